@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { StoryboardInvalidError } from '../errors.js';
+import { loadStoryboard, type LoadedStoryboard, type LoadResult } from '../storyboard/load-storyboard.js';
+import { formatIssues } from './format-issue.js';
+import type { CliContext, CommonFlags } from './main.js';
+
+/**
+ * Loads a storyboard for a command: problems are printed with code frames (warnings too) and
+ * an invalid storyboard ends the command with the invalid-input exit code.
+ */
+export async function loadForCommand(file: string, flags: Pick<CommonFlags, 'provider' | 'baseUrl' | 'concurrency' | 'json'>, ctx: CliContext): Promise<{ loaded: LoadedStoryboard; result: LoadResult }> {
+  const result = await loadStoryboard(file, {
+    cwd: ctx.io.cwd,
+    overrides: {
+      ...(flags.provider ? { provider: flags.provider } : {}),
+      ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
+      ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
+    },
+  });
+  if (flags.json) for (const issue of result.issues) ctx.io.stdout.write(`${JSON.stringify({ event: 'issue', ...issue })}\n`);
+  else if (result.issues.length > 0) ctx.io.stderr.write(formatIssues(result.issues, result.texts, ctx.err));
+  if (!result.loaded) throw new StoryboardInvalidError(result.issues);
+  const { profile } = result.loaded.storyboard.provider;
+  if (profile.retired && !flags.json) {
+    ctx.io.stderr.write(`${ctx.err.yellow('warning')}: ${profile.retired.note}; the "${profile.name}" profile stays usable for servers that still answer.\n`);
+  }
+  return { loaded: result.loaded, result };
+}
+
+/** A path as shown to the user: relative to the working directory when inside it. */
+export function displayPath(ctx: CliContext, absPath: string): string {
+  const relative = path.relative(ctx.io.cwd, absPath);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absPath;
+}

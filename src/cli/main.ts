@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { InternalError, ShotlistError, StoryboardInvalidError, UserError } from '../errors.js';
+import { EXIT } from './exit-codes.js';
+import { runPlan } from './plan-command.js';
+import { createStyle, type Style } from './style.js';
+import { runValidate } from './validate-command.js';
+
+/** Where the CLI reads and writes; passed in so tests call `main` directly, without a subprocess. */
+export interface CliIO {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Milliseconds since the epoch; injected so tests control time. */
+  readonly now: () => number;
+  /** Aborted on Ctrl-C. */
+  readonly signal: AbortSignal;
+}
+
+export interface OutputStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+/** What every command receives. */
+export interface CliContext {
+  readonly io: CliIO;
+  /** Styling for stdout and for stderr (each decides on its own whether it is a terminal). */
+  readonly out: Style;
+  readonly err: Style;
+  readonly verbose: boolean;
+}
+
+/** The common flags of SPEC §3, as commander parses them. */
+export interface CommonFlags {
+  readonly provider?: string;
+  readonly baseUrl?: string;
+  readonly concurrency?: number;
+  readonly only: string[];
+  readonly replace: string[];
+  readonly frozen?: boolean;
+  readonly maxCost?: number;
+  readonly json?: boolean;
+  readonly out?: string;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+}
+
+/**
+ * The one exit point: runs a command line and returns its exit code. Only this function prints
+ * fatal errors; lower layers throw typed errors or return issues.
+ */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const out = createStyle(io.stdout.isTTY === true, io.env);
+  const err = createStyle(io.stderr.isTTY === true, io.env);
+  const verbose = argv.includes('--verbose');
+  const ctx: CliContext = { io, out, err, verbose };
+  let code: number = EXIT.ok;
+  const program = buildProgram(ctx, (result) => (code = result));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    return reportError(error, ctx);
+  }
+}
+
+function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command {
+  const program = new Command('shotlist')
+    .description('Declarative batch renderer for AI video: YAML storyboards in, MP4s and a lockfile out.')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.io.stdout.write(s), writeErr: (s) => ctx.io.stderr.write(s), outputError: (s, write) => write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('validate')
+    .description('check storyboards (schema and semantic rules); nothing is sent anywhere')
+    .argument('<files...>', 'storyboard files')
+    .addOption(new Option('--provider <name>', 'validate against this provider profile'))
+    .option('--json', 'newline-delimited JSON events on stdout')
+    .option('--verbose', 'more detail, and stack traces of internal errors')
+    .action(async (files: string[], flags: CommonFlags) => setCode(await runValidate(files, flags, ctx)));
+
+  withCommonFlags(
+    program
+      .command('plan')
+      .description('show what render would do, job by job, with the reason and the cost')
+      .argument('<file>', 'storyboard file'),
+  ).action(async (file: string, flags: CommonFlags) => setCode(await runPlan(file, flags, ctx)));
+
+  return program;
+}
+
+/** Flags shared by plan, render, watch and status (SPEC §3). */
+export function withCommonFlags(command: Command): Command {
+  return command
+    .option('--provider <name>', 'provider profile to use instead of the storyboard\'s')
+    .option('--base-url <url>', 'server base URL, including /v1')
+    .option('--concurrency <n>', 'jobs in flight at most (never above the provider\'s limit)', positiveInteger)
+    .option('--only <glob>', 'only job ids matching this glob (repeatable; brackets are literal)', collect, [])
+    .option('--replace <glob>', 'render matching jobs again even if up to date (repeatable)', collect, [])
+    .option('--frozen', 'fail, without sending anything, if any job would have to render')
+    .option('--max-cost <usd>', 'refuse a plan that costs more than this many dollars', nonNegativeNumber)
+    .option('--json', 'newline-delimited JSON events on stdout')
+    .option('--out <dir>', 'output directory (default renders/<name>/ beside the storyboard)')
+    .option('--quiet', 'print only errors and the result line')
+    .option('--verbose', 'more detail, and stack traces of internal errors');
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more.');
+  return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected an amount in dollars, like 12.50.');
+  return n;
+}
+
+function reportError(error: unknown, ctx: CliContext): number {
+  const { stderr } = ctx.io;
+  if (error instanceof CommanderError) {
+    // Commander already printed the message (help and version exit with 0).
+    return error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+  }
+  if (error instanceof StoryboardInvalidError) {
+    // The issues were printed, with their code frames, where the storyboard was loaded.
+    return EXIT.invalid;
+  }
+  if (error instanceof UserError) {
+    stderr.write(`${ctx.err.red('error')}: ${error.message}\n${error.hint ? `  ${ctx.err.cyan('hint:')} ${error.hint}\n` : ''}`);
+    return exitCodeOf(error);
+  }
+  if (error instanceof ShotlistError && !(error instanceof InternalError)) {
+    stderr.write(`${ctx.err.red('error')}: ${error.message}\n`);
+    return exitCodeOf(error);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  stderr.write(`${ctx.err.red('internal error')}: ${message}\n`);
+  stderr.write(ctx.verbose && error instanceof Error && error.stack ? `${error.stack}\n` : '  (this is a bug in shotlist; run again with --verbose for details)\n');
+  return EXIT.internal;
+}
+
+function exitCodeOf(error: ShotlistError): number {
+  switch (error.code) {
+    case 'frozen':
+    case 'max-cost':
+      return EXIT.refused;
+    case 'lock-busy':
+      return EXIT.lockBusy;
+    case 'interrupted':
+      return EXIT.interrupted;
+    case 'internal':
+      return EXIT.internal;
+    default:
+      return error instanceof UserError ? EXIT.invalid : EXIT.providerFailed;
+  }
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The `bin` entry: real process streams, Ctrl-C wired to one abort signal. */
+export function runCli(): void {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), now: () => Date.now(), signal: controller.signal };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+    (error: unknown) => {
+      process.stderr.write(`internal error: ${String(error)}\n`);
+      process.exitCode = EXIT.internal;
+    },
+  );
+}
+

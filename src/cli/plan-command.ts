@@ -1,0 +1,41 @@
+import { PlanRefusedError } from '../errors.js';
+import type { Plan } from '../plan/plan.js';
+import { planStoryboard } from '../plan/plan-storyboard.js';
+import { EXIT } from './exit-codes.js';
+import { formatPlan, formatUsd, planEvents } from './format-plan.js';
+import { displayPath, loadForCommand } from './load-for-cli.js';
+import type { CliContext, CommonFlags } from './main.js';
+
+/** `shotlist plan FILE`: what render would do, job by job, with the reason and the cost. */
+export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext): Promise<number> {
+  const { loaded } = await loadForCommand(file, flags, ctx);
+  const { plan, lockPath, providerId } = await planStoryboard(loaded, {
+    now: Math.floor(ctx.io.now() / 1000),
+    only: flags.only,
+    replace: flags.replace,
+    display: (p) => displayPath(ctx, p),
+  });
+  if (flags.json) {
+    for (const event of planEvents(plan, loaded.storyboard.name, providerId)) ctx.io.stdout.write(`${JSON.stringify(event)}\n`);
+  } else {
+    const header = `plan for ${ctx.out.bold(loaded.storyboard.name)} on ${providerId} (${displayPath(ctx, lockPath)})`;
+    ctx.io.stdout.write(formatPlan(plan, header, ctx.out));
+  }
+  checkLimits(plan, flags);
+  return EXIT.ok;
+}
+
+/** `--frozen` and `--max-cost`: refuse before anything is sent. */
+export function checkLimits(plan: Plan, flags: Pick<CommonFlags, 'frozen' | 'maxCost'>): void {
+  if (flags.frozen && plan.totals.render > 0) {
+    const first = plan.jobs.find((job) => job.action === 'render')!;
+    throw new PlanRefusedError('frozen', `--frozen: ${plan.totals.render} job${plan.totals.render === 1 ? '' : 's'} would have to render (first: ${first.id}, ${first.reason})`, {
+      hint: 'run without --frozen to render them, or restore the lockfile and files they came from',
+    });
+  }
+  if (flags.maxCost !== undefined && plan.totals.costUsd > flags.maxCost) {
+    throw new PlanRefusedError('max-cost', `--max-cost: the plan costs ${formatUsd(plan.totals.costUsd)}, above the limit of ${formatUsd(flags.maxCost)}`, {
+      hint: 'render fewer jobs with --only, or raise --max-cost',
+    });
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * One error base class with a stable `code`. A user's mistake (`UserError` and its kinds) and a
+ * failure of the tool, the network or the server (`ProviderError`, `InternalError`) are
+ * different types: the CLI prints the first without a stack trace, always.
+ */
+export class ShotlistError extends Error {
+  /** Stable, documented, machine-readable code, e.g. `storyboard-invalid`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The user's input is wrong: a storyboard, a flag, a lockfile edited by hand. */
+export class UserError extends ShotlistError {
+  /** Optional one-line hint on what to do about it. */
+  readonly hint: string | undefined;
+
+  constructor(code: string, message: string, options?: { cause?: unknown; hint?: string }) {
+    super(code, message, options);
+    this.hint = options?.hint;
+  }
+}
+
+/** A command-line usage mistake (unknown flag, bad value). */
+export class UsageError extends UserError {
+  constructor(message: string, options?: { cause?: unknown; hint?: string }) {
+    super('usage', message, options);
+  }
+}
+
+/** Validation found problems; they are carried as data and printed by the CLI. */
+export class StoryboardInvalidError extends UserError {
+  readonly issues: readonly import('./storyboard/issue.js').Issue[];
+
+  constructor(issues: readonly import('./storyboard/issue.js').Issue[]) {
+    super('storyboard-invalid', `${issues.length} problem${issues.length === 1 ? '' : 's'} in the storyboard`);
+    this.issues = issues;
+  }
+}
+
+/** The lockfile cannot be read: wrong version, not JSON, entries that make no sense. */
+export class LockfileError extends UserError {
+  constructor(message: string, options?: { cause?: unknown; hint?: string }) {
+    super('lockfile-invalid', message, options);
+  }
+}
+
+/** A plan was refused by `--frozen` or `--max-cost`; nothing was sent. */
+export class PlanRefusedError extends UserError {
+  constructor(code: 'frozen' | 'max-cost', message: string, options?: { hint?: string }) {
+    super(code, message, options);
+  }
+}
+
+/** Another process holds the lockfile's advisory lock. */
+export class LockBusyError extends ShotlistError {
+  constructor(message: string) {
+    super('lock-busy', message);
+  }
+}
+
+/** The run was interrupted (Ctrl-C, SIGTERM); every job in flight is recorded. */
+export class InterruptedError extends ShotlistError {
+  constructor(message = 'interrupted') {
+    super('interrupted', message);
+  }
+}
+
+/** A bug or an environment failure: shown with its stack under `--verbose` only. */
+export class InternalError extends ShotlistError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('internal', message, options);
+  }
+}

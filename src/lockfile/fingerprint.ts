@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The request a job sends, as recorded in the lockfile. Everything that shapes the video is
+ * here; nothing else is (not the job id, not the output path).
+ */
+export interface JobRequest {
+  /** Which server holds the video: the profile name, plus its base URL when not the embedded emulator. */
+  readonly provider: string;
+  /** `null` when the server picks its default model. */
+  readonly model: string | null;
+  readonly size: string;
+  readonly seconds: string;
+  readonly prompt: string;
+  readonly input_reference?: { readonly path: string; readonly sha256: string };
+  /** A remix: the parent job and the video it edits (`null` until the parent has a video). */
+  readonly remix_of?: { readonly job: string; readonly video_id: string | null };
+}
+
+/**
+ * sha256 of the canonical request: the fields that shape the video, with sorted keys and no
+ * whitespace. The image counts by its bytes (not its path) and a remix by its parent's video.
+ */
+export function fingerprintOf(request: JobRequest): string {
+  const canonical: Record<string, unknown> = {
+    input_reference_sha256: request.input_reference?.sha256 ?? null,
+    model: request.model,
+    prompt: request.prompt,
+    provider: request.provider,
+    remix_parent_video_id: request.remix_of?.video_id ?? null,
+    seconds: request.seconds,
+    size: request.size,
+  };
+  return `sha256:${createHash('sha256').update(canonicalJson(canonical)).digest('hex')}`;
+}
+
+/** JSON with object keys sorted at every level: the same data always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) => {
+    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
+    return Object.fromEntries(Object.keys(inner).sort().map((key) => [key, (inner as Record<string, unknown>)[key]]));
+  });
+}
+
+/** The request fields that differ between two requests, in a stable order, for "~ render (prompt changed)". */
+export function changedFields(before: JobRequest, after: JobRequest): string[] {
+  const changed: string[] = [];
+  if (before.provider !== after.provider) changed.push('provider');
+  if (before.model !== after.model) changed.push('model');
+  if (before.size !== after.size) changed.push('size');
+  if (before.seconds !== after.seconds) changed.push('seconds');
+  if (before.prompt !== after.prompt) changed.push('prompt');
+  if ((before.input_reference?.sha256 ?? null) !== (after.input_reference?.sha256 ?? null)) changed.push('input_reference');
+  if ((before.remix_of?.video_id ?? null) !== (after.remix_of?.video_id ?? null)) changed.push('parent video');
+  return changed;
+}

@@ -1,0 +1,49 @@
+import type { VideoStatus } from '../providers/profile.js';
+import type { JobRequest } from './fingerprint.js';
+
+/**
+ * The lockfile (`campaign.lock.json` beside `campaign.yaml`): one entry per job id, what was
+ * asked, which video answered, and the files saved. Committed with the storyboard, so its diff
+ * shows reviewers which videos changed and why.
+ */
+
+export const LOCKFILE_VERSION = 1;
+
+export interface OutputFile {
+  /** Relative to the lockfile's directory, with `/` separators. */
+  readonly path: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+export interface LockEntry {
+  readonly fingerprint: string;
+  readonly request: JobRequest;
+  readonly video_id: string;
+  readonly remixed_from: string | null;
+  readonly status: VideoStatus;
+  /** Unix seconds, as the server reported them. */
+  readonly created_at: number | null;
+  readonly expires_at: number | null;
+  /** Estimated cost in USD from the provider's price table; `null` when the provider has no price. */
+  readonly cost_usd: number | null;
+  /** Why the job failed, for failed entries. */
+  readonly error: { readonly code: string; readonly message: string } | null;
+  readonly outputs: { readonly video?: OutputFile; readonly thumbnail?: OutputFile };
+}
+
+export interface Lockfile {
+  readonly lockfileVersion: typeof LOCKFILE_VERSION;
+  /** The storyboard's `name`. */
+  readonly name: string;
+  readonly jobs: Readonly<Record<string, LockEntry>>;
+}
+
+export function emptyLockfile(name: string): Lockfile {
+  return { lockfileVersion: LOCKFILE_VERSION, name, jobs: {} };
+}
+
+/** `campaign.yaml` → `campaign.lock.json`, beside it. */
+export function lockfilePathFor(storyboardPath: string): string {
+  return storyboardPath.replace(/\.(ya?ml)$/i, '') + '.lock.json';
+}

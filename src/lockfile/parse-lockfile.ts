@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { LineCounter, parseDocument } from 'yaml';
+import { LockfileError } from '../errors.js';
+import { pointerToPath } from '../storyboard/schema.js';
+import { formatDocPath } from '../storyboard/issue.js';
+import { LOCKFILE_VERSION, type LockEntry, type Lockfile, type OutputFile } from './lockfile.js';
+
+/**
+ * Reading and writing the lockfile's text. The reader refuses other versions and anything the
+ * schema does not describe, saying where; the writer is deterministic, so a run that changes
+ * nothing leaves the file byte-identical.
+ */
+
+let validator: ValidateFunction | null = null;
+
+function validate(value: unknown): ValidateFunction['errors'] {
+  if (!validator) {
+    const ajv = new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true, strictRequired: false });
+    validator = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/lockfile.schema.json', import.meta.url), 'utf8')) as object);
+  }
+  return validator(value) ? null : validator.errors;
+}
+
+/** Parses lockfile text; `file` names it in errors. */
+export function parseLockfile(text: string, file: string): Lockfile {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new LockfileError(`${file}: not valid JSON (${(error as Error).message})`, { hint: 'restore it from git, or delete it to plan from scratch (already rendered videos would then be paid for again)' });
+  }
+  const version = (value as { lockfileVersion?: unknown } | null)?.lockfileVersion;
+  if (typeof value !== 'object' || value === null || version !== LOCKFILE_VERSION) {
+    throw new LockfileError(`${file}: lockfileVersion ${JSON.stringify(version ?? null)} is not supported; this shotlist reads version ${LOCKFILE_VERSION}`, {
+      hint: typeof version === 'number' && version > LOCKFILE_VERSION ? 'the lockfile was written by a newer shotlist; upgrade shotlist' : 'the file is not a shotlist lockfile',
+    });
+  }
+  const errors = validate(value);
+  if (errors && errors.length > 0) {
+    const error = errors[0]!;
+    const where = locateInJson(text, error.instancePath);
+    throw new LockfileError(`${file}:${where} ${formatDocPath(pointerToPath(error.instancePath)) || '(root)'}: ${error.message ?? 'invalid'}`, {
+      hint: 'the lockfile is written by shotlist; restore it from git rather than editing it by hand',
+    });
+  }
+  return value as Lockfile;
+}
+
+/** line:col of a JSON pointer in the text (JSON is YAML, and the YAML parser keeps positions). */
+function locateInJson(text: string, pointer: string): string {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const node = doc.getIn(pointerToPath(pointer), true) as { range?: [number, number, number] } | undefined;
+  const { line, col } = lines.linePos(node?.range?.[0] ?? 0);
+  return `${line}:${col}`;
+}
+
+/** The lockfile as text: sorted job ids, a fixed key order, 2-space indent, final newline. */
+export function serializeLockfile(lock: Lockfile): string {
+  const jobs: Record<string, unknown> = {};
+  for (const id of Object.keys(lock.jobs).sort(byCodePoint)) jobs[id] = orderEntry(lock.jobs[id]!);
+  return `${JSON.stringify({ lockfileVersion: lock.lockfileVersion, name: lock.name, jobs }, null, 2)}\n`;
+}
+
+function orderEntry(entry: LockEntry): Record<string, unknown> {
+  const request = entry.request;
+  return {
+    fingerprint: entry.fingerprint,
+    request: {
+      provider: request.provider,
+      model: request.model,
+      size: request.size,
+      seconds: request.seconds,
+      prompt: request.prompt,
+      ...(request.input_reference ? { input_reference: { path: request.input_reference.path, sha256: request.input_reference.sha256 } } : {}),
+      ...(request.remix_of ? { remix_of: { job: request.remix_of.job, video_id: request.remix_of.video_id } } : {}),
+    },
+    video_id: entry.video_id,
+    remixed_from: entry.remixed_from,
+    status: entry.status,
+    created_at: entry.created_at,
+    expires_at: entry.expires_at,
+    cost_usd: entry.cost_usd,
+    error: entry.error ? { code: entry.error.code, message: entry.error.message } : null,
+    outputs: {
+      ...(entry.outputs.video ? { video: orderOutput(entry.outputs.video) } : {}),
+      ...(entry.outputs.thumbnail ? { thumbnail: orderOutput(entry.outputs.thumbnail) } : {}),
+    },
+  };
+}
+
+function orderOutput(output: OutputFile): OutputFile {
+  return { path: output.path, sha256: output.sha256, bytes: output.bytes };
+}
+
+/** Code-point order: the same on every machine and locale. */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { readLockfile } from '../lockfile/lockfile-io.js';
+import { lockfilePathFor, type Lockfile } from '../lockfile/lockfile.js';
+import { providerIdentity } from '../providers/profile.js';
+import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
+import { buildGraph, type JobGraph } from './graph.js';
+import { planJobs, type Plan } from './plan.js';
+import { OutputHashCache, readOutputs } from './read-outputs.js';
+
+export interface PlanOptions {
+  /** Unix seconds. */
+  readonly now: number;
+  readonly only?: readonly string[];
+  readonly replace?: readonly string[];
+  /** Reused across plans in one process (watch mode). */
+  readonly hashCache?: OutputHashCache;
+  /** Shown in messages instead of the absolute lockfile path. */
+  readonly display?: (absPath: string) => string;
+}
+
+export interface StoryboardPlan {
+  readonly plan: Plan;
+  readonly graph: JobGraph;
+  readonly lockfile: Lockfile | null;
+  readonly lockPath: string;
+  readonly providerId: string;
+}
+
+/** Reads the lockfile and the recorded outputs, then plans. */
+export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOptions): Promise<StoryboardPlan> {
+  const { storyboard, jobs } = loaded;
+  const lockPath = lockfilePathFor(storyboard.mainPath);
+  const lockfile = await readLockfile(lockPath, options.display?.(lockPath) ?? lockPath);
+  const outputs = await readOutputs(lockfile, path.dirname(lockPath), options.hashCache);
+  const graph = buildGraph(jobs);
+  const providerId = providerIdentity(storyboard.provider.profile, storyboard.provider.profile.embedded ? null : storyboard.provider.baseUrl);
+  const plan = planJobs({
+    jobs,
+    graph,
+    profile: storyboard.provider.profile,
+    providerId,
+    inputReferences: loaded.inputReferences,
+    lockfile,
+    outputs,
+    now: options.now,
+    ...(options.only ? { only: options.only } : {}),
+    ...(options.replace ? { replace: options.replace } : {}),
+  });
+  return { plan, graph, lockfile, lockPath, providerId };
+}

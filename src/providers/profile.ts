@@ -1,0 +1,89 @@
+/**
+ * A provider profile: everything shotlist needs to know about one kind of `/v1/videos` server,
+ * held as data. Code never branches on a provider's name; it reads these fields.
+ */
+
+export type VideoStatus = 'queued' | 'in_progress' | 'completed' | 'failed';
+export type ContentVariant = 'video' | 'thumbnail' | 'spritesheet';
+
+/** What one model accepts and what it costs. */
+export interface ModelProfile {
+  /** Accepted `size` values (`WIDTHxHEIGHT`), or `any` for servers where the model decides. */
+  readonly sizes: readonly string[] | 'any';
+  /** Accepted `seconds` values (strings, as on the wire), or `any` (a positive integer). */
+  readonly seconds: readonly string[] | 'any';
+  /** USD per second of output, keyed by size; a size missing here has an unknown price. */
+  readonly pricePerSecond?: Readonly<Record<string, number>>;
+}
+
+export interface ProviderProfile {
+  /** The profile's name, as written in `provider:`. */
+  readonly name: string;
+  /** One line for `shotlist providers`. */
+  readonly description: string;
+  /**
+   * Base URL including the `/v1` (or `/openai/v1`) prefix; `null` when every user has their
+   * own (Azure resources, self-hosted servers) and must give one.
+   */
+  readonly baseUrl: string | null;
+  /** The server is shotlist's own emulator, started in-process unless a base URL is given. */
+  readonly embedded: boolean;
+  /** How credentials are sent. */
+  readonly auth: {
+    readonly style: 'bearer' | 'api-key' | 'none';
+    /** Environment variables tried in order for the key. */
+    readonly env: readonly string[];
+    /** Whether a key is required (a missing one is a usage error before anything is sent). */
+    readonly required: boolean;
+  };
+  /** Encoding of create and remix bodies. */
+  readonly encoding: 'json' | 'multipart';
+  /** Model sent when a storyboard names none; `null` means send no `model` field. */
+  readonly defaultModel: string | null;
+  /** Defaults the server applies when a field is omitted (used for pricing and file names). */
+  readonly defaults: { readonly size: string; readonly seconds: string };
+  readonly models: Readonly<Record<string, ModelProfile>>;
+  readonly limits: {
+    /** Hard cap on jobs queued or in progress on the server at once, from this process. */
+    readonly inFlight: number;
+    /** Hard cap on create (and remix) requests per rolling minute; `null` for none. */
+    readonly createsPerMinute: number | null;
+    /** Longest a job may stay non-terminal before the run gives up on it, in seconds. */
+    readonly jobDeadlineSeconds: number;
+  };
+  readonly features: {
+    readonly remix: boolean;
+    readonly delete: boolean;
+    readonly list: boolean;
+    readonly contentVariants: readonly ContentVariant[];
+    /** Whether `input_reference` (image-to-video) is accepted. */
+    readonly inputReference: boolean;
+  };
+  /** Server status strings that mean one of the four canonical ones (`processing` → `in_progress`). */
+  readonly statusAliases: Readonly<Record<string, VideoStatus>>;
+  /** Seconds a finished video stays downloadable; `null` when the server keeps it indefinitely. */
+  readonly retentionSeconds: number | null;
+  /** Set when the upstream service was switched off; the profile stays usable for servers that still answer. */
+  readonly retired?: { readonly date: string; readonly note: string };
+}
+
+/** The identity that goes into fingerprints: which server holds the videos. */
+export function providerIdentity(profile: ProviderProfile, baseUrl: string | null): string {
+  return baseUrl === null ? profile.name : `${profile.name} ${baseUrl.replace(/\/+$/, '')}`;
+}
+
+/** Models this profile knows, in declaration order. */
+export function modelNames(profile: ProviderProfile): string[] {
+  return Object.keys(profile.models);
+}
+
+/** Price of `seconds` of output, or `null` when the profile has no price for it. */
+export function priceOf(profile: ProviderProfile, model: string, size: string, seconds: number): number | null {
+  const rate = profile.models[model]?.pricePerSecond?.[size];
+  return rate === undefined ? null : roundCents(rate * seconds);
+}
+
+/** Money is added in cents to keep totals exact. */
+export function roundCents(usd: number): number {
+  return Math.round(usd * 100) / 100;
+}

@@ -1,0 +1,237 @@
+import path from 'node:path';
+import type { ProviderProfile } from '../providers/profile.js';
+import type { Issue, Origin } from './issue.js';
+import { describeValue, truncate } from './describe.js';
+import { formatJobId, type Binding, type FieldValue, type ResolvedJob } from './job.js';
+import type { ResolvedShot, ResolvedStoryboard } from './resolve-storyboard.js';
+import { yamlSite } from './resolve-storyboard.js';
+import { cleanRenderError, TemplateSet, type RenderTemplate, type TemplateContext } from './templates.js';
+import { axesOf, expandMatrix, type ReportAt } from './variants.js';
+import { REQUEST_FIELDS, type RequestField } from './written.js';
+import { issueAt } from './yaml-source.js';
+
+/** Longest prompt the protocol accepts, after rendering. */
+export const MAX_PROMPT_CHARS = 32_000;
+
+/**
+ * Expands shots into jobs: variant matrices, remix fan-out aligned to the parent's bindings,
+ * request fields resolved (axis, then shot, then defaults, then the provider's default),
+ * templates rendered strictly. Pure; every problem becomes an issue.
+ */
+export function expandJobs(storyboard: ResolvedStoryboard, ordered: readonly ResolvedShot[]): { jobs: ResolvedJob[]; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const templates = new TemplateSet(storyboard.partials);
+  const byId = new Map(ordered.map((shot) => [shot.written.id, shot]));
+  const jobsByShot = new Map<string, ResolvedJob[]>();
+  const jobIds = new Map<string, Origin>();
+
+  for (const shot of ordered) {
+    const expander = new ShotExpander(storyboard, shot, templates, issues);
+    const parent = shot.written.remix === undefined ? undefined : byId.get(shot.written.remix);
+    const ancestorAxes = parent ? axesFrom(parent, byId) : [];
+    const names = new Set([...REQUEST_FIELDS, ...Object.keys(storyboard.vars), ...ancestorAxes, ...axesFrom(shot, byId)]);
+    const renderers = expander.compileTemplates(names, new Set(ancestorAxes));
+    if (!renderers) continue;
+    const parents: (ResolvedJob | null)[] = shot.written.remix === undefined ? [null] : jobsByShot.get(shot.written.remix) ?? [];
+    const jobs: ResolvedJob[] = [];
+    for (const parent of parents) {
+      for (const job of expander.jobsFor(parent, renderers)) {
+        const clash = jobIds.get(job.id);
+        if (clash) {
+          issues.push(expander.issue(job.bindings.at(-1)?.origin.path ?? shot.origin.path, { code: 'duplicate-job-id', message: `two variants make the same job id "${truncate(job.id, 120)}"`, hint: 'give each map value its own id, or drop the repeated include entry' }));
+          continue;
+        }
+        jobIds.set(job.id, job.origin);
+        jobs.push(job);
+      }
+    }
+    jobsByShot.set(shot.written.id, jobs);
+  }
+  const jobs = [...jobsByShot.values()].flat().sort((a, b) => a.shotIndex - b.shotIndex);
+  return { jobs, issues };
+}
+
+/** Axis names a shot's templates can use: its own, its include keys, and its ancestors'. */
+function axesFrom(shot: ResolvedShot, byId: ReadonlyMap<string, ResolvedShot>): string[] {
+  const names: string[] = [];
+  for (let current: ResolvedShot | undefined = shot; current; current = current.written.remix === undefined ? undefined : byId.get(current.written.remix)) {
+    names.push(...axesOf(current.written.variants), ...(current.written.variants?.include ?? []).flatMap((entry) => Object.keys(entry)));
+  }
+  return names;
+}
+
+interface Renderers {
+  readonly prompt: RenderTemplate;
+  readonly inputReference: RenderTemplate | null;
+}
+
+class ShotExpander {
+  private readonly shotPath: readonly (string | number)[];
+  private readonly report: ReportAt;
+
+  constructor(
+    private readonly storyboard: ResolvedStoryboard,
+    private readonly shot: ResolvedShot,
+    private readonly templates: TemplateSet,
+    private readonly issues: Issue[],
+  ) {
+    this.shotPath = shot.origin.path;
+    this.report = (at, fields, options) => issues.push(this.issue(at, fields, options));
+  }
+
+  issue(at: readonly (string | number)[], fields: Parameters<ReportAt>[1], options?: { key?: boolean }, file = this.shot.origin.file): Issue {
+    return issueAt(this.storyboard.sources.get(file)!, at, fields, options);
+  }
+
+  /** Checks and compiles the shot's templates once; `null` when they have errors. */
+  compileTemplates(names: ReadonlySet<string>, ancestorAxes: ReadonlySet<string>): Renderers | null {
+    const source = this.storyboard.sources.get(this.shot.origin.file)!;
+    const promptSite = yamlSite(source, [...this.shotPath, 'prompt']);
+    const found = this.templates.analyze(promptSite, names, `the prompt of shot "${this.shot.written.id}"`);
+    const ref = this.shot.written.input_reference;
+    const refSite = ref === undefined ? null : yamlSite(source, [...this.shotPath, 'input_reference']);
+    if (refSite) found.push(...this.templates.analyze(refSite, names, `the input_reference of shot "${this.shot.written.id}"`));
+    found.push(...this.axisClashes(ancestorAxes));
+    this.issues.push(...found);
+    if (found.length > 0) return null;
+    return { prompt: this.templates.compile(promptSite.text), inputReference: refSite ? this.templates.compile(refSite.text) : null };
+  }
+
+  /** The jobs of this shot for one parent job (or none, for a shot that is not a remix). */
+  jobsFor(parent: ResolvedJob | null, renderers: Renderers): ResolvedJob[] {
+    const written = this.shot.written;
+    const combos = expandMatrix({ variants: written.variants, shotPath: this.shotPath, file: this.shot.origin.file, inherited: parent?.bindings ?? [] }, this.report);
+    const jobs: ResolvedJob[] = [];
+    for (const combo of combos) {
+      const bindings = [...(parent?.bindings ?? []), ...combo.bindings];
+      const fields = parent ? { model: parent.model, size: parent.size, seconds: parent.seconds } : this.resolveFields(combo.bindings);
+      if (!fields) continue;
+      const id = formatJobId(written.id, bindings);
+      const context = this.contextFor(bindings, fields);
+      const prompt = this.render(renderers.prompt, context, id, 'prompt');
+      const refText = renderers.inputReference ? this.render(renderers.inputReference, context, id, 'input_reference') : null;
+      if (prompt === null || (renderers.inputReference && refText === null)) continue;
+      if (prompt.length > MAX_PROMPT_CHARS) {
+        this.report([...this.shotPath, 'prompt'], { code: 'prompt-too-long', message: `the prompt of job ${truncate(id, 80)} has ${prompt.length} characters once rendered`, expected: `at most ${MAX_PROMPT_CHARS}`, found: String(prompt.length) });
+        continue;
+      }
+      const inputReference = refText === null ? null : this.inputReferenceOf(refText, id);
+      if (refText !== null && inputReference === null) continue;
+      jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, ...fields, inputReference, remixOf: parent?.id ?? null, origin: this.shot.origin });
+    }
+    return jobs;
+  }
+
+  /** A remix inherits its parent's axes; binding one of them again would make ids ambiguous. */
+  private axisClashes(ancestorAxes: ReadonlySet<string>): Issue[] {
+    return axesOf(this.shot.written.variants)
+      .filter((axis) => ancestorAxes.has(axis))
+      .map((axis) =>
+        this.issue([...this.shotPath, 'variants', axis], { code: 'axis-clash', message: `variant axis "${axis}" is already bound by the shot this one remixes`, hint: "a remix inherits its parent's bindings; name this axis differently" }, { key: true }),
+      );
+  }
+
+  private contextFor(bindings: readonly Binding[], fields: Pick<ResolvedJob, 'model' | 'size' | 'seconds'>): TemplateContext {
+    const context: TemplateContext = { ...this.storyboard.vars, model: fields.model?.value ?? null, size: fields.size.value, seconds: fields.seconds.value };
+    for (const binding of bindings) context[binding.axis] = binding.value;
+    return context;
+  }
+
+  private render(template: RenderTemplate, context: TemplateContext, jobId: string, field: string): string | null {
+    try {
+      return template(context);
+    } catch (error) {
+      this.report([...this.shotPath, field], { code: 'unknown-variable', message: `${field} of job ${truncate(jobId, 80)}: ${cleanRenderError(error)}`, hint: 'every variable a template uses must be defined for every job of the shot' });
+      return null;
+    }
+  }
+
+  /** Request fields: an axis of that name, else the shot's field, else `defaults`, else the provider's. */
+  private resolveFields(own: readonly Binding[]): Pick<ResolvedJob, 'model' | 'size' | 'seconds'> | null {
+    const { profile } = this.storyboard.provider;
+    const resolved: Partial<Record<RequestField, FieldValue | null>> = {};
+    let ok = true;
+    for (const field of REQUEST_FIELDS) {
+      const axis = own.find((b) => b.axis === field);
+      const shotValue = this.shot.written[field];
+      if (axis && shotValue !== undefined) {
+        this.report([...this.shotPath, field], { code: 'field-set-twice', message: `${field} is set both by the shot and by its variant axis "${field}"`, hint: `remove one of the two` }, { key: true });
+        ok = false;
+        continue;
+      }
+      if (axis) {
+        const value = axisFieldValue(field, axis, this.report);
+        if (value === null) ok = false;
+        resolved[field] = value === null ? null : { value, origin: axis.origin };
+      } else if (shotValue !== undefined) {
+        resolved[field] = { value: String(shotValue), origin: { file: this.shot.origin.file, path: [...this.shotPath, field] } };
+      } else {
+        resolved[field] = this.storyboard.defaults[field] ?? providerDefault(profile, field);
+      }
+    }
+    if (!ok) return null;
+    const fields = { model: resolved.model ?? null, size: resolved.size!, seconds: resolved.seconds! };
+    return this.checkAgainstProfile(fields) ? fields : null;
+  }
+
+  /** Model, size and seconds must be ones the provider serves. */
+  private checkAgainstProfile(fields: Pick<ResolvedJob, 'model' | 'size' | 'seconds'>): boolean {
+    const { profile } = this.storyboard.provider;
+    const modelNames = Object.keys(profile.models);
+    if (fields.model === null || modelNames.length === 0) return true;
+    const model = profile.models[fields.model.value];
+    if (!model) {
+      this.fieldIssue(fields.model, { code: 'unsupported-model', message: `model "${truncate(fields.model.value)}" is not served by provider "${profile.name}"`, expected: `one of ${modelNames.join(', ')}`, found: fields.model.value, hint: `provider "${profile.name}" serves ${modelNames.join(', ')}` });
+      return false;
+    }
+    let ok = true;
+    if (model.sizes !== 'any' && !model.sizes.includes(fields.size.value)) {
+      const others = modelNames.filter((name) => (profile.models[name]!.sizes as readonly string[]).includes(fields.size.value));
+      this.fieldIssue(fields.size, {
+        code: 'unsupported-size',
+        message: `expected one of ${model.sizes.join(', ')} for ${fields.model.value}, found ${fields.size.value}`,
+        expected: model.sizes.join(', '),
+        found: fields.size.value,
+        hint: others.length > 0 ? `${others.filter((o) => !o.includes('-20')).join(', ') || others.join(', ')} renders ${fields.size.value}` : `provider "${profile.name}" renders no model at ${fields.size.value}`,
+      });
+      ok = false;
+    }
+    if (model.seconds !== 'any' && !model.seconds.includes(fields.seconds.value)) {
+      this.fieldIssue(fields.seconds, { code: 'unsupported-seconds', message: `expected one of ${model.seconds.join(', ')} seconds for ${fields.model.value}, found ${fields.seconds.value}`, expected: model.seconds.join(', '), found: fields.seconds.value, hint: 'pick the nearest supported duration' });
+      ok = false;
+    }
+    return ok;
+  }
+
+  private fieldIssue(field: FieldValue, fields: Parameters<ReportAt>[1]): void {
+    if (field.origin) this.issues.push(this.issue(field.origin.path, fields, {}, field.origin.file));
+    else this.issues.push({ ...this.issue(this.shotPath, fields), message: `${fields.message} (the provider's default)` });
+  }
+
+  private inputReferenceOf(text: string, jobId: string): ResolvedJob['inputReference'] {
+    const at = [...this.shotPath, 'input_reference'];
+    if (path.isAbsolute(text) || /^[a-zA-Z]:/.test(text) || text.includes('\0') || /^[a-z]+:\/\//i.test(text)) {
+      this.report(at, { code: 'input-reference-path', message: `input_reference of job ${truncate(jobId, 80)} must be a path relative to the storyboard, found ${truncate(JSON.stringify(text))}`, hint: 'write the path relative to the storyboard file, e.g. assets/mug.png' });
+      return null;
+    }
+    const relative = path.posix.normalize(text.replaceAll('\\', '/'));
+    return { path: relative, absPath: path.resolve(this.storyboard.dir, relative) };
+  }
+}
+
+function providerDefault(profile: ProviderProfile, field: RequestField): FieldValue | null {
+  if (field === 'model') return profile.defaultModel === null ? null : { value: profile.defaultModel, origin: null };
+  return { value: profile.defaults[field], origin: null };
+}
+
+/** An axis named like a request field must hold values of that field's form. */
+function axisFieldValue(field: RequestField, binding: Binding, report: ReportAt): string | null {
+  const value = binding.value;
+  const text = typeof value === 'object' ? null : String(value);
+  const valid = text !== null && (field === 'model' ? text.length > 0 : field === 'size' ? /^[1-9]\d{1,4}x[1-9]\d{1,4}$/.test(text) : /^[1-9]\d{0,3}$/.test(text));
+  if (valid) return text;
+  const expected = field === 'model' ? 'a model name' : field === 'size' ? 'a size written WIDTHxHEIGHT, like 1280x720' : 'a whole number of seconds, like 8';
+  report(binding.origin.path, { code: 'invalid-value', message: `variant axis "${field}" sets the request field; expected ${expected}, found ${truncate(describeValue(value))}`, expected, found: truncate(describeValue(value)) });
+  return null;
+}
+

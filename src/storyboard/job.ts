@@ -1,0 +1,52 @@
+import type { Origin } from './issue.js';
+
+/** A variant value as written: a scalar, or a map named by its `id` or `name`. */
+export type AxisValue = string | number | boolean | Readonly<Record<string, unknown>>;
+
+/** One axis bound to one value, for one job. */
+export interface Binding {
+  readonly axis: string;
+  readonly value: AxisValue;
+  /** How the value is named in the job id. */
+  readonly label: string;
+  readonly origin: Origin;
+}
+
+/** A request field's value and where it was set. */
+export interface FieldValue {
+  readonly value: string;
+  /** `null` when the value is the provider's default. */
+  readonly origin: Origin | null;
+}
+
+/** One video to exist: a shot with its variant bindings applied, templates rendered. */
+export interface ResolvedJob {
+  /** Stable, readable id: `hero[product=mug,size=1280x720]`. */
+  readonly id: string;
+  readonly shotId: string;
+  /** Index of the shot in the storyboard. */
+  readonly shotIndex: number;
+  /** Parent bindings first (for a remix), then the shot's own axes. */
+  readonly bindings: readonly Binding[];
+  /** The rendered prompt. */
+  readonly prompt: string;
+  /** Model, size and seconds: the job's own, or for a remix its parent's. `model` null means the server's default. */
+  readonly model: FieldValue | null;
+  readonly size: FieldValue;
+  readonly seconds: FieldValue;
+  /** Image-to-video: the image, relative to the storyboard's directory (posix separators). */
+  readonly inputReference: { readonly path: string; readonly absPath: string } | null;
+  /** For a remix: the id of the job whose video it edits. */
+  readonly remixOf: string | null;
+  /** The shot in the storyboard. */
+  readonly origin: Origin;
+}
+
+/** `hero` + bindings → `hero[product=mug,size=1280x720]`; a shot without variants is its bare id. */
+export function formatJobId(shotId: string, bindings: readonly Pick<Binding, 'axis' | 'label'>[]): string {
+  if (bindings.length === 0) return shotId;
+  return `${shotId}[${bindings.map((b) => `${b.axis}=${b.label}`).join(',')}]`;
+}
+
+/** Characters that would make a job id ambiguous or unsafe in a file name. */
+export const LABEL_FORBIDDEN = /[[\]=,/\\\u0000-\u001f\u007f]/;

@@ -1,0 +1,69 @@
+import { builtinProfiles } from '../providers/builtin.js';
+import type { ProviderProfile } from '../providers/profile.js';
+import { dedupeIssues, sortIssues, type Issue } from './issue.js';
+import { expandJobs } from './expand-jobs.js';
+import type { ResolvedJob } from './job.js';
+import { readInputReferences, type InputReferenceInfo } from './read-input-references.js';
+import { readStoryboard } from './read-storyboard.js';
+import { resolveStoryboard, type ProviderOverrides, type ResolvedStoryboard } from './resolve-storyboard.js';
+import { validateInputReferences } from './validate-input-references.js';
+import { validateShots } from './validate-shots.js';
+
+/**
+ * The whole front of the pipeline: read → parse → schema → resolve → shot rules → expand →
+ * input images. Every stage's issues are collected; a stage runs only when its input is sound.
+ */
+
+export interface LoadOptions {
+  readonly cwd: string;
+  readonly profiles?: Readonly<Record<string, ProviderProfile>>;
+  readonly overrides?: ProviderOverrides;
+  readonly projectRoot?: string;
+}
+
+export interface LoadedStoryboard {
+  readonly storyboard: ResolvedStoryboard;
+  readonly jobs: readonly ResolvedJob[];
+  readonly inputReferences: ReadonlyMap<string, InputReferenceInfo>;
+  readonly projectRoot: string;
+}
+
+export interface LoadResult {
+  /** `null` when there are errors. */
+  readonly loaded: LoadedStoryboard | null;
+  /** Sorted, without repeats. */
+  readonly issues: readonly Issue[];
+  /** Every file read or attempted (absolute paths): what watch mode watches. */
+  readonly dependencies: readonly string[];
+  /** Text of every file read, by display name, for code frames. */
+  readonly texts: ReadonlyMap<string, string>;
+}
+
+export async function loadStoryboard(file: string, options: LoadOptions): Promise<LoadResult> {
+  const read = await readStoryboard(file, { cwd: options.cwd, ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}) });
+  const texts = read.texts;
+  const dependencies = new Set(read.dependencies);
+  const finish = (loaded: LoadedStoryboard | null, issues: readonly Issue[]): LoadResult => ({
+    loaded: issues.some((issue) => issue.severity === 'error') ? null : loaded,
+    issues: sortIssues(dedupeIssues(issues)),
+    dependencies: [...dependencies],
+    texts,
+  });
+  if (!read.files) return finish(null, read.issues);
+
+  const issues = [...read.issues];
+  const { storyboard, issues: resolveIssues } = resolveStoryboard(read.files, options.profiles ?? builtinProfiles, options.overrides);
+  issues.push(...resolveIssues);
+  if (!storyboard) return finish(null, issues);
+
+  const { ordered, issues: shotIssues } = validateShots(storyboard);
+  issues.push(...shotIssues);
+
+  const { jobs, issues: expandIssues } = expandJobs(storyboard, ordered);
+  issues.push(...expandIssues);
+
+  const inputReferences = await readInputReferences(jobs, read.projectRoot);
+  for (const job of jobs) if (job.inputReference) dependencies.add(job.inputReference.absPath);
+  issues.push(...validateInputReferences(storyboard, jobs, inputReferences));
+  return finish({ storyboard, jobs, inputReferences, projectRoot: read.projectRoot }, issues);
+}

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { imageSize } from 'image-size';
+import type { ResolvedJob } from './job.js';
+import { isInside } from './read-storyboard.js';
+
+/** Largest input_reference image read: the protocol's `image_url` limit is 20,971,520 characters. */
+export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+
+export type ImageType = 'jpeg' | 'png' | 'webp';
+
+/** What the checks and the fingerprint need to know about an input_reference file. */
+export type InputReferenceInfo =
+  | { readonly status: 'ok'; readonly sha256: string; readonly bytes: number; readonly type: ImageType | null; readonly width: number | null; readonly height: number | null }
+  | { readonly status: 'missing' | 'outside' | 'too-large' | 'not-a-file' | 'unreadable'; readonly detail: string };
+
+/** Reads each distinct input_reference once: containment, size, type by bytes, pixel size, sha256. */
+export async function readInputReferences(jobs: readonly ResolvedJob[], projectRoot: string): Promise<Map<string, InputReferenceInfo>> {
+  const infos = new Map<string, InputReferenceInfo>();
+  for (const job of jobs) {
+    const absPath = job.inputReference?.absPath;
+    if (absPath === undefined || infos.has(absPath)) continue;
+    infos.set(absPath, await readOne(absPath, projectRoot));
+  }
+  return infos;
+}
+
+async function readOne(absPath: string, projectRoot: string): Promise<InputReferenceInfo> {
+  if (!isInside(projectRoot, absPath)) return { status: 'outside', detail: projectRoot };
+  try {
+    const info = await stat(absPath);
+    if (!info.isFile()) return { status: 'not-a-file', detail: '' };
+    if (info.size > MAX_IMAGE_BYTES) return { status: 'too-large', detail: String(info.size) };
+    const bytes = await readFile(absPath);
+    const type = sniffImageType(bytes);
+    const size = type ? dimensionsOf(bytes) : null;
+    return { status: 'ok', sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, type, width: size?.width ?? null, height: size?.height ?? null };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? { status: 'missing', detail: '' } : { status: 'unreadable', detail: code ?? String(error) };
+  }
+}
+
+/** The image type by its first bytes, never by its file name. */
+export function sniffImageType(bytes: Uint8Array): ImageType | null {
+  const at = (offset: number, ...expected: number[]) => expected.every((byte, i) => bytes[offset + i] === byte);
+  if (at(0, 0xff, 0xd8, 0xff)) return 'jpeg';
+  if (at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'png';
+  if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return 'webp';
+  return null;
+}
+
+function dimensionsOf(bytes: Uint8Array): { width: number; height: number } | null {
+  try {
+    const { width, height } = imageSize(bytes);
+    return width && height ? { width, height } : null;
+  } catch {
+    return null;
+  }
+}

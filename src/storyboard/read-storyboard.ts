@@ -1,0 +1,153 @@
+import { existsSync, realpathSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Issue } from './issue.js';
+import type { StoryboardFiles } from './resolve-storyboard.js';
+import { validateSchema, type SchemaKind } from './schema.js';
+import type { WrittenImport } from './written.js';
+import { issueAt, parseYamlSource, YAML_LIMITS, type YamlSource } from './yaml-source.js';
+
+/**
+ * Reads a storyboard and every file it names (imports, partial files), parses them and runs
+ * the schema pass. Every file read or attempted is reported as a dependency, so watch mode
+ * can watch exactly those.
+ */
+
+/** Largest partial file read, in bytes. */
+export const MAX_PARTIAL_BYTES = 256 * 1024;
+
+export interface ReadOptions {
+  /** Directory user-facing paths are shown relative to. */
+  readonly cwd: string;
+  /** The directory no path may escape; default: the nearest ancestor holding `.git`, else the storyboard's directory. */
+  readonly projectRoot?: string;
+}
+
+export interface ReadResult {
+  /** `null` when any file failed to parse or failed the schema: the semantic pass needs well-formed input. */
+  readonly files: StoryboardFiles | null;
+  readonly issues: Issue[];
+  readonly dependencies: string[];
+  /** Text of every file read, by display name, for code frames. */
+  readonly texts: ReadonlyMap<string, string>;
+  readonly projectRoot: string;
+}
+
+export async function readStoryboard(file: string, options: ReadOptions): Promise<ReadResult> {
+  const mainPath = path.resolve(options.cwd, file);
+  const projectRoot = options.projectRoot ?? findProjectRoot(path.dirname(mainPath));
+  const reader = new FileReader(options.cwd, projectRoot);
+  const main = await reader.readYaml(mainPath, 'storyboard', null);
+  if (!main) return reader.result(null);
+
+  const imports: { source: YamlSource; absPath: string }[] = [];
+  const importList = (main.value as { import?: unknown }).import;
+  if (Array.isArray(importList)) {
+    for (const [index, entry] of importList.entries()) {
+      if (typeof entry !== 'string') continue;
+      const absPath = path.resolve(path.dirname(mainPath), entry);
+      const source = await reader.readYaml(absPath, 'import', { source: main, path: ['import', index] });
+      if (source) imports.push({ source, absPath });
+    }
+  }
+
+  const partialFiles = new Map<string, { file: string; text: string }>();
+  for (const { source, absPath } of [{ source: main, absPath: mainPath }, ...imports]) {
+    const partials = (source.value as WrittenImport).partials ?? {};
+    for (const [name, partial] of Object.entries(partials)) {
+      if (typeof partial !== 'object' || partial === null || typeof partial.file !== 'string') continue;
+      const target = path.resolve(path.dirname(absPath), partial.file);
+      const text = await reader.readText(target, MAX_PARTIAL_BYTES, { source, path: ['partials', name, 'file'] });
+      if (text !== null) partialFiles.set(target, { file: reader.display(target), text });
+    }
+  }
+  return reader.result({ main, mainPath, imports, partialFiles });
+}
+
+/** The nearest ancestor holding `.git`; else the storyboard's own directory. */
+export function findProjectRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return start;
+  }
+}
+
+/** Whether `target` lies inside `root`, after resolving symlinks of what exists. */
+export function isInside(root: string, target: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const relative = path.relative(real(root), real(target));
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+interface Referrer {
+  readonly source: YamlSource;
+  readonly path: readonly (string | number)[];
+}
+
+class FileReader {
+  private readonly issues: Issue[] = [];
+  private readonly dependencies = new Set<string>();
+  private readonly texts = new Map<string, string>();
+  private failed = false;
+
+  constructor(
+    private readonly cwd: string,
+    private readonly projectRoot: string,
+  ) {}
+
+  display(absPath: string): string {
+    const relative = path.relative(this.cwd, absPath);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absPath;
+  }
+
+  result(files: StoryboardFiles | null): ReadResult {
+    return { files: this.failed ? null : files, issues: this.issues, dependencies: [...this.dependencies], texts: this.texts, projectRoot: this.projectRoot };
+  }
+
+  async readYaml(absPath: string, kind: SchemaKind, referrer: Referrer | null): Promise<YamlSource | null> {
+    const text = await this.readText(absPath, YAML_LIMITS.maxFileBytes, referrer);
+    if (text === null) return null;
+    const { source, issues } = parseYamlSource(this.display(absPath), text);
+    this.issues.push(...issues);
+    if (!source) {
+      this.failed = true;
+      return null;
+    }
+    const schemaIssues = validateSchema(source, kind);
+    if (schemaIssues.length > 0) {
+      this.issues.push(...schemaIssues);
+      this.failed = true;
+    }
+    return source;
+  }
+
+  async readText(absPath: string, maxBytes: number, referrer: Referrer | null): Promise<string | null> {
+    this.dependencies.add(absPath);
+    const fail = (fields: Pick<Issue, 'code' | 'message'> & { hint?: string }): null => {
+      this.failed = true;
+      this.issues.push(referrer ? issueAt(referrer.source, referrer.path, fields) : { severity: 'error', ...fields, file: this.display(absPath), line: 0, column: 0, length: 1, path: '' });
+      return null;
+    };
+    if (referrer && !isInside(this.projectRoot, absPath)) {
+      return fail({ code: 'path-outside-project', message: `${this.display(absPath)} is outside the project directory ${this.display(this.projectRoot) || '.'}`, hint: 'keep imports, partials and images inside the project (the folder holding .git)' });
+    }
+    try {
+      const info = await stat(absPath);
+      if (!info.isFile()) return fail({ code: 'not-a-file', message: `${this.display(absPath)} is not a file` });
+      if (info.size > maxBytes) return fail({ code: 'file-too-large', message: `${this.display(absPath)} has ${info.size} bytes; at most ${maxBytes} are read`, hint: 'split the file, or keep large media out of storyboards' });
+      const text = await readFile(absPath, 'utf8');
+      this.texts.set(this.display(absPath), text);
+      return text;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return fail({ code: 'file-not-found', message: `${this.display(absPath)} does not exist`, hint: referrer ? 'paths are relative to the file that names them' : 'check the path' });
+      return fail({ code: 'file-unreadable', message: `${this.display(absPath)} cannot be read (${code ?? String(error)})` });
+    }
+  }
+}

@@ -1,0 +1,187 @@
+import path from 'node:path';
+import type { ProviderProfile } from '../providers/profile.js';
+import { formatDocPath, type Issue, type Origin } from './issue.js';
+import { closestName } from './describe.js';
+import type { FieldValue } from './job.js';
+import { type PartialDef, type TemplateSite } from './templates.js';
+import { REQUEST_FIELDS, type RequestField, type WrittenImport, type WrittenShot, type WrittenStoryboard } from './written.js';
+import { issueAt, locate, positionOfOffset, rawNodeText, type YamlSource } from './yaml-source.js';
+import { LineCounter } from 'yaml';
+
+/**
+ * Turns the written storyboard and its imports into one resolved storyboard: defaults, vars and
+ * partials merged (this file wins, later imports win over earlier ones), the provider profile
+ * chosen, every value still knowing where it was written. Pure: the files were read before.
+ */
+
+export interface StoryboardFiles {
+  readonly main: YamlSource;
+  /** Absolute path of the main file. */
+  readonly mainPath: string;
+  /** Imports in the order written, schema-valid. */
+  readonly imports: readonly { readonly source: YamlSource; readonly absPath: string }[];
+  /** Partial files by absolute path. */
+  readonly partialFiles: ReadonlyMap<string, { readonly file: string; readonly text: string }>;
+}
+
+export interface ProviderChoice {
+  readonly profile: ProviderProfile;
+  /** The server to talk to; `null` for the embedded emulator. */
+  readonly baseUrl: string | null;
+  readonly inFlight: number;
+  readonly createsPerMinute: number | null;
+}
+
+export interface ResolvedShot {
+  readonly written: WrittenShot;
+  readonly index: number;
+  readonly origin: Origin;
+}
+
+export interface ResolvedStoryboard {
+  readonly name: string;
+  readonly mainPath: string;
+  /** Directory the storyboard's relative paths start from. */
+  readonly dir: string;
+  readonly provider: ProviderChoice;
+  readonly defaults: Partial<Record<RequestField, FieldValue>>;
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly partials: ReadonlyMap<string, PartialDef>;
+  readonly shots: readonly ResolvedShot[];
+  /** Every YAML source by its display name, to locate issues. */
+  readonly sources: ReadonlyMap<string, YamlSource>;
+}
+
+export interface ProviderOverrides {
+  /** `--provider NAME` */
+  readonly provider?: string;
+  /** `--base-url URL` */
+  readonly baseUrl?: string;
+  /** `--concurrency N`: lowers (never raises above the profile's hard cap) the jobs in flight. */
+  readonly concurrency?: number;
+}
+
+export function resolveStoryboard(
+  files: StoryboardFiles,
+  profiles: Readonly<Record<string, ProviderProfile>>,
+  overrides: ProviderOverrides = {},
+): { storyboard: ResolvedStoryboard | null; issues: Issue[] } {
+  const written = files.main.value as WrittenStoryboard;
+  const issues: Issue[] = [];
+  const layers = [...files.imports.map((i) => ({ source: i.source, absPath: i.absPath, data: i.source.value as WrittenImport })), { source: files.main, absPath: files.mainPath, data: written as WrittenImport }];
+
+  const defaults: Partial<Record<RequestField, FieldValue>> = {};
+  const vars: Record<string, unknown> = {};
+  const partials = new Map<string, PartialDef>();
+  for (const layer of layers) {
+    for (const field of REQUEST_FIELDS) {
+      const value = layer.data.defaults?.[field];
+      if (value !== undefined) defaults[field] = { value: String(value), origin: { file: layer.source.file, path: ['defaults', field] } };
+    }
+    Object.assign(vars, layer.data.vars ?? {});
+    for (const [name, partial] of Object.entries(layer.data.partials ?? {})) {
+      if (partial === undefined) continue;
+      if (typeof partial === 'string') {
+        partials.set(name, { name, site: yamlSite(layer.source, ['partials', name]) });
+        continue;
+      }
+      const absPath = path.resolve(path.dirname(layer.absPath), partial.file);
+      const text = files.partialFiles.get(absPath);
+      // A partial file that could not be read was reported by the reader.
+      if (text) partials.set(name, { name, site: textSite(text.file, text.text) });
+    }
+  }
+
+  const provider = resolveProvider(files.main, written, profiles, overrides, issues);
+  const shots = written.shots.map((shot, index) => ({ written: shot, index, origin: { file: files.main.file, path: ['shots', index] } }));
+  const sources = new Map([files.main, ...files.imports.map((i) => i.source)].map((s) => [s.file, s]));
+  if (!provider) return { storyboard: null, issues };
+  return {
+    storyboard: { name: written.name, mainPath: files.mainPath, dir: path.dirname(files.mainPath), provider, defaults, vars, partials, shots, sources },
+    issues,
+  };
+}
+
+function resolveProvider(
+  main: YamlSource,
+  written: WrittenStoryboard,
+  profiles: Readonly<Record<string, ProviderProfile>>,
+  overrides: ProviderOverrides,
+  issues: Issue[],
+): ProviderChoice | null {
+  const block = typeof written.provider === 'object' ? written.provider : undefined;
+  const name = overrides.provider ?? (typeof written.provider === 'string' ? written.provider : block?.profile) ?? 'emulator';
+  const profile = profiles[name];
+  const where = typeof written.provider === 'object' ? ['provider', 'profile'] : ['provider'];
+  if (!profile) {
+    const known = Object.keys(profiles);
+    const guess = closestName(name, known);
+    const fields = {
+      code: 'unknown-provider',
+      message: `unknown provider "${name}"`,
+      expected: `one of ${known.join(', ')}`,
+      found: name,
+      hint: guess ? `did you mean "${guess}"?` : `built-in providers: ${known.join(', ')}`,
+    };
+    issues.push(overrides.provider ? { ...issueAt(main, [], fields), line: 0, column: 0, path: '--provider' } : issueAt(main, where, fields));
+    return null;
+  }
+  const baseUrl = overrides.baseUrl ?? block?.base_url ?? profile.baseUrl;
+  if (baseUrl === null && !profile.embedded) {
+    issues.push(
+      issueAt(main, written.provider === undefined ? [] : ['provider'], {
+        code: 'missing-base-url',
+        message: `provider "${name}" needs a base URL: every ${name} server has its own`,
+        expected: 'provider: {profile: ' + name + ', base_url: https://…/v1}',
+        hint: 'set base_url in the provider block, or pass --base-url',
+      }),
+    );
+    return null;
+  }
+  const inFlight = Math.min(block?.in_flight ?? profile.limits.inFlight, overrides.concurrency ?? Number.POSITIVE_INFINITY);
+  return { profile, baseUrl, inFlight, createsPerMinute: block?.creates_per_minute ?? profile.limits.createsPerMinute };
+}
+
+/** A template that is a YAML scalar: positions are found in the node's raw text. */
+export function yamlSite(source: YamlSource, docPath: readonly (string | number)[]): TemplateSite {
+  const raw = rawNodeText(source, docPath);
+  const text = String(getIn(source.value, docPath) ?? '');
+  return {
+    file: source.file,
+    path: formatDocPath(docPath),
+    text,
+    locate(snippet, occurrence) {
+      const at = raw && snippet !== '' ? nthIndexOf(raw.text, snippet, occurrence) : -1;
+      if (!raw || at === -1) return locate(source, docPath);
+      return positionOfOffset(source.lines, source.text, raw.offset + at, raw.offset + at + snippet.length);
+    },
+  };
+}
+
+/** A template that is a whole file, used verbatim (a partial file). */
+export function textSite(file: string, text: string): TemplateSite {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+  return {
+    file,
+    path: '',
+    text,
+    locate(snippet, occurrence) {
+      const at = snippet === '' ? 0 : Math.max(0, nthIndexOf(text, snippet, occurrence));
+      return positionOfOffset(lines, text, at, at + snippet.length);
+    },
+  };
+}
+
+function nthIndexOf(text: string, snippet: string, occurrence: number): number {
+  let at = text.indexOf(snippet);
+  for (let n = 0; n < occurrence && at !== -1; n++) at = text.indexOf(snippet, at + 1);
+  return at;
+}
+
+function getIn(value: unknown, docPath: readonly (string | number)[]): unknown {
+  let current = value;
+  for (const part of docPath) current = (current as Record<string | number, unknown> | undefined)?.[part];
+  return current;
+}

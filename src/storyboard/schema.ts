@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Issue } from './issue.js';
+import { closestName, describeValue, truncate } from './describe.js';
+import { issueAt, type YamlSource } from './yaml-source.js';
+
+/**
+ * The first validation pass: the JSON Schema in `schemas/`, the single source of truth for the
+ * language. Ajv's errors are turned into issues that say where, what was expected and what
+ * was found.
+ */
+
+const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
+export const STORYBOARD_SCHEMA_ID = 'https://shotlist.dev/schemas/storyboard.schema.json';
+export const IMPORT_SCHEMA_ID = 'https://shotlist.dev/schemas/storyboard-import.schema.json';
+
+export type SchemaKind = 'storyboard' | 'import';
+
+let compiled: { storyboard: ValidateFunction; import: ValidateFunction } | null = null;
+
+function validators(): { storyboard: ValidateFunction; import: ValidateFunction } {
+  if (compiled) return compiled;
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, strictRequired: false });
+  ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
+  for (const name of ['storyboard.schema.json', 'storyboard-import.schema.json']) {
+    ajv.addSchema(JSON.parse(readFileSync(new URL(name, SCHEMA_DIR), 'utf8')) as object);
+  }
+  compiled = { storyboard: ajv.getSchema(STORYBOARD_SCHEMA_ID)!, import: ajv.getSchema(IMPORT_SCHEMA_ID)! };
+  return compiled;
+}
+
+/** Validates a parsed file against its schema; every problem becomes one issue. */
+export function validateSchema(source: YamlSource, kind: SchemaKind): Issue[] {
+  const validate = validators()[kind];
+  if (validate(source.value)) return [];
+  return selectErrors(validate.errors ?? []).map((error) => toIssue(source, error));
+}
+
+/**
+ * Ajv reports every branch of an `anyOf` and wrapper errors for `if`/`propertyNames`; a user
+ * wants the one that explains the mistake. Keep the most specific errors.
+ */
+function selectErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const wrappers = new Set(['anyOf', 'oneOf', 'if', 'propertyNames', 'allOf']);
+  const deeperThan = (path: string) => errors.some((e) => e.instancePath.startsWith(`${path}/`) || (e.instancePath === path && !wrappers.has(e.keyword) && e.keyword !== 'type'));
+  const kept: ErrorObject[] = [];
+  const typeGroups = new Map<string, ErrorObject[]>();
+  for (const error of errors) {
+    if (wrappers.has(error.keyword)) {
+      if (error.keyword === 'anyOf' && !errors.some((e) => e !== error && e.instancePath.startsWith(error.instancePath))) kept.push(error);
+      continue;
+    }
+    if (error.keyword === 'type' && isUnionBranch(error)) {
+      // A type mismatch in one branch of a union is noise when another branch matched the type.
+      if (deeperThan(error.instancePath)) continue;
+      const group = typeGroups.get(error.instancePath) ?? [];
+      group.push(error);
+      typeGroups.set(error.instancePath, group);
+      continue;
+    }
+    kept.push(error);
+  }
+  for (const group of typeGroups.values()) {
+    const types = [...new Set(group.flatMap((e) => [e.params['type'] as string | string[]].flat()))];
+    kept.push({ ...group[0]!, params: { type: types } });
+  }
+  return kept;
+}
+
+function isUnionBranch(error: ErrorObject): boolean {
+  return /\/anyOf\/\d+(\/type)?$/.test(error.schemaPath.replace(/\/type$/, '')) || error.schemaPath.includes('/anyOf/');
+}
+
+function toIssue(source: YamlSource, error: ErrorObject): Issue {
+  const path = pointerToPath(error.instancePath);
+  const custom = (error.parentSchema as { 'x-error'?: string } | undefined)?.['x-error'];
+  const found = (value: unknown) => truncate(describeValue(value));
+  switch (error.keyword) {
+    case 'required': {
+      const missing = String(error.params['missingProperty']);
+      return issueAt(source, path, {
+        code: 'missing-property',
+        message: `missing required property "${missing}"`,
+        expected: `a "${missing}" entry`,
+        hint: missingHint(missing),
+      });
+    }
+    case 'additionalProperties': {
+      const name = String(error.params['additionalProperty']);
+      const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const guess = closestName(name, allowed);
+      return issueAt(
+        source,
+        [...path, name],
+        {
+          code: 'unknown-property',
+          message: `unknown property "${name}"`,
+          expected: allowed.length > 0 ? `one of ${allowed.join(', ')}` : 'no other properties',
+          found: name,
+          hint: guess ? `did you mean "${guess}"?` : `allowed here: ${allowed.join(', ')}`,
+        },
+        { key: true },
+      );
+    }
+    case 'propertyNames': {
+      const name = String(error.params['propertyName']);
+      return issueAt(source, [...path, name], { code: 'invalid-name', message: `invalid name "${name}"`, found: name }, { key: true });
+    }
+    case 'type': {
+      const expected = [error.params['type'] as string | string[]].flat().join(' or ');
+      return issueAt(source, path, {
+        code: 'wrong-type',
+        message: custom ?? `expected ${expected}, found ${found(error.data)}`,
+        expected,
+        found: found(error.data),
+        hint: error.data === null ? 'an empty value reads as null in YAML; write a value or remove the key' : typeHint(expected),
+      });
+    }
+    case 'enum':
+    case 'const': {
+      const allowed = error.keyword === 'const' ? [error.params['allowedValue']] : (error.params['allowedValues'] as unknown[]);
+      const list = allowed.map((v) => JSON.stringify(v)).join(', ');
+      return issueAt(source, path, {
+        code: 'invalid-value',
+        message: custom ?? `expected ${allowed.length === 1 ? list : `one of ${list}`}, found ${found(error.data)}`,
+        expected: list,
+        found: found(error.data),
+      });
+    }
+    case 'not': {
+      // `not: {}` marks a property that is forbidden in its context; the schema says why.
+      const isKey = path.length > 0 && error.instancePath !== '' && typeof path[path.length - 1] === 'string';
+      return issueAt(source, path, { code: 'forbidden-property', message: custom ?? `this is not allowed here` }, { key: isKey });
+    }
+    default: {
+      const detail = custom ?? (error.message ?? 'is invalid');
+      return issueAt(source, path, {
+        code: 'invalid-value',
+        message: `${detail}, found ${found(error.data)}`,
+        found: found(error.data),
+        ...(limitHint(error) ? { hint: limitHint(error)! } : {}),
+      });
+    }
+  }
+}
+
+function missingHint(name: string): string {
+  switch (name) {
+    case 'version':
+      return 'start the storyboard with `version: 1`';
+    case 'name':
+      return 'add `name: my-campaign`; renders go to renders/<name>/';
+    case 'shots':
+      return 'add a `shots:` list with at least one shot';
+    case 'prompt':
+      return 'every shot needs a prompt describing the video';
+    case 'id':
+      return 'every shot needs a unique `id`';
+    default:
+      return `add "${name}"`;
+  }
+}
+
+function typeHint(expected: string): string | undefined {
+  if (expected === 'array') return 'write a YAML list: one `- item` per line, or [a, b]';
+  if (expected === 'object') return 'write a YAML map: `key: value` lines indented under this key';
+  return undefined;
+}
+
+function limitHint(error: ErrorObject): string | undefined {
+  if (error.keyword === 'minItems') return 'the list may not be empty';
+  if (error.keyword === 'minLength') return 'the value may not be empty';
+  return undefined;
+}
+
+/** `/shots/1/size` → `['shots', 1, 'size']`. */
+export function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^(0|[1-9]\d*)$/.test(part) ? Number(part) : part));
+}

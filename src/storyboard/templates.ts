@@ -1,0 +1,225 @@
+import Handlebars from 'handlebars';
+import type { Issue } from './issue.js';
+import { closestName } from './describe.js';
+import type { Position } from './yaml-source.js';
+
+/**
+ * Prompts and paths are Handlebars templates: strict (an unknown variable is an error, found
+ * before anything renders), no HTML escaping (prompts are plain text), only the built-in
+ * helpers, and partials from the storyboard.
+ */
+
+/** A template and where it lives, so issues can point into it. */
+export interface TemplateSite {
+  readonly file: string;
+  /** Document path of the template's node (empty for a partial file). */
+  readonly path: string;
+  readonly text: string;
+  /** Position in the file of the `occurrence`-th (0-based) copy of `snippet` within the template. */
+  locate(snippet: string, occurrence: number): Position;
+}
+
+export interface PartialDef {
+  readonly name: string;
+  readonly site: TemplateSite;
+}
+
+export type TemplateContext = Record<string, unknown>;
+export type RenderTemplate = (context: TemplateContext) => string;
+
+const BUILTIN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log']);
+/** Block helpers that change the context: paths inside them cannot be checked statically. */
+const CONTEXT_HELPERS = new Set(['each', 'with']);
+const COMPILE_OPTIONS = { strict: true, noEscape: true, knownHelpersOnly: true } as const;
+
+export class TemplateSet {
+  private readonly hbs = Handlebars.create();
+  private readonly partials: ReadonlyMap<string, PartialDef>;
+  private readonly cache = new Map<string, RenderTemplate>();
+
+  constructor(partials: ReadonlyMap<string, PartialDef>) {
+    this.partials = partials;
+    for (const partial of partials.values()) this.hbs.registerPartial(partial.name, partial.site.text);
+  }
+
+  /**
+   * Statically checks a template: syntax, partials that exist, no partial recursion, only
+   * built-in helpers, and every root variable in `names`. Returns issues located in the file.
+   */
+  analyze(site: TemplateSite, names: ReadonlySet<string>, what: string): Issue[] {
+    const issues: Issue[] = [];
+    this.analyzeSite(site, names, what, [], issues);
+    return issues;
+  }
+
+  /** A compiled template; call `analyze` first so that compiling cannot fail on syntax. */
+  compile(text: string): RenderTemplate {
+    let render = this.cache.get(text);
+    if (!render) {
+      const template = this.hbs.compile(text, COMPILE_OPTIONS);
+      render = (context) => template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+      this.cache.set(text, render);
+    }
+    return render;
+  }
+
+  private analyzeSite(site: TemplateSite, names: ReadonlySet<string>, what: string, stack: string[], issues: Issue[]): void {
+    let program: hbs.AST.Program;
+    try {
+      program = Handlebars.parse(site.text);
+    } catch (error) {
+      issues.push(syntaxIssue(site, error as Error & { lineNumber?: number; column?: number }, what));
+      return;
+    }
+    const visit = (node: hbs.AST.Node | undefined, checked: boolean): void => {
+      if (!node) return;
+      switch (node.type) {
+        case 'Program':
+          for (const statement of (node as hbs.AST.Program).body) visit(statement, checked);
+          return;
+        case 'MustacheStatement':
+        case 'SubExpression': {
+          const call = node as hbs.AST.MustacheStatement;
+          const isCall = call.params.length > 0 || call.hash?.pairs.length > 0 || node.type === 'SubExpression';
+          if (isCall) this.checkHelper(site, call.path as hbs.AST.PathExpression, issues, what);
+          else visitPath(call.path, checked);
+          for (const param of call.params) visit(param, checked);
+          for (const pair of call.hash?.pairs ?? []) visit(pair.value, checked);
+          return;
+        }
+        case 'BlockStatement': {
+          const block = node as hbs.AST.BlockStatement;
+          this.checkHelper(site, block.path, issues, what);
+          for (const param of block.params) visit(param, checked);
+          const inner = checked && !CONTEXT_HELPERS.has(block.path.original);
+          visit(block.program, inner);
+          visit(block.inverse, checked);
+          return;
+        }
+        case 'PathExpression':
+          visitPath(node as hbs.AST.PathExpression, checked);
+          return;
+        case 'PartialStatement':
+        case 'PartialBlockStatement':
+          this.checkPartial(site, node as hbs.AST.PartialStatement, names, what, stack, issues);
+          return;
+        default:
+          return;
+      }
+    };
+    const visitPath = (node: hbs.AST.Node, checked: boolean): void => {
+      if (node.type !== 'PathExpression') return;
+      const path = node as hbs.AST.PathExpression;
+      const head = path.data ? (path.parts[0] === 'root' ? path.parts[1] : undefined) : path.depth === 0 && checked ? path.parts[0] : undefined;
+      if (head === undefined || names.has(head)) return;
+      const guess = closestName(head, [...names]);
+      issues.push(
+        issueIn(site, path.loc, {
+          code: 'unknown-variable',
+          message: `unknown variable "${head}" in ${what}`,
+          expected: `one of ${[...names].sort().join(', ')}`,
+          found: path.original,
+          hint: guess ? `did you mean "${guess}"?` : 'define it under `vars:` or as a variant axis of this shot',
+        }),
+      );
+    };
+    visit(program, true);
+  }
+
+  private checkHelper(site: TemplateSite, path: hbs.AST.PathExpression, issues: Issue[], what: string): void {
+    if (path.type !== 'PathExpression' || BUILTIN_HELPERS.has(path.original)) return;
+    issues.push(
+      issueIn(site, path.loc, {
+        code: 'unknown-helper',
+        message: `unknown helper "${path.original}" in ${what}`,
+        expected: `one of ${[...BUILTIN_HELPERS].join(', ')}`,
+        found: path.original,
+        hint: 'only the built-in Handlebars helpers are available; write {{name}} to insert a variable',
+      }),
+    );
+  }
+
+  private checkPartial(site: TemplateSite, node: hbs.AST.PartialStatement, names: ReadonlySet<string>, what: string, stack: string[], issues: Issue[]): void {
+    const name = node.name.type === 'PathExpression' ? (node.name as hbs.AST.PathExpression).original : null;
+    if (name === null) {
+      issues.push(issueIn(site, node.loc, { code: 'dynamic-partial', message: `dynamic partial names are not supported in ${what}`, hint: 'name the partial: {{> look}}' }));
+      return;
+    }
+    const partial = this.partials.get(name);
+    if (!partial) {
+      const guess = closestName(name, [...this.partials.keys()]);
+      issues.push(
+        issueIn(site, node.name.loc, {
+          code: 'unknown-partial',
+          message: `unknown partial "${name}" in ${what}`,
+          expected: this.partials.size > 0 ? `one of ${[...this.partials.keys()].join(', ')}` : 'a partial declared under `partials:`',
+          found: name,
+          hint: guess ? `did you mean "${guess}"?` : 'declare it under `partials:` (inline text or {file: path})',
+        }),
+      );
+      return;
+    }
+    if (stack.includes(name)) {
+      issues.push(issueIn(site, node.loc, { code: 'partial-cycle', message: `partial "${name}" includes itself: ${[...stack, name].join(' -> ')}`, hint: 'break the cycle; a partial may not include itself, directly or through others' }));
+      return;
+    }
+    // A partial given an explicit context renders against that context; it cannot be checked statically.
+    if (node.params.length > 0) return;
+    this.analyzeSite(partial.site, names, `partial "${name}"`, [...stack, name], issues);
+  }
+}
+
+function issueIn(site: TemplateSite, loc: hbs.AST.SourceLocation | undefined, fields: Omit<Issue, 'file' | 'line' | 'column' | 'length' | 'path' | 'severity'>): Issue {
+  const position = loc ? locateLoc(site, loc) : site.locate('', 0);
+  return { severity: 'error', ...fields, file: site.file, ...position, path: site.path };
+}
+
+/** Turns a Handlebars location (1-based line, 0-based column in the template) into a file position. */
+function locateLoc(site: TemplateSite, loc: hbs.AST.SourceLocation): Position {
+  const start = offsetOf(site.text, loc.start.line, loc.start.column);
+  const end = offsetOf(site.text, loc.end.line, loc.end.column);
+  const snippet = site.text.slice(start, Math.max(end, start + 1));
+  let occurrence = 0;
+  for (let at = site.text.indexOf(snippet); at !== -1 && at < start; at = site.text.indexOf(snippet, at + 1)) occurrence++;
+  return site.locate(snippet, occurrence);
+}
+
+function offsetOf(text: string, line: number, column: number): number {
+  let offset = 0;
+  for (let current = 1; current < line; current++) {
+    const next = text.indexOf('\n', offset);
+    if (next === -1) break;
+    offset = next + 1;
+  }
+  return Math.min(text.length, offset + column);
+}
+
+function syntaxIssue(site: TemplateSite, error: Error & { lineNumber?: number; column?: number }, what: string): Issue {
+  const lineNumber = error.lineNumber ?? Number(/line (\d+)/.exec(error.message)?.[1] ?? 1);
+  const column = error.column ?? 0;
+  const message = error.message.split('\n')[0]!.replace(/^Parse error on line \d+:?/, '').trim() || 'invalid template';
+  const at = offsetOf(site.text, lineNumber, column);
+  const snippet = site.text.slice(at, at + 2) || site.text.slice(0, 1);
+  return {
+    code: 'template-syntax',
+    severity: 'error',
+    file: site.file,
+    ...site.locate(snippet, countBefore(site.text, snippet, at)),
+    path: site.path,
+    message: `invalid Handlebars in ${what}: ${message}`,
+    hint: 'variables are written {{name}}, partials {{> name}}; a literal "{{" is written \\{{',
+  };
+}
+
+function countBefore(text: string, snippet: string, before: number): number {
+  let count = 0;
+  if (snippet === '') return 0;
+  for (let at = text.indexOf(snippet); at !== -1 && at < before; at = text.indexOf(snippet, at + 1)) count++;
+  return count;
+}
+
+/** The strict-mode message without Handlebars' internals (`in [object Object] - 1:4`). */
+export function cleanRenderError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/ in \[object Object\]/, '').replace(/ - \d+:\d+$/, '').split('\n')[0]!;
+}
