@@ -1,0 +1,40 @@
+import type { FaultInjector } from './faults.js';
+import type { JobRecord } from './job.js';
+import type { RandomBytes } from './ids.js';
+import type { MediaRenderer } from './media.js';
+import type { MediaSpec } from './media-recipe.js';
+import type { ModelTable } from './models.js';
+import { parseSize } from './models.js';
+import type { StatsCounter } from './stats.js';
+import type { VideoStore } from './video-store.js';
+
+/** Settings the handlers read, with defaults already applied. */
+export interface EmulatorSettings {
+  speed: number;
+  fps: number;
+  inFlightLimit: number;
+  pollAfterMs: number;
+  guide2026: boolean;
+  apiKey: string | null;
+}
+
+/** Everything a request handler may touch; built once by the server. */
+export interface EmulatorContext {
+  readonly store: VideoStore;
+  readonly media: MediaRenderer;
+  readonly faults: FaultInjector;
+  readonly stats: StatsCounter;
+  readonly table: ModelTable;
+  readonly settings: EmulatorSettings;
+  readonly random: RandomBytes;
+  /** Milliseconds since the epoch on the virtual clock. */
+  now(): number;
+  advanceClock(seconds: number): void;
+  /** Starts (or joins) the render of a job's media and records when it is ready. */
+  startRender(job: JobRecord): void;
+}
+
+export function mediaSpecFor(job: JobRecord, fps: number): MediaSpec {
+  const { width, height } = parseSize(job.size);
+  return { seedHex: job.requestHash, width, height, seconds: Number(job.seconds), fps };
+}

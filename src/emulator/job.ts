@@ -1,0 +1,48 @@
+/**
+ * A job as the emulator stores it. Status is not stored: it is derived from the timing and
+ * the moment the media became ready (see lifecycle.ts), so the virtual clock, restarts and
+ * concurrent readers all agree without timers.
+ */
+export interface JobRecord {
+  id: string;
+  /** Creation order; breaks ties between jobs created in the same second for list ordering. */
+  seq: number;
+  model: string;
+  size: string;
+  seconds: string;
+  prompt: string;
+  remixedFrom: string | null;
+  /** sha256 of the canonical request: the media cache key's root and the duplicate-spend detector. */
+  requestHash: string;
+  inputReferenceSha256: string | null;
+  createdMs: number;
+  queueMs: number;
+  runMs: number;
+  /** Decided at create time by the fault options in force then, so replacing faults never rewrites history. */
+  fate: JobFate;
+  mediaReadyMs: number | null;
+  /** Set when ffmpeg failed: the job then fails instead of waiting forever for its media. */
+  renderError: string | null;
+  deletedMs: number | null;
+}
+
+export type JobFate = 'complete' | 'fail-moderation' | 'stuck';
+
+export type VideoStatus = 'queued' | 'in_progress' | 'completed' | 'failed';
+
+/** The Video object of the contract: all 13 keys, nullable ones present as null. */
+export interface VideoObject {
+  id: string;
+  object: 'video';
+  model: string;
+  status: VideoStatus;
+  progress: number;
+  created_at: number;
+  completed_at: number | null;
+  expires_at: number | null;
+  prompt: string | null;
+  size: string;
+  seconds: string;
+  remixed_from_video_id: string | null;
+  error: { code: string; message: string } | null;
+}

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+
+/** What one render produces: sized and timed like the request, looking and sounding like its hash. */
+export interface MediaSpec {
+  /** Hex digest identifying the request; drives colours and pitch. */
+  seedHex: string;
+  width: number;
+  height: number;
+  seconds: number;
+  fps: number;
+}
+
+export const MEDIA_FILES = { video: 'video.mp4', thumbnail: 'thumbnail.webp', spritesheet: 'spritesheet.jpg' } as const;
+
+/**
+ * Pattern frames are drawn at a quarter of the size and scaled up by pixel repetition: the
+ * blocky look costs little to draw and to encode, which keeps a 12 s 720p clip near 1.5 s.
+ */
+const DOWNSCALE = 4;
+const SPRITE_COLUMNS = 5;
+const SPRITE_FRAMES = 10;
+
+/** ffmpeg arguments writing the MP4, the WebP thumbnail and the JPEG spritesheet into `dir` in one pass. */
+export function buildFfmpegArgs(spec: MediaSpec, dir: string): string[] {
+  const frames = spec.seconds * spec.fps;
+  return [
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
+    '-filter_complex', filterGraph(spec, frames),
+    '-map', '[vout]', '-map', '[aout]',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '30', '-pix_fmt', 'yuv420p', '-g', String(spec.fps * 2),
+    '-c:a', 'aac', '-b:a', '64k', '-ar', '48000', '-ac', '1',
+    '-movflags', '+faststart', '-f', 'mp4', join(dir, MEDIA_FILES.video),
+    '-map', '[thumb]', '-frames:v', '1', '-c:v', 'libwebp', '-f', 'webp', join(dir, MEDIA_FILES.thumbnail),
+    '-map', '[sprite]', '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', join(dir, MEDIA_FILES.spritesheet),
+  ];
+}
+
+function filterGraph(spec: MediaSpec, frames: number): string {
+  const { width, height, seconds, fps } = spec;
+  const bytes = Buffer.from(spec.seedHex.padEnd(32, '0'), 'hex');
+  const byte = (i: number): number => bytes[i % bytes.length] ?? 0;
+  const mix = ['rr', 'rg', 'rb', 'gr', 'gg', 'gb', 'br', 'bg', 'bb']
+    .map((name, i) => `${name}=${(0.1 + (byte(i) / 255) * 0.8).toFixed(3)}`)
+    .join(':');
+  const frequency = 220 + ((byte(9) << 8) | byte(10)) % 660;
+  const beep = 1 + (byte(11) % 4);
+  const thumbFrame = Math.min(frames - 1, fps);
+  const spriteCount = Math.min(SPRITE_FRAMES, frames);
+  const step = Math.max(1, Math.floor(frames / spriteCount));
+  // A short clip with fewer frames than the grid gets one row, so the grid is always full and `tile` emits.
+  const columns = spriteCount < SPRITE_FRAMES ? spriteCount : SPRITE_COLUMNS;
+  const rows = Math.ceil(spriteCount / columns);
+  return [
+    `testsrc2=s=${width / DOWNSCALE}x${height / DOWNSCALE}:r=${fps}:d=${seconds},colorchannelmixer=${mix},split=3[v0][v1][v2]`,
+    `[v0]scale=${width}:${height}:flags=neighbor,format=yuv420p,setsar=1[vout]`,
+    `[v1]select='eq(n\\,${thumbFrame})',scale=${even(width / 2)}:${even(height / 2)}:flags=neighbor[thumb]`,
+    `[v2]select='not(mod(n\\,${step}))*lt(n\\,${step * spriteCount})',scale=${even(width / SPRITE_COLUMNS)}:${even(height / SPRITE_COLUMNS)},tile=${columns}x${rows}[sprite]`,
+    `sine=f=${frequency}:beep_factor=${beep}:r=48000:d=${seconds}[aout]`,
+  ].join(';');
+}
+
+function even(value: number): number {
+  return Math.max(2, Math.floor(value / 2) * 2);
+}

@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { buildFfmpegArgs, MEDIA_FILES, type MediaSpec } from './media-recipe.js';
+
+export interface MediaFiles {
+  video: string;
+  thumbnail: string;
+  spritesheet: string;
+}
+
+export interface MediaRendererOptions {
+  /** Directory holding one sub-directory per rendered spec. */
+  root: string;
+  ffmpegPath: string;
+  /** ffmpeg processes at once; default 2. */
+  concurrency?: number;
+}
+
+/** Bump when the recipe changes, so a state directory never serves media from an older recipe. */
+const RECIPE_VERSION = 'v1';
+
+/**
+ * Renders media with ffmpeg, at most `concurrency` processes at once, cached on disk by spec:
+ * identical requests never encode twice, and concurrent asks for one spec share one render.
+ */
+export class MediaRenderer {
+  private readonly limit: LimitFunction;
+  private readonly pending = new Map<string, Promise<MediaFiles>>();
+  private readonly children = new Set<ChildProcess>();
+  private closed = false;
+  /** Wall-clock milliseconds of each finished encode, for stats and benchmarks. */
+  readonly encodeMs: number[] = [];
+
+  constructor(private readonly options: MediaRendererOptions) {
+    this.limit = pLimit(options.concurrency ?? 2);
+  }
+
+  filesFor(spec: MediaSpec): MediaFiles {
+    const dir = this.dirFor(spec);
+    return {
+      video: join(dir, MEDIA_FILES.video),
+      thumbnail: join(dir, MEDIA_FILES.thumbnail),
+      spritesheet: join(dir, MEDIA_FILES.spritesheet),
+    };
+  }
+
+  /** The files of `spec`, rendering them first unless a finished render is on disk. */
+  ensure(spec: MediaSpec): Promise<MediaFiles> {
+    const dir = this.dirFor(spec);
+    const files = this.filesFor(spec);
+    if (existsSync(files.video)) return Promise.resolve(files);
+    const running = this.pending.get(dir);
+    if (running) return running;
+    const render = this.limit(() => this.render(spec, dir)).then(() => files);
+    this.pending.set(dir, render);
+    const forget = (): void => void this.pending.delete(dir);
+    render.then(forget, forget);
+    return render;
+  }
+
+  /** Kills running encodes; renders not yet started fail with "emulator closed". */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const child of this.children) child.kill('SIGKILL');
+    await Promise.allSettled([...this.pending.values()]);
+  }
+
+  private dirFor(spec: MediaSpec): string {
+    const key = `${RECIPE_VERSION}|${spec.seedHex}|${spec.width}x${spec.height}|${spec.seconds}|${spec.fps}`;
+    return join(this.options.root, createHash('sha256').update(key).digest('hex').slice(0, 32));
+  }
+
+  /** Encodes into a temporary directory and renames it into place, so a reader never sees half a render. */
+  private async render(spec: MediaSpec, dir: string): Promise<void> {
+    if (this.closed) throw new Error('emulator closed');
+    if (existsSync(join(dir, MEDIA_FILES.video))) return;
+    const temp = `${dir}.tmp-${randomUUID()}`;
+    await mkdir(temp, { recursive: true });
+    try {
+      const started = performance.now();
+      await this.runFfmpeg(buildFfmpegArgs(spec, temp));
+      this.encodeMs.push(Math.round(performance.now() - started));
+      await rename(temp, dir).catch((error: NodeJS.ErrnoException) => {
+        // Another process sharing the state directory finished the same render first.
+        if (!existsSync(join(dir, MEDIA_FILES.video))) throw error;
+      });
+    } finally {
+      await rm(temp, { recursive: true, force: true });
+    }
+  }
+
+  private runFfmpeg(args: string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.options.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      this.children.add(child);
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        if (stderr.length < 4000) stderr += chunk.toString();
+      });
+      child.on('error', (error) => {
+        this.children.delete(child);
+        reject(error);
+      });
+      child.on('close', (code, signal) => {
+        this.children.delete(child);
+        if (code === 0) resolve();
+        else reject(new Error(`ffmpeg failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+      });
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import type { RouteClass } from './faults.js';
+
+export type RouteName = 'create' | 'list' | 'retrieve' | 'delete' | 'content' | 'remix' | 'stats' | 'clock' | 'faults';
+
+export interface RouteMatch {
+  name: RouteName;
+  /** The decoded `{video_id}` path parameter, when the route has one. */
+  videoId: string | null;
+  /** `METHOD /path/{id}` with the id elided: the key of `requestsByRoute`. */
+  label: string;
+  /** Which fault streams apply; null for the emulator's own control routes. */
+  faultClass: RouteClass | null;
+}
+
+const VIDEO_ROUTES: ReadonlyArray<{ method: string; pattern: RegExp; name: RouteName & RouteClass; label: string }> = [
+  { method: 'POST', pattern: /^\/v1\/videos$/, name: 'create', label: 'POST /v1/videos' },
+  { method: 'GET', pattern: /^\/v1\/videos$/, name: 'list', label: 'GET /v1/videos' },
+  { method: 'GET', pattern: /^\/v1\/videos\/([^/]+)$/, name: 'retrieve', label: 'GET /v1/videos/{id}' },
+  { method: 'DELETE', pattern: /^\/v1\/videos\/([^/]+)$/, name: 'delete', label: 'DELETE /v1/videos/{id}' },
+  { method: 'GET', pattern: /^\/v1\/videos\/([^/]+)\/content$/, name: 'content', label: 'GET /v1/videos/{id}/content' },
+  { method: 'POST', pattern: /^\/v1\/videos\/([^/]+)\/remix$/, name: 'remix', label: 'POST /v1/videos/{id}/remix' },
+];
+
+const CONTROL_ROUTES: ReadonlyArray<{ method: string; path: string; name: RouteName }> = [
+  { method: 'GET', path: '/_emulator/stats', name: 'stats' },
+  { method: 'POST', path: '/_emulator/clock', name: 'clock' },
+  { method: 'GET', path: '/_emulator/faults', name: 'faults' },
+  { method: 'POST', path: '/_emulator/faults', name: 'faults' },
+];
+
+export function matchRoute(method: string, pathname: string): RouteMatch | null {
+  for (const route of VIDEO_ROUTES) {
+    const match = route.method === method ? route.pattern.exec(pathname) : null;
+    if (!match) continue;
+    const videoId = match[1] === undefined ? null : safeDecode(match[1]);
+    if (match[1] !== undefined && videoId === null) return null;
+    return { name: route.name, videoId, label: route.label, faultClass: route.name };
+  }
+  const control = CONTROL_ROUTES.find((route) => route.method === method && route.path === pathname);
+  return control ? { name: control.name, videoId: null, label: `${method} ${pathname}`, faultClass: null } : null;
+}
+
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
