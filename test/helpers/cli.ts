@@ -1,0 +1,51 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { main, type CliIO } from '../../src/cli/main.js';
+
+export const REPO = path.resolve(import.meta.dirname, '../..');
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout parsed as newline-delimited JSON. */
+  events(): Record<string, unknown>[];
+}
+
+/** Runs the CLI in-process with captured output; `now` is fixed unless given. */
+export async function runCli(argv: readonly string[], options: { cwd: string; env?: Record<string, string>; now?: number; signal?: AbortSignal }): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: options.env ?? {},
+    cwd: options.cwd,
+    now: () => options.now ?? Date.UTC(2026, 10, 22, 12, 0, 0),
+    signal: options.signal ?? new AbortController().signal,
+  };
+  const code = await main(argv, io);
+  return {
+    code,
+    stdout,
+    stderr,
+    events: () =>
+      stdout
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+/** A fresh temp directory holding a copy of `examples/`, removed by the returned cleanup. */
+export async function copyExamples(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-test-'));
+  await cp(path.join(REPO, 'examples'), dir, { recursive: true });
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** No stack trace reached the user. */
+export function hasStackTrace(text: string): boolean {
+  return /^\s+at .+\(.*:\d+:\d+\)$/m.test(text) || /^\s+at .+:\d+:\d+$/m.test(text);
+}
