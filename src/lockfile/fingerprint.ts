@@ -31,15 +31,8 @@ export function fingerprintOf(request: JobRequest): string {
     seconds: request.seconds,
     size: request.size,
   };
-  return `sha256:${createHash('sha256').update(canonicalJson(canonical)).digest('hex')}`;
-}
-
-/** JSON with object keys sorted at every level: the same data always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) => {
-    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
-    return Object.fromEntries(Object.keys(inner).sort().map((key) => [key, (inner as Record<string, unknown>)[key]]));
-  });
+  // Flat, and written in sorted key order: JSON.stringify keeps insertion order, so this text is canonical.
+  return `sha256:${createHash('sha256').update(JSON.stringify(canonical)).digest('hex')}`;
 }
 
 /** The request fields that differ between two requests, in a stable order, for "~ render (prompt changed)". */

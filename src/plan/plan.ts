@@ -126,17 +126,18 @@ function planJob(job: ResolvedJob, input: PlanInput, planned: ReadonlyMap<string
   const parentEntry = job.remixOf === null ? null : input.lockfile?.jobs[job.remixOf] ?? null;
   const parentVideo = parent && (parent.action === 'render' || parent.action === 'blocked') ? null : parentEntry?.video_id ?? null;
   const request = requestOf(job, input, parentVideo);
+  const fingerprint = fingerprintOf(request);
   const seconds = Number(job.seconds.value);
   const base = { id: job.id, shotId: job.shotId, request, seconds, entry, remixOf: job.remixOf };
-  const render = (reason: string, changed: readonly string[] = [], fingerprint: string | null = fingerprintOf(request)): PlannedJob => ({
+  const render = (reason: string, changed: readonly string[] = [], known: string | null = fingerprint): PlannedJob => ({
     ...base,
     action: 'render',
     reason,
     changed,
-    fingerprint,
+    fingerprint: known,
     costUsd: job.model === null ? null : priceOf(input.profile, job.model.value, job.size.value, seconds),
   });
-  const keep = (action: PlanAction, reason: string): PlannedJob => ({ ...base, action, reason, changed: [], fingerprint: fingerprintOf(request), costUsd: 0 });
+  const keep = (action: PlanAction, reason: string): PlannedJob => ({ ...base, action, reason, changed: [], fingerprint, costUsd: 0 });
 
   if (job.remixOf !== null) {
     if (!parent) return { ...base, action: 'blocked', reason: `parent ${job.remixOf} is not selected by --only and has no video yet`, changed: [], fingerprint: null, costUsd: 0 };
@@ -144,11 +145,10 @@ function planJob(job: ResolvedJob, input: PlanInput, planned: ReadonlyMap<string
   }
   // A remix of a parent that renders again edits a video that does not exist yet.
   const parentRenders = parent?.action === 'render' || (job.remixOf !== null && parentVideo === null);
-  if (!entry) return render('new job', [], parentRenders ? null : fingerprintOf(request));
-  if (forced !== null) return render(forced, [], parentRenders ? null : fingerprintOf(request));
+  if (!entry) return render('new job', [], parentRenders ? null : fingerprint);
+  if (forced !== null) return render(forced, [], parentRenders ? null : fingerprint);
   if (parentRenders) return render('parent renders again', ['parent video'], null);
 
-  const fingerprint = fingerprintOf(request);
   if (entry.fingerprint !== fingerprint) {
     const changed = changedFields(entry.request, request);
     return render(changed.length > 0 ? `${changed.join(', ')} changed` : 'request changed', changed);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Lockfile } from '../lockfile/lockfile.js';
@@ -24,14 +24,18 @@ export class OutputHashCache {
     if (!info.isFile()) return null;
     const cached = this.known.get(absPath);
     if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return { sha256: cached.sha256, bytes: info.size };
-    const sha256 = await hashFile(absPath);
+    const sha256 = await hashFile(absPath, info.size);
     this.known.set(absPath, { size: info.size, mtimeMs: info.mtimeMs, sha256 });
     return { sha256, bytes: info.size };
   }
 }
 
-export async function hashFile(absPath: string): Promise<string> {
+/** Files up to this size are read whole; larger ones are streamed, so memory stays bounded. */
+const READ_WHOLE_BYTES = 8 * 1024 * 1024;
+
+export async function hashFile(absPath: string, size = Number.POSITIVE_INFINITY): Promise<string> {
   const hash = createHash('sha256');
+  if (size <= READ_WHOLE_BYTES) return hash.update(await readFile(absPath)).digest('hex');
   await pipeline(createReadStream(absPath), hash);
   return hash.digest('hex');
 }
@@ -40,13 +44,13 @@ export async function hashFile(absPath: string): Promise<string> {
 export async function readOutputs(lockfile: Lockfile | null, lockDir: string, cache = new OutputHashCache()): Promise<Map<string, OutputState>> {
   const states = new Map<string, OutputState>();
   const paths = Object.values(lockfile?.jobs ?? {}).flatMap((entry) => (entry.outputs.video ? [entry.outputs.video.path] : []));
-  // A few files at a time: enough to overlap IO, few enough to keep descriptors and memory low.
+  // Several files at a time: plenty to keep the disk busy, few enough to bound descriptors and memory.
   const queue = [...new Set(paths)];
   const worker = async () => {
-    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
       states.set(next, await cache.stateOf(path.resolve(lockDir, next)));
     }
   };
-  await Promise.all(Array.from({ length: 4 }, worker));
+  await Promise.all(Array.from({ length: 16 }, worker));
   return states;
 }

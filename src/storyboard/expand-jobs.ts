@@ -5,7 +5,7 @@ import { describeValue, truncate } from './describe.js';
 import { formatJobId, type Binding, type FieldValue, type ResolvedJob } from './job.js';
 import type { ResolvedShot, ResolvedStoryboard } from './resolve-storyboard.js';
 import { yamlSite } from './resolve-storyboard.js';
-import { cleanRenderError, TemplateSet, type RenderTemplate, type TemplateContext } from './templates.js';
+import { cleanRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext } from './templates.js';
 import { axesOf, expandMatrix, type ReportAt } from './variants.js';
 import { REQUEST_FIELDS, type RequestField } from './written.js';
 import { issueAt } from './yaml-source.js';
@@ -30,8 +30,8 @@ export function expandJobs(storyboard: ResolvedStoryboard, ordered: readonly Res
     const parent = shot.written.remix === undefined ? undefined : byId.get(shot.written.remix);
     const ancestorAxes = parent ? axesFrom(parent, byId) : [];
     const names = new Set([...REQUEST_FIELDS, ...Object.keys(storyboard.vars), ...ancestorAxes, ...axesFrom(shot, byId)]);
+    // Broken templates make no jobs, but the shot's matrix and request fields are still checked.
     const renderers = expander.compileTemplates(names, new Set(ancestorAxes));
-    if (!renderers) continue;
     const parents: (ResolvedJob | null)[] = shot.written.remix === undefined ? [null] : jobsByShot.get(shot.written.remix) ?? [];
     const jobs: ResolvedJob[] = [];
     for (const parent of parents) {
@@ -63,6 +63,8 @@ function axesFrom(shot: ResolvedShot, byId: ReadonlyMap<string, ResolvedShot>): 
 interface Renderers {
   readonly prompt: RenderTemplate;
   readonly inputReference: RenderTemplate | null;
+  /** Paths the templates print, checked against each job's values. */
+  readonly printed: readonly PrintedPath[];
 }
 
 class ShotExpander {
@@ -87,27 +89,35 @@ class ShotExpander {
   compileTemplates(names: ReadonlySet<string>, ancestorAxes: ReadonlySet<string>): Renderers | null {
     const source = this.storyboard.sources.get(this.shot.origin.file)!;
     const promptSite = yamlSite(source, [...this.shotPath, 'prompt']);
-    const found = this.templates.analyze(promptSite, names, `the prompt of shot "${this.shot.written.id}"`);
+    const { issues: found, printed } = this.templates.analyze(promptSite, names, `the prompt of shot "${this.shot.written.id}"`);
     const ref = this.shot.written.input_reference;
     const refSite = ref === undefined ? null : yamlSite(source, [...this.shotPath, 'input_reference']);
-    if (refSite) found.push(...this.templates.analyze(refSite, names, `the input_reference of shot "${this.shot.written.id}"`));
+    if (refSite) {
+      const analyzed = this.templates.analyze(refSite, names, `the input_reference of shot "${this.shot.written.id}"`);
+      found.push(...analyzed.issues);
+      printed.push(...analyzed.printed);
+    }
     found.push(...this.axisClashes(ancestorAxes));
     this.issues.push(...found);
     if (found.length > 0) return null;
-    return { prompt: this.templates.compile(promptSite.text), inputReference: refSite ? this.templates.compile(refSite.text) : null };
+    return { prompt: this.templates.compile(promptSite.text), inputReference: refSite ? this.templates.compile(refSite.text) : null, printed };
   }
 
-  /** The jobs of this shot for one parent job (or none, for a shot that is not a remix). */
-  jobsFor(parent: ResolvedJob | null, renderers: Renderers): ResolvedJob[] {
+  /**
+   * The jobs of this shot for one parent job (or none, for a shot that is not a remix). Without
+   * renderers (the templates have errors) it only checks the matrix and request fields.
+   */
+  jobsFor(parent: ResolvedJob | null, renderers: Renderers | null): ResolvedJob[] {
     const written = this.shot.written;
     const combos = expandMatrix({ variants: written.variants, shotPath: this.shotPath, file: this.shot.origin.file, inherited: parent?.bindings ?? [] }, this.report);
     const jobs: ResolvedJob[] = [];
     for (const combo of combos) {
       const bindings = [...(parent?.bindings ?? []), ...combo.bindings];
       const fields = parent ? { model: parent.model, size: parent.size, seconds: parent.seconds } : this.resolveFields(combo.bindings);
-      if (!fields) continue;
+      if (!fields || !renderers) continue;
       const id = formatJobId(written.id, bindings);
       const context = this.contextFor(bindings, fields);
+      if (!this.printsOnlyScalars(renderers.printed, context)) continue;
       const prompt = this.render(renderers.prompt, context, id, 'prompt');
       const refText = renderers.inputReference ? this.render(renderers.inputReference, context, id, 'input_reference') : null;
       if (prompt === null || (renderers.inputReference && refText === null)) continue;
@@ -135,6 +145,27 @@ class ShotExpander {
     const context: TemplateContext = { ...this.storyboard.vars, model: fields.model?.value ?? null, size: fields.size.value, seconds: fields.seconds.value };
     for (const binding of bindings) context[binding.axis] = binding.value;
     return context;
+  }
+
+  /** A map printed whole reads "[object Object]": report each such path once per shot. */
+  private printsOnlyScalars(printed: readonly PrintedPath[], context: TemplateContext): boolean {
+    let ok = true;
+    for (const path of printed) {
+      let value: unknown = context;
+      for (const part of path.parts) value = typeof value === 'object' && value !== null && Object.hasOwn(value, part) ? (value as Record<string, unknown>)[part] : undefined;
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+      const key = Object.keys(value)[0] ?? 'key';
+      this.issues.push(
+        path.issue({
+          code: 'map-in-template',
+          message: `"${path.original}" is a map, which would print as "[object Object]" in ${path.what}`,
+          found: 'a map',
+          hint: `print one of its keys, e.g. {{${path.original}.${key}}}`,
+        }),
+      );
+      ok = false;
+    }
+    return ok;
   }
 
   private render(template: RenderTemplate, context: TemplateContext, jobId: string, field: string): string | null {

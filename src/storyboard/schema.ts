@@ -72,7 +72,9 @@ function isUnionBranch(error: ErrorObject): boolean {
 }
 
 function toIssue(source: YamlSource, error: ErrorObject): Issue {
-  const path = pointerToPath(error.instancePath);
+  // An error inside `propertyNames` is about a key of the object at instancePath: point at that key.
+  const badName = error.propertyName;
+  const path = [...pointerToPath(error.instancePath), ...(badName === undefined ? [] : [badName])];
   const custom = (error.parentSchema as { 'x-error'?: string } | undefined)?.['x-error'];
   const found = (value: unknown) => truncate(describeValue(value));
   switch (error.keyword) {
@@ -129,17 +131,22 @@ function toIssue(source: YamlSource, error: ErrorObject): Issue {
     }
     case 'not': {
       // `not: {}` marks a property that is forbidden in its context; the schema says why.
-      const isKey = path.length > 0 && error.instancePath !== '' && typeof path[path.length - 1] === 'string';
+      const isKey = badName !== undefined || (path.length > 0 && error.instancePath !== '' && typeof path[path.length - 1] === 'string');
       return issueAt(source, path, { code: 'forbidden-property', message: custom ?? `this is not allowed here` }, { key: isKey });
     }
     default: {
       const detail = custom ?? (error.message ?? 'is invalid');
-      return issueAt(source, path, {
-        code: 'invalid-value',
-        message: `${detail}, found ${found(error.data)}`,
-        found: found(error.data),
-        ...(limitHint(error) ? { hint: limitHint(error)! } : {}),
-      });
+      return issueAt(
+        source,
+        path,
+        {
+          code: 'invalid-value',
+          message: `${detail}, found ${found(error.data)}`,
+          found: found(error.data),
+          ...(limitHint(error) ? { hint: limitHint(error)! } : {}),
+        },
+        { key: badName !== undefined },
+      );
     }
   }
 }

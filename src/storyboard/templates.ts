@@ -24,6 +24,19 @@ export interface PartialDef {
   readonly site: TemplateSite;
 }
 
+/** A `{{path}}` that prints a value; a map printed whole would read "[object Object]". */
+export interface PrintedPath {
+  /** From the root context, e.g. `['product', 'name']`. */
+  readonly parts: readonly string[];
+  readonly original: string;
+  /** What holds it, e.g. `the prompt of shot "hero"`. */
+  readonly what: string;
+  /** An issue located at this path in its file. */
+  issue(fields: IssueFields): Issue;
+}
+
+type IssueFields = Omit<Issue, 'file' | 'line' | 'column' | 'length' | 'path' | 'severity'>;
+
 export type TemplateContext = Record<string, unknown>;
 export type RenderTemplate = (context: TemplateContext) => string;
 
@@ -36,6 +49,8 @@ export class TemplateSet {
   private readonly hbs = Handlebars.create();
   private readonly partials: ReadonlyMap<string, PartialDef>;
   private readonly cache = new Map<string, RenderTemplate>();
+  /** Templates parsed by `analyze`, so `compile` does not parse them again. */
+  private readonly parsed = new Map<string, hbs.AST.Program>();
 
   constructor(partials: ReadonlyMap<string, PartialDef>) {
     this.partials = partials;
@@ -44,29 +59,32 @@ export class TemplateSet {
 
   /**
    * Statically checks a template: syntax, partials that exist, no partial recursion, only
-   * built-in helpers, and every root variable in `names`. Returns issues located in the file.
+   * built-in helpers, and every root variable in `names`. Returns issues located in the file,
+   * and the root paths the template prints (through its partials too), for checks per job.
    */
-  analyze(site: TemplateSite, names: ReadonlySet<string>, what: string): Issue[] {
+  analyze(site: TemplateSite, names: ReadonlySet<string>, what: string): { issues: Issue[]; printed: PrintedPath[] } {
     const issues: Issue[] = [];
-    this.analyzeSite(site, names, what, [], issues);
-    return issues;
+    const printed: PrintedPath[] = [];
+    this.analyzeSite(site, names, what, [], issues, printed);
+    return { issues, printed };
   }
 
   /** A compiled template; call `analyze` first so that compiling cannot fail on syntax. */
   compile(text: string): RenderTemplate {
     let render = this.cache.get(text);
     if (!render) {
-      const template = this.hbs.compile(text, COMPILE_OPTIONS);
+      const template = this.hbs.compile(this.parsed.get(text) ?? text, COMPILE_OPTIONS);
       render = (context) => template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
       this.cache.set(text, render);
     }
     return render;
   }
 
-  private analyzeSite(site: TemplateSite, names: ReadonlySet<string>, what: string, stack: string[], issues: Issue[]): void {
+  private analyzeSite(site: TemplateSite, names: ReadonlySet<string>, what: string, stack: string[], issues: Issue[], printed: PrintedPath[]): void {
     let program: hbs.AST.Program;
     try {
-      program = Handlebars.parse(site.text);
+      program = this.parsed.get(site.text) ?? Handlebars.parse(site.text);
+      this.parsed.set(site.text, program);
     } catch (error) {
       issues.push(syntaxIssue(site, error as Error & { lineNumber?: number; column?: number }, what));
       return;
@@ -82,7 +100,10 @@ export class TemplateSet {
           const call = node as hbs.AST.MustacheStatement;
           const isCall = call.params.length > 0 || call.hash?.pairs.length > 0 || node.type === 'SubExpression';
           if (isCall) this.checkHelper(site, call.path as hbs.AST.PathExpression, issues, what);
-          else visitPath(call.path, checked);
+          else {
+            visitPath(call.path, checked);
+            if (node.type === 'MustacheStatement') notePrinted(call.path, checked);
+          }
           for (const param of call.params) visit(param, checked);
           for (const pair of call.hash?.pairs ?? []) visit(pair.value, checked);
           return;
@@ -101,7 +122,7 @@ export class TemplateSet {
           return;
         case 'PartialStatement':
         case 'PartialBlockStatement':
-          this.checkPartial(site, node as hbs.AST.PartialStatement, names, what, stack, issues);
+          this.checkPartial(site, node as hbs.AST.PartialStatement, names, what, stack, issues, printed);
           return;
         default:
           return;
@@ -123,6 +144,12 @@ export class TemplateSet {
         }),
       );
     };
+    const notePrinted = (node: hbs.AST.Node, checked: boolean): void => {
+      if (node.type !== 'PathExpression' || !checked) return;
+      const path = node as hbs.AST.PathExpression;
+      if (path.data || path.depth !== 0 || path.parts.length === 0) return;
+      printed.push({ parts: path.parts, original: path.original, what, issue: (fields) => issueIn(site, path.loc, fields) });
+    };
     visit(program, true);
   }
 
@@ -139,7 +166,7 @@ export class TemplateSet {
     );
   }
 
-  private checkPartial(site: TemplateSite, node: hbs.AST.PartialStatement, names: ReadonlySet<string>, what: string, stack: string[], issues: Issue[]): void {
+  private checkPartial(site: TemplateSite, node: hbs.AST.PartialStatement, names: ReadonlySet<string>, what: string, stack: string[], issues: Issue[], printed: PrintedPath[]): void {
     const name = node.name.type === 'PathExpression' ? (node.name as hbs.AST.PathExpression).original : null;
     if (name === null) {
       issues.push(issueIn(site, node.loc, { code: 'dynamic-partial', message: `dynamic partial names are not supported in ${what}`, hint: 'name the partial: {{> look}}' }));
@@ -165,11 +192,11 @@ export class TemplateSet {
     }
     // A partial given an explicit context renders against that context; it cannot be checked statically.
     if (node.params.length > 0) return;
-    this.analyzeSite(partial.site, names, `partial "${name}"`, [...stack, name], issues);
+    this.analyzeSite(partial.site, names, `partial "${name}"`, [...stack, name], issues, printed);
   }
 }
 
-function issueIn(site: TemplateSite, loc: hbs.AST.SourceLocation | undefined, fields: Omit<Issue, 'file' | 'line' | 'column' | 'length' | 'path' | 'severity'>): Issue {
+function issueIn(site: TemplateSite, loc: hbs.AST.SourceLocation | undefined, fields: IssueFields): Issue {
   const position = loc ? locateLoc(site, loc) : site.locate('', 0);
   return { severity: 'error', ...fields, file: site.file, ...position, path: site.path };
 }
@@ -195,10 +222,12 @@ function offsetOf(text: string, line: number, column: number): number {
 }
 
 function syntaxIssue(site: TemplateSite, error: Error & { lineNumber?: number; column?: number }, what: string): Issue {
-  const lineNumber = error.lineNumber ?? Number(/line (\d+)/.exec(error.message)?.[1] ?? 1);
-  const column = error.column ?? 0;
-  const message = error.message.split('\n')[0]!.replace(/^Parse error on line \d+:?/, '').trim() || 'invalid template';
-  const at = offsetOf(site.text, lineNumber, column);
+  const failure = parseFailure(error);
+  const lineNumber = failure?.lineNumber ?? error.lineNumber ?? Number(/line (\d+)/.exec(error.message)?.[1] ?? 1);
+  const column = failure?.column ?? error.column ?? 0;
+  const message = failure?.message ?? (error.message.split('\n')[0]!.replace(/^Parse error on line \d+:?/, '').replace(/ - \d+:\d+$/, '').trim() || 'invalid template');
+  // At the end of the template (an unclosed block), point at its last character.
+  const at = Math.min(offsetOf(site.text, lineNumber, column), Math.max(0, site.text.trimEnd().length - 1));
   const snippet = site.text.slice(at, at + 2) || site.text.slice(0, 1);
   return {
     code: 'template-syntax',
@@ -209,6 +238,20 @@ function syntaxIssue(site: TemplateSite, error: Error & { lineNumber?: number; c
     message: `invalid Handlebars in ${what}: ${message}`,
     hint: 'variables are written {{name}}, partials {{> name}}; a literal "{{" is written \\{{',
   };
+}
+
+/**
+ * Handlebars' parse errors carry no position, only jison's text ("Expecting 'CLOSE', …, got
+ * 'INVALID'"); its lexer, left where the parse stopped, knows the offending token. Read right
+ * after the failed (synchronous) parse.
+ */
+function parseFailure(error: Error): { lineNumber: number; column: number; message: string } | null {
+  const lexer = (Handlebars as unknown as { Parser?: { lexer?: { yylloc?: { first_line: number; first_column: number }; match?: string } } }).Parser?.lexer;
+  const expecting = /\nExpecting (.*), got '[^']*'$/.exec(error.message)?.[1];
+  if (!lexer?.yylloc || expecting === undefined) return null;
+  const found = lexer.match ? JSON.stringify(lexer.match) : 'the end of the template';
+  const wanted = expecting.includes("'CLOSE'") ? ', expected "}}"' : expecting.includes("'OPEN_ENDBLOCK'") ? ', expected a closing {{/…}}' : expecting.includes("'ID'") ? ', expected a name' : '';
+  return { lineNumber: lexer.yylloc.first_line, column: lexer.yylloc.first_column, message: `unexpected ${found}${wanted}` };
 }
 
 function countBefore(text: string, snippet: string, before: number): number {

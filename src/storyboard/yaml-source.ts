@@ -42,7 +42,8 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
       file,
       ...pos,
       path: '',
-      message: firstLine(error.message),
+      // yaml's own wording for this one names its API (parseAllDocuments), which means nothing to a user.
+      message: error.code === 'MULTIPLE_DOCS' ? 'the file holds more than one YAML document' : firstLine(error.message),
       hint: yamlHint(error.code),
     });
   }
@@ -82,6 +83,8 @@ function yamlHint(code: string): string {
       return 'YAML indents with spaces, not tabs';
     case 'BAD_INDENT':
       return 'check that this line is indented like its siblings';
+    case 'MISSING_CHAR':
+      return 'a quote or bracket opened before this point is never closed; close it';
     case 'MULTIPLE_DOCS':
       return 'a storyboard is one YAML document; remove the `---` separator';
     default:
