@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InternalError, ShotlistError, StoryboardInvalidError, UserError } from '../errors.js';
 import { EXIT } from './exit-codes.js';
+import { runEmulatorCommand, type EmulatorFlags } from './emulator-command.js';
 import { runPlan } from './plan-command.js';
+import { runRender, type RenderFlags } from './render-command.js';
 import { createStyle, type Style } from './style.js';
 import { runValidate } from './validate-command.js';
 
@@ -90,6 +92,29 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
       .argument('<file>', 'storyboard file'),
   ).action(async (file: string, flags: CommonFlags) => setCode(await runPlan(file, flags, ctx)));
 
+  withCommonFlags(
+    program
+      .command('render')
+      .description('plan, then create, poll, download and record every job that needs it')
+      .argument('<files...>', 'storyboard files'),
+  )
+    .option('--wait', 'wait for another shotlist rendering the same storyboard instead of exiting')
+    .option('--emulator-speed <n>', 'time scale of the in-process emulator (default 20)', positiveNumber)
+    .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
+    .action(async (files: string[], flags: RenderFlags) => setCode(await runRender(files, flags, ctx)));
+
+  program
+    .command('emulator')
+    .description("run the local emulator of OpenAI's /v1/videos contract until Ctrl-C")
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <n>', 'port (0 picks a free one)', nonNegativeInteger, 8090)
+    .option('--state-dir <dir>', 'where videos persist', '.shotlist/emulator')
+    .option('--speed <n>', 'time scale: 1 is realistic, 20 renders a 4 s clip in about 1.5 s', positiveNumber, 1)
+    .option('--fps <n>', 'frame rate of the generated MP4s', positiveInteger, 24)
+    .option('--seed <n>', 'seed of the fault injection', nonNegativeInteger)
+    .option('--faults <file>', 'JSON file of fault options (see README)')
+    .action(async (flags: EmulatorFlags) => setCode(await runEmulatorCommand(flags, ctx)));
+
   return program;
 }
 
@@ -116,6 +141,18 @@ function collect(value: string, previous: string[]): string[] {
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more.');
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number above 0.');
+  return n;
+}
+
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of 0 or more.');
   return n;
 }
 

@@ -16,13 +16,20 @@ export interface OutputFile {
   readonly bytes: number;
 }
 
+/**
+ * `creating`: a create was about to be sent and no answer is recorded yet. The next run looks
+ * for the video it may have made (list, match, adopt) before it ever creates again.
+ */
+export type LockStatus = VideoStatus | 'creating';
+
 export interface LockEntry {
   readonly fingerprint: string;
   readonly request: JobRequest;
-  readonly video_id: string;
+  /** `null` only while `creating`. */
+  readonly video_id: string | null;
   readonly remixed_from: string | null;
-  readonly status: VideoStatus;
-  /** Unix seconds, as the server reported them. */
+  readonly status: LockStatus;
+  /** Unix seconds, as the server reported them; for `creating`, when the attempt started (this machine's clock). */
   readonly created_at: number | null;
   readonly expires_at: number | null;
   /** Estimated cost in USD from the provider's price table; `null` when the provider has no price. */

@@ -154,6 +154,7 @@ function planJob(job: ResolvedJob, input: PlanInput, planned: ReadonlyMap<string
     return render(changed.length > 0 ? `${changed.join(', ')} changed` : 'request changed', changed);
   }
   if (entry.status === 'queued' || entry.status === 'in_progress') return keep('resume', `in flight as ${entry.video_id}; resumed, never created again`);
+  if (entry.status === 'creating') return keep('resume', 'a create may have reached the server; looked for before any new create');
   if (entry.status === 'failed') return render(`the last attempt failed${entry.error ? ` (${entry.error.code})` : ''}`);
 
   const file = entry.outputs.video ? input.outputs.get(entry.outputs.video.path) ?? null : null;

@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseFaultOptions, runEmulatorServer } from '../emulator/index.js';
+import { UsageError } from '../errors.js';
+import { EXIT } from './exit-codes.js';
+import type { CliContext } from './main.js';
+
+export interface EmulatorFlags {
+  readonly host: string;
+  readonly port: number;
+  readonly stateDir: string;
+  readonly speed: number;
+  readonly fps: number;
+  readonly seed?: number;
+  readonly faults?: string;
+}
+
+/** `shotlist emulator`: serves OpenAI's /v1/videos contract on this machine until Ctrl-C. */
+export async function runEmulatorCommand(flags: EmulatorFlags, ctx: CliContext): Promise<number> {
+  let faults = flags.seed === undefined ? undefined : parseFaultOptions({ seed: flags.seed });
+  if (flags.faults) {
+    const file = path.resolve(ctx.io.cwd, flags.faults);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(file, 'utf8'));
+    } catch (error) {
+      throw new UsageError(`--faults ${flags.faults}: ${(error as Error).message}`);
+    }
+    try {
+      faults = parseFaultOptions({ ...(raw as object), ...(flags.seed === undefined ? {} : { seed: flags.seed }) });
+    } catch (error) {
+      throw new UsageError(`--faults ${flags.faults}: ${(error as Error).message}`);
+    }
+  }
+  await runEmulatorServer(
+    { host: flags.host, port: flags.port, stateDir: path.resolve(ctx.io.cwd, flags.stateDir), speed: flags.speed, fps: flags.fps, ...(faults ? { faults } : {}) },
+    { log: (line) => ctx.io.stderr.write(`${line}\n`), signal: ctx.io.signal },
+  );
+  return EXIT.ok;
+}

@@ -1,0 +1,137 @@
+import type { JobState } from '../run/job-runner.js';
+import type { JobReport } from '../run/render-storyboard.js';
+import type { OutputStream } from './main.js';
+import type { Style } from './style.js';
+
+/**
+ * How a render shows its progress: a live view on a terminal (a row per active job: state,
+ * progress, elapsed; a footer with done/total, ETA and spend), one line per state change
+ * elsewhere, or newline-delimited JSON events with `--json`.
+ */
+export interface Progress {
+  state(jobId: string, state: JobState, detail: { readonly videoId?: string | null; readonly progress?: number | null; readonly message?: string }): void;
+  settled(report: JobReport): void;
+  /** Stops redrawing; leaves the final view on screen. */
+  close(): void;
+}
+
+export interface ProgressOptions {
+  readonly mode: 'live' | 'lines' | 'json' | 'quiet';
+  readonly out: OutputStream;
+  readonly style: Style;
+  /** Unix milliseconds. */
+  readonly now: () => number;
+  /** Jobs the run works on, and what their renders cost. */
+  readonly total: number;
+  readonly costOf: (jobId: string) => number | null;
+}
+
+interface Row {
+  state: JobState;
+  progress: number | null;
+  since: number;
+  videoId: string | null;
+}
+
+const ACTIVE: ReadonlySet<JobState> = new Set(['creating', 'queued', 'in_progress', 'completed', 'downloading']);
+
+export function createProgress(options: ProgressOptions): Progress {
+  switch (options.mode) {
+    case 'json':
+      return jsonProgress(options);
+    case 'live':
+      return liveProgress(options);
+    case 'lines':
+      return lineProgress(options, false);
+    case 'quiet':
+      return lineProgress(options, true);
+  }
+}
+
+function jsonProgress({ out, now }: ProgressOptions): Progress {
+  const emit = (event: object) => out.write(`${JSON.stringify(event)}\n`);
+  return {
+    state: (id, state, detail) => emit({ event: 'job', id, state, video_id: detail.videoId ?? null, progress: detail.progress ?? null, ...(detail.message ? { message: detail.message } : {}), at: new Date(now()).toISOString() }),
+    settled: (report) => emit({ event: 'job.result', id: report.job.id, status: report.status, ...('reason' in report ? { reason: report.reason } : {}), at: new Date(now()).toISOString() }),
+    close: () => undefined,
+  };
+}
+
+function lineProgress({ out, style, now }: ProgressOptions, quiet: boolean): Progress {
+  const last = new Map<string, JobState>();
+  return {
+    state(id, state, detail) {
+      if (last.get(id) === state) return;
+      last.set(id, state);
+      if (quiet && state !== 'failed') return;
+      const time = new Date(now()).toISOString().slice(11, 19);
+      const colour = state === 'failed' ? style.red : state === 'done' ? style.green : (text: string) => text;
+      out.write(`${style.dim(time)}  ${colour(state.padEnd(11))}  ${id}${detail.videoId ? style.dim(`  ${detail.videoId}`) : ''}${detail.message ? `  ${detail.message}` : ''}\n`);
+    },
+    settled: () => undefined,
+    close: () => undefined,
+  };
+}
+
+function liveProgress({ out, style, now, total, costOf }: ProgressOptions): Progress {
+  const rows = new Map<string, Row>();
+  const started = now();
+  let done = 0;
+  let failed = 0;
+  let spend = 0;
+  let drawn = 0;
+  const durations: number[] = [];
+  const draw = () => {
+    const lines: string[] = [];
+    const active = [...rows].filter(([, row]) => ACTIVE.has(row.state));
+    for (const [id, row] of active.slice(0, 12)) {
+      const pct = row.progress === null ? '    ' : `${String(row.progress).padStart(3)}%`;
+      lines.push(`  ${row.state.padEnd(11)} ${pct}  ${formatSeconds((now() - row.since) / 1000).padStart(6)}  ${id}`);
+    }
+    if (active.length > 12) lines.push(style.dim(`  … and ${active.length - 12} more`));
+    lines.push(footer());
+    // Move to the top of the previous frame, clear it, write the new one.
+    out.write(`${drawn > 0 ? `\u001b[${drawn}F` : ''}\u001b[0J${lines.join('\n')}\n`);
+    drawn = lines.length;
+  };
+  const footer = () => {
+    const average = durations.length > 0 ? durations.reduce((a, b) => a + b, 0) / durations.length : null;
+    const left = total - done - failed;
+    const eta = average === null || left <= 0 ? '' : `, ETA ${formatSeconds((average * left) / Math.max(1, Math.min(2, left)) / 1000)}`;
+    return style.bold(`${done}/${total} done${failed > 0 ? style.red(`, ${failed} failed`) : ''}, ${formatSeconds((now() - started) / 1000)} elapsed${eta}, spent $${spend.toFixed(2)}`);
+  };
+  const timer = setInterval(draw, 250);
+  timer.unref();
+  return {
+    state(id, state, detail) {
+      const row = rows.get(id);
+      if (!row || row.state !== state) {
+        rows.set(id, { state, progress: detail.progress ?? null, since: row && ACTIVE.has(row.state) ? row.since : now(), videoId: detail.videoId ?? row?.videoId ?? null });
+        if (state === 'completed') spend += costOf(id) ?? 0;
+        if (state === 'done') {
+          done++;
+          if (row) durations.push(now() - row.since);
+        }
+        if (state === 'failed') {
+          failed++;
+          // Failures stay on screen above the live block.
+          out.write(`${drawn > 0 ? `\u001b[${drawn}F` : ''}\u001b[0J${style.red('failed')}  ${id}  ${detail.message ?? ''}\n`);
+          drawn = 0;
+        }
+      } else row.progress = detail.progress ?? row.progress;
+    },
+    settled(report) {
+      rows.delete(report.job.id);
+    },
+    close() {
+      clearInterval(timer);
+      draw();
+    },
+  };
+}
+
+export function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(0)}s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60 ? `${minutes}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}

@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { createVideosClient } from '../api/index.js';
+import { startEmulator, type RunningEmulator } from '../emulator/index.js';
+import { UsageError } from '../errors.js';
+import { planStoryboard } from '../plan/plan-storyboard.js';
+import type { ProviderProfile } from '../providers/profile.js';
+import { acquireLock } from '../run/advisory-lock.js';
+import { systemClock } from '../run/clock.js';
+import { renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
+import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
+import { EXIT } from './exit-codes.js';
+import { formatTotals, formatUsd } from './format-plan.js';
+import { displayPath, loadForCommand } from './load-for-cli.js';
+import type { CliContext, CommonFlags } from './main.js';
+import { checkLimits } from './plan-command.js';
+import { createProgress } from './progress.js';
+
+export interface RenderFlags extends CommonFlags {
+  /** Wait for another process holding the lockfile's lock instead of exiting. */
+  readonly wait?: boolean;
+  /** Time scale of the in-process emulator. */
+  readonly emulatorSpeed?: number;
+  /** Allow plain http:// to a host other than this machine. */
+  readonly allowInsecureHttp?: boolean;
+}
+
+/** Time scale of the in-process emulator: a 4 s clip "renders" in about 1.5 s, so the quickstart is quick. */
+const EMBEDDED_SPEED = 20;
+
+/** `shotlist render FILE...`: plan, then create, poll, download and record. */
+export async function runRender(files: readonly string[], flags: RenderFlags, ctx: CliContext): Promise<number> {
+  let worst: number = EXIT.ok;
+  for (const file of files) {
+    const code = await renderOne(file, flags, ctx);
+    worst = severity(code) > severity(worst) ? code : worst;
+    if (code === EXIT.interrupted) break;
+  }
+  return worst;
+}
+
+function severity(code: number): number {
+  return code === EXIT.ok ? 0 : code === EXIT.jobsFailed ? 1 : 2;
+}
+
+async function renderOne(file: string, flags: RenderFlags, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  const { loaded } = await loadForCommand(file, flags, ctx);
+  const { storyboard } = loaded;
+  const planned = await planStoryboard(loaded, { now: Math.floor(io.now() / 1000), only: flags.only, replace: flags.replace, display: (p) => displayPath(ctx, p) });
+  const { plan } = planned;
+  checkLimits(plan, flags);
+  const apiKey = apiKeyFor(storyboard.provider.profile, io.env);
+  const say = (text: string) => !flags.json && !flags.quiet && io.stderr.write(text);
+
+  say(`${storyboard.name}: ${formatTotals(plan.totals)}\n`);
+  const work = plan.totals.render + plan.totals.resume + plan.totals.download;
+  if (work === 0) {
+    say('nothing to do: every job is up to date\n');
+    return plan.totals.blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
+  }
+
+  const lock = await acquireLock(planned.lockPath, {
+    wait: flags.wait === true,
+    clock: systemClock,
+    signal: io.signal,
+    onWait: (holder) => say(`waiting for pid ${holder.pid} on ${holder.host} (rendering since ${holder.since})\n`),
+  });
+  let emulator: RunningEmulator | null = null;
+  try {
+    emulator = await startEmbeddedEmulator(loaded, flags);
+    const baseUrl = emulator?.url ?? storyboard.provider.baseUrl!;
+    const client = createVideosClient({ profile: storyboard.provider.profile, baseUrl, apiKey, allowInsecureHttp: flags.allowInsecureHttp === true });
+    const outDir = flags.out ? path.resolve(io.cwd, flags.out) : path.join(storyboard.dir, 'renders', storyboard.name);
+    const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && !('NO_COLOR' in io.env && io.env['TERM'] === 'dumb') ? 'live' : 'lines';
+    const renderCost = new Map(plan.jobs.filter((job) => job.action === 'render').map((job) => [job.id, job.costUsd]));
+    const progress = createProgress({ mode, out: flags.json ? io.stdout : io.stderr, style: ctx.err, now: io.now, total: work, costOf: (id) => renderCost.get(id) ?? null });
+    let result: RenderResult;
+    try {
+      result = await renderStoryboard({
+        loaded,
+        planned,
+        client,
+        outDir,
+        clock: systemClock,
+        wallNow: io.now,
+        signal: io.signal,
+        pruneOrphans: flags.only.length === 0,
+        onState: (id, state, detail) => progress.state(id, state, detail),
+        onSettled: (_id, report) => progress.settled(report),
+      });
+    } finally {
+      progress.close();
+      await client.close();
+    }
+    return summarize(result, flags, ctx, displayPath(ctx, outDir));
+  } finally {
+    await emulator?.close();
+    await lock.release();
+  }
+}
+
+function summarize(result: RenderResult, flags: RenderFlags, ctx: CliContext, outDir: string): number {
+  const count = (status: string) => result.reports.filter((report) => report.status === status).length;
+  const spent = result.reports.reduce((sum, report) => sum + (report.status === 'completed' && report.job.action === 'render' ? Math.round((report.job.costUsd ?? 0) * 100) : 0), 0) / 100;
+  const summary = { completed: count('completed'), failed: count('failed'), skipped: count('skipped'), cancelled: count('cancelled'), spent_usd: spent, interrupted: result.interrupted, out: outDir };
+  if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'run.summary', ...summary })}\n`);
+  else {
+    for (const report of result.reports) {
+      if (report.status === 'failed' || report.status === 'skipped') ctx.io.stderr.write(`${ctx.err.red(report.status)}  ${report.job.id}: ${report.reason}\n`);
+    }
+    const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : ''].filter(Boolean);
+    ctx.io.stderr.write(`${parts.join(', ')}; spent ${formatUsd(spent)}; files in ${outDir}\n`);
+    if (result.interrupted) ctx.io.stderr.write('interrupted: every job in flight is recorded in the lockfile; run again to resume\n');
+  }
+  if (result.interrupted) return EXIT.interrupted;
+  return summary.failed + summary.skipped > 0 ? EXIT.jobsFailed : EXIT.ok;
+}
+
+/** The key from the first of the profile's variables that is set; a missing required key stops the run before anything is sent. */
+export function apiKeyFor(profile: ProviderProfile, env: Readonly<Record<string, string | undefined>>): string | null {
+  for (const name of profile.auth.env) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+  }
+  if (profile.auth.required) {
+    throw new UsageError(`provider "${profile.name}" needs an API key`, { hint: `set ${profile.auth.env.join(' or ')} in the environment` });
+  }
+  return null;
+}
+
+/** The in-process emulator, when the provider is the emulator and no server was named. */
+async function startEmbeddedEmulator(loaded: LoadedStoryboard, flags: RenderFlags): Promise<RunningEmulator | null> {
+  const { provider } = loaded.storyboard;
+  if (!provider.profile.embedded || provider.baseUrl !== null) return null;
+  return startEmulator({ stateDir: path.join(loaded.projectRoot, '.shotlist', 'emulator'), speed: flags.emulatorSpeed ?? EMBEDDED_SPEED });
+}

@@ -1,0 +1,267 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Video, VideosClient } from '../api/index.js';
+import { CreateOutcomeUnknownError, NotFoundError, RateLimitError } from '../api/index.js';
+import { ShotlistError } from '../errors.js';
+import { fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
+import type { LockEntry, OutputFile } from '../lockfile/lockfile.js';
+import type { PlannedJob } from '../plan/plan.js';
+import type { ProviderProfile } from '../providers/profile.js';
+import type { Clock } from './clock.js';
+import type { LockRecorder } from './lock-recorder.js';
+import type { ScheduledJob, SchedulerEffects, ServeContext } from './scheduler.js';
+
+/**
+ * What a render does for one job, as effects for the scheduler: create exactly once (the
+ * intent is recorded before the request leaves, the video id the moment it returns), poll to
+ * a terminal state, download. A job whose create had an unknown outcome is looked for on the
+ * server and adopted before anything is created again.
+ */
+
+/** A job's server-side result: the completed video. */
+export interface Served {
+  readonly videoId: string;
+}
+
+/** A job the server failed (moderation, generation error); its remixes are skipped. */
+export class JobFailedError extends ShotlistError {
+  constructor(
+    readonly jobId: string,
+    readonly reason: { readonly code: string; readonly message: string },
+  ) {
+    super('job-failed', `${reason.code}: ${reason.message}`);
+  }
+}
+
+export type JobState = 'creating' | 'queued' | 'in_progress' | 'completed' | 'downloading' | 'done' | 'failed';
+
+export interface RunnerOptions {
+  readonly client: VideosClient;
+  readonly profile: ProviderProfile;
+  readonly recorder: LockRecorder;
+  readonly planned: ReadonlyMap<string, PlannedJob>;
+  /** Absolute output directory, and the lockfile's directory (output paths are recorded relative to it). */
+  readonly outDir: string;
+  readonly lockDir: string;
+  /** Job id → absolute path of its input_reference image. */
+  readonly inputReferences: ReadonlyMap<string, string>;
+  readonly fileStem: (jobId: string) => string;
+  readonly clock: Clock;
+  /** Unix milliseconds, for timestamps the lockfile keeps. */
+  readonly wallNow: () => number;
+  readonly onState: (jobId: string, state: JobState, detail: { readonly videoId?: string | null; readonly progress?: number | null; readonly message?: string }) => void;
+}
+
+/** Poll delays when the server sends no `openai-poll-after-ms`: start quick, back off with the job's age. */
+const POLL_MIN_MS = 1_000;
+const POLL_MAX_MS = 30_000;
+/** Allowance for the server's clock being behind ours when matching a video to an attempt. */
+const CLOCK_SKEW_S = 300;
+/** Creates refused by 429 are tried again this many times before the job fails. */
+const MAX_CREATE_TRIES = 8;
+
+export function createJobEffects(options: RunnerOptions): SchedulerEffects<Served> {
+  return {
+    serve: (job, ctx) => serve(options, job, ctx),
+    finish: (job, result, signal) => finish(options, job, result, signal),
+  };
+}
+
+async function serve(options: RunnerOptions, job: ScheduledJob, ctx: ServeContext<Served>): Promise<Served> {
+  const { recorder } = options;
+  const planned = options.planned.get(job.id)!;
+  const entry = recorder.entry(job.id);
+  if (planned.action === 'resume' && entry?.video_id && entry.status !== 'creating') {
+    return poll(options, job.id, entry.video_id, ctx.signal);
+  }
+  const request = finalRequest(options, planned, ctx.parent);
+  const fingerprint = fingerprintOf(request);
+  if (entry?.status === 'creating' && entry.fingerprint === fingerprint && entry.created_at !== null) {
+    const adopted = await reconcile(options, job.id, request, fingerprint, entry.created_at, ctx.signal);
+    if (adopted) return poll(options, job.id, adopted, ctx.signal);
+  }
+  const videoId = await createOnce(options, job.id, request, fingerprint, ctx);
+  return poll(options, job.id, videoId, ctx.signal);
+}
+
+/** The request as sent: a remix points at the video its parent has now. */
+function finalRequest(options: RunnerOptions, planned: PlannedJob, parent: Served | null): JobRequest {
+  if (planned.remixOf === null) return planned.request;
+  const videoId = parent?.videoId ?? options.recorder.entry(planned.remixOf)?.video_id ?? null;
+  if (videoId === null) throw new JobFailedError(planned.id, { code: 'parent_missing', message: `parent ${planned.remixOf} has no video to remix` });
+  return { ...planned.request, remix_of: { job: planned.remixOf, video_id: videoId } };
+}
+
+async function createOnce(options: RunnerOptions, jobId: string, request: JobRequest, fingerprint: string, ctx: ServeContext<Served>): Promise<string> {
+  const { client, recorder } = options;
+  for (let attempt = 1; ; attempt++) {
+    await ctx.permit();
+    const startedAt = Math.floor(options.wallNow() / 1000);
+    // The intent is on disk before the request leaves: a crash from here on is reconciled, never paid twice.
+    await recorder.record(jobId, entryFor(request, fingerprint, costOf(options, jobId), { status: 'creating', video_id: null, created_at: startedAt }));
+    options.onState(jobId, 'creating', {});
+    try {
+      const video = request.remix_of ? await client.remix(request.remix_of.video_id!, request.prompt, { signal: ctx.signal }) : await client.create(await createBody(options, jobId, request), { signal: ctx.signal });
+      await recordVideo(options, jobId, request, fingerprint, video);
+      return video.id;
+    } catch (error) {
+      if (error instanceof CreateOutcomeUnknownError) {
+        const adopted = await reconcile(options, jobId, request, fingerprint, startedAt, ctx.signal);
+        if (adopted) return adopted;
+        continue;
+      }
+      // The server refused it: nothing was created, so the intent goes away with the failure.
+      if (error instanceof RateLimitError && attempt < MAX_CREATE_TRIES && !ctx.signal.aborted) continue;
+      if (ctx.signal.aborted) throw error;
+      const reason = { code: (error as { code?: string }).code ?? 'create_failed', message: (error as Error).message };
+      await recorder.record(jobId, entryFor(request, fingerprint, costOf(options, jobId), { status: 'failed', video_id: null, created_at: startedAt, error: reason }));
+      throw new JobFailedError(jobId, reason);
+    }
+  }
+}
+
+async function createBody(options: RunnerOptions, jobId: string, request: JobRequest) {
+  const image = options.inputReferences.get(jobId);
+  return {
+    prompt: request.prompt,
+    ...(request.model !== null ? { model: request.model } : {}),
+    size: request.size,
+    seconds: request.seconds,
+    ...(image ? { inputReference: { bytes: await readFile(image), mimeType: mimeOf(image), fileName: path.basename(image) } } : {}),
+  };
+}
+
+function mimeOf(file: string): string {
+  const ext = path.extname(file).toLowerCase();
+  return ext === '.png' ? 'image/png' : ext === '.webp' ? 'image/webp' : 'image/jpeg';
+}
+
+/**
+ * After a create whose outcome is unknown: look for a video created since the attempt that
+ * matches the request and no other job has claimed; adopt it. Returns its id, or null.
+ */
+async function reconcile(options: RunnerOptions, jobId: string, request: JobRequest, fingerprint: string, since: number, signal: AbortSignal): Promise<string | null> {
+  if (!options.profile.features.list) {
+    throw new JobFailedError(jobId, { code: 'outcome_unknown', message: `a create may have reached ${options.profile.name}, which cannot list videos to check; not sent again to avoid paying twice` });
+  }
+  const claimed = options.recorder.claimedVideoIds();
+  let found: Video | null = null;
+  for await (const video of options.client.listAll({ order: 'desc', createdAfter: since - CLOCK_SKEW_S }, { signal })) {
+    if (claimed.has(video.id) || !matches(video, request)) continue;
+    // The oldest match is the one this attempt made; later ones would be someone else's.
+    if (!found || (video.createdAt ?? 0) < (found.createdAt ?? 0)) found = video;
+  }
+  if (!found) return null;
+  await recordVideo(options, jobId, request, fingerprint, found);
+  return found.id;
+}
+
+function matches(video: Video, request: JobRequest): boolean {
+  return (
+    (video.prompt === null || video.prompt === request.prompt) &&
+    (video.model === null || request.model === null || video.model === request.model) &&
+    (video.size === null || video.size === request.size) &&
+    (video.seconds === null || video.seconds === request.seconds) &&
+    (video.remixedFromVideoId ?? null) === (request.remix_of?.video_id ?? null)
+  );
+}
+
+async function recordVideo(options: RunnerOptions, jobId: string, request: JobRequest, fingerprint: string, video: Video): Promise<void> {
+  await options.recorder.record(jobId, entryFromVideo(request, fingerprint, video, options.recorder.entry(jobId)));
+  options.onState(jobId, video.status === 'in_progress' ? 'in_progress' : 'queued', { videoId: video.id, progress: video.progress });
+}
+
+/** Polls until the job is terminal; status changes are recorded, progress is only shown. */
+async function poll(options: RunnerOptions, jobId: string, videoId: string, signal: AbortSignal): Promise<Served> {
+  const { client, recorder, clock } = options;
+  const started = clock.now();
+  const deadline = started + options.profile.limits.jobDeadlineSeconds * 1000;
+  for (;;) {
+    let video: Video;
+    let pollAfterMs: number | null;
+    try {
+      ({ video, pollAfterMs } = await client.retrieve(videoId, { signal }));
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new JobFailedError(jobId, { code: 'video_gone', message: `${videoId} is no longer on the server` });
+      throw error;
+    }
+    const entry = recorder.entry(jobId)!;
+    if (video.status !== entry.status || (video.status === 'completed' && entry.expires_at !== video.expiresAt)) {
+      await recorder.record(jobId, entryFromVideo(entry.request, entry.fingerprint, video, entry));
+    }
+    if (video.status === 'completed') {
+      options.onState(jobId, 'completed', { videoId, progress: 100 });
+      return { videoId };
+    }
+    if (video.status === 'failed') {
+      throw new JobFailedError(jobId, { code: video.error?.code ?? 'failed', message: video.error?.message ?? `the server reports ${video.serverStatus}` });
+    }
+    options.onState(jobId, video.status, { videoId, progress: video.progress });
+    const age = clock.now() - started;
+    if (clock.now() > deadline) {
+      // Left in flight in the lockfile: the next run resumes it by id.
+      throw new JobFailedError(jobId, { code: 'deadline', message: `still ${video.status} after ${options.profile.limits.jobDeadlineSeconds} s; run again to keep waiting for ${videoId}` });
+    }
+    await clock.sleep(pollAfterMs ?? Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, age / 10)), signal);
+  }
+}
+
+/** Downloads the video (and its thumbnail, where the server has one) and records the files. */
+async function finish(options: RunnerOptions, job: ScheduledJob, result: Served | null, signal: AbortSignal): Promise<void> {
+  const { client, recorder } = options;
+  const entry = recorder.entry(job.id)!;
+  const videoId = result?.videoId ?? entry.video_id!;
+  const stem = options.fileStem(job.id);
+  options.onState(job.id, 'downloading', { videoId });
+  const outputs: { video?: OutputFile; thumbnail?: OutputFile } = {};
+  try {
+    outputs.video = await save(options, videoId, 'video', path.join(options.outDir, `${stem}.mp4`), signal);
+    if (options.profile.features.contentVariants.includes('thumbnail')) {
+      outputs.thumbnail = await save(options, videoId, 'thumbnail', path.join(options.outDir, `${stem}.webp`), signal);
+    }
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new JobFailedError(job.id, { code: 'content_gone', message: `the server no longer has the files of ${videoId} (expired?); run again to render it anew` });
+    throw error;
+  }
+  await recorder.record(job.id, { ...recorder.entry(job.id)!, outputs });
+  options.onState(job.id, 'done', { videoId });
+}
+
+async function save(options: RunnerOptions, videoId: string, variant: 'video' | 'thumbnail', dest: string, signal: AbortSignal): Promise<OutputFile> {
+  const { sha256, bytes } = await options.client.download(videoId, variant, dest, { signal });
+  return { path: path.relative(options.lockDir, dest).split(path.sep).join('/'), sha256, bytes };
+}
+
+function costOf(options: RunnerOptions, jobId: string): number | null {
+  return options.planned.get(jobId)?.costUsd ?? null;
+}
+
+function entryFor(request: JobRequest, fingerprint: string, costUsd: number | null, fields: Pick<LockEntry, 'status' | 'video_id' | 'created_at'> & { error?: LockEntry['error'] }): LockEntry {
+  return {
+    fingerprint,
+    request,
+    video_id: fields.video_id,
+    remixed_from: request.remix_of?.video_id ?? null,
+    status: fields.status,
+    created_at: fields.created_at,
+    expires_at: null,
+    cost_usd: costUsd,
+    error: fields.error ?? null,
+    outputs: {},
+  };
+}
+
+function entryFromVideo(request: JobRequest, fingerprint: string, video: Video, previous: LockEntry | undefined): LockEntry {
+  return {
+    fingerprint,
+    request,
+    video_id: video.id,
+    remixed_from: video.remixedFromVideoId ?? request.remix_of?.video_id ?? null,
+    status: video.status,
+    created_at: video.createdAt ?? previous?.created_at ?? null,
+    expires_at: video.expiresAt,
+    cost_usd: previous?.cost_usd ?? null,
+    error: video.error ? { code: video.error.code ?? 'failed', message: video.error.message } : null,
+    outputs: previous?.video_id === video.id ? previous.outputs : {},
+  };
+}

@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+
+/** Longest file name stem written; longer job ids are shortened and made unique with a hash. */
+const MAX_STEM = 120;
+/** Names Windows reserves whatever the extension; avoided so a repo of renders can be checked out anywhere. */
+const RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
+
+/**
+ * A job id as a file name stem: readable (`hero[product=mug,size=1280x720]`), safe on every
+ * common filesystem, never a path (no separators, no `..`), stable for the same id.
+ */
+export function fileStemOf(jobId: string): string {
+  const cleaned = jobId
+    .normalize('NFC')
+    .replace(/[<>:"/\\|?*\u0000-\u001f\u007f]/g, '_')
+    .replace(/\s+/g, '_')
+    .replace(/^\.+|\.+$/g, '_');
+  const reserved = cleaned === '' || RESERVED.test(cleaned.split('.')[0] ?? '');
+  if (cleaned === jobId && cleaned.length <= MAX_STEM && !reserved) return cleaned;
+  // Changed or shortened: a hash of the id keeps two ids that differ only in replaced characters apart.
+  const hash = createHash('sha256').update(jobId).digest('hex').slice(0, 10);
+  return `${reserved ? '_' : ''}${cleaned.slice(0, MAX_STEM - 11)}-${hash}`;
+}

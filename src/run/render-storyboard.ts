@@ -1,0 +1,115 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { VideosClient } from '../api/index.js';
+import { emptyLockfile } from '../lockfile/lockfile.js';
+import type { PlannedJob } from '../plan/plan.js';
+import type { StoryboardPlan } from '../plan/plan-storyboard.js';
+import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
+import type { Clock } from './clock.js';
+import { createJobEffects, JobFailedError, type JobState, type RunnerOptions, type Served } from './job-runner.js';
+import { LockRecorder } from './lock-recorder.js';
+import { fileStemOf } from './output-names.js';
+import { runSchedule, type JobOutcome, type ScheduledJob } from './scheduler.js';
+
+/**
+ * Executes a plan: the jobs to render, resume or download go to the scheduler with the
+ * provider's limits; the lockfile records every state change; orphans are pruned at the end of
+ * a full run.
+ */
+
+export interface RenderInput {
+  readonly loaded: LoadedStoryboard;
+  readonly planned: StoryboardPlan;
+  readonly client: VideosClient;
+  /** Absolute output directory. */
+  readonly outDir: string;
+  readonly clock: Clock;
+  readonly wallNow: () => number;
+  readonly signal: AbortSignal;
+  /** Drop lockfile entries of jobs gone from the storyboard (not on `--only` runs). */
+  readonly pruneOrphans: boolean;
+  /** Concurrent downloads. */
+  readonly downloads?: number;
+  readonly onState: RunnerOptions['onState'];
+  readonly onSettled?: (jobId: string, outcome: JobReport) => void;
+}
+
+export type JobReport =
+  | { readonly status: 'completed'; readonly job: PlannedJob }
+  | { readonly status: 'failed'; readonly job: PlannedJob; readonly reason: string }
+  | { readonly status: 'skipped'; readonly job: PlannedJob; readonly reason: string }
+  | { readonly status: 'cancelled'; readonly job: PlannedJob };
+
+export interface RenderResult {
+  readonly reports: readonly JobReport[];
+  readonly interrupted: boolean;
+}
+
+export async function renderStoryboard(input: RenderInput): Promise<RenderResult> {
+  const { loaded, planned } = input;
+  const { plan, graph, lockPath } = planned;
+  const { provider } = loaded.storyboard;
+  const recorder = new LockRecorder(lockPath, planned.lockfile ?? emptyLockfile(loaded.storyboard.name));
+  await mkdir(input.outDir, { recursive: true });
+
+  const work = plan.jobs.filter((job) => job.action === 'render' || job.action === 'resume' || job.action === 'download');
+  const scheduled: ScheduledJob[] = work.map((job, index) => ({
+    id: job.id,
+    parentId: job.remixOf,
+    priority: graph.remaining.get(job.id) ?? 0,
+    index,
+    resume: job.action === 'resume',
+    needsServer: job.action !== 'download',
+  }));
+  const inputReferences = new Map(loaded.jobs.flatMap((job) => (job.inputReference ? [[job.id, job.inputReference.absPath] as const] : [])));
+  const effects = createJobEffects({
+    client: input.client,
+    profile: provider.profile,
+    recorder,
+    planned: new Map(work.map((job) => [job.id, job])),
+    outDir: input.outDir,
+    lockDir: path.dirname(lockPath),
+    inputReferences,
+    fileStem: fileStemOf,
+    clock: input.clock,
+    wallNow: input.wallNow,
+    onState: input.onState,
+  });
+  const byId = new Map(work.map((job) => [job.id, job]));
+  const outcomes = await runSchedule(scheduled, effects, {
+    inFlight: provider.inFlight,
+    createsPerMinute: provider.createsPerMinute,
+    downloads: input.downloads ?? 4,
+    clock: input.clock,
+    signal: input.signal,
+  });
+
+  const reports = [...outcomes].map(([id, outcome]) => reportOf(byId.get(id)!, outcome));
+  for (const report of reports) {
+    if (report.status === 'failed' || report.status === 'skipped') input.onState(report.job.id, 'failed', { message: report.reason });
+    input.onSettled?.(report.job.id, report);
+  }
+  const interrupted = input.signal.aborted;
+  if (input.pruneOrphans && !interrupted) await recorder.remove(plan.orphans.map((orphan) => orphan.id));
+  await recorder.flush().catch(() => undefined);
+  return { reports, interrupted };
+}
+
+function reportOf(job: PlannedJob, outcome: JobOutcome<Served>): JobReport {
+  switch (outcome.status) {
+    case 'completed':
+      return { status: 'completed', job };
+    case 'failed':
+      return { status: 'failed', job, reason: outcome.error instanceof JobFailedError ? outcome.error.message : describe(outcome.error) };
+    case 'skipped':
+      return { status: 'skipped', job, reason: `skipped: ${outcome.because} failed` };
+    case 'cancelled':
+      return { status: 'cancelled', job };
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export type { JobState };
