@@ -1,0 +1,349 @@
+import { Agent, type Dispatcher } from 'undici';
+import type { ContentVariant, ProviderProfile } from '../providers/profile.js';
+import { pathOf, resolveEndpoint, videosUrl, type Endpoint } from './endpoint.js';
+import {
+  ApiError,
+  CreateOutcomeUnknownError,
+  NetworkError,
+  ResponseFormatError,
+  TimeoutError,
+  UnsupportedFeatureError,
+  type CreateSummary,
+} from './errors.js';
+import { saveContent, type ContentKind, type DownloadResult } from './download.js';
+import { encodeCreate, encodeRemix, summarizeCreate, summarizeRemix, type CreateRequest, type EncodedBody } from './request-body.js';
+import { apiErrorOf, expectJson, readBody, type Redact } from './response.js';
+import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import { abortableSleep, withRetries, type RetryInfo, type Sleep } from './retry.js';
+import { discard, header, sendRequest, type Exchange, type OutgoingRequest, type TransportOptions } from './transport.js';
+import { parseVideo, parseVideoList, VideoShapeError, type Video, type VideoList } from './video.js';
+
+export interface VideosClientOptions {
+  readonly profile: ProviderProfile;
+  /** Including the `/v1` (or `/openai/v1`) prefix. */
+  readonly baseUrl: string;
+  /** Sent per `profile.auth.style`; never logged, never in a message. `null` sends no credentials. */
+  readonly apiKey: string | null;
+  /** Default: `defaultRetryPolicy` (4 retries, 0.5–8 s backoff, server delays capped at 60 s). */
+  readonly retry?: RetryPolicy;
+  /** Deadline for a request's headers and JSON body; for downloads, the longest idle gap. Default 60 s. */
+  readonly timeoutMs?: number;
+  /** Default: a real, abortable timer. Tests inject one that does not wait. */
+  readonly sleep?: Sleep;
+  /** Jitter source in [0, 1). Default `Math.random`. */
+  readonly random?: () => number;
+  /** Default: one keep-alive `Agent` owned (and closed) by this client. */
+  readonly dispatcher?: Dispatcher;
+  /** Default `shotlist`. */
+  readonly userAgent?: string;
+  /** Plain `http://` to a host other than this machine is refused unless true. Default false. */
+  readonly allowInsecureHttp?: boolean;
+  readonly onRetry?: (info: RetryInfo) => void;
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+export interface ListOptions {
+  /** 1–100. Some servers only report `has_more` when a limit is sent. */
+  readonly limit?: number;
+  readonly order?: 'asc' | 'desc';
+  readonly after?: string;
+}
+
+export interface ListAllOptions {
+  readonly order?: 'asc' | 'desc';
+  /** Only videos created at or after this Unix time (seconds); with `desc`, paging stops there. */
+  readonly createdAfter?: number;
+  /** Page size. Default 100. */
+  readonly pageSize?: number;
+}
+
+export interface DownloadOptions extends CallOptions {
+  /** The format the bytes must have. Default: `mp4` for `video`, `webp` for `thumbnail`, `jpeg` for `spritesheet`. */
+  readonly expect?: ContentKind;
+}
+
+export interface VideosClient {
+  create(req: CreateRequest, opts?: CallOptions): Promise<Video>;
+  remix(videoId: string, prompt: string, opts?: CallOptions): Promise<Video>;
+  /** `pollAfterMs` is the server's `openai-poll-after-ms`, clamped to 1–60 s, or `null`. */
+  retrieve(videoId: string, opts?: CallOptions): Promise<{ video: Video; pollAfterMs: number | null }>;
+  list(query?: ListOptions, opts?: CallOptions): Promise<VideoList>;
+  listAll(query?: ListAllOptions, opts?: CallOptions): AsyncIterable<Video>;
+  delete(videoId: string, opts?: CallOptions): Promise<void>;
+  download(videoId: string, variant: ContentVariant, destPath: string, opts?: DownloadOptions): Promise<DownloadResult>;
+  /** Closes the client's own connection pool (an injected dispatcher is left to its owner). */
+  close(): Promise<void>;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const MAX_REDIRECTS = 5;
+const POLL_AFTER_MIN_MS = 1_000;
+const POLL_AFTER_MAX_MS = 60_000;
+const KIND_OF_VARIANT: Readonly<Record<ContentVariant, ContentKind>> = { video: 'mp4', thumbnail: 'webp', spritesheet: 'jpeg' };
+
+/** The shared machinery of every call: where, how, and how often to try. */
+interface Context {
+  readonly profile: ProviderProfile;
+  readonly endpoint: Endpoint;
+  readonly transport: TransportOptions;
+  readonly policy: RetryPolicy;
+  readonly sleep: Sleep;
+  readonly random: () => number;
+  readonly onRetry: ((info: RetryInfo) => void) | undefined;
+  readonly redact: Redact;
+}
+
+export function createVideosClient(opts: VideosClientOptions): VideosClient {
+  const endpoint = resolveEndpoint(opts.baseUrl, opts.allowInsecureHttp ?? false);
+  const ownDispatcher = opts.dispatcher === undefined ? new Agent({ keepAliveTimeout: 10_000, connect: { timeout: 10_000 } }) : null;
+  const ctx: Context = {
+    profile: opts.profile,
+    endpoint,
+    transport: {
+      endpoint,
+      dispatcher: opts.dispatcher ?? (ownDispatcher as Agent),
+      authHeaders: authHeaders(opts.profile, opts.apiKey),
+      userAgent: opts.userAgent ?? 'shotlist',
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxRedirects: MAX_REDIRECTS,
+    },
+    policy: opts.retry ?? defaultRetryPolicy,
+    sleep: opts.sleep ?? abortableSleep,
+    random: opts.random ?? Math.random,
+    onRetry: opts.onRetry,
+    redact: redactor(opts.apiKey),
+  };
+  return {
+    create: (req, o) => createVideo(ctx, req, signalOf(o)),
+    remix: (videoId, prompt, o) => remixVideo(ctx, videoId, prompt, signalOf(o)),
+    retrieve: (videoId, o) => retrieveVideo(ctx, videoId, signalOf(o)),
+    list: (query, o) => listVideos(ctx, query ?? {}, signalOf(o)),
+    listAll: (query, o) => listAllVideos(ctx, query ?? {}, signalOf(o)),
+    delete: (videoId, o) => deleteVideo(ctx, videoId, signalOf(o)),
+    download: (videoId, variant, destPath, o) => downloadContent(ctx, videoId, variant, destPath, o ?? {}),
+    close: async () => {
+      await ownDispatcher?.close();
+    },
+  };
+}
+
+function signalOf(o: CallOptions | undefined): AbortSignal {
+  return o?.signal ?? new AbortController().signal;
+}
+
+function authHeaders(profile: ProviderProfile, apiKey: string | null): Record<string, string> {
+  if (apiKey === null || profile.auth.style === 'none') return {};
+  return profile.auth.style === 'api-key' ? { 'api-key': apiKey } : { authorization: `Bearer ${apiKey}` };
+}
+
+function redactor(apiKey: string | null): Redact {
+  if (apiKey === null || apiKey === '') return (text) => text;
+  return (text) => text.split(apiKey).join('[redacted]');
+}
+
+// ---- creates: never resent once they may have reached the server ----
+
+/**
+ * Creates a video. Not idempotent (servers take no idempotency key), so the only automatic
+ * retries are those that surely created nothing: a connection that never carried the request,
+ * and a 429 other than `insufficient_quota`. Any outcome that may have started a billable job
+ * (a timeout or reset after sending, a 5xx or 408, a 2xx that is not a Video, an abort in
+ * flight) throws `CreateOutcomeUnknownError` for the caller to reconcile by listing videos.
+ * Other 4xx are definite refusals and throw `ApiError`.
+ */
+async function createVideo(ctx: Context, req: CreateRequest, signal: AbortSignal): Promise<Video> {
+  const url = videosUrl(ctx.endpoint, []);
+  return postCreate(ctx, url, () => encodeCreate(req, ctx.profile.encoding), summarizeCreate(req), signal);
+}
+
+async function remixVideo(ctx: Context, videoId: string, prompt: string, signal: AbortSignal): Promise<Video> {
+  requireFeature(ctx, ctx.profile.features.remix, 'remix', 'features.remix: false');
+  const url = videosUrl(ctx.endpoint, [videoId, 'remix']);
+  return postCreate(ctx, url, () => encodeRemix(prompt, ctx.profile.encoding), summarizeRemix(videoId, prompt), signal);
+}
+
+async function postCreate(
+  ctx: Context,
+  url: URL,
+  encode: () => EncodedBody,
+  summary: CreateSummary,
+  signal: AbortSignal,
+): Promise<Video> {
+  signal.throwIfAborted();
+  let attemptStartedAt = new Date();
+  let abortedInFlight = false;
+  const attempt = async (): Promise<Video> => {
+    attemptStartedAt = new Date();
+    try {
+      // A fresh body per attempt: a FormData stream is consumed by sending it.
+      const { body, contentType } = encode();
+      const headers = { accept: 'application/json', ...(contentType === undefined ? {} : { 'content-type': contentType }) };
+      const ex = await sendRequest(ctx.transport, { method: 'POST', url, headers, body }, signal);
+      return await readVideo(ctx, ex);
+    } catch (error) {
+      abortedInFlight = signal.aborted && error === signal.reason;
+      throw error;
+    }
+  };
+  try {
+    return await withRetries(loopFor(ctx, false, signal), attempt);
+  } catch (error) {
+    // An abort during a backoff wait (not in flight) follows a refused attempt: nothing was created.
+    if (abortedInFlight || (!signal.aborted && mayHaveCreated(error))) {
+      throw new CreateOutcomeUnknownError({ method: 'POST', path: pathOf(url) }, summary, attemptStartedAt, error);
+    }
+    throw error;
+  }
+}
+
+/** Whether a failed attempt may nonetheless have started a job on the server. */
+function mayHaveCreated(error: unknown): boolean {
+  if (error instanceof NetworkError) return !error.beforeSend;
+  if (error instanceof TimeoutError || error instanceof ResponseFormatError) return true;
+  if (error instanceof ApiError) return error.status === 408 || error.status >= 500;
+  return false;
+}
+
+// ---- idempotent calls: retried per the policy ----
+
+async function retrieveVideo(ctx: Context, videoId: string, signal: AbortSignal): Promise<{ video: Video; pollAfterMs: number | null }> {
+  const url = videosUrl(ctx.endpoint, [videoId]);
+  return idempotent(ctx, signal, async () => {
+    const ex = await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: 'application/json' }, followRedirects: true }, signal);
+    const video = ex.status >= 200 && ex.status < 300 ? await readVideo(ctx, ex) : await readFailedJob(ctx, ex, videoId);
+    return { video, pollAfterMs: pollAfterOf(ex) };
+  });
+}
+
+/**
+ * vLLM-Omni answers the GET of a failed job with a non-2xx whose body is the job itself: that is
+ * a Video in state `failed`, not an HTTP failure. Any other non-2xx is an error.
+ */
+async function readFailedJob(ctx: Context, ex: Exchange, videoId: string): Promise<Video> {
+  const body = await readBody(ex);
+  const video = tryParseVideo(ctx, body.json);
+  if (video !== null && video.id === videoId && video.status === 'failed') return video;
+  throw apiErrorOf(ex, body, ctx.redact, Date.now());
+}
+
+function tryParseVideo(ctx: Context, json: unknown): Video | null {
+  try {
+    return json === undefined ? null : parseVideo(json, ctx.profile.statusAliases);
+  } catch {
+    return null;
+  }
+}
+
+function pollAfterOf(ex: Exchange): number | null {
+  const raw = header(ex.headers, 'openai-poll-after-ms');
+  if (raw === undefined || !/^\s*\d+\s*$/.test(raw)) return null;
+  return Math.min(Math.max(Number(raw), POLL_AFTER_MIN_MS), POLL_AFTER_MAX_MS);
+}
+
+async function listVideos(ctx: Context, query: ListOptions, signal: AbortSignal): Promise<VideoList> {
+  requireFeature(ctx, ctx.profile.features.list, 'listing videos', 'features.list: false');
+  const url = videosUrl(ctx.endpoint, [], {
+    limit: query.limit === undefined ? undefined : String(query.limit),
+    order: query.order,
+    after: query.after,
+  });
+  return idempotent(ctx, signal, async () => {
+    const ex = await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: 'application/json' }, followRedirects: true }, signal);
+    const json = await readJsonOk(ctx, ex);
+    return parseOrThrow(ex, () => parseVideoList(json, ctx.profile.statusAliases));
+  });
+}
+
+/** Every video, page after page (`after` = the previous page's `last_id`) while `has_more`. */
+async function* listAllVideos(ctx: Context, query: ListAllOptions, signal: AbortSignal): AsyncGenerator<Video> {
+  const order = query.order ?? 'desc';
+  const seenCursors = new Set<string>();
+  let after: string | undefined;
+  for (;;) {
+    const page = await listVideos(ctx, { limit: query.pageSize ?? 100, order, ...(after === undefined ? {} : { after }) }, signal);
+    for (const video of page.data) {
+      const older = query.createdAfter !== undefined && video.createdAt !== null && video.createdAt < query.createdAfter;
+      if (older && order === 'desc') return; // newest first: the rest are older still
+      if (!older) yield video;
+    }
+    const next = page.lastId ?? page.data.at(-1)?.id;
+    if (!page.hasMore || page.data.length === 0 || next === undefined) return;
+    // A server that hands back the same cursor would page forever.
+    if (seenCursors.has(next)) return;
+    seenCursors.add(next);
+    after = next;
+  }
+}
+
+async function deleteVideo(ctx: Context, videoId: string, signal: AbortSignal): Promise<void> {
+  requireFeature(ctx, ctx.profile.features.delete, 'deleting videos', 'features.delete: false');
+  const url = videosUrl(ctx.endpoint, [videoId]);
+  await idempotent(ctx, signal, async () => {
+    const ex = await sendRequest(ctx.transport, { method: 'DELETE', url, headers: { accept: 'application/json' } }, signal);
+    await readJsonOk(ctx, ex);
+  });
+}
+
+async function downloadContent(
+  ctx: Context,
+  videoId: string,
+  variant: ContentVariant,
+  destPath: string,
+  opts: DownloadOptions,
+): Promise<DownloadResult> {
+  const variants = ctx.profile.features.contentVariants;
+  requireFeature(ctx, variants.includes(variant), `the ${variant} variant`, `features.contentVariants: [${variants.join(', ')}]`);
+  const signal = signalOf(opts);
+  const kind = opts.expect ?? KIND_OF_VARIANT[variant];
+  const url = videosUrl(ctx.endpoint, [videoId, 'content'], { variant });
+  return idempotent(ctx, signal, async () => {
+    const ex = await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: `${MIME_OF_KIND[kind]}, */*;q=0.1` }, followRedirects: true }, signal);
+    if (ex.status < 200 || ex.status >= 300) throw apiErrorOf(ex, await readBody(ex), ctx.redact, Date.now());
+    if (ex.status !== 200) {
+      discard(ex);
+      throw new ResponseFormatError(ex.call, ex.status, 'expected 200 with the file');
+    }
+    return saveContent(ex, destPath, kind, ctx.redact);
+  });
+}
+
+const MIME_OF_KIND: Readonly<Record<ContentKind, string>> = { mp4: 'video/mp4', webp: 'image/webp', jpeg: 'image/jpeg' };
+
+// ---- shared steps ----
+
+/** Fails fast, before any request, when the profile says the server has no such endpoint. */
+function requireFeature(ctx: Context, supported: boolean, what: string, setting: string): void {
+  if (!supported) throw new UnsupportedFeatureError(ctx.profile.name, what, setting);
+}
+
+function idempotent<T>(ctx: Context, signal: AbortSignal, attempt: () => Promise<T>): Promise<T> {
+  return withRetries(loopFor(ctx, true, signal), attempt);
+}
+
+function loopFor(ctx: Context, isIdempotent: boolean, signal: AbortSignal) {
+  return { policy: ctx.policy, idempotent: isIdempotent, sleep: ctx.sleep, random: ctx.random, signal, onRetry: ctx.onRetry };
+}
+
+/** The JSON of a 2xx; a non-2xx becomes its typed `ApiError`. */
+async function readJsonOk(ctx: Context, ex: Exchange): Promise<unknown> {
+  const body = await readBody(ex);
+  if (ex.status < 200 || ex.status >= 300) throw apiErrorOf(ex, body, ctx.redact, Date.now());
+  return expectJson(ex, body, ctx.redact);
+}
+
+async function readVideo(ctx: Context, ex: Exchange): Promise<Video> {
+  const json = await readJsonOk(ctx, ex);
+  return parseOrThrow(ex, () => parseVideo(json, ctx.profile.statusAliases));
+}
+
+function parseOrThrow<T>(ex: Exchange, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof VideoShapeError) throw new ResponseFormatError(ex.call, ex.status, error.message, { cause: error });
+    throw error;
+  }
+}

@@ -1,0 +1,32 @@
+/** The `/v1/videos` client: the one module that talks HTTP to video servers. */
+export {
+  createVideosClient,
+  type CallOptions,
+  type DownloadOptions,
+  type ListAllOptions,
+  type ListOptions,
+  type VideosClient,
+  type VideosClientOptions,
+} from './client.js';
+export {
+  ApiError,
+  AuthError,
+  CreateOutcomeUnknownError,
+  InsecureHttpError,
+  NetworkError,
+  NotFoundError,
+  ProviderError,
+  RateLimitError,
+  ResponseFormatError,
+  TimeoutError,
+  TruncatedBodyError,
+  UnsupportedFeatureError,
+  type CallSite,
+  type CreateSummary,
+  type ServerErrorBody,
+} from './errors.js';
+export { hasSignature, type ContentKind, type DownloadResult } from './download.js';
+export type { CreateRequest, InputReference } from './request-body.js';
+export { backoffDelayMs, decideRetry, defaultRetryPolicy, serverDelayMs, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
+export { abortableSleep, type RetryInfo, type Sleep } from './retry.js';
+export { normalizeStatus, parseVideo, parseVideoList, VideoShapeError, type Video, type VideoList } from './video.js';

@@ -1,0 +1,87 @@
+import { FormData } from 'undici';
+import { InternalError } from '../errors.js';
+import type { ProviderProfile } from '../providers/profile.js';
+import type { CreateSummary } from './errors.js';
+import type { RequestBody } from './transport.js';
+
+/** Bodies of create and remix, encoded per `profile.encoding`. */
+
+/** An image for image-to-video, sent as the `input_reference` file part. */
+export interface InputReference {
+  readonly bytes: Uint8Array;
+  /** `image/jpeg`, `image/png` or `image/webp`. */
+  readonly mimeType: string;
+  readonly fileName: string;
+}
+
+/**
+ * A create, exactly as it will be sent: the client adds no defaults (the plan resolved them).
+ * `seconds` always goes on the wire as a string, as the contract says.
+ */
+export interface CreateRequest {
+  readonly prompt: string;
+  readonly model?: string;
+  readonly size?: string;
+  readonly seconds?: string | number;
+  readonly inputReference?: InputReference;
+  /** Server-specific flat fields (`seed`, `num_frames`, ...); multipart sends them as text. */
+  readonly extra?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface EncodedBody {
+  readonly body: RequestBody;
+  /** Content type to set; `undefined` for multipart, whose boundary undici writes. */
+  readonly contentType: string | undefined;
+}
+
+const CORE_FIELDS = new Set(['prompt', 'model', 'size', 'seconds', 'input_reference']);
+
+export function encodeCreate(req: CreateRequest, encoding: ProviderProfile['encoding']): EncodedBody {
+  const fields = createFields(req);
+  // A file can only travel in multipart, whatever the profile prefers.
+  if (encoding === 'multipart' || req.inputReference !== undefined) return multipart(fields, req.inputReference);
+  return { body: JSON.stringify(fields), contentType: 'application/json' };
+}
+
+export function encodeRemix(prompt: string, encoding: ProviderProfile['encoding']): EncodedBody {
+  if (encoding === 'multipart') return multipart({ prompt }, undefined);
+  return { body: JSON.stringify({ prompt }), contentType: 'application/json' };
+}
+
+function createFields(req: CreateRequest): Record<string, string | number | boolean> {
+  const fields: Record<string, string | number | boolean> = { prompt: req.prompt };
+  if (req.model !== undefined) fields['model'] = req.model;
+  if (req.size !== undefined) fields['size'] = req.size;
+  if (req.seconds !== undefined) fields['seconds'] = String(req.seconds);
+  for (const [key, value] of Object.entries(req.extra ?? {})) {
+    if (CORE_FIELDS.has(key)) throw new InternalError(`extra field "${key}" would overwrite a request field`);
+    fields[key] = value;
+  }
+  return fields;
+}
+
+function multipart(fields: Readonly<Record<string, string | number | boolean>>, file: InputReference | undefined): EncodedBody {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) form.append(key, String(value));
+  if (file !== undefined) {
+    form.append('input_reference', new Blob([file.bytes], { type: file.mimeType }), file.fileName);
+  }
+  return { body: form, contentType: undefined };
+}
+
+export function summarizeCreate(req: CreateRequest): CreateSummary {
+  const ref = req.inputReference;
+  return {
+    kind: 'create',
+    prompt: req.prompt,
+    model: req.model ?? null,
+    size: req.size ?? null,
+    seconds: req.seconds === undefined ? null : String(req.seconds),
+    remixOf: null,
+    inputReference: ref === undefined ? null : { fileName: ref.fileName, mimeType: ref.mimeType, bytes: ref.bytes.byteLength },
+  };
+}
+
+export function summarizeRemix(videoId: string, prompt: string): CreateSummary {
+  return { kind: 'remix', prompt, model: null, size: null, seconds: null, remixOf: videoId, inputReference: null };
+}
