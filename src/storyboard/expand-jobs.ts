@@ -5,7 +5,7 @@ import { describeValue, truncate } from './describe.js';
 import { formatJobId, type Binding, type FieldValue, type ResolvedJob } from './job.js';
 import type { ResolvedShot, ResolvedStoryboard } from './resolve-storyboard.js';
 import { yamlSite } from './resolve-storyboard.js';
-import { cleanRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext } from './templates.js';
+import { cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
 import { axesOf, expandMatrix, type ReportAt } from './variants.js';
 import { REQUEST_FIELDS, type RequestField } from './written.js';
 import { issueAt } from './yaml-source.js';
@@ -62,7 +62,9 @@ function axesFrom(shot: ResolvedShot, byId: ReadonlyMap<string, ResolvedShot>): 
 
 interface Renderers {
   readonly prompt: RenderTemplate;
+  readonly promptSite: TemplateSite;
   readonly inputReference: RenderTemplate | null;
+  readonly inputReferenceSite: TemplateSite | null;
   /** Paths the templates print, checked against each job's values. */
   readonly printed: readonly PrintedPath[];
 }
@@ -100,7 +102,7 @@ class ShotExpander {
     found.push(...this.axisClashes(ancestorAxes));
     this.issues.push(...found);
     if (found.length > 0) return null;
-    return { prompt: this.templates.compile(promptSite.text), inputReference: refSite ? this.templates.compile(refSite.text) : null, printed };
+    return { prompt: this.templates.compile(promptSite.text), promptSite, inputReference: refSite ? this.templates.compile(refSite.text) : null, inputReferenceSite: refSite, printed };
   }
 
   /**
@@ -118,8 +120,8 @@ class ShotExpander {
       const id = formatJobId(written.id, bindings);
       const context = this.contextFor(bindings, fields);
       if (!this.printsOnlyScalars(renderers.printed, context)) continue;
-      const prompt = this.render(renderers.prompt, context, id, 'prompt');
-      const refText = renderers.inputReference ? this.render(renderers.inputReference, context, id, 'input_reference') : null;
+      const prompt = this.render(renderers.prompt, renderers.promptSite, context, id, 'prompt');
+      const refText = renderers.inputReference && renderers.inputReferenceSite ? this.render(renderers.inputReference, renderers.inputReferenceSite, context, id, 'input_reference') : null;
       if (prompt === null || (renderers.inputReference && refText === null)) continue;
       if (prompt.length > MAX_PROMPT_CHARS) {
         this.report([...this.shotPath, 'prompt'], { code: 'prompt-too-long', message: `the prompt of job ${truncate(id, 80)} has ${prompt.length} characters once rendered`, expected: `at most ${MAX_PROMPT_CHARS}`, found: String(prompt.length) });
@@ -168,11 +170,13 @@ class ShotExpander {
     return ok;
   }
 
-  private render(template: RenderTemplate, context: TemplateContext, jobId: string, field: string): string | null {
+  private render(template: RenderTemplate, site: TemplateSite, context: TemplateContext, jobId: string, field: string): string | null {
     try {
       return template(context);
     } catch (error) {
-      this.report([...this.shotPath, field], { code: 'unknown-variable', message: `${field} of job ${truncate(jobId, 80)}: ${cleanRenderError(error)}`, hint: 'every variable a template uses must be defined for every job of the shot' });
+      const issue = this.issue([...this.shotPath, field], { code: 'unknown-variable', message: `${field} of job ${truncate(jobId, 80)}: ${cleanRenderError(error)}`, hint: 'every variable a template uses must be defined for every job of the shot' });
+      // Point at the variable itself when the error is in this template, not in a partial.
+      this.issues.push({ ...issue, ...locateRenderError(site, error) });
       return null;
     }
   }

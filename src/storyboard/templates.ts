@@ -201,6 +201,20 @@ function issueIn(site: TemplateSite, loc: hbs.AST.SourceLocation | undefined, fi
   return { severity: 'error', ...fields, file: site.file, ...position, path: site.path };
 }
 
+/**
+ * Where a strict-mode render error (`"x" not defined`) points in `site`; `null` when it points
+ * elsewhere (into a partial): Handlebars gives a line and column, not which template they are in.
+ */
+export function locateRenderError(site: TemplateSite, error: unknown): Position | null {
+  const { message, lineNumber, column, endLineNumber, endColumn } = error as { message?: unknown; lineNumber?: unknown; column?: unknown; endLineNumber?: unknown; endColumn?: unknown };
+  const name = /^"([^"]+)" not defined/.exec(String(message))?.[1];
+  if (name === undefined || typeof lineNumber !== 'number' || typeof column !== 'number') return null;
+  const end = typeof endLineNumber === 'number' && typeof endColumn === 'number' ? { line: endLineNumber, column: endColumn } : { line: lineNumber, column: column + name.length };
+  const loc = { source: '', start: { line: lineNumber, column }, end };
+  const text = site.text.slice(offsetOf(site.text, lineNumber, column), offsetOf(site.text, end.line, end.column));
+  return text.includes(name) ? locateLoc(site, loc) : null;
+}
+
 /** Turns a Handlebars location (1-based line, 0-based column in the template) into a file position. */
 function locateLoc(site: TemplateSite, loc: hbs.AST.SourceLocation): Position {
   const start = offsetOf(site.text, loc.start.line, loc.start.column);
@@ -249,7 +263,7 @@ function parseFailure(error: Error): { lineNumber: number; column: number; messa
   const lexer = (Handlebars as unknown as { Parser?: { lexer?: { yylloc?: { first_line: number; first_column: number }; match?: string } } }).Parser?.lexer;
   const expecting = /\nExpecting (.*), got '[^']*'$/.exec(error.message)?.[1];
   if (!lexer?.yylloc || expecting === undefined) return null;
-  const found = lexer.match ? JSON.stringify(lexer.match) : 'the end of the template';
+  const found = lexer.match ? JSON.stringify(lexer.match) : 'end of the template';
   const wanted = expecting.includes("'CLOSE'") ? ', expected "}}"' : expecting.includes("'OPEN_ENDBLOCK'") ? ', expected a closing {{/…}}' : expecting.includes("'ID'") ? ', expected a name' : '';
   return { lineNumber: lexer.yylloc.first_line, column: lexer.yylloc.first_column, message: `unexpected ${found}${wanted}` };
 }
