@@ -15,7 +15,7 @@ import { encodeCreate, encodeRemix, summarizeCreate, summarizeRemix, type Create
 import { apiErrorOf, expectJson, readBody, type Redact } from './response.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { abortableSleep, withRetries, type RetryInfo, type Sleep } from './retry.js';
-import { discard, header, sendRequest, type Exchange, type OutgoingRequest, type TransportOptions } from './transport.js';
+import { discard, header, sendRequest, type Exchange, type TransportOptions } from './transport.js';
 import { parseVideo, parseVideoList, VideoShapeError, type Video, type VideoList } from './video.js';
 
 export interface VideosClientOptions {

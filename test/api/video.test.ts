@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeStatus, parseVideo, parseVideoList, VideoShapeError } from '../../src/api/video.js';
+import { wireVideo } from './server.js';
+
+const aliases = { processing: 'in_progress' } as const;
+
+describe('normalizeStatus', () => {
+  it.each([
+    ['queued', 'queued'],
+    ['in_progress', 'in_progress'],
+    ['completed', 'completed'],
+    ['failed', 'failed'],
+    ['processing', 'in_progress'],
+    ['cancelled', 'failed'],
+    ['canceled', 'failed'],
+    ['expired', 'failed'],
+    ['deleted', 'failed'],
+  ])('%s → %s', (raw, expected) => {
+    expect(normalizeStatus(raw, aliases)).toBe(expected);
+  });
+
+  it('does not take inherited keys for aliases', () => {
+    expect(normalizeStatus('constructor', {})).toBe('failed');
+  });
+});
+
+describe('parseVideo', () => {
+  it('converts the wire object', () => {
+    expect(parseVideo(wireVideo({ status: 'processing', extra_key: { any: 1 } }), aliases)).toEqual({
+      id: 'video_abc123',
+      status: 'in_progress',
+      serverStatus: 'processing',
+      model: 'sora-2',
+      progress: 0,
+      createdAt: 1_758_941_485,
+      completedAt: null,
+      expiresAt: null,
+      prompt: 'a mug on a counter',
+      size: '1280x720',
+      seconds: '8',
+      remixedFromVideoId: null,
+      error: null,
+    });
+  });
+
+  it('tolerates missing nullable keys and numeric seconds (vLLM-Omni, SGLang)', () => {
+    const v = parseVideo({ id: 'video_gen_1', object: 'video', status: 'failed', seconds: 4, size: null, error: { code: 500, message: 'boom' } }, {});
+    expect(v).toMatchObject({ seconds: '4', size: null, prompt: null, createdAt: null, progress: null, error: { code: '500', message: 'boom' } });
+  });
+
+  it.each([
+    ['not an object', 'hello', /expected a Video object/],
+    ['an array', [wireVideo()], /expected a Video object/],
+    ['no id', { ...wireVideo(), id: undefined }, /"id" must be a non-empty string/],
+    ['no status', { ...wireVideo(), status: undefined }, /"status"/],
+    ['another object', wireVideo({ object: 'list' }), /"object": "video"/],
+    ['created_at as text', wireVideo({ created_at: 'yesterday' }), /"created_at" must be a number/],
+    ['error as text', wireVideo({ error: 'bad' }), /"error" must be/],
+  ])('rejects %s', (_name, value, message) => {
+    expect(() => parseVideo(value, {})).toThrow(VideoShapeError);
+    expect(() => parseVideo(value, {})).toThrow(message);
+  });
+});
+
+describe('parseVideoList', () => {
+  it('reads cursors, and a missing has_more as false', () => {
+    const list = parseVideoList({ object: 'list', data: [wireVideo()], first_id: 'video_abc123', last_id: 'video_abc123', has_more: true }, {});
+    expect(list).toMatchObject({ firstId: 'video_abc123', lastId: 'video_abc123', hasMore: true });
+    expect(parseVideoList({ object: 'list', data: [] }, {})).toEqual({ data: [], firstId: null, lastId: null, hasMore: false });
+  });
+
+  it('names the bad item', () => {
+    expect(() => parseVideoList({ data: [wireVideo(), { id: 3 }] }, {})).toThrow(/data\[1\]: "id"/);
+  });
+});
