@@ -2,15 +2,47 @@
  * `npm run bench`: the figures the README reports. Machines here are shared and noisy, so
  * compare the ratios within one run rather than absolute times.
  */
+import { benchDownloadMemory } from './download-memory.js';
+import { summarizeMakespan } from './makespan.js';
 import { benchPlan } from './plan-bench.js';
+import { benchRenderMakespan } from './render-makespan.js';
 
-const rows = await benchPlan();
-console.log('validate + expand + plan (median of 3, after a warm-up)');
-console.log('| jobs | no lockfile | everything rendered (files hashed) | µs per job (rendered) |');
-console.log('|---:|---:|---:|---:|');
-for (const row of rows) {
-  console.log(`| ${row.jobs} | ${row.coldMs.toFixed(0)} ms | ${row.lockedMs.toFixed(0)} ms | ${((row.lockedMs * 1000) / row.jobs).toFixed(0)} |`);
+const only = process.argv[2];
+
+if (!only || only === 'plan') {
+  const rows = await benchPlan();
+  console.log('\n## validate + expand + plan (median of 3, after a warm-up)\n');
+  console.log('| jobs | no lockfile | everything rendered (files hashed) | µs per job, no lockfile |');
+  console.log('|---:|---:|---:|---:|');
+  for (const row of rows) console.log(`| ${row.jobs} | ${row.coldMs.toFixed(0)} ms | ${row.lockedMs.toFixed(0)} ms | ${((row.coldMs * 1000) / row.jobs).toFixed(0)} |`);
+  const [first, last] = [rows[0]!, rows.at(-1)!];
+  console.log(`\ngrowth from ${first.jobs} to ${last.jobs} jobs: ×${(last.coldMs / first.coldMs).toFixed(1)} time (no lockfile), ×${(last.lockedMs / first.lockedMs).toFixed(1)} (rendered), for ×${last.jobs / first.jobs} jobs`);
 }
-const first = rows[0]!;
-const last = rows.at(-1)!;
-console.log(`growth from ${first.jobs} to ${last.jobs} jobs: ×${(last.lockedMs / first.lockedMs).toFixed(1)} time for ×${(last.jobs / first.jobs).toFixed(0)} jobs`);
+
+if (!only || only === 'makespan') {
+  console.log('\n## makespan ÷ lower bound, scheduler on a virtual clock (20 seeded DAGs, 2 in flight)\n');
+  console.log('| order | mean | worst |');
+  console.log('|---|---:|---:|');
+  for (const order of ['critical-path', 'fifo'] as const) {
+    const summary = await summarizeMakespan(20, { order });
+    console.log(`| ${order} | ${summary.meanRatio.toFixed(3)} | ${summary.worstRatio.toFixed(3)} |`);
+  }
+  console.log('\n## makespan ÷ lower bound, whole engine against the emulator (time-scaled ×40)\n');
+  console.log('| order | jobs | makespan | lower bound | ratio |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const order of ['critical-path', 'fifo'] as const) {
+    const run = await benchRenderMakespan(order);
+    console.log(`| ${order} | ${run.jobs} | ${(run.makespanMs / 1000).toFixed(1)} s | ${(run.lowerBoundMs / 1000).toFixed(1)} s | ${run.ratio.toFixed(3)} |`);
+  }
+}
+
+if (!only || only === 'download') {
+  await benchDownloadMemory(4, 4); // warm-up: modules, JIT, connection pool
+  console.log('\n## peak RSS growth while downloading 20 files, 4 at a time\n');
+  console.log('| file size | peak RSS growth | time |');
+  console.log('|---:|---:|---:|');
+  for (const size of [16, 128]) {
+    const run = await benchDownloadMemory(size);
+    console.log(`| ${size} MiB | ${run.peakRssGrowthMiB.toFixed(0)} MiB | ${run.seconds.toFixed(1)} s |`);
+  }
+}
