@@ -40,7 +40,7 @@ export interface RenderMakespan {
   readonly ratio: number;
 }
 
-export async function benchRenderMakespan(order: 'critical-path' | 'fifo'): Promise<RenderMakespan> {
+export async function benchRenderMakespan(order: 'critical-path' | 'fifo', options: { trace?: (id: string, state: string, atMs: number) => void } = {}): Promise<RenderMakespan> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-makespan-'));
   const emulator = await startEmulator({ speed: SPEED, fps: 2 });
   try {
@@ -70,7 +70,7 @@ export async function benchRenderMakespan(order: 'critical-path' | 'fifo'): Prom
       wallNow: Date.now,
       signal: new AbortController().signal,
       pruneOrphans: true,
-      onState: () => undefined,
+      onState: (id, state) => options.trace?.(id, state, performance.now() - start),
     });
     const makespanMs = performance.now() - start;
     await client.close();

@@ -68,7 +68,7 @@ export interface DownloadOptions extends CallOptions {
 export interface VideosClient {
   create(req: CreateRequest, opts?: CallOptions): Promise<Video>;
   remix(videoId: string, prompt: string, opts?: CallOptions): Promise<Video>;
-  /** `pollAfterMs` is the server's `openai-poll-after-ms`, clamped to 1–60 s, or `null`. */
+  /** `pollAfterMs` is the server's `openai-poll-after-ms`, clamped to the profile's `minPollMs`–60 s, or `null`. */
   retrieve(videoId: string, opts?: CallOptions): Promise<{ video: Video; pollAfterMs: number | null }>;
   list(query?: ListOptions, opts?: CallOptions): Promise<VideoList>;
   listAll(query?: ListAllOptions, opts?: CallOptions): AsyncIterable<Video>;
@@ -80,7 +80,6 @@ export interface VideosClient {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const MAX_REDIRECTS = 5;
-const POLL_AFTER_MIN_MS = 1_000;
 const POLL_AFTER_MAX_MS = 60_000;
 const KIND_OF_VARIANT: Readonly<Record<ContentVariant, ContentKind>> = { video: 'mp4', thumbnail: 'webp', spritesheet: 'jpeg' };
 
@@ -214,7 +213,7 @@ async function retrieveVideo(ctx: Context, videoId: string, signal: AbortSignal)
   return idempotent(ctx, signal, async () => {
     const ex = await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: 'application/json' }, followRedirects: true }, signal);
     const video = ex.status >= 200 && ex.status < 300 ? await readVideo(ctx, ex) : await readFailedJob(ctx, ex, videoId);
-    return { video, pollAfterMs: pollAfterOf(ex) };
+    return { video, pollAfterMs: pollAfterOf(ex, ctx.profile) };
   });
 }
 
@@ -237,10 +236,11 @@ function tryParseVideo(ctx: Context, json: unknown): Video | null {
   }
 }
 
-function pollAfterOf(ex: Exchange): number | null {
+/** The server's `openai-poll-after-ms`, clamped to the profile's floor and a minute. */
+function pollAfterOf(ex: Exchange, profile: ProviderProfile): number | null {
   const raw = header(ex.headers, 'openai-poll-after-ms');
   if (raw === undefined || !/^\s*\d+\s*$/.test(raw)) return null;
-  return Math.min(Math.max(Number(raw), POLL_AFTER_MIN_MS), POLL_AFTER_MAX_MS);
+  return Math.min(Math.max(Number(raw), profile.limits.minPollMs), POLL_AFTER_MAX_MS);
 }
 
 async function listVideos(ctx: Context, query: ListOptions, signal: AbortSignal): Promise<VideoList> {

@@ -50,6 +50,11 @@ export interface ProviderProfile {
     readonly createsPerMinute: number | null;
     /** Longest a job may stay non-terminal before the run gives up on it, in seconds. */
     readonly jobDeadlineSeconds: number;
+    /**
+     * Shortest wait between polls of one job, in ms, whatever `openai-poll-after-ms` says: a
+     * guard for remote servers (1 s); the local emulator runs time-scaled and allows less.
+     */
+    readonly minPollMs: number;
   };
   readonly features: {
     readonly remix: boolean;

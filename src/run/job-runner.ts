@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Video, VideosClient } from '../api/index.js';
-import { CreateOutcomeUnknownError, NotFoundError, RateLimitError } from '../api/index.js';
+import { ApiError, CreateOutcomeUnknownError, NotFoundError, RateLimitError } from '../api/index.js';
 import { ShotlistError } from '../errors.js';
 import { fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
 import type { LockEntry, OutputFile } from '../lockfile/lockfile.js';
@@ -53,7 +53,6 @@ export interface RunnerOptions {
 }
 
 /** Poll delays when the server sends no `openai-poll-after-ms`: start quick, back off with the job's age. */
-const POLL_MIN_MS = 1_000;
 const POLL_MAX_MS = 30_000;
 /** Allowance for the server's clock being behind ours when matching a video to an attempt. */
 const CLOCK_SKEW_S = 300;
@@ -113,11 +112,20 @@ async function createOnce(options: RunnerOptions, jobId: string, request: JobReq
       // The server refused it: nothing was created, so the intent goes away with the failure.
       if (error instanceof RateLimitError && attempt < MAX_CREATE_TRIES && !ctx.signal.aborted) continue;
       if (ctx.signal.aborted) throw error;
-      const reason = { code: (error as { code?: string }).code ?? 'create_failed', message: (error as Error).message };
+      const reason = refusalOf(error);
       await recorder.record(jobId, entryFor(request, fingerprint, costOf(options, jobId), { status: 'failed', video_id: null, created_at: startedAt, error: reason }));
       throw new JobFailedError(jobId, reason);
     }
   }
+}
+
+/**
+ * Why a create was refused, as the lockfile keeps it: the server's own code (`moderation_blocked`)
+ * is what the user acts on and what the next plan names, not shotlist's wrapper code.
+ */
+function refusalOf(error: unknown): { code: string; message: string } {
+  if (error instanceof ApiError && error.serverCode !== null) return { code: error.serverCode, message: error.serverMessage ?? error.message };
+  return { code: error instanceof ShotlistError ? error.code : 'create_failed', message: error instanceof Error ? error.message : String(error) };
 }
 
 async function createBody(options: RunnerOptions, jobId: string, request: JobRequest) {
@@ -202,7 +210,7 @@ async function poll(options: RunnerOptions, jobId: string, videoId: string, sign
       // Left in flight in the lockfile: the next run resumes it by id.
       throw new JobFailedError(jobId, { code: 'deadline', message: `still ${video.status} after ${options.profile.limits.jobDeadlineSeconds} s; run again to keep waiting for ${videoId}` });
     }
-    await clock.sleep(pollAfterMs ?? Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, age / 10)), signal);
+    await clock.sleep(pollAfterMs ?? Math.min(POLL_MAX_MS, Math.max(options.profile.limits.minPollMs, age / 10)), signal);
   }
 }
 

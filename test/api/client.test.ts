@@ -354,11 +354,11 @@ describe('creates are never resent once they may have reached the server', () =>
 });
 
 describe('statuses and polling', () => {
-  it('maps profile aliases and clamps openai-poll-after-ms to 1–60 s', async () => {
+  it("maps profile aliases and clamps openai-poll-after-ms to the profile's floor and 60 s", async () => {
     const pollAfter = ['5000', '10', '600000', 'soon'];
     const h = await harness(
       (_req, res, _s, n) => sendJson(res, 200, wireVideo({ status: 'processing', progress: 33 }), { 'openai-poll-after-ms': pollAfter[n] ?? '' }),
-      { profile: multipartProfile },
+      { profile: { ...multipartProfile, limits: { ...multipartProfile.limits, minPollMs: 1000 } } },
     );
     const results = [];
     for (let i = 0; i < pollAfter.length; i++) results.push(await h.client.retrieve('video_abc123'));
