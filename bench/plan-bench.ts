@@ -48,8 +48,12 @@ export function generateStoryboard(jobs: number): string {
 
 export interface PlanBenchRow {
   readonly jobs: number;
+  /** No lockfile: everything renders. */
   readonly coldMs: number;
-  readonly lockedMs: number;
+  /** Everything rendered, every file hashed (no hash cache). */
+  readonly hashedMs: number;
+  /** Everything rendered, the hash cache warm: files are only stat'ed. */
+  readonly cachedMs: number;
 }
 
 async function timeOnce(dir: string): Promise<{ ms: number; jobs: number }> {
@@ -60,10 +64,14 @@ async function timeOnce(dir: string): Promise<{ ms: number; jobs: number }> {
   return { ms: performance.now() - start, jobs: loaded.jobs.length };
 }
 
-async function median(dir: string, runs: number): Promise<{ ms: number; jobs: number }> {
+async function median(dir: string, runs: number, before: () => Promise<void> = async () => undefined): Promise<{ ms: number; jobs: number }> {
+  await before();
   await timeOnce(dir); // warm-up: JIT, module caches
   const times: { ms: number; jobs: number }[] = [];
-  for (let i = 0; i < runs; i++) times.push(await timeOnce(dir));
+  for (let i = 0; i < runs; i++) {
+    await before();
+    times.push(await timeOnce(dir));
+  }
   times.sort((a, b) => a.ms - b.ms);
   return times[Math.floor(times.length / 2)]!;
 }
@@ -80,8 +88,10 @@ export async function benchPlan(sizes: readonly number[] = [100, 1_000, 10_000])
       const lock = completedLockfile(loaded!, Math.floor(Date.now() / 1000));
       await writeFile(path.join(dir, 'bench.lock.json'), serializeLockfile(lock));
       await writeFakeOutputs(dir, lock);
-      const locked = await median(dir, 3);
-      rows.push({ jobs: cold.jobs, coldMs: cold.ms, lockedMs: locked.ms });
+      const dropCache = () => rm(path.join(dir, '.shotlist'), { recursive: true, force: true });
+      const hashed = await median(dir, 3, dropCache);
+      const cached = await median(dir, 3);
+      rows.push({ jobs: cold.jobs, coldMs: cold.ms, hashedMs: hashed.ms, cachedMs: cached.ms });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -12,7 +12,7 @@ export interface PlanOptions {
   readonly now: number;
   readonly only?: readonly string[];
   readonly replace?: readonly string[];
-  /** Reused across plans in one process (watch mode). */
+  /** Reused across plans in one process (watch mode); default: the project's cache under `.shotlist/cache/`. */
   readonly hashCache?: OutputHashCache;
   /** Shown in messages instead of the absolute lockfile path. */
   readonly display?: (absPath: string) => string;
@@ -31,7 +31,9 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
   const { storyboard, jobs } = loaded;
   const lockPath = lockfilePathFor(storyboard.mainPath);
   const lockfile = await readLockfile(lockPath, options.display?.(lockPath) ?? lockPath);
-  const outputs = await readOutputs(lockfile, path.dirname(lockPath), options.hashCache);
+  const hashCache = options.hashCache ?? (await OutputHashCache.load(path.join(loaded.projectRoot, '.shotlist', 'cache', 'output-hashes.json')));
+  const outputs = await readOutputs(lockfile, path.dirname(lockPath), hashCache);
+  await hashCache.save();
   const graph = buildGraph(jobs);
   const providerId = providerIdentity(storyboard.provider.profile, storyboard.provider.profile.embedded ? null : storyboard.provider.baseUrl);
   const plan = planJobs({
