@@ -1,6 +1,6 @@
 /**
  * One error base class with a stable `code`. A user's mistake (`UserError` and its kinds) and a
- * failure of the tool, the network or the server (`ProviderError`, `InternalError`) are
+ * failure of the tool, the network or the server (`ProviderError` in api/errors.ts, `InternalError`) are
  * different types: the CLI prints the first without a stack trace, always.
  */
 export class ShotlistError extends Error {

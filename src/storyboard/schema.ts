@@ -104,10 +104,6 @@ function toIssue(source: YamlSource, error: ErrorObject): Issue {
         { key: true },
       );
     }
-    case 'propertyNames': {
-      const name = String(error.params['propertyName']);
-      return issueAt(source, [...path, name], { code: 'invalid-name', message: `invalid name "${name}"`, found: name }, { key: true });
-    }
     case 'type': {
       const expected = [error.params['type'] as string | string[]].flat().join(' or ');
       return issueAt(source, path, {
