@@ -5,6 +5,7 @@
  */
 import { runSchedule, type ScheduledJob } from '../src/run/scheduler.js';
 import { createVirtualClock } from '../src/run/virtual-clock.js';
+import { mulberry32 } from '../src/emulator/prng.js';
 
 export interface DagJob {
   readonly id: string;
@@ -139,16 +140,4 @@ export async function summarizeMakespan(runs: number, options: MakespanOptions):
   const ratios: number[] = [];
   for (let seed = 1; seed <= runs; seed++) ratios.push((await measureMakespan(seed, options)).ratio);
   return { runs, meanRatio: ratios.reduce((a, b) => a + b, 0) / runs, worstRatio: Math.max(...ratios) };
-}
-
-/** mulberry32: small, seeded, and the same on every machine; the figures must not drift. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
