@@ -72,6 +72,7 @@ interface Renderers {
 class ShotExpander {
   private readonly shotPath: readonly (string | number)[];
   private readonly report: ReportAt;
+  private readonly varEntries: readonly [string, unknown][];
 
   constructor(
     private readonly storyboard: ResolvedStoryboard,
@@ -80,6 +81,7 @@ class ShotExpander {
     private readonly issues: Issue[],
   ) {
     this.shotPath = shot.origin.path;
+    this.varEntries = Object.entries(storyboard.vars);
     this.report = (at, fields, options) => issues.push(this.issue(at, fields, options));
   }
 
@@ -129,7 +131,7 @@ class ShotExpander {
       }
       const inputReference = refText === null ? null : this.inputReferenceOf(refText, id);
       if (refText !== null && inputReference === null) continue;
-      jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, ...fields, inputReference, remixOf: parent?.id ?? null, origin: this.shot.origin });
+      jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, inputReference, remixOf: parent?.id ?? null, origin: this.shot.origin });
     }
     return jobs;
   }
@@ -144,7 +146,12 @@ class ShotExpander {
   }
 
   private contextFor(bindings: readonly Binding[], fields: Pick<ResolvedJob, 'model' | 'size' | 'seconds'>): TemplateContext {
-    const context: TemplateContext = { ...this.storyboard.vars, model: fields.model?.value ?? null, size: fields.size.value, seconds: fields.seconds.value };
+    // Plain assignments rather than spreads: this runs once per job, 10,000 times in a large campaign.
+    const context: TemplateContext = {};
+    for (const [name, value] of this.varEntries) context[name] = value;
+    context['model'] = fields.model?.value ?? null;
+    context['size'] = fields.size.value;
+    context['seconds'] = fields.seconds.value;
     for (const binding of bindings) context[binding.axis] = binding.value;
     return context;
   }
