@@ -76,6 +76,12 @@ export interface SchedulerOptions {
   readonly clock: Clock;
   /** Ctrl-C: stops starting work at once; running calls get it too; the run resolves when they settle. */
   readonly signal: AbortSignal;
+  /**
+   * A gentler stop (watch mode, when the storyboard changed): no new server job starts, but
+   * running ones go on to the end and their downloads still run, so they are recorded. Jobs
+   * never started end `cancelled`.
+   */
+  readonly drain?: AbortSignal;
 }
 
 /**
@@ -209,18 +215,20 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
 
   const fill = (): void => {
     if (done) return;
+    const draining = options.drain?.aborted === true;
     if (!signal.aborted) {
-      while (serving < options.inFlight && readyToServe.size > 0) startServe(readyToServe.pop()!);
+      while (!draining && serving < options.inFlight && readyToServe.size > 0) startServe(readyToServe.pop()!);
       while (finishing < options.downloads && finishHead < readyToFinish.length) startFinish(readyToFinish[finishHead++]!);
     }
     if (serving > 0 || finishing > 0) return;
-    if (!signal.aborted && (readyToServe.size > 0 || finishHead < readyToFinish.length)) return;
+    if (!signal.aborted && ((!draining && readyToServe.size > 0) || finishHead < readyToFinish.length)) return;
     finishRun();
   };
 
   const finishRun = (): void => {
     done = true;
     signal.removeEventListener('abort', fill);
+    options.drain?.removeEventListener('abort', fill);
     // Served but never finished (the stop came first): the result says a download is still due.
     for (let i = finishHead; i < readyToFinish.length; i++) {
       const { job, result } = readyToFinish[i]!;
@@ -239,6 +247,7 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
     else readyToFinish.push({ job, result: null });
   }
   signal.addEventListener('abort', fill, { once: true });
+  options.drain?.addEventListener('abort', fill, { once: true });
   fill();
 }
 

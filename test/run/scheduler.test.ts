@@ -435,3 +435,31 @@ describe('systemClock', () => {
     expect(getEventListeners(quiet.signal, 'abort')).toHaveLength(0);
   });
 });
+
+describe('drain (watch mode: the storyboard changed while rendering)', () => {
+  it('starts nothing new, lets running jobs finish and download, and cancels the rest', async () => {
+    const clock = createVirtualClock();
+    const drain = new AbortController();
+    const jobs = ['a', 'b', 'c', 'd'].map((id, index) => ({ id, parentId: null, priority: 0, index, resume: false, needsServer: true }));
+    const finished: string[] = [];
+    const outcomes = await runSchedule(
+      jobs,
+      {
+        serve: async (job, ctx) => {
+          if (job.id === 'a') drain.abort();
+          await clock.sleep(1000, ctx.signal);
+          return job.id;
+        },
+        finish: async (job) => {
+          finished.push(job.id);
+        },
+      },
+      { inFlight: 2, createsPerMinute: null, downloads: 2, clock, signal: new AbortController().signal, drain: drain.signal },
+    );
+    expect(finished.sort()).toEqual(['a', 'b']);
+    expect(outcomes.get('a')).toEqual({ status: 'completed', result: 'a' });
+    expect(outcomes.get('b')).toEqual({ status: 'completed', result: 'b' });
+    expect(outcomes.get('c')).toEqual({ status: 'cancelled', result: null });
+    expect(outcomes.get('d')).toEqual({ status: 'cancelled', result: null });
+  });
+});
