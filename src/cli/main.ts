@@ -7,6 +7,7 @@ import { runPlan } from './plan-command.js';
 import { runRender, type RenderFlags } from './render-command.js';
 import { createStyle, type Style } from './style.js';
 import { runValidate } from './validate-command.js';
+import { runWatch, type WatchFlags } from './watch-command.js';
 
 /** Where the CLI reads and writes; passed in so tests call `main` directly, without a subprocess. */
 export interface CliIO {
@@ -102,6 +103,13 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .option('--emulator-speed <n>', 'time scale of the in-process emulator (default 20)', positiveNumber)
     .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
     .action(async (files: string[], flags: RenderFlags) => setCode(await runRender(files, flags, ctx)));
+
+  withCommonFlags(
+    program
+      .command('watch')
+      .description('re-validate and re-plan on every change of any file the storyboard reads, until Ctrl-C')
+      .argument('<file>', 'storyboard file'),
+  ).action(async (file: string, flags: WatchFlags) => setCode(await runWatch(file, flags, ctx)));
 
   program
     .command('emulator')

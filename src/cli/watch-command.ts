@@ -1,0 +1,104 @@
+import { ShotlistError } from '../errors.js';
+import { startWatch, type WatchUpdate } from '../watch/watch-session.js';
+import { isEmptyDiff, type PlanDiff } from '../watch/plan-diff.js';
+import { EXIT } from './exit-codes.js';
+import { formatIssues } from './format-issue.js';
+import { formatPlan, formatTotals, formatUsd } from './format-plan.js';
+import { displayPath } from './load-for-cli.js';
+import type { CliContext, CommonFlags } from './main.js';
+
+export interface WatchFlags extends CommonFlags {
+  readonly render?: boolean;
+}
+
+/**
+ * `shotlist watch FILE`: re-validates and re-plans on every change of any file the storyboard
+ * reads, printing problems the moment a save breaks it (and keeping the last good plan), and
+ * what changed since the last plan. Runs until Ctrl-C.
+ */
+export async function runWatch(file: string, flags: WatchFlags, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  const print = (update: WatchUpdate) => (flags.json ? printJson(update, ctx) : printText(update, ctx));
+  const session = await startWatch({
+    file,
+    load: {
+      cwd: io.cwd,
+      overrides: { ...(flags.provider ? { provider: flags.provider } : {}), ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}), ...(flags.concurrency ? { concurrency: flags.concurrency } : {}) },
+    },
+    plan: { only: flags.only, replace: flags.replace, display: (p) => displayPath(ctx, p) },
+    now: io.now,
+    onUpdate: print,
+  });
+  if (!flags.json) io.stderr.write(ctx.err.dim(`watching ${session.watched().length} file${session.watched().length === 1 ? '' : 's'}; Ctrl-C to stop\n`));
+  await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
+  await session.close();
+  return EXIT.ok;
+}
+
+function printText(update: WatchUpdate, ctx: CliContext): void {
+  const { io } = ctx;
+  const time = ctx.err.dim(new Date(io.now()).toISOString().slice(11, 19));
+  switch (update.kind) {
+    case 'invalid':
+      io.stderr.write(`\n${time} ${ctx.err.red('invalid')}\n${formatIssues(update.issues, update.texts, ctx.err)}`);
+      if (update.hasLastGood) io.stderr.write(ctx.err.dim('keeping the last good plan\n'));
+      return;
+    case 'error':
+      io.stderr.write(`\n${time} ${ctx.err.red('error')}: ${update.error instanceof ShotlistError ? update.error.message : String(update.error)}\n`);
+      return;
+    case 'planned': {
+      const { plan } = update.planned;
+      if (update.issues.length > 0) io.stderr.write(formatIssues(update.issues, update.texts, ctx.err));
+      if (update.diff === null) {
+        io.stdout.write(formatPlan(plan, `${time} plan for ${ctx.out.bold(update.loaded.storyboard.name)} (${update.elapsedMs.toFixed(0)} ms)`, ctx.out));
+        return;
+      }
+      io.stdout.write(`\n${time} ${describeDiff(update.diff)} (${update.elapsedMs.toFixed(0)} ms)\n`);
+      for (const job of [...update.diff.added, ...update.diff.changed]) io.stdout.write(`  ${job.action === 'render' ? '~' : '='} ${job.id}: ${job.action}, ${job.reason}\n`);
+      for (const id of update.diff.removed) io.stdout.write(`  - ${id}: removed\n`);
+      io.stdout.write(`${formatTotals(plan.totals)}\n`);
+    }
+  }
+}
+
+function describeDiff(diff: PlanDiff): string {
+  if (isEmptyDiff(diff)) return 'no change to the plan';
+  const parts = [
+    diff.added.length > 0 ? `${diff.added.length} added` : '',
+    diff.changed.length > 0 ? `${diff.changed.length} changed` : '',
+    diff.removed.length > 0 ? `${diff.removed.length} removed` : '',
+  ].filter(Boolean);
+  const delta = diff.costDeltaUsd === 0 ? '' : `, cost ${diff.costDeltaUsd > 0 ? '+' : '-'}${formatUsd(Math.abs(diff.costDeltaUsd))}`;
+  return `${parts.join(', ')}${delta}`;
+}
+
+function printJson(update: WatchUpdate, ctx: CliContext): void {
+  const at = new Date(ctx.io.now()).toISOString();
+  const write = (event: object) => ctx.io.stdout.write(`${JSON.stringify(event)}\n`);
+  switch (update.kind) {
+    case 'invalid':
+      for (const issue of update.issues) write({ event: 'issue', ...issue });
+      write({ event: 'watch.invalid', errors: update.issues.filter((i) => i.severity === 'error').length, kept_last_plan: update.hasLastGood, elapsed_ms: Math.round(update.elapsedMs), at });
+      return;
+    case 'error':
+      write({ event: 'watch.error', message: update.error instanceof Error ? update.error.message : String(update.error), at });
+      return;
+    case 'planned': {
+      const { totals } = update.planned.plan;
+      const diff = update.diff;
+      write({
+        event: 'watch.plan',
+        render: totals.render,
+        download: totals.download,
+        reuse: totals.reuse,
+        cost_usd: totals.costUsd,
+        added: diff?.added.map((job) => job.id) ?? null,
+        changed: diff?.changed.map((job) => job.id) ?? null,
+        removed: diff?.removed ?? null,
+        cost_delta_usd: diff?.costDeltaUsd ?? null,
+        elapsed_ms: Math.round(update.elapsedMs),
+        at,
+      });
+    }
+  }
+}

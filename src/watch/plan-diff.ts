@@ -1,0 +1,29 @@
+import type { Plan, PlannedJob } from '../plan/plan.js';
+
+/** What changed between two plans: for "3 jobs added, 1 changed, cost +$2.40" while authoring. */
+export interface PlanDiff {
+  readonly added: readonly PlannedJob[];
+  /** Jobs whose request (fingerprint) or action changed. */
+  readonly changed: readonly PlannedJob[];
+  readonly removed: readonly string[];
+  /** Cost of the new plan minus the old one, USD. */
+  readonly costDeltaUsd: number;
+}
+
+export function diffPlans(before: Plan, after: Plan): PlanDiff {
+  const old = new Map(before.jobs.map((job) => [job.id, job]));
+  const now = new Set(after.jobs.map((job) => job.id));
+  const added: PlannedJob[] = [];
+  const changed: PlannedJob[] = [];
+  for (const job of after.jobs) {
+    const previous = old.get(job.id);
+    if (!previous) added.push(job);
+    else if (previous.action !== job.action || previous.fingerprint !== job.fingerprint || previous.request.prompt !== job.request.prompt) changed.push(job);
+  }
+  const removed = before.jobs.filter((job) => !now.has(job.id)).map((job) => job.id);
+  return { added, changed, removed, costDeltaUsd: Math.round((after.totals.costUsd - before.totals.costUsd) * 100) / 100 };
+}
+
+export function isEmptyDiff(diff: PlanDiff): boolean {
+  return diff.added.length === 0 && diff.changed.length === 0 && diff.removed.length === 0;
+}

@@ -1,0 +1,148 @@
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startWatch, type WatchSession, type WatchUpdate } from '../../src/watch/watch-session.js';
+import { copyExamples, runCli } from '../helpers/cli.js';
+
+/** Drives watch mode through real file edits in a temp dir, with real chokidar. */
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let session: WatchSession | null = null;
+let updates: WatchUpdate[] = [];
+let waiters: { test: (u: WatchUpdate) => boolean; resolve: (u: WatchUpdate) => void }[] = [];
+
+beforeEach(async () => {
+  ({ dir, cleanup } = await copyExamples());
+  updates = [];
+  waiters = [];
+});
+afterEach(async () => {
+  await session?.close();
+  session = null;
+  await cleanup();
+});
+
+function onUpdate(update: WatchUpdate): void {
+  updates.push(update);
+  waiters = waiters.filter((w) => (w.test(update) ? (w.resolve(update), false) : true));
+}
+
+/** The next update that passes `test`, within `ms`. */
+function next(test: (u: WatchUpdate) => boolean, ms = 3000): Promise<WatchUpdate> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no matching update within ${ms} ms; got ${updates.map((u) => u.kind).join(', ')}`)), ms);
+    waiters.push({ test, resolve: (u) => (clearTimeout(timer), resolve(u)) });
+  });
+}
+
+async function watchCampaign(): Promise<WatchUpdate> {
+  const first = next(() => true);
+  session = await startWatch({ file: 'campaign.yaml', load: { cwd: dir }, plan: {}, now: () => Date.UTC(2026, 10, 22, 12), onUpdate });
+  return first;
+}
+
+const edit = async (file: string, change: (text: string) => string) => writeFile(path.join(dir, file), change(await readFile(path.join(dir, file), 'utf8')));
+
+describe('watch', () => {
+  it('plans at once, and watches the storyboard, its import, its partial file and its input image', async () => {
+    const first = await watchCampaign();
+    expect(first.kind).toBe('planned');
+    expect(session!.watched().map((f) => path.relative(dir, f)).sort()).toEqual(['assets/mug-1280x720.png', 'campaign.yaml', 'shared/look.yaml', 'shared/signoff.hbs']);
+  });
+
+  it('a save that breaks the storyboard shows the error within 1 s and keeps the last plan; a fix re-plans', async () => {
+    await watchCampaign();
+    const before = session!.current!.planned;
+    const started = performance.now();
+    const invalid = next((u) => u.kind === 'invalid');
+    await edit('campaign.yaml', (t) => t.replace('{{season}} flowers', '{{seasn}} flowers'));
+    const update = await invalid;
+    expect(performance.now() - started).toBeLessThan(1000);
+    if (update.kind !== 'invalid') throw new Error('unreachable');
+    expect(update.hasLastGood).toBe(true);
+    expect(update.issues[0]).toMatchObject({ code: 'unknown-variable', file: 'campaign.yaml', line: 21, column: 38 });
+    expect(session!.current!.planned).toBe(before);
+
+    const fixed = next((u) => u.kind === 'planned');
+    await edit('campaign.yaml', (t) => t.replace('{{seasn}} flowers', '{{season}} blossoms'));
+    const replanned = await fixed;
+    if (replanned.kind !== 'planned') throw new Error('unreachable');
+    // The four hero jobs' prompts changed; their remix descendants follow the plan but are not
+    // "changed" against the previous plan (their fingerprint was already pending).
+    expect(replanned.diff!.changed.map((j) => j.id).filter((id) => id.startsWith('hero['))).toHaveLength(4);
+    expect(replanned.diff!.added).toEqual([]);
+  });
+
+  it('shows what changed: jobs added and removed, and the cost delta', async () => {
+    // An image for the new unboxing job first, so the storyboard stays valid.
+    await copyFile(path.join(dir, 'assets/mug-1280x720.png'), path.join(dir, 'assets/teapot-1280x720.png'));
+    await watchCampaign();
+    const planned = next((u) => u.kind === 'planned');
+    await edit('campaign.yaml', (t) => t.replace('grade: [warm, cool]', 'grade: [warm, cool, mono]').replace('      product: [mug]\n', '      product: [mug, teapot]\n'));
+    const update = await planned;
+    if (update.kind !== 'planned') throw new Error(`expected a plan, got ${update.kind}`);
+    expect(update.diff!.added.map((j) => j.id).sort()).toEqual([
+      'hero-dusk-grade[product=kettle,size=1280x720,grade=mono]',
+      'hero-dusk-grade[product=mug,size=1280x720,grade=mono]',
+      'hero-dusk-grade[product=mug,size=720x1280,grade=mono]',
+      'hero-dusk-grade[product=teapot,size=1280x720,grade=mono]',
+      'unboxing[product=teapot]',
+    ]);
+    expect(update.diff!.costDeltaUsd).toBe(4);
+  });
+
+  it('notices an edit to an imported file, and to an input image', async () => {
+    await watchCampaign();
+    const viaImport = next((u) => u.kind === 'planned');
+    await edit('shared/look.yaml', (t) => t.replace('teal and cream', 'ochre and slate'));
+    const update = await viaImport;
+    if (update.kind !== 'planned') throw new Error('unreachable');
+    expect(update.diff!.changed.length).toBeGreaterThan(0);
+    expect(update.planned.plan.jobs.find((j) => j.id === 'teaser')!.request.prompt).toContain('ochre and slate');
+
+    const viaImage = next((u) => u.kind === 'invalid');
+    await writeFile(path.join(dir, 'assets/mug-1280x720.png'), 'not an image any more');
+    const broken = await viaImage;
+    if (broken.kind !== 'invalid') throw new Error('unreachable');
+    expect(broken.issues.map((i) => i.code)).toEqual(['input-reference-type']);
+  });
+
+  it('follows the files the storyboard reads: a new import is watched from the next plan on', async () => {
+    await watchCampaign();
+    await writeFile(path.join(dir, 'extra.yaml'), 'vars:\n  mood: calm\n');
+    const planned = next((u) => u.kind === 'planned');
+    await edit('campaign.yaml', (t) => t.replace('  - shared/look.yaml ', '  - extra.yaml\n  - shared/look.yaml '));
+    await planned;
+    expect(session!.watched().map((f) => path.relative(dir, f))).toContain('extra.yaml');
+    const again = next((u) => u.kind === 'invalid');
+    await writeFile(path.join(dir, 'extra.yaml'), 'shots: []\n');
+    expect((await again).kind).toBe('invalid');
+  });
+
+  it('closes cleanly: no watcher or timer is left running', async () => {
+    const before = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').length;
+    await watchCampaign();
+    await session!.close();
+    session = null;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').length).toBeLessThanOrEqual(before);
+  });
+});
+
+describe('shotlist watch', () => {
+  it('prints the plan, then problems with a code frame, and exits 0 on Ctrl-C', async () => {
+    const controller = new AbortController();
+    const run = runCli(['watch', 'campaign.yaml'], { cwd: dir, signal: controller.signal, env: { NO_COLOR: '1' } });
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await edit('campaign.yaml', (t) => t.replace('size: 1792x1024', 'size: 1920x1080'));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    controller.abort();
+    const result = await run;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('plan for spring-launch');
+    expect(result.stderr).toMatch(/campaign\.yaml:\d+:11: error: shots\[4\]\.size/);
+    expect(result.stderr).toContain('> ');
+    expect(result.stderr).toContain('keeping the last good plan');
+  });
+});
