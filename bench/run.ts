@@ -6,6 +6,7 @@ import { benchDownloadMemory } from './download-memory.js';
 import { summarizeMakespan } from './makespan.js';
 import { benchPlan } from './plan-bench.js';
 import { benchRenderMakespan } from './render-makespan.js';
+import { benchWatchLatency } from './watch-latency.js';
 
 const only = process.argv[2];
 
@@ -17,6 +18,12 @@ if (!only || only === 'plan') {
   for (const row of rows) console.log(`| ${row.jobs} | ${row.coldMs.toFixed(0)} ms | ${row.hashedMs.toFixed(0)} ms | ${row.cachedMs.toFixed(0)} ms | ${((row.coldMs * 1000) / row.jobs).toFixed(0)} |`);
   const [first, last] = [rows[0]!, rows.at(-1)!];
   console.log(`\ngrowth from ${first.jobs} to ${last.jobs} jobs (×${last.jobs / first.jobs}): time ×${(last.coldMs / first.coldMs).toFixed(1)} without lockfile, ×${(last.cachedMs / first.cachedMs).toFixed(1)} with it (cache warm)`);
+}
+
+if (!only || only === 'watch') {
+  const run = await benchWatchLatency(1000, 15);
+  console.log('\n## watch: edit-to-new-plan latency, 1,000-job storyboard (15 edits; includes the 25 ms debounce)\n');
+  console.log(`median ${run.medianMs.toFixed(0)} ms, p90 ${run.p90Ms.toFixed(0)} ms`);
 }
 
 if (!only || only === 'makespan') {

@@ -49,7 +49,7 @@ export interface WatchSession {
   close(): Promise<void>;
 }
 
-const DEFAULT_DEBOUNCE_MS = 40;
+const DEFAULT_DEBOUNCE_MS = 25;
 
 export async function startWatch(options: WatchOptions): Promise<WatchSession> {
   const hashCache = new OutputHashCache();
