@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { createVideosClient } from '../api/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
-import { UsageError } from '../errors.js';
-import { planStoryboard } from '../plan/plan-storyboard.js';
+import { InterruptedError, UsageError } from '../errors.js';
+import { planStoryboard, type StoryboardPlan } from '../plan/plan-storyboard.js';
 import type { ProviderProfile } from '../providers/profile.js';
-import { acquireLock } from '../run/advisory-lock.js';
+import { acquireLock, type HeldLock } from '../run/advisory-lock.js';
 import { systemClock } from '../run/clock.js';
-import { renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
+import { dropOrphans, renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatTotals, formatUsd } from './format-plan.js';
@@ -46,34 +46,33 @@ async function renderOne(file: string, flags: RenderFlags, ctx: CliContext): Pro
   const { io } = ctx;
   const { loaded } = await loadForCommand(file, flags, ctx);
   const { storyboard } = loaded;
-  const planned = await planStoryboard(loaded, { now: Math.floor(io.now() / 1000), only: flags.only, replace: flags.replace, display: (p) => displayPath(ctx, p) });
-  const { plan } = planned;
-  checkLimits(plan, flags);
+  const first = await planFor(loaded, flags, ctx);
+  checkLimits(first.plan, flags);
   const apiKey = apiKeyFor(storyboard.provider.profile, io.env);
   const say = (text: string) => !flags.json && !flags.quiet && io.stderr.write(text);
 
-  say(`${storyboard.name}: ${formatTotals(plan.totals)}\n`);
-  const work = plan.totals.render + plan.totals.resume + plan.totals.download;
-  if (work === 0) {
-    say('nothing to do: every job is up to date\n');
-    return plan.totals.blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
-  }
+  say(`${storyboard.name}: ${formatTotals(first.plan.totals)}\n`);
+  if (!owesWork(first, flags)) return nothingToDo(first, say);
 
-  const lock = await acquireLock(planned.lockPath, {
-    wait: flags.wait === true,
-    clock: systemClock,
-    signal: io.signal,
-    onWait: (holder) => say(`waiting for pid ${holder.pid} on ${holder.host} (rendering since ${holder.since})\n`),
-  });
+  const lock = await takeLock(first.lockPath, flags, ctx, say);
   let emulator: RunningEmulator | null = null;
   try {
+    // Planned again under the lock: a render that held it (the one `--wait` waited for, or the
+    // winner of a race to it) has changed the lockfile since, and its work must not be paid twice.
+    const planned = await planFor(loaded, flags, ctx);
+    checkLimits(planned.plan, flags);
+    if (workOf(planned) === 0) {
+      if (owesWork(planned, flags)) await dropOrphans(planned);
+      return nothingToDo(planned, say);
+    }
+    const { plan } = planned;
     emulator = await startEmbeddedEmulator(loaded, flags);
     const baseUrl = emulator?.url ?? storyboard.provider.baseUrl!;
     const client = createVideosClient({ profile: storyboard.provider.profile, baseUrl, apiKey, allowInsecureHttp: flags.allowInsecureHttp === true });
     const outDir = flags.out ? path.resolve(io.cwd, flags.out) : path.join(storyboard.dir, 'renders', storyboard.name);
     const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && !('NO_COLOR' in io.env && io.env['TERM'] === 'dumb') ? 'live' : 'lines';
     const renderCost = new Map(plan.jobs.filter((job) => job.action === 'render').map((job) => [job.id, job.costUsd]));
-    const progress = createProgress({ mode, out: flags.json ? io.stdout : io.stderr, style: ctx.err, now: io.now, total: work, costOf: (id) => renderCost.get(id) ?? null });
+    const progress = createProgress({ mode, out: flags.json ? io.stdout : io.stderr, style: ctx.err, now: io.now, total: workOf(planned), costOf: (id) => renderCost.get(id) ?? null });
     let result: RenderResult;
     try {
       result = await renderStoryboard({
@@ -84,7 +83,7 @@ async function renderOne(file: string, flags: RenderFlags, ctx: CliContext): Pro
         clock: systemClock,
         wallNow: io.now,
         signal: io.signal,
-        pruneOrphans: flags.only.length === 0,
+        pruneOrphans: prunes(flags),
         onState: (id, state, detail) => progress.state(id, state, detail),
         onSettled: (_id, report) => progress.settled(report),
       });
@@ -92,14 +91,55 @@ async function renderOne(file: string, flags: RenderFlags, ctx: CliContext): Pro
       progress.close();
       await client.close();
     }
-    return summarize(result, flags, ctx, displayPath(ctx, outDir));
+    return summarize(result, plan.totals.blocked, flags, ctx, displayPath(ctx, outDir));
   } finally {
     await emulator?.close();
     await lock.release();
   }
 }
 
-function summarize(result: RenderResult, flags: RenderFlags, ctx: CliContext, outDir: string): number {
+function planFor(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext): Promise<StoryboardPlan> {
+  return planStoryboard(loaded, { now: Math.floor(ctx.io.now() / 1000), only: flags.only, replace: flags.replace, display: (p) => displayPath(ctx, p) });
+}
+
+/** Jobs that send something: renders, resumes, downloads. */
+function workOf({ plan }: StoryboardPlan): number {
+  return plan.totals.render + plan.totals.resume + plan.totals.download;
+}
+
+/** Orphans leave the lockfile on a full render only: an `--only` run does not see the whole storyboard. */
+function prunes(flags: RenderFlags): boolean {
+  return flags.only.length === 0;
+}
+
+/** Whether the run must take the lock: jobs to send, or, with nothing to send, orphans a full render drops. */
+function owesWork(planned: StoryboardPlan, flags: RenderFlags): boolean {
+  return workOf(planned) > 0 || (prunes(flags) && planned.plan.orphans.length > 0);
+}
+
+function nothingToDo({ plan }: StoryboardPlan, say: (text: string) => void): number {
+  say('nothing to do: every job is up to date\n');
+  return plan.totals.blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
+}
+
+/** The advisory lock beside the lockfile, waiting for its holder only with `--wait`. */
+async function takeLock(lockPath: string, flags: RenderFlags, ctx: CliContext, say: (text: string) => void): Promise<HeldLock> {
+  try {
+    return await acquireLock(lockPath, {
+      wait: flags.wait === true,
+      clock: systemClock,
+      signal: ctx.io.signal,
+      onWait: (holder) => say(`waiting for pid ${holder.pid} on ${holder.host} (rendering since ${holder.since})\n`),
+    });
+  } catch (error) {
+    // Ctrl-C during `--wait` rejects with whatever the signal carries; it is an interrupt, not a bug.
+    if (ctx.io.signal.aborted) throw new InterruptedError('interrupted while waiting for the lock; nothing was sent');
+    throw error;
+  }
+}
+
+/** `blocked`: jobs the plan could not start (a remix whose parent `--only` left out); they count as not done, as when nothing else runs. */
+function summarize(result: RenderResult, blocked: number, flags: RenderFlags, ctx: CliContext, outDir: string): number {
   const count = (status: string) => result.reports.filter((report) => report.status === status).length;
   const spent = result.reports.reduce((sum, report) => sum + (report.status === 'completed' && report.job.action === 'render' ? Math.round((report.job.costUsd ?? 0) * 100) : 0), 0) / 100;
   const summary = { completed: count('completed'), failed: count('failed'), skipped: count('skipped'), cancelled: count('cancelled'), spent_usd: spent, interrupted: result.interrupted, out: outDir };
@@ -108,12 +148,12 @@ function summarize(result: RenderResult, flags: RenderFlags, ctx: CliContext, ou
     for (const report of result.reports) {
       if (report.status === 'failed' || report.status === 'skipped') ctx.io.stderr.write(`${ctx.err.red(report.status)}  ${report.job.id}: ${report.reason}\n`);
     }
-    const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : ''].filter(Boolean);
+    const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : '', blocked > 0 ? `${blocked} blocked` : ''].filter(Boolean);
     ctx.io.stderr.write(`${parts.join(', ')}; spent ${formatUsd(spent)}; files in ${outDir}\n`);
     if (result.interrupted) ctx.io.stderr.write('interrupted: every job in flight is recorded in the lockfile; run again to resume\n');
   }
   if (result.interrupted) return EXIT.interrupted;
-  return summary.failed + summary.skipped > 0 ? EXIT.jobsFailed : EXIT.ok;
+  return summary.failed + summary.skipped + blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
 }
 
 /** The key from the first of the profile's variables that is set; a missing required key stops the run before anything is sent. */

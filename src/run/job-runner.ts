@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Video, VideosClient } from '../api/index.js';
-import { ApiError, CreateOutcomeUnknownError, NotFoundError, RateLimitError } from '../api/index.js';
+import { ApiError, AuthError, CreateOutcomeUnknownError, NetworkError, NotFoundError, ProviderError, RateLimitError } from '../api/index.js';
 import { ShotlistError } from '../errors.js';
 import { fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
 import type { LockEntry, OutputFile } from '../lockfile/lockfile.js';
 import type { PlannedJob } from '../plan/plan.js';
 import type { ProviderProfile } from '../providers/profile.js';
 import type { Clock } from './clock.js';
+import { createKeyedMutex, type KeyedMutex } from './keyed-mutex.js';
 import type { LockRecorder } from './lock-recorder.js';
 import type { ScheduledJob, SchedulerEffects, ServeContext } from './scheduler.js';
 
@@ -31,6 +32,27 @@ export class JobFailedError extends ShotlistError {
   ) {
     super('job-failed', `${reason.code}: ${reason.message}`);
   }
+}
+
+/**
+ * The server cannot be used at all: nothing answers, or it refuses the credentials. Every job
+ * would meet the same, so the run stops (exit 5) instead of failing each job in turn.
+ */
+export class ServerUnusableError extends ShotlistError {
+  constructor(cause: ProviderError) {
+    super('server-unusable', `the server cannot be used: ${cause.message}`, { cause });
+  }
+}
+
+/** Failures that do not depend on the job: the connection never got through, the key was refused, the account has no quota left. */
+function isServerUnusable(error: unknown): error is ProviderError {
+  return error instanceof AuthError || (error instanceof NetworkError && error.beforeSend) || (error instanceof RateLimitError && error.insufficientQuota);
+}
+
+function unusableAsFatal<T>(work: Promise<T>): Promise<T> {
+  return work.catch((error: unknown) => {
+    throw isServerUnusable(error) ? new ServerUnusableError(error) : error;
+  });
 }
 
 export type JobState = 'creating' | 'queued' | 'in_progress' | 'completed' | 'downloading' | 'done' | 'failed';
@@ -58,15 +80,19 @@ const POLL_MAX_MS = 30_000;
 const CLOCK_SKEW_S = 300;
 /** Creates refused by 429 are tried again this many times before the job fails. */
 const MAX_CREATE_TRIES = 8;
+/** Creates whose outcome stayed unknown (and nothing matched on the server) are sent this many times in all, backing off from this delay. */
+const MAX_UNKNOWN_TRIES = 4;
+const UNKNOWN_BACKOFF_MS = 500;
 
 export function createJobEffects(options: RunnerOptions): SchedulerEffects<Served> {
+  const runner: Runner = { ...options, sameRequest: createKeyedMutex() };
   return {
-    serve: (job, ctx) => serve(options, job, ctx),
-    finish: (job, result, signal) => finish(options, job, result, signal),
+    serve: (job, ctx) => unusableAsFatal(serve(runner, job, ctx)),
+    finish: (job, result, signal) => unusableAsFatal(finish(runner, job, result, signal)),
   };
 }
 
-async function serve(options: RunnerOptions, job: ScheduledJob, ctx: ServeContext<Served>): Promise<Served> {
+async function serve(options: Runner, job: ScheduledJob, ctx: ServeContext<Served>): Promise<Served> {
   const { recorder } = options;
   const planned = options.planned.get(job.id)!;
   const entry = recorder.entry(job.id);
@@ -76,7 +102,8 @@ async function serve(options: RunnerOptions, job: ScheduledJob, ctx: ServeContex
   const request = finalRequest(options, planned, ctx.parent);
   const fingerprint = fingerprintOf(request);
   if (entry?.status === 'creating' && entry.fingerprint === fingerprint && entry.created_at !== null) {
-    const adopted = await reconcile(options, job.id, request, fingerprint, entry.created_at, ctx.signal);
+    const since = entry.created_at;
+    const adopted = await options.sameRequest.run(requestKey(request), () => reconcile(options, job.id, request, fingerprint, since, ctx.signal));
     if (adopted) return poll(options, job.id, adopted, ctx.signal);
   }
   const videoId = await createOnce(options, job.id, request, fingerprint, ctx);
@@ -91,32 +118,74 @@ function finalRequest(options: RunnerOptions, planned: PlannedJob, parent: Serve
   return { ...planned.request, remix_of: { job: planned.remixOf, video_id: videoId } };
 }
 
-async function createOnce(options: RunnerOptions, jobId: string, request: JobRequest, fingerprint: string, ctx: ServeContext<Served>): Promise<string> {
-  const { client, recorder } = options;
+/** The effects' own state for one run, beside the options. */
+interface Runner extends RunnerOptions {
+  /** Keyed by `requestKey`: a create and the search after it are never interleaved with another job's identical ones. */
+  readonly sameRequest: KeyedMutex;
+}
+
+/** What a search can tell apart (see `matches`): jobs whose requests share this key could adopt each other's videos. */
+function requestKey(request: JobRequest): string {
+  return JSON.stringify([request.prompt, request.model, request.size, request.seconds, request.remix_of?.video_id ?? null]);
+}
+
+type Attempt = { readonly videoId: string } | { readonly unknown: CreateOutcomeUnknownError };
+
+async function createOnce(runner: Runner, jobId: string, request: JobRequest, fingerprint: string, ctx: ServeContext<Served>): Promise<string> {
+  const { recorder } = runner;
+  const before = recorder.entry(jobId);
+  let unknown = 0;
   for (let attempt = 1; ; attempt++) {
     await ctx.permit();
-    const startedAt = Math.floor(options.wallNow() / 1000);
-    // The intent is on disk before the request leaves: a crash from here on is reconciled, never paid twice.
-    await recorder.record(jobId, entryFor(request, fingerprint, costOf(options, jobId), { status: 'creating', video_id: null, created_at: startedAt }));
-    options.onState(jobId, 'creating', {});
+    let outcome: Attempt;
     try {
-      const video = request.remix_of ? await client.remix(request.remix_of.video_id!, request.prompt, { signal: ctx.signal }) : await client.create(await createBody(options, jobId, request), { signal: ctx.signal });
-      await recordVideo(options, jobId, request, fingerprint, video);
-      return video.id;
+      outcome = await runner.sameRequest.run(requestKey(request), () => attemptCreate(runner, jobId, request, fingerprint, ctx.signal));
     } catch (error) {
-      if (error instanceof CreateOutcomeUnknownError) {
-        const adopted = await reconcile(options, jobId, request, fingerprint, startedAt, ctx.signal);
-        if (adopted) return adopted;
-        continue;
+      // The video to remix is gone from the server: its job, not this one, must render anew.
+      if (error instanceof NotFoundError && request.remix_of) await recordGone(runner, request.remix_of.job);
+      if (isServerUnusable(error)) {
+        // Nothing reached the server, or it refused the key: the job neither failed nor may exist.
+        await (before ? recorder.record(jobId, before) : recorder.remove([jobId]));
+        throw error;
       }
-      // The server refused it: nothing was created, so the intent goes away with the failure.
       if (error instanceof RateLimitError && attempt < MAX_CREATE_TRIES && !ctx.signal.aborted) continue;
       if (ctx.signal.aborted) throw error;
-      const reason = refusalOf(error);
-      await recorder.record(jobId, entryFor(request, fingerprint, costOf(options, jobId), { status: 'failed', video_id: null, created_at: startedAt, error: reason }));
-      throw new JobFailedError(jobId, reason);
+      // The server refused it: nothing was created, so the intent goes away with the failure.
+      throw await recordRefusal(runner, jobId, request, fingerprint, error);
     }
+    if ('videoId' in outcome) return outcome.videoId;
+    unknown++;
+    if (unknown >= MAX_UNKNOWN_TRIES) throw await recordRefusal(runner, jobId, request, fingerprint, outcome.unknown.cause);
+    // Nothing turned up, so nothing was made and sending again is safe; but a server that keeps
+    // failing creates must get fewer and fewer of them, not a tight loop.
+    await runner.clock.sleep(UNKNOWN_BACKOFF_MS * 2 ** (unknown - 1), ctx.signal);
   }
+}
+
+/** One create: the intent recorded, the request sent, the video recorded; after an unknown outcome, the search for it. */
+async function attemptCreate(options: RunnerOptions, jobId: string, request: JobRequest, fingerprint: string, signal: AbortSignal): Promise<Attempt> {
+  const { client, recorder } = options;
+  const startedAt = Math.floor(options.wallNow() / 1000);
+  // The intent is on disk before the request leaves: a crash from here on is reconciled, never paid twice.
+  await recorder.record(jobId, entryFor(request, fingerprint, costOf(options, jobId), { status: 'creating', video_id: null, created_at: startedAt }));
+  options.onState(jobId, 'creating', {});
+  try {
+    const video = request.remix_of ? await client.remix(request.remix_of.video_id!, request.prompt, { signal }) : await client.create(await createBody(options, jobId, request), { signal });
+    await recordVideo(options, jobId, request, fingerprint, video);
+    return { videoId: video.id };
+  } catch (error) {
+    if (!(error instanceof CreateOutcomeUnknownError)) throw error;
+    const adopted = await reconcile(options, jobId, request, fingerprint, startedAt, signal);
+    return adopted ? { videoId: adopted } : { unknown: error };
+  }
+}
+
+/** Records the job as failed for `error`, and returns the error that fails it. */
+async function recordRefusal(options: RunnerOptions, jobId: string, request: JobRequest, fingerprint: string, error: unknown): Promise<JobFailedError> {
+  const reason = refusalOf(error);
+  const createdAt = options.recorder.entry(jobId)?.created_at ?? Math.floor(options.wallNow() / 1000);
+  await options.recorder.record(jobId, entryFor(request, fingerprint, costOf(options, jobId), { status: 'failed', video_id: null, created_at: createdAt, error: reason }));
+  return new JobFailedError(jobId, reason);
 }
 
 /**
@@ -124,7 +193,9 @@ async function createOnce(options: RunnerOptions, jobId: string, request: JobReq
  * is what the user acts on and what the next plan names, not shotlist's wrapper code.
  */
 function refusalOf(error: unknown): { code: string; message: string } {
-  if (error instanceof ApiError && error.serverCode !== null) return { code: error.serverCode, message: error.serverMessage ?? error.message };
+  // OpenAI's 5xx carry only a type (`server_error`), which says more than shotlist's `api-error`.
+  const serverCode = error instanceof ApiError ? error.serverCode ?? error.type : null;
+  if (error instanceof ApiError && serverCode !== null) return { code: serverCode, message: error.serverMessage ?? error.message };
   return { code: error instanceof ShotlistError ? error.code : 'create_failed', message: error instanceof Error ? error.message : String(error) };
 }
 
@@ -190,7 +261,12 @@ async function poll(options: RunnerOptions, jobId: string, videoId: string, sign
     try {
       ({ video, pollAfterMs } = await client.retrieve(videoId, { signal }));
     } catch (error) {
-      if (error instanceof NotFoundError) throw new JobFailedError(jobId, { code: 'video_gone', message: `${videoId} is no longer on the server` });
+      if (error instanceof NotFoundError) {
+        const reason = { code: 'video_gone', message: `${videoId} is no longer on the server` };
+        // Recorded, so the next run renders the job anew instead of resuming a video that will never answer.
+        await recorder.record(jobId, { ...recorder.entry(jobId)!, status: 'failed', error: reason });
+        throw new JobFailedError(jobId, reason);
+      }
       throw error;
     }
     const entry = recorder.entry(jobId)!;
@@ -228,11 +304,27 @@ async function finish(options: RunnerOptions, job: ScheduledJob, result: Served 
       outputs.thumbnail = await save(options, videoId, 'thumbnail', path.join(options.outDir, `${stem}.webp`), signal);
     }
   } catch (error) {
-    if (error instanceof NotFoundError) throw new JobFailedError(job.id, { code: 'content_gone', message: `the server no longer has the files of ${videoId} (expired?); run again to render it anew` });
+    if (error instanceof NotFoundError) {
+      await recordGone(options, job.id);
+      throw new JobFailedError(job.id, { code: 'content_gone', message: `the server no longer has the files of ${videoId} (expired?); run again to render it anew` });
+    }
     throw error;
   }
   await recorder.record(job.id, { ...recorder.entry(job.id)!, outputs });
   options.onState(job.id, 'done', { videoId });
+}
+
+/**
+ * The server answered 404 for a job's completed video: its retention ran out before the one the
+ * lockfile counts on (or the server lost it). Recorded as expired now, so the next plan renders
+ * the job anew, and its remixes against the new video, instead of failing on it forever.
+ */
+async function recordGone(options: RunnerOptions, jobId: string): Promise<void> {
+  const entry = options.recorder.entry(jobId);
+  if (!entry) return;
+  const now = Math.floor(options.wallNow() / 1000);
+  if (entry.expires_at !== null && entry.expires_at <= now) return;
+  await options.recorder.record(jobId, { ...entry, expires_at: now });
 }
 
 async function save(options: RunnerOptions, videoId: string, variant: 'video' | 'thumbnail', dest: string, signal: AbortSignal): Promise<OutputFile> {

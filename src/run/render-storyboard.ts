@@ -6,10 +6,10 @@ import type { PlannedJob } from '../plan/plan.js';
 import type { StoryboardPlan } from '../plan/plan-storyboard.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import type { Clock } from './clock.js';
-import { createJobEffects, JobFailedError, type JobState, type RunnerOptions, type Served } from './job-runner.js';
+import { createJobEffects, JobFailedError, ServerUnusableError, type JobState, type RunnerOptions, type Served } from './job-runner.js';
 import { LockRecorder } from './lock-recorder.js';
 import { fileStemOf } from './output-names.js';
-import { runSchedule, type JobOutcome, type ScheduledJob } from './scheduler.js';
+import { runSchedule, type JobOutcome, type ScheduledJob, type SchedulerEvent } from './scheduler.js';
 
 /**
  * Executes a plan: the jobs to render, resume or download go to the scheduler with the
@@ -76,13 +76,25 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     onState: input.onState,
   });
   const byId = new Map(work.map((job) => [job.id, job]));
-  const outcomes = await runSchedule(scheduled, effects, {
+  // A server that cannot be used stops the whole run, as Ctrl-C would: jobs in flight stay recorded.
+  const stop = new AbortController();
+  let unusable: ServerUnusableError | null = null;
+  const onEvent = (event: SchedulerEvent): void => {
+    if (event.type !== 'failed' || !(event.error instanceof ServerUnusableError) || unusable) return;
+    unusable = event.error;
+    stop.abort(event.error);
+  };
+  const outcomes = await runSchedule(scheduled, { ...effects, onEvent }, {
     inFlight: provider.inFlight,
     createsPerMinute: provider.createsPerMinute,
     downloads: input.downloads ?? 4,
     clock: input.clock,
-    signal: input.signal,
+    signal: AbortSignal.any([input.signal, stop.signal]),
   });
+  if (unusable) {
+    await recorder.flush();
+    throw unusable;
+  }
 
   const reports = [...outcomes].map(([id, outcome]) => reportOf(byId.get(id)!, outcome));
   for (const report of reports) {
@@ -95,6 +107,12 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   return { reports, interrupted };
 }
 
+/** A full render with nothing to send: only the entries of jobs gone from the storyboard leave the lockfile. */
+export async function dropOrphans(planned: StoryboardPlan): Promise<void> {
+  if (planned.lockfile === null || planned.plan.orphans.length === 0) return;
+  await new LockRecorder(planned.lockPath, planned.lockfile).remove(planned.plan.orphans.map((orphan) => orphan.id));
+}
+
 function reportOf(job: PlannedJob, outcome: JobOutcome<Served>): JobReport {
   switch (outcome.status) {
     case 'completed':
@@ -102,7 +120,8 @@ function reportOf(job: PlannedJob, outcome: JobOutcome<Served>): JobReport {
     case 'failed':
       return { status: 'failed', job, reason: outcome.error instanceof JobFailedError ? outcome.error.message : describe(outcome.error) };
     case 'skipped':
-      return { status: 'skipped', job, reason: `skipped: ${outcome.because} failed` };
+      // The status beside it already says "skipped"; the reason says why.
+      return { status: 'skipped', job, reason: `not sent, because ${outcome.because} failed` };
     case 'cancelled':
       return { status: 'cancelled', job };
   }

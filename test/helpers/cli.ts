@@ -13,8 +13,11 @@ export interface CliRun {
   events(): Record<string, unknown>[];
 }
 
-/** Runs the CLI in-process with captured output; `now` is fixed unless given. */
-export async function runCli(argv: readonly string[], options: { cwd: string; env?: Record<string, string>; now?: number; signal?: AbortSignal }): Promise<CliRun> {
+/**
+ * Runs the CLI in-process with captured output; `now` is fixed unless given (a function gives a
+ * live clock, which renders against a real server need: it dates create attempts).
+ */
+export async function runCli(argv: readonly string[], options: { cwd: string; env?: Record<string, string>; now?: number | (() => number); signal?: AbortSignal }): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
@@ -22,7 +25,7 @@ export async function runCli(argv: readonly string[], options: { cwd: string; en
     stderr: { write: (text: string) => (stderr += text) },
     env: options.env ?? {},
     cwd: options.cwd,
-    now: () => options.now ?? Date.UTC(2026, 10, 22, 12, 0, 0),
+    now: typeof options.now === 'function' ? options.now : () => (options.now as number | undefined) ?? Date.UTC(2026, 10, 22, 12, 0, 0),
     signal: options.signal ?? new AbortController().signal,
   };
   const code = await main(argv, io);

@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it, type TestContext } from 'vitest';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import type { Lockfile, LockEntry } from '../../src/lockfile/lockfile.js';
+import { copyExamples, hasStackTrace, runCli } from '../helpers/cli.js';
+import { checkOutputs, events, lockPathOf, readLock, renderWith, startRenderEmulator } from './helpers.js';
+
+/**
+ * Ctrl-C (the signal given to `main`) while jobs are in flight: exit 130 with every job the
+ * server holds recorded, and the next run resumes them by id or by search, never creating
+ * them again.
+ */
+
+const FILE = 'quickstart.yaml';
+const JOBS = 4;
+
+/** Reads the lockfile every few ms until `ready` holds for one of its entries; bounded. */
+async function waitForEntry(dir: string, ready: (entry: LockEntry) => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const lock = JSON.parse(await readFile(lockPathOf(dir, FILE), 'utf8')) as Lockfile;
+      if (Object.values(lock.jobs).some(ready)) return;
+    } catch {
+      // Not written yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error('timed out waiting for the lockfile');
+}
+
+/** The second run finishes everything without a single new server job for the jobs already there. */
+async function expectResumed(emu: RunningEmulator, dir: string, interrupted: Lockfile): Promise<void> {
+  const serverBefore = emu.stats().jobs.map((job) => job.id);
+  const resumed = await renderWith(emu, dir, FILE);
+  expect(resumed.code, resumed.stderr).toBe(0);
+  const stats = emu.stats();
+  expect(stats.jobs).toHaveLength(JOBS);
+  expect(Object.values(stats.jobsPerRequest)).toEqual([1, 1, 1, 1]);
+  const lock = await readLock(dir, FILE);
+  for (const [id, entry] of Object.entries(lock.jobs)) {
+    expect(entry.status, id).toBe('completed');
+    await checkOutputs(dir, entry);
+    const before = interrupted.jobs[id];
+    if (before?.video_id) expect(entry.video_id, `${id} keeps its video`).toBe(before.video_id);
+  }
+  // Every job the server had before the second run is one of the lockfile's: adopted, not duplicated.
+  const recorded = new Set(Object.values(lock.jobs).map((entry) => entry.video_id));
+  for (const id of serverBefore) expect(recorded.has(id), id).toBe(true);
+}
+
+describe.concurrent('interrupt and resume', () => {
+  async function setUp(onTestFinished: TestContext['onTestFinished'], options: Parameters<typeof startRenderEmulator>[0]): Promise<{ emu: RunningEmulator; dir: string }> {
+    const emu = await startRenderEmulator(options);
+    const { dir, cleanup } = await copyExamples();
+    for (const close of [() => emu.close(), cleanup]) onTestFinished(close);
+    return { emu, dir };
+  }
+
+  it('Ctrl-C while jobs are queued or in progress: exit 130, their video ids recorded, then resumed by id', async ({ onTestFinished }) => {
+    // Slow enough that the first jobs are still running when the abort lands.
+    const { emu, dir } = await setUp(onTestFinished, { speed: 20 });
+    const controller = new AbortController();
+    const running = renderWith(emu, dir, FILE, [], { signal: controller.signal });
+    await waitForEntry(dir, (entry) => (entry.status === 'queued' || entry.status === 'in_progress') && entry.video_id !== null);
+    controller.abort();
+    const run = await running;
+    expect(run.code).toBe(130);
+    expect(hasStackTrace(run.stderr + run.stdout)).toBe(false);
+    expect(events(run, 'run.summary')[0]).toMatchObject({ interrupted: true });
+
+    const interrupted = await readLock(dir, FILE);
+    const onServer = emu.stats().jobs;
+    expect(onServer.length).toBeGreaterThan(0);
+    // Every server job is recorded under its job; those still running are recorded as in flight.
+    const byVideo = new Map(Object.values(interrupted.jobs).map((entry) => [entry.video_id, entry]));
+    for (const job of onServer) {
+      const entry = byVideo.get(job.id);
+      expect(entry, job.id).toBeDefined();
+      if (job.status === 'queued' || job.status === 'in_progress') expect(['queued', 'in_progress']).toContain(entry!.status);
+    }
+    expect(Object.values(interrupted.jobs).some((entry) => entry.status === 'queued' || entry.status === 'in_progress')).toBe(true);
+
+    const plan = await runCli(['plan', FILE, '--base-url', emu.url, '--json'], { cwd: dir, now: () => Date.now() });
+    expect(events(plan, 'plan.total')[0]!['resume']).toBeGreaterThan(0);
+
+    const createsBefore = emu.stats().createsAccepted;
+    await expectResumed(emu, dir, interrupted);
+    expect(emu.stats().createsAccepted - createsBefore).toBe(JOBS - onServer.length);
+  });
+
+  it('Ctrl-C while a create is answered slowly (the job exists, the answer never came): found by search and adopted', async ({ onTestFinished }) => {
+    // The server commits the job, then holds the answer: the abort lands between the two.
+    const { emu, dir } = await setUp(onTestFinished, { faults: { slowBody: { rate: 1, delayMs: 2_000, phase: 'before', routes: ['create', 'remix'] } } });
+    const controller = new AbortController();
+    const running = renderWith(emu, dir, FILE, [], { signal: controller.signal });
+    await waitForEntry(dir, (entry) => entry.status === 'creating');
+    // The request is on its way; wait until the server has committed it.
+    const deadline = Date.now() + 5_000;
+    while (emu.stats().jobs.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    const run = await running;
+    expect(run.code).toBe(130);
+    expect(hasStackTrace(run.stderr + run.stdout)).toBe(false);
+
+    const interrupted = await readLock(dir, FILE);
+    const creating = Object.entries(interrupted.jobs).filter(([, entry]) => entry.status === 'creating');
+    expect(creating.length).toBeGreaterThan(0);
+    expect(emu.stats().jobs.length).toBeGreaterThan(0);
+
+    await fetch(emu.url.replace(/\/v1$/, '/_emulator/faults'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await expectResumed(emu, dir, interrupted);
+    expect(emu.stats().requestsByRoute['GET /v1/videos']).toBeGreaterThan(0);
+  });
+});

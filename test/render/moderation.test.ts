@@ -1,0 +1,88 @@
+import { describe, expect, it, type TestContext } from 'vitest';
+import type { FaultOptions } from '../../src/emulator/faults.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { copyExamples, hasStackTrace, runCli } from '../helpers/cli.js';
+import { checkOutputs, events, readLock, renderWith, startRenderEmulator } from './helpers.js';
+
+/**
+ * A job the server refuses fails alone: its remix descendants are skipped, the rest of the run
+ * completes, the exit code says so, and the lockfile keeps the failure for the next plan.
+ */
+
+const KETTLE = 'hero[product=kettle,size=1280x720]';
+const KETTLE_DESCENDANTS = [
+  'hero-dusk[product=kettle,size=1280x720]',
+  'hero-dusk-grade[product=kettle,size=1280x720,grade=warm]',
+  'hero-dusk-grade[product=kettle,size=1280x720,grade=cool]',
+];
+
+describe.concurrent('moderation', () => {
+  async function setUp(onTestFinished: TestContext['onTestFinished'], faults: FaultOptions): Promise<{ emu: RunningEmulator; dir: string }> {
+    const emu = await startRenderEmulator({ faults });
+    const { dir, cleanup } = await copyExamples();
+    for (const close of [() => emu.close(), cleanup]) onTestFinished(close);
+    return { emu, dir };
+  }
+
+  it('a job that fails with moderation_blocked fails alone: descendants skipped, the rest completed, exit 1, failure recorded and planned again', async ({ onTestFinished }) => {
+    // Only the kettle's hero prompt says "dolly-in on a copper kettle"; its remixes never reach the server.
+    const { emu, dir } = await setUp(onTestFinished, { moderation: { failPattern: 'dolly-in on a copper kettle' } });
+    const run = await renderWith(emu, dir, 'campaign.yaml');
+    expect(run.code).toBe(1);
+    expect(hasStackTrace(run.stderr + run.stdout)).toBe(false);
+
+    const status = new Map(events(run, 'job.result').map((event) => [event['id'], event['status']]));
+    expect(status.size).toBe(18);
+    expect(status.get(KETTLE)).toBe('failed');
+    for (const id of KETTLE_DESCENDANTS) expect(status.get(id), id).toBe('skipped');
+    const skipped = events(run, 'job.result').find((event) => event['id'] === KETTLE_DESCENDANTS[2]);
+    expect(skipped!['reason']).toBe(`not sent, because ${KETTLE} failed`);
+    expect([...status.values()].filter((s) => s === 'completed')).toHaveLength(14);
+    expect(events(run, 'run.summary')[0]).toMatchObject({ completed: 14, failed: 1, skipped: 3, interrupted: false });
+    const failedEvent = events(run, 'job.result').find((event) => event['id'] === KETTLE)!;
+    expect(failedEvent['reason']).toContain('moderation_blocked');
+
+    const lock = await readLock(dir, 'campaign.yaml');
+    const entry = lock.jobs[KETTLE]!;
+    expect(entry.status).toBe('failed');
+    expect(entry.error?.code).toBe('moderation_blocked');
+    expect(entry.video_id).toMatch(/^video_/);
+    expect(emu.stats().jobs.find((job) => job.id === entry.video_id)?.status).toBe('failed');
+    for (const id of KETTLE_DESCENDANTS) expect(lock.jobs[id], id).toBeUndefined();
+    const completed = Object.entries(lock.jobs).filter(([, e]) => e.status === 'completed');
+    expect(completed).toHaveLength(14);
+    for (const [, e] of completed) await checkOutputs(dir, e);
+    // Nothing of the kettle's chain was sent after the failure.
+    expect(emu.stats().jobs).toHaveLength(15);
+
+    const plan = await runCli(['plan', 'campaign.yaml', '--base-url', emu.url, '--json'], { cwd: dir, now: () => Date.now() });
+    const planned = new Map(events(plan, 'plan.job').map((event) => [event['id'], event]));
+    expect(planned.get(KETTLE)).toMatchObject({ action: 'render', reason: 'the last attempt failed (moderation_blocked)' });
+    for (const id of KETTLE_DESCENDANTS) expect(planned.get(id), id).toMatchObject({ action: 'render', reason: 'new job' });
+    expect(events(plan, 'plan.total')[0]).toMatchObject({ render: 4, reuse: 14 });
+  });
+
+  it('a create refused at once (400 moderation_blocked) fails that job alone and creates nothing for it', async ({ onTestFinished }) => {
+    const { emu, dir } = await setUp(onTestFinished, { moderation: { blockPattern: 'dolly-in on a teapot' } });
+    const run = await renderWith(emu, dir, 'quickstart.yaml');
+    expect(run.code).toBe(1);
+    expect(hasStackTrace(run.stderr + run.stdout)).toBe(false);
+    const status = Object.fromEntries(events(run, 'job.result').map((event) => [event['id'], event['status']]));
+    expect(status).toEqual({
+      'hero[product=mug]': 'completed',
+      'hero[product=teapot]': 'failed',
+      'hero-dusk[product=mug]': 'completed',
+      'hero-dusk[product=teapot]': 'skipped',
+    });
+    const lock = await readLock(dir, 'quickstart.yaml');
+    expect(lock.jobs['hero[product=teapot]']).toMatchObject({ status: 'failed', video_id: null, error: { code: 'moderation_blocked' } });
+    expect(lock.jobs['hero-dusk[product=teapot]']).toBeUndefined();
+    // Refused before it existed: the server holds exactly the two jobs that completed.
+    expect(emu.stats().jobs.map((job) => job.status)).toEqual(['completed', 'completed']);
+    expect(emu.stats().requestsByRoute['POST /v1/videos']).toBe(2);
+
+    const plan = await runCli(['plan', 'quickstart.yaml', '--base-url', emu.url, '--json'], { cwd: dir, now: () => Date.now() });
+    const planned = events(plan, 'plan.job').find((event) => event['id'] === 'hero[product=teapot]');
+    expect(planned).toMatchObject({ action: 'render', reason: 'the last attempt failed (moderation_blocked)' });
+  });
+});
