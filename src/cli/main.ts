@@ -109,7 +109,11 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
       .command('watch')
       .description('re-validate and re-plan on every change of any file the storyboard reads, until Ctrl-C')
       .argument('<file>', 'storyboard file'),
-  ).action(async (file: string, flags: WatchFlags) => setCode(await runWatch(file, flags, ctx)));
+  )
+    .option('--render', 'also render what each new plan owes (in-flight jobs finish when the storyboard changes)')
+    .option('--emulator-speed <n>', 'time scale of the in-process emulator (default 20)', positiveNumber)
+    .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
+    .action(async (file: string, flags: WatchFlags) => setCode(await runWatch(file, flags, ctx)));
 
   program
     .command('emulator')

@@ -43,8 +43,17 @@ function severity(code: number): number {
 }
 
 async function renderOne(file: string, flags: RenderFlags, ctx: CliContext): Promise<number> {
-  const { io } = ctx;
   const { loaded } = await loadForCommand(file, flags, ctx);
+  return renderLoaded(loaded, flags, ctx);
+}
+
+/**
+ * Plans a loaded storyboard and renders what the plan owes, under the lockfile's lock. Watch
+ * mode calls it too, with `drain`: once aborted, nothing new starts, and the jobs already on
+ * the server finish and are recorded.
+ */
+export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext, options: { readonly drain?: AbortSignal } = {}): Promise<number> {
+  const { io } = ctx;
   const { storyboard } = loaded;
   const first = await planFor(loaded, flags, ctx);
   checkLimits(first.plan, flags);
@@ -83,6 +92,7 @@ async function renderOne(file: string, flags: RenderFlags, ctx: CliContext): Pro
         clock: systemClock,
         wallNow: io.now,
         signal: io.signal,
+        ...(options.drain ? { drain: options.drain } : {}),
         pruneOrphans: prunes(flags),
         onState: (id, state, detail) => progress.state(id, state, detail),
         onSettled: (_id, report) => progress.settled(report),

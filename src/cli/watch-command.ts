@@ -5,9 +5,11 @@ import { EXIT } from './exit-codes.js';
 import { formatIssues } from './format-issue.js';
 import { formatPlan, formatTotals, formatUsd } from './format-plan.js';
 import { displayPath } from './load-for-cli.js';
-import type { CliContext, CommonFlags } from './main.js';
+import type { CliContext } from './main.js';
+import { renderLoaded, type RenderFlags } from './render-command.js';
+import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 
-export interface WatchFlags extends CommonFlags {
+export interface WatchFlags extends RenderFlags {
   readonly render?: boolean;
 }
 
@@ -18,7 +20,12 @@ export interface WatchFlags extends CommonFlags {
  */
 export async function runWatch(file: string, flags: WatchFlags, ctx: CliContext): Promise<number> {
   const { io } = ctx;
-  const print = (update: WatchUpdate) => (flags.json ? printJson(update, ctx) : printText(update, ctx));
+  const renderer = flags.render ? createWatchRenderer(flags, ctx) : null;
+  const print = (update: WatchUpdate) => {
+    if (flags.json) printJson(update, ctx);
+    else printText(update, ctx);
+    if (update.kind === 'planned') renderer?.planned(update.loaded);
+  };
   const session = await startWatch({
     file,
     load: {
@@ -30,9 +37,68 @@ export async function runWatch(file: string, flags: WatchFlags, ctx: CliContext)
     onUpdate: print,
   });
   if (!flags.json) io.stderr.write(ctx.err.dim(`watching ${session.watched().length} file${session.watched().length === 1 ? '' : 's'}; Ctrl-C to stop\n`));
+  renderer?.attach(session.refresh);
   await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
   await session.close();
-  return EXIT.ok;
+  const interrupted = (await renderer?.stop()) ?? false;
+  return interrupted ? EXIT.interrupted : EXIT.ok;
+}
+
+/**
+ * `watch --render`: renders what each new plan owes. When the storyboard changes during a
+ * render, that render drains (nothing new starts; jobs already on the server finish and are
+ * recorded), then the next render starts from a fresh plan: new work is queued, work no longer
+ * wanted is dropped. Renders start only from a plan made after a file changed, so a job that
+ * fails is not retried in a loop; the next edit retries it.
+ */
+function createWatchRenderer(flags: WatchFlags, ctx: CliContext) {
+  let rendering: { drain: AbortController; done: Promise<void> } | null = null;
+  let next: LoadedStoryboard | null = null;
+  let refresh: (() => Promise<void>) | null = null;
+  let interrupted = false;
+  let refreshing = false;
+  const start = (loaded: LoadedStoryboard): void => {
+    const drain = new AbortController();
+    const done = renderLoaded(loaded, { ...flags, wait: true }, ctx, { drain: drain.signal })
+      .then(
+        (code) => {
+          if (code === EXIT.interrupted) interrupted = true;
+        },
+        (error: unknown) => {
+          ctx.io.stderr.write(`${ctx.err.red('render failed')}: ${error instanceof Error ? error.message : String(error)}\n`);
+        },
+      )
+      .then(async () => {
+        rendering = null;
+        // The lockfile changed: show the plan as it stands now, without rendering from it.
+        refreshing = true;
+        await refresh?.();
+        refreshing = false;
+        const queued = next;
+        next = null;
+        if (queued && !ctx.io.signal.aborted) start(queued);
+      });
+    rendering = { drain, done };
+  };
+  return {
+    attach(refreshPlan: () => Promise<void>) {
+      refresh = refreshPlan;
+    },
+    planned(loaded: LoadedStoryboard) {
+      if (refreshing || ctx.io.signal.aborted) return;
+      if (rendering) {
+        next = loaded;
+        rendering.drain.abort();
+        return;
+      }
+      start(loaded);
+    },
+    /** Waits for the render under way (Ctrl-C already stopped it from creating); true if it was interrupted. */
+    async stop(): Promise<boolean> {
+      while (rendering) await rendering.done;
+      return interrupted;
+    },
+  };
 }
 
 function printText(update: WatchUpdate, ctx: CliContext): void {

@@ -26,6 +26,8 @@ export interface RenderInput {
   readonly clock: Clock;
   readonly wallNow: () => number;
   readonly signal: AbortSignal;
+  /** Stop starting new jobs but let those on the server finish and be recorded (watch mode). */
+  readonly drain?: AbortSignal;
   /** Drop lockfile entries of jobs gone from the storyboard (not on `--only` runs). */
   readonly pruneOrphans: boolean;
   /** Concurrent downloads. */
@@ -90,6 +92,7 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     downloads: input.downloads ?? 4,
     clock: input.clock,
     signal: AbortSignal.any([input.signal, stop.signal]),
+    ...(input.drain ? { drain: input.drain } : {}),
   });
   if (unusable) {
     await recorder.flush();
