@@ -152,6 +152,7 @@ function planJob(job: ResolvedJob, input: PlanInput, planned: ReadonlyMap<string
     if (!parent) return make('blocked', `parent ${job.remixOf} is not selected by --only and has no video yet`, NONE, null, 0);
     if (parent.action === 'blocked') return make('blocked', `parent ${parent.id} is blocked`, NONE, null, 0);
   }
+  if (job.frozen && entry?.status === 'completed' && entry.video_id !== null) return planFrozen(job, entry, input, fingerprint, make);
   // A remix of a parent that renders again edits a video that does not exist yet.
   const parentRenders = parent?.action === 'render' || (job.remixOf !== null && parentVideo === null);
   if (!entry) return render('new job', NONE, parentRenders ? null : fingerprint);
@@ -166,15 +167,48 @@ function planJob(job: ResolvedJob, input: PlanInput, planned: ReadonlyMap<string
   if (entry.status === 'creating') return keep('resume', 'a create may have reached the server; looked for before any new create');
   if (entry.status === 'failed') return render(`the last attempt failed${entry.error ? ` (${entry.error.code})` : ''}`);
 
-  const file = entry.outputs.video ? input.outputs.get(entry.outputs.video.path) ?? null : null;
-  const intact = file !== null && entry.outputs.video !== undefined && file.sha256 === entry.outputs.video.sha256;
-  if (intact) return keep('reuse', 'up to date');
-  const what = file === null ? 'file missing' : 'file altered on disk';
+  if (job.refresh && isDue(entry, job.refresh.everySeconds, input.now)) {
+    return render(job.refresh.everySeconds === 0 ? 'refresh: always' : `refresh due (${job.refresh.label}; the take is ${age(input.now - entry.created_at!)} old)`);
+  }
+  const file = fileState(entry, input);
+  if (file === 'intact') return keep('reuse', 'up to date');
+  const what = file === 'missing' ? 'file missing' : 'file altered on disk';
   if (isExpired(entry, input.now)) {
     const when = entry.expires_at! <= input.now ? `expired on the server ${ago(input.now - entry.expires_at!)}` : 'expires on the server within minutes';
     return render(`${what} and the video ${when}`);
   }
   return keep('download', what);
+}
+
+/**
+ * An approved take is kept whatever changed in the storyboard, and whatever `--replace` says:
+ * reused, or downloaded while the server has it; when it is gone from both, the job is blocked
+ * rather than silently rendered anew.
+ */
+function planFrozen(job: ResolvedJob, entry: LockEntry, input: PlanInput, fingerprint: string, make: MakePlanned): PlannedJob {
+  const changed = entry.fingerprint === fingerprint ? [] : changedFields(entry.request, requestOf(job, input, entry.request.remix_of?.video_id ?? null));
+  const note = changed.length > 0 ? ` (kept although ${changed.join(', ')} changed)` : '';
+  const keep = (action: PlanAction, reason: string): PlannedJob => ({ ...make(action, reason + note, changed, entry.fingerprint, 0), request: entry.request });
+  const file = fileState(entry, input);
+  if (file === 'intact') return keep('reuse', 'frozen');
+  if (!isExpired(entry, input.now)) return keep('download', `frozen; file ${file}`);
+  return keep('blocked', `frozen, but the take is gone: file ${file} and the video expired on the server`);
+}
+
+type MakePlanned = (action: PlanAction, reason: string, changed: readonly string[], known: string | null, costUsd: number | null) => PlannedJob;
+
+function fileState(entry: LockEntry, input: PlanInput): 'intact' | 'missing' | 'altered' {
+  const file = entry.outputs.video ? input.outputs.get(entry.outputs.video.path) ?? null : null;
+  if (file === null) return 'missing';
+  return file.sha256 === entry.outputs.video!.sha256 ? 'intact' : 'altered';
+}
+
+function isDue(entry: LockEntry, everySeconds: number, now: number): boolean {
+  return everySeconds === 0 || (entry.created_at !== null && entry.created_at + everySeconds <= now);
+}
+
+function age(seconds: number): string {
+  return seconds < 172_800 ? `${Math.round(seconds / 3600)} h` : `${Math.round(seconds / 86_400)} days`;
 }
 
 /** The request a job sends, with its input image counted by its bytes. */

@@ -5,6 +5,7 @@ import { describeValue, truncate } from './describe.js';
 import { formatJobId, type Binding, type FieldValue, type ResolvedJob } from './job.js';
 import type { ResolvedShot, ResolvedStoryboard } from './resolve-storyboard.js';
 import { yamlSite } from './resolve-storyboard.js';
+import { parseRefresh } from './refresh.js';
 import { cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
 import { axesOf, expandMatrix, type ReportAt } from './variants.js';
 import { REQUEST_FIELDS, type RequestField } from './written.js';
@@ -131,7 +132,7 @@ class ShotExpander {
       }
       const inputReference = refText === null ? null : this.inputReferenceOf(refText, id);
       if (refText !== null && inputReference === null) continue;
-      jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, inputReference, remixOf: parent?.id ?? null, origin: this.shot.origin });
+      jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, inputReference, remixOf: parent?.id ?? null, refresh: written.refresh === undefined ? null : parseRefresh(written.refresh), frozen: written.frozen === true, origin: this.shot.origin });
     }
     return jobs;
   }

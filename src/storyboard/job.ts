@@ -1,4 +1,5 @@
 import type { Origin } from './issue.js';
+import type { Refresh } from './refresh.js';
 
 /** A variant value as written: a scalar, or a map named by its `id` or `name`. */
 export type AxisValue = string | number | boolean | Readonly<Record<string, unknown>>;
@@ -38,6 +39,10 @@ export interface ResolvedJob {
   readonly inputReference: { readonly path: string; readonly absPath: string } | null;
   /** For a remix: the id of the job whose video it edits. */
   readonly remixOf: string | null;
+  /** Scheduled regeneration of the shot, if any. */
+  readonly refresh: Refresh | null;
+  /** An approved take: never rendered again once it exists. */
+  readonly frozen: boolean;
   /** The shot in the storyboard. */
   readonly origin: Origin;
 }

@@ -58,6 +58,14 @@ export type Shot = {
    */
   input_reference?: string;
   variants?: Variants;
+  /**
+   * Scheduled regeneration: render this shot's jobs again once their take is this old (`daily`, `weekly`, `12h`, `3d`), or on every run (`always`). `render` re-renders what is due.
+   */
+  refresh?: string;
+  /**
+   * An approved take: once rendered, this shot's jobs are never rendered again, not by a changed prompt, a refresh or --replace. A missing file is downloaded while the server still has the video.
+   */
+  frozen?: boolean;
 };
 /**
  * A value of a variant axis: a scalar, or a map named in job ids by its `id` (else `name`) key.
