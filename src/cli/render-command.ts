@@ -14,8 +14,11 @@ import { displayPath, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './main.js';
 import { checkLimits } from './plan-command.js';
 import { createProgress } from './progress.js';
+import { appendRunSummary, formatRunSummary } from './run-summary.js';
 
 export interface RenderFlags extends CommonFlags {
+  /** Append a Markdown summary of the run to this file (e.g. $GITHUB_STEP_SUMMARY). */
+  readonly summary?: string;
   /** Wait for another process holding the lockfile's lock instead of exiting. */
   readonly wait?: boolean;
   /** Time scale of the in-process emulator. */
@@ -61,7 +64,8 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   const say = (text: string) => !flags.json && !flags.quiet && io.stderr.write(text);
 
   say(`${storyboard.name}: ${formatTotals(first.plan.totals)}\n`);
-  if (!owesWork(first, flags)) return nothingToDo(first, say);
+  const summaryTo = flags.summary ? { file: path.resolve(io.cwd, flags.summary), name: storyboard.name } : null;
+  if (!owesWork(first, flags)) return nothingToDo(first, say, summaryTo);
 
   const lock = await takeLock(first.lockPath, flags, ctx, say);
   let emulator: RunningEmulator | null = null;
@@ -72,7 +76,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     checkLimits(planned.plan, flags);
     if (workOf(planned) === 0) {
       if (owesWork(planned, flags)) await dropOrphans(planned);
-      return nothingToDo(planned, say);
+      return nothingToDo(planned, say, summaryTo);
     }
     const { plan } = planned;
     emulator = await startEmbeddedEmulator(loaded, flags);
@@ -101,6 +105,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
       progress.close();
       await client.close();
     }
+    if (summaryTo) await appendRunSummary(summaryTo.file, formatRunSummary(storyboard.name, plan, result));
     return summarize(result, plan.totals.blocked, flags, ctx, displayPath(ctx, outDir));
   } finally {
     await emulator?.close();
@@ -127,8 +132,9 @@ function owesWork(planned: StoryboardPlan, flags: RenderFlags): boolean {
   return workOf(planned) > 0 || (prunes(flags) && planned.plan.orphans.length > 0);
 }
 
-function nothingToDo({ plan }: StoryboardPlan, say: (text: string) => void): number {
+async function nothingToDo({ plan }: StoryboardPlan, say: (text: string) => void, summary: { file: string; name: string } | null): Promise<number> {
   say('nothing to do: every job is up to date\n');
+  if (summary) await appendRunSummary(summary.file, formatRunSummary(summary.name, plan, null));
   return plan.totals.blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -89,8 +89,15 @@ describe('scheduled regeneration', () => {
     expect(nextDay.get('plain')).toMatchObject({ action: 'render', reason: 'file missing and the video expired on the server 1 h ago' });
     expect(nextDay.get('approved')).toMatchObject({ action: 'blocked', reason: 'frozen, but the take is gone: file missing and the video expired on the server' });
 
-    const run = await render();
+    const summaryFile = path.join(dir, 'summary.md');
+    const run = await render(['--summary', summaryFile]);
     expect(run.code).toBe(1);
+    const summary = await readFile(summaryFile, 'utf8');
+    expect(summary).toContain('## shotlist: nightly');
+    expect(summary).toContain('| rendered | 3 |');
+    expect(summary).toContain('| blocked | 1 |');
+    expect(summary).toContain('- `approved`: blocked, frozen, but the take is gone');
+    expect(summary).toMatch(/- `news`: refresh due \\\(daily; the take is 25 h old\\\)|- `news`: refresh due \(daily; the take is 25 h old\)/);
     expect(emu.stats().createsAccepted).toBe(creates + 3);
     const after = await readLock(dir, 'nightly.yaml');
     expect(after.jobs['news']!.video_id).not.toBe(first.jobs['news']!.video_id);
