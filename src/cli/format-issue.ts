@@ -37,7 +37,7 @@ export function codeFrame(text: string, line: number, column: number, length: nu
   const start = Math.max(0, column - 1 - Math.floor(FRAME_WIDTH / 2));
   const out: string[] = [];
   for (let n = first; n <= last; n++) {
-    const raw = (all[n - 1] ?? '').replace(/\r$/, '');
+    const raw = redactSecrets((all[n - 1] ?? '').replace(/\r$/, ''));
     const shown = clip(raw, start);
     const marker = n === line ? style.red('>') : ' ';
     out.push(`${marker} ${style.dim(`${String(n).padStart(gutter)} |`)} ${shown}`);
@@ -48,6 +48,17 @@ export function codeFrame(text: string, line: number, column: number, length: nu
     }
   }
   return out.join('\n');
+}
+
+/** A value after a credential-like key, or a token shaped like an API key. */
+const SECRET = /((?:api[_-]?key|authorization|password|secret|token)["']?\s*[:=]\s*)([^,}\]\s#][^,}\]#]*)|\b(sk-[A-Za-z0-9_-]{8,})/gi;
+
+/**
+ * A storyboard that holds a key (refused, for that very reason) must not have the key printed
+ * back into a CI log by the code frame. Masked to the same length, so the caret still lines up.
+ */
+export function redactSecrets(line: string): string {
+  return line.replace(SECRET, (_match, key: string | undefined, value: string | undefined, token: string | undefined) => (token !== undefined ? '*'.repeat(token.length) : `${key}${'*'.repeat(value!.length)}`));
 }
 
 function clip(line: string, start: number): string {

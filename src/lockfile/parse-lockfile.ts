@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { LockfileError } from '../errors.js';
 import { pointerToPath } from '../storyboard/schema.js';
 import { formatDocPath } from '../storyboard/issue.js';
+import { jsonSyntaxErrorOffset, lineColumnOf } from './json-syntax.js';
 import { LOCKFILE_VERSION, type LockEntry, type Lockfile, type OutputFile } from './lockfile.js';
 
 /**
@@ -28,7 +29,9 @@ export function parseLockfile(text: string, file: string): Lockfile {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new LockfileError(`${file}: not valid JSON (${(error as Error).message})`, { hint: 'restore it from git, or delete it to plan from scratch (already rendered videos would then be paid for again)' });
+    throw new LockfileError(`${file}${syntaxErrorPosition(text)}: not valid JSON (${(error as Error).message.split('\n')[0]})`, {
+      hint: 'restore it from git, or delete it to plan from scratch (already rendered videos would then be paid for again)',
+    });
   }
   const version = (value as { lockfileVersion?: unknown } | null)?.lockfileVersion;
   if (typeof value !== 'object' || value === null || version !== LOCKFILE_VERSION) {
@@ -45,6 +48,14 @@ export function parseLockfile(text: string, file: string): Lockfile {
     });
   }
   return value as Lockfile;
+}
+
+/** `:line:col` of the first syntax error, for a message that reads `file:line:col`. */
+function syntaxErrorPosition(text: string): string {
+  const offset = jsonSyntaxErrorOffset(text);
+  if (offset === null) return '';
+  const { line, column } = lineColumnOf(text, offset);
+  return `:${line}:${column}`;
 }
 
 /** line:col of a JSON pointer in the text (JSON is YAML, and the YAML parser keeps positions). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, statSync, type Stats } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -39,11 +39,17 @@ export class OutputHashCache {
   async stateOf(absPath: string): Promise<OutputState> {
     // A synchronous stat costs microseconds; through the thread pool it costs ten times more,
     // and a plan stats every recorded file.
-    const info = statSync(absPath, { throwIfNoEntry: false });
+    const info = statOrNull(absPath);
     if (!info?.isFile()) return null;
     const cached = this.known.get(absPath);
     if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs && cached.ino === info.ino) return { sha256: cached.sha256, bytes: info.size };
-    const sha256 = await hashFile(absPath, info.size);
+    let sha256: string;
+    try {
+      sha256 = await hashFile(absPath, info.size);
+    } catch {
+      // Unreadable (permissions, removed meanwhile): not a file the plan can reuse.
+      return null;
+    }
     this.known.set(absPath, { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, sha256 });
     this.dirty = true;
     return { sha256, bytes: info.size };
@@ -59,6 +65,18 @@ export class OutputHashCache {
     } catch {
       // The cache is an optimisation; the next plan hashes again.
     }
+  }
+}
+
+/**
+ * The file's stat, or `null` when there is no usable file there. A lockfile edited by hand (or
+ * by a hostile commit) can record any path: too long, through a file, unreadable, with a NUL.
+ */
+function statOrNull(absPath: string): Stats | null {
+  try {
+    return statSync(absPath, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
   }
 }
 

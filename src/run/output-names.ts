@@ -16,8 +16,11 @@ export function fileStemOf(jobId: string): string {
     .replace(/\s+/g, '_')
     .replace(/^\.+|\.+$/g, '_');
   const reserved = cleaned === '' || RESERVED.test(cleaned.split('.')[0] ?? '');
-  if (cleaned === jobId && cleaned.length <= MAX_STEM && !reserved) return cleaned;
-  // Changed or shortened: a hash of the id keeps two ids that differ only in replaced characters apart.
+  // An id with capitals is hashed too: `hero[p=Mug]` and `hero[p=mug]` would be one file on the
+  // case-insensitive filesystems of macOS and Windows, each render overwriting the other.
+  const caseSafe = cleaned.toLowerCase() === cleaned;
+  if (cleaned === jobId && cleaned.length <= MAX_STEM && !reserved && caseSafe) return cleaned;
+  // Changed, shortened or capitalised: a hash of the id keeps two ids that differ only in replaced characters (or case) apart.
   const hash = createHash('sha256').update(jobId).digest('hex').slice(0, 10);
   return `${reserved ? '_' : ''}${cleaned.slice(0, MAX_STEM - 11)}-${hash}`;
 }

@@ -4,7 +4,7 @@ import type { Issue, Origin } from './issue.js';
 import { describeValue, truncate } from './describe.js';
 import { formatJobId, type Binding, type FieldValue, type ResolvedJob } from './job.js';
 import type { ResolvedShot, ResolvedStoryboard } from './resolve-storyboard.js';
-import { yamlSite } from './resolve-storyboard.js';
+import { defineOwn, yamlSite } from './resolve-storyboard.js';
 import { parseRefresh } from './refresh.js';
 import { cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
 import { axesOf, expandMatrix, type ReportAt } from './variants.js';
@@ -148,12 +148,14 @@ class ShotExpander {
 
   private contextFor(bindings: readonly Binding[], fields: Pick<ResolvedJob, 'model' | 'size' | 'seconds'>): TemplateContext {
     // Plain assignments rather than spreads: this runs once per job, 10,000 times in a large campaign.
+    // `defineOwn` for names from the user: a variable or axis named `__proto__` would otherwise
+    // replace the context's prototype (and vanish from the prompt) instead of being a value.
     const context: TemplateContext = {};
-    for (const [name, value] of this.varEntries) context[name] = value;
+    for (const [name, value] of this.varEntries) defineOwn(context, name, value);
     context['model'] = fields.model?.value ?? null;
     context['size'] = fields.size.value;
     context['seconds'] = fields.seconds.value;
-    for (const binding of bindings) context[binding.axis] = binding.value;
+    for (const binding of bindings) defineOwn(context, binding.axis, binding.value);
     return context;
   }
 

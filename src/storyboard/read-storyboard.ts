@@ -41,7 +41,7 @@ export async function readStoryboard(file: string, options: ReadOptions): Promis
   if (!main) return reader.result(null);
 
   const imports: { source: YamlSource; absPath: string }[] = [];
-  const importList = (main.value as { import?: unknown }).import;
+  const importList = fieldOf(main.value, 'import');
   if (Array.isArray(importList)) {
     for (const [index, entry] of importList.entries()) {
       if (typeof entry !== 'string') continue;
@@ -53,8 +53,9 @@ export async function readStoryboard(file: string, options: ReadOptions): Promis
 
   const partialFiles = new Map<string, { file: string; text: string }>();
   for (const { source, absPath } of [{ source: main, absPath: mainPath }, ...imports]) {
-    const partials = (source.value as WrittenImport).partials ?? {};
-    for (const [name, partial] of Object.entries(partials)) {
+    const partials = fieldOf(source.value, 'partials');
+    if (typeof partials !== 'object' || partials === null) continue;
+    for (const [name, partial] of Object.entries(partials as NonNullable<WrittenImport['partials']>)) {
       if (typeof partial !== 'object' || partial === null || typeof partial.file !== 'string') continue;
       const target = path.resolve(path.dirname(absPath), partial.file);
       const text = await reader.readText(target, MAX_PARTIAL_BYTES, { source, path: ['partials', name, 'file'] });
@@ -62,6 +63,14 @@ export async function readStoryboard(file: string, options: ReadOptions): Promis
     }
   }
   return reader.result({ main, mainPath, imports, partialFiles });
+}
+
+/**
+ * A top-level field of a parsed file that may not be a map at all (an empty file is `null`, a
+ * file holding `3` is a number): the schema reports those, and reading must not trip over them first.
+ */
+function fieldOf(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
 }
 
 /** The nearest ancestor holding `.git`; else the storyboard's own directory. */

@@ -78,9 +78,15 @@ export function resolveStoryboard(
       const value = layer.data.defaults?.[field];
       if (value !== undefined) defaults[field] = { value: String(value), origin: { file: layer.source.file, path: ['defaults', field] } };
     }
-    Object.assign(vars, layer.data.vars ?? {});
+    // Defined, not assigned: a variable named `__proto__` must be a variable, not the object's prototype.
+    for (const [name, value] of Object.entries(layer.data.vars ?? {})) defineOwn(vars, name, value);
     for (const [name, partial] of Object.entries(layer.data.partials ?? {})) {
       if (partial === undefined) continue;
+      if (name === '__proto__') {
+        // Handlebars keeps partials in plain objects, where this name sets the prototype: it could never be found.
+        issues.push(issueAt(layer.source, ['partials', name], { code: 'invalid-value', message: 'a partial cannot be named "__proto__"', found: name, hint: 'rename the partial' }, { key: true }));
+        continue;
+      }
       if (typeof partial === 'string') {
         partials.set(name, { name, site: yamlSite(layer.source, ['partials', name]) });
         continue;
@@ -140,6 +146,15 @@ function resolveProvider(
   }
   const inFlight = Math.min(block?.in_flight ?? profile.limits.inFlight, overrides.concurrency ?? Number.POSITIVE_INFINITY);
   return { profile, baseUrl, inFlight, createsPerMinute: block?.creates_per_minute ?? profile.limits.createsPerMinute };
+}
+
+/**
+ * Sets `key` as an own property whatever its name: assigning `__proto__` would replace the
+ * object's prototype instead. Plain assignment otherwise, which keeps the hot per-job path fast.
+ */
+export function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /** A template that is a YAML scalar: positions are found in the node's raw text. */

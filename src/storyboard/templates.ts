@@ -1,6 +1,6 @@
 import Handlebars from 'handlebars';
 import type { Issue } from './issue.js';
-import { closestName } from './describe.js';
+import { closestName, truncate } from './describe.js';
 import type { Position } from './yaml-source.js';
 
 /**
@@ -278,5 +278,8 @@ function countBefore(text: string, snippet: string, before: number): number {
 /** The strict-mode message without Handlebars' internals (`in [object Object] - 1:4`). */
 export function cleanRenderError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  // Strict mode looks a name up with `in`, which throws on text and numbers (`{{brand.name}}` with brand: Acme).
+  const scalar = /^Cannot use 'in' operator to search for '([^']*)' in (.*)$/s.exec(message);
+  if (scalar) return `"${scalar[1]}" not defined: ${JSON.stringify(truncate(scalar[2]!, 40))} is a plain value, not a map`;
   return message.replace(/ in \[object Object\]/, '').replace(/ - \d+:\d+$/, '').split('\n')[0]!;
 }

@@ -63,7 +63,8 @@ export function expandMatrix(input: MatrixInput, report: ReportAt): Combination[
   const seen = new Set(kept.map((combo) => formatJobId('', combo)));
   (variants?.include ?? []).forEach((entry, index) => {
     const entryPath = [...variantsPath, 'include', index];
-    const missing = axes.filter((axis) => !(axis in entry));
+    // Own keys only: `in` would find `constructor` or `toString` on every entry's prototype.
+    const missing = axes.filter((axis) => !Object.hasOwn(entry, axis));
     if (missing.length > 0) {
       report(entryPath, {
         code: 'include-incomplete',

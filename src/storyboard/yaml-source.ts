@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, YAMLParseError, type CST, type Document, type Node } from 'yaml';
 import type { Issue } from './issue.js';
 import { formatDocPath } from './issue.js';
 
@@ -32,7 +32,13 @@ export interface Position {
 /** Parses YAML text; problems come back as issues, never as exceptions. */
 export function parseYamlSource(file: string, text: string): { source: YamlSource | null; issues: Issue[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  const tokens = [...new Parser(lines.addNewLine).parse(text)];
+  // Checked on the syntax tree, before composing: yaml composes nested collections recursively,
+  // so 10,000 `[` would overflow the stack (caught by yaml, at a depth that depends on the stack left).
+  const tooDeep = deepestOffset(tokens, YAML_LIMITS.maxDepth);
+  if (tooDeep !== null) return { source: null, issues: [tooDeepIssue(file, lines, text, tooDeep)] };
+
+  const doc = composeDocument(tokens, text);
   const issues: Issue[] = [];
   for (const error of doc.errors) {
     const pos = positionOfOffset(lines, text, error.pos[0], error.pos[1]);
@@ -48,9 +54,6 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
     });
   }
   if (issues.length > 0) return { source: null, issues };
-
-  const depthIssue = checkDepth(file, doc, lines, text);
-  if (depthIssue) return { source: null, issues: [depthIssue] };
 
   try {
     const value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
@@ -92,29 +95,51 @@ function yamlHint(code: string): string {
   }
 }
 
-function checkDepth(file: string, doc: Document.Parsed, lines: LineCounter, text: string): Issue | null {
-  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
-  while (stack.length > 0) {
-    const { node, depth } = stack.pop()!;
-    if (!isMap(node) && !isSeq(node)) continue;
-    if (depth > YAML_LIMITS.maxDepth) {
-      const range = (node as Node).range ?? [0, 0, 0];
-      return {
-        code: 'yaml-too-deep',
-        severity: 'error',
-        file,
-        ...positionOfOffset(lines, text, range[0], range[1]),
-        path: '',
-        message: `the document nests deeper than ${YAML_LIMITS.maxDepth} levels`,
-        hint: 'a storyboard never needs this much nesting; flatten the structure',
-      };
+/** What `parseDocument` does, from tokens already parsed: the first document, a second one as an error. */
+function composeDocument(tokens: readonly CST.Token[], text: string): Document.Parsed {
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  let doc: Document.Parsed | null = null;
+  for (const next of composer.compose(tokens, true, text.length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'the file holds more than one YAML document'));
+      break;
     }
-    for (const item of node.items as unknown[]) {
-      if (isPair(item)) stack.push({ node: item.value, depth: depth + 1 });
-      else stack.push({ node: item, depth: depth + 1 });
+  }
+  return doc!;
+}
+
+/** The offset of the first collection nested deeper than `maxDepth`, walking the syntax tree without recursion. */
+function deepestOffset(tokens: readonly CST.Token[], maxDepth: number): number | null {
+  const stack: { token: CST.Token | undefined; depth: number }[] = tokens.map((token) => ({ token, depth: 0 }));
+  while (stack.length > 0) {
+    const { token, depth } = stack.pop()!;
+    if (!token) continue;
+    if (token.type === 'document') {
+      stack.push({ token: token.value, depth });
+      continue;
+    }
+    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') continue;
+    if (depth > maxDepth) return token.offset;
+    for (const item of token.items) {
+      const { key, value } = item as { key?: CST.Token | null; value?: CST.Token };
+      if (key) stack.push({ token: key, depth: depth + 1 });
+      stack.push({ token: value, depth: depth + 1 });
     }
   }
   return null;
+}
+
+function tooDeepIssue(file: string, lines: LineCounter, text: string, offset: number): Issue {
+  return {
+    code: 'yaml-too-deep',
+    severity: 'error',
+    file,
+    ...positionOfOffset(lines, text, offset, offset + 1),
+    path: '',
+    message: `the document nests deeper than ${YAML_LIMITS.maxDepth} levels`,
+    hint: 'a storyboard never needs this much nesting; flatten the structure',
+  };
 }
 
 /**
