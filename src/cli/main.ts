@@ -3,8 +3,11 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { InternalError, ShotlistError, StoryboardInvalidError, UserError } from '../errors.js';
 import { EXIT } from './exit-codes.js';
 import { runEmulatorCommand, type EmulatorFlags } from './emulator-command.js';
+import { runGc, type GcFlags } from './gc-command.js';
 import { runPlan } from './plan-command.js';
 import { runRender, type RenderFlags } from './render-command.js';
+import { runReport, type ReportFlags } from './report-command.js';
+import { runStatus, type StatusFlags } from './status-command.js';
 import { createStyle, type Style } from './style.js';
 import { runValidate } from './validate-command.js';
 import { runWatch, type WatchFlags } from './watch-command.js';
@@ -19,7 +22,12 @@ export interface CliIO {
   readonly now: () => number;
   /** Aborted on Ctrl-C. */
   readonly signal: AbortSignal;
+  /** Where answers to questions come from (gc's confirmation); asked only when it is a terminal. Default: never asked. */
+  readonly stdin?: InputStream;
 }
+
+/** A readable stream of the user's typing; `isTTY` says whether anyone is there to answer. */
+export type InputStream = NodeJS.ReadableStream & { readonly isTTY?: boolean };
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -115,6 +123,43 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .option('--emulator-speed <n>', 'time scale of the in-process emulator (default 20)', positiveNumber)
     .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
     .action(async (file: string, flags: WatchFlags) => setCode(await runWatch(file, flags, ctx)));
+
+  program
+    .command('status')
+    .description('the lockfile against disk and server: files missing or altered, videos expired or expiring, jobs in flight, orphans')
+    .argument('<file>', 'storyboard file')
+    .option('--provider <name>', 'provider profile to use instead of the storyboard\'s')
+    .option('--base-url <url>', 'server base URL, including /v1')
+    .option('--only <glob>', 'only job ids matching this glob (repeatable; brackets are literal)', collect, [])
+    .option('--offline', 'do not ask the server; judge expiry by the lockfile')
+    .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
+    .option('--json', 'newline-delimited JSON events on stdout')
+    .option('--quiet', 'list only the jobs that need attention')
+    .option('--verbose', 'more detail, and stack traces of internal errors')
+    .action(async (file: string, flags: StatusFlags) => setCode(await runStatus(file, flags, ctx)));
+
+  program
+    .command('gc')
+    .description('delete server-side videos that no lockfile of the given storyboards references')
+    .argument('<files...>', 'storyboard files whose lockfiles say which videos to keep')
+    .option('--provider <name>', 'provider profile to use instead of the storyboards\'')
+    .option('--base-url <url>', 'server base URL, including /v1')
+    .option('--yes', 'delete without asking')
+    .option('--dry-run', 'list what would be deleted; delete nothing')
+    .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
+    .option('--json', 'newline-delimited JSON events on stdout')
+    .option('--verbose', 'more detail, and stack traces of internal errors')
+    .action(async (files: string[], flags: GcFlags) => setCode(await runGc(files, flags, ctx)));
+
+  program
+    .command('report')
+    .description('write the contact sheet (report.html) beside the renders')
+    .argument('<file>', 'storyboard file')
+    .option('--out <dir>', 'renders directory holding the report (default renders/<name>/ beside the storyboard)')
+    .option('--json', 'newline-delimited JSON events on stdout')
+    .option('--quiet', 'print only errors')
+    .option('--verbose', 'more detail, and stack traces of internal errors')
+    .action(async (file: string, flags: ReportFlags) => setCode(await runReport(file, flags, ctx)));
 
   program
     .command('emulator')
@@ -228,7 +273,7 @@ export function runCli(): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), now: () => Date.now(), signal: controller.signal };
+  const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), now: () => Date.now(), signal: controller.signal, stdin: process.stdin };
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;

@@ -1,0 +1,80 @@
+import type { JobHeadline, JobStatus, StatusReport, StatusTotals } from '../status/assess-status.js';
+import type { Style } from './style.js';
+
+/** How each headline reads in the first column. */
+const LABEL: Readonly<Record<JobHeadline, string>> = {
+  ok: 'ok',
+  orphan: '- orphan',
+  not_rendered: '+ not rendered',
+  failed: '! failed',
+  in_flight: '> in flight',
+  missing: '! missing',
+  altered: '! altered',
+  rerender: '~ re-render',
+  blocked: '! blocked',
+  gone: 'gone',
+  expired: 'expired',
+  expiring: 'expiring',
+};
+
+function colourOf(row: JobStatus, style: Style): (text: string) => string {
+  if (row.headline === 'ok') return style.dim;
+  if (!row.attention) return style.cyan;
+  return row.headline === 'not_rendered' || row.headline === 'rerender' || row.headline === 'in_flight' || row.headline === 'orphan' ? style.yellow : style.red;
+}
+
+/** One line per job and per orphan, then the totals. */
+export function formatStatus(report: StatusReport, header: string, style: Style): string {
+  const width = Math.min(64, Math.max(8, ...report.rows.map((row) => row.id.length)));
+  const lines = [header, ''];
+  for (const row of report.rows) {
+    const label = colourOf(row, style)(LABEL[row.headline].padEnd(14));
+    lines.push(`  ${label}  ${row.id.padEnd(width)}  ${row.notes.join('; ')}`.trimEnd());
+  }
+  lines.push('', formatStatusTotals(report.totals));
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatStatusTotals(totals: StatusTotals): string {
+  const files = [`${totals.files.ok} ok`, totals.files.missing > 0 ? `${totals.files.missing} missing` : '', totals.files.altered > 0 ? `${totals.files.altered} altered` : ''].filter(Boolean);
+  const server = Object.entries(totals.server)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => `${n} ${state === 'in_flight' ? 'in flight' : state === 'expiring' ? 'expiring within 2 h' : state}`);
+  const extras = [totals.notRendered > 0 ? `${totals.notRendered} not rendered` : '', totals.orphans > 0 ? `${totals.orphans} orphan${totals.orphans === 1 ? '' : 's'}` : ''].filter(Boolean);
+  const verdict = totals.attention === 0 ? 'all in order' : `${totals.attention} need${totals.attention === 1 ? 's' : ''} attention`;
+  const where = totals.offline ? 'lockfile (offline)' : 'server';
+  return `${totals.jobs} job${totals.jobs === 1 ? '' : 's'}, ${verdict}: files ${files.join(', ')}; ${where} ${server.length > 0 ? server.join(', ') : 'no videos'}${extras.length > 0 ? `; ${extras.join(', ')}` : ''}`;
+}
+
+/** The NDJSON events of `status --json`. */
+export function statusEvents(report: StatusReport, storyboard: string): Record<string, unknown>[] {
+  const rows = report.rows.map((row) => ({
+    event: 'status.job',
+    id: row.id,
+    shot: row.shot,
+    state: row.headline,
+    attention: row.attention,
+    lock: row.lock,
+    video_id: row.videoId,
+    file: row.video,
+    thumbnail: row.thumbnail,
+    server: row.server,
+    checked: row.checked,
+    expires_at: row.expiresAt,
+    action: row.action,
+    notes: row.notes,
+  }));
+  const { totals } = report;
+  const total = {
+    event: 'status.total',
+    storyboard,
+    jobs: totals.jobs,
+    attention: totals.attention,
+    files: totals.files,
+    server: totals.server,
+    orphans: totals.orphans,
+    not_rendered: totals.notRendered,
+    offline: totals.offline,
+  };
+  return [...rows, total];
+}

@@ -1,0 +1,204 @@
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { ApiError, NotFoundError, ProviderError, type Video, type VideosClient } from '../api/index.js';
+import { UsageError } from '../errors.js';
+import { readLockfile } from '../lockfile/lockfile-io.js';
+import { lockfilePathFor, type Lockfile } from '../lockfile/lockfile.js';
+import { missingGcFeatures, planGc, referencedVideoIds } from '../gc/plan-gc.js';
+import { providerIdentity } from '../providers/profile.js';
+import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
+import { formatAge } from '../status/assess-status.js';
+import { EXIT } from './exit-codes.js';
+import { displayPath, loadForCommand } from './load-for-cli.js';
+import type { CliContext, InputStream } from './main.js';
+import { openServer } from './open-server.js';
+
+export interface GcFlags {
+  readonly provider?: string;
+  readonly baseUrl?: string;
+  /** Delete without asking. */
+  readonly yes?: boolean;
+  /** List what would be deleted; delete nothing, ask nothing. */
+  readonly dryRun?: boolean;
+  readonly json?: boolean;
+  readonly verbose?: boolean;
+  readonly allowInsecureHttp?: boolean;
+}
+
+/** The storyboards that share one server, and what their lockfiles reference. */
+interface ServerGroup {
+  readonly label: string;
+  readonly loaded: LoadedStoryboard;
+  readonly lockNames: string[];
+}
+
+/**
+ * `shotlist gc FILE...`: deletes the server's videos that no lockfile of the given storyboards
+ * references, after confirmation (`y/N` on a terminal, `--yes` for scripts). Without a terminal
+ * and without `--yes` it only lists. Exit 0 when done, 1 when the server refused some deletes.
+ */
+export async function runGc(files: readonly string[], flags: GcFlags, ctx: CliContext): Promise<number> {
+  const lockfiles: Lockfile[] = [];
+  const groups = new Map<string, ServerGroup>();
+  for (const file of files) {
+    const { loaded } = await loadForCommand(file, flags, ctx);
+    const lockPath = lockfilePathFor(loaded.storyboard.mainPath);
+    const lock = await readLockfile(lockPath, displayPath(ctx, lockPath));
+    if (lock) lockfiles.push(lock);
+    else if (!flags.json) ctx.io.stderr.write(`${ctx.err.yellow('warning')}: ${displayPath(ctx, lockPath)} does not exist: ${displayPath(ctx, loaded.storyboard.mainPath)} references no video\n`);
+    const key = serverKey(loaded);
+    const group = groups.get(key) ?? { label: serverLabel(loaded, ctx), loaded, lockNames: [] };
+    group.lockNames.push(displayPath(ctx, lockPath));
+    groups.set(key, group);
+  }
+  // Checked for every server before anything is listed or deleted.
+  for (const group of groups.values()) requireFeatures(group.loaded, flags);
+  const referenced = referencedVideoIds(lockfiles);
+  let code: number = EXIT.ok;
+  for (const group of groups.values()) {
+    const result = await collectServer(group, referenced, flags, ctx);
+    if (result !== EXIT.ok) code = result;
+  }
+  return code;
+}
+
+function serverKey(loaded: LoadedStoryboard): string {
+  const { provider } = loaded.storyboard;
+  return provider.profile.embedded && provider.baseUrl === null ? `embedded ${loaded.projectRoot}` : providerIdentity(provider.profile, provider.baseUrl);
+}
+
+function serverLabel(loaded: LoadedStoryboard, ctx: CliContext): string {
+  const { provider } = loaded.storyboard;
+  if (provider.profile.embedded && provider.baseUrl === null) return `${provider.profile.name} (${displayPath(ctx, path.join(loaded.projectRoot, '.shotlist', 'emulator'))})`;
+  return providerIdentity(provider.profile, provider.baseUrl);
+}
+
+function requireFeatures(loaded: LoadedStoryboard, flags: GcFlags): void {
+  const { profile } = loaded.storyboard.provider;
+  const missing = missingGcFeatures(profile, flags.dryRun === true);
+  if (missing.length === 0) return;
+  throw new UsageError(`gc needs a server that can ${missing.join(' and ')} videos; provider "${profile.name}" cannot (its profile sets ${missing.map((f) => `features.${f}: false`).join(', ')})`, {
+    hint: profile.features.list ? 'run with --dry-run to only list the unreferenced videos' : "videos on this provider's servers expire on their own; there is nothing gc can do there",
+  });
+}
+
+async function collectServer(group: ServerGroup, referenced: ReadonlySet<string>, flags: GcFlags, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  const server = await openServer(group.loaded, { allowInsecureHttp: flags.allowInsecureHttp === true }, ctx);
+  try {
+    const videos: Video[] = [];
+    for await (const video of server.client.listAll({ order: 'desc' }, { signal: io.signal })) videos.push(video);
+    const { unreferenced, kept } = planGc(videos, referenced);
+    const inFlight = kept.filter((k) => k.reason === 'in_flight');
+    const say = (text: string) => !flags.json && io.stdout.write(text);
+    const now = Math.floor(io.now() / 1000);
+
+    say(`${group.label}: ${videos.length} video${videos.length === 1 ? '' : 's'} on the server, ${kept.length - inFlight.length} referenced by ${group.lockNames.join(', ')}${inFlight.length > 0 ? `, ${inFlight.length} in flight (kept)` : ''}\n`);
+    for (const { video } of inFlight) emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: 'kept', reason: 'in flight' });
+    if (unreferenced.length === 0) {
+      say('nothing to delete: every finished video is referenced\n');
+      return total(ctx, flags, group, videos.length, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
+    }
+    for (const video of unreferenced) say(`  ${video.id}  ${video.status.padEnd(9)}  ${video.createdAt === null ? '' : `created ${formatAge(now - video.createdAt)} ago  `}${quote(video.prompt)}\n`);
+    say(`${unreferenced.length} unreferenced video${unreferenced.length === 1 ? '' : 's'}${flags.dryRun ? ' would be deleted (--dry-run)' : ''}\n`);
+
+    const confirmed = flags.dryRun ? false : await confirm(unreferenced.length, group, flags, ctx);
+    if (!confirmed) {
+      for (const video of unreferenced) emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: 'listed', reason: 'unreferenced' });
+      return total(ctx, flags, group, videos.length, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
+    }
+    let deleted = 0;
+    let refused = 0;
+    for (const video of unreferenced) {
+      const outcome = await deleteOne(server.client, video.id, io.signal);
+      if (outcome.ok) deleted++;
+      else refused++;
+      emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: outcome.ok ? 'deleted' : 'refused', reason: outcome.reason });
+      if (!flags.json) io.stdout.write(outcome.ok ? `deleted ${video.id}${outcome.reason === 'unreferenced' ? '' : ` (${outcome.reason})`}\n` : `${ctx.out.red('not deleted')} ${video.id}: ${outcome.reason}\n`);
+    }
+    return total(ctx, flags, group, videos.length, kept.length, unreferenced.length, { deleted, refused, confirmed: true });
+  } finally {
+    await server.close();
+  }
+}
+
+/** One delete; a refusal (a job that started in the meantime gets 400) is reported, and the rest go on. */
+async function deleteOne(client: VideosClient, id: string, signal: AbortSignal): Promise<{ ok: boolean; reason: string }> {
+  try {
+    await client.delete(id, { signal });
+    return { ok: true, reason: 'unreferenced' };
+  } catch (error) {
+    if (error instanceof NotFoundError) return { ok: true, reason: 'already gone' };
+    if (error instanceof ApiError && error.status >= 400 && error.status < 500) return { ok: false, reason: `the server refused: ${error.serverMessage ?? error.message}` };
+    if (error instanceof ProviderError && !signal.aborted) return { ok: false, reason: error.message };
+    throw error;
+  }
+}
+
+/** `--yes` deletes; a terminal is asked; anything else (a pipe, cron) only lists. */
+async function confirm(count: number, group: ServerGroup, flags: GcFlags, ctx: CliContext): Promise<boolean> {
+  if (flags.yes) return true;
+  const stdin = ctx.io.stdin;
+  if (stdin?.isTTY !== true) {
+    ctx.io.stderr.write(`not deleted: no terminal to confirm on; run again with --yes to delete ${count === 1 ? 'it' : 'them'}\n`);
+    return false;
+  }
+  ctx.io.stderr.write(
+    `Videos of storyboards not named on this command line count as unreferenced.\nDelete ${count} video${count === 1 ? '' : 's'} from ${group.label}? [y/N] `,
+  );
+  const answer = await readLine(stdin, ctx.io.signal);
+  const yes = answer !== null && /^\s*y(es)?\s*$/i.test(answer);
+  if (!yes) ctx.io.stderr.write('nothing deleted\n');
+  return yes;
+}
+
+/** One line of input; `null` at end of input or on Ctrl-C. */
+function readLine(input: InputStream, signal: AbortSignal): Promise<string | null> {
+  const rl = createInterface({ input, terminal: false });
+  return new Promise<string | null>((resolve) => {
+    let settled = false;
+    const done = (line: string | null) => {
+      // Closing emits 'close' at once, which calls back here: the first answer stands.
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      resolve(line);
+      rl.close();
+    };
+    const onAbort = () => done(null);
+    if (signal.aborted) return done(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    rl.once('line', (line) => done(line));
+    rl.once('close', () => done(null));
+  });
+}
+
+function emit(ctx: CliContext, flags: GcFlags, event: Record<string, unknown>): void {
+  if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'gc.video', ...event })}\n`);
+}
+
+function total(
+  ctx: CliContext,
+  flags: GcFlags,
+  group: ServerGroup,
+  listed: number,
+  kept: number,
+  unreferenced: number,
+  outcome: { deleted: number; refused: number; confirmed: boolean },
+): number {
+  if (flags.json) {
+    ctx.io.stdout.write(
+      `${JSON.stringify({ event: 'gc.total', server: group.label, listed, kept, unreferenced, deleted: outcome.deleted, refused: outcome.refused, dry_run: flags.dryRun === true, confirmed: outcome.confirmed })}\n`,
+    );
+  } else if (outcome.confirmed) {
+    ctx.io.stdout.write(`deleted ${outcome.deleted} video${outcome.deleted === 1 ? '' : 's'}${outcome.refused > 0 ? `, ${outcome.refused} refused` : ''}; kept ${kept}\n`);
+  }
+  return outcome.refused > 0 ? EXIT.jobsFailed : EXIT.ok;
+}
+
+/** A prompt as one short line: control characters shown as spaces, cut at 60 characters. */
+function quote(prompt: string | null): string {
+  if (prompt === null) return '';
+  const flat = prompt.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+  return JSON.stringify(flat.length > 60 ? `${flat.slice(0, 59)}…` : flat);
+}

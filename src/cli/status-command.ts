@@ -1,0 +1,73 @@
+import path from 'node:path';
+import type { LockEntry } from '../lockfile/lockfile.js';
+import type { OutputState } from '../plan/plan.js';
+import { planStoryboard } from '../plan/plan-storyboard.js';
+import { OutputHashCache } from '../plan/read-outputs.js';
+import { assessStatus, type ServerVideo } from '../status/assess-status.js';
+import { readServerVideos } from '../status/read-server-videos.js';
+import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
+import { EXIT } from './exit-codes.js';
+import { formatStatus, statusEvents } from './format-status.js';
+import { displayPath, loadForCommand } from './load-for-cli.js';
+import type { CliContext } from './main.js';
+import { openServer } from './open-server.js';
+
+export interface StatusFlags {
+  readonly provider?: string;
+  readonly baseUrl?: string;
+  readonly only: string[];
+  /** Skip the server: judge expiry by the lockfile's `expires_at`. */
+  readonly offline?: boolean;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+  readonly allowInsecureHttp?: boolean;
+}
+
+/**
+ * `shotlist status FILE`: the lockfile against disk and server. Exit 0 when every job is in
+ * order, 1 when something needs attention (a file missing or altered, a job not rendered,
+ * changed, failed or still in flight, an orphan), 5 when the server cannot be asked.
+ */
+export async function runStatus(file: string, flags: StatusFlags, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  const { loaded } = await loadForCommand(file, flags, ctx);
+  const now = Math.floor(io.now() / 1000);
+  const { plan, lockPath, providerId } = await planStoryboard(loaded, { now, only: flags.only, display: (p) => displayPath(ctx, p) });
+  const entries = [...plan.jobs.flatMap((job) => (job.entry ? [job.entry] : [])), ...plan.orphans.map((orphan) => orphan.entry)];
+  const files = await readRecordedFiles(entries, path.dirname(lockPath), loaded.projectRoot);
+  const server = flags.offline ? null : await askServer(loaded, entries, flags, ctx);
+  const report = assessStatus({ plan, files, server, now });
+
+  if (flags.json) {
+    for (const event of statusEvents(report, loaded.storyboard.name)) io.stdout.write(`${JSON.stringify(event)}\n`);
+  } else {
+    const header = `status of ${ctx.out.bold(loaded.storyboard.name)} on ${providerId} (${displayPath(ctx, lockPath)}${flags.offline ? ', offline' : ''})`;
+    const shown = flags.quiet ? { ...report, rows: report.rows.filter((row) => row.attention) } : report;
+    io.stdout.write(formatStatus(shown, header, ctx.out));
+    if (report.totals.attention > 0) io.stdout.write(`run \`shotlist plan ${displayPath(ctx, loaded.storyboard.mainPath)}\` to see what render would do about it\n`);
+  }
+  return report.totals.attention > 0 ? EXIT.jobsFailed : EXIT.ok;
+}
+
+/** Hashes of every recorded video and thumbnail, through the same cache as `plan`. */
+async function readRecordedFiles(entries: readonly LockEntry[], lockDir: string, projectRoot: string): Promise<Map<string, OutputState>> {
+  const cache = await OutputHashCache.load(path.join(projectRoot, '.shotlist', 'cache', 'output-hashes.json'));
+  const paths = [...new Set(entries.flatMap((entry) => [entry.outputs.video?.path, entry.outputs.thumbnail?.path].filter((p): p is string => p !== undefined)))];
+  const states = new Map<string, OutputState>();
+  for (const recorded of paths) states.set(recorded, await cache.stateOf(path.resolve(lockDir, recorded)));
+  await cache.save();
+  return states;
+}
+
+/** Only when some entry has a video id: a fresh checkout's status starts no emulator. */
+async function askServer(loaded: LoadedStoryboard, entries: readonly LockEntry[], flags: StatusFlags, ctx: CliContext): Promise<Map<string, ServerVideo>> {
+  const ids = entries.flatMap((entry) => (entry.video_id ? [entry.video_id] : []));
+  if (ids.length === 0) return new Map();
+  const server = await openServer(loaded, { allowInsecureHttp: flags.allowInsecureHttp === true }, ctx);
+  try {
+    return await readServerVideos(server.client, ids, ctx.io.signal);
+  } finally {
+    await server.close();
+  }
+}

@@ -1,0 +1,160 @@
+import path from 'node:path';
+import type { LockEntry, Lockfile } from '../lockfile/lockfile.js';
+import type { Binding, ResolvedJob } from '../storyboard/job.js';
+
+/**
+ * What the contact sheet shows, computed from the storyboard's jobs, the lockfile and which
+ * recorded files exist. Pure: `write-report.ts` gathers the inputs, `render-report.ts` turns
+ * this into HTML.
+ */
+
+export type CardStatus = 'completed' | 'failed' | 'skipped' | 'cancelled' | 'in_flight' | 'not_rendered';
+
+/** How the last run ended for a job it did not complete (what `render` passes at the end of a run). */
+export interface RunOutcome {
+  readonly status: 'failed' | 'skipped' | 'cancelled';
+  readonly reason: string;
+}
+
+export interface CardLink {
+  readonly id: string;
+  /** The linked card's HTML id; `null` when that job has no card. */
+  readonly anchor: string | null;
+}
+
+export interface ReportCard {
+  /** HTML id of the card (`job-3`): job ids hold characters that make poor fragment identifiers. */
+  readonly anchor: string;
+  readonly id: string;
+  readonly shot: string;
+  readonly bindings: readonly { readonly axis: string; readonly value: string }[];
+  /** The prompt the video was made with, or, not rendered yet, the one it will be made with. */
+  readonly prompt: string;
+  /** The storyboard's prompt differs from the rendered one: the next render makes a new take. */
+  readonly promptChanged: boolean;
+  readonly model: string | null;
+  readonly size: string;
+  readonly seconds: string;
+  readonly status: CardStatus;
+  /** Why the job has no video to show (failed, skipped, not rendered, file missing). */
+  readonly reason: string | null;
+  readonly videoId: string | null;
+  readonly remixOf: CardLink | null;
+  readonly remixes: readonly CardLink[];
+  readonly costUsd: number | null;
+  /** Unix seconds. */
+  readonly createdAt: number | null;
+  readonly expiresAt: number | null;
+  /** URL relative to the report (each segment percent-encoded), or `null` when there is no file to show. */
+  readonly thumbnail: string | null;
+  readonly video: string | null;
+}
+
+export interface ReportAxis {
+  readonly axis: string;
+  readonly values: readonly string[];
+}
+
+export interface ReportData {
+  readonly name: string;
+  /** Unix seconds, when the report was made. */
+  readonly generatedAt: number;
+  readonly cards: readonly ReportCard[];
+  /** Shot ids in storyboard order. */
+  readonly shots: readonly string[];
+  /** Every variant axis and its values, in first-seen order. */
+  readonly axes: readonly ReportAxis[];
+}
+
+/** The parts of a job the sheet shows. */
+export type ReportJob = Pick<ResolvedJob, 'id' | 'shotId' | 'prompt' | 'model' | 'size' | 'seconds' | 'remixOf'> & {
+  readonly bindings: readonly Pick<Binding, 'axis' | 'label'>[];
+};
+
+export interface ReportInput {
+  readonly name: string;
+  readonly jobs: readonly ReportJob[];
+  readonly lockfile: Lockfile | null;
+  /** Absolute directory of the lockfile (recorded paths are relative to it). */
+  readonly lockDir: string;
+  /** Absolute directory the report is written to (its links are relative to it). */
+  readonly reportDir: string;
+  /** Recorded output paths (as in the lockfile) whose files exist. */
+  readonly present: ReadonlySet<string>;
+  readonly outcomes?: ReadonlyMap<string, RunOutcome>;
+  /** Unix seconds. */
+  readonly now: number;
+}
+
+export function buildReportData(input: ReportInput): ReportData {
+  const anchors = new Map(input.jobs.map((job, index) => [job.id, `job-${index}`]));
+  const link = (id: string): CardLink => ({ id, anchor: anchors.get(id) ?? null });
+  const children = new Map<string, string[]>();
+  for (const job of input.jobs) if (job.remixOf !== null) children.set(job.remixOf, [...(children.get(job.remixOf) ?? []), job.id]);
+  const cards = input.jobs.map((job): ReportCard => {
+    const entry = input.lockfile?.jobs[job.id] ?? null;
+    const { status, reason } = statusOf(entry, input.outcomes?.get(job.id));
+    const thumbnail = fileUrl(entry?.outputs.thumbnail?.path, input);
+    const video = fileUrl(entry?.outputs.video?.path, input);
+    const missing = status === 'completed' && (video === null || thumbnail === null) ? `${video === null ? 'video' : 'thumbnail'} file missing; render downloads it again while the server keeps the video` : null;
+    return {
+      anchor: anchors.get(job.id)!,
+      id: job.id,
+      shot: job.shotId,
+      bindings: job.bindings.map((b) => ({ axis: b.axis, value: b.label })),
+      prompt: entry?.request.prompt ?? job.prompt,
+      promptChanged: entry !== null && entry.request.prompt !== job.prompt,
+      model: entry?.request.model ?? job.model?.value ?? null,
+      size: entry?.request.size ?? job.size.value,
+      seconds: entry?.request.seconds ?? job.seconds.value,
+      status,
+      reason: reason ?? missing,
+      videoId: entry?.video_id ?? null,
+      remixOf: job.remixOf === null ? null : link(job.remixOf),
+      remixes: (children.get(job.id) ?? []).map(link),
+      costUsd: entry?.cost_usd ?? null,
+      createdAt: entry?.created_at ?? null,
+      expiresAt: entry?.expires_at ?? null,
+      thumbnail,
+      video,
+    };
+  });
+  return { name: input.name, generatedAt: input.now, cards, shots: unique(input.jobs.map((job) => job.shotId)), axes: axesOf(input.jobs) };
+}
+
+function statusOf(entry: LockEntry | null, outcome: RunOutcome | undefined): { status: CardStatus; reason: string | null } {
+  // The last run's word wins for a job it did not complete: a skipped remix keeps no entry, or an older one.
+  if (outcome) return { status: outcome.status, reason: outcome.reason };
+  if (entry === null) return { status: 'not_rendered', reason: 'not rendered yet' };
+  switch (entry.status) {
+    case 'completed':
+      return { status: 'completed', reason: null };
+    case 'failed':
+      return { status: 'failed', reason: entry.error ? `${entry.error.message} (${entry.error.code})` : 'failed without a reason from the server' };
+    default:
+      return { status: 'in_flight', reason: `still ${entry.status === 'creating' ? 'being created' : entry.status.replace('_', ' ')} on the server; run render to finish it` };
+  }
+}
+
+/** A recorded file as a link relative to the report, when the file exists. */
+function fileUrl(recorded: string | undefined, input: ReportInput): string | null {
+  if (recorded === undefined || !input.present.has(recorded)) return null;
+  const relative = path.relative(input.reportDir, path.resolve(input.lockDir, recorded));
+  return relative.split(path.sep).map((segment) => (segment === '..' ? segment : encodeURIComponent(segment))).join('/');
+}
+
+function axesOf(jobs: readonly ReportJob[]): ReportAxis[] {
+  const axes = new Map<string, string[]>();
+  for (const job of jobs) {
+    for (const binding of job.bindings) {
+      const values = axes.get(binding.axis) ?? [];
+      if (!values.includes(binding.label)) values.push(binding.label);
+      axes.set(binding.axis, values);
+    }
+  }
+  return [...axes].map(([axis, values]) => ({ axis, values }));
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,228 @@
+import type { LockEntry, LockStatus } from '../lockfile/lockfile.js';
+import type { OutputState, Plan, PlanAction, PlannedJob } from '../plan/plan.js';
+import type { VideoStatus } from '../providers/profile.js';
+
+/**
+ * `shotlist status`: the lockfile held against the files on disk and the videos on the server,
+ * one row per job and per orphan. Pure: the caller reads the files and asks the server.
+ */
+
+/** A recorded output as found on disk; `none` when the lockfile records no such file. */
+export type FileState = 'ok' | 'missing' | 'altered' | 'none';
+
+/**
+ * The video as the server (or, offline, the lockfile) knows it. `expiring`: completed, and
+ * gone within `EXPIRING_SECONDS`. `gone`: the server answers 404 (deleted, or purged after
+ * expiry). `none`: no video id is recorded.
+ */
+export type ServerState = 'completed' | 'expiring' | 'expired' | 'in_flight' | 'failed' | 'gone' | 'none';
+
+/** One word per row, the most pressing thing about the job. */
+export type JobHeadline =
+  | 'ok'
+  | 'orphan'
+  | 'not_rendered'
+  | 'failed'
+  | 'in_flight'
+  | 'missing'
+  | 'altered'
+  | 'rerender'
+  | 'blocked'
+  | 'gone'
+  | 'expired'
+  | 'expiring';
+
+/** What the server answered for one video id: the parts status needs, or `gone` for a 404. */
+export type ServerVideo =
+  | { readonly status: VideoStatus; readonly serverStatus: string; readonly expiresAt: number | null; readonly error: { readonly message: string } | null }
+  | 'gone';
+
+/** A completed video that expires within this many seconds is flagged `expiring`: download what you need now. */
+export const EXPIRING_SECONDS = 2 * 3600;
+
+export interface JobStatus {
+  readonly id: string;
+  /** `null` for an orphan (its shot may be gone too). */
+  readonly shot: string | null;
+  readonly headline: JobHeadline;
+  /** Whether `status` exits 1 because of this row. */
+  readonly attention: boolean;
+  /** The lockfile entry's status; `null` when the job has no entry. */
+  readonly lock: LockStatus | null;
+  readonly videoId: string | null;
+  readonly video: FileState;
+  readonly thumbnail: FileState;
+  readonly server: ServerState;
+  /** Whether the server was asked (false offline, and for rows without a video id). */
+  readonly checked: boolean;
+  /** Unix seconds, the server's value when it gave one, else the lockfile's. */
+  readonly expiresAt: number | null;
+  /** What `render` would do with the job; `null` for an orphan. */
+  readonly action: PlanAction | null;
+  /** Every problem and notable fact, in words, most pressing first. */
+  readonly notes: readonly string[];
+}
+
+export interface StatusTotals {
+  readonly jobs: number;
+  readonly attention: number;
+  readonly files: { readonly ok: number; readonly missing: number; readonly altered: number };
+  readonly server: Readonly<Record<Exclude<ServerState, 'none'>, number>>;
+  readonly orphans: number;
+  readonly notRendered: number;
+  readonly offline: boolean;
+}
+
+export interface StatusReport {
+  /** Storyboard order, then orphans sorted by id. */
+  readonly rows: readonly JobStatus[];
+  readonly totals: StatusTotals;
+}
+
+export interface StatusInput {
+  readonly plan: Plan;
+  /** Recorded output paths (as in the lockfile) → what is on disk; a path not in the map counts as missing. */
+  readonly files: ReadonlyMap<string, OutputState>;
+  /** Video id → what the server said; `null` offline (the lockfile's own record is used). */
+  readonly server: ReadonlyMap<string, ServerVideo> | null;
+  /** Unix seconds. */
+  readonly now: number;
+}
+
+export function assessStatus(input: StatusInput): StatusReport {
+  const rows = [
+    ...input.plan.jobs.map((job) => assessRow(job.id, job.shotId, job.entry, job, input)),
+    ...[...input.plan.orphans].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((orphan) => assessRow(orphan.id, null, orphan.entry, null, input)),
+  ];
+  return { rows, totals: totalsOf(rows, input.server === null) };
+}
+
+function assessRow(id: string, shot: string | null, entry: LockEntry | null, job: PlannedJob | null, input: StatusInput): JobStatus {
+  const video = fileState(entry?.outputs.video, input.files);
+  const thumbnail = fileState(entry?.outputs.thumbnail, input.files);
+  const answer = entry?.video_id ? input.server?.get(entry.video_id) : undefined;
+  const checked = answer !== undefined;
+  const expiresAt = answer !== undefined && answer !== 'gone' && answer.expiresAt !== null ? answer.expiresAt : entry?.expires_at ?? null;
+  const server = entry === null ? 'none' : serverState(entry, answer, expiresAt, input.now);
+  const base = { id, shot, lock: entry?.status ?? null, videoId: entry?.video_id ?? null, video, thumbnail, server, checked, expiresAt, action: job?.action ?? null };
+  const notes: string[] = [];
+  const headline = headlineOf(base, job, entry, notes, input.now);
+  const attention = headline !== 'ok' && headline !== 'expired' && headline !== 'expiring' && headline !== 'gone';
+  if (thumbnail === 'missing' || thumbnail === 'altered') notes.push(`thumbnail ${thumbnail === 'missing' ? 'missing' : 'altered on disk'}`);
+  return { ...base, headline, attention, notes };
+}
+
+type RowFacts = Pick<JobStatus, 'video' | 'server' | 'lock' | 'expiresAt' | 'videoId' | 'checked'>;
+
+/** The row's headline; `notes` collects the words for it and for everything else worth saying. */
+function headlineOf(row: RowFacts, job: PlannedJob | null, entry: LockEntry | null, notes: string[], now: number): JobHeadline {
+  const serverWords = describeServer(row, now);
+  if (job === null) {
+    notes.push('no longer in the storyboard; a full render drops it from the lockfile');
+    if (serverWords) notes.push(serverWords);
+    return 'orphan';
+  }
+  if (entry === null) {
+    notes.push(job.action === 'blocked' ? `not rendered yet: ${job.reason}` : 'not rendered yet');
+    return 'not_rendered';
+  }
+  const renderSays = job.action === 'reuse' ? null : `render will ${verbOf(job)}`;
+  const headline = pick(row, job, entry);
+  if (headline === 'failed') notes.push(entry.error ? `failed: ${entry.error.message}` : 'failed');
+  else if (headline === 'in_flight') notes.push(`in flight (${entry.status})`);
+  else if (headline === 'missing') notes.push('file missing');
+  else if (headline === 'altered') notes.push('file altered on disk (sha256 differs from the lockfile)');
+  else if (headline === 'rerender' || headline === 'blocked') notes.push(job.reason);
+  if (serverWords && !(headline === 'in_flight' && row.server === 'in_flight')) notes.push(serverWords);
+  if (renderSays) notes.push(renderSays);
+  return headline;
+}
+
+function pick(row: RowFacts, job: PlannedJob, entry: LockEntry): JobHeadline {
+  if (entry.status === 'failed') return 'failed';
+  if (entry.status === 'creating' || entry.status === 'queued' || entry.status === 'in_progress') return 'in_flight';
+  if (row.video === 'missing' || row.video === 'none') return 'missing';
+  if (row.video === 'altered') return 'altered';
+  if (job.action === 'render') return 'rerender';
+  if (job.action === 'blocked') return 'blocked';
+  if (row.server === 'gone' || row.server === 'expired' || row.server === 'expiring') return row.server;
+  // The lockfile says completed but the server disagrees (failed, or still running): worth a look.
+  if (row.server === 'failed' || row.server === 'in_flight') return row.server;
+  return 'ok';
+}
+
+function verbOf(job: PlannedJob): string {
+  switch (job.action) {
+    case 'render':
+      return 'render it again';
+    case 'download':
+      return 'download it';
+    case 'resume':
+      return 'resume it';
+    default:
+      return job.action;
+  }
+}
+
+function describeServer(row: RowFacts, now: number): string | null {
+  if (row.videoId === null) return null;
+  const source = row.checked ? 'on the server' : 'per the lockfile';
+  switch (row.server) {
+    case 'expired':
+      return `video expired ${source}${row.expiresAt !== null && row.expiresAt <= now ? ` ${formatAge(now - row.expiresAt)} ago` : ''}`;
+    case 'expiring':
+      return `video expires ${source} in ${formatAge(row.expiresAt! - now)}`;
+    case 'gone':
+      return 'video gone from the server (404)';
+    case 'failed':
+      return row.lock === 'failed' ? null : `video failed ${source}`;
+    case 'in_flight':
+      return `video still rendering ${source}`;
+    case 'completed':
+      return row.lock === 'completed' ? null : `video completed ${source}`;
+    default:
+      return null;
+  }
+}
+
+function serverState(entry: LockEntry, answer: ServerVideo | undefined, expiresAt: number | null, now: number): ServerState {
+  if (entry.video_id === null) return 'none';
+  if (answer === 'gone') return 'gone';
+  const status: string = answer?.status ?? entry.status;
+  if (answer?.serverStatus === 'expired') return 'expired';
+  if (status === 'queued' || status === 'in_progress' || status === 'creating') return 'in_flight';
+  if (status === 'failed') return 'failed';
+  if (expiresAt !== null && expiresAt <= now) return 'expired';
+  if (expiresAt !== null && expiresAt <= now + EXPIRING_SECONDS) return 'expiring';
+  return 'completed';
+}
+
+function fileState(recorded: { readonly path: string; readonly sha256: string } | undefined, files: ReadonlyMap<string, OutputState>): FileState {
+  if (!recorded) return 'none';
+  const found = files.get(recorded.path) ?? null;
+  if (found === null) return 'missing';
+  return found.sha256 === recorded.sha256 ? 'ok' : 'altered';
+}
+
+function totalsOf(rows: readonly JobStatus[], offline: boolean): StatusTotals {
+  const count = (test: (row: JobStatus) => boolean) => rows.filter(test).length;
+  const server = (state: ServerState) => count((row) => row.server === state);
+  return {
+    jobs: count((row) => row.headline !== 'orphan'),
+    attention: count((row) => row.attention),
+    files: { ok: count((row) => row.video === 'ok'), missing: count((row) => row.video === 'missing'), altered: count((row) => row.video === 'altered') },
+    server: { completed: server('completed'), expiring: server('expiring'), expired: server('expired'), in_flight: server('in_flight'), failed: server('failed'), gone: server('gone') },
+    orphans: count((row) => row.headline === 'orphan'),
+    notRendered: count((row) => row.headline === 'not_rendered'),
+    offline,
+  };
+}
+
+/** `95 s`, `12 min`, `3 h`, `2 days`. */
+export function formatAge(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 90) return `${s} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  if (s < 172_800) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86_400)} days`;
+}
