@@ -201,7 +201,7 @@ export class UnsupportedFeatureError extends ShotlistError {
 export class InsecureHttpError extends UserError {
   constructor(origin: string) {
     super('insecure-http', `refusing plain HTTP to ${origin}: the API key and the videos would cross the network unencrypted`, {
-      hint: 'use an https:// base URL, or opt in with allowInsecureHttp: true for a trusted network',
+      hint: 'use an https:// base URL, or pass --allow-insecure-http for a trusted network',
     });
   }
 }

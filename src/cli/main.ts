@@ -109,6 +109,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
   )
     .option('--wait', 'wait for another shotlist rendering the same storyboard instead of exiting')
     .option('--summary <file>', 'append a Markdown summary of the run to this file (e.g. $GITHUB_STEP_SUMMARY)')
+    .option('--no-report', 'do not write the contact sheet (report.html) at the end of the run')
     .option('--emulator-speed <n>', 'time scale of the in-process emulator (default 20)', positiveNumber)
     .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
     .action(async (files: string[], flags: RenderFlags) => setCode(await runRender(files, flags, ctx)));

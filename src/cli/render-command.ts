@@ -1,9 +1,7 @@
 import path from 'node:path';
-import { createVideosClient } from '../api/index.js';
-import { startEmulator, type RunningEmulator } from '../emulator/index.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import { resolveEndpoint } from '../api/endpoint.js';
+import { InterruptedError } from '../errors.js';
 import { planStoryboard, type StoryboardPlan } from '../plan/plan-storyboard.js';
-import type { ProviderProfile } from '../providers/profile.js';
 import { acquireLock, type HeldLock } from '../run/advisory-lock.js';
 import { systemClock } from '../run/clock.js';
 import { dropOrphans, renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
@@ -14,9 +12,13 @@ import { displayPath, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './main.js';
 import { checkLimits } from './plan-command.js';
 import { createProgress } from './progress.js';
+import { apiKeyFor, openServer, type OpenServer } from './open-server.js';
+import { outcomesOf, writeReport } from '../report/write-report.js';
 import { appendRunSummary, formatRunSummary } from './run-summary.js';
 
 export interface RenderFlags extends CommonFlags {
+  /** `--no-report` sets it false: skip writing the contact sheet at the end of the run. */
+  readonly report?: boolean;
   /** Append a Markdown summary of the run to this file (e.g. $GITHUB_STEP_SUMMARY). */
   readonly summary?: string;
   /** Wait for another process holding the lockfile's lock instead of exiting. */
@@ -27,8 +29,6 @@ export interface RenderFlags extends CommonFlags {
   readonly allowInsecureHttp?: boolean;
 }
 
-/** Time scale of the in-process emulator: a 4 s clip "renders" in about 1.5 s, so the quickstart is quick. */
-const EMBEDDED_SPEED = 20;
 
 /** `shotlist render FILE...`: plan, then create, poll, download and record. */
 export async function runRender(files: readonly string[], flags: RenderFlags, ctx: CliContext): Promise<number> {
@@ -60,7 +60,9 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   const { storyboard } = loaded;
   const first = await planFor(loaded, flags, ctx);
   checkLimits(first.plan, flags);
-  const apiKey = apiKeyFor(storyboard.provider.profile, io.env);
+  // Refused before anything is sent or locked: a missing key, plain http to another machine.
+  apiKeyFor(storyboard.provider.profile, io.env);
+  if (storyboard.provider.baseUrl !== null) resolveEndpoint(storyboard.provider.baseUrl, flags.allowInsecureHttp === true);
   const say = (text: string) => !flags.json && !flags.quiet && io.stderr.write(text);
 
   say(`${storyboard.name}: ${formatTotals(first.plan.totals)}\n`);
@@ -68,7 +70,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   if (!owesWork(first, flags)) return nothingToDo(first, say, summaryTo);
 
   const lock = await takeLock(first.lockPath, flags, ctx, say);
-  let emulator: RunningEmulator | null = null;
+  let server: OpenServer | null = null;
   try {
     // Planned again under the lock: a render that held it (the one `--wait` waited for, or the
     // winner of a race to it) has changed the lockfile since, and its work must not be paid twice.
@@ -79,9 +81,8 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
       return nothingToDo(planned, say, summaryTo);
     }
     const { plan } = planned;
-    emulator = await startEmbeddedEmulator(loaded, flags);
-    const baseUrl = emulator?.url ?? storyboard.provider.baseUrl!;
-    const client = createVideosClient({ profile: storyboard.provider.profile, baseUrl, apiKey, allowInsecureHttp: flags.allowInsecureHttp === true });
+    server = await openServer(loaded, { allowInsecureHttp: flags.allowInsecureHttp === true, ...(flags.emulatorSpeed ? { emulatorSpeed: flags.emulatorSpeed } : {}) }, ctx);
+    const { client } = server;
     const outDir = flags.out ? path.resolve(io.cwd, flags.out) : path.join(storyboard.dir, 'renders', storyboard.name);
     const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && !('NO_COLOR' in io.env && io.env['TERM'] === 'dumb') ? 'live' : 'lines';
     const renderCost = new Map(plan.jobs.filter((job) => job.action === 'render').map((job) => [job.id, job.costUsd]));
@@ -103,12 +104,12 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
       });
     } finally {
       progress.close();
-      await client.close();
     }
     if (summaryTo) await appendRunSummary(summaryTo.file, formatRunSummary(storyboard.name, plan, result));
+    if (flags.report !== false) await writeReport({ loaded, outDir, now: io.now(), outcomes: outcomesOf(result.reports) });
     return summarize(result, plan.totals.blocked, flags, ctx, displayPath(ctx, outDir));
   } finally {
-    await emulator?.close();
+    await server?.close();
     await lock.release();
   }
 }
@@ -170,23 +171,4 @@ function summarize(result: RenderResult, blocked: number, flags: RenderFlags, ct
   }
   if (result.interrupted) return EXIT.interrupted;
   return summary.failed + summary.skipped + blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
-}
-
-/** The key from the first of the profile's variables that is set; a missing required key stops the run before anything is sent. */
-export function apiKeyFor(profile: ProviderProfile, env: Readonly<Record<string, string | undefined>>): string | null {
-  for (const name of profile.auth.env) {
-    const value = env[name];
-    if (value !== undefined && value !== '') return value;
-  }
-  if (profile.auth.required) {
-    throw new UsageError(`provider "${profile.name}" needs an API key`, { hint: `set ${profile.auth.env.join(' or ')} in the environment` });
-  }
-  return null;
-}
-
-/** The in-process emulator, when the provider is the emulator and no server was named. */
-async function startEmbeddedEmulator(loaded: LoadedStoryboard, flags: RenderFlags): Promise<RunningEmulator | null> {
-  const { provider } = loaded.storyboard;
-  if (!provider.profile.embedded || provider.baseUrl !== null) return null;
-  return startEmulator({ stateDir: path.join(loaded.projectRoot, '.shotlist', 'emulator'), speed: flags.emulatorSpeed ?? EMBEDDED_SPEED });
 }
