@@ -453,7 +453,7 @@ describe('safety', () => {
     const make = (baseUrl: string, allowInsecureHttp?: boolean) =>
       createVideosClient({ profile: emulatorProfile, baseUrl, apiKey: KEY, ...(allowInsecureHttp === undefined ? {} : { allowInsecureHttp }) });
     expect(() => make('http://gpu-box.lan:8091/v1')).toThrow(InsecureHttpError);
-    expect(() => make('http://gpu-box.lan:8091/v1')).toThrow(expect.objectContaining({ code: 'insecure-http', hint: expect.stringMatching(/allowInsecureHttp/) }));
+    expect(() => make('http://gpu-box.lan:8091/v1')).toThrow(expect.objectContaining({ code: 'insecure-http', hint: expect.stringMatching(/--allow-insecure-http/) }));
     for (const ok of ['http://127.0.0.1:1/v1', 'http://localhost:1/v1', 'http://[::1]:1/v1', 'https://api.openai.com/v1']) {
       clients.push(make(ok));
     }
