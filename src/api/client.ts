@@ -22,8 +22,10 @@ export interface VideosClientOptions {
   readonly profile: ProviderProfile;
   /** Including the `/v1` (or `/openai/v1`) prefix. */
   readonly baseUrl: string;
-  /** Sent per `profile.auth.style`; never logged, never in a message. `null` sends no credentials. */
+  /** Sent per `profile.auth.style` (or `authStyle`); never logged, never in a message. `null` sends no credentials. */
   readonly apiKey: string | null;
+  /** How `apiKey` is sent when not per the profile (an Entra token is a bearer on Azure). Default: `profile.auth.style`. */
+  readonly authStyle?: 'bearer' | 'api-key';
   /** Default: `defaultRetryPolicy` (4 retries, 0.5–8 s backoff, server delays capped at 60 s). */
   readonly retry?: RetryPolicy;
   /** Deadline for a request's headers and JSON body; for downloads, the longest idle gap. Default 60 s. */
@@ -73,6 +75,8 @@ export interface VideosClient {
   list(query?: ListOptions, opts?: CallOptions): Promise<VideoList>;
   listAll(query?: ListAllOptions, opts?: CallOptions): AsyncIterable<Video>;
   delete(videoId: string, opts?: CallOptions): Promise<void>;
+  /** Model ids the server serves (`GET /v1/models`, under the base URL), for servers of one model. */
+  listModels(opts?: CallOptions): Promise<string[]>;
   download(videoId: string, variant: ContentVariant, destPath: string, opts?: DownloadOptions): Promise<DownloadResult>;
   /** Closes the client's own connection pool (an injected dispatcher is left to its owner). */
   close(): Promise<void>;
@@ -104,7 +108,7 @@ export function createVideosClient(opts: VideosClientOptions): VideosClient {
     transport: {
       endpoint,
       dispatcher: opts.dispatcher ?? (ownDispatcher as Agent),
-      authHeaders: authHeaders(opts.profile, opts.apiKey),
+      authHeaders: authHeaders(opts.authStyle ?? opts.profile.auth.style, opts.apiKey),
       userAgent: opts.userAgent ?? 'shotlist',
       timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       maxRedirects: MAX_REDIRECTS,
@@ -122,6 +126,7 @@ export function createVideosClient(opts: VideosClientOptions): VideosClient {
     list: (query, o) => listVideos(ctx, query ?? {}, signalOf(o)),
     listAll: (query, o) => listAllVideos(ctx, query ?? {}, signalOf(o)),
     delete: (videoId, o) => deleteVideo(ctx, videoId, signalOf(o)),
+    listModels: (o) => listModels(ctx, signalOf(o)),
     download: (videoId, variant, destPath, o) => downloadContent(ctx, videoId, variant, destPath, o ?? {}),
     close: async () => {
       await ownDispatcher?.close();
@@ -133,9 +138,9 @@ function signalOf(o: CallOptions | undefined): AbortSignal {
   return o?.signal ?? new AbortController().signal;
 }
 
-function authHeaders(profile: ProviderProfile, apiKey: string | null): Record<string, string> {
-  if (apiKey === null || profile.auth.style === 'none') return {};
-  return profile.auth.style === 'api-key' ? { 'api-key': apiKey } : { authorization: `Bearer ${apiKey}` };
+function authHeaders(style: ProviderProfile['auth']['style'], apiKey: string | null): Record<string, string> {
+  if (apiKey === null || style === 'none') return {};
+  return style === 'api-key' ? { 'api-key': apiKey } : { authorization: `Bearer ${apiKey}` };
 }
 
 function redactor(apiKey: string | null): Redact {
@@ -155,7 +160,7 @@ function redactor(apiKey: string | null): Redact {
  */
 async function createVideo(ctx: Context, req: CreateRequest, signal: AbortSignal): Promise<Video> {
   const url = videosUrl(ctx.endpoint, []);
-  return postCreate(ctx, url, () => encodeCreate(req, ctx.profile.encoding), summarizeCreate(req), signal);
+  return postCreate(ctx, url, () => encodeCreate(req, ctx.profile.encoding, ctx.profile.extraFields.placement), summarizeCreate(req), signal);
 }
 
 async function remixVideo(ctx: Context, videoId: string, prompt: string, signal: AbortSignal): Promise<Video> {
@@ -246,6 +251,7 @@ function pollAfterOf(ex: Exchange, profile: ProviderProfile): number | null {
 async function listVideos(ctx: Context, query: ListOptions, signal: AbortSignal): Promise<VideoList> {
   requireFeature(ctx, ctx.profile.features.list, 'listing videos', 'features.list: false');
   const url = videosUrl(ctx.endpoint, [], {
+    ...ctx.profile.listQuery,
     limit: query.limit === undefined ? undefined : String(query.limit),
     order: query.order,
     after: query.after,
@@ -284,6 +290,17 @@ async function deleteVideo(ctx: Context, videoId: string, signal: AbortSignal): 
   await idempotent(ctx, signal, async () => {
     const ex = await sendRequest(ctx.transport, { method: 'DELETE', url, headers: { accept: 'application/json' } }, signal);
     await readJsonOk(ctx, ex);
+  });
+}
+
+async function listModels(ctx: Context, signal: AbortSignal): Promise<string[]> {
+  const url = new URL(`${ctx.endpoint.base}/models`);
+  return idempotent(ctx, signal, async () => {
+    const ex = await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: 'application/json' }, followRedirects: true }, signal);
+    const json = await readJsonOk(ctx, ex);
+    const data = (json as { data?: unknown } | null)?.data;
+    if (!Array.isArray(data)) throw new ResponseFormatError(ex.call, ex.status, 'expected a model list with a "data" array');
+    return data.flatMap((item) => (typeof (item as { id?: unknown } | null)?.id === 'string' ? [(item as { id: string }).id] : []));
   });
 }
 

@@ -24,7 +24,11 @@ export interface CreateRequest {
   readonly size?: string;
   readonly seconds?: string | number;
   readonly inputReference?: InputReference;
-  /** Server-specific flat fields (`seed`, `num_frames`, ...); multipart sends them as text. */
+  /**
+   * Server-specific fields (`seed`, `num_frames`, ...), placed per the profile's
+   * `extraFields.placement`: beside `prompt` (multipart sends them as text), or inside
+   * `extra_body` (an object in JSON, a JSON string in multipart).
+   */
   readonly extra?: Readonly<Record<string, string | number | boolean>>;
 }
 
@@ -36,8 +40,10 @@ export interface EncodedBody {
 
 const CORE_FIELDS = new Set(['prompt', 'model', 'size', 'seconds', 'input_reference']);
 
-export function encodeCreate(req: CreateRequest, encoding: ProviderProfile['encoding']): EncodedBody {
-  const fields = createFields(req);
+export type ExtraPlacement = ProviderProfile['extraFields']['placement'];
+
+export function encodeCreate(req: CreateRequest, encoding: ProviderProfile['encoding'], placement: ExtraPlacement = 'flat'): EncodedBody {
+  const fields = createFields(req, placement);
   // A file can only travel in multipart, whatever the profile prefers.
   if (encoding === 'multipart' || req.inputReference !== undefined) return multipart(fields, req.inputReference);
   return { body: JSON.stringify(fields), contentType: 'application/json' };
@@ -48,21 +54,29 @@ export function encodeRemix(prompt: string, encoding: ProviderProfile['encoding'
   return { body: JSON.stringify({ prompt }), contentType: 'application/json' };
 }
 
-function createFields(req: CreateRequest): Record<string, string | number | boolean> {
-  const fields: Record<string, string | number | boolean> = { prompt: req.prompt };
+type FieldValue = string | number | boolean | Readonly<Record<string, string | number | boolean>>;
+
+function createFields(req: CreateRequest, placement: ExtraPlacement): Record<string, FieldValue> {
+  const fields: Record<string, FieldValue> = { prompt: req.prompt };
   if (req.model !== undefined) fields['model'] = req.model;
   if (req.size !== undefined) fields['size'] = req.size;
   if (req.seconds !== undefined) fields['seconds'] = String(req.seconds);
-  for (const [key, value] of Object.entries(req.extra ?? {})) {
+  const extra = Object.entries(req.extra ?? {});
+  if (placement === 'extra_body') {
+    if (extra.length > 0) fields['extra_body'] = Object.fromEntries(extra);
+    return fields;
+  }
+  for (const [key, value] of extra) {
     if (CORE_FIELDS.has(key)) throw new InternalError(`extra field "${key}" would overwrite a request field`);
     fields[key] = value;
   }
   return fields;
 }
 
-function multipart(fields: Readonly<Record<string, string | number | boolean>>, file: InputReference | undefined): EncodedBody {
+function multipart(fields: Readonly<Record<string, FieldValue>>, file: InputReference | undefined): EncodedBody {
   const form = new FormData();
-  for (const [key, value] of Object.entries(fields)) form.append(key, String(value));
+  // A nested object (LiteLLM's `extra_body`) travels as a JSON string in a form.
+  for (const [key, value] of Object.entries(fields)) form.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
   if (file !== undefined) {
     form.append('input_reference', new Blob([file.bytes], { type: file.mimeType }), file.fileName);
   }

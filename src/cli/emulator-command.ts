@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseFaultOptions, runEmulatorServer } from '../emulator/index.js';
+import { FLAVOR_NAMES, parseFaultOptions, runEmulatorServer, type FlavorName } from '../emulator/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from './exit-codes.js';
 import type { CliContext } from './main.js';
@@ -13,10 +13,15 @@ export interface EmulatorFlags {
   readonly fps: number;
   readonly seed?: number;
   readonly faults?: string;
+  /** The backend to imitate: openai (default), azure, vllm-omni, litellm. */
+  readonly flavor?: string;
 }
 
 /** `shotlist emulator`: serves OpenAI's /v1/videos contract on this machine until Ctrl-C. */
 export async function runEmulatorCommand(flags: EmulatorFlags, ctx: CliContext): Promise<number> {
+  if (flags.flavor !== undefined && !(FLAVOR_NAMES as readonly string[]).includes(flags.flavor)) {
+    throw new UsageError(`--flavor ${flags.flavor}: expected one of ${FLAVOR_NAMES.join(', ')}`);
+  }
   let faults = flags.seed === undefined ? undefined : parseFaultOptions({ seed: flags.seed });
   if (flags.faults) {
     const file = path.resolve(ctx.io.cwd, flags.faults);
@@ -33,7 +38,7 @@ export async function runEmulatorCommand(flags: EmulatorFlags, ctx: CliContext):
     }
   }
   await runEmulatorServer(
-    { host: flags.host, port: flags.port, stateDir: path.resolve(ctx.io.cwd, flags.stateDir), speed: flags.speed, fps: flags.fps, ...(faults ? { faults } : {}) },
+    { host: flags.host, port: flags.port, stateDir: path.resolve(ctx.io.cwd, flags.stateDir), speed: flags.speed, fps: flags.fps, ...(faults ? { faults } : {}), ...(flags.flavor ? { flavor: flags.flavor as FlavorName } : {}) },
     { log: (line) => ctx.io.stderr.write(`${line}\n`), signal: ctx.io.signal },
   );
   return EXIT.ok;

@@ -46,7 +46,9 @@ export function formatPlan(plan: Plan, header: string, style: Style): string {
 
 export function formatTotals(totals: PlanTotals): string {
   const parts: string[] = [];
-  const renders = `${totals.render} to render (${totals.seconds} s of video, ${formatUsd(totals.costUsd)}${totals.unpriced > 0 ? ` + ${totals.unpriced} unpriced` : ''})`;
+  // Nothing priced is an unknown cost, not a free one.
+  const cost = totals.unpriced > 0 && totals.unpriced === totals.render ? formatUsd(null) : `${formatUsd(totals.costUsd)}${totals.unpriced > 0 ? ` + ${totals.unpriced} unpriced` : ''}`;
+  const renders = `${totals.render} to render (${totals.seconds} s of video, ${cost})`;
   parts.push(renders);
   if (totals.resume > 0) parts.push(`${totals.resume} to resume`);
   if (totals.download > 0) parts.push(`${totals.download} to download`);

@@ -5,6 +5,7 @@ import { EXIT } from './exit-codes.js';
 import { runEmulatorCommand, type EmulatorFlags } from './emulator-command.js';
 import { runGc, type GcFlags } from './gc-command.js';
 import { runPlan } from './plan-command.js';
+import { runProviders, type ProvidersFlags } from './providers-command.js';
 import { runRender, type RenderFlags } from './render-command.js';
 import { runReport, type ReportFlags } from './report-command.js';
 import { runStatus, type StatusFlags } from './status-command.js';
@@ -163,6 +164,12 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .action(async (file: string, flags: ReportFlags) => setCode(await runReport(file, flags, ctx)));
 
   program
+    .command('providers')
+    .description('the built-in provider profiles and those in shotlist.providers.yaml, and what each supports')
+    .option('--json', 'newline-delimited JSON events on stdout')
+    .action(async (flags: ProvidersFlags) => setCode(await runProviders(flags, ctx)));
+
+  program
     .command('emulator')
     .description("run the local emulator of OpenAI's /v1/videos contract until Ctrl-C")
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -172,6 +179,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .option('--fps <n>', 'frame rate of the generated MP4s', positiveInteger, 24)
     .option('--seed <n>', 'seed of the fault injection', nonNegativeInteger)
     .option('--faults <file>', 'JSON file of fault options (see README)')
+    .option('--flavor <name>', 'imitate a backend: openai (default), azure, vllm-omni or litellm (see docs/providers.md)')
     .action(async (flags: EmulatorFlags) => setCode(await runEmulatorCommand(flags, ctx)));
 
   return program;

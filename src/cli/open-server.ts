@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createVideosClient, type VideosClient } from '../api/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
-import { UsageError } from '../errors.js';
+import { credentialFor } from '../providers/credentials.js';
 import type { ProviderProfile } from '../providers/profile.js';
 import type { CliContext } from './main.js';
 
@@ -29,14 +29,14 @@ export const EMBEDDED_SPEED = 20;
  */
 export async function openServer(loaded: LoadedStoryboard, options: { readonly allowInsecureHttp?: boolean; readonly emulatorSpeed?: number }, ctx: CliContext): Promise<OpenServer> {
   const { provider } = loaded.storyboard;
-  const apiKey = apiKeyFor(provider.profile, ctx.io.env);
+  const credential = credentialFor(provider.profile, ctx.io.env);
   let emulator: RunningEmulator | null = null;
   if (provider.profile.embedded && provider.baseUrl === null) {
     emulator = await startEmulator({ stateDir: path.join(loaded.projectRoot, '.shotlist', 'emulator'), speed: options.emulatorSpeed ?? EMBEDDED_SPEED });
   }
   const baseUrl = emulator?.url ?? provider.baseUrl!;
   try {
-    const client = createVideosClient({ profile: provider.profile, baseUrl, apiKey, allowInsecureHttp: options.allowInsecureHttp === true });
+    const client = createVideosClient({ profile: provider.profile, baseUrl, apiKey: credential?.value ?? null, ...(credential ? { authStyle: credential.style } : {}), allowInsecureHttp: options.allowInsecureHttp === true });
     return {
       client,
       baseUrl,
@@ -54,12 +54,5 @@ export async function openServer(loaded: LoadedStoryboard, options: { readonly a
 
 /** The key from the first of the profile's variables that is set; a missing required key stops the run before anything is sent. */
 export function apiKeyFor(profile: ProviderProfile, env: Readonly<Record<string, string | undefined>>): string | null {
-  for (const name of profile.auth.env) {
-    const value = env[name];
-    if (value !== undefined && value !== '') return value;
-  }
-  if (profile.auth.required) {
-    throw new UsageError(`provider "${profile.name}" needs an API key`, { hint: `set ${profile.auth.env.join(' or ')} in the environment` });
-  }
-  return null;
+  return credentialFor(profile, env)?.value ?? null;
 }

@@ -1,6 +1,7 @@
 import { PlanRefusedError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import { planStoryboard } from '../plan/plan-storyboard.js';
+import { profileNotes } from '../providers/describe-profile.js';
 import { EXIT } from './exit-codes.js';
 import { formatPlan, formatUsd, planEvents } from './format-plan.js';
 import { displayPath, loadForCommand } from './load-for-cli.js';
@@ -20,6 +21,7 @@ export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext)
   } else {
     const header = `plan for ${ctx.out.bold(loaded.storyboard.name)} on ${providerId} (${displayPath(ctx, lockPath)})`;
     ctx.io.stdout.write(formatPlan(plan, header, ctx.out));
+    for (const note of profileNotes(loaded.storyboard.provider.profile)) ctx.io.stdout.write(`${ctx.out.dim('note:')} ${note}\n`);
   }
   checkLimits(plan, flags);
   return EXIT.ok;

@@ -13,7 +13,8 @@ import type { CliContext, CommonFlags } from './main.js';
 import { checkLimits } from './plan-command.js';
 import { createProgress } from './progress.js';
 import { apiKeyFor, openServer, type OpenServer } from './open-server.js';
-import { outcomesOf, writeReport } from '../report/write-report.js';
+import { outcomesOf, REPORT_FILE, writeReport } from '../report/write-report.js';
+import { removeStaleFiles } from '../run/stale-files.js';
 import { appendRunSummary, formatRunSummary } from './run-summary.js';
 
 export interface RenderFlags extends CommonFlags {
@@ -106,7 +107,10 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
       progress.close();
     }
     if (summaryTo) await appendRunSummary(summaryTo.file, formatRunSummary(storyboard.name, plan, result));
-    if (flags.report !== false) await writeReport({ loaded, outDir, now: io.now(), outcomes: outcomesOf(result.reports) });
+    if (flags.report !== false) {
+      await removeStaleFiles([path.join(outDir, REPORT_FILE)]);
+      await writeReport({ loaded, outDir, now: io.now(), outcomes: outcomesOf(result.reports) });
+    }
     return summarize(result, plan.totals.blocked, flags, ctx, displayPath(ctx, outDir));
   } finally {
     await server?.close();

@@ -1,4 +1,6 @@
 import type { FaultInjector } from './faults.js';
+import type { Flavor } from './flavor.js';
+import type { FlavorSettings } from './flavor-requests.js';
 import type { JobRecord } from './job.js';
 import type { RandomBytes } from './ids.js';
 import type { MediaRenderer } from './media.js';
@@ -16,6 +18,11 @@ export interface EmulatorSettings {
   pollAfterMs: number;
   guide2026: boolean;
   apiKey: string | null;
+  /** Which backend the server imitates; `openai` unless asked. */
+  flavor: Flavor;
+  flavorSettings: FlavorSettings;
+  /** Creates allowed per rolling minute of the virtual clock; `null` for none. */
+  createsPerMinute: number | null;
 }
 
 /** Everything a request handler may touch; built once by the server. */
@@ -27,6 +34,8 @@ export interface EmulatorContext {
   readonly table: ModelTable;
   readonly settings: EmulatorSettings;
   readonly random: RandomBytes;
+  /** Virtual-clock times of recent creates, for a per-minute limit. */
+  readonly recentCreates: number[];
   /** Milliseconds since the epoch on the virtual clock. */
   now(): number;
   advanceClock(seconds: number): void;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import { mediaSpecFor, type EmulatorContext, type EmulatorSettings } from './context.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
+import { flavorNamed, type FlavorName } from './flavor.js';
 import { cryptoRandomBytes, type RandomBytes } from './ids.js';
 import type { JobRecord } from './job.js';
 import { MediaRenderer } from './media.js';
@@ -42,10 +43,22 @@ export interface EmulatorOptions {
   encoders?: number;
   /** Where to report background problems (a failed encode); default silent. */
   log?: (line: string) => void;
+  /**
+   * The backend to imitate (docs/providers.md): `openai` (default, the contract), `azure`
+   * (`/openai/v1`, `api-key`, 2 creates/min), `vllm-omni` (multipart only, serial queue, one
+   * model) or `litellm` (model required, base64 ids, `processing`, no DELETE).
+   */
+  flavor?: FlavorName;
+  /** vllm-omni: the served model's name; default `Wan-AI/Wan2.2-T2V-A14B-Diffusers`. */
+  servedModel?: string;
+  /** azure: deployment name → model; default `{"sora-2": "sora-2"}`. */
+  deployments?: Record<string, string>;
+  /** Creates per rolling minute before a 429; default the flavor's (azure 2, others none). */
+  createsPerMinute?: number | null;
 }
 
 export interface RunningEmulator {
-  /** Base URL including `/v1`, e.g. `http://127.0.0.1:43211/v1`. */
+  /** Base URL including `/v1` (Azure flavor: `/openai/v1`), e.g. `http://127.0.0.1:43211/v1`. */
   url: string;
   /** Stops accepting, ends sockets, kills ffmpeg, clears timers, removes the temporary media directory. */
   close(): Promise<void>;
@@ -76,6 +89,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     stats: new StatsCounter(),
     table: modelTable(settings.guide2026),
     settings,
+    recentCreates: [],
     random: options.randomBytes ?? cryptoRandomBytes,
     now: () => clock() + offsetMs,
     advanceClock(seconds) {
@@ -105,7 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   return {
-    url: `http://${host}:${address.port}/v1`,
+    url: `http://${host}:${address.port}${settings.flavor.prefix}`,
     advanceClock: (seconds) => ctx.advanceClock(seconds),
     stats: () => ctx.stats.snapshot(store.all(), ctx.now(), media.encodeMs),
     async close() {
@@ -127,9 +141,13 @@ function resolveSettings(options: EmulatorOptions): EmulatorSettings {
   if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
   const fps = options.fps ?? 24;
   if (!Number.isInteger(fps) || fps < 1 || fps > 60) throw new RangeError(`fps must be an integer from 1 to 60, got ${fps}`);
+  const flavor = flavorNamed(options.flavor ?? 'openai');
   return {
     speed,
     fps,
+    flavor,
+    flavorSettings: { servedModel: options.servedModel ?? 'Wan-AI/Wan2.2-T2V-A14B-Diffusers', deployments: options.deployments ?? { 'sora-2': 'sora-2' } },
+    createsPerMinute: options.createsPerMinute === undefined ? flavor.createsPerMinute : options.createsPerMinute,
     inFlightLimit: options.inFlightLimit ?? 2,
     pollAfterMs: options.pollAfterMs ?? Math.max(1, Math.round(2000 / speed)),
     guide2026: options.guide2026 ?? false,

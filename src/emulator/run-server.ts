@@ -12,7 +12,7 @@ export interface RunServerIo {
  */
 export async function runEmulatorServer(options: EmulatorOptions, io: RunServerIo): Promise<void> {
   const emulator = await startEmulator({ log: io.log, ...options });
-  io.log(`emulator listening on ${emulator.url}`);
+  io.log(`emulator${options.flavor && options.flavor !== 'openai' ? ` (${options.flavor} flavor)` : ''} listening on ${emulator.url}`);
   io.log(`controls: GET ${controlUrl(emulator.url, 'stats')}, POST ${controlUrl(emulator.url, 'clock')}, POST ${controlUrl(emulator.url, 'faults')}`);
   await untilStopped(io.signal);
   io.log('emulator stopping');
@@ -20,7 +20,7 @@ export async function runEmulatorServer(options: EmulatorOptions, io: RunServerI
 }
 
 function controlUrl(baseUrl: string, name: string): string {
-  return `${baseUrl.replace(/\/v1$/, '')}/_emulator/${name}`;
+  return `${baseUrl.replace(/(\/openai)?\/v1$/, '')}/_emulator/${name}`;
 }
 
 function untilStopped(signal: AbortSignal | undefined): Promise<void> {

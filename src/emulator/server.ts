@@ -2,9 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { EmulatorContext } from './context.js';
 import { controlHandlers } from './control-handlers.js';
 import { ApiError, invalidUrl } from './errors.js';
+import { errorBody, type Flavor } from './flavor.js';
 import { newRequestId } from './ids.js';
 import { parseBody, readBody, type ParsedBody } from './request-body.js';
-import { errorReply, writeReply, type DeliveryPlan, type Reply } from './reply.js';
+import { jsonReply, writeReply, type DeliveryPlan, type Reply } from './reply.js';
 import { matchRoute, type RouteMatch } from './routes.js';
 import { videoHandlers } from './video-handlers.js';
 
@@ -23,20 +24,54 @@ export function createEmulatorServer(ctx: EmulatorContext, signal: AbortSignal):
 async function handle(ctx: EmulatorContext, request: IncomingMessage, response: ServerResponse, signal: AbortSignal): Promise<void> {
   const method = request.method ?? 'GET';
   const url = new URL(request.url ?? '/', 'http://emulator.invalid');
-  const route = matchRoute(method, url.pathname);
-  ctx.stats.countRequest(route?.label ?? 'unmatched');
+  const { flavor } = ctx.settings;
+  const pathname = contractPath(flavor, url.pathname);
+  const route = routeOf(flavor, matchRoute(method, pathname));
+  const isModels = flavor.modelsRoute && method === 'GET' && pathname === '/v1/models';
+  ctx.stats.countRequest(route?.label ?? (isModels ? 'GET /v1/models' : 'unmatched'));
   let reply: Reply;
   try {
-    reply = await dispatch(ctx, request, route, url, method);
+    if (isModels) {
+      checkAuth(ctx, request.headers);
+      reply = modelsReply(ctx);
+    } else reply = await dispatch(ctx, request, route, url, method);
   } catch (error) {
-    reply = errorReply(error instanceof ApiError ? error : new ApiError(500, `Internal emulator error: ${(error as Error).message}`, 'server_error'));
+    const apiError = error instanceof ApiError ? error : new ApiError(500, `Internal emulator error: ${(error as Error).message}`, 'server_error');
+    reply = jsonReply(apiError.status, errorBody(flavor, apiError), apiError.headers);
   }
-  const headers = { 'x-request-id': newRequestId(ctx.random) };
+  const requestId = newRequestId(ctx.random);
+  const headers: Record<string, string> = flavor.name === 'azure' ? { 'x-request-id': requestId, 'apim-request-id': requestId.slice(4) } : { 'x-request-id': requestId };
   await writeReply(response, reply, headers, deliveryPlan(ctx, route, reply), signal);
 }
 
+/**
+ * The request's path as the contract writes it (`/v1/videos...`): Azure serves under
+ * `/openai/v1`, and a path outside the flavor's prefix matches nothing.
+ */
+function contractPath(flavor: Flavor, pathname: string): string {
+  if (flavor.prefix === '/v1' || pathname.startsWith('/_emulator/')) return pathname;
+  return pathname.startsWith(`${flavor.prefix}/`) ? `/v1${pathname.slice(flavor.prefix.length)}` : `/unmatched${pathname}`;
+}
+
+/** Routes the flavor's server does not have are unmatched (a 404), as on the real one. */
+function routeOf(flavor: Flavor, route: RouteMatch | null): RouteMatch | null {
+  if (route?.name === 'remix' && !flavor.remix) return null;
+  return route;
+}
+
+/** `GET /v1/models`, as vLLM-Omni and LiteLLM answer it. */
+function modelsReply(ctx: EmulatorContext): Reply {
+  const { flavor, flavorSettings } = ctx.settings;
+  const ids = flavor.name === 'vllm-omni' ? [flavorSettings.servedModel] : [...new Set(ctx.store.all().map((job) => job.model))];
+  const created = Math.floor(ctx.now() / 1000);
+  return jsonReply(200, { object: 'list', data: ids.map((id) => ({ id, object: 'model', created, owned_by: flavor.name })) });
+}
+
 async function dispatch(ctx: EmulatorContext, request: IncomingMessage, route: RouteMatch | null, url: URL, method: string): Promise<Reply> {
-  if (!route) throw invalidUrl(method, url.pathname);
+  if (!route) {
+    if (ctx.settings.flavor.name === 'azure') throw new ApiError(404, 'Resource not found', 'invalid_request_error', null, '404');
+    throw invalidUrl(method, url.pathname);
+  }
   let body: Promise<ParsedBody> | null = null;
   const readParsedBody = (): Promise<ParsedBody> => (body ??= readBody(request).then((bytes) => parseBody(request.headers['content-type'], bytes)));
   if (route.faultClass === null) {
@@ -44,13 +79,24 @@ async function dispatch(ctx: EmulatorContext, request: IncomingMessage, route: R
     if (route.name === 'clock') return controlHandlers.clock(ctx, await readParsedBody());
     return controlHandlers.faults(ctx, method === 'POST' ? await readParsedBody() : null);
   }
-  checkAuth(ctx.settings.apiKey, request.headers.authorization);
-  return videoHandlers[route.faultClass](ctx, { videoId: route.videoId, query: url.searchParams, readBody: readParsedBody });
+  checkAuth(ctx, request.headers);
+  if (route.name === 'delete' && ctx.settings.flavor.delete === 'none') return jsonReply(405, { detail: 'Method Not Allowed' });
+  return videoHandlers[route.faultClass](ctx, { videoId: route.videoId, query: url.searchParams, headers: request.headers, readBody: readParsedBody });
 }
 
-/** Never echoes the key it got: credentials must not show up in anyone's logs. */
-function checkAuth(apiKey: string | null, header: string | undefined): void {
+/**
+ * Never echoes the key it got: credentials must not show up in anyone's logs. A bearer works on
+ * every flavor; Azure also takes `api-key`, LiteLLM `x-litellm-api-key`.
+ */
+function checkAuth(ctx: EmulatorContext, headers: IncomingMessage['headers']): void {
+  const { apiKey, flavor } = ctx.settings;
   if (apiKey === null) return;
+  const alternative = flavor.keyHeader === null ? undefined : headers[flavor.keyHeader];
+  if (typeof alternative === 'string' && alternative !== '') {
+    if (alternative.replace(/^Bearer /, '').trim() !== apiKey) throw new ApiError(401, 'Access denied due to invalid subscription key or wrong API endpoint.', 'invalid_request_error', null, '401');
+    return;
+  }
+  const header = headers.authorization;
   if (!header?.startsWith('Bearer ')) {
     throw new ApiError(
       401,

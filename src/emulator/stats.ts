@@ -11,6 +11,8 @@ export interface StatsJob {
   status: VideoStatus | 'deleted';
   created_at: number;
   request_hash: string;
+  /** Fields beyond the contract the job was created with (`seed`, ...), on flavors that take them. */
+  extra?: Readonly<Record<string, string | number>>;
 }
 
 /** What tests (and `GET /_emulator/stats`) read to check a client's behaviour from the server's side. */
@@ -78,5 +80,6 @@ function statsJob(job: JobRecord, nowMs: number): StatsJob {
     status: job.deletedMs === null ? deriveState(job, nowMs).status : 'deleted',
     created_at: createdAtSeconds(job),
     request_hash: job.requestHash,
+    ...(job.extra ? { extra: job.extra } : {}),
   };
 }

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
 import { checkInFlight, moderationBlocked, rateLimited } from './admission.js';
 import type { EmulatorContext } from './context.js';
 import { mediaSpecFor } from './context.js';
-import { validateCreate, validateRemix } from './create-request.js';
+import { validateRemix } from './create-request.js';
+import { validateFlavoredCreate } from './flavor-requests.js';
 import { ApiError, invalidRequest, invalidValue, serverError, videoNotFound } from './errors.js';
 import type { RouteClass } from './faults.js';
-import { newVideoId } from './ids.js';
 import type { JobFate, JobRecord } from './job.js';
-import { deriveState, isExpired, isInFlight, planTiming, toVideoObject } from './lifecycle.js';
+import { deriveState, isExpired, isInFlight, plannedEndMs, planTiming, toVideoObject } from './lifecycle.js';
 import { pageOf, parseListQuery } from './list-page.js';
 import type { ParsedBody } from './request-body.js';
 import { jsonReply, type Reply } from './reply.js';
@@ -16,6 +17,7 @@ import { jsonReply, type Reply } from './reply.js';
 export interface VideoRequest {
   videoId: string | null;
   query: URLSearchParams;
+  headers: IncomingHttpHeaders;
   readBody(): Promise<ParsedBody>;
 }
 
@@ -40,8 +42,8 @@ function withServerFault(route: RouteClass, handler: Handler): Handler {
 }
 
 async function createVideo(ctx: EmulatorContext, request: VideoRequest): Promise<Reply> {
-  const { fields } = await request.readBody();
-  const create = validateCreate(fields, ctx.table, ctx.settings.guide2026);
+  const { flavor, guide2026, flavorSettings } = ctx.settings;
+  const create = validateFlavoredCreate(flavor, await request.readBody(), ctx.table, guide2026, flavorSettings);
   return admitAndCommit(ctx, 'create', {
     prompt: create.prompt,
     model: create.model,
@@ -49,6 +51,9 @@ async function createVideo(ctx: EmulatorContext, request: VideoRequest): Promise
     seconds: create.seconds,
     remixedFrom: null,
     inputReferenceSha256: create.inputReference?.sha256 ?? null,
+    // Kept only where they differ from the contract's, so an OpenAI job's record is unchanged.
+    ...(create.extra !== null ? { extra: create.extra } : {}),
+    ...(create.echoModel !== create.model ? { echoModel: create.echoModel } : {}),
   });
 }
 
@@ -56,7 +61,7 @@ async function remixVideo(ctx: EmulatorContext, request: VideoRequest): Promise<
   const source = findLiveJob(ctx, request.videoId);
   const { prompt } = validateRemix((await request.readBody()).fields);
   const nowMs = ctx.now();
-  if (isExpired(source, nowMs)) throw new ApiError(404, `Video '${source.id}' has expired and can no longer be remixed.`, 'invalid_request_error');
+  if (ctx.settings.flavor.expires && isExpired(source, nowMs)) throw new ApiError(404, `Video '${source.id}' has expired and can no longer be remixed.`, 'invalid_request_error');
   const { status } = deriveState(source, nowMs);
   if (status !== 'completed') {
     throw invalidRequest(`Video '${source.id}' is ${status}; only a completed video can be remixed.`, null, 'invalid_video_status');
@@ -68,17 +73,20 @@ async function remixVideo(ctx: EmulatorContext, request: VideoRequest): Promise<
     seconds: source.seconds,
     remixedFrom: source.id,
     inputReferenceSha256: null,
+    ...(source.echoModel !== undefined ? { echoModel: source.echoModel } : {}),
   });
 }
 
-type JobRequest = Pick<JobRecord, 'prompt' | 'model' | 'size' | 'seconds' | 'remixedFrom' | 'inputReferenceSha256'>;
+type JobRequest = Pick<JobRecord, 'prompt' | 'model' | 'size' | 'seconds' | 'remixedFrom' | 'inputReferenceSha256' | 'extra' | 'echoModel'>;
 
 /** Moderation, the in-flight limit, throttling faults and dropped connections, then the job. */
 function admitAndCommit(ctx: EmulatorContext, route: RouteClass, request: JobRequest): Reply {
   const moderation = ctx.faults.moderation(request.prompt);
   if (moderation === 'block') throw moderationBlocked();
   try {
-    checkInFlight(ctx.store.all(), ctx.now(), ctx.settings.inFlightLimit);
+    // A serial queue (vLLM-Omni) takes every job and never answers 429.
+    if (ctx.settings.flavor.refusesWhenBusy) checkInFlight(ctx.store.all(), ctx.now(), ctx.settings.inFlightLimit);
+    checkCreateRate(ctx);
     const throttle = ctx.faults.rateLimit(route);
     if (throttle) {
       const waitMs = throttle.retryAfterSeconds === null ? null : throttle.retryAfterSeconds * 1000;
@@ -97,13 +105,16 @@ function admitAndCommit(ctx: EmulatorContext, route: RouteClass, request: JobReq
 
 function commitJob(ctx: EmulatorContext, request: JobRequest, fate: JobFate): JobRecord {
   const nowMs = ctx.now();
+  const timing = planTiming(request, ctx.settings.speed);
   const job: JobRecord = {
-    id: newVideoId(ctx.random),
+    id: ctx.settings.flavor.newId(ctx.random, { model: request.model }),
     seq: ctx.store.allocateSeq(),
     ...request,
     requestHash: requestHash(request),
     createdMs: nowMs,
-    ...planTiming(request, ctx.settings.speed),
+    ...timing,
+    // One job at a time: this one starts when the last one queued ends.
+    ...(ctx.settings.flavor.serial ? { queueMs: Math.max(timing.queueMs, queueEndMs(ctx, nowMs) - nowMs) } : {}),
     fate,
     mediaReadyMs: null,
     renderError: null,
@@ -115,31 +126,79 @@ function commitJob(ctx: EmulatorContext, request: JobRequest, fate: JobFate): Jo
   return job;
 }
 
-/** sha256 of the canonical request: identical requests render identical media and count as duplicates. */
+/** When the serial queue's last live job ends. */
+function queueEndMs(ctx: EmulatorContext, nowMs: number): number {
+  let end = nowMs;
+  for (const job of ctx.store.all()) if (isInFlight(job, nowMs)) end = Math.max(end, plannedEndMs(job));
+  return end;
+}
+
+/** A per-minute create limit on the virtual clock (Azure: 2), counting creates and remixes only. */
+function checkCreateRate(ctx: EmulatorContext): void {
+  const limit = ctx.settings.createsPerMinute;
+  if (limit === null) return;
+  const nowMs = ctx.now();
+  const recent = ctx.recentCreates;
+  while (recent.length > 0 && recent[0]! <= nowMs - 60_000) recent.shift();
+  if (recent.length >= limit) {
+    const waitMs = recent[0]! + 60_000 - nowMs;
+    throw rateLimited(`Requests to the Create Video Job Operation have exceeded the rate limit of ${limit} per minute. Please retry after ${Math.ceil(waitMs / 1000)} seconds.`, waitMs);
+  }
+  recent.push(nowMs);
+}
+
+/**
+ * sha256 of the canonical request: identical requests render identical media and count as
+ * duplicates. Extra fields (a seed) count only when sent, so the contract's hashes never change.
+ */
 export function requestHash(request: JobRequest): string {
-  const canonical = JSON.stringify([
-    request.prompt,
-    request.model,
-    request.size,
-    request.seconds,
-    request.inputReferenceSha256,
-    request.remixedFrom,
-  ]);
-  return createHash('sha256').update(canonical).digest('hex');
+  const base: unknown[] = [request.prompt, request.model, request.size, request.seconds, request.inputReferenceSha256, request.remixedFrom];
+  if (request.extra) base.push(Object.fromEntries(Object.entries(request.extra).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  return createHash('sha256').update(JSON.stringify(base)).digest('hex');
+}
+
+/** The Video object in the flavor's dialect; the contract's own for `openai`. */
+function present(ctx: EmulatorContext, job: JobRecord, nowMs: number): Record<string, unknown> {
+  const contract = toVideoObject(job, nowMs);
+  const video: Record<string, unknown> = { ...contract };
+  const { flavor } = ctx.settings;
+  if (job.echoModel !== undefined) video['model'] = job.echoModel;
+  if (contract.status === 'in_progress' && flavor.runningStatus === 'processing') video['status'] = 'processing';
+  if (flavor.progress === 'binary') video['progress'] = contract.status === 'completed' ? 100 : 0;
+  if (!flavor.expires) video['expires_at'] = null;
+  if (flavor.errors === 'vllm-omni' && contract.error) video['error'] = { code: flavor.failedJobStatus ?? 500, message: contract.error.message };
+  if (flavor.name === 'vllm-omni' && contract.status === 'completed') {
+    // Keys newer vLLM-Omni builds add: a client must ignore them.
+    video['inference_time_s'] = Math.round(job.runMs / 10) / 100;
+    video['peak_memory_mb'] = 20480;
+  }
+  return video;
 }
 
 async function retrieveVideo(ctx: EmulatorContext, request: VideoRequest): Promise<Reply> {
-  const video = toVideoObject(findLiveJob(ctx, request.videoId), ctx.now());
-  const running = video.status === 'queued' || video.status === 'in_progress';
+  const job = findLiveJob(ctx, request.videoId);
+  const nowMs = ctx.now();
+  const { status } = deriveState(job, nowMs);
+  const video = present(ctx, job, nowMs);
+  // vLLM-Omni answers for a failed job with a non-2xx whose body is still the job.
+  if (status === 'failed' && ctx.settings.flavor.failedJobStatus !== null) return jsonReply(ctx.settings.flavor.failedJobStatus, video);
+  const running = status === 'queued' || status === 'in_progress';
   return jsonReply(200, video, running ? { 'openai-poll-after-ms': String(ctx.settings.pollAfterMs) } : {});
 }
 
 async function listVideos(ctx: EmulatorContext, request: VideoRequest): Promise<Reply> {
-  const { items, hasMore } = pageOf(ctx.store.all(), parseListQuery(request.query));
+  const { flavor } = ctx.settings;
+  if (flavor.list === 'needs-hint' && request.query.get('custom_llm_provider') === null && request.headers['custom-llm-provider'] === undefined) {
+    throw invalidRequest('custom_llm_provider is required to list videos: send the custom-llm-provider header or the custom_llm_provider query parameter.', 'custom_llm_provider', '400');
+  }
+  const query = parseListQuery(request.query);
+  // vLLM-Omni lists the whole server unless a limit is sent.
+  const wholeServer = flavor.list === 'whole-server' && request.query.get('limit') === null;
+  const { items, hasMore } = pageOf(ctx.store.all(), wholeServer ? { ...query, limit: Number.MAX_SAFE_INTEGER } : query);
   const nowMs = ctx.now();
   return jsonReply(200, {
     object: 'list',
-    data: items.map((job) => toVideoObject(job, nowMs)),
+    data: items.map((job) => present(ctx, job, nowMs)),
     first_id: items[0]?.id ?? null,
     last_id: items[items.length - 1]?.id ?? null,
     has_more: hasMore,
@@ -149,9 +208,24 @@ async function listVideos(ctx: EmulatorContext, request: VideoRequest): Promise<
 async function deleteVideo(ctx: EmulatorContext, request: VideoRequest): Promise<Reply> {
   const job = findLiveJob(ctx, request.videoId);
   const nowMs = ctx.now();
+  if (ctx.settings.flavor.delete === 'cancel' && isInFlight(job, nowMs)) return cancelJob(ctx, job, nowMs);
   if (isInFlight(job, nowMs)) {
     const { status } = deriveState(job, nowMs);
     throw invalidRequest(`Video '${job.id}' is ${status}; only a completed or failed video can be deleted.`, null, 'invalid_video_status');
+  }
+  ctx.store.put({ ...job, deletedMs: nowMs });
+  return jsonReply(200, { id: job.id, object: 'video.deleted', deleted: true });
+}
+
+/**
+ * vLLM-Omni's DELETE cancels: a queued job at once; a running one asks the worker to abort,
+ * which takes longer than the server waits (409), and a DELETE after that finds it cancelled.
+ */
+function cancelJob(ctx: EmulatorContext, job: JobRecord, nowMs: number): Reply {
+  const { status } = deriveState(job, nowMs);
+  if (status === 'in_progress' && (job.cancelRequestedMs ?? null) === null) {
+    ctx.store.put({ ...job, cancelRequestedMs: nowMs });
+    throw new ApiError(409, 'Cancellation in progress. Please try again later.', 'invalid_request_error');
   }
   ctx.store.put({ ...job, deletedMs: nowMs });
   return jsonReply(200, { id: job.id, object: 'video.deleted', deleted: true });
@@ -164,19 +238,23 @@ const VARIANTS = {
 } as const;
 
 async function videoContent(ctx: EmulatorContext, request: VideoRequest): Promise<Reply> {
-  const variantName = request.query.get('variant') ?? 'video';
-  if (!Object.hasOwn(VARIANTS, variantName)) throw invalidValue('variant', variantName, Object.keys(VARIANTS));
+  const { flavor } = ctx.settings;
+  // A server with only the MP4 has no `variant` parameter: it ignores one.
+  const variantName = flavor.variants.length === 1 ? 'video' : request.query.get('variant') ?? 'video';
+  if (!(flavor.variants as readonly string[]).includes(variantName)) throw invalidValue('variant', variantName, flavor.variants);
   const variant = VARIANTS[variantName as keyof typeof VARIANTS];
   const job = findLiveJob(ctx, request.videoId);
   const nowMs = ctx.now();
   const { status } = deriveState(job, nowMs);
+  if (flavor.vllmContentErrors && status === 'failed') throw new ApiError(422, 'Video generation failed. Check job status for error details.', 'invalid_request_error');
+  if (flavor.vllmContentErrors && status !== 'completed') throw new ApiError(404, 'Generation is still in-progress', 'invalid_request_error');
   if (status === 'failed') {
     throw invalidRequest(`Video '${job.id}' failed; a failed video has no content. See the job's error for details.`, null, 'invalid_video_status');
   }
   if (status !== 'completed') {
     throw invalidRequest(`Video '${job.id}' is ${status}; content is available once its status is 'completed'.`, null, 'invalid_video_status');
   }
-  if (isExpired(job, nowMs)) {
+  if (flavor.expires && isExpired(job, nowMs)) {
     throw new ApiError(404, `The content of video '${job.id}' has expired: assets are kept for 24 hours after creation.`, 'invalid_request_error');
   }
   const files = await ctx.media.ensure(mediaSpecFor(job, ctx.settings.fps));

@@ -12,6 +12,11 @@ export interface JobRequest {
   readonly size: string;
   readonly seconds: string;
   readonly prompt: string;
+  /**
+   * Extra request fields (`seed`, `num_frames`, ...) as sent, `seed: auto` resolved to its number:
+   * present only when the job sets any, so a lockfile can reproduce an output on a seeded server.
+   */
+  readonly extra?: Readonly<Record<string, string | number>>;
   readonly input_reference?: { readonly path: string; readonly sha256: string };
   /** A remix: the parent job and the video it edits (`null` until the parent has a video). */
   readonly remix_of?: { readonly job: string; readonly video_id: string | null };
@@ -23,6 +28,8 @@ export interface JobRequest {
  */
 export function fingerprintOf(request: JobRequest): string {
   const canonical: Record<string, unknown> = {
+    // Only when present: the fingerprints of requests without extra fields stay what they were.
+    ...(request.extra === undefined ? {} : { extra: sortedKeys(request.extra) }),
     input_reference_sha256: request.input_reference?.sha256 ?? null,
     model: request.model,
     prompt: request.prompt,
@@ -35,6 +42,12 @@ export function fingerprintOf(request: JobRequest): string {
   return `sha256:${createHash('sha256').update(JSON.stringify(canonical)).digest('hex')}`;
 }
 
+function sortedKeys(record: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(record).sort()) sorted[key] = record[key];
+  return sorted;
+}
+
 /** The request fields that differ between two requests, in a stable order, for "~ render (prompt changed)". */
 export function changedFields(before: JobRequest, after: JobRequest): string[] {
   const changed: string[] = [];
@@ -43,6 +56,9 @@ export function changedFields(before: JobRequest, after: JobRequest): string[] {
   if (before.size !== after.size) changed.push('size');
   if (before.seconds !== after.seconds) changed.push('seconds');
   if (before.prompt !== after.prompt) changed.push('prompt');
+  for (const key of new Set([...Object.keys(before.extra ?? {}), ...Object.keys(after.extra ?? {})])) {
+    if (before.extra?.[key] !== after.extra?.[key]) changed.push(key);
+  }
   if ((before.input_reference?.sha256 ?? null) !== (after.input_reference?.sha256 ?? null)) changed.push('input_reference');
   if ((before.remix_of?.video_id ?? null) !== (after.remix_of?.video_id ?? null)) changed.push('parent video');
   return changed;

@@ -84,6 +84,7 @@ function orderEntry(entry: LockEntry): Record<string, unknown> {
       size: request.size,
       seconds: request.seconds,
       prompt: request.prompt,
+      ...(request.extra ? { extra: request.extra } : {}),
       ...(request.input_reference ? { input_reference: { path: request.input_reference.path, sha256: request.input_reference.sha256 } } : {}),
       ...(request.remix_of ? { remix_of: { job: request.remix_of.job, video_id: request.remix_of.video_id } } : {}),
     },

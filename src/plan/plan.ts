@@ -220,6 +220,7 @@ export function requestOf(job: ResolvedJob, input: Pick<PlanInput, 'providerId' 
     size: job.size.value,
     seconds: job.seconds.value,
     prompt: job.prompt,
+    ...(job.extra !== null ? { extra: job.extra } : {}),
     ...(job.inputReference && info?.status === 'ok' ? { input_reference: { path: job.inputReference.path, sha256: info.sha256 } } : {}),
     ...(job.remixOf !== null ? { remix_of: { job: job.remixOf, video_id: parentVideo } } : {}),
   };

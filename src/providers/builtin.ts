@@ -1,4 +1,4 @@
-import type { ModelProfile, ProviderProfile } from './profile.js';
+import { EXTRA_FIELDS, type ModelProfile, type ProviderProfile } from './profile.js';
 
 /**
  * Built-in provider profiles. Facts and prices come from shared/reference/videos-api.md
@@ -34,6 +34,9 @@ const SORA_FEATURES = {
   inputReference: true,
 } as const;
 
+/** The contract has no fields beyond its own: a storyboard's `seed` is refused, naming the provider. */
+const NO_EXTRA_FIELDS: ProviderProfile['extraFields'] = { allowed: [], placement: 'flat' };
+
 export const emulatorProfile: ProviderProfile = {
   name: 'emulator',
   description: "shotlist's own emulator of OpenAI's Sora 2 contract, started in-process (real MP4s, offline)",
@@ -46,6 +49,7 @@ export const emulatorProfile: ProviderProfile = {
   models: SORA_MODELS,
   limits: { inFlight: 2, createsPerMinute: null, jobDeadlineSeconds: 3600, minPollMs: 20 },
   features: SORA_FEATURES,
+  extraFields: NO_EXTRA_FIELDS,
   statusAliases: {},
   retentionSeconds: 86_400,
 };
@@ -62,30 +66,89 @@ export const openaiProfile: ProviderProfile = {
   models: SORA_MODELS,
   limits: { inFlight: 2, createsPerMinute: null, jobDeadlineSeconds: 3600, minPollMs: 1000 },
   features: SORA_FEATURES,
+  extraFields: NO_EXTRA_FIELDS,
   statusAliases: { processing: 'in_progress' },
   retentionSeconds: 86_400,
   retired: { date: '2026-09-24', note: "OpenAI shut its Sora 2 API down on 2026-09-24" },
 };
 
+/**
+ * Azure OpenAI v1 (§12): `https://<resource>.openai.azure.com/openai/v1`, the key in an
+ * `api-key` header or an Entra ID token as a bearer, the deployment name as `model` (override
+ * `models` with your deployment's name), two creates per minute.
+ */
 export const azureProfile: ProviderProfile = {
   name: 'azure',
-  description: 'Azure OpenAI v1 (`api-key` header; the deployment name is the model)',
+  description: 'Azure OpenAI v1 (/openai/v1; api-key header or Entra bearer token; the deployment name is the model; 2 creates/min)',
   baseUrl: null,
   embedded: false,
-  auth: { style: 'api-key', env: ['AZURE_OPENAI_API_KEY', 'SHOTLIST_API_KEY'], required: true },
+  auth: { style: 'api-key', env: ['AZURE_OPENAI_API_KEY', 'SHOTLIST_API_KEY'], tokenEnv: ['AZURE_OPENAI_AD_TOKEN'], required: true },
   encoding: 'json',
   defaultModel: 'sora-2',
+  echoesModel: false,
   defaults: { size: '720x1280', seconds: '4' },
   models: { 'sora-2': SORA_2 },
   limits: { inFlight: 2, createsPerMinute: 2, jobDeadlineSeconds: 3600, minPollMs: 1000 },
   features: { ...SORA_FEATURES, contentVariants: ['video', 'thumbnail'] },
-  statusAliases: { processing: 'in_progress' },
+  extraFields: NO_EXTRA_FIELDS,
+  statusAliases: { processing: 'in_progress', cancelled: 'failed' },
   retentionSeconds: 86_400,
   retired: { date: '2026-09-15', note: 'Azure retired sora-2 on 2026-09-15' },
+};
+
+/**
+ * vLLM-Omni (§14): one open model per server (Wan, LTX-2, HunyuanVideo), named at
+ * `GET /v1/models`; multipart only; any `WIDTHxHEIGHT` and whole seconds (the model decides what
+ * it renders well); the knobs as flat form fields; no remix, no thumbnails; DELETE cancels; a
+ * serial queue that never answers 429, so shotlist keeps one job in flight itself; no prices.
+ */
+export const vllmOmniProfile: ProviderProfile = {
+  name: 'vllm-omni',
+  description: 'vLLM-Omni serving one open video model on your GPUs (multipart only, serial queue, no remix, no prices)',
+  baseUrl: null,
+  embedded: false,
+  auth: { style: 'bearer', env: ['VLLM_API_KEY', 'SHOTLIST_API_KEY'], required: false },
+  encoding: 'multipart',
+  defaultModel: null,
+  // The server echoes `size: null` when none is sent; sending one makes the output reproducible.
+  defaults: { size: '832x480', seconds: '4' },
+  models: {},
+  limits: { inFlight: 1, createsPerMinute: null, jobDeadlineSeconds: 4 * 3600, minPollMs: 1000 },
+  features: { remix: false, delete: true, list: true, contentVariants: ['video'], inputReference: true },
+  extraFields: { allowed: EXTRA_FIELDS, placement: 'flat' },
+  discoverModel: true,
+  statusAliases: {},
+  retentionSeconds: null,
+};
+
+/**
+ * LiteLLM proxy (§14): `model` is the proxy's `model_name` (required); ids are base64 and need
+ * percent-encoding; `processing` means in progress; no DELETE route; listing needs the upstream
+ * provider as a hint; provider knobs travel in `extra_body`.
+ */
+export const litellmProfile: ProviderProfile = {
+  name: 'litellm',
+  description: 'LiteLLM proxy in front of OpenAI, Azure, Gemini/Veo, Vertex or Runway (model = the proxy model_name; knobs in extra_body)',
+  baseUrl: null,
+  embedded: false,
+  auth: { style: 'bearer', env: ['LITELLM_API_KEY', 'SHOTLIST_API_KEY'], required: false },
+  encoding: 'json',
+  defaultModel: null,
+  requiresModel: true,
+  defaults: { size: '720x1280', seconds: '4' },
+  models: {},
+  limits: { inFlight: 2, createsPerMinute: null, jobDeadlineSeconds: 3600, minPollMs: 1000 },
+  features: { remix: true, delete: false, list: true, contentVariants: ['video'], inputReference: true },
+  extraFields: { allowed: EXTRA_FIELDS, placement: 'extra_body' },
+  listQuery: { custom_llm_provider: 'openai' },
+  statusAliases: { processing: 'in_progress' },
+  retentionSeconds: null,
 };
 
 export const builtinProfiles: Readonly<Record<string, ProviderProfile>> = {
   emulator: emulatorProfile,
   openai: openaiProfile,
   azure: azureProfile,
+  'vllm-omni': vllmOmniProfile,
+  litellm: litellmProfile,
 };

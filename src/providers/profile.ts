@@ -6,6 +6,10 @@
 export type VideoStatus = 'queued' | 'in_progress' | 'completed' | 'failed';
 export type ContentVariant = 'video' | 'thumbnail' | 'spritesheet';
 
+/** Request fields some servers take beyond the contract, in the order they are reported. */
+export const EXTRA_FIELDS = ['seed', 'num_frames', 'fps', 'negative_prompt', 'num_inference_steps', 'guidance_scale'] as const;
+export type ExtraField = (typeof EXTRA_FIELDS)[number];
+
 /** What one model accepts and what it costs. */
 export interface ModelProfile {
   /** Accepted `size` values (`WIDTHxHEIGHT`), or `any` for servers where the model decides. */
@@ -35,11 +39,23 @@ export interface ProviderProfile {
     readonly env: readonly string[];
     /** Whether a key is required (a missing one is a usage error before anything is sent). */
     readonly required: boolean;
+    /**
+     * Environment variables holding a bearer token (Azure's Entra ID token), tried when none of
+     * `env` is set and sent as `Authorization: Bearer` whatever `style` says. Default none.
+     */
+    readonly tokenEnv?: readonly string[];
   };
   /** Encoding of create and remix bodies. */
   readonly encoding: 'json' | 'multipart';
   /** Model sent when a storyboard names none; `null` means send no `model` field. */
   readonly defaultModel: string | null;
+  /**
+   * The server answers with the model behind the name sent, not the name (Azure: the deployment
+   * `sora-prod` comes back as `sora-2`): a lost create is then matched without its model. Default true.
+   */
+  readonly echoesModel?: boolean;
+  /** Every job must name a model (LiteLLM routes by it); a job without one is a validation error. Default false. */
+  readonly requiresModel?: boolean;
   /** Defaults the server applies when a field is omitted (used for pricing and file names). */
   readonly defaults: { readonly size: string; readonly seconds: string };
   readonly models: Readonly<Record<string, ModelProfile>>;
@@ -64,6 +80,25 @@ export interface ProviderProfile {
     /** Whether `input_reference` (image-to-video) is accepted. */
     readonly inputReference: boolean;
   };
+  /**
+   * Request fields beyond the contract's (`seed`, `num_frames`, ...) the server takes, and where
+   * they go: `flat` beside `prompt` (vLLM-Omni's form fields), or inside `extra_body` (LiteLLM).
+   * A storyboard setting one the profile does not list is a validation error.
+   */
+  readonly extraFields: {
+    readonly allowed: readonly ExtraField[];
+    readonly placement: 'flat' | 'extra_body';
+  };
+  /**
+   * Query parameters every list call carries: LiteLLM lists only with a provider hint
+   * (`custom_llm_provider`). Default none.
+   */
+  readonly listQuery?: Readonly<Record<string, string>>;
+  /**
+   * The server serves one model and names it at `GET /v1/models` (vLLM-Omni): a render checks
+   * the storyboard's model against it before sending anything. Default false.
+   */
+  readonly discoverModel?: boolean;
   /** Server status strings that mean one of the four canonical ones (`processing` → `in_progress`). */
   readonly statusAliases: Readonly<Record<string, VideoStatus>>;
   /** Seconds a finished video stays downloadable; `null` when the server keeps it indefinitely. */

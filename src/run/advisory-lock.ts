@@ -1,4 +1,5 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { LockBusyError } from '../errors.js';
 import type { Clock } from './clock.js';
@@ -34,17 +35,14 @@ export async function acquireLock(lockPath: string, options: AcquireOptions): Pr
   const me: LockHolder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
   let told = false;
   for (;;) {
-    try {
-      await writeFile(path, `${JSON.stringify(me)}\n`, { flag: 'wx' });
-      return { release: () => releaseIfOurs(path, me) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = await readHolder(path);
+    if (await createLockFile(path, me)) return { release: () => releaseIfOurs(path, me) };
+    const text = await readText(path);
+    if (text === null) continue; // released meanwhile: race for it again
+    const holder = parseHolder(text);
     if (holder === null || isStale(holder)) {
-      // Dead holder (or an unreadable file from a crash mid-write): remove and race for it again;
-      // `wx` lets exactly one contender win.
-      await rm(path, { force: true });
+      // Dead holder (or a file no shotlist wrote whole): removed only if it is still the one judged
+      // stale, then raced for again; exactly one contender's link wins.
+      await removeIfUnchanged(path, text, me);
       continue;
     }
     if (!options.wait) {
@@ -56,13 +54,71 @@ export async function acquireLock(lockPath: string, options: AcquireOptions): Pr
   }
 }
 
-async function readHolder(path: string): Promise<LockHolder | null> {
+/**
+ * Creates the lock file whole or not at all: written beside it, then hard-linked into place
+ * (which fails if it exists). A contender never reads a lock file half written, so never takes
+ * a live holder's lock for a crashed one's.
+ */
+async function createLockFile(path: string, me: LockHolder): Promise<boolean> {
+  const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  await writeFile(temp, `${JSON.stringify(me)}\n`, { flag: 'wx' });
   try {
-    const holder = JSON.parse(await readFile(path, 'utf8')) as Partial<LockHolder>;
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/**
+ * Removes a stale lock unless another contender replaced it since it was read: contenders that
+ * found it stale take turns through a guard file, and each re-reads the lock under the guard, so
+ * none deletes the lock another has just taken. A guard left by a dead process is cleared.
+ */
+async function removeIfUnchanged(path: string, judged: string, me: LockHolder): Promise<void> {
+  const guard = `${path}.takeover`;
+  if (!(await createLockFile(guard, me))) {
+    const text = await readText(guard);
+    const holder = text === null ? null : parseHolder(text);
+    if (text !== null && (holder === null || isStale(holder))) await removeText(guard, text);
+    return;
+  }
+  try {
+    if ((await readText(path)) === judged) await rm(path, { force: true });
+  } finally {
+    await rm(guard, { force: true });
+  }
+}
+
+/** Removes `path` if it still holds `text` (a guard judged stale; the window left is a dead process's). */
+async function removeText(path: string, text: string): Promise<void> {
+  if ((await readText(path)) === text) await rm(path, { force: true });
+}
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+function parseHolder(text: string): LockHolder | null {
+  try {
+    const holder = JSON.parse(text) as Partial<LockHolder>;
     return typeof holder.pid === 'number' && typeof holder.host === 'string' && typeof holder.since === 'string' ? (holder as LockHolder) : null;
   } catch {
     return null;
   }
+}
+
+async function readHolder(path: string): Promise<LockHolder | null> {
+  const text = await readText(path).catch(() => null);
+  return text === null ? null : parseHolder(text);
 }
 
 /** Only a holder on this host can be checked; one on another host is trusted to be alive. */

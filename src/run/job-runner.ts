@@ -10,6 +10,7 @@ import type { ProviderProfile } from '../providers/profile.js';
 import type { Clock } from './clock.js';
 import { createKeyedMutex, type KeyedMutex } from './keyed-mutex.js';
 import type { LockRecorder } from './lock-recorder.js';
+import { outputPathsOf } from './output-names.js';
 import type { ScheduledJob, SchedulerEffects, ServeContext } from './scheduler.js';
 
 /**
@@ -206,6 +207,7 @@ async function createBody(options: RunnerOptions, jobId: string, request: JobReq
     ...(request.model !== null ? { model: request.model } : {}),
     size: request.size,
     seconds: request.seconds,
+    ...(request.extra ? { extra: request.extra } : {}),
     ...(image ? { inputReference: { bytes: await readFile(image), mimeType: mimeOf(image), fileName: path.basename(image) } } : {}),
   };
 }
@@ -226,7 +228,7 @@ async function reconcile(options: RunnerOptions, jobId: string, request: JobRequ
   const claimed = options.recorder.claimedVideoIds();
   let found: Video | null = null;
   for await (const video of options.client.listAll({ order: 'desc', createdAfter: since - CLOCK_SKEW_S }, { signal })) {
-    if (claimed.has(video.id) || !matches(video, request)) continue;
+    if (claimed.has(video.id) || !matches(video, request, options.profile.echoesModel !== false)) continue;
     // The oldest match is the one this attempt made; later ones would be someone else's.
     if (!found || (video.createdAt ?? 0) < (found.createdAt ?? 0)) found = video;
   }
@@ -235,10 +237,10 @@ async function reconcile(options: RunnerOptions, jobId: string, request: JobRequ
   return found.id;
 }
 
-function matches(video: Video, request: JobRequest): boolean {
+function matches(video: Video, request: JobRequest, compareModel: boolean): boolean {
   return (
     (video.prompt === null || video.prompt === request.prompt) &&
-    (video.model === null || request.model === null || video.model === request.model) &&
+    (!compareModel || video.model === null || request.model === null || video.model === request.model) &&
     (video.size === null || video.size === request.size) &&
     (video.seconds === null || video.seconds === request.seconds) &&
     (video.remixedFromVideoId ?? null) === (request.remix_of?.video_id ?? null)
@@ -295,13 +297,13 @@ async function finish(options: RunnerOptions, job: ScheduledJob, result: Served 
   const { client, recorder } = options;
   const entry = recorder.entry(job.id)!;
   const videoId = result?.videoId ?? entry.video_id!;
-  const stem = options.fileStem(job.id);
+  const dest = outputPathsOf(options.outDir, options.fileStem(job.id));
   options.onState(job.id, 'downloading', { videoId });
   const outputs: { video?: OutputFile; thumbnail?: OutputFile } = {};
   try {
-    outputs.video = await save(options, videoId, 'video', path.join(options.outDir, `${stem}.mp4`), signal);
+    outputs.video = await save(options, videoId, 'video', dest.video, signal);
     if (options.profile.features.contentVariants.includes('thumbnail')) {
-      outputs.thumbnail = await save(options, videoId, 'thumbnail', path.join(options.outDir, `${stem}.webp`), signal);
+      outputs.thumbnail = await save(options, videoId, 'thumbnail', dest.thumbnail, signal);
     }
   } catch (error) {
     if (error instanceof NotFoundError) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 
 /** Longest file name stem written; longer job ids are shortened and made unique with a hash. */
 const MAX_STEM = 120;
@@ -23,4 +24,9 @@ export function fileStemOf(jobId: string): string {
   // Changed, shortened or capitalised: a hash of the id keeps two ids that differ only in replaced characters (or case) apart.
   const hash = createHash('sha256').update(jobId).digest('hex').slice(0, 10);
   return `${reserved ? '_' : ''}${cleaned.slice(0, MAX_STEM - 11)}-${hash}`;
+}
+
+/** Where a job's files go in `outDir`: the video, and its thumbnail where the server has one. */
+export function outputPathsOf(outDir: string, stem: string): { readonly video: string; readonly thumbnail: string } {
+  return { video: path.join(outDir, `${stem}.mp4`), thumbnail: path.join(outDir, `${stem}.webp`) };
 }

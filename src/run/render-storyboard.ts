@@ -7,8 +7,10 @@ import type { StoryboardPlan } from '../plan/plan-storyboard.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import type { Clock } from './clock.js';
 import { createJobEffects, JobFailedError, ServerUnusableError, type JobState, type RunnerOptions, type Served } from './job-runner.js';
+import { checkServedModel } from './check-served-model.js';
 import { LockRecorder } from './lock-recorder.js';
-import { fileStemOf } from './output-names.js';
+import { fileStemOf, outputPathsOf } from './output-names.js';
+import { removeStaleFiles } from './stale-files.js';
 import { runSchedule, type JobOutcome, type ScheduledJob, type SchedulerEvent } from './scheduler.js';
 
 /**
@@ -53,8 +55,11 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   const { provider } = loaded.storyboard;
   const recorder = new LockRecorder(lockPath, planned.lockfile ?? emptyLockfile(loaded.storyboard.name));
   await mkdir(input.outDir, { recursive: true });
+  // Left by a render killed mid-write; this one holds the lock, so nobody else is writing them.
+  await removeStaleFiles([lockPath, ...loaded.jobs.flatMap((job) => Object.values(outputPathsOf(input.outDir, fileStemOf(job.id))))]);
 
   const work = plan.jobs.filter((job) => job.action === 'render' || job.action === 'resume' || job.action === 'download');
+  await checkServedModel(input.client, provider.profile, work, input.signal);
   const scheduled: ScheduledJob[] = work.map((job, index) => ({
     id: job.id,
     parentId: job.remixOf,

@@ -6,6 +6,7 @@ import { formatJobId, type Binding, type FieldValue, type ResolvedJob } from './
 import type { ResolvedShot, ResolvedStoryboard } from './resolve-storyboard.js';
 import { defineOwn, yamlSite } from './resolve-storyboard.js';
 import { parseRefresh } from './refresh.js';
+import { resolveExtraFields } from './extra-fields.js';
 import { cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
 import { axesOf, expandMatrix, type ReportAt } from './variants.js';
 import { REQUEST_FIELDS, type RequestField } from './written.js';
@@ -132,7 +133,7 @@ class ShotExpander {
       }
       const inputReference = refText === null ? null : this.inputReferenceOf(refText, id);
       if (refText !== null && inputReference === null) continue;
-      jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, inputReference, remixOf: parent?.id ?? null, refresh: written.refresh === undefined ? null : parseRefresh(written.refresh), frozen: written.frozen === true, origin: this.shot.origin });
+      jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, extra: parent ? null : resolveExtraFields(written, this.storyboard.extraDefaults, id), inputReference, remixOf: parent?.id ?? null, refresh: written.refresh === undefined ? null : parseRefresh(written.refresh), frozen: written.frozen === true, origin: this.shot.origin });
     }
     return jobs;
   }
@@ -223,6 +224,10 @@ class ShotExpander {
   private checkAgainstProfile(fields: Pick<ResolvedJob, 'model' | 'size' | 'seconds'>): boolean {
     const { profile } = this.storyboard.provider;
     const modelNames = Object.keys(profile.models);
+    if (fields.model === null && profile.requiresModel === true) {
+      this.report(this.shotPath, { code: 'missing-model', message: `provider "${profile.name}" needs a model for every job`, expected: 'model: in the shot or in defaults', hint: `set defaults.model to a model the ${profile.name} server routes` });
+      return false;
+    }
     if (fields.model === null || modelNames.length === 0) return true;
     const model = profile.models[fields.model.value];
     if (!model) {

@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { builtinProfiles } from '../providers/builtin.js';
 import type { ProviderProfile } from '../providers/profile.js';
 import { dedupeIssues, sortIssues, type Issue } from './issue.js';
 import { expandJobs } from './expand-jobs.js';
 import type { ResolvedJob } from './job.js';
+import { readProviderConfig } from '../providers/read-provider-config.js';
 import { readInputReferences, type InputReferenceInfo } from './read-input-references.js';
 import { readStoryboard } from './read-storyboard.js';
 import { resolveStoryboard, type ProviderOverrides, type ResolvedStoryboard } from './resolve-storyboard.js';
@@ -41,7 +43,7 @@ export interface LoadResult {
 
 export async function loadStoryboard(file: string, options: LoadOptions): Promise<LoadResult> {
   const read = await readStoryboard(file, { cwd: options.cwd, ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}) });
-  const texts = read.texts;
+  const texts = new Map(read.texts);
   const dependencies = new Set(read.dependencies);
   const finish = (loaded: LoadedStoryboard | null, issues: readonly Issue[]): LoadResult => ({
     loaded: issues.some((issue) => issue.severity === 'error') ? null : loaded,
@@ -52,7 +54,16 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
   if (!read.files) return finish(null, read.issues);
 
   const issues = [...read.issues];
-  const { storyboard, issues: resolveIssues } = resolveStoryboard(read.files, options.profiles ?? builtinProfiles, options.overrides);
+  // The project's own profiles; given profiles (tests) are used as they are.
+  const config = options.profiles ? null : await readProviderConfig(read.projectRoot, builtinProfiles, (p) => displayPath(options.cwd, p));
+  if (config) {
+    // Watched once it exists; a project without one is not watched for one appearing.
+    if (config.texts.size > 0) dependencies.add(config.file);
+    for (const [name, text] of config.texts) texts.set(name, text);
+    issues.push(...config.issues);
+    if (config.issues.length > 0) return finish(null, issues);
+  }
+  const { storyboard, issues: resolveIssues } = resolveStoryboard(read.files, options.profiles ?? config?.profiles ?? builtinProfiles, options.overrides);
   issues.push(...resolveIssues);
   if (!storyboard) return finish(null, issues);
 
@@ -66,4 +77,9 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
   for (const job of jobs) if (job.inputReference) dependencies.add(job.inputReference.absPath);
   issues.push(...validateInputReferences(storyboard, jobs, inputReferences));
   return finish({ storyboard, jobs, inputReferences, projectRoot: read.projectRoot }, issues);
+}
+
+function displayPath(cwd: string, absPath: string): string {
+  const relative = path.relative(cwd, absPath);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absPath;
 }

@@ -1,5 +1,7 @@
 import path from 'node:path';
+import { applyProfileSettings } from '../providers/custom-profile.js';
 import type { ProviderProfile } from '../providers/profile.js';
+import { EXTRA_FIELDS, type ExtraFieldValue } from './extra-fields.js';
 import { formatDocPath, type Issue, type Origin } from './issue.js';
 import { closestName } from './describe.js';
 import type { FieldValue } from './job.js';
@@ -45,6 +47,8 @@ export interface ResolvedStoryboard {
   readonly dir: string;
   readonly provider: ProviderChoice;
   readonly defaults: Partial<Record<RequestField, FieldValue>>;
+  /** `defaults` of the extra request fields (`seed`, ...), as written. */
+  readonly extraDefaults: Readonly<Record<string, ExtraFieldValue>>;
   readonly vars: Readonly<Record<string, unknown>>;
   readonly partials: ReadonlyMap<string, PartialDef>;
   readonly shots: readonly ResolvedShot[];
@@ -71,12 +75,17 @@ export function resolveStoryboard(
   const layers = [...files.imports.map((i) => ({ source: i.source, absPath: i.absPath, data: i.source.value as WrittenImport })), { source: files.main, absPath: files.mainPath, data: written as WrittenImport }];
 
   const defaults: Partial<Record<RequestField, FieldValue>> = {};
+  const extraDefaults: Record<string, ExtraFieldValue> = {};
   const vars: Record<string, unknown> = {};
   const partials = new Map<string, PartialDef>();
   for (const layer of layers) {
     for (const field of REQUEST_FIELDS) {
       const value = layer.data.defaults?.[field];
       if (value !== undefined) defaults[field] = { value: String(value), origin: { file: layer.source.file, path: ['defaults', field] } };
+    }
+    for (const field of EXTRA_FIELDS) {
+      const value = layer.data.defaults?.[field];
+      if (value !== undefined) extraDefaults[field] = { value, origin: { file: layer.source.file, path: ['defaults', field] } };
     }
     // Defined, not assigned: a variable named `__proto__` must be a variable, not the object's prototype.
     for (const [name, value] of Object.entries(layer.data.vars ?? {})) defineOwn(vars, name, value);
@@ -103,7 +112,7 @@ export function resolveStoryboard(
   const sources = new Map([files.main, ...files.imports.map((i) => i.source)].map((s) => [s.file, s]));
   if (!provider) return { storyboard: null, issues };
   return {
-    storyboard: { name: written.name, mainPath: files.mainPath, dir: path.dirname(files.mainPath), provider, defaults, vars, partials, shots, sources },
+    storyboard: { name: written.name, mainPath: files.mainPath, dir: path.dirname(files.mainPath), provider, defaults, extraDefaults, vars, partials, shots, sources },
     issues,
   };
 }
@@ -117,9 +126,9 @@ function resolveProvider(
 ): ProviderChoice | null {
   const block = typeof written.provider === 'object' ? written.provider : undefined;
   const name = overrides.provider ?? (typeof written.provider === 'string' ? written.provider : block?.profile) ?? 'emulator';
-  const profile = profiles[name];
+  const base = profiles[name];
   const where = typeof written.provider === 'object' ? ['provider', 'profile'] : ['provider'];
-  if (!profile) {
+  if (!base) {
     const known = Object.keys(profiles);
     const guess = closestName(name, known);
     const fields = {
@@ -132,6 +141,8 @@ function resolveProvider(
     issues.push(overrides.provider ? { ...issueAt(main, [], fields), line: 0, column: 0, path: '--provider' } : issueAt(main, where, fields));
     return null;
   }
+  // The block's settings belong to the profile it names, not to one chosen with --provider.
+  const profile = block && block.profile === name ? applyProfileSettings(base, base.name, block) : base;
   const baseUrl = overrides.baseUrl ?? block?.base_url ?? profile.baseUrl;
   if (baseUrl === null && !profile.embedded) {
     issues.push(

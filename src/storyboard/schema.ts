@@ -13,19 +13,21 @@ import { issueAt, type YamlSource } from './yaml-source.js';
 const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
 export const STORYBOARD_SCHEMA_ID = 'https://shotlist.dev/schemas/storyboard.schema.json';
 export const IMPORT_SCHEMA_ID = 'https://shotlist.dev/schemas/storyboard-import.schema.json';
+export const PROVIDERS_SCHEMA_ID = 'https://shotlist.dev/schemas/providers.schema.json';
 
-export type SchemaKind = 'storyboard' | 'import';
+/** `providers`: `shotlist.providers.yaml`, the project's own provider profiles. */
+export type SchemaKind = 'storyboard' | 'import' | 'providers';
 
-let compiled: { storyboard: ValidateFunction; import: ValidateFunction } | null = null;
+let compiled: Record<SchemaKind, ValidateFunction> | null = null;
 
-function validators(): { storyboard: ValidateFunction; import: ValidateFunction } {
+function validators(): Record<SchemaKind, ValidateFunction> {
   if (compiled) return compiled;
   const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, strictRequired: false });
   ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
-  for (const name of ['storyboard.schema.json', 'storyboard-import.schema.json']) {
+  for (const name of ['storyboard.schema.json', 'storyboard-import.schema.json', 'providers.schema.json']) {
     ajv.addSchema(JSON.parse(readFileSync(new URL(name, SCHEMA_DIR), 'utf8')) as object);
   }
-  compiled = { storyboard: ajv.getSchema(STORYBOARD_SCHEMA_ID)!, import: ajv.getSchema(IMPORT_SCHEMA_ID)! };
+  compiled = { storyboard: ajv.getSchema(STORYBOARD_SCHEMA_ID)!, import: ajv.getSchema(IMPORT_SCHEMA_ID)!, providers: ajv.getSchema(PROVIDERS_SCHEMA_ID)! };
   return compiled;
 }
 

@@ -1,5 +1,6 @@
 import type { Issue } from './issue.js';
 import { closestName } from './describe.js';
+import { validateExtraFields } from './extra-fields.js';
 import type { ResolvedStoryboard, ResolvedShot } from './resolve-storyboard.js';
 import { issueAt } from './yaml-source.js';
 
@@ -43,12 +44,13 @@ export function validateShots(storyboard: ResolvedStoryboard): { ordered: Resolv
       );
     }
     if (target !== undefined && !profile.features.remix) {
-      issues.push(issueAt(main, [...shot.origin.path, 'remix'], { code: 'remix-unsupported', message: `provider "${profile.name}" cannot remix videos`, hint: 'render this shot as its own prompt, or use a provider with remix (emulator, openai, azure)' }));
+      issues.push(issueAt(main, [...shot.origin.path, 'remix'], { code: 'remix-unsupported', message: `provider "${profile.name}" cannot remix videos`, hint: 'render this shot as its own prompt, or use a provider with remix (emulator, openai, azure, litellm)' }));
     }
     if (shot.written.input_reference !== undefined && !profile.features.inputReference) {
       issues.push(issueAt(main, [...shot.origin.path, 'input_reference'], { code: 'input-reference-unsupported', message: `provider "${profile.name}" does not accept input_reference images` }));
     }
   }
+  issues.push(...validateExtraFields(storyboard));
   issues.push(...findCycles(storyboard.shots, byId, (shot, message) => issueAt(main, [...shot.origin.path, 'remix'], { code: 'remix-cycle', message, hint: 'a remix edits a finished video, so a chain must start at a shot that is not a remix' })));
   const sound = storyboard.shots.filter((shot) => byId.get(shot.written.id) === shot && reachesRoot(shot, byId));
   return { ordered: parentsFirst(sound, byId), issues };

@@ -2,19 +2,12 @@
 /* The storyboard as the user writes it; see resolve-storyboard.ts for the resolved form. */
 
 /**
- * Where to render: a profile name (emulator, openai, azure), or a block naming a profile and overriding its base URL and limits. Credentials never go here: they come from OPENAI_API_KEY, AZURE_OPENAI_API_KEY or SHOTLIST_API_KEY.
+ * Where to render: a profile name (emulator, openai, azure, vllm-omni, litellm, or one from shotlist.providers.yaml), or a block naming a profile and overriding any of its settings. Credentials never go here: they come from the environment variables the profile names (OPENAI_API_KEY, AZURE_OPENAI_API_KEY, SHOTLIST_API_KEY, ...).
  *
  * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
  * via the `definition` "provider".
  */
 export type Provider = string | ProviderBlock;
-/**
- * The model to render with; the provider profile lists which it serves.
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "model".
- */
-export type Model = string;
 /**
  * Output size, WIDTHxHEIGHT in pixels. Sora 2: 720x1280 or 1280x720; Sora 2 Pro also 1024x1792 and 1792x1024.
  *
@@ -29,6 +22,55 @@ export type Size = string;
  * via the `definition` "seconds".
  */
 export type Seconds = number | string;
+/**
+ * The model to render with; the provider profile lists which it serves.
+ *
+ * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
+ * via the `definition` "model".
+ */
+export type Model = string;
+/**
+ * Seed of the generation, for servers that take one (vLLM-Omni; LiteLLM in extra_body): a whole number, or `auto` for one derived from the job id (the first 8 hex digits of sha256(job id), as an integer, masked to 31 bits). Recorded in the lockfile, so a lockfile can reproduce an output.
+ *
+ * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
+ * via the `definition` "seed".
+ */
+export type Seed = number | 'auto';
+/**
+ * Frames to generate (vLLM-Omni: otherwise seconds x fps). Wan models want 4k+1 frames, e.g. 81.
+ *
+ * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
+ * via the `definition` "numFrames".
+ */
+export type NumFrames = number;
+/**
+ * Frame rate of the output, for servers that take one (vLLM-Omni: default 24 or the model's own).
+ *
+ * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
+ * via the `definition` "fps".
+ */
+export type Fps = number;
+/**
+ * What the video should not show, for servers that take one (open diffusion models).
+ *
+ * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
+ * via the `definition` "negativePrompt".
+ */
+export type NegativePrompt = string;
+/**
+ * Diffusion steps, for servers that take them: more is slower and usually finer.
+ *
+ * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
+ * via the `definition` "numInferenceSteps".
+ */
+export type NumInferenceSteps = number;
+/**
+ * Classifier-free guidance scale, for servers that take one: how closely the video follows the prompt.
+ *
+ * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
+ * via the `definition` "guidanceScale".
+ */
+export type GuidanceScale = number;
 /**
  * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
  * via the `definition` "shot".
@@ -49,6 +91,12 @@ export type Shot = {
   model?: Model;
   size?: Size;
   seconds?: Seconds;
+  seed?: Seed;
+  num_frames?: NumFrames;
+  fps?: Fps;
+  negative_prompt?: NegativePrompt;
+  num_inference_steps?: NumInferenceSteps;
+  guidance_scale?: GuidanceScale;
   /**
    * Id of the shot whose finished videos this shot edits: one remix job per job of that shot, with the same variant bindings. A remix sends only a prompt.
    */
@@ -121,12 +169,14 @@ export interface ShotlistStoryboard {
   shots: [Shot, ...Shot[]];
 }
 /**
+ * A profile and the settings this storyboard overrides.
+ *
  * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
  * via the `definition` "providerBlock".
  */
 export interface ProviderBlock {
   /**
-   * The profile this block starts from.
+   * The profile this block starts from: a built-in one or one from shotlist.providers.yaml.
    */
   profile: string;
   /**
@@ -141,6 +191,134 @@ export interface ProviderBlock {
    * Cap on job creations per minute (Azure: 2).
    */
   creates_per_minute?: number;
+  /**
+   * One line for `shotlist providers`.
+   */
+  description?: string;
+  /**
+   * How create and remix bodies are sent (vLLM-Omni: multipart only).
+   */
+  encoding?: 'json' | 'multipart';
+  /**
+   * How credentials are sent; the values come from the environment variables named here, never from a file.
+   */
+  auth?: {
+    /**
+     * `Authorization: Bearer`, Azure's `api-key` header, or nothing.
+     */
+    style?: 'bearer' | 'api-key' | 'none';
+    /**
+     * Environment variables tried in order for the key.
+     */
+    env?: string[];
+    /**
+     * Environment variables holding a bearer token (Azure Entra ID), tried when no key is set.
+     */
+    token_env?: string[];
+    /**
+     * Whether a run without a key stops before sending anything.
+     */
+    required?: boolean;
+  };
+  /**
+   * Model sent when a job names none; null sends no model field.
+   */
+  default_model?: string | null;
+  /**
+   * Every job must name a model (LiteLLM routes by it).
+   */
+  requires_model?: boolean;
+  /**
+   * What the server renders when size or seconds is not sent (for prices and file names).
+   */
+  defaults?: {
+    size?: Size;
+    seconds?: Seconds;
+  };
+  /**
+   * The models the server serves, replacing the profile's table (Azure: your deployment names). An empty map accepts any model.
+   */
+  models?: {
+    [k: string]:
+      | {
+          /**
+           * Accepted sizes, or any.
+           */
+          sizes?: 'any' | [Size, ...Size[]];
+          /**
+           * Accepted durations, or any.
+           */
+          seconds?: 'any' | [Seconds, ...Seconds[]];
+          /**
+           * USD per second of output by size; a size missing here has an unknown price (shown as $?).
+           */
+          price_per_second?: {
+            [k: string]: number | undefined;
+          };
+        }
+      | undefined;
+  };
+  /**
+   * Which endpoints the server has; validation and planning refuse what it lacks before anything is sent.
+   */
+  features?: {
+    /**
+     * POST /videos/{id}/remix.
+     */
+    remix?: boolean;
+    /**
+     * DELETE /videos/{id}.
+     */
+    delete?: boolean;
+    /**
+     * GET /videos (needed to recover a create whose answer was lost).
+     */
+    list?: boolean;
+    /**
+     * Content variants the server has.
+     */
+    content_variants?: ('video' | 'thumbnail' | 'spritesheet')[];
+    /**
+     * Image-to-video.
+     */
+    input_reference?: boolean;
+  };
+  /**
+   * Extra request fields the server takes.
+   */
+  extra_fields?: ('seed' | 'num_frames' | 'fps' | 'negative_prompt' | 'num_inference_steps' | 'guidance_scale')[];
+  /**
+   * Where extra fields go: beside prompt (vLLM-Omni) or inside extra_body (LiteLLM).
+   */
+  extra_placement?: 'flat' | 'extra_body';
+  /**
+   * Query parameters of every list call (LiteLLM: {custom_llm_provider: gemini}).
+   */
+  list_query?: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * The server serves one model, named at GET /v1/models: a render checks the storyboard's model against it first.
+   */
+  discover_model?: boolean;
+  /**
+   * Server statuses that mean one of the four canonical ones (processing: in_progress).
+   */
+  status_aliases?: {
+    [k: string]: 'queued' | 'in_progress' | 'completed' | 'failed' | undefined;
+  };
+  /**
+   * How long a finished video stays downloadable; null: indefinitely.
+   */
+  retention_seconds?: number | null;
+  /**
+   * Longest a job may stay unfinished before the run gives up on it.
+   */
+  job_deadline_seconds?: number;
+  /**
+   * Shortest wait between polls of one job.
+   */
+  min_poll_ms?: number;
   api_key?: {
     [k: string]: unknown | undefined;
   };
@@ -152,6 +330,12 @@ export interface RequestFields {
   model?: Model;
   size?: Size;
   seconds?: Seconds;
+  seed?: Seed;
+  num_frames?: NumFrames;
+  fps?: Fps;
+  negative_prompt?: NegativePrompt;
+  num_inference_steps?: NumInferenceSteps;
+  guidance_scale?: GuidanceScale;
 }
 /**
  * Template variables, used in prompts as {{name}}. Variant bindings of the same name win over them.
@@ -208,6 +392,8 @@ export interface Binding {
   [k: string]: AxisValue | undefined;
 }
 /**
+ * Request fields: model, size and seconds, and the extra fields (seed, num_frames, fps, negative_prompt, num_inference_steps, guidance_scale) that only some providers take.
+ *
  * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
  * via the `definition` "requestFields".
  */
@@ -215,4 +401,10 @@ export interface RequestFields1 {
   model?: Model;
   size?: Size;
   seconds?: Seconds;
+  seed?: Seed;
+  num_frames?: NumFrames;
+  fps?: Fps;
+  negative_prompt?: NegativePrompt;
+  num_inference_steps?: NumInferenceSteps;
+  guidance_scale?: GuidanceScale;
 }

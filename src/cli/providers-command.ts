@@ -1,0 +1,58 @@
+import { StoryboardInvalidError } from '../errors.js';
+import { builtinProfiles } from '../providers/builtin.js';
+import { summarizeProfile, type ProfileSummary } from '../providers/describe-profile.js';
+import { readProviderConfig } from '../providers/read-provider-config.js';
+import { findProjectRoot } from '../storyboard/read-storyboard.js';
+import { EXIT } from './exit-codes.js';
+import { formatIssues } from './format-issue.js';
+import { displayPath } from './load-for-cli.js';
+import type { CliContext } from './main.js';
+
+export interface ProvidersFlags {
+  readonly json?: boolean;
+}
+
+/** `shotlist providers`: the built-in profiles and the project's own (shotlist.providers.yaml), and what each supports. */
+export async function runProviders(flags: ProvidersFlags, ctx: CliContext): Promise<number> {
+  const config = await readProviderConfig(findProjectRoot(ctx.io.cwd), builtinProfiles, (p) => displayPath(ctx, p));
+  if (config.issues.length > 0) {
+    if (flags.json) for (const issue of config.issues) ctx.io.stdout.write(`${JSON.stringify({ event: 'issue', ...issue })}\n`);
+    else ctx.io.stderr.write(formatIssues(config.issues, config.texts, ctx.err));
+    throw new StoryboardInvalidError(config.issues);
+  }
+  const configured = new Set(config.configured);
+  const rows = Object.values(config.profiles).map((profile) => summarizeProfile(profile, configured.has(profile.name) ? 'configured' : 'built-in'));
+  if (flags.json) {
+    for (const row of rows) ctx.io.stdout.write(`${JSON.stringify({ event: 'provider', ...row })}\n`);
+    return EXIT.ok;
+  }
+  ctx.io.stdout.write(formatTable(rows));
+  for (const row of rows) ctx.io.stdout.write(`${ctx.out.bold(row.name)}: ${row.description}${row.retired ? ` ${ctx.out.yellow(`(retired ${row.retired})`)}` : ''}\n`);
+  return EXIT.ok;
+}
+
+const COLUMNS: readonly [string, (row: ProfileSummary) => string][] = [
+  ['provider', (r) => r.name],
+  ['from', (r) => r.source],
+  ['encoding', (r) => r.encoding],
+  ['auth', (r) => r.auth],
+  ['remix', (r) => yesNo(r.remix)],
+  ['delete', (r) => yesNo(r.delete)],
+  ['list', (r) => yesNo(r.list)],
+  ['variants', (r) => r.variants.join(',')],
+  ['extra fields', (r) => (r.extra_fields.length === 0 ? '-' : r.extra_placement === 'extra_body' ? 'in extra_body' : 'flat')],
+  ['in flight', (r) => String(r.in_flight)],
+  ['creates/min', (r) => (r.creates_per_minute === null ? '-' : String(r.creates_per_minute))],
+  ['prices', (r) => (r.prices_known ? 'known' : 'unknown')],
+  ['retired', (r) => r.retired ?? '-'],
+];
+
+function yesNo(value: boolean): string {
+  return value ? 'yes' : 'no';
+}
+
+function formatTable(rows: readonly ProfileSummary[]): string {
+  const cells = [COLUMNS.map(([title]) => title), ...rows.map((row) => COLUMNS.map(([, cell]) => cell(row)))];
+  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
+  return `${cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')}\n\n`;
+}

@@ -1,0 +1,72 @@
+import type { ProviderProfile } from './profile.js';
+
+/** What `shotlist providers` shows of a profile, and what a plan notes about it. Pure. */
+
+export interface ProfileSummary {
+  readonly name: string;
+  /** `built-in` or `configured` (shotlist.providers.yaml). */
+  readonly source: 'built-in' | 'configured';
+  readonly description: string;
+  readonly base_url: string | null;
+  readonly encoding: ProviderProfile['encoding'];
+  /** `bearer`, `api-key`, `api-key or bearer token`, or `none`; `optional` when a key is not required. */
+  readonly auth: string;
+  readonly auth_env: readonly string[];
+  readonly models: readonly string[] | 'any';
+  readonly remix: boolean;
+  readonly delete: boolean;
+  readonly list: boolean;
+  readonly variants: readonly string[];
+  readonly input_reference: boolean;
+  readonly extra_fields: readonly string[];
+  readonly extra_placement: ProviderProfile['extraFields']['placement'];
+  readonly in_flight: number;
+  readonly creates_per_minute: number | null;
+  /** Whether every model has a price for at least one size. */
+  readonly prices_known: boolean;
+  readonly retired: string | null;
+}
+
+export function summarizeProfile(profile: ProviderProfile, source: ProfileSummary['source']): ProfileSummary {
+  const models = Object.keys(profile.models);
+  const { auth } = profile;
+  const style = auth.style === 'none' ? 'none' : auth.tokenEnv && auth.tokenEnv.length > 0 ? `${auth.style} or bearer token` : auth.style;
+  return {
+    name: profile.name,
+    source,
+    description: profile.description,
+    base_url: profile.baseUrl,
+    encoding: profile.encoding,
+    auth: auth.required || style === 'none' ? style : `${style} (optional)`,
+    auth_env: [...auth.env, ...(auth.tokenEnv ?? [])],
+    models: models.length === 0 ? 'any' : models,
+    remix: profile.features.remix,
+    delete: profile.features.delete,
+    list: profile.features.list,
+    variants: profile.features.contentVariants,
+    input_reference: profile.features.inputReference,
+    extra_fields: profile.extraFields.allowed,
+    extra_placement: profile.extraFields.placement,
+    in_flight: profile.limits.inFlight,
+    creates_per_minute: profile.limits.createsPerMinute,
+    prices_known: models.length > 0 && models.every((name) => Object.keys(profile.models[name]?.pricePerSecond ?? {}).length > 0),
+    retired: profile.retired ? `${profile.retired.date}` : null,
+  };
+}
+
+/**
+ * What the plan should say about the provider before anything is sent: endpoints it lacks and
+ * what shotlist does instead. Empty for a server with the whole contract.
+ */
+export function profileNotes(profile: ProviderProfile): string[] {
+  const notes: string[] = [];
+  const { features } = profile;
+  if (!features.contentVariants.includes('thumbnail')) notes.push(`provider "${profile.name}" has no thumbnails: only the MP4 of each job is downloaded`);
+  if (!features.list) notes.push(`provider "${profile.name}" cannot list videos: a create whose answer is lost fails its job rather than risk paying twice`);
+  if (!features.delete) notes.push(`provider "${profile.name}" cannot delete videos: they stay until the server's own retention ends`);
+  if (!features.remix) notes.push(`provider "${profile.name}" cannot remix videos`);
+  if (Object.keys(profile.models).length === 0 || Object.values(profile.models).some((model) => model.pricePerSecond === undefined)) {
+    notes.push(`provider "${profile.name}" has no prices: costs are shown as $?, never as zero`);
+  }
+  return notes;
+}

@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Issue } from '../storyboard/issue.js';
+import { validateSchema } from '../storyboard/schema.js';
+import { issueAt, parseYamlSource, YAML_LIMITS } from '../storyboard/yaml-source.js';
+import { closestName } from '../storyboard/describe.js';
+import { applyProfileSettings, type ProfileSettings } from './custom-profile.js';
+import type { ProviderProfile } from './profile.js';
+
+/**
+ * `shotlist.providers.yaml` in the project root: the project's own profiles, each extending a
+ * built-in one (or one defined earlier in the file). Checked against
+ * schemas/providers.schema.json, with the same located issues as a storyboard.
+ */
+
+export const PROVIDERS_FILE = 'shotlist.providers.yaml';
+
+export interface ProviderConfig {
+  /** Built-in profiles and the file's, by name; the built-ins alone when there is no file. */
+  readonly profiles: Readonly<Record<string, ProviderProfile>>;
+  /** Names of the profiles the file defines, in its order. */
+  readonly configured: readonly string[];
+  readonly issues: readonly Issue[];
+  /** Absolute path of the file (read or looked for): a dependency for watch mode. */
+  readonly file: string;
+  /** The file's text by display name, for code frames; empty when there is no file. */
+  readonly texts: ReadonlyMap<string, string>;
+}
+
+export async function readProviderConfig(projectRoot: string, builtins: Readonly<Record<string, ProviderProfile>>, display: (absPath: string) => string = (p) => p): Promise<ProviderConfig> {
+  const file = path.join(projectRoot, PROVIDERS_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: builtins, configured: [], issues: [], file, texts: new Map() };
+    throw error;
+  }
+  const shown = display(file);
+  const texts = new Map([[shown, text]]);
+  const fail = (issues: Issue[]): ProviderConfig => ({ profiles: builtins, configured: [], issues, file, texts });
+  if (Buffer.byteLength(text) > YAML_LIMITS.maxFileBytes) {
+    return fail([{ severity: 'error', code: 'file-too-large', message: `${shown} is larger than ${YAML_LIMITS.maxFileBytes} bytes`, file: shown, line: 0, column: 0, length: 1, path: '' }]);
+  }
+  const { source, issues } = parseYamlSource(shown, text);
+  if (!source) return fail(issues);
+  const schemaIssues = validateSchema(source, 'providers');
+  if (issues.length + schemaIssues.length > 0) return fail([...issues, ...schemaIssues]);
+  return { ...buildProfiles(source, builtins), file, texts };
+}
+
+type Entry = ProfileSettings & { readonly extends: string };
+
+/** Each entry on top of the profile it extends; an unknown base or a built-in's name is an issue. */
+function buildProfiles(source: NonNullable<ReturnType<typeof parseYamlSource>['source']>, builtins: Readonly<Record<string, ProviderProfile>>): Pick<ProviderConfig, 'profiles' | 'configured' | 'issues'> {
+  const entries = (source.value as { providers: Record<string, Entry> }).providers;
+  const profiles: Record<string, ProviderProfile> = { ...builtins };
+  const configured: string[] = [];
+  const issues: Issue[] = [];
+  for (const [name, entry] of Object.entries(entries)) {
+    if (Object.hasOwn(builtins, name)) {
+      issues.push(issueAt(source, ['providers', name], { code: 'duplicate-provider', message: `provider "${name}" is built in`, found: name, hint: `give yours its own name and write extends: ${name}` }, { key: true }));
+      continue;
+    }
+    const base = profiles[entry.extends];
+    if (!base) {
+      const guess = closestName(entry.extends, Object.keys(profiles));
+      issues.push(issueAt(source, ['providers', name, 'extends'], { code: 'unknown-provider', message: `unknown provider "${entry.extends}"`, expected: `one of ${Object.keys(profiles).join(', ')}`, found: entry.extends, hint: guess ? `did you mean "${guess}"?` : 'a profile extends a built-in one or one defined above it' }));
+      continue;
+    }
+    const { extends: _base, ...settings } = entry;
+    profiles[name] = applyProfileSettings(base, name, settings);
+    configured.push(name);
+  }
+  return { profiles, configured, issues };
+}

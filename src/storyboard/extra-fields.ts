@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { EXTRA_FIELDS, type ExtraField, type ProviderProfile } from '../providers/profile.js';
+import type { Issue, Origin } from './issue.js';
+import type { ResolvedStoryboard } from './resolve-storyboard.js';
+import type { WrittenShot } from './written.js';
+import { issueAt } from './yaml-source.js';
+
+/**
+ * The extra request fields (`seed`, `num_frames`, `fps`, `negative_prompt`,
+ * `num_inference_steps`, `guidance_scale`): which a provider takes, and each job's values.
+ */
+
+export { EXTRA_FIELDS, type ExtraField };
+
+/** An extra field as written in `defaults`, and where. */
+export interface ExtraFieldValue {
+  readonly value: string | number;
+  readonly origin: Origin;
+}
+
+/** A job's extra fields as sent: `seed: auto` already turned into its number. Keys in `EXTRA_FIELDS` order. */
+export type ExtraRequest = Readonly<Record<string, string | number>>;
+
+/**
+ * `seed: auto`: the first 8 hex digits of sha256 of the job id, as an integer, masked to 31 bits
+ * (servers keep seeds in a signed 32-bit int). The same job id always gets the same seed, on
+ * every machine; renaming a variant value changes the id and so the seed.
+ */
+export function autoSeed(jobId: string): number {
+  return Number.parseInt(createHash('sha256').update(jobId, 'utf8').digest('hex').slice(0, 8), 16) & 0x7fffffff;
+}
+
+/** A job's extra fields: the shot's own, else `defaults`; `null` when none is set (a remix sends none). */
+export function resolveExtraFields(shot: WrittenShot, defaults: ResolvedStoryboard['extraDefaults'], jobId: string): ExtraRequest | null {
+  let extra: Record<string, string | number> | null = null;
+  for (const field of EXTRA_FIELDS) {
+    const value = shot[field] ?? defaults[field]?.value;
+    if (value === undefined) continue;
+    extra ??= {};
+    extra[field] = field === 'seed' && value === 'auto' ? autoSeed(jobId) : value;
+  }
+  return extra;
+}
+
+/** Extra fields the provider does not take, where the shots or `defaults` set them: one issue each, naming the provider. */
+export function validateExtraFields(storyboard: ResolvedStoryboard): Issue[] {
+  const { profile } = storyboard.provider;
+  const issues: Issue[] = [];
+  for (const [field, written] of Object.entries(storyboard.extraDefaults)) {
+    if (!takes(profile, field)) issues.push(refusal(storyboard, profile, field, written.origin));
+  }
+  for (const shot of storyboard.shots) {
+    for (const field of EXTRA_FIELDS) {
+      if (shot.written[field] !== undefined && !takes(profile, field)) issues.push(refusal(storyboard, profile, field, { file: shot.origin.file, path: [...shot.origin.path, field] }));
+    }
+  }
+  return issues;
+}
+
+function takes(profile: ProviderProfile, field: string): boolean {
+  return (profile.extraFields.allowed as readonly string[]).includes(field);
+}
+
+function refusal(storyboard: ResolvedStoryboard, profile: ProviderProfile, field: string, origin: Origin): Issue {
+  const allowed = profile.extraFields.allowed;
+  return issueAt(
+    storyboard.sources.get(origin.file)!,
+    origin.path,
+    {
+      code: 'unsupported-field',
+      message: `provider "${profile.name}" does not take ${field}`,
+      expected: allowed.length > 0 ? `one of ${allowed.join(', ')}` : 'no fields beyond model, size and seconds',
+      found: field,
+      hint: allowed.length > 0 ? `remove ${field}` : `remove ${field}, or render with a provider that takes it (vllm-omni, litellm)`,
+    },
+    { key: true },
+  );
+}
