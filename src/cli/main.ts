@@ -2,16 +2,14 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InternalError, ShotlistError, StoryboardInvalidError, UserError } from '../errors.js';
 import { EXIT } from './exit-codes.js';
-import { runEmulatorCommand, type EmulatorFlags } from './emulator-command.js';
-import { runGc, type GcFlags } from './gc-command.js';
-import { runPlan } from './plan-command.js';
-import { runProviders, type ProvidersFlags } from './providers-command.js';
-import { runRender, type RenderFlags } from './render-command.js';
-import { runReport, type ReportFlags } from './report-command.js';
-import { runStatus, type StatusFlags } from './status-command.js';
+import type { EmulatorFlags } from './emulator-command.js';
+import type { GcFlags } from './gc-command.js';
+import type { ProvidersFlags } from './providers-command.js';
+import type { RenderFlags } from './render-command.js';
+import type { ReportFlags } from './report-command.js';
+import type { StatusFlags } from './status-command.js';
 import { createStyle, type Style } from './style.js';
-import { runValidate } from './validate-command.js';
-import { runWatch, type WatchFlags } from './watch-command.js';
+import type { WatchFlags } from './watch-command.js';
 
 /** Where the CLI reads and writes; passed in so tests call `main` directly, without a subprocess. */
 export interface CliIO {
@@ -78,6 +76,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
+/**
+ * Each command's module is imported when the command runs: `validate` and `plan` start without
+ * loading the HTTP client, the emulator, the file watcher or the report writer.
+ */
 function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command {
   const program = new Command('shotlist')
     .description('Declarative batch renderer for AI video: YAML storyboards in, MP4s and a lockfile out.')
@@ -93,14 +95,14 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .addOption(new Option('--provider <name>', 'validate against this provider profile'))
     .option('--json', 'newline-delimited JSON events on stdout')
     .option('--verbose', 'more detail, and stack traces of internal errors')
-    .action(async (files: string[], flags: CommonFlags) => setCode(await runValidate(files, flags, ctx)));
+    .action(async (files: string[], flags: CommonFlags) => setCode(await (await import('./validate-command.js')).runValidate(files, flags, ctx)));
 
   withCommonFlags(
     program
       .command('plan')
       .description('show what render would do, job by job, with the reason and the cost')
       .argument('<file>', 'storyboard file'),
-  ).action(async (file: string, flags: CommonFlags) => setCode(await runPlan(file, flags, ctx)));
+  ).action(async (file: string, flags: CommonFlags) => setCode(await (await import('./plan-command.js')).runPlan(file, flags, ctx)));
 
   withCommonFlags(
     program
@@ -113,7 +115,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .option('--no-report', 'do not write the contact sheet (report.html) at the end of the run')
     .option('--emulator-speed <n>', 'time scale of the in-process emulator (default 20)', positiveNumber)
     .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
-    .action(async (files: string[], flags: RenderFlags) => setCode(await runRender(files, flags, ctx)));
+    .action(async (files: string[], flags: RenderFlags) => setCode(await (await import('./render-command.js')).runRender(files, flags, ctx)));
 
   withCommonFlags(
     program
@@ -124,7 +126,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .option('--render', 'also render what each new plan owes (in-flight jobs finish when the storyboard changes)')
     .option('--emulator-speed <n>', 'time scale of the in-process emulator (default 20)', positiveNumber)
     .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
-    .action(async (file: string, flags: WatchFlags) => setCode(await runWatch(file, flags, ctx)));
+    .action(async (file: string, flags: WatchFlags) => setCode(await (await import('./watch-command.js')).runWatch(file, flags, ctx)));
 
   program
     .command('status')
@@ -138,7 +140,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .option('--json', 'newline-delimited JSON events on stdout')
     .option('--quiet', 'list only the jobs that need attention')
     .option('--verbose', 'more detail, and stack traces of internal errors')
-    .action(async (file: string, flags: StatusFlags) => setCode(await runStatus(file, flags, ctx)));
+    .action(async (file: string, flags: StatusFlags) => setCode(await (await import('./status-command.js')).runStatus(file, flags, ctx)));
 
   program
     .command('gc')
@@ -151,7 +153,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
     .option('--json', 'newline-delimited JSON events on stdout')
     .option('--verbose', 'more detail, and stack traces of internal errors')
-    .action(async (files: string[], flags: GcFlags) => setCode(await runGc(files, flags, ctx)));
+    .action(async (files: string[], flags: GcFlags) => setCode(await (await import('./gc-command.js')).runGc(files, flags, ctx)));
 
   program
     .command('report')
@@ -161,13 +163,13 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .option('--json', 'newline-delimited JSON events on stdout')
     .option('--quiet', 'print only errors')
     .option('--verbose', 'more detail, and stack traces of internal errors')
-    .action(async (file: string, flags: ReportFlags) => setCode(await runReport(file, flags, ctx)));
+    .action(async (file: string, flags: ReportFlags) => setCode(await (await import('./report-command.js')).runReport(file, flags, ctx)));
 
   program
     .command('providers')
     .description('the built-in provider profiles and those in shotlist.providers.yaml, and what each supports')
     .option('--json', 'newline-delimited JSON events on stdout')
-    .action(async (flags: ProvidersFlags) => setCode(await runProviders(flags, ctx)));
+    .action(async (flags: ProvidersFlags) => setCode(await (await import('./providers-command.js')).runProviders(flags, ctx)));
 
   program
     .command('emulator')
@@ -180,7 +182,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .option('--seed <n>', 'seed of the fault injection', nonNegativeInteger)
     .option('--faults <file>', 'JSON file of fault options (see README)')
     .option('--flavor <name>', 'imitate a backend: openai (default), azure, vllm-omni or litellm (see docs/providers.md)')
-    .action(async (flags: EmulatorFlags) => setCode(await runEmulatorCommand(flags, ctx)));
+    .action(async (flags: EmulatorFlags) => setCode(await (await import('./emulator-command.js')).runEmulatorCommand(flags, ctx)));
 
   return program;
 }
