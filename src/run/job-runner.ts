@@ -294,7 +294,7 @@ async function poll(options: RunnerOptions, jobId: string, videoId: string, sign
 
 /** Downloads the video (and its thumbnail, where the server has one) and records the files. */
 async function finish(options: RunnerOptions, job: ScheduledJob, result: Served | null, signal: AbortSignal): Promise<void> {
-  const { client, recorder } = options;
+  const { recorder } = options;
   const entry = recorder.entry(job.id)!;
   const videoId = result?.videoId ?? entry.video_id!;
   const dest = outputPathsOf(options.outDir, options.fileStem(job.id));

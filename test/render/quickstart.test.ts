@@ -1,11 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
-import { access, readdir, readFile, stat } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { readMp4 } from '../emulator/helpers.js';
 import { copyExamples, hasStackTrace, REPO } from '../helpers/cli.js';
+import { ensureDist } from '../helpers/dist.js';
 import { checkOutputs, sha256 } from './helpers.js';
 
 /**
@@ -16,27 +17,12 @@ import { checkOutputs, sha256 } from './helpers.js';
 
 const run = promisify(execFile);
 
-/** Every `src/**.ts` has a `dist/**.js` at least as new; otherwise the bin would run stale code. */
-async function distIsFresh(): Promise<boolean> {
-  const sources = (await readdir(path.join(REPO, 'src'), { recursive: true })).filter((file) => file.endsWith('.ts'));
-  for (const source of sources) {
-    const built = path.join(REPO, 'dist', source.replace(/\.ts$/, '.js'));
-    const [src, out] = await Promise.all([stat(path.join(REPO, 'src', source)), stat(built).catch(() => null)]);
-    if (out === null || out.mtimeMs < src.mtimeMs) return false;
-  }
-  return true;
-}
-
 describe('the quickstart, as a user runs it', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
-    if (!(await distIsFresh())) {
-      await run(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO }).catch((error: { stdout: string }) => {
-        throw new Error(`dist/ is older than src/ and \`npm run build\` failed:\n${error.stdout}`);
-      });
-    }
+    await ensureDist();
     ({ dir, cleanup } = await copyExamples());
   }, 120_000);
   afterAll(() => cleanup?.());

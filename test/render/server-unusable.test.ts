@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copyExamples, hasStackTrace, runCli } from '../helpers/cli.js';
-import { events, lockPathOf, renderWith, startRenderEmulator } from './helpers.js';
+import { events, lockPathOf, startRenderEmulator } from './helpers.js';
 
 /**
  * A server that cannot be used at all (nothing listens; the key is refused) is exit 5, said
