@@ -13,52 +13,18 @@ import {
   ResponseFormatError,
   TimeoutError,
   UnsupportedFeatureError,
-  type RetryInfo,
-  type VideosClient,
   type VideosClientOptions,
 } from '../../src/api/index.js';
 import { azureProfile, emulatorProfile } from '../../src/providers/builtin.js';
 import type { ProviderProfile } from '../../src/providers/profile.js';
-import { errorBody, freePort, sendJson, startServer, wireVideo, type Handler, type Seen, type TestServer } from './server.js';
+import { createFixtures, errorBody, freePort, sendJson, startServer, wireVideo, type Handler, type Harness, type Seen, type TestServer } from './server.js';
 
 const KEY = 'sk-test-SECRET-0123456789abcdef';
 const multipartProfile: ProviderProfile = { ...emulatorProfile, name: 'multi', encoding: 'multipart', statusAliases: { processing: 'in_progress' } };
 
-let servers: TestServer[] = [];
-let clients: VideosClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-  clients = [];
-});
-
-interface Harness {
-  readonly server: TestServer;
-  readonly client: VideosClient;
-  readonly sleeps: number[];
-  readonly retries: RetryInfo[];
-}
-
-async function harness(handler: Handler, opts: Partial<VideosClientOptions> = {}): Promise<Harness> {
-  const server = await startServer(handler);
-  servers.push(server);
-  const sleeps: number[] = [];
-  const retries: RetryInfo[] = [];
-  const client = createVideosClient({
-    profile: emulatorProfile,
-    baseUrl: server.baseUrl,
-    apiKey: KEY,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    random: () => 0,
-    onRetry: (info) => retries.push(info),
-    ...opts,
-  });
-  clients.push(client);
-  return { server, client, sleeps, retries };
-}
+const fixtures = createFixtures(KEY);
+const { clients, harness } = fixtures;
+afterEach(() => fixtures.closeAll());
 
 /** Parses a multipart body with undici's own (spec-compliant) parser. */
 async function formOf(seen: Seen): Promise<FormData> {

@@ -4,18 +4,9 @@ import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createVideosClient,
-  hasSignature,
-  NotFoundError,
-  ResponseFormatError,
-  TruncatedBodyError,
-  type RetryInfo,
-  type VideosClient,
-  type VideosClientOptions,
-} from '../../src/api/index.js';
+import { hasSignature, NotFoundError, ResponseFormatError, TruncatedBodyError } from '../../src/api/index.js';
 import { azureProfile, emulatorProfile } from '../../src/providers/builtin.js';
-import { errorBody, sendJson, startServer, type Handler, type TestServer } from './server.js';
+import { createFixtures, errorBody, sendJson, startServer } from './server.js';
 
 const KEY = 'sk-test-download-KEY-42';
 const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42isom'), Buffer.from('the rest of a movie')]);
@@ -24,38 +15,16 @@ const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 let dir: string;
-let servers: TestServer[] = [];
-let clients: VideosClient[] = [];
+const fixtures = createFixtures(KEY);
+const { servers, harness } = fixtures;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'shotlist-dl-'));
 });
 afterEach(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-  clients = [];
+  await fixtures.closeAll();
   await rm(dir, { recursive: true, force: true });
 });
 
-async function harness(handler: Handler, opts: Partial<VideosClientOptions> = {}) {
-  const server = await startServer(handler);
-  servers.push(server);
-  const sleeps: number[] = [];
-  const retries: RetryInfo[] = [];
-  const client = createVideosClient({
-    profile: emulatorProfile,
-    baseUrl: server.baseUrl,
-    apiKey: KEY,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    random: () => 0,
-    onRetry: (info) => retries.push(info),
-    ...opts,
-  });
-  clients.push(client);
-  return { server, client, sleeps, retries };
-}
 
 function sendFile(res: ServerResponse, bytes: Buffer, contentType: string): void {
   res.writeHead(200, { 'content-type': contentType, 'content-length': bytes.length });

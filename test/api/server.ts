@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createVideosClient, type RetryInfo, type VideosClient, type VideosClientOptions } from '../../src/api/index.js';
+import { emulatorProfile } from '../../src/providers/builtin.js';
 
 /** A request as the scripted server saw it. */
 export interface Seen {
@@ -85,4 +87,48 @@ export async function freePort(): Promise<number> {
   const s = await startServer(() => undefined);
   await s.close();
   return s.port;
+}
+
+/** A scripted server and a client pointed at it, with the client's sleeps and retries recorded. */
+export interface Harness {
+  readonly server: TestServer;
+  readonly client: VideosClient;
+  readonly sleeps: number[];
+  readonly retries: RetryInfo[];
+}
+
+/**
+ * The servers and clients one test file opens: `harness` makes a pair whose client never waits
+ * for real (sleeps are recorded, jitter is 0); `closeAll` ends them all after each test.
+ */
+export function createFixtures(apiKey: string) {
+  const servers: TestServer[] = [];
+  const clients: VideosClient[] = [];
+  return {
+    servers,
+    clients,
+    async harness(handler: Handler, opts: Partial<VideosClientOptions> = {}): Promise<Harness> {
+      const server = await startServer(handler);
+      servers.push(server);
+      const sleeps: number[] = [];
+      const retries: RetryInfo[] = [];
+      const client = createVideosClient({
+        profile: emulatorProfile,
+        baseUrl: server.baseUrl,
+        apiKey,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+        random: () => 0,
+        onRetry: (info) => retries.push(info),
+        ...opts,
+      });
+      clients.push(client);
+      return { server, client, sleeps, retries };
+    },
+    async closeAll(): Promise<void> {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      await Promise.all(servers.splice(0).map((s) => s.close()));
+    },
+  };
 }
