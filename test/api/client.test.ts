@@ -17,7 +17,7 @@ import {
 } from '../../src/api/index.js';
 import { azureProfile, emulatorProfile } from '../../src/providers/builtin.js';
 import type { ProviderProfile } from '../../src/providers/profile.js';
-import { createFixtures, errorBody, freePort, sendJson, startServer, wireVideo, type Handler, type Harness, type Seen, type TestServer } from './server.js';
+import { createFixtures, errorBody, failure, freePort, sendJson, startServer, wireVideo, type Handler, type Harness, type Seen, type TestServer } from './server.js';
 
 const KEY = 'sk-test-SECRET-0123456789abcdef';
 const multipartProfile: ProviderProfile = { ...emulatorProfile, name: 'multi', encoding: 'multipart', statusAliases: { processing: 'in_progress' } };
@@ -29,15 +29,6 @@ afterEach(() => fixtures.closeAll());
 /** Parses a multipart body with undici's own (spec-compliant) parser. */
 async function formOf(seen: Seen): Promise<FormData> {
   return new Response(seen.body, { headers: { 'content-type': String(seen.headers['content-type']) } }).formData();
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('request shapes', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hasSignature, NotFoundError, ResponseFormatError, TruncatedBodyError } from '../../src/api/index.js';
 import { azureProfile, emulatorProfile } from '../../src/providers/builtin.js';
-import { createFixtures, errorBody, sendJson, startServer } from './server.js';
+import { createFixtures, errorBody, failure, sendJson, startServer } from './server.js';
 
 const KEY = 'sk-test-download-KEY-42';
 const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42isom'), Buffer.from('the rest of a movie')]);
@@ -35,15 +35,6 @@ function sendFile(res: ServerResponse, bytes: Buffer, contentType: string): void
 function sendTruncated(res: ServerResponse, bytes: Buffer, sent: number): void {
   res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': bytes.length });
   res.write(bytes.subarray(0, sent), () => res.socket?.destroy());
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('download', () => {

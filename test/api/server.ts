@@ -89,6 +89,16 @@ export async function freePort(): Promise<number> {
   return s.port;
 }
 
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
 /** A scripted server and a client pointed at it, with the client's sleeps and retries recorded. */
 export interface Harness {
   readonly server: TestServer;

@@ -1,5 +1,4 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import type { RunningEmulator } from '../../src/emulator/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { startRenderEmulator } from '../render/helpers.js';
 import { examplesProject } from './helpers.js';
+import { freePort } from '../api/server.js';
 
 /**
  * A recognisable key goes into every credential variable; every command runs, succeeding and
@@ -29,14 +29,6 @@ async function run(name: string, argv: string[], env: Record<string, string> = E
   const result = await runCli(argv, { cwd: project.dir, env, now: () => Date.now() });
   runs.push({ name, run: result });
   return result;
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -74,7 +66,7 @@ describe('secrets never leave the environment', () => {
     expect(refused.code).toBe(5);
     expect(refused.stderr).toContain('401');
 
-    const unreachable = await run('render, unreachable', ['render', FILE, '--provider', 'openai', '--base-url', `http://127.0.0.1:${await closedPort()}/v1`, '--replace', '*', '--json']);
+    const unreachable = await run('render, unreachable', ['render', FILE, '--provider', 'openai', '--base-url', `http://127.0.0.1:${await freePort()}/v1`, '--replace', '*', '--json']);
     expect(unreachable.code).toBe(5);
 
     await writeFile(path.join(project.dir, 'bad.yaml'), 'version: 1\nname: bad\nprovider: openai\nshots: [{id: a, prompt: "{{nope}}"}]\n');

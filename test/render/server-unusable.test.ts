@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { copyExamples, hasStackTrace, runCli } from '../helpers/cli.js';
 import { events, lockPathOf, startRenderEmulator } from './helpers.js';
+import { freePort } from '../api/server.js';
 
 /**
  * A server that cannot be used at all (nothing listens; the key is refused) is exit 5, said
@@ -11,15 +11,6 @@ import { events, lockPathOf, startRenderEmulator } from './helpers.js';
  */
 
 const FILE = 'quickstart.yaml';
-
-/** A local port on which nothing listens. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function lockText(dir: string): Promise<string> {
   return readFile(lockPathOf(dir, FILE), 'utf8').catch(() => '');
@@ -30,7 +21,7 @@ describe.concurrent('a server that cannot be used', () => {
   it('unreachable: exit 5 naming the connection failure, no job recorded as failed', async ({ onTestFinished }) => {
     const { dir, cleanup } = await copyExamples();
     onTestFinished(cleanup);
-    const url = `http://127.0.0.1:${await closedPort()}/v1`;
+    const url = `http://127.0.0.1:${await freePort()}/v1`;
     const run = await runCli(['render', FILE, '--base-url', url], { cwd: dir, now: () => Date.now(), env: { NO_COLOR: '1' } });
     expect(run.code, run.stderr).toBe(5);
     expect(run.stderr).toContain('could not connect');
