@@ -12,7 +12,7 @@ export async function renderWrittenTypes(): Promise<string> {
   return compile(schema, 'WrittenStoryboard', {
     bannerComment: banner,
     additionalProperties: false,
-    unreachableDefinitions: true,
+    unreachableDefinitions: false,
     strictIndexSignatures: true,
     format: true,
     style: { singleQuote: true, printWidth: 120 },

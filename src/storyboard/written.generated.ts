@@ -3,79 +3,84 @@
 
 /**
  * Where to render: a profile name (emulator, openai, azure, vllm-omni, litellm, or one from shotlist.providers.yaml), or a block naming a profile and overriding any of its settings. Credentials never go here: they come from the environment variables the profile names (OPENAI_API_KEY, AZURE_OPENAI_API_KEY, SHOTLIST_API_KEY, ...).
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "provider".
  */
 export type Provider = string | ProviderBlock;
 /**
  * Output size, WIDTHxHEIGHT in pixels. Sora 2: 720x1280 or 1280x720; Sora 2 Pro also 1024x1792 and 1792x1024.
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "size".
  */
 export type Size = string;
 /**
  * Duration in seconds. Sora 2: 4, 8 or 12.
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "seconds".
  */
 export type Seconds = number | string;
 /**
  * The model to render with; the provider profile lists which it serves.
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "model".
  */
 export type Model = string;
 /**
  * Seed of the generation, for servers that take one (vLLM-Omni; LiteLLM in extra_body): a whole number, or `auto` for one derived from the job id (the first 8 hex digits of sha256(job id), as an integer, masked to 31 bits). Recorded in the lockfile, so a lockfile can reproduce an output.
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "seed".
  */
 export type Seed = number | 'auto';
 /**
  * Frames to generate (vLLM-Omni: otherwise seconds x fps). Wan models want 4k+1 frames, e.g. 81.
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "numFrames".
  */
 export type NumFrames = number;
 /**
  * Frame rate of the output, for servers that take one (vLLM-Omni: default 24 or the model's own).
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "fps".
  */
 export type Fps = number;
 /**
  * What the video should not show, for servers that take one (open diffusion models).
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "negativePrompt".
  */
 export type NegativePrompt = string;
 /**
  * Diffusion steps, for servers that take them: more is slower and usually finer.
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "numInferenceSteps".
  */
 export type NumInferenceSteps = number;
 /**
  * Classifier-free guidance scale, for servers that take one: how closely the video follows the prompt.
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "guidanceScale".
  */
 export type GuidanceScale = number;
-/**
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "shot".
- */
 export type Shot = {
+  /**
+   * Unique id of the shot; job ids derive from it.
+   */
+  id: string;
+  /**
+   * A note for humans; not sent anywhere.
+   */
+  description?: string;
+  /**
+   * The prompt, a Handlebars template (strict: every variable must be defined; no HTML escaping). At most 32,000 characters once rendered.
+   */
+  prompt: string;
+  model?: Model;
+  size?: Size;
+  seconds?: Seconds;
+  seed?: Seed;
+  num_frames?: NumFrames;
+  fps?: Fps;
+  negative_prompt?: NegativePrompt;
+  num_inference_steps?: NumInferenceSteps;
+  guidance_scale?: GuidanceScale;
+  /**
+   * Id of the shot whose finished videos this shot edits: one remix job per job of that shot, with the same variant bindings. A remix sends only a prompt.
+   */
+  remix?: string;
+  /**
+   * Image-to-video: a JPEG, PNG or WebP file (a template, relative to the storyboard) whose pixel size equals the job's size. It becomes the first frame.
+   */
+  input_reference?: string;
+  variants?: Variants;
+  /**
+   * Scheduled regeneration: render this shot's jobs again once their take is this old (`daily`, `weekly`, `12h`, `3d`), or on every run (`always`). `render` re-renders what is due.
+   */
+  refresh?: string;
+  /**
+   * An approved take: once rendered, this shot's jobs are never rendered again, not by a changed prompt, a refresh or --replace. A missing file is downloaded while the server still has the video.
+   */
+  frozen?: boolean;
+} & {
   /**
    * Unique id of the shot; job ids derive from it.
    */
@@ -117,25 +122,12 @@ export type Shot = {
 };
 /**
  * A value of a variant axis: a scalar, or a map named in job ids by its `id` (else `name`) key.
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "axisValue".
  */
 export type AxisValue =
   | (string | number | boolean)
   | {
       [k: string]: unknown | undefined;
     };
-/**
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "slug".
- */
-export type Slug = string;
-/**
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "identifier".
- */
-export type Identifier = string;
 
 /**
  * A shotlist storyboard (version 1): shots, variant matrices, remix chains and image-to-video jobs, rendered by `shotlist render` on any server that speaks /v1/videos.
@@ -170,9 +162,6 @@ export interface ShotlistStoryboard {
 }
 /**
  * A profile and the settings this storyboard overrides.
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "providerBlock".
  */
 export interface ProviderBlock {
   /**
@@ -339,18 +328,12 @@ export interface RequestFields {
 }
 /**
  * Template variables, used in prompts as {{name}}. Variant bindings of the same name win over them.
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "vars".
  */
 export interface Vars {
   [k: string]: unknown | undefined;
 }
 /**
  * Reusable Handlebars snippets, used as {{> name}}: inline text, or {file: path} read verbatim.
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "partials".
  */
 export interface Partials {
   [k: string]:
@@ -365,9 +348,6 @@ export interface Partials {
 }
 /**
  * A matrix: one job per combination of the axes (in the order written), plus `include` and minus `exclude`. An axis named model, size or seconds sets that request field.
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "variants".
  */
 export interface Variants {
   /**
@@ -384,27 +364,6 @@ export interface Variants {
    */
   [k: string]: [AxisValue, ...AxisValue[]] | Binding[] | undefined;
 }
-/**
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "binding".
- */
 export interface Binding {
   [k: string]: AxisValue | undefined;
-}
-/**
- * Request fields: model, size and seconds, and the extra fields (seed, num_frames, fps, negative_prompt, num_inference_steps, guidance_scale) that only some providers take.
- *
- * This interface was referenced by `ShotlistStoryboard`'s JSON-Schema
- * via the `definition` "requestFields".
- */
-export interface RequestFields1 {
-  model?: Model;
-  size?: Size;
-  seconds?: Seconds;
-  seed?: Seed;
-  num_frames?: NumFrames;
-  fps?: Fps;
-  negative_prompt?: NegativePrompt;
-  num_inference_steps?: NumInferenceSteps;
-  guidance_scale?: GuidanceScale;
 }
