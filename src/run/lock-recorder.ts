@@ -46,7 +46,7 @@ export class LockRecorder {
   }
 
   /** Writes the current state once the write under way (if any) is done; calls made meanwhile share that write. */
-  flush(): Promise<void> {
+  private flush(): Promise<void> {
     if (this.pending) return this.pending;
     this.pending = this.writing.then(() => {
       this.pending = null;

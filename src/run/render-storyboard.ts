@@ -99,10 +99,9 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     signal: AbortSignal.any([input.signal, stop.signal]),
     ...(input.drain ? { drain: input.drain } : {}),
   });
-  if (unusable) {
-    await recorder.flush();
-    throw unusable;
-  }
+  // Every state change was written (and awaited) by the job that made it; the scheduler has
+  // waited for all of them, so the lockfile on disk is already final here.
+  if (unusable) throw unusable;
 
   const reports = [...outcomes].map(([id, outcome]) => reportOf(byId.get(id)!, outcome));
   for (const report of reports) {
@@ -111,7 +110,6 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   }
   const interrupted = input.signal.aborted;
   if (input.pruneOrphans && !interrupted) await recorder.remove(plan.orphans.map((orphan) => orphan.id));
-  await recorder.flush().catch(() => undefined);
   return { reports, interrupted };
 }
 
