@@ -10,12 +10,11 @@ describe('the storyboard types and the schema', () => {
     expect(await renderWrittenTypes()).toBe(committed);
   });
 
-  it('the schema documents every property for editors', async () => {
-    const schema = JSON.parse(await readFile(path.join(REPO, 'schemas/storyboard.schema.json'), 'utf8')) as { $defs: Record<string, { properties?: Record<string, { description?: string; $ref?: string; not?: unknown }> }> };
-    const shot = schema.$defs['shot']!.properties!;
-    for (const [name, property] of Object.entries(shot)) {
-      const documented = property.description !== undefined || (property.$ref !== undefined && schema.$defs[property.$ref.split('/').at(-1)!] !== undefined);
-      expect(documented, `shots[].${name} has no description`).toBe(true);
-    }
+  it('the schema documents every shot property for editors', async () => {
+    type Node = { description?: string; $ref?: string };
+    const schema = JSON.parse(await readFile(path.join(REPO, 'schemas/storyboard.schema.json'), 'utf8')) as { $defs: Record<string, Node & { properties?: Record<string, Node> }> };
+    const described = (node: Node): boolean => node.description !== undefined || (node.$ref !== undefined && schema.$defs[node.$ref.split('/').at(-1)!]?.description !== undefined);
+    const undocumented = Object.entries(schema.$defs['shot']!.properties!).filter(([, property]) => !described(property)).map(([name]) => name);
+    expect(undocumented).toEqual([]);
   });
 });
