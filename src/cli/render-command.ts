@@ -85,7 +85,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     server = await openServer(loaded, { allowInsecureHttp: flags.allowInsecureHttp === true, ...(flags.emulatorSpeed ? { emulatorSpeed: flags.emulatorSpeed } : {}) }, ctx);
     const { client } = server;
     const outDir = flags.out ? path.resolve(io.cwd, flags.out) : path.join(storyboard.dir, 'renders', storyboard.name);
-    const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && !('NO_COLOR' in io.env && io.env['TERM'] === 'dumb') ? 'live' : 'lines';
+    const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && io.env['TERM'] !== 'dumb' ? 'live' : 'lines';
     const renderCost = new Map(plan.jobs.filter((job) => job.action === 'render').map((job) => [job.id, job.costUsd]));
     const progress = createProgress({ mode, out: flags.json ? io.stdout : io.stderr, style: ctx.err, now: io.now, total: workOf(planned), costOf: (id) => renderCost.get(id) ?? null });
     let result: RenderResult;
