@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'chokidar';
 import { OutputHashCache } from '../plan/read-outputs.js';
 import { planStoryboard, type PlanOptions, type StoryboardPlan } from '../plan/plan-storyboard.js';
@@ -51,6 +52,29 @@ export interface WatchSession {
 
 const DEFAULT_DEBOUNCE_MS = 25;
 
+/**
+ * chokidar drops every further change to a file for 50 ms after it reports one, with no trailing
+ * event, so a second save inside that window would leave watch showing the plan of the first.
+ * This long after the last event, the files are checked against what the last plan read.
+ */
+const SETTLE_MS = 100;
+
+/** What identifies a file's version without reading it; `null` when it does not exist. */
+async function stampOf(file: string): Promise<string | null> {
+  try {
+    const s = await stat(file, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch {
+    return null;
+  }
+}
+
+async function stampsOf(files: Iterable<string>): Promise<Map<string, string | null>> {
+  const list = [...files];
+  const stamps = await Promise.all(list.map(stampOf));
+  return new Map(list.map((file, i) => [file, stamps[i] ?? null]));
+}
+
 export async function startWatch(options: WatchOptions): Promise<WatchSession> {
   const hashCache = new OutputHashCache();
   // Created with the first plan's files: chokidar never reports `ready` for an empty list.
@@ -58,6 +82,9 @@ export async function startWatch(options: WatchOptions): Promise<WatchSession> {
   let watchedFiles = new Set<string>();
   let current: WatchSession['current'] = null;
   let timer: NodeJS.Timeout | null = null;
+  let settleTimer: NodeJS.Timeout | null = null;
+  /** The version of every file the last plan read, taken before reading it. */
+  let stamps = new Map<string, string | null>();
   let running: Promise<void> = Promise.resolve();
   let closed = false;
 
@@ -68,11 +95,15 @@ export async function startWatch(options: WatchOptions): Promise<WatchSession> {
       watcher = watch([...next], { ignoreInitial: true, atomic: true });
       watcher.on('all', onChange);
       await new Promise<void>((resolve) => watcher!.once('ready', () => resolve()));
+      // A save between reading the files and watching them has no event of its own.
+      scheduleSettle();
     } else {
       const added = [...next].filter((file) => !watchedFiles.has(file));
       const removed = [...watchedFiles].filter((file) => !next.has(file));
       if (added.length > 0) watcher.add(added);
       if (removed.length > 0) watcher.unwatch(removed);
+      // A save between reading a new file and watching it has no event of its own.
+      if (added.length > 0) scheduleSettle();
     }
     watchedFiles = next;
   };
@@ -89,7 +120,12 @@ export async function startWatch(options: WatchOptions): Promise<WatchSession> {
   };
 
   const replanOnce = async (elapsed: () => number): Promise<void> => {
+    // Taken before reading: a write racing the read then shows as a difference, never as none.
+    const before = await stampsOf(watchedFiles);
     const result = await loadStoryboard(options.file, options.load);
+    const firstSeen = result.dependencies.filter((file) => !before.has(file));
+    const after = await stampsOf(firstSeen);
+    stamps = new Map(result.dependencies.map((file) => [file, before.get(file) ?? after.get(file) ?? null]));
     await follow(result.dependencies);
     if (!result.loaded) {
       await options.onUpdate({ kind: 'invalid', issues: result.issues, texts: result.texts, hasLastGood: current !== null, elapsedMs: elapsed() });
@@ -104,6 +140,13 @@ export async function startWatch(options: WatchOptions): Promise<WatchSession> {
   // Re-plans never overlap: a change during a re-plan queues one more after it.
   const enqueue = (): Promise<void> => (running = running.then(replan, replan));
 
+  /** Re-plans if any file changed since the last plan read it (see SETTLE_MS). */
+  const settle = async (): Promise<void> => {
+    if (closed) return;
+    const now = await stampsOf(stamps.keys());
+    if ([...now].some(([file, stamp]) => stamps.get(file) !== stamp)) await replan();
+  };
+
   function onChange(): void {
     if (closed) return;
     if (timer) clearTimeout(timer);
@@ -111,6 +154,15 @@ export async function startWatch(options: WatchOptions): Promise<WatchSession> {
       timer = null;
       void enqueue();
     }, options.debounceMs ?? DEFAULT_DEBOUNCE_MS);
+    scheduleSettle();
+  }
+
+  function scheduleSettle(): void {
+    if (settleTimer) clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => {
+      settleTimer = null;
+      running = running.then(settle, settle);
+    }, SETTLE_MS);
   }
   await enqueue();
 
@@ -123,6 +175,7 @@ export async function startWatch(options: WatchOptions): Promise<WatchSession> {
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      if (settleTimer) clearTimeout(settleTimer);
       await running;
       await watcher?.close();
     },

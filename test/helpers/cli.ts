@@ -17,12 +17,16 @@ export interface CliRun {
  * Runs the CLI in-process with captured output; `now` is fixed unless given (a function gives a
  * live clock, which renders against a real server need: it dates create attempts).
  */
-export async function runCli(argv: readonly string[], options: { cwd: string; env?: Record<string, string>; now?: number | (() => number); signal?: AbortSignal }): Promise<CliRun> {
+export async function runCli(
+  argv: readonly string[],
+  options: { cwd: string; env?: Record<string, string>; now?: number | (() => number); signal?: AbortSignal; onOutput?: (output: { stdout: string; stderr: string }) => void },
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
+  const tell = () => options.onOutput?.({ stdout, stderr });
   const io: CliIO = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
+    stdout: { write: (text: string) => ((stdout += text), tell()) },
+    stderr: { write: (text: string) => ((stderr += text), tell()) },
     env: options.env ?? {},
     cwd: options.cwd,
     now: typeof options.now === 'function' ? options.now : () => (options.now as number | undefined) ?? Date.UTC(2026, 10, 22, 12, 0, 0),

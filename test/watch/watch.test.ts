@@ -74,6 +74,18 @@ describe('watch', () => {
     expect(replanned.diff!.added).toEqual([]);
   });
 
+  it('a second save soon after the first is never lost: the plan ends on what the file holds', async () => {
+    // chokidar reports no change to a file for 50 ms after it reported one; the second save
+    // lands in that window, after the re-plan for the first has read the file.
+    await watchCampaign();
+    const first = next((u) => u.kind === 'planned');
+    await edit('campaign.yaml', (t) => t.replace('{{season}} flowers', '{{season}} tulips'));
+    await first;
+    const last = next((u) => u.kind === 'planned' && u.planned.plan.jobs.some((j) => j.request.prompt?.includes('orchids')));
+    await edit('campaign.yaml', (t) => t.replace('{{season}} tulips', '{{season}} orchids'));
+    await last;
+  });
+
   it('shows what changed: jobs added and removed, and the cost delta', async () => {
     // An image for the new unboxing job first, so the storyboard stays valid.
     await copyFile(path.join(dir, 'assets/mug-1280x720.png'), path.join(dir, 'assets/teapot-1280x720.png'));
@@ -133,10 +145,17 @@ describe('watch', () => {
 describe('shotlist watch', () => {
   it('prints the plan, then problems with a code frame, and exits 0 on Ctrl-C', async () => {
     const controller = new AbortController();
-    const run = runCli(['watch', 'campaign.yaml'], { cwd: dir, signal: controller.signal, env: { NO_COLOR: '1' } });
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    let seen = { stdout: '', stderr: '' };
+    let onOutput = (): void => {};
+    const printed = (text: string) =>
+      new Promise<void>((resolve) => {
+        onOutput = () => seen.stderr.includes(text) && resolve();
+        onOutput();
+      });
+    const run = runCli(['watch', 'campaign.yaml'], { cwd: dir, signal: controller.signal, env: { NO_COLOR: '1' }, onOutput: (output) => ((seen = output), onOutput()) });
+    await printed('Ctrl-C to stop');
     await edit('campaign.yaml', (t) => t.replace('size: 1792x1024', 'size: 1920x1080'));
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    await printed('keeping the last good plan');
     controller.abort();
     const result = await run;
     expect(result.code).toBe(0);
