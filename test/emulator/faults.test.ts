@@ -102,8 +102,8 @@ describe('fault injection', () => {
     const response = await fetch(`${emu.url}/videos/${body.id}/content`);
     const headersAfter = performance.now() - started;
     const bytes = Buffer.from(await response.arrayBuffer());
-    expect(headersAfter).toBeLessThan(250);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    // The delay falls between the headers and the end of the body.
+    expect(performance.now() - started - headersAfter).toBeGreaterThanOrEqual(250);
     expect(bytes.length).toBe(Number(response.headers.get('content-length')));
   });
 

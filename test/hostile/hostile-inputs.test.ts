@@ -31,7 +31,8 @@ describe('hostile storyboards', () => {
     const { run, ms, issues } = await validate({ 'board.yaml': yaml('l0: &l0 "lol"', ...levels, ...HEAD) });
     expect(run.code).toBe(2);
     expect(issues.map((i) => i.code)).toEqual(['yaml-aliases']);
-    expect(ms).toBeLessThan(1000);
+    // Expanded, it would never finish; a generous bound keeps a noisy machine from failing it.
+    expect(ms).toBeLessThan(5000);
   });
 
   it('10,000-deep nesting, flow or block, is refused without a stack overflow', async () => {
@@ -41,7 +42,7 @@ describe('hostile storyboards', () => {
       expect(run.stdout).not.toMatch(/call stack|RangeError/i);
       expect(issues.length).toBeGreaterThan(0);
       expect(issues.every((issue) => issue.line >= 1)).toBe(true);
-      expect(ms).toBeLessThan(3000);
+      expect(ms).toBeLessThan(10_000);
     }
     // The flow case names the limit, once, deterministically (regression: yaml's caught stack overflow, reported twice).
     const { issues } = await validate({ 'board.yaml': yaml(...HEAD, `x: ${'['.repeat(10_000)}${']'.repeat(10_000)}`) });
