@@ -51,13 +51,15 @@ describe('watch', () => {
     expect(session!.watched().map((f) => path.relative(dir, f)).sort()).toEqual(['assets/mug-1280x720.png', 'campaign.yaml', 'shared/look.yaml', 'shared/signoff.hbs']);
   });
 
-  // How fast is measured by `npm run bench watch` (edit to new plan), not here.
-  it('a save that breaks the storyboard shows the error and keeps the last plan; a fix re-plans', async () => {
+  it('a save that breaks the storyboard shows the error within 1 s and keeps the last plan; a fix re-plans', async () => {
     await watchCampaign();
     const before = session!.current!.planned;
+    const started = performance.now();
     const invalid = next((u) => u.kind === 'invalid');
     await edit('campaign.yaml', (t) => t.replace('{{season}} flowers', '{{seasn}} flowers'));
     const update = await invalid;
+    // The typical figure (tens of ms) is `npm run bench watch`'s; this is the promise to authors.
+    expect(performance.now() - started).toBeLessThan(1000);
     if (update.kind !== 'invalid') throw new Error('unreachable');
     expect(update.hasLastGood).toBe(true);
     expect(update.issues[0]).toMatchObject({ code: 'unknown-variable', file: 'campaign.yaml', line: 21, column: 38 });
