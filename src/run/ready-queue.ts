@@ -5,6 +5,8 @@
 export interface ReadyQueue<T> {
   readonly size: number;
   push(item: T): void;
+  /** The best item, left in place; `undefined` when empty. */
+  peek(): T | undefined;
   /** The best item, removed; `undefined` when empty. */
   pop(): T | undefined;
 }
@@ -29,6 +31,9 @@ export function createReadyQueue<T>(before: (a: T, b: T) => boolean): ReadyQueue
         swap(i, parent);
         i = parent;
       }
+    },
+    peek() {
+      return heap[0];
     },
     pop() {
       const top = heap[0];

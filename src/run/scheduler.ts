@@ -1,7 +1,7 @@
 import { InternalError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { createRateWindow, type RateWindow } from './rate-window.js';
-import { createReadyQueue } from './ready-queue.js';
+import { createReadyQueue, type ReadyQueue } from './ready-queue.js';
 
 /** One unit of work as the scheduler sees it: no prompts, no files, just the graph and the order. */
 export interface ScheduledJob {
@@ -16,6 +16,18 @@ export interface ScheduledJob {
   readonly resume: boolean;
   /** False for jobs that only download: no slot, no permit. */
   readonly needsServer: boolean;
+  /**
+   * The server of the pool this job must run on: the one holding its video (a resume) or its
+   * parent's (a remix of a video made before this run). A remix of a parent served in this run
+   * follows its parent wherever that went. Absent or null: any server with a free slot.
+   */
+  readonly server?: string | null;
+}
+
+/** One server of a pool, as the scheduler sees it: a name and its own cap of jobs in flight. */
+export interface ServerSlots {
+  readonly name: string;
+  readonly inFlight: number;
 }
 
 export interface ServeContext<R> {
@@ -24,6 +36,8 @@ export interface ServeContext<R> {
   /** Call before every create attempt: waits until the creates-per-minute window has room. */
   readonly permit: () => Promise<void>;
   readonly signal: AbortSignal;
+  /** The server this job runs on (a name from `SchedulerOptions.servers`). */
+  readonly server: string;
 }
 
 export interface SchedulerEffects<R> {
@@ -65,8 +79,13 @@ export type JobOutcome<R> =
   | { readonly status: 'cancelled'; readonly result: R | null };
 
 export interface SchedulerOptions {
-  /** Hard cap on concurrently running `serve` calls (Sora: 2). */
+  /** Hard cap on concurrently running `serve` calls (Sora: 2), over all servers. */
   readonly inFlight: number;
+  /**
+   * The pool: each server with its own hard cap. Default one server named `''` capped by
+   * `inFlight`. A job without a pin goes to the least busy server.
+   */
+  readonly servers?: readonly ServerSlots[];
   /** Hard cap on permits granted in any rolling 60 s window; null for none. Ignored when `rateWindow` is given. */
   readonly createsPerMinute: number | null;
   /** A window shared with earlier runs (a watch session), so back-to-back runs cannot burst past the limit. */
@@ -91,7 +110,7 @@ export interface SchedulerOptions {
 export function runSchedule<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>, options: SchedulerOptions): Promise<Map<string, JobOutcome<R>>> {
   try {
     validateOptions(options);
-    validateJobs(jobs);
+    validateJobs(jobs, serversOf(options));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -124,7 +143,36 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
   const outcomes = new Map<string, JobOutcome<R>>();
   const served = new Map<string, R>();
   const parentResult = (parentId: string): R | null => (served.has(parentId) ? served.get(parentId)! : null);
-  const readyToServe = createReadyQueue<ScheduledJob>(runsBefore);
+  const servers = serversOf(options);
+  /** Where each job served (or serves) in this run: its remixes must go to the same server. */
+  const servedOn = new Map<string, string>();
+  const busy = new Map(servers.map((server) => [server.name, 0]));
+  // Ready jobs that may go anywhere, and those bound to one server.
+  const readyAnywhere = createReadyQueue<ScheduledJob>(runsBefore);
+  const readyOn = new Map(servers.map((server) => [server.name, createReadyQueue<ScheduledJob>(runsBefore)]));
+  let readyToServeCount = 0;
+  const pushReady = (job: ScheduledJob): void => {
+    const pin = (job.parentId !== null ? servedOn.get(job.parentId) : undefined) ?? job.server ?? null;
+    (pin === null ? readyAnywhere : readyOn.get(pin)!).push(job);
+    readyToServeCount++;
+  };
+  /** The best ready job that has a free slot, and the server it goes to. */
+  const nextToServe = (): { job: ScheduledJob; server: string; queue: ReadyQueue<ScheduledJob> } | null => {
+    let best: { job: ScheduledJob; server: string; queue: ReadyQueue<ScheduledJob>; busy: number; free: number } | null = null;
+    for (const server of servers) {
+      const running = busy.get(server.name)!;
+      const free = server.inFlight - running;
+      if (free <= 0) continue;
+      for (const queue of [readyOn.get(server.name)!, readyAnywhere]) {
+        const job = queue.peek();
+        if (job === undefined) continue;
+        // A job any server could take goes to the least busy one, then the one with most room.
+        const roomier = best !== null && (running < best.busy || (running === best.busy && free > best.free));
+        if (!best || (job === best.job ? roomier : runsBefore(job, best.job))) best = { job, server: server.name, queue, busy: running, free };
+      }
+    }
+    return best;
+  };
   // Downloads go first come, first served: the server job that completed first has waited longest.
   const readyToFinish: Finishing<R>[] = [];
   let finishHead = 0;
@@ -143,7 +191,7 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
   /** Called once `job` no longer blocks its children: its serve resolved, or it never needed one. */
   const release = (job: ScheduledJob, result: R | null): void => {
     for (const child of childrenOf.get(job.id)!) {
-      if (child.needsServer) readyToServe.push(child);
+      if (child.needsServer) pushReady(child);
       else readyToFinish.push({ job: child, result: null });
     }
     if (job.needsServer) readyToFinish.push({ job, result });
@@ -158,16 +206,22 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
     }
   };
 
-  const startServe = (job: ScheduledJob): void => {
+  const startServe = (job: ScheduledJob, server: string): void => {
     serving++;
+    busy.set(server, busy.get(server)! + 1);
+    servedOn.set(job.id, server);
     emit({ type: 'started', id: job.id, stage: 'serve', at: clock.now() });
     const parent = job.parentId === null ? null : parentResult(job.parentId);
+    const leave = (): void => {
+      serving--;
+      busy.set(server, busy.get(server)! - 1);
+    };
     // Deferred one microtask so a serve that throws synchronously is handled like a rejection.
     void Promise.resolve()
-      .then(() => effects.serve(job, { parent, permit, signal }))
+      .then(() => effects.serve(job, { parent, permit, signal, server }))
       .then(
         (result) => {
-          serving--;
+          leave();
           served.set(job.id, result);
           emit({ type: 'served', id: job.id, at: clock.now() });
           // After a stop nothing new starts: the queued finish ends up cancelled with this result.
@@ -175,7 +229,7 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
           fill();
         },
         (error: unknown) => {
-          serving--;
+          leave();
           if (signal.aborted) {
             // Most likely the caller stopped polling on Ctrl-C; the lockfile still has the job in flight, the next run resumes it.
             settle(job.id, { status: 'cancelled', result: null });
@@ -217,11 +271,17 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
     if (done) return;
     const draining = options.drain?.aborted === true;
     if (!signal.aborted) {
-      while (!draining && serving < options.inFlight && readyToServe.size > 0) startServe(readyToServe.pop()!);
+      while (!draining && serving < options.inFlight && readyToServeCount > 0) {
+        const next = nextToServe();
+        if (!next) break;
+        next.queue.pop();
+        readyToServeCount--;
+        startServe(next.job, next.server);
+      }
       while (finishing < options.downloads && finishHead < readyToFinish.length) startFinish(readyToFinish[finishHead++]!);
     }
     if (serving > 0 || finishing > 0) return;
-    if (!signal.aborted && ((!draining && readyToServe.size > 0) || finishHead < readyToFinish.length)) return;
+    if (!signal.aborted && ((!draining && readyToServeCount > 0) || finishHead < readyToFinish.length)) return;
     finishRun();
   };
 
@@ -243,7 +303,7 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
   for (const job of [...jobs].sort((a, b) => a.index - b.index)) {
     const parent = job.parentId === null ? undefined : byId.get(job.parentId);
     if (parent?.needsServer === true) continue;
-    if (job.needsServer) readyToServe.push(job);
+    if (job.needsServer) pushReady(job);
     else readyToFinish.push({ job, result: null });
   }
   signal.addEventListener('abort', fill, { once: true });
@@ -257,13 +317,26 @@ function validateOptions(options: SchedulerOptions): void {
   };
   positive('inFlight', options.inFlight);
   positive('downloads', options.downloads);
+  const names = new Set<string>();
+  for (const server of serversOf(options)) {
+    positive(`inFlight of server ${server.name}`, server.inFlight);
+    if (names.has(server.name)) throw new RangeError(`server ${server.name} is listed twice`);
+    names.add(server.name);
+  }
+  if (names.size === 0) throw new RangeError('servers must list at least one server');
+}
+
+function serversOf(options: SchedulerOptions): readonly ServerSlots[] {
+  return options.servers ?? [{ name: '', inFlight: options.inFlight }];
 }
 
 /** The plan guarantees these; a violation here is a bug upstream, and would otherwise hang the run. */
-function validateJobs(jobs: readonly ScheduledJob[]): void {
+function validateJobs(jobs: readonly ScheduledJob[], servers: readonly ServerSlots[]): void {
   const byId = new Map<string, ScheduledJob>();
+  const names = new Set(servers.map((server) => server.name));
   for (const job of jobs) {
     if (byId.has(job.id)) throw new InternalError(`scheduler: duplicate job id ${job.id}`);
+    if (job.server != null && !names.has(job.server)) throw new InternalError(`scheduler: job ${job.id} is bound to ${job.server}, which is not among the servers`);
     byId.set(job.id, job);
   }
   const state = new Map<string, 'visiting' | 'ok'>();

@@ -43,6 +43,9 @@ async function simulate(jobs: readonly ScheduledJob[], script: Script = {}, opti
   let finishing = 0;
   let maxServing = 0;
   let maxFinishing = 0;
+  const servedOn = new Map<string, string>();
+  const onServer = new Map<string, number>();
+  const maxOnServer = new Map<string, number>();
   const outcomes = await runSchedule<string>(
     jobs,
     {
@@ -50,6 +53,9 @@ async function simulate(jobs: readonly ScheduledJob[], script: Script = {}, opti
         serving++;
         maxServing = Math.max(maxServing, serving);
         parents.set(job.id, ctx.parent);
+        servedOn.set(job.id, ctx.server);
+        onServer.set(ctx.server, (onServer.get(ctx.server) ?? 0) + 1);
+        maxOnServer.set(ctx.server, Math.max(maxOnServer.get(ctx.server) ?? 0, onServer.get(ctx.server)!));
         try {
           for (let i = 0; i < (script.creates?.[job.id] ?? (job.resume ? 0 : 1)); i++) {
             await ctx.permit();
@@ -60,6 +66,7 @@ async function simulate(jobs: readonly ScheduledJob[], script: Script = {}, opti
           return `video-${job.id}`;
         } finally {
           serving--;
+          onServer.set(ctx.server, onServer.get(ctx.server)! - 1);
         }
       },
       async finish(job, _result, finishSignal) {
@@ -79,7 +86,7 @@ async function simulate(jobs: readonly ScheduledJob[], script: Script = {}, opti
   const at = (type: SchedulerEvent['type'], id: string, stage?: 'serve' | 'finish') =>
     log.find((e) => e.type === type && e.id === id && (stage === undefined || ('stage' in e && e.stage === stage)))?.at;
   const startOrder = log.filter((e) => e.type === 'started' && e.stage === 'serve').map((e) => e.id);
-  return { outcomes, log, permits, parents, maxServing, maxFinishing, clock, at, startOrder, endedAt: clock.now() };
+  return { outcomes, log, permits, parents, maxServing, maxFinishing, servedOn, maxOnServer, clock, at, startOrder, endedAt: clock.now() };
 }
 
 /** The largest number of permits in any half-open window [t, t + 60 s). */
@@ -461,5 +468,71 @@ describe('drain (watch mode: the storyboard changed while rendering)', () => {
     expect(outcomes.get('b')).toEqual({ status: 'completed', result: 'b' });
     expect(outcomes.get('c')).toEqual({ status: 'cancelled', result: null });
     expect(outcomes.get('d')).toEqual({ status: 'cancelled', result: null });
+  });
+});
+
+describe('runSchedule: a pool of servers', () => {
+  const pool = [
+    { name: 'a', inFlight: 2 },
+    { name: 'b', inFlight: 1 },
+    { name: 'c', inFlight: 1 },
+  ];
+
+  it('holds every server to its own cap and fills them all', async () => {
+    const jobs = Array.from({ length: 20 }, (_, i) => job(`j${i}`, i));
+    const run = await simulate(jobs, {}, { inFlight: 4, servers: pool });
+    expect(Object.fromEntries(run.maxOnServer)).toEqual({ a: 2, b: 1, c: 1 });
+    expect(run.maxServing).toBe(4);
+    // 20 jobs of 10 s on 4 slots: 5 rounds, no slot ever idle.
+    expect(run.endedAt).toBe(50 * SECOND);
+    expect(Object.values(statuses(run.outcomes)).every((s) => s === 'completed')).toBe(true);
+  });
+
+  it('holds the whole pool to the run-wide cap (--concurrency) too', async () => {
+    const jobs = Array.from({ length: 8 }, (_, i) => job(`j${i}`, i));
+    const run = await simulate(jobs, {}, { inFlight: 2, servers: pool });
+    expect(run.maxServing).toBe(2);
+    // Each start goes to the server with the most room: both slots on different servers.
+    expect(new Set([run.servedOn.get('j0'), run.servedOn.get('j1')]).size).toBe(2);
+  });
+
+  it('sends a remix to the server its parent rendered on, however long the chain', async () => {
+    const jobs = [job('p', 0, { priority: 30 }), job('q', 1, { priority: 30 }), job('p1', 2, { parentId: 'p', priority: 20 }), job('p2', 3, { parentId: 'p1', priority: 10 }), job('q1', 4, { parentId: 'q', priority: 10 })];
+    const run = await simulate(jobs, {}, { inFlight: 4, servers: pool });
+    expect(run.servedOn.get('p1')).toBe(run.servedOn.get('p'));
+    expect(run.servedOn.get('p2')).toBe(run.servedOn.get('p'));
+    expect(run.servedOn.get('q1')).toBe(run.servedOn.get('q'));
+  });
+
+  it('runs a bound job (a resume, a remix of an older video) only on its server, waiting for a slot there', async () => {
+    const jobs = [job('resume', 0, { server: 'b', resume: true }), job('remix-of-older', 1, { server: 'b', priority: 5 }), job('free', 2)];
+    const run = await simulate(jobs, { serveMs: { resume: 30 * SECOND } }, { inFlight: 4, servers: pool });
+    expect(run.servedOn.get('resume')).toBe('b');
+    expect(run.servedOn.get('remix-of-older')).toBe('b');
+    expect(run.servedOn.get('free')).not.toBe('b');
+    // b has one slot, so the bound job waits for the resume, though a and c stay free.
+    expect(run.at('started', 'remix-of-older', 'serve')).toBe(30 * SECOND);
+  });
+
+  it('refuses a job bound to a server outside the pool, and a pool without a server', async () => {
+    const effects = { serve: async () => 'x', finish: async () => {} };
+    const options = { inFlight: 2, createsPerMinute: null, downloads: 1, clock: systemClock, signal: new AbortController().signal };
+    await expect(runSchedule([job('a', 0, { server: 'z' })], effects, { ...options, servers: pool })).rejects.toThrow(InternalError);
+    await expect(runSchedule([job('a', 0)], effects, { ...options, servers: [] })).rejects.toThrow(RangeError);
+  });
+
+  it('any DAG on any pool: no server over its cap, every remix beside its parent, everything completes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 1_000_000 }), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 4 }), async (seed, caps) => {
+        const { dag, jobs, serveMs } = randomJobs(seed);
+        const servers = caps.map((inFlight, i) => ({ name: `s${i}`, inFlight }));
+        const total = caps.reduce((a, b) => a + b, 0);
+        const run = await simulate(jobs, { serveMs }, { inFlight: total, servers });
+        for (const server of servers) expect(run.maxOnServer.get(server.name) ?? 0).toBeLessThanOrEqual(server.inFlight);
+        for (const d of dag) if (d.parentId !== null) expect(run.servedOn.get(d.id)).toBe(run.servedOn.get(d.parentId));
+        expect(Object.values(statuses(run.outcomes)).every((s) => s === 'completed')).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
