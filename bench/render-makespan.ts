@@ -64,7 +64,7 @@ export async function benchRenderMakespan(order: 'critical-path' | 'fifo', optio
     const result = await renderStoryboard({
       loaded,
       planned: { ...planned, graph },
-      client,
+      servers: [{ name: '', inFlight: loaded.storyboard.provider.inFlight, client }],
       outDir: path.join(dir, 'renders'),
       clock: systemClock,
       wallNow: Date.now,

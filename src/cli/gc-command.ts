@@ -64,7 +64,8 @@ export async function runGc(files: readonly string[], flags: GcFlags, ctx: CliCo
 
 function serverKey(loaded: LoadedStoryboard): string {
   const { provider } = loaded.storyboard;
-  return provider.profile.embedded && provider.baseUrl === null ? `embedded ${loaded.projectRoot}` : providerIdentity(provider.profile, provider.baseUrl);
+  if (provider.profile.embedded && provider.baseUrl === null) return `embedded ${loaded.projectRoot}`;
+  return provider.servers.map((server) => providerIdentity(provider.profile, server.baseUrl)).join(' + ');
 }
 
 function serverLabel(loaded: LoadedStoryboard, ctx: CliContext): string {
@@ -82,44 +83,55 @@ function requireFeatures(loaded: LoadedStoryboard, flags: GcFlags): void {
   });
 }
 
+/** Each server of the group's provider in turn: one, or every server of a pool. */
 async function collectServer(group: ServerGroup, referenced: ReadonlySet<string>, flags: GcFlags, ctx: CliContext): Promise<number> {
-  const { io } = ctx;
-  const server = await openServer(group.loaded, { allowInsecureHttp: flags.allowInsecureHttp === true }, ctx);
+  const opened = await openServer(group.loaded, { allowInsecureHttp: flags.allowInsecureHttp === true }, ctx);
   try {
-    const videos: Video[] = [];
-    for await (const video of server.client.listAll({ order: 'desc' }, { signal: io.signal })) videos.push(video);
-    const { unreferenced, kept } = planGc(videos, referenced);
-    const inFlight = kept.filter((k) => k.reason === 'in_flight');
-    const say = (text: string) => !flags.json && io.stdout.write(text);
-    const now = Math.floor(io.now() / 1000);
-
-    say(`${group.label}: ${videos.length} video${videos.length === 1 ? '' : 's'} on the server, ${kept.length - inFlight.length} referenced by ${group.lockNames.join(', ')}${inFlight.length > 0 ? `, ${inFlight.length} in flight (kept)` : ''}\n`);
-    for (const { video } of inFlight) emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: 'kept', reason: 'in flight' });
-    if (unreferenced.length === 0) {
-      say('nothing to delete: every finished video is referenced\n');
-      return total(ctx, flags, group, videos.length, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
+    let code: number = EXIT.ok;
+    for (const server of opened.servers) {
+      const label = opened.servers.length > 1 ? providerIdentity(group.loaded.storyboard.provider.profile, server.name) : group.label;
+      const result = await collectOne({ ...group, label }, server.client, referenced, flags, ctx);
+      if (result !== EXIT.ok) code = result;
     }
-    for (const video of unreferenced) say(`  ${video.id}  ${video.status.padEnd(9)}  ${video.createdAt === null ? '' : `created ${formatAge(now - video.createdAt)} ago  `}${quote(video.prompt)}\n`);
-    say(`${unreferenced.length} unreferenced video${unreferenced.length === 1 ? '' : 's'}${flags.dryRun ? ' would be deleted (--dry-run)' : ''}\n`);
-
-    const confirmed = flags.dryRun ? false : await confirm(unreferenced.length, group, flags, ctx);
-    if (!confirmed) {
-      for (const video of unreferenced) emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: 'listed', reason: 'unreferenced' });
-      return total(ctx, flags, group, videos.length, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
-    }
-    let deleted = 0;
-    let refused = 0;
-    for (const video of unreferenced) {
-      const outcome = await deleteOne(server.client, video.id, io.signal);
-      if (outcome.ok) deleted++;
-      else refused++;
-      emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: outcome.ok ? 'deleted' : 'refused', reason: outcome.reason });
-      if (!flags.json) io.stdout.write(outcome.ok ? `deleted ${video.id}${outcome.reason === 'unreferenced' ? '' : ` (${outcome.reason})`}\n` : `${ctx.out.red('not deleted')} ${video.id}: ${outcome.reason}\n`);
-    }
-    return total(ctx, flags, group, videos.length, kept.length, unreferenced.length, { deleted, refused, confirmed: true });
+    return code;
   } finally {
-    await server.close();
+    await opened.close();
   }
+}
+
+async function collectOne(group: ServerGroup, client: VideosClient, referenced: ReadonlySet<string>, flags: GcFlags, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  const videos: Video[] = [];
+  for await (const video of client.listAll({ order: 'desc' }, { signal: io.signal })) videos.push(video);
+  const { unreferenced, kept } = planGc(videos, referenced);
+  const inFlight = kept.filter((k) => k.reason === 'in_flight');
+  const say = (text: string) => !flags.json && io.stdout.write(text);
+  const now = Math.floor(io.now() / 1000);
+
+  say(`${group.label}: ${videos.length} video${videos.length === 1 ? '' : 's'} on the server, ${kept.length - inFlight.length} referenced by ${group.lockNames.join(', ')}${inFlight.length > 0 ? `, ${inFlight.length} in flight (kept)` : ''}\n`);
+  for (const { video } of inFlight) emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: 'kept', reason: 'in flight' });
+  if (unreferenced.length === 0) {
+    say('nothing to delete: every finished video is referenced\n');
+    return total(ctx, flags, group, videos.length, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
+  }
+  for (const video of unreferenced) say(`  ${video.id}  ${video.status.padEnd(9)}  ${video.createdAt === null ? '' : `created ${formatAge(now - video.createdAt)} ago  `}${quote(video.prompt)}\n`);
+  say(`${unreferenced.length} unreferenced video${unreferenced.length === 1 ? '' : 's'}${flags.dryRun ? ' would be deleted (--dry-run)' : ''}\n`);
+
+  const confirmed = flags.dryRun ? false : await confirm(unreferenced.length, group, flags, ctx);
+  if (!confirmed) {
+    for (const video of unreferenced) emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: 'listed', reason: 'unreferenced' });
+    return total(ctx, flags, group, videos.length, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
+  }
+  let deleted = 0;
+  let refused = 0;
+  for (const video of unreferenced) {
+    const outcome = await deleteOne(client, video.id, io.signal);
+    if (outcome.ok) deleted++;
+    else refused++;
+    emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: outcome.ok ? 'deleted' : 'refused', reason: outcome.reason });
+    if (!flags.json) io.stdout.write(outcome.ok ? `deleted ${video.id}${outcome.reason === 'unreferenced' ? '' : ` (${outcome.reason})`}\n` : `${ctx.out.red('not deleted')} ${video.id}: ${outcome.reason}\n`);
+  }
+  return total(ctx, flags, group, videos.length, kept.length, unreferenced.length, { deleted, refused, confirmed: true });
 }
 
 /** One delete; a refusal (a job that started in the meantime gets 400) is reported, and the rest go on. */

@@ -3,16 +3,30 @@ import { createVideosClient, type VideosClient } from '../api/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { credentialFor } from '../providers/credentials.js';
-import type { ProviderProfile } from '../providers/profile.js';
+import { serverName, type ProviderProfile } from '../providers/profile.js';
 import type { CliContext } from './main.js';
 
-/** The storyboard's server, ready to call; `close` also stops an in-process emulator. */
-export interface OpenServer {
-  readonly client: VideosClient;
+/** One server of the provider, ready to call. */
+export interface OpenedServer {
+  /** How the lockfile and the scheduler name it (`serverName` of its base URL). */
+  readonly name: string;
   /** Base URL with its `/v1`; for the embedded emulator, the port it was started on. */
   readonly baseUrl: string;
+  readonly inFlight: number;
+  readonly client: VideosClient;
+}
+
+/** The storyboard's server, or pool of servers, ready to call; `close` also stops an in-process emulator. */
+export interface OpenServer {
+  /** The first (or only) server's client. */
+  readonly client: VideosClient;
+  readonly baseUrl: string;
+  /** Every server, in the order written; one unless the provider lists a pool. */
+  readonly servers: readonly OpenedServer[];
   /** Whether this is the in-process emulator on the project's state directory. */
   readonly embedded: boolean;
+  /** The server holding a lockfile entry's video: the one it names, else the first. */
+  serverOf(entry: { readonly server?: string }): OpenedServer | undefined;
   close(): Promise<void>;
 }
 
@@ -25,7 +39,7 @@ export const EMBEDDED_SPEED = 20;
 /**
  * Connects to the storyboard's server as `render` does: the in-process emulator on
  * `<project>/.shotlist/emulator` when the provider is the emulator and no base URL was given,
- * otherwise the provider's base URL with the key from the environment.
+ * otherwise the provider's base URL (or each of its pool's) with the key from the environment.
  */
 export async function openServer(loaded: LoadedStoryboard, options: { readonly allowInsecureHttp?: boolean; readonly emulatorSpeed?: number }, ctx: CliContext): Promise<OpenServer> {
   const { provider } = loaded.storyboard;
@@ -34,22 +48,31 @@ export async function openServer(loaded: LoadedStoryboard, options: { readonly a
   if (provider.profile.embedded && provider.baseUrl === null) {
     emulator = await startEmulator({ stateDir: path.join(loaded.projectRoot, '.shotlist', 'emulator'), speed: options.emulatorSpeed ?? EMBEDDED_SPEED });
   }
-  const baseUrl = emulator?.url ?? provider.baseUrl!;
+  const servers: OpenedServer[] = [];
   try {
-    const client = createVideosClient({ profile: provider.profile, baseUrl, apiKey: credential?.value ?? null, ...(credential ? { authStyle: credential.style } : {}), allowInsecureHttp: options.allowInsecureHttp === true });
-    return {
-      client,
-      baseUrl,
-      embedded: emulator !== null,
-      async close() {
-        await client.close();
-        await emulator?.close();
-      },
-    };
+    for (const server of provider.servers) {
+      const baseUrl = server.baseUrl ?? emulator!.url;
+      const client = createVideosClient({ profile: provider.profile, baseUrl, apiKey: credential?.value ?? null, ...(credential ? { authStyle: credential.style } : {}), allowInsecureHttp: options.allowInsecureHttp === true });
+      servers.push({ name: serverName(baseUrl), baseUrl, inFlight: server.inFlight, client });
+    }
   } catch (error) {
+    await Promise.all(servers.map((server) => server.client.close()));
     await emulator?.close();
     throw error;
   }
+  const byName = new Map(servers.map((server) => [server.name, server]));
+  const first = servers[0]!;
+  return {
+    client: first.client,
+    baseUrl: first.baseUrl,
+    servers,
+    embedded: emulator !== null,
+    serverOf: (entry) => (entry.server === undefined ? first : byName.get(entry.server)),
+    async close() {
+      await Promise.all(servers.map((server) => server.client.close()));
+      await emulator?.close();
+    },
+  };
 }
 
 /** The key from the first of the profile's variables that is set; a missing required key stops the run before anything is sent. */

@@ -83,7 +83,6 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     }
     const { plan } = planned;
     server = await openServer(loaded, { allowInsecureHttp: flags.allowInsecureHttp === true, ...(flags.emulatorSpeed ? { emulatorSpeed: flags.emulatorSpeed } : {}) }, ctx);
-    const { client } = server;
     const outDir = flags.out ? path.resolve(io.cwd, flags.out) : path.join(storyboard.dir, 'renders', storyboard.name);
     const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && io.env['TERM'] !== 'dumb' ? 'live' : 'lines';
     const renderCost = new Map(plan.jobs.filter((job) => job.action === 'render').map((job) => [job.id, job.costUsd]));
@@ -93,7 +92,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
       result = await renderStoryboard({
         loaded,
         planned,
-        client,
+        servers: server.servers,
         outDir,
         clock: systemClock,
         wallNow: io.now,

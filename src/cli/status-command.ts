@@ -64,10 +64,16 @@ async function readRecordedFiles(entries: readonly LockEntry[], lockDir: string,
 async function askServer(loaded: LoadedStoryboard, entries: readonly LockEntry[], flags: StatusFlags, ctx: CliContext): Promise<Map<string, ServerVideo>> {
   const ids = entries.flatMap((entry) => (entry.video_id ? [entry.video_id] : []));
   if (ids.length === 0) return new Map();
-  const server = await openServer(loaded, { allowInsecureHttp: flags.allowInsecureHttp === true }, ctx);
+  const opened = await openServer(loaded, { allowInsecureHttp: flags.allowInsecureHttp === true }, ctx);
   try {
-    return await readServerVideos(server.client, ids, ctx.io.signal);
+    // Each video is asked of the server holding it; one on a server dropped from the pool is not asked.
+    const answers = new Map<string, ServerVideo>();
+    for (const server of opened.servers) {
+      const held = entries.flatMap((entry) => (entry.video_id && opened.serverOf(entry) === server ? [entry.video_id] : []));
+      for (const [id, video] of await readServerVideos(server.client, held, ctx.io.signal)) answers.set(id, video);
+    }
+    return answers;
   } finally {
-    await server.close();
+    await opened.close();
   }
 }

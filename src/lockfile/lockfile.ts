@@ -27,6 +27,11 @@ export interface LockEntry {
   readonly request: JobRequest;
   /** `null` only while `creating`. */
   readonly video_id: string | null;
+  /**
+   * For a provider with a pool of servers: the one holding the video (or, while `creating`, the
+   * one the create went to), named by its base URL. Absent: the provider's first server.
+   */
+  readonly server?: string;
   readonly remixed_from: string | null;
   readonly status: LockStatus;
   /** Unix seconds, as the server reported them; for `creating`, when the attempt started (this machine's clock). */

@@ -89,6 +89,7 @@ function orderEntry(entry: LockEntry): Record<string, unknown> {
       ...(request.remix_of ? { remix_of: { job: request.remix_of.job, video_id: request.remix_of.video_id } } : {}),
     },
     video_id: entry.video_id,
+    ...(entry.server !== undefined ? { server: entry.server } : {}),
     remixed_from: entry.remixed_from,
     status: entry.status,
     created_at: entry.created_at,

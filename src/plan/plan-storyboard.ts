@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readLockfile } from '../lockfile/lockfile-io.js';
 import { lockfilePathFor, type Lockfile } from '../lockfile/lockfile.js';
-import { providerIdentity } from '../providers/profile.js';
+import { providerIdentity, serverName } from '../providers/profile.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { buildGraph, type JobGraph } from './graph.js';
 import { planJobs, type Plan } from './plan.js';
@@ -35,7 +35,8 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
   const outputs = await readOutputs(lockfile, path.dirname(lockPath), hashCache);
   await hashCache.save();
   const graph = buildGraph(jobs);
-  const providerId = providerIdentity(storyboard.provider.profile, storyboard.provider.profile.embedded ? null : storyboard.provider.baseUrl);
+  const { provider } = storyboard;
+  const providerId = providerIdentity(provider.profile, provider.profile.embedded ? null : provider.baseUrl);
   const plan = planJobs({
     jobs,
     graph,
@@ -45,6 +46,7 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
     lockfile,
     outputs,
     now: options.now,
+    servers: new Set(provider.servers.flatMap((server) => (server.baseUrl === null ? [] : [serverName(server.baseUrl)]))),
     ...(options.only ? { only: options.only } : {}),
     ...(options.replace ? { replace: options.replace } : {}),
   });

@@ -77,6 +77,12 @@ export interface PlanInput {
   readonly only?: readonly string[];
   /** `--replace`: globs of job ids to render again even when up to date. */
   readonly replace?: readonly string[];
+  /**
+   * The servers this run can reach, by name (`serverName`). A lockfile entry naming another
+   * (a server dropped from the pool) counts as a video that is gone. Absent: every entry's
+   * server is reachable.
+   */
+  readonly servers?: ReadonlySet<string>;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -105,9 +111,8 @@ export function planJobs(input: PlanInput): Plan {
     const before = pulledIn.size;
     for (const job of planned.values()) {
       const parent = job.remixOf === null ? undefined : planned.get(job.remixOf);
-      if (job.action === 'render' && parent?.action === 'reuse' && isExpired(parent.entry!, input.now)) {
-        pulledIn.set(parent.id, `its video expired on the server and ${job.id} remixes it`);
-      }
+      const gone = job.action === 'render' && parent?.action === 'reuse' ? unreachable(parent.entry!, input) : null;
+      if (gone !== null) pulledIn.set(parent!.id, `its video ${gone === 'expired' ? 'expired on the server' : `is on ${gone.server}, no longer among the provider's servers,`} and ${job.id} remixes it`);
     }
     if (pulledIn.size > before) continue;
     const jobs = input.jobs.filter((job) => planned.has(job.id)).map((job) => planned.get(job.id)!);
@@ -120,6 +125,18 @@ export function planJobs(input: PlanInput): Plan {
 
 function isExpired(entry: LockEntry, now: number): boolean {
   return entry.expires_at !== null && entry.expires_at <= now + EXPIRY_MARGIN_SECONDS;
+}
+
+/** Why the entry's video can no longer be fetched or remixed: expired, or on a server the run does not reach; null while it can. */
+function unreachable(entry: LockEntry, input: PlanInput): 'expired' | { readonly server: string } | null {
+  if (entry.server !== undefined && input.servers !== undefined && !input.servers.has(entry.server)) return { server: entry.server };
+  return isExpired(entry, input.now) ? 'expired' : null;
+}
+
+/** `unreachable`'s answer as the end of a sentence about the video. */
+function goneText(gone: 'expired' | { readonly server: string }, entry: LockEntry, now: number): string {
+  if (gone !== 'expired') return `is on ${gone.server}, no longer among the provider's servers`;
+  return entry.expires_at! <= now ? `expired on the server ${ago(now - entry.expires_at!)}` : 'expires on the server within minutes';
 }
 
 function planJob(job: ResolvedJob, input: PlanInput, planned: ReadonlyMap<string, PlannedJob>, forced: string | null): PlannedJob {
@@ -163,6 +180,9 @@ function planJob(job: ResolvedJob, input: PlanInput, planned: ReadonlyMap<string
     const changed = changedFields(entry.request, request);
     return render(changed.length > 0 ? `${changed.join(', ')} changed` : 'request changed', changed);
   }
+  const inFlight = entry.status === 'queued' || entry.status === 'in_progress' || entry.status === 'creating';
+  const lost = inFlight ? unreachable(entry, input) : null;
+  if (lost !== null && lost !== 'expired') return render(`in flight on ${lost.server}, no longer among the provider's servers`);
   if (entry.status === 'queued' || entry.status === 'in_progress') return keep('resume', `in flight as ${entry.video_id}; resumed, never created again`);
   if (entry.status === 'creating') return keep('resume', 'a create may have reached the server; looked for before any new create');
   if (entry.status === 'failed') return render(`the last attempt failed${entry.error ? ` (${entry.error.code})` : ''}`);
@@ -173,10 +193,8 @@ function planJob(job: ResolvedJob, input: PlanInput, planned: ReadonlyMap<string
   const file = fileState(entry, input);
   if (file === 'intact') return keep('reuse', 'up to date');
   const what = file === 'missing' ? 'file missing' : 'file altered on disk';
-  if (isExpired(entry, input.now)) {
-    const when = entry.expires_at! <= input.now ? `expired on the server ${ago(input.now - entry.expires_at!)}` : 'expires on the server within minutes';
-    return render(`${what} and the video ${when}`);
-  }
+  const gone = unreachable(entry, input);
+  if (gone !== null) return render(`${what} and the video ${goneText(gone, entry, input.now)}`);
   return keep('download', what);
 }
 
@@ -191,8 +209,9 @@ function planFrozen(job: ResolvedJob, entry: LockEntry, input: PlanInput, finger
   const keep = (action: PlanAction, reason: string): PlannedJob => ({ ...make(action, reason + note, changed, entry.fingerprint, 0), request: entry.request });
   const file = fileState(entry, input);
   if (file === 'intact') return keep('reuse', 'frozen');
-  if (!isExpired(entry, input.now)) return keep('download', `frozen; file ${file}`);
-  return keep('blocked', `frozen, but the take is gone: file ${file} and the video expired on the server`);
+  const gone = unreachable(entry, input);
+  if (gone === null) return keep('download', `frozen; file ${file}`);
+  return keep('blocked', `frozen, but the take is gone: file ${file} and the video ${gone === 'expired' ? 'expired on the server' : goneText(gone, entry, input.now)}`);
 }
 
 type MakePlanned = (action: PlanAction, reason: string, changed: readonly string[], known: string | null, costUsd: number | null) => PlannedJob;

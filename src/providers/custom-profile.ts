@@ -20,7 +20,9 @@ export function applyProfileSettings(base: ProviderProfile, name: string, settin
     ...base,
     name,
     ...(s.description !== undefined ? { description: s.description } : {}),
-    ...(s.base_url !== undefined ? { baseUrl: s.base_url } : {}),
+    // One server or a pool: whichever the settings give replaces the other.
+    ...(s.base_url !== undefined ? { baseUrl: s.base_url, servers: undefined } : {}),
+    ...(s.servers !== undefined ? { baseUrl: s.servers[0].base_url, servers: s.servers.map((server) => ({ baseUrl: server.base_url, ...(server.in_flight !== undefined ? { inFlight: server.in_flight } : {}) })) } : {}),
     ...(s.encoding !== undefined ? { encoding: s.encoding } : {}),
     auth: {
       style: auth?.style ?? base.auth.style,

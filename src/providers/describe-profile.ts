@@ -8,6 +8,8 @@ export interface ProfileSummary {
   readonly source: 'built-in' | 'configured';
   readonly description: string;
   readonly base_url: string | null;
+  /** A pool's servers (base URL and cap); absent for a single server. */
+  readonly servers?: readonly { readonly base_url: string; readonly in_flight: number }[];
   readonly encoding: ProviderProfile['encoding'];
   /** `bearer`, `api-key`, `api-key or bearer token`, or `none`; `optional` when a key is not required. */
   readonly auth: string;
@@ -36,6 +38,7 @@ export function summarizeProfile(profile: ProviderProfile, source: ProfileSummar
     source,
     description: profile.description,
     base_url: profile.baseUrl,
+    ...(profile.servers ? { servers: profile.servers.map((server) => ({ base_url: server.baseUrl, in_flight: server.inFlight ?? profile.limits.inFlight })) } : {}),
     encoding: profile.encoding,
     auth: auth.required || style === 'none' ? style : `${style} (optional)`,
     auth_env: [...auth.env, ...(auth.tokenEnv ?? [])],

@@ -30,6 +30,11 @@ export interface ProviderProfile {
    * own (Azure resources, self-hosted servers) and must give one.
    */
   readonly baseUrl: string | null;
+  /**
+   * A pool of interchangeable servers instead of `baseUrl` (a custom profile's `servers`), each
+   * with its own cap (default `limits.inFlight`). Absent for built-in profiles.
+   */
+  readonly servers?: readonly { readonly baseUrl: string; readonly inFlight?: number }[] | undefined;
   /** The server is shotlist's own emulator, started in-process unless a base URL is given. */
   readonly embedded: boolean;
   /** How credentials are sent. */
@@ -107,9 +112,17 @@ export interface ProviderProfile {
   readonly retired?: { readonly date: string; readonly note: string };
 }
 
-/** The identity that goes into fingerprints: which server holds the videos. */
+/**
+ * The identity that goes into fingerprints: which server holds the videos. A pool is known by
+ * its first server, so growing a pool (or turning one server into a pool) re-renders nothing.
+ */
 export function providerIdentity(profile: ProviderProfile, baseUrl: string | null): string {
-  return baseUrl === null ? profile.name : `${profile.name} ${baseUrl.replace(/\/+$/, '')}`;
+  return baseUrl === null ? profile.name : `${profile.name} ${serverName(baseUrl)}`;
+}
+
+/** How a server is named in the lockfile and the scheduler: its base URL without trailing slashes. */
+export function serverName(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '');
 }
 
 /** Models this profile knows, in declaration order. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Video, VideosClient } from '../api/index.js';
 import { ApiError, AuthError, CreateOutcomeUnknownError, NetworkError, NotFoundError, ProviderError, RateLimitError } from '../api/index.js';
-import { ShotlistError } from '../errors.js';
+import { InternalError, ShotlistError } from '../errors.js';
 import { fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
 import type { LockEntry, OutputFile } from '../lockfile/lockfile.js';
 import type { PlannedJob } from '../plan/plan.js';
@@ -59,7 +59,12 @@ function unusableAsFatal<T>(work: Promise<T>): Promise<T> {
 export type JobState = 'creating' | 'queued' | 'in_progress' | 'completed' | 'downloading' | 'done' | 'failed';
 
 export interface RunnerOptions {
-  readonly client: VideosClient;
+  /** A client per server, by the name the scheduler and the lockfile use. */
+  readonly clients: ReadonlyMap<string, VideosClient>;
+  /** The server of lockfile entries that name none. */
+  readonly firstServer: string;
+  /** A pool: every entry records which server holds its video. */
+  readonly recordServer: boolean;
   readonly profile: ProviderProfile;
   readonly recorder: LockRecorder;
   readonly planned: ReadonlyMap<string, PlannedJob>;
@@ -93,22 +98,42 @@ export function createJobEffects(options: RunnerOptions): SchedulerEffects<Serve
   };
 }
 
+/** One server of the run, as a job's effects use it. */
+interface On {
+  readonly client: VideosClient;
+  /** Its name, as lockfile entries of a pool record it; undefined when entries record none. */
+  readonly server: string | undefined;
+}
+
+function on(options: RunnerOptions, server: string): On {
+  const client = options.clients.get(server);
+  if (!client) throw new InternalError(`no client for server ${server}`);
+  return { client, server: options.recordServer ? server : undefined };
+}
+
+/** The server holding an entry's video. */
+function holding(options: RunnerOptions, entry: LockEntry): On {
+  return on(options, entry.server ?? options.firstServer);
+}
+
 async function serve(options: Runner, job: ScheduledJob, ctx: ServeContext<Served>): Promise<Served> {
   const { recorder } = options;
   const planned = options.planned.get(job.id)!;
   const entry = recorder.entry(job.id);
+  // The scheduler sent a resume to the server holding it, and a remix to its parent's.
+  const at = on(options, ctx.server);
   if (planned.action === 'resume' && entry?.video_id && entry.status !== 'creating') {
-    return poll(options, job.id, entry.video_id, ctx.signal);
+    return poll(options, at, job.id, entry.video_id, ctx.signal);
   }
   const request = finalRequest(options, planned, ctx.parent);
   const fingerprint = fingerprintOf(request);
   if (entry?.status === 'creating' && entry.fingerprint === fingerprint && entry.created_at !== null) {
     const since = entry.created_at;
-    const adopted = await options.sameRequest.run(requestKey(request), () => reconcile(options, job.id, request, fingerprint, since, ctx.signal));
-    if (adopted) return poll(options, job.id, adopted, ctx.signal);
+    const adopted = await options.sameRequest.run(requestKey(request, at), () => reconcile(options, at, job.id, request, fingerprint, since, ctx.signal));
+    if (adopted) return poll(options, at, job.id, adopted, ctx.signal);
   }
-  const videoId = await createOnce(options, job.id, request, fingerprint, ctx);
-  return poll(options, job.id, videoId, ctx.signal);
+  const videoId = await createOnce(options, at, job.id, request, fingerprint, ctx);
+  return poll(options, at, job.id, videoId, ctx.signal);
 }
 
 /** The request as sent: a remix points at the video its parent has now. */
@@ -125,14 +150,14 @@ interface Runner extends RunnerOptions {
   readonly sameRequest: KeyedMutex;
 }
 
-/** What a search can tell apart (see `matches`): jobs whose requests share this key could adopt each other's videos. */
-function requestKey(request: JobRequest): string {
-  return JSON.stringify([request.prompt, request.model, request.size, request.seconds, request.remix_of?.video_id ?? null]);
+/** What a search can tell apart (see `matches`): jobs whose requests share this key could adopt each other's videos on one server. */
+function requestKey(request: JobRequest, at: On): string {
+  return JSON.stringify([at.server ?? null, request.prompt, request.model, request.size, request.seconds, request.remix_of?.video_id ?? null]);
 }
 
 type Attempt = { readonly videoId: string } | { readonly unknown: CreateOutcomeUnknownError };
 
-async function createOnce(runner: Runner, jobId: string, request: JobRequest, fingerprint: string, ctx: ServeContext<Served>): Promise<string> {
+async function createOnce(runner: Runner, at: On, jobId: string, request: JobRequest, fingerprint: string, ctx: ServeContext<Served>): Promise<string> {
   const { recorder } = runner;
   const before = recorder.entry(jobId);
   let unknown = 0;
@@ -140,7 +165,7 @@ async function createOnce(runner: Runner, jobId: string, request: JobRequest, fi
     await ctx.permit();
     let outcome: Attempt;
     try {
-      outcome = await runner.sameRequest.run(requestKey(request), () => attemptCreate(runner, jobId, request, fingerprint, ctx.signal));
+      outcome = await runner.sameRequest.run(requestKey(request, at), () => attemptCreate(runner, at, jobId, request, fingerprint, ctx.signal));
     } catch (error) {
       // The video to remix is gone from the server: its job, not this one, must render anew.
       if (error instanceof NotFoundError && request.remix_of) await recordGone(runner, request.remix_of.job);
@@ -164,19 +189,21 @@ async function createOnce(runner: Runner, jobId: string, request: JobRequest, fi
 }
 
 /** One create: the intent recorded, the request sent, the video recorded; after an unknown outcome, the search for it. */
-async function attemptCreate(options: RunnerOptions, jobId: string, request: JobRequest, fingerprint: string, signal: AbortSignal): Promise<Attempt> {
-  const { client, recorder } = options;
+async function attemptCreate(options: RunnerOptions, at: On, jobId: string, request: JobRequest, fingerprint: string, signal: AbortSignal): Promise<Attempt> {
+  const { recorder } = options;
+  const { client } = at;
   const startedAt = Math.floor(options.wallNow() / 1000);
-  // The intent is on disk before the request leaves: a crash from here on is reconciled, never paid twice.
-  await recorder.record(jobId, entryFor(request, fingerprint, costOf(options, jobId), { status: 'creating', video_id: null, created_at: startedAt }));
+  // The intent is on disk before the request leaves (with the server it goes to): a crash from
+  // here on is reconciled there, never paid twice.
+  await recorder.record(jobId, entryFor(request, fingerprint, costOf(options, jobId), { status: 'creating', video_id: null, created_at: startedAt, server: at.server }));
   options.onState(jobId, 'creating', {});
   try {
     const video = request.remix_of ? await client.remix(request.remix_of.video_id!, request.prompt, { signal }) : await client.create(await createBody(options, jobId, request), { signal });
-    await recordVideo(options, jobId, request, fingerprint, video);
+    await recordVideo(options, at, jobId, request, fingerprint, video);
     return { videoId: video.id };
   } catch (error) {
     if (!(error instanceof CreateOutcomeUnknownError)) throw error;
-    const adopted = await reconcile(options, jobId, request, fingerprint, startedAt, signal);
+    const adopted = await reconcile(options, at, jobId, request, fingerprint, startedAt, signal);
     return adopted ? { videoId: adopted } : { unknown: error };
   }
 }
@@ -221,19 +248,19 @@ function mimeOf(file: string): string {
  * After a create whose outcome is unknown: look for a video created since the attempt that
  * matches the request and no other job has claimed; adopt it. Returns its id, or null.
  */
-async function reconcile(options: RunnerOptions, jobId: string, request: JobRequest, fingerprint: string, since: number, signal: AbortSignal): Promise<string | null> {
+async function reconcile(options: RunnerOptions, at: On, jobId: string, request: JobRequest, fingerprint: string, since: number, signal: AbortSignal): Promise<string | null> {
   if (!options.profile.features.list) {
     throw new JobFailedError(jobId, { code: 'outcome_unknown', message: `a create may have reached ${options.profile.name}, which cannot list videos to check; not sent again to avoid paying twice` });
   }
   const claimed = options.recorder.claimedVideoIds();
   let found: Video | null = null;
-  for await (const video of options.client.listAll({ order: 'desc', createdAfter: since - CLOCK_SKEW_S }, { signal })) {
+  for await (const video of at.client.listAll({ order: 'desc', createdAfter: since - CLOCK_SKEW_S }, { signal })) {
     if (claimed.has(video.id) || !matches(video, request, options.profile.echoesModel !== false)) continue;
     // The oldest match is the one this attempt made; later ones would be someone else's.
     if (!found || (video.createdAt ?? 0) < (found.createdAt ?? 0)) found = video;
   }
   if (!found) return null;
-  await recordVideo(options, jobId, request, fingerprint, found);
+  await recordVideo(options, at, jobId, request, fingerprint, found);
   return found.id;
 }
 
@@ -247,14 +274,15 @@ function matches(video: Video, request: JobRequest, compareModel: boolean): bool
   );
 }
 
-async function recordVideo(options: RunnerOptions, jobId: string, request: JobRequest, fingerprint: string, video: Video): Promise<void> {
-  await options.recorder.record(jobId, entryFromVideo(request, fingerprint, video, options.recorder.entry(jobId)));
+async function recordVideo(options: RunnerOptions, at: On, jobId: string, request: JobRequest, fingerprint: string, video: Video): Promise<void> {
+  await options.recorder.record(jobId, entryFromVideo(request, fingerprint, video, options.recorder.entry(jobId), at.server));
   options.onState(jobId, video.status === 'in_progress' ? 'in_progress' : 'queued', { videoId: video.id, progress: video.progress });
 }
 
 /** Polls until the job is terminal; status changes are recorded, progress is only shown. */
-async function poll(options: RunnerOptions, jobId: string, videoId: string, signal: AbortSignal): Promise<Served> {
-  const { client, recorder, clock } = options;
+async function poll(options: RunnerOptions, at: On, jobId: string, videoId: string, signal: AbortSignal): Promise<Served> {
+  const { recorder, clock } = options;
+  const { client } = at;
   const started = clock.now();
   const deadline = started + options.profile.limits.jobDeadlineSeconds * 1000;
   for (;;) {
@@ -273,7 +301,7 @@ async function poll(options: RunnerOptions, jobId: string, videoId: string, sign
     }
     const entry = recorder.entry(jobId)!;
     if (video.status !== entry.status || (video.status === 'completed' && entry.expires_at !== video.expiresAt)) {
-      await recorder.record(jobId, entryFromVideo(entry.request, entry.fingerprint, video, entry));
+      await recorder.record(jobId, entryFromVideo(entry.request, entry.fingerprint, video, entry, at.server));
     }
     if (video.status === 'completed') {
       options.onState(jobId, 'completed', { videoId, progress: 100 });
@@ -297,13 +325,14 @@ async function finish(options: RunnerOptions, job: ScheduledJob, result: Served 
   const { recorder } = options;
   const entry = recorder.entry(job.id)!;
   const videoId = result?.videoId ?? entry.video_id!;
+  const at = holding(options, entry);
   const dest = outputPathsOf(options.outDir, options.fileStem(job.id));
   options.onState(job.id, 'downloading', { videoId });
   const outputs: { video?: OutputFile; thumbnail?: OutputFile } = {};
   try {
-    outputs.video = await save(options, videoId, 'video', dest.video, signal);
+    outputs.video = await save(options, at, videoId, 'video', dest.video, signal);
     if (options.profile.features.contentVariants.includes('thumbnail')) {
-      outputs.thumbnail = await save(options, videoId, 'thumbnail', dest.thumbnail, signal);
+      outputs.thumbnail = await save(options, at, videoId, 'thumbnail', dest.thumbnail, signal);
     }
   } catch (error) {
     if (error instanceof NotFoundError) {
@@ -329,8 +358,8 @@ async function recordGone(options: RunnerOptions, jobId: string): Promise<void> 
   await options.recorder.record(jobId, { ...entry, expires_at: now });
 }
 
-async function save(options: RunnerOptions, videoId: string, variant: 'video' | 'thumbnail', dest: string, signal: AbortSignal): Promise<OutputFile> {
-  const { sha256, bytes } = await options.client.download(videoId, variant, dest, { signal });
+async function save(options: RunnerOptions, at: On, videoId: string, variant: 'video' | 'thumbnail', dest: string, signal: AbortSignal): Promise<OutputFile> {
+  const { sha256, bytes } = await at.client.download(videoId, variant, dest, { signal });
   return { path: path.relative(options.lockDir, dest).split(path.sep).join('/'), sha256, bytes };
 }
 
@@ -338,11 +367,17 @@ function costOf(options: RunnerOptions, jobId: string): number | null {
   return options.planned.get(jobId)?.costUsd ?? null;
 }
 
-function entryFor(request: JobRequest, fingerprint: string, costUsd: number | null, fields: Pick<LockEntry, 'status' | 'video_id' | 'created_at'> & { error?: LockEntry['error'] }): LockEntry {
+function entryFor(
+  request: JobRequest,
+  fingerprint: string,
+  costUsd: number | null,
+  fields: Pick<LockEntry, 'status' | 'video_id' | 'created_at'> & { error?: LockEntry['error']; server?: string | undefined },
+): LockEntry {
   return {
     fingerprint,
     request,
     video_id: fields.video_id,
+    ...(fields.server !== undefined ? { server: fields.server } : {}),
     remixed_from: request.remix_of?.video_id ?? null,
     status: fields.status,
     created_at: fields.created_at,
@@ -353,11 +388,12 @@ function entryFor(request: JobRequest, fingerprint: string, costUsd: number | nu
   };
 }
 
-function entryFromVideo(request: JobRequest, fingerprint: string, video: Video, previous: LockEntry | undefined): LockEntry {
+function entryFromVideo(request: JobRequest, fingerprint: string, video: Video, previous: LockEntry | undefined, server: string | undefined): LockEntry {
   return {
     fingerprint,
     request,
     video_id: video.id,
+    ...(server !== undefined ? { server } : {}),
     remixed_from: video.remixedFromVideoId ?? request.remix_of?.video_id ?? null,
     status: video.status,
     created_at: video.createdAt ?? previous?.created_at ?? null,

@@ -19,10 +19,18 @@ import { runSchedule, type JobOutcome, type ScheduledJob, type SchedulerEvent } 
  * a full run.
  */
 
+/** A server of the run: its name (as the lockfile of a pool records it), its cap, its client. */
+export interface RenderServer {
+  readonly name: string;
+  readonly inFlight: number;
+  readonly client: VideosClient;
+}
+
 export interface RenderInput {
   readonly loaded: LoadedStoryboard;
   readonly planned: StoryboardPlan;
-  readonly client: VideosClient;
+  /** The provider's servers, in the order written: one, or a pool. */
+  readonly servers: readonly RenderServer[];
   /** Absolute output directory. */
   readonly outDir: string;
   readonly clock: Clock;
@@ -59,7 +67,10 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   await removeStaleFiles([lockPath, ...loaded.jobs.flatMap((job) => Object.values(outputPathsOf(input.outDir, fileStemOf(job.id))))]);
 
   const work = plan.jobs.filter((job) => job.action === 'render' || job.action === 'resume' || job.action === 'download');
-  await checkServedModel(input.client, provider.profile, work, input.signal);
+  const { servers } = input;
+  const first = servers[0]!;
+  for (const server of servers) await checkServedModel(server.client, provider.profile, work, input.signal, servers.length > 1 ? server.name : undefined);
+  const lockOf = (id: string | null) => (id === null ? undefined : recorder.entry(id));
   const scheduled: ScheduledJob[] = work.map((job, index) => ({
     id: job.id,
     parentId: job.remixOf,
@@ -67,10 +78,15 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     index,
     resume: job.action === 'resume',
     needsServer: job.action !== 'download',
+    // Bound to where the video is: a resume to its own server, a remix to its parent's (the
+    // scheduler overrides this with where the parent went when the parent renders in this run).
+    server: job.action === 'resume' ? serverHolding(lockOf(job.id), first) : job.action === 'render' && job.remixOf !== null ? serverHolding(lockOf(job.remixOf), first) : null,
   }));
   const inputReferences = new Map(loaded.jobs.flatMap((job) => (job.inputReference ? [[job.id, job.inputReference.absPath] as const] : [])));
   const effects = createJobEffects({
-    client: input.client,
+    clients: new Map(servers.map((server) => [server.name, server.client])),
+    firstServer: first.name,
+    recordServer: provider.pool,
     profile: provider.profile,
     recorder,
     planned: new Map(work.map((job) => [job.id, job])),
@@ -93,6 +109,7 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   };
   const outcomes = await runSchedule(scheduled, { ...effects, onEvent }, {
     inFlight: provider.inFlight,
+    servers: servers.map((server) => ({ name: server.name, inFlight: server.inFlight })),
     createsPerMinute: provider.createsPerMinute,
     downloads: input.downloads ?? 4,
     clock: input.clock,
@@ -111,6 +128,11 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   const interrupted = input.signal.aborted;
   if (input.pruneOrphans && !interrupted) await recorder.remove(plan.orphans.map((orphan) => orphan.id));
   return { reports, interrupted };
+}
+
+/** The server holding a lockfile entry's video (the plan sent entries on unreachable servers to render anew). */
+function serverHolding(entry: { readonly server?: string } | undefined, first: RenderServer): string | null {
+  return entry === undefined ? null : entry.server ?? first.name;
 }
 
 /** A full render with nothing to send: only the entries of jobs gone from the storyboard leave the lockfile. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { applyProfileSettings } from '../providers/custom-profile.js';
-import type { ProviderProfile } from '../providers/profile.js';
+import { serverName, type ProviderProfile } from '../providers/profile.js';
 import { EXTRA_FIELDS, type ExtraFieldValue } from './extra-fields.js';
 import { formatDocPath, type Issue, type Origin } from './issue.js';
 import { closestName } from './describe.js';
@@ -26,10 +26,21 @@ export interface StoryboardFiles {
   readonly partialFiles: ReadonlyMap<string, { readonly file: string; readonly text: string }>;
 }
 
+export interface ServerChoice {
+  /** `null` for the embedded emulator. */
+  readonly baseUrl: string | null;
+  /** This server's hard cap on jobs in flight. */
+  readonly inFlight: number;
+}
+
 export interface ProviderChoice {
   readonly profile: ProviderProfile;
-  /** The server to talk to; `null` for the embedded emulator. */
+  /** The (first) server's base URL, which names the provider in fingerprints; `null` for the embedded emulator. */
   readonly baseUrl: string | null;
+  /** The servers to talk to: one, or a pool (`servers:`) whose lockfile entries say which server holds each video. */
+  readonly servers: readonly ServerChoice[];
+  readonly pool: boolean;
+  /** Cap on jobs in flight over all servers: their caps' sum, or less with `--concurrency`. */
   readonly inFlight: number;
   readonly createsPerMinute: number | null;
 }
@@ -142,8 +153,20 @@ function resolveProvider(
     return null;
   }
   // The block's settings belong to the profile it names, not to one chosen with --provider.
-  const profile = block && block.profile === name ? applyProfileSettings(base, base.name, block) : base;
-  const baseUrl = overrides.baseUrl ?? block?.base_url ?? profile.baseUrl;
+  const ownBlock = block && block.profile === name ? block : undefined;
+  if (ownBlock?.base_url !== undefined && ownBlock.servers !== undefined) {
+    issues.push(
+      issueAt(main, ['provider', 'servers'], {
+        code: 'base-url-and-servers',
+        message: 'a provider has one base_url or a pool of servers, not both',
+        expected: 'base_url: URL, or servers: [{base_url: URL}, ...]',
+        hint: 'move base_url into the servers list (first, to keep its videos), or drop the list',
+      }),
+    );
+    return null;
+  }
+  const profile = ownBlock ? applyProfileSettings(base, base.name, ownBlock) : base;
+  const baseUrl = overrides.baseUrl ?? profile.baseUrl;
   if (baseUrl === null && !profile.embedded) {
     issues.push(
       issueAt(main, written.provider === undefined ? [] : ['provider'], {
@@ -155,8 +178,26 @@ function resolveProvider(
     );
     return null;
   }
-  const inFlight = Math.min(block?.in_flight ?? profile.limits.inFlight, overrides.concurrency ?? Number.POSITIVE_INFINITY);
-  return { profile, baseUrl, inFlight, createsPerMinute: block?.creates_per_minute ?? profile.limits.createsPerMinute };
+  const most = overrides.concurrency ?? Number.POSITIVE_INFINITY;
+  const pool = overrides.baseUrl === undefined ? profile.servers : undefined;
+  const servers = pool ? pool.map((server) => ({ baseUrl: server.baseUrl, inFlight: Math.min(server.inFlight ?? profile.limits.inFlight, most) })) : [{ baseUrl, inFlight: Math.min(profile.limits.inFlight, most) }];
+  const names = servers.map((server) => (server.baseUrl === null ? null : serverName(server.baseUrl)));
+  const twice = names.findIndex((name, i) => name !== null && names.indexOf(name) !== i);
+  if (twice >= 0) {
+    issues.push(
+      issueAt(main, ['provider', 'servers', twice, 'base_url'], {
+        code: 'server-twice',
+        message: `${servers[twice]!.baseUrl} is listed twice in the pool`,
+        hint: "a server's jobs in flight are capped by its in_flight; raise that instead",
+      }),
+    );
+    return null;
+  }
+  const inFlight = Math.min(
+    servers.reduce((sum, server) => sum + server.inFlight, 0),
+    most,
+  );
+  return { profile, baseUrl, servers, pool: pool !== undefined, inFlight, createsPerMinute: profile.limits.createsPerMinute };
 }
 
 /**

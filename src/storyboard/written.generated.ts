@@ -173,6 +173,34 @@ export interface ProviderBlock {
    */
   base_url?: string;
   /**
+   * A pool of interchangeable servers of this profile, instead of one base_url (vLLM-Omni on several GPU machines). Each has its own cap of jobs in flight; a job goes to the least busy one. The lockfile records which server holds each video, and a remix always goes to the server holding its parent. Adding a server to the end of the list re-renders nothing: a pool is known by its first server.
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  servers?: [
+    {
+      /**
+       * The server's base URL, including /v1 (Azure: https://<resource>.openai.azure.com/openai/v1).
+       */
+      base_url: string;
+      /**
+       * This server's cap on jobs in flight; default the block's in_flight, else the profile's.
+       */
+      in_flight?: number;
+    },
+    ...{
+      /**
+       * The server's base URL, including /v1 (Azure: https://<resource>.openai.azure.com/openai/v1).
+       */
+      base_url: string;
+      /**
+       * This server's cap on jobs in flight; default the block's in_flight, else the profile's.
+       */
+      in_flight?: number;
+    }[]
+  ];
+  /**
    * Cap on jobs queued or running on the server at once (Sora: 2).
    */
   in_flight?: number;
