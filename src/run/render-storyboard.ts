@@ -71,6 +71,14 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   const first = servers[0]!;
   for (const server of servers) await checkServedModel(server.client, provider.profile, work, input.signal, servers.length > 1 ? server.name : undefined);
   const lockOf = (id: string | null) => (id === null ? undefined : recorder.entry(id));
+  const servedHere = new Set(work.filter((job) => job.action !== 'download').map((job) => job.id));
+  // Bound to where the video is: a resume to its own server, a remix to its parent's, unless the
+  // parent is served in this run (the remix then follows wherever the scheduler sends it).
+  const boundTo = (job: PlannedJob): string | null => {
+    if (job.action === 'resume') return serverHolding(lockOf(job.id), first);
+    if (job.action === 'render' && job.remixOf !== null && !servedHere.has(job.remixOf)) return serverHolding(lockOf(job.remixOf), first);
+    return null;
+  };
   const scheduled: ScheduledJob[] = work.map((job, index) => ({
     id: job.id,
     parentId: job.remixOf,
@@ -78,9 +86,7 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     index,
     resume: job.action === 'resume',
     needsServer: job.action !== 'download',
-    // Bound to where the video is: a resume to its own server, a remix to its parent's (the
-    // scheduler overrides this with where the parent went when the parent renders in this run).
-    server: job.action === 'resume' ? serverHolding(lockOf(job.id), first) : job.action === 'render' && job.remixOf !== null ? serverHolding(lockOf(job.remixOf), first) : null,
+    server: boundTo(job),
   }));
   const inputReferences = new Map(loaded.jobs.flatMap((job) => (job.inputReference ? [[job.id, job.inputReference.absPath] as const] : [])));
   const effects = createJobEffects({
