@@ -41,7 +41,8 @@ const COLUMNS: readonly [string, (row: ProfileSummary) => string][] = [
   ['list', (r) => yesNo(r.list)],
   ['variants', (r) => r.variants.join(',')],
   ['extra fields', (r) => (r.extra_fields.length === 0 ? '-' : r.extra_placement === 'extra_body' ? 'in extra_body' : 'flat')],
-  ['in flight', (r) => String(r.in_flight)],
+  // A pool shows each server's cap: `1+1+2`.
+  ['in flight', (r) => (r.servers ? r.servers.map((server) => server.in_flight).join('+') : String(r.in_flight))],
   ['creates/min', (r) => (r.creates_per_minute === null ? '-' : String(r.creates_per_minute))],
   ['prices', (r) => (r.prices_known ? 'known' : 'unknown')],
   ['retired', (r) => r.retired ?? '-'],

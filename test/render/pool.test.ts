@@ -176,6 +176,24 @@ describe('a pool of servers', () => {
     for (const id of Object.values(chain)) expect([emus[0]!.url, emus[2]!.url]).toContain(after.jobs[id]!.server);
   });
 
+  it('answers lost after the create was committed, on every server: each is looked for on the server it went to, and adopted', async () => {
+    await Promise.all(emus.map((emu) => emu.close()));
+    emus = await Promise.all(CAPS.map((cap, i) => startRenderEmulator({ inFlightLimit: cap, faults: { seed: 11 + i, dropConnection: { afterCommit: 0.3 }, serverError: { rate: 0.1, routes: ['retrieve'] } } })));
+    await writePoolBoard(urls());
+    let run = await render();
+    for (let rerun = 0; run.code !== 0 && rerun < 2; rerun++) run = await render();
+    expect(run.code, run.stderr).toBe(0);
+    // The fault fired: lost answers were followed by a list on that server.
+    expect(emus.reduce((sum, emu) => sum + (emu.stats().requestsByRoute['GET /v1/videos'] ?? 0), 0)).toBeGreaterThan(0);
+    expect(emus.reduce((sum, emu) => sum + emu.stats().createsAccepted, 0)).toBe(24);
+    const lock = await readLock(dir, 'pool.yaml');
+    const byUrl = new Map(urls().map((url, i) => [url, i]));
+    for (const [id, entry] of Object.entries(lock.jobs)) {
+      expect(entry.status).toBe('completed');
+      expect(emus[serverHolding(byUrl, lock, id)]!.stats().jobs.map((job) => job.id)).toContain(entry.video_id);
+    }
+  });
+
   it('status asks each video of the server holding it; gc lists every server of the pool', async () => {
     await writePoolBoard(urls());
     expect((await render()).code).toBe(0);
@@ -206,5 +224,34 @@ describe('a pool of servers', () => {
     run = await runCli(['validate', 'twice.yaml'], { cwd: dir, env: { NO_COLOR: '1' } });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/twice\.yaml:7:17: error: provider\.servers\[1\]\.base_url: .* is listed twice in the pool/);
+  });
+});
+
+describe('a pool defined once, in shotlist.providers.yaml', () => {
+  it('two vLLM-Omni servers (a serial queue each, no 429): both busy, never two jobs on one', async ({ onTestFinished }) => {
+    const servers = await Promise.all([startRenderEmulator({ flavor: 'vllm-omni' }), startRenderEmulator({ flavor: 'vllm-omni' })]);
+    onTestFinished(() => Promise.all(servers.map((server) => server.close())).then(() => {}));
+    await writeFile(
+      path.join(dir, 'shotlist.providers.yaml'),
+      `providers:\n  gpu-farm:\n    extends: vllm-omni\n    min_poll_ms: 20\n    servers:\n${servers.map((s) => `      - base_url: ${s.url}\n`).join('')}`,
+    );
+    await writeFile(path.join(dir, 'farm.yaml'), 'version: 1\nname: farm\nprovider: gpu-farm\ndefaults: {size: 832x480, seconds: 2}\nshots:\n  - id: clip\n    prompt: A {{thing}} in the rain\n    variants: {thing: [cat, dog, fox, owl, elk, yak]}\n');
+
+    const table = await runCli(['providers'], { cwd: dir });
+    expect(table.stdout).toMatch(/^gpu-farm\s+configured\s+multipart.*\s1\+1\s/m);
+
+    const run = await runCli(['render', 'farm.yaml', '--json'], { cwd: dir, now: () => Date.now() });
+    expect(run.code, run.stderr).toBe(0);
+    for (const server of servers) {
+      expect(server.stats().maxInFlight).toBe(1);
+      expect(server.stats().createsAccepted).toBeGreaterThan(0);
+    }
+    expect(servers[0]!.stats().createsAccepted + servers[1]!.stats().createsAccepted).toBe(6);
+    const lock = await readLock(dir, 'farm.yaml');
+    for (const entry of Object.values(lock.jobs)) {
+      expect(servers.map((s) => s.url)).toContain(entry.server);
+      // The fingerprint names the pool by its first server.
+      expect(entry.request.provider).toBe(`gpu-farm ${servers[0]!.url}`);
+    }
   });
 });
