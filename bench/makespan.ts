@@ -87,6 +87,8 @@ export interface MakespanOptions {
   readonly order: 'critical-path' | 'fifo';
   /** Default 2 (Sora). */
   readonly inFlight?: number;
+  /** A pool instead: each server's cap (remixes then stay on their parent's server). */
+  readonly pool?: readonly number[];
   readonly shape?: DagShape;
 }
 
@@ -100,7 +102,8 @@ export interface MakespanResult {
 
 /** Runs one random storyboard through `runSchedule` on a virtual clock. */
 export async function measureMakespan(seed: number, options: MakespanOptions): Promise<MakespanResult> {
-  const inFlight = options.inFlight ?? 2;
+  const inFlight = options.pool ? options.pool.reduce((a, b) => a + b, 0) : options.inFlight ?? 2;
+  const servers = options.pool?.map((cap, i) => ({ name: `server-${i}`, inFlight: cap }));
   const dag = generateDag(seed, options.shape);
   const remaining = remainingWork(dag);
   const durations = new Map(dag.map((job) => [job.id, job.duration]));
@@ -123,7 +126,7 @@ export async function measureMakespan(seed: number, options: MakespanOptions): P
         end = Math.max(end, clock.now());
       },
     },
-    { inFlight, createsPerMinute: null, downloads: 4, clock, signal },
+    { inFlight, ...(servers ? { servers } : {}), createsPerMinute: null, downloads: 4, clock, signal },
   );
   const lowerBound = makespanLowerBound(dag, inFlight);
   return { jobs: dag.length, makespan: end, lowerBound, ratio: end / lowerBound };
