@@ -63,7 +63,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   checkLimits(first.plan, flags);
   // Refused before anything is sent or locked: a missing key, plain http to another machine.
   apiKeyFor(storyboard.provider.profile, io.env);
-  if (storyboard.provider.baseUrl !== null) resolveEndpoint(storyboard.provider.baseUrl, flags.allowInsecureHttp === true);
+  for (const { baseUrl } of storyboard.provider.servers) if (baseUrl !== null) resolveEndpoint(baseUrl, flags.allowInsecureHttp === true);
   const say = (text: string) => !flags.json && !flags.quiet && io.stderr.write(text);
 
   say(`${storyboard.name}: ${formatTotals(first.plan.totals)}\n`);
