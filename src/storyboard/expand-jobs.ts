@@ -6,7 +6,7 @@ import { formatJobId, type Binding, type FieldValue, type ResolvedJob } from './
 import type { ResolvedShot, ResolvedStoryboard } from './resolve-storyboard.js';
 import { defineOwn, yamlSite } from './resolve-storyboard.js';
 import { parseRefresh } from './refresh.js';
-import { resolveExtraFields } from './extra-fields.js';
+import { EXTRA_FIELDS, extraAxisValue, isExtraField, resolveExtraFields, takes, type ExtraRequest } from './extra-fields.js';
 import { cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
 import { axesOf, expandMatrix, type ReportAt } from './variants.js';
 import { REQUEST_FIELDS, type RequestField } from './written.js';
@@ -75,6 +75,8 @@ class ShotExpander {
   private readonly shotPath: readonly (string | number)[];
   private readonly report: ReportAt;
   private readonly varEntries: readonly [string, unknown][];
+  /** Axes already reported for this shot: a matrix of 50 jobs gets one issue per axis, not 50. */
+  private readonly reportedAxes = new Set<string>();
 
   constructor(
     private readonly storyboard: ResolvedStoryboard,
@@ -119,9 +121,12 @@ class ShotExpander {
     const jobs: ResolvedJob[] = [];
     for (const combo of combos) {
       const bindings = [...(parent?.bindings ?? []), ...combo.bindings];
+      if (parent && !this.remixSetsNoField(combo.bindings)) continue;
       const fields = parent ? { model: parent.model, size: parent.size, seconds: parent.seconds } : this.resolveFields(combo.bindings);
       if (!fields || !renderers) continue;
       const id = formatJobId(written.id, bindings);
+      const extra = parent ? null : this.resolveExtra(combo.bindings, id);
+      if (extra === false) continue;
       const context = this.contextFor(bindings, fields);
       if (!this.printsOnlyScalars(renderers.printed, context)) continue;
       const prompt = this.render(renderers.prompt, renderers.promptSite, context, id, 'prompt');
@@ -133,9 +138,68 @@ class ShotExpander {
       }
       const inputReference = refText === null ? null : this.inputReferenceOf(refText, id);
       if (refText !== null && inputReference === null) continue;
-      jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, extra: parent ? null : resolveExtraFields(written, this.storyboard.extraDefaults, id), inputReference, remixOf: parent?.id ?? null, refresh: written.refresh === undefined ? null : parseRefresh(written.refresh), frozen: written.frozen === true, origin: this.shot.origin });
+      jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, extra, inputReference, remixOf: parent?.id ?? null, refresh: written.refresh === undefined ? null : parseRefresh(written.refresh), frozen: written.frozen === true, origin: this.shot.origin });
     }
     return jobs;
+  }
+
+  /**
+   * Extra request fields (`seed`, `fps`, ...): an axis of that name (a seed sweep), else the
+   * shot's field, else `defaults`. `false` when an axis cannot set its field (reported once).
+   */
+  private resolveExtra(own: readonly Binding[], jobId: string): ExtraRequest | null | false {
+    const { profile } = this.storyboard.provider;
+    const extra: Record<string, string | number> = { ...resolveExtraFields(this.shot.written, this.storyboard.extraDefaults, jobId) };
+    let ok = true;
+    for (const binding of own) {
+      const field = binding.axis;
+      if (!isExtraField(field)) continue;
+      if (this.shot.written[field] !== undefined) {
+        this.reportAxisOnce(field, [...this.shotPath, field], { code: 'field-set-twice', message: `${field} is set both by the shot and by its variant axis "${field}"`, hint: 'remove one of the two' });
+        ok = false;
+      } else if (!takes(profile, field)) {
+        this.reportAxisOnce(field, this.axisKeyPath(binding), {
+          code: 'unsupported-field',
+          message: `variant axis "${field}" sets the request field ${field}, which provider "${profile.name}" does not take`,
+          hint: `name the axis differently to use it in the prompt only, or render with a provider that takes ${field} (vllm-omni, litellm)`,
+        });
+        ok = false;
+      } else {
+        const value = extraAxisValue(field, binding.value, jobId);
+        if ('value' in value) extra[field] = value.value;
+        else {
+          this.report(binding.origin.path, { code: 'invalid-value', message: `variant axis "${field}" sets the request field; expected ${value.expected}, found ${truncate(describeValue(binding.value))}`, expected: value.expected, found: truncate(describeValue(binding.value)) });
+          ok = false;
+        }
+      }
+    }
+    if (!ok) return false;
+    const fields = EXTRA_FIELDS.filter((field) => field in extra);
+    return fields.length === 0 ? null : Object.fromEntries(fields.map((field) => [field, extra[field]!]));
+  }
+
+  /** A remix sends only its prompt: an axis named like a request field could set nothing. */
+  private remixSetsNoField(own: readonly Binding[]): boolean {
+    const setting = own.filter((binding) => (REQUEST_FIELDS as readonly string[]).includes(binding.axis) || isExtraField(binding.axis));
+    for (const binding of setting) {
+      this.reportAxisOnce(binding.axis, this.axisKeyPath(binding), {
+        code: 'remix-field',
+        message: `variant axis "${binding.axis}" would set the request field ${binding.axis}, but a remix sends only its prompt`,
+        hint: `a remix takes model, size, seconds and the rest from its parent's video; name the axis differently to use it in the prompt only`,
+      });
+    }
+    return setting.length === 0;
+  }
+
+  /** The axis's key under `variants` when it is declared there; else (an include entry's own key) where its value is. */
+  private axisKeyPath(binding: Binding): readonly (string | number)[] {
+    return axesOf(this.shot.written.variants).includes(binding.axis) ? [...this.shotPath, 'variants', binding.axis] : binding.origin.path;
+  }
+
+  private reportAxisOnce(axis: string, at: readonly (string | number)[], fields: Parameters<ReportAt>[1]): void {
+    if (this.reportedAxes.has(axis)) return;
+    this.reportedAxes.add(axis);
+    this.report(at, fields, { key: true });
   }
 
   /** A remix inherits its parent's axes; binding one of them again would make ids ambiguous. */

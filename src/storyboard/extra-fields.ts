@@ -57,7 +57,36 @@ export function validateExtraFields(storyboard: ResolvedStoryboard): Issue[] {
   return issues;
 }
 
-function takes(profile: ProviderProfile, field: string): boolean {
+/** Whether `name` (a variant axis, say) is one of the extra request fields. */
+export function isExtraField(name: string): name is ExtraField {
+  return (EXTRA_FIELDS as readonly string[]).includes(name);
+}
+
+/**
+ * What a variant axis named like an extra field may hold: the forms `schemas/storyboard.schema.json`
+ * gives the field (`$defs/seed` ...); test/storyboard/extra-field-axes.test.ts keeps them in agreement.
+ */
+const AXIS_FORMS: Readonly<Record<ExtraField, { readonly accepts: (value: unknown) => boolean; readonly expected: string }>> = {
+  seed: { accepts: (v) => v === 'auto' || wholeIn(v, 0, 2_147_483_647), expected: 'a whole number from 0 to 2147483647, or auto' },
+  num_frames: { accepts: (v) => wholeIn(v, 1, 100_000), expected: 'a whole number of frames from 1 to 100000' },
+  fps: { accepts: (v) => wholeIn(v, 1, 240), expected: 'a whole number from 1 to 240' },
+  negative_prompt: { accepts: (v) => typeof v === 'string' && v.length >= 1 && v.length <= 32_000, expected: 'a text of 1 to 32000 characters' },
+  num_inference_steps: { accepts: (v) => wholeIn(v, 1, 1000), expected: 'a whole number from 1 to 1000' },
+  guidance_scale: { accepts: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 100, expected: 'a number from 0 to 100' },
+};
+
+function wholeIn(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** A variant axis value for an extra field, as sent (`auto` becomes the job's seed); `null` with what was expected when it has the wrong form. */
+export function extraAxisValue(field: ExtraField, value: unknown, jobId: string): { readonly value: string | number } | { readonly expected: string } {
+  const form = AXIS_FORMS[field];
+  if (!form.accepts(value)) return { expected: form.expected };
+  return { value: value === 'auto' ? autoSeed(jobId) : (value as string | number) };
+}
+
+export function takes(profile: ProviderProfile, field: string): boolean {
   return (profile.extraFields.allowed as readonly string[]).includes(field);
 }
 

@@ -197,7 +197,7 @@ const INVALID: InvalidRow[] = [
   {
     name: 'a remix shot with a variant axis named size',
     files: { 'board.yaml': yaml(...HEAD, 'shots:', '  - id: hero', '    prompt: one', '  - id: dusk', '    remix: hero', '    prompt: two', '    variants:', '      size: [1280x720, 720x1280]') },
-    issues: [{ at: 'board.yaml:10:7', code: 'forbidden-property', path: 'shots[1].variants.size', message: 'a remix shot cannot vary model, size or seconds: a remix inherits them' }],
+    issues: [{ at: 'board.yaml:10:7', code: 'forbidden-property', path: 'shots[1].variants.size', message: 'a remix shot cannot vary request fields (model, size, seconds, seed, ...): a remix edits its parent video and sends only a prompt' }],
   },
 
   // ── templates ───────────────────────────────────────────────────────────────────────────
@@ -323,6 +323,31 @@ const INVALID: InvalidRow[] = [
     name: 'the same field set by the shot and by an axis',
     files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: hi', '    size: 1280x720', '    variants:', '      size: [1280x720, 720x1280]') },
     issues: [{ at: 'board.yaml:6:5', code: 'field-set-twice', path: 'shots[0].size', message: 'size is set both by the shot and by its variant axis "size"' }],
+  },
+  {
+    name: 'a seed sweep on a provider that takes no seed',
+    files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: hi', '    variants:', '      seed: [1, 2, 3]') },
+    issues: [{ at: 'board.yaml:7:7', code: 'unsupported-field', path: 'shots[0].variants.seed', message: 'variant axis "seed" sets the request field seed, which provider "emulator" does not take' }],
+  },
+  {
+    name: 'a seed axis with a value that is not a seed',
+    files: { 'board.yaml': yaml(...HEAD, 'provider: {profile: vllm-omni, base_url: "http://127.0.0.1:1/v1"}', ...SHOT_A, '    prompt: hi', '    variants:', '      seed: [1, -5]') },
+    issues: [{ at: 'board.yaml:8:17', code: 'invalid-value', path: 'shots[0].variants.seed[1]', message: 'variant axis "seed" sets the request field; expected a whole number from 0 to 2147483647, or auto, found number -5' }],
+  },
+  {
+    name: 'a seed set by the shot and by an axis',
+    files: { 'board.yaml': yaml(...HEAD, 'provider: {profile: vllm-omni, base_url: "http://127.0.0.1:1/v1"}', ...SHOT_A, '    prompt: hi', '    seed: 7', '    variants:', '      seed: [1, 2]') },
+    issues: [{ at: 'board.yaml:7:5', code: 'field-set-twice', path: 'shots[0].seed', message: 'seed is set both by the shot and by its variant axis "seed"' }],
+  },
+  {
+    name: 'a remix with an axis named like a request field',
+    files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: hi', '  - id: b', '    remix: a', '    prompt: again', '    variants:', '      seed: [4, 8]') },
+    issues: [{ at: 'board.yaml:10:7', code: 'forbidden-property', path: 'shots[1].variants.seed', message: 'a remix shot cannot vary request fields (model, size, seconds, seed, ...): a remix edits its parent video and sends only a prompt' }],
+  },
+  {
+    name: 'a remix whose include entry binds a request field',
+    files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: hi', '  - id: b', '    remix: a', '    prompt: again {{tone}}', '    variants:', '      tone: [warm]', '      include:', '        - {tone: cool, seconds: 8}') },
+    issues: [{ at: 'board.yaml:12:24', code: 'remix-field', path: 'shots[1].variants.include[0].seconds', message: 'variant axis "seconds" would set the request field seconds, but a remix sends only its prompt' }],
   },
 
   // ── provider ────────────────────────────────────────────────────────────────────────────
