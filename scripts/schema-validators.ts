@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type Options } from 'ajv/dist/2020.js';
+import standalone from 'ajv/dist/standalone/index.js';
+
+/**
+ * The JSON Schema validators shotlist runs, as ESM source compiled ahead of time from
+ * schemas/*.json with ajv's standalone code generation: compiling them at every start cost the
+ * CLI ~200 ms. `npm run gen:validators` writes them to generated/; build, prepare and pretest run
+ * it, and test/storyboard/generated-validators.test.ts fails when the files on disk drift.
+ */
+
+const SCHEMA_DIR = new URL('../schemas/', import.meta.url);
+const STORYBOARD_SCHEMA_ID = 'https://shotlist.dev/schemas/storyboard.schema.json';
+const IMPORT_SCHEMA_ID = 'https://shotlist.dev/schemas/storyboard-import.schema.json';
+const PROVIDERS_SCHEMA_ID = 'https://shotlist.dev/schemas/providers.schema.json';
+const LOCKFILE_SCHEMA_ID = 'https://shotlist.dev/schemas/lockfile.schema.json';
+
+/** `source` and `esm` only shape the emitted code; the other options decide what is valid and what errors say. */
+const CODE: Options['code'] = { source: true, esm: true };
+
+/** Every error, with the failing data and schema (`verbose`), which src/storyboard/schema.ts turns into issues. */
+const STORYBOARD_OPTIONS: Options = { allErrors: true, verbose: true, strict: true, allowUnionTypes: true, strictRequired: false, code: CODE };
+
+/** The first error is enough: a lockfile is written by shotlist, and one located error says it was edited. */
+const LOCKFILE_OPTIONS: Options = { allErrors: false, strict: true, allowUnionTypes: true, strictRequired: false, code: CODE };
+
+/**
+ * Ajv's standalone ESM still loads its runtime helpers (deep equality, string length) with
+ * `require()` (ajv-validator/ajv#2209), so each module gets a `require` of its own.
+ */
+const PREAMBLE = [
+  '/* Generated from schemas/*.json by `npm run gen:validators` (scripts/schema-validators.ts). Do not edit by hand. */',
+  "import { createRequire } from 'node:module';",
+  'const require = createRequire(import.meta.url);',
+  '',
+].join('\n');
+
+/** File name in generated/ → its source. */
+export function renderValidators(): Record<string, string> {
+  return { 'storyboard-validators.js': renderStoryboardValidators(), 'lockfile-validator.js': renderLockfileValidator() };
+}
+
+/** `storyboard`, `storyboardImport` and `providers`: one module, since providers `$ref`s the storyboard schema. */
+function renderStoryboardValidators(): string {
+  const ajv = new Ajv2020(STORYBOARD_OPTIONS);
+  // Messages for users: read by schema.ts from the error's parentSchema, no validation of its own.
+  ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
+  for (const name of ['storyboard.schema.json', 'storyboard-import.schema.json', 'providers.schema.json']) ajv.addSchema(readSchema(name));
+  return PREAMBLE + standalone.default(ajv, { storyboard: STORYBOARD_SCHEMA_ID, storyboardImport: IMPORT_SCHEMA_ID, providers: PROVIDERS_SCHEMA_ID }) + '\n';
+}
+
+function renderLockfileValidator(): string {
+  const ajv = new Ajv2020(LOCKFILE_OPTIONS);
+  ajv.addSchema(readSchema('lockfile.schema.json'));
+  return PREAMBLE + standalone.default(ajv, { lockfile: LOCKFILE_SCHEMA_ID }) + '\n';
+}
+
+function readSchema(name: string): object {
+  return JSON.parse(readFileSync(new URL(name, SCHEMA_DIR), 'utf8')) as object;
+}
