@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+// Compiled from schemas/lockfile.schema.json at build time (scripts/schema-validators.ts) rather
+// than by ajv at every start, like the storyboard schemas (see storyboard/schema.ts).
+import { lockfile as validator } from '../../generated/lockfile-validator.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { LockfileError } from '../errors.js';
 import { pointerToPath } from '../storyboard/schema.js';
@@ -13,13 +15,7 @@ import { LOCKFILE_VERSION, type LockEntry, type Lockfile, type OutputFile } from
  * nothing leaves the file byte-identical.
  */
 
-let validator: ValidateFunction | null = null;
-
 function validate(value: unknown): ValidateFunction['errors'] {
-  if (!validator) {
-    const ajv = new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true, strictRequired: false });
-    validator = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/lockfile.schema.json', import.meta.url), 'utf8')) as object);
-  }
   return validator(value) ? null : validator.errors;
 }
 
