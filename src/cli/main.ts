@@ -273,6 +273,24 @@ function exitCodeOf(error: ShotlistError): number {
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/**
+ * An output stream whose reader may go away (`shotlist plan x | head`, a CI log collector that
+ * died): writes after that are dropped instead of crashing the process with EPIPE. A render
+ * whose output nobody reads still finishes and records every job.
+ */
+function survivingClose(stream: NodeJS.WriteStream): OutputStream {
+  let open = true;
+  stream.on('error', () => {
+    open = false;
+  });
+  return {
+    get isTTY() {
+      return stream.isTTY;
+    },
+    write: (text: string) => open && stream.write(text),
+  };
+}
+
 /** The `bin` entry: real process streams, Ctrl-C wired to one abort signal. */
 export function runCli(): void {
   const controller = new AbortController();
@@ -284,7 +302,7 @@ export function runCli(): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), now: () => Date.now(), signal: controller.signal, stdin: process.stdin };
+  const io: CliIO = { stdout: survivingClose(process.stdout), stderr: survivingClose(process.stderr), env: process.env, cwd: process.cwd(), now: () => Date.now(), signal: controller.signal, stdin: process.stdin };
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;
