@@ -375,7 +375,7 @@ export interface Partials {
     | undefined;
 }
 /**
- * A matrix: one job per combination of the axes (in the order written), plus `include` and minus `exclude`. An axis named model, size or seconds sets that request field.
+ * A matrix: one job per combination of the axes (in the order written), plus `include` and minus `exclude`. An axis named model, size or seconds, or like an extra field the provider takes (seed, fps, num_frames, ...), sets that request field: seed: [1, 2, 3] is a sweep of three takes.
  */
 export interface Variants {
   /**
