@@ -43,7 +43,9 @@ export interface EmulatorContext {
   startRender(job: JobRecord): void;
 }
 
-export function mediaSpecFor(job: JobRecord, fps: number): MediaSpec {
+/** What a job's media looks like; `inputFor` finds its input image, kept at create. */
+export function mediaSpecFor(job: JobRecord, fps: number, inputFor: (sha256: string) => string | null): MediaSpec {
   const { width, height } = parseSize(job.size);
-  return { seedHex: job.requestHash, width, height, seconds: Number(job.seconds), fps };
+  const image = job.inputReferenceSha256 === null ? null : inputFor(job.inputReferenceSha256);
+  return { seedHex: job.requestHash, width, height, seconds: Number(job.seconds), fps, image };
 }

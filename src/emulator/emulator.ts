@@ -98,7 +98,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       clockWrites = clockWrites.then(() => writeClockOffset(stateDir, snapshot)).catch((error: Error) => log(`emulator: could not save the clock: ${error.message}`));
     },
     startRender(job) {
-      media.ensure(mediaSpecFor(job, settings.fps)).then(
+      media.ensure(mediaSpecFor(job, settings.fps, (sha) => media.inputFor(sha))).then(
         () => !closed && updateJob(store, job.id, { mediaReadyMs: ctx.now() }),
         (error: Error) => {
           if (closed) return; // killed by close(): rendered again on the next start

@@ -8,6 +8,11 @@ export interface MediaSpec {
   height: number;
   seconds: number;
   fps: number;
+  /**
+   * The job's input_reference image (a file of exactly width × height), shown for the first
+   * second as image-to-video starts from it, and used as the thumbnail; null for text-to-video.
+   */
+  image: string | null;
 }
 
 export const MEDIA_FILES = { video: 'video.mp4', thumbnail: 'thumbnail.webp', spritesheet: 'spritesheet.jpg' } as const;
@@ -25,6 +30,7 @@ export function buildFfmpegArgs(spec: MediaSpec, dir: string): string[] {
   const frames = spec.seconds * spec.fps;
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
+    ...(spec.image === null ? [] : ['-loop', '1', '-framerate', String(spec.fps), '-t', '1', '-i', spec.image]),
     '-filter_complex', filterGraph(spec, frames),
     '-map', '[vout]', '-map', '[aout]',
     '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '30', '-pix_fmt', 'yuv420p', '-g', String(spec.fps * 2),
@@ -44,18 +50,32 @@ function filterGraph(spec: MediaSpec, frames: number): string {
     .join(':');
   const frequency = 220 + ((byte(9) << 8) | byte(10)) % 660;
   const beep = 1 + (byte(11) % 4);
-  const thumbFrame = Math.min(frames - 1, fps);
   const spriteCount = Math.min(SPRITE_FRAMES, frames);
   const step = Math.max(1, Math.floor(frames / spriteCount));
   // A short clip with fewer frames than the grid gets one row, so the grid is always full and `tile` emits.
   const columns = spriteCount < SPRITE_FRAMES ? spriteCount : SPRITE_COLUMNS;
   const rows = Math.ceil(spriteCount / columns);
+  const pattern = `testsrc2=s=${width / DOWNSCALE}x${height / DOWNSCALE}:r=${fps}:d=${seconds},colorchannelmixer=${mix}`;
+  const sprite = `select='not(mod(n\\,${step}))*lt(n\\,${step * spriteCount})',scale=${even(width / SPRITE_COLUMNS)}:${even(height / SPRITE_COLUMNS)},tile=${columns}x${rows}[sprite]`;
+  const audio = `sine=f=${frequency}:beep_factor=${beep}:r=48000:d=${seconds}[aout]`;
+  if (spec.image !== null) {
+    // Image-to-video: the clip opens on the input image (full size, so split after scaling up).
+    return [
+      `${pattern},scale=${width}:${height}:flags=neighbor,format=yuv420p,setsar=1[pattern]`,
+      `[0:v]scale=${width}:${height},format=yuv420p,setsar=1[image]`,
+      `[pattern][image]overlay=eof_action=pass,split=3[vout][v1][v2]`,
+      `[v1]select='eq(n\\,0)',scale=${even(width / 2)}:${even(height / 2)}[thumb]`,
+      `[v2]${sprite}`,
+      audio,
+    ].join(';');
+  }
+  const thumbFrame = Math.min(frames - 1, fps);
   return [
-    `testsrc2=s=${width / DOWNSCALE}x${height / DOWNSCALE}:r=${fps}:d=${seconds},colorchannelmixer=${mix},split=3[v0][v1][v2]`,
+    `${pattern},split=3[v0][v1][v2]`,
     `[v0]scale=${width}:${height}:flags=neighbor,format=yuv420p,setsar=1[vout]`,
     `[v1]select='eq(n\\,${thumbFrame})',scale=${even(width / 2)}:${even(height / 2)}:flags=neighbor[thumb]`,
-    `[v2]select='not(mod(n\\,${step}))*lt(n\\,${step * spriteCount})',scale=${even(width / SPRITE_COLUMNS)}:${even(height / SPRITE_COLUMNS)},tile=${columns}x${rows}[sprite]`,
-    `sine=f=${frequency}:beep_factor=${beep}:r=48000:d=${seconds}[aout]`,
+    `[v2]${sprite}`,
+    audio,
   ].join(';');
 }
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { buildFfmpegArgs, MEDIA_FILES, type MediaSpec } from './media-recipe.js';
@@ -21,7 +21,7 @@ export interface MediaRendererOptions {
 }
 
 /** Bump when the recipe changes, so a state directory never serves media from an older recipe. */
-const RECIPE_VERSION = 'v1';
+const RECIPE_VERSION = 'v2';
 
 /**
  * Renders media with ffmpeg, at most `concurrency` processes at once, cached on disk by spec:
@@ -67,6 +67,22 @@ export class MediaRenderer {
     this.closed = true;
     for (const child of this.children) child.kill('SIGKILL');
     await Promise.allSettled([...this.pending.values()]);
+  }
+
+  /** Where a job's input image is kept (by its sha256) for its render; `null` until `keepInput` stored it. */
+  inputFor(sha256: string): string | null {
+    const file = join(this.options.root, 'inputs', sha256);
+    return existsSync(file) ? file : null;
+  }
+
+  /** Keeps an input_reference image for the render of its job (once per image; atomic). */
+  async keepInput(sha256: string, bytes: Uint8Array): Promise<void> {
+    const file = join(this.options.root, 'inputs', sha256);
+    if (existsSync(file)) return;
+    await mkdir(join(this.options.root, 'inputs'), { recursive: true });
+    const temp = `${file}.tmp-${randomUUID()}`;
+    await writeFile(temp, bytes);
+    await rename(temp, file);
   }
 
   private dirFor(spec: MediaSpec): string {

@@ -44,6 +44,7 @@ function withServerFault(route: RouteClass, handler: Handler): Handler {
 async function createVideo(ctx: EmulatorContext, request: VideoRequest): Promise<Reply> {
   const { flavor, guide2026, flavorSettings } = ctx.settings;
   const create = validateFlavoredCreate(flavor, await request.readBody(), ctx.table, guide2026, flavorSettings);
+  if (create.inputReference) await ctx.media.keepInput(create.inputReference.sha256, create.inputReference.bytes);
   return admitAndCommit(ctx, 'create', {
     prompt: create.prompt,
     model: create.model,
@@ -257,7 +258,7 @@ async function videoContent(ctx: EmulatorContext, request: VideoRequest): Promis
   if (flavor.expires && isExpired(job, nowMs)) {
     throw new ApiError(404, `The content of video '${job.id}' has expired: assets are kept for 24 hours after creation.`, 'invalid_request_error');
   }
-  const files = await ctx.media.ensure(mediaSpecFor(job, ctx.settings.fps));
+  const files = await ctx.media.ensure(mediaSpecFor(job, ctx.settings.fps, (sha) => ctx.media.inputFor(sha)));
   const path = files[variant.file];
   const { size } = await stat(path);
   return { kind: 'file', path, size, contentType: variant.contentType };
