@@ -57,9 +57,9 @@ export async function acquireLock(lockPath: string, options: AcquireOptions): Pr
 /**
  * Creates the lock file whole or not at all: written beside it, then hard-linked into place
  * (which fails if it exists). A contender never reads a lock file half written, so never takes
- * a live holder's lock for a crashed one's.
+ * a live holder's lock for a crashed one's. Also claims the embedded emulator's owner record.
  */
-async function createLockFile(path: string, me: LockHolder): Promise<boolean> {
+export async function createLockFile(path: string, me: LockHolder): Promise<boolean> {
   const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}`;
   await writeFile(temp, `${JSON.stringify(me)}\n`, { flag: 'wx' });
   try {
@@ -78,7 +78,7 @@ async function createLockFile(path: string, me: LockHolder): Promise<boolean> {
  * found it stale take turns through a guard file, and each re-reads the lock under the guard, so
  * none deletes the lock another has just taken. A guard left by a dead process is cleared.
  */
-async function removeIfUnchanged(path: string, judged: string, me: LockHolder): Promise<void> {
+export async function removeIfUnchanged(path: string, judged: string, me: LockHolder): Promise<void> {
   const guard = `${path}.takeover`;
   if (!(await createLockFile(guard, me))) {
     const text = await readText(guard);
@@ -122,7 +122,7 @@ async function readHolder(path: string): Promise<LockHolder | null> {
 }
 
 /** Only a holder on this host can be checked; one on another host is trusted to be alive. */
-function isStale(holder: LockHolder): boolean {
+export function isStale(holder: LockHolder): boolean {
   if (holder.host !== os.hostname()) return false;
   try {
     process.kill(holder.pid, 0);
