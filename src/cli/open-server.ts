@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { createVideosClient, type VideosClient } from '../api/index.js';
-import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { credentialFor } from '../providers/credentials.js';
 import { serverName, type ProviderProfile } from '../providers/profile.js';
+import { openEmbeddedEmulator, type ClientAt, type EmbeddedEmulator } from './embedded-emulator.js';
+import { displayPath } from './load-for-cli.js';
 import type { CliContext } from './main.js';
 
 /** One server of the provider, ready to call. */
@@ -16,14 +17,14 @@ export interface OpenedServer {
   readonly client: VideosClient;
 }
 
-/** The storyboard's server, or pool of servers, ready to call; `close` also stops an in-process emulator. */
+/** The storyboard's server, or pool of servers, ready to call; `close` also stops an embedded emulator this process started. */
 export interface OpenServer {
   /** The first (or only) server's client. */
   readonly client: VideosClient;
   readonly baseUrl: string;
   /** Every server, in the order written; one unless the provider lists a pool. */
   readonly servers: readonly OpenedServer[];
-  /** Whether this is the in-process emulator on the project's state directory. */
+  /** Whether this is the project's embedded emulator (on `.shotlist/emulator`), started here or by another shotlist of the project. */
   readonly embedded: boolean;
   /** The server holding a lockfile entry's video: the one it names, else the first. */
   serverOf(entry: { readonly server?: string }): OpenedServer | undefined;
@@ -37,22 +38,22 @@ export interface OpenServer {
 export const EMBEDDED_SPEED = 20;
 
 /**
- * Connects to the storyboard's server as `render` does: the in-process emulator on
- * `<project>/.shotlist/emulator` when the provider is the emulator and no base URL was given,
- * otherwise the provider's base URL (or each of its pool's) with the key from the environment.
+ * Connects to the storyboard's server as `render` does: the project's embedded emulator on
+ * `<project>/.shotlist/emulator` when the provider is the emulator and no base URL was given
+ * (started here, or the one another shotlist of the project already serves), otherwise the
+ * provider's base URL (or each of its pool's) with the key from the environment.
  */
 export async function openServer(loaded: LoadedStoryboard, options: { readonly allowInsecureHttp?: boolean; readonly emulatorSpeed?: number }, ctx: CliContext): Promise<OpenServer> {
   const { provider } = loaded.storyboard;
   const credential = credentialFor(provider.profile, ctx.io.env);
-  let emulator: RunningEmulator | null = null;
-  if (provider.profile.embedded && provider.baseUrl === null) {
-    emulator = await startEmulator({ stateDir: path.join(loaded.projectRoot, '.shotlist', 'emulator'), speed: options.emulatorSpeed ?? EMBEDDED_SPEED });
-  }
+  const clientAt: ClientAt = (baseUrl, tuning = {}) =>
+    createVideosClient({ profile: provider.profile, baseUrl, apiKey: credential?.value ?? null, ...(credential ? { authStyle: credential.style } : {}), allowInsecureHttp: options.allowInsecureHttp === true, ...tuning });
+  const emulator = provider.profile.embedded && provider.baseUrl === null ? await openEmbedded(loaded, options, clientAt, ctx) : null;
   const servers: OpenedServer[] = [];
   try {
     for (const server of provider.servers) {
       const baseUrl = server.baseUrl ?? emulator!.url;
-      const client = createVideosClient({ profile: provider.profile, baseUrl, apiKey: credential?.value ?? null, ...(credential ? { authStyle: credential.style } : {}), allowInsecureHttp: options.allowInsecureHttp === true });
+      const client = server.baseUrl === null ? emulator!.client() : clientAt(baseUrl);
       servers.push({ name: serverName(baseUrl), baseUrl, inFlight: server.inFlight, client });
     }
   } catch (error) {
@@ -73,6 +74,36 @@ export async function openServer(loaded: LoadedStoryboard, options: { readonly a
       await emulator?.close();
     },
   };
+}
+
+/**
+ * The project's embedded emulator, shared by its shotlist processes. A process that joins
+ * another's gets that owner's time scale; an `--emulator-speed` it cannot honour is said.
+ * Which process serves it, and a takeover from an owner that stopped, are told under `--verbose`.
+ */
+async function openEmbedded(loaded: LoadedStoryboard, options: { readonly emulatorSpeed?: number }, clientAt: ClientAt, ctx: CliContext): Promise<EmbeddedEmulator> {
+  const stateDir = path.join(loaded.projectRoot, '.shotlist', 'emulator');
+  const speed = options.emulatorSpeed ?? EMBEDDED_SPEED;
+  const say = (text: string) => ctx.verbose && ctx.io.stderr.write(`${text}\n`);
+  const emulator = await openEmbeddedEmulator({
+    stateDir,
+    speed,
+    clientAt,
+    signal: ctx.io.signal,
+    display: displayPath(ctx, stateDir),
+    onTakeover: (gone, next, owned) => say(`the embedded emulator's shotlist (pid ${gone.pid}) stopped; ${owned ? 'this process now serves it' : `now using pid ${next.pid}'s`} at ${next.url}`),
+  });
+  const { pid, speed: ownerSpeed } = emulator.owner;
+  if (emulator.owned) {
+    say(`started the embedded emulator at ${emulator.url} (speed ${ownerSpeed})`);
+    return emulator;
+  }
+  if (options.emulatorSpeed !== undefined && ownerSpeed !== speed) {
+    ctx.io.stderr.write(`note: --emulator-speed ${speed} not applied: the embedded emulator is already served by shotlist pid ${pid}, at speed ${ownerSpeed}\n`);
+  } else {
+    say(`using the embedded emulator served by shotlist pid ${pid} at ${emulator.url} (speed ${ownerSpeed})`);
+  }
+  return emulator;
 }
 
 /** The key from the first of the profile's variables that is set; a missing required key stops the run before anything is sent. */
