@@ -119,7 +119,9 @@ function toIssue(source: YamlSource, error: ErrorObject): Issue {
       return issueAt(source, path, { code: 'forbidden-property', message: custom ?? `this is not allowed here` }, { key: isKey });
     }
     default: {
-      const detail = custom ?? (error.message ?? 'is invalid');
+      // A schema's own message (`x-error`) says what form a value takes; a count that is out of
+      // bounds is better said by the bound itself ("at most 1000 items").
+      const detail = limitMessage(error) ?? custom ?? (error.message ?? 'is invalid');
       return issueAt(
         source,
         path,
@@ -156,6 +158,25 @@ function typeHint(expected: string): string | undefined {
   if (expected === 'array') return 'write a YAML list: one `- item` per line, or [a, b]';
   if (expected === 'object') return 'write a YAML map: `key: value` lines indented under this key';
   return undefined;
+}
+
+function limitMessage(error: ErrorObject): string | undefined {
+  const limit = Number(error.params['limit']);
+  const count = (one: string, many: string) => `${limit} ${limit === 1 ? one : many}`;
+  switch (error.keyword) {
+    case 'maxItems':
+      return `expected at most ${count('item', 'items')}`;
+    case 'minItems':
+      return `expected at least ${count('item', 'items')}`;
+    case 'maxLength':
+      return `expected at most ${count('character', 'characters')}`;
+    case 'minLength':
+      return `expected at least ${count('character', 'characters')}`;
+    case 'maxProperties':
+      return `expected at most ${count('entry', 'entries')}`;
+    default:
+      return undefined;
+  }
 }
 
 function limitHint(error: ErrorObject): string | undefined {

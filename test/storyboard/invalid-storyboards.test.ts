@@ -325,6 +325,11 @@ const INVALID: InvalidRow[] = [
     issues: [{ at: 'board.yaml:6:5', code: 'field-set-twice', path: 'shots[0].size', message: 'size is set both by the shot and by its variant axis "size"' }],
   },
   {
+    name: 'a variant axis with more values than allowed',
+    files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: hi {{n}}', '    variants:', `      n: [${Array.from({ length: 1001 }, (_, i) => i).join(', ')}]`) },
+    issues: [{ at: 'board.yaml:7:10', code: 'invalid-value', path: 'shots[0].variants.n', message: 'expected at most 1000 items, found a list of 1001' }],
+  },
+  {
     name: 'a seed sweep on a provider that takes no seed',
     files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: hi', '    variants:', '      seed: [1, 2, 3]') },
     issues: [{ at: 'board.yaml:7:7', code: 'unsupported-field', path: 'shots[0].variants.seed', message: 'variant axis "seed" sets the request field seed, which provider "emulator" does not take' }],
