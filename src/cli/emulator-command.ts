@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FLAVOR_NAMES, parseFaultOptions, runEmulatorServer, type FlavorName } from '../emulator/index.js';
 import { UsageError } from '../errors.js';
+import { ownerIsDead, onThisHost, readOwner } from './emulator-owner.js';
 import { EXIT } from './exit-codes.js';
 import type { CliContext } from './main.js';
 
@@ -15,6 +16,19 @@ export interface EmulatorFlags {
   readonly faults?: string;
   /** The backend to imitate: openai (default), azure, vllm-omni, litellm. */
   readonly flavor?: string;
+}
+
+/**
+ * A project's embedded emulator already runs on this state directory (a render, status or watch
+ * serves it): a second emulator would advance and persist the same jobs on its own.
+ */
+async function refuseServedState(stateDir: string): Promise<void> {
+  const record = await readOwner(stateDir);
+  const owner = record?.owner;
+  if (!owner || !onThisHost(owner) || ownerIsDead(owner)) return;
+  throw new UsageError(`${stateDir} is served by shotlist pid ${owner.pid} (since ${owner.since}${owner.url ? `, at ${owner.url}` : ''})`, {
+    hint: owner.url ? `point at that one with --base-url ${owner.url}, or give this emulator another --state-dir` : 'give this emulator another --state-dir',
+  });
 }
 
 /** `shotlist emulator`: serves OpenAI's /v1/videos contract on this machine until Ctrl-C. */
@@ -37,8 +51,10 @@ export async function runEmulatorCommand(flags: EmulatorFlags, ctx: CliContext):
       throw new UsageError(`--faults ${flags.faults}: ${(error as Error).message}`);
     }
   }
+  const stateDir = path.resolve(ctx.io.cwd, flags.stateDir);
+  await refuseServedState(stateDir);
   await runEmulatorServer(
-    { host: flags.host, port: flags.port, stateDir: path.resolve(ctx.io.cwd, flags.stateDir), speed: flags.speed, fps: flags.fps, ...(faults ? { faults } : {}), ...(flags.flavor ? { flavor: flags.flavor as FlavorName } : {}) },
+    { host: flags.host, port: flags.port, stateDir, speed: flags.speed, fps: flags.fps, ...(faults ? { faults } : {}), ...(flags.flavor ? { flavor: flags.flavor as FlavorName } : {}) },
     { log: (line) => ctx.io.stderr.write(`${line}\n`), signal: ctx.io.signal },
   );
   return EXIT.ok;

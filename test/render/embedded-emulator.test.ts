@@ -279,3 +279,16 @@ describe.concurrent('the embedded emulator, shared by the shotlist processes of 
     }
   });
 });
+
+describe('shotlist emulator on a project state a shotlist process serves', () => {
+  it('refuses to start a second emulator there, naming the owner and its URL', async ({ onTestFinished }) => {
+    const { dir, cleanup } = await copyExamples();
+    onTestFinished(cleanup);
+    const held = await hold(dir);
+    onTestFinished(() => held.close());
+    const run = await runCli(['emulator', '--port', '0', '--state-dir', '.shotlist/emulator'], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`is served by shotlist pid ${process.pid}`);
+    expect(run.stderr).toContain(`--base-url ${held.url}`);
+  });
+});
