@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Video, VideosClient } from '../api/index.js';
-import { ApiError, AuthError, CreateOutcomeUnknownError, NetworkError, NotFoundError, ProviderError, RateLimitError } from '../api/index.js';
+import { ApiError, AuthError, CreateOutcomeUnknownError, NetworkError, NotFoundError, ProviderError, RateLimitError, TimeoutError, TruncatedBodyError } from '../api/index.js';
 import { InternalError, ShotlistError } from '../errors.js';
 import { fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
 import type { LockEntry, OutputFile } from '../lockfile/lockfile.js';
@@ -82,6 +82,8 @@ export interface RunnerOptions {
 
 /** Poll delays when the server sends no `openai-poll-after-ms`: start quick, back off with the job's age. */
 const POLL_MAX_MS = 30_000;
+/** Least wait before polling again after a poll failed through all of the client's retries. */
+const POLL_AFTER_FAILURE_MS = 1_000;
 /** Allowance for the server's clock being behind ours when matching a video to an attempt. */
 const CLOCK_SKEW_S = 300;
 /** Creates refused by 429 are tried again this many times before the job fails. */
@@ -297,7 +299,12 @@ async function poll(options: RunnerOptions, at: On, jobId: string, videoId: stri
         await recorder.record(jobId, { ...recorder.entry(jobId)!, status: 'failed', error: reason });
         throw new JobFailedError(jobId, reason);
       }
-      throw error;
+      // The job is still on the server: a poll that failed even after the client's retries (a
+      // burst of 5xx, a timeout) is asked again later, until the job's deadline, rather than
+      // failing a job the server may finish. A server that cannot be reached at all still stops the run.
+      if (!isPassingPollFailure(error) || signal.aborted || clock.now() > deadline) throw error;
+      await clock.sleep(Math.min(POLL_MAX_MS, Math.max(options.profile.limits.minPollMs, (clock.now() - started) / 10, POLL_AFTER_FAILURE_MS)), signal);
+      continue;
     }
     const entry = recorder.entry(jobId)!;
     if (video.status !== entry.status || (video.status === 'completed' && entry.expires_at !== video.expiresAt)) {
@@ -318,6 +325,13 @@ async function poll(options: RunnerOptions, at: On, jobId: string, videoId: stri
     }
     await clock.sleep(pollAfterMs ?? Math.min(POLL_MAX_MS, Math.max(options.profile.limits.minPollMs, age / 10)), signal);
   }
+}
+
+/** Failures of one poll that say nothing about the job: the server answered 5xx, 408 or 429, or the call timed out or broke mid-way. */
+function isPassingPollFailure(error: unknown): boolean {
+  if (error instanceof RateLimitError) return !error.insufficientQuota;
+  if (error instanceof ApiError) return error.status >= 500 || error.status === 408 || error.status === 409;
+  return error instanceof TimeoutError || error instanceof TruncatedBodyError || (error instanceof NetworkError && !error.beforeSend);
 }
 
 /** Downloads the video (and its thumbnail, where the server has one) and records the files. */

@@ -63,6 +63,22 @@ describe.concurrent('faults converge, never paying twice', () => {
     expect(results.reduce((sum, r) => sum + r.stats.requestsByRoute['GET /v1/videos/{id}']!, 0)).toBeGreaterThan(30);
   });
 
+  it('polls failing past every retry (a long 5xx outage on GET): the jobs are polled again later, not failed', async ({ onTestFinished }) => {
+    const emu = await startRenderEmulator({ faults: { serverError: { rate: 1, routes: ['retrieve'] } } });
+    const { dir, cleanup } = await copyExamples();
+    for (const close of [() => emu.close(), cleanup]) onTestFinished(close);
+    let ended = false;
+    const run = renderWith(emu, dir, FILE).finally(() => (ended = true));
+    // Each of the two first jobs' polls is refused through all its retries (1 + 4 attempts) ...
+    while (!ended && (emu.stats().requestsByRoute['GET /v1/videos/{id}'] ?? 0) < 12) await new Promise((resolve) => setTimeout(resolve, 50));
+    // ... then the outage ends.
+    await fetch(`${emu.url.replace(/\/v1$/, '')}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({}) });
+    const result = await run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(emu.stats().createsAccepted).toBe(JOBS);
+    expect(Object.values((await readLock(dir, FILE)).jobs).every((entry) => entry.status === 'completed')).toBe(true);
+  });
+
   it('429s on creates: backed off and sent again, every job rendered once', async ({ onTestFinished }) => {
     const results = await acrossSeeds({ rateLimit: { rate: 0.4, retryAfterSeconds: 0 } }, onTestFinished);
     // The fault fired: some creates were refused and sent again.
