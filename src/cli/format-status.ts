@@ -56,6 +56,7 @@ export function statusEvents(report: StatusReport, storyboard: string): Record<s
     attention: row.attention,
     lock: row.lock,
     video_id: row.videoId,
+    held_by: row.heldBy,
     file: row.video,
     thumbnail: row.thumbnail,
     server: row.server,

@@ -50,6 +50,8 @@ export interface JobStatus {
   /** The lockfile entry's status; `null` when the job has no entry. */
   readonly lock: LockStatus | null;
   readonly videoId: string | null;
+  /** For a provider with a pool of servers: the one holding the video (the lockfile's `server`). */
+  readonly heldBy: string | null;
   readonly video: FileState;
   readonly thumbnail: FileState;
   readonly server: ServerState;
@@ -104,11 +106,12 @@ function assessRow(id: string, shot: string | null, entry: LockEntry | null, job
   const checked = answer !== undefined;
   const expiresAt = answer !== undefined && answer !== 'gone' && answer.expiresAt !== null ? answer.expiresAt : entry?.expires_at ?? null;
   const server = entry === null ? 'none' : serverState(entry, answer, expiresAt, input.now);
-  const base = { id, shot, lock: entry?.status ?? null, videoId: entry?.video_id ?? null, video, thumbnail, server, checked, expiresAt, action: job?.action ?? null };
+  const base = { id, shot, lock: entry?.status ?? null, videoId: entry?.video_id ?? null, heldBy: entry?.server ?? null, video, thumbnail, server, checked, expiresAt, action: job?.action ?? null };
   const notes: string[] = [];
   const headline = headlineOf(base, job, entry, notes, input.now);
   const attention = headline !== 'ok' && headline !== 'expired' && headline !== 'expiring' && headline !== 'gone';
   if (thumbnail === 'missing' || thumbnail === 'altered') notes.push(`thumbnail ${thumbnail === 'missing' ? 'missing' : 'altered on disk'}`);
+  if (base.heldBy !== null) notes.push(`on ${base.heldBy}`);
   return { ...base, headline, attention, notes };
 }
 

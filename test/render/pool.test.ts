@@ -202,6 +202,12 @@ describe('a pool of servers', () => {
     const rows = events(status, 'status.job');
     expect(rows).toHaveLength(24);
     expect(rows.every((row) => row['checked'] === true && row['attention'] === false)).toBe(true);
+    // Each row names the server holding its video, as the lockfile does.
+    const lock = await readLock(dir, 'pool.yaml');
+    for (const row of rows) expect(row['held_by']).toBe(lock.jobs[row['id'] as string]!.server);
+    const text = await runCli(['status', 'pool.yaml'], { cwd: dir, now: () => Date.now(), env: { NO_COLOR: '1' } });
+    expect(text.stdout).toContain(`hero[product=mug]`);
+    expect(text.stdout.split('\n').find((line) => line.includes('hero[product=mug]'))).toContain(`on ${lock.jobs['hero[product=mug]']!.server}`);
 
     // A video nobody's lockfile references, on the second server only.
     const stray = await createVideo(emus[1]!, { prompt: 'stray', model: 'sora-2', size: '1280x720', seconds: '4' });
