@@ -46,7 +46,7 @@ export async function benchRenderMakespan(order: 'critical-path' | 'fifo', optio
   try {
     await mkdir(path.join(dir, '.git'));
     await writeFile(path.join(dir, 'makespan.yaml'), storyboard());
-    const { loaded, issues } = await loadStoryboard('makespan.yaml', { cwd: dir, overrides: { baseUrl: emulator.url } });
+    const { loaded, issues } = await loadStoryboard('makespan.yaml', { cwd: dir, overrides: { baseUrls: [emulator.url] } });
     if (!loaded) throw new Error(`bench storyboard is invalid: ${issues[0]?.message}`);
     const planned = await planStoryboard(loaded, { now: Math.floor(Date.now() / 1000) });
     const durations = new Map(loaded.jobs.map((job) => {

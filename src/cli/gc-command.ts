@@ -15,7 +15,7 @@ import { openServer } from './open-server.js';
 
 export interface GcFlags {
   readonly provider?: string;
-  readonly baseUrl?: string;
+  readonly baseUrl?: readonly string[];
   /** Delete without asking. */
   readonly yes?: boolean;
   /** List what would be deleted; delete nothing, ask nothing. */

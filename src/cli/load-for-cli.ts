@@ -13,7 +13,7 @@ export async function loadForCommand(file: string, flags: Pick<CommonFlags, 'pro
     cwd: ctx.io.cwd,
     overrides: {
       ...(flags.provider ? { provider: flags.provider } : {}),
-      ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
+      ...(flags.baseUrl && flags.baseUrl.length > 0 ? { baseUrls: flags.baseUrl } : {}),
       ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
     },
   });

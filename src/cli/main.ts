@@ -45,7 +45,8 @@ export interface CliContext {
 /** The common flags of SPEC §3, as commander parses them. */
 export interface CommonFlags {
   readonly provider?: string;
-  readonly baseUrl?: string;
+  /** `--base-url`, repeatable: one server, or a pool. */
+  readonly baseUrl?: readonly string[];
   readonly concurrency?: number;
   readonly only: string[];
   readonly replace: string[];
@@ -133,7 +134,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .description('the lockfile against disk and server: files missing or altered, videos expired or expiring, jobs in flight, orphans')
     .argument('<file>', 'storyboard file')
     .option('--provider <name>', 'provider profile to use instead of the storyboard\'s')
-    .option('--base-url <url>', 'server base URL, including /v1')
+    .option('--base-url <url>', 'server base URL, including /v1 (repeatable: a pool of servers)', collect, [])
     .option('--only <glob>', 'only job ids matching this glob (repeatable; brackets are literal)', collect, [])
     .option('--offline', 'do not ask the server; judge expiry by the lockfile')
     .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
@@ -147,7 +148,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .description('delete server-side videos that no lockfile of the given storyboards references')
     .argument('<files...>', 'storyboard files whose lockfiles say which videos to keep')
     .option('--provider <name>', 'provider profile to use instead of the storyboards\'')
-    .option('--base-url <url>', 'server base URL, including /v1')
+    .option('--base-url <url>', 'server base URL, including /v1 (repeatable: a pool of servers)', collect, [])
     .option('--yes', 'delete without asking')
     .option('--dry-run', 'list what would be deleted; delete nothing')
     .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
@@ -191,7 +192,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
 export function withCommonFlags(command: Command): Command {
   return command
     .option('--provider <name>', 'provider profile to use instead of the storyboard\'s')
-    .option('--base-url <url>', 'server base URL, including /v1')
+    .option('--base-url <url>', 'server base URL, including /v1 (repeatable: a pool of servers)', collect, [])
     .option('--concurrency <n>', 'jobs in flight at most (never above the provider\'s limit)', positiveInteger)
     .option('--only <glob>', 'only job ids matching this glob (repeatable; brackets are literal)', collect, [])
     .option('--replace <glob>', 'render matching jobs again even if up to date (repeatable)', collect, [])

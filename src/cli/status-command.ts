@@ -14,7 +14,7 @@ import { openServer } from './open-server.js';
 
 export interface StatusFlags {
   readonly provider?: string;
-  readonly baseUrl?: string;
+  readonly baseUrl?: readonly string[];
   readonly only: string[];
   /** Skip the server: judge expiry by the lockfile's `expires_at`. */
   readonly offline?: boolean;

@@ -30,7 +30,7 @@ export async function runWatch(file: string, flags: WatchFlags, ctx: CliContext)
     file,
     load: {
       cwd: io.cwd,
-      overrides: { ...(flags.provider ? { provider: flags.provider } : {}), ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}), ...(flags.concurrency ? { concurrency: flags.concurrency } : {}) },
+      overrides: { ...(flags.provider ? { provider: flags.provider } : {}), ...(flags.baseUrl && flags.baseUrl.length > 0 ? { baseUrls: flags.baseUrl } : {}), ...(flags.concurrency ? { concurrency: flags.concurrency } : {}) },
     },
     plan: { only: flags.only, replace: flags.replace, display: (p) => displayPath(ctx, p) },
     now: io.now,

@@ -70,8 +70,8 @@ export interface ResolvedStoryboard {
 export interface ProviderOverrides {
   /** `--provider NAME` */
   readonly provider?: string;
-  /** `--base-url URL` */
-  readonly baseUrl?: string;
+  /** `--base-url URL`, repeatable: one server, or a pool in place of the storyboard's servers. */
+  readonly baseUrls?: readonly string[];
   /** `--concurrency N`: lowers (never raises above the profile's hard cap) the jobs in flight. */
   readonly concurrency?: number;
 }
@@ -166,7 +166,8 @@ function resolveProvider(
     return null;
   }
   const profile = ownBlock ? applyProfileSettings(base, base.name, ownBlock) : base;
-  const baseUrl = overrides.baseUrl ?? profile.baseUrl;
+  const given = overrides.baseUrls !== undefined && overrides.baseUrls.length > 0 ? overrides.baseUrls : null;
+  const baseUrl = given?.[0] ?? profile.baseUrl;
   if (baseUrl === null && !profile.embedded) {
     issues.push(
       issueAt(main, written.provider === undefined ? [] : ['provider'], {
@@ -179,18 +180,13 @@ function resolveProvider(
     return null;
   }
   const most = overrides.concurrency ?? Number.POSITIVE_INFINITY;
-  const pool = overrides.baseUrl === undefined ? profile.servers : undefined;
+  const pool = given ? (given.length > 1 ? given.map((url): { readonly baseUrl: string; readonly inFlight?: number } => ({ baseUrl: url })) : undefined) : profile.servers;
   const servers = pool ? pool.map((server) => ({ baseUrl: server.baseUrl, inFlight: Math.min(server.inFlight ?? profile.limits.inFlight, most) })) : [{ baseUrl, inFlight: Math.min(profile.limits.inFlight, most) }];
   const names = servers.map((server) => (server.baseUrl === null ? null : serverName(server.baseUrl)));
   const twice = names.findIndex((name, i) => name !== null && names.indexOf(name) !== i);
   if (twice >= 0) {
-    issues.push(
-      issueAt(main, ['provider', 'servers', twice, 'base_url'], {
-        code: 'server-twice',
-        message: `${servers[twice]!.baseUrl} is listed twice in the pool`,
-        hint: "a server's jobs in flight are capped by its in_flight; raise that instead",
-      }),
-    );
+    const fields = { code: 'server-twice', message: `${servers[twice]!.baseUrl} is listed twice in the pool`, hint: "a server's jobs in flight are capped by its in_flight; raise that instead" };
+    issues.push(given ? { ...issueAt(main, [], fields), line: 0, column: 0, path: '--base-url' } : issueAt(main, ['provider', 'servers', twice, 'base_url'], fields));
     return null;
   }
   const inFlight = Math.min(

@@ -220,6 +220,20 @@ describe('a pool of servers', () => {
     expect(totals.reduce((sum, t) => sum + (t['kept'] as number), 0)).toBe(24);
   });
 
+  it('--base-url given more than once makes a pool for the run', async () => {
+    const run = await runCli(['render', 'quickstart.yaml', '--json', '--base-url', emus[0]!.url, '--base-url', emus[2]!.url], { cwd: dir, now: () => Date.now() });
+    expect(run.code, run.stderr).toBe(0);
+    const lock = await readLock(dir, 'quickstart.yaml');
+    for (const entry of Object.values(lock.jobs)) expect([emus[0]!.url, emus[2]!.url]).toContain(entry.server);
+    expect(emus[0]!.stats().createsAccepted + emus[2]!.stats().createsAccepted).toBe(4);
+    expect(emus[0]!.stats().createsAccepted).toBeGreaterThan(0);
+    expect(emus[2]!.stats().createsAccepted).toBeGreaterThan(0);
+
+    const twice = await runCli(['plan', 'quickstart.yaml', '--base-url', emus[0]!.url, '--base-url', `${emus[0]!.url}/`], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain(`--base-url: ${emus[0]!.url}/ is listed twice in the pool`);
+  });
+
   it('base_url beside servers, or a server listed twice, is refused where it is written', async () => {
     await writeFile(path.join(dir, 'both.yaml'), `version: 1\nname: both\nprovider:\n  profile: emulator\n  base_url: ${emus[0]!.url}\n  servers:\n    - base_url: ${emus[1]!.url}\nshots:\n  - id: a\n    prompt: x\n`);
     let run = await runCli(['validate', 'both.yaml'], { cwd: dir, env: { NO_COLOR: '1' } });
