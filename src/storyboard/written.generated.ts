@@ -41,85 +41,6 @@ export type NumInferenceSteps = number;
  * Classifier-free guidance scale, for servers that take one: how closely the video follows the prompt.
  */
 export type GuidanceScale = number;
-export type Shot = {
-  /**
-   * Unique id of the shot; job ids derive from it.
-   */
-  id: string;
-  /**
-   * A note for humans; not sent anywhere.
-   */
-  description?: string;
-  /**
-   * The prompt, a Handlebars template (strict: every variable must be defined; no HTML escaping). At most 32,000 characters once rendered.
-   */
-  prompt: string;
-  model?: Model;
-  size?: Size;
-  seconds?: Seconds;
-  seed?: Seed;
-  num_frames?: NumFrames;
-  fps?: Fps;
-  negative_prompt?: NegativePrompt;
-  num_inference_steps?: NumInferenceSteps;
-  guidance_scale?: GuidanceScale;
-  /**
-   * Id of the shot whose finished videos this shot edits: one remix job per job of that shot, with the same variant bindings. A remix sends only a prompt.
-   */
-  remix?: string;
-  /**
-   * Image-to-video: a JPEG, PNG or WebP file (a template, relative to the storyboard) whose pixel size equals the job's size. It becomes the first frame.
-   */
-  input_reference?: string;
-  variants?: Variants;
-  /**
-   * Scheduled regeneration: render this shot's jobs again once their take is this old (`daily`, `weekly`, `12h`, `3d`), or on every run (`always`). `render` re-renders what is due.
-   */
-  refresh?: string;
-  /**
-   * An approved take: once rendered, this shot's jobs are never rendered again, not by a changed prompt, a refresh or --replace. A missing file is downloaded while the server still has the video.
-   */
-  frozen?: boolean;
-} & {
-  /**
-   * Unique id of the shot; job ids derive from it.
-   */
-  id: string;
-  /**
-   * A note for humans; not sent anywhere.
-   */
-  description?: string;
-  /**
-   * The prompt, a Handlebars template (strict: every variable must be defined; no HTML escaping). At most 32,000 characters once rendered.
-   */
-  prompt: string;
-  model?: Model;
-  size?: Size;
-  seconds?: Seconds;
-  seed?: Seed;
-  num_frames?: NumFrames;
-  fps?: Fps;
-  negative_prompt?: NegativePrompt;
-  num_inference_steps?: NumInferenceSteps;
-  guidance_scale?: GuidanceScale;
-  /**
-   * Id of the shot whose finished videos this shot edits: one remix job per job of that shot, with the same variant bindings. A remix sends only a prompt.
-   */
-  remix?: string;
-  /**
-   * Image-to-video: a JPEG, PNG or WebP file (a template, relative to the storyboard) whose pixel size equals the job's size. It becomes the first frame.
-   */
-  input_reference?: string;
-  variants?: Variants;
-  /**
-   * Scheduled regeneration: render this shot's jobs again once their take is this old (`daily`, `weekly`, `12h`, `3d`), or on every run (`always`). `render` re-renders what is due.
-   */
-  refresh?: string;
-  /**
-   * An approved take: once rendered, this shot's jobs are never rendered again, not by a changed prompt, a refresh or --replace. A missing file is downloaded while the server still has the video.
-   */
-  frozen?: boolean;
-};
 /**
  * A value of a variant axis: a scalar, or a map named in job ids by its `id` (else `name`) key.
  */
@@ -178,28 +99,7 @@ export interface ProviderBlock {
    * @minItems 1
    * @maxItems 64
    */
-  servers?: [
-    {
-      /**
-       * The server's base URL, including /v1 (Azure: https://<resource>.openai.azure.com/openai/v1).
-       */
-      base_url: string;
-      /**
-       * This server's cap on jobs in flight; default the block's in_flight, else the profile's.
-       */
-      in_flight?: number;
-    },
-    ...{
-      /**
-       * The server's base URL, including /v1 (Azure: https://<resource>.openai.azure.com/openai/v1).
-       */
-      base_url: string;
-      /**
-       * This server's cap on jobs in flight; default the block's in_flight, else the profile's.
-       */
-      in_flight?: number;
-    }[]
-  ];
+  servers?: [Server, ...Server[]];
   /**
    * Cap on jobs queued or running on the server at once (Sora: 2).
    */
@@ -340,6 +240,16 @@ export interface ProviderBlock {
     [k: string]: unknown | undefined;
   };
 }
+export interface Server {
+  /**
+   * The server's base URL, including /v1 (Azure: https://<resource>.openai.azure.com/openai/v1).
+   */
+  base_url: string;
+  /**
+   * This server's cap on jobs in flight; default the block's in_flight, else the profile's.
+   */
+  in_flight?: number;
+}
 /**
  * Request fields applied to every shot that does not set them.
  */
@@ -373,6 +283,46 @@ export interface Partials {
         file: string;
       }
     | undefined;
+}
+export interface Shot {
+  /**
+   * Unique id of the shot; job ids derive from it.
+   */
+  id: string;
+  /**
+   * A note for humans; not sent anywhere.
+   */
+  description?: string;
+  /**
+   * The prompt, a Handlebars template (strict: every variable must be defined; no HTML escaping). At most 32,000 characters once rendered.
+   */
+  prompt: string;
+  model?: Model;
+  size?: Size;
+  seconds?: Seconds;
+  seed?: Seed;
+  num_frames?: NumFrames;
+  fps?: Fps;
+  negative_prompt?: NegativePrompt;
+  num_inference_steps?: NumInferenceSteps;
+  guidance_scale?: GuidanceScale;
+  /**
+   * Id of the shot whose finished videos this shot edits: one remix job per job of that shot, with the same variant bindings. A remix sends only a prompt.
+   */
+  remix?: string;
+  /**
+   * Image-to-video: a JPEG, PNG or WebP file (a template, relative to the storyboard) whose pixel size equals the job's size. It becomes the first frame.
+   */
+  input_reference?: string;
+  variants?: Variants;
+  /**
+   * Scheduled regeneration: render this shot's jobs again once their take is this old (`daily`, `weekly`, `12h`, `3d`), or on every run (`always`). `render` re-renders what is due.
+   */
+  refresh?: string;
+  /**
+   * An approved take: once rendered, this shot's jobs are never rendered again, not by a changed prompt, a refresh or --replace. A missing file is downloaded while the server still has the video.
+   */
+  frozen?: boolean;
 }
 /**
  * A matrix: one job per combination of the axes (in the order written), plus `include` and minus `exclude`. An axis named model, size or seconds, or like an extra field the provider takes (seed, fps, num_frames, ...), sets that request field: seed: [1, 2, 3] is a sweep of three takes.
