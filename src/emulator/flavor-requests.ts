@@ -7,10 +7,8 @@ import type { ModelTable } from './models.js';
 import type { ParsedBody } from './request-body.js';
 import { isUploadedFile } from './request-body.js';
 
-/** A create as a flavor reads it: the contract's fields, plus the extras the server takes. */
+/** A create as a flavor reads it: the contract's fields (Azure: `model` is the model behind the deployment), plus the extras the server takes. */
 export interface FlavoredCreate extends CreateRequest {
-  /** What the response echoes as `model` (Azure: `sora-2`, not the deployment name). */
-  readonly echoModel: string;
   /** Extra fields as received (`seed`, ... or LiteLLM's `extra_body`); `null` when none. */
   readonly extra: Readonly<Record<string, string | number>> | null;
 }
@@ -33,10 +31,7 @@ export function validateFlavoredCreate(flavor: Flavor, body: ParsedBody, table: 
   const fields = body.fields;
   switch (flavor.requests) {
     case 'sora':
-    {
-      const create = validateCreate(fields, table, guide2026);
-      return { ...create, echoModel: create.model, extra: null };
-    }
+      return { ...validateCreate(fields, table, guide2026), extra: null };
     case 'azure':
       return azureCreate(fields, table, guide2026, settings);
     case 'vllm-omni':
@@ -55,7 +50,7 @@ function azureCreate(fields: Readonly<Record<string, unknown>>, table: ModelTabl
   if (model === null) {
     throw new ApiError(404, `The API deployment '${deployment}' for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.`, 'invalid_request_error', null, 'DeploymentNotFound');
   }
-  return { ...validateCreate({ ...fields, model }, table, guide2026), echoModel: model, extra: null };
+  return { ...validateCreate({ ...fields, model }, table, guide2026), extra: null };
 }
 
 /** vLLM-Omni and LiteLLM: any size in the model's steps, whole seconds; the model checked against what the server routes. */
@@ -84,7 +79,7 @@ function openCreate(fields: Readonly<Record<string, unknown>>, servedModel: stri
     inputReference = { format: info.format, sha256: createHash('sha256').update(reference.bytes).digest('hex'), bytes: reference.bytes };
   }
   const name = typeof model === 'string' ? model : (servedModel ?? 'unknown');
-  return { prompt, model: name, size, seconds, inputReference, echoModel: name, extra };
+  return { prompt, model: name, size, seconds, inputReference, extra };
 }
 
 /** vLLM-Omni's flat form fields, typed as its request model types them. */

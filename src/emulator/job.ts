@@ -26,8 +26,6 @@ export interface JobRecord {
   deletedMs: number | null;
   /** Fields beyond the contract the flavor took (`seed`, ...); absent or null when none. */
   extra?: Readonly<Record<string, string | number>> | null;
-  /** What `model` the response echoes when it is not `model` (Azure: the model behind a deployment). */
-  echoModel?: string;
   /** vLLM-Omni: a DELETE asked to cancel the running job; the next one finishes the cancel. */
   cancelRequestedMs?: number | null;
 }

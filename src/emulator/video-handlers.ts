@@ -52,9 +52,8 @@ async function createVideo(ctx: EmulatorContext, request: VideoRequest): Promise
     seconds: create.seconds,
     remixedFrom: null,
     inputReferenceSha256: create.inputReference?.sha256 ?? null,
-    // Kept only where they differ from the contract's, so an OpenAI job's record is unchanged.
+    // Kept only when sent, so an OpenAI job's record is unchanged.
     ...(create.extra !== null ? { extra: create.extra } : {}),
-    ...(create.echoModel !== create.model ? { echoModel: create.echoModel } : {}),
   });
 }
 
@@ -74,11 +73,10 @@ async function remixVideo(ctx: EmulatorContext, request: VideoRequest): Promise<
     seconds: source.seconds,
     remixedFrom: source.id,
     inputReferenceSha256: null,
-    ...(source.echoModel !== undefined ? { echoModel: source.echoModel } : {}),
   });
 }
 
-type JobRequest = Pick<JobRecord, 'prompt' | 'model' | 'size' | 'seconds' | 'remixedFrom' | 'inputReferenceSha256' | 'extra' | 'echoModel'>;
+type JobRequest = Pick<JobRecord, 'prompt' | 'model' | 'size' | 'seconds' | 'remixedFrom' | 'inputReferenceSha256' | 'extra'>;
 
 /** Moderation, the in-flight limit, throttling faults and dropped connections, then the job. */
 function admitAndCommit(ctx: EmulatorContext, route: RouteClass, request: JobRequest): Reply {
@@ -163,7 +161,6 @@ function present(ctx: EmulatorContext, job: JobRecord, nowMs: number): Record<st
   const contract = toVideoObject(job, nowMs);
   const video: Record<string, unknown> = { ...contract };
   const { flavor } = ctx.settings;
-  if (job.echoModel !== undefined) video['model'] = job.echoModel;
   if (contract.status === 'in_progress' && flavor.runningStatus === 'processing') video['status'] = 'processing';
   if (flavor.progress === 'binary') video['progress'] = contract.status === 'completed' ? 100 : 0;
   if (!flavor.expires) video['expires_at'] = null;
