@@ -3,8 +3,8 @@ import path from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
 import type { FaultOptions } from '../../src/emulator/faults.js';
 import type { EmulatorStats } from '../../src/emulator/index.js';
-import { copyExamples, hasStackTrace } from '../helpers/cli.js';
-import { checkOutputs, readLock, renderWith, startRenderEmulator } from './helpers.js';
+import { hasStackTrace } from '../helpers/cli.js';
+import { checkOutputs, readLock, renderProject, renderWith } from './helpers.js';
 
 /**
  * Seeded faults on the server's side: every run converges (at most one re-run) to every job
@@ -25,9 +25,7 @@ interface Converged {
 
 /** Renders, and once more if the first run did not finish everything; checks the end state. */
 async function renderUntilConverged(faults: FaultOptions, seed: number, onTestFinished: TestContext['onTestFinished']): Promise<Converged> {
-  const emu = await startRenderEmulator({ faults: { ...faults, seed } });
-  const { dir, cleanup } = await copyExamples();
-  for (const close of [() => emu.close(), cleanup]) onTestFinished(close);
+  const { emu, dir } = await renderProject(onTestFinished, { faults: { ...faults, seed } });
   let run = await renderWith(emu, dir, FILE);
   let runs = 1;
   if (run.code !== 0) {
@@ -64,9 +62,7 @@ describe.concurrent('faults converge, never paying twice', () => {
   });
 
   it('polls failing past every retry (a long 5xx outage on GET): the jobs are polled again later, not failed', async ({ onTestFinished }) => {
-    const emu = await startRenderEmulator({ faults: { serverError: { rate: 1, routes: ['retrieve'] } } });
-    const { dir, cleanup } = await copyExamples();
-    for (const close of [() => emu.close(), cleanup]) onTestFinished(close);
+    const { emu, dir } = await renderProject(onTestFinished, { faults: { serverError: { rate: 1, routes: ['retrieve'] } } });
     let ended = false;
     const run = renderWith(emu, dir, FILE).finally(() => (ended = true));
     // Each of the two first jobs' polls is refused through all its retries (1 + 4 attempts) ...
@@ -108,9 +104,7 @@ describe.concurrent('faults converge, never paying twice', () => {
   });
 
   it('a server that answers every create with a 5xx: each job fails after a few spaced attempts, the run ends', async ({ onTestFinished }) => {
-    const emu = await startRenderEmulator({ faults: { serverError: { rate: 1, routes: ['create'] } } });
-    const { dir, cleanup } = await copyExamples();
-    for (const close of [() => emu.close(), cleanup]) onTestFinished(close);
+    const { emu, dir } = await renderProject(onTestFinished, { faults: { serverError: { rate: 1, routes: ['create'] } } });
     const started = Date.now();
     const run = await renderWith(emu, dir, FILE);
     expect(run.code).toBe(1);
@@ -134,9 +128,7 @@ describe.concurrent('faults converge, never paying twice', () => {
     const cases = [{ afterCommit: 1, seed: 1 }, ...SEEDS.map((seed) => ({ afterCommit: 0.5, seed }))];
     await Promise.all(
       cases.map(async ({ afterCommit, seed }) => {
-        const emu = await startRenderEmulator({ faults: { seed, dropConnection: { afterCommit } } });
-        const { dir, cleanup } = await copyExamples();
-        for (const close of [() => emu.close(), cleanup]) onTestFinished(close);
+        const { emu, dir } = await renderProject(onTestFinished, { faults: { seed, dropConnection: { afterCommit } } });
         await writeFile(path.join(dir, 'takes.yaml'), takes);
         const run = await renderWith(emu, dir, 'takes.yaml');
         expect(run.code, run.stderr).toBe(0);

@@ -1,13 +1,23 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { TestContext } from 'vitest';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import type { LockEntry, Lockfile } from '../../src/lockfile/lockfile.js';
-import { runCli, type CliRun } from '../helpers/cli.js';
+import { copyExamples, runCli, type CliRun } from '../helpers/cli.js';
 
 /** Fast enough that the 18-job campaign renders in seconds: 1000x time, 4 fps encodes. */
 export function startRenderEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   return startEmulator({ speed: 1000, fps: 4, ...options });
+}
+
+/** A render emulator and a fresh copy of `examples/`, both gone when the test finishes. */
+export async function renderProject(onTestFinished: TestContext['onTestFinished'], options: EmulatorOptions = {}): Promise<{ emu: RunningEmulator; dir: string }> {
+  const emu = await startRenderEmulator(options);
+  const { dir, cleanup } = await copyExamples();
+  onTestFinished(() => emu.close());
+  onTestFinished(cleanup);
+  return { emu, dir };
 }
 
 /**

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import type { Lockfile, LockEntry } from '../../src/lockfile/lockfile.js';
-import { copyExamples, hasStackTrace, runCli } from '../helpers/cli.js';
-import { checkOutputs, events, lockPathOf, readLock, renderWith, startRenderEmulator } from './helpers.js';
+import { hasStackTrace, runCli } from '../helpers/cli.js';
+import { checkOutputs, events, lockPathOf, readLock, renderProject, renderWith } from './helpers.js';
 
 /**
  * Ctrl-C (the signal given to `main`) while jobs are in flight: exit 130 with every job the
@@ -50,16 +50,9 @@ async function expectResumed(emu: RunningEmulator, dir: string, interrupted: Loc
 }
 
 describe.concurrent('interrupt and resume', () => {
-  async function setUp(onTestFinished: TestContext['onTestFinished'], options: Parameters<typeof startRenderEmulator>[0]): Promise<{ emu: RunningEmulator; dir: string }> {
-    const emu = await startRenderEmulator(options);
-    const { dir, cleanup } = await copyExamples();
-    for (const close of [() => emu.close(), cleanup]) onTestFinished(close);
-    return { emu, dir };
-  }
-
   it('Ctrl-C while jobs are queued or in progress: exit 130, their video ids recorded, then resumed by id', async ({ onTestFinished }) => {
     // Slow enough that the first jobs are still running when the abort lands.
-    const { emu, dir } = await setUp(onTestFinished, { speed: 20 });
+    const { emu, dir } = await renderProject(onTestFinished, { speed: 20 });
     const controller = new AbortController();
     const running = renderWith(emu, dir, FILE, [], { signal: controller.signal });
     await waitForEntry(dir, (entry) => (entry.status === 'queued' || entry.status === 'in_progress') && entry.video_id !== null);
@@ -91,7 +84,7 @@ describe.concurrent('interrupt and resume', () => {
 
   it('Ctrl-C while a create is answered slowly (the job exists, the answer never came): found by search and adopted', async ({ onTestFinished }) => {
     // The server commits the job, then holds the answer: the abort lands between the two.
-    const { emu, dir } = await setUp(onTestFinished, { faults: { slowBody: { rate: 1, delayMs: 2_000, phase: 'before', routes: ['create', 'remix'] } } });
+    const { emu, dir } = await renderProject(onTestFinished, { faults: { slowBody: { rate: 1, delayMs: 2_000, phase: 'before', routes: ['create', 'remix'] } } });
     const controller = new AbortController();
     const running = renderWith(emu, dir, FILE, [], { signal: controller.signal });
     await waitForEntry(dir, (entry) => entry.status === 'creating');

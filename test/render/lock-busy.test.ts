@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/index.js';
-import { copyExamples, hasStackTrace } from '../helpers/cli.js';
-import { lockPathOf, readLock, renderWith, startRenderEmulator } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { hasStackTrace } from '../helpers/cli.js';
+import { lockPathOf, readLock, renderProject, renderWith } from './helpers.js';
 
 /** The advisory lock beside the lockfile: a live holder makes render exit 4 naming it; a dead one is taken over. */
 
@@ -18,19 +17,8 @@ async function deadPid(): Promise<number> {
 }
 
 describe('the lockfile lock', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0)) await cleanup();
-  });
-  async function setUp(options: EmulatorOptions = {}): Promise<{ emu: RunningEmulator; dir: string }> {
-    const emu = await startRenderEmulator(options);
-    const { dir, cleanup } = await copyExamples();
-    cleanups.push(() => emu.close(), cleanup);
-    return { emu, dir };
-  }
-
-  it('held by a live process: render exits 4 naming pid, host and since, and sends nothing', async () => {
-    const { emu, dir } = await setUp();
+  it('held by a live process: render exits 4 naming pid, host and since, and sends nothing', async ({ onTestFinished }) => {
+    const { emu, dir } = await renderProject(onTestFinished);
     const holder = { pid: process.pid, host: os.hostname(), since: '2026-11-22T01:02:03.000Z' };
     const lockLock = `${lockPathOf(dir, FILE)}.lock`;
     await writeFile(lockLock, `${JSON.stringify(holder)}\n`);
@@ -45,8 +33,8 @@ describe('the lockfile lock', () => {
     expect(JSON.parse(await readFile(lockLock, 'utf8'))).toEqual(holder);
   });
 
-  it('left by a process that died on this host: taken over, the render completes and releases it', async () => {
-    const { emu, dir } = await setUp();
+  it('left by a process that died on this host: taken over, the render completes and releases it', async ({ onTestFinished }) => {
+    const { emu, dir } = await renderProject(onTestFinished);
     const lockLock = `${lockPathOf(dir, FILE)}.lock`;
     await writeFile(lockLock, `${JSON.stringify({ pid: await deadPid(), host: os.hostname(), since: '2026-11-22T01:02:03.000Z' })}\n`);
     const run = await renderWith(emu, dir, FILE);
@@ -55,8 +43,8 @@ describe('the lockfile lock', () => {
     await expect(access(lockLock)).rejects.toThrow();
   });
 
-  it('--wait behind another render of the same storyboard: waits, then renders only what is still to do, never paying twice', async () => {
-    const { emu, dir } = await setUp({ speed: 100 });
+  it('--wait behind another render of the same storyboard: waits, then renders only what is still to do, never paying twice', async ({ onTestFinished }) => {
+    const { emu, dir } = await renderProject(onTestFinished, { speed: 100 });
     const lockLock = `${lockPathOf(dir, FILE)}.lock`;
     let firstDone = false;
     const first = renderWith(emu, dir, FILE).finally(() => (firstDone = true));
@@ -77,8 +65,8 @@ describe('the lockfile lock', () => {
     expect(new Set(Object.values(lock.jobs).map((entry) => entry.video_id))).toEqual(new Set(stats.jobs.map((job) => job.id)));
   });
 
-  it('--wait behind a live holder, then Ctrl-C: exit 130 without a stack trace, nothing sent, the holder\'s lock untouched', async () => {
-    const { emu, dir } = await setUp();
+  it('--wait behind a live holder, then Ctrl-C: exit 130 without a stack trace, nothing sent, the holder\'s lock untouched', async ({ onTestFinished }) => {
+    const { emu, dir } = await renderProject(onTestFinished);
     const holder = { pid: process.pid, host: os.hostname(), since: '2026-11-22T01:02:03.000Z' };
     const lockLock = `${lockPathOf(dir, FILE)}.lock`;
     await writeFile(lockLock, `${JSON.stringify(holder)}\n`);

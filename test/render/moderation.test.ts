@@ -1,8 +1,6 @@
-import { describe, expect, it, type TestContext } from 'vitest';
-import type { FaultOptions } from '../../src/emulator/faults.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
-import { copyExamples, hasStackTrace, runCli } from '../helpers/cli.js';
-import { checkOutputs, events, readLock, renderWith, startRenderEmulator } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { hasStackTrace, runCli } from '../helpers/cli.js';
+import { checkOutputs, events, readLock, renderProject, renderWith } from './helpers.js';
 
 /**
  * A job the server refuses fails alone: its remix descendants are skipped, the rest of the run
@@ -17,16 +15,9 @@ const KETTLE_DESCENDANTS = [
 ];
 
 describe.concurrent('moderation', () => {
-  async function setUp(onTestFinished: TestContext['onTestFinished'], faults: FaultOptions): Promise<{ emu: RunningEmulator; dir: string }> {
-    const emu = await startRenderEmulator({ faults });
-    const { dir, cleanup } = await copyExamples();
-    for (const close of [() => emu.close(), cleanup]) onTestFinished(close);
-    return { emu, dir };
-  }
-
   it('a job that fails with moderation_blocked fails alone: descendants skipped, the rest completed, exit 1, failure recorded and planned again', async ({ onTestFinished }) => {
     // Only the kettle's hero prompt says "dolly-in on a copper kettle"; its remixes never reach the server.
-    const { emu, dir } = await setUp(onTestFinished, { moderation: { failPattern: 'dolly-in on a copper kettle' } });
+    const { emu, dir } = await renderProject(onTestFinished, { faults: { moderation: { failPattern: 'dolly-in on a copper kettle' } } });
     const run = await renderWith(emu, dir, 'campaign.yaml');
     expect(run.code).toBe(1);
     expect(hasStackTrace(run.stderr + run.stdout)).toBe(false);
@@ -63,7 +54,7 @@ describe.concurrent('moderation', () => {
   });
 
   it('a create refused at once (400 moderation_blocked) fails that job alone and creates nothing for it', async ({ onTestFinished }) => {
-    const { emu, dir } = await setUp(onTestFinished, { moderation: { blockPattern: 'dolly-in on a teapot' } });
+    const { emu, dir } = await renderProject(onTestFinished, { faults: { moderation: { blockPattern: 'dolly-in on a teapot' } } });
     const run = await renderWith(emu, dir, 'quickstart.yaml');
     expect(run.code).toBe(1);
     expect(hasStackTrace(run.stderr + run.stdout)).toBe(false);

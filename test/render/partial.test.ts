@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyExamples } from '../helpers/cli.js';
-import { events, readLock, renderWith, startRenderEmulator } from './helpers.js';
+import { events, readLock, renderProject, renderWith } from './helpers.js';
 
 /**
  * `--only` renders part of a storyboard; `--concurrency` lowers the provider's in-flight limit. A remix selected without its parent, whose parent has
@@ -12,9 +11,7 @@ const FILE = 'quickstart.yaml';
 
 describe.concurrent('part of a storyboard, part of the limits', () => {
   it('a blocked remix makes the run exit 1, alone or beside jobs that rendered; a full run then completes', async ({ onTestFinished }) => {
-    const emu = await startRenderEmulator();
-    const { dir, cleanup } = await copyExamples();
-    for (const close of [() => emu.close(), cleanup]) onTestFinished(close);
+    const { emu, dir } = await renderProject(onTestFinished);
 
     const alone = await renderWith(emu, dir, FILE, ['--only', 'hero-dusk*']);
     expect(alone.code).toBe(1);
@@ -35,9 +32,7 @@ describe.concurrent('part of a storyboard, part of the limits', () => {
   });
 
   it('--concurrency 1 holds the run to one job in flight on the server', async ({ onTestFinished }) => {
-    const emu = await startRenderEmulator();
-    const { dir, cleanup } = await copyExamples();
-    for (const close of [() => emu.close(), cleanup]) onTestFinished(close);
+    const { emu, dir } = await renderProject(onTestFinished);
     const run = await renderWith(emu, dir, FILE, ['--concurrency', '1']);
     expect(run.code, run.stderr).toBe(0);
     expect(emu.stats().createsAccepted).toBe(4);

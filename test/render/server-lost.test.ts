@@ -1,10 +1,10 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
-import { copyExamples, runCli } from '../helpers/cli.js';
-import { checkOutputs, events, lockPathOf, readLock, renderWith, startRenderEmulator } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
+import { checkOutputs, events, lockPathOf, readLock, renderProject, renderWith, startRenderEmulator } from './helpers.js';
 
 /**
  * The server no longer has what the lockfile points at (restarted without its state, or its
@@ -21,9 +21,7 @@ function plan(emu: RunningEmulator, dir: string) {
 describe.concurrent('the server lost what the lockfile points at', () => {
 
   it('jobs in flight on a server that restarted without its state: failed as video_gone, rendered anew by the next run', async ({ onTestFinished }) => {
-    const first = await startRenderEmulator({ speed: 20 });
-    const { dir, cleanup } = await copyExamples();
-    for (const close of [() => first.close(), cleanup]) onTestFinished(close);
+    const { emu: first, dir } = await renderProject(onTestFinished, { speed: 20 });
     const controller = new AbortController();
     const running = renderWith(first, dir, FILE, [], { signal: controller.signal });
     for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 5))) {
@@ -36,7 +34,7 @@ describe.concurrent('the server lost what the lockfile points at', () => {
     await first.close();
 
     // The same address, a server that never heard of those videos.
-    const second = await startEmulator({ speed: 1000, fps: 4, port });
+    const second = await startRenderEmulator({ port });
     onTestFinished(() => second.close());
     const failing = await renderWith(second, dir, FILE);
     expect(failing.code).toBe(1);
@@ -58,9 +56,7 @@ describe.concurrent('the server lost what the lockfile points at', () => {
   });
 
   it('content gone before the lockfile expected it (a deleted file cannot be downloaded): rendered anew by the next run, with its remix', async ({ onTestFinished }) => {
-    const emu = await startRenderEmulator();
-    const { dir, cleanup } = await copyExamples();
-    for (const close of [() => emu.close(), cleanup]) onTestFinished(close);
+    const { emu, dir } = await renderProject(onTestFinished);
     expect((await renderWith(emu, dir, FILE)).code).toBe(0);
     const before = await readLock(dir, FILE);
     const mug = before.jobs['hero[product=mug]']!;
@@ -85,9 +81,7 @@ describe.concurrent('the server lost what the lockfile points at', () => {
   });
 
   it('a remix whose parent video is gone from the server: the parent is rendered anew by the next run, and remixed', async ({ onTestFinished }) => {
-    const emu = await startRenderEmulator();
-    const { dir, cleanup } = await copyExamples();
-    for (const close of [() => emu.close(), cleanup]) onTestFinished(close);
+    const { emu, dir } = await renderProject(onTestFinished);
     expect((await renderWith(emu, dir, FILE)).code).toBe(0);
     const before = await readLock(dir, FILE);
     const text = await readFile(path.join(dir, FILE), 'utf8');

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { copyExamples, hasStackTrace, runCli } from '../helpers/cli.js';
-import { events, lockPathOf, startRenderEmulator } from './helpers.js';
+import { events, lockPathOf, renderProject } from './helpers.js';
 import { freePort } from '../api/server.js';
 
 /**
@@ -32,9 +32,7 @@ describe.concurrent('a server that cannot be used', () => {
   });
 
   it('credentials refused (401): exit 5, the key never shown or recorded', async ({ onTestFinished }) => {
-    const emu = await startRenderEmulator({ apiKey: 'the-right-key' });
-    const { dir, cleanup } = await copyExamples();
-    for (const close of [() => emu.close(), cleanup]) onTestFinished(close);
+    const { emu, dir } = await renderProject(onTestFinished, { apiKey: 'the-right-key' });
     const key = 'sk-wrong-key-0123456789';
     const run = await runCli(['render', FILE, '--provider', 'openai', '--base-url', emu.url, '--json'], { cwd: dir, now: () => Date.now(), env: { OPENAI_API_KEY: key } });
     expect(run.code, run.stderr).toBe(5);
