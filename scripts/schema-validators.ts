@@ -40,13 +40,20 @@ export function renderValidators(): Record<string, string> {
   return { 'storyboard-validators.js': renderStoryboardValidators(), 'lockfile-validator.js': renderLockfileValidator() };
 }
 
-/** `storyboard`, `storyboardImport` and `providers`: one module, since providers `$ref`s the storyboard schema. */
+/**
+ * The storyboard's `$defs` of the extra request fields, each exported under its own name: a
+ * variant axis named like one of these fields is checked by the schema, value by value.
+ */
+const EXTRA_FIELD_DEFS = ['seed', 'numFrames', 'fps', 'negativePrompt', 'numInferenceSteps', 'guidanceScale'] as const;
+
+/** `storyboard`, `storyboardImport`, `providers` and the extra-field `$defs`: one module, since providers `$ref`s the storyboard schema. */
 function renderStoryboardValidators(): string {
   const ajv = new Ajv2020(STORYBOARD_OPTIONS);
   // Messages for users: read by schema.ts from the error's parentSchema, no validation of its own.
   ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
   for (const name of ['storyboard.schema.json', 'storyboard-import.schema.json', 'providers.schema.json']) ajv.addSchema(readSchema(name));
-  return PREAMBLE + standalone.default(ajv, { storyboard: STORYBOARD_SCHEMA_ID, storyboardImport: IMPORT_SCHEMA_ID, providers: PROVIDERS_SCHEMA_ID }) + '\n';
+  const defs = Object.fromEntries(EXTRA_FIELD_DEFS.map((def) => [def, `${STORYBOARD_SCHEMA_ID}#/$defs/${def}`]));
+  return PREAMBLE + standalone.default(ajv, { storyboard: STORYBOARD_SCHEMA_ID, storyboardImport: IMPORT_SCHEMA_ID, providers: PROVIDERS_SCHEMA_ID, ...defs }) + '\n';
 }
 
 function renderLockfileValidator(): string {

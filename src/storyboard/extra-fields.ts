@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { fps, guidanceScale, negativePrompt, numFrames, numInferenceSteps, seed } from '../../generated/storyboard-validators.js';
 import { EXTRA_FIELDS, type ExtraField, type ProviderProfile } from '../providers/profile.js';
 import type { Issue, Origin } from './issue.js';
 import type { ResolvedStoryboard } from './resolve-storyboard.js';
+import { schemaMessage } from './schema.js';
 import type { WrittenShot } from './written.js';
 import { issueAt } from './yaml-source.js';
 
@@ -63,27 +66,17 @@ export function isExtraField(name: string): name is ExtraField {
 }
 
 /**
- * What a variant axis named like an extra field may hold: the forms `schemas/storyboard.schema.json`
- * gives the field (`$defs/seed` ...); test/storyboard/extra-field-axes.test.ts keeps them in agreement.
+ * Each extra field's `$defs` entry in schemas/storyboard.schema.json, compiled ahead of time: a
+ * variant axis named like the field takes exactly the values the field takes in a shot.
  */
-const AXIS_FORMS: Readonly<Record<ExtraField, { readonly accepts: (value: unknown) => boolean; readonly expected: string }>> = {
-  seed: { accepts: (v) => v === 'auto' || wholeIn(v, 0, 2_147_483_647), expected: 'a whole number from 0 to 2147483647, or auto' },
-  num_frames: { accepts: (v) => wholeIn(v, 1, 100_000), expected: 'a whole number of frames from 1 to 100000' },
-  fps: { accepts: (v) => wholeIn(v, 1, 240), expected: 'a whole number from 1 to 240' },
-  negative_prompt: { accepts: (v) => typeof v === 'string' && v.length >= 1 && v.length <= 32_000, expected: 'a text of 1 to 32000 characters' },
-  num_inference_steps: { accepts: (v) => wholeIn(v, 1, 1000), expected: 'a whole number from 1 to 1000' },
-  guidance_scale: { accepts: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 100, expected: 'a number from 0 to 100' },
-};
+const FIELD_SCHEMAS: Readonly<Record<ExtraField, ValidateFunction>> = { seed, num_frames: numFrames, fps, negative_prompt: negativePrompt, num_inference_steps: numInferenceSteps, guidance_scale: guidanceScale };
 
-function wholeIn(value: unknown, min: number, max: number): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-}
-
-/** A variant axis value for an extra field, as sent (`auto` becomes the job's seed); `null` with what was expected when it has the wrong form. */
+/** A variant axis value for an extra field, as sent (`auto` becomes the job's seed); else what was expected, from the field's `x-error`. */
 export function extraAxisValue(field: ExtraField, value: unknown, jobId: string): { readonly value: string | number } | { readonly expected: string } {
-  const form = AXIS_FORMS[field];
-  if (!form.accepts(value)) return { expected: form.expected };
-  return { value: value === 'auto' ? autoSeed(jobId) : (value as string | number) };
+  const validate = FIELD_SCHEMAS[field];
+  if (validate(value)) return { value: value === 'auto' ? autoSeed(jobId) : (value as string | number) };
+  const message = (validate.errors ?? []).map(schemaMessage).find((text) => text !== undefined);
+  return { expected: message?.replace(/^expected /, '') ?? `a valid ${field}` };
 }
 
 export function takes(profile: ProviderProfile, field: string): boolean {

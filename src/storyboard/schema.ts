@@ -63,7 +63,7 @@ function toIssue(source: YamlSource, error: ErrorObject): Issue {
   // An error inside `propertyNames` is about a key of the object at instancePath: point at that key.
   const badName = error.propertyName;
   const path = [...pointerToPath(error.instancePath), ...(badName === undefined ? [] : [badName])];
-  const custom = (error.parentSchema as { 'x-error'?: string } | undefined)?.['x-error'];
+  const custom = schemaMessage(error);
   const found = (value: unknown) => truncate(describeValue(value));
   switch (error.keyword) {
     case 'required': {
@@ -135,6 +135,11 @@ function toIssue(source: YamlSource, error: ErrorObject): Issue {
       );
     }
   }
+}
+
+/** The schema's own message for an error (`x-error` beside the failing keyword), if it has one. */
+export function schemaMessage(error: ErrorObject): string | undefined {
+  return (error.parentSchema as { 'x-error'?: string } | undefined)?.['x-error'];
 }
 
 function missingHint(name: string): string {

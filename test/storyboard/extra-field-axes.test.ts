@@ -16,7 +16,7 @@ import { readLock } from '../render/helpers.js';
 
 describe('variant axes named like extra request fields', () => {
   it('accept exactly the values the schema accepts for the field', async () => {
-    const schema = JSON.parse(await readFile(new URL('../../schemas/storyboard.schema.json', import.meta.url), 'utf8')) as { $defs: Record<string, unknown> };
+    const schema = JSON.parse(await readFile(new URL('../../schemas/storyboard.schema.json', import.meta.url), 'utf8')) as { $defs: Record<string, { 'x-error'?: string }> };
     const ajv = new Ajv2020({ strict: false });
     ajv.addSchema(schema, 'storyboard');
     const defs: Record<string, string> = { seed: 'seed', num_frames: 'numFrames', fps: 'fps', negative_prompt: 'negativePrompt', num_inference_steps: 'numInferenceSteps', guidance_scale: 'guidanceScale' };
@@ -24,7 +24,10 @@ describe('variant axes named like extra request fields', () => {
     for (const field of EXTRA_FIELDS) {
       const bySchema = ajv.compile({ $ref: `storyboard#/$defs/${defs[field]}` });
       for (const value of samples) {
-        expect('value' in extraAxisValue(field, value, 'job'), `${field}: ${JSON.stringify(value)?.slice(0, 20)}`).toBe(bySchema(value));
+        const checked = extraAxisValue(field, value, 'job');
+        expect('value' in checked, `${field}: ${JSON.stringify(value)?.slice(0, 20)}`).toBe(bySchema(value));
+        // A refused value says what the field's schema says it expects.
+        if ('expected' in checked) expect(`expected ${checked.expected}`).toBe(schema.$defs[defs[field]!]!['x-error']);
       }
     }
   });

@@ -340,6 +340,16 @@ const INVALID: InvalidRow[] = [
     issues: [{ at: 'board.yaml:8:17', code: 'invalid-value', path: 'shots[0].variants.seed[1]', message: 'variant axis "seed" sets the request field; expected a whole number from 0 to 2147483647, or auto, found number -5' }],
   },
   {
+    name: 'a num_frames axis with a value that is not a frame count',
+    files: { 'board.yaml': yaml(...HEAD, 'provider: {profile: vllm-omni, base_url: "http://127.0.0.1:1/v1"}', ...SHOT_A, '    prompt: hi', '    variants:', '      num_frames: [81, 0]') },
+    issues: [{ at: 'board.yaml:8:24', code: 'invalid-value', path: 'shots[0].variants.num_frames[1]', message: 'variant axis "num_frames" sets the request field; expected a whole number of frames from 1 to 100000, found number 0' }],
+  },
+  {
+    name: 'an fps out of range in a shot',
+    files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: hi', '    fps: 500') },
+    issues: [{ at: 'board.yaml:6:10', code: 'invalid-value', path: 'shots[0].fps', message: 'expected a whole number from 1 to 240, found number 500' }],
+  },
+  {
     name: 'a seed set by the shot and by an axis',
     files: { 'board.yaml': yaml(...HEAD, 'provider: {profile: vllm-omni, base_url: "http://127.0.0.1:1/v1"}', ...SHOT_A, '    prompt: hi', '    seed: 7', '    variants:', '      seed: [1, 2]') },
     issues: [{ at: 'board.yaml:7:5', code: 'field-set-twice', path: 'shots[0].seed', message: 'seed is set both by the shot and by its variant axis "seed"' }],
