@@ -79,6 +79,21 @@ export async function checkOutputs(dir: string, entry: LockEntry): Promise<{ vid
   return { video: videoBytes };
 }
 
+/**
+ * Checks `condition` every few ms until it holds. Throws after `timeoutMs`: a moment a test waits
+ * for that never comes fails the test, instead of letting it go on to test nothing.
+ */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !(await condition()); await new Promise((resolve) => setTimeout(resolve, 5))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  }
+}
+
+/** Waits until some entry of the lockfile (once there is one) satisfies `ready`. */
+export function waitForEntry(dir: string, file: string, ready: (entry: LockEntry) => boolean, what: string): Promise<void> {
+  return waitUntil(async () => Object.values((await readLock(dir, file).catch(() => null))?.jobs ?? {}).some(ready), `a lockfile entry ${what}`);
+}
+
 export function events(run: CliRun, event: string): Record<string, unknown>[] {
   return run.events().filter((e) => e['event'] === event);
 }

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import type { Lockfile, LockEntry } from '../../src/lockfile/lockfile.js';
+import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { hasStackTrace, runCli } from '../helpers/cli.js';
-import { checkOutputs, events, lockPathOf, readLock, renderProject, renderWith } from './helpers.js';
+import { checkOutputs, events, readLock, renderProject, renderWith, waitForEntry, waitUntil } from './helpers.js';
 
 /**
  * Ctrl-C (the signal given to `main`) while jobs are in flight: exit 130 with every job the
@@ -13,21 +12,6 @@ import { checkOutputs, events, lockPathOf, readLock, renderProject, renderWith }
 
 const FILE = 'quickstart.yaml';
 const JOBS = 4;
-
-/** Reads the lockfile every few ms until `ready` holds for one of its entries; bounded. */
-async function waitForEntry(dir: string, ready: (entry: LockEntry) => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const lock = JSON.parse(await readFile(lockPathOf(dir, FILE), 'utf8')) as Lockfile;
-      if (Object.values(lock.jobs).some(ready)) return;
-    } catch {
-      // Not written yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error('timed out waiting for the lockfile');
-}
 
 /** The second run finishes everything without a single new server job for the jobs already there. */
 async function expectResumed(emu: RunningEmulator, dir: string, interrupted: Lockfile): Promise<void> {
@@ -55,7 +39,7 @@ describe.concurrent('interrupt and resume', () => {
     const { emu, dir } = await renderProject(onTestFinished, { speed: 20 });
     const controller = new AbortController();
     const running = renderWith(emu, dir, FILE, [], { signal: controller.signal });
-    await waitForEntry(dir, (entry) => (entry.status === 'queued' || entry.status === 'in_progress') && entry.video_id !== null);
+    await waitForEntry(dir, FILE, (entry) => (entry.status === 'queued' || entry.status === 'in_progress') && entry.video_id !== null, 'in flight on the server');
     controller.abort();
     const run = await running;
     expect(run.code).toBe(130);
@@ -87,10 +71,9 @@ describe.concurrent('interrupt and resume', () => {
     const { emu, dir } = await renderProject(onTestFinished, { faults: { slowBody: { rate: 1, delayMs: 2_000, phase: 'before', routes: ['create', 'remix'] } } });
     const controller = new AbortController();
     const running = renderWith(emu, dir, FILE, [], { signal: controller.signal });
-    await waitForEntry(dir, (entry) => entry.status === 'creating');
+    await waitForEntry(dir, FILE, (entry) => entry.status === 'creating', 'creating');
     // The request is on its way; wait until the server has committed it.
-    const deadline = Date.now() + 5_000;
-    while (emu.stats().jobs.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitUntil(() => emu.stats().jobs.length > 0, 'the server to commit a create', 5_000);
     controller.abort();
     const run = await running;
     expect(run.code).toBe(130);

@@ -3,7 +3,7 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { hasStackTrace } from '../helpers/cli.js';
-import { lockPathOf, readLock, renderProject, renderWith } from './helpers.js';
+import { lockPathOf, readLock, renderProject, renderWith, waitUntil } from './helpers.js';
 
 /** The advisory lock beside the lockfile: a live holder makes render exit 4 naming it; a dead one is taken over. */
 
@@ -49,8 +49,7 @@ describe('the lockfile lock', () => {
     let firstDone = false;
     const first = renderWith(emu, dir, FILE).finally(() => (firstDone = true));
     // The first render holds the lock (it is taken before anything is sent).
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && !(await access(lockLock).then(() => true, () => false))) await new Promise((resolve) => setTimeout(resolve, 2));
+    await waitUntil(() => access(lockLock).then(() => true, () => false), 'the first render to take the lock', 10_000);
     const second = renderWith(emu, dir, FILE, ['--wait']);
     // The second one planned while the first was still rendering: it had to wait.
     await new Promise((resolve) => setTimeout(resolve, 50));

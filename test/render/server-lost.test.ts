@@ -2,9 +2,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { runCli } from '../helpers/cli.js';
-import { checkOutputs, events, lockPathOf, readLock, renderProject, renderWith, startRenderEmulator } from './helpers.js';
+import { checkOutputs, events, readLock, renderProject, renderWith, startRenderEmulator, waitForEntry } from './helpers.js';
 
 /**
  * The server no longer has what the lockfile points at (restarted without its state, or its
@@ -24,10 +23,7 @@ describe.concurrent('the server lost what the lockfile points at', () => {
     const { emu: first, dir } = await renderProject(onTestFinished, { speed: 20 });
     const controller = new AbortController();
     const running = renderWith(first, dir, FILE, [], { signal: controller.signal });
-    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 5))) {
-      const lock = JSON.parse(await readFile(lockPathOf(dir, FILE), 'utf8').catch(() => '{"jobs":{}}')) as Lockfile;
-      if (Object.values(lock.jobs).some((entry) => entry.status === 'queued' || entry.status === 'in_progress')) break;
-    }
+    await waitForEntry(dir, FILE, (entry) => entry.status === 'queued' || entry.status === 'in_progress', 'in flight on the server');
     controller.abort();
     expect((await running).code).toBe(130);
     const port = Number(new URL(first.url).port);
