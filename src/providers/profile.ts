@@ -130,9 +130,17 @@ export function modelNames(profile: ProviderProfile): string[] {
   return Object.keys(profile.models);
 }
 
+/**
+ * The profile's entry for a model name the user wrote; own entries only, so `constructor` or
+ * `toString` is a model the profile does not know, not a function from the table's prototype.
+ */
+export function modelOf(profile: ProviderProfile, model: string): ModelProfile | undefined {
+  return Object.hasOwn(profile.models, model) ? profile.models[model] : undefined;
+}
+
 /** Price of `seconds` of output, or `null` when the profile has no price for it. */
 export function priceOf(profile: ProviderProfile, model: string, size: string, seconds: number): number | null {
-  const rate = profile.models[model]?.pricePerSecond?.[size];
+  const rate = modelOf(profile, model)?.pricePerSecond?.[size];
   return rate === undefined ? null : roundCents(rate * seconds);
 }
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ProviderProfile } from '../providers/profile.js';
+import { modelOf, type ProviderProfile } from '../providers/profile.js';
 import type { Issue, Origin } from './issue.js';
 import { describeValue, truncate } from './describe.js';
 import { formatJobId, type Binding, type FieldValue, type ResolvedJob } from './job.js';
@@ -296,7 +296,7 @@ class ShotExpander {
       return false;
     }
     if (fields.model === null || modelNames.length === 0) return true;
-    const model = profile.models[fields.model.value];
+    const model = modelOf(profile, fields.model.value);
     if (!model) {
       this.fieldIssue(fields.model, { code: 'unsupported-model', message: `model "${truncate(fields.model.value)}" is not served by provider "${profile.name}"`, expected: `one of ${modelNames.join(', ')}`, found: fields.model.value, hint: `provider "${profile.name}" serves ${modelNames.join(', ')}` });
       return false;

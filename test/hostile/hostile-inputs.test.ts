@@ -128,6 +128,14 @@ describe('hostile storyboards', () => {
     expect(issues).toMatchObject([{ code: 'include-incomplete', line: 10 }]);
   });
 
+  it('a model named constructor, toString or __proto__ is a model no provider serves, not a crash (regression)', async () => {
+    for (const model of ['constructor', 'toString', '__proto__']) {
+      const { run, issues } = await validate({ 'board.yaml': yaml(...HEAD, 'shots:', '  - id: a', '    prompt: hi', `    model: ${model}`) });
+      expect(run.code, run.stderr).toBe(2);
+      expect(issues.map((i) => [i.code, i.line, i.message])).toEqual([['unsupported-model', 6, `model "${model}" is not served by provider "emulator"`]]);
+    }
+  });
+
   it('a partial named __proto__ is refused where it is declared (regression)', async () => {
     const { issues } = await validate({ 'board.yaml': yaml(...HEAD, 'partials: {__proto__: "x"}', 'shots:', '  - id: a', '    prompt: "{{> __proto__}}"') });
     expect(issues.map((i) => [i.code, i.line])).toEqual([
