@@ -38,9 +38,10 @@ export interface Flavor {
   readonly delete: 'contract' | 'cancel' | 'none';
   /** `cursors`, vLLM-Omni's (no default limit, `has_more` only with a limit), or LiteLLM's (needs a provider hint). */
   readonly list: 'cursors' | 'whole-server' | 'needs-hint';
-  /** A create beyond the in-flight limit gets 429; `false`: a serial queue that never refuses (vLLM-Omni). */
-  readonly refusesWhenBusy: boolean;
-  /** One job runs at a time; the rest wait in a FIFO queue. */
+  /**
+   * One job runs at a time; the rest wait in a FIFO queue that takes every create (vLLM-Omni).
+   * `false`: jobs run side by side, and a create beyond the in-flight limit gets 429.
+   */
   readonly serial: boolean;
   /** Creates per rolling minute before a 429 (Azure: 2); `null` for none. */
   readonly createsPerMinute: number | null;
@@ -49,8 +50,6 @@ export interface Flavor {
   readonly modelsRoute: boolean;
   /** Finished jobs expire (24 h); vLLM-Omni keeps them in memory with `expires_at: null`. */
   readonly expires: boolean;
-  /** The fields beyond the contract a create accepts, and where. */
-  readonly extra: 'none' | 'flat' | 'extra_body';
   newId(random: RandomBytes, context: { readonly model: string }): string;
 }
 
@@ -79,18 +78,16 @@ const OPENAI: Flavor = {
   remix: true,
   delete: 'contract',
   list: 'cursors',
-  refusesWhenBusy: true,
   serial: false,
   createsPerMinute: null,
   errors: 'openai',
   modelsRoute: false,
   expires: true,
-  extra: 'none',
   // `video_` + 48 hex digits, as in OpenAI's examples.
   newId: (random) => `video_${hex(random(24))}`,
 };
 
-export const FLAVORS: Readonly<Record<FlavorName, Flavor>> = {
+const FLAVORS: Readonly<Record<FlavorName, Flavor>> = {
   openai: OPENAI,
   azure: {
     ...OPENAI,
@@ -116,12 +113,10 @@ export const FLAVORS: Readonly<Record<FlavorName, Flavor>> = {
     remix: false,
     delete: 'cancel',
     list: 'whole-server',
-    refusesWhenBusy: false,
     serial: true,
     errors: 'vllm-omni',
     modelsRoute: true,
     expires: false,
-    extra: 'flat',
     newId: (random) => `video_gen_${hex(random(16))}`,
   },
   litellm: {
@@ -134,7 +129,6 @@ export const FLAVORS: Readonly<Record<FlavorName, Flavor>> = {
     delete: 'none',
     list: 'needs-hint',
     modelsRoute: true,
-    extra: 'extra_body',
     // `video_` + standard base64 of the routing record, `=` padding kept: ids hold `+`, `/` and `=`.
     newId: (random, { model }) => {
       const raw = `litellm:custom_llm_provider:openai;model_id:${model};video_id:video_${hex(random(24))}`;

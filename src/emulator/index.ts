@@ -4,7 +4,7 @@
  */
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from './emulator.js';
 export { runEmulatorServer, type RunServerIo } from './run-server.js';
-export { FLAVOR_NAMES, FLAVORS, type Flavor, type FlavorName } from './flavor.js';
+export { FLAVOR_NAMES, type FlavorName } from './flavor.js';
 export { parseFaultOptions, type FaultOptions, type RouteClass } from './faults.js';
 export type { EmulatorStats, StatsJob } from './stats.js';
 export type { VideoObject, VideoStatus } from './job.js';

@@ -84,7 +84,7 @@ function admitAndCommit(ctx: EmulatorContext, route: RouteClass, request: JobReq
   if (moderation === 'block') throw moderationBlocked();
   try {
     // A serial queue (vLLM-Omni) takes every job and never answers 429.
-    if (ctx.settings.flavor.refusesWhenBusy) checkInFlight(ctx.store.all(), ctx.now(), ctx.settings.inFlightLimit);
+    if (!ctx.settings.flavor.serial) checkInFlight(ctx.store.all(), ctx.now(), ctx.settings.inFlightLimit);
     checkCreateRate(ctx);
     const throttle = ctx.faults.rateLimit(route);
     if (throttle) {
