@@ -94,8 +94,8 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .description('check storyboards (schema and semantic rules); nothing is sent anywhere')
     .argument('<files...>', 'storyboard files')
     .addOption(new Option('--provider <name>', 'validate against this provider profile'))
-    .option('--json', 'newline-delimited JSON events on stdout')
-    .option('--verbose', 'more detail, and stack traces of internal errors')
+    .addOption(flag.json())
+    .addOption(flag.verbose())
     .action(async (files: string[], flags: CommonFlags) => setCode(await (await import('./validate-command.js')).runValidate(files, flags, ctx)));
 
   withCommonFlags(
@@ -114,8 +114,8 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .option('--wait', 'wait for another shotlist rendering the same storyboard instead of exiting')
     .option('--summary <file>', 'append a Markdown summary of the run to this file (e.g. $GITHUB_STEP_SUMMARY)')
     .option('--no-report', 'do not write the contact sheet (report.html) at the end of the run')
-    .option('--emulator-speed <n>', 'time scale of the in-process emulator (default 20)', positiveNumber)
-    .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
+    .addOption(flag.emulatorSpeed())
+    .addOption(flag.allowInsecureHttp())
     .action(async (files: string[], flags: RenderFlags) => setCode(await (await import('./render-command.js')).runRender(files, flags, ctx)));
 
   withCommonFlags(
@@ -125,22 +125,22 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
       .argument('<file>', 'storyboard file'),
   )
     .option('--render', 'also render what each new plan owes (in-flight jobs finish when the storyboard changes)')
-    .option('--emulator-speed <n>', 'time scale of the in-process emulator (default 20)', positiveNumber)
-    .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
+    .addOption(flag.emulatorSpeed())
+    .addOption(flag.allowInsecureHttp())
     .action(async (file: string, flags: WatchFlags) => setCode(await (await import('./watch-command.js')).runWatch(file, flags, ctx)));
 
   program
     .command('status')
     .description('the lockfile against disk and server: files missing or altered, videos expired or expiring, jobs in flight, orphans')
     .argument('<file>', 'storyboard file')
-    .option('--provider <name>', 'provider profile to use instead of the storyboard\'s')
-    .option('--base-url <url>', 'server base URL, including /v1 (repeatable: a pool of servers)', collect, [])
-    .option('--only <glob>', 'only job ids matching this glob (repeatable; brackets are literal)', collect, [])
+    .addOption(flag.provider())
+    .addOption(flag.baseUrl())
+    .addOption(flag.only())
     .option('--offline', 'do not ask the server; judge expiry by the lockfile')
-    .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
-    .option('--json', 'newline-delimited JSON events on stdout')
+    .addOption(flag.allowInsecureHttp())
+    .addOption(flag.json())
     .option('--quiet', 'list only the jobs that need attention')
-    .option('--verbose', 'more detail, and stack traces of internal errors')
+    .addOption(flag.verbose())
     .action(async (file: string, flags: StatusFlags) => setCode(await (await import('./status-command.js')).runStatus(file, flags, ctx)));
 
   program
@@ -148,12 +148,12 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .description('delete server-side videos that no lockfile of the given storyboards references')
     .argument('<files...>', 'storyboard files whose lockfiles say which videos to keep')
     .option('--provider <name>', 'provider profile to use instead of the storyboards\'')
-    .option('--base-url <url>', 'server base URL, including /v1 (repeatable: a pool of servers)', collect, [])
+    .addOption(flag.baseUrl())
     .option('--yes', 'delete without asking')
     .option('--dry-run', 'list what would be deleted; delete nothing')
-    .option('--allow-insecure-http', 'allow plain http:// to a host other than this machine')
-    .option('--json', 'newline-delimited JSON events on stdout')
-    .option('--verbose', 'more detail, and stack traces of internal errors')
+    .addOption(flag.allowInsecureHttp())
+    .addOption(flag.json())
+    .addOption(flag.verbose())
     .action(async (files: string[], flags: GcFlags) => setCode(await (await import('./gc-command.js')).runGc(files, flags, ctx)));
 
   program
@@ -161,15 +161,15 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .description('write the contact sheet (report.html) beside the renders')
     .argument('<file>', 'storyboard file')
     .option('--out <dir>', 'renders directory holding the report (default renders/<name>/ beside the storyboard)')
-    .option('--json', 'newline-delimited JSON events on stdout')
+    .addOption(flag.json())
     .option('--quiet', 'print only errors')
-    .option('--verbose', 'more detail, and stack traces of internal errors')
+    .addOption(flag.verbose())
     .action(async (file: string, flags: ReportFlags) => setCode(await (await import('./report-command.js')).runReport(file, flags, ctx)));
 
   program
     .command('providers')
     .description('the built-in provider profiles and those in shotlist.providers.yaml, and what each supports')
-    .option('--json', 'newline-delimited JSON events on stdout')
+    .addOption(flag.json())
     .action(async (flags: ProvidersFlags) => setCode(await (await import('./providers-command.js')).runProviders(flags, ctx)));
 
   program
@@ -189,20 +189,34 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
 }
 
 /** Flags shared by plan, render, watch and status (SPEC §3). */
-export function withCommonFlags(command: Command): Command {
+function withCommonFlags(command: Command): Command {
   return command
-    .option('--provider <name>', 'provider profile to use instead of the storyboard\'s')
-    .option('--base-url <url>', 'server base URL, including /v1 (repeatable: a pool of servers)', collect, [])
+    .addOption(flag.provider())
+    .addOption(flag.baseUrl())
     .option('--concurrency <n>', 'jobs in flight at most (never above the provider\'s limit)', positiveInteger)
-    .option('--only <glob>', 'only job ids matching this glob (repeatable; brackets are literal)', collect, [])
+    .addOption(flag.only())
     .option('--replace <glob>', 'render matching jobs again even if up to date (repeatable)', collect, [])
     .option('--frozen', 'fail, without sending anything, if any job would have to render')
     .option('--max-cost <usd>', 'refuse a plan that costs more than this many dollars', nonNegativeNumber)
-    .option('--json', 'newline-delimited JSON events on stdout')
+    .addOption(flag.json())
     .option('--out <dir>', 'output directory (default renders/<name>/ beside the storyboard)')
     .option('--quiet', 'print only errors and the result line')
-    .option('--verbose', 'more detail, and stack traces of internal errors');
+    .addOption(flag.verbose());
 }
+
+/**
+ * Flags several commands take, each written once so that it reads and parses the same in every
+ * command's help (a fresh `Option` per command: commander keeps each one on its command).
+ */
+const flag = {
+  provider: () => new Option('--provider <name>', "provider profile to use instead of the storyboard's"),
+  baseUrl: () => new Option('--base-url <url>', 'server base URL, including /v1 (repeatable: a pool of servers)').argParser(collect).default([]),
+  only: () => new Option('--only <glob>', 'only job ids matching this glob (repeatable; brackets are literal)').argParser(collect).default([]),
+  json: () => new Option('--json', 'newline-delimited JSON events on stdout'),
+  verbose: () => new Option('--verbose', 'more detail, and stack traces of internal errors'),
+  emulatorSpeed: () => new Option('--emulator-speed <n>', 'time scale of the in-process emulator (default 20)').argParser(positiveNumber),
+  allowInsecureHttp: () => new Option('--allow-insecure-http', 'allow plain http:// to a host other than this machine'),
+};
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
