@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { builtinProfiles } from '../providers/builtin.js';
 import type { ProviderProfile } from '../providers/profile.js';
 import { dedupeIssues, sortIssues, type Issue } from './issue.js';
@@ -6,7 +5,7 @@ import { expandJobs } from './expand-jobs.js';
 import type { ResolvedJob } from './job.js';
 import { readProviderConfig } from '../providers/read-provider-config.js';
 import { readInputReferences, type InputReferenceInfo } from './read-input-references.js';
-import { readStoryboard } from './read-storyboard.js';
+import { displayPath, readStoryboard } from './read-storyboard.js';
 import { resolveStoryboard, type ProviderOverrides, type ResolvedStoryboard } from './resolve-storyboard.js';
 import { validateInputReferences } from './validate-input-references.js';
 import { validateShots } from './validate-shots.js';
@@ -77,9 +76,4 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
   for (const job of jobs) if (job.inputReference) dependencies.add(job.inputReference.absPath);
   issues.push(...validateInputReferences(storyboard, jobs, inputReferences));
   return finish({ storyboard, jobs, inputReferences, projectRoot: read.projectRoot }, issues);
-}
-
-function displayPath(cwd: string, absPath: string): string {
-  const relative = path.relative(cwd, absPath);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absPath;
 }

@@ -81,6 +81,12 @@ export function findProjectRoot(start: string): string {
   }
 }
 
+/** A path as issues show it: relative to `cwd` when inside it, else absolute. */
+export function displayPath(cwd: string, absPath: string): string {
+  const relative = path.relative(cwd, absPath);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absPath;
+}
+
 /** Whether `target` lies inside `root`, after resolving symlinks of what exists. */
 export function isInside(root: string, target: string): boolean {
   const real = (p: string) => {
@@ -111,8 +117,7 @@ class FileReader {
   ) {}
 
   display(absPath: string): string {
-    const relative = path.relative(this.cwd, absPath);
-    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absPath;
+    return displayPath(this.cwd, absPath);
   }
 
   result(files: StoryboardFiles | null): ReadResult {
