@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/cli.js';
-import { readLock, startRenderEmulator } from './helpers.js';
+import { writeProject } from '../storyboard/helpers.js';
+import { events, readLock, startRenderEmulator } from './helpers.js';
 
 /**
  * Scheduled regeneration on a virtual clock: the emulator's clock and the CLI's `now` move
@@ -34,6 +34,7 @@ shots:
 `;
 
 let dir: string;
+let cleanup: () => Promise<void>;
 let emu: RunningEmulator;
 let offsetSeconds = 0;
 const now = () => Date.now() + offsetSeconds * 1000;
@@ -44,19 +45,17 @@ const advance = (seconds: number) => {
 const render = (extra: string[] = []) => runCli(['render', 'nightly.yaml', '--base-url', emu.url, '--json', ...extra], { cwd: dir, now });
 const plan = async () => {
   const run = await runCli(['plan', 'nightly.yaml', '--json'], { cwd: dir, now });
-  return new Map(run.events().filter((e) => e['event'] === 'plan.job').map((e) => [e['id'] as string, e as { action: string; reason: string }]));
+  return new Map(events(run, 'plan.job').map((e) => [e['id'] as string, e as { action: string; reason: string }]));
 };
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-scheduled-'));
-  await mkdir(path.join(dir, '.git'));
-  await writeFile(path.join(dir, 'nightly.yaml'), STORYBOARD);
+  ({ dir, cleanup } = await writeProject({ 'nightly.yaml': STORYBOARD }));
   emu = await startRenderEmulator();
   offsetSeconds = 0;
 });
 afterEach(async () => {
   await emu.close();
-  await rm(dir, { recursive: true, force: true });
+  await cleanup();
 });
 
 const file = (id: string) => path.join(dir, 'renders/nightly', `${id}.mp4`);
