@@ -1,9 +1,9 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/cli.js';
-import { checkOutputs, events, readLock, renderProject, renderWith, startRenderEmulator, waitForEntry } from './helpers.js';
+import { checkOutputs, editStoryboard, events, readLock, renderProject, renderWith, startRenderEmulator, waitForEntry } from './helpers.js';
 
 /**
  * The server no longer has what the lockfile points at (restarted without its state, or its
@@ -80,8 +80,7 @@ describe.concurrent('the server lost what the lockfile points at', () => {
     const { emu, dir } = await renderProject(onTestFinished);
     expect((await renderWith(emu, dir, FILE)).code).toBe(0);
     const before = await readLock(dir, FILE);
-    const text = await readFile(path.join(dir, FILE), 'utf8');
-    await writeFile(path.join(dir, FILE), text.replace('The same scene at dusk', 'The same scene at night'));
+    await editStoryboard(dir, FILE, 'The same scene at dusk', 'The same scene at night');
     emu.advanceClock(25 * 3600);
 
     const failing = await renderWith(emu, dir, FILE);
