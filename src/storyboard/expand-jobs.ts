@@ -62,11 +62,15 @@ function axesFrom(shot: ResolvedShot, byId: ReadonlyMap<string, ResolvedShot>): 
   return names;
 }
 
+/** A compiled template and where it was written, to locate a render error in it. */
+interface Renderer {
+  readonly render: RenderTemplate;
+  readonly site: TemplateSite;
+}
+
 interface Renderers {
-  readonly prompt: RenderTemplate;
-  readonly promptSite: TemplateSite;
-  readonly inputReference: RenderTemplate | null;
-  readonly inputReferenceSite: TemplateSite | null;
+  readonly prompt: Renderer;
+  readonly inputReference: Renderer | null;
   /** Paths the templates print, checked against each job's values. */
   readonly printed: readonly PrintedPath[];
 }
@@ -108,7 +112,8 @@ class ShotExpander {
     found.push(...this.axisClashes(ancestorAxes));
     this.issues.push(...found);
     if (found.length > 0) return null;
-    return { prompt: this.templates.compile(promptSite.text), promptSite, inputReference: refSite ? this.templates.compile(refSite.text) : null, inputReferenceSite: refSite, printed };
+    const compile = (site: TemplateSite): Renderer => ({ render: this.templates.compile(site.text), site });
+    return { prompt: compile(promptSite), inputReference: refSite ? compile(refSite) : null, printed };
   }
 
   /**
@@ -129,8 +134,8 @@ class ShotExpander {
       if (extra === false) continue;
       const context = this.contextFor(bindings, fields);
       if (!this.printsOnlyScalars(renderers.printed, context)) continue;
-      const prompt = this.render(renderers.prompt, renderers.promptSite, context, id, 'prompt');
-      const refText = renderers.inputReference && renderers.inputReferenceSite ? this.render(renderers.inputReference, renderers.inputReferenceSite, context, id, 'input_reference') : null;
+      const prompt = this.render(renderers.prompt, context, id, 'prompt');
+      const refText = renderers.inputReference ? this.render(renderers.inputReference, context, id, 'input_reference') : null;
       if (prompt === null || (renderers.inputReference && refText === null)) continue;
       if (prompt.length > MAX_PROMPT_CHARS) {
         this.report([...this.shotPath, 'prompt'], { code: 'prompt-too-long', message: `the prompt of job ${truncate(id, 80)} has ${prompt.length} characters once rendered`, expected: `at most ${MAX_PROMPT_CHARS}`, found: String(prompt.length) });
@@ -248,9 +253,9 @@ class ShotExpander {
     return ok;
   }
 
-  private render(template: RenderTemplate, site: TemplateSite, context: TemplateContext, jobId: string, field: string): string | null {
+  private render({ render, site }: Renderer, context: TemplateContext, jobId: string, field: string): string | null {
     try {
-      return template(context);
+      return render(context);
     } catch (error) {
       const issue = this.issue([...this.shotPath, field], { code: 'unknown-variable', message: `${field} of job ${truncate(jobId, 80)}: ${cleanRenderError(error)}`, hint: 'every variable a template uses must be defined for every job of the shot' });
       // Point at the variable itself when the error is in this template, not in a partial.
