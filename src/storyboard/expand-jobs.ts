@@ -182,8 +182,8 @@ class ShotExpander {
       }
     }
     if (!ok) return false;
-    const fields = EXTRA_FIELDS.filter((field) => field in extra);
-    return fields.length === 0 ? null : Object.fromEntries(fields.map((field) => [field, extra[field]!]));
+    // At least the axis's field is set here; keys in EXTRA_FIELDS order, as resolveExtraFields gives them.
+    return Object.fromEntries(EXTRA_FIELDS.filter((field) => field in extra).map((field) => [field, extra[field]!]));
   }
 
   /** A remix sends only its prompt: an axis named like a request field could set nothing. */
