@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { StoryboardInvalidError } from '../errors.js';
 import { loadStoryboard, type LoadedStoryboard, type LoadResult } from '../storyboard/load-storyboard.js';
+import type { ProviderOverrides } from '../storyboard/resolve-storyboard.js';
 import { formatIssues } from './format-issue.js';
 import type { CliContext, CommonFlags } from './main.js';
 
@@ -9,14 +10,7 @@ import type { CliContext, CommonFlags } from './main.js';
  * an invalid storyboard ends the command with the invalid-input exit code.
  */
 export async function loadForCommand(file: string, flags: Pick<CommonFlags, 'provider' | 'baseUrl' | 'concurrency' | 'json'>, ctx: CliContext): Promise<{ loaded: LoadedStoryboard; result: LoadResult }> {
-  const result = await loadStoryboard(file, {
-    cwd: ctx.io.cwd,
-    overrides: {
-      ...(flags.provider ? { provider: flags.provider } : {}),
-      ...(flags.baseUrl && flags.baseUrl.length > 0 ? { baseUrls: flags.baseUrl } : {}),
-      ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
-    },
-  });
+  const result = await loadStoryboard(file, { cwd: ctx.io.cwd, overrides: overridesOf(flags) });
   if (flags.json) for (const issue of result.issues) ctx.io.stdout.write(`${JSON.stringify({ event: 'issue', ...issue })}\n`);
   else if (result.issues.length > 0) ctx.io.stderr.write(formatIssues(result.issues, result.texts, ctx.err));
   if (!result.loaded) throw new StoryboardInvalidError(result.issues);
@@ -25,6 +19,15 @@ export async function loadForCommand(file: string, flags: Pick<CommonFlags, 'pro
     ctx.io.stderr.write(`${ctx.err.yellow('warning')}: ${profile.retired.note}; the "${profile.name}" profile stays usable for servers that still answer.\n`);
   }
   return { loaded: result.loaded, result };
+}
+
+/** What the command line overrides of the storyboard's provider: `--provider`, `--base-url` (one, or a pool), `--concurrency`. */
+export function overridesOf(flags: Pick<CommonFlags, 'provider' | 'baseUrl' | 'concurrency'>): ProviderOverrides {
+  return {
+    ...(flags.provider ? { provider: flags.provider } : {}),
+    ...(flags.baseUrl && flags.baseUrl.length > 0 ? { baseUrls: flags.baseUrl } : {}),
+    ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
+  };
 }
 
 /** A path as shown to the user: relative to the working directory when inside it. */
