@@ -26,14 +26,22 @@ export function validateSchema(source: YamlSource, kind: SchemaKind): Issue[] {
 
 /**
  * Ajv reports every branch of an `anyOf` and wrapper errors for `if`/`propertyNames`; a user
- * wants the one that explains the mistake. Keep the most specific errors.
+ * wants the one that explains the mistake. Keep the most specific errors, except under an
+ * `anyOf` with its own `x-error`: that message says what every branch would accept, so it is
+ * the one error kept (a seed of 1.5 is not "expected \"auto\"").
  */
-function selectErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+function selectErrors(all: readonly ErrorObject[]): ErrorObject[] {
+  const explained = all.filter((e) => e.keyword === 'anyOf' && schemaMessage(e) !== undefined);
+  const errors = all.filter((e) => !explained.some((anyOf) => e !== anyOf && e.instancePath.startsWith(anyOf.instancePath) && e.schemaPath.startsWith(`${anyOf.schemaPath}/`)));
   const wrappers = new Set(['anyOf', 'oneOf', 'if', 'propertyNames', 'allOf']);
   const deeperThan = (path: string) => errors.some((e) => e.instancePath.startsWith(`${path}/`) || (e.instancePath === path && !wrappers.has(e.keyword) && e.keyword !== 'type'));
   const kept: ErrorObject[] = [];
   const typeGroups = new Map<string, ErrorObject[]>();
   for (const error of errors) {
+    if (explained.includes(error)) {
+      kept.push(error);
+      continue;
+    }
     if (wrappers.has(error.keyword)) {
       if (error.keyword === 'anyOf' && !errors.some((e) => e !== error && e.instancePath.startsWith(error.instancePath))) kept.push(error);
       continue;

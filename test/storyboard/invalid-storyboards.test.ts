@@ -340,6 +340,15 @@ const INVALID: InvalidRow[] = [
     issues: [{ at: 'board.yaml:8:17', code: 'invalid-value', path: 'shots[0].variants.seed[1]', message: 'variant axis "seed" sets the request field; expected a whole number from 0 to 2147483647, or auto, found number -5' }],
   },
   {
+    name: 'seeds that are neither a whole number from 0 nor auto',
+    files: { 'board.yaml': yaml(...HEAD, 'defaults: {seed: 1.5}', ...SHOT_A, '    prompt: hi', '    seed: -1', '  - id: b', '    prompt: hi', '    seed: random') },
+    issues: [
+      { at: 'board.yaml:3:18', code: 'invalid-value', path: 'defaults.seed', message: 'expected a whole number from 0 to 2147483647, or auto, found number 1.5' },
+      { at: 'board.yaml:7:11', code: 'invalid-value', path: 'shots[0].seed', message: 'expected a whole number from 0 to 2147483647, or auto, found number -1' },
+      { at: 'board.yaml:10:11', code: 'invalid-value', path: 'shots[1].seed', message: 'expected a whole number from 0 to 2147483647, or auto, found "random"' },
+    ],
+  },
+  {
     name: 'a num_frames axis with a value that is not a frame count',
     files: { 'board.yaml': yaml(...HEAD, 'provider: {profile: vllm-omni, base_url: "http://127.0.0.1:1/v1"}', ...SHOT_A, '    prompt: hi', '    variants:', '      num_frames: [81, 0]') },
     issues: [{ at: 'board.yaml:8:24', code: 'invalid-value', path: 'shots[0].variants.num_frames[1]', message: 'variant axis "num_frames" sets the request field; expected a whole number of frames from 1 to 100000, found number 0' }],
