@@ -33,6 +33,9 @@ describe.concurrent('provider profiles', () => {
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(row.at);
       expect(run.stderr).toContain(row.message);
+      // On one issue's header line, and the only issue: not the location of one and the message of another.
+      expect(run.stderr.split('\n').filter((line) => line.startsWith(`${row.at}: error: `) && line.includes(row.message)), run.stderr).toHaveLength(1);
+      expect(run.stderr).toMatch(/\n\n1 error\n$/);
     });
   }
 
