@@ -3,10 +3,8 @@ import type { Flavor } from './flavor.js';
 import type { FlavorSettings } from './flavor-requests.js';
 import type { JobRecord } from './job.js';
 import type { RandomBytes } from './ids.js';
-import type { MediaRenderer } from './media.js';
-import type { MediaSpec } from './media-recipe.js';
+import type { MediaFiles, MediaRenderer } from './media.js';
 import type { ModelTable } from './models.js';
-import { parseSize } from './models.js';
 import type { StatsCounter } from './stats.js';
 import type { VideoStore } from './video-store.js';
 
@@ -39,13 +37,8 @@ export interface EmulatorContext {
   /** Milliseconds since the epoch on the virtual clock. */
   now(): number;
   advanceClock(seconds: number): void;
+  /** The files of a job's media, rendering them first (or joining the render under way). */
+  ensureMedia(job: JobRecord): Promise<MediaFiles>;
   /** Starts (or joins) the render of a job's media and records when it is ready. */
   startRender(job: JobRecord): void;
-}
-
-/** What a job's media looks like; `inputFor` finds its input image, kept at create. */
-export function mediaSpecFor(job: JobRecord, fps: number, inputFor: (sha256: string) => string | null): MediaSpec {
-  const { width, height } = parseSize(job.size);
-  const image = job.inputReferenceSha256 === null ? null : inputFor(job.inputReferenceSha256);
-  return { seedHex: job.requestHash, width, height, seconds: Number(job.seconds), fps, image };
 }

@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
-import { mediaSpecFor, type EmulatorContext, type EmulatorSettings } from './context.js';
+import type { EmulatorContext, EmulatorSettings } from './context.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { flavorNamed, type FlavorName } from './flavor.js';
 import { cryptoRandomBytes, type RandomBytes } from './ids.js';
 import type { JobRecord } from './job.js';
 import { MediaRenderer } from './media.js';
-import { modelTable } from './models.js';
+import type { MediaSpec } from './media-recipe.js';
+import { modelTable, parseSize } from './models.js';
 import { createEmulatorServer } from './server.js';
 import { StatsCounter, type EmulatorStats } from './stats.js';
 import { readClockOffset, VideoStore, writeClockOffset } from './video-store.js';
@@ -97,8 +98,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const snapshot = offsetMs;
       clockWrites = clockWrites.then(() => writeClockOffset(stateDir, snapshot)).catch((error: Error) => log(`emulator: could not save the clock: ${error.message}`));
     },
+    ensureMedia: (job) => media.ensure(mediaSpecFor(job, settings.fps, media)),
     startRender(job) {
-      media.ensure(mediaSpecFor(job, settings.fps, (sha) => media.inputFor(sha))).then(
+      ctx.ensureMedia(job).then(
         () => !closed && updateJob(store, job.id, { mediaReadyMs: ctx.now() }),
         (error: Error) => {
           if (closed) return; // killed by close(): rendered again on the next start
@@ -153,6 +155,13 @@ function resolveSettings(options: EmulatorOptions): EmulatorSettings {
     guide2026: options.guide2026 ?? false,
     apiKey: options.apiKey ?? null,
   };
+}
+
+/** What a job's media looks like; an image-to-video job starts from its input image, kept at create. */
+function mediaSpecFor(job: JobRecord, fps: number, media: MediaRenderer): MediaSpec {
+  const { width, height } = parseSize(job.size);
+  const image = job.inputReferenceSha256 === null ? null : media.inputFor(job.inputReferenceSha256);
+  return { seedHex: job.requestHash, width, height, seconds: Number(job.seconds), fps, image };
 }
 
 /** After a restart: jobs whose encode never finished are encoded again. */

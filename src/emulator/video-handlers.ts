@@ -3,7 +3,6 @@ import { stat } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { checkInFlight, moderationBlocked, rateLimited } from './admission.js';
 import type { EmulatorContext } from './context.js';
-import { mediaSpecFor } from './context.js';
 import { validateRemix } from './create-request.js';
 import { validateFlavoredCreate } from './flavor-requests.js';
 import { ApiError, invalidRequest, invalidValue, serverError, videoNotFound } from './errors.js';
@@ -255,7 +254,7 @@ async function videoContent(ctx: EmulatorContext, request: VideoRequest): Promis
   if (flavor.expires && isExpired(job, nowMs)) {
     throw new ApiError(404, `The content of video '${job.id}' has expired: assets are kept for 24 hours after creation.`, 'invalid_request_error');
   }
-  const files = await ctx.media.ensure(mediaSpecFor(job, ctx.settings.fps, (sha) => ctx.media.inputFor(sha)));
+  const files = await ctx.ensureMedia(job);
   const path = files[variant.file];
   const { size } = await stat(path);
   return { kind: 'file', path, size, contentType: variant.contentType };
