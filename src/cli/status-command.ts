@@ -33,9 +33,11 @@ export async function runStatus(file: string, flags: StatusFlags, ctx: CliContex
   const { io } = ctx;
   const { loaded } = await loadForCommand(file, flags, ctx);
   const now = Math.floor(io.now() / 1000);
-  const { plan, lockPath, providerId } = await planStoryboard(loaded, { now, only: flags.only, display: (p) => displayPath(ctx, p) });
+  // One hash cache for the plan (videos) and for the thumbnails below: read from disk once.
+  const hashCache = await OutputHashCache.load(path.join(loaded.projectRoot, '.shotlist', 'cache', 'output-hashes.json'));
+  const { plan, lockPath, providerId } = await planStoryboard(loaded, { now, only: flags.only, hashCache, display: (p) => displayPath(ctx, p) });
   const entries = [...plan.jobs.flatMap((job) => (job.entry ? [job.entry] : [])), ...plan.orphans.map((orphan) => orphan.entry)];
-  const files = await readRecordedFiles(entries, path.dirname(lockPath), loaded.projectRoot);
+  const files = await readRecordedFiles(entries, path.dirname(lockPath), hashCache);
   const server = flags.offline ? null : await askServer(loaded, entries, flags, ctx);
   const report = assessStatus({ plan, files, server, now });
 
@@ -50,9 +52,8 @@ export async function runStatus(file: string, flags: StatusFlags, ctx: CliContex
   return report.totals.attention > 0 ? EXIT.jobsFailed : EXIT.ok;
 }
 
-/** Hashes of every recorded video and thumbnail, through the same cache as `plan`. */
-async function readRecordedFiles(entries: readonly LockEntry[], lockDir: string, projectRoot: string): Promise<Map<string, OutputState>> {
-  const cache = await OutputHashCache.load(path.join(projectRoot, '.shotlist', 'cache', 'output-hashes.json'));
+/** Hashes of every recorded video and thumbnail, through the cache the plan has just used (its videos are known there). */
+async function readRecordedFiles(entries: readonly LockEntry[], lockDir: string, cache: OutputHashCache): Promise<Map<string, OutputState>> {
   const paths = [...new Set(entries.flatMap((entry) => [entry.outputs.video?.path, entry.outputs.thumbnail?.path].filter((p): p is string => p !== undefined)))];
   const states = new Map<string, OutputState>();
   for (const recorded of paths) states.set(recorded, await cache.stateOf(path.resolve(lockDir, recorded)));
