@@ -24,7 +24,7 @@ export interface ProfileSummary {
   readonly extra_placement: ProviderProfile['extraFields']['placement'];
   readonly in_flight: number;
   readonly creates_per_minute: number | null;
-  /** Whether every model has a price for at least one size. */
+  /** Whether every model has a price for at least one size (none listed: unknown). */
   readonly prices_known: boolean;
   readonly retired: string | null;
 }
@@ -52,7 +52,7 @@ export function summarizeProfile(profile: ProviderProfile, source: ProfileSummar
     extra_placement: profile.extraFields.placement,
     in_flight: profile.limits.inFlight,
     creates_per_minute: profile.limits.createsPerMinute,
-    prices_known: models.length > 0 && models.every((name) => Object.keys(profile.models[name]?.pricePerSecond ?? {}).length > 0),
+    prices_known: pricesKnown(profile),
     retired: profile.retired ? `${profile.retired.date}` : null,
   };
 }
@@ -68,8 +68,12 @@ export function profileNotes(profile: ProviderProfile): string[] {
   if (!features.list) notes.push(`provider "${profile.name}" cannot list videos: a create whose answer is lost fails its job rather than risk paying twice`);
   if (!features.delete) notes.push(`provider "${profile.name}" cannot delete videos: they stay until the server's own retention ends`);
   if (!features.remix) notes.push(`provider "${profile.name}" cannot remix videos`);
-  if (Object.keys(profile.models).length === 0 || Object.values(profile.models).some((model) => model.pricePerSecond === undefined)) {
-    notes.push(`provider "${profile.name}" has no prices: costs are shown as $?, never as zero`);
-  }
+  if (!pricesKnown(profile)) notes.push(`provider "${profile.name}" has no prices: costs are shown as $?, never as zero`);
   return notes;
+}
+
+/** Whether the profile lists models and every one has a price for at least one size. */
+function pricesKnown(profile: ProviderProfile): boolean {
+  const models = Object.values(profile.models);
+  return models.length > 0 && models.every((model) => Object.keys(model.pricePerSecond ?? {}).length > 0);
 }

@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fingerprintOf, type JobRequest } from '../../src/lockfile/fingerprint.js';
+import { openaiProfile } from '../../src/providers/builtin.js';
+import { profileNotes, summarizeProfile } from '../../src/providers/describe-profile.js';
+import type { ModelProfile } from '../../src/providers/profile.js';
 import { autoSeed } from '../../src/storyboard/extra-fields.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -79,6 +82,22 @@ describe.concurrent('provider profiles', () => {
     const providers = await runCli(['providers'], { cwd: dir });
     expect(providers.code).toBe(2);
     expect(providers.stderr).toContain('did you mean "encoding"?');
+  });
+
+  it('prices are known when every model prices some size: the plan note and `shotlist providers` agree', () => {
+    const any = { sizes: 'any', seconds: 'any' } as const;
+    const cases: [Record<string, ModelProfile>, boolean][] = [
+      [{}, false],
+      [{ a: any }, false],
+      [{ a: { ...any, pricePerSecond: {} } }, false],
+      [{ a: { ...any, pricePerSecond: { '1280x720': 0.1 } }, b: any }, false],
+      [{ a: { ...any, pricePerSecond: { '1280x720': 0.1 } } }, true],
+    ];
+    for (const [models, known] of cases) {
+      const profile = { ...openaiProfile, models };
+      expect(summarizeProfile(profile, 'built-in').prices_known, JSON.stringify(models)).toBe(known);
+      expect(profileNotes(profile).some((note) => note.includes('has no prices')), JSON.stringify(models)).toBe(!known);
+    }
   });
 
   it('seed: auto is sha256(job id), first 8 hex digits, 31 bits; extra fields enter the fingerprint only when present', () => {
