@@ -1,6 +1,6 @@
 import type { RouteClass } from './faults.js';
 
-export type RouteName = 'create' | 'list' | 'retrieve' | 'delete' | 'content' | 'remix' | 'stats' | 'clock' | 'faults';
+export type RouteName = 'create' | 'list' | 'retrieve' | 'delete' | 'content' | 'remix' | 'models' | 'stats' | 'clock' | 'faults';
 
 export interface RouteMatch {
   name: RouteName;
@@ -8,7 +8,7 @@ export interface RouteMatch {
   videoId: string | null;
   /** `METHOD /path/{id}` with the id elided: the key of `requestsByRoute`. */
   label: string;
-  /** Which fault streams apply; null for the emulator's own control routes. */
+  /** Which fault streams apply; null for `models` and the emulator's own control routes. */
   faultClass: RouteClass | null;
 }
 
@@ -21,7 +21,9 @@ const VIDEO_ROUTES: ReadonlyArray<{ method: string; pattern: RegExp; name: Route
   { method: 'POST', pattern: /^\/v1\/videos\/([^/]+)\/remix$/, name: 'remix', label: 'POST /v1/videos/{id}/remix' },
 ];
 
-const CONTROL_ROUTES: ReadonlyArray<{ method: string; path: string; name: RouteName }> = [
+/** Routes outside `/v1/videos`: the models list (some flavors only), then the emulator's own controls. */
+const OTHER_ROUTES: ReadonlyArray<{ method: string; path: string; name: RouteName }> = [
+  { method: 'GET', path: '/v1/models', name: 'models' },
   { method: 'GET', path: '/_emulator/stats', name: 'stats' },
   { method: 'POST', path: '/_emulator/clock', name: 'clock' },
   { method: 'GET', path: '/_emulator/faults', name: 'faults' },
@@ -36,8 +38,8 @@ export function matchRoute(method: string, pathname: string): RouteMatch | null 
     if (match[1] !== undefined && videoId === null) return null;
     return { name: route.name, videoId, label: route.label, faultClass: route.name };
   }
-  const control = CONTROL_ROUTES.find((route) => route.method === method && route.path === pathname);
-  return control ? { name: control.name, videoId: null, label: `${method} ${pathname}`, faultClass: null } : null;
+  const other = OTHER_ROUTES.find((route) => route.method === method && route.path === pathname);
+  return other ? { name: other.name, videoId: null, label: `${method} ${pathname}`, faultClass: null } : null;
 }
 
 function safeDecode(segment: string): string | null {

@@ -27,14 +27,10 @@ async function handle(ctx: EmulatorContext, request: IncomingMessage, response: 
   const { flavor } = ctx.settings;
   const pathname = contractPath(flavor, url.pathname);
   const route = routeOf(flavor, matchRoute(method, pathname));
-  const isModels = flavor.modelsRoute && method === 'GET' && pathname === '/v1/models';
-  ctx.stats.countRequest(route?.label ?? (isModels ? 'GET /v1/models' : 'unmatched'));
+  ctx.stats.countRequest(route?.label ?? 'unmatched');
   let reply: Reply;
   try {
-    if (isModels) {
-      checkAuth(ctx, request.headers);
-      reply = modelsReply(ctx);
-    } else reply = await dispatch(ctx, request, route, url, method);
+    reply = await dispatch(ctx, request, route, url, method);
   } catch (error) {
     const apiError = error instanceof ApiError ? error : new ApiError(500, `Internal emulator error: ${(error as Error).message}`, 'server_error');
     reply = jsonReply(apiError.status, errorBody(flavor, apiError), apiError.headers);
@@ -56,6 +52,7 @@ function contractPath(flavor: Flavor, pathname: string): string {
 /** Routes the flavor's server does not have are unmatched (a 404), as on the real one. */
 function routeOf(flavor: Flavor, route: RouteMatch | null): RouteMatch | null {
   if (route?.name === 'remix' && !flavor.remix) return null;
+  if (route?.name === 'models' && !flavor.modelsRoute) return null;
   return route;
 }
 
@@ -71,6 +68,10 @@ async function dispatch(ctx: EmulatorContext, request: IncomingMessage, route: R
   if (!route) {
     if (ctx.settings.flavor.name === 'azure') throw new ApiError(404, 'Resource not found', 'invalid_request_error', null, '404');
     throw invalidUrl(method, url.pathname);
+  }
+  if (route.name === 'models') {
+    checkAuth(ctx, request.headers);
+    return modelsReply(ctx);
   }
   let body: Promise<ParsedBody> | null = null;
   const readParsedBody = (): Promise<ParsedBody> => (body ??= readBody(request).then((bytes) => parseBody(request.headers['content-type'], bytes)));
