@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createVideosClient, type VideosClient } from '../api/index.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { credentialFor } from '../providers/credentials.js';
-import { serverName, type ProviderProfile } from '../providers/profile.js';
+import { serverName } from '../providers/profile.js';
 import { openEmbeddedEmulator, type ClientAt, type EmbeddedEmulator } from './embedded-emulator.js';
 import { displayPath } from './load-for-cli.js';
 import type { CliContext } from './main.js';
@@ -19,13 +19,8 @@ export interface OpenedServer {
 
 /** The storyboard's server, or pool of servers, ready to call; `close` also stops an embedded emulator this process started. */
 export interface OpenServer {
-  /** The first (or only) server's client. */
-  readonly client: VideosClient;
-  readonly baseUrl: string;
   /** Every server, in the order written; one unless the provider lists a pool. */
   readonly servers: readonly OpenedServer[];
-  /** Whether this is the project's embedded emulator (on `.shotlist/emulator`), started here or by another shotlist of the project. */
-  readonly embedded: boolean;
   /** The server holding a lockfile entry's video: the one it names, else the first. */
   serverOf(entry: { readonly server?: string }): OpenedServer | undefined;
   close(): Promise<void>;
@@ -35,7 +30,7 @@ export interface OpenServer {
  * Time scale of the in-process emulator: a 4 s clip "renders" in about 1.5 s, so the
  * quickstart is quick, and jobs left in flight by a render keep that pace in status and gc.
  */
-export const EMBEDDED_SPEED = 20;
+const EMBEDDED_SPEED = 20;
 
 /**
  * Connects to the storyboard's server as `render` does: the project's embedded emulator on
@@ -64,10 +59,7 @@ export async function openServer(loaded: LoadedStoryboard, options: { readonly a
   const byName = new Map(servers.map((server) => [server.name, server]));
   const first = servers[0]!;
   return {
-    client: first.client,
-    baseUrl: first.baseUrl,
     servers,
-    embedded: emulator !== null,
     serverOf: (entry) => (entry.server === undefined ? first : byName.get(entry.server)),
     async close() {
       await Promise.all(servers.map((server) => server.client.close()));
@@ -104,9 +96,4 @@ async function openEmbedded(loaded: LoadedStoryboard, options: { readonly emulat
     say(`using the embedded emulator served by shotlist pid ${pid} at ${emulator.url} (speed ${ownerSpeed})`);
   }
   return emulator;
-}
-
-/** The key from the first of the profile's variables that is set; a missing required key stops the run before anything is sent. */
-export function apiKeyFor(profile: ProviderProfile, env: Readonly<Record<string, string | undefined>>): string | null {
-  return credentialFor(profile, env)?.value ?? null;
 }

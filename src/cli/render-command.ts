@@ -2,6 +2,7 @@ import path from 'node:path';
 import { resolveEndpoint } from '../api/endpoint.js';
 import { InterruptedError } from '../errors.js';
 import { planStoryboard, type StoryboardPlan } from '../plan/plan-storyboard.js';
+import { credentialFor } from '../providers/credentials.js';
 import { acquireLock, type HeldLock } from '../run/advisory-lock.js';
 import { systemClock } from '../run/clock.js';
 import { dropOrphans, renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
@@ -12,7 +13,7 @@ import { displayPath, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './main.js';
 import { checkLimits } from './plan-command.js';
 import { createProgress } from './progress.js';
-import { apiKeyFor, openServer, type OpenServer } from './open-server.js';
+import { openServer, type OpenServer } from './open-server.js';
 import { outcomesOf, REPORT_FILE, writeReport } from '../report/write-report.js';
 import { removeStaleFiles } from '../run/stale-files.js';
 import { appendRunSummary, formatRunSummary } from './run-summary.js';
@@ -62,7 +63,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   const first = await planFor(loaded, flags, ctx);
   checkLimits(first.plan, flags);
   // Refused before anything is sent or locked: a missing key, plain http to another machine.
-  apiKeyFor(storyboard.provider.profile, io.env);
+  credentialFor(storyboard.provider.profile, io.env);
   for (const { baseUrl } of storyboard.provider.servers) if (baseUrl !== null) resolveEndpoint(baseUrl, flags.allowInsecureHttp === true);
   const say = (text: string) => !flags.json && !flags.quiet && io.stderr.write(text);
 

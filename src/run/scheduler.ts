@@ -143,32 +143,28 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
   const outcomes = new Map<string, JobOutcome<R>>();
   const served = new Map<string, R>();
   const parentResult = (parentId: string): R | null => (served.has(parentId) ? served.get(parentId)! : null);
-  const servers = serversOf(options);
+  /** Each server of the pool: its cap, its serves running, and the ready jobs bound to it. */
+  const lanes: readonly Lane[] = serversOf(options).map((server) => ({ ...server, running: 0, ready: createReadyQueue<ScheduledJob>(runsBefore) }));
+  const laneOf = new Map(lanes.map((lane) => [lane.name, lane]));
   /** Where each job served (or serves) in this run: its remixes must go to the same server. */
   const servedOn = new Map<string, string>();
-  const busy = new Map(servers.map((server) => [server.name, 0]));
-  // Ready jobs that may go anywhere, and those bound to one server.
+  // Ready jobs that may go to any server.
   const readyAnywhere = createReadyQueue<ScheduledJob>(runsBefore);
-  const readyOn = new Map(servers.map((server) => [server.name, createReadyQueue<ScheduledJob>(runsBefore)]));
-  let readyToServeCount = 0;
   const pushReady = (job: ScheduledJob): void => {
     const pin = (job.parentId !== null ? servedOn.get(job.parentId) : undefined) ?? job.server ?? null;
-    (pin === null ? readyAnywhere : readyOn.get(pin)!).push(job);
-    readyToServeCount++;
+    (pin === null ? readyAnywhere : laneOf.get(pin)!.ready).push(job);
   };
-  /** The best ready job that has a free slot, and the server it goes to. */
-  const nextToServe = (): { job: ScheduledJob; server: string; queue: ReadyQueue<ScheduledJob> } | null => {
-    let best: { job: ScheduledJob; server: string; queue: ReadyQueue<ScheduledJob>; busy: number; free: number } | null = null;
-    for (const server of servers) {
-      const running = busy.get(server.name)!;
-      const free = server.inFlight - running;
-      if (free <= 0) continue;
-      for (const queue of [readyOn.get(server.name)!, readyAnywhere]) {
+  const serving = (): number => lanes.reduce((sum, lane) => sum + lane.running, 0);
+  const readyToServe = (): number => lanes.reduce((sum, lane) => sum + lane.ready.size, readyAnywhere.size);
+  /** The best ready job that has a free slot, the server it goes to, and the queue it waits in. */
+  const nextToServe = (): { job: ScheduledJob; lane: Lane; queue: ReadyQueue<ScheduledJob> } | null => {
+    let best: { job: ScheduledJob; lane: Lane; queue: ReadyQueue<ScheduledJob> } | null = null;
+    for (const lane of lanes) {
+      if (lane.running >= lane.inFlight) continue;
+      for (const queue of [lane.ready, readyAnywhere]) {
         const job = queue.peek();
         if (job === undefined) continue;
-        // A job any server could take goes to the least busy one, then the one with most room.
-        const roomier = best !== null && (running < best.busy || (running === best.busy && free > best.free));
-        if (!best || (job === best.job ? roomier : runsBefore(job, best.job))) best = { job, server: server.name, queue, busy: running, free };
+        if (!best || (job === best.job ? roomier(lane, best.lane) : runsBefore(job, best.job))) best = { job, lane, queue };
       }
     }
     return best;
@@ -176,7 +172,6 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
   // Downloads go first come, first served: the server job that completed first has waited longest.
   const readyToFinish: Finishing<R>[] = [];
   let finishHead = 0;
-  let serving = 0;
   let finishing = 0;
   let done = false;
 
@@ -206,22 +201,17 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
     }
   };
 
-  const startServe = (job: ScheduledJob, server: string): void => {
-    serving++;
-    busy.set(server, busy.get(server)! + 1);
-    servedOn.set(job.id, server);
+  const startServe = (job: ScheduledJob, lane: Lane): void => {
+    lane.running++;
+    servedOn.set(job.id, lane.name);
     emit({ type: 'started', id: job.id, stage: 'serve', at: clock.now() });
     const parent = job.parentId === null ? null : parentResult(job.parentId);
-    const leave = (): void => {
-      serving--;
-      busy.set(server, busy.get(server)! - 1);
-    };
     // Deferred one microtask so a serve that throws synchronously is handled like a rejection.
     void Promise.resolve()
-      .then(() => effects.serve(job, { parent, permit, signal, server }))
+      .then(() => effects.serve(job, { parent, permit, signal, server: lane.name }))
       .then(
         (result) => {
-          leave();
+          lane.running--;
           served.set(job.id, result);
           emit({ type: 'served', id: job.id, at: clock.now() });
           // After a stop nothing new starts: the queued finish ends up cancelled with this result.
@@ -229,7 +219,7 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
           fill();
         },
         (error: unknown) => {
-          leave();
+          lane.running--;
           if (signal.aborted) {
             // Most likely the caller stopped polling on Ctrl-C; the lockfile still has the job in flight, the next run resumes it.
             settle(job.id, { status: 'cancelled', result: null });
@@ -271,17 +261,16 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
     if (done) return;
     const draining = options.drain?.aborted === true;
     if (!signal.aborted) {
-      while (!draining && serving < options.inFlight && readyToServeCount > 0) {
+      while (!draining && serving() < options.inFlight) {
         const next = nextToServe();
         if (!next) break;
         next.queue.pop();
-        readyToServeCount--;
-        startServe(next.job, next.server);
+        startServe(next.job, next.lane);
       }
       while (finishing < options.downloads && finishHead < readyToFinish.length) startFinish(readyToFinish[finishHead++]!);
     }
-    if (serving > 0 || finishing > 0) return;
-    if (!signal.aborted && ((!draining && readyToServeCount > 0) || finishHead < readyToFinish.length)) return;
+    if (serving() > 0 || finishing > 0) return;
+    if (!signal.aborted && ((!draining && readyToServe() > 0) || finishHead < readyToFinish.length)) return;
     finishRun();
   };
 
@@ -324,6 +313,17 @@ function validateOptions(options: SchedulerOptions): void {
     names.add(server.name);
   }
   if (names.size === 0) throw new RangeError('servers must list at least one server');
+}
+
+/** A server of the pool during a run. */
+interface Lane extends ServerSlots {
+  running: number;
+  readonly ready: ReadyQueue<ScheduledJob>;
+}
+
+/** A job any server could take goes to the least busy one, then the one with most room. */
+function roomier(a: Lane, b: Lane): boolean {
+  return a.running < b.running || (a.running === b.running && a.inFlight > b.inFlight);
 }
 
 function serversOf(options: SchedulerOptions): readonly ServerSlots[] {
