@@ -497,8 +497,19 @@ describe('runSchedule: a pool of servers', () => {
   });
 
   it('sends a remix to the server its parent rendered on, however long the chain', async () => {
-    const jobs = [job('p', 0, { priority: 30 }), job('q', 1, { priority: 30 }), job('p1', 2, { parentId: 'p', priority: 20 }), job('p2', 3, { parentId: 'p1', priority: 10 }), job('q1', 4, { parentId: 'q', priority: 10 })];
-    const run = await simulate(jobs, {}, { inFlight: 4, servers: pool });
+    // `long`, bound to p's server, keeps it the busiest while p's chain runs: a remix placed by
+    // load alone would go to an idle server instead.
+    const jobs = [
+      job('p', 0, { priority: 30 }),
+      job('q', 1, { priority: 30 }),
+      job('p1', 2, { parentId: 'p', priority: 20 }),
+      job('p2', 3, { parentId: 'p1', priority: 10 }),
+      job('q1', 4, { parentId: 'q', priority: 10 }),
+      job('long', 5, { server: 'a' }),
+    ];
+    const run = await simulate(jobs, { serveMs: { long: 60 * SECOND } }, { inFlight: 4, servers: pool });
+    expect(run.servedOn.get('p')).toBe('a');
+    expect(run.at('started', 'p2', 'serve')).toBeLessThan(run.at('served', 'long')!);
     expect(run.servedOn.get('p1')).toBe(run.servedOn.get('p'));
     expect(run.servedOn.get('p2')).toBe(run.servedOn.get('p'));
     expect(run.servedOn.get('q1')).toBe(run.servedOn.get('q'));
