@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -77,14 +78,26 @@ describe('watch', () => {
 
   it('a second save soon after the first is never lost: the plan ends on what the file holds', async () => {
     // chokidar reports no change to a file for 50 ms after it reported one; the second save
-    // lands in that window, after the re-plan for the first has read the file.
-    await watchCampaign();
-    const first = next((u) => u.kind === 'planned');
-    await edit('campaign.yaml', (t) => t.replace('{{season}} flowers', '{{season}} tulips'));
+    // lands in that window, after the re-plan for the first has read the file. It is made the
+    // moment that re-plan reports (it has no debounce): made after awaiting the first plan, it
+    // mostly missed the window, and the test passed without the check that catches a lost save.
+    const file = path.join(dir, 'campaign.yaml');
+    const text = await readFile(file, 'utf8');
+    let secondSaved = false;
+    const saveSecondOnFirst = (update: WatchUpdate): void => {
+      if (!secondSaved && update.kind === 'planned' && update.planned.plan.jobs.some((j) => j.request.prompt.includes('tulips'))) {
+        secondSaved = true;
+        writeFileSync(file, text.replace('{{season}} flowers', '{{season}} orchids'));
+      }
+      onUpdate(update);
+    };
+    const first = next(() => true);
+    session = await startWatch({ file: 'campaign.yaml', load: { cwd: dir }, plan: {}, now: () => Date.UTC(2026, 10, 22, 12), debounceMs: 0, onUpdate: saveSecondOnFirst });
     await first;
-    const last = next((u) => u.kind === 'planned' && u.planned.plan.jobs.some((j) => j.request.prompt?.includes('orchids')));
-    await edit('campaign.yaml', (t) => t.replace('{{season}} tulips', '{{season}} orchids'));
+    const last = next((u) => u.kind === 'planned' && u.planned.plan.jobs.some((j) => j.request.prompt.includes('orchids')));
+    await writeFile(file, text.replace('{{season}} flowers', '{{season}} tulips'));
     await last;
+    expect(secondSaved).toBe(true);
   });
 
   it('shows what changed: jobs added and removed, and the cost delta', async () => {
