@@ -112,7 +112,7 @@ export function planJobs(input: PlanInput): Plan {
     for (const job of planned.values()) {
       const parent = job.remixOf === null ? undefined : planned.get(job.remixOf);
       const gone = job.action === 'render' && parent?.action === 'reuse' ? unreachable(parent.entry!, input) : null;
-      if (gone !== null) pulledIn.set(parent!.id, `its video ${gone === 'expired' ? 'expired on the server' : `is on ${gone.server}, no longer among the provider's servers,`} and ${job.id} remixes it`);
+      if (gone !== null) pulledIn.set(parent!.id, `its video ${goneText(gone)}${gone === 'expired' ? '' : ','} and ${job.id} remixes it`);
     }
     if (pulledIn.size > before) continue;
     const jobs = input.jobs.filter((job) => planned.has(job.id)).map((job) => planned.get(job.id)!);
@@ -127,15 +127,26 @@ function isExpired(entry: LockEntry, now: number): boolean {
   return entry.expires_at !== null && entry.expires_at <= now + EXPIRY_MARGIN_SECONDS;
 }
 
-/** Why the entry's video can no longer be fetched or remixed: expired, or on a server the run does not reach; null while it can. */
-function unreachable(entry: LockEntry, input: PlanInput): 'expired' | { readonly server: string } | null {
-  if (entry.server !== undefined && input.servers !== undefined && !input.servers.has(entry.server)) return { server: entry.server };
+/** Why a video can no longer be fetched or remixed: expired, or on a server the run does not reach. */
+type Gone = 'expired' | { readonly server: string };
+
+/** Why the entry's video is gone; null while it can still be fetched or remixed. */
+function unreachable(entry: LockEntry, input: PlanInput): Gone | null {
+  const server = droppedServer(entry, input);
+  if (server !== null) return { server };
   return isExpired(entry, input.now) ? 'expired' : null;
 }
 
-/** `unreachable`'s answer as the end of a sentence about the video. */
-function goneText(gone: 'expired' | { readonly server: string }, entry: LockEntry, now: number): string {
+/** The server holding the entry's video, when the run no longer reaches it (dropped from the pool); null otherwise. */
+function droppedServer(entry: LockEntry, input: PlanInput): string | null {
+  return entry.server !== undefined && input.servers !== undefined && !input.servers.has(entry.server) ? entry.server : null;
+}
+
+/** `unreachable`'s answer as the end of a sentence about the video; given the entry and the time, it says when it expired. */
+function goneText(gone: Gone, when?: { readonly entry: LockEntry; readonly now: number }): string {
   if (gone !== 'expired') return `is on ${gone.server}, no longer among the provider's servers`;
+  if (!when) return 'expired on the server';
+  const { entry, now } = when;
   return entry.expires_at! <= now ? `expired on the server ${ago(now - entry.expires_at!)}` : 'expires on the server within minutes';
 }
 
@@ -181,8 +192,8 @@ function planJob(job: ResolvedJob, input: PlanInput, planned: ReadonlyMap<string
     return render(changed.length > 0 ? `${changed.join(', ')} changed` : 'request changed', changed);
   }
   const inFlight = entry.status === 'queued' || entry.status === 'in_progress' || entry.status === 'creating';
-  const lost = inFlight ? unreachable(entry, input) : null;
-  if (lost !== null && lost !== 'expired') return render(`in flight on ${lost.server}, no longer among the provider's servers`);
+  const dropped = inFlight ? droppedServer(entry, input) : null;
+  if (dropped !== null) return render(`in flight on ${dropped}, no longer among the provider's servers`);
   if (entry.status === 'queued' || entry.status === 'in_progress') return keep('resume', `in flight as ${entry.video_id}; resumed, never created again`);
   if (entry.status === 'creating') return keep('resume', 'a create may have reached the server; looked for before any new create');
   if (entry.status === 'failed') return render(`the last attempt failed${entry.error ? ` (${entry.error.code})` : ''}`);
@@ -194,7 +205,7 @@ function planJob(job: ResolvedJob, input: PlanInput, planned: ReadonlyMap<string
   if (file === 'intact') return keep('reuse', 'up to date');
   const what = file === 'missing' ? 'file missing' : 'file altered on disk';
   const gone = unreachable(entry, input);
-  if (gone !== null) return render(`${what} and the video ${goneText(gone, entry, input.now)}`);
+  if (gone !== null) return render(`${what} and the video ${goneText(gone, { entry, now: input.now })}`);
   return keep('download', what);
 }
 
@@ -211,7 +222,7 @@ function planFrozen(job: ResolvedJob, entry: LockEntry, input: PlanInput, finger
   if (file === 'intact') return keep('reuse', 'frozen');
   const gone = unreachable(entry, input);
   if (gone === null) return keep('download', `frozen; file ${file}`);
-  return keep('blocked', `frozen, but the take is gone: file ${file} and the video ${gone === 'expired' ? 'expired on the server' : goneText(gone, entry, input.now)}`);
+  return keep('blocked', `frozen, but the take is gone: file ${file} and the video ${goneText(gone)}`);
 }
 
 type MakePlanned = (action: PlanAction, reason: string, changed: readonly string[], known: string | null, costUsd: number | null) => PlannedJob;
