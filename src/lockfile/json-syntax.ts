@@ -7,6 +7,7 @@
 type Expecting = 'value' | 'value-or-close' | 'key' | 'key-or-close' | 'colon' | 'after';
 
 const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+const CLOSE = { '{': '}', '[': ']' } as const;
 const LITERAL = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
 
 /** The offset of the first syntax error (the text's length for an unexpected end); `null` when the text is valid JSON. */
@@ -18,14 +19,18 @@ export function jsonSyntaxErrorOffset(text: string): number | null {
     while (i < text.length && WHITESPACE.has(text[i]!)) i++;
     if (i >= text.length) return expecting === 'after' && open.length === 0 ? null : i;
     const c = text[i]!;
+    const top = open.at(-1);
+    // A list or map closes after a member, or at once when it is empty.
+    if (top !== undefined && c === CLOSE[top] && (expecting === 'after' || expecting === 'value-or-close' || expecting === 'key-or-close')) {
+      open.pop();
+      i++;
+      expecting = 'after';
+      continue;
+    }
     switch (expecting) {
       case 'value-or-close':
       case 'value': {
-        if (c === ']' && expecting === 'value-or-close') {
-          open.pop();
-          i++;
-          expecting = 'after';
-        } else if (c === '{' || c === '[') {
+        if (c === '{' || c === '[') {
           open.push(c);
           i++;
           expecting = c === '{' ? 'key-or-close' : 'value-or-close';
@@ -44,12 +49,6 @@ export function jsonSyntaxErrorOffset(text: string): number | null {
       }
       case 'key-or-close':
       case 'key': {
-        if (c === '}' && expecting === 'key-or-close') {
-          open.pop();
-          i++;
-          expecting = 'after';
-          break;
-        }
         if (c !== '"') return i;
         const end = stringEnd(text, i);
         if (end < 0) return -end - 1;
@@ -62,15 +61,11 @@ export function jsonSyntaxErrorOffset(text: string): number | null {
         i++;
         expecting = 'value';
         break;
-      case 'after': {
-        const top = open.at(-1);
-        if (top === undefined) return i;
-        if (c === ',') expecting = top === '{' ? 'key' : 'value';
-        else if (c === (top === '{' ? '}' : ']')) open.pop();
-        else return i;
+      case 'after':
+        if (top === undefined || c !== ',') return i;
         i++;
+        expecting = top === '{' ? 'key' : 'value';
         break;
-      }
     }
   }
 }
