@@ -31,7 +31,7 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
   const { storyboard, jobs } = loaded;
   const lockPath = lockfilePathFor(storyboard.mainPath);
   const lockfile = await readLockfile(lockPath, options.display?.(lockPath) ?? lockPath);
-  const hashCache = options.hashCache ?? (await OutputHashCache.load(path.join(loaded.projectRoot, '.shotlist', 'cache', 'output-hashes.json')));
+  const hashCache = options.hashCache ?? (await OutputHashCache.loadForProject(loaded.projectRoot));
   const outputs = await readOutputs(lockfile, path.dirname(lockPath), hashCache);
   await hashCache.save();
   const graph = buildGraph(jobs);

@@ -24,6 +24,11 @@ export class OutputHashCache {
     this.known = new Map(known);
   }
 
+  /** The project's cache, which every plan and status of its storyboards shares. */
+  static loadForProject(projectRoot: string): Promise<OutputHashCache> {
+    return OutputHashCache.load(path.join(projectRoot, '.shotlist', 'cache', 'output-hashes.json'));
+  }
+
   /** The cache saved in `file`; an unreadable or foreign file starts an empty cache. */
   static async load(file: string): Promise<OutputHashCache> {
     try {
@@ -105,7 +110,7 @@ export async function hashFile(absPath: string, size = Number.POSITIVE_INFINITY)
 }
 
 /** Recorded video paths (relative to the lockfile's directory) → their state on disk. */
-export async function readOutputs(lockfile: Lockfile | null, lockDir: string, cache = new OutputHashCache()): Promise<Map<string, OutputState>> {
+export async function readOutputs(lockfile: Lockfile | null, lockDir: string, cache: OutputHashCache): Promise<Map<string, OutputState>> {
   const states = new Map<string, OutputState>();
   const paths = Object.values(lockfile?.jobs ?? {}).flatMap((entry) => (entry.outputs.video ? [entry.outputs.video.path] : []));
   // Several files at a time: plenty to keep the disk busy, few enough to bound descriptors and memory.
