@@ -10,8 +10,8 @@ import type { OutputState } from './plan.js';
 /**
  * What is on disk for every output the lockfile records: size and sha256. Hashing is streamed
  * (bounded memory) and remembered by path, size, mtime and inode, as git's index does, so a
- * plan re-reads only files that changed: in memory for a watch session, and across runs in a
- * cache file under `.shotlist/` when one is given.
+ * plan re-reads only files that changed: across runs in the project's cache file under
+ * `.shotlist/cache/`, which a watch session loads once and keeps in memory.
  */
 export class OutputHashCache {
   private readonly known: Map<string, CachedHash>;

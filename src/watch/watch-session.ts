@@ -76,7 +76,9 @@ async function stampsOf(files: Iterable<string>): Promise<Map<string, string | n
 }
 
 export async function startWatch(options: WatchOptions): Promise<WatchSession> {
-  const hashCache = new OutputHashCache();
+  // The project's, loaded with the first plan (which names the project) and kept in memory after:
+  // a session starts without hashing again every video a `plan` already hashed.
+  let hashCache: OutputHashCache | null = null;
   // Created with the first plan's files: chokidar never reports `ready` for an empty list.
   let watcher: FSWatcher | null = null;
   let watchedFiles = new Set<string>();
@@ -131,6 +133,7 @@ export async function startWatch(options: WatchOptions): Promise<WatchSession> {
       await options.onUpdate({ kind: 'invalid', issues: result.issues, texts: result.texts, hasLastGood: current !== null, elapsedMs: elapsed() });
       return;
     }
+    hashCache ??= await OutputHashCache.loadForProject(result.loaded.projectRoot);
     const planned = await planStoryboard(result.loaded, { ...options.plan, now: Math.floor(options.now() / 1000), hashCache });
     const diff = current ? diffPlans(current.planned.plan, planned.plan) : null;
     current = { loaded: result.loaded, planned };

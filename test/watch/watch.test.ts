@@ -1,11 +1,15 @@
 import { writeFileSync } from 'node:fs';
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseLockfile, serializeLockfile } from '../../src/lockfile/parse-lockfile.js';
 import { startWatch, type WatchSession, type WatchUpdate } from '../../src/watch/watch-session.js';
-import { copyExamples, runCli } from '../helpers/cli.js';
+import { writeFakeOutputs } from '../helpers/campaign-lock.js';
+import { copyExamples, REPO, runCli } from '../helpers/cli.js';
 
 /** Drives watch mode through real file edits in a temp dir, with real chokidar. */
+
+const FIXTURE = path.join(REPO, 'test/fixtures/campaign.lock.json');
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -144,6 +148,27 @@ describe('watch', () => {
     const again = next((u) => u.kind === 'invalid');
     await writeFile(path.join(dir, 'extra.yaml'), 'shots: []\n');
     expect((await again).kind).toBe('invalid');
+  });
+
+  it("starts from the project's hash cache, as plan does: a video hashed before is not read again", async () => {
+    const lock = parseLockfile(await readFile(FIXTURE, 'utf8'), FIXTURE);
+    await writeFile(path.join(dir, 'campaign.lock.json'), serializeLockfile(lock));
+    await writeFakeOutputs(dir, lock);
+    // The cache vouches for the teaser's file with a hash that is not its content's. An entry is
+    // trusted while the file's size, mtime and inode match (as git's index is), so only a plan
+    // that took the hash from the cache, not from the file, finds the file altered.
+    const video = path.join(dir, lock.jobs['teaser']!.outputs.video!.path);
+    const { size, mtimeMs, ino } = await stat(video);
+    const cacheFile = path.join(dir, '.shotlist/cache/output-hashes.json');
+    await mkdir(path.dirname(cacheFile), { recursive: true });
+    await writeFile(cacheFile, JSON.stringify({ version: 1, files: { [video]: { size, mtimeMs, ino, sha256: '0'.repeat(64) } } }));
+    const first = await watchCampaign();
+    if (first.kind !== 'planned') throw new Error(`expected a plan, got ${first.kind}`);
+    const actions = new Map(first.planned.plan.jobs.map((job) => [job.id, `${job.action}: ${job.reason}`]));
+    expect(actions.get('teaser')).toBe('download: file altered on disk');
+    expect([...actions].filter(([id]) => id !== 'teaser').every(([, action]) => action === 'reuse: up to date')).toBe(true);
+    // The files it did hash are kept for the next plan.
+    expect(Object.keys((JSON.parse(await readFile(cacheFile, 'utf8')) as { files: object }).files)).toHaveLength(18);
   });
 
   it('closes cleanly: no watcher or timer is left running', async () => {
