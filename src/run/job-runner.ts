@@ -303,7 +303,7 @@ async function poll(options: RunnerOptions, at: On, jobId: string, videoId: stri
       // burst of 5xx, a timeout) is asked again later, until the job's deadline, rather than
       // failing a job the server may finish. A server that cannot be reached at all still stops the run.
       if (!isPassingPollFailure(error) || signal.aborted || clock.now() > deadline) throw error;
-      await clock.sleep(Math.min(POLL_MAX_MS, Math.max(options.profile.limits.minPollMs, (clock.now() - started) / 10, POLL_AFTER_FAILURE_MS)), signal);
+      await clock.sleep(pollDelayMs(options, clock.now() - started, POLL_AFTER_FAILURE_MS), signal);
       continue;
     }
     const entry = recorder.entry(jobId)!;
@@ -318,16 +318,20 @@ async function poll(options: RunnerOptions, at: On, jobId: string, videoId: stri
       throw new JobFailedError(jobId, { code: video.error?.code ?? 'failed', message: video.error?.message ?? `the server reports ${video.serverStatus}` });
     }
     options.onState(jobId, video.status, { videoId, progress: video.progress });
-    const age = clock.now() - started;
     if (clock.now() > deadline) {
       // Left in flight in the lockfile: the next run resumes it by id.
       throw new JobFailedError(jobId, { code: 'deadline', message: `still ${video.status} after ${options.profile.limits.jobDeadlineSeconds} s; run again to keep waiting for ${videoId}` });
     }
-    await clock.sleep(pollAfterMs ?? Math.min(POLL_MAX_MS, Math.max(options.profile.limits.minPollMs, age / 10)), signal);
+    await clock.sleep(pollAfterMs ?? pollDelayMs(options, clock.now() - started), signal);
   }
 }
 
-/** Failures of one poll that say nothing about the job: the server answered 5xx, 408 or 429, or the call timed out or broke mid-way. */
+/** The wait before the next poll when the server names none: short at first, longer as the job ages, never under `leastMs`. */
+function pollDelayMs(options: RunnerOptions, ageMs: number, leastMs = 0): number {
+  return Math.min(POLL_MAX_MS, Math.max(options.profile.limits.minPollMs, leastMs, ageMs / 10));
+}
+
+/** Failures of one poll that say nothing about the job: the server answered 5xx, 408, 409 or 429, or the call timed out or broke mid-way. */
 function isPassingPollFailure(error: unknown): boolean {
   if (error instanceof RateLimitError) return !error.insufficientQuota;
   if (error instanceof ApiError) return error.status >= 500 || error.status === 408 || error.status === 409;
