@@ -1,5 +1,4 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type CliIO } from '../../src/cli/main.js';
@@ -114,8 +113,4 @@ describe('secrets never leave the environment', () => {
     // The lockfile is left as it was: nothing was attempted.
     expect(await readFile(path.join(project.dir, 'quickstart.lock.json'), 'utf8')).not.toContain('example.invalid');
   });
-});
-
-afterAll(async () => {
-  await rm(path.join(os.tmpdir(), 'never-created'), { force: true });
 });
