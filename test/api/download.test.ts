@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hasSignature, NotFoundError, ResponseFormatError, TruncatedBodyError } from '../../src/api/index.js';
 import { azureProfile, emulatorProfile } from '../../src/providers/builtin.js';
+import { measurePeakRss, sendGeneratedMp4 } from '../../bench/download-memory.js';
 import { createFixtures, errorBody, failure, sendJson, startServer } from './server.js';
 
 const KEY = 'sk-test-download-KEY-42';
@@ -148,45 +149,15 @@ describe('download', () => {
 
   it('streams 200 MB with bounded memory', async () => {
     const total = 200 * 1024 * 1024;
-    const chunk = Buffer.alloc(64 * 1024, 0xab);
-    MP4.copy(chunk, 0, 0, 12);
     const expected = createHash('sha256');
-    const h = await harness((_req, res) => {
-      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': total });
-      let sent = 0;
-      // Generated on the fly, with backpressure: the server never holds the file either.
-      const pump = (): void => {
-        while (sent < total) {
-          const piece = chunk.subarray(0, Math.min(chunk.length, total - sent));
-          expected.update(piece);
-          sent += piece.length;
-          if (!res.write(piece)) {
-            res.once('drain', pump);
-            return;
-          }
-        }
-        res.end();
-      };
-      pump();
-    });
-    global.gc?.();
-    const baseline = process.memoryUsage().rss;
-    let peak = baseline;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 10);
-    try {
-      const result = await h.client.download('video_big', 'video', join(dir, 'big.mp4'));
-      expect(result.bytes).toBe(total);
-      expect(result.sha256).toBe(expected.digest('hex'));
-    } finally {
-      clearInterval(sampler);
-    }
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const h = await harness((_req, res) => sendGeneratedMp4(res, total, (piece) => expected.update(piece)));
+    const { result, peakGrowthBytes } = await measurePeakRss(() => h.client.download('video_big', 'video', join(dir, 'big.mp4')));
+    expect(result.bytes).toBe(total);
+    expect(result.sha256).toBe(expected.digest('hex'));
     // Holding the body would cost its 200 MB. Streaming still leaves the socket's spent chunks to
     // the garbage collector, which V8 runs after about 64 MB of such external memory: so the bound
     // sits between the two, and measured growth is 60–75 MB.
-    expect(peak - baseline).toBeLessThan(100 * 1024 * 1024);
+    expect(peakGrowthBytes).toBeLessThan(100 * 1024 * 1024);
   });
 });
 
