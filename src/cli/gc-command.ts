@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ApiError, NotFoundError, ProviderError, type Video, type VideosClient } from '../api/index.js';
 import { UsageError } from '../errors.js';
@@ -11,7 +10,7 @@ import { formatAge } from '../status/assess-status.js';
 import { EXIT } from './exit-codes.js';
 import { displayPath, loadForCommand } from './load-for-cli.js';
 import type { CliContext, InputStream } from './main.js';
-import { openServer } from './open-server.js';
+import { embeddedStateDir, openServer } from './open-server.js';
 
 export interface GcFlags {
   readonly provider?: string;
@@ -64,13 +63,15 @@ export async function runGc(files: readonly string[], flags: GcFlags, ctx: CliCo
 
 function serverKey(loaded: LoadedStoryboard): string {
   const { provider } = loaded.storyboard;
-  if (provider.profile.embedded && provider.baseUrl === null) return `embedded ${loaded.projectRoot}`;
+  const stateDir = embeddedStateDir(loaded);
+  if (stateDir !== null) return `embedded ${stateDir}`;
   return provider.servers.map((server) => providerIdentity(provider.profile, server.baseUrl)).join(' + ');
 }
 
 function serverLabel(loaded: LoadedStoryboard, ctx: CliContext): string {
   const { provider } = loaded.storyboard;
-  if (provider.profile.embedded && provider.baseUrl === null) return `${provider.profile.name} (${displayPath(ctx, path.join(loaded.projectRoot, '.shotlist', 'emulator'))})`;
+  const stateDir = embeddedStateDir(loaded);
+  if (stateDir !== null) return `${provider.profile.name} (${displayPath(ctx, stateDir)})`;
   return providerIdentity(provider.profile, provider.baseUrl);
 }
 

@@ -33,6 +33,15 @@ export interface OpenServer {
 const EMBEDDED_SPEED = 20;
 
 /**
+ * The project's embedded emulator's state directory, `<project>/.shotlist/emulator`, when the
+ * storyboard uses it (its provider is the emulator and no base URL was given); else null.
+ */
+export function embeddedStateDir(loaded: LoadedStoryboard): string | null {
+  const { provider } = loaded.storyboard;
+  return provider.profile.embedded && provider.baseUrl === null ? path.join(loaded.projectRoot, '.shotlist', 'emulator') : null;
+}
+
+/**
  * Connects to the storyboard's server as `render` does: the project's embedded emulator on
  * `<project>/.shotlist/emulator` when the provider is the emulator and no base URL was given
  * (started here, or the one another shotlist of the project already serves), otherwise the
@@ -43,7 +52,8 @@ export async function openServer(loaded: LoadedStoryboard, options: { readonly a
   const credential = credentialFor(provider.profile, ctx.io.env);
   const clientAt: ClientAt = (baseUrl, tuning = {}) =>
     createVideosClient({ profile: provider.profile, baseUrl, apiKey: credential?.value ?? null, ...(credential ? { authStyle: credential.style } : {}), allowInsecureHttp: options.allowInsecureHttp === true, ...tuning });
-  const emulator = provider.profile.embedded && provider.baseUrl === null ? await openEmbedded(loaded, options, clientAt, ctx) : null;
+  const stateDir = embeddedStateDir(loaded);
+  const emulator = stateDir === null ? null : await openEmbedded(stateDir, options, clientAt, ctx);
   const servers: OpenedServer[] = [];
   try {
     for (const server of provider.servers) {
@@ -73,8 +83,7 @@ export async function openServer(loaded: LoadedStoryboard, options: { readonly a
  * another's gets that owner's time scale; an `--emulator-speed` it cannot honour is said.
  * Which process serves it, and a takeover from an owner that stopped, are told under `--verbose`.
  */
-async function openEmbedded(loaded: LoadedStoryboard, options: { readonly emulatorSpeed?: number }, clientAt: ClientAt, ctx: CliContext): Promise<EmbeddedEmulator> {
-  const stateDir = path.join(loaded.projectRoot, '.shotlist', 'emulator');
+async function openEmbedded(stateDir: string, options: { readonly emulatorSpeed?: number }, clientAt: ClientAt, ctx: CliContext): Promise<EmbeddedEmulator> {
   const speed = options.emulatorSpeed ?? EMBEDDED_SPEED;
   const say = (text: string) => ctx.verbose && ctx.io.stderr.write(`${text}\n`);
   const emulator = await openEmbeddedEmulator({
