@@ -5,6 +5,7 @@ import { readLockfile } from '../lockfile/lockfile-io.js';
 import { lockfilePathFor, type Lockfile } from '../lockfile/lockfile.js';
 import { missingGcFeatures, planGc, referencedVideoIds } from '../gc/plan-gc.js';
 import { providerIdentity } from '../providers/profile.js';
+import { truncate } from '../storyboard/describe.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { formatAge } from '../status/assess-status.js';
 import { EXIT } from './exit-codes.js';
@@ -209,9 +210,8 @@ function total(
   return outcome.refused > 0 ? EXIT.jobsFailed : EXIT.ok;
 }
 
-/** A prompt as one short line: control characters shown as spaces, cut at 60 characters. */
+/** A prompt as one short line: control characters shown as spaces, cut at 60 characters as any echoed input is. */
 function quote(prompt: string | null): string {
   if (prompt === null) return '';
-  const flat = prompt.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
-  return JSON.stringify(flat.length > 60 ? `${flat.slice(0, 59)}…` : flat);
+  return JSON.stringify(truncate(prompt.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim()));
 }
