@@ -1,5 +1,5 @@
 import type { WrittenProviderBlock } from '../storyboard/written.js';
-import type { ContentVariant, ExtraField, ModelProfile, ProviderProfile, VideoStatus } from './profile.js';
+import type { ModelProfile, ProviderProfile } from './profile.js';
 
 /**
  * Profiles of the user's own: a built-in (or earlier) profile with some settings replaced, as
@@ -44,16 +44,16 @@ export function applyProfileSettings(base: ProviderProfile, name: string, settin
       remix: features?.remix ?? base.features.remix,
       delete: features?.delete ?? base.features.delete,
       list: features?.list ?? base.features.list,
-      contentVariants: (features?.content_variants as ContentVariant[] | undefined) ?? base.features.contentVariants,
+      contentVariants: features?.content_variants ?? base.features.contentVariants,
       inputReference: features?.input_reference ?? base.features.inputReference,
     },
     extraFields: {
-      allowed: (s.extra_fields as ExtraField[] | undefined) ?? base.extraFields.allowed,
+      allowed: s.extra_fields ?? base.extraFields.allowed,
       placement: s.extra_placement ?? base.extraFields.placement,
     },
     ...(s.list_query !== undefined ? { listQuery: definedOnly(s.list_query) } : {}),
     ...(s.discover_model !== undefined ? { discoverModel: s.discover_model } : {}),
-    ...(s.status_aliases !== undefined ? { statusAliases: { ...base.statusAliases, ...(definedOnly(s.status_aliases) as Record<string, VideoStatus>) } } : {}),
+    ...(s.status_aliases !== undefined ? { statusAliases: { ...base.statusAliases, ...definedOnly(s.status_aliases) } } : {}),
     ...(s.retention_seconds !== undefined ? { retentionSeconds: s.retention_seconds } : {}),
   };
 }
@@ -64,7 +64,7 @@ function modelsOf(written: WrittenModels): Record<string, ModelProfile> {
   const models: Record<string, ModelProfile> = {};
   for (const [name, model] of Object.entries(written)) {
     if (model === undefined) continue;
-    const prices = model.price_per_second === undefined ? undefined : (definedOnly(model.price_per_second) as Record<string, number>);
+    const prices = model.price_per_second === undefined ? undefined : definedOnly(model.price_per_second);
     Object.defineProperty(models, name, {
       enumerable: true,
       value: {
