@@ -8,7 +8,7 @@ import type { FaultOptions } from '../../src/emulator/faults.js';
 import { startEmulator, type EmulatorOptions, type EmulatorStats, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { hasStackTrace, REPO } from '../helpers/cli.js';
-import { checkOutputs } from '../render/helpers.js';
+import { checkOutputs, setFaults } from '../render/helpers.js';
 
 /**
  * The crash harness: `node bin/shotlist.js` as a real child process against an emulator that
@@ -50,8 +50,6 @@ export async function createMediaCache(): Promise<{ dir: string; remove: () => P
 }
 
 export interface CrashEmulator extends RunningEmulator {
-  /** The server's root (without `/v1`), for `/_emulator/*`. */
-  readonly origin: string;
   setFaults(faults: FaultOptions): Promise<void>;
 }
 
@@ -59,14 +57,9 @@ export async function startCrashEmulator(mediaCache: string, options: EmulatorOp
   const stateDir = await mkdtemp(path.join(SCRATCH, 'shotlist-crash-emu-'));
   await symlink(mediaCache, path.join(stateDir, 'media'), 'dir');
   const emu = await startEmulator({ speed: 1000, fps: 2, stateDir, ...options });
-  const origin = emu.url.replace(/\/v1$/, '');
   return {
     ...emu,
-    origin,
-    async setFaults(faults) {
-      const response = await fetch(`${origin}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
-      if (!response.ok) throw new Error(`setting faults failed: ${response.status} ${await response.text()}`);
-    },
+    setFaults: (faults) => setFaults(emu, faults),
     async close() {
       await emu.close();
       await rm(stateDir, { recursive: true, force: true });

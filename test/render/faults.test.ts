@@ -4,7 +4,7 @@ import { describe, expect, it, type TestContext } from 'vitest';
 import type { FaultOptions } from '../../src/emulator/faults.js';
 import type { EmulatorStats } from '../../src/emulator/index.js';
 import { hasStackTrace } from '../helpers/cli.js';
-import { checkOutputs, readLock, renderProject, renderWith } from './helpers.js';
+import { checkOutputs, readLock, renderProject, renderWith, setFaults } from './helpers.js';
 
 /**
  * Seeded faults on the server's side: every run converges (at most one re-run) to every job
@@ -68,7 +68,7 @@ describe.concurrent('faults converge, never paying twice', () => {
     // Each of the two first jobs' polls is refused through all its retries (1 + 4 attempts) ...
     while (!ended && (emu.stats().requestsByRoute['GET /v1/videos/{id}'] ?? 0) < 12) await new Promise((resolve) => setTimeout(resolve, 50));
     // ... then the outage ends.
-    await fetch(`${emu.url.replace(/\/v1$/, '')}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({}) });
+    await setFaults(emu, {});
     const result = await run;
     expect(result.code, result.stderr).toBe(0);
     expect(emu.stats().createsAccepted).toBe(JOBS);

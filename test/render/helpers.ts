@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestContext } from 'vitest';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type EmulatorOptions, type FaultOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import type { LockEntry, Lockfile } from '../../src/lockfile/lockfile.js';
 import { copyExamples, runCli, type CliRun } from '../helpers/cli.js';
 
@@ -18,6 +18,12 @@ export async function renderProject(onTestFinished: TestContext['onTestFinished'
   onTestFinished(() => emu.close());
   onTestFinished(cleanup);
   return { emu, dir };
+}
+
+/** Replaces the emulator's faults through its control route; `{}` makes it healthy again. */
+export async function setFaults(emu: RunningEmulator, faults: FaultOptions): Promise<void> {
+  const response = await fetch(`${emu.url.replace(/\/v1$/, '')}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  if (!response.ok) throw new Error(`setting faults failed: ${response.status} ${await response.text()}`);
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { hasStackTrace, runCli } from '../helpers/cli.js';
-import { checkOutputs, events, readLock, renderProject, renderWith, waitForEntry, waitUntil } from './helpers.js';
+import { checkOutputs, events, readLock, renderProject, renderWith, setFaults, waitForEntry, waitUntil } from './helpers.js';
 
 /**
  * Ctrl-C (the signal given to `main`) while jobs are in flight: exit 130 with every job the
@@ -84,7 +84,7 @@ describe.concurrent('interrupt and resume', () => {
     expect(creating.length).toBeGreaterThan(0);
     expect(emu.stats().jobs.length).toBeGreaterThan(0);
 
-    await fetch(emu.url.replace(/\/v1$/, '/_emulator/faults'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await setFaults(emu, {});
     await expectResumed(emu, dir, interrupted);
     expect(emu.stats().requestsByRoute['GET /v1/videos']).toBeGreaterThan(0);
   });
