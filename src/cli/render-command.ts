@@ -16,7 +16,7 @@ import { createProgress } from './progress.js';
 import { openServer, type OpenServer } from './open-server.js';
 import { outcomesOf, REPORT_FILE, writeReport } from '../report/write-report.js';
 import { removeStaleFiles } from '../run/stale-files.js';
-import { appendRunSummary, formatRunSummary } from './run-summary.js';
+import { appendRunSummary, formatRunSummary, spentUsd } from './run-summary.js';
 
 export interface RenderFlags extends CommonFlags {
   /** `--no-report` sets it false: skip writing the contact sheet at the end of the run. */
@@ -162,7 +162,7 @@ async function takeLock(lockPath: string, flags: RenderFlags, ctx: CliContext, s
 /** `blocked`: jobs the plan could not start (a remix whose parent `--only` left out); they count as not done, as when nothing else runs. */
 function summarize(result: RenderResult, blocked: number, flags: RenderFlags, ctx: CliContext, outDir: string): number {
   const count = (status: string) => result.reports.filter((report) => report.status === status).length;
-  const spent = result.reports.reduce((sum, report) => sum + (report.status === 'completed' && report.job.action === 'render' ? Math.round((report.job.costUsd ?? 0) * 100) : 0), 0) / 100;
+  const spent = spentUsd(result.reports);
   const summary = { completed: count('completed'), failed: count('failed'), skipped: count('skipped'), cancelled: count('cancelled'), spent_usd: spent, interrupted: result.interrupted, out: outDir };
   if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'run.summary', ...summary })}\n`);
   else {

@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import type { Plan } from '../plan/plan.js';
-import type { RenderResult } from '../run/render-storyboard.js';
+import type { JobReport, RenderResult } from '../run/render-storyboard.js';
 import { formatUsd } from './format-plan.js';
 
 /**
@@ -11,9 +11,9 @@ export function formatRunSummary(name: string, plan: Plan, result: RenderResult 
   const reports = result?.reports ?? [];
   const count = (status: string) => reports.filter((report) => report.status === status).length;
   const byAction = (action: string) => reports.filter((report) => report.status === 'completed' && report.job.action === action);
-  const spent = byAction('render').reduce((sum, report) => sum + Math.round((report.job.costUsd ?? 0) * 100), 0) / 100;
+  const rendered = byAction('render');
   const rows: [string, number][] = [
-    ['rendered', byAction('render').length + byAction('resume').length],
+    ['rendered', rendered.length + byAction('resume').length],
     ['downloaded', byAction('download').length],
     ['reused', plan.totals.reuse],
     ['failed', count('failed')],
@@ -21,15 +21,19 @@ export function formatRunSummary(name: string, plan: Plan, result: RenderResult 
     ['not started (interrupted)', count('cancelled')],
     ['blocked', plan.totals.blocked],
   ];
-  const lines = [`## shotlist: ${escapeMd(name)}`, '', '| | jobs |', '|---|---:|', ...rows.map(([label, n]) => `| ${label} | ${n} |`), '', `Spent: ${formatUsd(spent)} (estimated from the provider's prices)${result?.interrupted ? ' — interrupted; the next run resumes' : ''}`, ''];
+  const lines = [`## shotlist: ${escapeMd(name)}`, '', '| | jobs |', '|---|---:|', ...rows.map(([label, n]) => `| ${label} | ${n} |`), '', `Spent: ${formatUsd(spentUsd(reports))} (estimated from the provider's prices)${result?.interrupted ? ' — interrupted; the next run resumes' : ''}`, ''];
   const problems = [
     ...reports.flatMap((report) => (report.status === 'failed' || report.status === 'skipped' ? [`- \`${escapeMd(report.job.id)}\`: ${report.status}, ${escapeMd(report.reason)}`] : [])),
     ...plan.jobs.filter((job) => job.action === 'blocked').map((job) => `- \`${escapeMd(job.id)}\`: blocked, ${escapeMd(job.reason)}`),
   ];
   if (problems.length > 0) lines.push('### Needs attention', '', ...problems, '');
-  const rendered = reports.filter((report) => report.status === 'completed' && report.job.action === 'render');
   if (rendered.length > 0) lines.push('### Rendered', '', ...rendered.map((report) => `- \`${escapeMd(report.job.id)}\`: ${escapeMd(report.job.reason)}`), '');
   return `${lines.join('\n')}\n`;
+}
+
+/** What a run spent, in dollars: the estimated cost of each render it completed, added in cents. */
+export function spentUsd(reports: readonly JobReport[]): number {
+  return reports.reduce((sum, report) => sum + (report.status === 'completed' && report.job.action === 'render' ? Math.round((report.job.costUsd ?? 0) * 100) : 0), 0) / 100;
 }
 
 export async function appendRunSummary(file: string, text: string): Promise<void> {
