@@ -9,6 +9,7 @@ import { planStoryboard } from '../src/plan/plan-storyboard.js';
 import { systemClock } from '../src/run/clock.js';
 import { renderStoryboard } from '../src/run/render-storyboard.js';
 import { loadStoryboard } from '../src/storyboard/load-storyboard.js';
+import { makespanLowerBound } from './makespan.js';
 
 /**
  * The whole engine against the emulator, time-scaled: a long remix chain, a short one, and
@@ -53,11 +54,10 @@ export async function benchRenderMakespan(order: 'critical-path' | 'fifo', optio
       const timing = planTiming({ model: job.model!.value, size: job.size.value, seconds: job.seconds.value }, SPEED);
       return [job.id, timing.queueMs + timing.runMs];
     }));
-    // The lower bound in the emulator's simulated time; FIFO simply gives every job the same priority.
-    const remaining = new Map<string, number>();
-    for (const id of [...planned.graph.order].reverse()) remaining.set(id, durations.get(id)! + Math.max(0, ...(planned.graph.childrenOf.get(id) ?? []).map((c) => remaining.get(c)!)));
-    const total = [...durations.values()].reduce((a, b) => a + b, 0);
-    const lowerBoundMs = Math.max(Math.max(...remaining.values()), total / loaded.storyboard.provider.inFlight);
+    // The lower bound in the emulator's simulated time; the graph's order puts parents first, as a DagJob's index must.
+    const dag = planned.graph.order.map((id, index) => ({ id, parentId: planned.graph.parentOf.get(id) ?? null, duration: durations.get(id)!, index }));
+    const lowerBoundMs = makespanLowerBound(dag, loaded.storyboard.provider.inFlight);
+    // FIFO simply gives every job the same priority.
     const graph = order === 'fifo' ? { ...planned.graph, remaining: new Map(loaded.jobs.map((job) => [job.id, 0])) } : planned.graph;
     const client = createVideosClient({ profile: loaded.storyboard.provider.profile, baseUrl: emulator.url, apiKey: null });
     const start = performance.now();
