@@ -14,7 +14,7 @@ import type { CliContext, CommonFlags } from './main.js';
 import { checkLimits } from './plan-command.js';
 import { createProgress } from './progress.js';
 import { openServer, type OpenServer } from './open-server.js';
-import { outcomesOf, REPORT_FILE, writeReport } from '../report/write-report.js';
+import { defaultRendersDir, outcomesOf, REPORT_FILE, writeReport } from '../report/write-report.js';
 import { removeStaleFiles } from '../run/stale-files.js';
 import { appendRunSummary, formatRunSummary, spentUsd } from './run-summary.js';
 
@@ -84,7 +84,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     }
     const { plan } = planned;
     server = await openServer(loaded, { allowInsecureHttp: flags.allowInsecureHttp === true, ...(flags.emulatorSpeed ? { emulatorSpeed: flags.emulatorSpeed } : {}) }, ctx);
-    const outDir = flags.out ? path.resolve(io.cwd, flags.out) : path.join(storyboard.dir, 'renders', storyboard.name);
+    const outDir = flags.out ? path.resolve(io.cwd, flags.out) : defaultRendersDir(loaded);
     const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && io.env['TERM'] !== 'dumb' ? 'live' : 'lines';
     const renderCost = new Map(plan.jobs.filter((job) => job.action === 'render').map((job) => [job.id, job.costUsd]));
     const progress = createProgress({ mode, out: flags.json ? io.stdout : io.stderr, style: ctx.err, now: io.now, total: workOf(planned), costOf: (id) => renderCost.get(id) ?? null });

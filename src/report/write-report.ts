@@ -32,7 +32,7 @@ export interface WrittenReport {
  */
 export async function writeReport(options: WriteReportOptions): Promise<WrittenReport> {
   const { storyboard, jobs } = options.loaded;
-  const outDir = options.outDir ?? defaultReportDir(options.loaded);
+  const outDir = options.outDir ?? defaultRendersDir(options.loaded);
   const lockPath = lockfilePathFor(storyboard.mainPath);
   const lockDir = path.dirname(lockPath);
   const lockfile = await readLockfile(lockPath);
@@ -55,7 +55,7 @@ export async function writeReport(options: WriteReportOptions): Promise<WrittenR
 }
 
 /** `renders/<name>/` beside the storyboard, where `render` puts the files by default. */
-export function defaultReportDir(loaded: LoadedStoryboard): string {
+export function defaultRendersDir(loaded: LoadedStoryboard): string {
   return path.join(loaded.storyboard.dir, 'renders', loaded.storyboard.name);
 }
 
