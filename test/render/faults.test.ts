@@ -4,7 +4,7 @@ import { describe, expect, it, type TestContext } from 'vitest';
 import type { FaultOptions } from '../../src/emulator/faults.js';
 import type { EmulatorStats } from '../../src/emulator/index.js';
 import { hasStackTrace } from '../helpers/cli.js';
-import { checkOutputs, readLock, renderProject, renderWith, setFaults } from './helpers.js';
+import { checkOutputs, readLock, renderProject, renderWith, setFaults, waitUntil } from './helpers.js';
 
 /**
  * Seeded faults on the server's side: every run converges (at most one re-run) to every job
@@ -66,7 +66,8 @@ describe.concurrent('faults converge, never paying twice', () => {
     let ended = false;
     const run = renderWith(emu, dir, FILE).finally(() => (ended = true));
     // Each of the two first jobs' polls is refused through all its retries (1 + 4 attempts) ...
-    while (!ended && (emu.stats().requestsByRoute['GET /v1/videos/{id}'] ?? 0) < 12) await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitUntil(() => ended || (emu.stats().requestsByRoute['GET /v1/videos/{id}'] ?? 0) >= 12, 'polls refused through their retries', 25_000);
+    expect(ended, 'the run still going when the outage had outlasted its polls\' retries').toBe(false);
     // ... then the outage ends.
     await setFaults(emu, {});
     const result = await run;
