@@ -15,7 +15,7 @@ import { createLockFile, isStale, removeIfUnchanged, type LockHolder } from '../
  * removed by whoever finds it stale, through the render lock's guarded takeover.
  */
 
-export const OWNER_FILE = 'owner.json';
+const OWNER_FILE = 'owner.json';
 
 /** Who serves the embedded emulator, and how. */
 export interface EmulatorOwner extends LockHolder {

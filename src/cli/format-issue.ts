@@ -57,7 +57,7 @@ const SECRET = /((?:api[_-]?key|authorization|password|secret|token)["']?\s*[:=]
  * A storyboard that holds a key (refused, for that very reason) must not have the key printed
  * back into a CI log by the code frame. Masked to the same length, so the caret still lines up.
  */
-export function redactSecrets(line: string): string {
+function redactSecrets(line: string): string {
   return line.replace(SECRET, (_match, key: string | undefined, value: string | undefined, token: string | undefined) => (token !== undefined ? '*'.repeat(token.length) : `${key}${'*'.repeat(value!.length)}`));
 }
 

@@ -35,7 +35,7 @@ export function formatStatus(report: StatusReport, header: string, style: Style)
   return `${lines.join('\n')}\n`;
 }
 
-export function formatStatusTotals(totals: StatusTotals): string {
+function formatStatusTotals(totals: StatusTotals): string {
   const files = [`${totals.files.ok} ok`, totals.files.missing > 0 ? `${totals.files.missing} missing` : '', totals.files.altered > 0 ? `${totals.files.altered} altered` : ''].filter(Boolean);
   const server = Object.entries(totals.server)
     .filter(([, n]) => n > 0)

@@ -119,7 +119,7 @@ function summaryLine(total: number, counts: ReadonlyMap<CardStatus, number>): st
 }
 
 /** Text safe in element content and in double- or single-quoted attributes. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 

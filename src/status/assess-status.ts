@@ -38,7 +38,7 @@ export type ServerVideo =
   | 'gone';
 
 /** A completed video that expires within this many seconds is flagged `expiring`: download what you need now. */
-export const EXPIRING_SECONDS = 2 * 3600;
+const EXPIRING_SECONDS = 2 * 3600;
 
 export interface JobStatus {
   readonly id: string;
