@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { hasStackTrace } from '../helpers/cli.js';
+import { hasStackTrace, runCli } from '../helpers/cli.js';
 import { lockPathOf, readLock, renderProject, renderWith, waitUntil } from './helpers.js';
 
 /** The advisory lock beside the lockfile: a live holder makes render exit 4 naming it; a dead one is taken over. */
@@ -50,13 +50,17 @@ describe('the lockfile lock', () => {
     const first = renderWith(emu, dir, FILE).finally(() => (firstDone = true));
     // The first render holds the lock (it is taken before anything is sent).
     await waitUntil(() => access(lockLock).then(() => true, () => false), 'the first render to take the lock', 10_000);
-    const second = renderWith(emu, dir, FILE, ['--wait']);
-    // The second one planned while the first was still rendering: it had to wait.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // In text mode, so that it says when it waits and what it found after.
+    let said = '';
+    const second = runCli(['render', FILE, '--base-url', emu.url, '--wait'], { cwd: dir, now: () => Date.now(), env: { NO_COLOR: '1' }, onOutput: ({ stderr }) => (said = stderr) });
+    // The second one found the lock held while the first was still rendering: it had to wait.
+    await waitUntil(() => said.includes(`waiting for pid ${process.pid} on ${os.hostname()}`), 'the second render to wait for the first', 10_000);
     expect(firstDone).toBe(false);
     const [a, b] = await Promise.all([first, second]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
+    // Planned again once it held the lock: the first had done everything.
+    expect(b.stderr).toContain('nothing to do: every job is up to date');
     const stats = emu.stats();
     expect(stats.jobs).toHaveLength(4);
     expect(Object.values(stats.jobsPerRequest)).toEqual([1, 1, 1, 1]);
