@@ -321,6 +321,12 @@ describe('statuses and polling', () => {
     for (let i = 0; i < pollAfter.length; i++) results.push(await h.client.retrieve('video_abc123'));
     expect(results.map((r) => r.pollAfterMs)).toEqual([5000, 1000, 60_000, null]);
     expect(results[0]?.video).toMatchObject({ status: 'in_progress', serverStatus: 'processing', progress: 33 });
+
+    // A floor other than the client's former fixed 1 s, so the clamp is seen to read the profile.
+    const low = await harness((_req, res) => sendJson(res, 200, wireVideo(), { 'openai-poll-after-ms': '10' }), {
+      profile: { ...multipartProfile, limits: { ...multipartProfile.limits, minPollMs: 250 } },
+    });
+    expect((await low.client.retrieve('video_abc123')).pollAfterMs).toBe(250);
   });
 
   it('treats an unknown status as a terminal failure', async () => {
