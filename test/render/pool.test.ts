@@ -5,7 +5,7 @@ import type { RunningEmulator } from '../../src/emulator/index.js';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { copyExamples, runCli } from '../helpers/cli.js';
 import { createVideo, waitForStatus } from '../emulator/helpers.js';
-import { checkOutputs, events, readLock, readLockBytes, startRenderEmulator } from './helpers.js';
+import { checkOutputs, events, readLock, readLockBytes, startRenderEmulator, waitUntil } from './helpers.js';
 
 /**
  * A provider with a pool of servers (SPEC §6), end to end: three emulators on 127.0.0.1:0,
@@ -118,13 +118,17 @@ describe('a pool of servers', () => {
     const controller = new AbortController();
     const first = render([], controller.signal);
     // Stop once some jobs are on the servers, before the chains are done.
-    for (let i = 0; i < 400 && emus.reduce((sum, emu) => sum + emu.stats().createsAccepted, 0) < 5; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitUntil(() => emus.reduce((sum, emu) => sum + emu.stats().createsAccepted, 0) >= 5, 'five jobs on the servers');
     controller.abort();
     expect((await first).code).toBe(130);
+    const interrupted = await readLock(dir, 'pool.yaml');
+    const inFlight = Object.entries(interrupted.jobs).filter(([, entry]) => entry.video_id !== null && !entry.outputs.video);
+    expect(inFlight.length, 'jobs on a server, not yet downloaded, when interrupted').toBeGreaterThan(0);
 
     const resumed = await render();
     expect(resumed.code, resumed.stderr).toBe(0);
     const lock = await readLock(dir, 'pool.yaml');
+    for (const [id, entry] of inFlight) expect(lock.jobs[id], `${id} resumed on ${entry.server}`).toMatchObject({ video_id: entry.video_id, server: entry.server });
     expect(Object.values(lock.jobs).every((entry) => entry.status === 'completed' && entry.outputs.video)).toBe(true);
     expect(emus.reduce((sum, emu) => sum + emu.stats().createsAccepted, 0)).toBe(24);
     for (const emu of emus) expect(Object.values(emu.stats().jobsPerRequest).every((n) => n === 1)).toBe(true);
