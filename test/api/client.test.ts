@@ -73,6 +73,18 @@ describe('request shapes', () => {
     expect(new Uint8Array(await file.arrayBuffer())).toEqual(png);
   });
 
+  it('sends extras inside extra_body when the profile says so: an object in JSON, a JSON string in a form', async () => {
+    const profile: ProviderProfile = { ...emulatorProfile, extraFields: { allowed: [], placement: 'extra_body' } };
+    const h = await harness((_req, res) => sendJson(res, 200, wireVideo()), { profile });
+    await h.client.create({ prompt: 'a mug', model: 'veo-3', extra: { seed: 7, negative_prompt: 'blur' } });
+    expect(JSON.parse(h.server.seen[0]!.body.toString())).toEqual({ prompt: 'a mug', model: 'veo-3', extra_body: { seed: 7, negative_prompt: 'blur' } });
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    await h.client.create({ prompt: 'unbox', extra: { seed: 7 }, inputReference: { bytes: png, mimeType: 'image/png', fileName: 'mug.png' } });
+    const form = await formOf(h.server.seen[1] as Seen);
+    expect(form.get('extra_body')).toBe('{"seed":7}');
+    expect(form.get('seed')).toBeNull();
+  });
+
   it('sends a remix as {prompt} to the source video, id percent-encoded', async () => {
     const h = await harness((_req, res) => sendJson(res, 200, wireVideo({ id: 'video_new', remixed_from_video_id: 'video_a/b+c=' })));
     const video = await h.client.remix('video_a/b+c=', 'at dusk');
