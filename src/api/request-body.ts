@@ -40,9 +40,9 @@ export interface EncodedBody {
 
 const CORE_FIELDS = new Set(['prompt', 'model', 'size', 'seconds', 'input_reference']);
 
-export type ExtraPlacement = ProviderProfile['extraFields']['placement'];
+type ExtraPlacement = ProviderProfile['extraFields']['placement'];
 
-export function encodeCreate(req: CreateRequest, encoding: ProviderProfile['encoding'], placement: ExtraPlacement = 'flat'): EncodedBody {
+export function encodeCreate(req: CreateRequest, encoding: ProviderProfile['encoding'], placement: ExtraPlacement): EncodedBody {
   const fields = createFields(req, placement);
   // A file can only travel in multipart, whatever the profile prefers.
   if (encoding === 'multipart' || req.inputReference !== undefined) return multipart(fields, req.inputReference);
