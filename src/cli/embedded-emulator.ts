@@ -1,4 +1,4 @@
-import { ApiError, defaultRetryPolicy, NetworkError, type RetryPolicy, type Sleep, type VideosClient } from '../api/index.js';
+import { ApiError, defaultRetryPolicy, NetworkError, type RetryPolicy, type VideosClient, type VideosClientOptions } from '../api/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { InterruptedError, ShotlistError } from '../errors.js';
 import { systemClock, type Clock } from '../run/clock.js';
@@ -42,11 +42,7 @@ export interface EmbeddedEmulator {
 export type ServingOwner = EmulatorOwner & { readonly url: string };
 
 /** Client settings the embedded emulator tunes: a probe's, and the retry waits of a joined owner's client. */
-export interface ClientTuning {
-  readonly sleep?: Sleep;
-  readonly retry?: RetryPolicy;
-  readonly timeoutMs?: number;
-}
+export type ClientTuning = Pick<VideosClientOptions, 'sleep' | 'retry' | 'timeoutMs'>;
 
 /** Makes a client of the storyboard's provider for a base URL (credentials and checks as for any server). */
 export type ClientAt = (baseUrl: string, tuning?: ClientTuning) => VideosClient;
