@@ -34,7 +34,7 @@ export async function runStatus(file: string, flags: StatusFlags, ctx: CliContex
   const { loaded } = await loadForCommand(file, flags, ctx);
   const now = Math.floor(io.now() / 1000);
   // One hash cache for the plan (videos) and for the thumbnails below: read from disk once.
-  const hashCache = await OutputHashCache.load(path.join(loaded.projectRoot, '.shotlist', 'cache', 'output-hashes.json'));
+  const hashCache = await OutputHashCache.loadForProject(loaded.projectRoot);
   const { plan, lockPath, providerId } = await planStoryboard(loaded, { now, only: flags.only, hashCache, display: (p) => displayPath(ctx, p) });
   const entries = [...plan.jobs.flatMap((job) => (job.entry ? [job.entry] : [])), ...plan.orphans.map((orphan) => orphan.entry)];
   const files = await readRecordedFiles(entries, path.dirname(lockPath), hashCache);
