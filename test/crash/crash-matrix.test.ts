@@ -2,15 +2,13 @@ import { spawn } from 'node:child_process';
 import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultOptions } from '../../src/emulator/faults.js';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import {
   boardDir,
   CHAIN,
   checkEndState,
-  createMediaCache,
-  ensureDist,
   leftovers,
   LockWatcher,
   lockPathOf,
@@ -25,6 +23,7 @@ import {
   type Board,
   type CrashEmulator,
   type Shotlist,
+  useMediaCache,
 } from './harness.js';
 import { REPO } from '../helpers/cli.js';
 
@@ -210,16 +209,10 @@ const SIGINT_POINTS: readonly KillPoint[] = [
 
 const BOARDS = [QUICKSTART, CHAIN, MANY];
 const tally = newTally();
-let media: { dir: string; remove: () => Promise<void> };
+const media = useMediaCache();
 const started = Date.now();
 
-beforeAll(async () => {
-  await ensureDist();
-  media = await createMediaCache();
-}, 180_000);
-
-afterAll(async () => {
-  await media?.remove();
+afterAll(() => {
   // The figures the README quotes.
   console.log(`crash matrix: ${JSON.stringify({ ...tally, seconds: Math.round((Date.now() - started) / 1000) })}`);
 });

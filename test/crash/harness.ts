@@ -3,7 +3,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { FaultOptions } from '../../src/emulator/faults.js';
 import { startEmulator, type EmulatorOptions, type EmulatorStats, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
@@ -37,7 +37,9 @@ export const SCRATCH = (() => {
   }
 })();
 
-export { ensureDist } from '../helpers/dist.js';
+import { ensureDist } from '../helpers/dist.js';
+
+export { ensureDist };
 
 /**
  * Encodes are the slow part of a scenario (ffmpeg, ~0.5 s each); the emulator caches media by
@@ -47,6 +49,26 @@ export { ensureDist } from '../helpers/dist.js';
 export async function createMediaCache(): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(SCRATCH, 'shotlist-crash-media-'));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The hooks of a file whose scenarios run `bin/shotlist.js`: dist/ built before them (which may
+ * take minutes on a busy machine), one media cache for all of them, removed after. `dir` can be
+ * read once the hooks have run.
+ */
+export function useMediaCache(): { readonly dir: string } {
+  let media: { dir: string; remove: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    await ensureDist();
+    media = await createMediaCache();
+  }, 180_000);
+  afterAll(() => media?.remove());
+  return {
+    get dir() {
+      if (media === undefined) throw new Error('the media cache is created in beforeAll');
+      return media.dir;
+    },
+  };
 }
 
 export interface CrashEmulator extends RunningEmulator {

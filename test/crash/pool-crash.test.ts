@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { checkOutputs } from '../render/helpers.js';
 import { hasStackTrace } from '../helpers/cli.js';
-import { createMediaCache, ensureDist, leftovers, LockWatcher, SCRATCH, Shotlist, startCrashEmulator, type CrashEmulator } from './harness.js';
+import { leftovers, LockWatcher, SCRATCH, Shotlist, startCrashEmulator, useMediaCache, type CrashEmulator } from './harness.js';
 
 /**
  * kill -9 of a render on a pool of servers (SPEC §6), then a run to the end: whatever the
@@ -16,12 +16,7 @@ const CAPS = [2, 1, 2];
 const PRODUCTS = ['mug', 'teapot', 'kettle', 'bowl', 'plate', 'jug'];
 const JOBS = PRODUCTS.length * 3;
 
-let media: { dir: string; remove: () => Promise<void> };
-beforeAll(async () => {
-  await ensureDist();
-  media = await createMediaCache();
-});
-afterAll(() => media.remove());
+const media = useMediaCache();
 
 async function poolBoard(emus: readonly CrashEmulator[]): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(SCRATCH, 'shotlist-pool-crash-'));

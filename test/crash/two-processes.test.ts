@@ -2,15 +2,13 @@ import { spawn } from 'node:child_process';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LockBusyError } from '../../src/errors.js';
 import { acquireLock } from '../../src/run/advisory-lock.js';
 import { systemClock } from '../../src/run/clock.js';
 import {
   boardDir,
   checkEndState,
-  createMediaCache,
-  ensureDist,
   LockWatcher,
   lockPathOf,
   MANY,
@@ -20,6 +18,7 @@ import {
   Shotlist,
   startCrashEmulator,
   type CrashEmulator,
+  useMediaCache,
 } from './harness.js';
 
 /**
@@ -31,13 +30,7 @@ import {
 
 const BOARD = MANY;
 const tally = newTally();
-let media: { dir: string; remove: () => Promise<void> };
-
-beforeAll(async () => {
-  await ensureDist();
-  media = await createMediaCache();
-}, 180_000);
-afterAll(() => media?.remove());
+const media = useMediaCache();
 
 interface Holder {
   readonly pid: number;
