@@ -1,11 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultOptions } from '../../src/emulator/faults.js';
 import type { EmulatorOptions, EmulatorStats } from '../../src/emulator/index.js';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
-import { hasStackTrace, runCli, type CliRun } from '../helpers/cli.js';
-import { checkOutputs } from '../render/helpers.js';
+import { hasStackTrace, type CliRun } from '../helpers/cli.js';
+import { checkOutputs, readLock, renderWith } from '../render/helpers.js';
 import { boardDir, createMediaCache, leftovers, newTally, soakBoard, startCrashEmulator, type Board, type CrashEmulator } from './harness.js';
 
 /**
@@ -31,7 +29,7 @@ beforeAll(async () => {
   const emu = await startCrashEmulator(media.dir);
   const { dir, cleanup } = await boardDir(BOARD);
   try {
-    const run = await runCli(['render', BOARD.file, '--base-url', emu.url, '--json'], { cwd: dir, now: () => Date.now() });
+    const run = await renderWith(emu, dir, BOARD.file);
     expect(run.code, run.stderr).toBe(0);
     expect(emu.stats().createsAccepted).toBe(JOBS);
   } finally {
@@ -68,12 +66,12 @@ async function setUpSoak(faults: FaultOptions, onTestFinished: (fn: () => Promis
     board,
     runs,
     async render() {
-      const run = await runCli(['render', board.file, '--base-url', emu.url, '--json'], { cwd: dir, now: () => Date.now() });
+      const run = await renderWith(emu, dir, board.file);
       runs.push(run);
       expect(hasStackTrace(run.stdout + run.stderr), run.stderr).toBe(false);
       return run;
     },
-    lock: async () => JSON.parse(await readFile(path.join(dir, board.file.replace(/\.yaml$/, '.lock.json')), 'utf8')) as Lockfile,
+    lock: () => readLock(dir, board.file),
   };
 }
 

@@ -37,9 +37,9 @@ export const SCRATCH = (() => {
   }
 })();
 
-import { ensureDist } from '../helpers/dist.js';
+import { ensureDist, userEnv } from '../helpers/dist.js';
 
-export { ensureDist };
+export { ensureDist, userEnv };
 
 /**
  * Encodes are the slow part of a scenario (ffmpeg, ~0.5 s each); the emulator caches media by
@@ -329,13 +329,6 @@ export class Shotlist {
 
 export function render(board: Board, dir: string, emu: CrashEmulator, extra: readonly string[] = []): Shotlist {
   return new Shotlist(['render', board.file, '--base-url', emu.url, '--json', ...extra], dir);
-}
-
-/** The environment a user's shell would give: no API keys, no colours. */
-export function userEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  for (const name of ['OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY', 'SHOTLIST_API_KEY']) delete env[name];
-  return env;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,6 +19,13 @@ async function distIsFresh(): Promise<boolean> {
   return true;
 }
 
+/** The environment a user's shell would give a `bin/shotlist.js` process: no API keys, no colours. */
+export function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  for (const name of ['OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY', 'SHOTLIST_API_KEY']) delete env[name];
+  return env;
+}
+
 /**
  * Rebuilds dist/ when src/ is newer, for tests that run `bin/shotlist.js` as a real process.
  * Test files run in parallel workers, so the build is guarded by a directory lock: one worker

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { readMp4 } from '../emulator/helpers.js';
 import { copyExamples, hasStackTrace, REPO } from '../helpers/cli.js';
-import { ensureDist } from '../helpers/dist.js';
+import { ensureDist, userEnv } from '../helpers/dist.js';
 import { checkOutputs, sha256 } from './helpers.js';
 
 /**
@@ -98,10 +98,3 @@ describe('the quickstart, as a user runs it', () => {
     }
   }, 90_000);
 });
-
-/** The environment a user's shell would give: no API keys, no colours. */
-function userEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  for (const name of ['OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY', 'SHOTLIST_API_KEY']) delete env[name];
-  return env;
-}
