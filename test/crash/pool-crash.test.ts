@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
-import { checkOutputs } from '../render/helpers.js';
+import { checkOutputs, createsAcross, poolStoryboard } from '../render/helpers.js';
 import { hasStackTrace } from '../helpers/cli.js';
 import { leftovers, LockWatcher, SCRATCH, Shotlist, startCrashEmulator, useMediaCache, type CrashEmulator } from './harness.js';
 
@@ -20,20 +20,15 @@ const media = useMediaCache();
 
 async function poolBoard(emus: readonly CrashEmulator[]): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(SCRATCH, 'shotlist-pool-crash-'));
-  const servers = emus.map((emu, i) => `    - {base_url: "${emu.url}", in_flight: ${CAPS[i]}}\n`).join('');
-  await writeFile(
-    path.join(dir, 'pool.yaml'),
-    `version: 1\nname: pool\nprovider:\n  profile: emulator\n  servers:\n${servers}defaults: {model: sora-2, size: 1280x720, seconds: 4}\nshots:\n  - id: hero\n    prompt: A {{product}} on a counter.\n    variants: {product: [${PRODUCTS.join(', ')}]}\n  - id: dusk\n    remix: hero\n    prompt: The {{product}} at dusk.\n  - id: night\n    remix: dusk\n    prompt: The {{product}} at night.\n`,
-  );
+  await writeFile(path.join(dir, 'pool.yaml'), poolStoryboard(emus.map((emu, i) => ({ url: emu.url, inFlight: CAPS[i]! })), PRODUCTS));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 type Moment = (child: Shotlist, emus: readonly CrashEmulator[]) => Promise<boolean>;
-const creates = (emus: readonly CrashEmulator[]) => emus.reduce((sum, emu) => sum + emu.stats().createsAccepted, 0);
 
 const MOMENTS: { name: string; at: Moment; lostAnswers?: boolean }[] = [
   { name: 'right after the first create intent is written', at: (child) => child.until(() => child.states('creating').length >= 1, 1) },
-  { name: 'with remixes in flight on their parents’ servers', at: (child, emus) => child.until(() => child.states('queued').some((e) => e.id?.startsWith('dusk[') === true) && creates(emus) >= 8, 1) },
+  { name: 'with remixes in flight on their parents’ servers', at: (child, emus) => child.until(() => child.states('queued').some((e) => e.id?.startsWith('dusk[') === true) && createsAcross(emus) >= 8, 1) },
   { name: 'mid-download', at: (child) => child.until(() => child.states('downloading').length >= 3, 1) },
   { name: 'after answers to committed creates were lost', at: (child, emus) => child.until(() => emus.some((emu) => (emu.stats().requestsByRoute['GET /v1/videos'] ?? 0) > 0), 1), lostAnswers: true },
 ];

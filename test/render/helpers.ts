@@ -50,6 +50,40 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/**
+ * A storyboard on a pool of servers, each with its cap: for each product a `hero` shot remixed
+ * at dusk, then at night (three jobs a product; a chain stays on one server).
+ */
+export function poolStoryboard(servers: readonly { readonly url: string; readonly inFlight: number }[], products: readonly string[]): string {
+  const pool = servers.map(({ url, inFlight }) => `    - base_url: ${url}\n      in_flight: ${inFlight}\n`).join('');
+  return `version: 1
+name: pool
+provider:
+  profile: emulator
+  servers:
+${pool}defaults:
+  model: sora-2
+  size: 1280x720
+  seconds: 4
+shots:
+  - id: hero
+    prompt: A {{product}} on a kitchen counter.
+    variants:
+      product: [${products.join(', ')}]
+  - id: dusk
+    remix: hero
+    prompt: The same {{product}} at dusk.
+  - id: night
+    remix: dusk
+    prompt: The same {{product}} at night.
+`;
+}
+
+/** Creates accepted by all the servers of a pool. */
+export function createsAcross(emus: readonly RunningEmulator[]): number {
+  return emus.reduce((sum, emu) => sum + emu.stats().createsAccepted, 0);
+}
+
 /** Rewrites one line of a storyboard; fails loudly if the text is not there, so a test cannot silently test nothing. */
 export async function editStoryboard(dir: string, file: string, from: string, to: string): Promise<void> {
   const full = path.join(dir, file);

@@ -5,7 +5,7 @@ import type { RunningEmulator } from '../../src/emulator/index.js';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { copyExamples, runCli } from '../helpers/cli.js';
 import { createVideo, waitForStatus } from '../emulator/helpers.js';
-import { checkOutputs, events, readLock, readLockBytes, startRenderEmulator, waitUntil } from './helpers.js';
+import { checkOutputs, createsAcross, events, poolStoryboard, readLock, readLockBytes, startRenderEmulator, waitUntil } from './helpers.js';
 
 /**
  * A provider with a pool of servers (SPEC §6), end to end: three emulators on 127.0.0.1:0,
@@ -31,31 +31,8 @@ const urls = () => emus.map((emu) => emu.url);
 
 /** Eight products, each with a two-step remix chain: 24 jobs. */
 async function writePoolBoard(servers: readonly string[], caps: readonly number[] = CAPS): Promise<void> {
-  const pool = servers.map((url, i) => `    - base_url: ${url}\n      in_flight: ${caps[i]}\n`).join('');
-  await writeFile(
-    path.join(dir, 'pool.yaml'),
-    `version: 1
-name: pool
-provider:
-  profile: emulator
-  servers:
-${pool}defaults:
-  model: sora-2
-  size: 1280x720
-  seconds: 4
-shots:
-  - id: hero
-    prompt: A {{product}} on a kitchen counter.
-    variants:
-      product: [mug, teapot, kettle, bowl, plate, jug, cup, vase]
-  - id: dusk
-    remix: hero
-    prompt: The same {{product}} at dusk.
-  - id: night
-    remix: dusk
-    prompt: The same {{product}} at night.
-`,
-  );
+  const products = ['mug', 'teapot', 'kettle', 'bowl', 'plate', 'jug', 'cup', 'vase'];
+  await writeFile(path.join(dir, 'pool.yaml'), poolStoryboard(servers.map((url, i) => ({ url, inFlight: caps[i]! })), products));
 }
 
 const render = (extra: readonly string[] = [], signal?: AbortSignal) => runCli(['render', 'pool.yaml', '--json', ...extra], { cwd: dir, now: () => Date.now(), ...(signal ? { signal } : {}) });
@@ -83,7 +60,7 @@ describe('a pool of servers', () => {
       expect(stats.createsAccepted, `server ${i}`).toBeGreaterThan(0);
       expect(Object.values(stats.jobsPerRequest).every((n) => n === 1)).toBe(true);
     });
-    expect(emus.reduce((sum, emu) => sum + emu.stats().createsAccepted, 0)).toBe(24);
+    expect(createsAcross(emus)).toBe(24);
 
     for (const [id, entry] of Object.entries(lock.jobs)) {
       const holder = serverHolding(byUrl, lock, id);
@@ -118,7 +95,7 @@ describe('a pool of servers', () => {
     const controller = new AbortController();
     const first = render([], controller.signal);
     // Stop once some jobs are on the servers, before the chains are done.
-    await waitUntil(() => emus.reduce((sum, emu) => sum + emu.stats().createsAccepted, 0) >= 5, 'five jobs on the servers');
+    await waitUntil(() => createsAcross(emus) >= 5, 'five jobs on the servers');
     controller.abort();
     expect((await first).code).toBe(130);
     const interrupted = await readLock(dir, 'pool.yaml');
@@ -130,7 +107,7 @@ describe('a pool of servers', () => {
     const lock = await readLock(dir, 'pool.yaml');
     for (const [id, entry] of inFlight) expect(lock.jobs[id], `${id} resumed on ${entry.server}`).toMatchObject({ video_id: entry.video_id, server: entry.server });
     expect(Object.values(lock.jobs).every((entry) => entry.status === 'completed' && entry.outputs.video)).toBe(true);
-    expect(emus.reduce((sum, emu) => sum + emu.stats().createsAccepted, 0)).toBe(24);
+    expect(createsAcross(emus)).toBe(24);
     for (const emu of emus) expect(Object.values(emu.stats().jobsPerRequest).every((n) => n === 1)).toBe(true);
   });
 
@@ -189,7 +166,7 @@ describe('a pool of servers', () => {
     expect(run.code, run.stderr).toBe(0);
     // The fault fired: lost answers were followed by a list on that server.
     expect(emus.reduce((sum, emu) => sum + (emu.stats().requestsByRoute['GET /v1/videos'] ?? 0), 0)).toBeGreaterThan(0);
-    expect(emus.reduce((sum, emu) => sum + emu.stats().createsAccepted, 0)).toBe(24);
+    expect(createsAcross(emus)).toBe(24);
     const lock = await readLock(dir, 'pool.yaml');
     const byUrl = new Map(urls().map((url, i) => [url, i]));
     for (const [id, entry] of Object.entries(lock.jobs)) {
