@@ -12,6 +12,8 @@ import type { CliContext, OutputStream } from './main.js';
 export interface LiveRegion {
   /** Lines the region may use: the terminal's height less one, so the frame never scrolls off. */
   readonly height: number;
+  /** The terminal's width now, in cells. */
+  readonly width: number;
   /** Shows these rows, each cut to the terminal's width so that none wraps. */
   draw(rows: readonly string[]): void;
   /** Leaves the last frame on screen; writes go below it again. */
@@ -62,6 +64,9 @@ export function createScreen(io: { readonly stdout: OutputStream; readonly stder
         get height() {
           return frame.height();
         },
+        get width() {
+          return frame.width();
+        },
         draw: (rows) => frame.draw(rows),
         close() {
           frame.close();
@@ -81,6 +86,7 @@ export function onScreen(ctx: CliContext, screen: Screen): CliContext {
 
 interface Frame {
   height(): number;
+  width(): number;
   draw(rows: readonly string[]): void;
   /** Writes `text` (whole lines) to `to` above the frame. */
   above(to: OutputStream, text: string): void;
@@ -124,6 +130,7 @@ function openFrame(stream: OutputStream): Frame {
   stream.on?.('resize', onResize);
   return {
     height,
+    width,
     draw(next) {
       rows = next;
       paint();

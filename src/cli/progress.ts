@@ -1,3 +1,4 @@
+import cliTruncate from 'cli-truncate';
 import type { JobState } from '../run/job-runner.js';
 import type { JobReport } from '../run/render-storyboard.js';
 import type { LiveRegion, Screen } from './live-region.js';
@@ -108,7 +109,9 @@ function liveProgress({ screen, style, now, total, costOf }: ProgressOptions): P
     const shown = Math.max(0, Math.min(MAX_ROWS, region.height - 2));
     for (const [id, row] of active.slice(0, shown)) {
       const pct = row.progress === null ? '    ' : `${String(row.progress).padStart(3)}%`;
-      lines.push(`  ${row.state.padEnd(11)} ${pct}  ${formatSeconds((now() - row.since) / 1000).padStart(6)}  ${id}`);
+      const head = `  ${row.state.padEnd(11)} ${pct}  ${formatSeconds((now() - row.since) / 1000).padStart(6)}  `;
+      // Cut in the middle: the bindings that tell one job from its siblings are at the end.
+      lines.push(`${head}${cliTruncate(id, Math.max(1, region.width - head.length), { position: 'middle' })}`);
     }
     if (active.length > shown) lines.push(style.dim(`  … and ${active.length - shown} more`));
     lines.push(footer());
