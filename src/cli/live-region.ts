@@ -2,6 +2,7 @@ import ansiEscapes from 'ansi-escapes';
 import cliTruncate from 'cli-truncate';
 import { createLogUpdate } from 'log-update';
 import stringWidth from 'string-width';
+import { InternalError } from '../errors.js';
 import type { CliContext, OutputStream } from './main.js';
 
 /**
@@ -57,7 +58,7 @@ export function createScreen(io: { readonly stdout: OutputStream; readonly stder
     stdout: through(io.stdout),
     stderr: through(io.stderr),
     openLive() {
-      if (live !== null) throw new Error('a live region is already open');
+      if (live !== null) throw new InternalError('a live region is already open on this screen');
       const frame = openFrame(io.stderr);
       live = frame;
       return {
