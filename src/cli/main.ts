@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InternalError, ShotlistError, StoryboardInvalidError, UserError } from '../errors.js';
+import { errorEvent, type ErrorFields } from './error-event.js';
 import { EXIT } from './exit-codes.js';
 import type { EmulatorFlags } from './emulator-command.js';
 import type { GcFlags } from './gc-command.js';
@@ -31,6 +32,12 @@ export type InputStream = NodeJS.ReadableStream & { readonly isTTY?: boolean };
 export interface OutputStream {
   write(text: string): unknown;
   readonly isTTY?: boolean;
+  /** A terminal's size; the live view fits its rows to it. */
+  readonly columns?: number;
+  readonly rows?: number;
+  /** A terminal's `resize` event. */
+  on?(event: 'resize', listener: () => void): unknown;
+  off?(event: 'resize', listener: () => void): unknown;
 }
 
 /** What every command receives. */
@@ -73,7 +80,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (error) {
-    return reportError(error, ctx);
+    // Looked for in argv, not in parsed flags: a usage error comes before (or instead of) parsing.
+    return reportError(error, ctx, argv.includes('--json'));
   }
 }
 
@@ -246,28 +254,37 @@ function nonNegativeNumber(value: string): number {
   return n;
 }
 
-function reportError(error: unknown, ctx: CliContext): number {
+/** Prints what ended the command on stderr and, with `--json`, as an `error` event on stdout. */
+function reportError(error: unknown, ctx: CliContext, json: boolean): number {
   const { stderr } = ctx.io;
+  const event = (fields: ErrorFields, exitCode: number): number => {
+    if (json) ctx.io.stdout.write(`${JSON.stringify(errorEvent(fields, exitCode, ctx.io.now()))}\n`);
+    return exitCode;
+  };
   if (error instanceof CommanderError) {
     // Commander already printed the message (help and version exit with 0).
-    return error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    if (error.exitCode === 0) return EXIT.ok;
+    // "error: unknown option '--fast'\n(Did you mean --wait?)": the suggestion is the hint.
+    const [first = '', ...rest] = error.message.replace(/^error: /, '').split('\n');
+    const hint = rest.join(' ').replace(/^\((.*)\)$/, '$1').trim();
+    return event({ code: 'usage', message: first, hint: hint || 'run with --help for usage' }, EXIT.invalid);
   }
   if (error instanceof StoryboardInvalidError) {
     // The issues were printed, with their code frames, where the storyboard was loaded.
-    return EXIT.invalid;
+    return event(error, EXIT.invalid);
   }
   if (error instanceof UserError) {
     stderr.write(`${ctx.err.red('error')}: ${error.message}\n${error.hint ? `  ${ctx.err.cyan('hint:')} ${error.hint}\n` : ''}`);
-    return exitCodeOf(error);
+    return event(error, exitCodeOf(error));
   }
   if (error instanceof ShotlistError && !(error instanceof InternalError)) {
     stderr.write(`${ctx.err.red('error')}: ${error.message}\n`);
-    return exitCodeOf(error);
+    return event(error, exitCodeOf(error));
   }
   const message = error instanceof Error ? error.message : String(error);
   stderr.write(`${ctx.err.red('internal error')}: ${message}\n`);
   stderr.write(ctx.verbose && error instanceof Error && error.stack ? `${error.stack}\n` : '  (this is a bug in shotlist; run again with --verbose for details)\n');
-  return EXIT.internal;
+  return event({ code: 'internal', message, hint: 'this is a bug in shotlist; run again with --verbose for details' }, EXIT.internal);
 }
 
 function exitCodeOf(error: ShotlistError): number {
@@ -302,6 +319,14 @@ function survivingClose(stream: NodeJS.WriteStream): OutputStream {
     get isTTY() {
       return stream.isTTY;
     },
+    get columns() {
+      return stream.columns;
+    },
+    get rows() {
+      return stream.rows;
+    },
+    on: (event, listener) => stream.on(event, listener),
+    off: (event, listener) => stream.off(event, listener),
     write: (text: string) => open && stream.write(text),
   };
 }

@@ -5,10 +5,12 @@ import { planStoryboard, type StoryboardPlan } from '../plan/plan-storyboard.js'
 import { credentialFor } from '../providers/credentials.js';
 import { acquireLock, type HeldLock } from '../run/advisory-lock.js';
 import { systemClock } from '../run/clock.js';
+import type { PlanTotals } from '../plan/plan.js';
 import { dropOrphans, renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
-import { formatTotals, formatUsd } from './format-plan.js';
+import { formatTotals, formatUsd, totalsFields } from './format-plan.js';
+import { createScreen, onScreen, type Screen } from './live-region.js';
 import { displayPath, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './main.js';
 import { checkLimits } from './plan-command.js';
@@ -31,6 +33,12 @@ export interface RenderFlags extends CommonFlags {
   readonly allowInsecureHttp?: boolean;
 }
 
+export interface RenderOptions {
+  /** Watch mode: once aborted, nothing new starts; the jobs already on the server finish and are recorded. */
+  readonly drain?: AbortSignal;
+  /** The terminal the caller writes to while the render runs (watch mode), with `ctx` already writing through it. */
+  readonly screen?: Screen;
+}
 
 /** `shotlist render FILE...`: plan, then create, poll, download and record. */
 export async function runRender(files: readonly string[], flags: RenderFlags, ctx: CliContext): Promise<number> {
@@ -57,9 +65,13 @@ async function renderOne(file: string, flags: RenderFlags, ctx: CliContext): Pro
  * mode calls it too, with `drain`: once aborted, nothing new starts, and the jobs already on
  * the server finish and are recorded.
  */
-export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext, options: { readonly drain?: AbortSignal } = {}): Promise<number> {
+export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags, outer: CliContext, options: RenderOptions = {}): Promise<number> {
+  const screen = options.screen ?? createScreen(outer.io);
+  // Everything said during the run stays on screen above the live view.
+  const ctx = options.screen ? outer : onScreen(outer, screen);
   const { io } = ctx;
   const { storyboard } = loaded;
+  const outDir = flags.out ? path.resolve(io.cwd, flags.out) : defaultRendersDir(loaded);
   const first = await planFor(loaded, flags, ctx);
   checkLimits(first.plan, flags);
   // Refused before anything is sent or locked: a missing key, plain http to another machine.
@@ -69,7 +81,8 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
 
   say(`${storyboard.name}: ${formatTotals(first.plan.totals)}\n`);
   const summaryTo = flags.summary ? { file: path.resolve(io.cwd, flags.summary), name: storyboard.name } : null;
-  if (!owesWork(first, flags)) return nothingToDo(first, say, summaryTo);
+  const run: RunInfo = { name: storyboard.name, outDir, flags, ctx };
+  if (!owesWork(first, flags)) return nothingToDo(first, run, say, summaryTo);
 
   const lock = await takeLock(first.lockPath, flags, ctx, say);
   let server: OpenServer | null = null;
@@ -80,14 +93,23 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     checkLimits(planned.plan, flags);
     if (workOf(planned) === 0) {
       if (owesWork(planned, flags)) await dropOrphans(planned);
-      return nothingToDo(planned, say, summaryTo);
+      return nothingToDo(planned, run, say, summaryTo);
     }
     const { plan } = planned;
+    emitStart(planned, run);
     server = await openServer(loaded, { allowInsecureHttp: flags.allowInsecureHttp === true, ...(flags.emulatorSpeed ? { emulatorSpeed: flags.emulatorSpeed } : {}) }, ctx);
-    const outDir = flags.out ? path.resolve(io.cwd, flags.out) : defaultRendersDir(loaded);
     const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && io.env['TERM'] !== 'dumb' ? 'live' : 'lines';
     const renderCost = new Map(plan.jobs.filter((job) => job.action === 'render').map((job) => [job.id, job.costUsd]));
-    const progress = createProgress({ mode, out: flags.json ? io.stdout : io.stderr, style: ctx.err, now: io.now, total: workOf(planned), costOf: (id) => renderCost.get(id) ?? null });
+    const progress = createProgress({
+      mode,
+      out: flags.json ? io.stdout : io.stderr,
+      screen,
+      style: ctx.err,
+      now: io.now,
+      total: workOf(planned),
+      costOf: (id) => renderCost.get(id) ?? null,
+      display: (p) => displayPath(ctx, p),
+    });
     let result: RenderResult;
     try {
       result = await renderStoryboard({
@@ -111,7 +133,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
       await removeStaleFiles([path.join(outDir, REPORT_FILE)]);
       await writeReport({ loaded, outDir, now: io.now(), outcomes: outcomesOf(result.reports) });
     }
-    return summarize(result, plan.totals.blocked, flags, ctx, displayPath(ctx, outDir));
+    return summarize(result, plan.totals, run);
   } finally {
     await server?.close();
     await lock.release();
@@ -137,10 +159,49 @@ function owesWork(planned: StoryboardPlan, flags: RenderFlags): boolean {
   return workOf(planned) > 0 || (prunes(flags) && planned.plan.orphans.length > 0);
 }
 
-async function nothingToDo({ plan }: StoryboardPlan, say: (text: string) => void, summary: { file: string; name: string } | null): Promise<number> {
+async function nothingToDo(planned: StoryboardPlan, run: RunInfo, say: (text: string) => void, summary: { file: string; name: string } | null): Promise<number> {
+  const { plan } = planned;
   say('nothing to do: every job is up to date\n');
+  emitStart(planned, run);
   if (summary) await appendRunSummary(summary.file, formatRunSummary(summary.name, plan, null));
+  emitSummary(summaryOf({ reports: [], interrupted: false }, plan.totals, run), run);
   return plan.totals.blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
+}
+
+/** What the JSON events of a run say besides its plan. */
+interface RunInfo {
+  readonly name: string;
+  readonly outDir: string;
+  readonly flags: RenderFlags;
+  readonly ctx: CliContext;
+}
+
+/** `--json`: the run's plan totals, before anything is sent. */
+function emitStart(planned: StoryboardPlan, { name, outDir, flags, ctx }: RunInfo): void {
+  if (!flags.json) return;
+  const event = { event: 'run.start', storyboard: name, provider: planned.providerId, lockfile: displayPath(ctx, planned.lockPath), out: displayPath(ctx, outDir), ...totalsFields(planned.plan.totals), at: new Date(ctx.io.now()).toISOString() };
+  ctx.io.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
+function emitSummary(summary: RunSummary, { flags, ctx }: RunInfo): void {
+  if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'run.summary', ...summary, at: new Date(ctx.io.now()).toISOString() })}\n`);
+}
+
+type RunSummary = ReturnType<typeof summaryOf>;
+
+function summaryOf(result: RenderResult, totals: PlanTotals, run: RunInfo) {
+  const count = (status: string) => result.reports.filter((report) => report.status === status).length;
+  return {
+    completed: count('completed'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    cancelled: count('cancelled'),
+    reused: totals.reuse,
+    blocked: totals.blocked,
+    spent_usd: spentUsd(result.reports),
+    interrupted: result.interrupted,
+    out: displayPath(run.ctx, run.outDir),
+  };
 }
 
 /** The advisory lock beside the lockfile, waiting for its holder only with `--wait`. */
@@ -159,20 +220,19 @@ async function takeLock(lockPath: string, flags: RenderFlags, ctx: CliContext, s
   }
 }
 
-/** `blocked`: jobs the plan could not start (a remix whose parent `--only` left out); they count as not done, as when nothing else runs. */
-function summarize(result: RenderResult, blocked: number, flags: RenderFlags, ctx: CliContext, outDir: string): number {
-  const count = (status: string) => result.reports.filter((report) => report.status === status).length;
-  const spent = spentUsd(result.reports);
-  const summary = { completed: count('completed'), failed: count('failed'), skipped: count('skipped'), cancelled: count('cancelled'), spent_usd: spent, interrupted: result.interrupted, out: outDir };
-  if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'run.summary', ...summary })}\n`);
+/** Blocked jobs (a remix whose parent `--only` left out) count as not done, as when nothing else runs. */
+function summarize(result: RenderResult, totals: PlanTotals, run: RunInfo): number {
+  const { ctx } = run;
+  const summary = summaryOf(result, totals, run);
+  if (run.flags.json) emitSummary(summary, run);
   else {
     for (const report of result.reports) {
       if (report.status === 'failed' || report.status === 'skipped') ctx.io.stderr.write(`${ctx.err.red(report.status)}  ${report.job.id}: ${report.reason}\n`);
     }
-    const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : '', blocked > 0 ? `${blocked} blocked` : ''].filter(Boolean);
-    ctx.io.stderr.write(`${parts.join(', ')}; spent ${formatUsd(spent)}; files in ${outDir}\n`);
+    const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : '', summary.blocked > 0 ? `${summary.blocked} blocked` : ''].filter(Boolean);
+    ctx.io.stderr.write(`${parts.join(', ')}; spent ${formatUsd(summary.spent_usd)}; files in ${summary.out}\n`);
     if (result.interrupted) ctx.io.stderr.write('interrupted: every job in flight is recorded in the lockfile; run again to resume\n');
   }
   if (result.interrupted) return EXIT.interrupted;
-  return summary.failed + summary.skipped + blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
+  return summary.failed + summary.skipped + summary.blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
 }

@@ -33,7 +33,12 @@ export function formatRunSummary(name: string, plan: Plan, result: RenderResult 
 
 /** What a run spent, in dollars: the estimated cost of each render it completed, added in cents. */
 export function spentUsd(reports: readonly JobReport[]): number {
-  return reports.reduce((sum, report) => sum + (report.status === 'completed' && report.job.action === 'render' ? Math.round((report.job.costUsd ?? 0) * 100) : 0), 0) / 100;
+  return reports.reduce((sum, report) => sum + Math.round((costOfReport(report) ?? 0) * 100), 0) / 100;
+}
+
+/** What one job cost this run: its estimated price once its render completed; null when the provider has no price for it. */
+export function costOfReport(report: JobReport): number | null {
+  return report.status === 'completed' && report.job.action === 'render' ? report.job.costUsd : 0;
 }
 
 export async function appendRunSummary(file: string, text: string): Promise<void> {

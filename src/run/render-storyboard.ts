@@ -46,11 +46,21 @@ export interface RenderInput {
   readonly onSettled?: (jobId: string, outcome: JobReport) => void;
 }
 
+/**
+ * How a job ended. `videoId`: the video this run made, resumed or downloaded for it (null when
+ * none, e.g. refused at create or never started).
+ */
 export type JobReport =
-  | { readonly status: 'completed'; readonly job: PlannedJob }
-  | { readonly status: 'failed'; readonly job: PlannedJob; readonly reason: string }
-  | { readonly status: 'skipped'; readonly job: PlannedJob; readonly reason: string }
-  | { readonly status: 'cancelled'; readonly job: PlannedJob };
+  | { readonly status: 'completed'; readonly job: PlannedJob; readonly videoId: string | null; readonly outputs: JobOutputs }
+  | { readonly status: 'failed'; readonly job: PlannedJob; readonly videoId: string | null; readonly reason: string }
+  | { readonly status: 'skipped'; readonly job: PlannedJob; readonly videoId: null; readonly reason: string }
+  | { readonly status: 'cancelled'; readonly job: PlannedJob; readonly videoId: string | null };
+
+/** Absolute paths of a completed job's files. */
+export interface JobOutputs {
+  readonly video?: string;
+  readonly thumbnail?: string;
+}
 
 export interface RenderResult {
   readonly reports: readonly JobReport[];
@@ -88,6 +98,8 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     needsServer: job.action !== 'download',
     server: boundTo(job),
   }));
+  /** The video each job was last seen with in this run (an older video in the lockfile is not this run's). */
+  const videoIds = new Map<string, string>();
   const inputReferences = new Map(loaded.jobs.flatMap((job) => (job.inputReference ? [[job.id, job.inputReference.absPath] as const] : [])));
   const effects = createJobEffects({
     clients: new Map(servers.map((server) => [server.name, server.client])),
@@ -102,16 +114,36 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     fileStem: fileStemOf,
     clock: input.clock,
     wallNow: input.wallNow,
-    onState: input.onState,
+    onState: (id, state, detail) => {
+      if (detail.videoId) videoIds.set(id, detail.videoId);
+      input.onState(id, state, detail);
+    },
   });
   const byId = new Map(work.map((job) => [job.id, job]));
+  const reports = new Map<string, JobReport>();
   // A server that cannot be used stops the whole run, as Ctrl-C would: jobs in flight stay recorded.
   const stop = new AbortController();
   let unusable: ServerUnusableError | null = null;
+  const listenerErrors: unknown[] = [];
   const onEvent = (event: SchedulerEvent): void => {
-    if (event.type !== 'failed' || !(event.error instanceof ServerUnusableError) || unusable) return;
-    unusable = event.error;
-    stop.abort(event.error);
+    if (event.type === 'failed' && event.error instanceof ServerUnusableError && !unusable) {
+      unusable = event.error;
+      stop.abort(event.error);
+    }
+    // Once the server is unusable the run ends with that one error, not a failure per job.
+    if (unusable) return;
+    const outcome = outcomeOf(event);
+    if (outcome === null) return;
+    // Said the moment the job settles, not when the whole run ends.
+    const report = reportOf(byId.get(event.id)!, outcome, { recorder, lockDir: path.dirname(lockPath), videoIds });
+    reports.set(event.id, report);
+    try {
+      if (report.status === 'failed' || report.status === 'skipped') input.onState(event.id, 'failed', { message: report.reason });
+      input.onSettled?.(event.id, report);
+    } catch (error) {
+      // Thrown inside the scheduler it would stall the run; the run finishes and records first.
+      listenerErrors.push(error);
+    }
   };
   const outcomes = await runSchedule(scheduled, { ...effects, onEvent }, {
     inFlight: provider.inFlight,
@@ -125,15 +157,12 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   // Every state change was written (and awaited) by the job that made it; the scheduler has
   // waited for all of them, so the lockfile on disk is already final here.
   if (unusable) throw unusable;
+  if (listenerErrors.length > 0) throw listenerErrors[0];
 
-  const reports = [...outcomes].map(([id, outcome]) => reportOf(byId.get(id)!, outcome));
-  for (const report of reports) {
-    if (report.status === 'failed' || report.status === 'skipped') input.onState(report.job.id, 'failed', { message: report.reason });
-    input.onSettled?.(report.job.id, report);
-  }
+  // Every outcome was reported by its event; in the plan's order here.
   const interrupted = input.signal.aborted;
   if (input.pruneOrphans && !interrupted) await recorder.remove(plan.orphans.map((orphan) => orphan.id));
-  return { reports, interrupted };
+  return { reports: [...outcomes.keys()].map((id) => reports.get(id)!), interrupted };
 }
 
 /** The server holding a lockfile entry's video (the plan sent entries on unreachable servers to render anew). */
@@ -147,17 +176,38 @@ export async function dropOrphans(planned: StoryboardPlan): Promise<void> {
   await new LockRecorder(planned.lockPath, planned.lockfile).remove(planned.plan.orphans.map((orphan) => orphan.id));
 }
 
-function reportOf(job: PlannedJob, outcome: JobOutcome<Served>): JobReport {
-  switch (outcome.status) {
-    case 'completed':
-      return { status: 'completed', job };
+/** The outcome a scheduler event settles; null for events of a job still under way. */
+function outcomeOf(event: SchedulerEvent): JobOutcome<Served> | null {
+  switch (event.type) {
+    case 'finished':
+      return { status: 'completed', result: null };
     case 'failed':
-      return { status: 'failed', job, reason: outcome.error instanceof JobFailedError ? outcome.error.message : describe(outcome.error) };
+      return { status: 'failed', stage: event.stage, error: event.error };
+    case 'skipped':
+      return { status: 'skipped', because: event.because };
+    case 'cancelled':
+      return { status: 'cancelled', result: null };
+    default:
+      return null;
+  }
+}
+
+function reportOf(job: PlannedJob, outcome: JobOutcome<Served>, run: { readonly recorder: LockRecorder; readonly lockDir: string; readonly videoIds: ReadonlyMap<string, string> }): JobReport {
+  const videoId = run.videoIds.get(job.id) ?? null;
+  switch (outcome.status) {
+    case 'completed': {
+      const entry = run.recorder.entry(job.id);
+      const video = entry?.outputs.video && path.resolve(run.lockDir, entry.outputs.video.path);
+      const thumbnail = entry?.outputs.thumbnail && path.resolve(run.lockDir, entry.outputs.thumbnail.path);
+      return { status: 'completed', job, videoId: entry?.video_id ?? videoId, outputs: { ...(video ? { video } : {}), ...(thumbnail ? { thumbnail } : {}) } };
+    }
+    case 'failed':
+      return { status: 'failed', job, videoId, reason: outcome.error instanceof JobFailedError ? outcome.error.message : describe(outcome.error) };
     case 'skipped':
       // The status beside it already says "skipped"; the reason says why.
-      return { status: 'skipped', job, reason: `not sent, because ${outcome.because} failed` };
+      return { status: 'skipped', job, videoId: null, reason: `not sent, because ${outcome.because} failed` };
     case 'cancelled':
-      return { status: 'cancelled', job };
+      return { status: 'cancelled', job, videoId };
   }
 }
 

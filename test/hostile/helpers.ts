@@ -50,13 +50,13 @@ export interface ReportedIssue {
   readonly column: number;
 }
 
-/** The issues a `--json` run printed (`issue` from plan, `validate.issue` from validate). */
+/** The issues a `--json` run printed (`issue`, from every command). */
 export function issuesOf(run: CliRun): ReportedIssue[] {
   return run
     .stdout.split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((event) => event['event'] === 'issue' || event['event'] === 'validate.issue') as unknown as ReportedIssue[];
+    .filter((event) => event['event'] === 'issue') as unknown as ReportedIssue[];
 }
 
 /**

@@ -115,8 +115,8 @@ describe('plan on the full example', () => {
     await rm(path.join(dir, 'renders/spring-launch/teaser.mp4'));
     const run = await runCli(['plan', 'campaign.yaml'], { cwd: dir, now: NOW, env: { NO_COLOR: '1' } });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^ {2}↓ download {2}teaser +file missing$/m);
-    expect(run.stdout).toMatch(/^ {2}= reuse {5}hero\[product=mug,size=1280x720\] +up to date$/m);
+    expect(run.stdout).toMatch(/^ {2}↓ download {2}teaser +sora-2-pro +1792x1024 +4 s +file missing$/m);
+    expect(run.stdout).toMatch(/^ {2}= reuse {5}hero\[product=mug,size=1280x720\] +sora-2 +1280x720 +8 s +up to date$/m);
     expect(run.stdout).toContain('18 jobs: 0 to render (0 s of video, $0.00), 1 to download, 17 reused');
   });
 

@@ -522,7 +522,7 @@ describe('invalid storyboards', () => {
     // The same run as data: every expected issue, exactly where the row says, and nothing else.
     const json = await runCli(['validate', file, '--json', ...(row.args ?? [])], { cwd: dir });
     expect(json.code).toBe(2);
-    const issues = json.events().filter((event) => event['event'] === 'validate.issue') as unknown as Issue[];
+    const issues = json.events().filter((event) => event['event'] === 'issue') as unknown as Issue[];
     const listing = issues.map((i) => `${where(i)} ${i.path} | ${i.message} [${i.code}] hint: ${i.hint ?? ''}`).join('\n');
     for (const expected of row.issues) {
       const match = issues.find(
