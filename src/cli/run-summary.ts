@@ -21,13 +21,13 @@ export function formatRunSummary(name: string, plan: Plan, result: RenderResult 
     ['not started (interrupted)', count('cancelled')],
     ['blocked', plan.totals.blocked],
   ];
-  const lines = [`## shotlist: ${escapeMd(name)}`, '', '| | jobs |', '|---|---:|', ...rows.map(([label, n]) => `| ${label} | ${n} |`), '', `Spent: ${formatUsd(spentUsd(reports))} (estimated from the provider's prices)${result?.interrupted ? ' — interrupted; the next run resumes' : ''}`, ''];
+  const lines = [`## shotlist: ${markdownText(name)}`, '', '| | jobs |', '|---|---:|', ...rows.map(([label, n]) => `| ${label} | ${n} |`), '', `Spent: ${formatUsd(spentUsd(reports))} (estimated from the provider's prices)${result?.interrupted ? ' — interrupted; the next run resumes' : ''}`, ''];
   const problems = [
-    ...reports.flatMap((report) => (report.status === 'failed' || report.status === 'skipped' ? [`- \`${escapeMd(report.job.id)}\`: ${report.status}, ${escapeMd(report.reason)}`] : [])),
-    ...plan.jobs.filter((job) => job.action === 'blocked').map((job) => `- \`${escapeMd(job.id)}\`: blocked, ${escapeMd(job.reason)}`),
+    ...reports.flatMap((report) => (report.status === 'failed' || report.status === 'skipped' ? [`- ${markdownCode(report.job.id)}: ${report.status}, ${markdownText(report.reason)}`] : [])),
+    ...plan.jobs.filter((job) => job.action === 'blocked').map((job) => `- ${markdownCode(job.id)}: blocked, ${markdownText(job.reason)}`),
   ];
   if (problems.length > 0) lines.push('### Needs attention', '', ...problems, '');
-  if (rendered.length > 0) lines.push('### Rendered', '', ...rendered.map((report) => `- \`${escapeMd(report.job.id)}\`: ${escapeMd(report.job.reason)}`), '');
+  if (rendered.length > 0) lines.push('### Rendered', '', ...rendered.map((report) => `- ${markdownCode(report.job.id)}: ${markdownText(report.job.reason)}`), '');
   return `${lines.join('\n')}\n`;
 }
 
@@ -45,7 +45,26 @@ export async function appendRunSummary(file: string, text: string): Promise<void
   await appendFile(file, text, 'utf8');
 }
 
-/** Prompts and ids are the user's text: nothing in them may turn into Markdown or HTML. */
-function escapeMd(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+/**
+ * The user's or the server's text (names, reasons holding ids) as Markdown that GitHub shows
+ * verbatim: every character that could start emphasis, strikethrough, a link, an entity, HTML,
+ * math or a table cell is backslash-escaped, which CommonMark allows for any ASCII punctuation.
+ * Line breaks become spaces: the text sits inside one list item.
+ */
+export function markdownText(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>|#~&$]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, ' ');
+}
+
+/**
+ * A job id as a code span that GitHub shows verbatim. Backslash escapes do not work inside code
+ * spans (`\[` shows the backslash), so nothing is escaped: the fence is one backtick longer than
+ * the longest run of backticks in the id, and a space pads an id that starts or ends with a
+ * backtick, or with spaces on both ends (CommonMark strips one space from each end).
+ */
+export function markdownCode(text: string): string {
+  const flat = text.replace(/\r\n|\r|\n/g, ' ');
+  const longestRun = Math.max(0, ...Array.from(flat.matchAll(/`+/g), (run) => run[0].length));
+  const fence = '`'.repeat(longestRun + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
 }
