@@ -12,6 +12,10 @@ function symbolOf(job: PlannedJob): string {
       return '↓ download';
     case 'reuse':
       return '= reuse';
+    case 'move':
+      return '→ moved';
+    case 'failed':
+      return '! failed';
     case 'blocked':
       return '! blocked';
   }
@@ -22,6 +26,7 @@ function colourOf(job: PlannedJob, style: Style): (text: string) => string {
     case 'render':
       return job.entry === null ? style.green : style.yellow;
     case 'blocked':
+    case 'failed':
       return style.red;
     case 'reuse':
       return style.dim;
@@ -53,6 +58,8 @@ export function formatTotals(totals: PlanTotals): string {
   if (totals.resume > 0) parts.push(`${totals.resume} to resume`);
   if (totals.download > 0) parts.push(`${totals.download} to download`);
   parts.push(`${totals.reuse} reused`);
+  if (totals.move > 0) parts.push(`${totals.move} moved`);
+  if (totals.failed > 0) parts.push(`${totals.failed} failed (not sent again)`);
   if (totals.blocked > 0) parts.push(`${totals.blocked} blocked`);
   const extras = [totals.orphan > 0 ? `${totals.orphan} orphan${totals.orphan === 1 ? '' : 's'}` : '', totals.unselected > 0 ? `${totals.unselected} not selected by --only` : ''].filter(Boolean);
   return `${totals.jobs} job${totals.jobs === 1 ? '' : 's'}: ${parts.join(', ')}${extras.length > 0 ? `; ${extras.join(', ')}` : ''}`;
@@ -79,6 +86,7 @@ export function planEvents(plan: Plan, storyboard: string, provider: string): ob
     remix_of: job.remixOf,
     video_id: job.entry?.video_id ?? null,
     fingerprint: job.fingerprint,
+    moved_from: job.movedFrom,
   }));
   for (const orphan of plan.orphans) events.push({ event: 'plan.orphan', id: orphan.id, video_id: orphan.entry.video_id });
   const t = plan.totals;
@@ -91,6 +99,8 @@ export function planEvents(plan: Plan, storyboard: string, provider: string): ob
     resume: t.resume,
     download: t.download,
     reuse: t.reuse,
+    move: t.move,
+    failed: t.failed,
     blocked: t.blocked,
     orphan: t.orphan,
     unselected: t.unselected,

@@ -5,7 +5,7 @@ import { planStoryboard, type StoryboardPlan } from '../plan/plan-storyboard.js'
 import { credentialFor } from '../providers/credentials.js';
 import { acquireLock, type HeldLock } from '../run/advisory-lock.js';
 import { systemClock } from '../run/clock.js';
-import { dropOrphans, renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
+import { recordWithoutSending, renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatTotals, formatUsd } from './format-plan.js';
@@ -16,7 +16,8 @@ import { createProgress } from './progress.js';
 import { openServer, type OpenServer } from './open-server.js';
 import { defaultRendersDir, outcomesOf, REPORT_FILE, writeReport } from '../report/write-report.js';
 import { removeStaleFiles } from '../run/stale-files.js';
-import { appendRunSummary, formatRunSummary, spentUsd } from './run-summary.js';
+import { appendRunSummary, formatRunSummary } from './run-summary.js';
+import type { PlanTotals } from '../plan/plan.js';
 
 export interface RenderFlags extends CommonFlags {
   /** `--no-report` sets it false: skip writing the contact sheet at the end of the run. */
@@ -69,6 +70,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
 
   say(`${storyboard.name}: ${formatTotals(first.plan.totals)}\n`);
   const summaryTo = flags.summary ? { file: path.resolve(io.cwd, flags.summary), name: storyboard.name } : null;
+  const outDir = flags.out ? path.resolve(io.cwd, flags.out) : defaultRendersDir(loaded);
   if (!owesWork(first, flags)) return nothingToDo(first, say, summaryTo);
 
   const lock = await takeLock(first.lockPath, flags, ctx, say);
@@ -79,12 +81,11 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     const planned = await planFor(loaded, flags, ctx);
     checkLimits(planned.plan, flags);
     if (workOf(planned) === 0) {
-      if (owesWork(planned, flags)) await dropOrphans(planned);
+      if (owesWork(planned, flags)) await recordWithoutSending(planned, { outDir, pruneOrphans: prunes(flags) });
       return nothingToDo(planned, say, summaryTo);
     }
     const { plan } = planned;
     server = await openServer(loaded, { allowInsecureHttp: flags.allowInsecureHttp === true, ...(flags.emulatorSpeed ? { emulatorSpeed: flags.emulatorSpeed } : {}) }, ctx);
-    const outDir = flags.out ? path.resolve(io.cwd, flags.out) : defaultRendersDir(loaded);
     const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && io.env['TERM'] !== 'dumb' ? 'live' : 'lines';
     const renderCost = new Map(plan.jobs.filter((job) => job.action === 'render').map((job) => [job.id, job.costUsd]));
     const progress = createProgress({ mode, out: flags.json ? io.stdout : io.stderr, style: ctx.err, now: io.now, total: workOf(planned), costOf: (id) => renderCost.get(id) ?? null });
@@ -111,7 +112,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
       await removeStaleFiles([path.join(outDir, REPORT_FILE)]);
       await writeReport({ loaded, outDir, now: io.now(), outcomes: outcomesOf(result.reports) });
     }
-    return summarize(result, plan.totals.blocked, flags, ctx, displayPath(ctx, outDir));
+    return summarize(result, plan.totals, flags, ctx, displayPath(ctx, outDir));
   } finally {
     await server?.close();
     await lock.release();
@@ -119,7 +120,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
 }
 
 function planFor(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext): Promise<StoryboardPlan> {
-  return planStoryboard(loaded, { now: Math.floor(ctx.io.now() / 1000), only: flags.only, replace: flags.replace, display: (p) => displayPath(ctx, p) });
+  return planStoryboard(loaded, { now: Math.floor(ctx.io.now() / 1000), only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), display: (p) => displayPath(ctx, p) });
 }
 
 /** Jobs that send something: renders, resumes, downloads. */
@@ -132,15 +133,21 @@ function prunes(flags: RenderFlags): boolean {
   return flags.only.length === 0;
 }
 
-/** Whether the run must take the lock: jobs to send, or, with nothing to send, orphans a full render drops. */
+/** Whether the run must take the lock: jobs to send, or, with nothing to send, orphans to move to their new ids or (on a full render) to drop. */
 function owesWork(planned: StoryboardPlan, flags: RenderFlags): boolean {
-  return workOf(planned) > 0 || (prunes(flags) && planned.plan.orphans.length > 0);
+  return workOf(planned) > 0 || planned.plan.moves.length > 0 || (prunes(flags) && planned.plan.orphans.length > 0);
 }
 
 async function nothingToDo({ plan }: StoryboardPlan, say: (text: string) => void, summary: { file: string; name: string } | null): Promise<number> {
-  say('nothing to do: every job is up to date\n');
+  const { moves } = plan;
+  say(moves.length > 0 ? `nothing to send: ${moves.length} job${moves.length === 1 ? '' : 's'} moved to new ids, files renamed\n` : notDone(plan.totals) > 0 ? 'nothing to send\n' : 'nothing to do: every job is up to date\n');
   if (summary) await appendRunSummary(summary.file, formatRunSummary(summary.name, plan, null));
-  return plan.totals.blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
+  return notDone(plan.totals) > 0 ? EXIT.jobsFailed : EXIT.ok;
+}
+
+/** Jobs the plan leaves undone without sending anything: blocked, or failed for good and not sent again. */
+function notDone(totals: PlanTotals): number {
+  return totals.blocked + totals.failed;
 }
 
 /** The advisory lock beside the lockfile, waiting for its holder only with `--wait`. */
@@ -159,20 +166,21 @@ async function takeLock(lockPath: string, flags: RenderFlags, ctx: CliContext, s
   }
 }
 
-/** `blocked`: jobs the plan could not start (a remix whose parent `--only` left out); they count as not done, as when nothing else runs. */
-function summarize(result: RenderResult, blocked: number, flags: RenderFlags, ctx: CliContext, outDir: string): number {
+/** Jobs the plan could not start (blocked, or failed for good and not sent again) count as not done, as when nothing else runs. */
+function summarize(result: RenderResult, totals: PlanTotals, flags: RenderFlags, ctx: CliContext, outDir: string): number {
   const count = (status: string) => result.reports.filter((report) => report.status === status).length;
-  const spent = spentUsd(result.reports);
+  const spent = result.spentUsd;
+  const { blocked } = totals;
   const summary = { completed: count('completed'), failed: count('failed'), skipped: count('skipped'), cancelled: count('cancelled'), spent_usd: spent, interrupted: result.interrupted, out: outDir };
   if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'run.summary', ...summary })}\n`);
   else {
     for (const report of result.reports) {
       if (report.status === 'failed' || report.status === 'skipped') ctx.io.stderr.write(`${ctx.err.red(report.status)}  ${report.job.id}: ${report.reason}\n`);
     }
-    const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : '', blocked > 0 ? `${blocked} blocked` : ''].filter(Boolean);
+    const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : '', totals.failed > 0 ? `${totals.failed} failed before (not sent again)` : '', blocked > 0 ? `${blocked} blocked` : ''].filter(Boolean);
     ctx.io.stderr.write(`${parts.join(', ')}; spent ${formatUsd(spent)}; files in ${outDir}\n`);
     if (result.interrupted) ctx.io.stderr.write('interrupted: every job in flight is recorded in the lockfile; run again to resume\n');
   }
   if (result.interrupted) return EXIT.interrupted;
-  return summary.failed + summary.skipped + blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
+  return summary.failed + summary.skipped + notDone(totals) > 0 ? EXIT.jobsFailed : EXIT.ok;
 }

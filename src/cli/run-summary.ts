@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import type { Plan } from '../plan/plan.js';
-import type { JobReport, RenderResult } from '../run/render-storyboard.js';
+import type { RenderResult } from '../run/render-storyboard.js';
 import { formatUsd } from './format-plan.js';
 
 /**
@@ -21,19 +21,17 @@ export function formatRunSummary(name: string, plan: Plan, result: RenderResult 
     ['not started (interrupted)', count('cancelled')],
     ['blocked', plan.totals.blocked],
   ];
-  const lines = [`## shotlist: ${escapeMd(name)}`, '', '| | jobs |', '|---|---:|', ...rows.map(([label, n]) => `| ${label} | ${n} |`), '', `Spent: ${formatUsd(spentUsd(reports))} (estimated from the provider's prices)${result?.interrupted ? ' — interrupted; the next run resumes' : ''}`, ''];
+  // Rows of what only some runs see, shown when they happen.
+  if (plan.moves.length > 0) rows.splice(3, 0, ['moved to a new id (nothing sent)', plan.moves.length]);
+  if (plan.totals.failed > 0) rows.splice(rows.length - 1, 0, ['failed before, not sent again', plan.totals.failed]);
+  const lines = [`## shotlist: ${escapeMd(name)}`, '', '| | jobs |', '|---|---:|', ...rows.map(([label, n]) => `| ${label} | ${n} |`), '', `Spent: ${formatUsd(result?.spentUsd ?? 0)} (estimated from the provider's prices)${result?.interrupted ? ' — interrupted; the next run resumes' : ''}`, ''];
   const problems = [
     ...reports.flatMap((report) => (report.status === 'failed' || report.status === 'skipped' ? [`- \`${escapeMd(report.job.id)}\`: ${report.status}, ${escapeMd(report.reason)}`] : [])),
-    ...plan.jobs.filter((job) => job.action === 'blocked').map((job) => `- \`${escapeMd(job.id)}\`: blocked, ${escapeMd(job.reason)}`),
+    ...plan.jobs.filter((job) => job.action === 'blocked' || job.action === 'failed').map((job) => `- \`${escapeMd(job.id)}\`: ${job.action}, ${escapeMd(job.reason)}`),
   ];
   if (problems.length > 0) lines.push('### Needs attention', '', ...problems, '');
   if (rendered.length > 0) lines.push('### Rendered', '', ...rendered.map((report) => `- \`${escapeMd(report.job.id)}\`: ${escapeMd(report.job.reason)}`), '');
   return `${lines.join('\n')}\n`;
-}
-
-/** What a run spent, in dollars: the estimated cost of each render it completed, added in cents. */
-export function spentUsd(reports: readonly JobReport[]): number {
-  return reports.reduce((sum, report) => sum + (report.status === 'completed' && report.job.action === 'render' ? Math.round((report.job.costUsd ?? 0) * 100) : 0), 0) / 100;
 }
 
 export async function appendRunSummary(file: string, text: string): Promise<void> {

@@ -10,6 +10,7 @@ import { createJobEffects, JobFailedError, ServerUnusableError, type JobState, t
 import { checkServedModel } from './check-served-model.js';
 import { LockRecorder } from './lock-recorder.js';
 import { fileStemOf, outputPathsOf } from './output-names.js';
+import { applyMoves } from './move-outputs.js';
 import { removeStaleFiles } from './stale-files.js';
 import { runSchedule, type JobOutcome, type ScheduledJob, type SchedulerEvent } from './scheduler.js';
 
@@ -55,6 +56,13 @@ export type JobReport =
 export interface RenderResult {
   readonly reports: readonly JobReport[];
   readonly interrupted: boolean;
+  /**
+   * What the jobs this run created cost (their lockfile `cost_usd`, USD): every create the server
+   * accepted is counted once, by the run that sent it, whatever became of the job (done, failed,
+   * still in flight at an interrupt). A resumed job was paid by the run that created it; one whose
+   * create's answer never came is counted by the run that finds it on the server.
+   */
+  readonly spentUsd: number;
 }
 
 export async function renderStoryboard(input: RenderInput): Promise<RenderResult> {
@@ -65,6 +73,8 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   await mkdir(input.outDir, { recursive: true });
   // Left by a render killed mid-write; this one holds the lock, so nobody else is writing them.
   await removeStaleFiles([lockPath, ...loaded.jobs.flatMap((job) => Object.values(outputPathsOf(input.outDir, fileStemOf(job.id))))]);
+  // Adopted orphans move to their new job ids first: a remix of a moved parent finds its video there.
+  await applyMoves(recorder, plan.moves, { outDir: input.outDir, lockDir: path.dirname(lockPath) });
 
   const work = plan.jobs.filter((job) => job.action === 'render' || job.action === 'resume' || job.action === 'download');
   const { servers } = input;
@@ -88,6 +98,7 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     needsServer: job.action !== 'download',
     server: boundTo(job),
   }));
+  const created = new Set<string>();
   const inputReferences = new Map(loaded.jobs.flatMap((job) => (job.inputReference ? [[job.id, job.inputReference.absPath] as const] : [])));
   const effects = createJobEffects({
     clients: new Map(servers.map((server) => [server.name, server.client])),
@@ -103,6 +114,7 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     clock: input.clock,
     wallNow: input.wallNow,
     onState: input.onState,
+    onCreated: (id) => created.add(id),
   });
   const byId = new Map(work.map((job) => [job.id, job]));
   // A server that cannot be used stops the whole run, as Ctrl-C would: jobs in flight stay recorded.
@@ -133,7 +145,8 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   }
   const interrupted = input.signal.aborted;
   if (input.pruneOrphans && !interrupted) await recorder.remove(plan.orphans.map((orphan) => orphan.id));
-  return { reports, interrupted };
+  const cents = [...created].reduce((sum, id) => sum + Math.round((recorder.entry(id)?.cost_usd ?? 0) * 100), 0);
+  return { reports, interrupted, spentUsd: cents / 100 };
 }
 
 /** The server holding a lockfile entry's video (the plan sent entries on unreachable servers to render anew). */
@@ -141,10 +154,18 @@ function serverHolding(entry: { readonly server?: string } | undefined, first: R
   return entry === undefined ? null : entry.server ?? first.name;
 }
 
-/** A full render with nothing to send: only the entries of jobs gone from the storyboard leave the lockfile. */
-export async function dropOrphans(planned: StoryboardPlan): Promise<void> {
-  if (planned.lockfile === null || planned.plan.orphans.length === 0) return;
-  await new LockRecorder(planned.lockPath, planned.lockfile).remove(planned.plan.orphans.map((orphan) => orphan.id));
+/**
+ * A render with nothing to send: adopted orphans move to their new job ids (files renamed), and
+ * a full render drops the entries of jobs gone from the storyboard.
+ */
+export async function recordWithoutSending(planned: StoryboardPlan, options: { readonly outDir: string; readonly pruneOrphans: boolean }): Promise<void> {
+  if (planned.lockfile === null) return;
+  const recorder = new LockRecorder(planned.lockPath, planned.lockfile);
+  if (planned.plan.moves.length > 0) {
+    await mkdir(options.outDir, { recursive: true });
+    await applyMoves(recorder, planned.plan.moves, { outDir: options.outDir, lockDir: path.dirname(planned.lockPath) });
+  }
+  if (options.pruneOrphans) await recorder.remove(planned.plan.orphans.map((orphan) => orphan.id));
 }
 
 function reportOf(job: PlannedJob, outcome: JobOutcome<Served>): JobReport {
