@@ -1,4 +1,4 @@
-import { access, link, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { access, link, lstat, mkdtemp, readdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,6 +77,13 @@ describe.concurrent('moved: renamed labels and shots adopt their orphans', () =>
     const text = await runCli(['plan', FILE, '--base-url', emu.url], { cwd: dir, now: () => Date.now() });
     expect(text.stdout).toMatch(/→ moved\s+evening\[product=cup\]\s+moved from dusk\[product=mug\]/);
 
+    // status agrees: the lockfile is not in order until render moves them.
+    const status = await runCli(['status', FILE, '--base-url', emu.url, '--json'], { cwd: dir, now: () => Date.now() });
+    expect(status.code).toBe(1);
+    const rows = Object.fromEntries(events(status, 'status.job').map((event) => [event['id'], event]));
+    expect(rows['evening[product=cup]']).toMatchObject({ state: 'moved', action: 'move', video_id: before.jobs['dusk[product=mug]']!.video_id });
+    expect(rows['dusk[product=mug]']).toBeUndefined();
+
     const requests = emu.stats().requestsByRoute;
     const run = await renderWith(emu, dir, FILE);
     expect(run.code, run.stderr).toBe(0);
@@ -126,6 +133,27 @@ describe.concurrent('moved: renamed labels and shots adopt their orphans', () =>
     const { video } = await checkOutputs(dir, entry);
     expect(sha256(video)).toBe(before.jobs['hero[product=mug]']!.outputs.video!.sha256);
     expect(await readdir(renders)).not.toContain('hero[product=cup].webp.tmp-999-abcd1234');
+  });
+
+  it('a recorded file that is a symlink (it may lead anywhere) is not ours to rename or remove: the entry moves, the link stays', async ({ onTestFinished }) => {
+    const { emu, dir } = await renderedProject(onTestFinished);
+    const outside = await mkdtemp(path.join(os.tmpdir(), 'shotlist-outside-'));
+    onTestFinished(() => rm(outside, { recursive: true, force: true }));
+    const entry = (await readLock(dir, FILE)).jobs['hero[product=mug]']!;
+    const recorded = path.join(dir, entry.outputs.video!.path);
+    await link(recorded, path.join(outside, 'kept.mp4'));
+    await unlink(recorded);
+    await symlink(path.join(outside, 'kept.mp4'), recorded);
+    await rename(dir);
+
+    const run = await renderWith(emu, dir, FILE);
+    expect(run.code, run.stderr).toBe(0);
+    expect(emu.stats().createsAccepted).toBe(4);
+    const moved = (await readLock(dir, FILE)).jobs['hero[product=cup]']!;
+    expect(moved.video_id).toBe(entry.video_id);
+    expect(moved.outputs.video!.path).toBe(entry.outputs.video!.path);
+    expect((await lstat(recorded)).isSymbolicLink()).toBe(true);
+    expect(await exists(path.join(outside, 'kept.mp4'))).toBe(true);
   });
 
   it('an orphan whose file is gone but whose video the server has is adopted and downloaded, not rendered', async ({ onTestFinished }) => {
