@@ -139,7 +139,7 @@ function owesWork(planned: StoryboardPlan, flags: RenderFlags): boolean {
 }
 
 async function nothingToDo({ plan }: StoryboardPlan, say: (text: string) => void, summary: { file: string; name: string } | null): Promise<number> {
-  const { moves } = plan;
+  const moves = plan.moves.filter((move) => move.from !== move.to);
   say(moves.length > 0 ? `nothing to send: ${moves.length} job${moves.length === 1 ? '' : 's'} moved to new ids, files renamed\n` : notDone(plan.totals) > 0 ? 'nothing to send\n' : 'nothing to do: every job is up to date\n');
   if (summary) await appendRunSummary(summary.file, formatRunSummary(summary.name, plan, null));
   return notDone(plan.totals) > 0 ? EXIT.jobsFailed : EXIT.ok;

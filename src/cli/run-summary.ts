@@ -22,7 +22,8 @@ export function formatRunSummary(name: string, plan: Plan, result: RenderResult 
     ['blocked', plan.totals.blocked],
   ];
   // Rows of what only some runs see, shown when they happen.
-  if (plan.moves.length > 0) rows.splice(3, 0, ['moved to a new id (nothing sent)', plan.moves.length]);
+  const moved = plan.moves.filter((move) => move.from !== move.to).length;
+  if (moved > 0) rows.splice(3, 0, ['moved to a new id (nothing sent)', moved]);
   if (plan.totals.failed > 0) rows.splice(rows.length - 1, 0, ['failed before, not sent again', plan.totals.failed]);
   const lines = [`## shotlist: ${escapeMd(name)}`, '', '| | jobs |', '|---|---:|', ...rows.map(([label, n]) => `| ${label} | ${n} |`), '', `Spent: ${formatUsd(result?.spentUsd ?? 0)} (estimated from the provider's prices)${result?.interrupted ? ' — interrupted; the next run resumes' : ''}`, ''];
   const problems = [

@@ -43,7 +43,11 @@ export interface PlannedJob {
   readonly movedFrom: string | null;
 }
 
-/** A lockfile entry to move to another job id before anything is sent, its files renamed with it. */
+/**
+ * A lockfile entry to move to another job id before anything is sent, its files renamed with it.
+ * With `from` equal to `to`, only the entry's request is rewritten: the job is unchanged, but the
+ * names its request records (the parent job of a remix, the image's path) were renamed.
+ */
 export interface PlannedMove {
   /** The orphan's job id. */
   readonly from: string;
@@ -177,9 +181,17 @@ function movesOf(jobs: readonly PlannedJob[], pass: Pass): PlannedMove[] {
   };
   for (const job of jobs) {
     add(job);
+    if (job.movedFrom === null && job.entry !== null && job.entry.fingerprint === job.fingerprint && renamedIn(job.entry.request, job.request)) {
+      moves.set(job.id, { from: job.id, to: job.id, entry: job.entry, request: job.request });
+    }
     for (let up = job.remixOf === null ? undefined : pass.context.get(job.remixOf); up; up = up.remixOf === null ? undefined : pass.context.get(up.remixOf)) add(up);
   }
   return [...moves.values()];
+}
+
+/** Whether the same request names another parent job or image path: what a moved parent, or a renamed image of the same bytes, leaves behind. */
+function renamedIn(recorded: JobRequest, now: JobRequest): boolean {
+  return (recorded.remix_of?.job ?? null) !== (now.remix_of?.job ?? null) || (recorded.input_reference?.path ?? null) !== (now.input_reference?.path ?? null);
 }
 
 /** How a job is planned: `selected` by --only (else only as context for its remixes), `forced` to render (and why). */

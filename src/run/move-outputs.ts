@@ -29,11 +29,15 @@ export interface MoveWhere {
 
 export async function applyMoves(recorder: LockRecorder, moves: readonly PlannedMove[], where: MoveWhere): Promise<void> {
   // Temp files of a move cut short by a crash (the lock says no other process is placing them).
-  await removeStaleFiles(moves.flatMap((move) => Object.values(outputPathsOf(where.outDir, fileStemOf(move.to)))));
+  await removeStaleFiles(moves.flatMap((move) => (move.from === move.to ? [] : Object.values(outputPathsOf(where.outDir, fileStemOf(move.to))))));
   for (const move of moves) {
     const entry = recorder.entry(move.from);
     // Planned under the lock from this very lockfile, so the orphan is there; if not, nothing is left to move.
     if (!entry) continue;
+    if (move.from === move.to) {
+      await recorder.record(move.to, { ...entry, request: move.request });
+      continue;
+    }
     const placed = await placeOutputs(entry, outputPathsOf(where.outDir, fileStemOf(move.to)), where);
     await recorder.move(move.from, move.to, { ...entry, request: move.request, outputs: placed.outputs });
     const stillRecorded = new Set(Object.values(recorder.current.jobs).flatMap((e) => [e.outputs.video?.path, e.outputs.thumbnail?.path]));

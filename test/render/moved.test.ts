@@ -115,6 +115,25 @@ describe.concurrent('moved: renamed labels and shots adopt their orphans', () =>
     expect(await readLockBytes(dir, FILE)).toEqual(bytes);
   });
 
+  it('a renamed parent shot: the parents move, their remixes keep their entries and now name the new parent ids', async ({ onTestFinished }) => {
+    const { emu, dir } = await renderedProject(onTestFinished);
+    const before = await readLock(dir, FILE);
+    await editStoryboard(dir, FILE, '  - id: hero\n', '  - id: lead\n');
+    await editStoryboard(dir, FILE, 'remix: hero', 'remix: lead');
+    const run = await renderWith(emu, dir, FILE);
+    expect(run.code, run.stderr).toBe(0);
+    expect(emu.stats().createsAccepted).toBe(4);
+    const after = await readLock(dir, FILE);
+    expect(Object.keys(after.jobs)).toEqual(['dusk[product=mug]', 'dusk[product=pot]', 'lead[product=mug]', 'lead[product=pot]']);
+    for (const product of ['mug', 'pot']) {
+      expect(after.jobs[`lead[product=${product}]`]!.video_id).toBe(before.jobs[`hero[product=${product}]`]!.video_id);
+      expect(after.jobs[`dusk[product=${product}]`]).toEqual({ ...before.jobs[`dusk[product=${product}]`]!, request: { ...before.jobs[`dusk[product=${product}]`]!.request, remix_of: { job: `lead[product=${product}]`, video_id: before.jobs[`hero[product=${product}]`]!.video_id } } });
+    }
+    const bytes = await readLockBytes(dir, FILE);
+    expect((await renderWith(emu, dir, FILE)).code).toBe(0);
+    expect(await readLockBytes(dir, FILE)).toEqual(bytes);
+  });
+
   it('a crash mid-move loses nothing: the next run finds the files by their old names and finishes the move', async ({ onTestFinished }) => {
     const { emu, dir } = await renderedProject(onTestFinished);
     const before = await readLock(dir, FILE);
