@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { resolveEndpoint } from '../api/endpoint.js';
 import { InterruptedError } from '../errors.js';
-import { planStoryboard, type StoryboardPlan } from '../plan/plan-storyboard.js';
+import { checkGlobs, planStoryboard, type StoryboardPlan } from '../plan/plan-storyboard.js';
 import { credentialFor } from '../providers/credentials.js';
 import { acquireLock, type HeldLock } from '../run/advisory-lock.js';
 import { systemClock } from '../run/clock.js';
@@ -35,9 +35,27 @@ export interface RenderFlags extends CommonFlags {
 
 /** `shotlist render FILE...`: plan, then create, poll, download and record. */
 export async function runRender(files: readonly string[], flags: RenderFlags, ctx: CliContext): Promise<number> {
+  if (files.length > 1 && flags.only.length + flags.replace.length > 0) return renderSeveral(files, flags, ctx);
   let worst: number = EXIT.ok;
   for (const file of files) {
     const code = await renderOne(file, flags, ctx);
+    worst = severity(code) > severity(worst) ? code : worst;
+    if (code === EXIT.interrupted) break;
+  }
+  return worst;
+}
+
+/**
+ * Several storyboards with `--only` or `--replace`: a glob need only match a job of one of them,
+ * and one that matches none is refused before any of them renders.
+ */
+async function renderSeveral(files: readonly string[], flags: RenderFlags, ctx: CliContext): Promise<number> {
+  const all: LoadedStoryboard[] = [];
+  for (const file of files) all.push((await loadForCommand(file, flags, ctx)).loaded);
+  checkGlobs(all.flatMap((loaded) => loaded.jobs.map((job) => job.id)), flags, all.map((loaded) => loaded.storyboard.name).join(', '));
+  let worst: number = EXIT.ok;
+  for (const loaded of all) {
+    const code = await renderLoaded(loaded, flags, ctx, { globsChecked: true });
     worst = severity(code) > severity(worst) ? code : worst;
     if (code === EXIT.interrupted) break;
   }
@@ -58,10 +76,11 @@ async function renderOne(file: string, flags: RenderFlags, ctx: CliContext): Pro
  * mode calls it too, with `drain`: once aborted, nothing new starts, and the jobs already on
  * the server finish and are recorded.
  */
-export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext, options: { readonly drain?: AbortSignal } = {}): Promise<number> {
+export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext, options: { readonly drain?: AbortSignal; readonly globsChecked?: boolean } = {}): Promise<number> {
   const { io } = ctx;
   const { storyboard } = loaded;
-  const first = await planFor(loaded, flags, ctx);
+  const planFor = (): Promise<StoryboardPlan> => planStoryboardFor(loaded, flags, ctx, options.globsChecked !== true);
+  const first = await planFor();
   checkLimits(first.plan, flags);
   // Refused before anything is sent or locked: a missing key, plain http to another machine.
   credentialFor(storyboard.provider.profile, io.env);
@@ -78,7 +97,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   try {
     // Planned again under the lock: a render that held it (the one `--wait` waited for, or the
     // winner of a race to it) has changed the lockfile since, and its work must not be paid twice.
-    const planned = await planFor(loaded, flags, ctx);
+    const planned = await planFor();
     checkLimits(planned.plan, flags);
     if (workOf(planned) === 0) {
       if (owesWork(planned, flags)) await recordWithoutSending(planned, { outDir, pruneOrphans: prunes(flags) });
@@ -119,8 +138,8 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   }
 }
 
-function planFor(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext): Promise<StoryboardPlan> {
-  return planStoryboard(loaded, { now: Math.floor(ctx.io.now() / 1000), only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), display: (p) => displayPath(ctx, p) });
+function planStoryboardFor(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext, checkGlobs: boolean): Promise<StoryboardPlan> {
+  return planStoryboard(loaded, { now: Math.floor(ctx.io.now() / 1000), only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), checkGlobs, display: (p) => displayPath(ctx, p) });
 }
 
 /** Jobs that send something: renders, resumes, downloads. */

@@ -18,6 +18,8 @@ export interface PlanOptions {
   readonly retryFailed?: boolean;
   /** Reused across plans in one process (watch mode); default: the project's cache under `.shotlist/cache/`. */
   readonly hashCache?: OutputHashCache;
+  /** Whether an `--only`/`--replace` glob that matches no job is an error; default true (false when the caller checked across several storyboards). */
+  readonly checkGlobs?: boolean;
   /** Shown in messages instead of the absolute lockfile path. */
   readonly display?: (absPath: string) => string;
 }
@@ -33,7 +35,7 @@ export interface StoryboardPlan {
 /** Reads the lockfile and the recorded outputs, then plans. */
 export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOptions): Promise<StoryboardPlan> {
   const { storyboard, jobs } = loaded;
-  checkGlobs(jobs.map((job) => job.id), options, storyboard.name);
+  if (options.checkGlobs !== false) checkGlobs(jobs.map((job) => job.id), options, storyboard.name);
   const lockPath = lockfilePathFor(storyboard.mainPath);
   const lockfile = await readLockfile(lockPath, options.display?.(lockPath) ?? lockPath);
   const hashCache = options.hashCache ?? (await OutputHashCache.loadForProject(loaded.projectRoot));
@@ -60,10 +62,11 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
 }
 
 /**
- * A glob of `--only` that matches no job of the storyboard, or of `--replace` that matches no
- * job the run considers, is a usage error (exit 2) naming the glob and the ids closest to it.
+ * A glob of `--only` that matches no job of the storyboard (or of any of the storyboards one
+ * command names), or of `--replace` that matches no job the run considers, is a usage error
+ * (exit 2) naming the glob and the ids closest to it.
  */
-function checkGlobs(ids: readonly string[], options: PlanOptions, name: string): void {
+export function checkGlobs(ids: readonly string[], options: Pick<PlanOptions, 'only' | 'replace'>, name: string): void {
   const selected = globMatcher(options.only ?? []);
   const considered = selected === null ? ids : ids.filter((id) => selected(id));
   const problems = [

@@ -68,6 +68,19 @@ describe.concurrent('part of a storyboard, part of the limits', () => {
     expect(emu.stats().requestsByRoute).toEqual({});
   });
 
+  it('with several storyboards, a glob need only match a job of one of them; one that matches none is refused before any renders', async ({ onTestFinished }) => {
+    const { emu, dir } = await renderProject(onTestFinished);
+    const none = await renderWith(emu, dir, FILE, ['campaign.yaml', '--only', 'teaser', '--only', 'hero-dusk-grad[*']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--only "hero-dusk-grad[*" matches no job of quickstart, spring-launch; closest job ids: hero-dusk-grade[');
+    expect(emu.stats().requestsByRoute).toEqual({});
+
+    const one = await renderWith(emu, dir, FILE, ['campaign.yaml', '--only', 'teaser']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(events(one, 'job.result').map((event) => event['id'])).toEqual(['teaser']);
+    expect(emu.stats().createsAccepted).toBe(1);
+  });
+
   it('--concurrency 1 holds the run to one job in flight on the server', async ({ onTestFinished }) => {
     const { emu, dir } = await renderProject(onTestFinished);
     const run = await renderWith(emu, dir, FILE, ['--concurrency', '1']);
