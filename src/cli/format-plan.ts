@@ -17,6 +17,8 @@ const LOOK: Readonly<Record<PlanAction, Look>> = {
   resume: { symbol: '> resume', colour: 'cyan' },
   download: { symbol: '↓ download', colour: 'cyan' },
   reuse: { symbol: '= reuse', colour: 'dim' },
+  move: { symbol: '→ moved', colour: 'cyan' },
+  failed: { symbol: '! failed', colour: 'red' },
   blocked: { symbol: '! blocked', colour: 'red' },
 };
 /** A render of a job the lockfile has never seen, told apart from a changed one. */
@@ -57,6 +59,8 @@ export function formatTotals(totals: PlanTotals): string {
   if (totals.resume > 0) parts.push(`${totals.resume} to resume`);
   if (totals.download > 0) parts.push(`${totals.download} to download`);
   parts.push(`${totals.reuse} reused`);
+  if (totals.move > 0) parts.push(`${totals.move} moved`);
+  if (totals.failed > 0) parts.push(`${totals.failed} failed (not sent again)`);
   if (totals.blocked > 0) parts.push(`${totals.blocked} blocked`);
   const extras = [totals.orphan > 0 ? `${totals.orphan} orphan${totals.orphan === 1 ? '' : 's'}` : '', totals.unselected > 0 ? `${totals.unselected} not selected by --only` : ''].filter(Boolean);
   return `${totals.jobs} job${totals.jobs === 1 ? '' : 's'}: ${parts.join(', ')}${extras.length > 0 ? `; ${extras.join(', ')}` : ''}`;
@@ -83,6 +87,7 @@ export function planEvents(plan: Plan, storyboard: string, provider: string): ob
     remix_of: job.remixOf,
     video_id: job.entry?.video_id ?? null,
     fingerprint: job.fingerprint,
+    moved_from: job.movedFrom,
   }));
   for (const orphan of plan.orphans) events.push({ event: 'plan.orphan', id: orphan.id, video_id: orphan.entry.video_id });
   events.push({ event: 'plan.total', storyboard, provider, ...totalsFields(plan.totals) });
@@ -97,6 +102,8 @@ export function totalsFields(t: PlanTotals): Record<string, number> {
     resume: t.resume,
     download: t.download,
     reuse: t.reuse,
+    move: t.move,
+    failed: t.failed,
     blocked: t.blocked,
     orphan: t.orphan,
     unselected: t.unselected,

@@ -11,6 +11,7 @@ const LABEL: Readonly<Record<JobHeadline, string>> = {
   missing: '! missing',
   altered: '! altered',
   rerender: '~ re-render',
+  moved: '→ moved',
   blocked: '! blocked',
   gone: 'gone',
   expired: 'expired',

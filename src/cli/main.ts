@@ -57,6 +57,8 @@ export interface CommonFlags {
   readonly concurrency?: number;
   readonly only: string[];
   readonly replace: string[];
+  /** `--retry-failed`: send again jobs whose last attempt failed for good (moderation, invalid request). */
+  readonly retryFailed?: boolean;
   readonly frozen?: boolean;
   readonly maxCost?: number;
   readonly json?: boolean;
@@ -204,6 +206,7 @@ function withCommonFlags(command: Command): Command {
     .option('--concurrency <n>', 'jobs in flight at most (never above the provider\'s limit)', positiveInteger)
     .addOption(flag.only())
     .option('--replace <glob>', 'render matching jobs again even if up to date (repeatable)', collect, [])
+    .option('--retry-failed', 'send again jobs whose last attempt failed for good (moderation, invalid request)')
     .option('--frozen', 'fail, without sending anything, if any job would have to render')
     .option('--max-cost <usd>', 'refuse a plan that costs more than this many dollars', nonNegativeNumber)
     .addOption(flag.json())

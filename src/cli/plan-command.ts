@@ -14,6 +14,7 @@ export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext)
     now: Math.floor(ctx.io.now() / 1000),
     only: flags.only,
     replace: flags.replace,
+    ...(flags.retryFailed ? { retryFailed: true } : {}),
     display: (p) => displayPath(ctx, p),
   });
   if (flags.json) {

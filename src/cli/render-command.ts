@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { resolveEndpoint } from '../api/endpoint.js';
 import { InterruptedError } from '../errors.js';
-import { planStoryboard, type StoryboardPlan } from '../plan/plan-storyboard.js';
+import { checkGlobs, planStoryboard, type StoryboardPlan } from '../plan/plan-storyboard.js';
 import { credentialFor } from '../providers/credentials.js';
 import { acquireLock, type HeldLock } from '../run/advisory-lock.js';
 import { systemClock } from '../run/clock.js';
 import type { PlanTotals } from '../plan/plan.js';
-import { dropOrphans, renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
+import { recordWithoutSending, renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatTotals, formatUsd, totalsFields } from './format-plan.js';
@@ -18,7 +18,7 @@ import { createProgress } from './progress.js';
 import { openServer, type OpenServer } from './open-server.js';
 import { defaultRendersDir, outcomesOf, REPORT_FILE, writeReport } from '../report/write-report.js';
 import { removeStaleFiles } from '../run/stale-files.js';
-import { appendRunSummary, formatRunSummary, spentUsd } from './run-summary.js';
+import { appendRunSummary, formatRunSummary } from './run-summary.js';
 
 export interface RenderFlags extends CommonFlags {
   /** `--no-report` sets it false: skip writing the contact sheet at the end of the run. */
@@ -38,13 +38,33 @@ export interface RenderOptions {
   readonly drain?: AbortSignal;
   /** The terminal the caller writes to while the render runs (watch mode), with `ctx` already writing through it. */
   readonly screen?: Screen;
+  /** Several storyboards were rendered together and their `--only`/`--replace` globs were checked across all of them. */
+  readonly globsChecked?: boolean;
 }
 
 /** `shotlist render FILE...`: plan, then create, poll, download and record. */
 export async function runRender(files: readonly string[], flags: RenderFlags, ctx: CliContext): Promise<number> {
+  if (files.length > 1 && flags.only.length + flags.replace.length > 0) return renderSeveral(files, flags, ctx);
   let worst: number = EXIT.ok;
   for (const file of files) {
     const code = await renderOne(file, flags, ctx);
+    worst = severity(code) > severity(worst) ? code : worst;
+    if (code === EXIT.interrupted) break;
+  }
+  return worst;
+}
+
+/**
+ * Several storyboards with `--only` or `--replace`: a glob need only match a job of one of them,
+ * and one that matches none is refused before any of them renders.
+ */
+async function renderSeveral(files: readonly string[], flags: RenderFlags, ctx: CliContext): Promise<number> {
+  const all: LoadedStoryboard[] = [];
+  for (const file of files) all.push((await loadForCommand(file, flags, ctx)).loaded);
+  checkGlobs(all.flatMap((loaded) => loaded.jobs.map((job) => job.id)), flags, all.map((loaded) => loaded.storyboard.name).join(', '));
+  let worst: number = EXIT.ok;
+  for (const loaded of all) {
+    const code = await renderLoaded(loaded, flags, ctx, { globsChecked: true });
     worst = severity(code) > severity(worst) ? code : worst;
     if (code === EXIT.interrupted) break;
   }
@@ -72,7 +92,8 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   const { io } = ctx;
   const { storyboard } = loaded;
   const outDir = flags.out ? path.resolve(io.cwd, flags.out) : defaultRendersDir(loaded);
-  const first = await planFor(loaded, flags, ctx);
+  const planFor = (): Promise<StoryboardPlan> => planStoryboardFor(loaded, flags, ctx, options.globsChecked !== true);
+  const first = await planFor();
   checkLimits(first.plan, flags);
   // Refused before anything is sent or locked: a missing key, plain http to another machine.
   credentialFor(storyboard.provider.profile, io.env);
@@ -89,10 +110,10 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   try {
     // Planned again under the lock: a render that held it (the one `--wait` waited for, or the
     // winner of a race to it) has changed the lockfile since, and its work must not be paid twice.
-    const planned = await planFor(loaded, flags, ctx);
+    const planned = await planFor();
     checkLimits(planned.plan, flags);
     if (workOf(planned) === 0) {
-      if (owesWork(planned, flags)) await dropOrphans(planned);
+      if (owesWork(planned, flags)) await recordWithoutSending(planned, { outDir, pruneOrphans: prunes(flags) });
       return nothingToDo(planned, run, say, summaryTo);
     }
     const { plan } = planned;
@@ -140,8 +161,8 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   }
 }
 
-function planFor(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext): Promise<StoryboardPlan> {
-  return planStoryboard(loaded, { now: Math.floor(ctx.io.now() / 1000), only: flags.only, replace: flags.replace, display: (p) => displayPath(ctx, p) });
+function planStoryboardFor(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext, checkGlobs: boolean): Promise<StoryboardPlan> {
+  return planStoryboard(loaded, { now: Math.floor(ctx.io.now() / 1000), only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), checkGlobs, display: (p) => displayPath(ctx, p) });
 }
 
 /** Jobs that send something: renders, resumes, downloads. */
@@ -154,18 +175,24 @@ function prunes(flags: RenderFlags): boolean {
   return flags.only.length === 0;
 }
 
-/** Whether the run must take the lock: jobs to send, or, with nothing to send, orphans a full render drops. */
+/** Whether the run must take the lock: jobs to send, or, with nothing to send, orphans to move to their new ids or (on a full render) to drop. */
 function owesWork(planned: StoryboardPlan, flags: RenderFlags): boolean {
-  return workOf(planned) > 0 || (prunes(flags) && planned.plan.orphans.length > 0);
+  return workOf(planned) > 0 || planned.plan.moves.length > 0 || (prunes(flags) && planned.plan.orphans.length > 0);
 }
 
 async function nothingToDo(planned: StoryboardPlan, run: RunInfo, say: (text: string) => void, summary: { file: string; name: string } | null): Promise<number> {
   const { plan } = planned;
-  say('nothing to do: every job is up to date\n');
+  const moves = plan.moves.filter((move) => move.from !== move.to);
+  say(moves.length > 0 ? `nothing to send: ${moves.length} job${moves.length === 1 ? '' : 's'} moved to new ids, files renamed\n` : notDone(plan.totals) > 0 ? 'nothing to send\n' : 'nothing to do: every job is up to date\n');
   emitStart(planned, run);
   if (summary) await appendRunSummary(summary.file, formatRunSummary(summary.name, plan, null));
-  emitSummary(summaryOf({ reports: [], interrupted: false }, plan.totals, run), run);
-  return plan.totals.blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
+  emitSummary(summaryOf({ reports: [], interrupted: false, spentUsd: 0 }, plan.totals, run), run);
+  return notDone(plan.totals) > 0 ? EXIT.jobsFailed : EXIT.ok;
+}
+
+/** Jobs the plan leaves undone without sending anything: blocked, or failed for good and not sent again. */
+function notDone(totals: PlanTotals): number {
+  return totals.blocked + totals.failed;
 }
 
 /** What the JSON events of a run say besides its plan. */
@@ -198,7 +225,7 @@ function summaryOf(result: RenderResult, totals: PlanTotals, run: RunInfo) {
     cancelled: count('cancelled'),
     reused: totals.reuse,
     blocked: totals.blocked,
-    spent_usd: spentUsd(result.reports),
+    spent_usd: result.spentUsd,
     interrupted: result.interrupted,
     out: displayPath(run.ctx, run.outDir),
   };
@@ -220,7 +247,7 @@ async function takeLock(lockPath: string, flags: RenderFlags, ctx: CliContext, s
   }
 }
 
-/** Blocked jobs (a remix whose parent `--only` left out) count as not done, as when nothing else runs. */
+/** Jobs the plan could not start (blocked, or failed for good and not sent again) count as not done, as when nothing else runs. */
 function summarize(result: RenderResult, totals: PlanTotals, run: RunInfo): number {
   const { ctx } = run;
   const summary = summaryOf(result, totals, run);
@@ -229,10 +256,10 @@ function summarize(result: RenderResult, totals: PlanTotals, run: RunInfo): numb
     for (const report of result.reports) {
       if (report.status === 'failed' || report.status === 'skipped') ctx.io.stderr.write(`${ctx.err.red(report.status)}  ${report.job.id}: ${report.reason}\n`);
     }
-    const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : '', summary.blocked > 0 ? `${summary.blocked} blocked` : ''].filter(Boolean);
+    const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : '', totals.failed > 0 ? `${totals.failed} failed before (not sent again)` : '', summary.blocked > 0 ? `${summary.blocked} blocked` : ''].filter(Boolean);
     ctx.io.stderr.write(`${parts.join(', ')}; spent ${formatUsd(summary.spent_usd)}; files in ${summary.out}\n`);
     if (result.interrupted) ctx.io.stderr.write('interrupted: every job in flight is recorded in the lockfile; run again to resume\n');
   }
   if (result.interrupted) return EXIT.interrupted;
-  return summary.failed + summary.skipped + summary.blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
+  return summary.failed + summary.skipped + notDone(totals) > 0 ? EXIT.jobsFailed : EXIT.ok;
 }

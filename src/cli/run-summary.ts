@@ -21,24 +21,23 @@ export function formatRunSummary(name: string, plan: Plan, result: RenderResult 
     ['not started (interrupted)', count('cancelled')],
     ['blocked', plan.totals.blocked],
   ];
-  const lines = [`## shotlist: ${markdownText(name)}`, '', '| | jobs |', '|---|---:|', ...rows.map(([label, n]) => `| ${label} | ${n} |`), '', `Spent: ${formatUsd(spentUsd(reports))} (estimated from the provider's prices)${result?.interrupted ? ' — interrupted; the next run resumes' : ''}`, ''];
+  // Rows of what only some runs see, shown when they happen.
+  const moved = plan.moves.filter((move) => move.from !== move.to).length;
+  if (moved > 0) rows.splice(3, 0, ['moved to a new id (nothing sent)', moved]);
+  if (plan.totals.failed > 0) rows.splice(rows.length - 1, 0, ['failed before, not sent again', plan.totals.failed]);
+  const lines = [`## shotlist: ${markdownText(name)}`, '', '| | jobs |', '|---|---:|', ...rows.map(([label, n]) => `| ${label} | ${n} |`), '', `Spent: ${formatUsd(result?.spentUsd ?? 0)} (estimated from the provider's prices)${result?.interrupted ? ' — interrupted; the next run resumes' : ''}`, ''];
   const problems = [
     ...reports.flatMap((report) => (report.status === 'failed' || report.status === 'skipped' ? [`- ${markdownCode(report.job.id)}: ${report.status}, ${markdownText(report.reason)}`] : [])),
-    ...plan.jobs.filter((job) => job.action === 'blocked').map((job) => `- ${markdownCode(job.id)}: blocked, ${markdownText(job.reason)}`),
+    ...plan.jobs.filter((job) => job.action === 'blocked' || job.action === 'failed').map((job) => `- ${markdownCode(job.id)}: ${job.action}, ${markdownText(job.reason)}`),
   ];
   if (problems.length > 0) lines.push('### Needs attention', '', ...problems, '');
   if (rendered.length > 0) lines.push('### Rendered', '', ...rendered.map((report) => `- ${markdownCode(report.job.id)}: ${markdownText(report.job.reason)}`), '');
   return `${lines.join('\n')}\n`;
 }
 
-/** What a run spent, in dollars: the estimated cost of each render it completed, added in cents. */
-export function spentUsd(reports: readonly JobReport[]): number {
-  return reports.reduce((sum, report) => sum + Math.round((costOfReport(report) ?? 0) * 100), 0) / 100;
-}
-
-/** What one job cost this run: its estimated price once its render completed; null when the provider has no price for it. */
+/** What one job cost this run: its price when this run sent its create, else 0; null when the provider has no price for it. */
 export function costOfReport(report: JobReport): number | null {
-  return report.status === 'completed' && report.job.action === 'render' ? report.job.costUsd : 0;
+  return report.costUsd;
 }
 
 export async function appendRunSummary(file: string, text: string): Promise<void> {

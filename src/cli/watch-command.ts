@@ -34,7 +34,7 @@ export async function runWatch(file: string, flags: WatchFlags, outer: CliContex
   const session = await startWatch({
     file,
     load: { cwd: io.cwd, overrides: overridesOf(flags) },
-    plan: { only: flags.only, replace: flags.replace, display: (p) => displayPath(ctx, p) },
+    plan: { only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), display: (p) => displayPath(ctx, p) },
     now: io.now,
     onUpdate: print,
   });

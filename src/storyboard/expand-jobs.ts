@@ -8,6 +8,7 @@ import { defineOwn, yamlSite } from './resolve-storyboard.js';
 import { parseRefresh } from './refresh.js';
 import { EXTRA_FIELDS, extraAxisValue, isExtraField, resolveExtraFields, takes, type ExtraRequest } from './extra-fields.js';
 import { cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
+import { fieldSettersOf, type FieldSetter } from './field-setters.js';
 import { axesOf, expandMatrix, type ReportAt } from './variants.js';
 import { REQUEST_FIELDS, type RequestField } from './written.js';
 import { issueAt } from './yaml-source.js';
@@ -126,11 +127,12 @@ class ShotExpander {
     const jobs: ResolvedJob[] = [];
     for (const combo of combos) {
       const bindings = [...(parent?.bindings ?? []), ...combo.bindings];
-      if (parent && !this.remixSetsNoField(combo.bindings)) continue;
-      const fields = parent ? { model: parent.model, size: parent.size, seconds: parent.seconds } : this.resolveFields(combo.bindings);
+      const setters = fieldSettersOf(combo.bindings);
+      if (parent && !this.remixSetsNoField(setters)) continue;
+      const fields = parent ? { model: parent.model, size: parent.size, seconds: parent.seconds } : this.resolveFields(setters);
       if (!fields || !renderers) continue;
       const id = formatJobId(written.id, bindings);
-      const extra = parent ? null : this.resolveExtra(combo.bindings, id);
+      const extra = parent ? null : this.resolveExtra(setters, id);
       if (extra === false) continue;
       const context = this.contextFor(bindings, fields);
       if (!this.printsOnlyScalars(renderers.printed, context)) continue;
@@ -149,54 +151,72 @@ class ShotExpander {
   }
 
   /**
-   * Extra request fields (`seed`, `fps`, ...): an axis of that name (a seed sweep), else the
-   * shot's field, else `defaults`. `false` when an axis cannot set its field (reported once).
+   * Extra request fields (`seed`, `fps`, ...): a variant binding that sets it (a seed sweep), else
+   * the shot's field, else `defaults`. `false` when a binding cannot set its field (reported once).
    */
-  private resolveExtra(own: readonly Binding[], jobId: string): ExtraRequest | null | false {
+  private resolveExtra(setters: readonly FieldSetter[], jobId: string): ExtraRequest | null | false {
     const { profile } = this.storyboard.provider;
     const fromShot = resolveExtraFields(this.shot.written, this.storyboard.extraDefaults, jobId);
     // The common case, kept cheap: 10,000 jobs are expanded per plan.
-    if (!own.some((binding) => isExtraField(binding.axis))) return fromShot;
+    if (!setters.some((setter) => isExtraField(setter.field))) return fromShot;
     const extra: Record<string, string | number> = { ...fromShot };
     let ok = true;
-    for (const binding of own) {
-      const field = binding.axis;
-      if (!isExtraField(field)) continue;
-      if (this.shot.written[field] !== undefined) {
-        this.reportAxisOnce(field, [...this.shotPath, field], { code: 'field-set-twice', message: `${field} is set both by the shot and by its variant axis "${field}"`, hint: 'remove one of the two' });
+    for (const field of EXTRA_FIELDS) {
+      const setter = this.onlySetter(setters, field);
+      if (setter === undefined) continue;
+      if (setter === false) ok = false;
+      else if (this.shot.written[field] !== undefined) {
+        this.reportAxisOnce(setter.what, [...this.shotPath, field], { code: 'field-set-twice', message: `${field} is set both by the shot and by its ${setter.what}`, hint: 'remove one of the two' });
         ok = false;
       } else if (!takes(profile, field)) {
-        this.reportAxisOnce(field, this.axisKeyPath(binding), {
+        this.reportAxisOnce(setter.what, this.setterPath(setter), {
           code: 'unsupported-field',
-          message: `variant axis "${field}" sets the request field ${field}, which provider "${profile.name}" does not take`,
-          hint: `name the axis differently to use it in the prompt only, or render with a provider that takes ${field} (vllm-omni, litellm)`,
+          message: `${setter.what} sets the request field ${field}, which provider "${profile.name}" does not take`,
+          hint: `${setter.byKey ? 'rename the key' : 'name the axis differently'} to use it in the prompt only, or render with a provider that takes ${field} (vllm-omni, litellm)`,
         });
         ok = false;
       } else {
-        const value = extraAxisValue(field, binding.value, jobId);
+        const value = extraAxisValue(field, setter.binding.value, jobId);
         if ('value' in value) extra[field] = value.value;
         else {
-          this.report(binding.origin.path, { code: 'invalid-value', message: `variant axis "${field}" sets the request field; expected ${value.expected}, found ${truncate(describeValue(binding.value))}`, expected: value.expected, found: truncate(describeValue(binding.value)) });
+          const found = truncate(describeValue(setter.binding.value));
+          this.report(setter.binding.origin.path, { code: 'invalid-value', message: `${setter.what} sets the request field; expected ${value.expected}, found ${found}`, expected: value.expected, found });
           ok = false;
         }
       }
     }
     if (!ok) return false;
-    // At least the axis's field is set here; keys in EXTRA_FIELDS order, as resolveExtraFields gives them.
+    // At least one binding's field is set here; keys in EXTRA_FIELDS order, as resolveExtraFields gives them.
     return Object.fromEntries(EXTRA_FIELDS.filter((field) => field in extra).map((field) => [field, extra[field]!]));
   }
 
-  /** A remix sends only its prompt: an axis named like a request field could set nothing. */
-  private remixSetsNoField(own: readonly Binding[]): boolean {
-    const setting = own.filter((binding) => (REQUEST_FIELDS as readonly string[]).includes(binding.axis) || isExtraField(binding.axis));
-    for (const binding of setting) {
-      this.reportAxisOnce(binding.axis, this.axisKeyPath(binding), {
+  /**
+   * The one binding that sets `field`; undefined when none does, false when several do (two axes,
+   * or an axis and a map key: which should win is the user's call, reported once).
+   */
+  private onlySetter(setters: readonly FieldSetter[], field: string): FieldSetter | undefined | false {
+    const mine = setters.filter((setter) => setter.field === field);
+    if (mine.length <= 1) return mine[0];
+    const [first, second] = mine as [FieldSetter, FieldSetter];
+    this.reportAxisOnce(`${first.what}+${second.what}`, this.setterPath(second), { code: 'field-set-twice', message: `${field} is set both by ${first.what} and by ${second.what}`, hint: 'remove one of the two' });
+    return false;
+  }
+
+  /** A remix sends only its prompt: a binding named like a request field (an axis, or a map's key) could set nothing. */
+  private remixSetsNoField(setters: readonly FieldSetter[]): boolean {
+    for (const setter of setters) {
+      this.reportAxisOnce(setter.what, this.setterPath(setter), {
         code: 'remix-field',
-        message: `variant axis "${binding.axis}" would set the request field ${binding.axis}, but a remix sends only its prompt`,
-        hint: `a remix takes model, size, seconds and the rest from its parent's video; name the axis differently to use it in the prompt only`,
+        message: `${setter.what} would set the request field ${setter.field}, but a remix sends only its prompt`,
+        hint: `a remix takes model, size, seconds and the rest from its parent's video; ${setter.byKey ? 'rename the key' : 'name the axis differently'} to use it in the prompt only`,
       });
     }
-    return setting.length === 0;
+    return setters.length === 0;
+  }
+
+  /** Where a setter is reported: a map's key itself, or the axis's key under `variants`. */
+  private setterPath(setter: FieldSetter): readonly (string | number)[] {
+    return setter.byKey ? setter.binding.origin.path : this.axisKeyPath(setter.binding);
   }
 
   /** The axis's key under `variants` when it is declared there; else (an include entry's own key) where its value is. */
@@ -264,23 +284,27 @@ class ShotExpander {
     }
   }
 
-  /** Request fields: an axis of that name, else the shot's field, else `defaults`, else the provider's. */
-  private resolveFields(own: readonly Binding[]): Pick<ResolvedJob, 'model' | 'size' | 'seconds'> | null {
+  /** Request fields: a variant binding that sets it (an axis of that name, a map's key), else the shot's field, else `defaults`, else the provider's. */
+  private resolveFields(setters: readonly FieldSetter[]): Pick<ResolvedJob, 'model' | 'size' | 'seconds'> | null {
     const { profile } = this.storyboard.provider;
     const resolved: Partial<Record<RequestField, FieldValue | null>> = {};
     let ok = true;
     for (const field of REQUEST_FIELDS) {
-      const axis = own.find((b) => b.axis === field);
+      const setter = this.onlySetter(setters, field);
       const shotValue = this.shot.written[field];
-      if (axis && shotValue !== undefined) {
-        this.report([...this.shotPath, field], { code: 'field-set-twice', message: `${field} is set both by the shot and by its variant axis "${field}"`, hint: `remove one of the two` }, { key: true });
+      if (setter === false) {
         ok = false;
         continue;
       }
-      if (axis) {
-        const value = axisFieldValue(field, axis, this.report);
+      if (setter && shotValue !== undefined) {
+        this.report([...this.shotPath, field], { code: 'field-set-twice', message: `${field} is set both by the shot and by its ${setter.what}`, hint: `remove one of the two` }, { key: true });
+        ok = false;
+        continue;
+      }
+      if (setter) {
+        const value = axisFieldValue(field, setter, this.report);
         if (value === null) ok = false;
-        resolved[field] = value === null ? null : { value, origin: axis.origin };
+        resolved[field] = value === null ? null : { value, origin: setter.binding.origin };
       } else if (shotValue !== undefined) {
         resolved[field] = { value: String(shotValue), origin: { file: this.shot.origin.file, path: [...this.shotPath, field] } };
       } else {
@@ -346,14 +370,14 @@ function providerDefault(profile: ProviderProfile, field: RequestField): FieldVa
   return { value: profile.defaults[field], origin: null };
 }
 
-/** An axis named like a request field must hold values of that field's form. */
-function axisFieldValue(field: RequestField, binding: Binding, report: ReportAt): string | null {
+/** A binding that sets a request field (an axis named like it, a map's key) must hold values of that field's form. */
+function axisFieldValue(field: RequestField, { binding, what }: FieldSetter, report: ReportAt): string | null {
   const value = binding.value;
   const text = typeof value === 'object' ? null : String(value);
   const valid = text !== null && (field === 'model' ? text.length > 0 : field === 'size' ? /^[1-9]\d{1,4}x[1-9]\d{1,4}$/.test(text) : /^[1-9]\d{0,3}$/.test(text));
   if (valid) return text;
   const expected = field === 'model' ? 'a model name' : field === 'size' ? 'a size written WIDTHxHEIGHT, like 1280x720' : 'a whole number of seconds, like 8';
-  report(binding.origin.path, { code: 'invalid-value', message: `variant axis "${field}" sets the request field; expected ${expected}, found ${truncate(describeValue(value))}`, expected, found: truncate(describeValue(value)) });
+  report(binding.origin.path, { code: 'invalid-value', message: `${what} sets the request field; expected ${expected}, found ${truncate(describeValue(value))}`, expected, found: truncate(describeValue(value)) });
   return null;
 }
 

@@ -60,6 +60,8 @@ describe.concurrent('render events', () => {
       resume: 0,
       download: 0,
       reuse: 0,
+      move: 0,
+      failed: 0,
       blocked: 0,
       orphan: 0,
       unselected: 0,

@@ -374,6 +374,37 @@ const INVALID: InvalidRow[] = [
     issues: [{ at: 'board.yaml:12:24', code: 'remix-field', path: 'shots[1].variants.include[0].seconds', message: 'variant axis "seconds" would set the request field seconds, but a remix sends only its prompt' }],
   },
 
+  {
+    name: 'a key of a map value that sets a request field with a value not of its form',
+    files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: "{{format.id}}"', '    variants:', '      format: [{id: landscape, size: 1280x720}, {id: odd, size: 99x}]') },
+    issues: [{ at: 'board.yaml:7:65', code: 'invalid-value', path: 'shots[0].variants.format[1].size', message: 'key "size" of variant axis "format" sets the request field; expected a size written WIDTHxHEIGHT, like 1280x720, found "99x"' }],
+  },
+  {
+    name: 'a key of a map value that sets a size the model does not render',
+    files: { 'board.yaml': yaml(...HEAD, 'defaults: {model: sora-2}', ...SHOT_A, '    prompt: "{{format.id}}"', '    variants:', '      format: [{id: wide, size: 1792x1024}]') },
+    issues: [{ at: 'board.yaml:8:33', code: 'unsupported-size', path: 'shots[0].variants.format[0].size', message: 'expected one of 720x1280, 1280x720 for sora-2, found 1792x1024' }],
+  },
+  {
+    name: 'the same field set by the shot and by a key of a map value',
+    files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: "{{format.id}}"', '    seconds: 8', '    variants:', '      format: [{id: short, seconds: 4}]') },
+    issues: [{ at: 'board.yaml:6:5', code: 'field-set-twice', path: 'shots[0].seconds', message: 'seconds is set both by the shot and by its key "seconds" of variant axis "format"' }],
+  },
+  {
+    name: 'the same field set by an axis and by a key of a map value',
+    files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: "{{format.id}}"', '    variants:', '      format: [{id: portrait, size: 720x1280}]', '      size: [1280x720]') },
+    issues: [{ at: 'board.yaml:8:7', code: 'field-set-twice', path: 'shots[0].variants.size', message: 'size is set both by key "size" of variant axis "format" and by variant axis "size"' }],
+  },
+  {
+    name: 'a remix whose map value has a key named like a request field',
+    files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: hi', '  - id: b', '    remix: a', '    prompt: again {{look.id}}', '    variants:', '      look: [{id: warm, seconds: 8}]') },
+    issues: [{ at: 'board.yaml:10:25', code: 'remix-field', path: 'shots[1].variants.look[0].seconds', message: 'key "seconds" of variant axis "look" would set the request field seconds, but a remix sends only its prompt' }],
+  },
+  {
+    name: 'a map value setting an extra field the provider does not take',
+    files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: "{{take.id}}"', '    variants:', '      take: [{id: one, seed: 1}]') },
+    issues: [{ at: 'board.yaml:7:24', code: 'unsupported-field', path: 'shots[0].variants.take[0].seed', message: 'key "seed" of variant axis "take" sets the request field seed, which provider "emulator" does not take' }],
+  },
+
   // ── provider ────────────────────────────────────────────────────────────────────────────
   {
     name: 'an api_key in the provider block',
