@@ -7,6 +7,8 @@ import type { ResolvedShot, ResolvedStoryboard } from './resolve-storyboard.js';
 import { defineOwn, yamlSite } from './resolve-storyboard.js';
 import { parseRefresh } from './refresh.js';
 import { EXTRA_FIELDS, extraAxisValue, isExtraField, resolveExtraFields, takes, type ExtraRequest } from './extra-fields.js';
+import { JobIssueGroups } from './job-issue-groups.js';
+import { TemplatePathCheck } from './template-paths.js';
 import { cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
 import { axesOf, expandMatrix, type ReportAt } from './variants.js';
 import { REQUEST_FIELDS, type RequestField } from './written.js';
@@ -48,6 +50,7 @@ export function expandJobs(storyboard: ResolvedStoryboard, ordered: readonly Res
       }
     }
     jobsByShot.set(shot.written.id, jobs);
+    issues.push(...expander.jobIssues());
   }
   const jobs = [...jobsByShot.values()].flat().sort((a, b) => a.shotIndex - b.shotIndex);
   return { jobs, issues };
@@ -81,6 +84,10 @@ class ShotExpander {
   private readonly varEntries: readonly [string, unknown][];
   /** Axes already reported for this shot: a matrix of 50 jobs gets one issue per axis, not 50. */
   private readonly reportedAxes = new Set<string>();
+  /** The templates' paths against every job's values, reported once per path for the whole shot. */
+  private readonly paths = new TemplatePathCheck();
+  /** Problems each job meets in its own rendering, reported once per place for the jobs that meet them. */
+  private readonly perJob = new JobIssueGroups();
 
   constructor(
     private readonly storyboard: ResolvedStoryboard,
@@ -116,6 +123,11 @@ class ShotExpander {
     return { prompt: compile(promptSite), inputReference: refSite ? compile(refSite) : null, printed };
   }
 
+  /** What the shot's jobs met, each problem once: call after the last `jobsFor`. */
+  jobIssues(): Issue[] {
+    return [...this.paths.issues(), ...this.perJob.issues()];
+  }
+
   /**
    * The jobs of this shot for one parent job (or none, for a shot that is not a remix). Without
    * renderers (the templates have errors) it only checks the matrix and request fields.
@@ -133,12 +145,12 @@ class ShotExpander {
       const extra = parent ? null : this.resolveExtra(combo.bindings, id);
       if (extra === false) continue;
       const context = this.contextFor(bindings, fields);
-      if (!this.printsOnlyScalars(renderers.printed, context)) continue;
+      if (!this.paths.check(renderers.printed, context, bindings, id)) continue;
       const prompt = this.render(renderers.prompt, context, id, 'prompt');
       const refText = renderers.inputReference ? this.render(renderers.inputReference, context, id, 'input_reference') : null;
       if (prompt === null || (renderers.inputReference && refText === null)) continue;
       if (prompt.length > MAX_PROMPT_CHARS) {
-        this.report([...this.shotPath, 'prompt'], { code: 'prompt-too-long', message: `the prompt of job ${truncate(id, 80)} has ${prompt.length} characters once rendered`, expected: `at most ${MAX_PROMPT_CHARS}`, found: String(prompt.length) });
+        this.perJob.add(this.issue([...this.shotPath, 'prompt'], { code: 'prompt-too-long', message: `the prompt has ${prompt.length} characters once rendered`, expected: `at most ${MAX_PROMPT_CHARS}`, found: String(prompt.length) }), id);
         continue;
       }
       const inputReference = refText === null ? null : this.inputReferenceOf(refText, id);
@@ -232,34 +244,15 @@ class ShotExpander {
     return context;
   }
 
-  /** A map printed whole reads "[object Object]": report each such path once per shot. */
-  private printsOnlyScalars(printed: readonly PrintedPath[], context: TemplateContext): boolean {
-    let ok = true;
-    for (const path of printed) {
-      let value: unknown = context;
-      for (const part of path.parts) value = typeof value === 'object' && value !== null && Object.hasOwn(value, part) ? (value as Record<string, unknown>)[part] : undefined;
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
-      const key = Object.keys(value)[0] ?? 'key';
-      this.issues.push(
-        path.issue({
-          code: 'map-in-template',
-          message: `"${path.original}" is a map, which would print as "[object Object]" in ${path.what}`,
-          found: 'a map',
-          hint: `print one of its keys, e.g. {{${path.original}.${key}}}`,
-        }),
-      );
-      ok = false;
-    }
-    return ok;
-  }
-
   private render({ render, site }: Renderer, context: TemplateContext, jobId: string, field: string): string | null {
     try {
       return render(context);
     } catch (error) {
-      const issue = this.issue([...this.shotPath, field], { code: 'unknown-variable', message: `${field} of job ${truncate(jobId, 80)}: ${cleanRenderError(error)}`, hint: 'every variable a template uses must be defined for every job of the shot' });
+      // What differs per job (the value a name was looked up in) is not part of the message, so that one cause is one issue.
+      const [what, detail] = cleanRenderError(error).split(/: (.*)/s);
+      const issue = this.issue([...this.shotPath, field], { code: 'unknown-variable', message: `${what} in the ${field} of shot "${this.shot.written.id}"`, found: detail, hint: 'every variable a template uses must be defined for every job of the shot' });
       // Point at the variable itself when the error is in this template, not in a partial.
-      this.issues.push({ ...issue, ...locateRenderError(site, error) });
+      this.perJob.add({ ...issue, ...locateRenderError(site, error) }, jobId);
       return null;
     }
   }
@@ -333,7 +326,7 @@ class ShotExpander {
   private inputReferenceOf(text: string, jobId: string): ResolvedJob['inputReference'] {
     const at = [...this.shotPath, 'input_reference'];
     if (path.isAbsolute(text) || /^[a-zA-Z]:/.test(text) || text.includes('\0') || /^[a-z]+:\/\//i.test(text)) {
-      this.report(at, { code: 'input-reference-path', message: `input_reference of job ${truncate(jobId, 80)} must be a path relative to the storyboard, found ${truncate(JSON.stringify(text))}`, hint: 'write the path relative to the storyboard file, e.g. assets/mug.png' });
+      this.perJob.add(this.issue(at, { code: 'input-reference-path', message: `input_reference must be a path relative to the storyboard, found ${truncate(JSON.stringify(text))}`, hint: 'write the path relative to the storyboard file, e.g. assets/mug.png' }), jobId);
       return null;
     }
     const relative = path.posix.normalize(text.replaceAll('\\', '/'));

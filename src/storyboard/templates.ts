@@ -31,6 +31,8 @@ export interface PrintedPath {
   readonly original: string;
   /** What holds it, e.g. `the prompt of shot "hero"`. */
   readonly what: string;
+  /** Inside a block (`{{#if}}`, ...): printed only when the block runs, so a missing value may be intended. */
+  readonly guarded: boolean;
   /** An issue located at this path in its file. */
   issue(fields: IssueFields): Issue;
 }
@@ -80,7 +82,7 @@ export class TemplateSet {
     return render;
   }
 
-  private analyzeSite(site: TemplateSite, names: ReadonlySet<string>, what: string, stack: string[], issues: Issue[], printed: PrintedPath[]): void {
+  private analyzeSite(site: TemplateSite, names: ReadonlySet<string>, what: string, stack: string[], issues: Issue[], printed: PrintedPath[], guarded = false): void {
     let program: hbs.AST.Program;
     try {
       program = this.parsed.get(site.text) ?? Handlebars.parse(site.text);
@@ -89,6 +91,7 @@ export class TemplateSet {
       issues.push(syntaxIssue(site, error as Error & { lineNumber?: number; column?: number }, what));
       return;
     }
+    let blocks = 0;
     const visit = (node: hbs.AST.Node | undefined, checked: boolean): void => {
       if (!node) return;
       switch (node.type) {
@@ -113,8 +116,10 @@ export class TemplateSet {
           this.checkHelper(site, block.path, issues, what);
           for (const param of block.params) visit(param, checked);
           const inner = checked && !CONTEXT_HELPERS.has(block.path.original);
+          blocks++;
           visit(block.program, inner);
           visit(block.inverse, checked);
+          blocks--;
           return;
         }
         case 'PathExpression':
@@ -122,7 +127,7 @@ export class TemplateSet {
           return;
         case 'PartialStatement':
         case 'PartialBlockStatement':
-          this.checkPartial(site, node as hbs.AST.PartialStatement, names, what, stack, issues, printed);
+          this.checkPartial(site, node as hbs.AST.PartialStatement, names, what, stack, issues, printed, guarded || blocks > 0);
           return;
         default:
           return;
@@ -148,7 +153,7 @@ export class TemplateSet {
       if (node.type !== 'PathExpression' || !checked) return;
       const path = node as hbs.AST.PathExpression;
       if (path.data || path.depth !== 0 || path.parts.length === 0) return;
-      printed.push({ parts: path.parts, original: path.original, what, issue: (fields) => issueIn(site, path.loc, fields) });
+      printed.push({ parts: path.parts, original: path.original, what, guarded: guarded || blocks > 0, issue: (fields) => issueIn(site, path.loc, fields) });
     };
     visit(program, true);
   }
@@ -166,7 +171,7 @@ export class TemplateSet {
     );
   }
 
-  private checkPartial(site: TemplateSite, node: hbs.AST.PartialStatement, names: ReadonlySet<string>, what: string, stack: string[], issues: Issue[], printed: PrintedPath[]): void {
+  private checkPartial(site: TemplateSite, node: hbs.AST.PartialStatement, names: ReadonlySet<string>, what: string, stack: string[], issues: Issue[], printed: PrintedPath[], guarded: boolean): void {
     const name = node.name.type === 'PathExpression' ? (node.name as hbs.AST.PathExpression).original : null;
     if (name === null) {
       issues.push(issueIn(site, node.loc, { code: 'dynamic-partial', message: `dynamic partial names are not supported in ${what}`, hint: 'name the partial: {{> look}}' }));
@@ -192,7 +197,7 @@ export class TemplateSet {
     }
     // A partial given an explicit context renders against that context; it cannot be checked statically.
     if (node.params.length > 0) return;
-    this.analyzeSite(partial.site, names, `partial "${name}"`, [...stack, name], issues, printed);
+    this.analyzeSite(partial.site, names, `partial "${name}"`, [...stack, name], issues, printed, guarded);
   }
 }
 

@@ -237,7 +237,12 @@ const INVALID: InvalidRow[] = [
   {
     name: 'a prompt over 32,000 characters once rendered',
     files: { 'board.yaml': yaml(...HEAD, 'vars:', `  long: ${'x'.repeat(20_000)}`, ...SHOT_A, '    prompt: "{{long}} {{long}}"') },
-    issues: [{ at: 'board.yaml:7:13', code: 'prompt-too-long', path: 'shots[0].prompt', message: 'has 40001 characters once rendered' }],
+    issues: [{ at: 'board.yaml:7:13', code: 'prompt-too-long', path: 'shots[0].prompt', message: 'has 40001 characters once rendered (job a)' }],
+  },
+  {
+    name: 'a prompt over 32,000 characters in each of four jobs',
+    files: { 'board.yaml': yaml(...HEAD, 'vars:', `  long: ${'x'.repeat(40_000)}`, ...SHOT_A, '    prompt: "{{long}}{{n}}"', '    variants:', '      n: [1, 2, 3, 4]') },
+    issues: [{ at: 'board.yaml:7:13', code: 'prompt-too-long', path: 'shots[0].prompt', message: 'the prompt has 40001 characters once rendered (4 jobs: a[n=1], a[n=2], a[n=3] and 1 more)' }],
   },
   {
     name: 'a map variable printed whole in a prompt',
@@ -257,7 +262,42 @@ const INVALID: InvalidRow[] = [
   {
     name: 'a variable only some jobs define (an include key)',
     files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: "A {{product}}, {{finish}}"', '    variants:', '      product: [mug]', '      include:', '        - {product: teapot, finish: matte}') },
-    issues: [{ at: 'board.yaml:5:31', code: 'unknown-variable', path: 'shots[0].prompt', message: 'prompt of job a[product=mug]: "finish" not defined', hint: 'defined for every job' }],
+    issues: [{ at: 'board.yaml:5:31', code: 'unknown-variable', path: 'shots[0].prompt', message: '"finish" is not defined for job a[product=mug] in the prompt of shot "a"', hint: 'bind it in every include entry' }],
+  },
+  {
+    // Six jobs render the same template: one typo, one issue, at the member, with the nearest key.
+    name: 'an unknown member of a map var, in a matrix of six jobs',
+    files: { 'board.yaml': yaml(...HEAD, 'vars:', '  product: {name: mug}', ...SHOT_A, '    prompt: "A {{product.nmae}} on a {{surface}}"', '    variants:', '      surface: [table, counter, shelf]', '      size: [1280x720, 720x1280]') },
+    issues: [{ at: 'board.yaml:7:18', code: 'unknown-variable', path: 'shots[0].prompt', message: 'unknown member "nmae" of "product" in the prompt of shot "a"', hint: 'did you mean "name"?' }],
+  },
+  {
+    name: 'an unknown member of every map value of an axis',
+    files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: "A {{product.nmae}}"', '    variants:', '      product: [{id: mug, name: stoneware mug}, {id: cup, name: tin cup}]', '      size: [1280x720, 720x1280]') },
+    issues: [{ at: 'board.yaml:5:18', code: 'unknown-variable', path: 'shots[0].prompt', message: 'unknown member "nmae" of "product" in the prompt of shot "a"', hint: 'did you mean "name"?' }],
+  },
+  {
+    // What differs per job is said once, naming the values concerned.
+    name: 'a member only some map values of an axis have',
+    files: {
+      'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: "A {{product.colour}} {{product.id}}"', '    variants:', '      product: [{id: mug, colour: red}, {id: teapot, color: blue}, {id: cup}]', '      size: [1280x720, 720x1280]'),
+    },
+    issues: [{ at: 'board.yaml:5:18', code: 'unknown-variable', path: 'shots[0].prompt', message: '"product.colour" is not defined for product=teapot and product=cup in the prompt of shot "a"', hint: 'did you mean "color"?' }],
+  },
+  {
+    name: 'a member of a plain value, in a remix of two jobs',
+    files: { 'board.yaml': yaml(...HEAD, 'vars:', '  brand: Acme', ...SHOT_A, '    prompt: "A {{tone}} mug"', '    variants:', '      tone: [warm, cold]', '  - id: b', '    remix: a', '    prompt: "{{brand.name}} at dusk"') },
+    issues: [{ at: 'board.yaml:12:16', code: 'unknown-variable', path: 'shots[1].prompt', message: '"brand" is "Acme", not a map: {{brand.name}} in the prompt of shot "b" cannot read "name"' }],
+  },
+  {
+    // Inside {{#each}} names are looked up only when rendering: still one issue, naming the jobs.
+    name: 'an unknown name inside an each block, met by every job',
+    files: { 'board.yaml': yaml(...HEAD, 'vars:', '  looks: [{name: soft}]', ...SHOT_A, '    prompt: "{{#each looks}}{{nmae}}{{/each}} {{n}}"', '    variants:', '      n: [1, 2, 3, 4, 5]') },
+    issues: [{ at: 'board.yaml:7:31', code: 'unknown-variable', path: 'shots[0].prompt', message: '"nmae" not defined in the prompt of shot "a" (5 jobs: a[n=1], a[n=2], a[n=3] and 2 more)' }],
+  },
+  {
+    name: 'a member guarded by {{#if}} is not a problem where it is missing',
+    files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: "{{#if product.colour}}{{product.colour}} {{/if}}{{product.nmae}}"', '    variants:', '      product: [{id: mug, colour: red, name: mug}, {id: cup, name: cup}]') },
+    issues: [{ at: 'board.yaml:5:64', code: 'unknown-variable', path: 'shots[0].prompt', message: 'unknown member "nmae" of "product"', hint: 'did you mean "name"?' }],
   },
   {
     name: 'an unknown variable in an inline partial of an import',
@@ -431,6 +471,11 @@ const INVALID: InvalidRow[] = [
     name: 'an input_reference that does not exist',
     files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: hi', '    size: 1280x720', '    input_reference: assets/mug.png') },
     issues: [{ at: 'board.yaml:7:22', code: 'input-reference-missing', path: 'shots[0].input_reference', message: 'input_reference assets/mug.png does not exist (job a)' }],
+  },
+  {
+    name: 'an input_reference that does not exist, named by three jobs',
+    files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: "{{tone}}"', '    size: 1280x720', '    input_reference: assets/mug.png', '    variants:', '      tone: [warm, cold, grey]') },
+    issues: [{ at: 'board.yaml:7:22', code: 'input-reference-missing', path: 'shots[0].input_reference', message: 'input_reference assets/mug.png does not exist (jobs a[tone=warm], a[tone=cold] and a[tone=grey])' }],
   },
   {
     name: 'an input_reference of the wrong pixel size',
