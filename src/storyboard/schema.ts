@@ -4,6 +4,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { providers, storyboard, storyboardImport } from '../../generated/storyboard-validators.js';
 import type { Issue } from './issue.js';
 import { closestName, describeValue, truncate } from './describe.js';
+import { Rejections } from './rejections.js';
 import { issueAt, type YamlSource } from './yaml-source.js';
 
 /**
@@ -17,11 +18,36 @@ export type SchemaKind = 'storyboard' | 'import' | 'providers';
 
 const validators: Record<SchemaKind, ValidateFunction> = { storyboard, import: storyboardImport, providers };
 
-/** Validates a parsed file against its schema; every problem becomes one issue. */
-export function validateSchema(source: YamlSource, kind: SchemaKind): Issue[] {
+/**
+ * Validates a parsed file against its schema; every problem becomes one issue, and the nodes
+ * they are about are the file's rejections, which the semantic pass leaves alone.
+ */
+export function validateSchema(source: YamlSource, kind: SchemaKind): { issues: Issue[]; rejections: Rejections } {
   const validate = validators[kind];
-  if (validate(source.value)) return [];
-  return selectErrors(validate.errors ?? []).map((error) => toIssue(source, error));
+  if (validate(source.value)) return { issues: [], rejections: Rejections.none };
+  const errors = selectErrors(validate.errors ?? []);
+  return { issues: errors.map((error) => toIssue(source, error)), rejections: new Rejections(errors.flatMap(rejectedPaths)) };
+}
+
+/** The document paths an error is about: the value refused, the property missing, the key misspelled. */
+function rejectedPaths(error: ErrorObject): (string | number)[][] {
+  const path = [...pointerToPath(error.instancePath), ...(error.propertyName === undefined ? [] : [error.propertyName])];
+  switch (error.keyword) {
+    case 'required':
+      return [[...path, String(error.params['missingProperty'])]];
+    case 'additionalProperties': {
+      const name = String(error.params['additionalProperty']);
+      // A misspelled key (`secnds`) stands for the property it was meant to be: what depends on that one is unknown too.
+      const guess = closestName(name, allowedProperties(error));
+      return guess ? [[...path, name], [...path, guess]] : [[...path, name]];
+    }
+    default:
+      return [path];
+  }
+}
+
+function allowedProperties(error: ErrorObject): string[] {
+  return Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
 }
 
 /**
@@ -85,7 +111,7 @@ function toIssue(source: YamlSource, error: ErrorObject): Issue {
     }
     case 'additionalProperties': {
       const name = String(error.params['additionalProperty']);
-      const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const allowed = allowedProperties(error);
       const guess = closestName(name, allowed);
       return issueAt(
         source,

@@ -50,21 +50,24 @@ const COMPILE_OPTIONS = { strict: true, noEscape: true, knownHelpersOnly: true }
 export class TemplateSet {
   private readonly hbs = Handlebars.create();
   private readonly partials: ReadonlyMap<string, PartialDef>;
+  /** Partials declared but unreadable (`'all'`: any name may be one): using one is not an error, and what it holds is not checked. */
+  private readonly unknownPartials: ReadonlySet<string> | 'all';
   private readonly cache = new Map<string, RenderTemplate>();
   /** Templates parsed by `analyze`, so `compile` does not parse them again. */
   private readonly parsed = new Map<string, hbs.AST.Program>();
 
-  constructor(partials: ReadonlyMap<string, PartialDef>) {
+  constructor(partials: ReadonlyMap<string, PartialDef>, unknownPartials: ReadonlySet<string> | 'all' = new Set()) {
     this.partials = partials;
+    this.unknownPartials = unknownPartials;
     for (const partial of partials.values()) this.hbs.registerPartial(partial.name, partial.site.text);
   }
 
   /**
    * Statically checks a template: syntax, partials that exist, no partial recursion, only
-   * built-in helpers, and every root variable in `names`. Returns issues located in the file,
+   * built-in helpers, and every root variable in `names` (unless they are unknown: `null`). Returns issues located in the file,
    * and the root paths the template prints (through its partials too), for checks per job.
    */
-  analyze(site: TemplateSite, names: ReadonlySet<string>, what: string): { issues: Issue[]; printed: PrintedPath[] } {
+  analyze(site: TemplateSite, names: ReadonlySet<string> | null, what: string): { issues: Issue[]; printed: PrintedPath[] } {
     const issues: Issue[] = [];
     const printed: PrintedPath[] = [];
     this.analyzeSite(site, names, what, [], issues, printed);
@@ -82,7 +85,7 @@ export class TemplateSet {
     return render;
   }
 
-  private analyzeSite(site: TemplateSite, names: ReadonlySet<string>, what: string, stack: string[], issues: Issue[], printed: PrintedPath[], guarded = false): void {
+  private analyzeSite(site: TemplateSite, names: ReadonlySet<string> | null, what: string, stack: string[], issues: Issue[], printed: PrintedPath[], guarded = false): void {
     let program: hbs.AST.Program;
     try {
       program = this.parsed.get(site.text) ?? Handlebars.parse(site.text);
@@ -137,7 +140,7 @@ export class TemplateSet {
       if (node.type !== 'PathExpression') return;
       const path = node as hbs.AST.PathExpression;
       const head = path.data ? (path.parts[0] === 'root' ? path.parts[1] : undefined) : path.depth === 0 && checked ? path.parts[0] : undefined;
-      if (head === undefined || names.has(head)) return;
+      if (head === undefined || names === null || names.has(head)) return;
       const guess = closestName(head, [...names]);
       issues.push(
         issueIn(site, path.loc, {
@@ -171,13 +174,14 @@ export class TemplateSet {
     );
   }
 
-  private checkPartial(site: TemplateSite, node: hbs.AST.PartialStatement, names: ReadonlySet<string>, what: string, stack: string[], issues: Issue[], printed: PrintedPath[], guarded: boolean): void {
+  private checkPartial(site: TemplateSite, node: hbs.AST.PartialStatement, names: ReadonlySet<string> | null, what: string, stack: string[], issues: Issue[], printed: PrintedPath[], guarded: boolean): void {
     const name = node.name.type === 'PathExpression' ? (node.name as hbs.AST.PathExpression).original : null;
     if (name === null) {
       issues.push(issueIn(site, node.loc, { code: 'dynamic-partial', message: `dynamic partial names are not supported in ${what}`, hint: 'name the partial: {{> look}}' }));
       return;
     }
     const partial = this.partials.get(name);
+    if (!partial && (this.unknownPartials === 'all' || this.unknownPartials.has(name))) return;
     if (!partial) {
       const guess = closestName(name, [...this.partials.keys()]);
       issues.push(

@@ -10,7 +10,7 @@ import { issueAt } from './yaml-source.js';
  * bytes, and have exactly the job's size in pixels (the server rejects anything else, after
  * the request was already paid for in time). Pure: the files were read before.
  */
-export function validateInputReferences(storyboard: ResolvedStoryboard, jobs: readonly ResolvedJob[], infos: ReadonlyMap<string, InputReferenceInfo>): Issue[] {
+export function validateInputReferences(storyboard: Pick<ResolvedStoryboard, 'sources'>, jobs: readonly ResolvedJob[], infos: ReadonlyMap<string, InputReferenceInfo>): Issue[] {
   // One missing image named by every job of a shot is one problem, reported once.
   const groups = new JobIssueGroups();
   for (const job of jobs) {
