@@ -72,7 +72,7 @@ export function isExtraField(name: string): name is ExtraField {
  */
 const FIELD_SCHEMAS: Readonly<Record<ExtraField, ValidateFunction>> = { seed, num_frames: numFrames, fps, negative_prompt: negativePrompt, num_inference_steps: numInferenceSteps, guidance_scale: guidanceScale };
 
-/** A variant axis value for an extra field, as sent (`auto` becomes the job's seed); else what was expected, from the field's `x-error`. */
+/** A variant axis value for an extra field, as sent (`auto` becomes the job's seed); else what was expected, from the field's `errorMessage`. */
 export function extraAxisValue(field: ExtraField, value: unknown, jobId: string): { readonly value: string | number } | { readonly expected: string } {
   const validate = FIELD_SCHEMAS[field];
   if (validate(value)) return { value: value === 'auto' ? autoSeed(jobId) : (value as string | number) };
