@@ -1,6 +1,6 @@
 import { builtinProfiles } from '../providers/builtin.js';
 import type { ProviderProfile } from '../providers/profile.js';
-import { dedupeIssues, sortIssues, type Issue } from './issue.js';
+import { dedupeIssues, hasErrors, sortIssues, type Issue } from './issue.js';
 import { expandJobs } from './expand-jobs.js';
 import type { ResolvedJob } from './job.js';
 import { readProviderConfig } from '../providers/read-provider-config.js';
@@ -64,7 +64,7 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
     issues.push(...config.issues);
   }
   // A broken provider file leaves every profile unknown: the checks that need one are skipped.
-  const profiles = options.profiles ?? (config && config.issues.length > 0 ? null : (config?.profiles ?? builtinProfiles));
+  const profiles = options.profiles ?? (config && hasErrors(config.issues) ? null : (config?.profiles ?? builtinProfiles));
   const { storyboard: draft, issues: resolveIssues } = resolveStoryboard(read.files, profiles, options.overrides);
   issues.push(...resolveIssues);
   if (!draft) return finish(null, issues);

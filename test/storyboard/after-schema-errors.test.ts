@@ -197,6 +197,18 @@ const ROWS: InvalidRow[] = [
     ],
   },
   {
+    // Every profile is unknown while the project's provider file is broken: not "unknown provider mine" too.
+    name: 'a broken shotlist.providers.yaml',
+    files: {
+      'shotlist.providers.yaml': yaml('providers:', '  mine: {extends: nosuch}'),
+      'board.yaml': yaml(...HEAD, 'provider: mine', 'shots:', '  - id: a', '    remix: a', '    prompt: hi'),
+    },
+    issues: [
+      { at: 'shotlist.providers.yaml:2:19', code: 'unknown-provider', path: 'providers.mine.extends', message: 'unknown provider "nosuch"' },
+      { at: 'board.yaml:6:12', code: 'remix-cycle', path: 'shots[0].remix', message: 'remix cycle: a -> a' },
+    ],
+  },
+  {
     name: 'a partial file that does not exist',
     files: { 'board.yaml': yaml(...HEAD, 'partials:', '  look: {file: parts/look.hbs}', 'shots:', '  - id: a', '    prompt: "{{> look}} {{colour}}"') },
     issues: [
