@@ -37,6 +37,7 @@ export function expandJobs(storyboard: StoryboardDraft, ordered: readonly Resolv
   for (const shot of [...ordered, ...detached].sort((a, b) => a.index - b.index)) if (!byId.has(shot.written.id)) byId.set(shot.written.id, shot);
   const jobsByShot = new Map<string, ResolvedJob[]>();
   const jobIds = new Map<string, Origin>();
+  const isDetached = new Set(detached);
 
   for (const shot of [...ordered, ...detached]) {
     const expander = new ShotExpander(storyboard, shot, templates, issues);
@@ -44,11 +45,10 @@ export function expandJobs(storyboard: StoryboardDraft, ordered: readonly Resolv
     const ancestorAxes = parent ? axesFrom(parent, byId) : shot.written.remix === undefined ? [] : null;
     const ownAxes = axesFrom(shot, byId);
     const names = unknowns.vars || ancestorAxes === null || ownAxes === null ? null : new Set([...REQUEST_FIELDS, ...Object.keys(storyboard.vars), ...ancestorAxes, ...ownAxes]);
-    const isDetached = detached.includes(shot);
     // Broken templates make no jobs, but the shot's matrix and request fields are still checked.
-    const renderers = expander.compileTemplates(names, new Set(ancestorAxes ?? []), renderable && !isDetached);
+    const renderers = expander.compileTemplates(names, new Set(ancestorAxes ?? []), renderable && !isDetached.has(shot));
     // A shot whose parents are unknown has no jobs; what its templates say without them was checked.
-    if (isDetached) continue;
+    if (isDetached.has(shot)) continue;
     // A matrix the schema rejected is not expanded: its jobs (and its remixes' jobs) are unknown.
     const parents: (ResolvedJob | null)[] = shot.rejected.has('variants') ? [] : shot.written.remix === undefined ? [null] : jobsByShot.get(shot.written.remix) ?? [];
     const jobs: ResolvedJob[] = [];

@@ -56,7 +56,8 @@ export function validateShots(storyboard: StoryboardDraft): { ordered: ResolvedS
   issues.push(...validateExtraFields(storyboard));
   issues.push(...findCycles(storyboard.shots, byId, (shot, message) => issueAt(main, [...shot.origin.path, 'remix'], { code: 'remix-cycle', message, hint: 'a remix edits a finished video, so a chain must start at a shot that is not a remix' })));
   const sound = storyboard.shots.filter((shot) => byId.get(shot.written.id) === shot && reachesRoot(shot, byId));
-  return { ordered: parentsFirst(sound, byId), detached: storyboard.shots.filter((shot) => !sound.includes(shot)), issues };
+  const isSound = new Set(sound);
+  return { ordered: parentsFirst(sound, byId), detached: storyboard.shots.filter((shot) => !isSound.has(shot)), issues };
 }
 
 /** Whether following `remix:` from this shot ends at a shot that is not a remix (and not one whose `remix:` was rejected). */
