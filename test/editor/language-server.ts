@@ -20,7 +20,6 @@ const SETTINGS = { yaml: { validate: true, hover: true, completion: true, schema
 
 export class YamlLanguageServer {
   private readonly published = new Map<string, (diagnostics: Diagnostic[]) => void>();
-  private readonly early = new Map<string, Diagnostic[]>();
   private version = 0;
 
   private constructor(
@@ -39,9 +38,9 @@ export class YamlLanguageServer {
     connection.onRequest(() => null);
     connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; diagnostics: { range: { start: { line: number; character: number } }; message: string }[] }) => {
       const diagnostics = params.diagnostics.map((d) => ({ line: d.range.start.line + 1, column: d.range.start.character + 1, message: d.message }));
-      const waiting = server.published.get(params.uri);
-      if (waiting) waiting(diagnostics);
-      else server.early.set(params.uri, diagnostics);
+      // The first publish after opening is the document's; later ones (none are asked for) are not waited for.
+      server.published.get(params.uri)?.(diagnostics);
+      server.published.delete(params.uri);
     });
     connection.listen();
     const rootUri = pathToFileURL(root).href;
@@ -59,11 +58,7 @@ export class YamlLanguageServer {
   /** Opens a document (it need not exist on disk) and resolves with the first diagnostics the server publishes for it. */
   open(file: string, text: string): Promise<Diagnostic[]> {
     const uri = pathToFileURL(file).href;
-    const diagnostics = new Promise<Diagnostic[]>((resolve) => {
-      const early = this.early.get(uri);
-      if (early) resolve(early);
-      else this.published.set(uri, resolve);
-    });
+    const diagnostics = new Promise<Diagnostic[]>((resolve) => this.published.set(uri, resolve));
     void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: ++this.version, text } });
     return diagnostics;
   }

@@ -120,10 +120,18 @@ describe('the schema in an editor (yaml-language-server)', () => {
     }
   }, 30_000);
 
-  it('finds nothing wrong with the example campaign, and its hovers render as Markdown', async () => {
-    const file = path.join(REPO, 'examples', 'campaign.yaml');
+  it.each(['quickstart.yaml', 'campaign.yaml', 'shared/look.yaml'])('finds nothing wrong with examples/%s', async (name) => {
+    const file = path.join(REPO, 'examples', name);
     const text = await readFile(file, 'utf8');
+    expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=/);
     expect(await server.open(file, text)).toEqual([]);
+  }, 30_000);
+
+  it("the example campaign's hovers render as Markdown", async () => {
+    // Its text under a name of its own beside it, so this test does not depend on the one above having opened it.
+    const text = await readFile(path.join(REPO, 'examples', 'campaign.yaml'), 'utf8');
+    const file = path.join(REPO, 'examples', 'editor-hover.yaml');
+    await server.open(file, text);
 
     // Every key in the file (hovered on its second character: on the first, the server answers for the node before): Markdown, never an escaped backtick.
     const lines = text.split('\n');
