@@ -44,7 +44,7 @@ export async function readProviderConfig(projectRoot: string, builtins: Readonly
   }
   const { source, issues } = parseYamlSource(shown, text);
   if (!source) return fail(issues);
-  const schemaIssues = validateSchema(source, 'providers');
+  const schemaIssues = validateSchema(source, 'providers').issues;
   if (issues.length + schemaIssues.length > 0) return fail([...issues, ...schemaIssues]);
   return { ...buildProfiles(source, builtins), file, texts };
 }
