@@ -1,5 +1,6 @@
 import type { Style } from './style.js';
 import type { Plan, PlannedJob, PlanTotals } from '../plan/plan.js';
+import { printable } from '../untrusted/control-characters.js';
 
 /** How each action is shown: the SPEC's plan vocabulary. */
 function symbolOf(job: PlannedJob): string {
@@ -37,9 +38,11 @@ export function formatPlan(plan: Plan, header: string, style: Style): string {
   for (const job of plan.jobs) {
     const colour = colourOf(job, style);
     const cost = job.action === 'render' ? `${String(job.seconds).padStart(3)} s  ${formatUsd(job.costUsd).padStart(7)}` : '';
-    lines.push(`  ${colour(symbolOf(job).padEnd(10))}  ${job.id.padEnd(width)}  ${job.reason.padEnd(28)}  ${cost}`.trimEnd());
+    // A reason may quote a lockfile's (a server's) failure message.
+    lines.push(`  ${colour(symbolOf(job).padEnd(10))}  ${job.id.padEnd(width)}  ${printable(job.reason).padEnd(28)}  ${cost}`.trimEnd());
   }
-  for (const orphan of plan.orphans) lines.push(`  ${style.dim('- orphan'.padEnd(10))}  ${orphan.id.padEnd(width)}  no longer in the storyboard`);
+  // An orphan's id is a lockfile's key, not a storyboard's.
+  for (const orphan of plan.orphans) lines.push(`  ${style.dim('- orphan'.padEnd(10))}  ${printable(orphan.id).padEnd(width)}  no longer in the storyboard`);
   lines.push('', formatTotals(plan.totals));
   return `${lines.join('\n')}\n`;
 }

@@ -2,6 +2,7 @@ import type { JobState } from '../run/job-runner.js';
 import type { JobReport } from '../run/render-storyboard.js';
 import type { OutputStream } from './main.js';
 import type { Style } from './style.js';
+import { printable } from '../untrusted/control-characters.js';
 
 /**
  * How a render shows its progress: a live view on a terminal (a row per active job: state,
@@ -66,7 +67,7 @@ function lineProgress({ out, style, now }: ProgressOptions, quiet: boolean): Pro
       if (quiet && state !== 'failed') return;
       const time = new Date(now()).toISOString().slice(11, 19);
       const colour = state === 'failed' ? style.red : state === 'done' ? style.green : (text: string) => text;
-      out.write(`${style.dim(time)}  ${colour(state.padEnd(11))}  ${id}${detail.videoId ? style.dim(`  ${detail.videoId}`) : ''}${detail.message ? `  ${detail.message}` : ''}\n`);
+      out.write(`${style.dim(time)}  ${colour(state.padEnd(11))}  ${id}${detail.videoId ? style.dim(`  ${printable(detail.videoId)}`) : ''}${detail.message ? `  ${printable(detail.message)}` : ''}\n`);
     },
     settled: () => undefined,
     close: () => undefined,
@@ -115,7 +116,7 @@ function liveProgress({ out, style, now, total, costOf }: ProgressOptions): Prog
         if (state === 'failed') {
           failed++;
           // Failures stay on screen above the live block.
-          out.write(`${drawn > 0 ? `\u001b[${drawn}F` : ''}\u001b[0J${style.red('failed')}  ${id}  ${detail.message ?? ''}\n`);
+          out.write(`${drawn > 0 ? `\u001b[${drawn}F` : ''}\u001b[0J${style.red('failed')}  ${id}  ${printable(detail.message ?? '')}\n`);
           drawn = 0;
         }
       } else row.progress = detail.progress ?? row.progress;

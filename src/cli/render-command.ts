@@ -17,6 +17,7 @@ import { openServer, type OpenServer } from './open-server.js';
 import { defaultRendersDir, outcomesOf, REPORT_FILE, writeReport } from '../report/write-report.js';
 import { removeStaleFiles } from '../run/stale-files.js';
 import { appendRunSummary, formatRunSummary, spentUsd } from './run-summary.js';
+import { printable } from '../untrusted/control-characters.js';
 
 export interface RenderFlags extends CommonFlags {
   /** `--no-report` sets it false: skip writing the contact sheet at the end of the run. */
@@ -167,7 +168,7 @@ function summarize(result: RenderResult, blocked: number, flags: RenderFlags, ct
   if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'run.summary', ...summary })}\n`);
   else {
     for (const report of result.reports) {
-      if (report.status === 'failed' || report.status === 'skipped') ctx.io.stderr.write(`${ctx.err.red(report.status)}  ${report.job.id}: ${report.reason}\n`);
+      if (report.status === 'failed' || report.status === 'skipped') ctx.io.stderr.write(`${ctx.err.red(report.status)}  ${report.job.id}: ${printable(report.reason)}\n`);
     }
     const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : '', blocked > 0 ? `${blocked} blocked` : ''].filter(Boolean);
     ctx.io.stderr.write(`${parts.join(', ')}; spent ${formatUsd(spent)}; files in ${outDir}\n`);

@@ -2,6 +2,8 @@ import { appendFile } from 'node:fs/promises';
 import type { Plan } from '../plan/plan.js';
 import type { JobReport, RenderResult } from '../run/render-storyboard.js';
 import { formatUsd } from './format-plan.js';
+import { printable } from '../untrusted/control-characters.js';
+import { redact } from '../untrusted/redactor.js';
 
 /**
  * The Markdown summary of a render for CI job summaries (`--summary FILE`, e.g.
@@ -36,11 +38,16 @@ export function spentUsd(reports: readonly JobReport[]): number {
   return reports.reduce((sum, report) => sum + (report.status === 'completed' && report.job.action === 'render' ? Math.round((report.job.costUsd ?? 0) * 100) : 0), 0) / 100;
 }
 
+/** Appended redacted: CI shows the summary to everyone who can read the run. */
 export async function appendRunSummary(file: string, text: string): Promise<void> {
-  await appendFile(file, text, 'utf8');
+  await appendFile(file, redact(text), 'utf8');
 }
 
-/** Prompts and ids are the user's text: nothing in them may turn into Markdown or HTML. */
+/**
+ * Prompts and ids are the user's text, reasons a server's: nothing in them may turn into Markdown
+ * or HTML, nor reach a terminal that shows the file as a control sequence. Redacted before it is
+ * escaped, which would hide a credential holding `_` from the redactor.
+ */
 function escapeMd(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+  return printable(text.replace(/\n/g, ' ')).replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`);
 }

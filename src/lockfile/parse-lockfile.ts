@@ -8,6 +8,7 @@ import { pointerToPath } from '../storyboard/schema.js';
 import { formatDocPath } from '../storyboard/issue.js';
 import { jsonSyntaxErrorOffset, lineColumnOf } from './json-syntax.js';
 import { LOCKFILE_VERSION, type LockEntry, type Lockfile, type OutputFile } from './lockfile.js';
+import { redactDeep } from '../untrusted/redactor.js';
 
 /**
  * Reading and writing the lockfile's text. The reader refuses other versions and anything the
@@ -63,10 +64,14 @@ function locateInJson(text: string, pointer: string): string {
   return `${line}:${col}`;
 }
 
-/** The lockfile as text: sorted job ids, a fixed key order, 2-space indent, final newline. */
+/**
+ * The lockfile as text: sorted job ids, a fixed key order, 2-space indent, final newline. It is
+ * committed to git, so every value is redacted on the way out, whatever route a server's text
+ * took into an entry (job ids, the keys, are the storyboard's).
+ */
 export function serializeLockfile(lock: Lockfile): string {
   const jobs: Record<string, unknown> = {};
-  for (const id of Object.keys(lock.jobs).sort(byCodePoint)) jobs[id] = orderEntry(lock.jobs[id]!);
+  for (const id of Object.keys(lock.jobs).sort(byCodePoint)) jobs[id] = redactDeep(orderEntry(lock.jobs[id]!));
   return `${JSON.stringify({ lockfileVersion: lock.lockfileVersion, name: lock.name, jobs }, null, 2)}\n`;
 }
 

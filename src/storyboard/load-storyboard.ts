@@ -1,6 +1,6 @@
 import { builtinProfiles } from '../providers/builtin.js';
 import type { ProviderProfile } from '../providers/profile.js';
-import { dedupeIssues, sortIssues, type Issue } from './issue.js';
+import { dedupeIssues, sortIssues, withoutCredentials, type Issue } from './issue.js';
 import { expandJobs } from './expand-jobs.js';
 import type { ResolvedJob } from './job.js';
 import { readProviderConfig } from '../providers/read-provider-config.js';
@@ -46,7 +46,7 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
   const dependencies = new Set(read.dependencies);
   const finish = (loaded: LoadedStoryboard | null, issues: readonly Issue[]): LoadResult => ({
     loaded: issues.some((issue) => issue.severity === 'error') ? null : loaded,
-    issues: sortIssues(dedupeIssues(issues)),
+    issues: sortIssues(dedupeIssues(issues)).map(withoutCredentials),
     dependencies: [...dependencies],
     texts,
   });

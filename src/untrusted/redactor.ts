@@ -1,0 +1,173 @@
+import { credentialValuesOf, MIN_SECRET_LENGTH } from './credential-sources.js';
+import { CREDENTIAL_SHAPES, SHAPE_HINT } from './credential-shapes.js';
+
+/**
+ * One redactor per process, from every credential shotlist holds or could hold (the
+ * environment's keys and tokens, URL userinfo, the key a client was given) and every shape of
+ * one it does not know (credential-shapes.ts). It is applied where untrusted text enters (the
+ * API client's parsing) and wherever text leaves (the CLI's output streams, the lockfile
+ * writer, the report, the run summary), so a new route to an output cannot bypass it.
+ *
+ * Known values are found verbatim and in the encodings text carries them in: URL-encoded,
+ * JSON-escaped, HTML-escaped, and base64 (alone, or inside a longer base64 text such as a
+ * Basic credential). A value split across two strings, or encoded otherwise, is not found.
+ */
+
+export const REDACTED = '[redacted]';
+
+/** How a found secret is replaced: by `[redacted]`, or by a mask of its length (a code frame's caret stays in place). */
+export type Mask = (secret: string) => string;
+
+export const redacted: Mask = () => REDACTED;
+export const sameLength: Mask = (secret) => '*'.repeat(secret.length);
+
+export interface Redactor {
+  /** `text` with every credential replaced. */
+  redact(text: string, mask?: Mask): string;
+  /** A copy of a JSON-like value with every string in it redacted; object keys are kept. */
+  redactDeep<T>(value: T): T;
+  /** Adds values to look for (those shorter than MIN_SECRET_LENGTH are not looked for). */
+  remember(values: Iterable<string | null | undefined>): void;
+}
+
+export function createRedactor(): Redactor {
+  const secrets = new Set<string>();
+  let needles: RegExp | null = null;
+
+  const spansOf = (text: string): [number, number][] => {
+    const spans: [number, number][] = [];
+    if (needles !== null) for (const match of text.matchAll(needles)) spans.push([match.index, match.index + match[0].length]);
+    if (SHAPE_HINT.test(text)) {
+      for (const { pattern } of CREDENTIAL_SHAPES) {
+        for (const match of text.matchAll(pattern)) {
+          const at = match.indices?.groups?.['s'];
+          if (at) spans.push(at);
+        }
+      }
+    }
+    return spans;
+  };
+
+  const redact = (text: string, mask: Mask = redacted): string => {
+    const spans = spansOf(text);
+    return spans.length === 0 ? text : replaceSpans(text, spans, mask);
+  };
+
+  const redactDeep = <T>(value: T): T => {
+    if (typeof value === 'string') return redact(value) as T;
+    if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item)) as T;
+    if (typeof value === 'object' && value !== null) {
+      const copy: Record<string, unknown> = {};
+      // defineProperty: a key named `__proto__` stays a key.
+      for (const [key, item] of Object.entries(value)) Object.defineProperty(copy, key, { value: redactDeep(item), enumerable: true, writable: true, configurable: true });
+      return copy as T;
+    }
+    return value;
+  };
+
+  const remember = (values: Iterable<string | null | undefined>): void => {
+    let added = false;
+    for (const value of values) {
+      if (value === null || value === undefined || value.length < MIN_SECRET_LENGTH || secrets.has(value)) continue;
+      secrets.add(value);
+      added = true;
+    }
+    if (added) needles = needlePattern(secrets);
+  };
+
+  return { redact, redactDeep, remember };
+}
+
+/** One alternation of every encoding of every secret, longest first so that the longest wins at a position. */
+function needlePattern(secrets: ReadonlySet<string>): RegExp {
+  const all = new Set<string>();
+  for (const secret of secrets) for (const form of encodingsOf(secret)) if (form.length >= MIN_SECRET_LENGTH) all.add(form);
+  const sorted = [...all].sort((a, b) => b.length - a.length);
+  return new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
+}
+
+/** The forms a secret takes in text that shotlist writes or a server sends. */
+export function encodingsOf(secret: string): string[] {
+  const uri = encodeURIComponent(secret);
+  return [
+    secret,
+    uri,
+    uri.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+    uri.replace(/%20/g, '+'),
+    JSON.stringify(secret).slice(1, -1),
+    secret.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
+    secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
+    ...base64Cores(secret),
+  ];
+}
+
+/**
+ * The base64 characters that encode only the secret's bytes, at each of the three alignments it
+ * can have inside a longer base64 text (`Basic base64(user:key)`), in both alphabets.
+ */
+function base64Cores(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const cores: string[] = [];
+  for (const offset of [0, 1, 2]) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64').replace(/=+$/, '');
+    // Characters whose 6 bits lie wholly inside the secret's bytes.
+    const first = Math.ceil((offset * 8) / 6);
+    const last = Math.floor(((offset + bytes.length) * 8) / 6);
+    const core = encoded.slice(first, last);
+    cores.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return cores;
+}
+
+function replaceSpans(text: string, spans: [number, number][], mask: Mask): string {
+  spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  let out = '';
+  let at = 0;
+  let open: [number, number] | null = null;
+  const flush = () => {
+    if (open === null) return;
+    out += text.slice(at, open[0]) + mask(text.slice(open[0], open[1]));
+    at = open[1];
+  };
+  for (const span of spans) {
+    if (open !== null && span[0] <= open[1]) open = [open[0], Math.max(open[1], span[1])];
+    else {
+      flush();
+      open = [span[0], span[1]];
+    }
+  }
+  flush();
+  return out + text.slice(at);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The process's redactor: every credential of the process's environment from the start, and
+ * whatever `main` (another environment, in tests) and the API client (the key it was given) add.
+ * Add-only, so two commands in one process (tests, watch) never un-redact each other's secrets.
+ */
+const processRedactor = createRedactor();
+processRedactor.remember(credentialValuesOf(process.env));
+
+/** Every credential the process knows of, and every shape of one, replaced in `text`. */
+export function redact(text: string, mask?: Mask): string {
+  return processRedactor.redact(text, mask);
+}
+
+/** A JSON-like value with every string in it redacted (see `redact`). */
+export function redactDeep<T>(value: T): T {
+  return processRedactor.redactDeep(value);
+}
+
+/** Adds secrets to the process's redactor: an environment's credentials, a key given to a client. */
+export function rememberSecrets(values: Iterable<string | null | undefined>): void {
+  processRedactor.remember(values);
+}
+
+/** Adds every credential an environment holds (see credential-sources.ts). */
+export function rememberCredentialsOf(env: Readonly<Record<string, string | undefined>>): void {
+  processRedactor.remember(credentialValuesOf(env));
+}
