@@ -149,7 +149,7 @@ function authHeaders(style: ProviderProfile['auth']['style'], apiKey: string | n
  * on knows this key too, whatever variable it came from.
  */
 function redactorFor(apiKey: string | null): Redact {
-  rememberSecrets([apiKey]);
+  rememberSecrets([apiKey], true);
   // A key shorter than the process's redactor looks for is still never quoted back by this client.
   if (apiKey === null || apiKey === '') return (text) => redact(text);
   return (text) => redact(text.split(apiKey).join('[redacted]'));

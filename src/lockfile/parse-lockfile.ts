@@ -8,7 +8,7 @@ import { pointerToPath } from '../storyboard/schema.js';
 import { formatDocPath } from '../storyboard/issue.js';
 import { jsonSyntaxErrorOffset, lineColumnOf } from './json-syntax.js';
 import { LOCKFILE_VERSION, type LockEntry, type Lockfile, type OutputFile } from './lockfile.js';
-import { redactDeep } from '../untrusted/redactor.js';
+import { redactDeep, redactKnown } from '../untrusted/redactor.js';
 
 /**
  * Reading and writing the lockfile's text. The reader refuses other versions and anything the
@@ -67,11 +67,13 @@ function locateInJson(text: string, pointer: string): string {
 /**
  * The lockfile as text: sorted job ids, a fixed key order, 2-space indent, final newline. It is
  * committed to git, so every value is redacted on the way out, whatever route a server's text
- * took into an entry (job ids, the keys, are the storyboard's).
+ * took into an entry. Job ids, the keys, lose only the credentials shotlist knows (a storyboard
+ * holding one is refused, so only a tampered entry has one): a mere shape of a key in an id
+ * may be a user's word, and an id that changed would be rendered again.
  */
 export function serializeLockfile(lock: Lockfile): string {
   const jobs: Record<string, unknown> = {};
-  for (const id of Object.keys(lock.jobs).sort(byCodePoint)) jobs[id] = redactDeep(orderEntry(lock.jobs[id]!));
+  for (const id of Object.keys(lock.jobs).sort(byCodePoint)) jobs[redactKnown(id)] = redactDeep(orderEntry(lock.jobs[id]!));
   return `${JSON.stringify({ lockfileVersion: lock.lockfileVersion, name: lock.name, jobs }, null, 2)}\n`;
 }
 

@@ -34,7 +34,7 @@ function firstSet(names: readonly string[], env: Readonly<Record<string, string 
   for (const name of names) {
     const value = env[name];
     if (value !== undefined && value !== '') {
-      rememberSecrets([value]);
+      rememberSecrets([value], true);
       return value;
     }
   }

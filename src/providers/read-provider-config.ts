@@ -6,6 +6,7 @@ import { issueAt, parseYamlSource, YAML_LIMITS } from '../storyboard/yaml-source
 import { closestName } from '../storyboard/describe.js';
 import { applyProfileSettings, type ProfileSettings } from './custom-profile.js';
 import { baseUrlCredentialsProblem } from './base-url-credentials.js';
+import { validateNoCredentials } from '../storyboard/validate-no-credentials.js';
 import type { ProviderProfile } from './profile.js';
 
 /**
@@ -40,6 +41,8 @@ export async function readProviderConfig(projectRoot: string, builtins: Readonly
   const shown = display(file);
   const texts = new Map([[shown, text]]);
   const fail = (issues: Issue[]): ProviderConfig => ({ profiles: builtins, configured: [], issues: issues.map(withoutCredentials), file, texts });
+  const held = validateNoCredentials(texts);
+  if (held.length > 0) return fail(held);
   if (Buffer.byteLength(text) > YAML_LIMITS.maxFileBytes) {
     return fail([{ severity: 'error', code: 'file-too-large', message: `${shown} is larger than ${YAML_LIMITS.maxFileBytes} bytes`, file: shown, line: 0, column: 0, length: 1, path: '' }]);
   }

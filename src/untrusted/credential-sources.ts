@@ -20,6 +20,9 @@ export const CREDENTIAL_ENV_VARS: readonly string[] = [
   'AWS_SESSION_TOKEN',
 ];
 
+/** Variables holding a URL whose userinfo (`https://user:password@…`) is a credential shotlist uses. */
+export const CREDENTIAL_URL_ENV_VARS: readonly string[] = ['SHOTLIST_REMOTE', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3'];
+
 /**
  * Any other variable whose name ends like a credential's counts as one too: a custom profile's
  * `auth.env`, a CI's `GITHUB_TOKEN`. Redacting a value that was no secret costs little; missing
@@ -34,17 +37,21 @@ export const CREDENTIAL_NAME = /(?:^|_)(?:API_?KEY|KEY|KEY_ID|TOKEN|SECRET|PASSW
 export const MIN_SECRET_LENGTH = 8;
 
 /**
- * The credential values an environment holds: the variables above, those named like one, and
- * the userinfo of any URL-valued variable (`SHOTLIST_REMOTE`, `HTTPS_PROXY`, an S3 endpoint).
+ * The credential values an environment holds. `held`: the ones shotlist uses (the variables
+ * above, the userinfo of its URL-valued ones); a storyboard that contains one is refused.
+ * `other`: the values of variables named like a credential and the userinfo of any other URL
+ * (`HTTPS_PROXY`), which are only redacted.
  */
-export function credentialValuesOf(env: Readonly<Record<string, string | undefined>>): string[] {
-  const values: string[] = [];
+export function credentialValuesOf(env: Readonly<Record<string, string | undefined>>): { held: string[]; other: string[] } {
+  const held: string[] = [];
+  const other: string[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || value === '') continue;
-    if (CREDENTIAL_ENV_VARS.includes(name) || CREDENTIAL_NAME.test(name)) values.push(value);
-    values.push(...userinfoOf(value));
+    if (CREDENTIAL_ENV_VARS.includes(name)) held.push(value);
+    else if (CREDENTIAL_NAME.test(name)) other.push(value);
+    (CREDENTIAL_URL_ENV_VARS.includes(name) ? held : other).push(...userinfoOf(value));
   }
-  return values;
+  return { held, other };
 }
 
 /** The user name and password of a URL, as written and decoded, or nothing. */

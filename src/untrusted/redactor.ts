@@ -9,7 +9,7 @@ import { CREDENTIAL_SHAPES, SHAPE_HINT } from './credential-shapes.js';
  * writer, the report, the run summary), so a new route to an output cannot bypass it.
  *
  * Known values are found verbatim and in the encodings text carries them in: URL-encoded,
- * JSON-escaped, HTML-escaped, and base64 (alone, or inside a longer base64 text such as a
+ * JSON-escaped (once or twice), HTML-escaped, and base64 (alone, or inside a longer base64 text such as a
  * Basic credential). A value split across two strings, or encoded otherwise, is not found.
  */
 
@@ -24,22 +24,31 @@ export const sameLength: Mask = (secret) => '*'.repeat(secret.length);
 export interface Redactor {
   /** `text` with every credential replaced. */
   redact(text: string, mask?: Mask): string;
+  /** `text` with every known secret replaced, but no mere shape of one (for ids, where a shape may be a user's word). */
+  redactKnown(text: string): string;
   /** A copy of a JSON-like value with every string in it redacted; object keys are kept. */
   redactDeep<T>(value: T): T;
-  /** Adds values to look for (those shorter than MIN_SECRET_LENGTH are not looked for). */
-  remember(values: Iterable<string | null | undefined>): void;
+  /** Where `text` holds a secret remembered as held (one shotlist uses), in any of its encodings. */
+  heldIn(text: string): [number, number][];
+  /**
+   * Adds values to look for (those shorter than MIN_SECRET_LENGTH are not looked for). `held`:
+   * credentials shotlist itself uses, which no storyboard may contain.
+   */
+  remember(values: Iterable<string | null | undefined>, held?: boolean): void;
 }
 
 export function createRedactor(): Redactor {
-  const secrets = new Set<string>();
+  const known = new Set<string>();
+  const held = new Set<string>();
   let needles: RegExp | null = null;
+  let heldNeedles: RegExp | null = null;
 
-  const spansOf = (text: string): [number, number][] => {
+  const spansOf = (text: string, shapes: boolean, pattern: RegExp | null = needles): [number, number][] => {
     const spans: [number, number][] = [];
-    if (needles !== null) for (const match of text.matchAll(needles)) spans.push([match.index, match.index + match[0].length]);
-    if (SHAPE_HINT.test(text)) {
-      for (const { pattern } of CREDENTIAL_SHAPES) {
-        for (const match of text.matchAll(pattern)) {
+    if (pattern !== null) for (const match of text.matchAll(pattern)) spans.push([match.index, match.index + match[0].length]);
+    if (shapes && SHAPE_HINT.test(text)) {
+      for (const { pattern: shape } of CREDENTIAL_SHAPES) {
+        for (const match of text.matchAll(shape)) {
           const at = match.indices?.groups?.['s'];
           if (at) spans.push(at);
         }
@@ -49,8 +58,13 @@ export function createRedactor(): Redactor {
   };
 
   const redact = (text: string, mask: Mask = redacted): string => {
-    const spans = spansOf(text);
+    const spans = spansOf(text, true);
     return spans.length === 0 ? text : replaceSpans(text, spans, mask);
+  };
+
+  const redactKnown = (text: string): string => {
+    const spans = spansOf(text, false);
+    return spans.length === 0 ? text : replaceSpans(text, spans, redacted);
   };
 
   const redactDeep = <T>(value: T): T => {
@@ -65,17 +79,23 @@ export function createRedactor(): Redactor {
     return value;
   };
 
-  const remember = (values: Iterable<string | null | undefined>): void => {
+  const remember = (values: Iterable<string | null | undefined>, isHeld = false): void => {
     let added = false;
     for (const value of values) {
-      if (value === null || value === undefined || value.length < MIN_SECRET_LENGTH || secrets.has(value)) continue;
-      secrets.add(value);
-      added = true;
+      if (value === null || value === undefined || value.length < MIN_SECRET_LENGTH) continue;
+      if (!known.has(value)) {
+        known.add(value);
+        added = true;
+      }
+      if (isHeld && !held.has(value)) {
+        held.add(value);
+        heldNeedles = needlePattern(held);
+      }
     }
-    if (added) needles = needlePattern(secrets);
+    if (added) needles = needlePattern(known);
   };
 
-  return { redact, redactDeep, remember };
+  return { redact, redactKnown, redactDeep, heldIn: (text) => spansOf(text, false, heldNeedles), remember };
 }
 
 /** One alternation of every encoding of every secret, longest first so that the longest wins at a position. */
@@ -95,6 +115,8 @@ export function encodingsOf(secret: string): string[] {
     uri.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
     uri.replace(/%20/g, '+'),
     JSON.stringify(secret).slice(1, -1),
+    // JSON-escaped twice: a server's JSON text quoted in shotlist's own `--json` line.
+    JSON.stringify(JSON.stringify(secret)).slice(3, -3),
     secret.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
     secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
     ...base64Cores(secret),
@@ -150,11 +172,16 @@ function escapeRegExp(text: string): string {
  * Add-only, so two commands in one process (tests, watch) never un-redact each other's secrets.
  */
 const processRedactor = createRedactor();
-processRedactor.remember(credentialValuesOf(process.env));
+rememberCredentialsOf(process.env);
 
 /** Every credential the process knows of, and every shape of one, replaced in `text`. */
 export function redact(text: string, mask?: Mask): string {
   return processRedactor.redact(text, mask);
+}
+
+/** Every credential the process knows of replaced in `text`; shapes are left (see `Redactor.redactKnown`). */
+export function redactKnown(text: string): string {
+  return processRedactor.redactKnown(text);
 }
 
 /** A JSON-like value with every string in it redacted (see `redact`). */
@@ -162,12 +189,19 @@ export function redactDeep<T>(value: T): T {
   return processRedactor.redactDeep(value);
 }
 
-/** Adds secrets to the process's redactor: an environment's credentials, a key given to a client. */
-export function rememberSecrets(values: Iterable<string | null | undefined>): void {
-  processRedactor.remember(values);
+/** Where `text` holds a credential shotlist uses (see `Redactor.heldIn`). */
+export function heldSecretsIn(text: string): [number, number][] {
+  return processRedactor.heldIn(text);
+}
+
+/** Adds secrets to the process's redactor: a key given to a client (`held`: one shotlist uses). */
+export function rememberSecrets(values: Iterable<string | null | undefined>, held = false): void {
+  processRedactor.remember(values, held);
 }
 
 /** Adds every credential an environment holds (see credential-sources.ts). */
 export function rememberCredentialsOf(env: Readonly<Record<string, string | undefined>>): void {
-  processRedactor.remember(credentialValuesOf(env));
+  const { held, other } = credentialValuesOf(env);
+  processRedactor.remember(held, true);
+  processRedactor.remember(other);
 }
