@@ -5,7 +5,7 @@ import { safeOutput } from '../../src/cli/safe-output.js';
 import { formatRunSummary } from '../../src/cli/run-summary.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { serializeLockfile } from '../../src/lockfile/parse-lockfile.js';
-import type { Lockfile } from '../../src/lockfile/lockfile.js';
+import type { LockEntry, Lockfile } from '../../src/lockfile/lockfile.js';
 import type { Plan } from '../../src/plan/plan.js';
 import type { RenderResult } from '../../src/run/render-storyboard.js';
 import { loadStoryboard } from '../../src/storyboard/load-storyboard.js';
@@ -46,7 +46,7 @@ const LEAKED = `failed for key Bearer ${SECRETS.join(' and ')}`;
 describe('a lockfile that already holds credentials (written before redaction)', () => {
   it('is shown by plan, status and report, and rewritten by render, without them', async () => {
     const { loaded } = await loadStoryboard(BOARD, { cwd: project.dir });
-    const lock = completedLockfile(loaded!, Math.floor(Date.now() / 1000) - 3600);
+    const lock = completedLockfile(loaded!, Math.floor(Date.now() / 1000) - 3600) as { jobs: Record<string, LockEntry> } & Lockfile;
     await writeFakeOutputs(project.dir, lock);
     const teapot = lock.jobs['hero[product=teapot]']!;
     lock.jobs['hero[product=teapot]'] = { ...teapot, status: 'failed', error: { code: SECRET_ENV['AWS_SECRET_ACCESS_KEY']!, message: LEAKED } };
@@ -75,7 +75,8 @@ describe('a lockfile that already holds credentials (written before redaction)',
 });
 
 describe('each sink on its own', () => {
-  rememberSecrets(SECRETS);
+  // As main does with the environment; these tests call the sinks without it.
+  rememberSecrets(SECRETS, true);
 
   it('the lockfile serializer', () => {
     const lock: Lockfile = JSON.parse(`{"lockfileVersion":1,"name":"x","jobs":{"a":{"fingerprint":"sha256:00","request":{"provider":"emulator","model":"sora-2","size":"1280x720","seconds":"4","prompt":"p"},"video_id":"video_1","remixed_from":null,"status":"failed","created_at":1,"expires_at":null,"cost_usd":null,"error":{"code":"c","message":${JSON.stringify(LEAKED)}},"outputs":{}}}}`) as Lockfile;

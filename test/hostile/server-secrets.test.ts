@@ -91,7 +91,7 @@ describe("a server's words never carry a credential into an output", () => {
     // Creates refused with an error envelope in every field; the request id carries a key too.
     const refusing = await hostile({
       refuseCreate: { status: 400, error: (auth) => ({ message: everyForm(auth), type: SECRET_ENV['AZURE_OPENAI_AD_TOKEN'], param: SECRET_ENV['REPLICATE_API_TOKEN'], code: SECRET_ENV['AWS_SESSION_TOKEN'] }) },
-      requestId: SECRET_ENV['AWS_SECRET_ACCESS_KEY'],
+      requestId: SECRET_ENV['AWS_SECRET_ACCESS_KEY']!,
     });
     await writeFile(path.join(project.dir, FILE), hostileStoryboard(refusing.baseUrl));
     expect((await run('render, create refused', ['render', FILE, '--replace', '*', '--summary', 'summary.md'])).code).toBe(1);

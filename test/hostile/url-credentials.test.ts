@@ -108,6 +108,26 @@ describe('names that are credentials', () => {
   });
 });
 
+describe('a file holding a credential shotlist uses', () => {
+  it.each([
+    ['a prompt', (key: string) => `version: 1\nname: k\nprovider: emulator\nshots:\n  - id: a\n    prompt: "A sign reading ${key}"\n`, 'leak.yaml:6:'],
+    ['a variant value, URL-encoded', (key: string) => `version: 1\nname: k\nprovider: emulator\nshots:\n  - id: a\n    prompt: "{{v}}"\n    variants: {v: ["${encodeURIComponent(key)}"]}\n`, 'leak.yaml:7:'],
+  ])('in %s: refused, located, not echoed', async (where, yaml, at) => {
+    const key = `sk-proj-HeldKey/With+Signs=${at.length}${where.length}`;
+    await writeFile(path.join(project.dir, 'leak.yaml'), yaml(key));
+    // Without that key in the environment, the text is an ordinary storyboard (asked first: the
+    // process's redactor, once it knows a key, keeps it).
+    expect((await runCli(['validate', 'leak.yaml'], { cwd: project.dir, env: ENV })).code).toBe(0);
+    for (const argv of [['validate', 'leak.yaml'], ['plan', 'leak.yaml', '--json']]) {
+      const result = await runCli(argv, { cwd: project.dir, env: { ...ENV, OPENAI_API_KEY: key }, now: () => Date.now() });
+      expect(result.code).toBe(2);
+      expect(leaksIn(result.stdout + result.stderr, [key])).toEqual([]);
+      if (argv.includes('--json')) expect(issuesOf(result).map((issue) => issue.code)).toContain('credential-in-file');
+      else expect(result.stderr).toMatch(new RegExp(`${at.replace('.', '\\.')}\\d+: error: this file holds a credential from the environment`));
+    }
+  });
+});
+
 describe('what looks like a credential, as data', () => {
   it.each([
     'sk-proj-Abc123def456ghi789',
