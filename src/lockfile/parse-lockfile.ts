@@ -8,7 +8,7 @@ import { pointerToPath } from '../storyboard/schema.js';
 import { formatDocPath } from '../storyboard/issue.js';
 import { jsonSyntaxErrorOffset, lineColumnOf } from './json-syntax.js';
 import { LOCKFILE_VERSION, type LockEntry, type Lockfile, type OutputFile } from './lockfile.js';
-import { redactDeep, redactKnown } from '../untrusted/redactor.js';
+import { redactingReplacer, redactKnown } from '../untrusted/redactor.js';
 
 /**
  * Reading and writing the lockfile's text. The reader refuses other versions and anything the
@@ -73,8 +73,8 @@ function locateInJson(text: string, pointer: string): string {
  */
 export function serializeLockfile(lock: Lockfile): string {
   const jobs: Record<string, unknown> = {};
-  for (const id of Object.keys(lock.jobs).sort(byCodePoint)) jobs[redactKnown(id)] = redactDeep(orderEntry(lock.jobs[id]!));
-  return `${JSON.stringify({ lockfileVersion: lock.lockfileVersion, name: lock.name, jobs }, null, 2)}\n`;
+  for (const id of Object.keys(lock.jobs).sort(byCodePoint)) jobs[redactKnown(id)] = orderEntry(lock.jobs[id]!);
+  return `${JSON.stringify({ lockfileVersion: lock.lockfileVersion, name: lock.name, jobs }, redactingReplacer, 2)}\n`;
 }
 
 function orderEntry(entry: LockEntry): Record<string, unknown> {
