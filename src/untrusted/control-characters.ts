@@ -49,6 +49,18 @@ export function safeOutputText(text: string): string {
   return redact(text).replace(OWN_OR_CONTROL, (match, own: string | undefined, cr: string | undefined, line: string | undefined) => own ?? cr ?? line ?? escapeOne(match));
 }
 
+/** What JSON.stringify leaves raw among the controls: DEL, C1, bidi controls, U+2028/U+2029, the BOM. */
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
+
+/**
+ * JSON text with the control characters JSON.stringify leaves raw escaped: the same JSON value,
+ * but a lockfile's bidi override cannot reorder what a reviewer sees in its diff, nor a C1
+ * control reach the terminal that shows it.
+ */
+export function escapeRawControlsInJson(json: string): string {
+  return json.replace(RAW_IN_JSON, escapeOne);
+}
+
 function escapeOne(c: string): string {
   return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }

@@ -101,6 +101,11 @@ describe('untrusted text on a terminal', () => {
     expect(textRuns.status.stdout).toContain('abc\\u202egnp.exe');
     expect(textRuns.gc.stdout).toContain('video_\\u001b[2Jlisted');
 
+    // The lockfile holds the server's words with every control character escaped, as JSON.
+    const lockText = await readFile(path.join(project.dir, 'hostile.lock.json'), 'utf8');
+    expect(rawControls(lockText, false)).toEqual([]);
+    expect((JSON.parse(lockText) as { jobs: Record<string, { error: { message: string } }> }).jobs['mug']!.error.message).toContain(ATTACKS);
+
     // --json: valid JSON whose strings carry the server's text as it was.
     const json = await run(['render', FILE, '--json', '--replace', '*']);
     expect(json.code).toBe(1);
