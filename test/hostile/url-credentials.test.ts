@@ -95,6 +95,11 @@ describe('names that are credentials', () => {
       expect(result.stdout + result.stderr).not.toContain(key);
       expect(result.stdout + result.stderr).toContain('unknown provider');
     }
+    // A key pasted where the base URL goes.
+    const render = await run(['render', 'quickstart.yaml', '--provider', 'openai', '--base-url', key]);
+    expect(render.code).toBe(2);
+    expect(render.stderr).toContain('is not a URL');
+    expect(render.stdout + render.stderr).not.toContain(key);
   });
 
   it('an ordinary mistake is still echoed, with its suggestion', async () => {
