@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,7 +110,11 @@ describe("a server's words never carry a credential into an output", () => {
     const files = await leaksInFiles([path.join(project.dir, 'hostile.lock.json'), path.join(project.dir, 'summary.md'), `${path.join(project.dir, 'renders')}/`, `${path.join(project.dir, '.shotlist')}/`]);
     expect(files).toEqual([]);
     // The files searched exist and hold the server's (redacted) words: the search could fail.
-    expect(await readFile(path.join(project.dir, 'renders', 'hostile', 'report.html'), 'utf8')).toContain('failed for key Bearer [redacted]');
+    const report = await readFile(path.join(project.dir, 'renders', 'hostile', 'report.html'), 'utf8');
+    expect(report).toContain('failed for key Bearer [redacted]');
+    // Redacting the page left its one script as its Content-Security-Policy pins it.
+    const script = /<script>([\s\S]*?)<\/script>/.exec(report)![1]!;
+    expect(report).toContain(`'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`);
     expect(await readFile(path.join(project.dir, 'summary.md'), 'utf8')).toContain('failed for key Bearer \\[redacted\\]');
   }, 120_000);
 });
