@@ -1,4 +1,5 @@
 import type { VideoStatus } from '../providers/profile.js';
+import { redact } from '../untrusted/redactor.js';
 
 /**
  * The Video object as shotlist uses it, normalized from whatever a server sent: statuses mapped
@@ -51,17 +52,24 @@ export function normalizeStatus(raw: string, aliases: Readonly<Record<string, Vi
 
 type Json = Record<string, unknown>;
 
+/**
+ * Everything a server says is untrusted, and this is where it enters: the text a server wrote for
+ * people (its status word, a failure's code and message) is redacted here, before it can reach a
+ * message, the lockfile or the report; an id that holds a credential is refused, since a redacted
+ * id would name another video. Fields only compared with shotlist's own request (prompt, model,
+ * size, seconds) are neither stored nor shown.
+ */
 export function parseVideo(value: unknown, aliases: Readonly<Record<string, VideoStatus>>): Video {
   if (!isObject(value)) throw new VideoShapeError(`expected a Video object, found ${kindOf(value)}`);
   if (value['object'] !== undefined && value['object'] !== 'video') {
-    throw new VideoShapeError(`expected "object": "video", found ${JSON.stringify(value['object'])}`);
+    throw new VideoShapeError(`expected "object": "video", found ${kindOf(value['object'])}`);
   }
-  const id = requiredString(value, 'id');
+  const id = withoutCredential(requiredString(value, 'id'), 'id');
   const serverStatus = requiredString(value, 'status');
   return {
     id,
     status: normalizeStatus(serverStatus, aliases),
-    serverStatus,
+    serverStatus: redact(serverStatus),
     model: nullableString(value, 'model'),
     progress: nullableNumber(value, 'progress'),
     createdAt: nullableNumber(value, 'created_at'),
@@ -70,7 +78,7 @@ export function parseVideo(value: unknown, aliases: Readonly<Record<string, Vide
     prompt: nullableString(value, 'prompt'),
     size: nullableString(value, 'size'),
     seconds: nullableSeconds(value),
-    remixedFromVideoId: nullableString(value, 'remixed_from_video_id'),
+    remixedFromVideoId: withoutCredential(nullableString(value, 'remixed_from_video_id'), 'remixed_from_video_id'),
     error: nullableJobError(value),
   };
 }
@@ -132,7 +140,12 @@ function nullableJobError(o: Json): Video['error'] {
     throw new VideoShapeError(`"error" must be {code, message} or null, found ${kindOf(v)}`);
   }
   const code = v['code'];
-  return { code: typeof code === 'string' || typeof code === 'number' ? String(code) : null, message: v['message'] };
+  return { code: typeof code === 'string' || typeof code === 'number' ? redact(String(code)) : null, message: redact(v['message']) };
+}
+
+function withoutCredential<T extends string | null>(id: T, key: string): T {
+  if (id !== null && redact(id) !== id) throw new VideoShapeError(`"${key}" holds what looks like a credential`);
+  return id;
 }
 
 function isObject(v: unknown): v is Json {
@@ -143,6 +156,10 @@ function kindOf(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'string') {
+    // Redacted before it is cut: a key cut in half is no longer found.
+    const text = redact(v);
+    return `the string ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}`;
+  }
   return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }

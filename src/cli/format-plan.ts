@@ -2,6 +2,7 @@ import type { Style } from './style.js';
 import type { Plan, PlanAction, PlannedJob, PlanTotals } from '../plan/plan.js';
 import type { JobRequest } from '../lockfile/fingerprint.js';
 import { formatTable, type Cell } from './text-table.js';
+import { printable } from '../untrusted/control-characters.js';
 
 type Colour = Exclude<keyof Style, 'enabled'> | null;
 
@@ -34,6 +35,7 @@ function lookOf(job: PlannedJob): Look {
  * seconds, cost (of what renders), reason; the reason last, as it runs long.
  */
 export function formatPlan(plan: Plan, header: string, style: Style): string {
+  // A reason may quote a lockfile's (a server's) failure message; an orphan's id is a lockfile's key.
   const row = (look: Look, id: string, request: JobRequest, cost: string, reason: string): Cell[] => [
     { text: look.symbol, ...(look.colour ? { colour: style[look.colour] } : {}) },
     { text: id },
@@ -44,8 +46,8 @@ export function formatPlan(plan: Plan, header: string, style: Style): string {
     { text: reason },
   ];
   const rows = [
-    ...plan.jobs.map((job) => row(lookOf(job), job.id, job.request, job.action === 'render' ? formatUsd(job.costUsd) : '', job.reason)),
-    ...plan.orphans.map((orphan) => row(ORPHAN, orphan.id, orphan.entry.request, '', 'no longer in the storyboard')),
+    ...plan.jobs.map((job) => row(lookOf(job), job.id, job.request, job.action === 'render' ? formatUsd(job.costUsd) : '', printable(job.reason))),
+    ...plan.orphans.map((orphan) => row(ORPHAN, printable(orphan.id), orphan.entry.request, '', 'no longer in the storyboard')),
   ];
   return `${[header, '', ...formatTable(rows), '', formatTotals(plan.totals)].join('\n')}\n`;
 }

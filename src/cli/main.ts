@@ -10,6 +10,9 @@ import type { RenderFlags } from './render-command.js';
 import type { ReportFlags } from './report-command.js';
 import type { StatusFlags } from './status-command.js';
 import { createStyle, type Style } from './style.js';
+import { safeOutput } from './safe-output.js';
+import { rememberCredentialsOf } from '../untrusted/redactor.js';
+import { printable, safeOutputText } from '../untrusted/control-characters.js';
 import type { WatchFlags } from './watch-command.js';
 
 /** Where the CLI reads and writes; passed in so tests call `main` directly, without a subprocess. */
@@ -69,9 +72,13 @@ export interface CommonFlags {
 
 /**
  * The one exit point: runs a command line and returns its exit code. Only this function prints
- * fatal errors; lower layers throw typed errors or return issues.
+ * fatal errors; lower layers throw typed errors or return issues. Every credential of the
+ * environment is known to the redactor from here on, and both output streams redact and
+ * neutralise whatever is written to them.
  */
-export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+export async function main(argv: readonly string[], given: CliIO): Promise<number> {
+  rememberCredentialsOf(given.env);
+  const io: CliIO = { ...given, stdout: safeOutput(given.stdout), stderr: safeOutput(given.stderr) };
   const out = createStyle(io.stdout.isTTY === true, io.env);
   const err = createStyle(io.stderr.isTTY === true, io.env);
   const verbose = argv.includes('--verbose');
@@ -276,16 +283,17 @@ function reportError(error: unknown, ctx: CliContext, json: boolean): number {
     // The issues were printed, with their code frames, where the storyboard was loaded.
     return event(error, EXIT.invalid);
   }
+  // Messages quote servers, lockfiles and storyboards: printable, each on its one line.
   if (error instanceof UserError) {
-    stderr.write(`${ctx.err.red('error')}: ${error.message}\n${error.hint ? `  ${ctx.err.cyan('hint:')} ${error.hint}\n` : ''}`);
+    stderr.write(`${ctx.err.red('error')}: ${printable(error.message)}\n${error.hint ? `  ${ctx.err.cyan('hint:')} ${printable(error.hint)}\n` : ''}`);
     return event(error, exitCodeOf(error));
   }
   if (error instanceof ShotlistError && !(error instanceof InternalError)) {
-    stderr.write(`${ctx.err.red('error')}: ${error.message}\n`);
+    stderr.write(`${ctx.err.red('error')}: ${printable(error.message)}\n`);
     return event(error, exitCodeOf(error));
   }
   const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`${ctx.err.red('internal error')}: ${message}\n`);
+  stderr.write(`${ctx.err.red('internal error')}: ${printable(message)}\n`);
   stderr.write(ctx.verbose && error instanceof Error && error.stack ? `${error.stack}\n` : '  (this is a bug in shotlist; run again with --verbose for details)\n');
   return event({ code: 'internal', message, hint: 'this is a bug in shotlist; run again with --verbose for details' }, EXIT.internal);
 }
@@ -353,7 +361,7 @@ export function runCli(): void {
       process.off('SIGTERM', onSignal);
     },
     (error: unknown) => {
-      process.stderr.write(`internal error: ${String(error)}\n`);
+      process.stderr.write(safeOutputText(`internal error: ${String(error)}\n`));
       process.exitCode = EXIT.internal;
     },
   );

@@ -5,6 +5,7 @@ import type { LiveRegion, Screen } from './live-region.js';
 import type { OutputStream } from './main.js';
 import { costOfReport } from './run-summary.js';
 import type { Style } from './style.js';
+import { printable } from '../untrusted/control-characters.js';
 
 /**
  * How a render shows its progress: a live view on a terminal (a row per active job: state,
@@ -84,7 +85,7 @@ function lineProgress({ out, style, now }: ProgressOptions, quiet: boolean): Pro
       if (quiet && state !== 'failed') return;
       const time = new Date(now()).toISOString().slice(11, 19);
       const colour = state === 'failed' ? style.red : state === 'done' ? style.green : (text: string) => text;
-      out.write(`${style.dim(time)}  ${colour(state.padEnd(11))}  ${id}${detail.videoId ? style.dim(`  ${detail.videoId}`) : ''}${detail.message ? `  ${detail.message}` : ''}\n`);
+      out.write(`${style.dim(time)}  ${colour(state.padEnd(11))}  ${id}${detail.videoId ? style.dim(`  ${printable(detail.videoId)}`) : ''}${detail.message ? `  ${printable(detail.message)}` : ''}\n`);
     },
     settled: () => undefined,
     close: () => undefined,
@@ -139,7 +140,7 @@ function liveProgress({ screen, style, now, total, costOf }: ProgressOptions): P
         if (state === 'failed') {
           failed++;
           // Failures stay on screen, above the live view.
-          screen.stderr.write(`${style.red('failed')}  ${id}  ${detail.message ?? ''}\n`);
+          screen.stderr.write(`${style.red('failed')}  ${id}  ${printable(detail.message ?? '')}\n`);
         }
       } else row.progress = detail.progress ?? row.progress;
     },

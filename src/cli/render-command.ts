@@ -19,6 +19,7 @@ import { openServer, type OpenServer } from './open-server.js';
 import { defaultRendersDir, outcomesOf, REPORT_FILE, writeReport } from '../report/write-report.js';
 import { removeStaleFiles } from '../run/stale-files.js';
 import { appendRunSummary, formatRunSummary } from './run-summary.js';
+import { printable } from '../untrusted/control-characters.js';
 
 export interface RenderFlags extends CommonFlags {
   /** `--no-report` sets it false: skip writing the contact sheet at the end of the run. */
@@ -254,7 +255,7 @@ function summarize(result: RenderResult, totals: PlanTotals, run: RunInfo): numb
   if (run.flags.json) emitSummary(summary, run);
   else {
     for (const report of result.reports) {
-      if (report.status === 'failed' || report.status === 'skipped') ctx.io.stderr.write(`${ctx.err.red(report.status)}  ${report.job.id}: ${report.reason}\n`);
+      if (report.status === 'failed' || report.status === 'skipped') ctx.io.stderr.write(`${ctx.err.red(report.status)}  ${report.job.id}: ${printable(report.reason)}\n`);
     }
     const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : '', totals.failed > 0 ? `${totals.failed} failed before (not sent again)` : '', summary.blocked > 0 ? `${summary.blocked} blocked` : ''].filter(Boolean);
     ctx.io.stderr.write(`${parts.join(', ')}; spent ${formatUsd(summary.spent_usd)}; files in ${summary.out}\n`);

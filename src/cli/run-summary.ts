@@ -2,6 +2,8 @@ import { appendFile } from 'node:fs/promises';
 import type { Plan } from '../plan/plan.js';
 import type { JobReport, RenderResult } from '../run/render-storyboard.js';
 import { formatUsd } from './format-plan.js';
+import { printable } from '../untrusted/control-characters.js';
+import { redact } from '../untrusted/redactor.js';
 
 /**
  * The Markdown summary of a render for CI job summaries (`--summary FILE`, e.g.
@@ -40,18 +42,21 @@ export function costOfReport(report: JobReport): number | null {
   return report.costUsd;
 }
 
+/** Appended redacted: CI shows the summary to everyone who can read the run. */
 export async function appendRunSummary(file: string, text: string): Promise<void> {
-  await appendFile(file, text, 'utf8');
+  await appendFile(file, redact(text), 'utf8');
 }
 
 /**
  * The user's or the server's text (names, reasons holding ids) as Markdown that GitHub shows
  * verbatim: every character that could start emphasis, strikethrough, a link, an entity, HTML,
  * math or a table cell is backslash-escaped, which CommonMark allows for any ASCII punctuation.
- * Line breaks become spaces: the text sits inside one list item.
+ * Line breaks become spaces: the text sits inside one list item. Redacted and made printable
+ * first (escaping could hide a credential holding `_` from the redactor; a control character
+ * must not reach a terminal that shows the file).
  */
 export function markdownText(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>|#~&$]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, ' ');
+  return printable(text.replace(/\r\n|\r|\n/g, ' ')).replace(/[\\`*_{}[\]<>|#~&$]/g, (c) => `\\${c}`);
 }
 
 /**
@@ -61,7 +66,7 @@ export function markdownText(text: string): string {
  * backtick, or with spaces on both ends (CommonMark strips one space from each end).
  */
 export function markdownCode(text: string): string {
-  const flat = text.replace(/\r\n|\r|\n/g, ' ');
+  const flat = printable(text.replace(/\r\n|\r|\n/g, ' '));
   const longestRun = Math.max(0, ...Array.from(flat.matchAll(/`+/g), (run) => run[0].length));
   const fence = '`'.repeat(longestRun + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '') ? ' ' : '';

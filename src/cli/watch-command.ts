@@ -10,6 +10,7 @@ import { createScreen, onScreen, type Screen } from './live-region.js';
 import type { CliContext } from './main.js';
 import { renderLoaded, type RenderFlags } from './render-command.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
+import { printable } from '../untrusted/control-characters.js';
 
 export interface WatchFlags extends RenderFlags {
   readonly render?: boolean;
@@ -68,7 +69,7 @@ function createWatchRenderer(flags: WatchFlags, ctx: CliContext, screen: Screen)
         },
         (error: unknown) => {
           if (flags.json) ctx.io.stdout.write(`${JSON.stringify(errorEvent(errorFieldsOf(error), null, ctx.io.now()))}\n`);
-          else ctx.io.stderr.write(`${ctx.err.red('render failed')}: ${error instanceof Error ? error.message : String(error)}\n`);
+          else ctx.io.stderr.write(`${ctx.err.red('render failed')}: ${printable(error instanceof Error ? error.message : String(error))}\n`);
         },
       )
       .then(async () => {
@@ -113,7 +114,7 @@ function printText(update: WatchUpdate, ctx: CliContext): void {
       if (update.hasLastGood) io.stderr.write(ctx.err.dim('keeping the last good plan\n'));
       return;
     case 'error':
-      io.stderr.write(`\n${time} ${ctx.err.red('error')}: ${update.error instanceof ShotlistError ? update.error.message : String(update.error)}\n`);
+      io.stderr.write(`\n${time} ${ctx.err.red('error')}: ${printable(update.error instanceof ShotlistError ? update.error.message : String(update.error))}\n`);
       return;
     case 'planned': {
       const { plan } = update.planned;
@@ -123,7 +124,7 @@ function printText(update: WatchUpdate, ctx: CliContext): void {
         return;
       }
       io.stdout.write(`\n${time} ${describeDiff(update.diff)} (${update.elapsedMs.toFixed(0)} ms)\n`);
-      for (const job of [...update.diff.added, ...update.diff.changed]) io.stdout.write(`  ${job.action === 'render' ? '~' : '='} ${job.id}: ${job.action}, ${job.reason}\n`);
+      for (const job of [...update.diff.added, ...update.diff.changed]) io.stdout.write(`  ${job.action === 'render' ? '~' : '='} ${job.id}: ${job.action}, ${printable(job.reason)}\n`);
       for (const id of update.diff.removed) io.stdout.write(`  - ${id}: removed\n`);
       io.stdout.write(`${formatTotals(plan.totals)}\n`);
     }

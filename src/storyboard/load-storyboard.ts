@@ -1,6 +1,6 @@
 import { builtinProfiles } from '../providers/builtin.js';
 import type { ProviderProfile } from '../providers/profile.js';
-import { dedupeIssues, hasErrors, sortIssues, type Issue } from './issue.js';
+import { dedupeIssues, hasErrors, sortIssues, withoutCredentials, type Issue } from './issue.js';
 import { expandJobs } from './expand-jobs.js';
 import type { ResolvedJob } from './job.js';
 import { readProviderConfig } from '../providers/read-provider-config.js';
@@ -9,6 +9,7 @@ import { displayPath, readStoryboard } from './read-storyboard.js';
 import { resolveStoryboard, type ProviderOverrides, type ResolvedStoryboard, type StoryboardDraft } from './resolve-storyboard.js';
 import { validateInputReferences } from './validate-input-references.js';
 import { validateShots } from './validate-shots.js';
+import { validateNoCredentials } from './validate-no-credentials.js';
 
 /**
  * The whole front of the pipeline: read → parse → schema → resolve → shot rules → expand →
@@ -46,12 +47,16 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
   const read = await readStoryboard(file, { cwd: options.cwd, ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}) });
   const texts = new Map(read.texts);
   const dependencies = new Set(read.dependencies);
-  const finish = (loaded: LoadedStoryboard | null, issues: readonly Issue[]): LoadResult => ({
-    loaded: issues.some((issue) => issue.severity === 'error') ? null : loaded,
-    issues: sortIssues(dedupeIssues(issues)),
-    dependencies: [...dependencies],
-    texts,
-  });
+  const finish = (loaded: LoadedStoryboard | null, found: readonly Issue[]): LoadResult => {
+    // Checked on every file read, whatever else went wrong (texts holds them all by now).
+    const issues = [...found, ...validateNoCredentials(texts)];
+    return {
+      loaded: issues.some((issue) => issue.severity === 'error') ? null : loaded,
+      issues: sortIssues(dedupeIssues(issues)).map(withoutCredentials),
+      dependencies: [...dependencies],
+      texts,
+    };
+  };
   if (!read.files) return finish(null, read.issues);
 
   const issues = [...read.issues];

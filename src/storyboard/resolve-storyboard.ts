@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { applyProfileSettings } from '../providers/custom-profile.js';
+import { baseUrlCredentialsProblem } from '../providers/base-url-credentials.js';
 import { serverName, type ProviderProfile } from '../providers/profile.js';
 import { EXTRA_FIELDS, type ExtraFieldValue } from './extra-fields.js';
 import { formatDocPath, type Issue, type Origin } from './issue.js';
@@ -261,8 +262,9 @@ function resolveProvider(
     );
     return null;
   }
-  const profile = ownBlock ? applyProfileSettings(base, base.name, ownBlock) : base;
   const given = overrides.baseUrls !== undefined && overrides.baseUrls.length > 0 ? overrides.baseUrls : null;
+  if (hasCredentialsInUrls(main, block, given, issues)) return null;
+  const profile = ownBlock ? applyProfileSettings(base, base.name, ownBlock) : base;
   const baseUrl = given?.[0] ?? profile.baseUrl;
   if (baseUrl === null && !profile.embedded) {
     issues.push(
@@ -290,6 +292,21 @@ function resolveProvider(
     most,
   );
   return { profile, baseUrl, servers, pool: pool !== undefined, inFlight, createsPerMinute: profile.limits.createsPerMinute };
+}
+
+/** Pushes an issue for every base URL (the block's, its pool's, `--base-url`'s) that holds credentials. */
+function hasCredentialsInUrls(main: YamlSource, block: WrittenStoryboard['provider'] | undefined, given: readonly string[] | null, issues: Issue[]): boolean {
+  const before = issues.length;
+  const written = typeof block === 'object' ? [...(block.base_url === undefined ? [] : [{ url: block.base_url, at: ['provider', 'base_url'] }]), ...(block.servers ?? []).map((server, i) => ({ url: server.base_url, at: ['provider', 'servers', i, 'base_url'] }))] : [];
+  for (const { url, at } of written) {
+    const problem = baseUrlCredentialsProblem(url);
+    if (problem) issues.push(issueAt(main, at, problem));
+  }
+  for (const url of given ?? []) {
+    const problem = baseUrlCredentialsProblem(url);
+    if (problem) issues.push({ ...issueAt(main, [], problem), line: 0, column: 0, path: '--base-url' });
+  }
+  return issues.length > before;
 }
 
 /**
