@@ -30,7 +30,8 @@ export async function runWatch(file: string, flags: WatchFlags, outer: CliContex
   const print = (update: WatchUpdate) => {
     if (flags.json) printJson(update, ctx);
     else printText(update, ctx);
-    if (update.kind === 'planned') renderer?.planned(update.loaded);
+    // A plan made because a render changed the lockfile is shown, not rendered from: only an edit starts a render.
+    if (update.kind === 'planned' && update.cause === 'change') renderer?.planned(update.loaded);
   };
   const session = await startWatch({
     file,
@@ -59,7 +60,6 @@ function createWatchRenderer(flags: WatchFlags, ctx: CliContext, screen: Screen)
   let next: LoadedStoryboard | null = null;
   let refresh: (() => Promise<void>) | null = null;
   let interrupted = false;
-  let refreshing = false;
   const start = (loaded: LoadedStoryboard): void => {
     const drain = new AbortController();
     const done = renderLoaded(loaded, { ...flags, wait: true }, ctx, { drain: drain.signal, screen })
@@ -75,9 +75,7 @@ function createWatchRenderer(flags: WatchFlags, ctx: CliContext, screen: Screen)
       .then(async () => {
         rendering = null;
         // The lockfile changed: show the plan as it stands now, without rendering from it.
-        refreshing = true;
         await refresh?.();
-        refreshing = false;
         const queued = next;
         next = null;
         if (queued && !ctx.io.signal.aborted) start(queued);
@@ -89,7 +87,7 @@ function createWatchRenderer(flags: WatchFlags, ctx: CliContext, screen: Screen)
       refresh = refreshPlan;
     },
     planned(loaded: LoadedStoryboard) {
-      if (refreshing || ctx.io.signal.aborted) return;
+      if (ctx.io.signal.aborted) return;
       if (rendering) {
         next = loaded;
         rendering.drain.abort();

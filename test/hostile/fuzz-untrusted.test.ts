@@ -31,7 +31,7 @@ import { formsOf, leaksIn, leaksInFiles, SECRET_ENV, SECRETS } from './leaks.js'
 const SERVER_RUNS = Number(process.env['UNTRUSTED_CLI_RUNS'] ?? 200);
 const CLI_RUNS = Number(process.env['UNTRUSTED_CLI_RUNS'] ?? 400);
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/;
-const OWN = /\u001b\[(?:[0-9;:]{0,32}m|[0-9]{0,4}[A-G]|[0-2]?K|0?J|\?25[hl])/g;
+const OWN = /\u001b\[(?:[0-9;:]{0,32}m|[0-9]{0,4}[A-G]|[0-2]?K|0?J|\?(?:25|2026)[hl])/g;
 
 /** A control character left in a text stream once shotlist's own sequences are set aside. */
 function rawControl(text: string): string | null {

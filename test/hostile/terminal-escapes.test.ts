@@ -29,7 +29,7 @@ const ATTACKS = [
 ].join(' ');
 
 /** Sequences shotlist itself writes on a terminal (colours, the live view's cursor moves and erases). */
-const OWN = /\u001b\[(?:[0-9;:]{0,32}m|[0-9]{0,4}[A-G]|[0-2]?K|0?J|\?25[hl])/g;
+const OWN = /\u001b\[(?:[0-9;:]{0,32}m|[0-9]{0,4}[A-G]|[0-2]?K|0?J|\?(?:25|2026)[hl])/g;
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
 
 /** Control characters left in text output once shotlist's own sequences (on a terminal) are set aside. */
