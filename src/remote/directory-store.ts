@@ -1,10 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BlobMissingError, blobCorrupt, sourceAltered } from './errors.js';
 import { BLOBS_PREFIX, blobKey, isSha256 } from './blob-key.js';
 import { DirectoryClaims } from './directory-claims.js';
-import { fsFailure, STREAM_CHUNK_BYTES, writeVerified } from './file-io.js';
+import { copyVerified, fsFailure } from './file-io.js';
 import { MAX_PAGE, type BlobPage, type BlobStat, type ClaimStore, type RemoteStore, type TransferOptions } from './store.js';
 
 /**
@@ -45,9 +44,7 @@ export class DirectoryStore implements RemoteStore {
   async putBlob(sha256: string, bytes: number, sourcePath: string, options: TransferOptions = {}): Promise<void> {
     const expected = { sha256, bytes };
     try {
-      await mkdir(this.tempDir, { recursive: true });
-      const source = createReadStream(sourcePath, { highWaterMark: STREAM_CHUNK_BYTES });
-      await writeVerified(source, this.blobPath(sha256), expected, (found) => sourceAltered(sourcePath, expected, found), { tempDir: this.tempDir, signal: options.signal, onProgress: options.onProgress });
+      await copyVerified(sourcePath, this.blobPath(sha256), expected, (found) => sourceAltered(sourcePath, expected, found), { tempDir: this.tempDir, signal: options.signal, onProgress: options.onProgress });
     } catch (error) {
       throw fsFailure(`writing blob ${sha256} to ${this.description}`, error);
     }
@@ -57,18 +54,11 @@ export class DirectoryStore implements RemoteStore {
     const expected = { sha256, bytes };
     const blob = this.blobPath(sha256);
     try {
-      // Opened first, so a missing blob is told apart from a failure while copying.
-      const handle = await open(blob, 'r').catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') throw new BlobMissingError(this.description, sha256);
-        throw error;
-      });
-      const size = (await handle.stat()).size;
-      if (size !== bytes) {
-        await handle.close();
-        throw blobCorrupt(this.description, expected, { actualSha256: null, actualBytes: size });
-      }
-      const source = handle.createReadStream({ highWaterMark: STREAM_CHUNK_BYTES });
-      await writeVerified(source, destPath, expected, (found) => blobCorrupt(this.description, expected, found), { signal: options.signal, onProgress: options.onProgress });
+      // Looked at first: a missing blob is told apart from a failure while copying, a truncated one by its size.
+      const found = await this.statBlob(sha256);
+      if (found === null) throw new BlobMissingError(this.description, sha256);
+      if (found.bytes !== bytes) throw blobCorrupt(this.description, expected, { actualSha256: null, actualBytes: found.bytes });
+      await copyVerified(blob, destPath, expected, (mismatch) => blobCorrupt(this.description, expected, mismatch), { signal: options.signal, onProgress: options.onProgress });
     } catch (error) {
       throw fsFailure(`reading blob ${sha256} from ${this.description}`, error);
     }

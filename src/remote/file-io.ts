@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable, type Readable } from 'node:stream';
@@ -8,43 +9,100 @@ import { RemoteError } from './errors.js';
 import { VerifyingStream, type Expected, type Mismatch } from './verify-stream.js';
 
 /**
- * Files written whole or not at all: streamed into a temp file created exclusively, verified
- * while streaming, fsynced, then renamed into place (and the directory fsynced). A failure
- * removes the temp file. Shared by the directory store (blobs in) and both stores (outputs out).
+ * Files written whole or not at all: copied or streamed into a temp file created exclusively,
+ * verified on the way, fsynced, then renamed into place. A failure removes the temp file.
+ * Shared by the directory store (blobs in and out) and the S3 store (outputs out).
  */
 
 /** Read and write in 1 MiB pieces: fewer round trips through the thread pool than the 64 KiB default, still bounded. */
 export const STREAM_CHUNK_BYTES = 1024 * 1024;
 
+export interface WriteOptions {
+  /** Where the temp file goes (same filesystem as `destPath`); default its directory. */
+  readonly tempDir?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((bytesDone: number) => void) | undefined;
+}
+
+/** Files up to this size are copied in one read and one write: for small outputs the stream machinery costs more than the bytes. */
+export const SMALL_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Copies the file at `sourcePath` to `destPath`, atomically, if its bytes are `expected`;
+ * otherwise throws `mismatch(...)` and leaves nothing. Memory: one chunk, or one small file.
+ */
+export async function copyVerified(sourcePath: string, destPath: string, expected: Expected, mismatch: (found: Mismatch) => Error, options: WriteOptions = {}): Promise<void> {
+  if (expected.bytes > SMALL_FILE_BYTES) {
+    await writeVerified(createReadStream(sourcePath, { highWaterMark: STREAM_CHUNK_BYTES }), destPath, expected, mismatch, options);
+    return;
+  }
+  options.signal?.throwIfAborted();
+  const data = await readAtMost(sourcePath, expected.bytes + 1);
+  const actual = createHash('sha256').update(data).digest('hex');
+  if (data.length !== expected.bytes || actual !== expected.sha256) throw mismatch({ actualSha256: data.length > expected.bytes ? null : actual, actualBytes: data.length });
+  await writeAtomically(destPath, options.tempDir, async (file) => {
+    await file.writeFile(data);
+  });
+  options.onProgress?.(data.length);
+}
+
 /** Streams `source` through a verifier into `destPath`, atomically. */
-export async function writeVerified(
-  source: Readable,
-  destPath: string,
-  expected: Expected,
-  mismatch: (found: Mismatch) => Error,
-  options: { readonly tempDir?: string; readonly signal?: AbortSignal | undefined; readonly onProgress?: ((bytesDone: number) => void) | undefined } = {},
-): Promise<void> {
-  const dir = options.tempDir ?? path.dirname(destPath);
-  const temp = path.join(dir, `${path.basename(destPath)}.part-${randomBytes(6).toString('hex')}`);
+export async function writeVerified(source: Readable, destPath: string, expected: Expected, mismatch: (found: Mismatch) => Error, options: WriteOptions = {}): Promise<void> {
   try {
-    const file = await open(temp, 'wx');
-    try {
+    await writeAtomically(destPath, options.tempDir, async (file) => {
       const verifier = new VerifyingStream(expected, mismatch, options.onProgress);
       await (options.signal ? pipeline(source, verifier, fileSink(file), { signal: options.signal }) : pipeline(source, verifier, fileSink(file)));
+    });
+  } catch (error) {
+    source.destroy();
+    throw error;
+  }
+}
+
+/**
+ * Writes a temp file created exclusively (by `fill`), fsyncs it and renames it to `destPath`;
+ * on any failure the temp file is removed. The directory is not fsynced: a rename lost in a
+ * crash leaves the blob or output absent, which the next push or pull sees and repairs, while
+ * the fsync of the file keeps a crash from leaving a name whose bytes never reached the disk.
+ */
+async function writeAtomically(destPath: string, tempDir: string | undefined, fill: (file: FileHandle) => Promise<void>): Promise<void> {
+  const dir = tempDir ?? path.dirname(destPath);
+  const temp = path.join(dir, `${path.basename(destPath)}.part-${randomBytes(6).toString('hex')}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    const file = await open(temp, 'wx');
+    try {
+      await fill(file);
+      await file.sync();
     } finally {
       await file.close();
     }
-    await mkdir(path.dirname(destPath), { recursive: true });
+    if (tempDir !== undefined) await mkdir(path.dirname(destPath), { recursive: true });
     await rename(temp, destPath);
   } catch (error) {
-    source.destroy();
     await rm(temp, { force: true });
     throw error;
   }
-  await syncDirectory(path.dirname(destPath));
 }
 
-/** A writable over an open file whose end waits for fsync: the bytes are on disk before anyone renames the file. */
+/** Up to `limit` bytes of a file: enough to tell a file of the expected size from a longer one without reading all of it. */
+async function readAtMost(file: string, limit: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(limit);
+    let filled = 0;
+    while (filled < limit) {
+      const { bytesRead } = await handle.read(buffer, filled, limit - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A writable over an open file (fsynced by the caller once the pipeline ends). */
 function fileSink(file: FileHandle): Writable {
   return new Writable({
     highWaterMark: STREAM_CHUNK_BYTES,
@@ -54,24 +112,7 @@ function fileSink(file: FileHandle): Writable {
     writev(chunks, done) {
       file.writev(chunks.map((c) => c.chunk as Buffer)).then(() => done(), done);
     },
-    final(done) {
-      file.sync().then(() => done(), done);
-    },
   });
-}
-
-/** Makes a rename durable; not every platform or share can fsync a directory, and the file itself is safe. */
-export async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // best effort only
-  }
 }
 
 /**

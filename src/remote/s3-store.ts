@@ -26,8 +26,8 @@ import { MAX_PAGE, type BlobPage, type BlobStat, type ClaimStore, type RemoteSto
  * fail, never land.
  */
 
+/** Endpoint, region and credentials come from the environment (s3-config.ts and the SDK's credential chain). */
 export interface S3StoreOptions {
-  readonly env?: NodeJS.ProcessEnv;
   /** Multipart part size. Default 8 MiB (S3's minimum is 5). */
   readonly partSize?: number;
   /** Parts of one upload in flight; memory per upload is at most partSize × queueSize. Default 2. */
@@ -45,7 +45,7 @@ export class S3Store implements RemoteStore {
     private readonly prefix: string,
     private readonly options: S3StoreOptions = {},
   ) {
-    const env = options.env ?? process.env;
+    const env = process.env;
     const settings = readS3Settings(env);
     const origin = endpointOrigin(settings);
     this.description = `s3://${bucket}${prefix === '' ? '' : `/${prefix}`}${origin === null ? '' : ` at ${origin}`}`;
