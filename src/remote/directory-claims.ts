@@ -56,7 +56,9 @@ export class DirectoryClaims implements ClaimStore {
     try {
       const folder = this.folder(name);
       const held = parseGeneration(ifVersion);
-      if (held === null) return { replaced: false, current: await this.readCurrent(folder) };
+      // Only a version that is there can be replaced: one never written, or superseded and
+      // cleaned away, is stale.
+      if (held === null || !(await generations(folder)).includes(held)) return { replaced: false, current: await this.readCurrent(folder) };
       const next = held + 1;
       if (!(await this.linkGeneration(folder, next, text))) return { replaced: false, current: await this.readCurrent(folder) };
       // A generation can be made again after writers removed it (a version held for very long):
