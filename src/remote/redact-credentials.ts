@@ -19,7 +19,7 @@ const PATTERNS: readonly [RegExp, string][] = [
   [/\b(?:AKIA|ASIA|AROA|AIDA|ANPA|AGPA)[A-Z0-9]{12,}\b/g, MASK],
   // SigV4 pieces in headers and presigned URLs.
   [/(X-Amz-(?:Credential|Signature|Security-Token)=)[^&\s"'<]+/gi, `$1${MASK}`],
-  [/(Credential=)[^,\s"'<]+/g, `$1${MASK}`],
+  [/(Credential=)[^,&\s"'<]+/g, `$1${MASK}`],
   [/(Signature=)[0-9a-f]{16,}/gi, `$1${MASK}`],
   [/(Authorization:?\s*)(?:AWS4-HMAC-SHA256|Bearer|Basic|AWS)\s+[^\n"'<]+/gi, `$1${MASK}`],
   // user:password@ in any URL.

@@ -9,7 +9,7 @@ import { STREAM_CHUNK_BYTES, writeVerified } from './file-io.js';
 import { createRedactor, type Redactor } from './redact-credentials.js';
 import { abortable, S3Claims, type S3Context } from './s3-claims.js';
 import { endpointOrigin, readS3Settings, s3ClientConfig } from './s3-config.js';
-import { s3Failure, statusOf } from './s3-errors.js';
+import { errorCodeOf, s3Failure, statusOf } from './s3-errors.js';
 import { VerifyingStream } from './verify-stream.js';
 import { MAX_PAGE, type BlobPage, type BlobStat, type ClaimStore, type RemoteStore, type TransferOptions } from './store.js';
 
@@ -128,7 +128,7 @@ export class S3Store implements RemoteStore {
         throw blobCorrupt(this.description, expected, { actualSha256: null, actualBytes: object.ContentLength });
       }
     } catch (error) {
-      if (statusOf(error) === 404) throw new BlobMissingError(this.description, sha256);
+      if (statusOf(error) === 404 && errorCodeOf(error) !== 'NoSuchBucket') throw new BlobMissingError(this.description, sha256);
       throw await this.ctx.fail(`GET ${key}`, error);
     }
     try {
