@@ -30,20 +30,23 @@ export function parseRemoteUrl(text: string, base: string): RemoteLocation {
   if (/[\u0000-\u001f\u007f]/.test(text)) throw new RemoteConfigError(`the remote URL ${shown(text)} holds control characters`);
   const scheme = URL_FORM.exec(text)?.[1]?.toLowerCase();
   if (scheme === undefined) return { kind: 'directory', path: path.resolve(base, text) };
+  // Looked for before parsing: WHATWG URL parsing refuses userinfo in a file:// URL outright,
+  // and the refusal should still say why.
+  const authority = text.slice(scheme.length + 3).split(/[/?#]/)[0] ?? '';
+  if (authority.includes('@')) {
+    throw new RemoteConfigError(`the remote URL ${shown(text)} holds credentials, which are never read from a URL`, {
+      hint: scheme === 's3' ? 'remove them from the URL; S3 credentials come from the AWS credential chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance role)' : 'remove them from the URL',
+    });
+  }
   let url: URL;
   try {
     url = new URL(text);
   } catch {
     throw new RemoteConfigError(`the remote URL ${shown(text)} is not a valid URL`, { hint: `name a remote as ${SUPPORTED}` });
   }
-  if (url.username !== '' || url.password !== '') {
-    throw new RemoteConfigError(`the remote URL ${shown(text)} holds credentials, which are never read from a URL`, {
-      hint: scheme === 's3' ? 'remove them from the URL; S3 credentials come from the AWS credential chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance role)' : 'remove them from the URL',
-    });
-  }
   if (url.search !== '' || url.hash !== '') throw new RemoteConfigError(`the remote URL ${shown(text)} has a query or fragment, which means nothing here`, { hint: 'remove the part from ? or #' });
   if (scheme === 'file') return parseFileUrl(url, text);
-  if (scheme === 's3') return parseS3Url(url, text);
+  if (scheme === 's3') return parseS3Url(url, text, rawPath(text, scheme));
   throw new RemoteConfigError(`the remote URL ${shown(text)} uses ${scheme}://, which shotlist does not speak`, { hint: schemeHint(scheme) });
 }
 
@@ -59,7 +62,14 @@ function parseFileUrl(url: URL, text: string): RemoteLocation {
 /** Bucket names as S3 (and R2, MinIO, GCS) allow them for new buckets: 3–63 of a-z 0-9 . -, ends alphanumeric. */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-function parseS3Url(url: URL, text: string): RemoteLocation {
+/** The path as written: URL parsing resolves `..` segments away, and a prefix must not move silently. */
+function rawPath(text: string, scheme: string): string {
+  const rest = text.slice(scheme.length + 3).split(/[?#]/)[0] ?? '';
+  const slash = rest.indexOf('/');
+  return slash < 0 ? '' : rest.slice(slash);
+}
+
+function parseS3Url(url: URL, text: string, pathWritten: string): RemoteLocation {
   const bucket = url.hostname;
   if (url.port !== '') throw new RemoteConfigError(`the remote URL ${shown(text)} has a port; s3:// names a bucket, not a server`, { hint: 'set the endpoint in AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL), e.g. http://127.0.0.1:9000' });
   if (!BUCKET.test(bucket) || bucket.includes('..')) {
@@ -67,11 +77,19 @@ function parseS3Url(url: URL, text: string): RemoteLocation {
       hint: 'bucket names are 3 to 63 characters of lowercase letters, digits, dots and hyphens: s3://my-team-renders/campaigns',
     });
   }
-  const segments = decodeURIComponent(url.pathname).split('/').filter((segment, i, all) => !(segment === '' && (i === 0 || i === all.length - 1)));
+  const segments = safeDecode(pathWritten).split('/').filter((segment, i, all) => !(segment === '' && (i === 0 || i === all.length - 1)));
   if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
     throw new RemoteConfigError(`the remote URL ${shown(text)} has an empty, "." or ".." segment in its prefix`, { hint: 'write the prefix as plain names: s3://bucket/team/renders' });
   }
   return { kind: 's3', bucket, prefix: segments.join('/') };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function schemeHint(scheme: string): string {
