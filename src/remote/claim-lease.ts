@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { claimName } from './blob-key.js';
 import {
@@ -72,7 +72,8 @@ export async function meetClaim(ctx: ClaimContext, fingerprint: string, options:
   for (let round = 0; round < 8; round++) {
     const nowMs = ctx.now();
     const observed = current === null ? null : observe(current, fingerprint);
-    const firstSeenMs = current === null ? nowMs : ctx.watch.seen(name, current.version, nowMs);
+    // Keyed by content too: a claim removed and made again can start over at the same version.
+    const firstSeenMs = current === null ? nowMs : ctx.watch.seen(name, `${current.version}\0${createHash('sha256').update(current.text).digest('hex')}`, nowMs);
     const decision = decideOnClaim({ claim: observed, me: ctx.me, nowMs, firstSeenMs, ...(options.videoGone === undefined ? {} : { videoGone: options.videoGone }) });
     switch (decision.action) {
       case 'adopt':

@@ -67,22 +67,39 @@ export async function writeVerified(source: Readable, destPath: string, expected
  */
 async function writeAtomically(destPath: string, tempDir: string | undefined, fill: (file: FileHandle) => Promise<void>): Promise<void> {
   const dir = tempDir ?? path.dirname(destPath);
-  const temp = path.join(dir, `${path.basename(destPath)}.part-${randomBytes(6).toString('hex')}`);
+  const temp = path.join(dir, `${path.basename(destPath)}.part-${nextTempId()}`);
   try {
-    await mkdir(dir, { recursive: true });
-    const file = await open(temp, 'wx');
+    // Folders are made only when missing: for a thousand small blobs, two mkdir calls each cost more than the copy.
+    const file = await orMakeFolder(dir, () => open(temp, 'wx'));
     try {
       await fill(file);
       await file.sync();
     } finally {
       await file.close();
     }
-    if (tempDir !== undefined) await mkdir(path.dirname(destPath), { recursive: true });
-    await rename(temp, destPath);
+    await orMakeFolder(path.dirname(destPath), () => rename(temp, destPath));
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/** Runs `act`; if it fails because `folder` is missing, makes the folder and runs it once more. */
+async function orMakeFolder<T>(folder: string, act: () => Promise<T>): Promise<T> {
+  try {
+    return await act();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(folder, { recursive: true });
+    return act();
+  }
+}
+
+/** Temp names unique across processes (a random prefix) and within one (a counter), without asking for randomness per file. */
+const TEMP_PREFIX = randomBytes(4).toString('hex');
+let tempCounter = 0;
+function nextTempId(): string {
+  return `${TEMP_PREFIX}${(tempCounter++).toString(16).padStart(6, '0')}`;
 }
 
 /** Up to `limit` bytes of a file: enough to tell a file of the expected size from a longer one without reading all of it. */
