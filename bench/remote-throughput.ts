@@ -8,7 +8,7 @@ import { measurePeakRss } from './download-memory.js';
 
 /**
  * Push and pull through the directory store against `cp -r` of the same files, in the same run,
- * on the same filesystem: 1,000 × 100 KB and 4 × 200 MB. Every figure is the median of three
+ * on the same filesystem: 1,000 × 100 KB, 4 × 50 MB and 4 × 200 MB. Every figure is the median of three
  * rounds, cp, push and pull taking turns so load on the shared machine falls on all three.
  * Push and pull verify every byte by sha256 and fsync every file before renaming it into place;
  * plain `cp` does neither, so `cp` + `sync` of the copied files is measured too, the same
@@ -29,8 +29,10 @@ export interface ThroughputRow {
   readonly pullPeakRssMiB: number;
 }
 
+/** Two large sizes, so the peak memory shows it does not grow with the file size. */
 const SETS = [
   { label: '1,000 × 100 KB', files: 1000, bytes: 100 * 1000 },
+  { label: '4 × 50 MB', files: 4, bytes: 50 * 1000 * 1000 },
   { label: '4 × 200 MB', files: 4, bytes: 200 * 1000 * 1000 },
 ] as const;
 
