@@ -112,6 +112,36 @@ describe('S3 blobs', () => {
     await viaGateway.close();
   });
 
+  it('an upload or download cut off by the signal leaves nothing: no object, no multipart upload, no temp file', async () => {
+    const viaGateway = await openS3(recording.endpoint, server.bucket, PREFIX, { partSize: 5 * 1024 * 1024 });
+    const big = await largeFile(path.join(work.dir, 'cut.mp4'), 16 * 1024 * 1024, 9);
+    const controller = new AbortController();
+    const from = recording.seen.length;
+    const upload = viaGateway.putBlob(big.sha256, big.bytes, big.path, {
+      signal: controller.signal,
+      onProgress: (done) => {
+        if (done >= 11 * 1024 * 1024) controller.abort(new Error('interrupted'));
+      },
+    });
+    await expect(upload).rejects.toThrow('interrupted');
+    expect(await viaGateway.statBlob(big.sha256)).toBeNull();
+    const seen = recording.seen.slice(from);
+    expect(seen.some((r) => r.method === 'POST' && r.url.includes('uploadId='))).toBe(false);
+
+    await viaGateway.putBlob(big.sha256, big.bytes, big.path);
+    const destDir = path.join(work.dir, 'cut-clone');
+    const download = new AbortController();
+    const pull = viaGateway.getBlob(big.sha256, big.bytes, path.join(destDir, 'cut.mp4'), {
+      signal: download.signal,
+      onProgress: (done) => {
+        if (done >= 2 * 1024 * 1024) download.abort(new Error('interrupted'));
+      },
+    });
+    await expect(pull).rejects.toThrow();
+    expect(await filesUnder(destDir)).toEqual([]);
+    await viaGateway.close();
+  });
+
   it('detects a damaged blob (one flipped byte, or the wrong length) and never writes it as the output', async () => {
     const out = await randomFile(path.join(work.dir, 'victim.mp4'), 90_000);
     await store.putBlob(out.sha256, out.bytes, out.path);
