@@ -93,6 +93,16 @@ describe('credentials never leave the environment', () => {
     await refused.close();
     process.env['AWS_SECRET_ACCESS_KEY'] = SECRET;
 
+    // No credentials at all: said plainly.
+    delete process.env['AWS_ACCESS_KEY_ID'];
+    delete process.env['AWS_SECRET_ACCESS_KEY'];
+    const anonymous = await openS3(server.endpoint, server.bucket, 'secret-test');
+    const noCredentials = await failureOf(() => anonymous.statBlob(outputs[0]!.sha256));
+    expect(noCredentials).toMatchObject({ code: 'remote-auth', message: expect.stringContaining('no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE') });
+    await anonymous.close();
+    process.env['AWS_ACCESS_KEY_ID'] = KEY_ID;
+    process.env['AWS_SECRET_ACCESS_KEY'] = SECRET;
+
     // No such bucket, no server at all, an endpoint or a remote URL with userinfo.
     const noBucket = await openS3(server.endpoint, 'no-such-bucket', '');
     expect(await failureOf(() => noBucket.getBlob(outputs[0]!.sha256, 1, path.join(work.dir, 'y')))).toMatchObject({ code: 'remote-missing' });

@@ -9,13 +9,15 @@ import type { S3Credentials } from './s3-server.js';
  */
 export function useS3Environment(credentials: S3Credentials, extra: Record<string, string> = {}): () => void {
   const saved = { ...process.env };
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_DEFAULT_REGION', 'AWS_REQUEST_CHECKSUM_CALCULATION']) delete process.env[name];
+  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_DEFAULT_REGION', 'AWS_REQUEST_CHECKSUM_CALCULATION']) delete process.env[name];
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_REGION: 'us-east-1',
     AWS_CONFIG_FILE: path.join('/nonexistent', 'aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: path.join('/nonexistent', 'aws-credentials'),
+    // The credential chain must never ask an instance metadata service: no such address is ours to reach.
+    AWS_EC2_METADATA_DISABLED: 'true',
     ...extra,
   });
   return () => {
