@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { isSha256 } from './blob-key.js';
 import { CLAIM_MAX_BYTES } from './claim.js';
@@ -48,14 +49,8 @@ export class S3Claims implements ClaimStore {
     const key = this.keyOf(name);
     try {
       const object = await this.ctx.client.send(new GetObjectCommand({ Bucket: this.ctx.bucket, Key: key }), abortable(options.signal));
-      const body = object.Body;
-      if (body === undefined) return { text: '', version: object.ETag ?? '' };
-      // A claim is a few hundred bytes; a larger object is read no further than the bound (and parses as unreadable).
-      if ((object.ContentLength ?? 0) > CLAIM_MAX_BYTES) {
-        await body.transformToWebStream().cancel().catch(() => {});
-        return { text: '', version: object.ETag ?? '' };
-      }
-      return { text: await body.transformToString('utf8'), version: object.ETag ?? '' };
+      const body = object.Body as Readable | undefined;
+      return { text: body === undefined ? '' : await readBounded(body, CLAIM_MAX_BYTES + 1), version: object.ETag ?? '' };
     } catch (error) {
       if (statusOf(error) === 404) return null;
       throw await this.ctx.fail(`GET ${key}`, error);
@@ -102,6 +97,24 @@ export class S3Claims implements ClaimStore {
       throw await this.ctx.fail(`LIST ${root}`, error);
     }
   }
+}
+
+/**
+ * A claim is a few hundred bytes: a body is read no further than `limit` (whatever its
+ * Content-Length says, or whether it says anything), and one that long parses as unreadable.
+ */
+async function readBounded(body: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size >= limit) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 /** The SDK's per-call options for a signal that may be absent. */

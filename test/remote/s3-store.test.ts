@@ -236,6 +236,14 @@ describe('S3 claims', () => {
       expect(await claims.create(claimName(fp), 'mine\n')).toMatchObject({ created: false, current: { text: expect.stringContaining('video_s3') } });
       expect(await claims.replace(claimName(fp), 'mine\n', writes[1]!.headers['if-match'] as string)).toMatchObject({ replaced: false });
       expect((await claims.list()).names).toContain(claimName(fp));
+
+      // A claim object far larger than a claim is read no further than the bound, and never adopted.
+      const huge = `sha256:${'7a'.repeat(32)}`;
+      const raw = rawClient();
+      await raw.send(new PutObjectCommand({ Bucket: server.bucket, Key: `${PREFIX}/claims/${claimName(huge)}.json`, Body: Buffer.alloc(5 * 1024 * 1024, 0x7b) }));
+      raw.destroy();
+      expect((await claims.read(claimName(huge)))!.text.length).toBe(16 * 1024 + 1);
+      expect(await meetClaim(ci, huge)).toMatchObject({ action: 'wait', holder: null });
       await laptopStore.close();
       await ciStore.close();
     } finally {
