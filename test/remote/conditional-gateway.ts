@@ -62,6 +62,11 @@ export async function startGateway(upstream: string, options: { readonly enforce
           upstreamRes.pipe(res);
           upstreamRes.once('end', resolve);
           upstreamRes.once('error', reject);
+          // A client that stops reading (a bounded read) ends the exchange too.
+          res.once('close', () => {
+            upstreamRes.destroy();
+            resolve();
+          });
         });
         upstreamReq.once('error', reject);
         req.pipe(upstreamReq);
