@@ -81,6 +81,29 @@ describe('the directory store', () => {
     expect(await filesUnder(destDir)).toEqual(['a.mp4']);
   });
 
+  it('checks files larger than one piece the same way: a changed last byte, a damaged blob, a longer file', async () => {
+    const out = await randomFile(path.join(work.dir, 'big.mp4'), 3 * 1024 * 1024 + 17);
+    const original = await readFile(out.path);
+    const altered = Buffer.from(original);
+    altered[altered.length - 1] = altered[altered.length - 1]! ^ 0x01;
+    await writeFile(out.path, altered);
+    await expect(store.putBlob(out.sha256, out.bytes, out.path)).rejects.toMatchObject({ code: 'source-altered' });
+    await writeFile(out.path, Buffer.concat([original, Buffer.alloc(2 * 1024 * 1024)]));
+    await expect(store.putBlob(out.sha256, out.bytes, out.path)).rejects.toMatchObject({ code: 'source-altered', actualSha256: null });
+    expect(await filesUnder(root)).toEqual([]);
+
+    await writeFile(out.path, original);
+    await store.putBlob(out.sha256, out.bytes, out.path);
+    const blob = path.join(root, ...blobKey(out.sha256).split('/'));
+    await writeFile(blob, altered);
+    const dest = path.join(work.dir, 'clone', 'big.mp4');
+    await expect(store.getBlob(out.sha256, out.bytes, dest)).rejects.toMatchObject({ code: 'blob-corrupt' });
+    expect(await filesUnder(path.join(work.dir, 'clone'))).toEqual([]);
+    await writeFile(blob, original);
+    await store.getBlob(out.sha256, out.bytes, dest);
+    expect(sha256Of(await readFile(dest))).toBe(out.sha256);
+  });
+
   it('says a blob is missing', async () => {
     const sha = sha256Of('nothing');
     const error = await store.getBlob(sha, 7, path.join(work.dir, 'x')).catch((e: unknown) => e);
