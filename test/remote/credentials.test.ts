@@ -48,7 +48,7 @@ beforeAll(async () => {
   restoreEnv = useS3Environment({ accessKeyId: KEY_ID, secretAccessKey: SECRET }, { AWS_SESSION_TOKEN: SESSION });
   server = await startS3Server({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
   work = await tempDir();
-});
+}, 60_000);
 
 afterAll(async () => {
   await server?.stop();

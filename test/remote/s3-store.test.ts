@@ -42,7 +42,7 @@ beforeAll(async () => {
   recording = await startGateway(server.endpoint, { enforce: false });
   work = await tempDir();
   store = await openS3(server.endpoint, server.bucket, PREFIX);
-});
+}, 60_000);
 
 afterAll(async () => {
   await store?.close();

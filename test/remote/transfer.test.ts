@@ -18,7 +18,7 @@ beforeAll(async () => {
   work = await tempDir();
   small = [];
   for (let i = 0; i < 1000; i++) small.push(await randomFile(path.join(work.dir, 'project', 'renders', `shot-${i}.mp4`), 2_000 + (i % 50) * 37));
-});
+}, 120_000);
 
 afterAll(async () => {
   await work.cleanup();
@@ -52,7 +52,7 @@ describe('push and pull of 1,000 small outputs', () => {
     for (const o of wanted.filter((_, i) => i % 97 === 0)) expect(sha256Of(await readFile(o.path))).toBe(o.sha256);
     expect((await filesUnder(clone)).length).toBe(1000);
     expect(await pullOutputs(remote, wanted)).toMatchObject({ transferred: 0, present: 1000 });
-  });
+  }, 120_000);
 
   it('continues an interrupted push and pull where they stopped', async () => {
     const remote = await store('remote-resume');
@@ -90,7 +90,7 @@ describe('push and pull of 1,000 small outputs', () => {
     const restPull = await pullOutputs(remote, wanted);
     expect(restPull.present).toBe(firstPull.transferred);
     expect(restPull.transferred + restPull.present).toBe(1000);
-  });
+  }, 120_000);
 });
 
 describe('push and pull of large outputs', () => {
