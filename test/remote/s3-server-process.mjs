@@ -1,10 +1,10 @@
 /**
  * An S3-compatible server for the tests, run as a separate process: s3rver (the maintained
- * @20minutes fork, filesystem-backed) on 127.0.0.1 at a free port. It accepts only the key pair
- * given in S3_TEST_ACCESS_KEY_ID / S3_TEST_SECRET_ACCESS_KEY (its built-in S3RVER key is
- * revoked), so a request that succeeds proves the client signed it with those credentials.
- * Prints `{"port": N}` on stdout once listening; exits when its stdin closes (the test ended
- * or died) or on SIGTERM.
+ * @20minutes fork, filesystem-backed) on 127.0.0.1, at S3_TEST_PORT or a free port. It accepts
+ * only the key pair given in S3_TEST_ACCESS_KEY_ID / S3_TEST_SECRET_ACCESS_KEY (its built-in
+ * S3RVER key is revoked), so a request that succeeds proves the client signed it with those
+ * credentials. Prints `{"port": N}` on stdout once listening; exits when its stdin closes (the
+ * test ended or died) or on SIGTERM.
  */
 import { createRequire } from 'node:module';
 
@@ -43,6 +43,7 @@ function fixBucketRootSignature() {
 }
 
 const [directory, ...buckets] = process.argv.slice(2);
+const wantedPort = Number(process.env.S3_TEST_PORT ?? 0);
 const accessKeyId = process.env.S3_TEST_ACCESS_KEY_ID;
 const secretAccessKey = process.env.S3_TEST_SECRET_ACCESS_KEY;
 if (!directory || !accessKeyId || !secretAccessKey) {
@@ -54,7 +55,7 @@ DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
 
 const server = new S3rver({
   address: '127.0.0.1',
-  port: 0,
+  port: wantedPort,
   silent: process.env.S3_TEST_VERBOSE !== '1',
   directory,
   vhostBuckets: false,

@@ -31,15 +31,16 @@ export interface S3Credentials {
 
 const SCRIPT = path.join(import.meta.dirname, 's3-server-process.mjs');
 
-export async function startS3Server(credentials: S3Credentials, bucket = 'shotlist-test'): Promise<S3TestServer> {
+/** `port`: 0 for a free one; a given port starts a server again where a test stopped one. */
+export async function startS3Server(credentials: S3Credentials, bucket = 'shotlist-test', port = 0): Promise<S3TestServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-s3rver-'));
   const child = spawn(process.execPath, ['--openssl-legacy-provider', SCRIPT, dataDir, bucket], {
-    env: { PATH: process.env['PATH'] ?? '', S3_TEST_ACCESS_KEY_ID: credentials.accessKeyId, S3_TEST_SECRET_ACCESS_KEY: credentials.secretAccessKey },
+    env: { PATH: process.env['PATH'] ?? '', S3_TEST_PORT: String(port), S3_TEST_ACCESS_KEY_ID: credentials.accessKeyId, S3_TEST_SECRET_ACCESS_KEY: credentials.secretAccessKey },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
+  const listening = await new Promise<number>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`s3rver did not start within 20 s: ${stderr}`)), 20_000);
     child.stdout!.on('data', (d: Buffer) => {
@@ -56,7 +57,7 @@ export async function startS3Server(credentials: S3Credentials, bucket = 'shotli
     });
   });
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${listening}`,
     bucket,
     dataDir,
     stop: async () => {
