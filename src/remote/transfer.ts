@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import { ShotlistError } from '../errors.js';
@@ -164,7 +165,11 @@ async function run(
     retried: (o, attempt) =>
       withRemoteRetries({ ...retry, onRetry: (info) => emit({ ...base(o), state: 'retry', retry: info.retry, delay_ms: info.delayMs, reason: redact(info.error.message) }) }, attempt),
   };
-  const limit = pLimit(Math.max(1, options.concurrency ?? DEFAULT_TRANSFER_CONCURRENCY));
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_TRANSFER_CONCURRENCY);
+  // Each transfer in flight listens to the run's signal a few times (the SDK call, the stream
+  // pipeline); Node warns on stderr past 10 listeners, which is not a leak here.
+  if (options.signal !== undefined) setMaxListeners(Math.max(getMaxListeners(options.signal), concurrency * 4 + 10), options.signal);
+  const limit = pLimit(concurrency);
   let interrupted = false;
   await Promise.all(
     items.map((item) =>
