@@ -81,9 +81,14 @@ export function endedBefore(job: JobRecord, atMs: number): boolean {
   return status === 'completed' || status === 'failed';
 }
 
-/** When the job leaves the queue for a worker. */
+/** When the job leaves the queue for a worker (planned: a stuck job never does). */
 export function startedAtMs(job: JobRecord): number {
   return job.createdMs + job.queueMs;
+}
+
+/** The job had left the queue for a worker by `atMs`. */
+export function hadStarted(job: JobRecord, atMs: number): boolean {
+  return job.fate !== 'stuck' && atMs >= startedAtMs(job);
 }
 
 export function createdAtSeconds(job: JobRecord): number {

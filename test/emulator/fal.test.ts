@@ -169,7 +169,7 @@ describe('fal flavor: the queue', () => {
     const short = await submit(emu, VEO, input, { 'x-fal-object-lifecycle-preference': JSON.stringify({ expiration_duration_seconds: 3600 }) });
     const standard = await submit(emu, VEO, input);
     const forever = await submit(emu, VEO, input, { 'X-Fal-Object-Lifecycle-Preference': '{"expiration_duration_seconds": null}' });
-    const urls = [];
+    const urls: string[] = [];
     for (const submitted of [short, standard, forever]) {
       await completed(submitted.body.status_url);
       urls.push((await get(submitted.body.response_url)).body.video.url);

@@ -1,6 +1,6 @@
 import type { EmulatorContext } from '../../context.js';
 import type { JobRecord } from '../../job.js';
-import { deriveState, isInFlight, startedAtMs, stoppedAtMs } from '../../lifecycle.js';
+import { deriveState, hadStarted, isInFlight, startedAtMs, stoppedAtMs } from '../../lifecycle.js';
 import { isoTime } from '../json.js';
 import type { DetailItem } from './input-schema.js';
 
@@ -39,7 +39,7 @@ export function falStatus(job: JobRecord, nowMs: number): FalStatus {
 /** A request cancelled before it started: stopped, and never run. */
 export function isCancelled(job: JobRecord, nowMs: number): boolean {
   const stopped = stoppedAtMs(job);
-  return stopped !== null && nowMs >= stopped && stopped < startedAtMs(job);
+  return stopped !== null && nowMs >= stopped && !hadStarted(job, stopped);
 }
 
 /** The request's URLs on the emulator's origin, with only `{owner}/{alias}` (reference §2). */

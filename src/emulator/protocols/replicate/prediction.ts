@@ -1,6 +1,6 @@
 import type { EmulatorContext } from '../../context.js';
 import type { JobRecord } from '../../job.js';
-import { deriveState, endedBefore, startedAtMs, stoppedAtMs } from '../../lifecycle.js';
+import { deriveState, endedBefore, hadStarted, startedAtMs, stoppedAtMs } from '../../lifecycle.js';
 import { isoTime } from '../json.js';
 
 export type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
@@ -43,7 +43,7 @@ export function phaseOf(job: JobRecord, nowMs: number): Phase {
   const started = startedAtMs(job);
   if (stop !== null && nowMs >= stop && !endedBefore(job, stop)) {
     const byDeadline = job.stoppedMs === null || job.stoppedMs === undefined || (job.deadlineMs ?? Infinity) < job.stoppedMs;
-    const beforeStart = stop < started || job.fate === 'stuck';
+    const beforeStart = !hadStarted(job, stop);
     return { status: byDeadline && beforeStart ? 'aborted' : 'canceled', startedMs: beforeStart ? null : started, completedMs: stop };
   }
   const state = deriveState(job, nowMs);
