@@ -48,7 +48,7 @@ afterAll(() => emu.close());
 
 describe('fal flavor: each endpoint\'s input model (reference §12)', () => {
   it('accepts the documented values and refuses others with a 422 naming the field', async () => {
-    const submitted = [];
+    const submitted: any[] = [];
     for (const [endpoint, input] of CASES) submitted.push((await http(`${emu.url}/${endpoint}`, jsonInit('POST', { prompt: 'no-render', ...input }))).body);
     for (const [index, [endpoint, input, badField]] of CASES.entries()) {
       const label = `${endpoint} ${JSON.stringify(input)}`;

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { admitJob } from '../../commit-job.js';
 import type { EmulatorContext } from '../../context.js';
 import type { JobRecord } from '../../job.js';
+import { plannedEndMs } from '../../lifecycle.js';
 import { jsonReply, type Reply } from '../../reply.js';
 import { findJob, videoFileReply } from '../media-file.js';
 import { headerValue, matchEntry, type Protocol, type ProtocolRequest, type RouteEntry } from '../protocol.js';
@@ -93,13 +94,21 @@ async function admit(ctx: EmulatorContext, request: ProtocolRequest, create: Rep
   return jsonReply(201, predictionOf(ctx, job));
 }
 
-/** Waits on the emulator's scaled timeline: `wait=60` at speed 1000 holds at most 60 ms. */
+/**
+ * Waits on the emulator's scaled timeline (`wait=60` at speed 1000 holds about 60 ms), except
+ * that a prediction whose simulated work is done is also waited for while its MP4 encodes, which
+ * takes real time; never longer than the `n` seconds asked for.
+ */
 async function waitUntilDone(ctx: EmulatorContext, id: string, seconds: number, signal: AbortSignal): Promise<void> {
-  const deadline = Date.now() + (seconds * 1000) / ctx.settings.speed;
-  while (Date.now() < deadline && !signal.aborted) {
+  const started = Date.now();
+  const scaledEnd = started + (seconds * 1000) / ctx.settings.speed;
+  const hardEnd = started + seconds * 1000;
+  while (Date.now() < hardEnd && !signal.aborted) {
     const job = ctx.store.get(id);
     if (!job || TERMINAL.includes(phaseOf(job, ctx.now()).status)) return;
-    await sleep(Math.min(20, Math.max(1, deadline - Date.now())), undefined, { signal }).catch(() => undefined);
+    const encoding = plannedEndMs(job) <= ctx.now() && job.mediaReadyMs === null && job.renderError === null;
+    if (Date.now() >= scaledEnd && !encoding) return;
+    await sleep(20, undefined, { signal }).catch(() => undefined);
   }
 }
 
