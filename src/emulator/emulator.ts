@@ -47,7 +47,8 @@ export interface EmulatorOptions {
   /**
    * The backend to imitate (docs/providers.md): `openai` (default, the contract), `azure`
    * (`/openai/v1`, `api-key`, 2 creates/min), `vllm-omni` (multipart only, serial queue, one
-   * model) or `litellm` (model required, base64 ids, `processing`, no DELETE).
+   * model) or `litellm` (model required, base64 ids, `processing`, no DELETE); or another
+   * protocol (docs/protocols.md): `gemini` (Veo operations), `fal` (the queue), `replicate`.
    */
   flavor?: FlavorName;
   /** vllm-omni: the served model's name; default `Wan-AI/Wan2.2-T2V-A14B-Diffusers`. */
