@@ -124,6 +124,7 @@ describe('replicate flavor: predictions', () => {
     expect(again.body.status).toBe('canceled');
     expect((await create(emu, 'google/veo-3-fast', { prompt: 'x' }, { 'cancel-after': 'soon' })).status).toBe(400);
     expect(emu.stats().inFlight).toBe(0);
+    expect(emu.stats().jobs.map((job) => job.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
   });
 
   it('lists newest first, 100 a page, with next and previous URLs and the created_after/created_before filters', async () => {
