@@ -35,8 +35,7 @@ export function modelFromVersion(version: unknown): ReplicateModel {
 }
 
 /** The body of either create form: `input` checked against the model, `webhook` kept; and the two headers. */
-export function readCreate(ctx: EmulatorContext, model: ReplicateModel, bytes: Buffer, headers: IncomingHttpHeaders, body: JsonObject | null = null): ReplicateCreate {
-  const parsed = body ?? parseBody(bytes);
+export function readCreate(ctx: EmulatorContext, model: ReplicateModel, parsed: JsonObject, headers: IncomingHttpHeaders): ReplicateCreate {
   const checked = checkInput(model, parsed['input']);
   if (checked.invalid.length > 0) {
     throw problem(422, 'Input validation failed', detailOf(checked.invalid), { invalid_fields: checked.invalid });

@@ -75,13 +75,13 @@ function checkAuth(ctx: EmulatorContext, request: ProtocolRequest): void {
 async function createByModel(ctx: EmulatorContext, request: ProtocolRequest): Promise<Reply> {
   const model = replicateModel(`${request.params['owner']}/${request.params['name']}`);
   if (model === null) throw problem(404, 'Model not found', 'The requested model could not be found.');
-  return admit(ctx, request, readCreate(ctx, model, await request.readBody(), request.headers));
+  return admit(ctx, request, readCreate(ctx, model, parseBody(await request.readBody()), request.headers));
 }
 
 async function createByVersion(ctx: EmulatorContext, request: ProtocolRequest): Promise<Reply> {
   const body = parseBody(await request.readBody());
   const model = modelFromVersion(body['version']);
-  return admit(ctx, request, readCreate(ctx, model, Buffer.alloc(0), request.headers, body));
+  return admit(ctx, request, readCreate(ctx, model, body, request.headers));
 }
 
 /** 201 with the prediction; with `Prefer: wait`, held until it finishes or the wait runs out. */
