@@ -185,6 +185,9 @@ describe('fal flavor: the queue', () => {
 
   it('lists finished requests by endpoint on the platform API, so a lost submit can be found by its input', async () => {
     const emu = await start({ faults: NO_RENDER });
+    await setFaults(emu, { ...NO_RENDER, dropConnection: { beforeCommit: 1 } });
+    await expect(fetch(`${emu.url}/${KLING}`, jsonInit('POST', { prompt: 'no-render never queued' }, AUTH))).rejects.toThrow();
+    expect(emu.stats().createsAccepted).toBe(0); // dropped before the queue took it
     await setFaults(emu, { ...NO_RENDER, dropConnection: { afterCommit: 1 } });
     await expect(fetch(`${emu.url}/${KLING}`, jsonInit('POST', { prompt: 'no-render lost one', duration: '10' }, AUTH))).rejects.toThrow();
     await setFaults(emu, NO_RENDER);

@@ -215,8 +215,11 @@ describe('replicate flavor: predictions', () => {
     const bad = await get(`${emu.url}/predictions/anything`);
     expect(bad.status).toBe(502);
     expect(bad.body).toMatchObject({ status: 502, title: 'Internal Server Error' });
-    await setFaults(emu, { ...NO_RENDER, dropConnection: { afterCommit: 1 } });
     const before = emu.stats().createsAccepted;
+    await setFaults(emu, { ...NO_RENDER, dropConnection: { beforeCommit: 1 } });
+    await expect(fetch(`${emu.url}/models/google/veo-3-fast/predictions`, jsonInit('POST', { input: { prompt: 'no-render never made' } }, AUTH))).rejects.toThrow();
+    expect(emu.stats().createsAccepted).toBe(before);
+    await setFaults(emu, { ...NO_RENDER, dropConnection: { afterCommit: 1 } });
     await expect(fetch(`${emu.url}/models/google/veo-3-fast/predictions`, jsonInit('POST', { input: { prompt: 'no-render lost' } }, AUTH))).rejects.toThrow();
     expect(emu.stats().createsAccepted).toBe(before + 1);
     await setFaults(emu, NO_RENDER);
