@@ -36,7 +36,7 @@ export interface ProtocolRequest {
   readonly headers: IncomingHttpHeaders;
   /** The path parameters of the route, decoded. */
   readonly params: Readonly<Record<string, string>>;
-  /** The body as JSON; the vendor's 400 or 422 when it is not JSON. */
+  /** The body's bytes, read once (at most 32 MiB; larger is a 413 in the vendor's envelope). */
   readBody(): Promise<Buffer>;
   /** Aborted when the emulator closes: a handler that waits (Replicate's `Prefer: wait`) stops. */
   readonly signal: AbortSignal;
