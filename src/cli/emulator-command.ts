@@ -14,7 +14,7 @@ export interface EmulatorFlags {
   readonly fps: number;
   readonly seed?: number;
   readonly faults?: string;
-  /** The backend to imitate: openai (default), azure, vllm-omni, litellm. */
+  /** The backend to imitate: openai (default), azure, vllm-omni, litellm; or gemini, fal, replicate. */
   readonly flavor?: string;
 }
 
@@ -31,7 +31,7 @@ async function refuseServedState(stateDir: string): Promise<void> {
   });
 }
 
-/** `shotlist emulator`: serves OpenAI's /v1/videos contract on this machine until Ctrl-C. */
+/** `shotlist emulator`: serves OpenAI's /v1/videos contract (or a `--flavor`'s protocol) on this machine until Ctrl-C. */
 export async function runEmulatorCommand(flags: EmulatorFlags, ctx: CliContext): Promise<number> {
   if (flags.flavor !== undefined && !(FLAVOR_NAMES as readonly string[]).includes(flags.flavor)) {
     throw new UsageError(`--flavor ${flags.flavor}: expected one of ${FLAVOR_NAMES.join(', ')}`);

@@ -199,7 +199,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .option('--fps <n>', 'frame rate of the generated MP4s', positiveInteger, 24)
     .option('--seed <n>', 'seed of the fault injection', nonNegativeInteger)
     .option('--faults <file>', 'JSON file of fault options (see README)')
-    .option('--flavor <name>', 'imitate a backend: openai (default), azure, vllm-omni or litellm (see docs/providers.md)')
+    .option('--flavor <name>', 'imitate a backend: openai (default), azure, vllm-omni, litellm (docs/providers.md), or another protocol: gemini, fal, replicate (docs/protocols.md)')
     .action(async (flags: EmulatorFlags) => setCode(await (await import('./emulator-command.js')).runEmulatorCommand(flags, ctx)));
 
   return program;
