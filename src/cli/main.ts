@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { InternalError, ShotlistError, StoryboardInvalidError, UserError } from '../errors.js';
+import { EnvironmentError, InternalError, ShotlistError, StoryboardInvalidError, UserError } from '../errors.js';
+import { asEnvironmentError } from '../files/environment-error.js';
 import { EXIT } from './exit-codes.js';
 import type { EmulatorFlags } from './emulator-command.js';
 import type { GcFlags } from './gc-command.js';
@@ -137,6 +138,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .addOption(flag.baseUrl())
     .addOption(flag.only())
     .option('--offline', 'do not ask the server; judge expiry by the lockfile')
+    .option('--out <dir>', 'the directory the files were rendered to, if render was given --out')
     .addOption(flag.allowInsecureHttp())
     .addOption(flag.json())
     .option('--quiet', 'list only the jobs that need attention')
@@ -256,7 +258,9 @@ function reportError(error: unknown, ctx: CliContext): number {
     // The issues were printed, with their code frames, where the storyboard was loaded.
     return EXIT.invalid;
   }
-  if (error instanceof UserError) {
+  // A full disk or a read-only directory met anywhere is the user's environment, not a bug.
+  error = asEnvironmentError(error, null, null);
+  if (error instanceof UserError || error instanceof EnvironmentError) {
     stderr.write(`${ctx.err.red('error')}: ${error.message}\n${error.hint ? `  ${ctx.err.cyan('hint:')} ${error.hint}\n` : ''}`);
     return exitCodeOf(error);
   }
@@ -281,6 +285,8 @@ function exitCodeOf(error: ShotlistError): number {
       return EXIT.interrupted;
     case 'internal':
       return EXIT.internal;
+    case 'environment':
+      return EXIT.environment;
     default:
       return error instanceof UserError ? EXIT.invalid : EXIT.providerFailed;
   }

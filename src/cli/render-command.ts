@@ -9,12 +9,12 @@ import { dropOrphans, renderStoryboard, type RenderResult } from '../run/render-
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatTotals, formatUsd } from './format-plan.js';
-import { displayPath, loadForCommand } from './load-for-cli.js';
+import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './main.js';
 import { checkLimits } from './plan-command.js';
 import { createProgress } from './progress.js';
 import { openServer, type OpenServer } from './open-server.js';
-import { defaultRendersDir, outcomesOf, REPORT_FILE, writeReport } from '../report/write-report.js';
+import { outcomesOf, outputDirOf, REPORT_FILE, writeReport } from '../report/write-report.js';
 import { removeStaleFiles } from '../run/stale-files.js';
 import { appendRunSummary, formatRunSummary, spentUsd } from './run-summary.js';
 
@@ -69,6 +69,8 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
 
   say(`${storyboard.name}: ${formatTotals(first.plan.totals)}\n`);
   const summaryTo = flags.summary ? { file: path.resolve(io.cwd, flags.summary), name: storyboard.name } : null;
+  // Before anything is sent: a default renders directory that leads out of the project is refused.
+  const outDir = outputDirOf(loaded, explicitOutDir(flags, ctx), (p) => displayPath(ctx, p));
   if (!owesWork(first, flags)) return nothingToDo(first, say, summaryTo);
 
   const lock = await takeLock(first.lockPath, flags, ctx, say);
@@ -84,7 +86,6 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     }
     const { plan } = planned;
     server = await openServer(loaded, { allowInsecureHttp: flags.allowInsecureHttp === true, ...(flags.emulatorSpeed ? { emulatorSpeed: flags.emulatorSpeed } : {}) }, ctx);
-    const outDir = flags.out ? path.resolve(io.cwd, flags.out) : defaultRendersDir(loaded);
     const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && io.env['TERM'] !== 'dumb' ? 'live' : 'lines';
     const renderCost = new Map(plan.jobs.filter((job) => job.action === 'render').map((job) => [job.id, job.costUsd]));
     const progress = createProgress({ mode, out: flags.json ? io.stdout : io.stderr, style: ctx.err, now: io.now, total: workOf(planned), costOf: (id) => renderCost.get(id) ?? null });
@@ -106,12 +107,16 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     } finally {
       progress.close();
     }
-    if (summaryTo) await appendRunSummary(summaryTo.file, formatRunSummary(storyboard.name, plan, result));
+    // A summary file that cannot be written (`--summary /dev/full`) fails the command, after the
+    // run's own result is told: the jobs are done and recorded either way.
+    const summaryFailure = summaryTo ? await appendRunSummary(summaryTo.file, formatRunSummary(storyboard.name, plan, result)).then(() => null, (error: unknown) => error) : null;
     if (flags.report !== false) {
       await removeStaleFiles([path.join(outDir, REPORT_FILE)]);
       await writeReport({ loaded, outDir, now: io.now(), outcomes: outcomesOf(result.reports) });
     }
-    return summarize(result, plan.totals.blocked, flags, ctx, displayPath(ctx, outDir));
+    const code = summarize(result, plan.totals.blocked, flags, ctx, displayPath(ctx, outDir));
+    if (summaryFailure !== null) throw summaryFailure;
+    return code;
   } finally {
     await server?.close();
     await lock.release();
@@ -119,7 +124,8 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
 }
 
 function planFor(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext): Promise<StoryboardPlan> {
-  return planStoryboard(loaded, { now: Math.floor(ctx.io.now() / 1000), only: flags.only, replace: flags.replace, display: (p) => displayPath(ctx, p) });
+  const outDir = explicitOutDir(flags, ctx);
+  return planStoryboard(loaded, { now: Math.floor(ctx.io.now() / 1000), only: flags.only, replace: flags.replace, display: (p) => displayPath(ctx, p), ...(outDir ? { outDir } : {}) });
 }
 
 /** Jobs that send something: renders, resumes, downloads. */

@@ -1,4 +1,5 @@
 import { appendFile } from 'node:fs/promises';
+import { onEnvironment } from '../files/environment-error.js';
 import type { Plan } from '../plan/plan.js';
 import type { JobReport, RenderResult } from '../run/render-storyboard.js';
 import { formatUsd } from './format-plan.js';
@@ -36,8 +37,9 @@ export function spentUsd(reports: readonly JobReport[]): number {
   return reports.reduce((sum, report) => sum + (report.status === 'completed' && report.job.action === 'render' ? Math.round((report.job.costUsd ?? 0) * 100) : 0), 0) / 100;
 }
 
+/** Appends to `file` (created if missing); a full disk or a path that cannot be written is the user's environment, said as such. */
 export async function appendRunSummary(file: string, text: string): Promise<void> {
-  await appendFile(file, text, 'utf8');
+  await onEnvironment('append the run summary to', file, () => appendFile(file, text, 'utf8'));
 }
 
 /** Prompts and ids are the user's text: nothing in them may turn into Markdown or HTML. */

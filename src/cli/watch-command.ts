@@ -4,7 +4,7 @@ import { isEmptyDiff, type PlanDiff } from '../watch/plan-diff.js';
 import { EXIT } from './exit-codes.js';
 import { formatIssues } from './format-issue.js';
 import { formatPlan, formatTotals, formatUsd } from './format-plan.js';
-import { displayPath, overridesOf } from './load-for-cli.js';
+import { displayPath, explicitOutDir, overridesOf } from './load-for-cli.js';
 import type { CliContext } from './main.js';
 import { renderLoaded, type RenderFlags } from './render-command.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
@@ -29,7 +29,7 @@ export async function runWatch(file: string, flags: WatchFlags, ctx: CliContext)
   const session = await startWatch({
     file,
     load: { cwd: io.cwd, overrides: overridesOf(flags) },
-    plan: { only: flags.only, replace: flags.replace, display: (p) => displayPath(ctx, p) },
+    plan: { only: flags.only, replace: flags.replace, display: (p) => displayPath(ctx, p), ...(flags.out ? { outDir: explicitOutDir(flags, ctx)! } : {}) },
     now: io.now,
     onUpdate: print,
   });

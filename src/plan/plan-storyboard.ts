@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { readLockfile } from '../lockfile/lockfile-io.js';
+import { readLockfileSource } from '../lockfile/lockfile-io.js';
 import { lockfilePathFor, type Lockfile } from '../lockfile/lockfile.js';
 import { providerIdentity, serverName } from '../providers/profile.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { buildGraph, type JobGraph } from './graph.js';
 import { planJobs, type Plan } from './plan.js';
-import { OutputHashCache, readOutputs } from './read-outputs.js';
+import { confineOutputPaths, OutputHashCache, readOutputs } from './read-outputs.js';
 
 export interface PlanOptions {
   /** Unix seconds. */
@@ -16,6 +16,8 @@ export interface PlanOptions {
   readonly hashCache?: OutputHashCache;
   /** Shown in messages instead of the absolute lockfile path. */
   readonly display?: (absPath: string) => string;
+  /** The output directory `--out` named (absolute): recorded files may lie there as well as in the project. */
+  readonly outDir?: string;
 }
 
 export interface StoryboardPlan {
@@ -24,15 +26,19 @@ export interface StoryboardPlan {
   readonly lockfile: Lockfile | null;
   readonly lockPath: string;
   readonly providerId: string;
+  /** Each output path the lockfile records → where it lies on disk, checked to be inside the project (or `--out`). */
+  readonly outputPaths: ReadonlyMap<string, string>;
 }
 
 /** Reads the lockfile and the recorded outputs, then plans. */
 export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOptions): Promise<StoryboardPlan> {
   const { storyboard, jobs } = loaded;
   const lockPath = lockfilePathFor(storyboard.mainPath);
-  const lockfile = await readLockfile(lockPath, options.display?.(lockPath) ?? lockPath);
+  const source = await readLockfileSource(lockPath, options.display?.(lockPath) ?? lockPath, loaded.projectRoot);
+  const lockfile = source?.lockfile ?? null;
+  const outputPaths = source === null ? new Map<string, string>() : confineOutputPaths(source, path.dirname(lockPath), { projectRoot: loaded.projectRoot, ...(options.outDir !== undefined ? { outDir: options.outDir } : {}) });
   const hashCache = options.hashCache ?? (await OutputHashCache.loadForProject(loaded.projectRoot));
-  const outputs = await readOutputs(lockfile, path.dirname(lockPath), hashCache);
+  const outputs = await readOutputs(lockfile, outputPaths, hashCache);
   await hashCache.save();
   const graph = buildGraph(jobs);
   const { provider } = storyboard;
@@ -50,5 +56,5 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
     ...(options.only ? { only: options.only } : {}),
     ...(options.replace ? { replace: options.replace } : {}),
   });
-  return { plan, graph, lockfile, lockPath, providerId };
+  return { plan, graph, lockfile, lockPath, providerId, outputPaths };
 }
