@@ -112,7 +112,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     const summaryFailure = summaryTo ? await appendRunSummary(summaryTo.file, formatRunSummary(storyboard.name, plan, result)).then(() => null, (error: unknown) => error) : null;
     if (flags.report !== false) {
       await removeStaleFiles([path.join(outDir, REPORT_FILE)]);
-      await writeReport({ loaded, outDir, now: io.now(), outcomes: outcomesOf(result.reports) });
+      await writeReport({ loaded, outDir, now: io.now(), outcomes: outcomesOf(result.reports), display: (p) => displayPath(ctx, p) });
     }
     const code = summarize(result, plan.totals.blocked, flags, ctx, displayPath(ctx, outDir));
     if (summaryFailure !== null) throw summaryFailure;

@@ -14,7 +14,8 @@ export interface ReportFlags {
 /** `shotlist report FILE`: writes the contact sheet, `report.html`, beside the renders. Nothing is sent anywhere. */
 export async function runReport(file: string, flags: ReportFlags, ctx: CliContext): Promise<number> {
   const { loaded } = await loadForCommand(file, flags, ctx);
-  const written = await writeReport({ loaded, now: ctx.io.now(), outDir: outputDirOf(loaded, explicitOutDir(flags, ctx), (p) => displayPath(ctx, p)) });
+  const display = (p: string) => displayPath(ctx, p);
+  const written = await writeReport({ loaded, now: ctx.io.now(), outDir: outputDirOf(loaded, explicitOutDir(flags, ctx), display), display });
   const shown = displayPath(ctx, written.path);
   if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'report.written', path: shown, jobs: written.cards })}\n`);
   else if (!flags.quiet) ctx.io.stdout.write(`wrote ${shown} (${written.cards} job${written.cards === 1 ? '' : 's'})\n`);

@@ -21,6 +21,8 @@ export interface WriteReportOptions {
   readonly outDir?: string;
   /** Milliseconds since the epoch: ages on the page are counted from it until its script updates them. */
   readonly now: number;
+  /** Shown in messages instead of an absolute path; default the path itself. */
+  readonly display?: (absPath: string) => string;
   /** How the run that just ended left the jobs it did not complete (see `outcomesOf`). */
   readonly outcomes?: ReadonlyMap<string, RunOutcome>;
 }
@@ -40,9 +42,12 @@ export async function writeReport(options: WriteReportOptions): Promise<WrittenR
   const outDir = options.outDir ?? outputDirOf(options.loaded, undefined);
   const lockPath = lockfilePathFor(storyboard.mainPath);
   const lockDir = path.dirname(lockPath);
-  const source = await readLockfileSource(lockPath, lockPath, options.loaded.projectRoot);
+  const { projectRoot } = options.loaded;
+  const source = await readLockfileSource(lockPath, options.display?.(lockPath) ?? lockPath, projectRoot);
   const lockfile = source?.lockfile ?? null;
-  const located = source === null ? new Map<string, string>() : confineOutputPaths(source, lockDir, { projectRoot: options.loaded.projectRoot, outDir });
+  // An output directory outside the project was named with --out: files recorded there count too.
+  const roots = confinePath(projectRoot, outDir).ok ? { projectRoot } : { projectRoot, outDir };
+  const located = source === null ? new Map<string, string>() : confineOutputPaths(source, lockDir, roots);
   const present = existing(located);
   const data = buildReportData({
     name: storyboard.name,

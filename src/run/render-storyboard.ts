@@ -101,6 +101,7 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     outDir: input.outDir,
     lockDir: path.dirname(lockPath),
     inputReferences,
+    projectRoot: loaded.projectRoot,
     fileStem: fileStemOf,
     clock: input.clock,
     wallNow: input.wallNow,
