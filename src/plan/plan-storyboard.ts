@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { readLockfileSource } from '../lockfile/lockfile-io.js';
 import { lockfilePathFor, type Lockfile } from '../lockfile/lockfile.js';
-import { providerIdentity, serverName } from '../providers/profile.js';
+import { providerIdentity, serverName, videoIdFormOf } from '../providers/profile.js';
+import { checkRecordedVideoIds } from './check-video-ids.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { buildGraph, type JobGraph } from './graph.js';
 import { planJobs, type Plan } from './plan.js';
@@ -36,6 +37,7 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
   const lockPath = lockfilePathFor(storyboard.mainPath);
   const source = await readLockfileSource(lockPath, options.display?.(lockPath) ?? lockPath, loaded.projectRoot);
   const lockfile = source?.lockfile ?? null;
+  if (source !== null) checkRecordedVideoIds(source, videoIdFormOf(loaded.storyboard.provider.profile), loaded.storyboard.provider.profile.name);
   const outputPaths = source === null ? new Map<string, string>() : confineOutputPaths(source, path.dirname(lockPath), { projectRoot: loaded.projectRoot, ...(options.outDir !== undefined ? { outDir: options.outDir } : {}) });
   const hashCache = options.hashCache ?? (await OutputHashCache.loadForProject(loaded.projectRoot));
   const outputs = await readOutputs(lockfile, outputPaths, hashCache);

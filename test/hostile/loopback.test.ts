@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createVideosClient, InsecureHttpError } from '../../src/api/index.js';
 import { isLoopback } from '../../src/api/endpoint.js';
 import { emulatorProfile } from '../../src/providers/builtin.js';
-import { REPO, runCli } from '../helpers/cli.js';
+import { copyExamples, runCli } from '../helpers/cli.js';
 import { brokenPromises, FUZZ_SEED, startCountingServer } from './helpers.js';
 
 /**
@@ -46,14 +46,16 @@ describe('what counts as this machine for plain http', () => {
 
   it('render --base-url http://<name>.localhost: exit 2 before anything is sent, even where the name would resolve to this machine', async () => {
     const server = await startCountingServer();
+    const { dir, cleanup } = await copyExamples();
     try {
       const port = new URL(server.url).port;
-      const run = await runCli(['render', 'examples/quickstart.yaml', '--base-url', `http://shotlist-test.localhost:${port}/v1`], { cwd: REPO, env: { NO_COLOR: '1', SHOTLIST_API_KEY: 'sk-secret' } });
+      const run = await runCli(['render', 'quickstart.yaml', '--base-url', `http://shotlist-test.localhost:${port}/v1`], { cwd: dir, env: { NO_COLOR: '1', SHOTLIST_API_KEY: 'sk-secret' } });
       expect(brokenPromises(run, [2]), run.stderr).toEqual([]);
       expect(run.stderr).toContain(`refusing plain HTTP to http://shotlist-test.localhost:${port}`);
       expect(server.requests()).toBe(0);
     } finally {
       await server.close();
+      await cleanup();
     }
   });
 });
