@@ -21,6 +21,8 @@ export interface EmulatorSettings {
   flavorSettings: FlavorSettings;
   /** Creates allowed per rolling minute of the virtual clock; `null` for none. */
   createsPerMinute: number | null;
+  /** The owner's secret this emulator proves it knows (`/_emulator/identity`); null for none. */
+  identityToken: string | null;
 }
 
 /** Everything a request handler may touch; built once by the server. */

@@ -56,6 +56,8 @@ export interface EmulatorOptions {
   deployments?: Record<string, string>;
   /** Creates per rolling minute before a 429; default the flavor's (azure 2, others none). */
   createsPerMinute?: number | null;
+  /** A secret the emulator proves it knows at `GET /_emulator/identity` (the embedded emulator's owner token); default none. */
+  identityToken?: string | null;
 }
 
 export interface RunningEmulator {
@@ -154,6 +156,7 @@ function resolveSettings(options: EmulatorOptions): EmulatorSettings {
     pollAfterMs: options.pollAfterMs ?? Math.max(1, Math.round(2000 / speed)),
     guide2026: options.guide2026 ?? false,
     apiKey: options.apiKey ?? null,
+    identityToken: options.identityToken ?? null,
   };
 }
 
