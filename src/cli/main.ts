@@ -153,6 +153,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .addOption(flag.baseUrl())
     .option('--yes', 'delete without asking')
     .option('--dry-run', 'list what would be deleted; delete nothing')
+    .option('--wait', 'wait for renders of these storyboards to finish before deleting, instead of exiting')
     .addOption(flag.allowInsecureHttp())
     .addOption(flag.json())
     .addOption(flag.verbose())
