@@ -1,3 +1,4 @@
+import { checkCollisions } from '../plan/check-collisions.js';
 import { outputDirOf, writeReport } from '../report/write-report.js';
 import { EXIT } from './exit-codes.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
@@ -15,6 +16,7 @@ export interface ReportFlags {
 export async function runReport(file: string, flags: ReportFlags, ctx: CliContext): Promise<number> {
   const { loaded } = await loadForCommand(file, flags, ctx);
   const display = (p: string) => displayPath(ctx, p);
+  await checkCollisions(loaded.storyboard, { explicitOut: flags.out !== undefined, display });
   const written = await writeReport({ loaded, now: ctx.io.now(), outDir: outputDirOf(loaded, explicitOutDir(flags, ctx), display), display });
   const shown = displayPath(ctx, written.path);
   if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'report.written', path: shown, jobs: written.cards })}\n`);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { readLockfileSource } from '../lockfile/lockfile-io.js';
 import { lockfilePathFor, type Lockfile } from '../lockfile/lockfile.js';
 import { providerIdentity, serverName, videoIdFormOf } from '../providers/profile.js';
+import { checkCollisions } from './check-collisions.js';
 import { checkRecordedVideoIds } from './check-video-ids.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { buildGraph, type JobGraph } from './graph.js';
@@ -35,6 +36,8 @@ export interface StoryboardPlan {
 export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOptions): Promise<StoryboardPlan> {
   const { storyboard, jobs } = loaded;
   const lockPath = lockfilePathFor(storyboard.mainPath);
+  // Before the lockfile is read: one that another storyboard writes too is not this one's to plan from.
+  await checkCollisions(storyboard, { explicitOut: options.outDir !== undefined, display: options.display ?? ((p) => p) });
   const source = await readLockfileSource(lockPath, options.display?.(lockPath) ?? lockPath, loaded.projectRoot);
   const lockfile = source?.lockfile ?? null;
   if (source !== null) checkRecordedVideoIds(source, videoIdFormOf(loaded.storyboard.provider.profile), loaded.storyboard.provider.profile.name);

@@ -63,7 +63,8 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   const { loaded, planned } = input;
   const { plan, graph, lockPath } = planned;
   const { provider } = loaded.storyboard;
-  const recorder = new LockRecorder(lockPath, planned.lockfile ?? emptyLockfile(loaded.storyboard.name));
+  // A storyboard renamed since its last render: the lockfile records the name it has now.
+  const recorder = new LockRecorder(lockPath, planned.lockfile ? { ...planned.lockfile, name: loaded.storyboard.name } : emptyLockfile(loaded.storyboard.name));
   await onEnvironment('create the directory', input.outDir, () => mkdir(input.outDir, { recursive: true }));
   // Left by a render killed mid-write; this one holds the lock, so nobody else is writing them.
   await removeStaleFiles([lockPath, ...loaded.jobs.flatMap((job) => Object.values(outputPathsOf(input.outDir, fileStemOf(job.id))))]);
