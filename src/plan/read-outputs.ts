@@ -1,7 +1,7 @@
 import { statSync, type Stats } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Confinement } from '../files/confined-path.js';
+import { confinePath, Confinement } from '../files/confined-path.js';
 import { hashBounded, readBounded } from '../files/read-bounded.js';
 import { writeFileAtomic, type LockfileSource } from '../lockfile/lockfile-io.js';
 import type { Lockfile } from '../lockfile/lockfile.js';
@@ -28,7 +28,9 @@ export class OutputHashCache {
 
   /** The project's cache, which every plan and status of its storyboards shares. */
   static loadForProject(projectRoot: string): Promise<OutputHashCache> {
-    return OutputHashCache.load(path.join(projectRoot, '.shotlist', 'cache', 'output-hashes.json'));
+    const file = path.join(projectRoot, '.shotlist', 'cache', 'output-hashes.json');
+    // A cache that would live outside the project (a committed `.shotlist` symlink) is kept in memory only.
+    return confinePath(projectRoot, file).ok ? OutputHashCache.load(file) : Promise.resolve(new OutputHashCache());
   }
 
   /** The cache saved in `file`; an unreadable or foreign file starts an empty cache. */

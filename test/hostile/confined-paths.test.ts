@@ -219,6 +219,24 @@ describe('the default renders directory', () => {
     expect((await readdir(path.join(dir, 'videos', 'quickstart'))).filter((name) => name.endsWith('.mp4'))).toHaveLength(4);
   });
 
+  it('a committed .shotlist -> /elsewhere: the embedded emulator refuses to keep its state there, and plan keeps its hash cache in memory', async ({ onTestFinished }) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-state-link-'));
+    const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'shotlist-elsewhere-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    onTestFinished(() => rm(elsewhere, { recursive: true, force: true }));
+    await mkdir(path.join(dir, '.git'));
+    await copyFile(path.join(REPO, 'examples', BOARD), path.join(dir, BOARD));
+    await symlink(elsewhere, path.join(dir, '.shotlist'));
+    const planned = await runCli(['plan', BOARD], { cwd: dir, env: { NO_COLOR: '1' }, now: NOW });
+    expect(planned.code, planned.stderr).toBe(0);
+    for (const argv of [['render', BOARD], ['gc', BOARD, '--dry-run']]) {
+      const run = await runCli(argv, { cwd: dir, env: { NO_COLOR: '1' }, now: () => Date.now() });
+      expect(brokenPromises(run, [2]), `${argv.join(' ')}: ${run.stderr}`).toEqual([]);
+      expect(run.stderr).toContain(`the embedded emulator's state directory .shotlist/emulator leads outside the project directory (to ${path.join(elsewhere, 'emulator')})`);
+    }
+    expect(await readdir(elsewhere)).toEqual([]);
+  });
+
   it('a lockfile that is a symlink out of the project is refused, not followed', async ({ onTestFinished }) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-lock-link-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
