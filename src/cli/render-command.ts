@@ -3,7 +3,7 @@ import { resolveEndpoint } from '../api/endpoint.js';
 import { InterruptedError } from '../errors.js';
 import { planStoryboard, type StoryboardPlan } from '../plan/plan-storyboard.js';
 import { credentialFor } from '../providers/credentials.js';
-import { acquireLock, type HeldLock } from '../run/advisory-lock.js';
+import { acquireLock, describeHolder, type HeldLock } from '../run/advisory-lock.js';
 import { systemClock } from '../run/clock.js';
 import { dropOrphans, renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
@@ -156,7 +156,7 @@ async function takeLock(lockPath: string, flags: RenderFlags, ctx: CliContext, s
       wait: flags.wait === true,
       clock: systemClock,
       signal: ctx.io.signal,
-      onWait: (holder) => say(`waiting for pid ${holder.pid} on ${holder.host} (rendering since ${holder.since})\n`),
+      onWait: (holder, judged) => say(`waiting for ${describeHolder(holder, judged)} to finish rendering\n`),
     });
   } catch (error) {
     // Ctrl-C during `--wait` rejects with whatever the signal carries; it is an interrupt, not a bug.

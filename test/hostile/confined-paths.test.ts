@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstatSync, realpathSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeLockfile } from '../../src/lockfile/parse-lockfile.js';
@@ -237,7 +239,7 @@ describe('the default renders directory', () => {
     expect(await readdir(elsewhere)).toEqual([]);
   });
 
-  it('a lockfile that is a symlink out of the project is refused, not followed', async ({ onTestFinished }) => {
+  it('a lockfile that is a symlink out of the project, or a FIFO, is refused, not followed or read', async ({ onTestFinished }) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-lock-link-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     await mkdir(path.join(dir, '.git'));
@@ -247,6 +249,13 @@ describe('the default renders directory', () => {
     expect(brokenPromises(run, [2]), run.stderr).toEqual([]);
     expect(run.stderr).toContain(`error: ${LOCK} is a symlink leading outside the project directory (to /etc/passwd)`);
     expect(run.stderr).not.toContain('root:');
+
+    // A FIFO where the lockfile should be would block a read forever: refused by its type.
+    await rm(path.join(dir, LOCK));
+    await promisify(execFile)('mkfifo', [path.join(dir, LOCK)]);
+    const fifo = await runCli(['plan', BOARD], { cwd: dir, env: { NO_COLOR: '1' }, now: NOW });
+    expect(brokenPromises(fifo, [2]), fifo.stderr).toEqual([]);
+    expect(fifo.stderr).toContain(`error: ${LOCK} is not a regular file`);
   });
 });
 
