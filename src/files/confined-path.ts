@@ -76,10 +76,11 @@ export function confinePath(root: string, target: string): Confined {
   return new Confinement([root]).resolve(target);
 }
 
-/** Whether `target` is `root` or lies under it; both absolute and already real. */
+/** Whether `target` is `root` or lies under it; both absolute, normalized and already real (a string test: a plan checks thousands). */
 export function isWithin(root: string, target: string): boolean {
-  const relative = path.relative(root, target);
-  return relative === '' || (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative));
+  if (target === root) return true;
+  const prefix = root.endsWith(path.sep) ? root : `${root}${path.sep}`;
+  return process.platform === 'win32' ? target.toLowerCase().startsWith(prefix.toLowerCase()) : target.startsWith(prefix);
 }
 
 interface Resolved {

@@ -43,16 +43,19 @@ export async function readBounded(absPath: string, maxBytes: number): Promise<Bo
 
 /** The sha256 of the file, if it is a regular file of at most `maxBytes`; streamed in chunks. */
 export async function hashBounded(absPath: string, maxBytes: number): Promise<BoundedHash> {
-  return withRegularFile(absPath, maxBytes, async (handle) => {
+  return withRegularFile(absPath, maxBytes, async (handle, size) => {
     const hash = createHash('sha256');
-    const buffer = Buffer.alloc(CHUNK);
+    // Sized to the file: a plan hashes thousands of small files, and a megabyte each would be zeroed for nothing.
+    const buffer = Buffer.allocUnsafe(Math.min(CHUNK, maxBytes + 1));
     let total = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, maxBytes + 1 - total), null);
-      if (bytesRead === 0) return { ok: true, sha256: hash.digest('hex'), bytes: total };
+      const asked = Math.min(buffer.length, maxBytes + 1 - total);
+      const { bytesRead } = await handle.read(buffer, 0, asked, null);
       total += bytesRead;
       if (total > maxBytes) return { ok: false, reason: 'too-large', bytes: total };
       hash.update(buffer.subarray(0, bytesRead));
+      // Short of what was asked, with exactly the size the file has: its end, without a second read to learn it.
+      if (bytesRead === 0 || (bytesRead < asked && total === size)) return { ok: true, sha256: hash.digest('hex'), bytes: total };
     }
   });
 }
@@ -60,7 +63,7 @@ export async function hashBounded(absPath: string, maxBytes: number): Promise<Bo
 async function readRest(handle: FileHandle, head: Buffer, maxBytes: number): Promise<BoundedRead> {
   const chunks = [head];
   let total = head.length;
-  const buffer = Buffer.alloc(Math.min(CHUNK, maxBytes + 1));
+  const buffer = Buffer.allocUnsafe(Math.min(CHUNK, maxBytes + 1));
   for (;;) {
     const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, maxBytes + 1 - total), null);
     if (bytesRead === 0) return { ok: true, bytes: Buffer.concat(chunks, total) };
