@@ -19,6 +19,7 @@ import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { abortableSleep, withRetries, type RetryInfo, type Sleep } from './retry.js';
 import { discard, header, sendRequest, type Exchange, type TransportOptions } from './transport.js';
 import { parseVideo, parseVideoList, VideoShapeError, type Video, type VideoList } from './video.js';
+import { redact, rememberSecrets } from '../untrusted/redactor.js';
 
 export interface VideosClientOptions {
   readonly profile: ProviderProfile;
@@ -119,7 +120,7 @@ export function createVideosClient(opts: VideosClientOptions): VideosClient {
     sleep: opts.sleep ?? abortableSleep,
     random: opts.random ?? Math.random,
     onRetry: opts.onRetry,
-    redact: redactor(opts.apiKey),
+    redact: redactorFor(opts.apiKey),
   };
   return {
     create: (req, o) => createVideo(ctx, req, signalOf(o)),
@@ -145,9 +146,15 @@ function authHeaders(style: ProviderProfile['auth']['style'], apiKey: string | n
   return style === 'api-key' ? { 'api-key': apiKey } : { authorization: `Bearer ${apiKey}` };
 }
 
-function redactor(apiKey: string | null): Redact {
-  if (apiKey === null || apiKey === '') return (text) => text;
-  return (text) => text.split(apiKey).join('[redacted]');
+/**
+ * The process's redactor (every credential shotlist holds, every shape of one), which from now
+ * on knows this key too, whatever variable it came from.
+ */
+function redactorFor(apiKey: string | null): Redact {
+  rememberSecrets([apiKey], true);
+  // A key shorter than the process's redactor looks for is still never quoted back by this client.
+  if (apiKey === null || apiKey === '') return (text) => redact(text);
+  return (text) => redact(text.split(apiKey).join('[redacted]'));
 }
 
 // ---- creates: never resent once they may have reached the server ----
@@ -322,7 +329,8 @@ async function listModels(ctx: Context, signal: AbortSignal): Promise<string[]> 
     const json = await readJsonOk(ctx, ex);
     const data = (json as { data?: unknown } | null)?.data;
     if (!Array.isArray(data)) throw new ResponseFormatError(ex.call, ex.status, 'expected a model list with a "data" array');
-    return data.flatMap((item) => (typeof (item as { id?: unknown } | null)?.id === 'string' ? [(item as { id: string }).id] : []));
+    // Server text, shown in messages (see parseVideo).
+    return data.flatMap((item) => (typeof (item as { id?: unknown } | null)?.id === 'string' ? [redact((item as { id: string }).id)] : []));
   });
 }
 

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
 import { InsecureHttpError } from './errors.js';
+import { maskCredentials } from '../untrusted/looks-like-credential.js';
 
 /**
  * The configured server: where requests go, and the one origin that may receive credentials.
@@ -18,7 +19,8 @@ export function resolveEndpoint(baseUrl: string, allowInsecureHttp: boolean): En
   try {
     url = new URL(baseUrl);
   } catch (cause) {
-    throw new UsageError(`base URL ${JSON.stringify(baseUrl)} is not a URL`, { cause, hint: 'e.g. https://api.openai.com/v1' });
+    // Whatever was passed for a URL may be a key pasted in the wrong place.
+    throw new UsageError(`base URL ${JSON.stringify(maskCredentials(baseUrl))} is not a URL`, { cause, hint: 'e.g. https://api.openai.com/v1' });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UsageError(`base URL must be http:// or https://, found ${url.protocol}`);

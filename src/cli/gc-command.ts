@@ -15,6 +15,8 @@ import { EXIT } from './exit-codes.js';
 import { displayPath, loadForCommand } from './load-for-cli.js';
 import type { CliContext, InputStream } from './main.js';
 import { embeddedStateDir, openServer } from './open-server.js';
+import { printable } from '../untrusted/control-characters.js';
+import { redact } from '../untrusted/redactor.js';
 
 export interface GcFlags {
   readonly provider?: string;
@@ -140,7 +142,7 @@ async function collectOne(group: ServerGroup, client: VideosClient, referenced: 
     say('nothing to delete: every finished video is referenced\n');
     return total(ctx, flags, group, listed, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
   }
-  for (const video of unreferenced) say(`  ${video.id}  ${video.status.padEnd(9)}  ${video.createdAt === null ? '' : `created ${formatAge(now - video.createdAt)} ago  `}${quote(video.prompt)}\n`);
+  for (const video of unreferenced) say(`  ${printable(video.id)}  ${video.status.padEnd(9)}  ${video.createdAt === null ? '' : `created ${formatAge(now - video.createdAt)} ago  `}${quote(video.prompt)}\n`);
   say(`${unreferenced.length} unreferenced video${unreferenced.length === 1 ? '' : 's'}${flags.dryRun ? ' would be deleted (--dry-run)' : ''}\n`);
 
   const confirmed = flags.dryRun ? false : await confirm(unreferenced.length, group, flags, ctx);
@@ -177,7 +179,7 @@ async function deleteUnderLocks(client: VideosClient, candidates: readonly Video
       if (referenced.has(video.id)) {
         kept++;
         emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: 'kept', reason: 'referenced since listed' });
-        if (!flags.json) io.stdout.write(`kept ${video.id}: a lockfile references it since it was listed\n`);
+        if (!flags.json) io.stdout.write(`kept ${printable(video.id)}: a lockfile references it since it was listed\n`);
         continue;
       }
       sent.add(video.id);
@@ -185,7 +187,7 @@ async function deleteUnderLocks(client: VideosClient, candidates: readonly Video
       if (outcome.ok) deleted++;
       else refused++;
       emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: outcome.ok ? 'deleted' : 'refused', reason: outcome.reason });
-      if (!flags.json) io.stdout.write(outcome.ok ? `deleted ${video.id}${outcome.reason === 'unreferenced' ? '' : ` (${outcome.reason})`}\n` : `${ctx.out.red('not deleted')} ${video.id}: ${outcome.reason}\n`);
+      if (!flags.json) io.stdout.write(outcome.ok ? `deleted ${printable(video.id)}${outcome.reason === 'unreferenced' ? '' : ` (${printable(outcome.reason)})`}\n` : `${ctx.out.red('not deleted')} ${printable(video.id)}: ${printable(outcome.reason)}\n`);
     }
     return { deleted, refused, kept };
   } finally {
@@ -293,5 +295,6 @@ function total(
 /** A prompt as one short line: control characters shown as spaces, cut at 60 characters as any echoed input is. */
 function quote(prompt: string | null): string {
   if (prompt === null) return '';
-  return JSON.stringify(truncate(prompt.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim()));
+  // Redacted before it is cut (half a key is not found); printable for what JSON leaves raw (C1, bidi).
+  return printable(JSON.stringify(truncate(redact(prompt).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim())));
 }

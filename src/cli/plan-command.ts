@@ -16,6 +16,7 @@ export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext)
     ...(outDir ? { outDir } : {}),
     only: flags.only,
     replace: flags.replace,
+    ...(flags.retryFailed ? { retryFailed: true } : {}),
     display: (p) => displayPath(ctx, p),
   });
   if (flags.json) {

@@ -88,7 +88,8 @@ export async function writeFileAtomic(target: string, text: string): Promise<voi
   await syncDirectory(path.dirname(target));
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+/** Makes the renames in `dir` durable; a no-op where the filesystem refuses fsync on a directory. */
+export async function syncDirectory(dir: string): Promise<void> {
   try {
     const handle = await open(dir, 'r');
     try {

@@ -10,6 +10,7 @@ import { lockfilePathFor } from '../lockfile/lockfile.js';
 import type { JobReport } from '../run/render-storyboard.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { renderReport } from './render-report.js';
+import { redact } from '../untrusted/redactor.js';
 import { buildReportData, type RunOutcome } from './report-data.js';
 
 /** The contact sheet's file name, inside the renders directory. */
@@ -61,7 +62,8 @@ export async function writeReport(options: WriteReportOptions): Promise<WrittenR
   });
   await onEnvironment('create the directory', outDir, () => mkdir(outDir, { recursive: true }));
   const file = path.join(outDir, REPORT_FILE);
-  await writeFileAtomic(file, renderReport(data));
+  // Whatever a card quotes (a server's reason, a lockfile's string), no credential leaves in the page.
+  await writeFileAtomic(file, redact(renderReport(data)));
   return { path: file, cards: data.cards.length };
 }
 

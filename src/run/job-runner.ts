@@ -9,6 +9,7 @@ import type { PlannedJob } from '../plan/plan.js';
 import type { ProviderProfile } from '../providers/profile.js';
 import { readInputImage, sniffImageType } from '../storyboard/read-input-references.js';
 import type { Clock } from './clock.js';
+import { isVerdictOnRequest } from './failure-kind.js';
 import { createKeyedMutex, type KeyedMutex } from './keyed-mutex.js';
 import type { LockRecorder } from './lock-recorder.js';
 import { outputPathsOf } from './output-names.js';
@@ -81,6 +82,8 @@ export interface RunnerOptions {
   /** Unix milliseconds, for timestamps the lockfile keeps. */
   readonly wallNow: () => number;
   readonly onState: (jobId: string, state: JobState, detail: { readonly videoId?: string | null; readonly progress?: number | null; readonly message?: string }) => void;
+  /** The server holds a job this run created: its create was answered, or found by the search after an unknown outcome. */
+  readonly onCreated?: (jobId: string) => void;
 }
 
 /** Poll delays when the server sends no `openai-poll-after-ms`: start quick, back off with the job's age. */
@@ -209,6 +212,7 @@ async function attemptCreate(options: RunnerOptions, at: On, jobId: string, requ
   options.onState(jobId, 'creating', {});
   try {
     const video = body === null ? await client.remix(request.remix_of!.video_id!, request.prompt, { signal }) : await client.create(body, { signal });
+    options.onCreated?.(jobId);
     await recordVideo(options, at, jobId, request, fingerprint, video);
     return { videoId: video.id };
   } catch (error) {
@@ -220,7 +224,8 @@ async function attemptCreate(options: RunnerOptions, at: On, jobId: string, requ
 
 /** Records the job as failed for `error`, and returns the error that fails it. */
 async function recordRefusal(options: RunnerOptions, jobId: string, request: JobRequest, fingerprint: string, error: unknown): Promise<JobFailedError> {
-  const reason = refusalOf(error);
+  // A verdict on the request itself (moderation, invalid) is kept as such: the next plan does not pay to hear it again.
+  const reason = { ...refusalOf(error), ...(isVerdictOnRequest(error) ? { deterministic: true as const } : {}) };
   const createdAt = options.recorder.entry(jobId)?.created_at ?? Math.floor(options.wallNow() / 1000);
   await options.recorder.record(jobId, entryFor(request, fingerprint, costOf(options, jobId), { status: 'failed', video_id: null, created_at: createdAt, error: reason }));
   return new JobFailedError(jobId, reason);
@@ -283,6 +288,8 @@ async function reconcile(options: RunnerOptions, at: On, jobId: string, request:
     if (!found || (video.createdAt ?? 0) < (found.createdAt ?? 0)) found = video;
   }
   if (!found) return null;
+  // Made by an attempt whose answer never came, in this run or an interrupted one: nobody counted it yet.
+  options.onCreated?.(jobId);
   await recordVideo(options, at, jobId, request, fingerprint, found);
   return found.id;
 }
@@ -402,8 +409,11 @@ async function save(options: RunnerOptions, at: On, videoId: string, variant: 'v
   return { path: path.relative(options.lockDir, dest).split(path.sep).join('/'), sha256, bytes };
 }
 
+/** What a create for the job costs: the plan's price for a render; for a resume, the price recorded when its render was planned. */
 function costOf(options: RunnerOptions, jobId: string): number | null {
-  return options.planned.get(jobId)?.costUsd ?? null;
+  const planned = options.planned.get(jobId);
+  if (planned?.action === 'render') return planned.costUsd;
+  return options.recorder.entry(jobId)?.cost_usd ?? planned?.costUsd ?? null;
 }
 
 function entryFor(
