@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { link, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { LockBusyError } from '../errors.js';
-import { onEnvironment } from '../files/environment-error.js';
+import { asEnvironmentError, onEnvironment } from '../files/environment-error.js';
 import { readBounded } from '../files/read-bounded.js';
 import type { Clock } from './clock.js';
 import { defaultLookupMethod, ownStart, readProcessState, type LookupMethod } from './process-start.js';
@@ -170,15 +170,16 @@ export function startHeartbeat(path: string, everyMs: number): NodeJS.Timeout {
  */
 export async function createLockFile(path: string, me: LockHolder): Promise<boolean> {
   const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}`;
-  await onEnvironment('write', temp, () => writeFile(temp, `${JSON.stringify(me)}\n`, { flag: 'wx' }));
   try {
+    await onEnvironment('write', path, () => writeFile(temp, `${JSON.stringify(me)}\n`, { flag: 'wx' }));
     await link(temp, path);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw asEnvironmentError(error, 'create', path);
     return false;
   } finally {
-    await rm(temp, { force: true });
+    // Whatever happened (a full disk mid-write included), no temp file stays behind.
+    await rm(temp, { force: true }).catch(() => undefined);
   }
 }
 
