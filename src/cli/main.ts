@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { InternalError, ShotlistError, StoryboardInvalidError, UserError } from '../errors.js';
+import { EnvironmentError, InternalError, ShotlistError, StoryboardInvalidError, UserError } from '../errors.js';
+import { asEnvironmentError } from '../files/environment-error.js';
 import { errorEvent, type ErrorFields } from './error-event.js';
 import { EXIT } from './exit-codes.js';
 import type { EmulatorFlags } from './emulator-command.js';
@@ -154,6 +155,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .addOption(flag.baseUrl())
     .addOption(flag.only())
     .option('--offline', 'do not ask the server; judge expiry by the lockfile')
+    .option('--out <dir>', 'the directory the files were rendered to, if render was given --out')
     .addOption(flag.allowInsecureHttp())
     .addOption(flag.json())
     .option('--quiet', 'list only the jobs that need attention')
@@ -168,6 +170,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .addOption(flag.baseUrl())
     .option('--yes', 'delete without asking')
     .option('--dry-run', 'list what would be deleted; delete nothing')
+    .option('--wait', 'wait for renders of these storyboards to finish before deleting, instead of exiting')
     .addOption(flag.allowInsecureHttp())
     .addOption(flag.json())
     .addOption(flag.verbose())
@@ -283,8 +286,10 @@ function reportError(error: unknown, ctx: CliContext, json: boolean): number {
     // The issues were printed, with their code frames, where the storyboard was loaded.
     return event(error, EXIT.invalid);
   }
+  // A full disk or a read-only directory met anywhere is the user's environment, not a bug.
+  error = asEnvironmentError(error, null, null);
   // Messages quote servers, lockfiles and storyboards: printable, each on its one line.
-  if (error instanceof UserError) {
+  if (error instanceof UserError || error instanceof EnvironmentError) {
     stderr.write(`${ctx.err.red('error')}: ${printable(error.message)}\n${error.hint ? `  ${ctx.err.cyan('hint:')} ${printable(error.hint)}\n` : ''}`);
     return event(error, exitCodeOf(error));
   }
@@ -309,6 +314,8 @@ function exitCodeOf(error: ShotlistError): number {
       return EXIT.interrupted;
     case 'internal':
       return EXIT.internal;
+    case 'environment':
+      return EXIT.environment;
     default:
       return error instanceof UserError ? EXIT.invalid : EXIT.providerFailed;
   }

@@ -3,7 +3,7 @@ import { resolveEndpoint } from '../api/endpoint.js';
 import { InterruptedError } from '../errors.js';
 import { checkGlobs, planStoryboard, type StoryboardPlan } from '../plan/plan-storyboard.js';
 import { credentialFor } from '../providers/credentials.js';
-import { acquireLock, type HeldLock } from '../run/advisory-lock.js';
+import { acquireLock, describeHolder, type HeldLock } from '../run/advisory-lock.js';
 import { systemClock } from '../run/clock.js';
 import type { PlanTotals } from '../plan/plan.js';
 import { recordWithoutSending, renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
@@ -11,12 +11,12 @@ import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatTotals, formatUsd, totalsFields } from './format-plan.js';
 import { createScreen, onScreen, type Screen } from './live-region.js';
-import { displayPath, loadForCommand } from './load-for-cli.js';
+import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './main.js';
 import { checkLimits } from './plan-command.js';
 import { createProgress } from './progress.js';
 import { openServer, type OpenServer } from './open-server.js';
-import { defaultRendersDir, outcomesOf, REPORT_FILE, writeReport } from '../report/write-report.js';
+import { outcomesOf, outputDirOf, REPORT_FILE, writeReport } from '../report/write-report.js';
 import { removeStaleFiles } from '../run/stale-files.js';
 import { appendRunSummary, formatRunSummary } from './run-summary.js';
 import { printable } from '../untrusted/control-characters.js';
@@ -92,7 +92,8 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   const ctx = options.screen ? outer : onScreen(outer, screen);
   const { io } = ctx;
   const { storyboard } = loaded;
-  const outDir = flags.out ? path.resolve(io.cwd, flags.out) : defaultRendersDir(loaded);
+  // Before anything is sent: a default renders directory that leads out of the project is refused.
+  const outDir = outputDirOf(loaded, explicitOutDir(flags, ctx), (p) => displayPath(ctx, p));
   const planFor = (): Promise<StoryboardPlan> => planStoryboardFor(loaded, flags, ctx, options.globsChecked !== true);
   const first = await planFor();
   checkLimits(first.plan, flags);
@@ -150,12 +151,16 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     } finally {
       progress.close();
     }
-    if (summaryTo) await appendRunSummary(summaryTo.file, formatRunSummary(storyboard.name, plan, result));
+    // A summary file that cannot be written (`--summary /dev/full`) fails the command, after the
+    // run's own result is told: the jobs are done and recorded either way.
+    const summaryFailure = summaryTo ? await appendRunSummary(summaryTo.file, formatRunSummary(storyboard.name, plan, result)).then(() => null, (error: unknown) => error) : null;
     if (flags.report !== false) {
       await removeStaleFiles([path.join(outDir, REPORT_FILE)]);
-      await writeReport({ loaded, outDir, now: io.now(), outcomes: outcomesOf(result.reports) });
+      await writeReport({ loaded, outDir, now: io.now(), outcomes: outcomesOf(result.reports), display: (p) => displayPath(ctx, p) });
     }
-    return summarize(result, plan.totals, run);
+    const code = summarize(result, plan.totals, run);
+    if (summaryFailure !== null) throw summaryFailure;
+    return code;
   } finally {
     await server?.close();
     await lock.release();
@@ -163,7 +168,8 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
 }
 
 function planStoryboardFor(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext, checkGlobs: boolean): Promise<StoryboardPlan> {
-  return planStoryboard(loaded, { now: Math.floor(ctx.io.now() / 1000), only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), checkGlobs, display: (p) => displayPath(ctx, p) });
+  const outDir = explicitOutDir(flags, ctx);
+  return planStoryboard(loaded, { now: Math.floor(ctx.io.now() / 1000), only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), checkGlobs, display: (p) => displayPath(ctx, p), ...(outDir ? { outDir } : {}) });
 }
 
 /** Jobs that send something: renders, resumes, downloads. */
@@ -239,7 +245,7 @@ async function takeLock(lockPath: string, flags: RenderFlags, ctx: CliContext, s
       wait: flags.wait === true,
       clock: systemClock,
       signal: ctx.io.signal,
-      onWait: (holder) => say(`waiting for pid ${holder.pid} on ${holder.host} (rendering since ${holder.since})\n`),
+      onWait: (holder, judged) => say(`waiting for ${describeHolder(holder, judged)} to finish rendering\n`),
     });
   } catch (error) {
     // Ctrl-C during `--wait` rejects with whatever the signal carries; it is an interrupt, not a bug.

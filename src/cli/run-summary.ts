@@ -1,4 +1,5 @@
 import { appendFile } from 'node:fs/promises';
+import { onEnvironment } from '../files/environment-error.js';
 import type { Plan } from '../plan/plan.js';
 import type { JobReport, RenderResult } from '../run/render-storyboard.js';
 import { formatUsd } from './format-plan.js';
@@ -42,9 +43,12 @@ export function costOfReport(report: JobReport): number | null {
   return report.costUsd;
 }
 
-/** Appended redacted: CI shows the summary to everyone who can read the run. */
+/**
+ * Appended redacted: CI shows the summary to everyone who can read the run. A full disk or a
+ * path that cannot be written is the user's environment, said as such.
+ */
 export async function appendRunSummary(file: string, text: string): Promise<void> {
-  await appendFile(file, redact(text), 'utf8');
+  await onEnvironment('append the run summary to', file, () => appendFile(file, redact(text), 'utf8'));
 }
 
 /**

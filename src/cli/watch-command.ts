@@ -5,7 +5,7 @@ import { errorEvent, type ErrorFields } from './error-event.js';
 import { EXIT } from './exit-codes.js';
 import { formatIssues } from './format-issue.js';
 import { formatPlan, formatTotals, formatUsd } from './format-plan.js';
-import { displayPath, overridesOf } from './load-for-cli.js';
+import { displayPath, explicitOutDir, overridesOf } from './load-for-cli.js';
 import { createScreen, onScreen, type Screen } from './live-region.js';
 import type { CliContext } from './main.js';
 import { renderLoaded, type RenderFlags } from './render-command.js';
@@ -36,7 +36,7 @@ export async function runWatch(file: string, flags: WatchFlags, outer: CliContex
   const session = await startWatch({
     file,
     load: { cwd: io.cwd, overrides: overridesOf(flags) },
-    plan: { only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), display: (p) => displayPath(ctx, p) },
+    plan: { only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), display: (p) => displayPath(ctx, p), ...(flags.out ? { outDir: explicitOutDir(flags, ctx)! } : {}) },
     now: io.now,
     onUpdate: print,
   });

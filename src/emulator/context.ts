@@ -26,6 +26,8 @@ export interface EmulatorSettings {
    * are kept; `null` means the protocol's default (48 h, fal's lifecycle header or 7 days, 1 h).
    */
   retentionSeconds: number | null;
+  /** The owner's secret this emulator proves it knows (`/_emulator/identity`); null for none. */
+  identityToken: string | null;
 }
 
 /** Everything a request handler may touch; built once by the server. */

@@ -63,6 +63,8 @@ export interface EmulatorOptions {
    * header or 7 days (fal), 1 h (Replicate).
    */
   retentionSeconds?: number;
+  /** A secret the emulator proves it knows at `GET /_emulator/identity` (the embedded emulator's owner token); default none. */
+  identityToken?: string | null;
 }
 
 export interface RunningEmulator {
@@ -168,6 +170,7 @@ function resolveSettings(options: EmulatorOptions): EmulatorSettings {
     guide2026: options.guide2026 ?? false,
     apiKey: options.apiKey ?? null,
     retentionSeconds: checkRetention(options.retentionSeconds),
+    identityToken: options.identityToken ?? null,
   };
 }
 

@@ -82,6 +82,7 @@ async function dispatch(ctx: EmulatorContext, request: IncomingMessage, route: R
   if (route.faultClass === null) {
     if (route.name === 'stats') return controlHandlers.stats(ctx);
     if (route.name === 'clock') return controlHandlers.clock(ctx, await readParsedBody());
+    if (route.name === 'identity') return controlHandlers.identity(ctx, url.searchParams);
     return controlHandlers.faults(ctx, method === 'POST' ? await readParsedBody() : null);
   }
   checkAuth(ctx, request.headers);

@@ -56,13 +56,26 @@ function syntaxErrorPosition(text: string): string {
   return `:${line}:${column}`;
 }
 
-/** line:col of a JSON pointer in the text (JSON is YAML, and the YAML parser keeps positions). */
+/** line:col of a JSON pointer in the text. */
 function locateInJson(text: string, pointer: string): string {
+  return lockfilePosition(text, pointerToPath(pointer));
+}
+
+/**
+ * line:col of the value at `at` (`['jobs', 'hero', 'outputs', 'video', 'path']`) in lockfile
+ * text, for messages that read `file:line:col`: JSON is YAML, and the YAML parser keeps positions.
+ */
+export function lockfilePosition(text: string, at: readonly (string | number)[]): string {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
-  const node = doc.getIn(pointerToPath(pointer), true) as { range?: [number, number, number] } | undefined;
+  const node = doc.getIn(at, true) as { range?: [number, number, number] } | undefined;
   const { line, col } = lines.linePos(node?.range?.[0] ?? 0);
   return `${line}:${col}`;
+}
+
+/** A lockfile problem at a place in its text: `file:line:col path: message`, as the parser's own are. */
+export function lockfileErrorAt(text: string, file: string, at: readonly (string | number)[], message: string, hint: string): LockfileError {
+  return new LockfileError(`${file}:${lockfilePosition(text, at)} ${formatDocPath([...at])}: ${message}`, { hint });
 }
 
 /**

@@ -1,13 +1,15 @@
 import path from 'node:path';
-import { readLockfile } from '../lockfile/lockfile-io.js';
+import { readLockfileSource } from '../lockfile/lockfile-io.js';
 import { lockfilePathFor, type Lockfile } from '../lockfile/lockfile.js';
-import { providerIdentity, serverName } from '../providers/profile.js';
+import { providerIdentity, serverName, videoIdFormOf } from '../providers/profile.js';
+import { checkCollisions } from './check-collisions.js';
+import { checkRecordedVideoIds } from './check-video-ids.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { buildGraph, type JobGraph } from './graph.js';
 import { UsageError } from '../errors.js';
 import { globMatcher, planJobs, type Plan } from './plan.js';
 import { unmatchedGlobs, type UnmatchedGlob } from './unmatched-globs.js';
-import { OutputHashCache, readOutputs } from './read-outputs.js';
+import { confineOutputPaths, OutputHashCache, readOutputs } from './read-outputs.js';
 
 export interface PlanOptions {
   /** Unix seconds. */
@@ -22,6 +24,8 @@ export interface PlanOptions {
   readonly checkGlobs?: boolean;
   /** Shown in messages instead of the absolute lockfile path. */
   readonly display?: (absPath: string) => string;
+  /** The output directory `--out` named (absolute): recorded files may lie there as well as in the project. */
+  readonly outDir?: string;
 }
 
 export interface StoryboardPlan {
@@ -30,6 +34,8 @@ export interface StoryboardPlan {
   readonly lockfile: Lockfile | null;
   readonly lockPath: string;
   readonly providerId: string;
+  /** Each output path the lockfile records → where it lies on disk, checked to be inside the project (or `--out`). */
+  readonly outputPaths: ReadonlyMap<string, string>;
 }
 
 /** Reads the lockfile and the recorded outputs, then plans. */
@@ -37,9 +43,14 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
   const { storyboard, jobs } = loaded;
   if (options.checkGlobs !== false) checkGlobs(jobs.map((job) => job.id), options, storyboard.name);
   const lockPath = lockfilePathFor(storyboard.mainPath);
-  const lockfile = await readLockfile(lockPath, options.display?.(lockPath) ?? lockPath);
+  // Before the lockfile is read: one that another storyboard writes too is not this one's to plan from.
+  await checkCollisions(storyboard, { explicitOut: options.outDir !== undefined, display: options.display ?? ((p) => p) });
+  const source = await readLockfileSource(lockPath, options.display?.(lockPath) ?? lockPath, loaded.projectRoot);
+  const lockfile = source?.lockfile ?? null;
+  if (source !== null) checkRecordedVideoIds(source, videoIdFormOf(loaded.storyboard.provider.profile), loaded.storyboard.provider.profile.name);
+  const outputPaths = source === null ? new Map<string, string>() : confineOutputPaths(source, path.dirname(lockPath), { projectRoot: loaded.projectRoot, ...(options.outDir !== undefined ? { outDir: options.outDir } : {}) });
   const hashCache = options.hashCache ?? (await OutputHashCache.loadForProject(loaded.projectRoot));
-  const outputs = await readOutputs(lockfile, path.dirname(lockPath), hashCache);
+  const outputs = await readOutputs(lockfile, outputPaths, hashCache);
   await hashCache.save();
   const graph = buildGraph(jobs);
   const { provider } = storyboard;
@@ -58,7 +69,7 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
     ...(options.replace ? { replace: options.replace } : {}),
     ...(options.retryFailed ? { retryFailed: true } : {}),
   });
-  return { plan, graph, lockfile, lockPath, providerId };
+  return { plan, graph, lockfile, lockPath, providerId, outputPaths };
 }
 
 /**

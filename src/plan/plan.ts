@@ -93,7 +93,8 @@ export interface Plan {
 }
 
 /** A file recorded in the lockfile, as found on disk now. */
-export type OutputState = { readonly sha256: string; readonly bytes: number } | null;
+/** A recorded file on disk: its size and sha256 (`null` when its size alone shows it altered), or `null` when there is none. */
+export type OutputState = { readonly sha256: string | null; readonly bytes: number } | null;
 
 export interface PlanInput {
   readonly jobs: readonly ResolvedJob[];

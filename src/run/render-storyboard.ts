@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { VideosClient } from '../api/index.js';
+import { EnvironmentError } from '../errors.js';
+import { onEnvironment } from '../files/environment-error.js';
 import { emptyLockfile } from '../lockfile/lockfile.js';
 import type { PlannedJob } from '../plan/plan.js';
 import type { StoryboardPlan } from '../plan/plan-storyboard.js';
@@ -81,8 +83,9 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   const { loaded, planned } = input;
   const { plan, graph, lockPath } = planned;
   const { provider } = loaded.storyboard;
-  const recorder = new LockRecorder(lockPath, planned.lockfile ?? emptyLockfile(loaded.storyboard.name));
-  await mkdir(input.outDir, { recursive: true });
+  // A storyboard renamed since its last render: the lockfile records the name it has now.
+  const recorder = new LockRecorder(lockPath, planned.lockfile ? { ...planned.lockfile, name: loaded.storyboard.name } : emptyLockfile(loaded.storyboard.name));
+  await onEnvironment('create the directory', input.outDir, () => mkdir(input.outDir, { recursive: true }));
   // Left by a render killed mid-write; this one holds the lock, so nobody else is writing them.
   await removeStaleFiles([lockPath, ...loaded.jobs.flatMap((job) => Object.values(outputPathsOf(input.outDir, fileStemOf(job.id))))]);
   // Adopted orphans move to their new job ids first: a remix of a moved parent finds its video there.
@@ -125,6 +128,7 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     outDir: input.outDir,
     lockDir: path.dirname(lockPath),
     inputReferences,
+    projectRoot: loaded.projectRoot,
     fileStem: fileStemOf,
     clock: input.clock,
     wallNow: input.wallNow,
@@ -136,12 +140,14 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   });
   const byId = new Map(work.map((job) => [job.id, job]));
   const reports = new Map<string, JobReport>();
-  // A server that cannot be used stops the whole run, as Ctrl-C would: jobs in flight stay recorded.
+  // A server that cannot be used, or a machine that refuses the files (a full disk, a read-only
+  // directory), stops the whole run, as Ctrl-C would: every other job would meet the same, and
+  // jobs in flight stay recorded for the next run.
   const stop = new AbortController();
-  let unusable: ServerUnusableError | null = null;
+  let unusable: ServerUnusableError | EnvironmentError | null = null;
   const listenerErrors: unknown[] = [];
   const onEvent = (event: SchedulerEvent): void => {
-    if (event.type === 'failed' && event.error instanceof ServerUnusableError && !unusable) {
+    if (event.type === 'failed' && (event.error instanceof ServerUnusableError || event.error instanceof EnvironmentError) && !unusable) {
       unusable = event.error;
       stop.abort(event.error);
     }

@@ -1,6 +1,7 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { confinePath } from '../files/confined-path.js';
+import { readBounded } from '../files/read-bounded.js';
 import type { Issue } from './issue.js';
 import { Rejections } from './rejections.js';
 import type { StoryboardFiles } from './resolve-storyboard.js';
@@ -90,19 +91,6 @@ export function displayPath(cwd: string, absPath: string): string {
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absPath;
 }
 
-/** Whether `target` lies inside `root`, after resolving symlinks of what exists. */
-export function isInside(root: string, target: string): boolean {
-  const real = (p: string) => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return path.resolve(p);
-    }
-  };
-  const relative = path.relative(real(root), real(target));
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-}
-
 interface Referrer {
   readonly source: YamlSource;
   readonly path: readonly (string | number)[];
@@ -159,20 +147,30 @@ class FileReader {
       this.issues.push(referrer ? issueAt(referrer.source, referrer.path, fields) : { severity: 'error', ...fields, file: this.display(absPath), line: 0, column: 0, length: 1, path: '' });
       return null;
     };
-    if (referrer && !isInside(this.projectRoot, absPath)) {
-      return fail({ code: 'path-outside-project', message: `${this.display(absPath)} is outside the project directory ${this.display(this.projectRoot) || '.'}`, hint: 'keep imports, partials and images inside the project (the folder holding .git)' });
+    // The storyboard itself defines the project; every file it names must lie inside it.
+    let real = absPath;
+    if (referrer) {
+      const confined = confinePath(this.projectRoot, absPath);
+      if (!confined.ok) {
+        return fail({ code: 'path-outside-project', message: `${this.display(absPath)} is outside the project directory ${this.display(this.projectRoot) || '.'}`, hint: 'keep imports, partials and images inside the project (the folder holding .git)' });
+      }
+      real = confined.path;
     }
-    try {
-      const info = await stat(absPath);
-      if (!info.isFile()) return fail({ code: 'not-a-file', message: `${this.display(absPath)} is not a file` });
-      if (info.size > maxBytes) return fail({ code: 'file-too-large', message: `${this.display(absPath)} has ${info.size} bytes; at most ${maxBytes} are read`, hint: 'split the file, or keep large media out of storyboards' });
-      const text = await readFile(absPath, 'utf8');
+    const read = await readBounded(real, maxBytes);
+    if (read.ok) {
+      const text = read.bytes.toString('utf8');
       this.texts.set(this.display(absPath), text);
       return text;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return fail({ code: 'file-not-found', message: `${this.display(absPath)} does not exist`, hint: referrer ? 'paths are relative to the file that names them' : 'check the path' });
-      return fail({ code: 'file-unreadable', message: `${this.display(absPath)} cannot be read (${code ?? String(error)})` });
+    }
+    switch (read.reason) {
+      case 'missing':
+        return fail({ code: 'file-not-found', message: `${this.display(absPath)} does not exist`, hint: referrer ? 'paths are relative to the file that names them' : 'check the path' });
+      case 'not-a-file':
+        return fail({ code: 'not-a-file', message: `${this.display(absPath)} is not a file` });
+      case 'too-large':
+        return fail({ code: 'file-too-large', message: `${this.display(absPath)} has ${read.bytes} bytes; at most ${maxBytes} are read`, hint: 'split the file, or keep large media out of storyboards' });
+      case 'unreadable':
+        return fail({ code: 'file-unreadable', message: `${this.display(absPath)} cannot be read (${read.code})` });
     }
   }
 }

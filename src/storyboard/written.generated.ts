@@ -229,6 +229,10 @@ export interface ProviderBlock {
    */
   retention_seconds?: number | null;
   /**
+   * What the server's video ids look like; others are refused: video (video_ + letters, digits, _ or -; the default), video-base64 (LiteLLM), opaque (bare uuids).
+   */
+  video_id_form?: 'video' | 'video-base64' | 'opaque';
+  /**
    * Longest a job may stay unfinished before the run gives up on it.
    */
   job_deadline_seconds?: number;

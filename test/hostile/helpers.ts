@@ -17,10 +17,12 @@ export const FILE_LEVEL_CODES = new Set(['file-not-found', 'file-unreadable', 'f
  * A local HTTP server that only counts what reaches it (and answers 500): a storyboard pointed
  * at it proves that nothing was sent.
  */
-export async function startCountingServer(): Promise<{ url: string; requests: () => number; headers: () => IncomingHttpHeaders[]; close: () => Promise<void> }> {
+export async function startCountingServer(): Promise<{ url: string; requests: () => number; headers: () => IncomingHttpHeaders[]; paths: () => string[]; close: () => Promise<void> }> {
   const seen: IncomingHttpHeaders[] = [];
+  const paths: string[] = [];
   const server = createServer((request, response) => {
     seen.push(request.headers);
+    paths.push(request.url ?? '');
     request.resume();
     response.writeHead(500, { 'content-type': 'application/json' });
     response.end('{"error":{"message":"counting server","type":"server_error","param":null,"code":null}}');
@@ -31,6 +33,7 @@ export async function startCountingServer(): Promise<{ url: string; requests: ()
     url: `http://127.0.0.1:${port}/v1`,
     requests: () => seen.length,
     headers: () => [...seen],
+    paths: () => [...paths],
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

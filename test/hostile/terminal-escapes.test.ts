@@ -121,7 +121,14 @@ describe('untrusted text on a terminal', () => {
     const lockPath = path.join(project.dir, 'hostile.lock.json');
     const lock = JSON.parse(await readFile(lockPath, 'utf8')) as { jobs: Record<string, Record<string, unknown>> };
     lock.jobs['teapot'] = { ...lock.jobs['teapot']!, error: { code: '\u001b[31mred', message: `tampered ${ATTACKS}` } };
+    // A video id not of the provider's form is refused at its place, shown escaped (video-ids.test.ts has the rest).
     lock.jobs[`gone\u001b]0;orphan\u0007`] = { ...lock.jobs['teapot']!, video_id: 'video_\u001b]0;id\u0007' };
+    await writeFile(lockPath, JSON.stringify(lock, null, 2));
+    const refused = await run(['plan', FILE]);
+    expect(refused.code).toBe(2);
+    expect(rawControls(refused.stdout + refused.stderr, false)).toEqual([]);
+    expect(refused.stderr).toContain('video_\\u001b]0;id\\u0007');
+    lock.jobs[`gone\u001b]0;orphan\u0007`] = { ...lock.jobs['teapot']!, video_id: 'video_orphan0' };
     await writeFile(lockPath, JSON.stringify(lock, null, 2));
     for (const argv of [['plan', FILE], ['status', FILE, '--offline'], ['status', FILE]]) {
       const result = await run(argv);

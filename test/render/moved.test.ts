@@ -154,7 +154,7 @@ describe.concurrent('moved: renamed labels and shots adopt their orphans', () =>
     expect(await readdir(renders)).not.toContain('hero[product=cup].webp.tmp-999-abcd1234');
   });
 
-  it('a recorded file that is a symlink (it may lead anywhere) is not ours to rename or remove: the entry moves, the link stays', async ({ onTestFinished }) => {
+  it('a recorded file that is a symlink out of the project is not ours to rename, remove or read: the lockfile is refused at its place, the link and its target stay', async ({ onTestFinished }) => {
     const { emu, dir } = await renderedProject(onTestFinished);
     const outside = await mkdtemp(path.join(os.tmpdir(), 'shotlist-outside-'));
     onTestFinished(() => rm(outside, { recursive: true, force: true }));
@@ -165,12 +165,12 @@ describe.concurrent('moved: renamed labels and shots adopt their orphans', () =>
     await symlink(path.join(outside, 'kept.mp4'), recorded);
     await rename(dir);
 
+    // Output paths must lead inside the project through every symlink (test/hostile/confined-paths.test.ts).
     const run = await renderWith(emu, dir, FILE);
-    expect(run.code, run.stderr).toBe(0);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/takes\.lock\.json:\d+:\d+ jobs\["hero\[product=mug\]"\]\.outputs\.video\.path: .* leads outside the project directory/);
     expect(emu.stats().createsAccepted).toBe(4);
-    const moved = (await readLock(dir, FILE)).jobs['hero[product=cup]']!;
-    expect(moved.video_id).toBe(entry.video_id);
-    expect(moved.outputs.video!.path).toBe(entry.outputs.video!.path);
+    expect((await readLock(dir, FILE)).jobs['hero[product=mug]']).toEqual(entry);
     expect((await lstat(recorded)).isSymbolicLink()).toBe(true);
     expect(await exists(path.join(outside, 'kept.mp4'))).toBe(true);
   });
