@@ -99,7 +99,8 @@ describe('untrusted text on a terminal', () => {
     expect(lines.stderr).toContain('\\u001b]0;pwned-title\\u0007');
     expect(live.stderr).toContain('\\u001b]8;;https://evil.example/');
     expect(textRuns.status.stdout).toContain('abc\\u202egnp.exe');
-    expect(textRuns.gc.stdout).toContain('video_\\u001b[2Jlisted');
+    // A listed id that is no video id is refused, and named escaped.
+    expect(textRuns.gc.stderr).toContain('video_\\u001b[2Jlisted');
 
     // The lockfile holds the server's words with every control character escaped, as JSON.
     const lockText = await readFile(path.join(project.dir, 'hostile.lock.json'), 'utf8');
