@@ -7,51 +7,96 @@ import type { ResolvedShot, ResolvedStoryboard } from './resolve-storyboard.js';
 import { defineOwn, yamlSite } from './resolve-storyboard.js';
 import { parseRefresh } from './refresh.js';
 import { EXTRA_FIELDS, extraAxisValue, isExtraField, resolveExtraFields, takes, type ExtraRequest } from './extra-fields.js';
-import { cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
+import { TemplateBudgetError } from './template-budget.js';
+import { budgetIssue, cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
 import { axesOf, expandMatrix, type ReportAt } from './variants.js';
+import { checkJobCount } from './job-count.js';
 import { REQUEST_FIELDS, type RequestField } from './written.js';
 import { issueAt } from './yaml-source.js';
 
 /** Longest prompt the protocol accepts, after rendering. */
 export const MAX_PROMPT_CHARS = 32_000;
+/** Longest input_reference path, after rendering (Linux's PATH_MAX). */
+export const MAX_PATH_CHARS = 4_096;
+
+export interface ExpandOptions {
+  /**
+   * Called between jobs once enough work was done since the last call (default: never): the
+   * caller yields to the event loop there, so that a signal can end a long expansion, and may
+   * throw to stop it.
+   */
+  readonly pause?: () => Promise<void>;
+}
+
+/** Work between two pauses: steps of the templates, or jobs. */
+const PAUSE_EVERY_STEPS = 50_000;
+const PAUSE_EVERY_JOBS = 256;
 
 /**
  * Expands shots into jobs: variant matrices, remix fan-out aligned to the parent's bindings,
  * request fields resolved (axis, then shot, then defaults, then the provider's default),
- * templates rendered strictly. Pure; every problem becomes an issue.
+ * templates rendered strictly. Pure (it only pauses where told); every problem becomes an issue.
  */
-export function expandJobs(storyboard: ResolvedStoryboard, ordered: readonly ResolvedShot[]): { jobs: ResolvedJob[]; issues: Issue[] } {
+export async function expandJobs(storyboard: ResolvedStoryboard, ordered: readonly ResolvedShot[], options: ExpandOptions = {}): Promise<{ jobs: ResolvedJob[]; issues: Issue[] }> {
   const issues: Issue[] = [];
   const templates = new TemplateSet(storyboard.partials);
   const byId = new Map(ordered.map((shot) => [shot.written.id, shot]));
   const jobsByShot = new Map<string, ResolvedJob[]>();
   const jobIds = new Map<string, Origin>();
+  const pacer = pacerFor(templates, options.pause);
+  // Counted before anything is built: a storyboard over the cap makes no jobs, but its templates are still checked.
+  const tooMany = checkJobCount(storyboard, ordered);
+  if (tooMany) issues.push(tooMany);
 
   for (const shot of ordered) {
     const expander = new ShotExpander(storyboard, shot, templates, issues);
-    const parent = shot.written.remix === undefined ? undefined : byId.get(shot.written.remix);
-    const ancestorAxes = parent ? axesFrom(parent, byId) : [];
-    const names = new Set([...REQUEST_FIELDS, ...Object.keys(storyboard.vars), ...ancestorAxes, ...axesFrom(shot, byId)]);
-    // Broken templates make no jobs, but the shot's matrix and request fields are still checked.
-    const renderers = expander.compileTemplates(names, new Set(ancestorAxes));
-    const parents: (ResolvedJob | null)[] = shot.written.remix === undefined ? [null] : jobsByShot.get(shot.written.remix) ?? [];
-    const jobs: ResolvedJob[] = [];
-    for (const parent of parents) {
-      for (const job of expander.jobsFor(parent, renderers)) {
-        const clash = jobIds.get(job.id);
-        if (clash) {
-          issues.push(expander.issue(job.bindings.at(-1)?.origin.path ?? shot.origin.path, { code: 'duplicate-job-id', message: `two variants make the same job id "${truncate(job.id, 120)}"`, hint: 'give each map value its own id, or drop the repeated include entry' }));
-          continue;
+    try {
+      const parent = shot.written.remix === undefined ? undefined : byId.get(shot.written.remix);
+      const ancestorAxes = parent ? axesFrom(parent, byId) : [];
+      const names = new Set([...REQUEST_FIELDS, ...Object.keys(storyboard.vars), ...ancestorAxes, ...axesFrom(shot, byId)]);
+      // Broken templates make no jobs, but the shot's matrix and request fields are still checked.
+      const renderers = expander.compileTemplates(names, new Set(ancestorAxes));
+      if (tooMany) continue;
+      const parents: (ResolvedJob | null)[] = shot.written.remix === undefined ? [null] : jobsByShot.get(shot.written.remix) ?? [];
+      const jobs: ResolvedJob[] = [];
+      for (const parent of parents) {
+        for (const job of await expander.jobsFor(parent, renderers, pacer)) {
+          const clash = jobIds.get(job.id);
+          if (clash) {
+            issues.push(expander.issue(job.bindings.at(-1)?.origin.path ?? shot.origin.path, { code: 'duplicate-job-id', message: `two variants make the same job id "${truncate(job.id, 120)}"`, hint: 'give each map value its own id, or drop the repeated include entry' }));
+            continue;
+          }
+          jobIds.set(job.id, job.origin);
+          jobs.push(job);
         }
-        jobIds.set(job.id, job.origin);
-        jobs.push(job);
       }
+      jobsByShot.set(shot.written.id, jobs);
+      await pacer();
+    } catch (error) {
+      // The storyboard's templates as a whole took too long: one issue, and no more expansion.
+      if (!(error instanceof TemplateBudgetError)) throw error;
+      issues.push(budgetIssue(expander.promptSite(), `the prompt of shot "${shot.written.id}"`, error));
+      break;
     }
-    jobsByShot.set(shot.written.id, jobs);
   }
   const jobs = [...jobsByShot.values()].flat().sort((a, b) => a.shotIndex - b.shotIndex);
   return { jobs, issues };
 }
+
+/** Calls `pause` once enough work was done since the last time; a no-op without one. */
+function pacerFor(templates: TemplateSet, pause: (() => Promise<void>) | undefined): Pacer {
+  if (!pause) return async () => {};
+  let steps = templates.meter.total;
+  let jobs = 0;
+  return async () => {
+    if (++jobs < PAUSE_EVERY_JOBS && templates.meter.total - steps < PAUSE_EVERY_STEPS) return;
+    steps = templates.meter.total;
+    jobs = 0;
+    await pause();
+  };
+}
+
+type Pacer = () => Promise<void>;
 
 /** Axis names a shot's templates can use: its own, its include keys, and its ancestors'. */
 function axesFrom(shot: ResolvedShot, byId: ReadonlyMap<string, ResolvedShot>): string[] {
@@ -97,10 +142,14 @@ class ShotExpander {
     return issueAt(this.storyboard.sources.get(file)!, at, fields, options);
   }
 
+  promptSite(): TemplateSite {
+    return yamlSite(this.storyboard.sources.get(this.shot.origin.file)!, [...this.shotPath, 'prompt']);
+  }
+
   /** Checks and compiles the shot's templates once; `null` when they have errors. */
   compileTemplates(names: ReadonlySet<string>, ancestorAxes: ReadonlySet<string>): Renderers | null {
     const source = this.storyboard.sources.get(this.shot.origin.file)!;
-    const promptSite = yamlSite(source, [...this.shotPath, 'prompt']);
+    const promptSite = this.promptSite();
     const { issues: found, printed } = this.templates.analyze(promptSite, names, `the prompt of shot "${this.shot.written.id}"`);
     const ref = this.shot.written.input_reference;
     const refSite = ref === undefined ? null : yamlSite(source, [...this.shotPath, 'input_reference']);
@@ -120,11 +169,12 @@ class ShotExpander {
    * The jobs of this shot for one parent job (or none, for a shot that is not a remix). Without
    * renderers (the templates have errors) it only checks the matrix and request fields.
    */
-  jobsFor(parent: ResolvedJob | null, renderers: Renderers | null): ResolvedJob[] {
+  async jobsFor(parent: ResolvedJob | null, renderers: Renderers | null, pacer: Pacer): Promise<ResolvedJob[]> {
     const written = this.shot.written;
     const combos = expandMatrix({ variants: written.variants, shotPath: this.shotPath, file: this.shot.origin.file, inherited: parent?.bindings ?? [] }, this.report);
     const jobs: ResolvedJob[] = [];
     for (const combo of combos) {
+      await pacer();
       const bindings = [...(parent?.bindings ?? []), ...combo.bindings];
       if (parent && !this.remixSetsNoField(combo.bindings)) continue;
       const fields = parent ? { model: parent.model, size: parent.size, seconds: parent.seconds } : this.resolveFields(combo.bindings);
@@ -137,10 +187,6 @@ class ShotExpander {
       const prompt = this.render(renderers.prompt, context, id, 'prompt');
       const refText = renderers.inputReference ? this.render(renderers.inputReference, context, id, 'input_reference') : null;
       if (prompt === null || (renderers.inputReference && refText === null)) continue;
-      if (prompt.length > MAX_PROMPT_CHARS) {
-        this.report([...this.shotPath, 'prompt'], { code: 'prompt-too-long', message: `the prompt of job ${truncate(id, 80)} has ${prompt.length} characters once rendered`, expected: `at most ${MAX_PROMPT_CHARS}`, found: String(prompt.length) });
-        continue;
-      }
       const inputReference = refText === null ? null : this.inputReferenceOf(refText, id);
       if (refText !== null && inputReference === null) continue;
       jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, extra, inputReference, remixOf: parent?.id ?? null, refresh: written.refresh === undefined ? null : parseRefresh(written.refresh), frozen: written.frozen === true, origin: this.shot.origin });
@@ -253,10 +299,17 @@ class ShotExpander {
     return ok;
   }
 
-  private render({ render, site }: Renderer, context: TemplateContext, jobId: string, field: string): string | null {
+  /** A template rendered for one job, within its length limit and the step limits; `null` (and an issue) when it cannot be. */
+  private render({ render, site }: Renderer, context: TemplateContext, jobId: string, field: 'prompt' | 'input_reference'): string | null {
+    const prompt = field === 'prompt';
     try {
-      return render(context);
+      return render(context, prompt ? MAX_PROMPT_CHARS : MAX_PATH_CHARS);
     } catch (error) {
+      if (error instanceof TemplateBudgetError) {
+        if (error.kind === 'storyboard') throw error;
+        this.issues.push(budgetIssue(site, `the ${field} of job ${truncate(jobId, 80)}`, error, prompt ? 'prompt-too-long' : 'input-reference-path'));
+        return null;
+      }
       const issue = this.issue([...this.shotPath, field], { code: 'unknown-variable', message: `${field} of job ${truncate(jobId, 80)}: ${cleanRenderError(error)}`, hint: 'every variable a template uses must be defined for every job of the shot' });
       // Point at the variable itself when the error is in this template, not in a partial.
       this.issues.push({ ...issue, ...locateRenderError(site, error) });

@@ -1,3 +1,5 @@
+import { setImmediate } from 'node:timers/promises';
+import { InterruptedError } from '../errors.js';
 import { builtinProfiles } from '../providers/builtin.js';
 import type { ProviderProfile } from '../providers/profile.js';
 import { dedupeIssues, sortIssues, type Issue } from './issue.js';
@@ -17,6 +19,8 @@ import { validateShots } from './validate-shots.js';
 
 export interface LoadOptions {
   readonly cwd: string;
+  /** Ends a long load (a storyboard of many jobs, costly templates) with `InterruptedError` once aborted. */
+  readonly signal?: AbortSignal;
   readonly profiles?: Readonly<Record<string, ProviderProfile>>;
   readonly overrides?: ProviderOverrides;
   readonly projectRoot?: string;
@@ -69,11 +73,22 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
   const { ordered, issues: shotIssues } = validateShots(storyboard);
   issues.push(...shotIssues);
 
-  const { jobs, issues: expandIssues } = expandJobs(storyboard, ordered);
+  const { jobs, issues: expandIssues } = await expandJobs(storyboard, ordered, { pause: pauseFor(options.signal) });
   issues.push(...expandIssues);
 
   const inputReferences = await readInputReferences(jobs, read.projectRoot);
   for (const job of jobs) if (job.inputReference) dependencies.add(job.inputReference.absPath);
   issues.push(...validateInputReferences(storyboard, jobs, inputReferences));
   return finish({ storyboard, jobs, inputReferences, projectRoot: read.projectRoot }, issues);
+}
+
+/**
+ * Between jobs of a long expansion: yield to the event loop (a SIGINT or SIGTERM handler runs
+ * there) and stop once the signal is aborted. Expanding never holds the loop for long.
+ */
+function pauseFor(signal: AbortSignal | undefined): () => Promise<void> {
+  return async () => {
+    await setImmediate();
+    if (signal?.aborted) throw new InterruptedError();
+  };
 }
