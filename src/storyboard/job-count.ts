@@ -38,7 +38,7 @@ export function countJobs(ordered: readonly ResolvedShot[]): Map<string, number>
 
 /**
  * The issue when the storyboard would have more than `max` jobs, at the axes of the shot that
- * makes the most (or at its `remix:` when its jobs come from its parent's fan-out); else null.
+ * makes the most (the first of equals: a remix makes as many as its parent, times its own axes); else null.
  */
 export function checkJobCount(storyboard: ResolvedStoryboard, ordered: readonly ResolvedShot[], max = MAX_JOBS): Issue | null {
   const counts = countJobs(ordered);
@@ -55,7 +55,8 @@ export function checkJobCount(storyboard: ResolvedStoryboard, ordered: readonly 
   const own = axesOf(written.variants).map((axis) => (written.variants?.[axis] as readonly unknown[]).length);
   const includes = written.variants?.include?.length ?? 0;
   const factors = [own.length > 0 ? `${own.join(' × ')} from its axes${includes > 0 ? ` + ${includes} included` : ''}` : includes > 0 ? `${includes + 1} from its includes` : null, written.remix !== undefined ? `× ${formatCount(counts.get(written.remix) ?? 0)} jobs of "${written.remix}", which it remixes` : null].filter((f) => f !== null);
-  const at = written.variants !== undefined ? [...largest.origin.path, 'variants'] : written.remix !== undefined ? [...largest.origin.path, 'remix'] : largest.origin.path;
+  // The largest shot has axes, unless no shot has any (thousands of plain shots): then the shot itself.
+  const at = written.variants !== undefined ? [...largest.origin.path, 'variants'] : largest.origin.path;
   const alone = count > max;
   return issueAt(
     storyboard.sources.get(largest.origin.file)!,
