@@ -1,10 +1,10 @@
-import picomatch from 'picomatch';
 import { changedFields, fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
 import type { LockEntry, Lockfile } from '../lockfile/lockfile.js';
 import { priceOf, type ProviderProfile } from '../providers/profile.js';
 import type { ResolvedJob } from '../storyboard/job.js';
 import type { InputReferenceInfo } from '../storyboard/read-input-references.js';
 import type { JobGraph } from './graph.js';
+import { compileJobGlob, matchesJobGlob } from './job-glob.js';
 
 /**
  * The plan: for every job, given the storyboard, the lockfile and the files on disk, what
@@ -276,13 +276,14 @@ function totalsOf(jobs: readonly PlannedJob[], orphan: number, unselected: numbe
 }
 
 /**
- * Matches job ids against globs. Brackets are literal (job ids contain them), so
- * `--only 'hero[product=mug,*'` works as written.
+ * Matches job ids against globs (see job-glob.ts: `*`, `?`, `{a,b}`, a leading `!`), in time
+ * linear in each. Brackets are literal (job ids contain them), so `--only 'hero[product=mug,*'`
+ * works as written.
  */
 export function globMatcher(globs: readonly string[]): ((id: string) => boolean) | null {
   if (globs.length === 0) return null;
-  const matchers = globs.map((glob) => picomatch(glob, { nobracket: true, noextglob: true, dot: true }));
-  return (id) => globs.includes(id) || matchers.some((match) => match(id));
+  const matchers = globs.map(compileJobGlob);
+  return (id) => globs.includes(id) || matchers.some((glob) => matchesJobGlob(glob, id));
 }
 
 function ago(seconds: number): string {
