@@ -6,13 +6,14 @@ import { pathOf, resolveEndpoint, videosUrl, type Endpoint } from './endpoint.js
 import {
   ApiError,
   CreateOutcomeUnknownError,
+  ListingTooLongError,
   NetworkError,
   ResponseFormatError,
   TimeoutError,
   UnsupportedFeatureError,
   type CreateSummary,
 } from './errors.js';
-import { saveContent, type ContentKind, type DownloadResult } from './download.js';
+import { defaultByteLimit, DOWNLOAD_LIMITS, saveContent, type ContentKind, type DownloadResult } from './download.js';
 import { encodeCreate, encodeRemix, summarizeCreate, summarizeRemix, type CreateRequest, type EncodedBody } from './request-body.js';
 import { apiErrorOf, expectJson, quote, readBody, type Redact } from './response.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
@@ -33,6 +34,8 @@ export interface VideosClientOptions {
   readonly retry?: RetryPolicy;
   /** Deadline for a request's headers and JSON body; for downloads, the longest idle gap. Default 60 s. */
   readonly timeoutMs?: number;
+  /** The longest a download may take in all, retries included. Default `DOWNLOAD_LIMITS.deadlineMs` (30 min). */
+  readonly downloadDeadlineMs?: number;
   /** Default: a real, abortable timer. Tests inject one that does not wait. */
   readonly sleep?: Sleep;
   /** Jitter source in [0, 1). Default `Math.random`. */
@@ -63,11 +66,20 @@ export interface ListAllOptions {
   readonly createdAfter?: number;
   /** Page size. Default 100. */
   readonly pageSize?: number;
+  /** Pages followed at most; past it the listing throws `ListingTooLongError`. Default `LIST_LIMITS.pages`. */
+  readonly maxPages?: number;
+  /** Videos listed at most (filtered out or not); past it, `ListingTooLongError`. Default `LIST_LIMITS.videos`. */
+  readonly maxVideos?: number;
 }
+
+/** How far a listing is followed (README, "Limits"): 1,000 full pages of OpenAI's 100. */
+export const LIST_LIMITS = { pages: 2_000, videos: 100_000 } as const;
 
 export interface DownloadOptions extends CallOptions {
   /** The format the bytes must have. Default: `mp4` for `video`, `webp` for `thumbnail`, `jpeg` for `spritesheet`. */
   readonly expect?: ContentKind;
+  /** The most bytes accepted (a job's: `videoByteLimit(seconds)`). Default: `defaultByteLimit` of the format (1 GiB for a video, 32 MiB for an image). */
+  readonly maxBytes?: number;
 }
 
 export interface VideosClient {
@@ -100,6 +112,7 @@ interface Context {
   readonly random: () => number;
   readonly onRetry: ((info: RetryInfo) => void) | undefined;
   readonly redact: Redact;
+  readonly downloadDeadlineMs: number;
 }
 
 export function createVideosClient(opts: VideosClientOptions): VideosClient {
@@ -121,6 +134,7 @@ export function createVideosClient(opts: VideosClientOptions): VideosClient {
     random: opts.random ?? Math.random,
     onRetry: opts.onRetry,
     redact: redactorFor(opts.apiKey),
+    downloadDeadlineMs: opts.downloadDeadlineMs ?? DOWNLOAD_LIMITS.deadlineMs,
   };
   return {
     create: (req, o) => createVideo(ctx, req, signalOf(o)),
@@ -291,13 +305,24 @@ async function listVideos(ctx: Context, query: ListOptions, signal: AbortSignal)
   });
 }
 
-/** Every video, page after page (`after` = the previous page's `last_id`) while `has_more`. */
+/**
+ * Every video, page after page (`after` = the previous page's `last_id`) while `has_more`, up
+ * to the page and video limits: a listing that goes on past them throws `ListingTooLongError`
+ * rather than being followed forever (or taken as complete).
+ */
 async function* listAllVideos(ctx: Context, query: ListAllOptions, signal: AbortSignal): AsyncGenerator<Video> {
   const order = query.order ?? 'desc';
+  const maxPages = query.maxPages ?? LIST_LIMITS.pages;
+  const maxVideos = query.maxVideos ?? LIST_LIMITS.videos;
+  const tooLong = (): ListingTooLongError => new ListingTooLongError({ method: 'GET', path: pathOf(videosUrl(ctx.endpoint, [])) }, `${maxPages} pages or ${maxVideos} videos`);
   const seenCursors = new Set<string>();
   let after: string | undefined;
-  for (;;) {
+  let listed = 0;
+  for (let pages = 0; ; pages++) {
+    if (pages >= maxPages) throw tooLong();
     const page = await listVideos(ctx, { limit: query.pageSize ?? 100, order, ...(after === undefined ? {} : { after }) }, signal);
+    listed += page.data.length;
+    if (listed > maxVideos) throw tooLong();
     for (const video of page.data) {
       const older = query.createdAfter !== undefined && video.createdAt !== null && video.createdAt < query.createdAfter;
       if (older && order === 'desc') return; // newest first: the rest are older still
@@ -343,18 +368,41 @@ async function downloadContent(
 ): Promise<DownloadResult> {
   const variants = ctx.profile.features.contentVariants;
   requireFeature(ctx, variants.includes(variant), `the ${variant} variant`, `features.contentVariants: [${variants.join(', ')}]`);
-  const signal = signalOf(opts);
   const kind = opts.expect ?? KIND_OF_VARIANT[variant];
+  const maxBytes = opts.maxBytes ?? defaultByteLimit(kind);
   const url = videosUrl(ctx.endpoint, [checkedId(ctx, videoId), 'content'], { variant });
-  return idempotent(ctx, signal, async () => {
-    const ex = await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: `${MIME_OF_KIND[kind]}, */*;q=0.1` }, followRedirects: true }, signal);
-    if (ex.status < 200 || ex.status >= 300) throw apiErrorOf(ex, await readBody(ex), ctx.redact, Date.now());
-    if (ex.status !== 200) {
-      discard(ex);
-      throw new ResponseFormatError(ex.call, ex.status, 'expected 200 with the file');
-    }
-    return saveContent(ex, destPath, kind, ctx.redact);
-  });
+  // One deadline for the whole download, retries included: a body that trickles never goes idle.
+  const deadline = withDeadline(signalOf(opts), ctx.downloadDeadlineMs, () => new TimeoutError({ method: 'GET', path: pathOf(url) }, ctx.downloadDeadlineMs));
+  try {
+    return await idempotent(ctx, deadline.signal, async () => {
+      const ex = await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: `${MIME_OF_KIND[kind]}, */*;q=0.1` }, followRedirects: true }, deadline.signal);
+      if (ex.status < 200 || ex.status >= 300) throw apiErrorOf(ex, await readBody(ex), ctx.redact, Date.now());
+      if (ex.status !== 200) {
+        discard(ex);
+        throw new ResponseFormatError(ex.call, ex.status, 'expected 200 with the file');
+      }
+      return saveContent(ex, destPath, kind, ctx.redact, maxBytes);
+    });
+  } finally {
+    deadline.clear();
+  }
+}
+
+/** A signal that follows `parent` and also aborts, with `reason()`, after `ms`. */
+function withDeadline(parent: AbortSignal, ms: number, reason: () => Error): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(parent.reason);
+  const timer = setTimeout(() => controller.abort(reason()), ms);
+  timer.unref();
+  if (parent.aborted) onAbort();
+  else parent.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    clear: () => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 const MIME_OF_KIND: Readonly<Record<ContentKind, string>> = { mp4: 'video/mp4', webp: 'image/webp', jpeg: 'image/jpeg' };

@@ -16,6 +16,35 @@ import { discard, header, type Exchange } from './transport.js';
 
 export type ContentKind = 'mp4' | 'webp' | 'jpeg';
 
+/**
+ * How large and how slow a download may be (README, "Limits"). A server is untrusted: without
+ * limits a 3 GiB "MP4" fills the disk and a body trickling a byte every few seconds holds a job
+ * forever.
+ */
+export const DOWNLOAD_LIMITS = {
+  /** A bitrate ceiling of 100 Mbit/s, ten times what generation APIs serve (Sora 2 Pro, about 10). */
+  videoBytesPerSecond: 12_500_000,
+  /** The least a video may be, whatever its length: short clips, large headers. */
+  videoFloorBytes: 64 * 1024 * 1024,
+  /** A video whose length is not known. */
+  videoDefaultBytes: 1024 * 1024 * 1024,
+  /** A thumbnail or spritesheet. */
+  imageBytes: 32 * 1024 * 1024,
+  /** The longest one download may take, its retries included. */
+  deadlineMs: 30 * 60_000,
+} as const;
+
+/** The most bytes a video of `seconds` may have: seconds × the bitrate ceiling, never under the floor. */
+export function videoByteLimit(seconds: number): number {
+  if (!Number.isFinite(seconds) || seconds <= 0) return DOWNLOAD_LIMITS.videoDefaultBytes;
+  return Math.max(DOWNLOAD_LIMITS.videoFloorBytes, Math.ceil(seconds * DOWNLOAD_LIMITS.videoBytesPerSecond));
+}
+
+/** The default byte limit of a kind of content, when the caller names none. */
+export function defaultByteLimit(kind: ContentKind): number {
+  return kind === 'mp4' ? DOWNLOAD_LIMITS.videoDefaultBytes : DOWNLOAD_LIMITS.imageBytes;
+}
+
 export interface DownloadResult {
   /** Lowercase hex sha256 of the file as written. */
   readonly sha256: string;
@@ -45,14 +74,21 @@ export function hasSignature(kind: ContentKind, head: Uint8Array): boolean {
   }
 }
 
-/** Saves a 2xx content response to `destPath`. The caller has checked the status. */
-export async function saveContent(ex: Exchange, destPath: string, kind: ContentKind, redact: Redact): Promise<DownloadResult> {
-  // From here on only the idle timeout between chunks applies: a big file takes its time.
+/**
+ * Saves a 2xx content response to `destPath`, refusing more than `maxBytes` (announced or
+ * received; never retried). The caller has checked the status.
+ */
+export async function saveContent(ex: Exchange, destPath: string, kind: ContentKind, redact: Redact, maxBytes: number): Promise<DownloadResult> {
+  // From here on the idle timeout between chunks applies, and the caller's overall deadline.
   ex.finish();
   const contentType = checkContentType(ex, kind, redact);
   const expected = contentLengthOf(ex);
+  if (expected !== null && expected > maxBytes) {
+    discard(ex);
+    throw new ResponseFormatError(ex.call, ex.status, `the server announces ${expected} bytes, more than the ${maxBytes} allowed for this ${kind}`);
+  }
   const temp = `${destPath}.part-${randomBytes(6).toString('hex')}`;
-  const inspector = new Inspector(kind);
+  const inspector = new Inspector(kind, maxBytes);
   try {
     await writeSynced(ex, inspector, temp);
     checkComplete(ex.call, ex.status, kind, inspector, expected);
@@ -117,8 +153,15 @@ class SignatureMismatch extends Error {
   }
 }
 
+/** The body went past the byte limit: the download stops there. */
+class TooLarge extends Error {
+  constructor(readonly maxBytes: number, kind: ContentKind) {
+    super(`the body is larger than the ${maxBytes} bytes allowed for this ${kind}`);
+  }
+}
+
 function downloadFailure(ex: Exchange, error: unknown, inspector: Inspector, expected: number | null, destPath: string): unknown {
-  if (error instanceof SignatureMismatch) return new ResponseFormatError(ex.call, ex.status, error.message);
+  if (error instanceof SignatureMismatch || error instanceof TooLarge) return new ResponseFormatError(ex.call, ex.status, error.message);
   // The disk, not the server: a full disk, a read-only directory, a file where the directory should be.
   if (isEnvironmentFailure(error)) {
     discard(ex);
@@ -133,19 +176,26 @@ function downloadFailure(ex: Exchange, error: unknown, inspector: Inspector, exp
   return classified;
 }
 
-/** Hashes and counts the bytes as they pass, and stops early when the first bytes are not of `kind`. */
+/** Hashes and counts the bytes as they pass; stops early when the first bytes are not of `kind`, or past `maxBytes`. */
 class Inspector extends Transform {
   readonly hash = createHash('sha256');
   bytes = 0;
   head: Uint8Array = new Uint8Array(0);
 
-  constructor(private readonly kind: ContentKind) {
+  constructor(
+    private readonly kind: ContentKind,
+    private readonly maxBytes: number,
+  ) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
     this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) {
+      done(new TooLarge(this.maxBytes, this.kind));
+      return;
+    }
+    this.hash.update(chunk);
     if (this.head.length < SIGNATURE_BYTES) {
       this.head = Buffer.concat([this.head, chunk.subarray(0, SIGNATURE_BYTES - this.head.length)]);
       if (this.head.length >= SIGNATURE_BYTES && !hasSignature(this.kind, this.head)) {

@@ -147,6 +147,16 @@ export class ResponseFormatError extends ProviderError {
   }
 }
 
+/**
+ * A list of videos that does not end: more pages or videos than shotlist follows (a server that
+ * always answers `has_more` with a new cursor). Nothing listed can be trusted to be complete.
+ */
+export class ListingTooLongError extends ProviderError {
+  constructor(call: CallSite, limit: string) {
+    super('listing-too-long', call, `the list of videos goes on past ${limit}, the most shotlist follows; the server keeps answering has_more`);
+  }
+}
+
 /** What a create or remix asked for, to match it against listed videos when reconciling. */
 export interface CreateSummary {
   readonly kind: 'create' | 'remix';

@@ -1,6 +1,7 @@
 /** The `/v1/videos` client: the one module that talks HTTP to video servers. */
 export {
   createVideosClient,
+  LIST_LIMITS,
   type CallOptions,
   type DownloadOptions,
   type ListAllOptions,
@@ -13,6 +14,7 @@ export {
   AuthError,
   CreateOutcomeUnknownError,
   InsecureHttpError,
+  ListingTooLongError,
   NetworkError,
   NotFoundError,
   ProviderError,
@@ -25,7 +27,7 @@ export {
   type CreateSummary,
   type ServerErrorBody,
 } from './errors.js';
-export { hasSignature, type ContentKind, type DownloadResult } from './download.js';
+export { DOWNLOAD_LIMITS, hasSignature, videoByteLimit, type ContentKind, type DownloadResult } from './download.js';
 export type { CreateRequest, InputReference } from './request-body.js';
 export { backoffDelayMs, decideRetry, defaultRetryPolicy, serverDelayMs, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 export { abortableSleep, type RetryInfo, type Sleep } from './retry.js';

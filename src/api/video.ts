@@ -76,10 +76,10 @@ export function parseVideo(value: unknown, aliases: Readonly<Record<string, Vide
     status: normalizeStatus(serverStatus, aliases),
     serverStatus: redact(serverStatus),
     model: nullableString(value, 'model'),
-    progress: nullableNumber(value, 'progress'),
-    createdAt: nullableNumber(value, 'created_at'),
-    completedAt: nullableNumber(value, 'completed_at'),
-    expiresAt: nullableNumber(value, 'expires_at'),
+    progress: nullableProgress(value),
+    createdAt: nullableTimestamp(value, 'created_at'),
+    completedAt: nullableTimestamp(value, 'completed_at'),
+    expiresAt: nullableTimestamp(value, 'expires_at'),
     prompt: nullableString(value, 'prompt'),
     size: nullableString(value, 'size'),
     seconds: nullableSeconds(value),
@@ -136,6 +136,27 @@ function nullableNumber(o: Json, key: string): number | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new VideoShapeError(`"${key}" must be a number or null, found ${kindOf(v)}`);
   return v;
+}
+
+/**
+ * Latest Unix time (seconds) a timestamp may hold: the end of the year 9999, what a date can
+ * show and what the lockfile schema accepts (`unixSeconds`). A test holds the two together.
+ */
+export const MAX_UNIX_SECONDS = 253_402_300_799;
+
+/**
+ * A server's timestamp in whole seconds, or null when it is outside what a date (and the
+ * lockfile) can hold: a hostile or broken value must not make the lockfile unreadable.
+ */
+function nullableTimestamp(o: Json, key: string): number | null {
+  const v = nullableNumber(o, key);
+  return v === null || v < 0 || v > MAX_UNIX_SECONDS ? null : Math.floor(v);
+}
+
+/** Percent, shown in the live view: clamped to 0–100. */
+function nullableProgress(o: Json): number | null {
+  const v = nullableNumber(o, 'progress');
+  return v === null ? null : Math.min(100, Math.max(0, v));
 }
 
 /** The contract says string; SGLang-style servers send an integer. */

@@ -10,7 +10,7 @@ import type { CliContext, CommonFlags } from './main.js';
  * an invalid storyboard ends the command with the invalid-input exit code.
  */
 export async function loadForCommand(file: string, flags: Pick<CommonFlags, 'provider' | 'baseUrl' | 'concurrency' | 'json'>, ctx: CliContext): Promise<{ loaded: LoadedStoryboard; result: LoadResult }> {
-  const result = await loadStoryboard(file, { cwd: ctx.io.cwd, overrides: overridesOf(flags) });
+  const result = await loadStoryboard(file, { cwd: ctx.io.cwd, signal: ctx.io.signal, overrides: overridesOf(flags) });
   if (flags.json) for (const issue of result.issues) ctx.io.stdout.write(`${JSON.stringify({ event: 'issue', ...issue })}\n`);
   else if (result.issues.length > 0) ctx.io.stderr.write(formatIssues(result.issues, result.texts, ctx.err));
   if (!result.loaded) throw new StoryboardInvalidError(result.issues);

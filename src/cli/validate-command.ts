@@ -7,7 +7,7 @@ import type { CliContext, CommonFlags } from './main.js';
 export async function runValidate(files: readonly string[], flags: Pick<CommonFlags, 'provider' | 'json'>, ctx: CliContext): Promise<number> {
   let code: number = EXIT.ok;
   for (const file of files) {
-    const result = await loadStoryboard(file, { cwd: ctx.io.cwd, overrides: flags.provider ? { provider: flags.provider } : {} });
+    const result = await loadStoryboard(file, { cwd: ctx.io.cwd, signal: ctx.io.signal, overrides: flags.provider ? { provider: flags.provider } : {} });
     const jobs = result.loaded?.jobs.length ?? 0;
     const shots = result.loaded?.storyboard.shots.length ?? 0;
     if (flags.json) {

@@ -1,4 +1,3 @@
-import picomatch from 'picomatch';
 import { changedFields, fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
 import { isDeterministicFailure, type LockEntry, type Lockfile } from '../lockfile/lockfile.js';
 import { priceOf, type ProviderProfile } from '../providers/profile.js';
@@ -7,6 +6,7 @@ import type { InputReferenceInfo } from '../storyboard/read-input-references.js'
 import { age, droppedServer, failedReason, fileState, goneText, isDue, unreachable } from './entry-state.js';
 import type { JobGraph } from './graph.js';
 import { adoptionOf, OrphanPool, type Orphan } from './orphan-pool.js';
+import { compileJobGlob, matchesJobGlob } from './job-glob.js';
 
 /**
  * The plan: for every job, given the storyboard, the lockfile and the files on disk, what
@@ -360,11 +360,12 @@ function totalsOf(jobs: readonly PlannedJob[], orphan: number, unselected: numbe
 }
 
 /**
- * Matches job ids against globs. Brackets are literal (job ids contain them), so
- * `--only 'hero[product=mug,*'` works as written.
+ * Matches job ids against globs (see job-glob.ts: `*`, `?`, `{a,b}`, a leading `!`), in time
+ * linear in each. Brackets are literal (job ids contain them), so `--only 'hero[product=mug,*'`
+ * works as written.
  */
 export function globMatcher(globs: readonly string[]): ((id: string) => boolean) | null {
   if (globs.length === 0) return null;
-  const matchers = globs.map((glob) => picomatch(glob, { nobracket: true, noextglob: true, dot: true }));
-  return (id) => globs.includes(id) || matchers.some((match) => match(id));
+  const matchers = globs.map(compileJobGlob);
+  return (id) => globs.includes(id) || matchers.some((glob) => matchesJobGlob(glob, id));
 }

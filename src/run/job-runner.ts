@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CreateRequest, InputReference, Video, VideosClient } from '../api/index.js';
-import { ApiError, AuthError, CreateOutcomeUnknownError, NetworkError, NotFoundError, ProviderError, RateLimitError, TimeoutError, TruncatedBodyError } from '../api/index.js';
+import { ApiError, AuthError, CreateOutcomeUnknownError, DOWNLOAD_LIMITS, NetworkError, NotFoundError, ProviderError, RateLimitError, TimeoutError, TruncatedBodyError, videoByteLimit } from '../api/index.js';
 import { InternalError, ShotlistError } from '../errors.js';
 import { fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
 import type { LockEntry, OutputFile } from '../lockfile/lockfile.js';
@@ -137,7 +138,7 @@ async function serve(options: Runner, job: ScheduledJob, ctx: ServeContext<Serve
   const fingerprint = fingerprintOf(request);
   if (entry?.status === 'creating' && entry.fingerprint === fingerprint && entry.created_at !== null) {
     const since = entry.created_at;
-    const adopted = await options.sameRequest.run(requestKey(request, at), () => reconcile(options, at, job.id, request, fingerprint, since, ctx.signal));
+    const adopted = await options.sameRequest.run(requestKey(request, at), () => search(options, at, job.id, request, fingerprint, since, ctx.signal));
     if (adopted) return poll(options, at, job.id, adopted, ctx.signal);
   }
   const videoId = await createOnce(options, at, job.id, request, fingerprint, ctx);
@@ -177,6 +178,8 @@ async function createOnce(runner: Runner, at: On, jobId: string, request: JobReq
     } catch (error) {
       // Failed before anything was sent (its input image changed): nothing to record or reconcile.
       if (error instanceof JobFailedError) throw error;
+      // A create may have reached the server and the search for it did not finish: its intent stays recorded, for the next run to search again.
+      if (isUnresolved(error)) throw error;
       // The video to remix is gone from the server: its job, not this one, must render anew.
       if (error instanceof NotFoundError && request.remix_of) await recordGone(runner, request.remix_of.job);
       if (isServerUnusable(error)) {
@@ -217,8 +220,31 @@ async function attemptCreate(options: RunnerOptions, at: On, jobId: string, requ
     return { videoId: video.id };
   } catch (error) {
     if (!(error instanceof CreateOutcomeUnknownError)) throw error;
-    const adopted = await reconcile(options, at, jobId, request, fingerprint, startedAt, signal);
+    const adopted = await search(options, at, jobId, request, fingerprint, startedAt, signal);
     return adopted ? { videoId: adopted } : { unknown: error };
+  }
+}
+
+/** The reason of a job whose create may have reached the server, and whose search could not tell. */
+const UNRESOLVED = 'outcome_unknown';
+
+function isUnresolved(error: unknown): error is JobFailedError {
+  return error instanceof JobFailedError && error.reason.code === UNRESOLVED;
+}
+
+/**
+ * `reconcile`, failing safe: when the search cannot finish (the listing failed, or went on past
+ * its limits), nobody knows whether the create made a video, so the job fails with its intent
+ * left `creating` in the lockfile. It is never created again blindly; the next run searches
+ * again first.
+ */
+async function search(options: RunnerOptions, at: On, jobId: string, request: JobRequest, fingerprint: string, since: number, signal: AbortSignal): Promise<string | null> {
+  try {
+    return await reconcile(options, at, jobId, request, fingerprint, since, signal);
+  } catch (error) {
+    if (signal.aborted || isUnresolved(error)) throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new JobFailedError(jobId, { code: UNRESOLVED, message: `a create may have reached the server, and the search for its video failed (${why}); not sent again: the next run searches again first (--replace '${jobId}' creates it anew)` });
   }
 }
 
@@ -278,7 +304,7 @@ async function verifiedImage(options: RunnerOptions, jobId: string, planned: { r
  */
 async function reconcile(options: RunnerOptions, at: On, jobId: string, request: JobRequest, fingerprint: string, since: number, signal: AbortSignal): Promise<string | null> {
   if (!options.profile.features.list) {
-    throw new JobFailedError(jobId, { code: 'outcome_unknown', message: `a create may have reached ${options.profile.name}, which cannot list videos to check; not sent again to avoid paying twice` });
+    throw new JobFailedError(jobId, { code: UNRESOLVED, message: `a create may have reached ${options.profile.name}, which cannot list videos to check; not sent again to avoid paying twice` });
   }
   const claimed = options.recorder.claimedVideoIds();
   let found: Video | null = null;
@@ -375,12 +401,15 @@ async function finish(options: RunnerOptions, job: ScheduledJob, result: Served 
   const dest = outputPathsOf(options.outDir, options.fileStem(job.id));
   options.onState(job.id, 'downloading', { videoId });
   const outputs: { video?: OutputFile; thumbnail?: OutputFile } = {};
+  const seconds = entry.request.seconds;
   try {
-    outputs.video = await save(options, at, videoId, 'video', dest.video, signal);
+    outputs.video = await save(options, at, videoId, 'video', dest.video, signal, seconds);
     if (options.profile.features.contentVariants.includes('thumbnail')) {
-      outputs.thumbnail = await save(options, at, videoId, 'thumbnail', dest.thumbnail, signal);
+      outputs.thumbnail = await save(options, at, videoId, 'thumbnail', dest.thumbnail, signal, seconds);
     }
   } catch (error) {
+    // A video saved but never recorded (its thumbnail failed) is not kept: the next run downloads it with its thumbnail.
+    if (outputs.video) await rm(dest.video, { force: true });
     if (error instanceof NotFoundError) {
       await recordGone(options, job.id);
       throw new JobFailedError(job.id, { code: 'content_gone', message: `the server no longer has the files of ${videoId} (expired?); run again to render it anew` });
@@ -404,8 +433,10 @@ async function recordGone(options: RunnerOptions, jobId: string): Promise<void> 
   await options.recorder.record(jobId, { ...entry, expires_at: now });
 }
 
-async function save(options: RunnerOptions, at: On, videoId: string, variant: 'video' | 'thumbnail', dest: string, signal: AbortSignal): Promise<OutputFile> {
-  const { sha256, bytes } = await at.client.download(videoId, variant, dest, { signal });
+async function save(options: RunnerOptions, at: On, videoId: string, variant: 'video' | 'thumbnail', dest: string, signal: AbortSignal, seconds: string): Promise<OutputFile> {
+  // As large as a video of the job's length can be; anything beyond is refused mid-stream.
+  const maxBytes = variant === 'video' ? videoByteLimit(Number(seconds)) : DOWNLOAD_LIMITS.imageBytes;
+  const { sha256, bytes } = await at.client.download(videoId, variant, dest, { signal, maxBytes });
   return { path: path.relative(options.lockDir, dest).split(path.sep).join('/'), sha256, bytes };
 }
 

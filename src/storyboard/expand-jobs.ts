@@ -9,26 +9,48 @@ import { parseRefresh } from './refresh.js';
 import { EXTRA_FIELDS, extraAxisValue, isExtraField, resolveExtraFields, takes, type ExtraRequest } from './extra-fields.js';
 import { JobIssueGroups } from './job-issue-groups.js';
 import { TemplatePathCheck } from './template-paths.js';
-import { cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
+import { budgetIssue, cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
 import { fieldSettersOf, type FieldSetter } from './field-setters.js';
+import { TemplateBudgetError } from './template-budget.js';
 import { axesOf, expandMatrix, type ReportAt } from './variants.js';
+import { checkJobCount } from './job-count.js';
 import { REQUEST_FIELDS, type RequestField } from './written.js';
 import { issueAt } from './yaml-source.js';
 
 /** Longest prompt the protocol accepts, after rendering. */
 export const MAX_PROMPT_CHARS = 32_000;
+/** Longest input_reference path, after rendering (Linux's PATH_MAX). */
+export const MAX_PATH_CHARS = 4_096;
+
+export interface ExpandOptions {
+  /**
+   * Called between jobs once enough work was done since the last call (default: never): the
+   * caller yields to the event loop there, so that a signal can end a long expansion, and may
+   * throw to stop it.
+   */
+  readonly pause?: () => Promise<void>;
+}
+
+/** Work between two pauses: steps of the templates, or jobs. */
+const PAUSE_EVERY_STEPS = 50_000;
+const PAUSE_EVERY_JOBS = 256;
 
 /**
  * Expands shots into jobs: variant matrices, remix fan-out aligned to the parent's bindings,
  * request fields resolved (axis, then shot, then defaults, then the provider's default),
- * templates rendered strictly. Pure; every problem becomes an issue.
+ * templates rendered strictly. Pure (it only pauses where told); every problem becomes an issue.
  *
  * What the first pass rejected is not guessed at: a shot whose variants were rejected makes no
  * jobs, an unknown request field or provider makes none, unknown names (vars that could not be
  * read, a `detached` shot's parents) are not reported as undefined, and nothing renders
  * against values that are not all known. Everything else is still checked.
  */
-export function expandJobs(storyboard: StoryboardDraft, ordered: readonly ResolvedShot[], detached: readonly ResolvedShot[] = []): { jobs: ResolvedJob[]; issues: Issue[] } {
+export async function expandJobs(
+  storyboard: StoryboardDraft,
+  ordered: readonly ResolvedShot[],
+  detached: readonly ResolvedShot[] = [],
+  options: ExpandOptions = {},
+): Promise<{ jobs: ResolvedJob[]; issues: Issue[] }> {
   const issues: Issue[] = [];
   const { unknowns } = storyboard;
   const templates = new TemplateSet(storyboard.partials, unknowns.partials);
@@ -39,36 +61,70 @@ export function expandJobs(storyboard: StoryboardDraft, ordered: readonly Resolv
   const jobsByShot = new Map<string, ResolvedJob[]>();
   const jobIds = new Map<string, Origin>();
   const isDetached = new Set(detached);
+  const pacer = pacerFor(templates, options.pause);
+  // Counted before anything is built: a storyboard over the cap makes no jobs, but its templates are still checked.
+  const tooMany = checkJobCount(storyboard, ordered);
+  if (tooMany) issues.push(tooMany);
 
   for (const shot of [...ordered, ...detached]) {
     const expander = new ShotExpander(storyboard, shot, templates, issues);
-    const parent = shot.written.remix === undefined ? undefined : byId.get(shot.written.remix);
-    const ancestorAxes = parent ? axesFrom(parent, byId) : shot.written.remix === undefined ? [] : null;
-    const ownAxes = axesFrom(shot, byId);
-    const names = unknowns.vars || ancestorAxes === null || ownAxes === null ? null : new Set([...REQUEST_FIELDS, ...Object.keys(storyboard.vars), ...ancestorAxes, ...ownAxes]);
-    // Broken templates make no jobs, but the shot's matrix and request fields are still checked.
-    const renderers = expander.compileTemplates(names, new Set(ancestorAxes ?? []), renderable && !isDetached.has(shot));
-    // A shot whose parents are unknown has no jobs; what its templates say without them was checked.
-    if (isDetached.has(shot)) continue;
-    // A matrix the schema rejected is not expanded: its jobs (and its remixes' jobs) are unknown.
-    const parents: (ResolvedJob | null)[] = shot.rejected.has('variants') ? [] : shot.written.remix === undefined ? [null] : jobsByShot.get(shot.written.remix) ?? [];
-    const jobs: ResolvedJob[] = [];
-    for (const parent of parents) {
-      for (const job of expander.jobsFor(parent, renderers)) {
-        const clash = jobIds.get(job.id);
-        if (clash) {
-          issues.push(expander.issue(job.bindings.at(-1)?.origin.path ?? shot.origin.path, { code: 'duplicate-job-id', message: `two variants make the same job id "${truncate(job.id, 120)}"`, hint: 'give each map value its own id, or drop the repeated include entry' }));
-          continue;
+    try {
+      const parent = shot.written.remix === undefined ? undefined : byId.get(shot.written.remix);
+      const ancestorAxes = parent ? axesFrom(parent, byId) : shot.written.remix === undefined ? [] : null;
+      const ownAxes = axesFrom(shot, byId);
+      const names = unknowns.vars || ancestorAxes === null || ownAxes === null ? null : new Set([...REQUEST_FIELDS, ...Object.keys(storyboard.vars), ...ancestorAxes, ...ownAxes]);
+      // Broken templates make no jobs, but the shot's matrix and request fields are still checked.
+      const renderers = expander.compileTemplates(names, new Set(ancestorAxes ?? []), renderable && !isDetached.has(shot));
+      // A shot whose parents are unknown has no jobs; what its templates say without them was checked.
+      if (isDetached.has(shot) || tooMany) continue;
+      // A matrix the schema rejected is not expanded: its jobs (and its remixes' jobs) are unknown.
+      const parents: (ResolvedJob | null)[] = shot.rejected.has('variants') ? [] : shot.written.remix === undefined ? [null] : jobsByShot.get(shot.written.remix) ?? [];
+      const jobs: ResolvedJob[] = [];
+      for (const parent of parents) {
+        for (const job of await expander.jobsFor(parent, renderers, pacer)) {
+          const clash = jobIds.get(job.id);
+          if (clash) {
+            issues.push(expander.issue(job.bindings.at(-1)?.origin.path ?? shot.origin.path, { code: 'duplicate-job-id', message: `two variants make the same job id "${truncate(job.id, 120)}"`, hint: 'give each map value its own id, or drop the repeated include entry' }));
+            continue;
+          }
+          jobIds.set(job.id, job.origin);
+          jobs.push(job);
         }
-        jobIds.set(job.id, job.origin);
-        jobs.push(job);
       }
+      jobsByShot.set(shot.written.id, jobs);
+      issues.push(...expander.jobIssues());
+      if (pacer.due()) await pacer.pause();
+    } catch (error) {
+      // The storyboard's templates as a whole took too long: one issue, and no more expansion.
+      if (!(error instanceof TemplateBudgetError)) throw error;
+      issues.push(budgetIssue(expander.promptSite(), `the prompt of shot "${shot.written.id}"`, error));
+      break;
     }
-    jobsByShot.set(shot.written.id, jobs);
-    issues.push(...expander.jobIssues());
   }
   const jobs = [...jobsByShot.values()].flat().sort((a, b) => a.shotIndex - b.shotIndex);
   return { jobs, issues };
+}
+
+/**
+ * Says when enough work was done since the last pause (`due`, checked per job without an
+ * `await`, which 10,000 jobs would pay for), and pauses; never due without a `pause`.
+ */
+function pacerFor(templates: TemplateSet, pause: (() => Promise<void>) | undefined): Pacer {
+  let steps = templates.meter.total;
+  let jobs = 0;
+  return {
+    due: () => pause !== undefined && (++jobs >= PAUSE_EVERY_JOBS || templates.meter.total - steps >= PAUSE_EVERY_STEPS),
+    pause: async () => {
+      steps = templates.meter.total;
+      jobs = 0;
+      await pause?.();
+    },
+  };
+}
+
+interface Pacer {
+  due(): boolean;
+  pause(): Promise<void>;
 }
 
 /**
@@ -127,6 +183,10 @@ class ShotExpander {
     return issueAt(this.storyboard.sources.get(file)!, at, fields, options);
   }
 
+  promptSite(): TemplateSite {
+    return yamlSite(this.storyboard.sources.get(this.shot.origin.file)!, [...this.shotPath, 'prompt']);
+  }
+
   /**
    * Checks and compiles the shot's templates once; `null` when they have errors or cannot be
    * rendered (`renderable` false: values are unknown). With `names` unknown, a variable is not
@@ -163,11 +223,12 @@ class ShotExpander {
    * The jobs of this shot for one parent job (or none, for a shot that is not a remix). Without
    * renderers (the templates have errors) it only checks the matrix and request fields.
    */
-  jobsFor(parent: ResolvedJob | null, renderers: Renderers | null): ResolvedJob[] {
+  async jobsFor(parent: ResolvedJob | null, renderers: Renderers | null, pacer: Pacer): Promise<ResolvedJob[]> {
     const written = this.shot.written;
     const combos = expandMatrix({ variants: written.variants, shotPath: this.shotPath, file: this.shot.origin.file, inherited: parent?.bindings ?? [] }, this.report);
     const jobs: ResolvedJob[] = [];
     for (const combo of combos) {
+      if (pacer.due()) await pacer.pause();
       const bindings = [...(parent?.bindings ?? []), ...combo.bindings];
       const setters = fieldSettersOf(combo.bindings);
       if (parent && !this.remixSetsNoField(setters)) continue;
@@ -181,10 +242,6 @@ class ShotExpander {
       const prompt = this.render(renderers.prompt, context, id, 'prompt');
       const refText = renderers.inputReference ? this.render(renderers.inputReference, context, id, 'input_reference') : null;
       if (prompt === null || (renderers.inputReference && refText === null)) continue;
-      if (prompt.length > MAX_PROMPT_CHARS) {
-        this.perJob.add(this.issue([...this.shotPath, 'prompt'], { code: 'prompt-too-long', message: `the prompt has ${prompt.length} characters once rendered`, expected: `at most ${MAX_PROMPT_CHARS}`, found: String(prompt.length) }), id);
-        continue;
-      }
       const inputReference = refText === null ? null : this.inputReferenceOf(refText, id);
       if (refText !== null && inputReference === null) continue;
       jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, extra, inputReference, remixOf: parent?.id ?? null, refresh: written.refresh === undefined ? null : parseRefresh(written.refresh), frozen: written.frozen === true, origin: this.shot.origin });
@@ -294,10 +351,17 @@ class ShotExpander {
     return context;
   }
 
-  private render({ render, site }: Renderer, context: TemplateContext, jobId: string, field: string): string | null {
+  /** A template rendered for one job, within its length limit and the step limits; `null` (and an issue) when it cannot be. */
+  private render({ render, site }: Renderer, context: TemplateContext, jobId: string, field: 'prompt' | 'input_reference'): string | null {
+    const prompt = field === 'prompt';
     try {
-      return render(context);
+      return render(context, prompt ? MAX_PROMPT_CHARS : MAX_PATH_CHARS);
     } catch (error) {
+      if (error instanceof TemplateBudgetError) {
+        if (error.kind === 'storyboard') throw error;
+        this.perJob.add(budgetIssue(site, `the ${field} of shot "${this.shot.written.id}"`, error, prompt ? 'prompt-too-long' : 'input-reference-path'), jobId);
+        return null;
+      }
       // What differs per job (the value a name was looked up in) is not part of the message, so that one cause is one issue.
       const [what, detail] = cleanRenderError(error).split(/: (.*)/s);
       const issue = this.issue([...this.shotPath, field], { code: 'unknown-variable', message: `${what} in the ${field} of shot "${this.shot.written.id}"`, found: detail, hint: 'every variable a template uses must be defined for every job of the shot' });

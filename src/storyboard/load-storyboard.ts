@@ -1,3 +1,5 @@
+import { setImmediate } from 'node:timers/promises';
+import { InterruptedError } from '../errors.js';
 import { builtinProfiles } from '../providers/builtin.js';
 import type { ProviderProfile } from '../providers/profile.js';
 import { dedupeIssues, hasErrors, sortIssues, withoutCredentials, type Issue } from './issue.js';
@@ -20,6 +22,8 @@ import { validateNoCredentials } from './validate-no-credentials.js';
 
 export interface LoadOptions {
   readonly cwd: string;
+  /** Ends a long load (a storyboard of many jobs, costly templates) with `InterruptedError` once aborted. */
+  readonly signal?: AbortSignal;
   readonly profiles?: Readonly<Record<string, ProviderProfile>>;
   readonly overrides?: ProviderOverrides;
   readonly projectRoot?: string;
@@ -77,7 +81,7 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
   const { ordered, detached, issues: shotIssues } = validateShots(draft);
   issues.push(...shotIssues);
 
-  const { jobs, issues: expandIssues } = expandJobs(draft, ordered, detached);
+  const { jobs, issues: expandIssues } = await expandJobs(draft, ordered, detached, { pause: pauseFor(options.signal) });
   issues.push(...expandIssues);
 
   const inputReferences = await readInputReferences(jobs, read.projectRoot);
@@ -91,4 +95,15 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
 function soundStoryboard({ provider, unknowns, ...rest }: StoryboardDraft): ResolvedStoryboard | null {
   const nothingUnknown = !unknowns.vars && unknowns.partials !== 'all' && unknowns.partials.size === 0 && unknowns.defaults.size === 0 && !unknowns.shots;
   return provider && nothingUnknown && rest.shots.every((shot) => shot.rejected.size === 0) ? { ...rest, provider } : null;
+}
+
+/**
+ * Between jobs of a long expansion: yield to the event loop (a SIGINT or SIGTERM handler runs
+ * there) and stop once the signal is aborted. Expanding never holds the loop for long.
+ */
+function pauseFor(signal: AbortSignal | undefined): () => Promise<void> {
+  return async () => {
+    await setImmediate();
+    if (signal?.aborted) throw new InterruptedError();
+  };
 }

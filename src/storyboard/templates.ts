@@ -1,12 +1,14 @@
 import Handlebars from 'handlebars';
 import type { Issue } from './issue.js';
 import { closestName, truncate } from './describe.js';
+import { meterRuntime, TemplateBudgetError, TemplateMeter } from './template-budget.js';
 import type { Position } from './yaml-source.js';
 
 /**
  * Prompts and paths are Handlebars templates: strict (an unknown variable is an error, found
  * before anything renders), no HTML escaping (prompts are plain text), only the built-in
- * helpers, and partials from the storyboard.
+ * helpers the README lists, and partials from the storyboard. Checking and rendering run on a
+ * `TemplateMeter` (template-budget.ts): their work is bounded whatever the template.
  */
 
 /** A template and where it lives, so issues can point into it. */
@@ -40,15 +42,19 @@ export interface PrintedPath {
 type IssueFields = Omit<Issue, 'file' | 'line' | 'column' | 'length' | 'path' | 'severity'>;
 
 export type TemplateContext = Record<string, unknown>;
-export type RenderTemplate = (context: TemplateContext) => string;
+/** Renders for one job; throws `TemplateBudgetError` past `maxChars` of output or the step limits. */
+export type RenderTemplate = (context: TemplateContext, maxChars: number) => string;
 
-const BUILTIN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log']);
+/** The helpers the README documents; Handlebars' `log` (which writes to the console) is not one of them. */
+const BUILTIN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup']);
 /** Block helpers that change the context: paths inside them cannot be checked statically. */
 const CONTEXT_HELPERS = new Set(['each', 'with']);
 const COMPILE_OPTIONS = { strict: true, noEscape: true, knownHelpersOnly: true } as const;
 
 export class TemplateSet {
   private readonly hbs = Handlebars.create();
+  /** Counts the work of every check and render of this storyboard's templates. */
+  readonly meter: TemplateMeter;
   private readonly partials: ReadonlyMap<string, PartialDef>;
   /** Partials declared but unreadable (`'all'`: any name may be one): using one is not an error, and what it holds is not checked. */
   private readonly unknownPartials: ReadonlySet<string> | 'all';
@@ -56,9 +62,13 @@ export class TemplateSet {
   /** Templates parsed by `analyze`, so `compile` does not parse them again. */
   private readonly parsed = new Map<string, hbs.AST.Program>();
 
-  constructor(partials: ReadonlyMap<string, PartialDef>, unknownPartials: ReadonlySet<string> | 'all' = new Set()) {
+  constructor(partials: ReadonlyMap<string, PartialDef>, unknownPartials: ReadonlySet<string> | 'all' = new Set(), meter = new TemplateMeter()) {
     this.partials = partials;
     this.unknownPartials = unknownPartials;
+    this.meter = meter;
+    meterRuntime(this.hbs, meter);
+    this.hbs.unregisterHelper('log');
+    this.hbs.unregisterDecorator('inline');
     for (const partial of partials.values()) this.hbs.registerPartial(partial.name, partial.site.text);
   }
 
@@ -66,11 +76,13 @@ export class TemplateSet {
    * Statically checks a template: syntax, partials that exist, no partial recursion, only
    * built-in helpers, and every root variable in `names` (unless they are unknown: `null`). Returns issues located in the file,
    * and the root paths the template prints (through its partials too), for checks per job.
+   * Each partial is checked once per call, however often it is included.
    */
   analyze(site: TemplateSite, names: ReadonlySet<string> | null, what: string): { issues: Issue[]; printed: PrintedPath[] } {
     const issues: Issue[] = [];
     const printed: PrintedPath[] = [];
-    this.analyzeSite(site, names, what, [], issues, printed);
+    // Checking charges the storyboard's step limit; past it, `TemplateBudgetError` ends the expansion.
+    this.analyzeSite(site, names, what, [], new Set(), issues, printed);
     return { issues, printed };
   }
 
@@ -79,13 +91,13 @@ export class TemplateSet {
     let render = this.cache.get(text);
     if (!render) {
       const template = this.hbs.compile(this.parsed.get(text) ?? text, COMPILE_OPTIONS);
-      render = (context) => template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+      render = (context, maxChars) => this.meter.render(maxChars, () => template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false }));
       this.cache.set(text, render);
     }
     return render;
   }
 
-  private analyzeSite(site: TemplateSite, names: ReadonlySet<string> | null, what: string, stack: string[], issues: Issue[], printed: PrintedPath[], guarded = false): void {
+  private analyzeSite(site: TemplateSite, names: ReadonlySet<string> | null, what: string, stack: string[], done: Set<string>, issues: Issue[], printed: PrintedPath[], guarded = false): void {
     let program: hbs.AST.Program;
     try {
       program = this.parsed.get(site.text) ?? Handlebars.parse(site.text);
@@ -97,6 +109,7 @@ export class TemplateSet {
     let blocks = 0;
     const visit = (node: hbs.AST.Node | undefined, checked: boolean): void => {
       if (!node) return;
+      this.meter.charge(1);
       switch (node.type) {
         case 'Program':
           for (const statement of (node as hbs.AST.Program).body) visit(statement, checked);
@@ -130,7 +143,11 @@ export class TemplateSet {
           return;
         case 'PartialStatement':
         case 'PartialBlockStatement':
-          this.checkPartial(site, node as hbs.AST.PartialStatement, names, what, stack, issues, printed, guarded || blocks > 0);
+          this.checkPartial(site, node as hbs.AST.PartialStatement, names, what, stack, done, issues, printed, guarded || blocks > 0);
+          return;
+        case 'Decorator':
+        case 'DecoratorBlock':
+          issues.push(issueIn(site, node.loc, { code: 'unknown-helper', message: `decorators ({{* …}}, {{#* …}}) are not supported in ${what}`, hint: 'declare partials under `partials:` instead of {{#*inline}}' }));
           return;
         default:
           return;
@@ -174,7 +191,7 @@ export class TemplateSet {
     );
   }
 
-  private checkPartial(site: TemplateSite, node: hbs.AST.PartialStatement, names: ReadonlySet<string> | null, what: string, stack: string[], issues: Issue[], printed: PrintedPath[], guarded: boolean): void {
+  private checkPartial(site: TemplateSite, node: hbs.AST.PartialStatement, names: ReadonlySet<string> | null, what: string, stack: string[], done: Set<string>, issues: Issue[], printed: PrintedPath[], guarded: boolean): void {
     const name = node.name.type === 'PathExpression' ? (node.name as hbs.AST.PathExpression).original : null;
     if (name === null) {
       issues.push(issueIn(site, node.loc, { code: 'dynamic-partial', message: `dynamic partial names are not supported in ${what}`, hint: 'name the partial: {{> look}}' }));
@@ -200,9 +217,29 @@ export class TemplateSet {
       return;
     }
     // A partial given an explicit context renders against that context; it cannot be checked statically.
-    if (node.params.length > 0) return;
-    this.analyzeSite(partial.site, names, `partial "${name}"`, [...stack, name], issues, printed, guarded);
+    // Checked once per context: its issues and printed paths depend only on whether it sits inside a block.
+    const key = guarded ? `${name}\u0000guarded` : name;
+    if (node.params.length > 0 || done.has(key)) return;
+    done.add(key);
+    this.analyzeSite(partial.site, names, `partial "${name}"`, [...stack, name], done, issues, printed, guarded);
   }
+}
+
+/** A template whose checking or rendering passed a limit of `TEMPLATE_LIMITS`, or whose output passed `maxChars`. */
+export function budgetIssue(site: TemplateSite, what: string, error: TemplateBudgetError, maxCharsCode = 'prompt-too-long'): Issue {
+  const depth = error.partials.length;
+  const inside = depth > 0 ? ` (in partial "${error.partials.at(-1)}"${depth > 1 ? `, ${depth} partials deep` : ''})` : '';
+  const limit = error.limit.toLocaleString('en-US');
+  const fields =
+    error.kind === 'output'
+      ? error.found !== null
+        ? { code: maxCharsCode, message: `${what} has ${error.found} characters once rendered`, expected: `at most ${limit}`, found: String(error.found) }
+        : { code: maxCharsCode, message: `${what} renders to more than ${limit} characters${inside}`, expected: `at most ${limit} characters once rendered` }
+      : error.kind === 'steps'
+        ? { code: 'template-too-costly', message: `${what} takes more than ${limit} steps to render${inside}`, expected: `at most ${limit} steps (variable lookups, helper calls, blocks, partials) per render` }
+        : { code: 'template-too-costly', message: `the storyboard's templates take more than ${limit} steps to check and render; stopped at ${what}${inside}`, expected: `at most ${limit} steps for all templates of a storyboard` };
+  const hint = error.kind === 'output' ? 'shorten the text, the variables it prints or the lists it loops over' : 'a partial included twice at every level doubles the work per level, and {{#each}} blocks nested over the same list multiply it: flatten the template';
+  return issueIn(site, undefined, { ...fields, hint });
 }
 
 function issueIn(site: TemplateSite, loc: hbs.AST.SourceLocation | undefined, fields: IssueFields): Issue {

@@ -337,10 +337,14 @@ export interface Shot {
 export interface Variants {
   /**
    * Extra combinations, each binding every axis (and possibly more keys).
+   *
+   * @maxItems 1000
    */
   include?: Binding[];
   /**
    * Combinations to drop: a job is dropped when its bindings match every key of an entry.
+   *
+   * @maxItems 1000
    */
   exclude?: Binding[];
   /**

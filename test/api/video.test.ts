@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeStatus, parseVideo, parseVideoList, VideoShapeError } from '../../src/api/video.js';
+import { MAX_UNIX_SECONDS, normalizeStatus, parseVideo, parseVideoList, VideoShapeError } from '../../src/api/video.js';
+import { parseLockfile } from '../../src/lockfile/parse-lockfile.js';
 import { wireVideo } from './server.js';
 
 const aliases = { processing: 'in_progress' } as const;
@@ -71,5 +73,23 @@ describe('parseVideoList', () => {
 
   it('names the bad item', () => {
     expect(() => parseVideoList({ data: [wireVideo(), { id: 3 }] }, {})).toThrow(/data\[1\]: "id"/);
+  });
+});
+
+describe("a server's timestamps", () => {
+  it('outside what a date (and the lockfile) can hold are unknown; fractions are whole seconds; progress stays within 0–100', () => {
+    const video = parseVideo(wireVideo({ created_at: 99_999_999_999_999_999, completed_at: -5, expires_at: 1_758_941_485.9, progress: 1e300 }), aliases);
+    expect(video).toMatchObject({ createdAt: null, completedAt: null, expiresAt: 1_758_941_485, progress: 100 });
+  });
+
+  it('500 servers sending any finite number: what is kept fits the lockfile schema, which the next run must read', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constantFrom(0, MAX_UNIX_SECONDS, MAX_UNIX_SECONDS + 1, 99_999_999_999_999_999, -1)), (value) => {
+        const video = parseVideo(wireVideo({ status: 'completed', created_at: value, expires_at: value }), aliases);
+        const entry = { fingerprint: `sha256:${'0'.repeat(64)}`, request: { provider: 'p', model: null, size: '1280x720', seconds: '8', prompt: 'x' }, video_id: video.id, remixed_from: null, status: video.status, created_at: video.createdAt, expires_at: video.expiresAt, cost_usd: null, error: null, outputs: {} };
+        expect(() => parseLockfile(JSON.stringify({ lockfileVersion: 1, name: 'x', jobs: { a: entry } }), 'x.lock.json')).not.toThrow();
+      }),
+      { numRuns: 500, seed: 20_261_122 },
+    );
   });
 });

@@ -215,7 +215,7 @@ const INVALID: InvalidRow[] = [
   {
     name: 'a prompt over 32,000 characters in each of four jobs',
     files: { 'board.yaml': yaml(...HEAD, 'vars:', `  long: ${'x'.repeat(40_000)}`, ...SHOT_A, '    prompt: "{{long}}{{n}}"', '    variants:', '      n: [1, 2, 3, 4]') },
-    issues: [{ at: 'board.yaml:7:13', code: 'prompt-too-long', path: 'shots[0].prompt', message: 'the prompt has 40001 characters once rendered (4 jobs: a[n=1], a[n=2], a[n=3] and 1 more)' }],
+    issues: [{ at: 'board.yaml:7:13', code: 'prompt-too-long', path: 'shots[0].prompt', message: 'the prompt of shot "a" has 40001 characters once rendered (4 jobs: a[n=1], a[n=2], a[n=3] and 1 more)' }],
   },
   {
     name: 'a map variable printed whole in a prompt',
