@@ -55,8 +55,11 @@ export function checkFilm(film: Film): FilmIssue[] {
     issues.push({ code: 'film-empty' });
     return issues;
   }
-  issues.push(...checkEntries(film));
-  issues.push(...checkTransitions(film));
+  const entryIssues = checkEntries(film);
+  issues.push(...entryIssues);
+  // An entry whose own length is wrong is reported once; measuring transitions against it adds noise.
+  const unmeasured = new Set(entryIssues.flatMap((issue) => ('segment' in issue && issue.code !== 'size-mismatch' ? [issue.segment] : [])));
+  issues.push(...checkTransitions(film, unmeasured));
   return issues;
 }
 
@@ -86,7 +89,7 @@ function checkEntries(film: Film): FilmIssue[] {
  * must be shorter than both; and an entry with transitions at both ends must hold both without
  * them overlapping (OTIO forbids that too).
  */
-function checkTransitions(film: Film): FilmIssue[] {
+function checkTransitions(film: Film, unmeasured: ReadonlySet<number>): FilmIssue[] {
   const issues: FilmIssue[] = [];
   const { rate, spans } = timelineOf(film);
   film.sequence.forEach((segment, index) => {
@@ -105,15 +108,15 @@ function checkTransitions(film: Film): FilmIssue[] {
     }
     const before = spans[index - 1]!;
     const own = spans[index]!;
-    // An entry with no frames is reported on its own; measuring transitions against it adds noise.
-    if (before.frames < 1 || own.frames < 1) return;
     const tooLong = (maxFrames: number, against: 'previous' | 'this' | 'between-transitions', other: number): void => {
       issues.push({ code: 'transition-too-long', segment: index, field: 'transition', seconds, maxSeconds: secondsOf(Math.max(0, maxFrames), rate), against, other });
     };
     // Shorter than both sides: each keeps at least one frame of its own.
-    if (frames >= before.frames) tooLong(before.frames - 1, 'previous', index - 1);
-    else if (before.transitionIn.frames + frames > before.frames) tooLong(before.frames - before.transitionIn.frames, 'between-transitions', index - 1);
-    if (frames >= own.frames) tooLong(own.frames - 1, 'this', index);
+    if (!unmeasured.has(index - 1)) {
+      if (frames >= before.frames) tooLong(before.frames - 1, 'previous', index - 1);
+      else if (before.transitionIn.frames + frames > before.frames) tooLong(before.frames - before.transitionIn.frames, 'between-transitions', index - 1);
+    }
+    if (!unmeasured.has(index) && frames >= own.frames) tooLong(own.frames - 1, 'this', index);
   });
   return issues;
 }
