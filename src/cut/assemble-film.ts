@@ -9,9 +9,9 @@ import { checkFilm } from './check-film.js';
 import { CutInputError } from './errors.js';
 import type { Film } from './film.js';
 import { DEFAULT_ENCODER, measureArgs, planAssembly, renderArgs, type CopyBlocker, type EncoderSettings } from './ffmpeg-graph.js';
-import { parseMeasurement } from './loudness.js';
+import { MAX_REFINEMENTS, parseMeasurement, planNormalisation, refineNormalisation, type LoudnessMeasurement, type Normalisation } from './loudness.js';
 import { buildOtio, serializeOtio } from './otio.js';
-import { probeAudioSeconds, probeClip, type ClipFacts } from './probe-media.js';
+import { probeAudio, probeClip, type ClipFacts } from './probe-media.js';
 import { runFfmpeg, tempPathFor, writeWithFfmpeg } from './run-ffmpeg.js';
 
 /** Progress of one film: `measure` (loudness, pass 1) then `assemble` (pass 2), each 0..1 of the film's length. */
@@ -46,6 +46,8 @@ export interface AssembledFilm {
   /** Why the film was encoded rather than copied (empty for `copy`). */
   readonly blockers: readonly CopyBlocker[];
   readonly durationSeconds: number;
+  /** The mix as pass 1 measured it (`null`: silent) and how pass 2 brought it to its target. */
+  readonly loudness: { readonly measured: LoudnessMeasurement | null; readonly normalisation: Normalisation };
   readonly video: WrittenFile;
   readonly timeline: WrittenFile;
 }
@@ -65,13 +67,13 @@ export async function assembleFilm(options: AssembleOptions): Promise<AssembledF
   // The storyboard layer reports these with their locations before anything runs.
   if (problems.length > 0) throw new InternalError(`film ${film.id} was not checked before assembly: ${problems.map((issue) => issue.code).join(', ')}`);
   const facts = await readClipFacts(film);
-  const musicSeconds = film.audio.music === undefined ? null : await readMusicSeconds(film);
+  const music = film.audio.music === undefined ? null : await readMusic(film);
   signal?.throwIfAborted();
 
   const work: string[] = [];
   try {
     const listPath = tempPathFor(output);
-    const plan = planAssembly(film, facts, listPath);
+    const plan = planAssembly(film, facts, { concatListPath: listPath, musicChannels: music?.channels ?? 0 });
     if (plan.concatList !== null) {
       work.push(listPath);
       await writeFile(listPath, plan.concatList);
@@ -80,19 +82,37 @@ export async function assembleFilm(options: AssembleOptions): Promise<AssembledF
     const progress = (step: CutProgress['step']) => (fraction: number): void => options.onProgress?.({ film: film.id, step, fraction });
     const common = { durationSeconds: plan.durationSeconds, ...(signal === undefined ? {} : { signal }), ...(options.ffmpegPath === undefined ? {} : { ffmpegPath: options.ffmpegPath }) };
 
-    const measure = measureArgs(plan);
-    const measured = measure === null ? null : parseMeasurement(await runFfmpeg({ ...common, args: await run(measure), onProgress: progress('measure') }));
+    const measure = async (normalised: Normalisation | null): Promise<LoudnessMeasurement | null> => {
+      const args = measureArgs(plan, normalised);
+      return args === null ? null : parseMeasurement(await runFfmpeg({ ...common, args: await run(args), onProgress: progress('measure') }));
+    };
+    const measured = await measure(null);
+    let normalisation = planNormalisation(measured, film.audio.loudnessLufs);
+    // A limited mix loses loudness to the limiter: measure it as limited and make up the difference.
+    for (let pass = 0; pass < MAX_REFINEMENTS; pass++) {
+      const next = refineNormalisation(normalisation, await measureIfLimited(normalisation, measure), film.audio.loudnessLufs);
+      if (next === null) break;
+      normalisation = next;
+    }
     const encoder = options.encoder ?? DEFAULT_ENCODER;
     // The graph is the same whatever the temp file's name: write it out once, with a placeholder.
-    const args = await run(renderArgs(plan, measured, OUTPUT_PLACEHOLDER, encoder));
+    const args = await run(renderArgs(plan, normalisation, OUTPUT_PLACEHOLDER, encoder));
     await writeWithFfmpeg(output, { ...common, args: (temp) => args.map((arg) => (arg === OUTPUT_PLACEHOLDER ? temp : arg)), onProgress: progress('assemble') });
 
     const otioPath = timelinePathFor(output);
-    await writeFileAtomic(otioPath, serializeOtio(buildOtio({ film, clipFacts: facts, musicSeconds, otioDir: path.dirname(otioPath) })));
-    return { film: film.id, mode: plan.mode, blockers: plan.blockers, durationSeconds: plan.durationSeconds, video: await describeFile(output), timeline: await describeFile(otioPath) };
+    await writeFileAtomic(otioPath, serializeOtio(buildOtio({ film, clipFacts: facts, musicSeconds: music?.seconds ?? null, otioDir: path.dirname(otioPath) })));
+    return {
+      film: film.id, mode: plan.mode, blockers: plan.blockers, durationSeconds: plan.durationSeconds,
+      loudness: { measured, normalisation },
+      video: await describeFile(output), timeline: await describeFile(otioPath),
+    };
   } finally {
     await Promise.all(work.map((file) => rm(file, { force: true })));
   }
+}
+
+async function measureIfLimited(normalisation: Normalisation, measure: (normalised: Normalisation) => Promise<LoudnessMeasurement | null>): Promise<LoudnessMeasurement | null> {
+  return normalisation.kind === 'limited' ? measure(normalisation) : null;
 }
 
 /** `spot.mp4` → `spot.otio`, beside it. */
@@ -121,13 +141,13 @@ async function readClipFacts(film: Film): Promise<Map<number, ClipFacts>> {
   return facts;
 }
 
-async function readMusicSeconds(film: Film): Promise<number> {
+async function readMusic(film: Film): Promise<{ readonly seconds: number; readonly channels: number }> {
   const music = film.audio.music!;
-  const seconds = await probeAudioSeconds(music.path).catch((error: unknown) => {
+  const facts = await probeAudio(music.path).catch((error: unknown) => {
     throw new CutInputError(film.id, music.path, `music bed ${music.ref} cannot be read as audio (${(error as Error).message})`, { cause: error });
   });
-  if (!(seconds > 0)) throw new CutInputError(film.id, music.path, `music bed ${music.ref} has no sound`);
-  return seconds;
+  if (!(facts.seconds > 0)) throw new CutInputError(film.id, music.path, `music bed ${music.ref} has no sound`);
+  return facts;
 }
 
 /** Moves an over-long filter graph into a script file (`-filter_complex_script`) beside `output`, recorded in `work` for removal. */

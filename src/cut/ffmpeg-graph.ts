@@ -1,6 +1,6 @@
 import type { Film } from './film.js';
 import { AUDIO_RATE, formatRate, sampleAt, secondsOf, timelineOf, type FilmTimeline, type SegmentSpan } from './film-timeline.js';
-import { applyFilter, measureFilter, type LoudnessMeasurement } from './loudness.js';
+import { MEASURE_FILTER, normaliseFilter, type Normalisation } from './loudness.js';
 import type { ClipFacts } from './probe-media.js';
 
 /**
@@ -19,7 +19,8 @@ import type { ClipFacts } from './probe-media.js';
  *
  * The sound is always rebuilt (it is small): each entry's audio trimmed to the samples of its
  * frames, crossfaded with the picture, the music bed mixed under it, and the mix normalised in
- * two passes (see loudness.ts). A copy film re-encodes its audio and nothing else.
+ * two passes (see loudness.ts: measured, then one gain). A copy film re-encodes its audio and
+ * nothing else.
  *
  * The shipped ffmpeg (a 2018 build) has no `xfade`: a crossfade is the outgoing tail, its alpha
  * faded out, overlaid on the incoming head (the sound: tail faded out plus head faded in); a
@@ -44,17 +45,18 @@ export interface EncoderSettings {
   readonly preset: string;
   /** x264 constant rate factor; default 20. */
   readonly crf: number;
-  /** AAC bit rate; default `160k`. */
-  readonly audioBitrate: string;
+  /** AAC bit rate per channel, kbit/s; default 64 (128 for stereo). */
+  readonly audioKbpsPerChannel: number;
 }
 
 /**
  * `veryfast` at CRF 20: visually clean for 720p/1080p delivery, and on a 2-core machine it
- * assembles a 720p film several times faster than real time (see the README's benchmark);
- * slower presets shrink the file by ~10 % at 2-3× the time, which a spot assembled again on
- * every change does not repay.
+ * assembles a 720p film faster than real time (see the README's benchmark); slower presets
+ * shrink the file by ~10 % at 2-3× the time, which a spot assembled again on every change does
+ * not repay. AAC at 64 kbit/s a channel (128 stereo): a web delivery rate, above the clips' own;
+ * ffmpeg's AAC encoder costs grow steeply with the rate, and the sound is all a copy film encodes.
  */
-export const DEFAULT_ENCODER: EncoderSettings = { preset: 'veryfast', crf: 20, audioBitrate: '160k' };
+export const DEFAULT_ENCODER: EncoderSettings = { preset: 'veryfast', crf: 20, audioKbpsPerChannel: 64 };
 
 /** How long the music bed fades out at the end of the film, at most. */
 const MUSIC_FADE_SECONDS = 1;
@@ -75,6 +77,8 @@ export interface AssemblyPlan {
   readonly videoGraph: readonly string[];
   /** Whether the film has any sound to normalise (else the mix is silence and pass 1 is skipped). */
   readonly audible: boolean;
+  /** 2 when any clip or the music bed is stereo, else 1: a mono film is never upmixed. */
+  readonly channels: 1 | 2;
   readonly loudnessLufs: number;
 }
 
@@ -105,16 +109,24 @@ export function copyBlockers(film: Film, facts: ReadonlyMap<number, ClipFacts>):
   return blockers;
 }
 
-/**
- * The plan for one film. `facts` holds the facts of each clip entry by its index in the
- * sequence; `concatListPath` is where the runner writes the concat list of a copy film.
- */
-export function planAssembly(film: Film, facts: ReadonlyMap<number, ClipFacts>, concatListPath: string): AssemblyPlan {
+/** What the plan needs besides the film: where the concat list goes, how many channels the bed has. */
+export interface PlanContext {
+  /** Where the runner writes the concat list of a copy film. */
+  readonly concatListPath: string;
+  /** Channels of the music bed (ignored without one). */
+  readonly musicChannels: number;
+}
+
+/** The plan for one film. `facts` holds the facts of each clip entry by its index in the sequence. */
+export function planAssembly(film: Film, facts: ReadonlyMap<number, ClipFacts>, context: PlanContext): AssemblyPlan {
+  const { concatListPath } = context;
   const timeline = timelineOf(film);
   const blockers = copyBlockers(film, facts);
   const mode = blockers.length === 0 ? 'copy' : 'encode';
   const hasAudio = (index: number): boolean => facts.get(index)?.audio != null;
   const audible = film.audio.music !== undefined || timeline.spans.some((span, index) => span.segment.kind === 'clip' && hasAudio(index));
+  const stereo = (film.audio.music !== undefined && context.musicChannels >= 2) || [...facts.values()].some((clip) => (clip.audio?.channels ?? 0) >= 2);
+  const channels = stereo ? 2 : 1;
   // Inputs: in copy mode the concat list first (the pictures), then one input per entry (its
   // sound; in encode mode its picture too), then the music bed.
   const offset = mode === 'copy' ? 1 : 0;
@@ -122,33 +134,36 @@ export function planAssembly(film: Film, facts: ReadonlyMap<number, ClipFacts>, 
   for (const span of timeline.spans) inputs.push(entryInput(span, timeline, mode));
   if (film.audio.music !== undefined) inputs.push(['-stream_loop', '-1', '-i', film.audio.music.path]);
   const audioGraph = [
-    ...timeline.spans.flatMap((span, index) => audioSource(span, index, index + offset, hasAudio(index), timeline)),
-    ...joinParts(timeline, 'audio'),
-    ...musicMix(film, timeline, inputs.length - 1),
+    ...timeline.spans.flatMap((span, index) => audioSource(span, index, index + offset, hasAudio(index), timeline, channels)),
+    ...joinParts(timeline, 'audio', channels),
+    ...musicMix(film, timeline, inputs.length - 1, channels),
   ];
   const videoGraph = mode === 'copy' ? [] : [
     ...timeline.spans.flatMap((span, index) => videoSource(span, index, timeline)),
-    ...joinParts(timeline, 'video'),
+    ...joinParts(timeline, 'video', channels),
   ];
   return {
-    mode, blockers, timeline, inputs, audioGraph, videoGraph, audible,
+    mode, blockers, timeline, inputs, audioGraph, videoGraph, audible, channels,
     durationSeconds: secondsOf(timeline.frames, timeline.rate),
     concatList: mode === 'copy' ? concatListOf(timeline.spans.map((span) => ({ path: span.segment.path, seconds: secondsOf(span.frames, timeline.rate) }))) : null,
     loudnessLufs: film.audio.loudnessLufs,
   };
 }
 
-/** Pass 1: decode the sound only and measure it; `null` when the film is silent. */
-export function measureArgs(plan: AssemblyPlan): string[] | null {
+/**
+ * A measuring pass: decode the sound only and measure it, as mixed (pass 1) or as `normalised`
+ * (refining a limited mix); `null` when the film is silent.
+ */
+export function measureArgs(plan: AssemblyPlan, normalised: Normalisation | null = null): string[] | null {
   if (!plan.audible) return null;
-  const graph = [...plan.audioGraph, `[mix]${measureFilter(plan.loudnessLufs)}[aout]`].join(';');
+  const before = normalised === null ? '' : `${normaliseFilter(normalised, AUDIO_RATE)},`;
+  const graph = [...plan.audioGraph, `[mix]${before}${MEASURE_FILTER}[aout]`].join(';');
   return [...COMMON, '-loglevel', 'info', ...plan.inputs.flat(), '-filter_complex', graph, '-map', '[aout]', '-f', 'null', '-'];
 }
 
 /** Pass 2: the film, written to `output` (a temp file: the runner renames it into place). */
-export function renderArgs(plan: AssemblyPlan, measured: LoudnessMeasurement | null, output: string, encoder: EncoderSettings = DEFAULT_ENCODER): string[] {
-  const normalise = measured === null ? 'anull' : applyFilter(plan.loudnessLufs, measured, AUDIO_RATE);
-  const graph = [...plan.videoGraph, ...plan.audioGraph, `[mix]${normalise}[aout]`].join(';');
+export function renderArgs(plan: AssemblyPlan, normalisation: Normalisation, output: string, encoder: EncoderSettings = DEFAULT_ENCODER): string[] {
+  const graph = [...plan.videoGraph, ...plan.audioGraph, `[mix]${normaliseFilter(normalisation, AUDIO_RATE)}[aout]`].join(';');
   const rate = formatRate(plan.timeline.rate);
   const gop = String(Math.max(1, Math.round((2 * plan.timeline.rate.num) / plan.timeline.rate.den)));
   const video = plan.mode === 'copy'
@@ -157,7 +172,7 @@ export function renderArgs(plan: AssemblyPlan, measured: LoudnessMeasurement | n
   return [
     ...COMMON, '-loglevel', 'error', ...plan.inputs.flat(), '-filter_complex', graph,
     ...video,
-    '-map', '[aout]', '-c:a', 'aac', '-b:a', encoder.audioBitrate, '-ar', String(AUDIO_RATE), '-ac', '2',
+    '-map', '[aout]', '-c:a', 'aac', '-b:a', `${encoder.audioKbpsPerChannel * plan.channels}k`, '-ar', String(AUDIO_RATE), '-ac', String(plan.channels),
     // No metadata from the clips (a server's strings), so the film's bytes depend on its inputs' pictures and sound only.
     '-map_metadata', '-1', '-map_chapters', '-1',
     '-movflags', '+faststart', '-f', 'mp4', '-y', output,
@@ -205,15 +220,15 @@ function videoSource(span: SegmentSpan, index: number, timeline: FilmTimeline): 
   return splitInto(decode, partsOf(span).map((part) => ({ label: `v${index}${part.name}`, trim: `trim=start_frame=${part.from}:end_frame=${part.to},setpts=PTS-STARTPTS` })), 'split');
 }
 
-function audioSource(span: SegmentSpan, index: number, input: number, hasAudio: boolean, timeline: FilmTimeline): string[] {
+function audioSource(span: SegmentSpan, index: number, input: number, hasAudio: boolean, timeline: FilmTimeline, channels: 1 | 2): string[] {
   const { rate } = timeline;
   // Sample counts come from the film's frame positions, so the parts add up to the film exactly.
   const at = (frame: number): number => sampleAt(span.filmStart + frame, rate) - sampleAt(span.filmStart, rate);
   const samples = at(span.frames);
   const start = sampleAt(span.sourceStart, rate);
   const decode = hasAudio
-    ? `[${input}:a]aresample=${AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=start_sample=${start}:end_sample=${start + samples},asetpts=PTS-STARTPTS,apad=whole_len=${samples}`
-    : `anullsrc=r=${AUDIO_RATE}:cl=stereo,atrim=end_sample=${samples}`;
+    ? `[${input}:a]${audioFormat(channels)},atrim=start_sample=${start}:end_sample=${start + samples},asetpts=PTS-STARTPTS,apad=whole_len=${samples}`
+    : `anullsrc=r=${AUDIO_RATE}:cl=${layoutOf(channels)},atrim=end_sample=${samples}`;
   return splitInto(decode, partsOf(span).map((part) => ({ label: `a${index}${part.name}`, trim: `atrim=start_sample=${at(part.from)}:end_sample=${at(part.to)},asetpts=PTS-STARTPTS` })), 'asplit');
 }
 
@@ -225,13 +240,13 @@ function splitInto(decode: string, parts: readonly { label: string; trim: string
 }
 
 /** Bodies and transitions in film order, joined into `[vout]` or `[mix]` (before the music). */
-function joinParts(timeline: FilmTimeline, stream: 'video' | 'audio'): string[] {
+function joinParts(timeline: FilmTimeline, stream: 'video' | 'audio', channels: 1 | 2): string[] {
   const p = stream === 'video' ? 'v' : 'a';
   const chains: string[] = [];
   const order: string[] = [];
   timeline.spans.forEach((span, index) => {
     if (span.transitionIn.frames > 0) {
-      chains.push(...(stream === 'video' ? videoTransition(span, index) : audioTransition(span, index, timeline)));
+      chains.push(...(stream === 'video' ? videoTransition(span, index) : audioTransition(span, index, timeline, channels)));
       order.push(`${p}x${index}`);
     }
     if (partsOf(span).some((part) => part.name === 'b')) order.push(`${p}${index}b`);
@@ -263,7 +278,7 @@ function videoTransition(span: SegmentSpan, index: number): string[] {
   ];
 }
 
-function audioTransition(span: SegmentSpan, index: number, timeline: FilmTimeline): string[] {
+function audioTransition(span: SegmentSpan, index: number, timeline: FilmTimeline, channels: 1 | 2): string[] {
   const { rate } = timeline;
   const at = (frame: number): number => sampleAt(span.filmStart + frame, rate) - sampleAt(span.filmStart, rate);
   const samples = at(span.transitionIn.frames);
@@ -275,7 +290,7 @@ function audioTransition(span: SegmentSpan, index: number, timeline: FilmTimelin
     return [
       `${tail}afade=t=out:ns=${samples}[a${index}o]`,
       `${head}afade=t=in:ns=${samples}[a${index}i]`,
-      `[a${index}o][a${index}i]${SUM_STEREO}[ax${index}]`,
+      `[a${index}o][a${index}i]${sumOf(channels)}[ax${index}]`,
     ];
   }
   const out = at(Math.floor(span.transitionIn.frames / 2));
@@ -286,17 +301,28 @@ function audioTransition(span: SegmentSpan, index: number, timeline: FilmTimelin
   ];
 }
 
-/** Two stereo streams of equal length added sample by sample. */
-const SUM_STEREO = 'amerge=inputs=2,pan=stereo|c0=c0+c2|c1=c1+c3';
+/** Two streams of equal length added sample by sample. */
+function sumOf(channels: 1 | 2): string {
+  return channels === 1 ? 'amerge=inputs=2,pan=mono|c0=c0+c1' : 'amerge=inputs=2,pan=stereo|c0=c0+c2|c1=c1+c3';
+}
+
+function layoutOf(channels: 1 | 2): string {
+  return channels === 1 ? 'mono' : 'stereo';
+}
+
+/** Any input's sound at the film's rate and layout (a mono clip in a stereo film is centred). */
+function audioFormat(channels: 1 | 2): string {
+  return `aresample=${AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=${layoutOf(channels)}`;
+}
 
 /** `[clips]` → `[mix]`: the music bed, looped by its input and cut to the film, gained, faded out at the end, mixed under. */
-function musicMix(film: Film, timeline: FilmTimeline, input: number): string[] {
+function musicMix(film: Film, timeline: FilmTimeline, input: number, channels: 1 | 2): string[] {
   if (film.audio.music === undefined) return ['[clips]anull[mix]'];
   const total = sampleAt(timeline.frames, timeline.rate);
   const fade = Math.min(Math.round(MUSIC_FADE_SECONDS * AUDIO_RATE), Math.floor(total / 4));
   return [
-    `[${input}:a]aresample=${AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=end_sample=${total},asetpts=PTS-STARTPTS,volume=${film.audio.musicGainDb}dB,afade=t=out:ss=${total - fade}:ns=${fade},apad=whole_len=${total}[music]`,
+    `[${input}:a]${audioFormat(channels)},atrim=end_sample=${total},asetpts=PTS-STARTPTS,volume=${film.audio.musicGainDb}dB,afade=t=out:ss=${total - fade}:ns=${fade},apad=whole_len=${total}[music]`,
     // A plain sum (amix would halve both), so the bed sits exactly `music_gain_db` under the clips; loudnorm sets the level after.
-    `[clips][music]${SUM_STEREO}[mix]`,
+    `[clips][music]${sumOf(channels)}[mix]`,
   ];
 }

@@ -71,14 +71,14 @@ export async function probeClip(file: string): Promise<ClipFacts> {
   }
 }
 
-/** Seconds of the first audio track of a file (a music bed), from its container. */
-export async function probeAudioSeconds(file: string): Promise<number> {
+/** The first audio track of a file (a music bed): its seconds and channels, from its container. */
+export async function probeAudio(file: string): Promise<{ readonly seconds: number; readonly channels: number }> {
   const { ALL_FORMATS, FilePathSource, Input } = await import('mediabunny');
   const input = new Input({ source: new FilePathSource(file), formats: ALL_FORMATS });
   try {
     const audio = (await input.getAudioTracks())[0];
     if (audio === undefined) throw new Error('no audio track');
-    return await audio.computeDuration();
+    return { seconds: await audio.computeDuration(), channels: audio.numberOfChannels };
   } finally {
     input.dispose();
   }

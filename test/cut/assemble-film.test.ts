@@ -7,7 +7,7 @@ import { CutInputError, FfmpegError } from '../../src/cut/errors.js';
 import { timelineOf } from '../../src/cut/film-timeline.js';
 import type { Film } from '../../src/cut/film.js';
 import { clipEntry, crossfade, fade, imageEntry } from './films.js';
-import { decodeFrames, integratedLoudness, makeBed, makeCard, makeNumberedClip, pixelDistance, readFilm, renderClips } from './media.js';
+import { decodeFrames, integratedLoudness, makeBed, makeCard, makeNumberedClip, measureLoudness, pixelDistance, readFilm, renderClips } from './media.js';
 import { readOtio } from './otio-checker.js';
 
 /**
@@ -83,7 +83,8 @@ describe.each([
 
   it('parses as an MP4 of the film\'s size and rate, with sound, as long as its entries less its transitions', async () => {
     const facts = await readFilm(result.video.path);
-    expect(facts).toMatchObject({ ...SIZE, videoCodec: 'avc', audioCodec: 'aac', audioChannels: 2 });
+    // The clips are mono; the bed is stereo, and so is a film with it.
+    expect(facts).toMatchObject({ ...SIZE, videoCodec: 'avc', audioCodec: 'aac', audioChannels: film.audio.music === undefined ? 1 : 2 });
     expect(facts.frames).toBe(timeline.frames);
     expect(facts.fps).toBeCloseTo(FPS, 1);
     const expected = timeline.frames / FPS;
@@ -135,6 +136,20 @@ describe.each([
   }, 120_000);
 });
 
+describe('loudness where one gain would clip', () => {
+  it('limits the peaks and makes up what the limiter took: on target, the true peak under the ceiling', async () => {
+    const dir = await outDir('peaky');
+    // A quiet tone with a near-full-scale click every second: +20 dB would clip the clicks.
+    const peaky = await makeNumberedClip(path.join(root, 'peaky.mp4'), 0, SIZE, 4, FPS, "aevalsrc='0.03*sin(2*PI*440*t)+if(lt(mod(t\\,1)\\,0.003)\\,0.9\\,0)':s=48000:d=4");
+    const film = spot('peaky', [clipEntry('peaky', { path: peaky, ...SIZE }), clipEntry('peaky-again', { path: peaky, ...SIZE })]);
+    const result = await assembleFilm({ film, output: path.join(dir, 'peaky.mp4') });
+    expect(result.loudness.normalisation.kind).toBe('limited');
+    const { integrated, truePeak } = await measureLoudness(result.video.path);
+    expect(Math.abs(integrated - film.audio.loudnessLufs)).toBeLessThanOrEqual(1);
+    expect(truePeak).toBeLessThanOrEqual(-0.5);
+  }, 120_000);
+});
+
 describe('when assembly cannot finish', () => {
   it('stops at once on abort mid-encode: no temp file, no new output, the old film untouched', async () => {
     const dir = await outDir('aborted');
@@ -170,7 +185,7 @@ describe('when assembly cannot finish', () => {
 
   it('reports ffmpeg\'s own last words when it fails, and leaves nothing behind', async () => {
     const dir = await outDir('ffmpeg-fails');
-    const failure = await assembleFilm({ film: fullMix(), output: path.join(dir, 'x.mp4'), encoder: { preset: 'no-such-preset', crf: 20, audioBitrate: '160k' } }).catch((error: unknown) => error);
+    const failure = await assembleFilm({ film: fullMix(), output: path.join(dir, 'x.mp4'), encoder: { preset: 'no-such-preset', crf: 20, audioKbpsPerChannel: 64 } }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(FfmpegError);
     expect((failure as FfmpegError).exit).toBe('exit 1');
     expect((failure as FfmpegError).lastLines.join('\n')).toMatch(/preset/i);

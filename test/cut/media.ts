@@ -24,10 +24,10 @@ export async function renderClips(root: string, seeds: readonly string[], size: 
  * emulator's (a tone at a pitch of its own). Frames are drawn at 32×18 and scaled up, so it is
  * quick to make.
  */
-export async function makeNumberedClip(file: string, seed: number, size: { width: number; height: number }, seconds = 4, fps = 24): Promise<string> {
+export async function makeNumberedClip(file: string, seed: number, size: { width: number; height: number }, seconds = 4, fps = 24, sound = `sine=f=${330 + 110 * seed}:beep_factor=2:r=48000:d=${seconds}`): Promise<string> {
   const picture = `color=s=32x18:r=${fps}:d=${seconds},geq=r='16*mod(N\,16)+8':g='${30 + 90 * seed}':b='40*floor(N/16)+20',scale=${size.width}:${size.height}:flags=neighbor,format=yuv420p`;
   await run(ffmpeg.path, [
-    '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', picture, '-f', 'lavfi', '-i', `sine=f=${330 + 110 * seed}:beep_factor=2:r=48000:d=${seconds}`,
+    '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', picture, '-f', 'lavfi', '-i', sound,
     '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '20', '-g', String(2 * fps), '-c:a', 'aac', '-b:a', '64k', '-ac', '1', '-shortest', '-movflags', '+faststart', file,
   ]);
   return file;
@@ -38,9 +38,9 @@ export async function makeCard(file: string, size: { width: number; height: numb
   await run(ffmpeg.path, ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `color=c=${colour}:s=${size.width}x${size.height}`, '-frames:v', '1', file]);
 }
 
-/** A short AAC bed: a chord, so loudness with and without it differ. */
+/** A short stereo AAC bed: a chord, a note in each ear. */
 export async function makeBed(file: string, seconds: number): Promise<void> {
-  await run(ffmpeg.path, ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc=0.2*sin(2*PI*196*t)+0.2*sin(2*PI*247*t):s=48000:d=${seconds}`, '-c:a', 'aac', '-b:a', '64k', file]);
+  await run(ffmpeg.path, ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc=0.3*sin(2*PI*196*t)|0.3*sin(2*PI*247*t):s=48000:d=${seconds}`, '-c:a', 'aac', '-b:a', '96k', file]);
 }
 
 export interface FilmFacts {
@@ -78,11 +78,17 @@ export async function readFilm(file: string): Promise<FilmFacts> {
 
 /** Integrated loudness (LUFS) as ffmpeg's EBU R128 scanner measures the file's sound. */
 export async function integratedLoudness(file: string): Promise<number> {
-  const { stderr } = await run(ffmpeg.path, ['-hide_banner', '-nostats', '-i', file, '-vn', '-af', 'ebur128', '-f', 'null', '-'], { maxBuffer: 64 << 20 });
+  return (await measureLoudness(file)).integrated;
+}
+
+/** Integrated loudness (LUFS) and true peak (dBTP) of the file's sound, by ffmpeg's EBU R128 scanner. */
+export async function measureLoudness(file: string): Promise<{ integrated: number; truePeak: number }> {
+  const { stderr } = await run(ffmpeg.path, ['-hide_banner', '-nostats', '-i', file, '-vn', '-af', 'ebur128=peak=true', '-f', 'null', '-'], { maxBuffer: 64 << 20 });
   const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
-  const match = /Integrated loudness:\s+I:\s+(-?[\d.]+) LUFS/.exec(summary);
-  if (match === null) throw new Error(`no loudness in ffmpeg's output: ${summary.slice(0, 200)}`);
-  return Number(match[1]);
+  const integrated = /Integrated loudness:\s+I:\s+(-?[\d.]+) LUFS/.exec(summary);
+  const peak = /True peak:\s+Peak:\s+(-?[\d.]+) dBFS/.exec(summary);
+  if (integrated === null || peak === null) throw new Error(`no loudness in ffmpeg's output: ${summary.slice(0, 200)}`);
+  return { integrated: Number(integrated[1]), truePeak: Number(peak[1]) };
 }
 
 const THUMB = { width: 32, height: 18 };
