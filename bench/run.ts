@@ -67,7 +67,7 @@ if (!only || only === 'download') {
 if (!only || only === 'cut') {
   const { rows, loadAverage } = await benchCutSpeed();
   console.log(`\n## cut assembly speed, 10 clips of 4 s at 1280x720, 24 fps (median of 3; load average ${loadAverage.map((load) => load.toFixed(1)).join(' / ')} on ${os.availableParallelism()} cores)\n`);
-  console.log('| film | mode | film length | wall time | × real time |');
-  console.log('|---|---|---:|---:|---:|');
-  for (const row of rows) console.log(`| ${row.name} | ${row.mode} | ${row.filmSeconds.toFixed(1)} s | ${row.wallSeconds.toFixed(2)} s | ${row.realTime.toFixed(1)}× |`);
+  console.log('| film | mode | film length | wall time | × real time | ffmpeg CPU time | × real time per CPU second |');
+  console.log('|---|---|---:|---:|---:|---:|---:|');
+  for (const row of rows) console.log(`| ${row.name} | ${row.mode} | ${row.filmSeconds.toFixed(1)} s | ${row.wallSeconds.toFixed(2)} s | ${row.realTime.toFixed(1)}× | ${row.cpuSeconds.toFixed(2)} s | ${(row.filmSeconds / row.cpuSeconds).toFixed(1)}× |`);
 }
