@@ -86,14 +86,7 @@ export async function assembleFilm(options: AssembleOptions): Promise<AssembledF
       const args = measureArgs(plan, normalised);
       return args === null ? null : parseMeasurement(await runFfmpeg({ ...common, args: await run(args), onProgress: progress('measure') }));
     };
-    const measured = await measure(null);
-    let normalisation = planNormalisation(measured, film.audio.loudnessLufs);
-    // A limited mix loses loudness to the limiter: measure it as limited and make up the difference.
-    for (let pass = 0; pass < MAX_REFINEMENTS; pass++) {
-      const next = refineNormalisation(normalisation, await measureIfLimited(normalisation, measure), film.audio.loudnessLufs);
-      if (next === null) break;
-      normalisation = next;
-    }
+    const { measured, normalisation } = await planLoudness(film.audio.loudnessLufs, measure);
     const encoder = options.encoder ?? DEFAULT_ENCODER;
     // The graph is the same whatever the temp file's name: write it out once, with a placeholder.
     const args = await run(renderArgs(plan, normalisation, OUTPUT_PLACEHOLDER, encoder));
@@ -111,8 +104,19 @@ export async function assembleFilm(options: AssembleOptions): Promise<AssembledF
   }
 }
 
-async function measureIfLimited(normalisation: Normalisation, measure: (normalised: Normalisation) => Promise<LoudnessMeasurement | null>): Promise<LoudnessMeasurement | null> {
-  return normalisation.kind === 'limited' ? measure(normalisation) : null;
+/**
+ * Pass 1 (the mix measured) and, for a limited mix, the passes that refine its gain: the limiter
+ * takes loudness away, so the mix is measured as limited and the difference made up.
+ */
+async function planLoudness(targetLufs: number, measure: (normalised: Normalisation | null) => Promise<LoudnessMeasurement | null>): Promise<{ measured: LoudnessMeasurement | null; normalisation: Normalisation }> {
+  const measured = await measure(null);
+  let normalisation = planNormalisation(measured, targetLufs);
+  for (let pass = 0; pass < MAX_REFINEMENTS && normalisation.kind === 'limited'; pass++) {
+    const next = refineNormalisation(normalisation, await measure(normalisation), targetLufs);
+    if (next === null) break;
+    normalisation = next;
+  }
+  return { measured, normalisation };
 }
 
 /** `spot.mp4` → `spot.otio`, beside it. */
