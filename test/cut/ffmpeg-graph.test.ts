@@ -174,7 +174,7 @@ describe('the two passes', () => {
     const second = renderArgs(plan, linear, '/out/spot.mp4.tmp');
     expect(second[second.indexOf('-filter_complex') + 1]).toBe([...plan.videoGraph, ...plan.audioGraph, '[mix]volume=7.5dB[aout]'].join(';'));
     expect(second.slice(second.indexOf('-map'))).toEqual([
-      '-map', '[vout]', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-profile:v', 'high', '-g', '48', '-r', '24', '-vsync', 'cfr',
+      '-map', '[vout]', '-c:v', 'libx264', '-preset', 'superfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-profile:v', 'high', '-g', '48', '-r', '24', '-vsync', 'cfr',
       '-map', '[aout]', '-c:a', 'aac', '-b:a', '64k', '-ar', '48000', '-ac', '1',
       '-map_metadata', '-1', '-map_chapters', '-1', '-movflags', '+faststart', '-f', 'mp4', '-y', '/out/spot.mp4.tmp',
     ]);
