@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { FfmpegError } from './errors.js';
 
 /**
@@ -38,7 +39,14 @@ export async function runFfmpeg(options: RunFfmpegOptions): Promise<string> {
   signal?.throwIfAborted();
   const binary = options.ffmpegPath ?? (await defaultFfmpegPath());
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, options.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(binary, options.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      // Some refusals (E2BIG: arguments over the system's limit) are thrown, not emitted.
+      reject(new FfmpegError('did not start', [(error as Error).message], { cause: error }));
+      return;
+    }
     let stderr = '';
     let pending = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

@@ -150,6 +150,19 @@ describe('loudness where one gain would clip', () => {
   }, 120_000);
 });
 
+describe('a film of many entries', () => {
+  it('passes a filter graph longer than one argument may be through a script file', async () => {
+    const dir = await outDir('many');
+    // About 150 KB of filter graph: over the 128 KiB Linux allows one argument.
+    const entries = Array.from({ length: 150 }, (_, i) => clip(i % 3, { from: 0, to: 0.5, transitionIn: i === 0 ? 'cut' : crossfade(2 / FPS) }));
+    const film = spot('many', entries);
+    const result = await assembleFilm({ film, output: path.join(dir, 'many.mp4') });
+    expect(result.mode).toBe('encode');
+    expect((await readFilm(result.video.path)).frames).toBe(timelineOf(film).frames);
+    expect(await readdir(dir)).toEqual(['many.mp4', 'many.otio']);
+  }, 240_000);
+});
+
 describe('when assembly cannot finish', () => {
   it('stops at once on abort mid-encode: no temp file, no new output, the old film untouched', async () => {
     const dir = await outDir('aborted');
