@@ -35,7 +35,8 @@ export type CopyBlocker =
   | { readonly code: 'image'; readonly segment: number }
   | { readonly code: 'trimmed'; readonly segment: number }
   | { readonly code: 'not-h264'; readonly segment: number; readonly codec: string }
-  | { readonly code: 'parameters-differ'; readonly segment: number; readonly stream: 'video' | 'audio' }
+  /** Other H.264 parameters (SPS/PPS, size) or rotation than the first clip's: one decoder set-up must read them all. */
+  | { readonly code: 'parameters-differ'; readonly segment: number }
   | { readonly code: 'rate-differs'; readonly segment: number; readonly fps: number }
   | { readonly code: 'no-key-frame-at-start'; readonly segment: number };
 
@@ -59,6 +60,7 @@ export interface EncoderSettings {
  * AAC at 64 kbit/s a channel (128 stereo): a web delivery rate, above the clips' own; ffmpeg's
  * AAC encoder costs grow steeply with the rate, and the sound is all a copy film encodes.
  */
+// Changing these changes every encoded film: bump CUT_RECIPE (cut-fingerprint.ts) with them.
 export const DEFAULT_ENCODER: EncoderSettings = { preset: 'superfast', crf: 20, audioKbpsPerChannel: 64 };
 
 /** How long the music bed fades out at the end of the film, at most. */
@@ -104,9 +106,9 @@ export function copyBlockers(film: Film, facts: ReadonlyMap<number, ClipFacts>):
     if (!clip.video.codec.startsWith('avc1.')) blockers.push({ code: 'not-h264', segment: index, codec: clip.video.codec });
     if (!clip.startsWithKeyFrame) blockers.push({ code: 'no-key-frame-at-start', segment: index });
     if (Math.abs(clip.fps - film.fps) > 0.01) blockers.push({ code: 'rate-differs', segment: index, fps: clip.fps });
-    if (first !== undefined && index > 0) {
-      if (clip.video.parametersKey !== first.video.parametersKey || clip.rotation !== first.rotation) blockers.push({ code: 'parameters-differ', segment: index, stream: 'video' });
-      if ((clip.audio === null) !== (first.audio === null)) blockers.push({ code: 'parameters-differ', segment: index, stream: 'audio' });
+    // The sound is rebuilt from each clip on its own, so only the pictures' parameters must agree.
+    if (first !== undefined && index > 0 && (clip.video.parametersKey !== first.video.parametersKey || clip.rotation !== first.rotation)) {
+      blockers.push({ code: 'parameters-differ', segment: index });
     }
   });
   return blockers;

@@ -150,6 +150,18 @@ describe('loudness where one gain would clip', () => {
   }, 120_000);
 });
 
+describe('a clip without sound', () => {
+  it('is copied beside clips with sound, silent where it plays, the film still on target', async () => {
+    const dir = await outDir('silent-clip');
+    const mute = await makeNumberedClip(path.join(root, 'mute.mp4'), 2, SIZE, 4, FPS, null);
+    const film = spot('silent-clip', [clip(0), clipEntry('mute', { path: mute, ...SIZE }), clip(1)]);
+    const result = await assembleFilm({ film, output: path.join(dir, 'silent-clip.mp4') });
+    expect(result.mode).toBe('copy');
+    expect(await readFilm(result.video.path)).toMatchObject({ frames: 288, audioCodec: 'aac' });
+    expect(Math.abs((await integratedLoudness(result.video.path)) - film.audio.loudnessLufs)).toBeLessThanOrEqual(1);
+  }, 120_000);
+});
+
 describe('a film of many entries', () => {
   it('passes a filter graph longer than one argument may be through a script file', async () => {
     const dir = await outDir('many');

@@ -24,11 +24,12 @@ export async function renderClips(root: string, seeds: readonly string[], size: 
  * emulator's (a tone at a pitch of its own). Frames are drawn at 32×18 and scaled up, so it is
  * quick to make.
  */
-export async function makeNumberedClip(file: string, seed: number, size: { width: number; height: number }, seconds = 4, fps = 24, sound = `sine=f=${330 + 110 * seed}:beep_factor=2:r=48000:d=${seconds}`): Promise<string> {
+export async function makeNumberedClip(file: string, seed: number, size: { width: number; height: number }, seconds = 4, fps = 24, sound: string | null = `sine=f=${330 + 110 * seed}:beep_factor=2:r=48000:d=${seconds}`): Promise<string> {
   const picture = `color=s=32x18:r=${fps}:d=${seconds},geq=r='16*mod(N\,16)+8':g='${30 + 90 * seed}':b='40*floor(N/16)+20',scale=${size.width}:${size.height}:flags=neighbor,setsar=1,format=yuv420p`;
   await run(ffmpeg.path, [
-    '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', picture, '-f', 'lavfi', '-i', sound,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '20', '-g', String(2 * fps), '-c:a', 'aac', '-b:a', '64k', '-ac', '1', '-shortest', '-movflags', '+faststart', file,
+    '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', picture, ...(sound === null ? [] : ['-f', 'lavfi', '-i', sound]),
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '20', '-g', String(2 * fps),
+    ...(sound === null ? ['-an'] : ['-c:a', 'aac', '-b:a', '64k', '-ac', '1', '-shortest']), '-movflags', '+faststart', file,
   ]);
   return file;
 }
