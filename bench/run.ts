@@ -8,6 +8,7 @@ import { benchDownloadMemory } from './download-memory.js';
 import { summarizeMakespan } from './makespan.js';
 import { benchPlan } from './plan-bench.js';
 import { benchRenderMakespan } from './render-makespan.js';
+import { benchRemoteThroughput } from './remote-throughput.js';
 import { benchWatchLatency } from './watch-latency.js';
 
 const only = process.argv[2];
@@ -70,4 +71,15 @@ if (!only || only === 'cut') {
   console.log('| film | mode | film length | wall time | × real time | ffmpeg CPU time | × real time per CPU second |');
   console.log('|---|---|---:|---:|---:|---:|---:|');
   for (const row of rows) console.log(`| ${row.name} | ${row.mode} | ${row.filmSeconds.toFixed(1)} s | ${row.wallSeconds.toFixed(2)} s | ${row.realTime.toFixed(1)}× | ${row.cpuSeconds.toFixed(2)} s | ${(row.filmSeconds / row.cpuSeconds).toFixed(1)}× |`);
+}
+
+if (!only || only === 'remote') {
+  const rows = await benchRemoteThroughput();
+  console.log('\n## remote: push and pull through a directory store vs cp -r of the same files (median of 3)\n');
+  console.log('| files | cp | cp + sync | push | pull | push ÷ cp | pull ÷ cp | push ÷ (cp + sync) | pull ÷ (cp + sync) | peak RSS growth push / pull |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const ratio = (a: number, b: number) => (a / b).toFixed(2);
+    console.log(`| ${r.label} | ${r.cpMBps.toFixed(0)} MB/s | ${r.cpSyncMBps.toFixed(0)} MB/s | ${r.pushMBps.toFixed(0)} MB/s | ${r.pullMBps.toFixed(0)} MB/s | ${ratio(r.pushMBps, r.cpMBps)} | ${ratio(r.pullMBps, r.cpMBps)} | ${ratio(r.pushMBps, r.cpSyncMBps)} | ${ratio(r.pullMBps, r.cpSyncMBps)} | ${r.pushPeakRssMiB.toFixed(0)} / ${r.pullPeakRssMiB.toFixed(0)} MiB |`);
+  }
 }

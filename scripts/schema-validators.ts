@@ -35,6 +35,22 @@ const PREAMBLE = [
   '',
 ].join('\n');
 
+/**
+ * Keywords of the YAML language server (and VS Code's JSON support) that the schemas use, so
+ * that an editor says what the CLI says: annotations only, declared to ajv (strict mode refuses
+ * unknown keywords) without changing what validates.
+ * - `errorMessage`: the words for any failure of its schema object; the editor shows it, and
+ *   schema.ts reads it from the error's parentSchema for the CLI's issue.
+ * - `markdownDescription`: the description as Markdown for hovers (written by
+ *   `npm run gen:schema-docs`); a plain `description` has its backticks escaped there.
+ * - `doNotSuggest`: a property the editor does not offer in completion (`api_key`, refused).
+ */
+export const EDITOR_KEYWORDS = [
+  { keyword: 'errorMessage', schemaType: 'string' },
+  { keyword: 'markdownDescription', schemaType: 'string' },
+  { keyword: 'doNotSuggest', schemaType: 'boolean' },
+] as const;
+
 /** File name in generated/ → its source. */
 export function renderValidators(): Record<string, string> {
   return { 'storyboard-validators.js': renderStoryboardValidators(), 'lockfile-validator.js': renderLockfileValidator() };
@@ -49,8 +65,7 @@ const EXTRA_FIELD_DEFS = ['seed', 'numFrames', 'fps', 'negativePrompt', 'numInfe
 /** `storyboard`, `storyboardImport`, `providers` and the extra-field `$defs`: one module, since providers `$ref`s the storyboard schema. */
 function renderStoryboardValidators(): string {
   const ajv = new Ajv2020(STORYBOARD_OPTIONS);
-  // Messages for users: read by schema.ts from the error's parentSchema, no validation of its own.
-  ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
+  for (const keyword of EDITOR_KEYWORDS) ajv.addKeyword(keyword);
   for (const name of ['storyboard.schema.json', 'storyboard-import.schema.json', 'providers.schema.json']) ajv.addSchema(readSchema(name));
   const defs = Object.fromEntries(EXTRA_FIELD_DEFS.map((def) => [def, `${STORYBOARD_SCHEMA_ID}#/$defs/${def}`]));
   return PREAMBLE + standalone.default(ajv, { storyboard: STORYBOARD_SCHEMA_ID, storyboardImport: IMPORT_SCHEMA_ID, providers: PROVIDERS_SCHEMA_ID, ...defs }) + '\n';

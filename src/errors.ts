@@ -70,7 +70,26 @@ export class InterruptedError extends ShotlistError {
   }
 }
 
-/** A bug or an environment failure: shown with its stack under `--verbose` only. */
+/**
+ * The machine refused a file operation on a path: no space left, permission denied, a read-only
+ * filesystem, a file where a directory is expected. The user's environment, not a bug: printed
+ * without a stack, naming the path (see files/environment-error.ts).
+ */
+export class EnvironmentError extends ShotlistError {
+  /** Optional one-line hint on what to do about it. */
+  readonly hint: string | undefined;
+
+  constructor(
+    message: string,
+    readonly path: string | null,
+    options?: { cause?: unknown; hint?: string },
+  ) {
+    super('environment', message, options);
+    this.hint = options?.hint;
+  }
+}
+
+/** A bug: shown with its stack under `--verbose` only. */
 export class InternalError extends ShotlistError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('internal', message, options);

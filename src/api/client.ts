@@ -1,5 +1,7 @@
 import { Agent, type Dispatcher } from 'undici';
-import type { ContentVariant, ProviderProfile } from '../providers/profile.js';
+import { UsageError } from '../errors.js';
+import { videoIdFormOf, type ContentVariant, type ProviderProfile } from '../providers/profile.js';
+import { describeVideoIdForm, isVideoId } from '../providers/video-id.js';
 import { pathOf, resolveEndpoint, videosUrl, type Endpoint } from './endpoint.js';
 import {
   ApiError,
@@ -12,11 +14,12 @@ import {
 } from './errors.js';
 import { saveContent, type ContentKind, type DownloadResult } from './download.js';
 import { encodeCreate, encodeRemix, summarizeCreate, summarizeRemix, type CreateRequest, type EncodedBody } from './request-body.js';
-import { apiErrorOf, expectJson, readBody, type Redact } from './response.js';
+import { apiErrorOf, expectJson, quote, readBody, type Redact } from './response.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { abortableSleep, withRetries, type RetryInfo, type Sleep } from './retry.js';
 import { discard, header, sendRequest, type Exchange, type TransportOptions } from './transport.js';
 import { parseVideo, parseVideoList, VideoShapeError, type Video, type VideoList } from './video.js';
+import { redact, rememberSecrets } from '../untrusted/redactor.js';
 
 export interface VideosClientOptions {
   readonly profile: ProviderProfile;
@@ -117,7 +120,7 @@ export function createVideosClient(opts: VideosClientOptions): VideosClient {
     sleep: opts.sleep ?? abortableSleep,
     random: opts.random ?? Math.random,
     onRetry: opts.onRetry,
-    redact: redactor(opts.apiKey),
+    redact: redactorFor(opts.apiKey),
   };
   return {
     create: (req, o) => createVideo(ctx, req, signalOf(o)),
@@ -143,9 +146,15 @@ function authHeaders(style: ProviderProfile['auth']['style'], apiKey: string | n
   return style === 'api-key' ? { 'api-key': apiKey } : { authorization: `Bearer ${apiKey}` };
 }
 
-function redactor(apiKey: string | null): Redact {
-  if (apiKey === null || apiKey === '') return (text) => text;
-  return (text) => text.split(apiKey).join('[redacted]');
+/**
+ * The process's redactor (every credential shotlist holds, every shape of one), which from now
+ * on knows this key too, whatever variable it came from.
+ */
+function redactorFor(apiKey: string | null): Redact {
+  rememberSecrets([apiKey], true);
+  // A key shorter than the process's redactor looks for is still never quoted back by this client.
+  if (apiKey === null || apiKey === '') return (text) => redact(text);
+  return (text) => redact(text.split(apiKey).join('[redacted]'));
 }
 
 // ---- creates: never resent once they may have reached the server ----
@@ -165,8 +174,11 @@ async function createVideo(ctx: Context, req: CreateRequest, signal: AbortSignal
 
 async function remixVideo(ctx: Context, videoId: string, prompt: string, signal: AbortSignal): Promise<Video> {
   requireFeature(ctx, ctx.profile.features.remix, 'remix', 'features.remix: false');
-  const url = videosUrl(ctx.endpoint, [videoId, 'remix']);
-  return postCreate(ctx, url, () => encodeRemix(prompt, ctx.profile.encoding), summarizeRemix(videoId, prompt), signal);
+  const url = videosUrl(ctx.endpoint, [checkedId(ctx, videoId), 'remix']);
+  // A remix is a new video of the one asked for: an answer about another source, or the source itself, is not one.
+  const check = (video: Video): string | null =>
+    video.id === videoId ? `answered with the id of the video to remix (${videoId}) instead of a new one` : video.remixedFromVideoId !== null && video.remixedFromVideoId !== videoId ? `answered with a remix of ${video.remixedFromVideoId}, asked to remix ${videoId}` : null;
+  return postCreate(ctx, url, () => encodeRemix(prompt, ctx.profile.encoding), summarizeRemix(videoId, prompt), signal, check);
 }
 
 async function postCreate(
@@ -175,6 +187,7 @@ async function postCreate(
   encode: () => EncodedBody,
   summary: CreateSummary,
   signal: AbortSignal,
+  check: (video: Video) => string | null = () => null,
 ): Promise<Video> {
   signal.throwIfAborted();
   let attemptStartedAt = new Date();
@@ -186,7 +199,10 @@ async function postCreate(
       const { body, contentType } = encode();
       const headers = { accept: 'application/json', ...(contentType === undefined ? {} : { 'content-type': contentType }) };
       const ex = await sendRequest(ctx.transport, { method: 'POST', url, headers, body }, signal);
-      return await readVideo(ctx, ex);
+      const video = await readVideo(ctx, ex);
+      const wrong = check(video);
+      if (wrong !== null) throw new ResponseFormatError(ex.call, ex.status, wrong);
+      return video;
     } catch (error) {
       abortedInFlight = signal.aborted && error === signal.reason;
       throw error;
@@ -214,12 +230,24 @@ function mayHaveCreated(error: unknown): boolean {
 // ---- idempotent calls: retried per the policy ----
 
 async function retrieveVideo(ctx: Context, videoId: string, signal: AbortSignal): Promise<{ video: Video; pollAfterMs: number | null }> {
-  const url = videosUrl(ctx.endpoint, [videoId]);
+  const url = videosUrl(ctx.endpoint, [checkedId(ctx, videoId)]);
   return idempotent(ctx, signal, async () => {
     const ex = await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: 'application/json' }, followRedirects: true }, signal);
     const video = ex.status >= 200 && ex.status < 300 ? await readVideo(ctx, ex) : await readFailedJob(ctx, ex, videoId);
+    // Another video's state must never be taken for this one's (recorded, downloaded, adopted).
+    if (video.id !== videoId) throw new ResponseFormatError(ex.call, ex.status, `answered with video ${quote(video.id, ctx.redact)}, asked for ${videoId}`);
     return { video, pollAfterMs: pollAfterOf(ex, ctx.profile) };
   });
+}
+
+/**
+ * A video id about to go into a URL path: it has the protocol's form (ids from servers and
+ * lockfiles are checked where they are read; this keeps any other caller from steering a path).
+ */
+function checkedId(ctx: Context, videoId: string): string {
+  const form = videoIdFormOf(ctx.profile);
+  if (!isVideoId(form, videoId)) throw new UsageError(`${quote(videoId, ctx.redact)} is not a video id of provider "${ctx.profile.name}" (${describeVideoIdForm(form)})`);
+  return videoId;
 }
 
 /**
@@ -235,7 +263,7 @@ async function readFailedJob(ctx: Context, ex: Exchange, videoId: string): Promi
 
 function tryParseVideo(ctx: Context, json: unknown): Video | null {
   try {
-    return json === undefined ? null : parseVideo(json, ctx.profile.statusAliases);
+    return json === undefined ? null : parseVideo(json, ctx.profile.statusAliases, videoIdFormOf(ctx.profile));
   } catch {
     return null;
   }
@@ -259,7 +287,7 @@ async function listVideos(ctx: Context, query: ListOptions, signal: AbortSignal)
   return idempotent(ctx, signal, async () => {
     const ex = await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: 'application/json' }, followRedirects: true }, signal);
     const json = await readJsonOk(ctx, ex);
-    return parseOrThrow(ex, () => parseVideoList(json, ctx.profile.statusAliases));
+    return parseOrThrow(ex, () => parseVideoList(json, ctx.profile.statusAliases, videoIdFormOf(ctx.profile)));
   });
 }
 
@@ -286,10 +314,11 @@ async function* listAllVideos(ctx: Context, query: ListAllOptions, signal: Abort
 
 async function deleteVideo(ctx: Context, videoId: string, signal: AbortSignal): Promise<void> {
   requireFeature(ctx, ctx.profile.features.delete, 'deleting videos', 'features.delete: false');
-  const url = videosUrl(ctx.endpoint, [videoId]);
+  const url = videosUrl(ctx.endpoint, [checkedId(ctx, videoId)]);
   await idempotent(ctx, signal, async () => {
     const ex = await sendRequest(ctx.transport, { method: 'DELETE', url, headers: { accept: 'application/json' } }, signal);
-    await readJsonOk(ctx, ex);
+    const answered = ((await readJsonOk(ctx, ex)) as { id?: unknown } | null)?.id;
+    if (typeof answered === 'string' && answered !== videoId) throw new ResponseFormatError(ex.call, ex.status, `answered about video ${quote(answered, ctx.redact)}, asked to delete ${videoId}`);
   });
 }
 
@@ -300,7 +329,8 @@ async function listModels(ctx: Context, signal: AbortSignal): Promise<string[]> 
     const json = await readJsonOk(ctx, ex);
     const data = (json as { data?: unknown } | null)?.data;
     if (!Array.isArray(data)) throw new ResponseFormatError(ex.call, ex.status, 'expected a model list with a "data" array');
-    return data.flatMap((item) => (typeof (item as { id?: unknown } | null)?.id === 'string' ? [(item as { id: string }).id] : []));
+    // Server text, shown in messages (see parseVideo).
+    return data.flatMap((item) => (typeof (item as { id?: unknown } | null)?.id === 'string' ? [redact((item as { id: string }).id)] : []));
   });
 }
 
@@ -315,7 +345,7 @@ async function downloadContent(
   requireFeature(ctx, variants.includes(variant), `the ${variant} variant`, `features.contentVariants: [${variants.join(', ')}]`);
   const signal = signalOf(opts);
   const kind = opts.expect ?? KIND_OF_VARIANT[variant];
-  const url = videosUrl(ctx.endpoint, [videoId, 'content'], { variant });
+  const url = videosUrl(ctx.endpoint, [checkedId(ctx, videoId), 'content'], { variant });
   return idempotent(ctx, signal, async () => {
     const ex = await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: `${MIME_OF_KIND[kind]}, */*;q=0.1` }, followRedirects: true }, signal);
     if (ex.status < 200 || ex.status >= 300) throw apiErrorOf(ex, await readBody(ex), ctx.redact, Date.now());
@@ -353,7 +383,7 @@ async function readJsonOk(ctx: Context, ex: Exchange): Promise<unknown> {
 
 async function readVideo(ctx: Context, ex: Exchange): Promise<Video> {
   const json = await readJsonOk(ctx, ex);
-  return parseOrThrow(ex, () => parseVideo(json, ctx.profile.statusAliases));
+  return parseOrThrow(ex, () => parseVideo(json, ctx.profile.statusAliases, videoIdFormOf(ctx.profile)));
 }
 
 function parseOrThrow<T>(ex: Exchange, parse: () => T): T {

@@ -3,6 +3,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { asEnvironmentError, isEnvironmentFailure } from '../files/environment-error.js';
 import { NetworkError, ResponseFormatError, TruncatedBodyError, type CallSite } from './errors.js';
 import { quote, type Redact } from './response.js';
 import { discard, header, type Exchange } from './transport.js';
@@ -57,8 +58,8 @@ export async function saveContent(ex: Exchange, destPath: string, kind: ContentK
     checkComplete(ex.call, ex.status, kind, inspector, expected);
     await rename(temp, destPath);
   } catch (error) {
-    await rm(temp, { force: true });
-    throw downloadFailure(ex, error, inspector, expected);
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw downloadFailure(ex, error, inspector, expected, destPath);
   }
   await syncDirectory(dirname(destPath));
   return { sha256: inspector.hash.digest('hex'), bytes: inspector.bytes, contentType };
@@ -116,8 +117,13 @@ class SignatureMismatch extends Error {
   }
 }
 
-function downloadFailure(ex: Exchange, error: unknown, inspector: Inspector, expected: number | null): unknown {
+function downloadFailure(ex: Exchange, error: unknown, inspector: Inspector, expected: number | null, destPath: string): unknown {
   if (error instanceof SignatureMismatch) return new ResponseFormatError(ex.call, ex.status, error.message);
+  // The disk, not the server: a full disk, a read-only directory, a file where the directory should be.
+  if (isEnvironmentFailure(error)) {
+    discard(ex);
+    return asEnvironmentError(error, 'write', destPath);
+  }
   if (error instanceof TruncatedBodyError || error instanceof ResponseFormatError) return error;
   const classified = ex.classify(error, inspector.bytes);
   // A connection that drops mid-body is a truncation when we know how much was promised.

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
 import { InsecureHttpError } from './errors.js';
+import { maskCredentials } from '../untrusted/looks-like-credential.js';
 
 /**
  * The configured server: where requests go, and the one origin that may receive credentials.
@@ -18,7 +19,8 @@ export function resolveEndpoint(baseUrl: string, allowInsecureHttp: boolean): En
   try {
     url = new URL(baseUrl);
   } catch (cause) {
-    throw new UsageError(`base URL ${JSON.stringify(baseUrl)} is not a URL`, { cause, hint: 'e.g. https://api.openai.com/v1' });
+    // Whatever was passed for a URL may be a key pasted in the wrong place.
+    throw new UsageError(`base URL ${JSON.stringify(maskCredentials(baseUrl))} is not a URL`, { cause, hint: 'e.g. https://api.openai.com/v1' });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UsageError(`base URL must be http:// or https://, found ${url.protocol}`);
@@ -39,11 +41,18 @@ export function checkTransport(url: URL, allowInsecureHttp: boolean): void {
   }
 }
 
-function isLoopback(hostname: string): boolean {
+/**
+ * Only what surely stays on this machine: a literal loopback address (127.0.0.0/8, ::1, or
+ * ::ffff:127.x) or `localhost` itself. `anything.localhost` is not: the name goes to the
+ * system's resolver, which may ask DNS, and a plain-http request carrying the key would then
+ * cross the network.
+ */
+export function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1';
+  if (isIP(host) === 6) return host === '::1' || /^::ffff:127\./.test(host) || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host);
+  return false;
 }
 
 /** `/videos/{id}...` under the base, with the id percent-encoded (LiteLLM ids hold `/`, `+`, `=`). */

@@ -83,7 +83,7 @@ export function apiErrorOf(ex: Exchange, body: ReadBody, redact: Redact, nowMs: 
   const details: ApiErrorDetails = {
     status: ex.status,
     body: errorBodyOf(body, redact),
-    requestId: header(ex.headers, 'x-request-id') ?? header(ex.headers, 'apim-request-id') ?? null,
+    requestId: requestIdOf(ex, redact),
     retryAfterMs: serverDelayMs(
       { retryAfterMs: header(ex.headers, 'retry-after-ms'), retryAfter: header(ex.headers, 'retry-after') },
       nowMs,
@@ -94,6 +94,12 @@ export function apiErrorOf(ex: Exchange, body: ReadBody, redact: Redact, nowMs: 
   if (ex.status === 404) return new NotFoundError(ex.call, details);
   if (ex.status === 429) return new RateLimitError(ex.call, details, isQuotaExhausted(details.body));
   return new ApiError(ex.call, details);
+}
+
+/** The server's request id, quoted in messages: a header is server text like any other. */
+function requestIdOf(ex: Exchange, redact: Redact): string | null {
+  const id = header(ex.headers, 'x-request-id') ?? header(ex.headers, 'apim-request-id');
+  return id === undefined ? null : quote(id, redact);
 }
 
 function parseShouldRetry(raw: string | undefined): boolean | null {

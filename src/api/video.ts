@@ -1,4 +1,6 @@
 import type { VideoStatus } from '../providers/profile.js';
+import { describeVideoIdForm, isVideoId, type VideoIdForm } from '../providers/video-id.js';
+import { redact } from '../untrusted/redactor.js';
 
 /**
  * The Video object as shotlist uses it, normalized from whatever a server sent: statuses mapped
@@ -51,17 +53,28 @@ export function normalizeStatus(raw: string, aliases: Readonly<Record<string, Vi
 
 type Json = Record<string, unknown>;
 
-export function parseVideo(value: unknown, aliases: Readonly<Record<string, VideoStatus>>): Video {
+/**
+ * Everything a server says is untrusted, and this is where it enters: the text a server wrote for
+ * people (its status word, a failure's code and message) is redacted here, before it can reach a
+ * message, the lockfile or the report; an id that holds a credential is refused, since a redacted
+ * id would name another video. Fields only compared with shotlist's own request (prompt, model,
+ * size, seconds) are neither stored nor shown. Its ids (`id`, `remixed_from_video_id`) must also
+ * have the protocol's form (`idForm`, see providers/video-id.ts): they go into URL paths and the
+ * lockfile, and a server answering `../../x` for an id must not steer either. Default `opaque`,
+ * the loosest safe form.
+ */
+export function parseVideo(value: unknown, aliases: Readonly<Record<string, VideoStatus>>, idForm: VideoIdForm = 'opaque'): Video {
   if (!isObject(value)) throw new VideoShapeError(`expected a Video object, found ${kindOf(value)}`);
   if (value['object'] !== undefined && value['object'] !== 'video') {
-    throw new VideoShapeError(`expected "object": "video", found ${JSON.stringify(value['object'])}`);
+    throw new VideoShapeError(`expected "object": "video", found ${kindOf(value['object'])}`);
   }
-  const id = requiredString(value, 'id');
+  const id = videoId(withoutCredential(requiredString(value, 'id'), 'id'), 'id', idForm);
+  const remixedFrom = withoutCredential(nullableString(value, 'remixed_from_video_id'), 'remixed_from_video_id');
   const serverStatus = requiredString(value, 'status');
   return {
     id,
     status: normalizeStatus(serverStatus, aliases),
-    serverStatus,
+    serverStatus: redact(serverStatus),
     model: nullableString(value, 'model'),
     progress: nullableNumber(value, 'progress'),
     createdAt: nullableNumber(value, 'created_at'),
@@ -70,18 +83,18 @@ export function parseVideo(value: unknown, aliases: Readonly<Record<string, Vide
     prompt: nullableString(value, 'prompt'),
     size: nullableString(value, 'size'),
     seconds: nullableSeconds(value),
-    remixedFromVideoId: nullableString(value, 'remixed_from_video_id'),
+    remixedFromVideoId: remixedFrom === null ? null : videoId(remixedFrom, 'remixed_from_video_id', idForm),
     error: nullableJobError(value),
   };
 }
 
-export function parseVideoList(value: unknown, aliases: Readonly<Record<string, VideoStatus>>): VideoList {
+export function parseVideoList(value: unknown, aliases: Readonly<Record<string, VideoStatus>>, idForm: VideoIdForm = 'opaque'): VideoList {
   if (!isObject(value) || !Array.isArray(value['data'])) {
     throw new VideoShapeError(`expected a list object with a "data" array, found ${kindOf(value)}`);
   }
   const data = value['data'].map((item, i) => {
     try {
-      return parseVideo(item, aliases);
+      return parseVideo(item, aliases, idForm);
     } catch (error) {
       throw new VideoShapeError(`data[${i}]: ${(error as Error).message}`);
     }
@@ -90,12 +103,19 @@ export function parseVideoList(value: unknown, aliases: Readonly<Record<string, 
   if (hasMore !== undefined && hasMore !== null && typeof hasMore !== 'boolean') {
     throw new VideoShapeError(`"has_more" must be a boolean, found ${kindOf(hasMore)}`);
   }
+  const firstId = nullableString(value, 'first_id');
+  const lastId = nullableString(value, 'last_id');
   return {
     data,
-    firstId: nullableString(value, 'first_id'),
-    lastId: nullableString(value, 'last_id'),
+    firstId: firstId === null ? null : videoId(firstId, 'first_id', idForm),
+    lastId: lastId === null ? null : videoId(lastId, 'last_id', idForm),
     hasMore: hasMore === true,
   };
+}
+
+function videoId(id: string, key: string, form: VideoIdForm): string {
+  if (!isVideoId(form, id)) throw new VideoShapeError(`"${key}" must be a video id (${describeVideoIdForm(form)}), found ${kindOf(id)}`);
+  return id;
 }
 
 function requiredString(o: Json, key: string): string {
@@ -132,7 +152,12 @@ function nullableJobError(o: Json): Video['error'] {
     throw new VideoShapeError(`"error" must be {code, message} or null, found ${kindOf(v)}`);
   }
   const code = v['code'];
-  return { code: typeof code === 'string' || typeof code === 'number' ? String(code) : null, message: v['message'] };
+  return { code: typeof code === 'string' || typeof code === 'number' ? redact(String(code)) : null, message: redact(v['message']) };
+}
+
+function withoutCredential<T extends string | null>(id: T, key: string): T {
+  if (id !== null && redact(id) !== id) throw new VideoShapeError(`"${key}" holds what looks like a credential`);
+  return id;
 }
 
 function isObject(v: unknown): v is Json {
@@ -143,6 +168,10 @@ function kindOf(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'string') {
+    // Redacted before it is cut: a key cut in half is no longer found.
+    const text = redact(v);
+    return `the string ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}`;
+  }
   return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }

@@ -1,12 +1,13 @@
-import { ApiError, defaultRetryPolicy, NetworkError, type RetryPolicy, type VideosClient, type VideosClientOptions } from '../api/index.js';
+import { proveEmulator, type VideosClient, type VideosClientOptions } from '../api/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { InterruptedError, ShotlistError } from '../errors.js';
 import { systemClock, type Clock } from '../run/clock.js';
+import { HEARTBEAT_MS, startHeartbeat } from '../run/advisory-lock.js';
 import {
   claimOwner,
+  judgeOwner,
   newOwner,
   onThisHost,
-  ownerIsDead,
   ownerPath,
   publishOwner,
   readOwner,
@@ -88,10 +89,12 @@ export interface Holding {
 
 const POLL_MS = 100;
 const PROBE_TIMEOUT_MS = 2_000;
-const NO_RETRIES: RetryPolicy = { ...defaultRetryPolicy, maxRetries: 0 };
 
-/** What a record says of its owner, once checked. */
-type Verdict = 'serving' | 'starting' | 'stopping' | 'silent' | 'stale';
+/**
+ * What a record says of its owner, once checked. `foreign`: something else answers at its URL
+ * without the owner's proof (the port was taken after the owner stopped listening).
+ */
+type Verdict = 'serving' | 'starting' | 'stopping' | 'silent' | 'suspended' | 'foreign' | 'stale';
 
 /** Starts the project's embedded emulator, or joins the shotlist process already serving it. */
 export async function openEmbeddedEmulator(options: EmbeddedOptions): Promise<EmbeddedEmulator> {
@@ -150,7 +153,7 @@ async function holdEmulator(options: EmbeddedOptions): Promise<Holding> {
         continue;
       }
       const waited = waitedOn(record.text);
-      if (verdict === 'stopping' && waited >= grace) {
+      if ((verdict === 'stopping' || verdict === 'foreign') && waited >= grace) {
         await removeStaleOwner(options.stateDir, record.text);
         continue;
       }
@@ -173,36 +176,34 @@ function waitTimer(clock: Clock): (text: string) => number {
 }
 
 /**
- * A live owner on this host is joined once it answers. One that refuses connections is stopping
- * (or its pid was reused): stale after the grace. One that accepts but does not answer may be
- * suspended (Ctrl-Z) and would resume serving the same state: never taken over.
+ * A live owner on this host (its pid alive with the start the record names) is joined once its
+ * emulator proves, at the record's loopback URL, that it knows the record's token. One whose URL
+ * refuses connections is stopping: stale after the grace; so is one whose URL is answered by
+ * something else. One that accepts but does not answer, or whose process is stopped, may be
+ * suspended (Ctrl-Z) and would resume serving the same state: never taken over. A record on
+ * another host is refused while its owner heartbeats, and taken over once it stopped.
  */
 async function judge(record: OwnerRecord, options: EmbeddedOptions): Promise<Verdict> {
   const { owner } = record;
   if (owner === null) return 'stale';
+  const judged = await judgeOwner(record);
+  if (judged.verdict === 'stale') return 'stale';
   if (!onThisHost(owner)) {
     throw new EmulatorBusyError(
       `${ownerPath(displayOf(options))} says pid ${owner.pid} on ${owner.host} has served this project's embedded emulator since ${owner.since}; it listens on that machine only. Stop it there, or remove that file if no shotlist runs there`,
     );
   }
-  if (ownerIsDead(owner)) return 'stale';
+  if (judged.verdict === 'suspended') return 'suspended';
   if (owner.url === null) return 'starting';
-  return probe(owner.url, options);
-}
-
-/** One request, no retries, a short deadline: any HTTP answer means the owner serves. */
-async function probe(url: string, options: EmbeddedOptions): Promise<Verdict> {
-  const client = options.clientAt(url, { retry: NO_RETRIES, timeoutMs: PROBE_TIMEOUT_MS });
-  try {
-    await client.list({ limit: 1 }, { signal: options.signal });
-    return 'serving';
-  } catch (error) {
-    if (error instanceof ApiError) return 'serving';
-    if (error instanceof NetworkError && error.beforeSend) return 'stopping';
-    if (options.signal.aborted) throw error;
-    return 'silent';
-  } finally {
-    await client.close();
+  switch (await proveEmulator(owner.url, owner.token, { signal: options.signal, timeoutMs: PROBE_TIMEOUT_MS })) {
+    case 'proven':
+      return 'serving';
+    case 'refused':
+      return 'stopping';
+    case 'silent':
+      return 'silent';
+    case 'foreign':
+      return 'foreign';
   }
 }
 
@@ -212,18 +213,24 @@ function notAnswering(owner: EmulatorOwner, verdict: Verdict, options: EmbeddedO
   if (verdict === 'starting') {
     return new EmulatorBusyError(`pid ${owner.pid} claimed this project's embedded emulator (${record}) but has not started it within ${seconds} s; stop that process, or remove the file if it is not shotlist`);
   }
+  if (verdict === 'suspended') {
+    return new EmulatorBusyError(`pid ${owner.pid} serves this project's embedded emulator but is suspended (stopped for ${seconds} s); resume it (\`kill -CONT ${owner.pid}\`, or fg in its terminal) or stop it, then run again`);
+  }
   return new EmulatorBusyError(`pid ${owner.pid} serves this project's embedded emulator at ${owner.url} but has not answered for ${seconds} s (is it suspended?); resume or stop that shotlist, then run again`);
 }
 
 /** Claims the record, then starts the emulator and publishes its URL; null if another process claimed it first. */
 async function startAsOwner(options: EmbeddedOptions): Promise<Holding | null> {
   const { stateDir } = options;
-  const claimed = newOwner(options.speed);
+  const claimed = await newOwner(options.speed);
   if (!(await claimOwner(stateDir, claimed))) return null;
+  // Touched from the claim on, so that a process that cannot compare process starts can tell it lives.
+  const heartbeat = startHeartbeat(ownerPath(stateDir), HEARTBEAT_MS);
   let emulator: RunningEmulator;
   try {
-    emulator = await startEmulator({ stateDir, speed: options.speed });
+    emulator = await startEmulator({ stateDir, speed: options.speed, identityToken: claimed.token });
   } catch (error) {
+    clearInterval(heartbeat);
     await releaseOwner(stateDir, claimed);
     throw error;
   }
@@ -231,6 +238,7 @@ async function startAsOwner(options: EmbeddedOptions): Promise<Holding | null> {
   try {
     await publishOwner(stateDir, serving);
   } catch (error) {
+    clearInterval(heartbeat);
     await emulator.close();
     await releaseOwner(stateDir, claimed);
     throw error;
@@ -240,6 +248,7 @@ async function startAsOwner(options: EmbeddedOptions): Promise<Holding | null> {
     owned: true,
     left: async () => false,
     async close() {
+      clearInterval(heartbeat);
       // The record goes last: until the jobs are flushed, no other process may start on the state.
       await emulator.close();
       await releaseOwner(stateDir, serving);
@@ -256,7 +265,10 @@ function joinOwner(record: OwnerRecord, options: EmbeddedOptions): Holding {
   return {
     owner,
     owned: false,
-    left: async () => (await readOwner(options.stateDir))?.text !== record.text || ownerIsDead(owner),
+    left: async () => {
+      const now = await readOwner(options.stateDir);
+      return now?.text !== record.text || (await judgeOwner(now)).verdict === 'stale';
+    },
     close: async () => {},
   };
 }

@@ -1,8 +1,10 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../lockfile/lockfile-io.js';
-import { createLockFile, isStale, removeIfUnchanged, type LockHolder } from '../run/advisory-lock.js';
+import { createLockFile, judgeHolder, newHolder, readRecord, removeIfUnchanged, type HeartbeatTiming, type Judgement, type LockHolder } from '../run/advisory-lock.js';
 
 /**
  * `.shotlist/emulator/owner.json`: which shotlist process serves a project's embedded emulator.
@@ -11,26 +13,38 @@ import { createLockFile, isStale, removeIfUnchanged, type LockHolder } from '../
  *
  * The record is claimed whole or not at all (written beside, hard-linked into place, as the
  * render lock is), first without a URL while the emulator starts, then rewritten atomically
- * with it. Its owner removes it after closing the emulator; a record whose process died is
- * removed by whoever finds it stale, through the render lock's guarded takeover.
+ * with it. Its owner removes it after closing the emulator, and touches it while serving (its
+ * heartbeat); a record whose process is gone is removed by whoever finds it stale, through the
+ * render lock's guarded takeover.
+ *
+ * The record is untrusted (a file in the project, maybe committed): its URL must be a literal
+ * loopback address, its owner a live process whose start matches (a planted record never
+ * does), and the server there must prove it was started by that owner by answering a challenge
+ * keyed with the record's random token before anything, credentials least of all, is sent to it.
  */
 
 const OWNER_FILE = 'owner.json';
+/** Records written by this version; others (older shotlists' included) are not trusted and are taken over. */
+const OWNER_VERSION = 2;
 
 /** Who serves the embedded emulator, and how. */
 export interface EmulatorOwner extends LockHolder {
-  readonly version: 1;
-  /** Base URL with its `/v1`; null while the owner is still starting the emulator. */
+  readonly version: typeof OWNER_VERSION;
+  /** Base URL with its `/v1`, on a literal loopback address; null while the owner is still starting the emulator. */
   readonly url: string | null;
   /** The emulator's time scale: a process that joins gets the owner's, whatever it asked for. */
   readonly speed: number;
+  /** A random secret of this owner: its emulator proves it knows it (see prove-emulator.ts) before it is used. */
+  readonly token: string;
 }
 
 /** A record as read. `text` is what a takeover compares against, so that it never removes a newer record. */
 export interface OwnerRecord {
   readonly text: string;
-  /** null: not a record this version of shotlist wrote whole; treated as stale. */
+  /** null: not a record this version of shotlist wrote whole (or with a URL off this machine); treated as stale. */
   readonly owner: EmulatorOwner | null;
+  /** Since the record was last touched by its owner's heartbeat. */
+  readonly ageMs: number;
 }
 
 export function ownerPath(stateDir: string): string {
@@ -38,8 +52,8 @@ export function ownerPath(stateDir: string): string {
 }
 
 /** A record for this process, not yet serving. */
-export function newOwner(speed: number): EmulatorOwner {
-  return { version: 1, pid: process.pid, host: os.hostname(), since: new Date().toISOString(), url: null, speed };
+export async function newOwner(speed: number): Promise<EmulatorOwner> {
+  return { version: OWNER_VERSION, ...(await newHolder()), url: null, speed, token: randomBytes(32).toString('hex') };
 }
 
 /** As `createLockFile` writes it: the text `releaseOwner` recognizes as its own. */
@@ -48,14 +62,8 @@ function serializeOwner(owner: EmulatorOwner): string {
 }
 
 export async function readOwner(stateDir: string): Promise<OwnerRecord | null> {
-  let text: string;
-  try {
-    text = await readFile(ownerPath(stateDir), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  return { text, owner: parseOwner(text) };
+  const record = await readRecord(ownerPath(stateDir));
+  return record === null ? null : { ...record, owner: parseOwner(record.text) };
 }
 
 /** Creates the record if there is none; false if another process holds it. */
@@ -77,29 +85,46 @@ export async function releaseOwner(stateDir: string, owner: EmulatorOwner): Prom
 
 /** Removes a record judged stale, unless it changed since it was read (see `removeIfUnchanged`). */
 export async function removeStaleOwner(stateDir: string, judged: string): Promise<void> {
-  const { pid, host, since } = newOwner(0);
-  await removeIfUnchanged(ownerPath(stateDir), judged, { pid, host, since });
+  await removeIfUnchanged(ownerPath(stateDir), judged, await newHolder());
 }
 
-/** The owner's process is gone: only checkable on this host, like the render lock's holder. */
-export function ownerIsDead(owner: EmulatorOwner): boolean {
-  return isStale(owner);
+/** Whether the record's owner is still there, as the render lock's holder is judged (start, host, heartbeat). */
+export async function judgeOwner(record: OwnerRecord, timing?: HeartbeatTiming): Promise<Judgement> {
+  if (record.owner === null) return { verdict: 'stale', why: 'not a record this shotlist wrote whole' };
+  return judgeHolder(record.owner, record.ageMs, timing);
 }
 
 export function onThisHost(owner: EmulatorOwner): boolean {
   return owner.host === os.hostname();
 }
 
+/**
+ * Only a URL that surely stays on this machine: plain http to a literal loopback address (the
+ * emulator listens on 127.0.0.1). A name, even `localhost`, goes through a resolver.
+ */
+export function isLoopbackUrl(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const parsed = new URL(url);
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const loopback = (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';
+  return parsed.protocol === 'http:' && loopback && parsed.username === '' && parsed.password === '' && parsed.search === '' && parsed.hash === '';
+}
+
 function parseOwner(text: string): EmulatorOwner | null {
   try {
     const owner = JSON.parse(text) as Partial<EmulatorOwner>;
     const valid =
-      owner.version === 1 &&
+      owner.version === OWNER_VERSION &&
       typeof owner.pid === 'number' &&
+      Number.isSafeInteger(owner.pid) &&
       typeof owner.host === 'string' &&
       typeof owner.since === 'string' &&
-      (owner.url === null || typeof owner.url === 'string') &&
-      typeof owner.speed === 'number';
+      (owner.start === null || typeof owner.start === 'string') &&
+      (owner.url === null || (typeof owner.url === 'string' && isLoopbackUrl(owner.url))) &&
+      typeof owner.speed === 'number' &&
+      owner.speed > 0 &&
+      typeof owner.token === 'string' &&
+      /^[0-9a-f]{64}$/.test(owner.token);
     return valid ? (owner as EmulatorOwner) : null;
   } catch {
     return null;

@@ -12,6 +12,11 @@ export const EXIT = {
   lockBusy: 4,
   /** The server could not be used at all (unreachable, credentials refused). */
   providerFailed: 5,
+  /**
+   * A file or directory could not be read or written (disk full, permission denied, read-only,
+   * a file where a directory is expected): the user's environment; jobs in flight stay recorded.
+   */
+  environment: 6,
   /** A bug in shotlist. */
   internal: 70,
   /** Interrupted by Ctrl-C or SIGTERM; every job in flight is recorded. */

@@ -1,23 +1,26 @@
 import type { Issue } from '../storyboard/issue.js';
 import type { Style } from './style.js';
+import { blankControls, printable } from '../untrusted/control-characters.js';
+import { maskSourceLine } from '../untrusted/looks-like-credential.js';
 
 /** Widest slice of a source line shown in a code frame; longer lines are cut around the column. */
 const FRAME_WIDTH = 100;
 
 /**
  * `file:line:col: error: path: message [code]`, then expected/found when the message does not
- * already say them, a code frame, and one hint line.
+ * already say them, a code frame, and one hint line. A storyboard from a pull request is
+ * untrusted: what the issue quotes of it is printable.
  */
 export function formatIssue(issue: Issue, texts: ReadonlyMap<string, string>, style: Style): string {
   const where = issue.line > 0 ? `${issue.file}:${issue.line}:${issue.column}` : issue.file;
   const severity = issue.severity === 'error' ? style.red('error') : style.yellow('warning');
-  const path = issue.path ? `${style.bold(issue.path)}: ` : '';
-  const lines = [`${style.bold(where)}: ${severity}: ${path}${issue.message} ${style.dim(`[${issue.code}]`)}`];
-  if (issue.expected && !issue.message.includes(issue.expected)) lines.push(`  expected: ${issue.expected}`);
-  if (issue.found && !issue.message.includes(issue.found)) lines.push(`  found:    ${issue.found}`);
+  const path = issue.path ? `${style.bold(printable(issue.path))}: ` : '';
+  const lines = [`${style.bold(printable(where))}: ${severity}: ${path}${printable(issue.message)} ${style.dim(`[${issue.code}]`)}`];
+  if (issue.expected && !issue.message.includes(issue.expected)) lines.push(`  expected: ${printable(issue.expected)}`);
+  if (issue.found && !issue.message.includes(issue.found)) lines.push(`  found:    ${printable(issue.found)}`);
   const text = texts.get(issue.file);
   if (text !== undefined && issue.line > 0) lines.push(codeFrame(text, issue.line, issue.column, issue.length, style));
-  if (issue.hint) lines.push(`  ${style.cyan('hint:')} ${issue.hint}`);
+  if (issue.hint) lines.push(`  ${style.cyan('hint:')} ${printable(issue.hint)}`);
   return lines.join('\n');
 }
 
@@ -37,7 +40,7 @@ export function codeFrame(text: string, line: number, column: number, length: nu
   const start = Math.max(0, column - 1 - Math.floor(FRAME_WIDTH / 2));
   const out: string[] = [];
   for (let n = first; n <= last; n++) {
-    const raw = redactSecrets((all[n - 1] ?? '').replace(/\r$/, ''));
+    const raw = safeLine((all[n - 1] ?? '').replace(/\r$/, ''));
     const shown = clip(raw, start);
     const marker = n === line ? style.red('>') : ' ';
     out.push(`${marker} ${style.dim(`${String(n).padStart(gutter)} |`)} ${shown}`);
@@ -50,15 +53,13 @@ export function codeFrame(text: string, line: number, column: number, length: nu
   return out.join('\n');
 }
 
-/** A value after a credential-like key, or a token shaped like an API key. */
-const SECRET = /((?:api[_-]?key|authorization|password|secret|token)["']?\s*[:=]\s*)([^,}\]\s#][^,}\]#]*)|\b(sk-[A-Za-z0-9_-]{8,})/gi;
-
 /**
  * A storyboard that holds a key (refused, for that very reason) must not have the key printed
- * back into a CI log by the code frame. Masked to the same length, so the caret still lines up.
+ * back into a CI log by the code frame, nor control characters sent to the terminal. Both are
+ * masked to the same width, so the caret still lines up.
  */
-function redactSecrets(line: string): string {
-  return line.replace(SECRET, (_match, key: string | undefined, value: string | undefined, token: string | undefined) => (token !== undefined ? '*'.repeat(token.length) : `${key}${'*'.repeat(value!.length)}`));
+function safeLine(line: string): string {
+  return blankControls(maskSourceLine(line));
 }
 
 function clip(line: string, start: number): string {

@@ -1,47 +1,55 @@
 import type { Style } from './style.js';
-import type { Plan, PlannedJob, PlanTotals } from '../plan/plan.js';
+import type { Plan, PlanAction, PlannedJob, PlanTotals } from '../plan/plan.js';
+import type { JobRequest } from '../lockfile/fingerprint.js';
+import { formatTable, type Cell } from './text-table.js';
+import { printable } from '../untrusted/control-characters.js';
 
-/** How each action is shown: the SPEC's plan vocabulary. */
-function symbolOf(job: PlannedJob): string {
-  switch (job.action) {
-    case 'render':
-      return job.entry === null ? '+ render' : '~ render';
-    case 'resume':
-      return '> resume';
-    case 'download':
-      return '↓ download';
-    case 'reuse':
-      return '= reuse';
-    case 'blocked':
-      return '! blocked';
-  }
+type Colour = Exclude<keyof Style, 'enabled'> | null;
+
+/** How a row of the plan is shown: the SPEC's plan vocabulary. */
+interface Look {
+  readonly symbol: string;
+  readonly colour: Colour;
 }
 
-function colourOf(job: PlannedJob, style: Style): (text: string) => string {
-  switch (job.action) {
-    case 'render':
-      return job.entry === null ? style.green : style.yellow;
-    case 'blocked':
-      return style.red;
-    case 'reuse':
-      return style.dim;
-    default:
-      return style.cyan;
-  }
+/** One row per action: a new action is shown once it has its row here. */
+const LOOK: Readonly<Record<PlanAction, Look>> = {
+  render: { symbol: '~ render', colour: 'yellow' },
+  resume: { symbol: '> resume', colour: 'cyan' },
+  download: { symbol: '↓ download', colour: 'cyan' },
+  reuse: { symbol: '= reuse', colour: 'dim' },
+  move: { symbol: '→ moved', colour: 'cyan' },
+  failed: { symbol: '! failed', colour: 'red' },
+  blocked: { symbol: '! blocked', colour: 'red' },
+};
+/** A render of a job the lockfile has never seen, told apart from a changed one. */
+const NEW_RENDER: Look = { symbol: '+ render', colour: 'green' };
+const ORPHAN: Look = { symbol: '- orphan', colour: 'dim' };
+
+function lookOf(job: PlannedJob): Look {
+  return job.action === 'render' && job.entry === null ? NEW_RENDER : LOOK[job.action];
 }
 
-/** One line per job, one per orphan, then the total line. */
+/**
+ * One line per job, one per orphan, then the total line. Columns: action, job id, model, size,
+ * seconds, cost (of what renders), reason; the reason last, as it runs long.
+ */
 export function formatPlan(plan: Plan, header: string, style: Style): string {
-  const width = Math.min(64, Math.max(8, ...plan.jobs.map((job) => job.id.length), ...plan.orphans.map((o) => o.id.length)));
-  const lines = [header, ''];
-  for (const job of plan.jobs) {
-    const colour = colourOf(job, style);
-    const cost = job.action === 'render' ? `${String(job.seconds).padStart(3)} s  ${formatUsd(job.costUsd).padStart(7)}` : '';
-    lines.push(`  ${colour(symbolOf(job).padEnd(10))}  ${job.id.padEnd(width)}  ${job.reason.padEnd(28)}  ${cost}`.trimEnd());
-  }
-  for (const orphan of plan.orphans) lines.push(`  ${style.dim('- orphan'.padEnd(10))}  ${orphan.id.padEnd(width)}  no longer in the storyboard`);
-  lines.push('', formatTotals(plan.totals));
-  return `${lines.join('\n')}\n`;
+  // A reason may quote a lockfile's (a server's) failure message; an orphan's id is a lockfile's key.
+  const row = (look: Look, id: string, request: JobRequest, cost: string, reason: string): Cell[] => [
+    { text: look.symbol, ...(look.colour ? { colour: style[look.colour] } : {}) },
+    { text: id },
+    { text: request.model ?? 'default' },
+    { text: request.size },
+    { text: `${request.seconds} s`, align: 'right' },
+    { text: cost, align: 'right' },
+    { text: reason },
+  ];
+  const rows = [
+    ...plan.jobs.map((job) => row(lookOf(job), job.id, job.request, job.action === 'render' ? formatUsd(job.costUsd) : '', printable(job.reason))),
+    ...plan.orphans.map((orphan) => row(ORPHAN, printable(orphan.id), orphan.entry.request, '', 'no longer in the storyboard')),
+  ];
+  return `${[header, '', ...formatTable(rows), '', formatTotals(plan.totals)].join('\n')}\n`;
 }
 
 export function formatTotals(totals: PlanTotals): string {
@@ -53,6 +61,8 @@ export function formatTotals(totals: PlanTotals): string {
   if (totals.resume > 0) parts.push(`${totals.resume} to resume`);
   if (totals.download > 0) parts.push(`${totals.download} to download`);
   parts.push(`${totals.reuse} reused`);
+  if (totals.move > 0) parts.push(`${totals.move} moved`);
+  if (totals.failed > 0) parts.push(`${totals.failed} failed (not sent again)`);
   if (totals.blocked > 0) parts.push(`${totals.blocked} blocked`);
   const extras = [totals.orphan > 0 ? `${totals.orphan} orphan${totals.orphan === 1 ? '' : 's'}` : '', totals.unselected > 0 ? `${totals.unselected} not selected by --only` : ''].filter(Boolean);
   return `${totals.jobs} job${totals.jobs === 1 ? '' : 's'}: ${parts.join(', ')}${extras.length > 0 ? `; ${extras.join(', ')}` : ''}`;
@@ -79,24 +89,28 @@ export function planEvents(plan: Plan, storyboard: string, provider: string): ob
     remix_of: job.remixOf,
     video_id: job.entry?.video_id ?? null,
     fingerprint: job.fingerprint,
+    moved_from: job.movedFrom,
   }));
   for (const orphan of plan.orphans) events.push({ event: 'plan.orphan', id: orphan.id, video_id: orphan.entry.video_id });
-  const t = plan.totals;
-  events.push({
-    event: 'plan.total',
-    storyboard,
-    provider,
+  events.push({ event: 'plan.total', storyboard, provider, ...totalsFields(plan.totals) });
+  return events;
+}
+
+/** A plan's totals as the JSON events carry them (`plan.total`, `run.start`). */
+export function totalsFields(t: PlanTotals): Record<string, number> {
+  return {
     jobs: t.jobs,
     render: t.render,
     resume: t.resume,
     download: t.download,
     reuse: t.reuse,
+    move: t.move,
+    failed: t.failed,
     blocked: t.blocked,
     orphan: t.orphan,
     unselected: t.unselected,
     seconds: t.seconds,
     cost_usd: t.costUsd,
     unpriced: t.unpriced,
-  });
-  return events;
+  };
 }

@@ -1,5 +1,6 @@
 import type { JobHeadline, JobStatus, StatusReport, StatusTotals } from '../status/assess-status.js';
 import type { Style } from './style.js';
+import { printable } from '../untrusted/control-characters.js';
 
 /** How each headline reads in the first column. */
 const LABEL: Readonly<Record<JobHeadline, string>> = {
@@ -11,6 +12,7 @@ const LABEL: Readonly<Record<JobHeadline, string>> = {
   missing: '! missing',
   altered: '! altered',
   rerender: '~ re-render',
+  moved: '→ moved',
   blocked: '! blocked',
   gone: 'gone',
   expired: 'expired',
@@ -29,7 +31,8 @@ export function formatStatus(report: StatusReport, header: string, style: Style)
   const lines = [header, ''];
   for (const row of report.rows) {
     const label = colourOf(row, style)(LABEL[row.headline].padEnd(14));
-    lines.push(`  ${label}  ${row.id.padEnd(width)}  ${row.notes.join('; ')}`.trimEnd());
+    // Orphans' ids are the lockfile's keys; notes quote the server and the lockfile.
+    lines.push(`  ${label}  ${printable(row.id).padEnd(width)}  ${printable(row.notes.join('; '))}`.trimEnd());
   }
   lines.push('', formatStatusTotals(report.totals));
   return `${lines.join('\n')}\n`;

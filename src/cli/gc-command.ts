@@ -1,10 +1,13 @@
 import { createInterface } from 'node:readline';
 import { ApiError, NotFoundError, ProviderError, type Video, type VideosClient } from '../api/index.js';
-import { UsageError } from '../errors.js';
-import { readLockfile } from '../lockfile/lockfile-io.js';
+import { InterruptedError, LockBusyError, UsageError } from '../errors.js';
+import { readLockfileSource } from '../lockfile/lockfile-io.js';
 import { lockfilePathFor, type Lockfile } from '../lockfile/lockfile.js';
 import { missingGcFeatures, planGc, referencedVideoIds } from '../gc/plan-gc.js';
-import { providerIdentity } from '../providers/profile.js';
+import { checkRecordedVideoIds } from '../plan/check-video-ids.js';
+import { providerIdentity, videoIdFormOf } from '../providers/profile.js';
+import { acquireLock, describeHolder, type HeldLock } from '../run/advisory-lock.js';
+import { systemClock } from '../run/clock.js';
 import { truncate } from '../storyboard/describe.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { formatAge } from '../status/assess-status.js';
@@ -12,6 +15,8 @@ import { EXIT } from './exit-codes.js';
 import { displayPath, loadForCommand } from './load-for-cli.js';
 import type { CliContext, InputStream } from './main.js';
 import { embeddedStateDir, openServer } from './open-server.js';
+import { printable } from '../untrusted/control-characters.js';
+import { redact } from '../untrusted/redactor.js';
 
 export interface GcFlags {
   readonly provider?: string;
@@ -23,6 +28,8 @@ export interface GcFlags {
   readonly json?: boolean;
   readonly verbose?: boolean;
   readonly allowInsecureHttp?: boolean;
+  /** Wait for renders holding the storyboards' locks before deleting, instead of exiting 4. */
+  readonly wait?: boolean;
 }
 
 /** The storyboards that share one server, and what their lockfiles reference. */
@@ -40,12 +47,14 @@ interface ServerGroup {
 export async function runGc(files: readonly string[], flags: GcFlags, ctx: CliContext): Promise<number> {
   const lockfiles: Lockfile[] = [];
   const groups = new Map<string, ServerGroup>();
+  const lockPaths = new Map<string, LockedStoryboard>();
   for (const file of files) {
     const { loaded } = await loadForCommand(file, flags, ctx);
     const lockPath = lockfilePathFor(loaded.storyboard.mainPath);
-    const lock = await readLockfile(lockPath, displayPath(ctx, lockPath));
-    if (lock) lockfiles.push(lock);
+    const read = await readCheckedLockfile(loaded, lockPath, ctx);
+    if (read) lockfiles.push(read);
     else if (!flags.json) ctx.io.stderr.write(`${ctx.err.yellow('warning')}: ${displayPath(ctx, lockPath)} does not exist: ${displayPath(ctx, loaded.storyboard.mainPath)} references no video\n`);
+    lockPaths.set(lockPath, { loaded, lockPath });
     const key = serverKey(loaded);
     const group = groups.get(key) ?? { label: serverLabel(loaded, ctx), loaded, lockNames: [] };
     group.lockNames.push(displayPath(ctx, lockPath));
@@ -54,12 +63,28 @@ export async function runGc(files: readonly string[], flags: GcFlags, ctx: CliCo
   // Checked for every server before anything is listed or deleted.
   for (const group of groups.values()) requireFeatures(group.loaded, flags);
   const referenced = referencedVideoIds(lockfiles);
+  const storyboards = [...lockPaths.values()];
   let code: number = EXIT.ok;
   for (const group of groups.values()) {
-    const result = await collectServer(group, referenced, flags, ctx);
+    const result = await collectServer(group, referenced, storyboards, flags, ctx);
     if (result !== EXIT.ok) code = result;
   }
   return code;
+}
+
+/** A storyboard gc was given, and its lockfile: read again, under its lock, before anything is deleted. */
+interface LockedStoryboard {
+  readonly loaded: LoadedStoryboard;
+  readonly lockPath: string;
+}
+
+/** The lockfile as plan reads it: bounded, inside the project, its video ids of the provider's form. */
+async function readCheckedLockfile(loaded: LoadedStoryboard, lockPath: string, ctx: CliContext): Promise<Lockfile | null> {
+  const source = await readLockfileSource(lockPath, displayPath(ctx, lockPath), loaded.projectRoot);
+  if (source === null) return null;
+  const { profile } = loaded.storyboard.provider;
+  checkRecordedVideoIds(source, videoIdFormOf(profile), profile.name);
+  return source.lockfile;
 }
 
 function serverKey(loaded: LoadedStoryboard): string {
@@ -86,13 +111,13 @@ function requireFeatures(loaded: LoadedStoryboard, flags: GcFlags): void {
 }
 
 /** Each server of the group's provider in turn: one, or every server of a pool. */
-async function collectServer(group: ServerGroup, referenced: ReadonlySet<string>, flags: GcFlags, ctx: CliContext): Promise<number> {
+async function collectServer(group: ServerGroup, referenced: ReadonlySet<string>, storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<number> {
   const opened = await openServer(group.loaded, { allowInsecureHttp: flags.allowInsecureHttp === true }, ctx);
   try {
     let code: number = EXIT.ok;
     for (const server of opened.servers) {
       const label = opened.servers.length > 1 ? providerIdentity(group.loaded.storyboard.provider.profile, server.name) : group.label;
-      const result = await collectOne({ ...group, label }, server.client, referenced, flags, ctx);
+      const result = await collectOne({ ...group, label }, server.client, referenced, storyboards, flags, ctx);
       if (result !== EXIT.ok) code = result;
     }
     return code;
@@ -101,39 +126,96 @@ async function collectServer(group: ServerGroup, referenced: ReadonlySet<string>
   }
 }
 
-async function collectOne(group: ServerGroup, client: VideosClient, referenced: ReadonlySet<string>, flags: GcFlags, ctx: CliContext): Promise<number> {
+async function collectOne(group: ServerGroup, client: VideosClient, referenced: ReadonlySet<string>, storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<number> {
   const { io } = ctx;
   const videos: Video[] = [];
   for await (const video of client.listAll({ order: 'desc' }, { signal: io.signal })) videos.push(video);
   const { unreferenced, kept } = planGc(videos, referenced);
+  const listed = unreferenced.length + kept.length;
   const inFlight = kept.filter((k) => k.reason === 'in_flight');
   const say = (text: string) => !flags.json && io.stdout.write(text);
   const now = Math.floor(io.now() / 1000);
 
-  say(`${group.label}: ${videos.length} video${videos.length === 1 ? '' : 's'} on the server, ${kept.length - inFlight.length} referenced by ${group.lockNames.join(', ')}${inFlight.length > 0 ? `, ${inFlight.length} in flight (kept)` : ''}\n`);
+  say(`${group.label}: ${listed} video${listed === 1 ? '' : 's'} on the server, ${kept.length - inFlight.length} referenced by ${group.lockNames.join(', ')}${inFlight.length > 0 ? `, ${inFlight.length} in flight (kept)` : ''}\n`);
   for (const { video } of inFlight) emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: 'kept', reason: 'in flight' });
   if (unreferenced.length === 0) {
     say('nothing to delete: every finished video is referenced\n');
-    return total(ctx, flags, group, videos.length, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
+    return total(ctx, flags, group, listed, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
   }
-  for (const video of unreferenced) say(`  ${video.id}  ${video.status.padEnd(9)}  ${video.createdAt === null ? '' : `created ${formatAge(now - video.createdAt)} ago  `}${quote(video.prompt)}\n`);
+  for (const video of unreferenced) say(`  ${printable(video.id)}  ${video.status.padEnd(9)}  ${video.createdAt === null ? '' : `created ${formatAge(now - video.createdAt)} ago  `}${quote(video.prompt)}\n`);
   say(`${unreferenced.length} unreferenced video${unreferenced.length === 1 ? '' : 's'}${flags.dryRun ? ' would be deleted (--dry-run)' : ''}\n`);
 
   const confirmed = flags.dryRun ? false : await confirm(unreferenced.length, group, flags, ctx);
   if (!confirmed) {
     for (const video of unreferenced) emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: 'listed', reason: 'unreferenced' });
-    return total(ctx, flags, group, videos.length, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
+    return total(ctx, flags, group, listed, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
   }
-  let deleted = 0;
-  let refused = 0;
-  for (const video of unreferenced) {
-    const outcome = await deleteOne(client, video.id, io.signal);
-    if (outcome.ok) deleted++;
-    else refused++;
-    emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: outcome.ok ? 'deleted' : 'refused', reason: outcome.reason });
-    if (!flags.json) io.stdout.write(outcome.ok ? `deleted ${video.id}${outcome.reason === 'unreferenced' ? '' : ` (${outcome.reason})`}\n` : `${ctx.out.red('not deleted')} ${video.id}: ${outcome.reason}\n`);
+  const outcome = await deleteUnderLocks(client, unreferenced, storyboards, flags, ctx);
+  return total(ctx, flags, group, listed, kept.length + outcome.kept, unreferenced.length, { ...outcome, confirmed: true });
+}
+
+/**
+ * The delete phase, under the lock every render of the given storyboards takes: a render that
+ * recorded a video since the listing (the lockfiles were read before it) has released its lock
+ * by then, and none can record one while gc deletes. The lockfiles are read again under the
+ * locks, and each video is checked against them just before its DELETE, which is sent once.
+ */
+async function deleteUnderLocks(client: VideosClient, candidates: readonly Video[], storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<{ deleted: number; refused: number; kept: number }> {
+  const { io } = ctx;
+  const locks = await takeLocks(storyboards, flags, ctx);
+  try {
+    const fresh: Lockfile[] = [];
+    for (const { loaded, lockPath } of storyboards) {
+      const lock = await readCheckedLockfile(loaded, lockPath, ctx);
+      if (lock) fresh.push(lock);
+    }
+    const referenced = referencedVideoIds(fresh);
+    const sent = new Set<string>();
+    let deleted = 0;
+    let refused = 0;
+    let kept = 0;
+    for (const video of candidates) {
+      if (sent.has(video.id)) continue;
+      if (referenced.has(video.id)) {
+        kept++;
+        emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: 'kept', reason: 'referenced since listed' });
+        if (!flags.json) io.stdout.write(`kept ${printable(video.id)}: a lockfile references it since it was listed\n`);
+        continue;
+      }
+      sent.add(video.id);
+      const outcome = await deleteOne(client, video.id, io.signal);
+      if (outcome.ok) deleted++;
+      else refused++;
+      emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: outcome.ok ? 'deleted' : 'refused', reason: outcome.reason });
+      if (!flags.json) io.stdout.write(outcome.ok ? `deleted ${printable(video.id)}${outcome.reason === 'unreferenced' ? '' : ` (${printable(outcome.reason)})`}\n` : `${ctx.out.red('not deleted')} ${printable(video.id)}: ${printable(outcome.reason)}\n`);
+    }
+    return { deleted, refused, kept };
+  } finally {
+    for (const lock of locks.reverse()) await lock.release();
   }
-  return total(ctx, flags, group, videos.length, kept.length, unreferenced.length, { deleted, refused, confirmed: true });
+}
+
+/** Every given storyboard's lock, in path order (two gc runs never wait on each other crosswise); with `--wait`, behind renders that hold them. */
+async function takeLocks(storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<HeldLock[]> {
+  const held: HeldLock[] = [];
+  try {
+    for (const lockPath of [...new Set(storyboards.map((s) => s.lockPath))].sort()) {
+      held.push(
+        await acquireLock(lockPath, {
+          wait: flags.wait === true,
+          clock: systemClock,
+          signal: ctx.io.signal,
+          onWait: (holder, judged) => !flags.json && ctx.io.stderr.write(`waiting for ${describeHolder(holder, judged)} to finish rendering ${displayPath(ctx, lockPath)}\n`),
+        }),
+      );
+    }
+    return held;
+  } catch (error) {
+    for (const lock of held.reverse()) await lock.release();
+    if (ctx.io.signal.aborted) throw new InterruptedError('interrupted while waiting for a lockfile lock; nothing was deleted');
+    if (error instanceof LockBusyError) throw new LockBusyError(`nothing deleted: ${error.message.replace(/ \(use --wait to wait for it\)$/, '')}; gc deletes only while no render of the given storyboards runs (use --wait to wait for it)`);
+    throw error;
+  }
 }
 
 /** One delete; a refusal (a job that started in the meantime gets 400) is reported, and the rest go on. */
@@ -213,5 +295,6 @@ function total(
 /** A prompt as one short line: control characters shown as spaces, cut at 60 characters as any echoed input is. */
 function quote(prompt: string | null): string {
   if (prompt === null) return '';
-  return JSON.stringify(truncate(prompt.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim()));
+  // Redacted before it is cut (half a key is not found); printable for what JSON leaves raw (C1, bidi).
+  return printable(JSON.stringify(truncate(redact(prompt).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim())));
 }

@@ -35,3 +35,8 @@ export function displayPath(ctx: CliContext, absPath: string): string {
   const relative = path.relative(ctx.io.cwd, absPath);
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absPath;
 }
+
+/** The output directory `--out` named, absolute; undefined when the default (`renders/<name>/`) applies. */
+export function explicitOutDir(flags: { readonly out?: string | undefined }, ctx: CliContext): string | undefined {
+  return flags.out ? path.resolve(ctx.io.cwd, flags.out) : undefined;
+}

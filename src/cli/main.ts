@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { InternalError, ShotlistError, StoryboardInvalidError, UserError } from '../errors.js';
+import { EnvironmentError, InternalError, ShotlistError, StoryboardInvalidError, UserError } from '../errors.js';
+import { asEnvironmentError } from '../files/environment-error.js';
+import { errorEvent, type ErrorFields } from './error-event.js';
 import { EXIT } from './exit-codes.js';
 import type { EmulatorFlags } from './emulator-command.js';
 import type { GcFlags } from './gc-command.js';
@@ -9,6 +11,9 @@ import type { RenderFlags } from './render-command.js';
 import type { ReportFlags } from './report-command.js';
 import type { StatusFlags } from './status-command.js';
 import { createStyle, type Style } from './style.js';
+import { safeOutput } from './safe-output.js';
+import { rememberCredentialsOf } from '../untrusted/redactor.js';
+import { printable, safeOutputText } from '../untrusted/control-characters.js';
 import type { WatchFlags } from './watch-command.js';
 
 /** Where the CLI reads and writes; passed in so tests call `main` directly, without a subprocess. */
@@ -31,6 +36,12 @@ export type InputStream = NodeJS.ReadableStream & { readonly isTTY?: boolean };
 export interface OutputStream {
   write(text: string): unknown;
   readonly isTTY?: boolean;
+  /** A terminal's size; the live view fits its rows to it. */
+  readonly columns?: number;
+  readonly rows?: number;
+  /** A terminal's `resize` event. */
+  on?(event: 'resize', listener: () => void): unknown;
+  off?(event: 'resize', listener: () => void): unknown;
 }
 
 /** What every command receives. */
@@ -50,6 +61,8 @@ export interface CommonFlags {
   readonly concurrency?: number;
   readonly only: string[];
   readonly replace: string[];
+  /** `--retry-failed`: send again jobs whose last attempt failed for good (moderation, invalid request). */
+  readonly retryFailed?: boolean;
   readonly frozen?: boolean;
   readonly maxCost?: number;
   readonly json?: boolean;
@@ -60,9 +73,13 @@ export interface CommonFlags {
 
 /**
  * The one exit point: runs a command line and returns its exit code. Only this function prints
- * fatal errors; lower layers throw typed errors or return issues.
+ * fatal errors; lower layers throw typed errors or return issues. Every credential of the
+ * environment is known to the redactor from here on, and both output streams redact and
+ * neutralise whatever is written to them.
  */
-export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+export async function main(argv: readonly string[], given: CliIO): Promise<number> {
+  rememberCredentialsOf(given.env);
+  const io: CliIO = { ...given, stdout: safeOutput(given.stdout), stderr: safeOutput(given.stderr) };
   const out = createStyle(io.stdout.isTTY === true, io.env);
   const err = createStyle(io.stderr.isTTY === true, io.env);
   const verbose = argv.includes('--verbose');
@@ -73,7 +90,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (error) {
-    return reportError(error, ctx);
+    // Looked for in argv, not in parsed flags: a usage error comes before (or instead of) parsing.
+    return reportError(error, ctx, argv.includes('--json'));
   }
 }
 
@@ -137,6 +155,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .addOption(flag.baseUrl())
     .addOption(flag.only())
     .option('--offline', 'do not ask the server; judge expiry by the lockfile')
+    .option('--out <dir>', 'the directory the files were rendered to, if render was given --out')
     .addOption(flag.allowInsecureHttp())
     .addOption(flag.json())
     .option('--quiet', 'list only the jobs that need attention')
@@ -151,6 +170,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .addOption(flag.baseUrl())
     .option('--yes', 'delete without asking')
     .option('--dry-run', 'list what would be deleted; delete nothing')
+    .option('--wait', 'wait for renders of these storyboards to finish before deleting, instead of exiting')
     .addOption(flag.allowInsecureHttp())
     .addOption(flag.json())
     .addOption(flag.verbose())
@@ -182,7 +202,7 @@ function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command
     .option('--fps <n>', 'frame rate of the generated MP4s', positiveInteger, 24)
     .option('--seed <n>', 'seed of the fault injection', nonNegativeInteger)
     .option('--faults <file>', 'JSON file of fault options (see README)')
-    .option('--flavor <name>', 'imitate a backend: openai (default), azure, vllm-omni or litellm (see docs/providers.md)')
+    .option('--flavor <name>', 'imitate a backend: openai (default), azure, vllm-omni, litellm (docs/providers.md), or another protocol: gemini, fal, replicate (docs/protocols.md)')
     .action(async (flags: EmulatorFlags) => setCode(await (await import('./emulator-command.js')).runEmulatorCommand(flags, ctx)));
 
   return program;
@@ -196,6 +216,7 @@ function withCommonFlags(command: Command): Command {
     .option('--concurrency <n>', 'jobs in flight at most (never above the provider\'s limit)', positiveInteger)
     .addOption(flag.only())
     .option('--replace <glob>', 'render matching jobs again even if up to date (repeatable)', collect, [])
+    .option('--retry-failed', 'send again jobs whose last attempt failed for good (moderation, invalid request)')
     .option('--frozen', 'fail, without sending anything, if any job would have to render')
     .option('--max-cost <usd>', 'refuse a plan that costs more than this many dollars', nonNegativeNumber)
     .addOption(flag.json())
@@ -246,28 +267,40 @@ function nonNegativeNumber(value: string): number {
   return n;
 }
 
-function reportError(error: unknown, ctx: CliContext): number {
+/** Prints what ended the command on stderr and, with `--json`, as an `error` event on stdout. */
+function reportError(error: unknown, ctx: CliContext, json: boolean): number {
   const { stderr } = ctx.io;
+  const event = (fields: ErrorFields, exitCode: number): number => {
+    if (json) ctx.io.stdout.write(`${JSON.stringify(errorEvent(fields, exitCode, ctx.io.now()))}\n`);
+    return exitCode;
+  };
   if (error instanceof CommanderError) {
     // Commander already printed the message (help and version exit with 0).
-    return error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    if (error.exitCode === 0) return EXIT.ok;
+    // "error: unknown option '--fast'\n(Did you mean --wait?)": the suggestion is the hint.
+    const [first = '', ...rest] = error.message.replace(/^error: /, '').split('\n');
+    const hint = rest.join(' ').replace(/^\((.*)\)$/, '$1').trim();
+    return event({ code: 'usage', message: first, hint: hint || 'run with --help for usage' }, EXIT.invalid);
   }
   if (error instanceof StoryboardInvalidError) {
     // The issues were printed, with their code frames, where the storyboard was loaded.
-    return EXIT.invalid;
+    return event(error, EXIT.invalid);
   }
-  if (error instanceof UserError) {
-    stderr.write(`${ctx.err.red('error')}: ${error.message}\n${error.hint ? `  ${ctx.err.cyan('hint:')} ${error.hint}\n` : ''}`);
-    return exitCodeOf(error);
+  // A full disk or a read-only directory met anywhere is the user's environment, not a bug.
+  error = asEnvironmentError(error, null, null);
+  // Messages quote servers, lockfiles and storyboards: printable, each on its one line.
+  if (error instanceof UserError || error instanceof EnvironmentError) {
+    stderr.write(`${ctx.err.red('error')}: ${printable(error.message)}\n${error.hint ? `  ${ctx.err.cyan('hint:')} ${printable(error.hint)}\n` : ''}`);
+    return event(error, exitCodeOf(error));
   }
   if (error instanceof ShotlistError && !(error instanceof InternalError)) {
-    stderr.write(`${ctx.err.red('error')}: ${error.message}\n`);
-    return exitCodeOf(error);
+    stderr.write(`${ctx.err.red('error')}: ${printable(error.message)}\n`);
+    return event(error, exitCodeOf(error));
   }
   const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`${ctx.err.red('internal error')}: ${message}\n`);
+  stderr.write(`${ctx.err.red('internal error')}: ${printable(message)}\n`);
   stderr.write(ctx.verbose && error instanceof Error && error.stack ? `${error.stack}\n` : '  (this is a bug in shotlist; run again with --verbose for details)\n');
-  return EXIT.internal;
+  return event({ code: 'internal', message, hint: 'this is a bug in shotlist; run again with --verbose for details' }, EXIT.internal);
 }
 
 function exitCodeOf(error: ShotlistError): number {
@@ -281,6 +314,8 @@ function exitCodeOf(error: ShotlistError): number {
       return EXIT.interrupted;
     case 'internal':
       return EXIT.internal;
+    case 'environment':
+      return EXIT.environment;
     default:
       return error instanceof UserError ? EXIT.invalid : EXIT.providerFailed;
   }
@@ -302,6 +337,14 @@ function survivingClose(stream: NodeJS.WriteStream): OutputStream {
     get isTTY() {
       return stream.isTTY;
     },
+    get columns() {
+      return stream.columns;
+    },
+    get rows() {
+      return stream.rows;
+    },
+    on: (event, listener) => stream.on(event, listener),
+    off: (event, listener) => stream.off(event, listener),
     write: (text: string) => open && stream.write(text),
   };
 }
@@ -325,7 +368,7 @@ export function runCli(): void {
       process.off('SIGTERM', onSignal);
     },
     (error: unknown) => {
-      process.stderr.write(`internal error: ${String(error)}\n`);
+      process.stderr.write(safeOutputText(`internal error: ${String(error)}\n`));
       process.exitCode = EXIT.internal;
     },
   );

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { createVideosClient, type VideosClient } from '../api/index.js';
+import { UsageError } from '../errors.js';
+import { confinePath } from '../files/confined-path.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { credentialFor } from '../providers/credentials.js';
 import { serverName } from '../providers/profile.js';
@@ -53,6 +55,7 @@ export async function openServer(loaded: LoadedStoryboard, options: { readonly a
   const clientAt: ClientAt = (baseUrl, tuning = {}) =>
     createVideosClient({ profile: provider.profile, baseUrl, apiKey: credential?.value ?? null, ...(credential ? { authStyle: credential.style } : {}), allowInsecureHttp: options.allowInsecureHttp === true, ...tuning });
   const stateDir = embeddedStateDir(loaded);
+  if (stateDir !== null) refuseStateOutside(loaded.projectRoot, stateDir, ctx);
   const emulator = stateDir === null ? null : await openEmbedded(stateDir, options, clientAt, ctx);
   const servers: OpenedServer[] = [];
   try {
@@ -76,6 +79,18 @@ export async function openServer(loaded: LoadedStoryboard, options: { readonly a
       await emulator?.close();
     },
   };
+}
+
+/**
+ * The embedded emulator keeps its state (jobs, media, its owner record) in the project: a
+ * committed `.shotlist -> /elsewhere` would have it written, and trusted, outside.
+ */
+function refuseStateOutside(projectRoot: string, stateDir: string, ctx: CliContext): void {
+  const confined = confinePath(projectRoot, stateDir);
+  if (confined.ok) return;
+  throw new UsageError(`the embedded emulator's state directory ${displayPath(ctx, stateDir)} leads outside the project directory${confined.reason === 'dangling' ? ' (through a symlink to nothing)' : ` (to ${confined.resolved})`}`, {
+    hint: 'remove the symlink, or run `shotlist emulator --state-dir DIR` there and point at it with --base-url',
+  });
 }
 
 /**

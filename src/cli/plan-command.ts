@@ -4,16 +4,19 @@ import { planStoryboard } from '../plan/plan-storyboard.js';
 import { profileNotes } from '../providers/describe-profile.js';
 import { EXIT } from './exit-codes.js';
 import { formatPlan, formatUsd, planEvents } from './format-plan.js';
-import { displayPath, loadForCommand } from './load-for-cli.js';
+import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './main.js';
 
 /** `shotlist plan FILE`: what render would do, job by job, with the reason and the cost. */
 export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext): Promise<number> {
   const { loaded } = await loadForCommand(file, flags, ctx);
+  const outDir = explicitOutDir(flags, ctx);
   const { plan, lockPath, providerId } = await planStoryboard(loaded, {
     now: Math.floor(ctx.io.now() / 1000),
+    ...(outDir ? { outDir } : {}),
     only: flags.only,
     replace: flags.replace,
+    ...(flags.retryFailed ? { retryFailed: true } : {}),
     display: (p) => displayPath(ctx, p),
   });
   if (flags.json) {

@@ -1,7 +1,11 @@
+import cliTruncate from 'cli-truncate';
 import type { JobState } from '../run/job-runner.js';
 import type { JobReport } from '../run/render-storyboard.js';
+import type { LiveRegion, Screen } from './live-region.js';
 import type { OutputStream } from './main.js';
+import { costOfReport } from './run-summary.js';
 import type { Style } from './style.js';
+import { printable } from '../untrusted/control-characters.js';
 
 /**
  * How a render shows its progress: a live view on a terminal (a row per active job: state,
@@ -17,13 +21,18 @@ export interface Progress {
 
 export interface ProgressOptions {
   readonly mode: 'live' | 'lines' | 'json' | 'quiet';
+  /** Where lines and JSON events go. */
   readonly out: OutputStream;
+  /** Where the live view is drawn; failures are written above it. */
+  readonly screen: Screen;
   readonly style: Style;
   /** Unix milliseconds. */
   readonly now: () => number;
   /** Jobs the run works on, and what their renders cost. */
   readonly total: number;
   readonly costOf: (jobId: string) => number | null;
+  /** An output file's path as shown to the user. */
+  readonly display: (absPath: string) => string;
 }
 
 interface Row {
@@ -48,11 +57,21 @@ export function createProgress(options: ProgressOptions): Progress {
   }
 }
 
-function jsonProgress({ out, now }: ProgressOptions): Progress {
+function jsonProgress({ out, now, display }: ProgressOptions): Progress {
   const emit = (event: object) => out.write(`${JSON.stringify(event)}\n`);
   return {
     state: (id, state, detail) => emit({ event: 'job', id, state, video_id: detail.videoId ?? null, progress: detail.progress ?? null, ...(detail.message ? { message: detail.message } : {}), at: new Date(now()).toISOString() }),
-    settled: (report) => emit({ event: 'job.result', id: report.job.id, status: report.status, ...('reason' in report ? { reason: report.reason } : {}), at: new Date(now()).toISOString() }),
+    settled: (report) =>
+      emit({
+        event: 'job.result',
+        id: report.job.id,
+        status: report.status,
+        ...('reason' in report ? { reason: report.reason } : {}),
+        video_id: report.videoId,
+        outputs: report.status === 'completed' ? Object.fromEntries(Object.entries(report.outputs).map(([kind, file]) => [kind, display(file)])) : {},
+        cost_usd: costOfReport(report),
+        at: new Date(now()).toISOString(),
+      }),
     close: () => undefined,
   };
 }
@@ -66,33 +85,38 @@ function lineProgress({ out, style, now }: ProgressOptions, quiet: boolean): Pro
       if (quiet && state !== 'failed') return;
       const time = new Date(now()).toISOString().slice(11, 19);
       const colour = state === 'failed' ? style.red : state === 'done' ? style.green : (text: string) => text;
-      out.write(`${style.dim(time)}  ${colour(state.padEnd(11))}  ${id}${detail.videoId ? style.dim(`  ${detail.videoId}`) : ''}${detail.message ? `  ${detail.message}` : ''}\n`);
+      out.write(`${style.dim(time)}  ${colour(state.padEnd(11))}  ${id}${detail.videoId ? style.dim(`  ${printable(detail.videoId)}`) : ''}${detail.message ? `  ${printable(detail.message)}` : ''}\n`);
     },
     settled: () => undefined,
     close: () => undefined,
   };
 }
 
-function liveProgress({ out, style, now, total, costOf }: ProgressOptions): Progress {
+/** Job rows shown at most; the rest are counted in one line. */
+const MAX_ROWS = 12;
+
+function liveProgress({ screen, style, now, total, costOf }: ProgressOptions): Progress {
   const rows = new Map<string, Row>();
   const started = now();
   let done = 0;
   let failed = 0;
   let spend = 0;
-  let drawn = 0;
   const durations: number[] = [];
-  const draw = () => {
+  const region: LiveRegion = screen.openLive();
+  const frame = (): string[] => {
     const lines: string[] = [];
     const active = [...rows].filter(([, row]) => ACTIVE.has(row.state));
-    for (const [id, row] of active.slice(0, 12)) {
+    // Room for the footer and the "more" line, so the frame fits a short terminal too.
+    const shown = Math.max(0, Math.min(MAX_ROWS, region.height - 2));
+    for (const [id, row] of active.slice(0, shown)) {
       const pct = row.progress === null ? '    ' : `${String(row.progress).padStart(3)}%`;
-      lines.push(`  ${row.state.padEnd(11)} ${pct}  ${formatSeconds((now() - row.since) / 1000).padStart(6)}  ${id}`);
+      const head = `  ${row.state.padEnd(11)} ${pct}  ${formatSeconds((now() - row.since) / 1000).padStart(6)}  `;
+      // Cut in the middle: the bindings that tell one job from its siblings are at the end.
+      lines.push(`${head}${cliTruncate(id, Math.max(1, region.width - head.length), { position: 'middle' })}`);
     }
-    if (active.length > 12) lines.push(style.dim(`  … and ${active.length - 12} more`));
+    if (active.length > shown) lines.push(style.dim(`  … and ${active.length - shown} more`));
     lines.push(footer());
-    // Move to the top of the previous frame, clear it, write the new one.
-    out.write(`${drawn > 0 ? `\u001b[${drawn}F` : ''}\u001b[0J${lines.join('\n')}\n`);
-    drawn = lines.length;
+    return lines;
   };
   const footer = () => {
     const average = durations.length > 0 ? durations.reduce((a, b) => a + b, 0) / durations.length : null;
@@ -100,6 +124,7 @@ function liveProgress({ out, style, now, total, costOf }: ProgressOptions): Prog
     const eta = average === null || left <= 0 ? '' : `, ETA ${formatSeconds((average * left) / Math.max(1, Math.min(2, left)) / 1000)}`;
     return style.bold(`${done}/${total} done${failed > 0 ? style.red(`, ${failed} failed`) : ''}, ${formatSeconds((now() - started) / 1000)} elapsed${eta}, spent $${spend.toFixed(2)}`);
   };
+  const draw = () => region.draw(frame());
   const timer = setInterval(draw, 250);
   timer.unref();
   return {
@@ -114,9 +139,8 @@ function liveProgress({ out, style, now, total, costOf }: ProgressOptions): Prog
         }
         if (state === 'failed') {
           failed++;
-          // Failures stay on screen above the live block.
-          out.write(`${drawn > 0 ? `\u001b[${drawn}F` : ''}\u001b[0J${style.red('failed')}  ${id}  ${detail.message ?? ''}\n`);
-          drawn = 0;
+          // Failures stay on screen, above the live view.
+          screen.stderr.write(`${style.red('failed')}  ${id}  ${printable(detail.message ?? '')}\n`);
         }
       } else row.progress = detail.progress ?? row.progress;
     },
@@ -126,6 +150,7 @@ function liveProgress({ out, style, now, total, costOf }: ProgressOptions): Prog
     close() {
       clearInterval(timer);
       draw();
+      region.close();
     },
   };
 }

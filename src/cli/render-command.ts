@@ -1,22 +1,25 @@
 import path from 'node:path';
 import { resolveEndpoint } from '../api/endpoint.js';
 import { InterruptedError } from '../errors.js';
-import { planStoryboard, type StoryboardPlan } from '../plan/plan-storyboard.js';
+import { checkGlobs, planStoryboard, type StoryboardPlan } from '../plan/plan-storyboard.js';
 import { credentialFor } from '../providers/credentials.js';
-import { acquireLock, type HeldLock } from '../run/advisory-lock.js';
+import { acquireLock, describeHolder, type HeldLock } from '../run/advisory-lock.js';
 import { systemClock } from '../run/clock.js';
-import { dropOrphans, renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
+import type { PlanTotals } from '../plan/plan.js';
+import { recordWithoutSending, renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
-import { formatTotals, formatUsd } from './format-plan.js';
-import { displayPath, loadForCommand } from './load-for-cli.js';
+import { formatTotals, formatUsd, totalsFields } from './format-plan.js';
+import { createScreen, onScreen, type Screen } from './live-region.js';
+import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './main.js';
 import { checkLimits } from './plan-command.js';
 import { createProgress } from './progress.js';
 import { openServer, type OpenServer } from './open-server.js';
-import { defaultRendersDir, outcomesOf, REPORT_FILE, writeReport } from '../report/write-report.js';
+import { outcomesOf, outputDirOf, REPORT_FILE, writeReport } from '../report/write-report.js';
 import { removeStaleFiles } from '../run/stale-files.js';
-import { appendRunSummary, formatRunSummary, spentUsd } from './run-summary.js';
+import { appendRunSummary, formatRunSummary } from './run-summary.js';
+import { printable } from '../untrusted/control-characters.js';
 
 export interface RenderFlags extends CommonFlags {
   /** `--no-report` sets it false: skip writing the contact sheet at the end of the run. */
@@ -31,12 +34,38 @@ export interface RenderFlags extends CommonFlags {
   readonly allowInsecureHttp?: boolean;
 }
 
+export interface RenderOptions {
+  /** Watch mode: once aborted, nothing new starts; the jobs already on the server finish and are recorded. */
+  readonly drain?: AbortSignal;
+  /** The terminal the caller writes to while the render runs (watch mode), with `ctx` already writing through it. */
+  readonly screen?: Screen;
+  /** Several storyboards were rendered together and their `--only`/`--replace` globs were checked across all of them. */
+  readonly globsChecked?: boolean;
+}
 
 /** `shotlist render FILE...`: plan, then create, poll, download and record. */
 export async function runRender(files: readonly string[], flags: RenderFlags, ctx: CliContext): Promise<number> {
+  if (files.length > 1 && flags.only.length + flags.replace.length > 0) return renderSeveral(files, flags, ctx);
   let worst: number = EXIT.ok;
   for (const file of files) {
     const code = await renderOne(file, flags, ctx);
+    worst = severity(code) > severity(worst) ? code : worst;
+    if (code === EXIT.interrupted) break;
+  }
+  return worst;
+}
+
+/**
+ * Several storyboards with `--only` or `--replace`: a glob need only match a job of one of them,
+ * and one that matches none is refused before any of them renders.
+ */
+async function renderSeveral(files: readonly string[], flags: RenderFlags, ctx: CliContext): Promise<number> {
+  const all: LoadedStoryboard[] = [];
+  for (const file of files) all.push((await loadForCommand(file, flags, ctx)).loaded);
+  checkGlobs(all.flatMap((loaded) => loaded.jobs.map((job) => job.id)), flags, all.map((loaded) => loaded.storyboard.name).join(', '));
+  let worst: number = EXIT.ok;
+  for (const loaded of all) {
+    const code = await renderLoaded(loaded, flags, ctx, { globsChecked: true });
     worst = severity(code) > severity(worst) ? code : worst;
     if (code === EXIT.interrupted) break;
   }
@@ -57,10 +86,16 @@ async function renderOne(file: string, flags: RenderFlags, ctx: CliContext): Pro
  * mode calls it too, with `drain`: once aborted, nothing new starts, and the jobs already on
  * the server finish and are recorded.
  */
-export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext, options: { readonly drain?: AbortSignal } = {}): Promise<number> {
+export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags, outer: CliContext, options: RenderOptions = {}): Promise<number> {
+  const screen = options.screen ?? createScreen(outer.io);
+  // Everything said during the run stays on screen above the live view.
+  const ctx = options.screen ? outer : onScreen(outer, screen);
   const { io } = ctx;
   const { storyboard } = loaded;
-  const first = await planFor(loaded, flags, ctx);
+  // Before anything is sent: a default renders directory that leads out of the project is refused.
+  const outDir = outputDirOf(loaded, explicitOutDir(flags, ctx), (p) => displayPath(ctx, p));
+  const planFor = (): Promise<StoryboardPlan> => planStoryboardFor(loaded, flags, ctx, options.globsChecked !== true);
+  const first = await planFor();
   checkLimits(first.plan, flags);
   // Refused before anything is sent or locked: a missing key, plain http to another machine.
   credentialFor(storyboard.provider.profile, io.env);
@@ -69,25 +104,35 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
 
   say(`${storyboard.name}: ${formatTotals(first.plan.totals)}\n`);
   const summaryTo = flags.summary ? { file: path.resolve(io.cwd, flags.summary), name: storyboard.name } : null;
-  if (!owesWork(first, flags)) return nothingToDo(first, say, summaryTo);
+  const run: RunInfo = { name: storyboard.name, outDir, flags, ctx };
+  if (!owesWork(first, flags)) return nothingToDo(first, run, say, summaryTo);
 
   const lock = await takeLock(first.lockPath, flags, ctx, say);
   let server: OpenServer | null = null;
   try {
     // Planned again under the lock: a render that held it (the one `--wait` waited for, or the
     // winner of a race to it) has changed the lockfile since, and its work must not be paid twice.
-    const planned = await planFor(loaded, flags, ctx);
+    const planned = await planFor();
     checkLimits(planned.plan, flags);
     if (workOf(planned) === 0) {
-      if (owesWork(planned, flags)) await dropOrphans(planned);
-      return nothingToDo(planned, say, summaryTo);
+      if (owesWork(planned, flags)) await recordWithoutSending(planned, { outDir, pruneOrphans: prunes(flags) });
+      return nothingToDo(planned, run, say, summaryTo);
     }
     const { plan } = planned;
+    emitStart(planned, run);
     server = await openServer(loaded, { allowInsecureHttp: flags.allowInsecureHttp === true, ...(flags.emulatorSpeed ? { emulatorSpeed: flags.emulatorSpeed } : {}) }, ctx);
-    const outDir = flags.out ? path.resolve(io.cwd, flags.out) : defaultRendersDir(loaded);
     const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && io.env['TERM'] !== 'dumb' ? 'live' : 'lines';
     const renderCost = new Map(plan.jobs.filter((job) => job.action === 'render').map((job) => [job.id, job.costUsd]));
-    const progress = createProgress({ mode, out: flags.json ? io.stdout : io.stderr, style: ctx.err, now: io.now, total: workOf(planned), costOf: (id) => renderCost.get(id) ?? null });
+    const progress = createProgress({
+      mode,
+      out: flags.json ? io.stdout : io.stderr,
+      screen,
+      style: ctx.err,
+      now: io.now,
+      total: workOf(planned),
+      costOf: (id) => renderCost.get(id) ?? null,
+      display: (p) => displayPath(ctx, p),
+    });
     let result: RenderResult;
     try {
       result = await renderStoryboard({
@@ -106,20 +151,25 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     } finally {
       progress.close();
     }
-    if (summaryTo) await appendRunSummary(summaryTo.file, formatRunSummary(storyboard.name, plan, result));
+    // A summary file that cannot be written (`--summary /dev/full`) fails the command, after the
+    // run's own result is told: the jobs are done and recorded either way.
+    const summaryFailure = summaryTo ? await appendRunSummary(summaryTo.file, formatRunSummary(storyboard.name, plan, result)).then(() => null, (error: unknown) => error) : null;
     if (flags.report !== false) {
       await removeStaleFiles([path.join(outDir, REPORT_FILE)]);
-      await writeReport({ loaded, outDir, now: io.now(), outcomes: outcomesOf(result.reports) });
+      await writeReport({ loaded, outDir, now: io.now(), outcomes: outcomesOf(result.reports), display: (p) => displayPath(ctx, p) });
     }
-    return summarize(result, plan.totals.blocked, flags, ctx, displayPath(ctx, outDir));
+    const code = summarize(result, plan.totals, run);
+    if (summaryFailure !== null) throw summaryFailure;
+    return code;
   } finally {
     await server?.close();
     await lock.release();
   }
 }
 
-function planFor(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext): Promise<StoryboardPlan> {
-  return planStoryboard(loaded, { now: Math.floor(ctx.io.now() / 1000), only: flags.only, replace: flags.replace, display: (p) => displayPath(ctx, p) });
+function planStoryboardFor(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext, checkGlobs: boolean): Promise<StoryboardPlan> {
+  const outDir = explicitOutDir(flags, ctx);
+  return planStoryboard(loaded, { now: Math.floor(ctx.io.now() / 1000), only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), checkGlobs, display: (p) => displayPath(ctx, p), ...(outDir ? { outDir } : {}) });
 }
 
 /** Jobs that send something: renders, resumes, downloads. */
@@ -132,15 +182,60 @@ function prunes(flags: RenderFlags): boolean {
   return flags.only.length === 0;
 }
 
-/** Whether the run must take the lock: jobs to send, or, with nothing to send, orphans a full render drops. */
+/** Whether the run must take the lock: jobs to send, or, with nothing to send, orphans to move to their new ids or (on a full render) to drop. */
 function owesWork(planned: StoryboardPlan, flags: RenderFlags): boolean {
-  return workOf(planned) > 0 || (prunes(flags) && planned.plan.orphans.length > 0);
+  return workOf(planned) > 0 || planned.plan.moves.length > 0 || (prunes(flags) && planned.plan.orphans.length > 0);
 }
 
-async function nothingToDo({ plan }: StoryboardPlan, say: (text: string) => void, summary: { file: string; name: string } | null): Promise<number> {
-  say('nothing to do: every job is up to date\n');
+async function nothingToDo(planned: StoryboardPlan, run: RunInfo, say: (text: string) => void, summary: { file: string; name: string } | null): Promise<number> {
+  const { plan } = planned;
+  const moves = plan.moves.filter((move) => move.from !== move.to);
+  say(moves.length > 0 ? `nothing to send: ${moves.length} job${moves.length === 1 ? '' : 's'} moved to new ids, files renamed\n` : notDone(plan.totals) > 0 ? 'nothing to send\n' : 'nothing to do: every job is up to date\n');
+  emitStart(planned, run);
   if (summary) await appendRunSummary(summary.file, formatRunSummary(summary.name, plan, null));
-  return plan.totals.blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
+  emitSummary(summaryOf({ reports: [], interrupted: false, spentUsd: 0 }, plan.totals, run), run);
+  return notDone(plan.totals) > 0 ? EXIT.jobsFailed : EXIT.ok;
+}
+
+/** Jobs the plan leaves undone without sending anything: blocked, or failed for good and not sent again. */
+function notDone(totals: PlanTotals): number {
+  return totals.blocked + totals.failed;
+}
+
+/** What the JSON events of a run say besides its plan. */
+interface RunInfo {
+  readonly name: string;
+  readonly outDir: string;
+  readonly flags: RenderFlags;
+  readonly ctx: CliContext;
+}
+
+/** `--json`: the run's plan totals, before anything is sent. */
+function emitStart(planned: StoryboardPlan, { name, outDir, flags, ctx }: RunInfo): void {
+  if (!flags.json) return;
+  const event = { event: 'run.start', storyboard: name, provider: planned.providerId, lockfile: displayPath(ctx, planned.lockPath), out: displayPath(ctx, outDir), ...totalsFields(planned.plan.totals), at: new Date(ctx.io.now()).toISOString() };
+  ctx.io.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
+function emitSummary(summary: RunSummary, { flags, ctx }: RunInfo): void {
+  if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'run.summary', ...summary, at: new Date(ctx.io.now()).toISOString() })}\n`);
+}
+
+type RunSummary = ReturnType<typeof summaryOf>;
+
+function summaryOf(result: RenderResult, totals: PlanTotals, run: RunInfo) {
+  const count = (status: string) => result.reports.filter((report) => report.status === status).length;
+  return {
+    completed: count('completed'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    cancelled: count('cancelled'),
+    reused: totals.reuse,
+    blocked: totals.blocked,
+    spent_usd: result.spentUsd,
+    interrupted: result.interrupted,
+    out: displayPath(run.ctx, run.outDir),
+  };
 }
 
 /** The advisory lock beside the lockfile, waiting for its holder only with `--wait`. */
@@ -150,7 +245,7 @@ async function takeLock(lockPath: string, flags: RenderFlags, ctx: CliContext, s
       wait: flags.wait === true,
       clock: systemClock,
       signal: ctx.io.signal,
-      onWait: (holder) => say(`waiting for pid ${holder.pid} on ${holder.host} (rendering since ${holder.since})\n`),
+      onWait: (holder, judged) => say(`waiting for ${describeHolder(holder, judged)} to finish rendering\n`),
     });
   } catch (error) {
     // Ctrl-C during `--wait` rejects with whatever the signal carries; it is an interrupt, not a bug.
@@ -159,20 +254,19 @@ async function takeLock(lockPath: string, flags: RenderFlags, ctx: CliContext, s
   }
 }
 
-/** `blocked`: jobs the plan could not start (a remix whose parent `--only` left out); they count as not done, as when nothing else runs. */
-function summarize(result: RenderResult, blocked: number, flags: RenderFlags, ctx: CliContext, outDir: string): number {
-  const count = (status: string) => result.reports.filter((report) => report.status === status).length;
-  const spent = spentUsd(result.reports);
-  const summary = { completed: count('completed'), failed: count('failed'), skipped: count('skipped'), cancelled: count('cancelled'), spent_usd: spent, interrupted: result.interrupted, out: outDir };
-  if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'run.summary', ...summary })}\n`);
+/** Jobs the plan could not start (blocked, or failed for good and not sent again) count as not done, as when nothing else runs. */
+function summarize(result: RenderResult, totals: PlanTotals, run: RunInfo): number {
+  const { ctx } = run;
+  const summary = summaryOf(result, totals, run);
+  if (run.flags.json) emitSummary(summary, run);
   else {
     for (const report of result.reports) {
-      if (report.status === 'failed' || report.status === 'skipped') ctx.io.stderr.write(`${ctx.err.red(report.status)}  ${report.job.id}: ${report.reason}\n`);
+      if (report.status === 'failed' || report.status === 'skipped') ctx.io.stderr.write(`${ctx.err.red(report.status)}  ${report.job.id}: ${printable(report.reason)}\n`);
     }
-    const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : '', blocked > 0 ? `${blocked} blocked` : ''].filter(Boolean);
-    ctx.io.stderr.write(`${parts.join(', ')}; spent ${formatUsd(spent)}; files in ${outDir}\n`);
+    const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : '', totals.failed > 0 ? `${totals.failed} failed before (not sent again)` : '', summary.blocked > 0 ? `${summary.blocked} blocked` : ''].filter(Boolean);
+    ctx.io.stderr.write(`${parts.join(', ')}; spent ${formatUsd(summary.spent_usd)}; files in ${summary.out}\n`);
     if (result.interrupted) ctx.io.stderr.write('interrupted: every job in flight is recorded in the lockfile; run again to resume\n');
   }
   if (result.interrupted) return EXIT.interrupted;
-  return summary.failed + summary.skipped + blocked > 0 ? EXIT.jobsFailed : EXIT.ok;
+  return summary.failed + summary.skipped + notDone(totals) > 0 ? EXIT.jobsFailed : EXIT.ok;
 }

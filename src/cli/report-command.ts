@@ -1,7 +1,7 @@
-import path from 'node:path';
-import { writeReport } from '../report/write-report.js';
+import { checkCollisions } from '../plan/check-collisions.js';
+import { outputDirOf, writeReport } from '../report/write-report.js';
 import { EXIT } from './exit-codes.js';
-import { displayPath, loadForCommand } from './load-for-cli.js';
+import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext } from './main.js';
 
 export interface ReportFlags {
@@ -15,7 +15,9 @@ export interface ReportFlags {
 /** `shotlist report FILE`: writes the contact sheet, `report.html`, beside the renders. Nothing is sent anywhere. */
 export async function runReport(file: string, flags: ReportFlags, ctx: CliContext): Promise<number> {
   const { loaded } = await loadForCommand(file, flags, ctx);
-  const written = await writeReport({ loaded, now: ctx.io.now(), ...(flags.out ? { outDir: path.resolve(ctx.io.cwd, flags.out) } : {}) });
+  const display = (p: string) => displayPath(ctx, p);
+  await checkCollisions(loaded.storyboard, { explicitOut: flags.out !== undefined, display });
+  const written = await writeReport({ loaded, now: ctx.io.now(), outDir: outputDirOf(loaded, explicitOutDir(flags, ctx), display), display });
   const shown = displayPath(ctx, written.path);
   if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'report.written', path: shown, jobs: written.cards })}\n`);
   else if (!flags.quiet) ctx.io.stdout.write(`wrote ${shown} (${written.cards} job${written.cards === 1 ? '' : 's'})\n`);

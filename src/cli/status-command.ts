@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { LockEntry } from '../lockfile/lockfile.js';
 import type { OutputState } from '../plan/plan.js';
 import { planStoryboard } from '../plan/plan-storyboard.js';
@@ -8,7 +7,7 @@ import { readServerVideos } from '../status/read-server-videos.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatStatus, statusEvents } from './format-status.js';
-import { displayPath, loadForCommand } from './load-for-cli.js';
+import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext } from './main.js';
 import { openServer } from './open-server.js';
 
@@ -22,6 +21,8 @@ export interface StatusFlags {
   readonly quiet?: boolean;
   readonly verbose?: boolean;
   readonly allowInsecureHttp?: boolean;
+  /** The directory the files were rendered to with `render --out`, if not the default. */
+  readonly out?: string;
 }
 
 /**
@@ -35,9 +36,10 @@ export async function runStatus(file: string, flags: StatusFlags, ctx: CliContex
   const now = Math.floor(io.now() / 1000);
   // One hash cache for the plan (videos) and for the thumbnails below: read from disk once.
   const hashCache = await OutputHashCache.loadForProject(loaded.projectRoot);
-  const { plan, lockPath, providerId } = await planStoryboard(loaded, { now, only: flags.only, hashCache, display: (p) => displayPath(ctx, p) });
+  const outDir = explicitOutDir(flags, ctx);
+  const { plan, lockPath, providerId, outputPaths } = await planStoryboard(loaded, { now, only: flags.only, hashCache, display: (p) => displayPath(ctx, p), ...(outDir ? { outDir } : {}) });
   const entries = [...plan.jobs.flatMap((job) => (job.entry ? [job.entry] : [])), ...plan.orphans.map((orphan) => orphan.entry)];
-  const files = await readRecordedFiles(entries, path.dirname(lockPath), hashCache);
+  const files = await readRecordedFiles(entries, outputPaths, hashCache);
   const server = flags.offline ? null : await askServer(loaded, entries, flags, ctx);
   const report = assessStatus({ plan, files, server, now });
 
@@ -52,11 +54,14 @@ export async function runStatus(file: string, flags: StatusFlags, ctx: CliContex
   return report.totals.attention > 0 ? EXIT.jobsFailed : EXIT.ok;
 }
 
-/** Hashes of every recorded video and thumbnail, through the cache the plan has just used (its videos are known there). */
-async function readRecordedFiles(entries: readonly LockEntry[], lockDir: string, cache: OutputHashCache): Promise<Map<string, OutputState>> {
-  const paths = [...new Set(entries.flatMap((entry) => [entry.outputs.video?.path, entry.outputs.thumbnail?.path].filter((p): p is string => p !== undefined)))];
+/** Hashes of every recorded video and thumbnail (where the plan confined them), through the cache the plan has just used (its videos are known there). */
+async function readRecordedFiles(entries: readonly LockEntry[], located: ReadonlyMap<string, string>, cache: OutputHashCache): Promise<Map<string, OutputState>> {
+  const files = new Map(entries.flatMap((entry) => [entry.outputs.video, entry.outputs.thumbnail].flatMap((output) => (output ? [[output.path, output.bytes] as const] : []))));
   const states = new Map<string, OutputState>();
-  for (const recorded of paths) states.set(recorded, await cache.stateOf(path.resolve(lockDir, recorded)));
+  for (const [recorded, bytes] of files) {
+    const absPath = located.get(recorded);
+    states.set(recorded, absPath === undefined ? null : await cache.stateOf(absPath, bytes));
+  }
   await cache.save();
   return states;
 }

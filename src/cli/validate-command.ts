@@ -11,7 +11,7 @@ export async function runValidate(files: readonly string[], flags: Pick<CommonFl
     const jobs = result.loaded?.jobs.length ?? 0;
     const shots = result.loaded?.storyboard.shots.length ?? 0;
     if (flags.json) {
-      for (const issue of result.issues) ctx.io.stdout.write(`${JSON.stringify({ event: 'validate.issue', ...issue })}\n`);
+      for (const issue of result.issues) ctx.io.stdout.write(`${JSON.stringify({ event: 'issue', ...issue })}\n`);
       ctx.io.stdout.write(`${JSON.stringify({ event: 'validate.file', file, valid: result.loaded !== null, shots, jobs, errors: result.issues.filter((i) => i.severity === 'error').length })}\n`);
     } else {
       if (result.issues.length > 0) ctx.io.stderr.write(formatIssues(result.issues, result.texts, ctx.err));

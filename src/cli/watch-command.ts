@@ -1,13 +1,16 @@
-import { ShotlistError } from '../errors.js';
+import { ShotlistError, UserError } from '../errors.js';
 import { startWatch, type WatchUpdate } from '../watch/watch-session.js';
 import { isEmptyDiff, type PlanDiff } from '../watch/plan-diff.js';
+import { errorEvent, type ErrorFields } from './error-event.js';
 import { EXIT } from './exit-codes.js';
 import { formatIssues } from './format-issue.js';
 import { formatPlan, formatTotals, formatUsd } from './format-plan.js';
-import { displayPath, overridesOf } from './load-for-cli.js';
+import { displayPath, explicitOutDir, overridesOf } from './load-for-cli.js';
+import { createScreen, onScreen, type Screen } from './live-region.js';
 import type { CliContext } from './main.js';
 import { renderLoaded, type RenderFlags } from './render-command.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
+import { printable } from '../untrusted/control-characters.js';
 
 export interface WatchFlags extends RenderFlags {
   readonly render?: boolean;
@@ -18,18 +21,22 @@ export interface WatchFlags extends RenderFlags {
  * reads, printing problems the moment a save breaks it (and keeping the last good plan), and
  * what changed since the last plan. Runs until Ctrl-C.
  */
-export async function runWatch(file: string, flags: WatchFlags, ctx: CliContext): Promise<number> {
+export async function runWatch(file: string, flags: WatchFlags, outer: CliContext): Promise<number> {
+  // Plans, diffs and problems printed while a render's live view is drawn stay above it.
+  const screen = createScreen(outer.io);
+  const ctx = onScreen(outer, screen);
   const { io } = ctx;
-  const renderer = flags.render ? createWatchRenderer(flags, ctx) : null;
+  const renderer = flags.render ? createWatchRenderer(flags, ctx, screen) : null;
   const print = (update: WatchUpdate) => {
     if (flags.json) printJson(update, ctx);
     else printText(update, ctx);
-    if (update.kind === 'planned') renderer?.planned(update.loaded);
+    // A plan made because a render changed the lockfile is shown, not rendered from: only an edit starts a render.
+    if (update.kind === 'planned' && update.cause === 'change') renderer?.planned(update.loaded);
   };
   const session = await startWatch({
     file,
     load: { cwd: io.cwd, overrides: overridesOf(flags) },
-    plan: { only: flags.only, replace: flags.replace, display: (p) => displayPath(ctx, p) },
+    plan: { only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), display: (p) => displayPath(ctx, p), ...(flags.out ? { outDir: explicitOutDir(flags, ctx)! } : {}) },
     now: io.now,
     onUpdate: print,
   });
@@ -48,29 +55,27 @@ export async function runWatch(file: string, flags: WatchFlags, ctx: CliContext)
  * wanted is dropped. Renders start only from a plan made after a file changed, so a job that
  * fails is not retried in a loop; the next edit retries it.
  */
-function createWatchRenderer(flags: WatchFlags, ctx: CliContext) {
+function createWatchRenderer(flags: WatchFlags, ctx: CliContext, screen: Screen) {
   let rendering: { drain: AbortController; done: Promise<void> } | null = null;
   let next: LoadedStoryboard | null = null;
   let refresh: (() => Promise<void>) | null = null;
   let interrupted = false;
-  let refreshing = false;
   const start = (loaded: LoadedStoryboard): void => {
     const drain = new AbortController();
-    const done = renderLoaded(loaded, { ...flags, wait: true }, ctx, { drain: drain.signal })
+    const done = renderLoaded(loaded, { ...flags, wait: true }, ctx, { drain: drain.signal, screen })
       .then(
         (code) => {
           if (code === EXIT.interrupted) interrupted = true;
         },
         (error: unknown) => {
-          ctx.io.stderr.write(`${ctx.err.red('render failed')}: ${error instanceof Error ? error.message : String(error)}\n`);
+          if (flags.json) ctx.io.stdout.write(`${JSON.stringify(errorEvent(errorFieldsOf(error), null, ctx.io.now()))}\n`);
+          else ctx.io.stderr.write(`${ctx.err.red('render failed')}: ${printable(error instanceof Error ? error.message : String(error))}\n`);
         },
       )
       .then(async () => {
         rendering = null;
         // The lockfile changed: show the plan as it stands now, without rendering from it.
-        refreshing = true;
         await refresh?.();
-        refreshing = false;
         const queued = next;
         next = null;
         if (queued && !ctx.io.signal.aborted) start(queued);
@@ -82,7 +87,7 @@ function createWatchRenderer(flags: WatchFlags, ctx: CliContext) {
       refresh = refreshPlan;
     },
     planned(loaded: LoadedStoryboard) {
-      if (refreshing || ctx.io.signal.aborted) return;
+      if (ctx.io.signal.aborted) return;
       if (rendering) {
         next = loaded;
         rendering.drain.abort();
@@ -107,7 +112,7 @@ function printText(update: WatchUpdate, ctx: CliContext): void {
       if (update.hasLastGood) io.stderr.write(ctx.err.dim('keeping the last good plan\n'));
       return;
     case 'error':
-      io.stderr.write(`\n${time} ${ctx.err.red('error')}: ${update.error instanceof ShotlistError ? update.error.message : String(update.error)}\n`);
+      io.stderr.write(`\n${time} ${ctx.err.red('error')}: ${printable(update.error instanceof ShotlistError ? update.error.message : String(update.error))}\n`);
       return;
     case 'planned': {
       const { plan } = update.planned;
@@ -117,7 +122,7 @@ function printText(update: WatchUpdate, ctx: CliContext): void {
         return;
       }
       io.stdout.write(`\n${time} ${describeDiff(update.diff)} (${update.elapsedMs.toFixed(0)} ms)\n`);
-      for (const job of [...update.diff.added, ...update.diff.changed]) io.stdout.write(`  ${job.action === 'render' ? '~' : '='} ${job.id}: ${job.action}, ${job.reason}\n`);
+      for (const job of [...update.diff.added, ...update.diff.changed]) io.stdout.write(`  ${job.action === 'render' ? '~' : '='} ${job.id}: ${job.action}, ${printable(job.reason)}\n`);
       for (const id of update.diff.removed) io.stdout.write(`  - ${id}: removed\n`);
       io.stdout.write(`${formatTotals(plan.totals)}\n`);
     }
@@ -144,7 +149,7 @@ function printJson(update: WatchUpdate, ctx: CliContext): void {
       write({ event: 'watch.invalid', errors: update.issues.filter((i) => i.severity === 'error').length, kept_last_plan: update.hasLastGood, elapsed_ms: Math.round(update.elapsedMs), at });
       return;
     case 'error':
-      write({ event: 'watch.error', message: update.error instanceof Error ? update.error.message : String(update.error), at });
+      write(errorEvent(errorFieldsOf(update.error), null, ctx.io.now()));
       return;
     case 'planned': {
       const { totals } = update.planned.plan;
@@ -164,4 +169,10 @@ function printJson(update: WatchUpdate, ctx: CliContext): void {
       });
     }
   }
+}
+
+/** A render or a plan that failed in watch mode, for its `error` event; watch carries on. */
+function errorFieldsOf(error: unknown): ErrorFields {
+  if (error instanceof ShotlistError) return { code: error.code, message: error.message, hint: error instanceof UserError ? error.hint : undefined };
+  return { code: 'internal', message: error instanceof Error ? error.message : String(error) };
 }

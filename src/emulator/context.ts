@@ -21,6 +21,13 @@ export interface EmulatorSettings {
   flavorSettings: FlavorSettings;
   /** Creates allowed per rolling minute of the virtual clock; `null` for none. */
   createsPerMinute: number | null;
+  /**
+   * Gemini, fal and Replicate: seconds a finished job's media (and Replicate's input and output)
+   * are kept; `null` means the protocol's default (48 h, fal's lifecycle header or 7 days, 1 h).
+   */
+  retentionSeconds: number | null;
+  /** The owner's secret this emulator proves it knows (`/_emulator/identity`); null for none. */
+  identityToken: string | null;
 }
 
 /** Everything a request handler may touch; built once by the server. */
@@ -36,6 +43,8 @@ export interface EmulatorContext {
   readonly recentCreates: number[];
   /** Milliseconds since the epoch on the virtual clock. */
   now(): number;
+  /** `http://host:port` the emulator listens on: the origin of the URLs it hands out (fal's status URL, a video's URI). */
+  origin(): string;
   advanceClock(seconds: number): void;
   /** The files of a job's media, rendering them first (or joining the render under way). */
   ensureMedia(job: JobRecord): Promise<MediaFiles>;

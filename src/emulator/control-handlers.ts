@@ -1,5 +1,6 @@
+import { createHmac } from 'node:crypto';
 import type { EmulatorContext } from './context.js';
-import { invalidRequest } from './errors.js';
+import { ApiError, invalidRequest } from './errors.js';
 import { parseFaultOptions } from './faults.js';
 import type { ParsedBody } from './request-body.js';
 import { jsonReply, type Reply } from './reply.js';
@@ -19,6 +20,20 @@ export const controlHandlers = {
     }
     ctx.advanceClock(seconds);
     return jsonReply(200, { now_ms: ctx.now() });
+  },
+
+  /**
+   * Proves this emulator was started by the shotlist process whose owner record holds the token
+   * it was given: HMAC-SHA256(token, "shotlist-emulator-identity:" + challenge). A process about
+   * to use the project's embedded emulator asks before sending it anything. Without a token
+   * (a standalone `shotlist emulator`) there is nothing to prove: 404.
+   */
+  identity: async (ctx: EmulatorContext, query: URLSearchParams): Promise<Reply> => {
+    const token = ctx.settings.identityToken;
+    const challenge = query.get('challenge') ?? '';
+    if (token === null) throw new ApiError(404, 'This emulator has no identity to prove.', 'invalid_request_error');
+    if (!/^[0-9a-f]{16,128}$/.test(challenge)) throw invalidRequest('Expected ?challenge= with 16 to 128 hex digits.', 'challenge', 'invalid_value');
+    return jsonReply(200, { proof: createHmac('sha256', token).update(`shotlist-emulator-identity:${challenge}`).digest('hex') });
   },
 
   faults: async (ctx: EmulatorContext, body: ParsedBody | null): Promise<Reply> => {

@@ -26,7 +26,7 @@ export interface EmulatorOptions {
   speed?: number;
   /** Frame rate of the generated MP4s; default 24. Tests use low values (e.g. 4) for speed. */
   fps?: number;
-  /** Jobs queued or in progress at once before a create gets 429; default 2. */
+  /** Jobs queued or in progress at once before a create gets 429 (fal: running at once, the rest queue); default 2, gemini 10. */
   inFlightLimit?: number;
   /** `openai-poll-after-ms` on GET of a non-terminal job; default 2000 / speed, at least 1. */
   pollAfterMs?: number;
@@ -47,19 +47,31 @@ export interface EmulatorOptions {
   /**
    * The backend to imitate (docs/providers.md): `openai` (default, the contract), `azure`
    * (`/openai/v1`, `api-key`, 2 creates/min), `vllm-omni` (multipart only, serial queue, one
-   * model) or `litellm` (model required, base64 ids, `processing`, no DELETE).
+   * model) or `litellm` (model required, base64 ids, `processing`, no DELETE); or another
+   * protocol (docs/protocols.md): `gemini` (Veo operations), `fal` (the queue), `replicate`.
    */
   flavor?: FlavorName;
   /** vllm-omni: the served model's name; default `Wan-AI/Wan2.2-T2V-A14B-Diffusers`. */
   servedModel?: string;
   /** azure: deployment name → model; default `{"sora-2": "sora-2"}`. */
   deployments?: Record<string, string>;
-  /** Creates per rolling minute before a 429; default the flavor's (azure 2, others none). */
+  /** Creates per rolling minute before a 429; default the flavor's (azure 2, gemini 10, replicate 600, others none). */
   createsPerMinute?: number | null;
+  /**
+   * gemini, fal, replicate: seconds a finished job's media URLs (and Replicate's input and
+   * output) live; default the vendor's: 48 h (Gemini), the `X-Fal-Object-Lifecycle-Preference`
+   * header or 7 days (fal), 1 h (Replicate).
+   */
+  retentionSeconds?: number;
+  /** A secret the emulator proves it knows at `GET /_emulator/identity` (the embedded emulator's owner token); default none. */
+  identityToken?: string | null;
 }
 
 export interface RunningEmulator {
-  /** Base URL including `/v1` (Azure flavor: `/openai/v1`), e.g. `http://127.0.0.1:43211/v1`. */
+  /**
+   * The base URL a client uses, e.g. `http://127.0.0.1:43211/v1`: `/openai/v1` for Azure,
+   * `/v1beta` for Gemini, the bare origin for fal's queue host, `/v1` for Replicate.
+   */
   url: string;
   /** Stops accepting, ends sockets, kills ffmpeg, clears timers, removes the temporary media directory. */
   close(): Promise<void>;
@@ -81,6 +93,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let offsetMs = await readClockOffset(stateDir);
   let clockWrites: Promise<void> = Promise.resolve();
   let closed = false;
+  let origin = '';
   const shutdown = new AbortController();
 
   const ctx: EmulatorContext = {
@@ -93,6 +106,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     recentCreates: [],
     random: options.randomBytes ?? cryptoRandomBytes,
     now: () => clock() + offsetMs,
+    origin: () => origin,
     advanceClock(seconds) {
       offsetMs += seconds * 1000;
       const snapshot = offsetMs;
@@ -119,9 +133,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  origin = `http://${host}:${address.port}`;
 
   return {
-    url: `http://${host}:${address.port}${settings.flavor.prefix}`,
+    url: `${origin}${settings.flavor.prefix}`,
     advanceClock: (seconds) => ctx.advanceClock(seconds),
     stats: () => ctx.stats.snapshot(store.all(), ctx.now(), media.encodeMs),
     async close() {
@@ -150,23 +165,31 @@ function resolveSettings(options: EmulatorOptions): EmulatorSettings {
     flavor,
     flavorSettings: { servedModel: options.servedModel ?? 'Wan-AI/Wan2.2-T2V-A14B-Diffusers', deployments: options.deployments ?? { 'sora-2': 'sora-2' } },
     createsPerMinute: options.createsPerMinute === undefined ? flavor.createsPerMinute : options.createsPerMinute,
-    inFlightLimit: options.inFlightLimit ?? 2,
+    inFlightLimit: options.inFlightLimit ?? flavor.inFlightDefault,
     pollAfterMs: options.pollAfterMs ?? Math.max(1, Math.round(2000 / speed)),
     guide2026: options.guide2026 ?? false,
     apiKey: options.apiKey ?? null,
+    retentionSeconds: checkRetention(options.retentionSeconds),
+    identityToken: options.identityToken ?? null,
   };
+}
+
+function checkRetention(seconds: number | undefined): number | null {
+  if (seconds === undefined) return null;
+  if (!(Number.isFinite(seconds) && seconds > 0)) throw new RangeError(`retentionSeconds must be > 0, got ${seconds}`);
+  return seconds;
 }
 
 /** What a job's media looks like; an image-to-video job starts from its input image, kept at create. */
 function mediaSpecFor(job: JobRecord, fps: number, media: MediaRenderer): MediaSpec {
   const { width, height } = parseSize(job.size);
   const image = job.inputReferenceSha256 === null ? null : media.inputFor(job.inputReferenceSha256);
-  return { seedHex: job.requestHash, width, height, seconds: Number(job.seconds), fps, image };
+  return { seedHex: job.requestHash, width, height, seconds: Number(job.seconds), fps, image, ...(job.audio === false ? { audio: false } : {}) };
 }
 
 /** After a restart: jobs whose encode never finished are encoded again. */
 function needsRender(job: JobRecord): boolean {
-  return job.deletedMs === null && job.fate !== 'fail-moderation' && job.mediaReadyMs === null && job.renderError === null;
+  return job.deletedMs === null && job.fate !== 'fail-moderation' && job.fate !== 'fail-input' && job.mediaReadyMs === null && job.renderError === null;
 }
 
 function updateJob(store: VideoStore, id: string, change: Partial<JobRecord>): void {

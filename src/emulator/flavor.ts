@@ -7,13 +7,21 @@ import type { RandomBytes } from './ids.js';
  * route?" rather than "is this vLLM-Omni?". `openai` is the contract itself and the default.
  */
 
-export type FlavorName = 'openai' | 'azure' | 'vllm-omni' | 'litellm';
-export const FLAVOR_NAMES: readonly FlavorName[] = ['openai', 'azure', 'vllm-omni', 'litellm'];
+export type FlavorName = 'openai' | 'azure' | 'vllm-omni' | 'litellm' | 'gemini' | 'fal' | 'replicate';
+export const FLAVOR_NAMES: readonly FlavorName[] = ['openai', 'azure', 'vllm-omni', 'litellm', 'gemini', 'fal', 'replicate'];
+
+/**
+ * The job API a flavor speaks: OpenAI's `/v1/videos` (with the variations below), or another
+ * vendor's own protocol served by `protocols/<name>/` on the same jobs, media and faults. The
+ * fields below the prefix describe `/v1/videos` servers only.
+ */
+export type ProtocolName = 'openai-videos' | 'gemini' | 'fal' | 'replicate';
 
 export interface Flavor {
   readonly name: FlavorName;
-  /** Where the API lives: `/v1`, or Azure's `/openai/v1`. */
-  readonly prefix: '/v1' | '/openai/v1';
+  readonly protocol: ProtocolName;
+  /** Where the API lives: `/v1`, Azure's `/openai/v1`, Gemini's `/v1beta`, or the root (fal's queue host). */
+  readonly prefix: '/v1' | '/openai/v1' | '/v1beta' | '';
   /** Headers that carry the key: `Authorization: Bearer`, plus Azure's `api-key` or LiteLLM's `x-litellm-api-key`. */
   readonly keyHeader: 'api-key' | 'x-litellm-api-key' | null;
   /** Which bodies a create accepts. */
@@ -45,6 +53,8 @@ export interface Flavor {
   readonly serial: boolean;
   /** Creates per rolling minute before a 429 (Azure: 2); `null` for none. */
   readonly createsPerMinute: number | null;
+  /** Jobs in flight at once unless `inFlightLimit` says otherwise: 2, Gemini's about 10 (a third party's figure). */
+  readonly inFlightDefault: number;
   readonly errors: 'openai' | 'azure' | 'vllm-omni';
   /** `GET /v1/models` names the served models. */
   readonly modelsRoute: boolean;
@@ -66,6 +76,7 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 const OPENAI: Flavor = {
   name: 'openai',
+  protocol: 'openai-videos',
   prefix: '/v1',
   keyHeader: null,
   encodings: 'any',
@@ -80,6 +91,7 @@ const OPENAI: Flavor = {
   list: 'cursors',
   serial: false,
   createsPerMinute: null,
+  inFlightDefault: 2,
   errors: 'openai',
   modelsRoute: false,
   expires: true,
@@ -135,7 +147,70 @@ const FLAVORS: Readonly<Record<FlavorName, Flavor>> = {
       return `video_${Buffer.from(raw.length % 3 === 0 ? `${raw};` : raw, 'utf8').toString('base64')}`;
     },
   },
+  // The three below answer through their protocol's own routes; the `/v1/videos` fields keep
+  // the contract's values and are not read.
+  gemini: {
+    ...OPENAI,
+    name: 'gemini',
+    protocol: 'gemini',
+    prefix: '/v1beta',
+    // Preview models: 10 requests a minute and about 10 at once (third-party figures, reference §8).
+    createsPerMinute: 10,
+    inFlightDefault: 10,
+    // An operation id: 12 lowercase letters and digits, as `321kvdcepmcg` in Google's recorded output.
+    newId: (random) => base36(random(12), 12),
+  },
+  fal: {
+    ...OPENAI,
+    name: 'fal',
+    protocol: 'fal',
+    prefix: '',
+    // fal request ids are UUIDs (v4 form).
+    newId: (random) => uuidV4(random(16)),
+  },
+  replicate: {
+    ...OPENAI,
+    name: 'replicate',
+    protocol: 'replicate',
+    prefix: '/v1',
+    // 600 creates a minute; no published limit on predictions at once (reference §8).
+    createsPerMinute: 600,
+    // 26 characters of lowercase base32, as `gm3qorzdhgbfurvjtvhg6dckhu`.
+    newId: (random) => base32(random(16)).slice(0, 26),
+  },
 };
+
+/** `length` characters of [a-z0-9], one per byte (the modulo bias does not matter for ids). */
+export function base36(bytes: Uint8Array, length: number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(bytes.subarray(0, length), (byte) => alphabet[byte % 36]).join('');
+}
+
+/** RFC 4648 base32 in lower case, no padding. */
+export function base32(bytes: Uint8Array): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out;
+}
+
+function uuidV4(bytes: Uint8Array): string {
+  const b = Uint8Array.from(bytes);
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = hex(b);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
 
 export function flavorNamed(name: string): Flavor {
   if (!Object.hasOwn(FLAVORS, name)) throw new RangeError(`unknown emulator flavor "${name}": expected one of ${FLAVOR_NAMES.join(', ')}`);

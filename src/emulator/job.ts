@@ -28,9 +28,24 @@ export interface JobRecord {
   extra?: Readonly<Record<string, string | number>> | null;
   /** vLLM-Omni: a DELETE asked to cancel the running job; the next one finishes the cancel. */
   cancelRequestedMs?: number | null;
+  /** false: the model makes no sound (Veo 2, Kling), so the MP4 has no audio track. Absent: audio. */
+  audio?: boolean;
+  /**
+   * Protocol-specific facts of the job the other flavors do not have (Gemini's file id, fal's
+   * endpoint and media lifetime, Replicate's input echo), as the protocol's own module reads them.
+   */
+  wire?: Readonly<Record<string, unknown>>;
+  /** Replicate's `Cancel-After`: the job stops here if still running (aborted before it started). */
+  deadlineMs?: number | null;
+  /** A cancel that stopped the job (fal before it started, Replicate at any time before it ended). */
+  stoppedMs?: number | null;
 }
 
-export type JobFate = 'complete' | 'fail-moderation' | 'stuck';
+/**
+ * `fail-input`: an input the model refuses when it runs (fal validates a queued request's input
+ * only then), failing as the run starts; the refusal is kept in `wire`.
+ */
+export type JobFate = 'complete' | 'fail-moderation' | 'fail-input' | 'stuck';
 
 export type VideoStatus = 'queued' | 'in_progress' | 'completed' | 'failed';
 

@@ -38,6 +38,9 @@ export function deriveState(job: JobRecord, nowMs: number): JobState {
   const elapsed = nowMs - job.createdMs;
   if (job.fate === 'stuck' || elapsed < job.queueMs) return running('queued', 0);
   const runElapsed = elapsed - job.queueMs;
+  if (job.fate === 'fail-input') {
+    return { status: 'failed', progress: 0, completedMs: job.createdMs + job.queueMs, error: { code: 'invalid_input', message: 'The model refused the input.' } };
+  }
   if (job.fate === 'fail-moderation' && runElapsed >= job.runMs * FAILURE_POINT) {
     return { status: 'failed', progress: Math.floor(FAILURE_POINT * 100), completedMs: job.createdMs + job.queueMs + Math.round(job.runMs * FAILURE_POINT), error: { ...MODERATION_FAILURE } };
   }
@@ -60,8 +63,32 @@ export function plannedEndMs(job: JobRecord): number {
 
 export function isInFlight(job: JobRecord, nowMs: number): boolean {
   if (job.deletedMs !== null) return false;
+  const stopped = stoppedAtMs(job);
+  if (stopped !== null && nowMs >= stopped && !endedBefore(job, stopped)) return false;
   const { status } = deriveState(job, nowMs);
   return status === 'queued' || status === 'in_progress';
+}
+
+/** When a cancel or a deadline stops the job, whichever comes first; null when neither is set. */
+export function stoppedAtMs(job: JobRecord): number | null {
+  const times = [job.stoppedMs ?? null, job.deadlineMs ?? null].filter((time): time is number => time !== null);
+  return times.length === 0 ? null : Math.min(...times);
+}
+
+/** The job had already ended (completed or failed) at `atMs`: a later stop changes nothing. */
+export function endedBefore(job: JobRecord, atMs: number): boolean {
+  const { status } = deriveState(job, atMs);
+  return status === 'completed' || status === 'failed';
+}
+
+/** When the job leaves the queue for a worker (planned: a stuck job never does). */
+export function startedAtMs(job: JobRecord): number {
+  return job.createdMs + job.queueMs;
+}
+
+/** The job had left the queue for a worker by `atMs`. */
+export function hadStarted(job: JobRecord, atMs: number): boolean {
+  return job.fate !== 'stuck' && atMs >= startedAtMs(job);
 }
 
 export function createdAtSeconds(job: JobRecord): number {

@@ -13,6 +13,8 @@ export interface MediaSpec {
    * second as image-to-video starts from it, and used as the thumbnail; null for text-to-video.
    */
   image: string | null;
+  /** false: no audio track, for models that make no sound (Veo 2, Kling). Absent: an AAC track. */
+  audio?: boolean;
 }
 
 export const MEDIA_FILES = { video: 'video.mp4', thumbnail: 'thumbnail.webp', spritesheet: 'spritesheet.jpg' } as const;
@@ -27,14 +29,15 @@ const SPRITE_FRAMES = 10;
 
 /** ffmpeg arguments writing the MP4, the WebP thumbnail and the JPEG spritesheet into `dir` in one pass. */
 export function buildFfmpegArgs(spec: MediaSpec, dir: string): string[] {
-  const frames = spec.seconds * spec.fps;
+  const frames = Math.round(spec.seconds * spec.fps);
+  const audio = spec.audio !== false;
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
     ...(spec.image === null ? [] : ['-loop', '1', '-framerate', String(spec.fps), '-t', '1', '-i', spec.image]),
     '-filter_complex', filterGraph(spec, frames),
-    '-map', '[vout]', '-map', '[aout]',
+    '-map', '[vout]', ...(audio ? ['-map', '[aout]'] : []),
     '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '30', '-pix_fmt', 'yuv420p', '-g', String(spec.fps * 2),
-    '-c:a', 'aac', '-b:a', '64k', '-ar', '48000', '-ac', '1',
+    ...(audio ? ['-c:a', 'aac', '-b:a', '64k', '-ar', '48000', '-ac', '1'] : []),
     '-movflags', '+faststart', '-f', 'mp4', join(dir, MEDIA_FILES.video),
     '-map', '[thumb]', '-frames:v', '1', '-c:v', 'libwebp', '-f', 'webp', join(dir, MEDIA_FILES.thumbnail),
     '-map', '[sprite]', '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', join(dir, MEDIA_FILES.spritesheet),
@@ -57,7 +60,7 @@ function filterGraph(spec: MediaSpec, frames: number): string {
   const rows = Math.ceil(spriteCount / columns);
   const pattern = `testsrc2=s=${width / DOWNSCALE}x${height / DOWNSCALE}:r=${fps}:d=${seconds},colorchannelmixer=${mix}`;
   const sprite = `select='not(mod(n\\,${step}))*lt(n\\,${step * spriteCount})',scale=${even(width / SPRITE_COLUMNS)}:${even(height / SPRITE_COLUMNS)},tile=${columns}x${rows}[sprite]`;
-  const audio = `sine=f=${frequency}:beep_factor=${beep}:r=48000:d=${seconds}[aout]`;
+  const audio = spec.audio === false ? [] : [`sine=f=${frequency}:beep_factor=${beep}:r=48000:d=${seconds}[aout]`];
   if (spec.image !== null) {
     // Image-to-video: the clip opens on the input image (full size, so split after scaling up).
     return [
@@ -66,7 +69,7 @@ function filterGraph(spec: MediaSpec, frames: number): string {
       `[pattern][image]overlay=eof_action=pass,split=3[vout][v1][v2]`,
       `[v1]select='eq(n\\,0)',scale=${even(width / 2)}:${even(height / 2)}[thumb]`,
       `[v2]${sprite}`,
-      audio,
+      ...audio,
     ].join(';');
   }
   const thumbFrame = Math.min(frames - 1, fps);
@@ -75,7 +78,7 @@ function filterGraph(spec: MediaSpec, frames: number): string {
     `[v0]scale=${width}:${height}:flags=neighbor,format=yuv420p,setsar=1[vout]`,
     `[v1]select='eq(n\\,${thumbFrame})',scale=${even(width / 2)}:${even(height / 2)}:flags=neighbor[thumb]`,
     `[v2]${sprite}`,
-    audio,
+    ...audio,
   ].join(';');
 }
 

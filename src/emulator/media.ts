@@ -86,7 +86,8 @@ export class MediaRenderer {
   }
 
   private dirFor(spec: MediaSpec): string {
-    const key = `${RECIPE_VERSION}|${spec.seedHex}|${spec.width}x${spec.height}|${spec.seconds}|${spec.fps}`;
+    // Silent renders get their own key; the key of a render with sound is unchanged.
+    const key = `${RECIPE_VERSION}|${spec.seedHex}|${spec.width}x${spec.height}|${spec.seconds}|${spec.fps}${spec.audio === false ? '|silent' : ''}`;
     return join(this.options.root, createHash('sha256').update(key).digest('hex').slice(0, 32));
   }
 

@@ -1,6 +1,6 @@
 import type { RouteClass } from './faults.js';
 
-export type RouteName = 'create' | 'list' | 'retrieve' | 'delete' | 'content' | 'remix' | 'models' | 'stats' | 'clock' | 'faults';
+export type RouteName = 'create' | 'list' | 'retrieve' | 'delete' | 'content' | 'remix' | 'models' | 'stats' | 'clock' | 'faults' | 'identity';
 
 export interface RouteMatch {
   name: RouteName;
@@ -28,6 +28,7 @@ const OTHER_ROUTES: ReadonlyArray<{ method: string; path: string; name: RouteNam
   { method: 'POST', path: '/_emulator/clock', name: 'clock' },
   { method: 'GET', path: '/_emulator/faults', name: 'faults' },
   { method: 'POST', path: '/_emulator/faults', name: 'faults' },
+  { method: 'GET', path: '/_emulator/identity', name: 'identity' },
 ];
 
 export function matchRoute(method: string, pathname: string): RouteMatch | null {

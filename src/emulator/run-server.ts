@@ -19,8 +19,9 @@ export async function runEmulatorServer(options: EmulatorOptions, io: RunServerI
   await emulator.close();
 }
 
+/** The controls live at the origin's root, whatever the flavor's base path (`/v1`, `/openai/v1`, `/v1beta`, none). */
 function controlUrl(baseUrl: string, name: string): string {
-  return `${baseUrl.replace(/(\/openai)?\/v1$/, '')}/_emulator/${name}`;
+  return `${new URL(baseUrl).origin}/_emulator/${name}`;
 }
 
 function untilStopped(signal: AbortSignal | undefined): Promise<void> {

@@ -6,6 +6,8 @@ import { errorBody, type Flavor } from './flavor.js';
 import { newRequestId } from './ids.js';
 import { parseBody, readBody, type ParsedBody } from './request-body.js';
 import { jsonReply, writeReply, type DeliveryPlan, type Reply } from './reply.js';
+import { handleProtocol } from './protocols/handle.js';
+import { protocolOf } from './protocols/registry.js';
 import { matchRoute, type RouteMatch } from './routes.js';
 import { videoHandlers } from './video-handlers.js';
 
@@ -25,6 +27,8 @@ async function handle(ctx: EmulatorContext, request: IncomingMessage, response: 
   const method = request.method ?? 'GET';
   const url = new URL(request.url ?? '/', 'http://emulator.invalid');
   const { flavor } = ctx.settings;
+  const protocol = protocolOf(flavor.protocol);
+  if (protocol !== null && !url.pathname.startsWith('/_emulator/')) return handleProtocol(ctx, protocol, request, response, url, signal);
   const pathname = contractPath(flavor, url.pathname);
   const route = routeOf(flavor, matchRoute(method, pathname));
   ctx.stats.countRequest(route?.label ?? 'unmatched');
@@ -78,6 +82,7 @@ async function dispatch(ctx: EmulatorContext, request: IncomingMessage, route: R
   if (route.faultClass === null) {
     if (route.name === 'stats') return controlHandlers.stats(ctx);
     if (route.name === 'clock') return controlHandlers.clock(ctx, await readParsedBody());
+    if (route.name === 'identity') return controlHandlers.identity(ctx, url.searchParams);
     return controlHandlers.faults(ctx, method === 'POST' ? await readParsedBody() : null);
   }
   checkAuth(ctx, request.headers);

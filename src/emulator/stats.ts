@@ -1,5 +1,5 @@
 import type { JobRecord, VideoStatus } from './job.js';
-import { createdAtSeconds, deriveState, isInFlight } from './lifecycle.js';
+import { createdAtSeconds, deriveState, endedBefore, isInFlight, stoppedAtMs } from './lifecycle.js';
 
 export interface StatsJob {
   id: string;
@@ -8,7 +8,8 @@ export interface StatsJob {
   size: string;
   seconds: string;
   remixed_from: string | null;
-  status: VideoStatus | 'deleted';
+  /** `cancelled`: stopped by a cancel or a deadline before it ended (fal, Replicate). */
+  status: VideoStatus | 'deleted' | 'cancelled';
   created_at: number;
   request_hash: string;
   /** Fields beyond the contract the job was created with (`seed`, ...), on flavors that take them. */
@@ -77,9 +78,14 @@ function statsJob(job: JobRecord, nowMs: number): StatsJob {
     size: job.size,
     seconds: job.seconds,
     remixed_from: job.remixedFrom,
-    status: job.deletedMs === null ? deriveState(job, nowMs).status : 'deleted',
+    status: job.deletedMs !== null ? 'deleted' : wasStopped(job, nowMs) ? 'cancelled' : deriveState(job, nowMs).status,
     created_at: createdAtSeconds(job),
     request_hash: job.requestHash,
     ...(job.extra ? { extra: job.extra } : {}),
   };
+}
+
+function wasStopped(job: JobRecord, nowMs: number): boolean {
+  const stopped = stoppedAtMs(job);
+  return stopped !== null && nowMs >= stopped && !endedBefore(job, stopped);
 }

@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
-import { checkInFlight, moderationBlocked, rateLimited } from './admission.js';
+import { moderationBlocked } from './admission.js';
+import { admitJob, type JobRequest } from './commit-job.js';
 import type { EmulatorContext } from './context.js';
 import { validateRemix } from './create-request.js';
 import { validateFlavoredCreate } from './flavor-requests.js';
 import { ApiError, invalidRequest, invalidValue, serverError, videoNotFound } from './errors.js';
 import type { RouteClass } from './faults.js';
-import type { JobFate, JobRecord } from './job.js';
-import { deriveState, isExpired, isInFlight, plannedEndMs, planTiming, toVideoObject } from './lifecycle.js';
+import type { JobRecord } from './job.js';
+import { deriveState, isExpired, isInFlight, toVideoObject } from './lifecycle.js';
 import { pageOf, parseListQuery } from './list-page.js';
 import type { ParsedBody } from './request-body.js';
 import { jsonReply, type Reply } from './reply.js';
@@ -75,84 +75,14 @@ async function remixVideo(ctx: EmulatorContext, request: VideoRequest): Promise<
   });
 }
 
-type JobRequest = Pick<JobRecord, 'prompt' | 'model' | 'size' | 'seconds' | 'remixedFrom' | 'inputReferenceSha256' | 'extra'>;
-
-/** Moderation, the in-flight limit, throttling faults and dropped connections, then the job. */
+/** Moderation that refuses at once, then the shared admission; the reply is the new Video object. */
 function admitAndCommit(ctx: EmulatorContext, route: RouteClass, request: JobRequest): Reply {
   const moderation = ctx.faults.moderation(request.prompt);
   if (moderation === 'block') throw moderationBlocked();
-  try {
-    // A serial queue (vLLM-Omni) takes every job and never answers 429.
-    if (!ctx.settings.flavor.serial) checkInFlight(ctx.store.all(), ctx.now(), ctx.settings.inFlightLimit);
-    checkCreateRate(ctx);
-    const throttle = ctx.faults.rateLimit(route);
-    if (throttle) {
-      const waitMs = throttle.retryAfterSeconds === null ? null : throttle.retryAfterSeconds * 1000;
-      throw rateLimited('Rate limit reached for video generation requests. Please try again later.', waitMs);
-    }
-  } catch (error) {
-    ctx.stats.countRejected429();
-    throw error;
-  }
-  const drop = ctx.faults.dropConnection(route);
-  if (drop === 'beforeCommit') return { kind: 'drop' };
-  const fate: JobFate = ctx.faults.stuck(request.prompt) ? 'stuck' : moderation === 'fail' ? 'fail-moderation' : 'complete';
-  const job = commitJob(ctx, request, fate);
-  return drop === 'afterCommit' ? { kind: 'drop' } : jsonReply(200, toVideoObject(job, ctx.now()));
-}
-
-function commitJob(ctx: EmulatorContext, request: JobRequest, fate: JobFate): JobRecord {
-  const nowMs = ctx.now();
-  const timing = planTiming(request, ctx.settings.speed);
-  const job: JobRecord = {
-    id: ctx.settings.flavor.newId(ctx.random, { model: request.model }),
-    seq: ctx.store.allocateSeq(),
-    ...request,
-    requestHash: requestHash(request),
-    createdMs: nowMs,
-    ...timing,
-    // One job at a time: this one starts when the last one queued ends.
-    ...(ctx.settings.flavor.serial ? { queueMs: Math.max(timing.queueMs, queueEndMs(ctx, nowMs) - nowMs) } : {}),
-    fate,
-    mediaReadyMs: null,
-    renderError: null,
-    deletedMs: null,
-  };
-  ctx.store.put(job);
-  ctx.stats.countAccepted(ctx.store.all().filter((each) => isInFlight(each, nowMs)).length);
-  if (fate !== 'fail-moderation') ctx.startRender(job);
-  return job;
-}
-
-/** When the serial queue's last live job ends. */
-function queueEndMs(ctx: EmulatorContext, nowMs: number): number {
-  let end = nowMs;
-  for (const job of ctx.store.all()) if (isInFlight(job, nowMs)) end = Math.max(end, plannedEndMs(job));
-  return end;
-}
-
-/** A per-minute create limit on the virtual clock (Azure: 2), counting creates and remixes only. */
-function checkCreateRate(ctx: EmulatorContext): void {
-  const limit = ctx.settings.createsPerMinute;
-  if (limit === null) return;
-  const nowMs = ctx.now();
-  const recent = ctx.recentCreates;
-  while (recent.length > 0 && recent[0]! <= nowMs - 60_000) recent.shift();
-  if (recent.length >= limit) {
-    const waitMs = recent[0]! + 60_000 - nowMs;
-    throw rateLimited(`Requests to the Create Video Job Operation have exceeded the rate limit of ${limit} per minute. Please retry after ${Math.ceil(waitMs / 1000)} seconds.`, waitMs);
-  }
-  recent.push(nowMs);
-}
-
-/**
- * sha256 of the canonical request: identical requests render identical media and count as
- * duplicates. Extra fields (a seed) count only when sent, so the contract's hashes never change.
- */
-export function requestHash(request: JobRequest): string {
-  const base: unknown[] = [request.prompt, request.model, request.size, request.seconds, request.inputReferenceSha256, request.remixedFrom];
-  if (request.extra) base.push(Object.fromEntries(Object.entries(request.extra).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
-  return createHash('sha256').update(JSON.stringify(base)).digest('hex');
+  // A serial queue (vLLM-Omni) takes every job and never answers 429.
+  const admission = admitJob(ctx, route, request, ctx.settings.flavor.serial ? 'serial' : 'reject', moderation);
+  if (admission.kind === 'drop' || admission.dropAfterCommit) return { kind: 'drop' };
+  return jsonReply(200, toVideoObject(admission.job, ctx.now()));
 }
 
 /** The Video object in the flavor's dialect; the contract's own for `openai`. */

@@ -32,12 +32,16 @@ export function referencedVideoIds(lockfiles: Iterable<Lockfile>): Set<string> {
 /**
  * Splits the listed videos. A job still queued or in progress is kept even when unreferenced:
  * it may be a render whose lockfile has not recorded its id yet, and servers refuse to delete
- * it anyway.
+ * it anyway. A video listed twice (a server that repeats itself across pages) counts once: the
+ * first listing stands, and no id is ever deleted twice.
  */
 export function planGc(videos: Iterable<Video>, referenced: ReadonlySet<string>): GcPlan {
   const unreferenced: Video[] = [];
   const kept: { video: Video; reason: KeepReason }[] = [];
+  const seen = new Set<string>();
   for (const video of videos) {
+    if (seen.has(video.id)) continue;
+    seen.add(video.id);
     if (referenced.has(video.id)) kept.push({ video, reason: 'referenced' });
     else if (video.status === 'queued' || video.status === 'in_progress') kept.push({ video, reason: 'in_flight' });
     else unreferenced.push(video);

@@ -40,8 +40,28 @@ export interface LockEntry {
   /** Estimated cost in USD from the provider's price table; `null` when the provider has no price. */
   readonly cost_usd: number | null;
   /** Why the job failed, for failed entries. */
-  readonly error: { readonly code: string; readonly message: string } | null;
+  readonly error: LockError | null;
   readonly outputs: { readonly video?: OutputFile; readonly thumbnail?: OutputFile };
+}
+
+/** Why a job failed: the server's code and message. */
+export interface LockError {
+  readonly code: string;
+  readonly message: string;
+  /**
+   * True when the same request would meet the same failure (a moderation block, a request the
+   * server refused as invalid): the job is not sent again until its fingerprint changes, or with
+   * `--retry-failed`. Absent for failures worth another try (a server error, a lost video).
+   */
+  readonly deterministic?: true;
+}
+
+/** Codes the protocol documents as a verdict on the request itself, for entries written before `deterministic` was recorded. */
+const DETERMINISTIC_CODES: ReadonlySet<string> = new Set(['moderation_blocked']);
+
+/** Whether a recorded failure would happen again for the same request. */
+export function isDeterministicFailure(error: LockError | null): boolean {
+  return error !== null && (error.deterministic === true || DETERMINISTIC_CODES.has(error.code));
 }
 
 export interface Lockfile {

@@ -8,6 +8,8 @@ import { pointerToPath } from '../storyboard/schema.js';
 import { formatDocPath } from '../storyboard/issue.js';
 import { jsonSyntaxErrorOffset, lineColumnOf } from './json-syntax.js';
 import { LOCKFILE_VERSION, type LockEntry, type Lockfile, type OutputFile } from './lockfile.js';
+import { redactingReplacer, redactKnown } from '../untrusted/redactor.js';
+import { escapeRawControlsInJson } from '../untrusted/control-characters.js';
 
 /**
  * Reading and writing the lockfile's text. The reader refuses other versions and anything the
@@ -54,20 +56,40 @@ function syntaxErrorPosition(text: string): string {
   return `:${line}:${column}`;
 }
 
-/** line:col of a JSON pointer in the text (JSON is YAML, and the YAML parser keeps positions). */
+/** line:col of a JSON pointer in the text. */
 function locateInJson(text: string, pointer: string): string {
+  return lockfilePosition(text, pointerToPath(pointer));
+}
+
+/**
+ * line:col of the value at `at` (`['jobs', 'hero', 'outputs', 'video', 'path']`) in lockfile
+ * text, for messages that read `file:line:col`: JSON is YAML, and the YAML parser keeps positions.
+ */
+export function lockfilePosition(text: string, at: readonly (string | number)[]): string {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
-  const node = doc.getIn(pointerToPath(pointer), true) as { range?: [number, number, number] } | undefined;
+  const node = doc.getIn(at, true) as { range?: [number, number, number] } | undefined;
   const { line, col } = lines.linePos(node?.range?.[0] ?? 0);
   return `${line}:${col}`;
 }
 
-/** The lockfile as text: sorted job ids, a fixed key order, 2-space indent, final newline. */
+/** A lockfile problem at a place in its text: `file:line:col path: message`, as the parser's own are. */
+export function lockfileErrorAt(text: string, file: string, at: readonly (string | number)[], message: string, hint: string): LockfileError {
+  return new LockfileError(`${file}:${lockfilePosition(text, at)} ${formatDocPath([...at])}: ${message}`, { hint });
+}
+
+/**
+ * The lockfile as text: sorted job ids, a fixed key order, 2-space indent, final newline. It is
+ * committed to git, so every value is redacted on the way out, whatever route a server's text
+ * took into an entry. Job ids, the keys, lose only the credentials shotlist knows (a storyboard
+ * holding one is refused, so only a tampered entry has one): a mere shape of a key in an id
+ * may be a user's word, and an id that changed would be rendered again. Control characters
+ * JSON leaves raw are escaped (the same value), as the file is read in diffs and terminals.
+ */
 export function serializeLockfile(lock: Lockfile): string {
   const jobs: Record<string, unknown> = {};
-  for (const id of Object.keys(lock.jobs).sort(byCodePoint)) jobs[id] = orderEntry(lock.jobs[id]!);
-  return `${JSON.stringify({ lockfileVersion: lock.lockfileVersion, name: lock.name, jobs }, null, 2)}\n`;
+  for (const id of Object.keys(lock.jobs).sort(byCodePoint)) jobs[redactKnown(id)] = orderEntry(lock.jobs[id]!);
+  return `${escapeRawControlsInJson(JSON.stringify({ lockfileVersion: lock.lockfileVersion, name: lock.name, jobs }, redactingReplacer, 2))}\n`;
 }
 
 function orderEntry(entry: LockEntry): Record<string, unknown> {
@@ -91,7 +113,7 @@ function orderEntry(entry: LockEntry): Record<string, unknown> {
     created_at: entry.created_at,
     expires_at: entry.expires_at,
     cost_usd: entry.cost_usd,
-    error: entry.error ? { code: entry.error.code, message: entry.error.message } : null,
+    error: entry.error ? { code: entry.error.code, message: entry.error.message, ...(entry.error.deterministic === true ? { deterministic: true } : {}) } : null,
     outputs: {
       ...(entry.outputs.video ? { video: orderOutput(entry.outputs.video) } : {}),
       ...(entry.outputs.thumbnail ? { thumbnail: orderOutput(entry.outputs.thumbnail) } : {}),

@@ -1,17 +1,25 @@
 import picomatch from 'picomatch';
 import { changedFields, fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
-import type { LockEntry, Lockfile } from '../lockfile/lockfile.js';
+import { isDeterministicFailure, type LockEntry, type Lockfile } from '../lockfile/lockfile.js';
 import { priceOf, type ProviderProfile } from '../providers/profile.js';
 import type { ResolvedJob } from '../storyboard/job.js';
 import type { InputReferenceInfo } from '../storyboard/read-input-references.js';
+import { age, droppedServer, failedReason, fileState, goneText, isDue, unreachable } from './entry-state.js';
 import type { JobGraph } from './graph.js';
+import { adoptionOf, OrphanPool, type Orphan } from './orphan-pool.js';
 
 /**
  * The plan: for every job, given the storyboard, the lockfile and the files on disk, what
  * `render` would do and why, with its cost. Pure.
  */
 
-export type PlanAction = 'render' | 'resume' | 'download' | 'reuse' | 'blocked';
+/**
+ * `move`: the job adopts an orphan entry with the identical request (a renamed variant label or
+ * shot): its video id and files are kept and renamed, nothing is sent. `failed`: the last
+ * attempt failed in a way the same request would meet again (moderation, invalid request); it
+ * is not sent again until the request changes, or with `--retry-failed`.
+ */
+export type PlanAction = 'render' | 'resume' | 'download' | 'reuse' | 'move' | 'failed' | 'blocked';
 
 export interface PlannedJob {
   readonly id: string;
@@ -28,9 +36,26 @@ export interface PlannedJob {
   readonly seconds: number;
   /** USD, for `render` only; `null` when the provider has no price for this model and size. */
   readonly costUsd: number | null;
-  /** The lockfile's entry for this job, if any. */
+  /** The lockfile's entry for this job, if any; for a job that adopts an orphan, the orphan's entry. */
   readonly entry: LockEntry | null;
   readonly remixOf: string | null;
+  /** The orphan whose entry (video id, files) this job adopts; `null` when it adopts none. */
+  readonly movedFrom: string | null;
+}
+
+/**
+ * A lockfile entry to move to another job id before anything is sent, its files renamed with it.
+ * With `from` equal to `to`, only the entry's request is rewritten: the job is unchanged, but the
+ * names its request records (the parent job of a remix, the image's path) were renamed.
+ */
+export interface PlannedMove {
+  /** The orphan's job id. */
+  readonly from: string;
+  readonly to: string;
+  /** The orphan's entry, as recorded. */
+  readonly entry: LockEntry;
+  /** The adopting job's request: the same fingerprint, with its own job names (`remix_of.job`, the image's path). */
+  readonly request: JobRequest;
 }
 
 export interface PlanTotals {
@@ -39,6 +64,10 @@ export interface PlanTotals {
   readonly resume: number;
   readonly download: number;
   readonly reuse: number;
+  /** Jobs that adopt an orphan's video and files and have nothing else to do (an adopting job that downloads or resumes counts there). */
+  readonly move: number;
+  /** Jobs whose last attempt failed for good, not sent again. */
+  readonly failed: number;
   readonly blocked: number;
   readonly orphan: number;
   /** Jobs left out by `--only`. */
@@ -53,13 +82,19 @@ export interface PlanTotals {
 
 export interface Plan {
   readonly jobs: readonly PlannedJob[];
-  /** Lockfile entries whose job is gone from the storyboard. */
-  readonly orphans: readonly { readonly id: string; readonly entry: LockEntry }[];
+  /** Lockfile entries whose job is gone from the storyboard, and which no job adopts. */
+  readonly orphans: readonly Orphan[];
+  /**
+   * Entries that move to the job adopting them: those of the planned jobs, and of the parents
+   * left out by `--only` whose video a selected remix builds on.
+   */
+  readonly moves: readonly PlannedMove[];
   readonly totals: PlanTotals;
 }
 
 /** A file recorded in the lockfile, as found on disk now. */
-export type OutputState = { readonly sha256: string; readonly bytes: number } | null;
+/** A recorded file on disk: its size and sha256 (`null` when its size alone shows it altered), or `null` when there is none. */
+export type OutputState = { readonly sha256: string | null; readonly bytes: number } | null;
 
 export interface PlanInput {
   readonly jobs: readonly ResolvedJob[];
@@ -83,83 +118,98 @@ export interface PlanInput {
    * server is reachable.
    */
   readonly servers?: ReadonlySet<string>;
+  /** `--retry-failed`: send again jobs whose last attempt failed for good (moderation, invalid request). */
+  readonly retryFailed?: boolean;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
 
-/** A video this close to expiry is treated as expired: the download might not finish in time. */
-export const EXPIRY_MARGIN_SECONDS = 600;
+export { EXPIRY_MARGIN_SECONDS } from './entry-state.js';
 
 export function planJobs(input: PlanInput): Plan {
   const byId = new Map(input.jobs.map((job) => [job.id, job]));
   const only = globMatcher(input.only ?? []);
   const replace = globMatcher(input.replace ?? []);
+  const orphaned = Object.entries(input.lockfile?.jobs ?? {})
+    .filter(([id]) => !byId.has(id))
+    .map(([id, entry]) => ({ id, entry }));
   // A remix needs its parent's video on the server. A parent kept only as a file whose video
   // expired must render again first; passes repeat until no more parents are pulled in.
   const pulledIn = new Map<string, string>();
   for (;;) {
-    const planned = new Map<string, PlannedJob>();
+    const pass: Pass = { planned: new Map(), context: new Map(), orphans: new OrphanPool(orphaned) };
     let unselected = 0;
     for (const id of input.graph.order) {
+      const job = byId.get(id)!;
       if (only && !only(id)) {
         unselected++;
+        // Left out by --only, but a selected remix of it builds on its recorded video: planned as
+        // that remix's context, never run.
+        if (input.graph.childrenOf.get(id)!.length > 0) pass.context.set(id, planJob(job, input, pass, { selected: false, forced: null }));
         continue;
       }
       const forced = replace !== null && replace(id) ? 'forced by --replace' : pulledIn.get(id) ?? null;
-      planned.set(id, planJob(byId.get(id)!, input, planned, forced));
+      pass.planned.set(id, planJob(job, input, pass, { selected: true, forced }));
     }
     const before = pulledIn.size;
-    for (const job of planned.values()) {
-      const parent = job.remixOf === null ? undefined : planned.get(job.remixOf);
-      const gone = job.action === 'render' && parent?.action === 'reuse' ? unreachable(parent.entry!, input) : null;
+    for (const job of pass.planned.values()) {
+      const parent = job.remixOf === null ? undefined : pass.planned.get(job.remixOf);
+      const kept = parent?.action === 'reuse' || parent?.action === 'move';
+      const gone = job.action === 'render' && kept ? unreachable(parent.entry!, input) : null;
       if (gone !== null) pulledIn.set(parent!.id, `its video ${goneText(gone)}${gone === 'expired' ? '' : ','} and ${job.id} remixes it`);
     }
     if (pulledIn.size > before) continue;
-    const jobs = input.jobs.filter((job) => planned.has(job.id)).map((job) => planned.get(job.id)!);
-    const orphans = Object.entries(input.lockfile?.jobs ?? {})
-      .filter(([id]) => !byId.has(id))
-      .map(([id, entry]) => ({ id, entry }));
-    return { jobs, orphans, totals: totalsOf(jobs, orphans.length, unselected) };
+    const jobs = input.jobs.filter((job) => pass.planned.has(job.id)).map((job) => pass.planned.get(job.id)!);
+    const moves = movesOf(jobs, pass);
+    const moved = new Set(moves.map((move) => move.from));
+    const orphans = orphaned.filter((orphan) => !moved.has(orphan.id));
+    return { jobs, orphans, moves, totals: totalsOf(jobs, orphans.length, unselected) };
   }
 }
 
-function isExpired(entry: LockEntry, now: number): boolean {
-  return entry.expires_at !== null && entry.expires_at <= now + EXPIRY_MARGIN_SECONDS;
+/** One planning pass: the selected jobs, the parents they build on that --only left out, and the orphans not yet adopted. */
+interface Pass {
+  readonly planned: Map<string, PlannedJob>;
+  readonly context: Map<string, PlannedJob>;
+  readonly orphans: OrphanPool;
 }
 
-/** Why a video can no longer be fetched or remixed: expired, or on a server the run does not reach. */
-type Gone = 'expired' | { readonly server: string };
-
-/** Why the entry's video is gone; null while it can still be fetched or remixed. */
-function unreachable(entry: LockEntry, input: PlanInput): Gone | null {
-  const server = droppedServer(entry, input);
-  if (server !== null) return { server };
-  return isExpired(entry, input.now) ? 'expired' : null;
+/** The moves of the planned jobs, and of the left-out parents up each selected remix's chain (its request names their video). */
+function movesOf(jobs: readonly PlannedJob[], pass: Pass): PlannedMove[] {
+  const moves = new Map<string, PlannedMove>();
+  const add = (job: PlannedJob): void => {
+    if (job.movedFrom !== null && job.entry !== null) moves.set(job.id, { from: job.movedFrom, to: job.id, entry: job.entry, request: job.request });
+  };
+  for (const job of jobs) {
+    add(job);
+    if (job.movedFrom === null && job.entry !== null && job.entry.fingerprint === job.fingerprint && renamedIn(job.entry.request, job.request)) {
+      moves.set(job.id, { from: job.id, to: job.id, entry: job.entry, request: job.request });
+    }
+    for (let up = job.remixOf === null ? undefined : pass.context.get(job.remixOf); up; up = up.remixOf === null ? undefined : pass.context.get(up.remixOf)) add(up);
+  }
+  return [...moves.values()];
 }
 
-/** The server holding the entry's video, when the run no longer reaches it (dropped from the pool); null otherwise. */
-function droppedServer(entry: LockEntry, input: PlanInput): string | null {
-  return entry.server !== undefined && input.servers !== undefined && !input.servers.has(entry.server) ? entry.server : null;
+/** Whether the same request names another parent job or image path: what a moved parent, or a renamed image of the same bytes, leaves behind. */
+function renamedIn(recorded: JobRequest, now: JobRequest): boolean {
+  return (recorded.remix_of?.job ?? null) !== (now.remix_of?.job ?? null) || (recorded.input_reference?.path ?? null) !== (now.input_reference?.path ?? null);
 }
 
-/** `unreachable`'s answer as the end of a sentence about the video; given the entry and the time, it says when it expired. */
-function goneText(gone: Gone, when?: { readonly entry: LockEntry; readonly now: number }): string {
-  if (gone !== 'expired') return `is on ${gone.server}, no longer among the provider's servers`;
-  if (!when) return 'expired on the server';
-  const { entry, now } = when;
-  return entry.expires_at! <= now ? `expired on the server ${ago(now - entry.expires_at!)}` : 'expires on the server within minutes';
+/** How a job is planned: `selected` by --only (else only as context for its remixes), `forced` to render (and why). */
+interface Selection {
+  readonly selected: boolean;
+  readonly forced: string | null;
 }
 
-function planJob(job: ResolvedJob, input: PlanInput, planned: ReadonlyMap<string, PlannedJob>, forced: string | null): PlannedJob {
+function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, forced }: Selection): PlannedJob {
   const entry = input.lockfile?.jobs[job.id] ?? null;
-  const parent = job.remixOf === null ? null : planned.get(job.remixOf) ?? null;
-  const parentEntry = job.remixOf === null ? null : input.lockfile?.jobs[job.remixOf] ?? null;
-  const parentVideo = parent && (parent.action === 'render' || parent.action === 'blocked') ? null : parentEntry?.video_id ?? null;
+  const parent = job.remixOf === null ? null : pass.planned.get(job.remixOf) ?? pass.context.get(job.remixOf) ?? null;
+  const parentVideo = parent !== null && holdsVideo(parent) ? parent.entry?.video_id ?? null : null;
   const request = requestOf(job, input, parentVideo);
   const fingerprint = fingerprintOf(request);
   const seconds = Number(job.seconds.value);
   // One object shape for every planned job: 10,000 of them are made per plan.
-  const make = (action: PlanAction, reason: string, changed: readonly string[], known: string | null, costUsd: number | null): PlannedJob => ({
+  const make = (action: PlanAction, reason: string, changed: readonly string[], known: string | null, costUsd: number | null, adopted: Orphan | null = null): PlannedJob => ({
     id: job.id,
     shotId: job.shotId,
     action,
@@ -169,36 +219,53 @@ function planJob(job: ResolvedJob, input: PlanInput, planned: ReadonlyMap<string
     fingerprint: known,
     seconds,
     costUsd,
-    entry,
+    entry: adopted?.entry ?? entry,
     remixOf: job.remixOf,
+    movedFrom: adopted?.id ?? null,
   });
   const render = (reason: string, changed: readonly string[] = NONE, known: string | null = fingerprint): PlannedJob =>
     make('render', reason, changed, known, job.model === null ? null : priceOf(input.profile, job.model.value, job.size.value, seconds));
   const keep = (action: PlanAction, reason: string): PlannedJob => make(action, reason, NONE, fingerprint, 0);
+  const blocked = (reason: string): PlannedJob => make('blocked', reason, NONE, null, 0);
 
   if (job.remixOf !== null) {
-    if (!parent) return make('blocked', `parent ${job.remixOf} is not selected by --only and has no video yet`, NONE, null, 0);
-    if (parent.action === 'blocked') return make('blocked', `parent ${parent.id} is blocked`, NONE, null, 0);
+    if (!parent) return blocked(`parent ${job.remixOf} is not selected by --only and has no video yet`);
+    const outside = !pass.planned.has(parent.id) ? parentUnusable(parent, input) : null;
+    if (outside !== null) return blocked(`parent ${parent.id} is not selected by --only and ${outside}`);
+    if (parent.action === 'blocked') return blocked(`parent ${parent.id} is blocked`);
+    if (parent.action === 'failed') return blocked(`parent ${parent.id} failed (${parent.entry?.error?.code ?? 'failed'}) and is not sent again`);
   }
   if (job.frozen && entry?.status === 'completed' && entry.video_id !== null) return planFrozen(job, entry, input, fingerprint, make);
   // A remix of a parent that renders again edits a video that does not exist yet.
   const parentRenders = parent?.action === 'render' || (job.remixOf !== null && parentVideo === null);
-  if (!entry) return render('new job', NONE, parentRenders ? null : fingerprint);
+  // Nothing is paid for twice that exists: an orphan with this very request is adopted.
+  const adopt = (): PlannedJob | null => {
+    if (forced !== null || parentRenders) return null;
+    const found = pass.orphans.take(fingerprint, (orphan) => adoptionOf(orphan.entry, job, input, selected));
+    return found && make(found.how.action, `moved from ${found.orphan.id}${found.how.detail}`, NONE, fingerprint, 0, found.orphan);
+  };
+  if (!entry) return adopt() ?? render('new job', NONE, parentRenders ? null : fingerprint);
   if (forced !== null) return render(forced, NONE, parentRenders ? null : fingerprint);
   if (parentRenders) return render('parent renders again', ['parent video'], null);
 
   if (entry.fingerprint !== fingerprint) {
     const changed = changedFields(entry.request, request);
-    return render(changed.length > 0 ? `${changed.join(', ')} changed` : 'request changed', changed);
+    return adopt() ?? render(changed.length > 0 ? `${changed.join(', ')} changed` : 'request changed', changed);
   }
   const inFlight = entry.status === 'queued' || entry.status === 'in_progress' || entry.status === 'creating';
   const dropped = inFlight ? droppedServer(entry, input) : null;
   if (dropped !== null) return render(`in flight on ${dropped}, no longer among the provider's servers`);
   if (entry.status === 'queued' || entry.status === 'in_progress') return keep('resume', `in flight as ${entry.video_id}; resumed, never created again`);
   if (entry.status === 'creating') return keep('resume', 'a create may have reached the server; looked for before any new create');
-  if (entry.status === 'failed') return render(`the last attempt failed${entry.error ? ` (${entry.error.code})` : ''}`);
+  if (entry.status === 'failed') {
+    const code = entry.error?.code ?? 'failed';
+    if (!isDeterministicFailure(entry.error)) return render(`the last attempt failed (${code})`);
+    if (input.retryFailed !== true) return keep('failed', failedReason(entry));
+    return render(`the last attempt failed (${code}); sent again by --retry-failed`);
+  }
 
-  if (job.refresh && isDue(entry, job.refresh.everySeconds, input.now)) {
+  // A job left out by --only is not refreshed: its remixes use the take it has.
+  if (selected && job.refresh && isDue(entry, job.refresh.everySeconds, input.now)) {
     return render(job.refresh.everySeconds === 0 ? 'refresh: always' : `refresh due (${job.refresh.label}; the take is ${age(input.now - entry.created_at!)} old)`);
   }
   const file = fileState(entry, input);
@@ -207,6 +274,35 @@ function planJob(job: ResolvedJob, input: PlanInput, planned: ReadonlyMap<string
   const gone = unreachable(entry, input);
   if (gone !== null) return render(`${what} and the video ${goneText(gone, { entry, now: input.now })}`);
   return keep('download', what);
+}
+
+/** Actions after which the job's entry holds the video its remixes edit. */
+function holdsVideo(job: PlannedJob): boolean {
+  return job.action === 'reuse' || job.action === 'download' || job.action === 'resume' || job.action === 'move';
+}
+
+/**
+ * Why a parent that --only left out cannot lend its recorded video to a selected remix; null
+ * while it can (completed, its request current, still on a server the run reaches).
+ */
+function parentUnusable(parent: PlannedJob, input: PlanInput): string | null {
+  switch (parent.action) {
+    case 'reuse':
+    case 'download':
+    case 'move': {
+      if (parent.entry === null || parent.entry.video_id === null) return 'has no video yet';
+      const gone = unreachable(parent.entry, input);
+      return gone === null ? null : `its video ${goneText(gone)}; select it too to render it again`;
+    }
+    case 'resume':
+      return 'is still in flight; render it (or select it too) first';
+    case 'render':
+      return parent.entry === null ? 'has no video yet' : `must render again first (${parent.reason})`;
+    case 'failed':
+      return `failed (${parent.entry?.error?.code ?? 'failed'})`;
+    case 'blocked':
+      return `is blocked (${parent.reason})`;
+  }
 }
 
 /**
@@ -226,20 +322,6 @@ function planFrozen(job: ResolvedJob, entry: LockEntry, input: PlanInput, finger
 }
 
 type MakePlanned = (action: PlanAction, reason: string, changed: readonly string[], known: string | null, costUsd: number | null) => PlannedJob;
-
-function fileState(entry: LockEntry, input: PlanInput): 'intact' | 'missing' | 'altered' {
-  const file = entry.outputs.video ? input.outputs.get(entry.outputs.video.path) ?? null : null;
-  if (file === null) return 'missing';
-  return file.sha256 === entry.outputs.video!.sha256 ? 'intact' : 'altered';
-}
-
-function isDue(entry: LockEntry, everySeconds: number, now: number): boolean {
-  return everySeconds === 0 || (entry.created_at !== null && entry.created_at + everySeconds <= now);
-}
-
-function age(seconds: number): string {
-  return seconds < 172_800 ? `${Math.round(seconds / 3600)} h` : `${Math.round(seconds / 86_400)} days`;
-}
 
 /** The request a job sends, with its input image counted by its bytes. */
 export function requestOf(job: ResolvedJob, input: Pick<PlanInput, 'providerId' | 'inputReferences'>, parentVideo: string | null): JobRequest {
@@ -266,6 +348,8 @@ function totalsOf(jobs: readonly PlannedJob[], orphan: number, unselected: numbe
     resume: count('resume'),
     download: count('download'),
     reuse: count('reuse'),
+    move: count('move'),
+    failed: count('failed'),
     blocked: count('blocked'),
     orphan,
     unselected,
@@ -283,10 +367,4 @@ export function globMatcher(globs: readonly string[]): ((id: string) => boolean)
   if (globs.length === 0) return null;
   const matchers = globs.map((glob) => picomatch(glob, { nobracket: true, noextglob: true, dot: true }));
   return (id) => globs.includes(id) || matchers.some((match) => match(id));
-}
-
-function ago(seconds: number): string {
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86_400)} days ago`;
 }

@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, statSync, type Stats } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { statSync, type Stats } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { writeFileAtomic } from '../lockfile/lockfile-io.js';
+import { confinePath, Confinement } from '../files/confined-path.js';
+import { hashBounded, readBounded } from '../files/read-bounded.js';
+import { writeFileAtomic, type LockfileSource } from '../lockfile/lockfile-io.js';
 import type { Lockfile } from '../lockfile/lockfile.js';
+import { lockfileErrorAt } from '../lockfile/parse-lockfile.js';
+import { truncate } from '../storyboard/describe.js';
 import type { OutputState } from './plan.js';
 
 /**
@@ -26,13 +28,17 @@ export class OutputHashCache {
 
   /** The project's cache, which every plan and status of its storyboards shares. */
   static loadForProject(projectRoot: string): Promise<OutputHashCache> {
-    return OutputHashCache.load(path.join(projectRoot, '.shotlist', 'cache', 'output-hashes.json'));
+    const file = path.join(projectRoot, '.shotlist', 'cache', 'output-hashes.json');
+    // A cache that would live outside the project (a committed `.shotlist` symlink) is kept in memory only.
+    return confinePath(projectRoot, file).ok ? OutputHashCache.load(file) : Promise.resolve(new OutputHashCache());
   }
 
   /** The cache saved in `file`; an unreadable or foreign file starts an empty cache. */
   static async load(file: string): Promise<OutputHashCache> {
     try {
-      const data = JSON.parse(await readFile(file, 'utf8')) as { version?: unknown; files?: unknown };
+      const read = await readBounded(file, MAX_CACHE_BYTES);
+      if (!read.ok) return new OutputHashCache(file);
+      const data = JSON.parse(read.bytes.toString('utf8')) as { version?: unknown; files?: unknown };
       if (data.version !== CACHE_VERSION || typeof data.files !== 'object' || data.files === null) return new OutputHashCache(file);
       const entries = Object.entries(data.files as Record<string, unknown>).filter((entry): entry is [string, CachedHash] => isCachedHash(entry[1]));
       return new OutputHashCache(file, entries);
@@ -41,23 +47,26 @@ export class OutputHashCache {
     }
   }
 
-  async stateOf(absPath: string): Promise<OutputState> {
+  /**
+   * Size and sha256 of the file at `absPath` (a path `confineOutputPaths` resolved), or `null`
+   * when there is no regular file there. A file whose size is not the recorded one is altered
+   * without being read; one that is is hashed, reading no more than that size (a pseudo-file
+   * that reports size 0 and never ends is cut off at once).
+   */
+  async stateOf(absPath: string, recordedBytes: number): Promise<OutputState> {
     // A synchronous stat costs microseconds; through the thread pool it costs ten times more,
     // and a plan stats every recorded file.
     const info = statOrNull(absPath);
     if (!info?.isFile()) return null;
+    if (info.size !== recordedBytes) return { sha256: null, bytes: info.size };
     const cached = this.known.get(absPath);
     if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs && cached.ino === info.ino) return { sha256: cached.sha256, bytes: info.size };
-    let sha256: string;
-    try {
-      sha256 = await hashFile(absPath, info.size);
-    } catch {
-      // Unreadable (permissions, removed meanwhile): not a file the plan can reuse.
-      return null;
-    }
-    this.known.set(absPath, { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, sha256 });
+    const hashed = await hashBounded(absPath, info.size);
+    // Unreadable (permissions, removed meanwhile): not a file the plan can reuse. Longer than it said: altered.
+    if (!hashed.ok) return hashed.reason === 'too-large' ? { sha256: null, bytes: hashed.bytes } : null;
+    this.known.set(absPath, { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, sha256: hashed.sha256 });
     this.dirty = true;
-    return { sha256, bytes: info.size };
+    return { sha256: hashed.sha256, bytes: hashed.bytes };
   }
 
   /** Writes the cache file if anything was hashed; a failure to write only costs speed. */
@@ -99,25 +108,56 @@ function isCachedHash(value: unknown): value is CachedHash {
   return typeof v === 'object' && v !== null && typeof v.size === 'number' && typeof v.mtimeMs === 'number' && typeof v.ino === 'number' && typeof v.sha256 === 'string';
 }
 
-/** Files up to this size are read whole; larger ones are streamed, so memory stays bounded. */
-const READ_WHOLE_BYTES = 8 * 1024 * 1024;
+/** Largest hash cache file read; beyond it the cache starts empty. */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
-export async function hashFile(absPath: string, size = Number.POSITIVE_INFINITY): Promise<string> {
-  const hash = createHash('sha256');
-  if (size <= READ_WHOLE_BYTES) return hash.update(await readFile(absPath)).digest('hex');
-  await pipeline(createReadStream(absPath), hash);
-  return hash.digest('hex');
+/** Where a recorded output may lie: the project, and the directory `--out` named (if any). */
+export interface OutputRoots {
+  readonly projectRoot: string;
+  /** An output directory the user named on the command line; it may be anywhere. */
+  readonly outDir?: string;
 }
 
-/** Recorded video paths (relative to the lockfile's directory) → their state on disk. */
-export async function readOutputs(lockfile: Lockfile | null, lockDir: string, cache: OutputHashCache): Promise<Map<string, OutputState>> {
+/**
+ * Where each output path the lockfile records (video and thumbnail, relative to the lockfile's
+ * directory) lies on disk. A path the lockfile names can be anything a hand edit or a hostile
+ * commit puts there (`../../../../proc/self/pagemap`, `/etc/passwd`, a symlink out of the
+ * project): each must lead inside the project, or inside the `--out` directory given, through
+ * every symlink; anything else is refused as a lockfile error at its line and column, and no
+ * file outside is ever opened.
+ */
+export function confineOutputPaths(source: LockfileSource, lockDir: string, roots: OutputRoots): Map<string, string> {
+  const confinement = new Confinement([roots.projectRoot, ...(roots.outDir === undefined ? [] : [roots.outDir])]);
+  const located = new Map<string, string>();
+  for (const [jobId, entry] of Object.entries(source.lockfile.jobs)) {
+    for (const kind of ['video', 'thumbnail'] as const) {
+      const recorded = entry.outputs[kind]?.path;
+      if (recorded === undefined || located.has(recorded)) continue;
+      const at = ['jobs', jobId, 'outputs', kind, 'path'];
+      const refuse = (why: string) => lockfileErrorAt(source.text, source.display, at, `${JSON.stringify(truncate(recorded, 120))} ${why}`, OUTSIDE_HINT);
+      if (recorded.includes('\0')) throw refuse('holds a NUL character');
+      const confined = confinement.resolve(path.resolve(lockDir, recorded));
+      if (!confined.ok) throw refuse(confined.reason === 'dangling' ? 'leads through a symlink to nothing' : `leads outside the project directory${roots.outDir === undefined ? '' : ' and the --out directory'} (to ${truncate(confined.resolved, 120)})`);
+      located.set(recorded, confined.path);
+    }
+  }
+  return located;
+}
+
+const OUTSIDE_HINT = 'outputs are recorded relative to the lockfile, inside the project; restore the lockfile from git, or pass the --out directory the files were rendered to';
+
+/** Recorded video paths (as the lockfile writes them) → their state on disk, through the paths `confineOutputPaths` resolved. */
+export async function readOutputs(lockfile: Lockfile | null, located: ReadonlyMap<string, string>, cache: OutputHashCache): Promise<Map<string, OutputState>> {
   const states = new Map<string, OutputState>();
-  const paths = Object.values(lockfile?.jobs ?? {}).flatMap((entry) => (entry.outputs.video ? [entry.outputs.video.path] : []));
+  const videos = new Map<string, number>();
+  for (const entry of Object.values(lockfile?.jobs ?? {})) if (entry.outputs.video) videos.set(entry.outputs.video.path, entry.outputs.video.bytes);
   // Several files at a time: plenty to keep the disk busy, few enough to bound descriptors and memory.
-  const queue = [...new Set(paths)];
+  const queue = [...videos];
   const worker = async () => {
     for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
-      states.set(next, await cache.stateOf(path.resolve(lockDir, next)));
+      const [recorded, bytes] = next;
+      const absPath = located.get(recorded);
+      states.set(recorded, absPath === undefined ? null : await cache.stateOf(absPath, bytes));
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));

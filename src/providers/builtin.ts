@@ -142,6 +142,7 @@ export const litellmProfile: ProviderProfile = {
   extraFields: { allowed: EXTRA_FIELDS, placement: 'extra_body' },
   listQuery: { custom_llm_provider: 'openai' },
   statusAliases: { processing: 'in_progress' },
+  videoIdForm: 'video-base64',
   retentionSeconds: null,
 };
 

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { ProviderProfile } from './profile.js';
+import { rememberSecrets } from '../untrusted/redactor.js';
 
 /** A credential from the environment and the header it travels in. */
 export interface Credential {
@@ -28,10 +29,14 @@ export function credentialFor(profile: ProviderProfile, env: Readonly<Record<str
   return null;
 }
 
+/** The value of the first variable set; whatever its name, the redactor knows it from now on. */
 function firstSet(names: readonly string[], env: Readonly<Record<string, string | undefined>>): string | null {
   for (const name of names) {
     const value = env[name];
-    if (value !== undefined && value !== '') return value;
+    if (value !== undefined && value !== '') {
+      rememberSecrets([value], true);
+      return value;
+    }
   }
   return null;
 }

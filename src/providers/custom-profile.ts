@@ -55,6 +55,7 @@ export function applyProfileSettings(base: ProviderProfile, name: string, settin
     ...(s.discover_model !== undefined ? { discoverModel: s.discover_model } : {}),
     ...(s.status_aliases !== undefined ? { statusAliases: { ...base.statusAliases, ...definedOnly(s.status_aliases) } } : {}),
     ...(s.retention_seconds !== undefined ? { retentionSeconds: s.retention_seconds } : {}),
+    ...(s.video_id_form !== undefined ? { videoIdForm: s.video_id_form } : {}),
   };
 }
 

@@ -1,3 +1,5 @@
+import type { VideoIdForm } from './video-id.js';
+
 /**
  * A provider profile: everything shotlist needs to know about one kind of `/v1/videos` server,
  * held as data. Code never branches on a provider's name; it reads these fields.
@@ -106,6 +108,8 @@ export interface ProviderProfile {
   readonly discoverModel?: boolean;
   /** Server status strings that mean one of the four canonical ones (`processing` → `in_progress`). */
   readonly statusAliases: Readonly<Record<string, VideoStatus>>;
+  /** What the server's video ids look like (see video-id.ts); an id of another form is refused. Default `video`. */
+  readonly videoIdForm?: VideoIdForm;
   /** Seconds a finished video stays downloadable; `null` when the server keeps it indefinitely. */
   readonly retentionSeconds: number | null;
   /** Set when the upstream service was switched off; the profile stays usable for servers that still answer. */
@@ -147,4 +151,9 @@ export function priceOf(profile: ProviderProfile, model: string, size: string, s
 /** Money is added in cents to keep totals exact. */
 export function roundCents(usd: number): number {
   return Math.round(usd * 100) / 100;
+}
+
+/** The profile's video id form, `video` unless it says otherwise. */
+export function videoIdFormOf(profile: Pick<ProviderProfile, 'videoIdForm'>): VideoIdForm {
+  return profile.videoIdForm ?? 'video';
 }

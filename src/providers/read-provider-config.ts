@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Issue } from '../storyboard/issue.js';
+import { withoutCredentials, type Issue } from '../storyboard/issue.js';
 import { validateSchema } from '../storyboard/schema.js';
 import { issueAt, parseYamlSource, YAML_LIMITS } from '../storyboard/yaml-source.js';
 import { closestName } from '../storyboard/describe.js';
 import { applyProfileSettings, type ProfileSettings } from './custom-profile.js';
+import { baseUrlCredentialsProblem } from './base-url-credentials.js';
+import { validateNoCredentials } from '../storyboard/validate-no-credentials.js';
 import type { ProviderProfile } from './profile.js';
 
 /**
@@ -38,15 +40,18 @@ export async function readProviderConfig(projectRoot: string, builtins: Readonly
   }
   const shown = display(file);
   const texts = new Map([[shown, text]]);
-  const fail = (issues: Issue[]): ProviderConfig => ({ profiles: builtins, configured: [], issues, file, texts });
+  const fail = (issues: Issue[]): ProviderConfig => ({ profiles: builtins, configured: [], issues: issues.map(withoutCredentials), file, texts });
+  const held = validateNoCredentials(texts);
+  if (held.length > 0) return fail(held);
   if (Buffer.byteLength(text) > YAML_LIMITS.maxFileBytes) {
     return fail([{ severity: 'error', code: 'file-too-large', message: `${shown} is larger than ${YAML_LIMITS.maxFileBytes} bytes`, file: shown, line: 0, column: 0, length: 1, path: '' }]);
   }
   const { source, issues } = parseYamlSource(shown, text);
   if (!source) return fail(issues);
-  const schemaIssues = validateSchema(source, 'providers');
+  const schemaIssues = validateSchema(source, 'providers').issues;
   if (issues.length + schemaIssues.length > 0) return fail([...issues, ...schemaIssues]);
-  return { ...buildProfiles(source, builtins), file, texts };
+  const built = buildProfiles(source, builtins);
+  return { ...built, issues: built.issues.map(withoutCredentials), file, texts };
 }
 
 type Entry = ProfileSettings & { readonly extends: string };
@@ -66,6 +71,15 @@ function buildProfiles(source: NonNullable<ReturnType<typeof parseYamlSource>['s
     if (!base) {
       const guess = closestName(entry.extends, Object.keys(profiles));
       issues.push(issueAt(source, ['providers', name, 'extends'], { code: 'unknown-provider', message: `unknown provider "${entry.extends}"`, expected: `one of ${Object.keys(profiles).join(', ')}`, found: entry.extends, hint: guess ? `did you mean "${guess}"?` : 'a profile extends a built-in one or one defined above it' }));
+      continue;
+    }
+    const urls = [...(entry.base_url === undefined ? [] : [{ url: entry.base_url, at: ['providers', name, 'base_url'] }]), ...(entry.servers ?? []).map((server, i) => ({ url: server.base_url, at: ['providers', name, 'servers', i, 'base_url'] }))];
+    const problems = urls.flatMap(({ url, at }) => {
+      const problem = baseUrlCredentialsProblem(url);
+      return problem ? [issueAt(source, at, problem)] : [];
+    });
+    if (problems.length > 0) {
+      issues.push(...problems);
       continue;
     }
     const { extends: _base, ...settings } = entry;

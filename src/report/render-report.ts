@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CardLink, CardStatus, ReportCard, ReportData } from './report-data.js';
+import { redact } from '../untrusted/redactor.js';
 
 /**
  * The contact sheet as one self-contained HTML page: inline CSS and JS, thumbnails and videos
@@ -118,9 +119,12 @@ function summaryLine(total: number, counts: ReadonlyMap<CardStatus, number>): st
   return `${total} job${total === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
 }
 
-/** Text safe in element content and in double- or single-quoted attributes. */
+/**
+ * Text safe in element content and in double- or single-quoted attributes. Redacted first: once
+ * escaped, a credential holding `&` or `'` no longer reads as itself.
+ */
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return redact(text).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -1,13 +1,15 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { Video, VideosClient } from '../api/index.js';
+import type { CreateRequest, InputReference, Video, VideosClient } from '../api/index.js';
 import { ApiError, AuthError, CreateOutcomeUnknownError, NetworkError, NotFoundError, ProviderError, RateLimitError, TimeoutError, TruncatedBodyError } from '../api/index.js';
 import { InternalError, ShotlistError } from '../errors.js';
 import { fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
 import type { LockEntry, OutputFile } from '../lockfile/lockfile.js';
 import type { PlannedJob } from '../plan/plan.js';
 import type { ProviderProfile } from '../providers/profile.js';
+import { readInputImage, sniffImageType } from '../storyboard/read-input-references.js';
 import type { Clock } from './clock.js';
+import { isVerdictOnRequest } from './failure-kind.js';
 import { createKeyedMutex, type KeyedMutex } from './keyed-mutex.js';
 import type { LockRecorder } from './lock-recorder.js';
 import { outputPathsOf } from './output-names.js';
@@ -73,11 +75,15 @@ export interface RunnerOptions {
   readonly lockDir: string;
   /** Job id → absolute path of its input_reference image. */
   readonly inputReferences: ReadonlyMap<string, string>;
+  /** The directory input images must lie in (through every symlink), as when they were checked. */
+  readonly projectRoot: string;
   readonly fileStem: (jobId: string) => string;
   readonly clock: Clock;
   /** Unix milliseconds, for timestamps the lockfile keeps. */
   readonly wallNow: () => number;
   readonly onState: (jobId: string, state: JobState, detail: { readonly videoId?: string | null; readonly progress?: number | null; readonly message?: string }) => void;
+  /** The server holds a job this run created: its create was answered, or found by the search after an unknown outcome. */
+  readonly onCreated?: (jobId: string) => void;
 }
 
 /** Poll delays when the server sends no `openai-poll-after-ms`: start quick, back off with the job's age. */
@@ -169,6 +175,8 @@ async function createOnce(runner: Runner, at: On, jobId: string, request: JobReq
     try {
       outcome = await runner.sameRequest.run(requestKey(request, at), () => attemptCreate(runner, at, jobId, request, fingerprint, ctx.signal));
     } catch (error) {
+      // Failed before anything was sent (its input image changed): nothing to record or reconcile.
+      if (error instanceof JobFailedError) throw error;
       // The video to remix is gone from the server: its job, not this one, must render anew.
       if (error instanceof NotFoundError && request.remix_of) await recordGone(runner, request.remix_of.job);
       if (isServerUnusable(error)) {
@@ -194,13 +202,17 @@ async function createOnce(runner: Runner, at: On, jobId: string, request: JobReq
 async function attemptCreate(options: RunnerOptions, at: On, jobId: string, request: JobRequest, fingerprint: string, signal: AbortSignal): Promise<Attempt> {
   const { recorder } = options;
   const { client } = at;
+  // Read (and checked against the planned hash) before the intent is recorded: an image that
+  // changed since the plan fails the job with nothing sent and nothing recorded.
+  const body = request.remix_of ? null : await createBody(options, jobId, request);
   const startedAt = Math.floor(options.wallNow() / 1000);
   // The intent is on disk before the request leaves (with the server it goes to): a crash from
   // here on is reconciled there, never paid twice.
   await recorder.record(jobId, entryFor(request, fingerprint, costOf(options, jobId), { status: 'creating', video_id: null, created_at: startedAt, server: at.server }));
   options.onState(jobId, 'creating', {});
   try {
-    const video = request.remix_of ? await client.remix(request.remix_of.video_id!, request.prompt, { signal }) : await client.create(await createBody(options, jobId, request), { signal });
+    const video = body === null ? await client.remix(request.remix_of!.video_id!, request.prompt, { signal }) : await client.create(body, { signal });
+    options.onCreated?.(jobId);
     await recordVideo(options, at, jobId, request, fingerprint, video);
     return { videoId: video.id };
   } catch (error) {
@@ -212,7 +224,8 @@ async function attemptCreate(options: RunnerOptions, at: On, jobId: string, requ
 
 /** Records the job as failed for `error`, and returns the error that fails it. */
 async function recordRefusal(options: RunnerOptions, jobId: string, request: JobRequest, fingerprint: string, error: unknown): Promise<JobFailedError> {
-  const reason = refusalOf(error);
+  // A verdict on the request itself (moderation, invalid) is kept as such: the next plan does not pay to hear it again.
+  const reason = { ...refusalOf(error), ...(isVerdictOnRequest(error) ? { deterministic: true as const } : {}) };
   const createdAt = options.recorder.entry(jobId)?.created_at ?? Math.floor(options.wallNow() / 1000);
   await options.recorder.record(jobId, entryFor(request, fingerprint, costOf(options, jobId), { status: 'failed', video_id: null, created_at: createdAt, error: reason }));
   return new JobFailedError(jobId, reason);
@@ -229,21 +242,34 @@ function refusalOf(error: unknown): { code: string; message: string } {
   return { code: error instanceof ShotlistError ? error.code : 'create_failed', message: error instanceof Error ? error.message : String(error) };
 }
 
-async function createBody(options: RunnerOptions, jobId: string, request: JobRequest) {
-  const image = options.inputReferences.get(jobId);
+async function createBody(options: RunnerOptions, jobId: string, request: JobRequest): Promise<CreateRequest> {
   return {
     prompt: request.prompt,
     ...(request.model !== null ? { model: request.model } : {}),
     size: request.size,
     seconds: request.seconds,
     ...(request.extra ? { extra: request.extra } : {}),
-    ...(image ? { inputReference: { bytes: await readFile(image), mimeType: mimeOf(image), fileName: path.basename(image) } } : {}),
+    ...(request.input_reference ? { inputReference: await verifiedImage(options, jobId, request.input_reference) } : {}),
   };
 }
 
-function mimeOf(file: string): string {
-  const ext = path.extname(file).toLowerCase();
-  return ext === '.png' ? 'image/png' : ext === '.webp' ? 'image/webp' : 'image/jpeg';
+/**
+ * The input image as sent: read again at create time the way it was read for the plan (inside
+ * the project, a regular file, bounded), and sent only if its bytes still hash to what the plan
+ * checked and the fingerprint recorded. An image swapped since (for a symlink out of the
+ * project, or another picture) fails the job before anything is sent: the server only ever gets
+ * the bytes that were validated, and the lockfile never records a hash of other bytes.
+ */
+async function verifiedImage(options: RunnerOptions, jobId: string, planned: { readonly path: string; readonly sha256: string }): Promise<InputReference> {
+  const absPath = options.inputReferences.get(jobId);
+  const changed = (what: string) => new JobFailedError(jobId, { code: 'input_reference_changed', message: `input_reference ${planned.path} ${what} since it was checked; nothing was sent (run again to plan with the image as it is now)` });
+  if (absPath === undefined) throw changed('has no file');
+  const read = await readInputImage(absPath, options.projectRoot);
+  if (!read.ok) throw changed(read.info.status === 'outside' ? 'now leads outside the project directory' : `is now ${read.info.status.replace(/-/g, ' ')}`);
+  if (createHash('sha256').update(read.bytes).digest('hex') !== planned.sha256) throw changed('changed (its sha256 differs)');
+  const type = sniffImageType(read.bytes);
+  if (type === null) throw changed('is no longer a JPEG, PNG or WebP image');
+  return { bytes: read.bytes, mimeType: `image/${type}`, fileName: path.basename(absPath) };
 }
 
 /**
@@ -262,6 +288,8 @@ async function reconcile(options: RunnerOptions, at: On, jobId: string, request:
     if (!found || (video.createdAt ?? 0) < (found.createdAt ?? 0)) found = video;
   }
   if (!found) return null;
+  // Made by an attempt whose answer never came, in this run or an interrupted one: nobody counted it yet.
+  options.onCreated?.(jobId);
   await recordVideo(options, at, jobId, request, fingerprint, found);
   return found.id;
 }
@@ -381,8 +409,11 @@ async function save(options: RunnerOptions, at: On, videoId: string, variant: 'v
   return { path: path.relative(options.lockDir, dest).split(path.sep).join('/'), sha256, bytes };
 }
 
+/** What a create for the job costs: the plan's price for a render; for a resume, the price recorded when its render was planned. */
 function costOf(options: RunnerOptions, jobId: string): number | null {
-  return options.planned.get(jobId)?.costUsd ?? null;
+  const planned = options.planned.get(jobId);
+  if (planned?.action === 'render') return planned.costUsd;
+  return options.recorder.entry(jobId)?.cost_usd ?? planned?.costUsd ?? null;
 }
 
 function entryFor(

@@ -37,6 +37,14 @@ export class LockRecorder {
     return this.flush();
   }
 
+  /** One write that puts `entry` under `to` and drops `from`: an adopted orphan's entry changes job id. */
+  move(from: string, to: string, entry: LockEntry): Promise<void> {
+    const jobs = { ...this.lock.jobs, [to]: entry };
+    delete jobs[from];
+    this.lock = { ...this.lock, jobs };
+    return this.flush();
+  }
+
   remove(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return Promise.resolve();
     const jobs = { ...this.lock.jobs };

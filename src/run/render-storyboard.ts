@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { VideosClient } from '../api/index.js';
+import { EnvironmentError } from '../errors.js';
+import { onEnvironment } from '../files/environment-error.js';
 import { emptyLockfile } from '../lockfile/lockfile.js';
 import type { PlannedJob } from '../plan/plan.js';
 import type { StoryboardPlan } from '../plan/plan-storyboard.js';
@@ -10,6 +12,7 @@ import { createJobEffects, JobFailedError, ServerUnusableError, type JobState, t
 import { checkServedModel } from './check-served-model.js';
 import { LockRecorder } from './lock-recorder.js';
 import { fileStemOf, outputPathsOf } from './output-names.js';
+import { applyMoves } from './move-outputs.js';
 import { removeStaleFiles } from './stale-files.js';
 import { runSchedule, type JobOutcome, type ScheduledJob, type SchedulerEvent } from './scheduler.js';
 
@@ -46,25 +49,47 @@ export interface RenderInput {
   readonly onSettled?: (jobId: string, outcome: JobReport) => void;
 }
 
-export type JobReport =
-  | { readonly status: 'completed'; readonly job: PlannedJob }
-  | { readonly status: 'failed'; readonly job: PlannedJob; readonly reason: string }
-  | { readonly status: 'skipped'; readonly job: PlannedJob; readonly reason: string }
-  | { readonly status: 'cancelled'; readonly job: PlannedJob };
+/**
+ * How a job ended. `videoId`: the video this run made, resumed or downloaded for it (null when
+ * none, e.g. refused at create or never started). `costUsd`: what this run paid for it: its
+ * price when this run sent its create, else 0; null when the provider has no price for it.
+ */
+export type JobReport = { readonly job: PlannedJob; readonly costUsd: number | null } & (
+  | { readonly status: 'completed'; readonly videoId: string | null; readonly outputs: JobOutputs }
+  | { readonly status: 'failed'; readonly videoId: string | null; readonly reason: string }
+  | { readonly status: 'skipped'; readonly videoId: null; readonly reason: string }
+  | { readonly status: 'cancelled'; readonly videoId: string | null }
+);
+
+/** Absolute paths of a completed job's files. */
+export interface JobOutputs {
+  readonly video?: string;
+  readonly thumbnail?: string;
+}
 
 export interface RenderResult {
   readonly reports: readonly JobReport[];
   readonly interrupted: boolean;
+  /**
+   * What the jobs this run created cost (their lockfile `cost_usd`, USD): every create the server
+   * accepted is counted once, by the run that sent it, whatever became of the job (done, failed,
+   * still in flight at an interrupt). A resumed job was paid by the run that created it; one whose
+   * create's answer never came is counted by the run that finds it on the server.
+   */
+  readonly spentUsd: number;
 }
 
 export async function renderStoryboard(input: RenderInput): Promise<RenderResult> {
   const { loaded, planned } = input;
   const { plan, graph, lockPath } = planned;
   const { provider } = loaded.storyboard;
-  const recorder = new LockRecorder(lockPath, planned.lockfile ?? emptyLockfile(loaded.storyboard.name));
-  await mkdir(input.outDir, { recursive: true });
+  // A storyboard renamed since its last render: the lockfile records the name it has now.
+  const recorder = new LockRecorder(lockPath, planned.lockfile ? { ...planned.lockfile, name: loaded.storyboard.name } : emptyLockfile(loaded.storyboard.name));
+  await onEnvironment('create the directory', input.outDir, () => mkdir(input.outDir, { recursive: true }));
   // Left by a render killed mid-write; this one holds the lock, so nobody else is writing them.
   await removeStaleFiles([lockPath, ...loaded.jobs.flatMap((job) => Object.values(outputPathsOf(input.outDir, fileStemOf(job.id))))]);
+  // Adopted orphans move to their new job ids first: a remix of a moved parent finds its video there.
+  await applyMoves(recorder, plan.moves, { outDir: input.outDir, lockDir: path.dirname(lockPath) });
 
   const work = plan.jobs.filter((job) => job.action === 'render' || job.action === 'resume' || job.action === 'download');
   const { servers } = input;
@@ -88,6 +113,10 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     needsServer: job.action !== 'download',
     server: boundTo(job),
   }));
+  /** The video each job was last seen with in this run (an older video in the lockfile is not this run's). */
+  const videoIds = new Map<string, string>();
+  /** Jobs whose create this run sent: their cost is this run's spend. */
+  const created = new Set<string>();
   const inputReferences = new Map(loaded.jobs.flatMap((job) => (job.inputReference ? [[job.id, job.inputReference.absPath] as const] : [])));
   const effects = createJobEffects({
     clients: new Map(servers.map((server) => [server.name, server.client])),
@@ -99,19 +128,43 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     outDir: input.outDir,
     lockDir: path.dirname(lockPath),
     inputReferences,
+    projectRoot: loaded.projectRoot,
     fileStem: fileStemOf,
     clock: input.clock,
     wallNow: input.wallNow,
-    onState: input.onState,
+    onState: (id, state, detail) => {
+      if (detail.videoId) videoIds.set(id, detail.videoId);
+      input.onState(id, state, detail);
+    },
+    onCreated: (id) => created.add(id),
   });
   const byId = new Map(work.map((job) => [job.id, job]));
-  // A server that cannot be used stops the whole run, as Ctrl-C would: jobs in flight stay recorded.
+  const reports = new Map<string, JobReport>();
+  // A server that cannot be used, or a machine that refuses the files (a full disk, a read-only
+  // directory), stops the whole run, as Ctrl-C would: every other job would meet the same, and
+  // jobs in flight stay recorded for the next run.
   const stop = new AbortController();
-  let unusable: ServerUnusableError | null = null;
+  let unusable: ServerUnusableError | EnvironmentError | null = null;
+  const listenerErrors: unknown[] = [];
   const onEvent = (event: SchedulerEvent): void => {
-    if (event.type !== 'failed' || !(event.error instanceof ServerUnusableError) || unusable) return;
-    unusable = event.error;
-    stop.abort(event.error);
+    if (event.type === 'failed' && (event.error instanceof ServerUnusableError || event.error instanceof EnvironmentError) && !unusable) {
+      unusable = event.error;
+      stop.abort(event.error);
+    }
+    // Once the server is unusable the run ends with that one error, not a failure per job.
+    if (unusable) return;
+    const outcome = outcomeOf(event);
+    if (outcome === null) return;
+    // Said the moment the job settles, not when the whole run ends.
+    const report = reportOf(byId.get(event.id)!, outcome, { recorder, lockDir: path.dirname(lockPath), videoIds, created });
+    reports.set(event.id, report);
+    try {
+      if (report.status === 'failed' || report.status === 'skipped') input.onState(event.id, 'failed', { message: report.reason });
+      input.onSettled?.(event.id, report);
+    } catch (error) {
+      // Thrown inside the scheduler it would stall the run; the run finishes and records first.
+      listenerErrors.push(error);
+    }
   };
   const outcomes = await runSchedule(scheduled, { ...effects, onEvent }, {
     inFlight: provider.inFlight,
@@ -125,15 +178,13 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   // Every state change was written (and awaited) by the job that made it; the scheduler has
   // waited for all of them, so the lockfile on disk is already final here.
   if (unusable) throw unusable;
+  if (listenerErrors.length > 0) throw listenerErrors[0];
 
-  const reports = [...outcomes].map(([id, outcome]) => reportOf(byId.get(id)!, outcome));
-  for (const report of reports) {
-    if (report.status === 'failed' || report.status === 'skipped') input.onState(report.job.id, 'failed', { message: report.reason });
-    input.onSettled?.(report.job.id, report);
-  }
+  // Every outcome was reported by its event; in the plan's order here.
   const interrupted = input.signal.aborted;
   if (input.pruneOrphans && !interrupted) await recorder.remove(plan.orphans.map((orphan) => orphan.id));
-  return { reports, interrupted };
+  const cents = [...created].reduce((sum, id) => sum + Math.round((recorder.entry(id)?.cost_usd ?? 0) * 100), 0);
+  return { reports: [...outcomes.keys()].map((id) => reports.get(id)!), interrupted, spentUsd: cents / 100 };
 }
 
 /** The server holding a lockfile entry's video (the plan sent entries on unreachable servers to render anew). */
@@ -141,23 +192,57 @@ function serverHolding(entry: { readonly server?: string } | undefined, first: R
   return entry === undefined ? null : entry.server ?? first.name;
 }
 
-/** A full render with nothing to send: only the entries of jobs gone from the storyboard leave the lockfile. */
-export async function dropOrphans(planned: StoryboardPlan): Promise<void> {
-  if (planned.lockfile === null || planned.plan.orphans.length === 0) return;
-  await new LockRecorder(planned.lockPath, planned.lockfile).remove(planned.plan.orphans.map((orphan) => orphan.id));
+/**
+ * A render with nothing to send: adopted orphans move to their new job ids (files renamed), and
+ * a full render drops the entries of jobs gone from the storyboard.
+ */
+export async function recordWithoutSending(planned: StoryboardPlan, options: { readonly outDir: string; readonly pruneOrphans: boolean }): Promise<void> {
+  if (planned.lockfile === null) return;
+  const recorder = new LockRecorder(planned.lockPath, planned.lockfile);
+  if (planned.plan.moves.length > 0) {
+    await mkdir(options.outDir, { recursive: true });
+    await applyMoves(recorder, planned.plan.moves, { outDir: options.outDir, lockDir: path.dirname(planned.lockPath) });
+  }
+  if (options.pruneOrphans) await recorder.remove(planned.plan.orphans.map((orphan) => orphan.id));
 }
 
-function reportOf(job: PlannedJob, outcome: JobOutcome<Served>): JobReport {
-  switch (outcome.status) {
-    case 'completed':
-      return { status: 'completed', job };
+/** The outcome a scheduler event settles; null for events of a job still under way. */
+function outcomeOf(event: SchedulerEvent): JobOutcome<Served> | null {
+  switch (event.type) {
+    case 'finished':
+      return { status: 'completed', result: null };
     case 'failed':
-      return { status: 'failed', job, reason: outcome.error instanceof JobFailedError ? outcome.error.message : describe(outcome.error) };
+      return { status: 'failed', stage: event.stage, error: event.error };
+    case 'skipped':
+      return { status: 'skipped', because: event.because };
+    case 'cancelled':
+      return { status: 'cancelled', result: null };
+    default:
+      return null;
+  }
+}
+
+function reportOf(
+  job: PlannedJob,
+  outcome: JobOutcome<Served>,
+  run: { readonly recorder: LockRecorder; readonly lockDir: string; readonly videoIds: ReadonlyMap<string, string>; readonly created: ReadonlySet<string> },
+): JobReport {
+  const videoId = run.videoIds.get(job.id) ?? null;
+  const costUsd = run.created.has(job.id) ? (run.recorder.entry(job.id)?.cost_usd ?? null) : 0;
+  switch (outcome.status) {
+    case 'completed': {
+      const entry = run.recorder.entry(job.id);
+      const video = entry?.outputs.video && path.resolve(run.lockDir, entry.outputs.video.path);
+      const thumbnail = entry?.outputs.thumbnail && path.resolve(run.lockDir, entry.outputs.thumbnail.path);
+      return { status: 'completed', job, costUsd, videoId: entry?.video_id ?? videoId, outputs: { ...(video ? { video } : {}), ...(thumbnail ? { thumbnail } : {}) } };
+    }
+    case 'failed':
+      return { status: 'failed', job, costUsd, videoId, reason: outcome.error instanceof JobFailedError ? outcome.error.message : describe(outcome.error) };
     case 'skipped':
       // The status beside it already says "skipped"; the reason says why.
-      return { status: 'skipped', job, reason: `not sent, because ${outcome.because} failed` };
+      return { status: 'skipped', job, costUsd, videoId: null, reason: `not sent, because ${outcome.because} failed` };
     case 'cancelled':
-      return { status: 'cancelled', job };
+      return { status: 'cancelled', job, costUsd, videoId };
   }
 }
 

@@ -1,5 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { asEnvironmentError } from '../files/environment-error.js';
 
 /**
  * What a render killed mid-write leaves behind: a lockfile or report write cut off between its
@@ -23,7 +24,7 @@ export async function removeStaleFiles(finals: readonly string[]): Promise<strin
   for (const [dir, names] of byDir) {
     const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [];
-      throw error;
+      throw asEnvironmentError(error, 'list the directory', dir);
     });
     for (const entry of entries) {
       if (!isTempOf(entry, names)) continue;

@@ -27,6 +27,7 @@ export type JobHeadline =
   | 'missing'
   | 'altered'
   | 'rerender'
+  | 'moved'
   | 'blocked'
   | 'gone'
   | 'expired'
@@ -136,6 +137,7 @@ function headlineOf(row: RowFacts, job: PlannedJob | null, entry: LockEntry | nu
   else if (headline === 'missing') notes.push('file missing');
   else if (headline === 'altered') notes.push('file altered on disk (sha256 differs from the lockfile)');
   else if (headline === 'rerender' || headline === 'blocked') notes.push(job.reason);
+  if (job.movedFrom !== null) notes.push(`recorded as ${job.movedFrom}, renamed since (same request)`);
   if (serverWords && !(headline === 'in_flight' && row.server === 'in_flight')) notes.push(serverWords);
   if (renderSays) notes.push(renderSays);
   return headline;
@@ -147,6 +149,7 @@ function pick(row: RowFacts, job: PlannedJob, entry: LockEntry): JobHeadline {
   if (row.video === 'missing' || row.video === 'none') return 'missing';
   if (row.video === 'altered') return 'altered';
   if (job.action === 'render') return 'rerender';
+  if (job.action === 'move') return 'moved';
   if (job.action === 'blocked') return 'blocked';
   if (row.server === 'gone' || row.server === 'expired' || row.server === 'expiring') return row.server;
   // The lockfile says completed but the server disagrees (failed, or still running): worth a look.
@@ -162,6 +165,10 @@ function verbOf(job: PlannedJob): string {
       return 'download it';
     case 'resume':
       return 'resume it';
+    case 'move':
+      return 'move it to this id and rename its files (nothing is sent)';
+    case 'failed':
+      return 'not send it again until its request changes (--retry-failed sends it)';
     default:
       return job.action;
   }

@@ -16,6 +16,23 @@ export function truncate(text: string, max = MAX_ECHO): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** At most this many names in a list; the rest are counted. */
+const LISTED = 3;
+
+/** `a, b and c`, or `a, b, c and 4 more`: a list in a message stays one line. */
+export function listOf(names: readonly string[]): string {
+  const shown = names.slice(0, LISTED).map((name) => truncate(name, 80));
+  const rest = names.length - shown.length;
+  if (rest > 0) return `${shown.join(', ')} and ${rest} more`;
+  return shown.length <= 1 ? (shown[0] ?? '') : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)!}`;
+}
+
+/** `job a[p=1]`, `jobs a[p=1] and a[p=2]`, `5 jobs: a[p=1], a[p=2], a[p=3] and 2 more`. */
+export function listJobs(ids: readonly string[]): string {
+  if (ids.length === 1) return `job ${listOf(ids)}`;
+  return ids.length > LISTED ? `${ids.length} jobs: ${listOf(ids)}` : `jobs ${listOf(ids)}`;
+}
+
 /** The candidate closest to `name` by edit distance, if it is close enough to be a typo. */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -30,7 +47,8 @@ export function closestName(name: string, candidates: readonly string[]): string
   return best;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance: the fewest single-character edits that turn `a` into `b`. */
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];

@@ -3,11 +3,14 @@ import { modelOf, type ProviderProfile } from '../providers/profile.js';
 import type { Issue, Origin } from './issue.js';
 import { describeValue, truncate } from './describe.js';
 import { formatJobId, type Binding, type FieldValue, type ResolvedJob } from './job.js';
-import type { ResolvedShot, ResolvedStoryboard } from './resolve-storyboard.js';
+import type { ResolvedShot, StoryboardDraft } from './resolve-storyboard.js';
 import { defineOwn, yamlSite } from './resolve-storyboard.js';
 import { parseRefresh } from './refresh.js';
 import { EXTRA_FIELDS, extraAxisValue, isExtraField, resolveExtraFields, takes, type ExtraRequest } from './extra-fields.js';
+import { JobIssueGroups } from './job-issue-groups.js';
+import { TemplatePathCheck } from './template-paths.js';
 import { cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
+import { fieldSettersOf, type FieldSetter } from './field-setters.js';
 import { axesOf, expandMatrix, type ReportAt } from './variants.js';
 import { REQUEST_FIELDS, type RequestField } from './written.js';
 import { issueAt } from './yaml-source.js';
@@ -19,22 +22,36 @@ export const MAX_PROMPT_CHARS = 32_000;
  * Expands shots into jobs: variant matrices, remix fan-out aligned to the parent's bindings,
  * request fields resolved (axis, then shot, then defaults, then the provider's default),
  * templates rendered strictly. Pure; every problem becomes an issue.
+ *
+ * What the first pass rejected is not guessed at: a shot whose variants were rejected makes no
+ * jobs, an unknown request field or provider makes none, unknown names (vars that could not be
+ * read, a `detached` shot's parents) are not reported as undefined, and nothing renders
+ * against values that are not all known. Everything else is still checked.
  */
-export function expandJobs(storyboard: ResolvedStoryboard, ordered: readonly ResolvedShot[]): { jobs: ResolvedJob[]; issues: Issue[] } {
+export function expandJobs(storyboard: StoryboardDraft, ordered: readonly ResolvedShot[], detached: readonly ResolvedShot[] = []): { jobs: ResolvedJob[]; issues: Issue[] } {
   const issues: Issue[] = [];
-  const templates = new TemplateSet(storyboard.partials);
-  const byId = new Map(ordered.map((shot) => [shot.written.id, shot]));
+  const { unknowns } = storyboard;
+  const templates = new TemplateSet(storyboard.partials, unknowns.partials);
+  const renderable = !unknowns.vars && unknowns.partials !== 'all' && unknowns.partials.size === 0;
+  // Every shot by id (the first of a repeated id), to follow remix chains from detached shots too.
+  const byId = new Map<string, ResolvedShot>();
+  for (const shot of [...ordered, ...detached].sort((a, b) => a.index - b.index)) if (!byId.has(shot.written.id)) byId.set(shot.written.id, shot);
   const jobsByShot = new Map<string, ResolvedJob[]>();
   const jobIds = new Map<string, Origin>();
+  const isDetached = new Set(detached);
 
-  for (const shot of ordered) {
+  for (const shot of [...ordered, ...detached]) {
     const expander = new ShotExpander(storyboard, shot, templates, issues);
     const parent = shot.written.remix === undefined ? undefined : byId.get(shot.written.remix);
-    const ancestorAxes = parent ? axesFrom(parent, byId) : [];
-    const names = new Set([...REQUEST_FIELDS, ...Object.keys(storyboard.vars), ...ancestorAxes, ...axesFrom(shot, byId)]);
+    const ancestorAxes = parent ? axesFrom(parent, byId) : shot.written.remix === undefined ? [] : null;
+    const ownAxes = axesFrom(shot, byId);
+    const names = unknowns.vars || ancestorAxes === null || ownAxes === null ? null : new Set([...REQUEST_FIELDS, ...Object.keys(storyboard.vars), ...ancestorAxes, ...ownAxes]);
     // Broken templates make no jobs, but the shot's matrix and request fields are still checked.
-    const renderers = expander.compileTemplates(names, new Set(ancestorAxes));
-    const parents: (ResolvedJob | null)[] = shot.written.remix === undefined ? [null] : jobsByShot.get(shot.written.remix) ?? [];
+    const renderers = expander.compileTemplates(names, new Set(ancestorAxes ?? []), renderable && !isDetached.has(shot));
+    // A shot whose parents are unknown has no jobs; what its templates say without them was checked.
+    if (isDetached.has(shot)) continue;
+    // A matrix the schema rejected is not expanded: its jobs (and its remixes' jobs) are unknown.
+    const parents: (ResolvedJob | null)[] = shot.rejected.has('variants') ? [] : shot.written.remix === undefined ? [null] : jobsByShot.get(shot.written.remix) ?? [];
     const jobs: ResolvedJob[] = [];
     for (const parent of parents) {
       for (const job of expander.jobsFor(parent, renderers)) {
@@ -48,16 +65,25 @@ export function expandJobs(storyboard: ResolvedStoryboard, ordered: readonly Res
       }
     }
     jobsByShot.set(shot.written.id, jobs);
+    issues.push(...expander.jobIssues());
   }
   const jobs = [...jobsByShot.values()].flat().sort((a, b) => a.shotIndex - b.shotIndex);
   return { jobs, issues };
 }
 
-/** Axis names a shot's templates can use: its own, its include keys, and its ancestors'. */
-function axesFrom(shot: ResolvedShot, byId: ReadonlyMap<string, ResolvedShot>): string[] {
+/**
+ * Axis names a shot's templates can use: its own, its include keys, and its ancestors' (once
+ * round a cycle); `null` when some are unknown (rejected, or a remix target that is no shot).
+ */
+function axesFrom(shot: ResolvedShot, byId: ReadonlyMap<string, ResolvedShot>): string[] | null {
   const names: string[] = [];
-  for (let current: ResolvedShot | undefined = shot; current; current = current.written.remix === undefined ? undefined : byId.get(current.written.remix)) {
-    names.push(...axesOf(current.written.variants), ...(current.written.variants?.include ?? []).flatMap((entry) => Object.keys(entry)));
+  const seen = new Set<ResolvedShot>();
+  for (let current: ResolvedShot | undefined = shot; current && !seen.has(current); current = byId.get(current.written.remix!)) {
+    seen.add(current);
+    if (current.axisNames === null || current.rejected.has('remix')) return null;
+    names.push(...current.axisNames);
+    if (current.written.remix === undefined) return names;
+    if (!byId.has(current.written.remix)) return null;
   }
   return names;
 }
@@ -81,9 +107,13 @@ class ShotExpander {
   private readonly varEntries: readonly [string, unknown][];
   /** Axes already reported for this shot: a matrix of 50 jobs gets one issue per axis, not 50. */
   private readonly reportedAxes = new Set<string>();
+  /** The templates' paths against every job's values, reported once per path for the whole shot. */
+  private readonly paths = new TemplatePathCheck();
+  /** Problems each job meets in its own rendering, reported once per place for the jobs that meet them. */
+  private readonly perJob = new JobIssueGroups();
 
   constructor(
-    private readonly storyboard: ResolvedStoryboard,
+    private readonly storyboard: StoryboardDraft,
     private readonly shot: ResolvedShot,
     private readonly templates: TemplateSet,
     private readonly issues: Issue[],
@@ -97,23 +127,36 @@ class ShotExpander {
     return issueAt(this.storyboard.sources.get(file)!, at, fields, options);
   }
 
-  /** Checks and compiles the shot's templates once; `null` when they have errors. */
-  compileTemplates(names: ReadonlySet<string>, ancestorAxes: ReadonlySet<string>): Renderers | null {
+  /**
+   * Checks and compiles the shot's templates once; `null` when they have errors or cannot be
+   * rendered (`renderable` false: values are unknown). With `names` unknown, a variable is not
+   * checked to be defined.
+   */
+  compileTemplates(names: ReadonlySet<string> | null, ancestorAxes: ReadonlySet<string>, renderable: boolean): Renderers | null {
     const source = this.storyboard.sources.get(this.shot.origin.file)!;
-    const promptSite = yamlSite(source, [...this.shotPath, 'prompt']);
-    const { issues: found, printed } = this.templates.analyze(promptSite, names, `the prompt of shot "${this.shot.written.id}"`);
-    const ref = this.shot.written.input_reference;
-    const refSite = ref === undefined ? null : yamlSite(source, [...this.shotPath, 'input_reference']);
-    if (refSite) {
-      const analyzed = this.templates.analyze(refSite, names, `the input_reference of shot "${this.shot.written.id}"`);
+    const { rejected } = this.shot;
+    const found: Issue[] = [];
+    const printed: PrintedPath[] = [];
+    const analyze = (field: 'prompt' | 'input_reference'): TemplateSite | null => {
+      if (rejected.has(field) || this.shot.written[field] === undefined) return null;
+      const site = yamlSite(source, [...this.shotPath, field]);
+      const analyzed = this.templates.analyze(site, names, `the ${field} of shot "${this.shot.written.id}"`);
       found.push(...analyzed.issues);
       printed.push(...analyzed.printed);
-    }
+      return site;
+    };
+    const promptSite = analyze('prompt');
+    const refSite = analyze('input_reference');
     found.push(...this.axisClashes(ancestorAxes));
     this.issues.push(...found);
-    if (found.length > 0) return null;
+    if (found.length > 0 || !promptSite || rejected.has('input_reference') || !renderable || names === null) return null;
     const compile = (site: TemplateSite): Renderer => ({ render: this.templates.compile(site.text), site });
     return { prompt: compile(promptSite), inputReference: refSite ? compile(refSite) : null, printed };
+  }
+
+  /** What the shot's jobs met, each problem once: call after the last `jobsFor`. */
+  jobIssues(): Issue[] {
+    return [...this.paths.issues(), ...this.perJob.issues()];
   }
 
   /**
@@ -126,19 +169,20 @@ class ShotExpander {
     const jobs: ResolvedJob[] = [];
     for (const combo of combos) {
       const bindings = [...(parent?.bindings ?? []), ...combo.bindings];
-      if (parent && !this.remixSetsNoField(combo.bindings)) continue;
-      const fields = parent ? { model: parent.model, size: parent.size, seconds: parent.seconds } : this.resolveFields(combo.bindings);
+      const setters = fieldSettersOf(combo.bindings);
+      if (parent && !this.remixSetsNoField(setters)) continue;
+      const fields = parent ? { model: parent.model, size: parent.size, seconds: parent.seconds } : this.resolveFields(setters);
       if (!fields || !renderers) continue;
       const id = formatJobId(written.id, bindings);
-      const extra = parent ? null : this.resolveExtra(combo.bindings, id);
+      const extra = parent ? null : this.resolveExtra(setters, id);
       if (extra === false) continue;
       const context = this.contextFor(bindings, fields);
-      if (!this.printsOnlyScalars(renderers.printed, context)) continue;
+      if (!this.paths.check(renderers.printed, context, bindings, id)) continue;
       const prompt = this.render(renderers.prompt, context, id, 'prompt');
       const refText = renderers.inputReference ? this.render(renderers.inputReference, context, id, 'input_reference') : null;
       if (prompt === null || (renderers.inputReference && refText === null)) continue;
       if (prompt.length > MAX_PROMPT_CHARS) {
-        this.report([...this.shotPath, 'prompt'], { code: 'prompt-too-long', message: `the prompt of job ${truncate(id, 80)} has ${prompt.length} characters once rendered`, expected: `at most ${MAX_PROMPT_CHARS}`, found: String(prompt.length) });
+        this.perJob.add(this.issue([...this.shotPath, 'prompt'], { code: 'prompt-too-long', message: `the prompt has ${prompt.length} characters once rendered`, expected: `at most ${MAX_PROMPT_CHARS}`, found: String(prompt.length) }), id);
         continue;
       }
       const inputReference = refText === null ? null : this.inputReferenceOf(refText, id);
@@ -149,54 +193,72 @@ class ShotExpander {
   }
 
   /**
-   * Extra request fields (`seed`, `fps`, ...): an axis of that name (a seed sweep), else the
-   * shot's field, else `defaults`. `false` when an axis cannot set its field (reported once).
+   * Extra request fields (`seed`, `fps`, ...): a variant binding that sets it (a seed sweep), else
+   * the shot's field, else `defaults`. `false` when a binding cannot set its field (reported once).
    */
-  private resolveExtra(own: readonly Binding[], jobId: string): ExtraRequest | null | false {
-    const { profile } = this.storyboard.provider;
+  private resolveExtra(setters: readonly FieldSetter[], jobId: string): ExtraRequest | null | false {
+    const { profile } = this.storyboard.provider!;
     const fromShot = resolveExtraFields(this.shot.written, this.storyboard.extraDefaults, jobId);
     // The common case, kept cheap: 10,000 jobs are expanded per plan.
-    if (!own.some((binding) => isExtraField(binding.axis))) return fromShot;
+    if (!setters.some((setter) => isExtraField(setter.field))) return fromShot;
     const extra: Record<string, string | number> = { ...fromShot };
     let ok = true;
-    for (const binding of own) {
-      const field = binding.axis;
-      if (!isExtraField(field)) continue;
-      if (this.shot.written[field] !== undefined) {
-        this.reportAxisOnce(field, [...this.shotPath, field], { code: 'field-set-twice', message: `${field} is set both by the shot and by its variant axis "${field}"`, hint: 'remove one of the two' });
+    for (const field of EXTRA_FIELDS) {
+      const setter = this.onlySetter(setters, field);
+      if (setter === undefined) continue;
+      if (setter === false) ok = false;
+      else if (this.shot.written[field] !== undefined) {
+        this.reportAxisOnce(setter.what, [...this.shotPath, field], { code: 'field-set-twice', message: `${field} is set both by the shot and by its ${setter.what}`, hint: 'remove one of the two' });
         ok = false;
       } else if (!takes(profile, field)) {
-        this.reportAxisOnce(field, this.axisKeyPath(binding), {
+        this.reportAxisOnce(setter.what, this.setterPath(setter), {
           code: 'unsupported-field',
-          message: `variant axis "${field}" sets the request field ${field}, which provider "${profile.name}" does not take`,
-          hint: `name the axis differently to use it in the prompt only, or render with a provider that takes ${field} (vllm-omni, litellm)`,
+          message: `${setter.what} sets the request field ${field}, which provider "${profile.name}" does not take`,
+          hint: `${setter.byKey ? 'rename the key' : 'name the axis differently'} to use it in the prompt only, or render with a provider that takes ${field} (vllm-omni, litellm)`,
         });
         ok = false;
       } else {
-        const value = extraAxisValue(field, binding.value, jobId);
+        const value = extraAxisValue(field, setter.binding.value, jobId);
         if ('value' in value) extra[field] = value.value;
         else {
-          this.report(binding.origin.path, { code: 'invalid-value', message: `variant axis "${field}" sets the request field; expected ${value.expected}, found ${truncate(describeValue(binding.value))}`, expected: value.expected, found: truncate(describeValue(binding.value)) });
+          const found = truncate(describeValue(setter.binding.value));
+          this.report(setter.binding.origin.path, { code: 'invalid-value', message: `${setter.what} sets the request field; expected ${value.expected}, found ${found}`, expected: value.expected, found });
           ok = false;
         }
       }
     }
     if (!ok) return false;
-    // At least the axis's field is set here; keys in EXTRA_FIELDS order, as resolveExtraFields gives them.
+    // At least one binding's field is set here; keys in EXTRA_FIELDS order, as resolveExtraFields gives them.
     return Object.fromEntries(EXTRA_FIELDS.filter((field) => field in extra).map((field) => [field, extra[field]!]));
   }
 
-  /** A remix sends only its prompt: an axis named like a request field could set nothing. */
-  private remixSetsNoField(own: readonly Binding[]): boolean {
-    const setting = own.filter((binding) => (REQUEST_FIELDS as readonly string[]).includes(binding.axis) || isExtraField(binding.axis));
-    for (const binding of setting) {
-      this.reportAxisOnce(binding.axis, this.axisKeyPath(binding), {
+  /**
+   * The one binding that sets `field`; undefined when none does, false when several do (two axes,
+   * or an axis and a map key: which should win is the user's call, reported once).
+   */
+  private onlySetter(setters: readonly FieldSetter[], field: string): FieldSetter | undefined | false {
+    const mine = setters.filter((setter) => setter.field === field);
+    if (mine.length <= 1) return mine[0];
+    const [first, second] = mine as [FieldSetter, FieldSetter];
+    this.reportAxisOnce(`${first.what}+${second.what}`, this.setterPath(second), { code: 'field-set-twice', message: `${field} is set both by ${first.what} and by ${second.what}`, hint: 'remove one of the two' });
+    return false;
+  }
+
+  /** A remix sends only its prompt: a binding named like a request field (an axis, or a map's key) could set nothing. */
+  private remixSetsNoField(setters: readonly FieldSetter[]): boolean {
+    for (const setter of setters) {
+      this.reportAxisOnce(setter.what, this.setterPath(setter), {
         code: 'remix-field',
-        message: `variant axis "${binding.axis}" would set the request field ${binding.axis}, but a remix sends only its prompt`,
-        hint: `a remix takes model, size, seconds and the rest from its parent's video; name the axis differently to use it in the prompt only`,
+        message: `${setter.what} would set the request field ${setter.field}, but a remix sends only its prompt`,
+        hint: `a remix takes model, size, seconds and the rest from its parent's video; ${setter.byKey ? 'rename the key' : 'name the axis differently'} to use it in the prompt only`,
       });
     }
-    return setting.length === 0;
+    return setters.length === 0;
+  }
+
+  /** Where a setter is reported: a map's key itself, or the axis's key under `variants`. */
+  private setterPath(setter: FieldSetter): readonly (string | number)[] {
+    return setter.byKey ? setter.binding.origin.path : this.axisKeyPath(setter.binding);
   }
 
   /** The axis's key under `variants` when it is declared there; else (an include entry's own key) where its value is. */
@@ -232,69 +294,60 @@ class ShotExpander {
     return context;
   }
 
-  /** A map printed whole reads "[object Object]": report each such path once per shot. */
-  private printsOnlyScalars(printed: readonly PrintedPath[], context: TemplateContext): boolean {
-    let ok = true;
-    for (const path of printed) {
-      let value: unknown = context;
-      for (const part of path.parts) value = typeof value === 'object' && value !== null && Object.hasOwn(value, part) ? (value as Record<string, unknown>)[part] : undefined;
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
-      const key = Object.keys(value)[0] ?? 'key';
-      this.issues.push(
-        path.issue({
-          code: 'map-in-template',
-          message: `"${path.original}" is a map, which would print as "[object Object]" in ${path.what}`,
-          found: 'a map',
-          hint: `print one of its keys, e.g. {{${path.original}.${key}}}`,
-        }),
-      );
-      ok = false;
-    }
-    return ok;
-  }
-
   private render({ render, site }: Renderer, context: TemplateContext, jobId: string, field: string): string | null {
     try {
       return render(context);
     } catch (error) {
-      const issue = this.issue([...this.shotPath, field], { code: 'unknown-variable', message: `${field} of job ${truncate(jobId, 80)}: ${cleanRenderError(error)}`, hint: 'every variable a template uses must be defined for every job of the shot' });
+      // What differs per job (the value a name was looked up in) is not part of the message, so that one cause is one issue.
+      const [what, detail] = cleanRenderError(error).split(/: (.*)/s);
+      const issue = this.issue([...this.shotPath, field], { code: 'unknown-variable', message: `${what} in the ${field} of shot "${this.shot.written.id}"`, found: detail, hint: 'every variable a template uses must be defined for every job of the shot' });
       // Point at the variable itself when the error is in this template, not in a partial.
-      this.issues.push({ ...issue, ...locateRenderError(site, error) });
+      this.perJob.add({ ...issue, ...locateRenderError(site, error) }, jobId);
       return null;
     }
   }
 
-  /** Request fields: an axis of that name, else the shot's field, else `defaults`, else the provider's. */
-  private resolveFields(own: readonly Binding[]): Pick<ResolvedJob, 'model' | 'size' | 'seconds'> | null {
-    const { profile } = this.storyboard.provider;
+  /** Request fields: a variant binding that sets it (an axis of that name, a map's key), else the shot's field, else `defaults`, else the provider's. */
+  private resolveFields(setters: readonly FieldSetter[]): Pick<ResolvedJob, 'model' | 'size' | 'seconds'> | null {
+    const profile = this.storyboard.provider?.profile;
     const resolved: Partial<Record<RequestField, FieldValue | null>> = {};
     let ok = true;
+    // A field whose value was rejected (in the shot or in defaults), or a provider that is unknown: nothing to check it against.
+    let known = profile !== undefined;
     for (const field of REQUEST_FIELDS) {
-      const axis = own.find((b) => b.axis === field);
+      const setter = this.onlySetter(setters, field);
       const shotValue = this.shot.written[field];
-      if (axis && shotValue !== undefined) {
-        this.report([...this.shotPath, field], { code: 'field-set-twice', message: `${field} is set both by the shot and by its variant axis "${field}"`, hint: `remove one of the two` }, { key: true });
+      if (this.shot.rejected.has(field) || (!setter && shotValue === undefined && this.storyboard.unknowns.defaults.has(field))) {
+        known = false;
+        continue;
+      }
+      if (setter === false) {
         ok = false;
         continue;
       }
-      if (axis) {
-        const value = axisFieldValue(field, axis, this.report);
+      if (setter && shotValue !== undefined) {
+        this.report([...this.shotPath, field], { code: 'field-set-twice', message: `${field} is set both by the shot and by its ${setter.what}`, hint: `remove one of the two` }, { key: true });
+        ok = false;
+        continue;
+      }
+      if (setter) {
+        const value = axisFieldValue(field, setter, this.report);
         if (value === null) ok = false;
-        resolved[field] = value === null ? null : { value, origin: axis.origin };
+        resolved[field] = value === null ? null : { value, origin: setter.binding.origin };
       } else if (shotValue !== undefined) {
         resolved[field] = { value: String(shotValue), origin: { file: this.shot.origin.file, path: [...this.shotPath, field] } };
-      } else {
+      } else if (profile) {
         resolved[field] = this.storyboard.defaults[field] ?? providerDefault(profile, field);
       }
     }
-    if (!ok) return null;
+    if (!ok || !known) return null;
     const fields = { model: resolved.model ?? null, size: resolved.size!, seconds: resolved.seconds! };
     return this.checkAgainstProfile(fields) ? fields : null;
   }
 
   /** Model, size and seconds must be ones the provider serves. */
   private checkAgainstProfile(fields: Pick<ResolvedJob, 'model' | 'size' | 'seconds'>): boolean {
-    const { profile } = this.storyboard.provider;
+    const { profile } = this.storyboard.provider!;
     const modelNames = Object.keys(profile.models);
     if (fields.model === null && profile.requiresModel === true) {
       this.report(this.shotPath, { code: 'missing-model', message: `provider "${profile.name}" needs a model for every job`, expected: 'model: in the shot or in defaults', hint: `set defaults.model to a model the ${profile.name} server routes` });
@@ -333,7 +386,7 @@ class ShotExpander {
   private inputReferenceOf(text: string, jobId: string): ResolvedJob['inputReference'] {
     const at = [...this.shotPath, 'input_reference'];
     if (path.isAbsolute(text) || /^[a-zA-Z]:/.test(text) || text.includes('\0') || /^[a-z]+:\/\//i.test(text)) {
-      this.report(at, { code: 'input-reference-path', message: `input_reference of job ${truncate(jobId, 80)} must be a path relative to the storyboard, found ${truncate(JSON.stringify(text))}`, hint: 'write the path relative to the storyboard file, e.g. assets/mug.png' });
+      this.perJob.add(this.issue(at, { code: 'input-reference-path', message: `input_reference must be a path relative to the storyboard, found ${truncate(JSON.stringify(text))}`, hint: 'write the path relative to the storyboard file, e.g. assets/mug.png' }), jobId);
       return null;
     }
     const relative = path.posix.normalize(text.replaceAll('\\', '/'));
@@ -346,14 +399,14 @@ function providerDefault(profile: ProviderProfile, field: RequestField): FieldVa
   return { value: profile.defaults[field], origin: null };
 }
 
-/** An axis named like a request field must hold values of that field's form. */
-function axisFieldValue(field: RequestField, binding: Binding, report: ReportAt): string | null {
+/** A binding that sets a request field (an axis named like it, a map's key) must hold values of that field's form. */
+function axisFieldValue(field: RequestField, { binding, what }: FieldSetter, report: ReportAt): string | null {
   const value = binding.value;
   const text = typeof value === 'object' ? null : String(value);
   const valid = text !== null && (field === 'model' ? text.length > 0 : field === 'size' ? /^[1-9]\d{1,4}x[1-9]\d{1,4}$/.test(text) : /^[1-9]\d{0,3}$/.test(text));
   if (valid) return text;
   const expected = field === 'model' ? 'a model name' : field === 'size' ? 'a size written WIDTHxHEIGHT, like 1280x720' : 'a whole number of seconds, like 8';
-  report(binding.origin.path, { code: 'invalid-value', message: `variant axis "${field}" sets the request field; expected ${expected}, found ${truncate(describeValue(value))}`, expected, found: truncate(describeValue(value)) });
+  report(binding.origin.path, { code: 'invalid-value', message: `${what} sets the request field; expected ${expected}, found ${truncate(describeValue(value))}`, expected, found: truncate(describeValue(value)) });
   return null;
 }
 

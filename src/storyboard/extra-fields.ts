@@ -3,7 +3,7 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { fps, guidanceScale, negativePrompt, numFrames, numInferenceSteps, seed } from '../../generated/storyboard-validators.js';
 import { EXTRA_FIELDS, type ExtraField, type ProviderProfile } from '../providers/profile.js';
 import type { Issue, Origin } from './issue.js';
-import type { ResolvedStoryboard } from './resolve-storyboard.js';
+import type { ResolvedStoryboard, StoryboardDraft } from './resolve-storyboard.js';
 import { schemaMessage } from './schema.js';
 import type { WrittenShot } from './written.js';
 import { issueAt } from './yaml-source.js';
@@ -45,9 +45,10 @@ export function resolveExtraFields(shot: WrittenShot, defaults: ResolvedStoryboa
   return extra;
 }
 
-/** Extra fields the provider does not take, where the shots or `defaults` set them: one issue each, naming the provider. */
-export function validateExtraFields(storyboard: ResolvedStoryboard): Issue[] {
-  const { profile } = storyboard.provider;
+/** Extra fields the provider does not take, where the shots or `defaults` set them: one issue each, naming the provider (if it is known). */
+export function validateExtraFields(storyboard: StoryboardDraft): Issue[] {
+  const profile = storyboard.provider?.profile;
+  if (!profile) return [];
   const issues: Issue[] = [];
   for (const [field, written] of Object.entries(storyboard.extraDefaults)) {
     if (!takes(profile, field)) issues.push(refusal(storyboard, profile, field, written.origin));
@@ -71,7 +72,7 @@ export function isExtraField(name: string): name is ExtraField {
  */
 const FIELD_SCHEMAS: Readonly<Record<ExtraField, ValidateFunction>> = { seed, num_frames: numFrames, fps, negative_prompt: negativePrompt, num_inference_steps: numInferenceSteps, guidance_scale: guidanceScale };
 
-/** A variant axis value for an extra field, as sent (`auto` becomes the job's seed); else what was expected, from the field's `x-error`. */
+/** A variant axis value for an extra field, as sent (`auto` becomes the job's seed); else what was expected, from the field's `errorMessage`. */
 export function extraAxisValue(field: ExtraField, value: unknown, jobId: string): { readonly value: string | number } | { readonly expected: string } {
   const validate = FIELD_SCHEMAS[field];
   if (validate(value)) return { value: value === 'auto' ? autoSeed(jobId) : (value as string | number) };
@@ -83,7 +84,7 @@ export function takes(profile: ProviderProfile, field: string): boolean {
   return (profile.extraFields.allowed as readonly string[]).includes(field);
 }
 
-function refusal(storyboard: ResolvedStoryboard, profile: ProviderProfile, field: string, origin: Origin): Issue {
+function refusal(storyboard: Pick<ResolvedStoryboard, 'sources'>, profile: ProviderProfile, field: string, origin: Origin): Issue {
   const allowed = profile.extraFields.allowed;
   return issueAt(
     storyboard.sources.get(origin.file)!,

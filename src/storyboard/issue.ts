@@ -1,3 +1,5 @@
+import { maskCredentials } from '../untrusted/looks-like-credential.js';
+
 /**
  * A problem found in the user's input, carried as data. Validation collects every issue and
  * the CLI prints them; nothing in the core throws for a user's mistake.
@@ -64,4 +66,14 @@ export function sortIssues(issues: readonly Issue[]): Issue[] {
 
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * An issue fit to leave the core: a value it quotes that looks like a credential (a key written
+ * as `provider: sk-…`, a URL with a password) is masked in every text field, as found and as
+ * quoted by the message, so that neither the terminal nor `--json` echoes it into a CI log.
+ */
+export function withoutCredentials(issue: Issue): Issue {
+  const mask = (text: string | undefined) => (text === undefined ? undefined : maskCredentials(text));
+  return { ...issue, path: maskCredentials(issue.path), message: maskCredentials(issue.message), expected: mask(issue.expected), found: mask(issue.found), hint: mask(issue.hint) };
 }

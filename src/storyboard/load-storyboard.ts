@@ -1,18 +1,21 @@
 import { builtinProfiles } from '../providers/builtin.js';
 import type { ProviderProfile } from '../providers/profile.js';
-import { dedupeIssues, sortIssues, type Issue } from './issue.js';
+import { dedupeIssues, hasErrors, sortIssues, withoutCredentials, type Issue } from './issue.js';
 import { expandJobs } from './expand-jobs.js';
 import type { ResolvedJob } from './job.js';
 import { readProviderConfig } from '../providers/read-provider-config.js';
 import { readInputReferences, type InputReferenceInfo } from './read-input-references.js';
 import { displayPath, readStoryboard } from './read-storyboard.js';
-import { resolveStoryboard, type ProviderOverrides, type ResolvedStoryboard } from './resolve-storyboard.js';
+import { resolveStoryboard, type ProviderOverrides, type ResolvedStoryboard, type StoryboardDraft } from './resolve-storyboard.js';
 import { validateInputReferences } from './validate-input-references.js';
 import { validateShots } from './validate-shots.js';
+import { validateNoCredentials } from './validate-no-credentials.js';
 
 /**
  * The whole front of the pipeline: read → parse → schema → resolve → shot rules → expand →
- * input images. Every stage's issues are collected; a stage runs only when its input is sound.
+ * input images. Every stage's issues are collected. Only a file that cannot be parsed stops
+ * the semantic pass; what the schema rejected is left out of it (see Rejections), so one run
+ * reports every problem.
  */
 
 export interface LoadOptions {
@@ -44,12 +47,16 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
   const read = await readStoryboard(file, { cwd: options.cwd, ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}) });
   const texts = new Map(read.texts);
   const dependencies = new Set(read.dependencies);
-  const finish = (loaded: LoadedStoryboard | null, issues: readonly Issue[]): LoadResult => ({
-    loaded: issues.some((issue) => issue.severity === 'error') ? null : loaded,
-    issues: sortIssues(dedupeIssues(issues)),
-    dependencies: [...dependencies],
-    texts,
-  });
+  const finish = (loaded: LoadedStoryboard | null, found: readonly Issue[]): LoadResult => {
+    // Checked on every file read, whatever else went wrong (texts holds them all by now).
+    const issues = [...found, ...validateNoCredentials(texts)];
+    return {
+      loaded: issues.some((issue) => issue.severity === 'error') ? null : loaded,
+      issues: sortIssues(dedupeIssues(issues)).map(withoutCredentials),
+      dependencies: [...dependencies],
+      texts,
+    };
+  };
   if (!read.files) return finish(null, read.issues);
 
   const issues = [...read.issues];
@@ -60,20 +67,28 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
     if (config.texts.size > 0) dependencies.add(config.file);
     for (const [name, text] of config.texts) texts.set(name, text);
     issues.push(...config.issues);
-    if (config.issues.length > 0) return finish(null, issues);
   }
-  const { storyboard, issues: resolveIssues } = resolveStoryboard(read.files, options.profiles ?? config?.profiles ?? builtinProfiles, options.overrides);
+  // A broken provider file leaves every profile unknown: the checks that need one are skipped.
+  const profiles = options.profiles ?? (config && hasErrors(config.issues) ? null : (config?.profiles ?? builtinProfiles));
+  const { storyboard: draft, issues: resolveIssues } = resolveStoryboard(read.files, profiles, options.overrides);
   issues.push(...resolveIssues);
-  if (!storyboard) return finish(null, issues);
+  if (!draft) return finish(null, issues);
 
-  const { ordered, issues: shotIssues } = validateShots(storyboard);
+  const { ordered, detached, issues: shotIssues } = validateShots(draft);
   issues.push(...shotIssues);
 
-  const { jobs, issues: expandIssues } = expandJobs(storyboard, ordered);
+  const { jobs, issues: expandIssues } = expandJobs(draft, ordered, detached);
   issues.push(...expandIssues);
 
   const inputReferences = await readInputReferences(jobs, read.projectRoot);
   for (const job of jobs) if (job.inputReference) dependencies.add(job.inputReference.absPath);
-  issues.push(...validateInputReferences(storyboard, jobs, inputReferences));
-  return finish({ storyboard, jobs, inputReferences, projectRoot: read.projectRoot }, issues);
+  issues.push(...validateInputReferences(draft, jobs, inputReferences));
+  const storyboard = soundStoryboard(draft);
+  return finish(storyboard && { storyboard, jobs, inputReferences, projectRoot: read.projectRoot }, issues);
+}
+
+/** The draft as a resolved storyboard, when nothing in it is unknown (always so when there are no errors). */
+function soundStoryboard({ provider, unknowns, ...rest }: StoryboardDraft): ResolvedStoryboard | null {
+  const nothingUnknown = !unknowns.vars && unknowns.partials !== 'all' && unknowns.partials.size === 0 && unknowns.defaults.size === 0 && !unknowns.shots;
+  return provider && nothingUnknown && rest.shots.every((shot) => shot.rejected.size === 0) ? { ...rest, provider } : null;
 }

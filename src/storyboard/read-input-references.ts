@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { imageSize } from 'image-size';
+import { confinePath } from '../files/confined-path.js';
+import { readBounded } from '../files/read-bounded.js';
 import type { ResolvedJob } from './job.js';
-import { isInside } from './read-storyboard.js';
 
 /** Largest input_reference image read: the protocol's `image_url` limit is 20,971,520 characters. */
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
@@ -26,18 +26,32 @@ export async function readInputReferences(jobs: readonly ResolvedJob[], projectR
 }
 
 async function readOne(absPath: string, projectRoot: string): Promise<InputReferenceInfo> {
-  if (!isInside(projectRoot, absPath)) return { status: 'outside', detail: projectRoot };
-  try {
-    const info = await stat(absPath);
-    if (!info.isFile()) return { status: 'not-a-file', detail: '' };
-    if (info.size > MAX_IMAGE_BYTES) return { status: 'too-large', detail: String(info.size) };
-    const bytes = await readFile(absPath);
-    const type = sniffImageType(bytes);
-    const size = type ? dimensionsOf(bytes) : null;
-    return { status: 'ok', sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, type, width: size?.width ?? null, height: size?.height ?? null };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? { status: 'missing', detail: '' } : { status: 'unreadable', detail: code ?? String(error) };
+  const read = await readInputImage(absPath, projectRoot);
+  if (!read.ok) return read.info;
+  const { bytes } = read;
+  const type = sniffImageType(bytes);
+  const size = type ? dimensionsOf(bytes) : null;
+  return { status: 'ok', sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, type, width: size?.width ?? null, height: size?.height ?? null };
+}
+
+/**
+ * An input image's bytes, read the one way both the checks and the create read them: inside the
+ * project through every symlink, a regular file, at most 20 MiB.
+ */
+export async function readInputImage(absPath: string, projectRoot: string): Promise<{ readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly info: Exclude<InputReferenceInfo, { status: 'ok' }> }> {
+  const confined = confinePath(projectRoot, absPath);
+  if (!confined.ok) return { ok: false, info: { status: 'outside', detail: projectRoot } };
+  const read = await readBounded(confined.path, MAX_IMAGE_BYTES);
+  if (read.ok) return read;
+  switch (read.reason) {
+    case 'missing':
+      return { ok: false, info: { status: 'missing', detail: '' } };
+    case 'not-a-file':
+      return { ok: false, info: { status: 'not-a-file', detail: '' } };
+    case 'too-large':
+      return { ok: false, info: { status: 'too-large', detail: String(read.bytes) } };
+    case 'unreadable':
+      return { ok: false, info: { status: 'unreadable', detail: read.code } };
   }
 }
 

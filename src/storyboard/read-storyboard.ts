@@ -1,7 +1,9 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { confinePath } from '../files/confined-path.js';
+import { readBounded } from '../files/read-bounded.js';
 import type { Issue } from './issue.js';
+import { Rejections } from './rejections.js';
 import type { StoryboardFiles } from './resolve-storyboard.js';
 import { validateSchema, type SchemaKind } from './schema.js';
 import type { WrittenImport } from './written.js';
@@ -9,8 +11,9 @@ import { issueAt, parseYamlSource, YAML_LIMITS, type YamlSource } from './yaml-s
 
 /**
  * Reads a storyboard and every file it names (imports, partial files), parses them and runs
- * the schema pass. Every file read or attempted is reported as a dependency, so watch mode
- * can watch exactly those.
+ * the schema pass. What failed is rejected where it is (a refused value) or where it is named
+ * (an import that cannot be read), so the semantic pass can check everything else. Every file
+ * read or attempted is reported as a dependency, so watch mode can watch exactly those.
  */
 
 /** Largest partial file read, in bytes. */
@@ -24,7 +27,7 @@ export interface ReadOptions {
 }
 
 export interface ReadResult {
-  /** `null` when any file failed to parse or failed the schema: the semantic pass needs well-formed input. */
+  /** `null` when the storyboard itself could not be read or parsed; otherwise its rejections say what failed. */
   readonly files: StoryboardFiles | null;
   readonly issues: Issue[];
   readonly dependencies: string[];
@@ -44,7 +47,7 @@ export async function readStoryboard(file: string, options: ReadOptions): Promis
   const importList = fieldOf(main.value, 'import');
   if (Array.isArray(importList)) {
     for (const [index, entry] of importList.entries()) {
-      if (typeof entry !== 'string') continue;
+      if (typeof entry !== 'string' || reader.rejections(main.file).touches(['import', index])) continue;
       const absPath = path.resolve(path.dirname(mainPath), entry);
       const source = await reader.readYaml(absPath, 'import', { source: main, path: ['import', index] });
       if (source) imports.push({ source, absPath });
@@ -52,11 +55,12 @@ export async function readStoryboard(file: string, options: ReadOptions): Promis
   }
 
   const partialFiles = new Map<string, { file: string; text: string }>();
+  // Only what the schema accepted is read: a rejected import list or partial is not followed.
   for (const { source, absPath } of [{ source: main, absPath: mainPath }, ...imports]) {
     const partials = fieldOf(source.value, 'partials');
-    if (typeof partials !== 'object' || partials === null) continue;
+    if (typeof partials !== 'object' || partials === null || reader.rejections(source.file).covers(['partials'])) continue;
     for (const [name, partial] of Object.entries(partials as NonNullable<WrittenImport['partials']>)) {
-      if (typeof partial !== 'object' || partial === null || typeof partial.file !== 'string') continue;
+      if (typeof partial !== 'object' || partial === null || typeof partial.file !== 'string' || reader.rejections(source.file).touches(['partials', name])) continue;
       const target = path.resolve(path.dirname(absPath), partial.file);
       const text = await reader.readText(target, MAX_PARTIAL_BYTES, { source, path: ['partials', name, 'file'] });
       if (text !== null) partialFiles.set(target, { file: reader.display(target), text });
@@ -87,19 +91,6 @@ export function displayPath(cwd: string, absPath: string): string {
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absPath;
 }
 
-/** Whether `target` lies inside `root`, after resolving symlinks of what exists. */
-export function isInside(root: string, target: string): boolean {
-  const real = (p: string) => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return path.resolve(p);
-    }
-  };
-  const relative = path.relative(real(root), real(target));
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-}
-
 interface Referrer {
   readonly source: YamlSource;
   readonly path: readonly (string | number)[];
@@ -109,7 +100,8 @@ class FileReader {
   private readonly issues: Issue[] = [];
   private readonly dependencies = new Set<string>();
   private readonly texts = new Map<string, string>();
-  private failed = false;
+  /** By file: what its schema rejected, and the nodes naming a file that could not be read. */
+  private readonly rejected = new Map<string, Rejections>();
 
   constructor(
     private readonly cwd: string,
@@ -120,8 +112,17 @@ class FileReader {
     return displayPath(this.cwd, absPath);
   }
 
-  result(files: StoryboardFiles | null): ReadResult {
-    return { files: this.failed ? null : files, issues: this.issues, dependencies: [...this.dependencies], texts: this.texts, projectRoot: this.projectRoot };
+  result(files: Omit<StoryboardFiles, 'rejections'> | null): ReadResult {
+    return { files: files && { ...files, rejections: this.rejected }, issues: this.issues, dependencies: [...this.dependencies], texts: this.texts, projectRoot: this.projectRoot };
+  }
+
+  rejections(file: string): Rejections {
+    return this.rejected.get(file) ?? Rejections.none;
+  }
+
+  /** A node naming a file that could not be read or parsed: what the file would define is unknown. */
+  private reject(referrer: Referrer): void {
+    this.rejected.set(referrer.source.file, this.rejections(referrer.source.file).with([referrer.path]));
   }
 
   async readYaml(absPath: string, kind: SchemaKind, referrer: Referrer | null): Promise<YamlSource | null> {
@@ -130,38 +131,46 @@ class FileReader {
     const { source, issues } = parseYamlSource(this.display(absPath), text);
     this.issues.push(...issues);
     if (!source) {
-      this.failed = true;
+      if (referrer) this.reject(referrer);
       return null;
     }
-    const schemaIssues = validateSchema(source, kind);
-    if (schemaIssues.length > 0) {
-      this.issues.push(...schemaIssues);
-      this.failed = true;
-    }
+    const schema = validateSchema(source, kind);
+    this.issues.push(...schema.issues);
+    this.rejected.set(source.file, this.rejections(source.file).with(schema.rejections.paths));
     return source;
   }
 
   async readText(absPath: string, maxBytes: number, referrer: Referrer | null): Promise<string | null> {
     this.dependencies.add(absPath);
     const fail = (fields: Pick<Issue, 'code' | 'message'> & { hint?: string }): null => {
-      this.failed = true;
+      if (referrer) this.reject(referrer);
       this.issues.push(referrer ? issueAt(referrer.source, referrer.path, fields) : { severity: 'error', ...fields, file: this.display(absPath), line: 0, column: 0, length: 1, path: '' });
       return null;
     };
-    if (referrer && !isInside(this.projectRoot, absPath)) {
-      return fail({ code: 'path-outside-project', message: `${this.display(absPath)} is outside the project directory ${this.display(this.projectRoot) || '.'}`, hint: 'keep imports, partials and images inside the project (the folder holding .git)' });
+    // The storyboard itself defines the project; every file it names must lie inside it.
+    let real = absPath;
+    if (referrer) {
+      const confined = confinePath(this.projectRoot, absPath);
+      if (!confined.ok) {
+        return fail({ code: 'path-outside-project', message: `${this.display(absPath)} is outside the project directory ${this.display(this.projectRoot) || '.'}`, hint: 'keep imports, partials and images inside the project (the folder holding .git)' });
+      }
+      real = confined.path;
     }
-    try {
-      const info = await stat(absPath);
-      if (!info.isFile()) return fail({ code: 'not-a-file', message: `${this.display(absPath)} is not a file` });
-      if (info.size > maxBytes) return fail({ code: 'file-too-large', message: `${this.display(absPath)} has ${info.size} bytes; at most ${maxBytes} are read`, hint: 'split the file, or keep large media out of storyboards' });
-      const text = await readFile(absPath, 'utf8');
+    const read = await readBounded(real, maxBytes);
+    if (read.ok) {
+      const text = read.bytes.toString('utf8');
       this.texts.set(this.display(absPath), text);
       return text;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return fail({ code: 'file-not-found', message: `${this.display(absPath)} does not exist`, hint: referrer ? 'paths are relative to the file that names them' : 'check the path' });
-      return fail({ code: 'file-unreadable', message: `${this.display(absPath)} cannot be read (${code ?? String(error)})` });
+    }
+    switch (read.reason) {
+      case 'missing':
+        return fail({ code: 'file-not-found', message: `${this.display(absPath)} does not exist`, hint: referrer ? 'paths are relative to the file that names them' : 'check the path' });
+      case 'not-a-file':
+        return fail({ code: 'not-a-file', message: `${this.display(absPath)} is not a file` });
+      case 'too-large':
+        return fail({ code: 'file-too-large', message: `${this.display(absPath)} has ${read.bytes} bytes; at most ${maxBytes} are read`, hint: 'split the file, or keep large media out of storyboards' });
+      case 'unreadable':
+        return fail({ code: 'file-unreadable', message: `${this.display(absPath)} cannot be read (${read.code})` });
     }
   }
 }

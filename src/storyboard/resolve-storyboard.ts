@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { applyProfileSettings } from '../providers/custom-profile.js';
+import { baseUrlCredentialsProblem } from '../providers/base-url-credentials.js';
 import { serverName, type ProviderProfile } from '../providers/profile.js';
 import { EXTRA_FIELDS, type ExtraFieldValue } from './extra-fields.js';
 import { formatDocPath, type Issue, type Origin } from './issue.js';
@@ -8,12 +9,18 @@ import type { FieldValue } from './job.js';
 import { type PartialDef, type TemplateSite } from './templates.js';
 import { REQUEST_FIELDS, type RequestField, type WrittenImport, type WrittenShot, type WrittenStoryboard } from './written.js';
 import { issueAt, locate, positionOfOffset, rawNodeText, type YamlSource } from './yaml-source.js';
+import { axesOf } from './variants.js';
+import { Rejections } from './rejections.js';
 import { LineCounter } from 'yaml';
 
 /**
  * Turns the written storyboard and its imports into one resolved storyboard: defaults, vars and
  * partials merged (this file wins, later imports win over earlier ones), the provider profile
  * chosen, every value still knowing where it was written. Pure: the files were read before.
+ *
+ * What the first pass rejected is left out, and what cannot be known without it is said in
+ * `unknowns` (and a shot's `rejected`), so that the semantic pass checks the rest and skips
+ * exactly the checks that would read a rejected node.
  */
 
 export interface StoryboardFiles {
@@ -24,6 +31,8 @@ export interface StoryboardFiles {
   readonly imports: readonly { readonly source: YamlSource; readonly absPath: string }[];
   /** Partial files by absolute path. */
   readonly partialFiles: ReadonlyMap<string, { readonly file: string; readonly text: string }>;
+  /** What the first pass rejected, by file as displayed: refused values, and nodes naming files that could not be read. */
+  readonly rejections: ReadonlyMap<string, Rejections>;
 }
 
 export interface ServerChoice {
@@ -46,9 +55,14 @@ export interface ProviderChoice {
 }
 
 export interface ResolvedShot {
+  /** As written, less the properties in `rejected`. */
   readonly written: WrittenShot;
   readonly index: number;
   readonly origin: Origin;
+  /** Properties the schema rejected (a refused `refresh`, a missing `prompt`): checks that read them are skipped. Empty in a valid storyboard. */
+  readonly rejected: ReadonlySet<string>;
+  /** Names the shot's variants bind (axes and include keys); `null` when even that is unknown (`variants` is not a map). */
+  readonly axisNames: readonly string[] | null;
 }
 
 export interface ResolvedStoryboard {
@@ -67,6 +81,27 @@ export interface ResolvedStoryboard {
   readonly sources: ReadonlyMap<string, YamlSource>;
 }
 
+/** What the semantic pass cannot know because the first pass rejected it. Nothing, in a valid storyboard. */
+export interface Unknowns {
+  /** Some vars could not be read (`vars` is not a map, an import is unreadable): any name may be defined. */
+  readonly vars: boolean;
+  /** Partials declared but unreadable, by name; `'all'` when any name may be a partial. */
+  readonly partials: ReadonlySet<string> | 'all';
+  /** Request and extra fields whose default could not be read. */
+  readonly defaults: ReadonlySet<string>;
+  /** A shot could not be read (no id): a remix target no shot has may be that one. */
+  readonly shots: boolean;
+}
+
+/**
+ * The storyboard as the semantic pass sees it: a `ResolvedStoryboard` once nothing is unknown.
+ * `provider` is null when it is unknown (rejected, not found): checks against a profile are skipped.
+ */
+export interface StoryboardDraft extends Omit<ResolvedStoryboard, 'provider'> {
+  readonly provider: ProviderChoice | null;
+  readonly unknowns: Unknowns;
+}
+
 export interface ProviderOverrides {
   /** `--provider NAME` */
   readonly provider?: string;
@@ -78,30 +113,61 @@ export interface ProviderOverrides {
 
 export function resolveStoryboard(
   files: StoryboardFiles,
-  profiles: Readonly<Record<string, ProviderProfile>>,
+  profiles: Readonly<Record<string, ProviderProfile>> | null,
   overrides: ProviderOverrides = {},
-): { storyboard: ResolvedStoryboard | null; issues: Issue[] } {
+): { storyboard: StoryboardDraft | null; issues: Issue[] } {
+  const rejectionsOf = (source: YamlSource) => files.rejections.get(source.file) ?? Rejections.none;
+  const mainRejected = rejectionsOf(files.main);
+  // A file that is not a map at all has nothing the semantic pass could read.
+  if (mainRejected.covers([])) return { storyboard: null, issues: [] };
   const written = files.main.value as WrittenStoryboard;
   const issues: Issue[] = [];
-  const layers = [...files.imports.map((i) => ({ source: i.source, absPath: i.absPath, data: i.source.value as WrittenImport })), { source: files.main, absPath: files.mainPath, data: written as WrittenImport }];
+  // An import that is not even a map is as unknown as one that could not be read.
+  const imports = files.imports.filter((i) => !rejectionsOf(i.source).covers([]));
+  const layers = [...imports.map((i) => ({ source: i.source, absPath: i.absPath, data: i.source.value as WrittenImport })), { source: files.main, absPath: files.mainPath, data: written as WrittenImport }];
 
   const defaults: Partial<Record<RequestField, FieldValue>> = {};
   const extraDefaults: Record<string, ExtraFieldValue> = {};
   const vars: Record<string, unknown> = {};
   const partials = new Map<string, PartialDef>();
+  // An import that could not be read could have set anything but what this file sets after it.
+  const importUnknown = mainRejected.touches(['import']) || imports.length < files.imports.length;
+  let varsUnknown = importUnknown;
+  let partialsUnknown = importUnknown;
+  const unknownPartials = new Set<string>();
+  const unknownDefaults = new Set<string>(importUnknown ? [...REQUEST_FIELDS, ...EXTRA_FIELDS] : []);
   for (const layer of layers) {
-    for (const field of REQUEST_FIELDS) {
+    const rejected = rejectionsOf(layer.source);
+    for (const field of [...REQUEST_FIELDS, ...EXTRA_FIELDS]) {
       const value = layer.data.defaults?.[field];
-      if (value !== undefined) defaults[field] = { value: String(value), origin: { file: layer.source.file, path: ['defaults', field] } };
+      if (rejected.touches(['defaults', field])) {
+        unknownDefaults.add(field);
+        delete defaults[field as RequestField];
+        delete extraDefaults[field];
+        continue;
+      }
+      if (value === undefined) continue;
+      unknownDefaults.delete(field);
+      const origin = { file: layer.source.file, path: ['defaults', field] };
+      if ((REQUEST_FIELDS as readonly string[]).includes(field)) defaults[field as RequestField] = { value: String(value), origin };
+      else extraDefaults[field] = { value, origin };
     }
-    for (const field of EXTRA_FIELDS) {
-      const value = layer.data.defaults?.[field];
-      if (value !== undefined) extraDefaults[field] = { value, origin: { file: layer.source.file, path: ['defaults', field] } };
-    }
+    if (rejected.covers(['vars'])) varsUnknown = true;
     // Defined, not assigned: a variable named `__proto__` must be a variable, not the object's prototype.
-    for (const [name, value] of Object.entries(layer.data.vars ?? {})) defineOwn(vars, name, value);
+    else for (const [name, value] of Object.entries(layer.data.vars ?? {})) defineOwn(vars, name, value);
+    if (rejected.covers(['partials'])) {
+      partialsUnknown = true;
+      continue;
+    }
     for (const [name, partial] of Object.entries(layer.data.partials ?? {})) {
       if (partial === undefined) continue;
+      if (rejected.touches(['partials', name])) {
+        // Declared, but refused or unreadable: using it is no error, checking what it holds is impossible.
+        unknownPartials.add(name);
+        partials.delete(name);
+        continue;
+      }
+      unknownPartials.delete(name);
       if (name === '__proto__') {
         // Handlebars keeps partials in plain objects, where this name sets the prototype: it could never be found.
         issues.push(issueAt(layer.source, ['partials', name], { code: 'invalid-value', message: 'a partial cannot be named "__proto__"', found: name, hint: 'rename the partial' }, { key: true }));
@@ -113,19 +179,50 @@ export function resolveStoryboard(
       }
       const absPath = path.resolve(path.dirname(layer.absPath), partial.file);
       const text = files.partialFiles.get(absPath);
-      // A partial file that could not be read was reported by the reader.
       if (text) partials.set(name, { name, site: textSite(text.file, text.text) });
     }
   }
 
-  const provider = resolveProvider(files.main, written, profiles, overrides, issues);
-  const shots = written.shots.map((shot, index) => ({ written: shot, index, origin: { file: files.main.file, path: ['shots', index] } }));
+  const provider = profiles === null || mainRejected.touches(['provider']) ? null : resolveProvider(files.main, written, profiles, overrides, issues);
+  const { shots, unreadable } = resolveShots(files.main, written, mainRejected);
   const sources = new Map([files.main, ...files.imports.map((i) => i.source)].map((s) => [s.file, s]));
-  if (!provider) return { storyboard: null, issues };
+  const unknowns: Unknowns = { vars: varsUnknown, partials: partialsUnknown ? 'all' : unknownPartials, defaults: unknownDefaults, shots: unreadable };
   return {
-    storyboard: { name: written.name, mainPath: files.mainPath, dir: path.dirname(files.mainPath), provider, defaults, extraDefaults, vars, partials, shots, sources },
+    storyboard: { name: written.name, mainPath: files.mainPath, dir: path.dirname(files.mainPath), provider, defaults, extraDefaults, vars, partials, shots, sources, unknowns },
     issues,
   };
+}
+
+/**
+ * The shots the semantic pass can read: each without its rejected properties. A shot that is
+ * not a map, or whose id was rejected, cannot be named by anything, so it is left out (and
+ * `unreadable` says a remix target may be missing because of it).
+ */
+function resolveShots(main: YamlSource, written: WrittenStoryboard, rejected: Rejections): { shots: ResolvedShot[]; unreadable: boolean } {
+  if (rejected.covers(['shots']) || !Array.isArray(written.shots)) return { shots: [], unreadable: false };
+  const shots: ResolvedShot[] = [];
+  let unreadable = false;
+  written.shots.forEach((shot, index) => {
+    const at = ['shots', index];
+    if (rejected.covers(at) || rejected.touches([...at, 'id'])) {
+      unreadable = true;
+      return;
+    }
+    const bad = new Set(rejected.childrenOf(at).map(String));
+    const kept = bad.size === 0 ? shot : (Object.fromEntries(Object.entries(shot).filter(([key]) => !bad.has(key))) as WrittenShot);
+    shots.push({ written: kept, index, origin: { file: main.file, path: at }, rejected: bad, axisNames: axisNamesOf(shot, [...at, 'variants'], rejected) });
+  });
+  return { shots, unreadable };
+}
+
+/** Axis names and include keys, read from the shot as written, unless `variants`, `include` or an include entry is not even a map. */
+function axisNamesOf(shot: WrittenShot, at: readonly (string | number)[], rejected: Rejections): string[] | null {
+  const variants = shot.variants;
+  if (variants === undefined) return [];
+  if (rejected.covers(at) || rejected.covers([...at, 'include'])) return null;
+  const include = variants.include ?? [];
+  if (include.some((_, index) => rejected.covers([...at, 'include', index]))) return null;
+  return [...axesOf(variants), ...include.flatMap((entry) => Object.keys(entry))];
 }
 
 function resolveProvider(
@@ -165,8 +262,9 @@ function resolveProvider(
     );
     return null;
   }
-  const profile = ownBlock ? applyProfileSettings(base, base.name, ownBlock) : base;
   const given = overrides.baseUrls !== undefined && overrides.baseUrls.length > 0 ? overrides.baseUrls : null;
+  if (hasCredentialsInUrls(main, block, given, issues)) return null;
+  const profile = ownBlock ? applyProfileSettings(base, base.name, ownBlock) : base;
   const baseUrl = given?.[0] ?? profile.baseUrl;
   if (baseUrl === null && !profile.embedded) {
     issues.push(
@@ -194,6 +292,21 @@ function resolveProvider(
     most,
   );
   return { profile, baseUrl, servers, pool: pool !== undefined, inFlight, createsPerMinute: profile.limits.createsPerMinute };
+}
+
+/** Pushes an issue for every base URL (the block's, its pool's, `--base-url`'s) that holds credentials. */
+function hasCredentialsInUrls(main: YamlSource, block: WrittenStoryboard['provider'] | undefined, given: readonly string[] | null, issues: Issue[]): boolean {
+  const before = issues.length;
+  const written = typeof block === 'object' ? [...(block.base_url === undefined ? [] : [{ url: block.base_url, at: ['provider', 'base_url'] }]), ...(block.servers ?? []).map((server, i) => ({ url: server.base_url, at: ['provider', 'servers', i, 'base_url'] }))] : [];
+  for (const { url, at } of written) {
+    const problem = baseUrlCredentialsProblem(url);
+    if (problem) issues.push(issueAt(main, at, problem));
+  }
+  for (const url of given ?? []) {
+    const problem = baseUrlCredentialsProblem(url);
+    if (problem) issues.push({ ...issueAt(main, [], problem), line: 0, column: 0, path: '--base-url' });
+  }
+  return issues.length > before;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { providers, storyboard, storyboardImport } from '../../generated/storyboard-validators.js';
 import type { Issue } from './issue.js';
 import { closestName, describeValue, truncate } from './describe.js';
+import { Rejections } from './rejections.js';
 import { issueAt, type YamlSource } from './yaml-source.js';
 
 /**
@@ -17,17 +18,42 @@ export type SchemaKind = 'storyboard' | 'import' | 'providers';
 
 const validators: Record<SchemaKind, ValidateFunction> = { storyboard, import: storyboardImport, providers };
 
-/** Validates a parsed file against its schema; every problem becomes one issue. */
-export function validateSchema(source: YamlSource, kind: SchemaKind): Issue[] {
+/**
+ * Validates a parsed file against its schema; every problem becomes one issue, and the nodes
+ * they are about are the file's rejections, which the semantic pass leaves alone.
+ */
+export function validateSchema(source: YamlSource, kind: SchemaKind): { issues: Issue[]; rejections: Rejections } {
   const validate = validators[kind];
-  if (validate(source.value)) return [];
-  return selectErrors(validate.errors ?? []).map((error) => toIssue(source, error));
+  if (validate(source.value)) return { issues: [], rejections: Rejections.none };
+  const errors = selectErrors(validate.errors ?? []);
+  return { issues: errors.map((error) => toIssue(source, error)), rejections: new Rejections(errors.flatMap(rejectedPaths)) };
+}
+
+/** The document paths an error is about: the value refused, the property missing, the key misspelled. */
+function rejectedPaths(error: ErrorObject): (string | number)[][] {
+  const path = [...pointerToPath(error.instancePath), ...(error.propertyName === undefined ? [] : [error.propertyName])];
+  switch (error.keyword) {
+    case 'required':
+      return [[...path, String(error.params['missingProperty'])]];
+    case 'additionalProperties': {
+      const name = String(error.params['additionalProperty']);
+      // A misspelled key (`secnds`) stands for the property it was meant to be: what depends on that one is unknown too.
+      const guess = closestName(name, allowedProperties(error));
+      return guess ? [[...path, name], [...path, guess]] : [[...path, name]];
+    }
+    default:
+      return [path];
+  }
+}
+
+function allowedProperties(error: ErrorObject): string[] {
+  return Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
 }
 
 /**
  * Ajv reports every branch of an `anyOf` and wrapper errors for `if`/`propertyNames`; a user
  * wants the one that explains the mistake. Keep the most specific errors, except under an
- * `anyOf` with its own `x-error`: that message says what every branch would accept, so it is
+ * `anyOf` with its own `errorMessage`: that message says what every branch would accept, so it is
  * the one error kept (a seed of 1.5 is not "expected \"auto\"").
  */
 function selectErrors(all: readonly ErrorObject[]): ErrorObject[] {
@@ -85,7 +111,7 @@ function toIssue(source: YamlSource, error: ErrorObject): Issue {
     }
     case 'additionalProperties': {
       const name = String(error.params['additionalProperty']);
-      const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const allowed = allowedProperties(error);
       const guess = closestName(name, allowed);
       return issueAt(
         source,
@@ -121,33 +147,42 @@ function toIssue(source: YamlSource, error: ErrorObject): Issue {
         found: found(error.data),
       });
     }
-    case 'not': {
-      // `not: {}` marks a property that is forbidden in its context; the schema says why.
-      const isKey = badName !== undefined || (path.length > 0 && error.instancePath !== '' && typeof path[path.length - 1] === 'string');
-      return issueAt(source, path, { code: 'forbidden-property', message: custom ?? `this is not allowed here` }, { key: isKey });
+    case 'pattern': {
+      // A key whose name pattern only excludes names (`^(?!api_key$)`) is a property forbidden in
+      // its context, said this way rather than with `not`, whose message editors do not show.
+      if (badName === undefined || !/^\^\(\?!.*\)\$?$/.test(String(error.params['pattern']))) return valueIssue(source, path, error, custom);
+      return issueAt(source, path, { code: 'forbidden-property', message: custom ?? 'this is not allowed here' }, { key: true });
     }
-    default: {
-      // A schema's own message (`x-error`) says what form a value takes; a count that is out of
-      // bounds is better said by the bound itself ("at most 1000 items").
-      const detail = limitMessage(error) ?? custom ?? (error.message ?? 'is invalid');
-      return issueAt(
-        source,
-        path,
-        {
-          code: 'invalid-value',
-          message: `${detail}, found ${found(error.data)}`,
-          found: found(error.data),
-          ...(limitHint(error) ? { hint: limitHint(error)! } : {}),
-        },
-        { key: badName !== undefined },
-      );
-    }
+    default:
+      return valueIssue(source, path, error, custom);
   }
 }
 
-/** The schema's own message for an error (`x-error` beside the failing keyword), if it has one. */
+/** A value that is not of the form its schema says: the schema's words, and what was found. */
+function valueIssue(source: YamlSource, path: readonly (string | number)[], error: ErrorObject, custom: string | undefined): Issue {
+  // A schema's own message (`errorMessage`) says what form a value takes; a count that is out of
+  // bounds is better said by the bound itself ("at most 1000 items").
+  const detail = limitMessage(error) ?? custom ?? (error.message ?? 'is invalid');
+  const found = truncate(describeValue(error.data));
+  return issueAt(
+    source,
+    path,
+    {
+      code: 'invalid-value',
+      message: `${detail}, found ${found}`,
+      found,
+      ...(limitHint(error) ? { hint: limitHint(error)! } : {}),
+    },
+    { key: error.propertyName !== undefined },
+  );
+}
+
+/**
+ * The schema's own message for an error (`errorMessage` beside the failing keyword), if it has
+ * one: the same words an editor shows for it through the YAML language server.
+ */
 export function schemaMessage(error: ErrorObject): string | undefined {
-  return (error.parentSchema as { 'x-error'?: string } | undefined)?.['x-error'];
+  return (error.parentSchema as { errorMessage?: string } | undefined)?.errorMessage;
 }
 
 function missingHint(name: string): string {

@@ -31,6 +31,8 @@ export interface PrintedPath {
   readonly original: string;
   /** What holds it, e.g. `the prompt of shot "hero"`. */
   readonly what: string;
+  /** Inside a block (`{{#if}}`, ...): printed only when the block runs, so a missing value may be intended. */
+  readonly guarded: boolean;
   /** An issue located at this path in its file. */
   issue(fields: IssueFields): Issue;
 }
@@ -48,21 +50,24 @@ const COMPILE_OPTIONS = { strict: true, noEscape: true, knownHelpersOnly: true }
 export class TemplateSet {
   private readonly hbs = Handlebars.create();
   private readonly partials: ReadonlyMap<string, PartialDef>;
+  /** Partials declared but unreadable (`'all'`: any name may be one): using one is not an error, and what it holds is not checked. */
+  private readonly unknownPartials: ReadonlySet<string> | 'all';
   private readonly cache = new Map<string, RenderTemplate>();
   /** Templates parsed by `analyze`, so `compile` does not parse them again. */
   private readonly parsed = new Map<string, hbs.AST.Program>();
 
-  constructor(partials: ReadonlyMap<string, PartialDef>) {
+  constructor(partials: ReadonlyMap<string, PartialDef>, unknownPartials: ReadonlySet<string> | 'all' = new Set()) {
     this.partials = partials;
+    this.unknownPartials = unknownPartials;
     for (const partial of partials.values()) this.hbs.registerPartial(partial.name, partial.site.text);
   }
 
   /**
    * Statically checks a template: syntax, partials that exist, no partial recursion, only
-   * built-in helpers, and every root variable in `names`. Returns issues located in the file,
+   * built-in helpers, and every root variable in `names` (unless they are unknown: `null`). Returns issues located in the file,
    * and the root paths the template prints (through its partials too), for checks per job.
    */
-  analyze(site: TemplateSite, names: ReadonlySet<string>, what: string): { issues: Issue[]; printed: PrintedPath[] } {
+  analyze(site: TemplateSite, names: ReadonlySet<string> | null, what: string): { issues: Issue[]; printed: PrintedPath[] } {
     const issues: Issue[] = [];
     const printed: PrintedPath[] = [];
     this.analyzeSite(site, names, what, [], issues, printed);
@@ -80,7 +85,7 @@ export class TemplateSet {
     return render;
   }
 
-  private analyzeSite(site: TemplateSite, names: ReadonlySet<string>, what: string, stack: string[], issues: Issue[], printed: PrintedPath[]): void {
+  private analyzeSite(site: TemplateSite, names: ReadonlySet<string> | null, what: string, stack: string[], issues: Issue[], printed: PrintedPath[], guarded = false): void {
     let program: hbs.AST.Program;
     try {
       program = this.parsed.get(site.text) ?? Handlebars.parse(site.text);
@@ -89,6 +94,7 @@ export class TemplateSet {
       issues.push(syntaxIssue(site, error as Error & { lineNumber?: number; column?: number }, what));
       return;
     }
+    let blocks = 0;
     const visit = (node: hbs.AST.Node | undefined, checked: boolean): void => {
       if (!node) return;
       switch (node.type) {
@@ -113,8 +119,10 @@ export class TemplateSet {
           this.checkHelper(site, block.path, issues, what);
           for (const param of block.params) visit(param, checked);
           const inner = checked && !CONTEXT_HELPERS.has(block.path.original);
+          blocks++;
           visit(block.program, inner);
           visit(block.inverse, checked);
+          blocks--;
           return;
         }
         case 'PathExpression':
@@ -122,7 +130,7 @@ export class TemplateSet {
           return;
         case 'PartialStatement':
         case 'PartialBlockStatement':
-          this.checkPartial(site, node as hbs.AST.PartialStatement, names, what, stack, issues, printed);
+          this.checkPartial(site, node as hbs.AST.PartialStatement, names, what, stack, issues, printed, guarded || blocks > 0);
           return;
         default:
           return;
@@ -132,7 +140,7 @@ export class TemplateSet {
       if (node.type !== 'PathExpression') return;
       const path = node as hbs.AST.PathExpression;
       const head = path.data ? (path.parts[0] === 'root' ? path.parts[1] : undefined) : path.depth === 0 && checked ? path.parts[0] : undefined;
-      if (head === undefined || names.has(head)) return;
+      if (head === undefined || names === null || names.has(head)) return;
       const guess = closestName(head, [...names]);
       issues.push(
         issueIn(site, path.loc, {
@@ -148,7 +156,7 @@ export class TemplateSet {
       if (node.type !== 'PathExpression' || !checked) return;
       const path = node as hbs.AST.PathExpression;
       if (path.data || path.depth !== 0 || path.parts.length === 0) return;
-      printed.push({ parts: path.parts, original: path.original, what, issue: (fields) => issueIn(site, path.loc, fields) });
+      printed.push({ parts: path.parts, original: path.original, what, guarded: guarded || blocks > 0, issue: (fields) => issueIn(site, path.loc, fields) });
     };
     visit(program, true);
   }
@@ -166,13 +174,14 @@ export class TemplateSet {
     );
   }
 
-  private checkPartial(site: TemplateSite, node: hbs.AST.PartialStatement, names: ReadonlySet<string>, what: string, stack: string[], issues: Issue[], printed: PrintedPath[]): void {
+  private checkPartial(site: TemplateSite, node: hbs.AST.PartialStatement, names: ReadonlySet<string> | null, what: string, stack: string[], issues: Issue[], printed: PrintedPath[], guarded: boolean): void {
     const name = node.name.type === 'PathExpression' ? (node.name as hbs.AST.PathExpression).original : null;
     if (name === null) {
       issues.push(issueIn(site, node.loc, { code: 'dynamic-partial', message: `dynamic partial names are not supported in ${what}`, hint: 'name the partial: {{> look}}' }));
       return;
     }
     const partial = this.partials.get(name);
+    if (!partial && (this.unknownPartials === 'all' || this.unknownPartials.has(name))) return;
     if (!partial) {
       const guess = closestName(name, [...this.partials.keys()]);
       issues.push(
@@ -192,7 +201,7 @@ export class TemplateSet {
     }
     // A partial given an explicit context renders against that context; it cannot be checked statically.
     if (node.params.length > 0) return;
-    this.analyzeSite(partial.site, names, `partial "${name}"`, [...stack, name], issues, printed);
+    this.analyzeSite(partial.site, names, `partial "${name}"`, [...stack, name], issues, printed, guarded);
   }
 }
 

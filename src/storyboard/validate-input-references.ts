@@ -2,7 +2,7 @@ import type { Issue } from './issue.js';
 import type { ResolvedJob } from './job.js';
 import type { InputReferenceInfo } from './read-input-references.js';
 import type { ResolvedStoryboard } from './resolve-storyboard.js';
-import { truncate } from './describe.js';
+import { JobIssueGroups } from './job-issue-groups.js';
 import { issueAt } from './yaml-source.js';
 
 /**
@@ -10,8 +10,9 @@ import { issueAt } from './yaml-source.js';
  * bytes, and have exactly the job's size in pixels (the server rejects anything else, after
  * the request was already paid for in time). Pure: the files were read before.
  */
-export function validateInputReferences(storyboard: ResolvedStoryboard, jobs: readonly ResolvedJob[], infos: ReadonlyMap<string, InputReferenceInfo>): Issue[] {
-  const issues: Issue[] = [];
+export function validateInputReferences(storyboard: Pick<ResolvedStoryboard, 'sources'>, jobs: readonly ResolvedJob[], infos: ReadonlyMap<string, InputReferenceInfo>): Issue[] {
+  // One missing image named by every job of a shot is one problem, reported once.
+  const groups = new JobIssueGroups();
   for (const job of jobs) {
     if (!job.inputReference) continue;
     const info = infos.get(job.inputReference.absPath);
@@ -19,9 +20,9 @@ export function validateInputReferences(storyboard: ResolvedStoryboard, jobs: re
     const problem = problemOf(info, job);
     if (!problem) continue;
     const source = storyboard.sources.get(job.origin.file)!;
-    issues.push(issueAt(source, [...job.origin.path, 'input_reference'], { ...problem, message: `${problem.message} (job ${truncate(job.id, 80)})` }));
+    groups.add(issueAt(source, [...job.origin.path, 'input_reference'], problem), job.id);
   }
-  return issues;
+  return groups.issues();
 }
 
 function problemOf(info: InputReferenceInfo, job: ResolvedJob): Pick<Issue, 'code' | 'message' | 'expected' | 'found' | 'hint'> | null {

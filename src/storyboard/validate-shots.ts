@@ -1,16 +1,18 @@
 import type { Issue } from './issue.js';
 import { closestName } from './describe.js';
 import { validateExtraFields } from './extra-fields.js';
-import type { ResolvedStoryboard, ResolvedShot } from './resolve-storyboard.js';
+import type { ResolvedShot, StoryboardDraft } from './resolve-storyboard.js';
 import { issueAt } from './yaml-source.js';
 
 /**
  * Rules about shots as a whole, before expansion: ids are unique, remix targets exist, remix
  * chains have no cycles, and the provider can do what the shots ask. Returns the sound shots
  * in an order where every parent comes before its remixes, so that expansion can go on and
- * report the problems of those too; shots in a cycle or with a missing target are left out.
+ * report the problems of those too; shots whose ancestry is unknown (a cycle, a missing or
+ * rejected target, a repeated id, or under such a shot) are `detached`: expansion checks only
+ * what does not depend on their parents.
  */
-export function validateShots(storyboard: ResolvedStoryboard): { ordered: ResolvedShot[]; issues: Issue[] } {
+export function validateShots(storyboard: StoryboardDraft): { ordered: ResolvedShot[]; detached: ResolvedShot[]; issues: Issue[] } {
   const main = storyboard.sources.get(storyboard.shots[0]?.origin.file ?? '')!;
   const issues: Issue[] = [];
   const byId = new Map<string, ResolvedShot>();
@@ -28,10 +30,11 @@ export function validateShots(storyboard: ResolvedStoryboard): { ordered: Resolv
     } else byId.set(shot.written.id, shot);
   }
 
-  const { profile } = storyboard.provider;
+  const profile = storyboard.provider?.profile;
   for (const shot of storyboard.shots) {
     const target = shot.written.remix;
-    if (target !== undefined && !byId.has(target)) {
+    // A shot that could not be read may be the one meant.
+    if (target !== undefined && !byId.has(target) && !storyboard.unknowns.shots) {
       const guess = closestName(target, [...byId.keys()]);
       issues.push(
         issueAt(main, [...shot.origin.path, 'remix'], {
@@ -43,23 +46,25 @@ export function validateShots(storyboard: ResolvedStoryboard): { ordered: Resolv
         }),
       );
     }
-    if (target !== undefined && !profile.features.remix) {
+    if (target !== undefined && profile && !profile.features.remix) {
       issues.push(issueAt(main, [...shot.origin.path, 'remix'], { code: 'remix-unsupported', message: `provider "${profile.name}" cannot remix videos`, hint: 'render this shot as its own prompt, or use a provider with remix (emulator, openai, azure, litellm)' }));
     }
-    if (shot.written.input_reference !== undefined && !profile.features.inputReference) {
+    if (shot.written.input_reference !== undefined && profile && !profile.features.inputReference) {
       issues.push(issueAt(main, [...shot.origin.path, 'input_reference'], { code: 'input-reference-unsupported', message: `provider "${profile.name}" does not accept input_reference images` }));
     }
   }
   issues.push(...validateExtraFields(storyboard));
   issues.push(...findCycles(storyboard.shots, byId, (shot, message) => issueAt(main, [...shot.origin.path, 'remix'], { code: 'remix-cycle', message, hint: 'a remix edits a finished video, so a chain must start at a shot that is not a remix' })));
   const sound = storyboard.shots.filter((shot) => byId.get(shot.written.id) === shot && reachesRoot(shot, byId));
-  return { ordered: parentsFirst(sound, byId), issues };
+  const isSound = new Set(sound);
+  return { ordered: parentsFirst(sound, byId), detached: storyboard.shots.filter((shot) => !isSound.has(shot)), issues };
 }
 
-/** Whether following `remix:` from this shot ends at a shot that is not a remix. */
+/** Whether following `remix:` from this shot ends at a shot that is not a remix (and not one whose `remix:` was rejected). */
 function reachesRoot(shot: ResolvedShot, byId: ReadonlyMap<string, ResolvedShot>): boolean {
   const seen = new Set<string>();
   for (let current: ResolvedShot | undefined = shot; current; current = byId.get(current.written.remix ?? '')) {
+    if (current.rejected.has('remix')) return false;
     if (current.written.remix === undefined) return true;
     if (seen.has(current.written.id)) return false;
     seen.add(current.written.id);

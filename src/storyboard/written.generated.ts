@@ -63,7 +63,7 @@ export interface ShotlistStoryboard {
    */
   version: 1;
   /**
-   * The campaign's name: the default output folder is renders/<name>/.
+   * The campaign's name: the default output folder is `renders/<name>/`.
    */
   name: string;
   provider?: Provider;
@@ -90,7 +90,7 @@ export interface ProviderBlock {
    */
   profile: string;
   /**
-   * The server's base URL, including /v1 (Azure: https://<resource>.openai.azure.com/openai/v1).
+   * The server's base URL, including /v1 (Azure: `https://<resource>.openai.azure.com/openai/v1`).
    */
   base_url?: string;
   /**
@@ -229,6 +229,10 @@ export interface ProviderBlock {
    */
   retention_seconds?: number | null;
   /**
+   * What the server's video ids look like; others are refused: video (video_ + letters, digits, _ or -; the default), video-base64 (LiteLLM), opaque (bare uuids).
+   */
+  video_id_form?: 'video' | 'video-base64' | 'opaque';
+  /**
    * Longest a job may stay unfinished before the run gives up on it.
    */
   job_deadline_seconds?: number;
@@ -236,13 +240,16 @@ export interface ProviderBlock {
    * Shortest wait between polls of one job.
    */
   min_poll_ms?: number;
+  /**
+   * Never here: credentials come only from the environment variables the profile names.
+   */
   api_key?: {
     [k: string]: unknown | undefined;
   };
 }
 export interface Server {
   /**
-   * The server's base URL, including /v1 (Azure: https://<resource>.openai.azure.com/openai/v1).
+   * The server's base URL, including /v1 (Azure: `https://<resource>.openai.azure.com/openai/v1`).
    */
   base_url: string;
   /**
@@ -265,13 +272,13 @@ export interface RequestFields {
   guidance_scale?: GuidanceScale;
 }
 /**
- * Template variables, used in prompts as {{name}}. Variant bindings of the same name win over them.
+ * Template variables, used in prompts as `{{name}}`. Variant bindings of the same name win over them.
  */
 export interface Vars {
   [k: string]: unknown | undefined;
 }
 /**
- * Reusable Handlebars snippets, used as {{> name}}: inline text, or {file: path} read verbatim.
+ * Reusable Handlebars snippets, used as `{{> name}}`: inline text, or `{file: path}` read verbatim.
  */
 export interface Partials {
   [k: string]:
@@ -325,7 +332,7 @@ export interface Shot {
   frozen?: boolean;
 }
 /**
- * A matrix: one job per combination of the axes (in the order written), plus `include` and minus `exclude`. An axis named model, size or seconds, or like an extra field the provider takes (seed, fps, num_frames, ...), sets that request field: seed: [1, 2, 3] is a sweep of three takes.
+ * A matrix: one job per combination of the axes (in the order written), plus `include` and minus `exclude`. An axis named model, size or seconds, or like an extra field the provider takes (seed, fps, num_frames, ...), sets that request field: `seed: [1, 2, 3]` is a sweep of three takes.
  */
 export interface Variants {
   /**

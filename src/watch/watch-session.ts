@@ -17,6 +17,8 @@ export type WatchUpdate =
   | { readonly kind: 'invalid'; readonly issues: readonly Issue[]; readonly texts: ReadonlyMap<string, string>; readonly hasLastGood: boolean; readonly elapsedMs: number }
   | {
       readonly kind: 'planned';
+      /** What made this plan: a file that changed (or the first plan), or `refresh()` (a render changed the lockfile). */
+      readonly cause: PlanCause;
       readonly loaded: LoadedStoryboard;
       readonly planned: StoryboardPlan;
       /** Against the last good plan; `null` for the first. */
@@ -28,6 +30,8 @@ export type WatchUpdate =
     }
   /** Loading failed for a reason that is not the storyboard's (a lockfile that cannot be read, say). */
   | { readonly kind: 'error'; readonly error: unknown; readonly elapsedMs: number };
+
+export type PlanCause = 'change' | 'refresh';
 
 export interface WatchOptions {
   readonly file: string;
@@ -110,18 +114,18 @@ export async function startWatch(options: WatchOptions): Promise<WatchSession> {
     watchedFiles = next;
   };
 
-  const replan = async (): Promise<void> => {
+  const replan = async (cause: PlanCause): Promise<void> => {
     const started = performance.now();
     const elapsed = () => performance.now() - started;
     try {
-      await replanOnce(elapsed);
+      await replanOnce(cause, elapsed);
     } catch (error) {
       // A watch session outlives any one failure: report it and wait for the next change.
       await options.onUpdate({ kind: 'error', error, elapsedMs: elapsed() });
     }
   };
 
-  const replanOnce = async (elapsed: () => number): Promise<void> => {
+  const replanOnce = async (cause: PlanCause, elapsed: () => number): Promise<void> => {
     // Taken before reading: a write racing the read then shows as a difference, never as none.
     const before = await stampsOf(watchedFiles);
     const result = await loadStoryboard(options.file, options.load);
@@ -137,17 +141,20 @@ export async function startWatch(options: WatchOptions): Promise<WatchSession> {
     const planned = await planStoryboard(result.loaded, { ...options.plan, now: Math.floor(options.now() / 1000), hashCache });
     const diff = current ? diffPlans(current.planned.plan, planned.plan) : null;
     current = { loaded: result.loaded, planned };
-    await options.onUpdate({ kind: 'planned', loaded: result.loaded, planned, diff, issues: result.issues, texts: result.texts, elapsedMs: elapsed() });
+    await options.onUpdate({ kind: 'planned', cause, loaded: result.loaded, planned, diff, issues: result.issues, texts: result.texts, elapsedMs: elapsed() });
   };
 
   // Re-plans never overlap: a change during a re-plan queues one more after it.
-  const enqueue = (): Promise<void> => (running = running.then(replan, replan));
+  const enqueue = (cause: PlanCause): Promise<void> => {
+    const next = () => replan(cause);
+    return (running = running.then(next, next));
+  };
 
   /** Re-plans if any file changed since the last plan read it (see SETTLE_MS). */
   const settle = async (): Promise<void> => {
     if (closed) return;
     const now = await stampsOf(stamps.keys());
-    if ([...now].some(([file, stamp]) => stamps.get(file) !== stamp)) await replan();
+    if ([...now].some(([file, stamp]) => stamps.get(file) !== stamp)) await replan('change');
   };
 
   function onChange(): void {
@@ -155,7 +162,7 @@ export async function startWatch(options: WatchOptions): Promise<WatchSession> {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = null;
-      void enqueue();
+      void enqueue('change');
     }, options.debounceMs ?? DEFAULT_DEBOUNCE_MS);
     scheduleSettle();
   }
@@ -167,13 +174,13 @@ export async function startWatch(options: WatchOptions): Promise<WatchSession> {
       running = running.then(settle, settle);
     }, SETTLE_MS);
   }
-  await enqueue();
+  await enqueue('change');
 
   return {
     get current() {
       return current;
     },
-    refresh: enqueue,
+    refresh: () => enqueue('refresh'),
     watched: () => [...watchedFiles],
     async close() {
       closed = true;

@@ -24,6 +24,8 @@ const multipartProfile: ProviderProfile = { ...emulatorProfile, name: 'multi', e
 
 const fixtures = createFixtures(KEY);
 const { clients, harness } = fixtures;
+/** A profile whose ids are LiteLLM's base64 (with `/`, `+`, `=`), that can also delete. */
+const BASE64_IDS: ProviderProfile = { ...emulatorProfile, videoIdForm: 'video-base64' };
 afterEach(() => fixtures.closeAll());
 
 /** Parses a multipart body with undici's own (spec-compliant) parser. */
@@ -86,7 +88,7 @@ describe('request shapes', () => {
   });
 
   it('sends a remix as {prompt} to the source video, id percent-encoded', async () => {
-    const h = await harness((_req, res) => sendJson(res, 200, wireVideo({ id: 'video_new', remixed_from_video_id: 'video_a/b+c=' })));
+    const h = await harness((_req, res) => sendJson(res, 200, wireVideo({ id: 'video_new', remixed_from_video_id: 'video_a/b+c=' })), { profile: BASE64_IDS });
     const video = await h.client.remix('video_a/b+c=', 'at dusk');
     expect(video.remixedFromVideoId).toBe('video_a/b+c=');
     expect(h.server.seen[0]?.url).toBe('/v1/videos/video_a%2Fb%2Bc%3D/remix');
@@ -95,8 +97,9 @@ describe('request shapes', () => {
 
   it('percent-encodes ids in retrieve and delete paths', async () => {
     const id = 'video_bGl0ZWxsbTpj/dXN0b20+=';
-    const h = await harness((req, res) =>
-      req.method === 'DELETE' ? sendJson(res, 200, { id, object: 'video.deleted', deleted: true }) : sendJson(res, 200, wireVideo({ id })),
+    const h = await harness(
+      (req, res) => (req.method === 'DELETE' ? sendJson(res, 200, { id, object: 'video.deleted', deleted: true }) : sendJson(res, 200, wireVideo({ id }))),
+      { profile: BASE64_IDS },
     );
     expect((await h.client.retrieve(id)).video.id).toBe(id);
     await h.client.delete(id);

@@ -40,7 +40,7 @@ function sendTruncated(res: ServerResponse, bytes: Buffer, sent: number): void {
 
 describe('download', () => {
   it('streams the video to the destination and hashes it', async () => {
-    const h = await harness((_req, res) => sendFile(res, MP4, 'video/mp4'));
+    const h = await harness((_req, res) => sendFile(res, MP4, 'video/mp4'), { profile: { ...emulatorProfile, videoIdForm: 'video-base64' } });
     const dest = join(dir, 'hero.mp4');
     const result = await h.client.download('video_a/b', 'video', dest);
     expect(result).toEqual({ sha256: sha(MP4), bytes: MP4.length, contentType: 'video/mp4' });
@@ -82,12 +82,12 @@ describe('download', () => {
 
   it('retries a 5xx, and does not retry a 404', async () => {
     const h = await harness((req, res, _s, n) => {
-      if (req.url?.startsWith('/v1/videos/gone')) sendJson(res, 404, errorBody('Video not found', 'invalid_request_error', null));
+      if (req.url?.startsWith('/v1/videos/video_gone')) sendJson(res, 404, errorBody('Video not found', 'invalid_request_error', null));
       else if (n === 0) sendJson(res, 502, errorBody('bad gateway', 'server_error', null));
       else sendFile(res, MP4, 'video/mp4');
     });
     await h.client.download('video_1', 'video', join(dir, 'a.mp4'));
-    expect(await failure(h.client.download('gone', 'video', join(dir, 'b.mp4')))).toBeInstanceOf(NotFoundError);
+    expect(await failure(h.client.download('video_gone', 'video', join(dir, 'b.mp4')))).toBeInstanceOf(NotFoundError);
     expect(h.server.seen).toHaveLength(3);
     expect(await readdir(dir)).toEqual(['a.mp4']);
   });

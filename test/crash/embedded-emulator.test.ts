@@ -90,13 +90,14 @@ describe.concurrent('one embedded emulator per project, across processes', () =>
     expect(servers.length).toBeGreaterThan(0);
     for (const server of servers) expect(['in_flight', 'completed']).toContain(server);
     const afterStatus = await statsOf(owner.url!);
-    // Status's probe: the render itself never lists its videos.
-    expect(routeDelta(before.requestsByRoute, afterStatus.requestsByRoute)['GET /v1/videos']).toBe(1);
+    // Status's challenge to the render's emulator, proved before anything else is asked.
+    expect(routeDelta(before.requestsByRoute, afterStatus.requestsByRoute)['GET /_emulator/identity']).toBe(1);
 
     const gc = await runCli(['gc', QUICKSTART.file, '--dry-run', '--json'], { cwd: dir, now: live });
     expect(gc.code, gc.stderr).toBe(0);
     const afterGc = await statsOf(owner.url!);
-    expect(routeDelta(afterStatus.requestsByRoute, afterGc.requestsByRoute)['GET /v1/videos'], 'the probe, then the listing').toBe(2);
+    const gcDelta = routeDelta(afterStatus.requestsByRoute, afterGc.requestsByRoute);
+    expect([gcDelta['GET /_emulator/identity'], gcDelta['GET /v1/videos']], 'the challenge, then the listing').toEqual([1, 1]);
     expect(await readFile(ownerFileOf(dir), 'utf8')).toBe(record);
 
     expect(await render.exited, render.stderr).toEqual({ code: 0, signal: null });
@@ -220,7 +221,7 @@ describe('processes racing to start the embedded emulator', () => {
       const stateDir = path.join(root, `r${round}`);
       if (round % 2 === 1) {
         await mkdir(stateDir, { recursive: true });
-        await writeFile(path.join(stateDir, 'owner.json'), `${JSON.stringify({ version: 1, pid: dead.pid, host: os.hostname(), since: '2026-11-22T01:02:03.000Z', url: 'http://127.0.0.1:9/v1', speed: 20 })}\n`);
+        await writeFile(path.join(stateDir, 'owner.json'), `${JSON.stringify({ version: 2, pid: dead.pid, host: os.hostname(), since: '2026-11-22T01:02:03.000Z', start: null, url: 'http://127.0.0.1:9/v1', speed: 20, token: 'ab'.repeat(32) })}\n`);
       }
       const holders = Array.from({ length: 6 }, () => holder(stateDir));
       onTestFinished(() => holders.forEach((h) => h.stop()));

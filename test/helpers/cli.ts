@@ -1,7 +1,8 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { main, type CliIO } from '../../src/cli/main.js';
+import { copyProjectFiles } from './tracked-files.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 
@@ -45,10 +46,14 @@ export async function runCli(
   };
 }
 
-/** A fresh temp directory holding a copy of `examples/`, removed by the returned cleanup. */
+/**
+ * A fresh temp directory holding a copy of `examples/` as the project has it, removed by the
+ * returned cleanup: only tracked files, never the lockfile, renders or `.shotlist/` that running
+ * the README's quickstart leaves in `examples/`.
+ */
 export async function copyExamples(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-test-'));
-  await cp(path.join(REPO, 'examples'), dir, { recursive: true });
+  await copyProjectFiles(REPO, 'examples', dir);
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -1,8 +1,9 @@
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO, type CliRun } from '../helpers/cli.js';
+import { copyProjectFiles } from '../helpers/tracked-files.js';
 
 /** Fixed seeds: a failure prints its seed and path, and the same run reproduces it. */
 export const FUZZ_SEED = 20_261_122;
@@ -16,10 +17,12 @@ export const FILE_LEVEL_CODES = new Set(['file-not-found', 'file-unreadable', 'f
  * A local HTTP server that only counts what reaches it (and answers 500): a storyboard pointed
  * at it proves that nothing was sent.
  */
-export async function startCountingServer(): Promise<{ url: string; requests: () => number; headers: () => IncomingHttpHeaders[]; close: () => Promise<void> }> {
+export async function startCountingServer(): Promise<{ url: string; requests: () => number; headers: () => IncomingHttpHeaders[]; paths: () => string[]; close: () => Promise<void> }> {
   const seen: IncomingHttpHeaders[] = [];
+  const paths: string[] = [];
   const server = createServer((request, response) => {
     seen.push(request.headers);
+    paths.push(request.url ?? '');
     request.resume();
     response.writeHead(500, { 'content-type': 'application/json' });
     response.end('{"error":{"message":"counting server","type":"server_error","param":null,"code":null}}');
@@ -30,15 +33,16 @@ export async function startCountingServer(): Promise<{ url: string; requests: ()
     url: `http://127.0.0.1:${port}/v1`,
     requests: () => seen.length,
     headers: () => [...seen],
+    paths: () => [...paths],
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
-/** A temp project (a `.git` dir marks its root) holding a copy of `examples/`. */
+/** A temp project (a `.git` dir marks its root) holding a copy of `examples/`' tracked files. */
 export async function examplesProject(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-hostile-'));
   await mkdir(path.join(dir, '.git'));
-  await cp(path.join(REPO, 'examples'), dir, { recursive: true });
+  await copyProjectFiles(REPO, 'examples', dir);
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
@@ -50,13 +54,13 @@ export interface ReportedIssue {
   readonly column: number;
 }
 
-/** The issues a `--json` run printed (`issue` from plan, `validate.issue` from validate). */
+/** The issues a `--json` run printed (`issue`, from every command). */
 export function issuesOf(run: CliRun): ReportedIssue[] {
   return run
     .stdout.split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((event) => event['event'] === 'issue' || event['event'] === 'validate.issue') as unknown as ReportedIssue[];
+    .filter((event) => event['event'] === 'issue') as unknown as ReportedIssue[];
 }
 
 /**

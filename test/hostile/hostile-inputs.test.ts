@@ -19,7 +19,7 @@ async function validate(files: Record<string, string | Uint8Array>, extra: (dir:
     const run = await runCli(['validate', 'board.yaml', '--json'], { cwd: project.dir });
     const ms = performance.now() - started;
     expect(brokenPromises(run, [0, 2]), run.stdout).toEqual([]);
-    return { run, ms, issues: issuesOf(run) as unknown as (ReturnType<typeof issuesOf>[number] & { message: string; path: string })[], dir: project.dir };
+    return { run, ms, issues: issuesOf(run) as unknown as (ReturnType<typeof issuesOf>[number] & { message: string; path: string; found?: string })[], dir: project.dir };
   } finally {
     await project.cleanup();
   }
@@ -147,8 +147,9 @@ describe('hostile storyboards', () => {
   it('printing a field of a plain value says so, instead of a JavaScript TypeError (regression)', async () => {
     const { issues } = await validate({ 'board.yaml': yaml(...HEAD, 'vars: {brand: Acme}', 'shots:', '  - id: a', '    prompt: "{{#with brand}}{{name}}{{/with}}"') });
     expect(issues).toHaveLength(1);
-    expect(issues[0]!.message).toContain('"name" not defined: "Acme" is a plain value, not a map');
-    expect(issues[0]!.message).not.toContain("'in' operator");
+    expect(issues[0]!.message).toContain('"name" not defined in the prompt of shot "a"');
+    expect(issues[0]!.found).toBe('"Acme" is a plain value, not a map');
+    expect(`${issues[0]!.message} ${issues[0]!.found}`).not.toContain("'in' operator");
   });
 
   it('job ids that try to escape --out are refused where the value is written', async () => {
@@ -218,7 +219,7 @@ describe('hostile lockfiles', () => {
     expect(hasStackTrace(run.stderr)).toBe(false);
   });
 
-  it('output paths the lockfile cannot mean (too long, through a file, a device) plan as missing, not a crash (regression)', async () => {
+  it('output paths the lockfile cannot mean: inside the project (too long, through a file) plan as missing; outside (a device, up and out) are a located lockfile error; never a crash (regression)', async () => {
     const entry = (outputPath: string) => ({
       fingerprint: `sha256:${'0'.repeat(64)}`,
       request: { provider: 'emulator', model: 'sora-2', size: '720x1280', seconds: '4', prompt: 'hi' },
@@ -231,9 +232,16 @@ describe('hostile lockfiles', () => {
       error: null,
       outputs: { video: { path: outputPath, sha256: '0'.repeat(64), bytes: 1 } },
     });
-    for (const outputPath of ['x'.repeat(5000), 'board.yaml/inside.mp4', '/dev/zero', '../../../../../../etc/shadow']) {
+    for (const outputPath of ['x'.repeat(5000), 'board.yaml/inside.mp4']) {
       const run = await planWithLock(JSON.stringify({ lockfileVersion: 1, name: 'hostile', jobs: { a: entry(outputPath) } }));
       expect(run.code, run.stderr.slice(0, 300)).toBe(0);
+      expect(run.stderr).not.toContain('internal error');
+    }
+    // Out of the project: never opened, a lockfile error at the path's place (test/hostile/confined-paths.test.ts has the rest).
+    for (const outputPath of ['/dev/zero', '../../../../../../etc/shadow']) {
+      const run = await planWithLock(JSON.stringify({ lockfileVersion: 1, name: 'hostile', jobs: { a: entry(outputPath) } }));
+      expect(run.code, run.stderr.slice(0, 300)).toBe(2);
+      expect(run.stderr).toMatch(/^error: [^\n]*\.lock\.json:\d+:\d+ jobs\.a\.outputs\.video\.path: .* leads outside the project directory/m);
       expect(run.stderr).not.toContain('internal error');
     }
   });

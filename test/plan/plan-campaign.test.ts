@@ -17,7 +17,7 @@ const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 const NOW_S = NOW / 1000;
 const FIXTURE = path.join(REPO, 'test/fixtures/campaign.lock.json');
 
-type PlanEvent = { event: string; id: string; action: string; new: boolean; reason: string; changed: string[]; cost_usd: number; seconds: number };
+type PlanEvent = { event: string; id: string; action: string; new: boolean; reason: string; changed: string[]; cost_usd: number; seconds: number; moved_from: string | null };
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -115,25 +115,138 @@ describe('plan on the full example', () => {
     await rm(path.join(dir, 'renders/spring-launch/teaser.mp4'));
     const run = await runCli(['plan', 'campaign.yaml'], { cwd: dir, now: NOW, env: { NO_COLOR: '1' } });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^ {2}↓ download {2}teaser +file missing$/m);
-    expect(run.stdout).toMatch(/^ {2}= reuse {5}hero\[product=mug,size=1280x720\] +up to date$/m);
+    expect(run.stdout).toMatch(/^ {2}↓ download {2}teaser +sora-2-pro +1792x1024 +4 s +file missing$/m);
+    expect(run.stdout).toMatch(/^ {2}= reuse {5}hero\[product=mug,size=1280x720\] +sora-2 +1280x720 +8 s +up to date$/m);
     expect(run.stdout).toContain('18 jobs: 0 to render (0 s of video, $0.00), 1 to download, 17 reused');
   });
 
-  it('reports orphans, resumes jobs in flight, and re-renders failed ones', async () => {
+  it('reports orphans, resumes jobs in flight, keeps failures the same request would meet again, re-renders the others', async () => {
     await installFixture((lock) => {
       const jobs = { ...lock.jobs };
-      jobs['old-shot'] = { ...lock.jobs['teaser']!, video_id: 'video_old' };
+      jobs['old-shot'] = { ...lock.jobs['teaser']!, fingerprint: `sha256:${'0'.repeat(64)}`, video_id: 'video_old' };
       jobs['teaser'] = { ...lock.jobs['teaser']!, status: 'in_progress', outputs: {} };
       jobs['unboxing[product=mug]'] = { ...lock.jobs['unboxing[product=mug]']!, status: 'failed', error: { code: 'moderation_blocked', message: 'blocked' }, outputs: {} };
+      // A 400 the server gave for the request itself, recorded as such; and a server error, worth another try.
+      jobs['hero[product=kettle,size=1280x720]'] = { ...lock.jobs['hero[product=kettle,size=1280x720]']!, status: 'failed', video_id: null, error: { code: 'invalid_value', message: 'bad size', deterministic: true }, outputs: {} };
+      jobs['hero[product=mug,size=720x1280]'] = { ...lock.jobs['hero[product=mug,size=720x1280]']!, status: 'failed', error: { code: 'internal_error', message: 'oops' }, outputs: {} };
       return { ...lock, jobs };
     });
     const run = await runCli(['plan', 'campaign.yaml', '--json'], { cwd: dir, now: NOW });
     const events = run.events();
-    expect(events.find((e) => e['id'] === 'teaser')).toMatchObject({ action: 'resume' });
-    expect(events.find((e) => e['id'] === 'unboxing[product=mug]')).toMatchObject({ action: 'render', reason: 'the last attempt failed (moderation_blocked)' });
+    const of = (id: string) => events.find((e) => e['id'] === id);
+    expect(of('teaser')).toMatchObject({ action: 'resume' });
+    expect(of('unboxing[product=mug]')).toMatchObject({ action: 'failed', cost_usd: 0, reason: 'moderation_blocked: blocked; not sent again until the request changes, or with --retry-failed' });
+    expect(of('hero[product=kettle,size=1280x720]')).toMatchObject({ action: 'failed', reason: expect.stringMatching(/^invalid_value: bad size;/) });
+    // Its remixes cannot be made without it: blocked, and said why.
+    expect(of('hero-dusk[product=kettle,size=1280x720]')).toMatchObject({ action: 'blocked', reason: 'parent hero[product=kettle,size=1280x720] failed (invalid_value) and is not sent again' });
+    expect(of('hero[product=mug,size=720x1280]')).toMatchObject({ action: 'render', reason: 'the last attempt failed (internal_error)' });
     expect(events.find((e) => e['event'] === 'plan.orphan')).toMatchObject({ id: 'old-shot', video_id: 'video_old' });
-    expect(events.at(-1)).toMatchObject({ event: 'plan.total', orphan: 1, resume: 1, render: 1 });
+    expect(events.at(-1)).toMatchObject({ event: 'plan.total', orphan: 1, resume: 1, failed: 2, blocked: 3 });
+
+    const text = await runCli(['plan', 'campaign.yaml'], { cwd: dir, now: NOW });
+    expect(text.stdout).toMatch(/! failed\s+unboxing\[product=mug\]\s.*\smoderation_blocked: blocked; not sent again/);
+
+    // --retry-failed sends them again, and their remixes after them.
+    const retry = await runCli(['plan', 'campaign.yaml', '--json', '--retry-failed'], { cwd: dir, now: NOW });
+    const again = (id: string) => retry.events().find((e) => e['id'] === id);
+    expect(again('unboxing[product=mug]')).toMatchObject({ action: 'render', reason: 'the last attempt failed (moderation_blocked); sent again by --retry-failed' });
+    expect(again('hero-dusk[product=kettle,size=1280x720]')).toMatchObject({ action: 'render', reason: 'parent renders again' });
+    expect(retry.events().at(-1)).toMatchObject({ event: 'plan.total', failed: 0, blocked: 0 });
+  });
+
+  it('--only on remixes whose parents are rendered uses the parents\' recorded videos, and blocks only when a parent has no usable video', async () => {
+    const lock = await installFixture((fixture) => {
+      // The teapot's landscape hero expired on the server (its file is still on disk).
+      const id = 'hero[product=teapot,size=1280x720]';
+      return { ...fixture, jobs: { ...fixture.jobs, [id]: { ...fixture.jobs[id]!, expires_at: NOW_S - 60 } } };
+    });
+    const storyboard = path.join(dir, 'campaign.yaml');
+    await writeFile(storyboard, (await readFile(storyboard, 'utf8')).replace('The same scene at dusk, warm lamp light', 'The same scene at dusk, candle light'));
+    const { jobs, total, code } = await plan(['--only', 'hero-dusk[*']);
+    expect(code).toBe(0);
+    const mug = jobs.get('hero-dusk[product=mug,size=1280x720]')!;
+    expect(mug).toMatchObject({ action: 'render', reason: 'prompt changed', changed: ['prompt'] });
+    // Against the parent's recorded video: the request is known, so it has a fingerprint.
+    expect((mug as unknown as { fingerprint: string | null }).fingerprint).toMatch(/^sha256:/);
+    expect(jobs.get('hero-dusk[product=teapot,size=1280x720]')).toMatchObject({
+      action: 'blocked',
+      reason: 'parent hero[product=teapot,size=1280x720] is not selected by --only and its video expired on the server; select it too to render it again',
+    });
+    expect(total).toMatchObject({ render: 3, blocked: 1, unselected: 14 });
+    expect(lock.jobs['hero[product=mug,size=1280x720]']!.video_id).toMatch(/^video_/);
+
+    // A chain: the grades' parent (hero-dusk) is left out too; it must render again (its prompt changed), so they wait.
+    const grades = await plan(['--only', 'hero-dusk-grade[product=mug,*']);
+    expect(grades.jobs.get('hero-dusk-grade[product=mug,size=1280x720,grade=warm]')).toMatchObject({
+      action: 'blocked',
+      reason: 'parent hero-dusk[product=mug,size=1280x720] is not selected by --only and must render again first (prompt changed)',
+    });
+  });
+
+  it('a renamed variant label adopts the orphans with the identical request, remix chains included: moved, nothing to render', async () => {
+    await installFixture();
+    const storyboard = path.join(dir, 'campaign.yaml');
+    await writeFile(storyboard, (await readFile(storyboard, 'utf8')).replace('{ id: mug, name: stoneware mug', '{ id: cup, name: stoneware mug'));
+    const { jobs, total } = await plan();
+    const moved = [...jobs.values()].filter((job) => job.action === 'move');
+    expect(moved.map((job) => job.id)).toEqual([
+      'hero[product=cup,size=1280x720]',
+      'hero[product=cup,size=720x1280]',
+      'hero-dusk[product=cup,size=1280x720]',
+      'hero-dusk[product=cup,size=720x1280]',
+      'hero-dusk-grade[product=cup,size=1280x720,grade=warm]',
+      'hero-dusk-grade[product=cup,size=1280x720,grade=cool]',
+      'hero-dusk-grade[product=cup,size=720x1280,grade=warm]',
+      'hero-dusk-grade[product=cup,size=720x1280,grade=cool]',
+    ]);
+    for (const job of moved) expect(job).toMatchObject({ moved_from: job.id.replace('product=cup', 'product=mug'), reason: `moved from ${job.id.replace('product=cup', 'product=mug')}`, cost_usd: 0 });
+    expect(total).toMatchObject({ jobs: 18, render: 0, move: 8, reuse: 10, orphan: 0, cost_usd: 0 });
+  });
+
+  it('adoption: a take gone from disk and server is not adopted, one whose file is gone is downloaded, a failure moves with its request, one orphan serves one job', async () => {
+    await installFixture((lock) => {
+      const jobs = { ...lock.jobs };
+      const gone = jobs['hero[product=mug,size=720x1280]']!;
+      jobs['hero[product=mug,size=720x1280]'] = { ...gone, created_at: NOW_S - 200_000, expires_at: NOW_S - 113_600, outputs: {} };
+      const missing = jobs['hero-dusk[product=mug,size=1280x720]']!;
+      jobs['hero-dusk[product=mug,size=1280x720]'] = { ...missing, outputs: { video: { ...missing.outputs.video!, path: 'renders/spring-launch/deleted.mp4' } } };
+      jobs['unboxing[product=mug]'] = { ...jobs['unboxing[product=mug]']!, status: 'failed', error: { code: 'moderation_blocked', message: 'blocked' }, outputs: {} };
+      return { ...lock, jobs };
+    });
+    await rm(path.join(dir, 'renders/spring-launch/deleted.mp4'));
+    const storyboard = path.join(dir, 'campaign.yaml');
+    let text = (await readFile(storyboard, 'utf8')).replace('{ id: mug, name: stoneware mug', '{ id: cup, name: stoneware mug');
+    // unboxing's label renamed (its prompt and image name the value, so rename the image too); the teaser shot renamed and copied.
+    text = text.replace('product: [mug]', 'product: [{id: cup, file: mug, name: mug}]').replace('assets/{{product}}-{{size}}.png', 'assets/{{product.file}}-{{size}}.png').replace('lift out the {{product}}', 'lift out the {{product.name}}');
+    text = text.replace('  - id: teaser\n', '  - id: teaser-v2\n');
+    text += '\n  - id: teaser-copy\n    model: sora-2-pro\n    size: 1792x1024\n    seconds: 4\n    prompt: "{{> look}} A ten-word teaser: the {{brand}} {{season}} collection, arriving soon."\n';
+    await writeFile(storyboard, text);
+    const { jobs, total } = await plan();
+    // Gone from disk and server: rendered anew, and so its remixes (against the new video).
+    expect(jobs.get('hero[product=cup,size=720x1280]')).toMatchObject({ action: 'render', reason: 'new job' });
+    expect(jobs.get('hero-dusk[product=cup,size=720x1280]')).toMatchObject({ action: 'render' });
+    expect(jobs.get('hero-dusk[product=cup,size=1280x720]')).toMatchObject({ action: 'download', moved_from: 'hero-dusk[product=mug,size=1280x720]', reason: 'moved from hero-dusk[product=mug,size=1280x720]; file missing' });
+    expect(jobs.get('unboxing[product=cup]')).toMatchObject({ action: 'failed', moved_from: 'unboxing[product=mug]' });
+    expect(jobs.get('teaser-v2')).toMatchObject({ action: 'move', moved_from: 'teaser' });
+    expect(jobs.get('teaser-copy')).toMatchObject({ action: 'render', reason: 'new job' });
+    // The orphans nobody adopted: the gone take, its remix and the two grades of that (their parent videos are replaced).
+    expect(total).toMatchObject({ orphan: 4, failed: 1 });
+  });
+
+  it('an --only or --replace glob that matches no job is a usage error naming the glob and the closest ids', async () => {
+    const run = await runCli(['plan', 'campaign.yaml', '--only', 'hero-dsk*'], { cwd: dir, now: NOW });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('error: --only "hero-dsk*" matches no job of spring-launch; closest job ids: hero-dusk[product=mug,size=1280x720], hero-dusk[product=mug,size=720x1280], hero-dusk[product=teapot,size=1280x720]');
+    expect(run.stderr).toContain('hint:');
+    const replace = await runCli(['plan', 'campaign.yaml', '--only', 'hero[*', '--replace', 'teaser'], { cwd: dir, now: NOW });
+    expect(replace.code).toBe(2);
+    expect(replace.stderr).toContain('--replace "teaser" matches no job selected by --only');
+    // One glob that matches is enough: the other still must.
+    const mixed = await runCli(['plan', 'campaign.yaml', '--only', 'teaser', '--only', 'hero[product=mugg,*'], { cwd: dir, now: NOW });
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('--only "hero[product=mugg,*" matches no job');
+    expect(mixed.stderr).toContain('closest job ids: hero[product=mug,size=1280x720]');
   });
 
   it('--only limits the plan and blocks a remix whose parent must render but is not selected', async () => {

@@ -9,6 +9,7 @@ import { openEmbeddedEmulator, EmulatorBusyError, type EmbeddedEmulator, type Em
 import { EmulatorOwnerGoneError } from '../../src/cli/following-client.js';
 import type { EmulatorStats } from '../../src/emulator/index.js';
 import { emulatorProfile } from '../../src/providers/builtin.js';
+import { ownStart } from '../../src/run/process-start.js';
 import { copyExamples, runCli } from '../helpers/cli.js';
 import { events, readLock, routeDelta } from './helpers.js';
 
@@ -65,8 +66,13 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
+/** This process's start, as a record it wrote would carry it. */
+const OWN_START = await ownStart();
+
+/** An owner record as a shotlist of this version writes it; a live pid's is this process's. */
 function recordOf(fields: { pid: number; url: string | null; host?: string; speed?: number }): string {
-  return `${JSON.stringify({ version: 1, pid: fields.pid, host: fields.host ?? os.hostname(), since: '2026-11-22T01:02:03.000Z', url: fields.url, speed: fields.speed ?? 20 })}\n`;
+  const start = fields.pid === process.pid ? OWN_START : 'linux:not-this-boot:1';
+  return `${JSON.stringify({ version: 2, pid: fields.pid, host: fields.host ?? os.hostname(), since: '2026-11-22T01:02:03.000Z', start, url: fields.url, speed: fields.speed ?? 20, token: 'ab'.repeat(32) })}\n`;
 }
 
 async function writeRecord(stateDir: string, text: string): Promise<void> {
@@ -110,21 +116,21 @@ describe.concurrent('the embedded emulator, shared by the shotlist processes of 
     onTestFinished(() => held.close());
     expect(held.owned).toBe(true);
     const record = await readFile(ownerFileOf(dir), 'utf8');
-    expect(JSON.parse(record)).toMatchObject({ version: 1, pid: process.pid, host: os.hostname(), url: held.url, speed: 20 });
+    expect(JSON.parse(record)).toMatchObject({ version: 2, pid: process.pid, host: os.hostname(), start: OWN_START, url: held.url, speed: 20, token: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
     const before = await statsOf(held.url);
     const status = await runCli(['status', FILE, '--json'], { cwd: dir, now: live });
     expect(status.code, status.stderr).toBe(0);
     expect(events(status, 'status.job').map((row) => row['server'])).toEqual(['completed', 'completed', 'completed', 'completed']);
     const afterStatus = await statsOf(held.url);
-    // Its probe of the owner, then each video by id: all of it seen by the emulator this process holds.
-    expect(routeDelta(before.requestsByRoute, afterStatus.requestsByRoute)).toEqual({ 'GET /v1/videos': 1, 'GET /v1/videos/{id}': 4 });
+    // Its challenge to the owner's emulator (proof first, nothing else), then each video by id: all of it seen by the emulator this process holds.
+    expect(routeDelta(before.requestsByRoute, afterStatus.requestsByRoute)).toEqual({ 'GET /_emulator/identity': 1, 'GET /v1/videos/{id}': 4 });
 
     const gc = await runCli(['gc', FILE, '--dry-run', '--json'], { cwd: dir, now: live });
     expect(gc.code, gc.stderr).toBe(0);
     const afterGc = await statsOf(held.url);
-    // The probe, then one page of the listing.
-    expect(routeDelta(afterStatus.requestsByRoute, afterGc.requestsByRoute)).toEqual({ 'GET /v1/videos': 2 });
+    // The challenge, then one page of the listing.
+    expect(routeDelta(afterStatus.requestsByRoute, afterGc.requestsByRoute)).toEqual({ 'GET /_emulator/identity': 1, 'GET /v1/videos': 1 });
     expect(await readFile(ownerFileOf(dir), 'utf8'), 'the record of the owner is untouched').toBe(record);
 
     await held.close();

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { ownStart } from '../../src/run/process-start.js';
 import { hasStackTrace, runCli } from '../helpers/cli.js';
 import { lockPathOf, readLock, renderProject, renderWith, waitUntil } from './helpers.js';
 
@@ -19,7 +20,7 @@ async function deadPid(): Promise<number> {
 describe('the lockfile lock', () => {
   it('held by a live process: render exits 4 naming pid, host and since, and sends nothing', async ({ onTestFinished }) => {
     const { emu, dir } = await renderProject(onTestFinished);
-    const holder = { pid: process.pid, host: os.hostname(), since: '2026-11-22T01:02:03.000Z' };
+    const holder = { pid: process.pid, host: os.hostname(), since: '2026-11-22T01:02:03.000Z', start: await ownStart() };
     const lockLock = `${lockPathOf(dir, FILE)}.lock`;
     await writeFile(lockLock, `${JSON.stringify(holder)}\n`);
     const run = await renderWith(emu, dir, FILE);
@@ -70,7 +71,7 @@ describe('the lockfile lock', () => {
 
   it('--wait behind a live holder, then Ctrl-C: exit 130 without a stack trace, nothing sent, the holder\'s lock untouched', async ({ onTestFinished }) => {
     const { emu, dir } = await renderProject(onTestFinished);
-    const holder = { pid: process.pid, host: os.hostname(), since: '2026-11-22T01:02:03.000Z' };
+    const holder = { pid: process.pid, host: os.hostname(), since: '2026-11-22T01:02:03.000Z', start: await ownStart() };
     const lockLock = `${lockPathOf(dir, FILE)}.lock`;
     await writeFile(lockLock, `${JSON.stringify(holder)}\n`);
     const controller = new AbortController();

@@ -33,8 +33,8 @@ async function renderOnTerminal(env: Record<string, string>): Promise<string> {
 }
 
 describe('render progress on a terminal', () => {
-  it('redraws a live view (cursor movement) on a terminal', async () => {
-    expect(await renderOnTerminal({ NO_COLOR: '1' })).toContain('\u001b[0J');
+  it('redraws a live view (erasing its lines) on a terminal', async () => {
+    expect(await renderOnTerminal({ NO_COLOR: '1' })).toContain('\u001b[2K');
   });
 
   it('prints one line per state change on a dumb terminal, with no cursor movement', async () => {

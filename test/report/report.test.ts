@@ -6,13 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { renderReport } from '../../src/report/render-report.js';
 import { buildReportData, type ReportJob } from '../../src/report/report-data.js';
+import { testChromium } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli.js';
 import { readLock, renderWith, startRenderEmulator } from '../render/helpers.js';
 
 /**
- * The contact sheet, looked at in a real headless Chromium (Debian's `chromium`, driven by
- * playwright-core): rendered by `shotlist render` on the emulator, written by `shotlist report`,
- * opened from disk over file://. No skipping: without the browser this test fails.
+ * The contact sheet, looked at in a real headless Chromium (the one `npm install` brings with
+ * @sparticuz/chromium, driven by playwright-core): rendered by `shotlist render` on the emulator,
+ * written by `shotlist report`, opened from disk over file://. No skipping: without the browser
+ * this test fails.
  */
 
 /** The few DOM shapes the page callbacks touch: the project compiles without the DOM lib. */
@@ -22,9 +24,6 @@ declare const document: {
   querySelector(selector: string): { readonly textContent: string | null } | null;
 };
 declare const window: { readonly __pwned?: number; scrollTo(x: number, y: number): void };
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 const EVIL_PROMPT = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> & \'friends\'';
 
@@ -61,7 +60,8 @@ describe('the contact sheet in a headless browser', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-report-'));
     await writeFile(path.join(dir, 'sheet.yaml'), STORYBOARD);
     emu = await startRenderEmulator({ faults: { moderation: { failPattern: 'refused by moderation' } } });
-    const [render, launched] = await Promise.all([renderWith(emu, dir, 'sheet.yaml'), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })]);
+    const browserReady = testChromium().then(({ executablePath, args, env }) => chromium.launch({ executablePath, args: [...args], env }));
+    const [render, launched] = await Promise.all([renderWith(emu, dir, 'sheet.yaml'), browserReady]);
     browser = launched;
     // The refused job fails alone; its remix is skipped.
     expect(render.code, render.stderr).toBe(1);
@@ -74,7 +74,7 @@ describe('the contact sheet in a headless browser', () => {
     page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()}`));
     await page.goto(`file://${reportPath}`);
     await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
-  }, 30_000);
+  }, 60_000);
   afterAll(async () => {
     await browser?.close();
     await emu?.close();

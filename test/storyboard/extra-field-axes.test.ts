@@ -16,7 +16,7 @@ import { readLock } from '../render/helpers.js';
 
 describe('variant axes named like extra request fields', () => {
   it('accept exactly the values the schema accepts for the field', async () => {
-    const schema = JSON.parse(await readFile(new URL('../../schemas/storyboard.schema.json', import.meta.url), 'utf8')) as { $defs: Record<string, { 'x-error'?: string }> };
+    const schema = JSON.parse(await readFile(new URL('../../schemas/storyboard.schema.json', import.meta.url), 'utf8')) as { $defs: Record<string, { errorMessage?: string }> };
     const ajv = new Ajv2020({ strict: false });
     ajv.addSchema(schema, 'storyboard');
     const defs: Record<string, string> = { seed: 'seed', num_frames: 'numFrames', fps: 'fps', negative_prompt: 'negativePrompt', num_inference_steps: 'numInferenceSteps', guidance_scale: 'guidanceScale' };
@@ -27,7 +27,7 @@ describe('variant axes named like extra request fields', () => {
         const checked = extraAxisValue(field, value, 'job');
         expect('value' in checked, `${field}: ${JSON.stringify(value)?.slice(0, 20)}`).toBe(bySchema(value));
         // A refused value says what the field's schema says it expects.
-        if ('expected' in checked) expect(`expected ${checked.expected}`).toBe(schema.$defs[defs[field]!]!['x-error']);
+        if ('expected' in checked) expect(`expected ${checked.expected}`).toBe(schema.$defs[defs[field]!]!.errorMessage);
       }
     }
   });

@@ -308,6 +308,40 @@ const VALID: ValidRow[] = [
     jobs: ['teaser'],
     facts: { teaser: { model: 'sora-2-pro', size: '1792x1024', prompt: 'In teal, a cup, a saucer, coral light.' } },
   },
+  {
+    name: 'keys of map values named like request fields set them, in the matrix and in include entries; remixes inherit them',
+    files: {
+      'board.yaml': yaml(
+        ...HEAD,
+        'defaults: {model: sora-2, size: 1280x720, seconds: 4}',
+        'shots:',
+        '  - id: hero',
+        '    prompt: A mug, {{format.id}}, {{size}}, {{seconds}} s, {{model}}.',
+        '    variants:',
+        '      format:',
+        '        - {id: landscape, size: 1280x720}',
+        '        - {id: portrait, size: 720x1280, seconds: 8}',
+        '      include:',
+        '        - {format: {id: tall, size: 1024x1792, model: sora-2-pro, seconds: 12}}',
+        '  - id: dusk',
+        '    remix: hero',
+        '    prompt: At dusk.',
+        '  - id: size-only',
+        '    prompt: A size named {{size.id}}.',
+        '    variants:',
+        '      size: [{id: wide, size: 1280x720}]',
+      ),
+    },
+    shots: 3,
+    jobs: ['hero[format=landscape]', 'hero[format=portrait]', 'hero[format=tall]', 'dusk[format=landscape]', 'dusk[format=portrait]', 'dusk[format=tall]', 'size-only[size=wide]'],
+    facts: {
+      'hero[format=landscape]': { prompt: 'A mug, landscape, 1280x720, 4 s, sora-2.', model: 'sora-2', size: '1280x720', seconds: '4' },
+      'hero[format=portrait]': { prompt: 'A mug, portrait, 720x1280, 8 s, sora-2.', size: '720x1280', seconds: '8' },
+      'hero[format=tall]': { model: 'sora-2-pro', size: '1024x1792', seconds: '12' },
+      'dusk[format=portrait]': { size: '720x1280', seconds: '8', remixOf: 'hero[format=portrait]' },
+      'size-only[size=wide]': { size: '1280x720' },
+    },
+  },
 ];
 
 describe('valid storyboards', () => {

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseLockfile, serializeLockfile } from '../../src/lockfile/parse-lockfile.js';
@@ -102,6 +102,24 @@ describe('watch', () => {
     await writeFile(file, text.replace('{{season}} flowers', '{{season}} tulips'));
     await last;
     expect(secondSaved).toBe(true);
+  });
+
+  it('says what made each plan: an edit queued behind a refresh is still a change (watch --render renders from it)', async () => {
+    const first = await watchCampaign();
+    expect(first).toMatchObject({ kind: 'planned', cause: 'change' });
+    // A render just ended and asks for a refresh; the user saves while it is queued. The edit's
+    // plan is what watch --render must render from, whichever of the two reports first.
+    const refreshed = session!.refresh();
+    const edited = next((u) => u.kind === 'planned' && u.planned.plan.jobs.some((j) => j.request.prompt.includes('tulips')));
+    // Saved atomically (as most editors do), so the refresh reads the old text or the new, never half.
+    const file = path.join(dir, 'campaign.yaml');
+    await writeFile(`${file}.tmp`, (await readFile(file, 'utf8')).replace('{{season}} flowers', '{{season}} tulips'));
+    await rename(`${file}.tmp`, file);
+    await refreshed;
+    expect(await edited).toMatchObject({ cause: 'change' });
+    const causes = updates.slice(1).map((u) => (u.kind === 'planned' ? u.cause : u.kind));
+    expect(causes).toContain('refresh');
+    expect(causes.filter((c) => c === 'change').length).toBeGreaterThanOrEqual(1);
   });
 
   it('shows what changed: jobs added and removed, and the cost delta', async () => {

@@ -1,0 +1,113 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { openRemoteStore, pullOutputs, pushOutputs, type StoredOutput } from '../src/remote/index.js';
+import { largeFile, tempDir } from '../test/remote/helpers.js';
+import { measurePeakRss } from './download-memory.js';
+
+/**
+ * Push and pull through the directory store against `cp -r` of the same files, in the same run,
+ * on the same filesystem: 1,000 × 100 KB, 4 × 50 MB and 4 × 200 MB. Every figure is the median of three
+ * rounds, cp, push and pull taking turns so load on the shared machine falls on all three.
+ * Push and pull verify every byte by sha256 and fsync every file before renaming it into place;
+ * plain `cp` does neither, so `cp` + `sync` of the copied files is measured too, the same
+ * durability with no verification.
+ */
+
+const run = promisify(execFile);
+
+export interface ThroughputRow {
+  readonly label: string;
+  readonly files: number;
+  readonly totalMiB: number;
+  readonly cpMBps: number;
+  readonly cpSyncMBps: number;
+  readonly pushMBps: number;
+  readonly pullMBps: number;
+  readonly pushPeakRssMiB: number;
+  readonly pullPeakRssMiB: number;
+}
+
+/** Two large sizes, so the peak memory shows it does not grow with the file size. */
+const SETS = [
+  { label: '1,000 × 100 KB', files: 1000, bytes: 100 * 1000 },
+  { label: '4 × 50 MB', files: 4, bytes: 50 * 1000 * 1000 },
+  { label: '4 × 200 MB', files: 4, bytes: 200 * 1000 * 1000 },
+] as const;
+
+export async function benchRemoteThroughput(rounds = 3): Promise<ThroughputRow[]> {
+  const work = await tempDir('shotlist-bench-remote-');
+  try {
+    const rows: ThroughputRow[] = [];
+    for (const set of SETS) rows.push(await measureSet(work.dir, set, rounds));
+    return rows;
+  } finally {
+    await work.cleanup();
+  }
+}
+
+async function measureSet(dir: string, set: (typeof SETS)[number], rounds: number): Promise<ThroughputRow> {
+  const source = path.join(dir, 'outputs');
+  const outputs: StoredOutput[] = [];
+  for (let i = 0; i < set.files; i++) outputs.push(await largeFile(path.join(source, `out-${String(i).padStart(4, '0')}.mp4`), set.bytes, i));
+  const total = set.files * set.bytes;
+  const samples = { cp: [] as number[], cpSync: [] as number[], push: [] as number[], pull: [] as number[], pushRss: [] as number[], pullRss: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    const copy = path.join(dir, 'cp');
+    samples.cp.push(await timed(() => run('cp', ['-r', source, copy])));
+    await rm(copy, { recursive: true });
+    samples.cpSync.push(await timed(async () => {
+      await run('cp', ['-r', source, copy]);
+      // `sync FILE...` fsyncs just those files (coreutils ≥ 8.24), as push and pull do each blob.
+      const copied = (await readdir(copy)).map((name) => path.join(copy, name));
+      await run('sync', copied, { maxBuffer: 1024 * 1024 });
+    }));
+    await rm(copy, { recursive: true });
+
+    const remoteDir = path.join(dir, 'remote');
+    const store = await openRemoteStore({ kind: 'directory', path: remoteDir });
+    let pushMs = 0;
+    const push = await measurePeakRss(() => timed(() => pushOutputs(store, outputs).then(check)).then((ms) => (pushMs = ms)));
+    samples.push.push(pushMs);
+    samples.pushRss.push(push.peakGrowthBytes);
+
+    const clone = path.join(dir, 'clone');
+    await mkdir(clone);
+    const wanted = outputs.map((o) => ({ ...o, path: path.join(clone, path.basename(o.path)) }));
+    let pullMs = 0;
+    const pull = await measurePeakRss(() => timed(() => pullOutputs(store, wanted).then(check)).then((ms) => (pullMs = ms)));
+    samples.pull.push(pullMs);
+    samples.pullRss.push(pull.peakGrowthBytes);
+    await rm(remoteDir, { recursive: true });
+    await rm(clone, { recursive: true });
+  }
+  await rm(source, { recursive: true });
+  const mbps = (ms: number) => total / 1e6 / (ms / 1000);
+  return {
+    label: set.label,
+    files: set.files,
+    totalMiB: total / 1024 / 1024,
+    cpMBps: mbps(median(samples.cp)),
+    cpSyncMBps: mbps(median(samples.cpSync)),
+    pushMBps: mbps(median(samples.push)),
+    pullMBps: mbps(median(samples.pull)),
+    pushPeakRssMiB: median(samples.pushRss) / 1024 / 1024,
+    pullPeakRssMiB: median(samples.pullRss) / 1024 / 1024,
+  };
+}
+
+function check(summary: Awaited<ReturnType<typeof pushOutputs>>): void {
+  if (summary.transferred !== summary.items) throw new Error(`${summary.direction}: ${summary.transferred} of ${summary.items} transferred (${summary.failures[0]?.message ?? 'no failure'})`);
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}

@@ -1,0 +1,30 @@
+/**
+ * What a video id looks like, per protocol, held as data: ids come from servers and from
+ * lockfiles (both untrusted), end up in URL paths and file-adjacent records, and are compared
+ * to decide what is referenced. An id of another form is refused where it is read, never used.
+ */
+
+/**
+ * - `video`: `video_` + letters, digits, `_` or `-` (OpenAI, Azure, vLLM-Omni's `video_gen_…`, the emulator).
+ * - `video-base64`: `video_` + standard base64, `=` padding kept (LiteLLM's routing records).
+ * - `opaque`: 1–512 of letters, digits and `._~:+=-`, not `.` or `..` (servers with bare uuids).
+ */
+export type VideoIdForm = 'video' | 'video-base64' | 'opaque';
+
+export const VIDEO_ID_FORMS: readonly VideoIdForm[] = ['video', 'video-base64', 'opaque'];
+
+const FORMS: Readonly<Record<VideoIdForm, { readonly pattern: RegExp; readonly description: string }>> = {
+  video: { pattern: /^video_[A-Za-z0-9_-]{1,250}$/, description: 'video_ followed by up to 250 letters, digits, _ or -' },
+  'video-base64': { pattern: /^video_[A-Za-z0-9+/]{1,500}={0,2}$/, description: 'video_ followed by standard base64' },
+  opaque: { pattern: /^(?!\.\.?$)[A-Za-z0-9._~:+=-]{1,512}$/, description: 'up to 512 letters, digits or ._~:+=-' },
+};
+
+/** Whether `id` is a video id of the form. */
+export function isVideoId(form: VideoIdForm, id: string): boolean {
+  return FORMS[form].pattern.test(id);
+}
+
+/** The form in words, for messages: "video_ followed by ...". */
+export function describeVideoIdForm(form: VideoIdForm): string {
+  return FORMS[form].description;
+}
