@@ -2,6 +2,8 @@
  * `npm run bench`: the figures the README reports. Machines here are shared and noisy, so
  * compare the ratios within one run rather than absolute times.
  */
+import os from 'node:os';
+import { benchCutSpeed } from './cut-speed.js';
 import { benchDownloadMemory } from './download-memory.js';
 import { summarizeMakespan } from './makespan.js';
 import { benchPlan } from './plan-bench.js';
@@ -61,6 +63,14 @@ if (!only || only === 'download') {
     const run = await benchDownloadMemory(size);
     console.log(`| ${size} MiB | ${run.peakRssGrowthMiB.toFixed(0)} MiB | ${run.seconds.toFixed(1)} s |`);
   }
+}
+
+if (!only || only === 'cut') {
+  const { rows, loadAverage } = await benchCutSpeed();
+  console.log(`\n## cut assembly speed, 10 clips of 4 s at 1280x720, 24 fps (median of 3; load average ${loadAverage.map((load) => load.toFixed(1)).join(' / ')} on ${os.availableParallelism()} cores)\n`);
+  console.log('| film | mode | film length | wall time | × real time | ffmpeg CPU time | × real time per CPU second |');
+  console.log('|---|---|---:|---:|---:|---:|---:|');
+  for (const row of rows) console.log(`| ${row.name} | ${row.mode} | ${row.filmSeconds.toFixed(1)} s | ${row.wallSeconds.toFixed(2)} s | ${row.realTime.toFixed(1)}× | ${row.cpuSeconds.toFixed(2)} s | ${(row.filmSeconds / row.cpuSeconds).toFixed(1)}× |`);
 }
 
 if (!only || only === 'remote') {
