@@ -68,7 +68,7 @@ export async function extendVideo(ctx: EmulatorContext, request: VideoRequest): 
     );
   }
   if (extension.video.kind === 'upload') await ctx.media.keepInput(extension.video.video.sha256, extension.video.bytes);
-  const request_: JobRequest = {
+  const job: JobRequest = {
     prompt: extension.prompt,
     model: from.model,
     size: from.size,
@@ -78,7 +78,7 @@ export async function extendVideo(ctx: EmulatorContext, request: VideoRequest): 
     source: { kind: 'extension', videoId: from.videoId, upload: from.upload, sourceSeconds: from.seconds },
     extensions: from.extensions + 1,
   };
-  return admitAndCommit(ctx, 'extension', request_);
+  return admitAndCommit(ctx, 'extension', job);
 }
 
 interface ExtensionSource {

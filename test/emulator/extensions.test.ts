@@ -98,6 +98,51 @@ describe('extensions: real media', () => {
   });
 });
 
+describe('extensions: state, faults and expiry', () => {
+  it('finishes an extension that was in flight at a restart, from the source kept in the state directory; then it expires', async () => {
+    await withTempDir(async (stateDir) => {
+      const first = await startTestEmulator({ stateDir, speed: 1 });
+      const source = await createVideo(first, { prompt: 'A lantern' });
+      first.advanceClock(60);
+      await waitForStatus(first, source.body.id, 'completed');
+      const extension = await extend(first, { prompt: 'The lantern dims', seconds: '4', video: { id: source.body.id } });
+      expect(extension.status).toBe(200);
+      await first.close();
+
+      const second = await startTestEmulator({ stateDir, speed: 1 });
+      try {
+        expect((await requestJson<VideoObject>(`${second.url}/videos/${extension.body.id}`)).body.status).toMatch(/queued|in_progress/);
+        second.advanceClock(60);
+        const done = await waitForStatus(second, extension.body.id);
+        expect(done).toMatchObject({ status: 'completed', seconds: '8' });
+        expect((await readMp4((await download(second, done.id, 'video')).bytes)).duration).toBeCloseTo(8, 0);
+        expect(second.stats().jobs.map((job) => job.id)).toEqual([source.body.id, extension.body.id]);
+        second.advanceClock(86_400);
+        expect((await download(second, done.id, 'video')).status).toBe(404);
+      } finally {
+        await second.close();
+      }
+    });
+  });
+
+  it('meets injected faults like a create: a 429 storm and a connection dropped after the job is committed', async () => {
+    const emu = await startTestEmulator({ inFlightLimit: 10 });
+    try {
+      const source = await waitForStatus(emu, (await createVideo(emu, { prompt: 'faults' })).body.id);
+      await postJson(`${emu.url.replace(/\/v1$/, '')}/_emulator/faults`, { rateLimit: { rate: 1, retryAfterSeconds: 3 } });
+      const throttled = await extend(emu, { prompt: 'p', seconds: '4', video: { id: source.id } });
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('retry-after')).toBe('3');
+      await postJson(`${emu.url.replace(/\/v1$/, '')}/_emulator/faults`, { dropConnection: { afterCommit: 1 } });
+      await expect(extend(emu, { prompt: 'dropped', seconds: '4', video: { id: source.id } })).rejects.toThrow();
+      expect(emu.stats().jobs.map((job) => job.prompt)).toEqual(['faults', 'dropped']);
+      expect(emu.stats().createsRejected429).toBe(1);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
 describe('extensions: validation and limits', () => {
   let emu: RunningEmulator;
   let source: VideoObject;
