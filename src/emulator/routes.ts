@@ -36,6 +36,11 @@ const OTHER_ROUTES: ReadonlyArray<{ method: string; path: string; name: RouteNam
   { method: 'POST', path: '/_emulator/faults', name: 'faults' },
 ];
 
+/** A route of the `/v1/videos` contract (not the models list, not the emulator's controls). */
+export function isVideoRoute(route: RouteMatch): route is RouteMatch & { name: VideoRouteName; faultClass: RouteClass } {
+  return VIDEO_ROUTES.some((each) => each.name === route.name);
+}
+
 export function matchRoute(method: string, pathname: string): RouteMatch | null {
   for (const route of VIDEO_ROUTES) {
     const match = route.method === method ? route.pattern.exec(pathname) : null;

@@ -8,7 +8,7 @@ import { parseBody, readBody, type ParsedBody } from './request-body.js';
 import { jsonReply, writeReply, type DeliveryPlan, type Reply } from './reply.js';
 import { handleProtocol } from './protocols/handle.js';
 import { protocolOf } from './protocols/registry.js';
-import { matchRoute, type RouteMatch, type VideoRouteName } from './routes.js';
+import { isVideoRoute, matchRoute, type RouteMatch } from './routes.js';
 import { videoHandlers } from './video-handlers.js';
 
 const NO_FAULTS: DeliveryPlan = { slow: null, truncate: null };
@@ -93,14 +93,14 @@ async function dispatch(ctx: EmulatorContext, request: IncomingMessage, route: R
   }
   let body: Promise<ParsedBody> | null = null;
   const readParsedBody = (): Promise<ParsedBody> => (body ??= readBody(request).then((bytes) => parseBody(request.headers['content-type'], bytes)));
-  if (route.faultClass === null) {
+  if (!isVideoRoute(route)) {
     if (route.name === 'stats') return controlHandlers.stats(ctx);
     if (route.name === 'clock') return controlHandlers.clock(ctx, await readParsedBody());
     return controlHandlers.faults(ctx, method === 'POST' ? await readParsedBody() : null);
   }
   checkAuth(ctx, request.headers);
   if (route.name === 'delete' && ctx.settings.flavor.delete === 'none') return jsonReply(405, { detail: 'Method Not Allowed' });
-  return videoHandlers[route.name as VideoRouteName](ctx, { videoId: route.videoId, query: url.searchParams, headers: request.headers, readBody: readParsedBody });
+  return videoHandlers[route.name](ctx, { videoId: route.videoId, query: url.searchParams, headers: request.headers, readBody: readParsedBody });
 }
 
 /**
