@@ -7,7 +7,7 @@ const STATE_VERSION = 1;
 
 /** A character as the emulator keeps it: what `POST /videos/characters` made of its upload. */
 export interface CharacterRecord {
-  /** `char_` + hex (LiteLLM: `character_` + base64, which may hold `/`, `+` and `=`). */
+  /** `char_` + hex (LiteLLM: `character_` + base64, `=` padding included). */
   id: string;
   name: string;
   createdMs: number;
@@ -72,7 +72,7 @@ export class CharacterStore {
   }
 }
 
-/** An id as a file name: percent-encoded, so LiteLLM's base64 (`/`) stays one file. */
+/** An id as a file name, percent-encoded: an id is the server's to choose, a path separator in it must not make a directory. */
 function fileName(id: string): string {
   return `${encodeURIComponent(id)}.json`;
 }

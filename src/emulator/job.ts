@@ -58,7 +58,7 @@ export interface JobSource {
   kind: 'edit' | 'extension';
   videoId: string | null;
   upload: UploadedVideo | null;
-  /** Extensions: the source's length, which the MP4 opens with; `seconds` is this plus the new segment. */
+  /** The source's length in whole seconds; an extension's MP4 opens with it, and its `seconds` is this plus the new segment. */
   sourceSeconds: number;
 }
 

@@ -9,8 +9,10 @@ import { deriveState, isExpired, toVideoObject } from './lifecycle.js';
 import type { ParsedBody } from './request-body.js';
 import { jsonReply, type Reply } from './reply.js';
 
-/** What every `/v1/videos` handler gets, and the steps the ones that find or make jobs share. */
-
+/**
+ * What every `/v1/videos` handler gets; below it, the steps shared by the handlers that find or
+ * make jobs (create, remix, edit, extension).
+ */
 export interface VideoRequest {
   /** The path parameter: a video id, or a character id on `GET /videos/characters/{id}`. */
   videoId: string | null;
