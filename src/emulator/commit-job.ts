@@ -7,7 +7,7 @@ import { isInFlight, plannedEndMs, planTiming } from './lifecycle.js';
 
 /** What a create asks for, before the emulator gives it an id and a timeline. */
 export type JobRequest = Pick<JobRecord, 'prompt' | 'model' | 'size' | 'seconds' | 'remixedFrom' | 'inputReferenceSha256' | 'extra'> &
-  Partial<Pick<JobRecord, 'audio' | 'wire' | 'deadlineMs'>>;
+  Partial<Pick<JobRecord, 'audio' | 'wire' | 'deadlineMs' | 'source' | 'extensions' | 'characters'>>;
 
 /**
  * How jobs beyond the in-flight limit are met: `reject` answers 429 (OpenAI, Gemini), `queue`
@@ -107,10 +107,13 @@ function checkCreateRate(ctx: EmulatorContext): void {
 
 /**
  * sha256 of the canonical request: identical requests render identical media and count as
- * duplicates. Extra fields (a seed) count only when sent, so the contract's hashes never change.
+ * duplicates. Extra fields (a seed), a cast and the source of an edit or an extension count only
+ * when present, so the hashes of plain creates and remixes never change.
  */
 export function requestHash(request: JobRequest): string {
   const base: unknown[] = [request.prompt, request.model, request.size, request.seconds, request.inputReferenceSha256, request.remixedFrom];
   if (request.extra) base.push(Object.fromEntries(Object.entries(request.extra).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  if (request.characters) base.push({ characters: request.characters });
+  if (request.source) base.push({ [request.source.kind]: request.source.videoId ?? `upload:${request.source.upload?.sha256 ?? ''}` });
   return createHash('sha256').update(JSON.stringify(base)).digest('hex');
 }

@@ -1,3 +1,4 @@
+import type { CharacterStore } from './character-store.js';
 import type { FaultInjector } from './faults.js';
 import type { Flavor } from './flavor.js';
 import type { FlavorSettings } from './flavor-requests.js';
@@ -33,6 +34,7 @@ export interface EmulatorSettings {
 /** Everything a request handler may touch; built once by the server. */
 export interface EmulatorContext {
   readonly store: VideoStore;
+  readonly characters: CharacterStore;
   readonly media: MediaRenderer;
   readonly faults: FaultInjector;
   readonly stats: StatsCounter;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { validateCast, type CastRequest } from './cast-request.js';
 import { invalidRequest, invalidType, invalidValue, missingParameter, unknownParameter } from './errors.js';
 import { readImageInfo, type ImageFormat } from './image-info.js';
 import { DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, parseSize, type ModelTable } from './models.js';
@@ -11,6 +12,8 @@ export interface CreateRequest {
   size: string;
   seconds: string;
   inputReference: InputReference | null;
+  /** guide-2026 mode: the characters cast (at most 2), still to be looked up; null when none. */
+  characters: CastRequest | null;
 }
 
 export interface InputReference {
@@ -22,7 +25,7 @@ export interface InputReference {
 export const MAX_PROMPT_LENGTH = 32_000;
 const MAX_IMAGE_URL_LENGTH = 20_971_520;
 const CREATE_FIELDS = ['prompt', 'model', 'seconds', 'size', 'input_reference'];
-/** The March-2026 guide's character fields: accepted (and ignored) only in guide-2026 mode. */
+/** The March-2026 guide's character fields: accepted only in guide-2026 mode (decision 7). */
 const GUIDE_2026_FIELDS = ['characters', 'character_ids'];
 
 /**
@@ -40,7 +43,8 @@ export function validateCreate(
   const seconds = validateSeconds(fields.seconds, table.seconds);
   const size = validateEnum('size', fields.size, DEFAULT_SIZE, table.sizesFor(model));
   const inputReference = validateInputReference(fields.input_reference, size);
-  return { prompt, model, size, seconds, inputReference };
+  const characters = guide2026 ? validateCast(fields) : null;
+  return { prompt, model, size, seconds, inputReference, characters };
 }
 
 /** A remix body holds only a prompt: model, size and seconds come from the source video. */
@@ -49,7 +53,7 @@ export function validateRemix(fields: Readonly<Record<string, unknown>>): { prom
   return { prompt: validatePrompt(fields.prompt) };
 }
 
-function rejectUnknown(fields: Readonly<Record<string, unknown>>, allowed: readonly string[]): void {
+export function rejectUnknown(fields: Readonly<Record<string, unknown>>, allowed: readonly string[]): void {
   const unknown = Object.keys(fields).find((key) => !allowed.includes(key));
   if (unknown !== undefined) throw unknownParameter(unknown);
 }
@@ -74,7 +78,7 @@ export function validatePrompt(value: unknown): string {
   return value;
 }
 
-function validateEnum(param: string, value: unknown, fallback: string, allowed: readonly string[]): string {
+export function validateEnum(param: string, value: unknown, fallback: string, allowed: readonly string[]): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string') throw invalidType(param, 'a string', value);
   if (!allowed.includes(value)) throw invalidValue(param, value, allowed);
@@ -82,7 +86,7 @@ function validateEnum(param: string, value: unknown, fallback: string, allowed: 
 }
 
 /** `seconds` is a string in the contract; JSON clients often send a number, which is accepted. */
-function validateSeconds(value: unknown, allowed: readonly string[]): string {
+export function validateSeconds(value: unknown, allowed: readonly string[]): string {
   if (typeof value === 'number' && Number.isFinite(value)) return validateEnum('seconds', String(value), DEFAULT_SECONDS, allowed);
   return validateEnum('seconds', value, DEFAULT_SECONDS, allowed);
 }

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import type { EmulatorContext, EmulatorSettings } from './context.js';
+import { CharacterStore } from './character-store.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { flavorNamed, type FlavorName } from './flavor.js';
 import { cryptoRandomBytes, type RandomBytes } from './ids.js';
 import type { JobRecord } from './job.js';
+import { createJobMedia } from './job-media.js';
 import { MediaRenderer } from './media.js';
-import type { MediaSpec } from './media-recipe.js';
-import { modelTable, parseSize } from './models.js';
+import { modelTable } from './models.js';
 import { createEmulatorServer } from './server.js';
 import { StatsCounter, type EmulatorStats } from './stats.js';
 import { readClockOffset, VideoStore, writeClockOffset } from './video-store.js';
@@ -87,7 +88,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (stateDir !== null) await mkdir(stateDir, { recursive: true });
   const mediaRoot = stateDir === null ? await mkdtemp(join(tmpdir(), 'shotlist-emulator-')) : join(stateDir, 'media');
   const store = await VideoStore.open(stateDir);
+  const characters = await CharacterStore.open(stateDir);
   const media = new MediaRenderer({ root: mediaRoot, ffmpegPath: ffmpeg.path, concurrency: options.encoders ?? 2 });
+  const jobMedia = createJobMedia(store, media, settings.fps);
   const clock = options.clock ?? Date.now;
   const log = options.log ?? (() => {});
   let offsetMs = await readClockOffset(stateDir);
@@ -98,6 +101,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const ctx: EmulatorContext = {
     store,
+    characters,
     media,
     faults: new FaultInjector(options.faults ?? {}),
     stats: new StatsCounter(),
@@ -112,7 +116,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const snapshot = offsetMs;
       clockWrites = clockWrites.then(() => writeClockOffset(stateDir, snapshot)).catch((error: Error) => log(`emulator: could not save the clock: ${error.message}`));
     },
-    ensureMedia: (job) => media.ensure(mediaSpecFor(job, settings.fps, media)),
+    ensureMedia: jobMedia,
     startRender(job) {
       ctx.ensureMedia(job).then(
         () => !closed && updateJob(store, job.id, { mediaReadyMs: ctx.now() }),
@@ -147,7 +151,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       server.closeAllConnections();
       await media.close();
       await stopped;
-      await Promise.all([store.flush(), clockWrites]);
+      await Promise.all([store.flush(), characters.flush(), clockWrites]);
       if (stateDir === null) await rm(mediaRoot, { recursive: true, force: true });
     },
   };
@@ -178,13 +182,6 @@ function checkRetention(seconds: number | undefined): number | null {
   if (seconds === undefined) return null;
   if (!(Number.isFinite(seconds) && seconds > 0)) throw new RangeError(`retentionSeconds must be > 0, got ${seconds}`);
   return seconds;
-}
-
-/** What a job's media looks like; an image-to-video job starts from its input image, kept at create. */
-function mediaSpecFor(job: JobRecord, fps: number, media: MediaRenderer): MediaSpec {
-  const { width, height } = parseSize(job.size);
-  const image = job.inputReferenceSha256 === null ? null : media.inputFor(job.inputReferenceSha256);
-  return { seedHex: job.requestHash, width, height, seconds: Number(job.seconds), fps, image, ...(job.audio === false ? { audio: false } : {}) };
 }
 
 /** After a restart: jobs whose encode never finished are encoded again. */

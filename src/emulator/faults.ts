@@ -1,9 +1,12 @@
 import { invalidRequest } from './errors.js';
 import { drawUniform } from './prng.js';
 
-/** The kinds of route a fault can target. `remix` is a create too, so it can be dropped or throttled. */
-export type RouteClass = 'create' | 'remix' | 'retrieve' | 'list' | 'delete' | 'content';
-export const ROUTE_CLASSES: readonly RouteClass[] = ['create', 'remix', 'retrieve', 'list', 'delete', 'content'];
+/**
+ * The kinds of route a fault can target. `remix`, `edit` and `extension` make jobs too, so they
+ * can be dropped or throttled; `character` is both character routes (no job, so only 5xx and slow bodies).
+ */
+export type RouteClass = 'create' | 'remix' | 'edit' | 'extension' | 'character' | 'retrieve' | 'list' | 'delete' | 'content';
+export const ROUTE_CLASSES: readonly RouteClass[] = ['create', 'remix', 'edit', 'extension', 'character', 'retrieve', 'list', 'delete', 'content'];
 
 /**
  * Seeded, reproducible fault injection. Rates are probabilities in [0, 1]; patterns are
@@ -15,9 +18,9 @@ export interface FaultOptions {
   seed?: number;
   /** A 5xx (default 500) before anything happens, on the given routes (default: all). */
   serverError?: { rate: number; routes?: RouteClass[]; status?: number };
-  /** A 429 on create/remix, on top of the in-flight limit; `retryAfterSeconds: null` omits the headers. Default 1. */
+  /** A 429 on the routes that make jobs (create, remix, edit, extension), on top of the in-flight limit; `retryAfterSeconds: null` omits the headers. Default 1. */
   rateLimit?: { rate: number; retryAfterSeconds?: number | null };
-  /** Socket destroyed on create/remix, before the job exists or after it was committed. */
+  /** Socket destroyed on a route that makes a job, before the job exists or after it was committed. */
   dropConnection?: { beforeCommit?: number; afterCommit?: number };
   /** Response delayed before the headers, or stalled halfway through the body. */
   slowBody?: { rate: number; delayMs: number; phase?: 'before' | 'during'; routes?: RouteClass[] };
@@ -114,7 +117,7 @@ export class FaultInjector {
 }
 
 function isCreate(route: RouteClass): boolean {
-  return route === 'create' || route === 'remix';
+  return route === 'create' || route === 'remix' || route === 'edit' || route === 'extension';
 }
 
 function appliesTo(routes: readonly RouteClass[] | undefined, route: RouteClass): boolean {

@@ -79,7 +79,8 @@ function openCreate(fields: Readonly<Record<string, unknown>>, servedModel: stri
     inputReference = { format: info.format, sha256: createHash('sha256').update(reference.bytes).digest('hex'), bytes: reference.bytes };
   }
   const name = typeof model === 'string' ? model : (servedModel ?? 'unknown');
-  return { prompt, model: name, size, seconds, inputReference, extra };
+  // vLLM-Omni has no cast, and LiteLLM's OpenAI upstream forwards only the contract's create fields (reference §14): a cast is dropped.
+  return { prompt, model: name, size, seconds, inputReference, characters: null, extra };
 }
 
 /** vLLM-Omni's flat form fields, typed as its request model types them. */

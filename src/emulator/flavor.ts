@@ -42,6 +42,14 @@ export interface Flavor {
   /** vLLM-Omni: 404 while running, 422 when failed. */
   readonly vllmContentErrors: boolean;
   readonly remix: boolean;
+  /**
+   * The March-2026 routes (reference §7, §14): `POST /videos/edits`, `POST /videos/extensions`,
+   * `POST /videos/characters` and `GET /videos/characters/{id}`. OpenAI and LiteLLM serve them;
+   * Azure (decision 14) and vLLM-Omni answer 404 as for any path they lack.
+   */
+  readonly edits: boolean;
+  readonly extensions: boolean;
+  readonly characters: boolean;
   /** `contract`: completed or failed jobs only; `cancel`: aborts queued or running jobs (vLLM-Omni); `none`: no route. */
   readonly delete: 'contract' | 'cancel' | 'none';
   /** `cursors`, vLLM-Omni's (no default limit, `has_more` only with a limit), or LiteLLM's (needs a provider hint). */
@@ -61,6 +69,8 @@ export interface Flavor {
   /** Finished jobs expire (24 h); vLLM-Omni keeps them in memory with `expires_at: null`. */
   readonly expires: boolean;
   newId(random: RandomBytes, context: { readonly model: string }): string;
+  /** A character's id: `char_` + hex (decision 15); LiteLLM wraps it in its routing record. */
+  newCharacterId(random: RandomBytes): string;
 }
 
 export const EXTRA_FIELD_TYPES: Readonly<Record<string, 'int' | 'number' | 'string'>> = {
@@ -87,6 +97,9 @@ const OPENAI: Flavor = {
   variants: ['video', 'thumbnail', 'spritesheet'],
   vllmContentErrors: false,
   remix: true,
+  edits: true,
+  extensions: true,
+  characters: true,
   delete: 'contract',
   list: 'cursors',
   serial: false,
@@ -97,7 +110,11 @@ const OPENAI: Flavor = {
   expires: true,
   // `video_` + 48 hex digits, as in OpenAI's examples.
   newId: (random) => `video_${hex(random(24))}`,
+  // The spec's example is `char_123`; the length is the emulator's choice.
+  newCharacterId: (random) => `char_${hex(random(16))}`,
 };
+
+const NO_2026_ROUTES = { edits: false, extensions: false, characters: false } as const;
 
 const FLAVORS: Readonly<Record<FlavorName, Flavor>> = {
   openai: OPENAI,
@@ -108,6 +125,7 @@ const FLAVORS: Readonly<Record<FlavorName, Flavor>> = {
     keyHeader: 'api-key',
     requests: 'azure',
     variants: ['video', 'thumbnail'],
+    ...NO_2026_ROUTES,
     createsPerMinute: 2,
     errors: 'azure',
     // Azure's examples carry 32 hex digits.
@@ -123,6 +141,7 @@ const FLAVORS: Readonly<Record<FlavorName, Flavor>> = {
     variants: ['video'],
     vllmContentErrors: true,
     remix: false,
+    ...NO_2026_ROUTES,
     delete: 'cancel',
     list: 'whole-server',
     serial: true,
@@ -145,6 +164,11 @@ const FLAVORS: Readonly<Record<FlavorName, Flavor>> = {
     newId: (random, { model }) => {
       const raw = `litellm:custom_llm_provider:openai;model_id:${model};video_id:video_${hex(random(24))}`;
       return `video_${Buffer.from(raw.length % 3 === 0 ? `${raw};` : raw, 'utf8').toString('base64')}`;
+    },
+    // `character_` + base64 of the routing record around the upstream's `char_` id (reference §14).
+    newCharacterId: (random) => {
+      const raw = `litellm:custom_llm_provider:openai;model_id:;character_id:char_${hex(random(16))}`;
+      return `character_${Buffer.from(raw, 'utf8').toString('base64')}`;
     },
   },
   // The three below answer through their protocol's own routes; the `/v1/videos` fields keep

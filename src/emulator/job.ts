@@ -24,6 +24,15 @@ export interface JobRecord {
   /** Set when ffmpeg failed: the job then fails instead of waiting forever for its media. */
   renderError: string | null;
   deletedMs: number | null;
+  /**
+   * An edit or an extension: what it was made from. Absent on creates and remixes (so their
+   * records and request hashes are unchanged).
+   */
+  source?: JobSource;
+  /** How many extensions deep the video is (an extension of a 2-deep one is 3); absent: 0. At most 6. */
+  extensions?: number;
+  /** The characters a create cast (`characters: [{id}]`), by id; absent when none. */
+  characters?: readonly string[];
   /** Fields beyond the contract the flavor took (`seed`, ...); absent or null when none. */
   extra?: Readonly<Record<string, string | number>> | null;
   /** vLLM-Omni: a DELETE asked to cancel the running job; the next one finishes the cancel. */
@@ -39,6 +48,28 @@ export interface JobRecord {
   deadlineMs?: number | null;
   /** A cancel that stopped the job (fal before it started, Replicate at any time before it ended). */
   stoppedMs?: number | null;
+}
+
+/**
+ * The video an edit or an extension starts from: a job of this server (`videoId`) or an uploaded
+ * MP4 (`upload`, kept under its sha256 with what was read from it).
+ */
+export interface JobSource {
+  kind: 'edit' | 'extension';
+  videoId: string | null;
+  upload: UploadedVideo | null;
+  /** The source's length in whole seconds; an extension's MP4 opens with it, and its `seconds` is this plus the new segment. */
+  sourceSeconds: number;
+}
+
+/** An uploaded source video as the emulator keeps it: the bytes by sha256, and what it holds. */
+export interface UploadedVideo {
+  sha256: string;
+  width: number;
+  height: number;
+  /** Duration in seconds, as the container says. */
+  duration: number;
+  audio: boolean;
 }
 
 /**

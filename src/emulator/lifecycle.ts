@@ -22,14 +22,16 @@ export interface JobState {
 }
 
 /**
- * Simulated generation time at speed 1: tens of seconds, growing with duration and pixel
- * count, slower for pro. `speed` divides it.
+ * Simulated generation time at speed 1: tens of seconds, growing with the seconds generated
+ * (an extension's new segment, not the stitched total) and pixel count, slower for pro. `speed`
+ * divides it.
  */
-export function planTiming(job: { model: string; size: string; seconds: string }, speed: number): { queueMs: number; runMs: number } {
+export function planTiming(job: Pick<JobRecord, 'model' | 'size' | 'seconds' | 'source'>, speed: number): { queueMs: number; runMs: number } {
   const { width, height } = parseSize(job.size);
   const pixelFactor = (width * height) / REFERENCE_PIXELS;
   const modelFactor = isProModel(job.model) ? 1.5 : 1;
-  const runSeconds = (10 + 4 * Number(job.seconds)) * pixelFactor * modelFactor;
+  const generated = Number(job.seconds) - (job.source?.kind === 'extension' ? job.source.sourceSeconds : 0);
+  const runSeconds = (10 + 4 * generated) * pixelFactor * modelFactor;
   return { queueMs: Math.round((QUEUE_SECONDS * 1000) / speed), runMs: Math.round((runSeconds * 1000) / speed) };
 }
 

@@ -15,6 +15,25 @@ export interface MediaSpec {
   image: string | null;
   /** false: no audio track, for models that make no sound (Veo 2, Kling). Absent: an AAC track. */
   audio?: boolean;
+  /**
+   * An extension: the clip it continues, kept frame for frame in front of the new `seconds`,
+   * which open on its last frame (extension-recipe.ts). Absent or null: a clip of its own.
+   */
+  prefix?: MediaPrefix | null;
+}
+
+export interface MediaPrefix {
+  /** The MP4 to continue: a video of this server (encoded by this recipe), or an upload. */
+  path: string;
+  /** What it is, for the cache key: `video:<id>` or `upload:<sha256>`. */
+  key: string;
+  /** Its length in whole seconds (an upload is trimmed or held to it). */
+  seconds: number;
+  /**
+   * An upload is re-encoded first, to this recipe's size, frame rate and codec settings (with
+   * silence when it has no sound), so that the stitch can copy both parts; null for our own clips.
+   */
+  upload: { audio: boolean } | null;
 }
 
 export const MEDIA_FILES = { video: 'video.mp4', thumbnail: 'thumbnail.webp', spritesheet: 'spritesheet.jpg' } as const;
@@ -32,16 +51,35 @@ export function buildFfmpegArgs(spec: MediaSpec, dir: string): string[] {
   const frames = Math.round(spec.seconds * spec.fps);
   const audio = spec.audio !== false;
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
+    ...FFMPEG_PREAMBLE,
     ...(spec.image === null ? [] : ['-loop', '1', '-framerate', String(spec.fps), '-t', '1', '-i', spec.image]),
     '-filter_complex', filterGraph(spec, frames),
     '-map', '[vout]', ...(audio ? ['-map', '[aout]'] : []),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '30', '-pix_fmt', 'yuv420p', '-g', String(spec.fps * 2),
-    ...(audio ? ['-c:a', 'aac', '-b:a', '64k', '-ar', '48000', '-ac', '1'] : []),
+    ...videoCodecArgs(spec.fps),
+    ...(audio ? AUDIO_CODEC_ARGS : []),
     '-movflags', '+faststart', '-f', 'mp4', join(dir, MEDIA_FILES.video),
     '-map', '[thumb]', '-frames:v', '1', '-c:v', 'libwebp', '-f', 'webp', join(dir, MEDIA_FILES.thumbnail),
     '-map', '[sprite]', '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', join(dir, MEDIA_FILES.spritesheet),
   ];
+}
+
+export const FFMPEG_PREAMBLE = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'] as const;
+
+/** The encoder settings of every clip: two clips made with them can be joined without re-encoding. */
+export function videoCodecArgs(fps: number): string[] {
+  return ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '30', '-pix_fmt', 'yuv420p', '-g', String(fps * 2)];
+}
+
+export const AUDIO_CODEC_ARGS = ['-c:a', 'aac', '-b:a', '64k', '-ar', '48000', '-ac', '1'] as const;
+
+/** A grid of up to 10 evenly spaced frames of a `frames`-long clip, labelled `[sprite]`. */
+export function spriteFilter(width: number, height: number, frames: number): string {
+  const spriteCount = Math.min(SPRITE_FRAMES, frames);
+  const step = Math.max(1, Math.floor(frames / spriteCount));
+  // A short clip with fewer frames than the grid gets one row, so the grid is always full and `tile` emits.
+  const columns = spriteCount < SPRITE_FRAMES ? spriteCount : SPRITE_COLUMNS;
+  const rows = Math.ceil(spriteCount / columns);
+  return `select='not(mod(n\\,${step}))*lt(n\\,${step * spriteCount})',scale=${even(width / SPRITE_COLUMNS)}:${even(height / SPRITE_COLUMNS)},tile=${columns}x${rows}[sprite]`;
 }
 
 function filterGraph(spec: MediaSpec, frames: number): string {
@@ -53,13 +91,8 @@ function filterGraph(spec: MediaSpec, frames: number): string {
     .join(':');
   const frequency = 220 + ((byte(9) << 8) | byte(10)) % 660;
   const beep = 1 + (byte(11) % 4);
-  const spriteCount = Math.min(SPRITE_FRAMES, frames);
-  const step = Math.max(1, Math.floor(frames / spriteCount));
-  // A short clip with fewer frames than the grid gets one row, so the grid is always full and `tile` emits.
-  const columns = spriteCount < SPRITE_FRAMES ? spriteCount : SPRITE_COLUMNS;
-  const rows = Math.ceil(spriteCount / columns);
   const pattern = `testsrc2=s=${width / DOWNSCALE}x${height / DOWNSCALE}:r=${fps}:d=${seconds},colorchannelmixer=${mix}`;
-  const sprite = `select='not(mod(n\\,${step}))*lt(n\\,${step * spriteCount})',scale=${even(width / SPRITE_COLUMNS)}:${even(height / SPRITE_COLUMNS)},tile=${columns}x${rows}[sprite]`;
+  const sprite = spriteFilter(width, height, frames);
   const audio = spec.audio === false ? [] : [`sine=f=${frequency}:beep_factor=${beep}:r=48000:d=${seconds}[aout]`];
   if (spec.image !== null) {
     // Image-to-video: the clip opens on the input image (full size, so split after scaling up).
@@ -82,6 +115,6 @@ function filterGraph(spec: MediaSpec, frames: number): string {
   ].join(';');
 }
 
-function even(value: number): number {
+export function even(value: number): number {
   return Math.max(2, Math.floor(value / 2) * 2);
 }

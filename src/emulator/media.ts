@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { buildFfmpegArgs, MEDIA_FILES, type MediaSpec } from './media-recipe.js';
+import { buildExtensionSteps } from './extension-recipe.js';
+import { buildFfmpegArgs, MEDIA_FILES, type MediaPrefix, type MediaSpec } from './media-recipe.js';
 
 export interface MediaFiles {
   video: string;
@@ -69,13 +70,16 @@ export class MediaRenderer {
     await Promise.allSettled([...this.pending.values()]);
   }
 
-  /** Where a job's input image is kept (by its sha256) for its render; `null` until `keepInput` stored it. */
+  /**
+   * Where a job's input (an input_reference image, an uploaded source video) is kept by its
+   * sha256 for its render; `null` until `keepInput` stored it.
+   */
   inputFor(sha256: string): string | null {
     const file = join(this.options.root, 'inputs', sha256);
     return existsSync(file) ? file : null;
   }
 
-  /** Keeps an input_reference image for the render of its job (once per image; atomic). */
+  /** Keeps an input for the render of its job (once per content; atomic). */
   async keepInput(sha256: string, bytes: Uint8Array): Promise<void> {
     const file = join(this.options.root, 'inputs', sha256);
     if (existsSync(file)) return;
@@ -87,7 +91,9 @@ export class MediaRenderer {
 
   private dirFor(spec: MediaSpec): string {
     // Silent renders get their own key; the key of a render with sound is unchanged.
-    const key = `${RECIPE_VERSION}|${spec.seedHex}|${spec.width}x${spec.height}|${spec.seconds}|${spec.fps}${spec.audio === false ? '|silent' : ''}`;
+    // So do extensions, keyed by what they continue.
+    const prefix = spec.prefix ? `|after:${spec.prefix.key}:${spec.prefix.seconds}` : '';
+    const key = `${RECIPE_VERSION}|${spec.seedHex}|${spec.width}x${spec.height}|${spec.seconds}|${spec.fps}${spec.audio === false ? '|silent' : ''}${prefix}`;
     return join(this.options.root, createHash('sha256').update(key).digest('hex').slice(0, 32));
   }
 
@@ -99,7 +105,8 @@ export class MediaRenderer {
     await mkdir(temp, { recursive: true });
     try {
       const started = performance.now();
-      await this.runFfmpeg(buildFfmpegArgs(spec, temp));
+      if (spec.prefix) await this.renderExtension({ ...spec, prefix: spec.prefix }, temp);
+      else await this.runFfmpeg(buildFfmpegArgs(spec, temp));
       this.encodeMs.push(Math.round(performance.now() - started));
       await rename(temp, dir).catch((error: NodeJS.ErrnoException) => {
         // Another process sharing the state directory finished the same render first.
@@ -107,6 +114,22 @@ export class MediaRenderer {
       });
     } finally {
       await rm(temp, { recursive: true, force: true });
+    }
+  }
+
+  /** The steps of extension-recipe.ts, in a scratch directory beside the render that is always removed. */
+  private async renderExtension(spec: MediaSpec & { prefix: MediaPrefix }, temp: string): Promise<void> {
+    const scratch = `${temp}.work`;
+    const steps = buildExtensionSteps(spec, scratch, temp);
+    try {
+      for (const dir of [scratch, ...steps.dirs]) await mkdir(dir, { recursive: true });
+      await writeFile(steps.list.path, steps.list.text);
+      for (const args of steps.runs) {
+        if (this.closed) throw new Error('emulator closed');
+        await this.runFfmpeg(args);
+      }
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
     }
   }
 

@@ -8,7 +8,7 @@ import { parseBody, readBody, type ParsedBody } from './request-body.js';
 import { jsonReply, writeReply, type DeliveryPlan, type Reply } from './reply.js';
 import { handleProtocol } from './protocols/handle.js';
 import { protocolOf } from './protocols/registry.js';
-import { matchRoute, type RouteMatch } from './routes.js';
+import { isVideoRoute, matchRoute, type RouteMatch } from './routes.js';
 import { videoHandlers } from './video-handlers.js';
 
 const NO_FAULTS: DeliveryPlan = { slow: null, truncate: null };
@@ -55,9 +55,21 @@ function contractPath(flavor: Flavor, pathname: string): string {
 
 /** Routes the flavor's server does not have are unmatched (a 404), as on the real one. */
 function routeOf(flavor: Flavor, route: RouteMatch | null): RouteMatch | null {
-  if (route?.name === 'remix' && !flavor.remix) return null;
-  if (route?.name === 'models' && !flavor.modelsRoute) return null;
-  return route;
+  switch (route?.name) {
+    case 'remix':
+      return flavor.remix ? route : null;
+    case 'edit':
+      return flavor.edits ? route : null;
+    case 'extension':
+      return flavor.extensions ? route : null;
+    case 'createCharacter':
+    case 'getCharacter':
+      return flavor.characters ? route : null;
+    case 'models':
+      return flavor.modelsRoute ? route : null;
+    default:
+      return route;
+  }
 }
 
 /** `GET /v1/models`, as vLLM-Omni and LiteLLM answer it. */
@@ -71,6 +83,8 @@ function modelsReply(ctx: EmulatorContext): Reply {
 async function dispatch(ctx: EmulatorContext, request: IncomingMessage, route: RouteMatch | null, url: URL, method: string): Promise<Reply> {
   if (!route) {
     if (ctx.settings.flavor.name === 'azure') throw new ApiError(404, 'Resource not found', 'invalid_request_error', null, '404');
+    // vLLM's handler turns Starlette's unmatched-route HTTPException into its envelope, detail as the message.
+    if (ctx.settings.flavor.errors === 'vllm-omni') throw new ApiError(404, 'Not Found', 'invalid_request_error');
     throw invalidUrl(method, url.pathname);
   }
   if (route.name === 'models') {
@@ -79,7 +93,7 @@ async function dispatch(ctx: EmulatorContext, request: IncomingMessage, route: R
   }
   let body: Promise<ParsedBody> | null = null;
   const readParsedBody = (): Promise<ParsedBody> => (body ??= readBody(request).then((bytes) => parseBody(request.headers['content-type'], bytes)));
-  if (route.faultClass === null) {
+  if (!isVideoRoute(route)) {
     if (route.name === 'stats') return controlHandlers.stats(ctx);
     if (route.name === 'clock') return controlHandlers.clock(ctx, await readParsedBody());
     if (route.name === 'identity') return controlHandlers.identity(ctx, url.searchParams);
@@ -87,7 +101,7 @@ async function dispatch(ctx: EmulatorContext, request: IncomingMessage, route: R
   }
   checkAuth(ctx, request.headers);
   if (route.name === 'delete' && ctx.settings.flavor.delete === 'none') return jsonReply(405, { detail: 'Method Not Allowed' });
-  return videoHandlers[route.faultClass](ctx, { videoId: route.videoId, query: url.searchParams, headers: request.headers, readBody: readParsedBody });
+  return videoHandlers[route.name](ctx, { videoId: route.videoId, query: url.searchParams, headers: request.headers, readBody: readParsedBody });
 }
 
 /**

@@ -14,6 +14,10 @@ export interface StatsJob {
   request_hash: string;
   /** Fields beyond the contract the job was created with (`seed`, ...), on flavors that take them. */
   extra?: Readonly<Record<string, string | number>>;
+  /** An edit or an extension: of which video of this server (`video_id`), or of an upload (`video_id: null`). */
+  source?: { kind: 'edit' | 'extension'; video_id: string | null };
+  /** The characters a create cast, by id. */
+  characters?: readonly string[];
 }
 
 /** What tests (and `GET /_emulator/stats`) read to check a client's behaviour from the server's side. */
@@ -22,7 +26,7 @@ export interface EmulatorStats {
   maxInFlight: number;
   inFlight: number;
   createsAccepted: number;
-  /** Creates and remixes refused with 429, by the in-flight limit or by an injected fault. */
+  /** Creates, remixes, edits and extensions refused with 429, by a limit or by an injected fault. */
   createsRejected429: number;
   /** Requests seen per route, e.g. `POST /v1/videos`; dropped and failed ones included. */
   requestsByRoute: Record<string, number>;
@@ -82,6 +86,8 @@ function statsJob(job: JobRecord, nowMs: number): StatsJob {
     created_at: createdAtSeconds(job),
     request_hash: job.requestHash,
     ...(job.extra ? { extra: job.extra } : {}),
+    ...(job.source ? { source: { kind: job.source.kind, video_id: job.source.videoId } } : {}),
+    ...(job.characters ? { characters: job.characters } : {}),
   };
 }
 

@@ -1,31 +1,27 @@
 import { stat } from 'node:fs/promises';
-import type { IncomingHttpHeaders } from 'node:http';
-import { moderationBlocked } from './admission.js';
-import { admitJob, type JobRequest } from './commit-job.js';
 import type { EmulatorContext } from './context.js';
+import { resolveCast } from './cast-request.js';
+import { createCharacter, getCharacter } from './character-handlers.js';
 import { validateRemix } from './create-request.js';
+import { editVideo, extendVideo } from './edit-handlers.js';
 import { validateFlavoredCreate } from './flavor-requests.js';
-import { ApiError, invalidRequest, invalidValue, serverError, videoNotFound } from './errors.js';
+import { ApiError, invalidRequest, invalidValue, serverError } from './errors.js';
 import type { RouteClass } from './faults.js';
 import type { JobRecord } from './job.js';
 import { deriveState, isExpired, isInFlight, toVideoObject } from './lifecycle.js';
 import { pageOf, parseListQuery } from './list-page.js';
-import type { ParsedBody } from './request-body.js';
 import { jsonReply, type Reply } from './reply.js';
+import type { VideoRouteName } from './routes.js';
+import { admitAndCommit, completedSource, findLiveJob, type Handler, type VideoRequest } from './video-jobs.js';
 
-export interface VideoRequest {
-  videoId: string | null;
-  query: URLSearchParams;
-  headers: IncomingHttpHeaders;
-  readBody(): Promise<ParsedBody>;
-}
-
-type Handler = (ctx: EmulatorContext, request: VideoRequest) => Promise<Reply>;
-
-/** The handlers of the `/v1/videos` contract, by route class. An injected 5xx comes first, before any effect. */
-export const videoHandlers: Readonly<Record<RouteClass, Handler>> = {
+/** The handlers of the `/v1/videos` contract, by route. An injected 5xx comes first, before any effect. */
+export const videoHandlers: Readonly<Record<VideoRouteName, Handler>> = {
   create: withServerFault('create', createVideo),
   remix: withServerFault('remix', remixVideo),
+  edit: withServerFault('edit', editVideo),
+  extension: withServerFault('extension', extendVideo),
+  createCharacter: withServerFault('character', createCharacter),
+  getCharacter: withServerFault('character', getCharacter),
   retrieve: withServerFault('retrieve', retrieveVideo),
   list: withServerFault('list', listVideos),
   delete: withServerFault('delete', deleteVideo),
@@ -43,6 +39,7 @@ function withServerFault(route: RouteClass, handler: Handler): Handler {
 async function createVideo(ctx: EmulatorContext, request: VideoRequest): Promise<Reply> {
   const { flavor, guide2026, flavorSettings } = ctx.settings;
   const create = validateFlavoredCreate(flavor, await request.readBody(), ctx.table, guide2026, flavorSettings);
+  const cast = create.characters === null ? null : resolveCast(create.characters, create.prompt, (id) => ctx.characters.get(id));
   if (create.inputReference) await ctx.media.keepInput(create.inputReference.sha256, create.inputReference.bytes);
   return admitAndCommit(ctx, 'create', {
     prompt: create.prompt,
@@ -53,18 +50,14 @@ async function createVideo(ctx: EmulatorContext, request: VideoRequest): Promise
     inputReferenceSha256: create.inputReference?.sha256 ?? null,
     // Kept only when sent, so an OpenAI job's record is unchanged.
     ...(create.extra !== null ? { extra: create.extra } : {}),
+    ...(cast !== null ? { characters: cast.map((character) => character.id) } : {}),
   });
 }
 
 async function remixVideo(ctx: EmulatorContext, request: VideoRequest): Promise<Reply> {
-  const source = findLiveJob(ctx, request.videoId);
+  const found = findLiveJob(ctx, request.videoId);
   const { prompt } = validateRemix((await request.readBody()).fields);
-  const nowMs = ctx.now();
-  if (ctx.settings.flavor.expires && isExpired(source, nowMs)) throw new ApiError(404, `Video '${source.id}' has expired and can no longer be remixed.`, 'invalid_request_error');
-  const { status } = deriveState(source, nowMs);
-  if (status !== 'completed') {
-    throw invalidRequest(`Video '${source.id}' is ${status}; only a completed video can be remixed.`, null, 'invalid_video_status');
-  }
+  const source = completedSource(ctx, found, 'remixed');
   return admitAndCommit(ctx, 'remix', {
     prompt,
     model: source.model,
@@ -73,16 +66,6 @@ async function remixVideo(ctx: EmulatorContext, request: VideoRequest): Promise<
     remixedFrom: source.id,
     inputReferenceSha256: null,
   });
-}
-
-/** Moderation that refuses at once, then the shared admission; the reply is the new Video object. */
-function admitAndCommit(ctx: EmulatorContext, route: RouteClass, request: JobRequest): Reply {
-  const moderation = ctx.faults.moderation(request.prompt);
-  if (moderation === 'block') throw moderationBlocked();
-  // A serial queue (vLLM-Omni) takes every job and never answers 429.
-  const admission = admitJob(ctx, route, request, ctx.settings.flavor.serial ? 'serial' : 'reject', moderation);
-  if (admission.kind === 'drop' || admission.dropAfterCommit) return { kind: 'drop' };
-  return jsonReply(200, toVideoObject(admission.job, ctx.now()));
 }
 
 /** The Video object in the flavor's dialect; the contract's own for `openai`. */
@@ -188,11 +171,4 @@ async function videoContent(ctx: EmulatorContext, request: VideoRequest): Promis
   const path = files[variant.file];
   const { size } = await stat(path);
   return { kind: 'file', path, size, contentType: variant.contentType };
-}
-
-/** The job behind a path id; unknown and deleted ids are the same 404. */
-function findLiveJob(ctx: EmulatorContext, id: string | null): JobRecord {
-  const job = id === null ? undefined : ctx.store.get(id);
-  if (!job || job.deletedMs !== null) throw videoNotFound(id ?? '');
-  return job;
 }

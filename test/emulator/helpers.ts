@@ -88,3 +88,42 @@ export async function makeImage(width: number, height: number, format: 'png' | '
 }
 
 export const ENVELOPE_KEYS = ['code', 'message', 'param', 'type'];
+
+/** An MP4 test clip of an exact size and length (a moving pattern; a tone unless `audio: false`), made by the same static ffmpeg. */
+export async function makeClip(width: number, height: number, seconds: number, dir: string, options: { audio?: boolean; fps?: number } = {}): Promise<Buffer> {
+  const path = join(dir, `clip-${width}x${height}-${seconds}${options.audio === false ? '-silent' : ''}.mp4`);
+  const audio = options.audio === false ? [] : ['-f', 'lavfi', '-i', `sine=f=330:d=${seconds}`];
+  await promisify(execFile)(ffmpeg.path, [
+    '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=s=${width}x${height}:r=${options.fps ?? 10}:d=${seconds}`, ...audio,
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', ...(options.audio === false ? [] : ['-c:a', 'aac', '-shortest']), path,
+  ]);
+  return readFile(path);
+}
+
+/** The md5 of every decoded video frame, in order: equal lists mean pixel-identical pictures. */
+export async function frameHashes(file: string): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(ffmpeg.path, ['-loglevel', 'error', '-i', file, '-map', '0:v', '-f', 'framemd5', '-'], { maxBuffer: 16 << 20 });
+  return stdout.split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.split(',').pop()!.trim());
+}
+
+/** One decoded frame (the first at or after `atSeconds`) of a video or image file, as 64x36 RGB bytes. */
+export async function framePixels(file: string, atSeconds = 0): Promise<Buffer> {
+  const { stdout } = await promisify(execFile)(ffmpeg.path, ['-loglevel', 'error', '-ss', String(atSeconds), '-i', file, '-frames:v', '1', '-vf', 'scale=64:36', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { encoding: 'buffer', maxBuffer: 1 << 20 });
+  if (stdout.length === 0) throw new Error(`no frame at ${atSeconds} s in ${file}`);
+  return stdout;
+}
+
+/** Mean absolute difference of two such frames, per channel value (0: identical, 255: opposite). */
+export function pixelDistance(a: Buffer, b: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - (b[i] ?? 0));
+  return sum / a.length;
+}
+
+/** Mean RGB of one decoded frame (the first at or after `atSeconds`) of a video or image file. */
+export async function meanColor(file: string, atSeconds = 0): Promise<number[]> {
+  const stdout = await framePixels(file, atSeconds);
+  const sums = [0, 0, 0];
+  for (let i = 0; i < stdout.length; i++) sums[i % 3]! += stdout[i]!;
+  return sums.map((sum) => sum / (stdout.length / 3));
+}
