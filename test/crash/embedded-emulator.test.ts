@@ -192,7 +192,10 @@ describe('processes racing to start the embedded emulator', () => {
       clientAt: (baseUrl, tuning = {}) => createVideosClient({ profile: emulatorProfile, baseUrl, apiKey: null, ...tuning }),
       signal: new AbortController().signal,
     });
-    process.once('SIGTERM', () => emulator.close().then(() => process.exit(0)));
+    // 'on', not 'once': with its one listener gone, a second SIGTERM during close would kill the
+    // process by default, and the test would read that as a holder that did not close cleanly.
+    let closing = null;
+    process.on('SIGTERM', () => (closing ??= emulator.close().then(() => process.exit(0))));
     console.log(JSON.stringify({ owned: emulator.owned, url: emulator.url }));
   `;
 
@@ -201,7 +204,12 @@ describe('processes racing to start the embedded emulator', () => {
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code, signal) => {
+        if (code !== 0) process.stderr.write(`holder ${child.pid} exited ${code} ${signal}: ${stderr}\n`);
+        resolve(code);
+      }),
+    );
     const said = new Promise<{ owned: boolean; url: string }>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
