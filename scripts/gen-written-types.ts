@@ -1,11 +1,17 @@
 /**
- * Generates src/storyboard/written.generated.ts from schemas/storyboard.schema.json, so the
+ * Generates src/storyboard/written.generated.ts (and the provider block's types,
+ * src/providers/written-provider.generated.ts) from schemas/storyboard.schema.json, so the
  * types the code reads are the language the schema defines. `npm run gen:types` rewrites the
- * file; test/schema-types.test.ts fails when the two drift apart.
+ * files; test/schema-types.test.ts fails when they drift apart.
  */
 import { writeFileSync } from 'node:fs';
-import { renderWrittenTypes } from './written-types.js';
+import { renderProviderBlockTypes, renderWrittenTypes } from './written-types.js';
 
-const target = new URL('../src/storyboard/written.generated.ts', import.meta.url);
-writeFileSync(target, await renderWrittenTypes());
-console.log(`wrote ${target.pathname}`);
+for (const [file, render] of [
+  ['../src/storyboard/written.generated.ts', renderWrittenTypes],
+  ['../src/providers/written-provider.generated.ts', renderProviderBlockTypes],
+] as const) {
+  const target = new URL(file, import.meta.url);
+  writeFileSync(target, await render());
+  console.log(`wrote ${target.pathname}`);
+}

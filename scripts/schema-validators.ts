@@ -18,7 +18,7 @@ const LOCKFILE_SCHEMA_ID = 'https://shotlist.dev/schemas/lockfile.schema.json';
 /** `source` and `esm` only shape the emitted code; the other options decide what is valid and what errors say. */
 const CODE: Options['code'] = { source: true, esm: true };
 
-/** Every error, with the failing data and schema (`verbose`), which src/storyboard/schema.ts turns into issues. */
+/** Every error, with the failing data and schema (`verbose`), which src/source/schema.ts turns into issues. */
 const STORYBOARD_OPTIONS: Options = { allErrors: true, verbose: true, strict: true, allowUnionTypes: true, strictRequired: false, code: CODE };
 
 /** The first error is enough: a lockfile is written by shotlist, and one located error says it was edited. */

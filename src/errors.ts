@@ -34,9 +34,9 @@ export class UsageError extends UserError {
 
 /** Validation found problems; they are carried as data and printed by the CLI. */
 export class StoryboardInvalidError extends UserError {
-  readonly issues: readonly import('./storyboard/issue.js').Issue[];
+  readonly issues: readonly import('./source/issue.js').Issue[];
 
-  constructor(issues: readonly import('./storyboard/issue.js').Issue[]) {
+  constructor(issues: readonly import('./source/issue.js').Issue[]) {
     super('storyboard-invalid', `${issues.length} problem${issues.length === 1 ? '' : 's'} in the storyboard`);
     this.issues = issues;
   }

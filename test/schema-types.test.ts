@@ -1,13 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderWrittenTypes } from '../scripts/written-types.js';
+import { renderProviderBlockTypes, renderWrittenTypes } from '../scripts/written-types.js';
 import { REPO } from './helpers/cli.js';
 
 describe('the storyboard types and the schema', () => {
   it('agree: src/storyboard/written.generated.ts is exactly what the schema generates (run `npm run gen:types` after editing the schema)', async () => {
     const committed = await readFile(path.join(REPO, 'src/storyboard/written.generated.ts'), 'utf8');
     expect(await renderWrittenTypes()).toBe(committed);
+  });
+
+  it('agree: src/providers/written-provider.generated.ts is exactly what the schema generates for the provider block', async () => {
+    const committed = await readFile(path.join(REPO, 'src/providers/written-provider.generated.ts'), 'utf8');
+    expect(await renderProviderBlockTypes()).toBe(committed);
   });
 
   it('the schema documents every shot property for editors', async () => {

@@ -1,4 +1,4 @@
-import type { Issue } from '../storyboard/issue.js';
+import type { Issue } from '../source/issue.js';
 import type { Style } from './style.js';
 import { blankControls, printable } from '../untrusted/control-characters.js';
 import { maskSourceLine } from '../untrusted/looks-like-credential.js';

@@ -8,7 +8,7 @@ import { checkRecordedVideoIds } from '../plan/check-video-ids.js';
 import { providerIdentity, videoIdFormOf } from '../providers/profile.js';
 import { acquireLock, describeHolder, type HeldLock } from '../run/advisory-lock.js';
 import { systemClock } from '../run/clock.js';
-import { truncate } from '../storyboard/describe.js';
+import { truncate } from '../source/describe.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { formatAge } from '../status/assess-status.js';
 import { EXIT } from './exit-codes.js';

@@ -1,11 +1,11 @@
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 // Compiled from schemas/lockfile.schema.json at build time (scripts/schema-validators.ts) rather
-// than by ajv at every start, like the storyboard schemas (see storyboard/schema.ts).
+// than by ajv at every start, like the storyboard schemas (see source/schema.ts).
 import { lockfile as validator } from '../../generated/lockfile-validator.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { LockfileError } from '../errors.js';
-import { pointerToPath } from '../storyboard/schema.js';
-import { formatDocPath } from '../storyboard/issue.js';
+import { pointerToPath } from '../source/schema.js';
+import { formatDocPath } from '../source/issue.js';
 import { jsonSyntaxErrorOffset, lineColumnOf } from './json-syntax.js';
 import { LOCKFILE_VERSION, type LockEntry, type Lockfile, type OutputFile } from './lockfile.js';
 import { redactingReplacer, redactKnown } from '../untrusted/redactor.js';

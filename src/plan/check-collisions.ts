@@ -4,7 +4,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { readBounded } from '../files/read-bounded.js';
 import { lockfilePathFor } from '../lockfile/lockfile.js';
-import { parseYamlSource, YAML_LIMITS } from '../storyboard/yaml-source.js';
+import { parseYamlSource, YAML_LIMITS } from '../source/yaml-source.js';
 
 /**
  * Two storyboards must never share what one of them owns. Beside `a.yaml` lies `a.lock.json`,

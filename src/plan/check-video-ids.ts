@@ -1,7 +1,7 @@
 import type { LockfileSource } from '../lockfile/lockfile-io.js';
 import { lockfileErrorAt } from '../lockfile/parse-lockfile.js';
 import { describeVideoIdForm, isVideoId, type VideoIdForm } from '../providers/video-id.js';
-import { truncate } from '../storyboard/describe.js';
+import { truncate } from '../source/describe.js';
 
 /**
  * Every video id a lockfile records (an entry's video, the video it was remixed from, the parent

@@ -6,7 +6,7 @@ import { hashBounded, readBounded } from '../files/read-bounded.js';
 import { writeFileAtomic, type LockfileSource } from '../lockfile/lockfile-io.js';
 import type { Lockfile } from '../lockfile/lockfile.js';
 import { lockfileErrorAt } from '../lockfile/parse-lockfile.js';
-import { truncate } from '../storyboard/describe.js';
+import { truncate } from '../source/describe.js';
 import type { OutputState } from './plan.js';
 
 /**

@@ -1,4 +1,4 @@
-import { editDistance } from '../storyboard/describe.js';
+import { editDistance } from '../source/describe.js';
 import { globMatcher } from './plan.js';
 
 /**

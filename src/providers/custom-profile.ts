@@ -1,4 +1,4 @@
-import type { WrittenProviderBlock } from '../storyboard/written.js';
+import type { WrittenProviderBlock } from './written-provider.generated.js';
 import type { ModelProfile, ProviderProfile } from './profile.js';
 
 /**

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { withoutCredentials, type Issue } from '../storyboard/issue.js';
-import { validateSchema } from '../storyboard/schema.js';
-import { issueAt, parseYamlSource, YAML_LIMITS } from '../storyboard/yaml-source.js';
-import { closestName } from '../storyboard/describe.js';
+import { withoutCredentials, type Issue } from '../source/issue.js';
+import { validateSchema } from '../source/schema.js';
+import { issueAt, parseYamlSource, YAML_LIMITS } from '../source/yaml-source.js';
+import { closestName } from '../source/describe.js';
 import { applyProfileSettings, type ProfileSettings } from './custom-profile.js';
 import { baseUrlCredentialsProblem } from './base-url-credentials.js';
-import { validateNoCredentials } from '../storyboard/validate-no-credentials.js';
+import { validateNoCredentials } from '../source/validate-no-credentials.js';
 import type { ProviderProfile } from './profile.js';
 
 /**

@@ -3,10 +3,10 @@ import path from 'node:path';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 // Compiled from schemas/config.schema.json at build time (scripts/gen-config-validator.ts).
 import { config as validateConfig } from '../../generated/config-validator.js';
-import type { Issue } from '../storyboard/issue.js';
-import { closestName, describeValue, truncate } from '../storyboard/describe.js';
-import { pointerToPath, schemaMessage } from '../storyboard/schema.js';
-import { issueAt, parseYamlSource, YAML_LIMITS, type YamlSource } from '../storyboard/yaml-source.js';
+import type { Issue } from '../source/issue.js';
+import { closestName, describeValue, truncate } from '../source/describe.js';
+import { pointerToPath, schemaMessage } from '../source/schema.js';
+import { issueAt, parseYamlSource, YAML_LIMITS, type YamlSource } from '../source/yaml-source.js';
 import { RemoteConfigError } from './errors.js';
 import { parseRemoteUrl } from './remote-url.js';
 

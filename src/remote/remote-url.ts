@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { truncate } from '../storyboard/describe.js';
+import { truncate } from '../source/describe.js';
 import { RemoteConfigError } from './errors.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { AttemptOutcome } from '../api/retry-policy.js';
 import { serverDelayMs } from '../api/retry-policy.js';
-import { truncate } from '../storyboard/describe.js';
+import { truncate } from '../source/describe.js';
 import { RemoteError } from './errors.js';
 import type { Redactor } from './redact-credentials.js';
 

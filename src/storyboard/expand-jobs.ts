@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { modelOf, type ProviderProfile } from '../providers/profile.js';
-import type { Issue, Origin } from './issue.js';
-import { describeValue, truncate } from './describe.js';
+import type { Issue, Origin } from '../source/issue.js';
+import { describeValue, truncate } from '../source/describe.js';
 import { formatJobId, type Binding, type FieldValue, type ResolvedJob } from './job.js';
 import type { ResolvedShot, StoryboardDraft } from './resolve-storyboard.js';
 import { defineOwn, yamlSite } from './resolve-storyboard.js';
@@ -15,7 +15,7 @@ import { TemplateBudgetError } from './template-budget.js';
 import { axesOf, expandMatrix, type ReportAt } from './variants.js';
 import { checkJobCount } from './job-count.js';
 import { REQUEST_FIELDS, type RequestField } from './written.js';
-import { issueAt } from './yaml-source.js';
+import { issueAt } from '../source/yaml-source.js';
 
 /** Longest prompt the protocol accepts, after rendering. */
 export const MAX_PROMPT_CHARS = 32_000;

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { fps, guidanceScale, negativePrompt, numFrames, numInferenceSteps, seed } from '../../generated/storyboard-validators.js';
 import { EXTRA_FIELDS, type ExtraField, type ProviderProfile } from '../providers/profile.js';
-import type { Issue, Origin } from './issue.js';
+import type { Issue, Origin } from '../source/issue.js';
 import type { ResolvedStoryboard, StoryboardDraft } from './resolve-storyboard.js';
-import { schemaMessage } from './schema.js';
+import { schemaMessage } from '../source/schema.js';
 import type { WrittenShot } from './written.js';
-import { issueAt } from './yaml-source.js';
+import { issueAt } from '../source/yaml-source.js';
 
 /**
  * The extra request fields (`seed`, `num_frames`, `fps`, `negative_prompt`,

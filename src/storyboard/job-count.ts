@@ -1,8 +1,8 @@
-import { formatDocPath, type Issue } from './issue.js';
+import { formatDocPath, type Issue } from '../source/issue.js';
 import type { ResolvedShot, ResolvedStoryboard } from './resolve-storyboard.js';
 import { axesOf } from './variants.js';
 import type { WrittenVariants } from './written.js';
-import { issueAt } from './yaml-source.js';
+import { issueAt } from '../source/yaml-source.js';
 
 /**
  * How many jobs a storyboard expands to, counted before any is built: a matrix is a product, so

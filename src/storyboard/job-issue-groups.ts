@@ -1,5 +1,5 @@
-import type { Issue } from './issue.js';
-import { listJobs } from './describe.js';
+import type { Issue } from '../source/issue.js';
+import { listJobs } from '../source/describe.js';
 
 /**
  * A problem that several jobs meet at one place (a template every job of a shot renders, an

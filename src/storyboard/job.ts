@@ -1,4 +1,4 @@
-import type { Origin } from './issue.js';
+import type { Origin } from '../source/issue.js';
 import type { Refresh } from './refresh.js';
 
 /** A variant value as written: a scalar, or a map named by its `id` or `name`. */

@@ -2,7 +2,7 @@ import { setImmediate } from 'node:timers/promises';
 import { InterruptedError } from '../errors.js';
 import { builtinProfiles } from '../providers/builtin.js';
 import type { ProviderProfile } from '../providers/profile.js';
-import { dedupeIssues, hasErrors, sortIssues, withoutCredentials, type Issue } from './issue.js';
+import { dedupeIssues, hasErrors, sortIssues, withoutCredentials, type Issue } from '../source/issue.js';
 import { expandJobs } from './expand-jobs.js';
 import type { ResolvedJob } from './job.js';
 import { readProviderConfig } from '../providers/read-provider-config.js';
@@ -11,7 +11,7 @@ import { displayPath, readStoryboard } from './read-storyboard.js';
 import { resolveStoryboard, type ProviderOverrides, type ResolvedStoryboard, type StoryboardDraft } from './resolve-storyboard.js';
 import { validateInputReferences } from './validate-input-references.js';
 import { validateShots } from './validate-shots.js';
-import { validateNoCredentials } from './validate-no-credentials.js';
+import { validateNoCredentials } from '../source/validate-no-credentials.js';
 
 /**
  * The whole front of the pipeline: read → parse → schema → resolve → shot rules → expand →

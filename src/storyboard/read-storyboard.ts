@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { confinePath } from '../files/confined-path.js';
 import { readBounded } from '../files/read-bounded.js';
-import type { Issue } from './issue.js';
-import { Rejections } from './rejections.js';
+import type { Issue } from '../source/issue.js';
+import { Rejections } from '../source/rejections.js';
 import type { StoryboardFiles } from './resolve-storyboard.js';
-import { validateSchema, type SchemaKind } from './schema.js';
+import { validateSchema, type SchemaKind } from '../source/schema.js';
 import type { WrittenImport } from './written.js';
-import { issueAt, parseYamlSource, YAML_LIMITS, type YamlSource } from './yaml-source.js';
+import { issueAt, parseYamlSource, YAML_LIMITS, type YamlSource } from '../source/yaml-source.js';
 
 /**
  * Reads a storyboard and every file it names (imports, partial files), parses them and runs

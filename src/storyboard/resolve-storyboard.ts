@@ -3,14 +3,14 @@ import { applyProfileSettings } from '../providers/custom-profile.js';
 import { baseUrlCredentialsProblem } from '../providers/base-url-credentials.js';
 import { serverName, type ProviderProfile } from '../providers/profile.js';
 import { EXTRA_FIELDS, type ExtraFieldValue } from './extra-fields.js';
-import { formatDocPath, type Issue, type Origin } from './issue.js';
-import { closestName } from './describe.js';
+import { formatDocPath, type Issue, type Origin } from '../source/issue.js';
+import { closestName } from '../source/describe.js';
 import type { FieldValue } from './job.js';
 import { type PartialDef, type TemplateSite } from './templates.js';
 import { REQUEST_FIELDS, type RequestField, type WrittenImport, type WrittenShot, type WrittenStoryboard } from './written.js';
-import { issueAt, locate, positionOfOffset, rawNodeText, type YamlSource } from './yaml-source.js';
+import { issueAt, locate, positionOfOffset, rawNodeText, type YamlSource } from '../source/yaml-source.js';
 import { axesOf } from './variants.js';
-import { Rejections } from './rejections.js';
+import { Rejections } from '../source/rejections.js';
 import { LineCounter } from 'yaml';
 
 /**

@@ -1,5 +1,5 @@
-import type { Issue } from './issue.js';
-import { closestName, describeValue, listJobs, listOf, truncate } from './describe.js';
+import type { Issue } from '../source/issue.js';
+import { closestName, describeValue, listJobs, listOf, truncate } from '../source/describe.js';
 import type { Binding } from './job.js';
 import type { PrintedPath, TemplateContext } from './templates.js';
 

@@ -1,8 +1,8 @@
 import Handlebars from 'handlebars';
-import type { Issue } from './issue.js';
-import { closestName, truncate } from './describe.js';
+import type { Issue } from '../source/issue.js';
+import { closestName, truncate } from '../source/describe.js';
 import { meterRuntime, TemplateBudgetError, TemplateMeter } from './template-budget.js';
-import type { Position } from './yaml-source.js';
+import type { Position } from '../source/yaml-source.js';
 
 /**
  * Prompts and paths are Handlebars templates: strict (an unknown variable is an error, found

@@ -1,9 +1,9 @@
-import type { Issue } from './issue.js';
+import type { Issue } from '../source/issue.js';
 import type { ResolvedJob } from './job.js';
 import type { InputReferenceInfo } from './read-input-references.js';
 import type { ResolvedStoryboard } from './resolve-storyboard.js';
 import { JobIssueGroups } from './job-issue-groups.js';
-import { issueAt } from './yaml-source.js';
+import { issueAt } from '../source/yaml-source.js';
 
 /**
  * Each job's input_reference must exist inside the project, be a JPEG, PNG or WebP by its

@@ -1,8 +1,8 @@
-import type { Issue } from './issue.js';
-import { closestName } from './describe.js';
+import type { Issue } from '../source/issue.js';
+import { closestName } from '../source/describe.js';
 import { validateExtraFields } from './extra-fields.js';
 import type { ResolvedShot, StoryboardDraft } from './resolve-storyboard.js';
-import { issueAt } from './yaml-source.js';
+import { issueAt } from '../source/yaml-source.js';
 
 /**
  * Rules about shots as a whole, before expansion: ids are unique, remix targets exist, remix

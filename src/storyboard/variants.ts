@@ -1,5 +1,5 @@
-import type { Issue, Origin } from './issue.js';
-import { describeValue, truncate } from './describe.js';
+import type { Issue, Origin } from '../source/issue.js';
+import { describeValue, truncate } from '../source/describe.js';
 import { formatJobId, LABEL_FORBIDDEN, type AxisValue, type Binding } from './job.js';
 import type { WrittenBinding, WrittenVariants } from './written.js';
 

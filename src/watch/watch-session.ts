@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'chokidar';
 import { OutputHashCache } from '../plan/read-outputs.js';
 import { planStoryboard, type PlanOptions, type StoryboardPlan } from '../plan/plan-storyboard.js';
-import type { Issue } from '../storyboard/issue.js';
+import type { Issue } from '../source/issue.js';
 import { loadStoryboard, type LoadedStoryboard, type LoadOptions } from '../storyboard/load-storyboard.js';
 import { diffPlans, type PlanDiff } from './plan-diff.js';
 

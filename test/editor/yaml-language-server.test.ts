@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Issue } from '../../src/storyboard/issue.js';
+import type { Issue } from '../../src/source/issue.js';
 import { REPO, runCli } from '../helpers/cli.js';
 import { writeProject, yaml } from '../storyboard/helpers.js';
 import { YamlLanguageServer } from './language-server.js';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Issue } from '../../src/storyboard/issue.js';
+import type { Issue } from '../../src/source/issue.js';
 import { hasStackTrace, runCli } from '../helpers/cli.js';
 import { writeProject, type Tree } from './helpers.js';
 
