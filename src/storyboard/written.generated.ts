@@ -1,10 +1,19 @@
 /* Generated from schemas/storyboard.schema.json by `npm run gen:types`. Do not edit by hand. */
 /* The storyboard as the user writes it; see resolve-storyboard.ts for the resolved form. */
+import type {WrittenProviderBlock} from '../providers/written-provider.generated.js';
 
 /**
  * Where to render: a profile name (emulator, openai, azure, vllm-omni, litellm, or one from shotlist.providers.yaml), or a block naming a profile and overriding any of its settings. Credentials never go here: they come from the environment variables the profile names (OPENAI_API_KEY, AZURE_OPENAI_API_KEY, SHOTLIST_API_KEY, ...).
  */
 export type Provider = string | ProviderBlock;
+/**
+ * A profile and the settings this storyboard overrides.
+ */
+export type ProviderBlock = WrittenProviderBlock;
+/**
+ * The model to render with; the provider profile lists which it serves.
+ */
+export type Model = string;
 /**
  * Output size, WIDTHxHEIGHT in pixels. Sora 2: 720x1280 or 1280x720; Sora 2 Pro also 1024x1792 and 1792x1024.
  */
@@ -13,10 +22,6 @@ export type Size = string;
  * Duration in seconds. Sora 2: 4, 8 or 12.
  */
 export type Seconds = number | string;
-/**
- * The model to render with; the provider profile lists which it serves.
- */
-export type Model = string;
 /**
  * Seed of the generation, for servers that take one (vLLM-Omni; LiteLLM in extra_body): a whole number, or `auto` for one derived from the job id (the first 8 hex digits of sha256(job id), as an integer, masked to 31 bits). Recorded in the lockfile, so a lockfile can reproduce an output.
  */
@@ -80,182 +85,6 @@ export interface ShotlistStoryboard {
    * @minItems 1
    */
   shots: [Shot, ...Shot[]];
-}
-/**
- * A profile and the settings this storyboard overrides.
- */
-export interface ProviderBlock {
-  /**
-   * The profile this block starts from: a built-in one or one from shotlist.providers.yaml.
-   */
-  profile: string;
-  /**
-   * The server's base URL, including /v1 (Azure: `https://<resource>.openai.azure.com/openai/v1`).
-   */
-  base_url?: string;
-  /**
-   * A pool of interchangeable servers of this profile, instead of one base_url (vLLM-Omni on several GPU machines). Each has its own cap of jobs in flight; a job goes to the least busy one. The lockfile records which server holds each video, and a remix always goes to the server holding its parent. Adding a server to the end of the list re-renders nothing: a pool is known by its first server.
-   *
-   * @minItems 1
-   * @maxItems 64
-   */
-  servers?: [Server, ...Server[]];
-  /**
-   * Cap on jobs queued or running on the server at once (Sora: 2).
-   */
-  in_flight?: number;
-  /**
-   * Cap on job creations per minute (Azure: 2).
-   */
-  creates_per_minute?: number;
-  /**
-   * One line for `shotlist providers`.
-   */
-  description?: string;
-  /**
-   * How create and remix bodies are sent (vLLM-Omni: multipart only).
-   */
-  encoding?: 'json' | 'multipart';
-  /**
-   * How credentials are sent; the values come from the environment variables named here, never from a file.
-   */
-  auth?: {
-    /**
-     * `Authorization: Bearer`, Azure's `api-key` header, or nothing.
-     */
-    style?: 'bearer' | 'api-key' | 'none';
-    /**
-     * Environment variables tried in order for the key.
-     */
-    env?: string[];
-    /**
-     * Environment variables holding a bearer token (Azure Entra ID), tried when no key is set.
-     */
-    token_env?: string[];
-    /**
-     * Whether a run without a key stops before sending anything.
-     */
-    required?: boolean;
-  };
-  /**
-   * Model sent when a job names none; null sends no model field.
-   */
-  default_model?: string | null;
-  /**
-   * Every job must name a model (LiteLLM routes by it).
-   */
-  requires_model?: boolean;
-  /**
-   * What the server renders when size or seconds is not sent (for prices and file names).
-   */
-  defaults?: {
-    size?: Size;
-    seconds?: Seconds;
-  };
-  /**
-   * The models the server serves, replacing the profile's table (Azure: your deployment names). An empty map accepts any model.
-   */
-  models?: {
-    [k: string]:
-      | {
-          /**
-           * Accepted sizes, or any.
-           */
-          sizes?: 'any' | [Size, ...Size[]];
-          /**
-           * Accepted durations, or any.
-           */
-          seconds?: 'any' | [Seconds, ...Seconds[]];
-          /**
-           * USD per second of output by size; a size missing here has an unknown price (shown as $?).
-           */
-          price_per_second?: {
-            [k: string]: number | undefined;
-          };
-        }
-      | undefined;
-  };
-  /**
-   * Which endpoints the server has; validation and planning refuse what it lacks before anything is sent.
-   */
-  features?: {
-    /**
-     * POST /videos/{id}/remix.
-     */
-    remix?: boolean;
-    /**
-     * DELETE /videos/{id}.
-     */
-    delete?: boolean;
-    /**
-     * GET /videos (needed to recover a create whose answer was lost).
-     */
-    list?: boolean;
-    /**
-     * Content variants the server has.
-     */
-    content_variants?: ('video' | 'thumbnail' | 'spritesheet')[];
-    /**
-     * Image-to-video.
-     */
-    input_reference?: boolean;
-  };
-  /**
-   * Extra request fields the server takes.
-   */
-  extra_fields?: ('seed' | 'num_frames' | 'fps' | 'negative_prompt' | 'num_inference_steps' | 'guidance_scale')[];
-  /**
-   * Where extra fields go: beside prompt (vLLM-Omni) or inside extra_body (LiteLLM).
-   */
-  extra_placement?: 'flat' | 'extra_body';
-  /**
-   * Query parameters of every list call (LiteLLM: {custom_llm_provider: gemini}).
-   */
-  list_query?: {
-    [k: string]: string | undefined;
-  };
-  /**
-   * The server serves one model, named at GET /v1/models: a render checks the storyboard's model against it first.
-   */
-  discover_model?: boolean;
-  /**
-   * Server statuses that mean one of the four canonical ones (processing: in_progress).
-   */
-  status_aliases?: {
-    [k: string]: 'queued' | 'in_progress' | 'completed' | 'failed' | undefined;
-  };
-  /**
-   * How long a finished video stays downloadable; null: indefinitely.
-   */
-  retention_seconds?: number | null;
-  /**
-   * What the server's video ids look like; others are refused: video (video_ + letters, digits, _ or -; the default), video-base64 (LiteLLM), opaque (bare uuids).
-   */
-  video_id_form?: 'video' | 'video-base64' | 'opaque';
-  /**
-   * Longest a job may stay unfinished before the run gives up on it.
-   */
-  job_deadline_seconds?: number;
-  /**
-   * Shortest wait between polls of one job.
-   */
-  min_poll_ms?: number;
-  /**
-   * Never here: credentials come only from the environment variables the profile names.
-   */
-  api_key?: {
-    [k: string]: unknown | undefined;
-  };
-}
-export interface Server {
-  /**
-   * The server's base URL, including /v1 (Azure: `https://<resource>.openai.azure.com/openai/v1`).
-   */
-  base_url: string;
-  /**
-   * This server's cap on jobs in flight; default the block's in_flight, else the profile's.
-   */
-  in_flight?: number;
 }
 /**
  * Request fields applied to every shot that does not set them.
