@@ -33,3 +33,12 @@ describe('fingerprints already recorded', () => {
     expect(known.films.length).toBe(3);
   });
 });
+
+describe('text that is not Unicode', () => {
+  it('is refused with a user error (RFC 8785 has no form for a lone surrogate), not fingerprinted', () => {
+    const request: JobRequest = { provider: 'emulator', model: null, size: '1280x720', seconds: '4', prompt: 'a\ud800b' };
+    expect(() => fingerprintOf(request)).toThrow(expect.objectContaining({ code: 'ill-formed-text' }));
+    // A whole pair is fine.
+    expect(fingerprintOf({ ...request, prompt: 'a\ud83c\udfacb' })).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
