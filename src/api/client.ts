@@ -11,6 +11,7 @@ import {
   UnsupportedFeatureError,
   type CreateSummary,
 } from './errors.js';
+import { onAbort } from './abort-link.js';
 import { mayHaveCreated } from './error-kind.js';
 import { defaultByteLimit, DOWNLOAD_LIMITS, saveContent, type ContentKind, type DownloadResult } from './download.js';
 import { encodeCreate, encodeRemix, summarizeCreate, summarizeRemix, type CreateRequest, type EncodedBody } from './request-body.js';
@@ -382,16 +383,14 @@ async function downloadContent(
 /** A signal that follows `parent` and also aborts, with `reason()`, after `ms`. */
 function withDeadline(parent: AbortSignal, ms: number, reason: () => Error): { signal: AbortSignal; clear: () => void } {
   const controller = new AbortController();
-  const onAbort = (): void => controller.abort(parent.reason);
   const timer = setTimeout(() => controller.abort(reason()), ms);
   timer.unref();
-  if (parent.aborted) onAbort();
-  else parent.addEventListener('abort', onAbort, { once: true });
+  const unlink = onAbort(parent, () => controller.abort(parent.reason));
   return {
     signal: controller.signal,
     clear: () => {
       clearTimeout(timer);
-      parent.removeEventListener('abort', onAbort);
+      unlink();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { onAbort } from './abort-link.js';
 import { ApiError, NetworkError, ProviderError, TimeoutError, TruncatedBodyError } from './errors.js';
 import { decideRetry, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 
@@ -82,13 +83,15 @@ export const abortableSleep: Sleep = (ms, signal) =>
       reject(signal.reason);
       return;
     }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
+    const unlink =
+      signal === undefined
+        ? () => undefined
+        : onAbort(signal, () => {
+            clearTimeout(timer);
+            reject(signal.reason);
+          });
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      unlink();
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -1,5 +1,6 @@
 import { request, type Dispatcher, type FormData } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
+import { onAbort } from './abort-link.js';
 import { checkTransport, pathOf, type Endpoint } from './endpoint.js';
 import {
   NetworkError,
@@ -82,29 +83,27 @@ export async function sendRequest(t: TransportOptions, req: OutgoingRequest, sig
 }
 
 /**
- * One signal for undici that fires on the caller's abort or at the deadline. Linked by hand
- * rather than with `AbortSignal.any`, so that a long-lived root signal (a whole watch session)
- * holds no reference to finished requests.
+ * One signal for undici that fires on the caller's abort or at the deadline. Linked through
+ * `onAbort` rather than with `AbortSignal.any`, so that a long-lived root signal (a whole watch
+ * session) holds no reference to finished requests, and requests side by side share one listener.
  */
 function linkedAbort(parent: AbortSignal, timeoutMs: number) {
   const controller = new AbortController();
   const deadline = new AbortController();
-  const onAbort = (): void => controller.abort(parent.reason);
   const timer = setTimeout(() => {
     deadline.abort();
     controller.abort(new DeadlinePassed());
   }, timeoutMs);
   timer.unref();
   const endDeadline = (): void => clearTimeout(timer);
-  if (parent.aborted) onAbort();
-  else parent.addEventListener('abort', onAbort, { once: true });
+  const unlinkParent = onAbort(parent, () => controller.abort(parent.reason));
   return {
     signal: controller.signal,
     deadline: deadline.signal,
     endDeadline,
     unlink: (): void => {
       endDeadline();
-      parent.removeEventListener('abort', onAbort);
+      unlinkParent();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { abortableSleep } from '../api/index.js';
 
 /**
  * Time as the run sees it. Injected so the scheduler and the rate window never read the wall
@@ -14,15 +14,7 @@ export interface Clock {
 /** The real clock: a monotonic `now` (wall-clock jumps must not open the rate window early). */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  sleep: async (ms, signal) => {
-    signal.throwIfAborted();
-    try {
-      // timers/promises clears its timer and listener on abort, so nothing leaks.
-      await delay(Math.max(0, ms), undefined, { signal });
-    } catch (error) {
-      // Reject with the caller's reason (e.g. an InterruptedError), not Node's generic AbortError.
-      if (signal.aborted) throw signal.reason;
-      throw error;
-    }
-  },
+  // Rejects with the caller's reason (e.g. an InterruptedError); every job's poll waits on the
+  // run's one signal, so the wait shares that signal's one listener (api/abort-link.ts).
+  sleep: (ms, signal) => abortableSleep(Math.max(0, ms), signal),
 };

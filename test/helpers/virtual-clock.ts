@@ -1,3 +1,4 @@
+import { onAbort } from '../../src/api/abort-link.js';
 import type { Clock } from '../../src/run/clock.js';
 
 /**
@@ -65,21 +66,24 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
     sleep(ms, signal) {
       return new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
-        const onAbort = (): void => {
-          timers.delete(timer);
-          reject(signal!.reason);
-        };
         const timer: Timer = {
           due: now + Math.max(0, ms),
           seq: seq++,
           fire: () => {
             timers.delete(timer);
-            signal?.removeEventListener('abort', onAbort);
+            unlink();
             resolve();
           },
         };
         timers.add(timer);
-        signal?.addEventListener('abort', onAbort, { once: true });
+        // One listener on a signal every job sleeps on, as the real clock does.
+        const unlink =
+          signal === undefined
+            ? () => undefined
+            : onAbort(signal, () => {
+                timers.delete(timer);
+                reject(signal.reason);
+              });
         scheduleIdleCheck();
       });
     },
