@@ -5,7 +5,7 @@ import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { asEnvironmentError, isEnvironmentFailure } from '../files/environment-error.js';
 import { NetworkError, ResponseFormatError, TruncatedBodyError, type CallSite } from './errors.js';
-import { quote, type Redact } from './response.js';
+import { quote, type Redact } from './openai-videos/response.js';
 import { discard, header, type Exchange } from './transport.js';
 
 /**

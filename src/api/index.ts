@@ -1,14 +1,8 @@
-/** The `/v1/videos` client: the one module that talks HTTP to video servers. */
-export {
-  createVideosClient,
-  LIST_LIMITS,
-  type CallOptions,
-  type DownloadOptions,
-  type ListAllOptions,
-  type ListOptions,
-  type VideosClient,
-  type VideosClientOptions,
-} from './client.js';
+/** The api layer: one client per protocol behind `VideoProtocolClient`; errors, their classification and retry policy as data. */
+export { capabilitiesOf, OPTIONAL_CAPABILITIES, type Capability, type ProtocolName, type VideoProtocolClient } from './protocol.js';
+export { createOpenAiVideosProtocol, openAiVideosProtocol } from './openai-videos/protocol-client.js';
+export { createVideosClient, type CallOptions, type DownloadOptions, type VideosClient, type VideosClientOptions } from './openai-videos/client.js';
+export { LIST_LIMITS, type ListAllOptions, type ListOptions } from './list-all.js';
 export {
   ApiError,
   AuthError,
@@ -28,7 +22,7 @@ export {
   type ServerErrorBody,
 } from './errors.js';
 export { DOWNLOAD_LIMITS, hasSignature, videoByteLimit, type ContentKind, type DownloadResult } from './download.js';
-export type { CreateRequest, InputReference } from './request-body.js';
+export type { CreateRequest, InputReference } from './openai-videos/request-body.js';
 export { classifyError, isServerUnusable, isTransient, isVerdictOnRequest, mayHaveCreated, TRANSIENT_KINDS, type ErrorKind } from './error-kind.js';
 export {
   backoffDelayMs,

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Agent } from 'undici';
 import { classifyError } from './error-kind.js';
-import { readBody } from './response.js';
+import { readBody } from './openai-videos/response.js';
 import { resolveEndpoint } from './endpoint.js';
 import { sendRequest } from './transport.js';
 

@@ -1,4 +1,4 @@
-import { NotFoundError, type VideosClient } from '../api/index.js';
+import { NotFoundError, type VideoProtocolClient } from '../api/index.js';
 import { UsageError } from '../errors.js';
 import type { PlannedJob } from '../plan/plan.js';
 import type { ProviderProfile } from '../providers/profile.js';
@@ -8,13 +8,14 @@ import type { ProviderProfile } from '../providers/profile.js';
  * Asked once, before anything is sent: which model does it serve? A storyboard that names a
  * different one stops the run here. Jobs that name none let the server use its own.
  */
-export async function checkServedModel(client: VideosClient, profile: ProviderProfile, jobs: readonly PlannedJob[], signal: AbortSignal, server?: string): Promise<void> {
-  if (profile.discoverModel !== true) return;
+export async function checkServedModel(client: VideoProtocolClient, profile: ProviderProfile, jobs: readonly PlannedJob[], signal: AbortSignal, server?: string): Promise<void> {
+  const { listModels } = client;
+  if (profile.discoverModel !== true || listModels === undefined) return;
   const named = jobs.filter((job) => job.action === 'render' && job.remixOf === null && job.request.model !== null);
   if (named.length === 0) return;
   let served: string[];
   try {
-    served = await client.listModels({ signal });
+    served = await listModels({ signal });
   } catch (error) {
     // A server without the route cannot be asked; the creates will say.
     if (error instanceof NotFoundError) return;

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { VideosClient } from '../api/index.js';
+import type { VideoProtocolClient } from '../api/index.js';
 import { EnvironmentError } from '../errors.js';
 import { onEnvironment } from '../files/environment-error.js';
 import { emptyLockfile } from '../lockfile/lockfile.js';
@@ -26,7 +26,7 @@ import { runSchedule, type JobOutcome, type ScheduledJob, type SchedulerEvent } 
 export interface RenderServer {
   readonly name: string;
   readonly inFlight: number;
-  readonly client: VideosClient;
+  readonly client: VideoProtocolClient;
 }
 
 export interface RenderInput {

@@ -1,8 +1,8 @@
 import { Agent, type Dispatcher } from 'undici';
-import { UsageError } from '../errors.js';
-import { videoIdFormOf, type ContentVariant, type ProviderProfile } from '../providers/profile.js';
-import { describeVideoIdForm, isVideoId } from '../providers/video-id.js';
-import { pathOf, resolveEndpoint, videosUrl, type Endpoint } from './endpoint.js';
+import { UsageError } from '../../errors.js';
+import { videoIdFormOf, type ContentVariant, type ProviderProfile } from '../../providers/profile.js';
+import { describeVideoIdForm, isVideoId } from '../../providers/video-id.js';
+import { pathOf, resolveEndpoint, videosUrl, type Endpoint } from '../endpoint.js';
 import {
   CreateOutcomeUnknownError,
   ListingTooLongError,
@@ -10,17 +10,19 @@ import {
   TimeoutError,
   UnsupportedFeatureError,
   type CreateSummary,
-} from './errors.js';
-import { onAbort } from './abort-link.js';
-import { mayHaveCreated } from './error-kind.js';
-import { defaultByteLimit, DOWNLOAD_LIMITS, saveContent, type ContentKind, type DownloadResult } from './download.js';
+} from '../errors.js';
+import { onAbort } from '../abort-link.js';
+import type { CallOptions, DownloadOptions } from '../protocol.js';
+import { listAllPages, type ListAllOptions, type ListOptions } from '../list-all.js';
+import { mayHaveCreated } from '../error-kind.js';
+import { defaultByteLimit, DOWNLOAD_LIMITS, saveContent, type ContentKind, type DownloadResult } from '../download.js';
 import { encodeCreate, encodeRemix, summarizeCreate, summarizeRemix, type CreateRequest, type EncodedBody } from './request-body.js';
 import { apiErrorOf, expectJson, quote, readBody, type Redact } from './response.js';
-import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
-import { abortableSleep, withRetries, type RetryInfo, type Sleep } from './retry.js';
-import { discard, header, sendRequest, type Exchange, type TransportOptions } from './transport.js';
-import { parseVideo, parseVideoList, VideoShapeError, type Video, type VideoList } from './video.js';
-import { redact, rememberSecrets } from '../untrusted/redactor.js';
+import { defaultRetryPolicy, type RetryPolicy } from '../retry-policy.js';
+import { abortableSleep, withRetries, type RetryInfo, type Sleep } from '../retry.js';
+import { discard, header, sendRequest, type Exchange, type TransportOptions } from '../transport.js';
+import { parseVideo, parseVideoList, VideoShapeError, type Video, type VideoList } from '../video.js';
+import { redact, rememberSecrets } from '../../untrusted/redactor.js';
 
 export interface VideosClientOptions {
   readonly profile: ProviderProfile;
@@ -49,39 +51,11 @@ export interface VideosClientOptions {
   readonly onRetry?: (info: RetryInfo) => void;
 }
 
-export interface CallOptions {
-  readonly signal?: AbortSignal;
-}
 
-export interface ListOptions {
-  /** 1–100. Some servers only report `has_more` when a limit is sent. */
-  readonly limit?: number;
-  readonly order?: 'asc' | 'desc';
-  readonly after?: string;
-}
 
-export interface ListAllOptions {
-  readonly order?: 'asc' | 'desc';
-  /** Only videos created at or after this Unix time (seconds); with `desc`, paging stops there. */
-  readonly createdAfter?: number;
-  /** Page size. Default 100. */
-  readonly pageSize?: number;
-  /** Pages followed at most; past it the listing throws `ListingTooLongError`. Default `LIST_LIMITS.pages`. */
-  readonly maxPages?: number;
-  /** Videos listed at most (filtered out or not); past it, `ListingTooLongError`. Default `LIST_LIMITS.videos`. */
-  readonly maxVideos?: number;
-}
+export type { CallOptions, DownloadOptions } from '../protocol.js';
 
-/** How far a listing is followed (README, "Limits"): 1,000 full pages of OpenAI's 100. */
-export const LIST_LIMITS = { pages: 2_000, videos: 100_000 } as const;
-
-export interface DownloadOptions extends CallOptions {
-  /** The format the bytes must have. Default: `mp4` for `video`, `webp` for `thumbnail`, `jpeg` for `spritesheet`. */
-  readonly expect?: ContentKind;
-  /** The most bytes accepted (a job's: `videoByteLimit(seconds)`). Default: `defaultByteLimit` of the format (1 GiB for a video, 32 MiB for an image). */
-  readonly maxBytes?: number;
-}
-
+/** The `/v1/videos` client: every endpoint, whether the profile has it or not (see `openAiVideosProtocol` for the capabilities declared). */
 export interface VideosClient {
   create(req: CreateRequest, opts?: CallOptions): Promise<Video>;
   remix(videoId: string, prompt: string, opts?: CallOptions): Promise<Video>;
@@ -297,36 +271,10 @@ async function listVideos(ctx: Context, query: ListOptions, signal: AbortSignal)
   });
 }
 
-/**
- * Every video, page after page (`after` = the previous page's `last_id`) while `has_more`, up
- * to the page and video limits: a listing that goes on past them throws `ListingTooLongError`
- * rather than being followed forever (or taken as complete).
- */
-async function* listAllVideos(ctx: Context, query: ListAllOptions, signal: AbortSignal): AsyncGenerator<Video> {
-  const order = query.order ?? 'desc';
-  const maxPages = query.maxPages ?? LIST_LIMITS.pages;
-  const maxVideos = query.maxVideos ?? LIST_LIMITS.videos;
-  const tooLong = (): ListingTooLongError => new ListingTooLongError({ method: 'GET', path: pathOf(videosUrl(ctx.endpoint, [])) }, `${maxPages} pages or ${maxVideos} videos`);
-  const seenCursors = new Set<string>();
-  let after: string | undefined;
-  let listed = 0;
-  for (let pages = 0; ; pages++) {
-    if (pages >= maxPages) throw tooLong();
-    const page = await listVideos(ctx, { limit: query.pageSize ?? 100, order, ...(after === undefined ? {} : { after }) }, signal);
-    listed += page.data.length;
-    if (listed > maxVideos) throw tooLong();
-    for (const video of page.data) {
-      const older = query.createdAfter !== undefined && video.createdAt !== null && video.createdAt < query.createdAfter;
-      if (older && order === 'desc') return; // newest first: the rest are older still
-      if (!older) yield video;
-    }
-    const next = page.lastId ?? page.data.at(-1)?.id;
-    if (!page.hasMore || page.data.length === 0 || next === undefined) return;
-    // A server that hands back the same cursor would page forever.
-    if (seenCursors.has(next)) return;
-    seenCursors.add(next);
-    after = next;
-  }
+/** Every video, page after page, within the limits (see `list-all.ts`). */
+function listAllVideos(ctx: Context, query: ListAllOptions, signal: AbortSignal): AsyncGenerator<Video> {
+  const tooLong = (limit: string): ListingTooLongError => new ListingTooLongError({ method: 'GET', path: pathOf(videosUrl(ctx.endpoint, [])) }, limit);
+  return listAllPages((page) => listVideos(ctx, page, signal), query, tooLong);
 }
 
 async function deleteVideo(ctx: Context, videoId: string, signal: AbortSignal): Promise<void> {

@@ -6,9 +6,9 @@ import {
   ResponseFormatError,
   type ApiErrorDetails,
   type ServerErrorBody,
-} from './errors.js';
-import { serverDelayMs } from './retry-policy.js';
-import { discard, header, type Exchange } from './transport.js';
+} from '../errors.js';
+import { serverDelayMs } from '../retry-policy.js';
+import { discard, header, type Exchange } from '../transport.js';
 
 /**
  * Reading what a `/v1/videos` server answered: bounded JSON bodies, and the error envelope of a

@@ -1,8 +1,8 @@
 import { FormData } from 'undici';
-import { InternalError } from '../errors.js';
-import type { ProviderProfile } from '../providers/profile.js';
-import type { CreateSummary } from './errors.js';
-import type { RequestBody } from './transport.js';
+import { InternalError } from '../../errors.js';
+import type { ProviderProfile } from '../../providers/profile.js';
+import type { CreateSummary } from '../errors.js';
+import type { RequestBody } from '../transport.js';
 
 /** Bodies of create and remix, encoded per `profile.encoding`. */
 
