@@ -1,3 +1,4 @@
+import { formatDuration } from '../format/format-duration.js';
 import type { AdoptedState, GoneVideo, ParentUnusable, PlanReason, RecordedError } from '../plan/plan-reason.js';
 
 /**
@@ -26,7 +27,7 @@ export function describePlanReason(reason: PlanReason): string {
     case 'refresh-always':
       return 'refresh: always';
     case 'refresh-due':
-      return `refresh due (${reason.every}; the take is ${age(reason.ageSeconds)} old)`;
+      return `refresh due (${reason.every}; the take is ${formatDuration(reason.ageSeconds)} old)`;
     case 'take-gone':
       return `${describeFile(reason.file)} and the video ${describeGone(reason.gone)}`;
     case 'in-flight':
@@ -60,7 +61,7 @@ export function describePlanReason(reason: PlanReason): string {
 function describeGone(gone: GoneVideo): string {
   if (gone.code === 'dropped') return `is on ${gone.server}, no longer among the provider's servers`;
   if (gone.secondsAgo === undefined) return 'expired on the server';
-  return gone.secondsAgo >= 0 ? `expired on the server ${ago(gone.secondsAgo)}` : 'expires on the server within minutes';
+  return gone.secondsAgo >= 0 ? `expired on the server ${formatDuration(gone.secondsAgo)} ago` : 'expires on the server within minutes';
 }
 
 function describeFile(file: 'missing' | 'altered'): string {
@@ -107,16 +108,4 @@ function describeUnusable(why: ParentUnusable): string {
 
 function keptAlthough(changed: readonly string[]): string {
   return changed.length > 0 ? ` (kept although ${changed.join(', ')} changed)` : '';
-}
-
-/** A take's age in words: `5 h`, `3 days`. */
-function age(seconds: number): string {
-  return seconds < 172_800 ? `${Math.round(seconds / 3600)} h` : `${Math.round(seconds / 86_400)} days`;
-}
-
-/** `12 min ago`, `5 h ago`, `3 days ago`. */
-function ago(seconds: number): string {
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86_400)} days ago`;
 }
