@@ -32,4 +32,3 @@ export type { CreateRequest, InputReference } from './request-body.js';
 export { backoffDelayMs, decideRetry, defaultRetryPolicy, serverDelayMs, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 export { abortableSleep, type RetryInfo, type Sleep } from './retry.js';
 export { normalizeStatus, parseVideo, parseVideoList, VideoShapeError, type Video, type VideoList } from './video.js';
-export { proveEmulator, type IdentityAnswer } from './prove-emulator.js';

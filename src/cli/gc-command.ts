@@ -14,7 +14,8 @@ import { formatAge } from '../status/assess-status.js';
 import { EXIT } from './exit-codes.js';
 import { displayPath, loadForCommand } from './load-for-cli.js';
 import type { CliContext, InputStream } from './main.js';
-import { embeddedStateDir, openServer } from './open-server.js';
+import { embeddedStateDir, openServer } from '../embedded/open-server.js';
+import { serverOptions } from './server-options.js';
 import { printable } from '../untrusted/control-characters.js';
 import { redact } from '../untrusted/redactor.js';
 
@@ -112,7 +113,7 @@ function requireFeatures(loaded: LoadedStoryboard, flags: GcFlags): void {
 
 /** Each server of the group's provider in turn: one, or every server of a pool. */
 async function collectServer(group: ServerGroup, referenced: ReadonlySet<string>, storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<number> {
-  const opened = await openServer(group.loaded, { allowInsecureHttp: flags.allowInsecureHttp === true }, ctx);
+  const opened = await openServer(group.loaded, serverOptions(ctx, flags));
   try {
     let code: number = EXIT.ok;
     for (const server of opened.servers) {

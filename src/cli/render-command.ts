@@ -15,7 +15,8 @@ import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './main.js';
 import { checkLimits } from './plan-command.js';
 import { createProgress } from './progress.js';
-import { openServer, type OpenServer } from './open-server.js';
+import { openServer, type OpenServer } from '../embedded/open-server.js';
+import { serverOptions } from './server-options.js';
 import { outcomesOf, outputDirOf, REPORT_FILE, writeReport } from '../report/write-report.js';
 import { removeStaleFiles } from '../run/stale-files.js';
 import { appendRunSummary, formatRunSummary } from './run-summary.js';
@@ -120,7 +121,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     }
     const { plan } = planned;
     emitStart(planned, run);
-    server = await openServer(loaded, { allowInsecureHttp: flags.allowInsecureHttp === true, ...(flags.emulatorSpeed ? { emulatorSpeed: flags.emulatorSpeed } : {}) }, ctx);
+    server = await openServer(loaded, serverOptions(ctx, flags));
     const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && io.env['TERM'] !== 'dumb' ? 'live' : 'lines';
     const renderCost = new Map(plan.jobs.filter((job) => job.action === 'render').map((job) => [job.id, job.costUsd]));
     const progress = createProgress({
