@@ -36,4 +36,3 @@ export {
 } from './retry-policy.js';
 export { abortableSleep, type RetryInfo, type Sleep } from './retry.js';
 export { normalizeStatus, parseVideo, parseVideoList, VideoShapeError, type Video, type VideoList } from './video.js';
-export { proveEmulator, type IdentityAnswer } from './prove-emulator.js';

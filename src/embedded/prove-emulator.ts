@@ -1,9 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Agent } from 'undici';
-import { classifyError } from './error-kind.js';
-import { readBody } from './openai-videos/response.js';
-import { resolveEndpoint } from './endpoint.js';
-import { sendRequest } from './transport.js';
+import { classifyError } from '../api/error-kind.js';
+import { readBody } from '../api/openai-videos/response.js';
+import { resolveEndpoint } from '../api/endpoint.js';
+import { sendRequest } from '../api/transport.js';
 
 /**
  * Asks a local emulator to prove it is the one a project's owner record describes: a fresh
