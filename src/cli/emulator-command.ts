@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { describeReadFailure, readBounded } from '../files/read-bounded.js';
 import { judgeOwner, onThisHost, readOwner } from '../embedded/emulator-owner.js';
 import { EXIT } from './exit-codes.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 
 export interface EmulatorFlags {
   readonly host: string;
@@ -60,7 +60,7 @@ export async function runEmulatorCommand(flags: EmulatorFlags, ctx: CliContext):
   await refuseServedState(stateDir);
   await runEmulatorServer(
     { host: flags.host, port: flags.port, stateDir, speed: flags.speed, fps: flags.fps, ...(faults ? { faults } : {}), ...(flags.flavor ? { flavor: flags.flavor as FlavorName } : {}) },
-    { log: (line) => ctx.io.stderr.write(`${line}\n`), signal: ctx.io.signal },
+    { log: (line) => ctx.log.error(`${line}\n`), signal: ctx.io.signal },
   );
   return EXIT.ok;
 }

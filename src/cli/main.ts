@@ -10,66 +10,13 @@ import type { ProvidersFlags } from './providers-command.js';
 import type { RenderFlags } from './render-command.js';
 import type { ReportFlags } from './report-command.js';
 import type { StatusFlags } from './status-command.js';
-import { createStyle, type Style } from './style.js';
+import type { CliContext, CliIO, CommonFlags, OutputStream } from './context.js';
+export type { CliContext, CliIO, CommonFlags, InputStream, OutputStream } from './context.js';
+import { createLogger, logModeOf } from './logger.js';
 import { safeOutput } from './safe-output.js';
 import { rememberCredentialsOf } from '../untrusted/redactor.js';
 import { printable, safeOutputText } from '../untrusted/control-characters.js';
 import type { WatchFlags } from './watch-command.js';
-
-/** Where the CLI reads and writes; passed in so tests call `main` directly, without a subprocess. */
-export interface CliIO {
-  readonly stdout: OutputStream;
-  readonly stderr: OutputStream;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly cwd: string;
-  /** Milliseconds since the epoch; injected so tests control time. */
-  readonly now: () => number;
-  /** Aborted on Ctrl-C. */
-  readonly signal: AbortSignal;
-  /** Where answers to questions come from (gc's confirmation); asked only when it is a terminal. Default: never asked. */
-  readonly stdin?: InputStream;
-}
-
-/** A readable stream of the user's typing; `isTTY` says whether anyone is there to answer. */
-export type InputStream = NodeJS.ReadableStream & { readonly isTTY?: boolean };
-
-export interface OutputStream {
-  write(text: string): unknown;
-  readonly isTTY?: boolean;
-  /** A terminal's size; the live view fits its rows to it. */
-  readonly columns?: number;
-  readonly rows?: number;
-  /** A terminal's `resize` event. */
-  on?(event: 'resize', listener: () => void): unknown;
-  off?(event: 'resize', listener: () => void): unknown;
-}
-
-/** What every command receives. */
-export interface CliContext {
-  readonly io: CliIO;
-  /** Styling for stdout and for stderr (each decides on its own whether it is a terminal). */
-  readonly out: Style;
-  readonly err: Style;
-  readonly verbose: boolean;
-}
-
-/** The common flags of SPEC §3, as commander parses them. */
-export interface CommonFlags {
-  readonly provider?: string;
-  /** `--base-url`, repeatable: one server, or a pool. */
-  readonly baseUrl?: readonly string[];
-  readonly concurrency?: number;
-  readonly only: string[];
-  readonly replace: string[];
-  /** `--retry-failed`: send again jobs whose last attempt failed for good (moderation, invalid request). */
-  readonly retryFailed?: boolean;
-  readonly frozen?: boolean;
-  readonly maxCost?: number;
-  readonly json?: boolean;
-  readonly out?: string;
-  readonly quiet?: boolean;
-  readonly verbose?: boolean;
-}
 
 /**
  * The one exit point: runs a command line and returns its exit code. Only this function prints
@@ -80,10 +27,9 @@ export interface CommonFlags {
 export async function main(argv: readonly string[], given: CliIO): Promise<number> {
   rememberCredentialsOf(given.env);
   const io: CliIO = { ...given, stdout: safeOutput(given.stdout), stderr: safeOutput(given.stderr) };
-  const out = createStyle(io.stdout.isTTY === true, io.env);
-  const err = createStyle(io.stderr.isTTY === true, io.env);
-  const verbose = argv.includes('--verbose');
-  const ctx: CliContext = { io, out, err, verbose };
+  const mode = logModeOf(argv);
+  const log = createLogger(mode, io.stdout, io.stderr, io.env);
+  const ctx: CliContext = { io, out: log.out, err: log.err, verbose: mode.verbose, log };
   let code: number = EXIT.ok;
   const program = buildProgram(ctx, (result) => (code = result));
   try {
@@ -91,7 +37,7 @@ export async function main(argv: readonly string[], given: CliIO): Promise<numbe
     return code;
   } catch (error) {
     // Looked for in argv, not in parsed flags: a usage error comes before (or instead of) parsing.
-    return reportError(error, ctx, argv.includes('--json'));
+    return reportError(error, ctx);
   }
 }
 
@@ -268,10 +214,10 @@ function nonNegativeNumber(value: string): number {
 }
 
 /** Prints what ended the command on stderr and, with `--json`, as an `error` event on stdout. */
-function reportError(error: unknown, ctx: CliContext, json: boolean): number {
-  const { stderr } = ctx.io;
+function reportError(error: unknown, ctx: CliContext): number {
+  const { log } = ctx;
   const event = (fields: ErrorFields, exitCode: number): number => {
-    if (json) ctx.io.stdout.write(`${JSON.stringify(errorEvent(fields, exitCode, ctx.io.now()))}\n`);
+    log.event(errorEvent(fields, exitCode, ctx.io.now()));
     return exitCode;
   };
   if (error instanceof CommanderError) {
@@ -290,16 +236,16 @@ function reportError(error: unknown, ctx: CliContext, json: boolean): number {
   error = asEnvironmentError(error, null, null);
   // Messages quote servers, lockfiles and storyboards: printable, each on its one line.
   if (error instanceof UserError || error instanceof EnvironmentError) {
-    stderr.write(`${ctx.err.red('error')}: ${printable(error.message)}\n${error.hint ? `  ${ctx.err.cyan('hint:')} ${printable(error.hint)}\n` : ''}`);
+    log.error(`${log.err.red('error')}: ${printable(error.message)}\n${error.hint ? `  ${log.err.cyan('hint:')} ${printable(error.hint)}\n` : ''}`);
     return event(error, exitCodeOf(error));
   }
   if (error instanceof ShotlistError && !(error instanceof InternalError)) {
-    stderr.write(`${ctx.err.red('error')}: ${printable(error.message)}\n`);
+    log.error(`${log.err.red('error')}: ${printable(error.message)}\n`);
     return event(error, exitCodeOf(error));
   }
   const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`${ctx.err.red('internal error')}: ${printable(message)}\n`);
-  stderr.write(ctx.verbose && error instanceof Error && error.stack ? `${error.stack}\n` : '  (this is a bug in shotlist; run again with --verbose for details)\n');
+  log.error(`${log.err.red('internal error')}: ${printable(message)}\n`);
+  log.error(log.verbose && error instanceof Error && error.stack ? `${error.stack}\n` : '  (this is a bug in shotlist; run again with --verbose for details)\n');
   return event({ code: 'internal', message, hint: 'this is a bug in shotlist; run again with --verbose for details' }, EXIT.internal);
 }
 

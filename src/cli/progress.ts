@@ -2,7 +2,7 @@ import cliTruncate from 'cli-truncate';
 import type { JobState } from '../run/job-runner.js';
 import type { JobReport } from '../run/render-storyboard.js';
 import type { LiveRegion, Screen } from './live-region.js';
-import type { OutputStream } from './main.js';
+import type { OutputStream } from './context.js';
 import { costOfReport } from './run-summary.js';
 import type { Style } from './style.js';
 import { printable } from '../untrusted/control-characters.js';

@@ -6,28 +6,26 @@ import { findProjectRoot } from '../storyboard/read-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatIssues } from './format-issue.js';
 import { displayPath } from './load-for-cli.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 
 export interface ProvidersFlags {
   readonly json?: boolean;
 }
 
 /** `shotlist providers`: the built-in profiles and the project's own (shotlist.providers.yaml), and what each supports. */
-export async function runProviders(flags: ProvidersFlags, ctx: CliContext): Promise<number> {
+export async function runProviders(_flags: ProvidersFlags, ctx: CliContext): Promise<number> {
+  const { log } = ctx;
   const config = await readProviderConfig(findProjectRoot(ctx.io.cwd), builtinProfiles, (p) => displayPath(ctx, p));
   if (config.issues.length > 0) {
-    if (flags.json) for (const issue of config.issues) ctx.io.stdout.write(`${JSON.stringify({ event: 'issue', ...issue })}\n`);
-    else ctx.io.stderr.write(formatIssues(config.issues, config.texts, ctx.err));
+    for (const issue of config.issues) log.event({ event: 'issue', ...issue });
+    if (!log.json) log.error(formatIssues(config.issues, config.texts, log.err));
     throw new StoryboardInvalidError(config.issues);
   }
   const configured = new Set(config.configured);
   const rows = Object.values(config.profiles).map((profile) => summarizeProfile(profile, configured.has(profile.name) ? 'configured' : 'built-in'));
-  if (flags.json) {
-    for (const row of rows) ctx.io.stdout.write(`${JSON.stringify({ event: 'provider', ...row })}\n`);
-    return EXIT.ok;
-  }
-  ctx.io.stdout.write(formatTable(rows));
-  for (const row of rows) ctx.io.stdout.write(`${ctx.out.bold(row.name)}: ${row.description}${row.retired ? ` ${ctx.out.yellow(`(retired ${row.retired})`)}` : ''}\n`);
+  for (const row of rows) log.event({ event: 'provider', ...row });
+  log.result(formatTable(rows));
+  for (const row of rows) log.result(`${log.out.bold(row.name)}: ${row.description}${row.retired ? ` ${log.out.yellow(`(retired ${row.retired})`)}` : ''}\n`);
   return EXIT.ok;
 }
 

@@ -8,7 +8,7 @@ import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatStatus, statusEvents } from './format-status.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { openServer } from '../embedded/open-server.js';
 import { serverOptions } from './server-options.js';
 
@@ -44,13 +44,14 @@ export async function runStatus(file: string, flags: StatusFlags, ctx: CliContex
   const server = flags.offline ? null : await askServer(loaded, entries, flags, ctx);
   const report = assessStatus({ plan, files, server, now });
 
-  if (flags.json) {
-    for (const event of statusEvents(report, loaded.storyboard.name)) io.stdout.write(`${JSON.stringify(event)}\n`);
+  const { log } = ctx;
+  if (log.json) {
+    for (const event of statusEvents(report, loaded.storyboard.name)) log.event(event);
   } else {
     const header = `status of ${ctx.out.bold(loaded.storyboard.name)} on ${providerId} (${displayPath(ctx, lockPath)}${flags.offline ? ', offline' : ''})`;
     const shown = flags.quiet ? { ...report, rows: report.rows.filter((row) => row.attention) } : report;
-    io.stdout.write(formatStatus(shown, header, ctx.out));
-    if (report.totals.attention > 0) io.stdout.write(`run \`shotlist plan ${displayPath(ctx, loaded.storyboard.mainPath)}\` to see what render would do about it\n`);
+    log.result(formatStatus(shown, header, log.out));
+    if (report.totals.attention > 0) log.result(`run \`shotlist plan ${displayPath(ctx, loaded.storyboard.mainPath)}\` to see what render would do about it\n`);
   }
   return report.totals.attention > 0 ? EXIT.jobsFailed : EXIT.ok;
 }
