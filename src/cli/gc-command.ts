@@ -16,6 +16,8 @@ import { embeddedStateDir, openServer } from '../embedded/open-server.js';
 import { serverOptions } from './server-options.js';
 import { printable } from '../untrusted/control-characters.js';
 import { redact } from '../untrusted/redactor.js';
+import { defineCommand } from './define-command.js';
+import { flag } from './flags.js';
 
 export interface GcFlags {
   readonly provider?: string;
@@ -223,3 +225,21 @@ function quote(prompt: string | null): string {
   // Redacted before it is cut (half a key is not found); printable for what JSON leaves raw (C1, bidi).
   return printable(JSON.stringify(truncate(redact(prompt).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim())));
 }
+
+/** `shotlist gc FILE...`. */
+export const command = defineCommand({
+  name: 'gc',
+  description: 'delete server-side videos that no lockfile of the given storyboards references',
+  arguments: [['<files...>', 'storyboard files whose lockfiles say which videos to keep']],
+  options: (c) =>
+    c
+      .option('--provider <name>', 'provider profile to use instead of the storyboards\'')
+      .addOption(flag.baseUrl())
+      .option('--yes', 'delete without asking')
+      .option('--dry-run', 'list what would be deleted; delete nothing')
+      .option('--wait', 'wait for renders of these storyboards to finish before deleting, instead of exiting')
+      .addOption(flag.allowInsecureHttp())
+      .addOption(flag.json())
+      .addOption(flag.verbose()),
+  run: ([files]: [string[]], flags: GcFlags, ctx) => runGc(files, flags, ctx),
+});

@@ -6,6 +6,8 @@ import { EXIT } from './exit-codes.js';
 import { formatPlan, formatUsd, planEvents } from './format-plan.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './context.js';
+import { defineCommand } from './define-command.js';
+import { withCommonFlags } from './flags.js';
 
 /** `shotlist plan FILE`: what render would do, job by job, with the reason and the cost. */
 export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext): Promise<number> {
@@ -41,3 +43,12 @@ export function checkLimits(plan: Plan, flags: Pick<CommonFlags, 'frozen' | 'max
     });
   }
 }
+
+/** `shotlist plan FILE`. */
+export const command = defineCommand({
+  name: 'plan',
+  description: 'show what render would do, job by job, with the reason and the cost',
+  arguments: [['<file>', 'storyboard file']],
+  options: withCommonFlags,
+  run: ([file]: [string], flags: CommonFlags, ctx) => runPlan(file, flags, ctx),
+});

@@ -7,6 +7,8 @@ import { EXIT } from './exit-codes.js';
 import { formatIssues } from './format-issue.js';
 import { displayPath } from './load-for-cli.js';
 import type { CliContext } from './context.js';
+import { defineCommand } from './define-command.js';
+import { flag } from './flags.js';
 
 export interface ProvidersFlags {
   readonly json?: boolean;
@@ -55,3 +57,11 @@ function formatTable(rows: readonly ProfileSummary[]): string {
   const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
   return `${cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')}\n\n`;
 }
+
+/** `shotlist providers`. */
+export const command = defineCommand({
+  name: 'providers',
+  description: 'the built-in provider profiles and those in shotlist.providers.yaml, and what each supports',
+  options: (c) => c.addOption(flag.json()),
+  run: (_args: [], flags: ProvidersFlags, ctx) => runProviders(flags, ctx),
+});

@@ -15,6 +15,8 @@ import { createProgress, type Progress } from './progress.js';
 import { tellEmbedded } from './server-options.js';
 import { appendRunSummary, formatRunSummary } from './run-summary.js';
 import { printable } from '../untrusted/control-characters.js';
+import { defineCommand } from './define-command.js';
+import { flag, withCommonFlags } from './flags.js';
 
 export interface RenderFlags extends CommonFlags {
   /** `--no-report` sets it false: skip writing the contact sheet at the end of the run. */
@@ -231,3 +233,18 @@ function summarize(result: RenderResult, totals: PlanTotals, run: RunInfo): numb
   if (result.interrupted) return EXIT.interrupted;
   return summary.failed + summary.skipped + notDone(totals) > 0 ? EXIT.jobsFailed : EXIT.ok;
 }
+
+/** `shotlist render FILE...`. */
+export const command = defineCommand({
+  name: 'render',
+  description: 'plan, then create, poll, download and record every job that needs it',
+  arguments: [['<files...>', 'storyboard files']],
+  options: (c) =>
+    withCommonFlags(c)
+      .option('--wait', 'wait for another shotlist rendering the same storyboard instead of exiting')
+      .option('--summary <file>', 'append a Markdown summary of the run to this file (e.g. $GITHUB_STEP_SUMMARY)')
+      .option('--no-report', 'do not write the contact sheet (report.html) at the end of the run')
+      .addOption(flag.emulatorSpeed())
+      .addOption(flag.allowInsecureHttp()),
+  run: ([files]: [string[]], flags: RenderFlags, ctx) => runRender(files, flags, ctx),
+});

@@ -3,6 +3,8 @@ import { outputDirOf, writeReport } from '../report/write-report.js';
 import { EXIT } from './exit-codes.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext } from './context.js';
+import { defineCommand } from './define-command.js';
+import { flag } from './flags.js';
 
 export interface ReportFlags {
   /** The renders directory (default `renders/<name>/` beside the storyboard); the report goes inside it. */
@@ -23,3 +25,17 @@ export async function runReport(file: string, flags: ReportFlags, ctx: CliContex
   if (!ctx.log.quiet) ctx.log.result(`wrote ${shown} (${written.cards} job${written.cards === 1 ? '' : 's'})\n`);
   return EXIT.ok;
 }
+
+/** `shotlist report FILE`. */
+export const command = defineCommand({
+  name: 'report',
+  description: 'write the contact sheet (report.html) beside the renders',
+  arguments: [['<file>', 'storyboard file']],
+  options: (c) =>
+    c
+      .option('--out <dir>', 'renders directory holding the report (default renders/<name>/ beside the storyboard)')
+      .addOption(flag.json())
+      .option('--quiet', 'print only errors')
+      .addOption(flag.verbose()),
+  run: ([file]: [string], flags: ReportFlags, ctx) => runReport(file, flags, ctx),
+});

@@ -11,6 +11,8 @@ import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext } from './context.js';
 import { openServer } from '../embedded/open-server.js';
 import { serverOptions } from './server-options.js';
+import { defineCommand } from './define-command.js';
+import { flag } from './flags.js';
 
 export interface StatusFlags {
   readonly provider?: string;
@@ -85,3 +87,22 @@ async function askServer(loaded: LoadedStoryboard, entries: readonly LockEntry[]
     await opened.close();
   }
 }
+
+/** `shotlist status FILE`. */
+export const command = defineCommand({
+  name: 'status',
+  description: 'the lockfile against disk and server: files missing or altered, videos expired or expiring, jobs in flight, orphans',
+  arguments: [['<file>', 'storyboard file']],
+  options: (c) =>
+    c
+      .addOption(flag.provider())
+      .addOption(flag.baseUrl())
+      .addOption(flag.only())
+      .option('--offline', 'do not ask the server; judge expiry by the lockfile')
+      .option('--out <dir>', 'the directory the files were rendered to, if render was given --out')
+      .addOption(flag.allowInsecureHttp())
+      .addOption(flag.json())
+      .option('--quiet', 'list only the jobs that need attention')
+      .addOption(flag.verbose()),
+  run: ([file]: [string], flags: StatusFlags, ctx) => runStatus(file, flags, ctx),
+});

@@ -2,6 +2,9 @@ import { loadStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatIssues } from './format-issue.js';
 import type { CliContext, CommonFlags } from './context.js';
+import { Option } from 'commander';
+import { defineCommand } from './define-command.js';
+import { flag } from './flags.js';
 
 /** `shotlist validate FILE...`: both validation passes on each file; nothing is sent anywhere. */
 export async function runValidate(files: readonly string[], flags: Pick<CommonFlags, 'provider' | 'json'>, ctx: CliContext): Promise<number> {
@@ -19,3 +22,12 @@ export async function runValidate(files: readonly string[], flags: Pick<CommonFl
   }
   return code;
 }
+
+/** `shotlist validate FILE...`. */
+export const command = defineCommand({
+  name: 'validate',
+  description: 'check storyboards (schema and semantic rules); nothing is sent anywhere',
+  arguments: [['<files...>', 'storyboard files']],
+  options: (c) => c.addOption(new Option('--provider <name>', 'validate against this provider profile')).addOption(flag.json()).addOption(flag.verbose()),
+  run: ([files]: [string[]], flags: CommonFlags, ctx) => runValidate(files, flags, ctx),
+});

@@ -11,6 +11,8 @@ import type { CliContext } from './context.js';
 import { renderLoaded, type RenderFlags } from './render-command.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { printable } from '../untrusted/control-characters.js';
+import { defineCommand } from './define-command.js';
+import { flag, withCommonFlags } from './flags.js';
 
 export interface WatchFlags extends RenderFlags {
   readonly render?: boolean;
@@ -176,3 +178,16 @@ function errorFieldsOf(error: unknown): ErrorFields {
   if (error instanceof ShotlistError) return { code: error.code, message: error.message, hint: error instanceof UserError ? error.hint : undefined };
   return { code: 'internal', message: error instanceof Error ? error.message : String(error) };
 }
+
+/** `shotlist watch FILE`. */
+export const command = defineCommand({
+  name: 'watch',
+  description: 're-validate and re-plan on every change of any file the storyboard reads, until Ctrl-C',
+  arguments: [['<file>', 'storyboard file']],
+  options: (c) =>
+    withCommonFlags(c)
+      .option('--render', 'also render what each new plan owes (in-flight jobs finish when the storyboard changes)')
+      .addOption(flag.emulatorSpeed())
+      .addOption(flag.allowInsecureHttp()),
+  run: ([file]: [string], flags: WatchFlags, ctx) => runWatch(file, flags, ctx),
+});
