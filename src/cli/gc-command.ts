@@ -8,7 +8,7 @@ import { providerIdentity } from '../providers/profile.js';
 import { describeHolder } from '../run/advisory-lock.js';
 import { truncate } from '../source/describe.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
-import { formatAge } from '../status/assess-status.js';
+import { formatDuration } from '../format/format-duration.js';
 import { EXIT } from './exit-codes.js';
 import { displayPath, loadForCommand } from './load-for-cli.js';
 import type { CliContext, InputStream } from './context.js';
@@ -128,7 +128,7 @@ async function collectOne(group: ServerGroup, client: VideosClient, referenced: 
     say('nothing to delete: every finished video is referenced\n');
     return total(ctx, flags, group, listed, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
   }
-  for (const video of unreferenced) say(`  ${printable(video.id)}  ${video.status.padEnd(9)}  ${video.createdAt === null ? '' : `created ${formatAge(now - video.createdAt)} ago  `}${quote(video.prompt)}\n`);
+  for (const video of unreferenced) say(`  ${printable(video.id)}  ${video.status.padEnd(9)}  ${video.createdAt === null ? '' : `created ${formatDuration(now - video.createdAt)} ago  `}${quote(video.prompt)}\n`);
   say(`${unreferenced.length} unreferenced video${unreferenced.length === 1 ? '' : 's'}${flags.dryRun ? ' would be deleted (--dry-run)' : ''}\n`);
 
   const confirmed = flags.dryRun ? false : await confirm(unreferenced.length, group, flags, ctx);

@@ -5,6 +5,7 @@ import { errorEvent, type ErrorFields } from './error-event.js';
 import { EXIT } from './exit-codes.js';
 import { formatIssues } from './format-issue.js';
 import { formatPlan, formatTotals, formatUsd } from './format-plan.js';
+import { describePlanReason } from './format-plan-reason.js';
 import { displayPath, explicitOutDir, overridesOf } from './load-for-cli.js';
 import { createScreen, onScreen, type Screen } from './live-region.js';
 import type { CliContext } from './context.js';
@@ -124,7 +125,7 @@ function printText(update: WatchUpdate, ctx: CliContext): void {
         return;
       }
       log.result(`\n${time} ${describeDiff(update.diff)} (${update.elapsedMs.toFixed(0)} ms)\n`);
-      for (const job of [...update.diff.added, ...update.diff.changed]) log.result(`  ${job.action === 'render' ? '~' : '='} ${job.id}: ${job.action}, ${printable(job.reason)}\n`);
+      for (const job of [...update.diff.added, ...update.diff.changed]) log.result(`  ${job.action === 'render' ? '~' : '='} ${job.id}: ${job.action}, ${printable(describePlanReason(job.reason))}\n`);
       for (const id of update.diff.removed) log.result(`  - ${id}: removed\n`);
       log.result(`${formatTotals(plan.totals)}\n`);
     }
