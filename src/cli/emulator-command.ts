@@ -4,7 +4,9 @@ import { UsageError } from '../errors.js';
 import { describeReadFailure, readBounded } from '../files/read-bounded.js';
 import { judgeOwner, onThisHost, readOwner } from '../embedded/emulator-owner.js';
 import { EXIT } from './exit-codes.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
+import { defineCommand } from './define-command.js';
+import { nonNegativeInteger, positiveInteger, positiveNumber } from './flags.js';
 
 export interface EmulatorFlags {
   readonly host: string;
@@ -60,7 +62,24 @@ export async function runEmulatorCommand(flags: EmulatorFlags, ctx: CliContext):
   await refuseServedState(stateDir);
   await runEmulatorServer(
     { host: flags.host, port: flags.port, stateDir, speed: flags.speed, fps: flags.fps, ...(faults ? { faults } : {}), ...(flags.flavor ? { flavor: flags.flavor as FlavorName } : {}) },
-    { log: (line) => ctx.io.stderr.write(`${line}\n`), signal: ctx.io.signal },
+    { log: (line) => ctx.log.error(`${line}\n`), signal: ctx.io.signal },
   );
   return EXIT.ok;
 }
+
+/** `shotlist emulator`. */
+export const command = defineCommand({
+  name: 'emulator',
+  description: "run the local emulator of OpenAI's /v1/videos contract until Ctrl-C",
+  options: (c) =>
+    c
+      .option('--host <host>', 'address to listen on', '127.0.0.1')
+      .option('--port <n>', 'port (0 picks a free one)', nonNegativeInteger, 8090)
+      .option('--state-dir <dir>', 'where videos persist', '.shotlist/emulator')
+      .option('--speed <n>', 'time scale: 1 is realistic, 20 renders a 4 s clip in about 1.5 s', positiveNumber, 1)
+      .option('--fps <n>', 'frame rate of the generated MP4s', positiveInteger, 24)
+      .option('--seed <n>', 'seed of the fault injection', nonNegativeInteger)
+      .option('--faults <file>', 'JSON file of fault options (see README)')
+      .option('--flavor <name>', 'imitate a backend: openai (default), azure, vllm-omni, litellm (docs/providers.md), or another protocol: gemini, fal, replicate (docs/protocols.md)'),
+  run: (_args: [], flags: EmulatorFlags, ctx) => runEmulatorCommand(flags, ctx),
+});

@@ -11,11 +11,13 @@ import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { formatDuration } from '../format/format-duration.js';
 import { EXIT } from './exit-codes.js';
 import { displayPath, loadForCommand } from './load-for-cli.js';
-import type { CliContext, InputStream } from './main.js';
+import type { CliContext, InputStream } from './context.js';
 import { embeddedStateDir, openServer } from '../embedded/open-server.js';
 import { serverOptions } from './server-options.js';
 import { printable } from '../untrusted/control-characters.js';
 import { redact } from '../untrusted/redactor.js';
+import { defineCommand } from './define-command.js';
+import { flag } from './flags.js';
 
 export interface GcFlags {
   readonly provider?: string;
@@ -52,7 +54,7 @@ export async function runGc(files: readonly string[], flags: GcFlags, ctx: CliCo
     const lockPath = lockfilePathFor(loaded.storyboard.mainPath);
     const read = await readCheckedLockfile(loaded, lockPath, (p) => displayPath(ctx, p));
     if (read) lockfiles.push(read);
-    else if (!flags.json) ctx.io.stderr.write(`${ctx.err.yellow('warning')}: ${displayPath(ctx, lockPath)} does not exist: ${displayPath(ctx, loaded.storyboard.mainPath)} references no video\n`);
+    else ctx.log.warn(`${displayPath(ctx, lockPath)} does not exist: ${displayPath(ctx, loaded.storyboard.mainPath)} references no video`);
     lockPaths.set(lockPath, { loaded, lockPath });
     const key = serverKey(loaded);
     const group = groups.get(key) ?? { label: serverLabel(loaded, ctx), loaded, lockNames: [] };
@@ -117,11 +119,11 @@ async function collectOne(group: ServerGroup, client: VideosClient, referenced: 
   const { unreferenced, kept } = planGc(videos, referenced);
   const listed = unreferenced.length + kept.length;
   const inFlight = kept.filter((k) => k.reason === 'in_flight');
-  const say = (text: string) => !flags.json && io.stdout.write(text);
+  const say = (text: string) => ctx.log.result(text);
   const now = Math.floor(io.now() / 1000);
 
   say(`${group.label}: ${listed} video${listed === 1 ? '' : 's'} on the server, ${kept.length - inFlight.length} referenced by ${group.lockNames.join(', ')}${inFlight.length > 0 ? `, ${inFlight.length} in flight (kept)` : ''}\n`);
-  for (const { video } of inFlight) emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: 'kept', reason: 'in flight' });
+  for (const { video } of inFlight) emit(ctx, { id: video.id, status: video.status, created_at: video.createdAt, action: 'kept', reason: 'in flight' });
   if (unreferenced.length === 0) {
     say('nothing to delete: every finished video is referenced\n');
     return total(ctx, flags, group, listed, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
@@ -131,7 +133,7 @@ async function collectOne(group: ServerGroup, client: VideosClient, referenced: 
 
   const confirmed = flags.dryRun ? false : await confirm(unreferenced.length, group, flags, ctx);
   if (!confirmed) {
-    for (const video of unreferenced) emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: 'listed', reason: 'unreferenced' });
+    for (const video of unreferenced) emit(ctx, { id: video.id, status: video.status, created_at: video.createdAt, action: 'listed', reason: 'unreferenced' });
     return total(ctx, flags, group, listed, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
   }
   const outcome = await deleteUnderLocks(client, unreferenced, storyboards, flags, ctx);
@@ -140,22 +142,21 @@ async function collectOne(group: ServerGroup, client: VideosClient, referenced: 
 
 /** The delete phase (`gc/apply-gc.ts`), each video's fate told as it happens. */
 function deleteUnderLocks(client: VideosClient, candidates: readonly Video[], storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<ApplyGcOutcome> {
-  const { io } = ctx;
+  const { io, log } = ctx;
   return applyGc(client, candidates, storyboards, {
     wait: flags.wait === true,
     signal: io.signal,
     display: (p) => displayPath(ctx, p),
     onEvent: (event) => {
       if (event.type === 'lock-wait') {
-        if (!flags.json) io.stderr.write(`waiting for ${describeHolder(event.holder, event.judged)} to finish rendering ${displayPath(ctx, event.lockPath)}\n`);
+        log.info(`waiting for ${describeHolder(event.holder, event.judged)} to finish rendering ${displayPath(ctx, event.lockPath)}\n`);
         return;
       }
       const { video, action, reason } = event;
-      emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action, reason });
-      if (flags.json) return;
-      if (action === 'kept') io.stdout.write(`kept ${printable(video.id)}: a lockfile references it since it was listed\n`);
-      else if (action === 'deleted') io.stdout.write(`deleted ${printable(video.id)}${reason === 'unreferenced' ? '' : ` (${printable(reason)})`}\n`);
-      else io.stdout.write(`${ctx.out.red('not deleted')} ${printable(video.id)}: ${printable(reason)}\n`);
+      emit(ctx, { id: video.id, status: video.status, created_at: video.createdAt, action, reason });
+      if (action === 'kept') log.result(`kept ${printable(video.id)}: a lockfile references it since it was listed\n`);
+      else if (action === 'deleted') log.result(`deleted ${printable(video.id)}${reason === 'unreferenced' ? '' : ` (${printable(reason)})`}\n`);
+      else log.result(`${log.out.red('not deleted')} ${printable(video.id)}: ${printable(reason)}\n`);
     },
   });
 }
@@ -165,15 +166,15 @@ async function confirm(count: number, group: ServerGroup, flags: GcFlags, ctx: C
   if (flags.yes) return true;
   const stdin = ctx.io.stdin;
   if (stdin?.isTTY !== true) {
-    ctx.io.stderr.write(`not deleted: no terminal to confirm on; run again with --yes to delete ${count === 1 ? 'it' : 'them'}\n`);
+    ctx.log.error(`not deleted: no terminal to confirm on; run again with --yes to delete ${count === 1 ? 'it' : 'them'}\n`);
     return false;
   }
-  ctx.io.stderr.write(
+  ctx.log.error(
     `Videos of storyboards not named on this command line count as unreferenced.\nDelete ${count} video${count === 1 ? '' : 's'} from ${group.label}? [y/N] `,
   );
   const answer = await readLine(stdin, ctx.io.signal);
   const yes = answer !== null && /^\s*y(es)?\s*$/i.test(answer);
-  if (!yes) ctx.io.stderr.write('nothing deleted\n');
+  if (!yes) ctx.log.error('nothing deleted\n');
   return yes;
 }
 
@@ -198,8 +199,8 @@ function readLine(input: InputStream, signal: AbortSignal): Promise<string | nul
   });
 }
 
-function emit(ctx: CliContext, flags: GcFlags, event: Record<string, unknown>): void {
-  if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'gc.video', ...event })}\n`);
+function emit(ctx: CliContext, event: Record<string, unknown>): void {
+  ctx.log.event({ event: 'gc.video', ...event });
 }
 
 function total(
@@ -211,12 +212,9 @@ function total(
   unreferenced: number,
   outcome: { deleted: number; refused: number; confirmed: boolean },
 ): number {
-  if (flags.json) {
-    ctx.io.stdout.write(
-      `${JSON.stringify({ event: 'gc.total', server: group.label, listed, kept, unreferenced, deleted: outcome.deleted, refused: outcome.refused, dry_run: flags.dryRun === true, confirmed: outcome.confirmed })}\n`,
-    );
-  } else if (outcome.confirmed) {
-    ctx.io.stdout.write(`deleted ${outcome.deleted} video${outcome.deleted === 1 ? '' : 's'}${outcome.refused > 0 ? `, ${outcome.refused} refused` : ''}; kept ${kept}\n`);
+  ctx.log.event({ event: 'gc.total', server: group.label, listed, kept, unreferenced, deleted: outcome.deleted, refused: outcome.refused, dry_run: flags.dryRun === true, confirmed: outcome.confirmed });
+  if (outcome.confirmed) {
+    ctx.log.result(`deleted ${outcome.deleted} video${outcome.deleted === 1 ? '' : 's'}${outcome.refused > 0 ? `, ${outcome.refused} refused` : ''}; kept ${kept}\n`);
   }
   return outcome.refused > 0 ? EXIT.jobsFailed : EXIT.ok;
 }
@@ -227,3 +225,21 @@ function quote(prompt: string | null): string {
   // Redacted before it is cut (half a key is not found); printable for what JSON leaves raw (C1, bidi).
   return printable(JSON.stringify(truncate(redact(prompt).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim())));
 }
+
+/** `shotlist gc FILE...`. */
+export const command = defineCommand({
+  name: 'gc',
+  description: 'delete server-side videos that no lockfile of the given storyboards references',
+  arguments: [['<files...>', 'storyboard files whose lockfiles say which videos to keep']],
+  options: (c) =>
+    c
+      .option('--provider <name>', 'provider profile to use instead of the storyboards\'')
+      .addOption(flag.baseUrl())
+      .option('--yes', 'delete without asking')
+      .option('--dry-run', 'list what would be deleted; delete nothing')
+      .option('--wait', 'wait for renders of these storyboards to finish before deleting, instead of exiting')
+      .addOption(flag.allowInsecureHttp())
+      .addOption(flag.json())
+      .addOption(flag.verbose()),
+  run: ([files]: [string[]], flags: GcFlags, ctx) => runGc(files, flags, ctx),
+});

@@ -3,7 +3,7 @@ import cliTruncate from 'cli-truncate';
 import { createLogUpdate } from 'log-update';
 import stringWidth from 'string-width';
 import { InternalError } from '../errors.js';
-import type { CliContext, OutputStream } from './main.js';
+import type { CliContext, OutputStream } from './context.js';
 
 /**
  * A region at the bottom of the terminal that is redrawn in place (the render's live view),
@@ -82,7 +82,7 @@ export function createScreen(io: { readonly stdout: OutputStream; readonly stder
 
 /** A command's context whose output goes through the screen. */
 export function onScreen(ctx: CliContext, screen: Screen): CliContext {
-  return { ...ctx, io: { ...ctx.io, stdout: screen.stdout, stderr: screen.stderr } };
+  return { ...ctx, io: { ...ctx.io, stdout: screen.stdout, stderr: screen.stderr }, log: ctx.log.to(screen.stdout, screen.stderr) };
 }
 
 interface Frame {

@@ -3,7 +3,7 @@ import { StoryboardInvalidError } from '../errors.js';
 import { loadStoryboard, type LoadedStoryboard, type LoadResult } from '../storyboard/load-storyboard.js';
 import type { ProviderOverrides } from '../storyboard/resolve-storyboard.js';
 import { formatIssues } from './format-issue.js';
-import type { CliContext, CommonFlags } from './main.js';
+import type { CliContext, CommonFlags } from './context.js';
 
 /**
  * Loads a storyboard for a command: problems are printed with code frames (warnings too) and
@@ -11,13 +11,12 @@ import type { CliContext, CommonFlags } from './main.js';
  */
 export async function loadForCommand(file: string, flags: Pick<CommonFlags, 'provider' | 'baseUrl' | 'concurrency' | 'json'>, ctx: CliContext): Promise<{ loaded: LoadedStoryboard; result: LoadResult }> {
   const result = await loadStoryboard(file, { cwd: ctx.io.cwd, signal: ctx.io.signal, overrides: overridesOf(flags) });
-  if (flags.json) for (const issue of result.issues) ctx.io.stdout.write(`${JSON.stringify({ event: 'issue', ...issue })}\n`);
-  else if (result.issues.length > 0) ctx.io.stderr.write(formatIssues(result.issues, result.texts, ctx.err));
+  const { log } = ctx;
+  for (const issue of result.issues) log.event({ event: 'issue', ...issue });
+  if (!log.json && result.issues.length > 0) log.error(formatIssues(result.issues, result.texts, log.err));
   if (!result.loaded) throw new StoryboardInvalidError(result.issues);
   const { profile } = result.loaded.storyboard.provider;
-  if (profile.retired && !flags.json) {
-    ctx.io.stderr.write(`${ctx.err.yellow('warning')}: ${profile.retired.note}; the "${profile.name}" profile stays usable for servers that still answer.\n`);
-  }
+  if (profile.retired) log.warn(`${profile.retired.note}; the "${profile.name}" profile stays usable for servers that still answer.`);
   return { loaded: result.loaded, result };
 }
 

@@ -6,7 +6,9 @@ import { EXIT } from './exit-codes.js';
 import { formatPlan, formatUsd, planEvents } from './format-plan.js';
 import { describePlanReason } from './format-plan-reason.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
-import type { CliContext, CommonFlags } from './main.js';
+import type { CliContext, CommonFlags } from './context.js';
+import { defineCommand } from './define-command.js';
+import { withCommonFlags } from './flags.js';
 
 /** `shotlist plan FILE`: what render would do, job by job, with the reason and the cost. */
 export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext): Promise<number> {
@@ -20,13 +22,10 @@ export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext)
     ...(flags.retryFailed ? { retryFailed: true } : {}),
     display: (p) => displayPath(ctx, p),
   });
-  if (flags.json) {
-    for (const event of planEvents(plan, loaded.storyboard.name, providerId)) ctx.io.stdout.write(`${JSON.stringify(event)}\n`);
-  } else {
-    const header = `plan for ${ctx.out.bold(loaded.storyboard.name)} on ${providerId} (${displayPath(ctx, lockPath)})`;
-    ctx.io.stdout.write(formatPlan(plan, header, ctx.out));
-    for (const note of profileNotes(loaded.storyboard.provider.profile)) ctx.io.stdout.write(`${ctx.out.dim('note:')} ${note}\n`);
-  }
+  const { log } = ctx;
+  for (const event of log.json ? planEvents(plan, loaded.storyboard.name, providerId) : []) log.event(event);
+  log.result(formatPlan(plan, `plan for ${log.out.bold(loaded.storyboard.name)} on ${providerId} (${displayPath(ctx, lockPath)})`, log.out));
+  for (const note of profileNotes(loaded.storyboard.provider.profile)) log.result(`${log.out.dim('note:')} ${note}\n`);
   checkLimits(plan, flags);
   return EXIT.ok;
 }
@@ -45,3 +44,12 @@ export function checkLimits(plan: Plan, flags: Pick<CommonFlags, 'frozen' | 'max
     });
   }
 }
+
+/** `shotlist plan FILE`. */
+export const command = defineCommand({
+  name: 'plan',
+  description: 'show what render would do, job by job, with the reason and the cost',
+  arguments: [['<file>', 'storyboard file']],
+  options: withCommonFlags,
+  run: ([file]: [string], flags: CommonFlags, ctx) => runPlan(file, flags, ctx),
+});

@@ -3,7 +3,7 @@ import { formatDuration } from '../format/format-duration.js';
 import type { JobState } from '../run/job-runner.js';
 import type { JobReport } from '../run/render-storyboard.js';
 import type { LiveRegion, Screen } from './live-region.js';
-import type { OutputStream } from './main.js';
+import type { OutputStream } from './context.js';
 import { costOfReport } from './run-summary.js';
 import type { Style } from './style.js';
 import { printable } from '../untrusted/control-characters.js';

@@ -6,28 +6,28 @@ import { findProjectRoot } from '../storyboard/read-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatIssues } from './format-issue.js';
 import { displayPath } from './load-for-cli.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
+import { defineCommand } from './define-command.js';
+import { flag } from './flags.js';
 
 export interface ProvidersFlags {
   readonly json?: boolean;
 }
 
 /** `shotlist providers`: the built-in profiles and the project's own (shotlist.providers.yaml), and what each supports. */
-export async function runProviders(flags: ProvidersFlags, ctx: CliContext): Promise<number> {
+export async function runProviders(_flags: ProvidersFlags, ctx: CliContext): Promise<number> {
+  const { log } = ctx;
   const config = await readProviderConfig(findProjectRoot(ctx.io.cwd), builtinProfiles, (p) => displayPath(ctx, p));
   if (config.issues.length > 0) {
-    if (flags.json) for (const issue of config.issues) ctx.io.stdout.write(`${JSON.stringify({ event: 'issue', ...issue })}\n`);
-    else ctx.io.stderr.write(formatIssues(config.issues, config.texts, ctx.err));
+    for (const issue of config.issues) log.event({ event: 'issue', ...issue });
+    if (!log.json) log.error(formatIssues(config.issues, config.texts, log.err));
     throw new StoryboardInvalidError(config.issues);
   }
   const configured = new Set(config.configured);
   const rows = Object.values(config.profiles).map((profile) => summarizeProfile(profile, configured.has(profile.name) ? 'configured' : 'built-in'));
-  if (flags.json) {
-    for (const row of rows) ctx.io.stdout.write(`${JSON.stringify({ event: 'provider', ...row })}\n`);
-    return EXIT.ok;
-  }
-  ctx.io.stdout.write(formatTable(rows));
-  for (const row of rows) ctx.io.stdout.write(`${ctx.out.bold(row.name)}: ${row.description}${row.retired ? ` ${ctx.out.yellow(`(retired ${row.retired})`)}` : ''}\n`);
+  for (const row of rows) log.event({ event: 'provider', ...row });
+  log.result(formatTable(rows));
+  for (const row of rows) log.result(`${log.out.bold(row.name)}: ${row.description}${row.retired ? ` ${log.out.yellow(`(retired ${row.retired})`)}` : ''}\n`);
   return EXIT.ok;
 }
 
@@ -57,3 +57,11 @@ function formatTable(rows: readonly ProfileSummary[]): string {
   const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
   return `${cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')}\n\n`;
 }
+
+/** `shotlist providers`. */
+export const command = defineCommand({
+  name: 'providers',
+  description: 'the built-in provider profiles and those in shotlist.providers.yaml, and what each supports',
+  options: (c) => c.addOption(flag.json()),
+  run: (_args: [], flags: ProvidersFlags, ctx) => runProviders(flags, ctx),
+});

@@ -9,12 +9,14 @@ import { EXIT } from './exit-codes.js';
 import { formatTotals, formatUsd, totalsFields } from './format-plan.js';
 import { createScreen, onScreen, type Screen } from './live-region.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
-import type { CliContext, CommonFlags } from './main.js';
+import type { CliContext, CommonFlags } from './context.js';
 import { checkLimits } from './plan-command.js';
 import { createProgress, type Progress } from './progress.js';
 import { tellEmbedded } from './server-options.js';
 import { appendRunSummary, formatRunSummary } from './run-summary.js';
 import { printable } from '../untrusted/control-characters.js';
+import { defineCommand } from './define-command.js';
+import { flag, withCommonFlags } from './flags.js';
 
 export interface RenderFlags extends CommonFlags {
   /** `--no-report` sets it false: skip writing the contact sheet at the end of the run. */
@@ -89,7 +91,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   const { io } = ctx;
   const { storyboard } = loaded;
   const display = (p: string) => displayPath(ctx, p);
-  const say = (text: string) => !flags.json && !flags.quiet && io.stderr.write(text);
+  const say = (text: string) => ctx.log.info(text);
   const shown = showEvents(storyboard.name, flags, ctx, screen, say);
   const outDir = explicitOutDir(flags, ctx);
   const outcome = await runRenderSession({
@@ -154,8 +156,8 @@ function showEvents(name: string, flags: RenderFlags, ctx: CliContext, screen: S
         const { plan } = event.planned;
         const renderCost = new Map(plan.jobs.filter((job) => job.action === 'render').map((job) => [job.id, job.costUsd]));
         progress = createProgress({
-          mode: flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && io.env['TERM'] !== 'dumb' ? 'live' : 'lines',
-          out: flags.json ? io.stdout : io.stderr,
+          mode: ctx.log.json ? 'json' : ctx.log.quiet ? 'quiet' : ctx.log.live ? 'live' : 'lines',
+          out: ctx.log.json ? io.stdout : io.stderr,
           screen,
           style: ctx.err,
           now: io.now,
@@ -190,13 +192,12 @@ interface RunInfo {
 
 /** `--json`: the run's plan totals, before anything is sent. */
 function emitStart(name: string, planned: StoryboardPlan, outDir: string, flags: RenderFlags, ctx: CliContext): void {
-  if (!flags.json) return;
   const event = { event: 'run.start', storyboard: name, provider: planned.providerId, lockfile: displayPath(ctx, planned.lockPath), out: displayPath(ctx, outDir), ...totalsFields(planned.plan.totals), at: new Date(ctx.io.now()).toISOString() };
-  ctx.io.stdout.write(`${JSON.stringify(event)}\n`);
+  ctx.log.event(event);
 }
 
 function emitSummary(summary: RunSummary, { flags, ctx }: RunInfo): void {
-  if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'run.summary', ...summary, at: new Date(ctx.io.now()).toISOString() })}\n`);
+  ctx.log.event({ event: 'run.summary', ...summary, at: new Date(ctx.io.now()).toISOString() });
 }
 
 type RunSummary = ReturnType<typeof summaryOf>;
@@ -220,15 +221,30 @@ function summaryOf(result: RenderResult, totals: PlanTotals, run: RunInfo) {
 function summarize(result: RenderResult, totals: PlanTotals, run: RunInfo): number {
   const { ctx } = run;
   const summary = summaryOf(result, totals, run);
-  if (run.flags.json) emitSummary(summary, run);
+  if (ctx.log.json) emitSummary(summary, run);
   else {
     for (const report of result.reports) {
-      if (report.status === 'failed' || report.status === 'skipped') ctx.io.stderr.write(`${ctx.err.red(report.status)}  ${report.job.id}: ${printable(report.reason)}\n`);
+      if (report.status === 'failed' || report.status === 'skipped') ctx.log.error(`${ctx.err.red(report.status)}  ${report.job.id}: ${printable(report.reason)}\n`);
     }
     const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : '', totals.failed > 0 ? `${totals.failed} failed before (not sent again)` : '', summary.blocked > 0 ? `${summary.blocked} blocked` : ''].filter(Boolean);
-    ctx.io.stderr.write(`${parts.join(', ')}; spent ${formatUsd(summary.spent_usd)}; files in ${summary.out}\n`);
-    if (result.interrupted) ctx.io.stderr.write('interrupted: every job in flight is recorded in the lockfile; run again to resume\n');
+    ctx.log.error(`${parts.join(', ')}; spent ${formatUsd(summary.spent_usd)}; files in ${summary.out}\n`);
+    if (result.interrupted) ctx.log.error('interrupted: every job in flight is recorded in the lockfile; run again to resume\n');
   }
   if (result.interrupted) return EXIT.interrupted;
   return summary.failed + summary.skipped + notDone(totals) > 0 ? EXIT.jobsFailed : EXIT.ok;
 }
+
+/** `shotlist render FILE...`. */
+export const command = defineCommand({
+  name: 'render',
+  description: 'plan, then create, poll, download and record every job that needs it',
+  arguments: [['<files...>', 'storyboard files']],
+  options: (c) =>
+    withCommonFlags(c)
+      .option('--wait', 'wait for another shotlist rendering the same storyboard instead of exiting')
+      .option('--summary <file>', 'append a Markdown summary of the run to this file (e.g. $GITHUB_STEP_SUMMARY)')
+      .option('--no-report', 'do not write the contact sheet (report.html) at the end of the run')
+      .addOption(flag.emulatorSpeed())
+      .addOption(flag.allowInsecureHttp()),
+  run: ([files]: [string[]], flags: RenderFlags, ctx) => runRender(files, flags, ctx),
+});

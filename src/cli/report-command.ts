@@ -2,7 +2,9 @@ import { checkCollisions } from '../plan/check-collisions.js';
 import { outputDirOf, writeReport } from '../report/write-report.js';
 import { EXIT } from './exit-codes.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
+import { defineCommand } from './define-command.js';
+import { flag } from './flags.js';
 
 export interface ReportFlags {
   /** The renders directory (default `renders/<name>/` beside the storyboard); the report goes inside it. */
@@ -19,7 +21,21 @@ export async function runReport(file: string, flags: ReportFlags, ctx: CliContex
   await checkCollisions(loaded.storyboard, { explicitOut: flags.out !== undefined, display });
   const written = await writeReport({ loaded, now: ctx.io.now(), outDir: outputDirOf(loaded, explicitOutDir(flags, ctx), display), display });
   const shown = displayPath(ctx, written.path);
-  if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'report.written', path: shown, jobs: written.cards })}\n`);
-  else if (!flags.quiet) ctx.io.stdout.write(`wrote ${shown} (${written.cards} job${written.cards === 1 ? '' : 's'})\n`);
+  ctx.log.event({ event: 'report.written', path: shown, jobs: written.cards });
+  if (!ctx.log.quiet) ctx.log.result(`wrote ${shown} (${written.cards} job${written.cards === 1 ? '' : 's'})\n`);
   return EXIT.ok;
 }
+
+/** `shotlist report FILE`. */
+export const command = defineCommand({
+  name: 'report',
+  description: 'write the contact sheet (report.html) beside the renders',
+  arguments: [['<file>', 'storyboard file']],
+  options: (c) =>
+    c
+      .option('--out <dir>', 'renders directory holding the report (default renders/<name>/ beside the storyboard)')
+      .addOption(flag.json())
+      .option('--quiet', 'print only errors')
+      .addOption(flag.verbose()),
+  run: ([file]: [string], flags: ReportFlags, ctx) => runReport(file, flags, ctx),
+});

@@ -1,5 +1,5 @@
 import { safeOutputText } from '../untrusted/control-characters.js';
-import type { OutputStream } from './main.js';
+import type { OutputStream } from './context.js';
 
 /**
  * An output stream whose every write passes through `safeOutputText`: whatever route a string

@@ -1,6 +1,6 @@
 import type { EmbeddedEvent, OpenServerOptions } from '../embedded/open-server.js';
 import { displayPath } from './load-for-cli.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 
 /** What `openServer` needs of a command: its flags, the process's environment and Ctrl-C, and the embedded emulator's events shown on stderr. */
 export function serverOptions(ctx: CliContext, flags: { readonly allowInsecureHttp?: boolean | undefined; readonly emulatorSpeed?: number | undefined }): OpenServerOptions {
@@ -16,7 +16,7 @@ export function serverOptions(ctx: CliContext, flags: { readonly allowInsecureHt
 
 /** Which process serves the embedded emulator is told under `--verbose`; an `--emulator-speed` not applied is always told. */
 export function tellEmbedded(event: EmbeddedEvent, ctx: CliContext): void {
-  const say = (text: string) => ctx.verbose && ctx.io.stderr.write(`${text}\n`);
+  const say = (text: string) => ctx.log.debug(`${text}\n`);
   switch (event.type) {
     case 'started':
       return void say(`started the embedded emulator at ${event.url} (speed ${event.speed})`);
@@ -25,6 +25,6 @@ export function tellEmbedded(event: EmbeddedEvent, ctx: CliContext): void {
     case 'takeover':
       return void say(`the embedded emulator's shotlist (pid ${event.gonePid}) stopped; ${event.owned ? 'this process now serves it' : `now using pid ${event.nextPid}'s`} at ${event.url}`);
     case 'speed-not-applied':
-      return void ctx.io.stderr.write(`note: --emulator-speed ${event.asked} not applied: the embedded emulator is already served by shotlist pid ${event.pid}, at speed ${event.speed}\n`);
+      return ctx.log.error(`note: --emulator-speed ${event.asked} not applied: the embedded emulator is already served by shotlist pid ${event.pid}, at speed ${event.speed}\n`);
   }
 }

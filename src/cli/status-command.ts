@@ -8,9 +8,11 @@ import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatStatus, statusEvents } from './format-status.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { openServer } from '../embedded/open-server.js';
 import { serverOptions } from './server-options.js';
+import { defineCommand } from './define-command.js';
+import { flag } from './flags.js';
 
 export interface StatusFlags {
   readonly provider?: string;
@@ -44,13 +46,14 @@ export async function runStatus(file: string, flags: StatusFlags, ctx: CliContex
   const server = flags.offline ? null : await askServer(loaded, entries, flags, ctx);
   const report = assessStatus({ plan, files, server, now });
 
-  if (flags.json) {
-    for (const event of statusEvents(report, loaded.storyboard.name)) io.stdout.write(`${JSON.stringify(event)}\n`);
+  const { log } = ctx;
+  if (log.json) {
+    for (const event of statusEvents(report, loaded.storyboard.name)) log.event(event);
   } else {
     const header = `status of ${ctx.out.bold(loaded.storyboard.name)} on ${providerId} (${displayPath(ctx, lockPath)}${flags.offline ? ', offline' : ''})`;
     const shown = flags.quiet ? { ...report, rows: report.rows.filter((row) => row.attention) } : report;
-    io.stdout.write(formatStatus(shown, header, ctx.out));
-    if (report.totals.attention > 0) io.stdout.write(`run \`shotlist plan ${displayPath(ctx, loaded.storyboard.mainPath)}\` to see what render would do about it\n`);
+    log.result(formatStatus(shown, header, log.out));
+    if (report.totals.attention > 0) log.result(`run \`shotlist plan ${displayPath(ctx, loaded.storyboard.mainPath)}\` to see what render would do about it\n`);
   }
   return report.totals.attention > 0 ? EXIT.jobsFailed : EXIT.ok;
 }
@@ -84,3 +87,22 @@ async function askServer(loaded: LoadedStoryboard, entries: readonly LockEntry[]
     await opened.close();
   }
 }
+
+/** `shotlist status FILE`. */
+export const command = defineCommand({
+  name: 'status',
+  description: 'the lockfile against disk and server: files missing or altered, videos expired or expiring, jobs in flight, orphans',
+  arguments: [['<file>', 'storyboard file']],
+  options: (c) =>
+    c
+      .addOption(flag.provider())
+      .addOption(flag.baseUrl())
+      .addOption(flag.only())
+      .option('--offline', 'do not ask the server; judge expiry by the lockfile')
+      .option('--out <dir>', 'the directory the files were rendered to, if render was given --out')
+      .addOption(flag.allowInsecureHttp())
+      .addOption(flag.json())
+      .option('--quiet', 'list only the jobs that need attention')
+      .addOption(flag.verbose()),
+  run: ([file]: [string], flags: StatusFlags, ctx) => runStatus(file, flags, ctx),
+});

@@ -8,10 +8,12 @@ import { formatPlan, formatTotals, formatUsd } from './format-plan.js';
 import { describePlanReason } from './format-plan-reason.js';
 import { displayPath, explicitOutDir, overridesOf } from './load-for-cli.js';
 import { createScreen, onScreen, type Screen } from './live-region.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { renderLoaded, type RenderFlags } from './render-command.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { printable } from '../untrusted/control-characters.js';
+import { defineCommand } from './define-command.js';
+import { flag, withCommonFlags } from './flags.js';
 
 export interface WatchFlags extends RenderFlags {
   readonly render?: boolean;
@@ -29,7 +31,7 @@ export async function runWatch(file: string, flags: WatchFlags, outer: CliContex
   const { io } = ctx;
   const renderer = flags.render ? createWatchRenderer(flags, ctx, screen) : null;
   const print = (update: WatchUpdate) => {
-    if (flags.json) printJson(update, ctx);
+    if (ctx.log.json) printJson(update, ctx);
     else printText(update, ctx);
     // A plan made because a render changed the lockfile is shown, not rendered from: only an edit starts a render.
     if (update.kind === 'planned' && update.cause === 'change') renderer?.planned(update.loaded);
@@ -41,7 +43,7 @@ export async function runWatch(file: string, flags: WatchFlags, outer: CliContex
     now: io.now,
     onUpdate: print,
   });
-  if (!flags.json) io.stderr.write(ctx.err.dim(`watching ${session.watched().length} file${session.watched().length === 1 ? '' : 's'}; Ctrl-C to stop\n`));
+  ctx.log.notice(ctx.err.dim(`watching ${session.watched().length} file${session.watched().length === 1 ? '' : 's'}; Ctrl-C to stop\n`));
   renderer?.attach(session.refresh);
   await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
   await session.close();
@@ -69,8 +71,8 @@ function createWatchRenderer(flags: WatchFlags, ctx: CliContext, screen: Screen)
           if (code === EXIT.interrupted) interrupted = true;
         },
         (error: unknown) => {
-          if (flags.json) ctx.io.stdout.write(`${JSON.stringify(errorEvent(errorFieldsOf(error), null, ctx.io.now()))}\n`);
-          else ctx.io.stderr.write(`${ctx.err.red('render failed')}: ${printable(error instanceof Error ? error.message : String(error))}\n`);
+          if (ctx.log.json) ctx.log.event(errorEvent(errorFieldsOf(error), null, ctx.io.now()));
+          else ctx.log.error(`${ctx.err.red('render failed')}: ${printable(error instanceof Error ? error.message : String(error))}\n`);
         },
       )
       .then(async () => {
@@ -105,27 +107,27 @@ function createWatchRenderer(flags: WatchFlags, ctx: CliContext, screen: Screen)
 }
 
 function printText(update: WatchUpdate, ctx: CliContext): void {
-  const { io } = ctx;
+  const { io, log } = ctx;
   const time = ctx.err.dim(new Date(io.now()).toISOString().slice(11, 19));
   switch (update.kind) {
     case 'invalid':
-      io.stderr.write(`\n${time} ${ctx.err.red('invalid')}\n${formatIssues(update.issues, update.texts, ctx.err)}`);
-      if (update.hasLastGood) io.stderr.write(ctx.err.dim('keeping the last good plan\n'));
+      log.error(`\n${time} ${ctx.err.red('invalid')}\n${formatIssues(update.issues, update.texts, ctx.err)}`);
+      if (update.hasLastGood) log.error(ctx.err.dim('keeping the last good plan\n'));
       return;
     case 'error':
-      io.stderr.write(`\n${time} ${ctx.err.red('error')}: ${printable(update.error instanceof ShotlistError ? update.error.message : String(update.error))}\n`);
+      log.error(`\n${time} ${ctx.err.red('error')}: ${printable(update.error instanceof ShotlistError ? update.error.message : String(update.error))}\n`);
       return;
     case 'planned': {
       const { plan } = update.planned;
-      if (update.issues.length > 0) io.stderr.write(formatIssues(update.issues, update.texts, ctx.err));
+      if (update.issues.length > 0) log.error(formatIssues(update.issues, update.texts, ctx.err));
       if (update.diff === null) {
-        io.stdout.write(formatPlan(plan, `${time} plan for ${ctx.out.bold(update.loaded.storyboard.name)} (${update.elapsedMs.toFixed(0)} ms)`, ctx.out));
+        log.result(formatPlan(plan, `${time} plan for ${ctx.out.bold(update.loaded.storyboard.name)} (${update.elapsedMs.toFixed(0)} ms)`, ctx.out));
         return;
       }
-      io.stdout.write(`\n${time} ${describeDiff(update.diff)} (${update.elapsedMs.toFixed(0)} ms)\n`);
-      for (const job of [...update.diff.added, ...update.diff.changed]) io.stdout.write(`  ${job.action === 'render' ? '~' : '='} ${job.id}: ${job.action}, ${printable(describePlanReason(job.reason))}\n`);
-      for (const id of update.diff.removed) io.stdout.write(`  - ${id}: removed\n`);
-      io.stdout.write(`${formatTotals(plan.totals)}\n`);
+      log.result(`\n${time} ${describeDiff(update.diff)} (${update.elapsedMs.toFixed(0)} ms)\n`);
+      for (const job of [...update.diff.added, ...update.diff.changed]) log.result(`  ${job.action === 'render' ? '~' : '='} ${job.id}: ${job.action}, ${printable(describePlanReason(job.reason))}\n`);
+      for (const id of update.diff.removed) log.result(`  - ${id}: removed\n`);
+      log.result(`${formatTotals(plan.totals)}\n`);
     }
   }
 }
@@ -143,7 +145,7 @@ function describeDiff(diff: PlanDiff): string {
 
 function printJson(update: WatchUpdate, ctx: CliContext): void {
   const at = new Date(ctx.io.now()).toISOString();
-  const write = (event: object) => ctx.io.stdout.write(`${JSON.stringify(event)}\n`);
+  const write = (event: object) => ctx.log.event(event);
   switch (update.kind) {
     case 'invalid':
       for (const issue of update.issues) write({ event: 'issue', ...issue });
@@ -177,3 +179,16 @@ function errorFieldsOf(error: unknown): ErrorFields {
   if (error instanceof ShotlistError) return { code: error.code, message: error.message, hint: error instanceof UserError ? error.hint : undefined };
   return { code: 'internal', message: error instanceof Error ? error.message : String(error) };
 }
+
+/** `shotlist watch FILE`. */
+export const command = defineCommand({
+  name: 'watch',
+  description: 're-validate and re-plan on every change of any file the storyboard reads, until Ctrl-C',
+  arguments: [['<file>', 'storyboard file']],
+  options: (c) =>
+    withCommonFlags(c)
+      .option('--render', 'also render what each new plan owes (in-flight jobs finish when the storyboard changes)')
+      .addOption(flag.emulatorSpeed())
+      .addOption(flag.allowInsecureHttp()),
+  run: ([file]: [string], flags: WatchFlags, ctx) => runWatch(file, flags, ctx),
+});

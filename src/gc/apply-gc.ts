@@ -1,4 +1,4 @@
-import { ApiError, NotFoundError, ProviderError, type Video, type VideosClient } from '../api/index.js';
+import { ApiError, classifyError, ProviderError, type ErrorKind, type Video, type VideosClient } from '../api/index.js';
 import { InterruptedError, LockBusyError } from '../errors.js';
 import { readLockfileSource } from '../lockfile/lockfile-io.js';
 import type { Lockfile } from '../lockfile/lockfile.js';
@@ -107,14 +107,18 @@ async function takeLocks(storyboards: readonly LockedStoryboard[], options: Appl
   }
 }
 
-/** One delete; a refusal (a job that started in the meantime gets 400) is reported, and the rest go on. */
+/** A 4xx answer to a DELETE: the server's refusal (a job that started in the meantime gets 400), told with its message. 408 is a server error, as everywhere. */
+const REFUSALS: ReadonlySet<ErrorKind> = new Set(['auth', 'quota', 'rate-limited', 'conflict', 'refused']);
+
+/** One delete; a refusal is reported, and the rest go on. What a failure means is `classifyError`'s judgement. */
 async function deleteOne(client: VideosClient, id: string, signal: AbortSignal): Promise<{ ok: boolean; reason: string }> {
   try {
     await client.delete(id, { signal });
     return { ok: true, reason: 'unreferenced' };
   } catch (error) {
-    if (error instanceof NotFoundError) return { ok: true, reason: 'already gone' };
-    if (error instanceof ApiError && error.status >= 400 && error.status < 500) return { ok: false, reason: `the server refused: ${error.serverMessage ?? error.message}` };
+    const kind = classifyError(error);
+    if (kind === 'gone') return { ok: true, reason: 'already gone' };
+    if (REFUSALS.has(kind) && error instanceof ApiError) return { ok: false, reason: `the server refused: ${error.serverMessage ?? error.message}` };
     if (error instanceof ProviderError && !signal.aborted) return { ok: false, reason: error.message };
     throw error;
   }
