@@ -124,6 +124,10 @@ export interface PlanInput {
 }
 
 const NONE: readonly string[] = Object.freeze([]);
+// The reasons without details, made once: a plan of 10,000 jobs mostly reuses or renders anew.
+const NEW: PlanReason = Object.freeze({ code: 'new' });
+const UP_TO_DATE: PlanReason = Object.freeze({ code: 'up-to-date' });
+const PARENT_RENDERS: PlanReason = Object.freeze({ code: 'parent-renders' });
 
 export { EXPIRY_MARGIN_SECONDS } from './entry-state.js';
 
@@ -245,9 +249,9 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
     const found = pass.orphans.take(fingerprint, (orphan) => adoptionOf(orphan.entry, job, input, selected));
     return found && make(found.how.action, { code: 'moved', from: found.orphan.id, then: found.how.then }, NONE, fingerprint, 0, found.orphan);
   };
-  if (!entry) return adopt() ?? render({ code: 'new' }, NONE, parentRenders ? null : fingerprint);
+  if (!entry) return adopt() ?? render(NEW, NONE, parentRenders ? null : fingerprint);
   if (forced !== null) return render(forced, NONE, parentRenders ? null : fingerprint);
-  if (parentRenders) return render({ code: 'parent-renders' }, ['parent video'], null);
+  if (parentRenders) return render(PARENT_RENDERS, ['parent video'], null);
 
   if (entry.fingerprint !== fingerprint) {
     const changed = changedFields(entry.request, request);
@@ -270,7 +274,7 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
     return render(job.refresh.everySeconds === 0 ? { code: 'refresh-always' } : { code: 'refresh-due', every: job.refresh.label, ageSeconds: input.now - entry.created_at! });
   }
   const file = fileState(entry, input);
-  if (file === 'intact') return keep('reuse', { code: 'up-to-date' });
+  if (file === 'intact') return keep('reuse', UP_TO_DATE);
   const gone = unreachable(entry, input);
   if (gone !== null) return render({ code: 'take-gone', file, gone: goneSince(gone, entry, input.now) });
   return keep('download', { code: file === 'missing' ? 'file-missing' : 'file-altered' });

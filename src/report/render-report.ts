@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CardLink, CardStatus, ReportCard, ReportData } from './report-data.js';
+import type { CardLink, CardReason, CardStatus, ReportCard, ReportData } from './report-data.js';
 import { formatDuration } from '../format/format-duration.js';
 import { redact } from '../untrusted/redactor.js';
 
@@ -68,7 +68,7 @@ ${renderMedia(card)}
 <p class="meta"><span class="badge">${escapeHtml(STATUS_TEXT[card.status])}</span>${card.costUsd !== null ? ` <span class="cost">$${card.costUsd.toFixed(2)}</span>` : ''}${
     card.createdAt !== null ? ` <span class="age" data-created="${card.createdAt}" title="${isoOf(card.createdAt)}">${escapeHtml(formatAgo(now - card.createdAt))}</span>` : ''
   }</p>
-${card.reason !== null ? `<p class="reason">${escapeHtml(card.reason)}</p>` : ''}
+${card.reason !== null ? `<p class="reason">${escapeHtml(describeCardReason(card.reason))}</p>` : ''}
 ${card.bindings.length > 0 ? `<ul class="bindings">${card.bindings.map((b) => `<li><span class="axis">${escapeHtml(b.axis)}</span>=<span class="value">${escapeHtml(b.value)}</span></li>`).join('')}</ul>` : ''}
 <p class="prompt">${escapeHtml(card.prompt)}</p>
 ${card.promptChanged ? '<p class="note">the storyboard’s prompt has changed since; the next render makes a new take</p>' : ''}
@@ -98,6 +98,24 @@ function row(term: string, html: string): string {
 
 function linkTo(link: CardLink): string {
   return link.anchor === null ? escapeHtml(link.id) : `<a href="#${link.anchor}">${escapeHtml(link.id)}</a>`;
+}
+
+/** Why a card shows no video, in words. */
+export function describeCardReason(reason: CardReason): string {
+  switch (reason.code) {
+    case 'not-rendered':
+      return 'not rendered yet';
+    case 'failed':
+      return reason.error ? `${reason.error.message} (${reason.error.code})` : 'failed without a reason from the server';
+    case 'in-flight':
+      return `still ${reason.lock === 'creating' ? 'being created' : reason.lock.replace('_', ' ')} on the server; run render to finish it`;
+    case 'file-missing':
+      return `${reason.file} file missing; render downloads it again while the server keeps the video`;
+    case 'run':
+      return reason.message;
+    case 'interrupted':
+      return 'not started: the run was interrupted';
+  }
 }
 
 const STATUS_TEXT: Readonly<Record<CardStatus, string>> = {

@@ -11,10 +11,23 @@ import type { Binding, ResolvedJob } from '../storyboard/job.js';
 export type CardStatus = 'completed' | 'failed' | 'skipped' | 'cancelled' | 'in_flight' | 'not_rendered';
 
 /** How the last run ended for a job it did not complete (what `render` passes at the end of a run). */
-export interface RunOutcome {
-  readonly status: 'failed' | 'skipped' | 'cancelled';
-  readonly reason: string;
-}
+export type RunOutcome =
+  /** `message`: the run's own account (the server's error, or which parent failed). */
+  | { readonly status: 'failed' | 'skipped'; readonly message: string }
+  /** Not started: the run was interrupted first. */
+  | { readonly status: 'cancelled' };
+
+/** Why a card has no video to show, as data; the page puts it in words (render-report.ts). */
+export type CardReason =
+  | { readonly code: 'not-rendered' }
+  /** The lockfile records a failure; `error`: the server's, `null` when it gave none. */
+  | { readonly code: 'failed'; readonly error: { readonly code: string; readonly message: string } | null }
+  | { readonly code: 'in-flight'; readonly lock: 'creating' | 'queued' | 'in_progress' }
+  /** Completed, but a recorded file is not on disk: render downloads it while the server keeps the video. */
+  | { readonly code: 'file-missing'; readonly file: 'video' | 'thumbnail' }
+  /** The last run failed or skipped it, and said why. */
+  | { readonly code: 'run'; readonly message: string }
+  | { readonly code: 'interrupted' };
 
 export interface CardLink {
   readonly id: string;
@@ -37,7 +50,7 @@ export interface ReportCard {
   readonly seconds: string;
   readonly status: CardStatus;
   /** Why the job has no video to show (failed, skipped, not rendered, file missing). */
-  readonly reason: string | null;
+  readonly reason: CardReason | null;
   readonly videoId: string | null;
   readonly remixOf: CardLink | null;
   readonly remixes: readonly CardLink[];
@@ -96,7 +109,7 @@ export function buildReportData(input: ReportInput): ReportData {
     const { status, reason } = statusOf(entry, input.outcomes?.get(job.id));
     const thumbnail = fileUrl(entry?.outputs.thumbnail?.path, input);
     const video = fileUrl(entry?.outputs.video?.path, input);
-    const missing = status === 'completed' && (video === null || thumbnail === null) ? `${video === null ? 'video' : 'thumbnail'} file missing; render downloads it again while the server keeps the video` : null;
+    const missing: CardReason | null = status === 'completed' && (video === null || thumbnail === null) ? { code: 'file-missing', file: video === null ? 'video' : 'thumbnail' } : null;
     return {
       anchor: anchors.get(job.id)!,
       id: job.id,
@@ -122,17 +135,17 @@ export function buildReportData(input: ReportInput): ReportData {
   return { name: input.name, generatedAt: input.now, cards, shots: unique(input.jobs.map((job) => job.shotId)), axes: axesOf(input.jobs) };
 }
 
-function statusOf(entry: LockEntry | null, outcome: RunOutcome | undefined): { status: CardStatus; reason: string | null } {
+function statusOf(entry: LockEntry | null, outcome: RunOutcome | undefined): { status: CardStatus; reason: CardReason | null } {
   // The last run's word wins for a job it did not complete: a skipped remix keeps no entry, or an older one.
-  if (outcome) return { status: outcome.status, reason: outcome.reason };
-  if (entry === null) return { status: 'not_rendered', reason: 'not rendered yet' };
+  if (outcome) return { status: outcome.status, reason: outcome.status === 'cancelled' ? { code: 'interrupted' } : { code: 'run', message: outcome.message } };
+  if (entry === null) return { status: 'not_rendered', reason: { code: 'not-rendered' } };
   switch (entry.status) {
     case 'completed':
       return { status: 'completed', reason: null };
     case 'failed':
-      return { status: 'failed', reason: entry.error ? `${entry.error.message} (${entry.error.code})` : 'failed without a reason from the server' };
+      return { status: 'failed', reason: { code: 'failed', error: entry.error ? { code: entry.error.code, message: entry.error.message } : null } };
     default:
-      return { status: 'in_flight', reason: `still ${entry.status === 'creating' ? 'being created' : entry.status.replace('_', ' ')} on the server; run render to finish it` };
+      return { status: 'in_flight', reason: { code: 'in-flight', lock: entry.status } };
   }
 }
 

@@ -95,7 +95,7 @@ export function outcomesOf(reports: readonly JobReport[]): Map<string, RunOutcom
   const outcomes = new Map<string, RunOutcome>();
   for (const report of reports) {
     if (report.status === 'completed') continue;
-    outcomes.set(report.job.id, report.status === 'cancelled' ? { status: 'cancelled', reason: 'not started: the run was interrupted' } : { status: report.status, reason: report.reason });
+    outcomes.set(report.job.id, report.status === 'cancelled' ? { status: 'cancelled' } : { status: report.status, message: report.reason });
   }
   return outcomes;
 }

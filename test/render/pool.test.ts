@@ -136,7 +136,7 @@ describe('a pool of servers', () => {
     await rm(heroFile);
     let plan = await planNow();
     expect(plan.jobs.get(chain.hero)).toMatchObject({ action: 'render', reason: `file missing and the video is on ${dropped}, no longer among the provider's servers` });
-    expect(plan.jobs.get(chain.dusk)).toMatchObject({ action: 'render', reason: 'parent renders again' });
+    expect(plan.jobs.get(chain.dusk)).toMatchObject({ action: 'render', reason_code: 'parent-renders' });
     expect(plan.total).toMatchObject({ render: 3, reuse: 21 });
     await writeFile(heroFile, heroBytes);
 

@@ -65,7 +65,7 @@ describe.concurrent('the server lost what the lockfile points at', () => {
     expect(events(failing, 'job.result').find((event) => event['id'] === 'hero[product=mug]')).toMatchObject({ status: 'failed' });
     const planned = new Map(events(await plan(emu, dir), 'plan.job').map((event) => [event['id'], event]));
     expect(planned.get('hero[product=mug]')).toMatchObject({ action: 'render' });
-    expect(planned.get('hero-dusk[product=mug]')).toMatchObject({ action: 'render', reason: 'parent renders again' });
+    expect(planned.get('hero-dusk[product=mug]')).toMatchObject({ action: 'render', reason_code: 'parent-renders' });
 
     const recovered = await renderWith(emu, dir, FILE);
     expect(recovered.code, recovered.stderr).toBe(0);

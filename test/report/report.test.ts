@@ -189,12 +189,12 @@ describe('the contact sheet as data and HTML', () => {
       lockDir: '/p',
       reportDir: '/p/renders/n',
       present: new Set(),
-      outcomes: new Map([['c', { status: 'skipped', reason: 'not sent, because a"b failed' }]]),
+      outcomes: new Map([['c', { status: 'skipped', message: 'not sent, because a"b failed' }]]),
       now: 1_800_000_000,
     });
     expect(data.cards.map((card) => [card.status, card.reason])).toEqual([
-      ['not_rendered', 'not rendered yet'],
-      ['skipped', 'not sent, because a"b failed'],
+      ['not_rendered', { code: 'not-rendered' }],
+      ['skipped', { code: 'run', message: 'not sent, because a"b failed' }],
     ]);
     expect(data.cards[1]!.remixOf).toEqual({ id: 'a"b', anchor: 'job-0' });
     expect(data.cards[0]!.remixes).toEqual([{ id: 'c', anchor: 'job-1' }]);
