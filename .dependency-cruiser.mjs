@@ -61,14 +61,14 @@ export default {
     },
     {
       name: 'effects-never-cli',
-      comment: 'api, run, remote and cut report events and return outcomes; the terminal is the CLI\'s.',
+      comment: "api, run, remote and cut report events and return outcomes; the terminal is the CLI's.",
       severity: 'error',
       from: except({ path: '^src/(api|run|remote|cut)/' }),
       to: { path: '^src/cli/' },
     },
     {
       name: 'emulator-never-client',
-      comment: 'The emulator must not share the client\'s view of the protocol (api, run, embedded), or the tests against it prove nothing.',
+      comment: "The emulator must not share the client's view of the protocol (api, run, embedded), or the tests against it prove nothing.",
       severity: 'error',
       from: except({ path: '^src/emulator/' }),
       to: { path: '^src/(api|run|embedded)/' },
@@ -82,7 +82,8 @@ export default {
     },
     {
       name: 'source-imports-nothing-of-shotlist',
-      comment: 'src/source/ (YAML with positions, schema checks, Issue, did-you-mean) sits under storyboard, providers and lockfile: it imports only itself and the foundations.',
+      comment:
+        'src/source/ (YAML with positions, schema checks, Issue, did-you-mean) sits under storyboard, providers and lockfile: it imports only itself and the foundations.',
       severity: 'error',
       from: except({ path: '^src/source/' }),
       to: { path: '^src/', pathNot: `^src/source/|${FOUNDATIONS}` },

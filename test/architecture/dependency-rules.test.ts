@@ -34,7 +34,10 @@ afterAll(() => Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force
 async function tree(files: Record<string, readonly string[]>): Promise<string> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'shotlist-deps-'));
   scratch.push(root);
-  await writeFile(path.join(root, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true }, include: ['src'] }));
+  await writeFile(
+    path.join(root, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true }, include: ['src'] }),
+  );
   for (const [file, imports] of Object.entries(files)) {
     const lines = imports.map((target, i) => {
       let specifier = path.relative(path.dirname(file), target).replace(/\.ts$/, '.js');
@@ -67,7 +70,11 @@ describe('the dependency rules', () => {
       { 'src/run/a.ts': ['src/run/b.ts'], 'src/run/b.ts': ['src/run/c.ts'], 'src/run/c.ts': ['src/run/a.ts'] },
       [{ rule: 'no-runtime-cycle', from: 'src/run/a.ts', to: 'src/run/b.ts' }],
     ],
-    ['the core importing the network', { 'src/storyboard/load.ts': ['src/api/client.ts'], 'src/api/client.ts': [] }, [{ rule: 'core-knows-no-effects', from: 'src/storyboard/load.ts', to: 'src/api/client.ts' }]],
+    [
+      'the core importing the network',
+      { 'src/storyboard/load.ts': ['src/api/client.ts'], 'src/api/client.ts': [] },
+      [{ rule: 'core-knows-no-effects', from: 'src/storyboard/load.ts', to: 'src/api/client.ts' }],
+    ],
     [
       'the plan importing the runner',
       { 'src/plan/plan.ts': ['src/run/scheduler.ts'], 'src/run/scheduler.ts': [] },
@@ -84,15 +91,31 @@ describe('the dependency rules', () => {
         { rule: 'only-cli-imports-cli', from: 'src/run/session.ts', to: 'src/cli/style.ts' },
       ],
     ],
-    ['the emulator importing the client', { 'src/emulator/server.ts': ['src/api/client.ts'], 'src/api/client.ts': [] }, [{ rule: 'emulator-never-client', from: 'src/emulator/server.ts', to: 'src/api/client.ts' }]],
-    ['a part importing the cli', { 'src/watch/session.ts': ['src/cli/main.ts'], 'src/cli/main.ts': [] }, [{ rule: 'only-cli-imports-cli', from: 'src/watch/session.ts', to: 'src/cli/main.ts' }]],
+    [
+      'the emulator importing the client',
+      { 'src/emulator/server.ts': ['src/api/client.ts'], 'src/api/client.ts': [] },
+      [{ rule: 'emulator-never-client', from: 'src/emulator/server.ts', to: 'src/api/client.ts' }],
+    ],
+    [
+      'a part importing the cli',
+      { 'src/watch/session.ts': ['src/cli/main.ts'], 'src/cli/main.ts': [] },
+      [{ rule: 'only-cli-imports-cli', from: 'src/watch/session.ts', to: 'src/cli/main.ts' }],
+    ],
     [
       'source importing a part above it',
       { 'src/source/yaml.ts': ['src/providers/profiles.ts', 'src/untrusted/redactor.ts'], 'src/providers/profiles.ts': [], 'src/untrusted/redactor.ts': [] },
       [{ rule: 'source-imports-nothing-of-shotlist', from: 'src/source/yaml.ts', to: 'src/providers/profiles.ts' }],
     ],
-    ['a foundation importing a part', { 'src/files/read.ts': ['src/lockfile/lockfile.ts'], 'src/lockfile/lockfile.ts': [] }, [{ rule: 'foundations-are-leaves', from: 'src/files/read.ts', to: 'src/lockfile/lockfile.ts' }]],
-    ['shipped code importing a test', { 'src/run/clock.ts': ['test/helpers/clock.ts'], 'test/helpers/clock.ts': [] }, [{ rule: 'src-never-imports-tests', from: 'src/run/clock.ts', to: 'test/helpers/clock.ts' }]],
+    [
+      'a foundation importing a part',
+      { 'src/files/read.ts': ['src/lockfile/lockfile.ts'], 'src/lockfile/lockfile.ts': [] },
+      [{ rule: 'foundations-are-leaves', from: 'src/files/read.ts', to: 'src/lockfile/lockfile.ts' }],
+    ],
+    [
+      'shipped code importing a test',
+      { 'src/run/clock.ts': ['test/helpers/clock.ts'], 'test/helpers/clock.ts': [] },
+      [{ rule: 'src-never-imports-tests', from: 'src/run/clock.ts', to: 'test/helpers/clock.ts' }],
+    ],
   ])('fail on %s', async (_name, files, expected) => {
     const violations = await cruiseTree(await tree(files));
     const byRule = (a: Violation, b: Violation) => `${a.rule} ${a.from} ${a.to}`.localeCompare(`${b.rule} ${b.from} ${b.to}`);
@@ -114,7 +137,10 @@ describe('the dependency rules', () => {
       'src/files/read.ts': [],
     });
     await writeFile(path.join(root, 'src/plan/entry-state.ts'), "import type { Plan } from './plan.js';\nexport const entry = (plan: Plan) => plan;\n");
-    await writeFile(path.join(root, 'src/plan/plan.ts'), "import { entry } from './entry-state.js';\nexport interface Plan { readonly jobs: number }\nexport const value = entry;\n");
+    await writeFile(
+      path.join(root, 'src/plan/plan.ts'),
+      "import { entry } from './entry-state.js';\nexport interface Plan { readonly jobs: number }\nexport const value = entry;\n",
+    );
     expect(await cruiseTree(root)).toEqual([]);
   });
 });

@@ -10,7 +10,12 @@ type NotYet = false | null | undefined | 0 | '';
  *
  * For waits on real processes and servers only; a test of timing itself runs a virtual clock.
  */
-export async function waitUntil<T>(probe: () => T | Promise<T>, what: string | (() => string), timeoutMs = 15_000, everyMs = 5): Promise<Exclude<Awaited<T>, NotYet>> {
+export async function waitUntil<T>(
+  probe: () => T | Promise<T>,
+  what: string | (() => string),
+  timeoutMs = 15_000,
+  everyMs = 5,
+): Promise<Exclude<Awaited<T>, NotYet>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
