@@ -3,7 +3,6 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { copyExamples, hasStackTrace, REPO } from './helpers/cli.js';
-import { ensureDist } from './helpers/dist.js';
 
 /**
  * `shotlist plan big.yaml | head -1`: the reader leaves early; shotlist must not die of EPIPE with
@@ -11,7 +10,6 @@ import { ensureDist } from './helpers/dist.js';
  * pair whose buffer took all of this plan's output, so its reader could never leave early.
  */
 it('output to a reader that goes away (| head) ends quietly, not with an EPIPE stack trace', async ({ onTestFinished }) => {
-  await ensureDist();
   const { dir, cleanup } = await copyExamples();
   onTestFinished(cleanup);
   const products = Array.from({ length: 1000 }, (_, i) => `p${i}`).join(', ');

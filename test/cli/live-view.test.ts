@@ -5,6 +5,7 @@ import { main } from '../../src/cli/main.js';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { lockPathOf, renderProject } from '../render/helpers.js';
 import { createTestTerminal, type TestTerminal } from '../helpers/terminal.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 /**
  * The live view as a terminal shows it: the output of a real render is fed through a terminal
@@ -19,13 +20,7 @@ function renderOn(term: TestTerminal, dir: string, url: string, signal = new Abo
   return main(['render', FILE, '--base-url', url, '--no-report'], { stdout: term.stdout, stderr: term.stderr, env: { NO_COLOR: '1' }, cwd: dir, now: () => Date.now(), signal });
 }
 
-async function until(probe: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = (probe: () => boolean | Promise<boolean>, ms = 20_000) => waitUntil(probe, 'the live view', ms, 20);
 
 /** The live view drew job rows at some point: otherwise a clean screen would prove nothing. */
 function drewRows(term: TestTerminal): boolean {

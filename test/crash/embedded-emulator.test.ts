@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createVideosClient } from '../../src/api/index.js';
 import { openEmbeddedEmulator } from '../../src/embedded/embedded-emulator.js';
 import type { EmulatorStats } from '../../src/emulator/index.js';
@@ -10,7 +10,7 @@ import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { emulatorProfile } from '../../src/providers/builtin.js';
 import { REPO, runCli } from '../helpers/cli.js';
 import { routeDelta } from '../render/helpers.js';
-import { boardDir, ensureDist, lockPathOf, QUICKSTART, SCRATCH, Shotlist, userEnv } from './harness.js';
+import { boardDir, lockPathOf, QUICKSTART, SCRATCH, Shotlist, userEnv } from './harness.js';
 
 /**
  * The embedded emulator across real processes: `bin/shotlist.js` children that start it on
@@ -19,8 +19,6 @@ import { boardDir, ensureDist, lockPathOf, QUICKSTART, SCRATCH, Shotlist, userEn
  * ended: a render in progress serves the project's status and gc; a SIGKILLed owner's record is
  * taken over; processes racing to start it end with one owner.
  */
-
-beforeAll(() => ensureDist(), 180_000);
 
 const live = () => Date.now();
 

@@ -4,7 +4,8 @@ import type { EmulatorOptions, EmulatorStats } from '../../src/emulator/index.js
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { hasStackTrace, type CliRun } from '../helpers/cli.js';
 import { checkOutputs, readLock, renderWith } from '../render/helpers.js';
-import { boardDir, createMediaCache, leftovers, newTally, soakBoard, startCrashEmulator, type Board, type CrashEmulator } from './harness.js';
+import { boardDir, leftovers, newTally, soakBoard, startCrashEmulator, useMediaCache, type Board, type CrashEmulator } from './harness.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 /**
  * The fault soak: seeded fault profiles against a 50-job storyboard (46 independent jobs, two
@@ -20,12 +21,11 @@ const JOBS = BOARD.jobs.length;
 const MAX_RUNS = 3;
 
 const tally = newTally();
-let media: { dir: string; remove: () => Promise<void> };
+const media = useMediaCache();
 const started = Date.now();
 
 /** A healthy run first: the baseline every profile is measured against, and it encodes the media they share. */
 beforeAll(async () => {
-  media = await createMediaCache();
   const emu = await startCrashEmulator(media.dir);
   const { dir, cleanup } = await boardDir(BOARD);
   try {
@@ -37,8 +37,7 @@ beforeAll(async () => {
     await cleanup();
   }
 }, 120_000);
-afterAll(async () => {
-  await media?.remove();
+afterAll(() => {
   console.log(`fault soak: ${JSON.stringify({ profiles: tally.faultProfiles, duplicateServerJobs: tally.duplicateServerJobs, lostVideoIds: tally.lostVideoIds, stackTraces: tally.stackTraces, seconds: Math.round((Date.now() - started) / 1000) })}`);
 });
 
@@ -208,7 +207,7 @@ describe.concurrent('fault soak: 50 jobs under seeded faults converge, never pay
     const soak = await setUpSoak({ seed: 22, slowBody: { rate: 1, delayMs: 40, phase: 'before', routes: ['content'] } }, onTestFinished, { emulator: { speed: 300 } });
     const first = soak.render();
     // A day later on the server's clock, with part of the run done.
-    while (soak.emu.stats().jobs.length < JOBS / 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitUntil(() => soak.emu.stats().jobs.length >= JOBS / 3, 'a third of the jobs on the server', 60_000);
     soak.emu.advanceClock(25 * 3600);
     const advancedAt = soak.emu.stats().jobs.length;
     const run = await first;

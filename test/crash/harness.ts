@@ -3,7 +3,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import type { FaultOptions } from '../../src/emulator/faults.js';
 import { startEmulator, type EmulatorOptions, type EmulatorStats, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
@@ -37,38 +37,18 @@ export const SCRATCH = (() => {
   }
 })();
 
-import { ensureDist, userEnv } from '../helpers/dist.js';
+import { userEnv } from '../helpers/dist.js';
 
-export { ensureDist, userEnv };
+export { userEnv };
 
 /**
  * Encodes are the slow part of a scenario (ffmpeg, ~0.5 s each); the emulator caches media by
- * request on disk, so scenarios of one test file share a media directory: a request encoded
- * once serves every emulator after it. Each emulator keeps its own jobs (its own stats).
- */
-export async function createMediaCache(): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(SCRATCH, 'shotlist-crash-media-'));
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
-}
-
-/**
- * The hooks of a file whose scenarios run `bin/shotlist.js`: dist/ built before them (which may
- * take minutes on a busy machine), one media cache for all of them, removed after. `dir` can be
- * read once the hooks have run.
+ * request on disk, so every scenario links the run's one media directory as its emulator's:
+ * a request encoded once serves every emulator after it. Each emulator keeps its own jobs. The
+ * directory is made by test/setup/global.ts, which also builds dist/ before any file starts.
  */
 export function useMediaCache(): { readonly dir: string } {
-  let media: { dir: string; remove: () => Promise<void> } | undefined;
-  beforeAll(async () => {
-    await ensureDist();
-    media = await createMediaCache();
-  }, 180_000);
-  afterAll(() => media?.remove());
-  return {
-    get dir() {
-      if (media === undefined) throw new Error('the media cache is created in beforeAll');
-      return media.dir;
-    },
-  };
+  return { dir: inject('mediaCache') };
 }
 
 export interface CrashEmulator extends RunningEmulator {

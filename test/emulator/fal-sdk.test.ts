@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { readMp4, startTestEmulator } from './helpers.js';
 import { originOf } from './protocol-helpers.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 /**
  * fal's own client (@fal-ai/client) against the emulator. The client builds
@@ -39,11 +40,7 @@ describe('fal flavor with the official @fal-ai/client', () => {
     expect(seen[0]).toBe(`POST https://queue.fal.run/${KLING}`);
     let status = await fal.queue.status(KLING, { requestId, logs: true });
     expect(seen[1]).toBe(`GET https://queue.fal.run/fal-ai/kling-video/requests/${requestId}/status?logs=1`);
-    const deadline = Date.now() + 30_000;
-    while (status.status !== 'COMPLETED' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      status = await fal.queue.status(KLING, { requestId, logs: false });
-    }
+    await waitUntil(async () => status.status === 'COMPLETED' || ((status = await fal.queue.status(KLING, { requestId, logs: false })), status.status === 'COMPLETED'), 'the request to complete', 30_000, 25);
     expect(status.status).toBe('COMPLETED');
     const result = await fal.queue.result(KLING, { requestId });
     expect(result.requestId).toBe(requestId);
@@ -60,8 +57,7 @@ describe('fal flavor with the official @fal-ai/client', () => {
   it('surfaces a refused input as a ValidationError with the field, and cancels a queued request', async () => {
     const { fal } = await client({ faults: { stuckPattern: 'never starts' } });
     const { request_id: requestId } = await fal.queue.submit(KLING, { input: { prompt: 'x', duration: 7 as unknown as '5' } });
-    const deadline = Date.now() + 30_000;
-    while ((await fal.queue.status(KLING, { requestId, logs: false })).status !== 'COMPLETED' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    await waitUntil(async () => (await fal.queue.status(KLING, { requestId, logs: false })).status === 'COMPLETED', 'the request to complete', 30_000, 25);
     const error = await fal.queue.result(KLING, { requestId }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).status).toBe(422);

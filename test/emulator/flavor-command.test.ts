@@ -1,16 +1,14 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli.js';
-import { ensureDist, userEnv } from '../helpers/dist.js';
+import { userEnv } from '../helpers/dist.js';
 import { withTempDir } from './helpers.js';
 
 /**
  * `shotlist emulator --flavor gemini|fal|replicate` as a user runs it: a real process that says
  * the base URL a client of that protocol uses, answers there, and stops on SIGINT.
  */
-beforeAll(() => ensureDist(), 180_000);
-
 async function serve(flavor: string, stateDir: string, probe: (base: string) => Promise<void>): Promise<string> {
   const child = spawn(process.execPath, [path.join(REPO, 'bin/shotlist.js'), 'emulator', '--flavor', flavor, '--port', '0', '--state-dir', stateDir], { env: userEnv() });
   let stderr = '';

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { makeImage, readMp4, startTestEmulator, withTempDir } from './helpers.js';
 import { originOf } from './protocol-helpers.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 /**
  * Google's own client (@google/genai, the last major for Node 20) against the emulator through
@@ -24,13 +25,8 @@ async function client(): Promise<GoogleGenAI> {
 }
 
 async function untilDone(ai: GoogleGenAI, operation: Awaited<ReturnType<GoogleGenAI['models']['generateVideos']>>) {
-  const deadline = Date.now() + 30_000;
   let op = operation;
-  while (!op.done) {
-    if (Date.now() > deadline) throw new Error('operation never finished');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    op = await ai.operations.getVideosOperation({ operation: op });
-  }
+  await waitUntil(async () => op.done || ((op = await ai.operations.getVideosOperation({ operation: op })), op.done), 'the operation to finish', 30_000, 25);
   return op;
 }
 

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import { ALL_FORMATS, BufferSource, Input } from 'mediabunny';
 import { startEmulator, type EmulatorOptions, type RunningEmulator, type VideoObject } from '../../src/emulator/index.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 /** Fast settings for tests: 1000x time, 4 fps encodes. */
 export function startTestEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -42,14 +43,16 @@ export function createVideo(emu: RunningEmulator, body: Record<string, unknown>)
 
 /** Polls until the job is terminal (or `status` is reached); real time, bounded. */
 export async function waitForStatus(emu: RunningEmulator, id: string, status?: string, timeoutMs = 20_000): Promise<VideoObject> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { body } = await requestJson<VideoObject>(`${emu.url}/videos/${id}`);
-    const done = status === undefined ? body.status === 'completed' || body.status === 'failed' : body.status === status;
-    if (done) return body;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${id}: last status ${body.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  return waitUntil(
+    async () => {
+      const { body } = await requestJson<VideoObject>(`${emu.url}/videos/${id}`);
+      const done = status === undefined ? body.status === 'completed' || body.status === 'failed' : body.status === status;
+      return done && body;
+    },
+    `${id} to be ${status ?? 'completed or failed'}`,
+    timeoutMs,
+    25,
+  );
 }
 
 export async function download(emu: RunningEmulator, id: string, variant: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> {

@@ -2,6 +2,7 @@ import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { makeClip, readMp4, startTestEmulator, withTempDir } from './helpers.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 /**
  * The official `openai` package (6.49) calling the March-2026 routes: `videos.edit`,
@@ -13,12 +14,15 @@ type Video = OpenAI.Videos.Video;
 const VIDEO_KEYS = ['completed_at', 'created_at', 'error', 'expires_at', 'id', 'model', 'object', 'progress', 'prompt', 'remixed_from_video_id', 'seconds', 'size', 'status'];
 
 async function untilDone(client: OpenAI, id: string): Promise<Video> {
-  for (let i = 0; i < 800; i++) {
-    const video = await client.videos.retrieve(id);
-    if (video.status === 'completed' || video.status === 'failed') return video;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`video ${id} did not finish`);
+  return waitUntil(
+    async () => {
+      const video = await client.videos.retrieve(id);
+      return (video.status === 'completed' || video.status === 'failed') && video;
+    },
+    `video ${id} to finish`,
+    20_000,
+    25,
+  );
 }
 
 /** Every field of a just-accepted job, against what the request implies. */

@@ -2,14 +2,18 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { readMp4, startTestEmulator } from './helpers.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 async function untilDone(client: OpenAI, id: string): Promise<OpenAI.Videos.Video> {
-  for (let i = 0; i < 400; i++) {
-    const video = await client.videos.retrieve(id);
-    if (video.status === 'completed' || video.status === 'failed') return video;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`video ${id} did not finish`);
+  return waitUntil(
+    async () => {
+      const video = await client.videos.retrieve(id);
+      return (video.status === 'completed' || video.status === 'failed') && video;
+    },
+    `video ${id} to finish`,
+    10_000,
+    25,
+  );
 }
 
 describe('the official openai package as a client', () => {

@@ -1,4 +1,5 @@
 import type { RunningEmulator } from '../../src/emulator/index.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 /** A response read whole: JSON when it parses, the text otherwise, and the raw bytes. */
 export interface HttpResult<T = any> {
@@ -26,13 +27,9 @@ export function jsonInit(method: string, body: unknown, headers: Record<string, 
 
 /** Calls `read` until `done` says so; real time, bounded. */
 export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out; last: ${JSON.stringify(value).slice(0, 500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  let last: T | undefined;
+  await waitUntil(async () => done((last = await read())), () => `a polled value to be done; last: ${JSON.stringify(last)?.slice(0, 500)}`, timeoutMs, 20);
+  return last as T;
 }
 
 export function originOf(emu: RunningEmulator): string {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli.js';
-import { ensureDist, userEnv } from '../helpers/dist.js';
+import { userEnv } from '../helpers/dist.js';
 import { editStoryboard } from '../render/helpers.js';
 
 /**
@@ -90,7 +90,6 @@ describe("the example's check step, run in a campaign repository", () => {
   const lockPath = () => path.join(repo, 'campaigns/spring.lock.json');
 
   beforeAll(async () => {
-    await ensureDist();
     const steps = Object.values((await readWorkflow()).jobs).flatMap((job) => job.steps);
     const checks = steps.filter((step) => /\bshotlist plan\b/.test(step.run ?? ''));
     expect(checks).toHaveLength(1);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasStackTrace, REPO } from '../helpers/cli.js';
-import { ensureDist, userEnv } from '../helpers/dist.js';
+import { userEnv } from '../helpers/dist.js';
 import { copyProjectFiles, listProjectFiles } from '../helpers/tracked-files.js';
 
 /**
@@ -78,7 +78,6 @@ describe('the quickstart, in a checkout, as the README says', () => {
   const bash = (command: string) => ran(run('bash', ['-c', command], { cwd: checkout, env: userEnv(), timeout: 120_000 }));
 
   beforeAll(async () => {
-    await ensureDist();
     render = (await installingCommand('render')).afterInstall;
     // A checkout as git gives it: the examples and the ignore rules; bin/ is this repository's
     // (it runs this dist/ and node_modules/, which the README's `npm install` would have made).

@@ -3,7 +3,7 @@ import { access, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO } from './cli.js';
+import { REPO } from './repo.js';
 
 const run = promisify(execFile);
 

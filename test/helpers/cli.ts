@@ -4,7 +4,9 @@ import path from 'node:path';
 import { main, type CliIO } from '../../src/cli/main.js';
 import { copyProjectFiles } from './tracked-files.js';
 
-export const REPO = path.resolve(import.meta.dirname, '../..');
+import { REPO } from './repo.js';
+
+export { REPO };
 
 export interface CliRun {
   readonly code: number;

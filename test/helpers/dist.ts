@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { REPO } from './cli.js';
+import { REPO } from './repo.js';
 
 const run = promisify(execFile);
 

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../src/errors.js';
 import { writeFileAtomic } from '../../src/lockfile/lockfile-io.js';
 import { REPO, hasStackTrace, runCli } from '../helpers/cli.js';
-import { ensureDist, userEnv } from '../helpers/dist.js';
+import { userEnv } from '../helpers/dist.js';
 import { smallDiskPrefix } from '../helpers/small-disk.js';
 import { readLock, renderProject, renderWith } from '../render/helpers.js';
 
@@ -78,7 +78,6 @@ describe('atomic writes', () => {
 describe('a full disk', () => {
   let prefix: readonly string[] | null = null;
   beforeAll(async () => {
-    await ensureDist();
     prefix = await smallDiskPrefix();
   }, 180_000);
 

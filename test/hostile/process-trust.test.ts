@@ -9,7 +9,6 @@ import { acquireLock, judgeHolder } from '../../src/run/advisory-lock.js';
 import { systemClock } from '../../src/run/clock.js';
 import { ownStart, readProcessState } from '../../src/run/process-start.js';
 import { copyExamples, hasStackTrace, REPO, runCli } from '../helpers/cli.js';
-import { ensureDist } from '../helpers/dist.js';
 import { renderProject, renderWith, waitUntil } from '../render/helpers.js';
 import { startCountingServer } from './helpers.js';
 
@@ -24,8 +23,6 @@ import { startCountingServer } from './helpers.js';
 const FILE = 'quickstart.yaml';
 const SHORT = { everyMs: 100, staleAfterMs: 1_000 };
 const never = new AbortController().signal;
-
-beforeAll(() => ensureDist(), 180_000);
 
 /** A real process holding `lockPath`'s lock (heartbeat every 100 ms) until SIGTERM, when it releases it. */
 async function startHolder(lockPath: string): Promise<ChildProcess> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TEMPLATE_LIMITS } from '../../src/storyboard/template-budget.js';
 import { REPO, runCli } from '../helpers/cli.js';
-import { ensureDist, userEnv } from '../helpers/dist.js';
+import { userEnv } from '../helpers/dist.js';
 import { writeProject, yaml } from '../storyboard/helpers.js';
 import { brokenPromises, issuesOf } from './helpers.js';
 
@@ -122,7 +122,6 @@ describe('only the documented helpers', () => {
 
 describe('signals end a command working on a bomb', () => {
   it('SIGTERM ends `shotlist validate` of storyboards at their limits promptly: exit 130, no stack trace', async () => {
-    await ensureDist();
     // 30 storyboards, each at the storyboard-wide limit: tens of seconds of work in all.
     const shots = Array.from({ length: 400 }, (_, i) => [`  - id: s${i}`, '    prompt: "{{#each @root.a}}{{#each @root.a}}{{#if true}}{{/if}}{{/each}}{{/each}}"']).flat();
     const board = yaml(...HEAD, `vars: {a: ${list(100, '1')}}`, 'shots:', ...shots);
@@ -155,7 +154,6 @@ describe('signals end a command working on a bomb', () => {
   }, 120_000);
 
   it('a process with 256 MB of heap validates the bombs without running out of memory', async () => {
-    await ensureDist();
     const project = await writeProject({
       'each.yaml': yaml(...HEAD, `vars: {a: ${list(1000, '1')}}`, 'shots:', '  - id: a', '    prompt: "{{#each @root.a}}{{#each @root.a}}{{#each @root.a}}x{{/each}}{{/each}}{{/each}}"'),
       'partials.yaml': yaml(...HEAD, ...doublingPartials(40, 'x'.repeat(1000)), 'shots:', '  - id: a', '    prompt: "{{> p40}}"'),

@@ -19,6 +19,7 @@ import {
 } from '../../src/remote/index.js';
 import { REPO } from '../helpers/cli.js';
 import { tempDir } from './helpers.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 /**
  * Claims on the directory store, where the one-paid-job guarantee is tested: real processes
@@ -62,7 +63,7 @@ describe('one paid job per request across processes', () => {
       return { ready, exited, stderr: () => stderr };
     });
     // Released together, once every process is up, so the creates really race.
-    while (!racers.every((r) => existsSync(r.ready))) await sleep(20);
+    await waitUntil(() => racers.every((r) => existsSync(r.ready)), 'every racer to be ready', 30_000, 20);
     await writeFile(go, '');
     for (const r of racers) expect(await r.exited, r.stderr()).toBe(0);
 

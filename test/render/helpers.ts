@@ -5,6 +5,7 @@ import type { TestContext } from 'vitest';
 import { startEmulator, type EmulatorOptions, type FaultOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import type { LockEntry, Lockfile } from '../../src/lockfile/lockfile.js';
 import { copyExamples, runCli, type CliRun } from '../helpers/cli.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 /** Fast enough that the 18-job campaign renders in seconds: 1000x time, 4 fps encodes. */
 export function startRenderEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -119,19 +120,11 @@ export async function checkOutputs(dir: string, entry: LockEntry): Promise<{ vid
   return { video: videoBytes };
 }
 
-/**
- * Checks `condition` every few ms until it holds. Throws after `timeoutMs`: a moment a test waits
- * for that never comes fails the test, instead of letting it go on to test nothing.
- */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await condition()); await new Promise((resolve) => setTimeout(resolve, 5))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-  }
-}
+export { waitUntil };
 
 /** Waits until some entry of the lockfile (once there is one) satisfies `ready`. */
-export function waitForEntry(dir: string, file: string, ready: (entry: LockEntry) => boolean, what: string): Promise<void> {
-  return waitUntil(async () => Object.values((await readLock(dir, file).catch(() => null))?.jobs ?? {}).some(ready), `a lockfile entry ${what}`);
+export async function waitForEntry(dir: string, file: string, ready: (entry: LockEntry) => boolean, what: string): Promise<void> {
+  await waitUntil(async () => Object.values((await readLock(dir, file).catch(() => null))?.jobs ?? {}).some(ready), `a lockfile entry ${what}`);
 }
 
 export function events(run: CliRun, event: string): Record<string, unknown>[] {

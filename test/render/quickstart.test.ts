@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { readMp4 } from '../emulator/helpers.js';
 import { copyExamples, hasStackTrace, REPO } from '../helpers/cli.js';
-import { ensureDist, userEnv } from '../helpers/dist.js';
+import { userEnv } from '../helpers/dist.js';
 import { checkOutputs, sha256 } from './helpers.js';
 
 /**
@@ -22,7 +22,6 @@ describe('the quickstart, as a user runs it', () => {
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
-    await ensureDist();
     ({ dir, cleanup } = await copyExamples());
   }, 120_000);
   afterAll(() => cleanup?.());

@@ -5,6 +5,7 @@ import type { RunningEmulator } from '../../src/emulator/index.js';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { copyExamples, runCli } from '../helpers/cli.js';
 import { startRenderEmulator } from '../render/helpers.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 /** `watch --render` against a real emulator, with real file edits. */
 
@@ -22,15 +23,7 @@ afterEach(async () => {
 
 const lockOf = async (): Promise<Lockfile | null> => JSON.parse(await readFile(path.join(dir, 'quickstart.lock.json'), 'utf8').catch(() => 'null')) as Lockfile | null;
 
-async function until<T>(probe: () => Promise<T | null | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = <T>(probe: () => Promise<T | null | false>, ms = 15_000) => waitUntil(probe, 'the watched render', ms, 50);
 
 const completed = (lock: Lockfile | null, ids: readonly string[]) => lock !== null && ids.every((id) => lock.jobs[id]?.status === 'completed' && lock.jobs[id]?.outputs.video);
 
