@@ -54,7 +54,7 @@ export const FAL_MODELS: Readonly<Record<string, ModelProfile>> = {
       sizeFields: { '1920x1080': { aspect_ratio: '16:9' }, '1080x1920': { aspect_ratio: '9:16' }, '1080x1080': { aspect_ratio: '1:1' } },
       secondsFields: fields([5, 10], (s) => ({ duration: String(s) })),
       // The image-to-video endpoint has no aspect_ratio: the video takes the image's.
-      image: { field: 'image_url', endpoint: 'fal-ai/kling-video/v2.1/master/image-to-video', sizeFromImage: true },
+      image: { field: 'image_url', endpoint: 'fal-ai/kling-video/v2.1/master/image-to-video', omitWithImage: ['aspect_ratio'] },
       extraFields: { negative_prompt: 'negative_prompt' },
     },
     { perSecond: { '*': 0.28 } },

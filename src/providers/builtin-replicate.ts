@@ -30,7 +30,7 @@ export const REPLICATE_MODELS: Readonly<Record<string, ModelProfile>> = {
     sizeFields: { '1920x1080': { aspect_ratio: '16:9' }, '1080x1920': { aspect_ratio: '9:16' }, '1080x1080': { aspect_ratio: '1:1' } },
     secondsFields: durations([5, 10]),
     // `aspect_ratio` is ignored with `start_image`: the video takes the image's.
-    image: { field: 'start_image', sizeFromImage: true },
+    image: { field: 'start_image', omitWithImage: ['aspect_ratio'] },
     extraFields: { negative_prompt: 'negative_prompt' },
   }),
   // 768p (1360x768, the emulator's reading) or 1080p; 10 s only at 768p (§11). Landscape without a first frame.
@@ -38,13 +38,13 @@ export const REPLICATE_MODELS: Readonly<Record<string, ModelProfile>> = {
     {
       sizeFields: { '1360x768': { resolution: '768p' }, '1920x1080': { resolution: '1080p' } },
       secondsFields: durations([6, 10]),
-      image: { field: 'first_frame_image', sizeFromImage: true },
+      image: { field: 'first_frame_image' },
       extraFields: {},
     },
     { secondsBySize: { '1920x1080': ['6'] } },
   ),
   // 512p (912x512, the emulator's reading).
-  'minimax/hailuo-02-fast': model({ sizeFields: { '912x512': {} }, secondsFields: durations([6, 10]), image: { field: 'first_frame_image', sizeFromImage: true }, extraFields: {} }),
+  'minimax/hailuo-02-fast': model({ sizeFields: { '912x512': {} }, secondsFields: durations([6, 10]), image: { field: 'first_frame_image' }, extraFields: {} }),
 };
 
 export const replicateProfile: ProviderProfile = {

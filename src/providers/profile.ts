@@ -64,10 +64,10 @@ export interface ModelRequest {
     readonly field: string;
     readonly endpoint?: string;
     /**
-     * With an image the output takes the image's aspect ratio (Kling's `start_image`, Hailuo's
-     * `first_frame_image`): the size's aspect-ratio field is not sent, as the model ignores it.
+     * Size fields not sent with an image: the video takes the image's aspect ratio (Kling's
+     * image-to-video has no `aspect_ratio`; Replicate's Kling ignores it with `start_image`).
      */
-    readonly sizeFromImage?: boolean;
+    readonly omitWithImage?: readonly string[];
   } | null;
   /** The storyboard's extra fields this model takes, and the request field each goes to (`negative_prompt` → `negativePrompt`). */
   readonly extraFields: Readonly<Partial<Record<ExtraField, string>>>;
