@@ -42,9 +42,9 @@ function job(partial: Partial<JobToMap> & Pick<JobToMap, 'model' | 'size' | 'sec
   return { prompt: 'x', extra: null, image: null, ...partial };
 }
 
-function mapped<T>(result: T | { refusal: unknown }): T {
-  if (typeof result === 'object' && result !== null && 'refusal' in result) throw new Error(`refused: ${JSON.stringify(result.refusal)}`);
-  return result as T;
+function mapped<T extends object>(result: T): Exclude<T, { readonly refusal: unknown }> {
+  if ('refusal' in result) throw new Error(`refused: ${JSON.stringify(result.refusal)}`);
+  return result as Exclude<T, { readonly refusal: unknown }>;
 }
 
 /**
