@@ -167,7 +167,8 @@ function jobsOf(profile: ProviderProfile): JobToMap[] {
 describe('the emulator makes what the mapping asks for', () => {
   const KEY = 'mapping-key-0123';
   // Every job is accepted, then refused by moderation: nothing is encoded, the request is still checked.
-  const start = (flavor: 'gemini' | 'fal' | 'replicate') => startTestEmulator({ flavor, apiKey: KEY, createsPerMinute: null, faults: { moderation: { failPattern: '.' } } });
+  // No in-flight limit: the limits are not what is tested here.
+  const start = (flavor: 'gemini' | 'fal' | 'replicate') => startTestEmulator({ flavor, apiKey: KEY, createsPerMinute: null, inFlightLimit: 1000, faults: { moderation: { failPattern: '.' } } });
 
   describe('gemini', () => {
     let emu: RunningEmulator;
