@@ -1,4 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hasStackTrace, runCli } from '../helpers/cli.js';
 import { builtinProfiles } from '../../src/providers/builtin.js';
 import { authHeaderOf } from '../../src/providers/auth-header.js';
 import { credentialFor, keyFor } from '../../src/providers/credentials.js';
@@ -74,5 +78,17 @@ describe('protocol profiles', () => {
     expect(isVideoId(veo, 'video_123')).toBe(false);
     expect(isVideoId(videoIdFormOf(builtinProfiles['fal']!), '80e732af-660e-45cd-bd63-580e4f2a94cc')).toBe(true);
     expect(isVideoId(videoIdFormOf(builtinProfiles['replicate']!), 'gm3qorzdhgbfurvjtvhg6dckhu')).toBe(true);
+  });
+});
+
+describe('rendering on a protocol without its client yet', () => {
+  it('stops before anything is sent, naming the protocol, without a stack trace', async ({ onTestFinished }) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-protocol-render-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(path.join(dir, 'sb.yaml'), 'version: 1\nname: sb\nprovider: veo\nshots:\n  - id: a\n    prompt: x\n');
+    const run = await runCli(['render', 'sb.yaml'], { cwd: dir, env: { GEMINI_API_KEY: 'k' } });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('provider "veo" speaks the gemini protocol');
+    expect(hasStackTrace(run.stderr)).toBe(false);
   });
 });
