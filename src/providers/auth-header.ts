@@ -15,7 +15,7 @@ export function authHeaderOf(style: AuthStyle, key: string | null): Readonly<Rec
       return { 'api-key': key };
     case 'x-goog-api-key':
       return { 'x-goog-api-key': key };
-    case 'key':
+    case 'authorization-key':
       return { authorization: `Key ${key}` };
     case 'bearer':
       return { authorization: `Bearer ${key}` };

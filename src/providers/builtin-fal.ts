@@ -84,7 +84,7 @@ export const falProfile: ProviderProfile = {
   description: "fal.ai's queue: Kling 2.1, Veo 3.1 / 3, MiniMax Hailuo 02, Wan 2.2 (FAL_KEY; model = the endpoint id)",
   baseUrl: 'https://queue.fal.run',
   embedded: false,
-  auth: { style: 'key', env: ['FAL_KEY'], required: true },
+  auth: { style: 'authorization-key', env: ['FAL_KEY'], required: true },
   encoding: 'json',
   defaultModel: 'fal-ai/veo3.1',
   defaults: { size: '1280x720', seconds: '8' },

@@ -65,7 +65,7 @@ export const VEO_MODELS: Readonly<Record<string, ModelProfile>> = {
 export const veoProfile: ProviderProfile = {
   name: 'veo',
   protocol: 'gemini',
-  description: 'Google Veo 3.1 / 3 / 2 through the Gemini API (GEMINI_API_KEY; 16:9 or 9:16 at 720p, 1080p or 4k; 4, 6 or 8 s)',
+  description: 'Google Veo 3.1 / 3 / 2 through the Gemini API (GEMINI_API_KEY or GOOGLE_API_KEY; 16:9 or 9:16 at 720p, 1080p or 4k; 4, 6 or 8 s)',
   baseUrl: 'https://generativelanguage.googleapis.com/v1beta',
   embedded: false,
   // The Google SDKs take GOOGLE_API_KEY over GEMINI_API_KEY when both are set (google-genai `_api_client.py`).

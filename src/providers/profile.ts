@@ -9,7 +9,7 @@ import type { VideoIdForm } from './video-id.js';
  */
 
 /** How a key travels (auth-header.ts turns it into the header). */
-export type AuthStyle = 'bearer' | 'api-key' | 'x-goog-api-key' | 'key' | 'none';
+export type AuthStyle = 'bearer' | 'api-key' | 'x-goog-api-key' | 'authorization-key' | 'none';
 
 export type VideoStatus = 'queued' | 'in_progress' | 'completed' | 'failed';
 export type ContentVariant = 'video' | 'thumbnail' | 'spritesheet';
@@ -102,7 +102,7 @@ export interface ProviderProfile {
   readonly embedded: boolean;
   /** How credentials are sent. */
   readonly auth: {
-    /** See auth-header.ts: `Authorization: Bearer`, Azure's `api-key`, Google's `x-goog-api-key`, fal's `Authorization: Key`, or nothing. */
+    /** See auth-header.ts: `Authorization: Bearer`, Azure's `api-key`, Google's `x-goog-api-key`, fal's `Authorization: Key` (`authorization-key`), or nothing. */
     readonly style: AuthStyle;
     /** Environment variables tried in order for the key. */
     readonly env: readonly string[];
