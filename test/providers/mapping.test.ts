@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { builtinProfiles } from '../../src/providers/builtin.js';
 import { mapFalJob } from '../../src/providers/mapping/fal.js';
+import { mapJob } from '../../src/providers/mapping/map-job.js';
 import { mapGeminiJob } from '../../src/providers/mapping/gemini.js';
 import type { ImageInput, JobToMap } from '../../src/providers/mapping/job-request.js';
 import { mapReplicateJob, MAX_DATA_URL_BYTES } from '../../src/providers/mapping/replicate.js';
@@ -224,5 +225,16 @@ describe('the emulator makes what the mapping asks for', () => {
       const seen = emu.stats().jobs.map((j) => [j.prompt, j.size, String(Math.floor(Number(j.seconds)))]);
       expect(seen).toEqual(jobs.map((j) => [j.prompt, j.size, j.seconds]));
     }, 120_000);
+  });
+});
+
+describe('mapJob', () => {
+  it('maps by the profile\'s protocol; /v1/videos profiles are the api layer\'s own', () => {
+    const each = job({ model: 'google/veo-3.1-fast', size: '720x1280', seconds: '4' });
+    expect(mapJob(replicate, each)).toEqual({ protocol: 'replicate', request: { model: 'google/veo-3.1-fast', body: { input: { prompt: 'x', aspect_ratio: '9:16', resolution: '720p', duration: 4 } } } });
+    expect(mapJob(veo, job({ model: 'veo-2.0-generate-001', size: '720x1280', seconds: '5' }))).toEqual({ protocol: 'gemini', request: { model: 'veo-2.0-generate-001', body: { instances: [{ prompt: 'x' }], parameters: { aspectRatio: '9:16', durationSeconds: 5 } } } });
+    expect(mapJob(fal, job({ model: 'fal-ai/veo3', size: '1920x1080', seconds: '4' }))).toEqual({ protocol: 'fal', request: { endpoint: 'fal-ai/veo3', body: { prompt: 'x', aspect_ratio: '16:9', resolution: '1080p', duration: '4s' } } });
+    expect(mapJob(fal, job({ model: 'fal-ai/veo3', size: '1280x720', seconds: '5' }))).toMatchObject({ refusal: { code: 'unsupported-seconds' } });
+    expect(mapJob(builtinProfiles['emulator']!, each)).toBeNull();
   });
 });
