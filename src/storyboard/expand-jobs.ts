@@ -453,10 +453,12 @@ class ShotExpander {
     if (!model || fields.model === null) return true;
     const problems = modelTakesIssues(profile, fields.model.value, model, Object.keys(extra ?? {}), hasImage);
     for (const problem of problems) {
+      // Where the field was set: the shot, else a variant axis of its name (a seed sweep), else `defaults`.
       const defaults = this.storyboard.extraDefaults[problem.field as ExtraField];
       const inShot = problem.field === 'input_reference' || this.shot.written[problem.field as ExtraField] !== undefined;
-      const at = inShot || !defaults ? [...this.shotPath, problem.field] : defaults.origin.path;
-      this.perJob.add(this.issue(at, problem.fields, { key: true }, inShot || !defaults ? this.shot.origin.file : defaults.origin.file), jobId);
+      const byAxis = !inShot && axesOf(this.shot.written.variants).includes(problem.field);
+      const at = inShot ? [...this.shotPath, problem.field] : byAxis || !defaults ? [...this.shotPath, 'variants', problem.field] : defaults.origin.path;
+      this.perJob.add(this.issue(at, problem.fields, { key: true }, inShot || byAxis || !defaults ? this.shot.origin.file : defaults.origin.file), jobId);
     }
     return problems.length === 0;
   }

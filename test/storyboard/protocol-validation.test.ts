@@ -59,6 +59,11 @@ const INVALID: InvalidRow[] = [
     issues: [{ at: 'board.yaml:4:12', code: 'unsupported-field', path: 'defaults.seed', message: 'model fal-ai/kling-video/v2.1/master/text-to-video of provider "fal" does not take seed', hint: 'fal-ai/veo3.1' }],
   },
   {
+    name: 'a seed sweep on replicate\'s Kling (its profile takes seeds, the model none)',
+    files: { 'board.yaml': shot('replicate', '    model: kwaivgi/kling-v2.1-master', '    size: 1080x1080', '    seconds: 5', '    variants:', '      seed: [1, 2]') },
+    issues: [{ at: 'board.yaml:11:7', code: 'unsupported-field', path: 'shots[0].variants.seed', message: 'model kwaivgi/kling-v2.1-master of provider "replicate" does not take seed (jobs a[seed=1] and a[seed=2])', hint: 'google/veo-3.1' }],
+  },
+  {
     name: 'Hailuo 2.3 at 1080p for 10 s on replicate',
     files: { 'board.yaml': shot('replicate', '    model: minimax/hailuo-2.3', '    size: 1920x1080', '    seconds: 10') },
     issues: [{ at: 'board.yaml:9:14', code: 'unsupported-seconds', path: 'shots[0].seconds', message: 'expected one of 6 seconds for minimax/hailuo-2.3 at 1920x1080, found 10', hint: 'at 1360x768' }],
