@@ -106,6 +106,7 @@ function summarizeModel(profile: ProviderProfile, name: string, model: ModelProf
 export function profileNotes(profile: ProviderProfile): string[] {
   const notes: string[] = [];
   const { features } = profile;
+  if (profile.retired) notes.push(`provider "${profile.name}" is retired (${profile.retired.note}): it stays usable for servers that still answer; veo, fal and replicate render today's models`);
   if (!features.contentVariants.includes('thumbnail')) notes.push(`provider "${profile.name}" has no thumbnails: only the MP4 of each job is downloaded`);
   if (!features.list) notes.push(`provider "${profile.name}" cannot list videos: a create whose answer is lost fails its job rather than risk paying twice`);
   if (!features.delete) notes.push(`provider "${profile.name}" cannot delete videos: they stay until the server's own retention ends`);

@@ -6,7 +6,7 @@ import { hasStackTrace, runCli } from '../helpers/cli.js';
 import { builtinProfiles } from '../../src/providers/builtin.js';
 import { authHeaderOf } from '../../src/providers/auth-header.js';
 import { credentialFor, keyFor } from '../../src/providers/credentials.js';
-import { summarizeProfile } from '../../src/providers/describe-profile.js';
+import { profileNotes, summarizeProfile } from '../../src/providers/describe-profile.js';
 import { PROTOCOLS } from '../../src/providers/protocol.js';
 import { videoIdFormOf } from '../../src/providers/profile.js';
 import { isVideoId } from '../../src/providers/video-id.js';
@@ -25,6 +25,8 @@ describe('protocol profiles', () => {
     expect(Object.values(builtinProfiles).filter((p) => p.retired).map((p) => [p.name, p.retired!.date])).toEqual([['openai', '2026-09-24'], ['azure', '2026-09-15']]);
     expect(Object.keys(builtinProfiles).slice(-2)).toEqual(['openai', 'azure']);
     expect(summarizeProfile(builtinProfiles['openai']!, 'built-in')).toMatchObject({ retired: '2026-09-24', retired_note: expect.stringContaining('shut') });
+    expect(profileNotes(builtinProfiles['azure']!)[0]).toContain('provider "azure" is retired (Azure retired sora-2 on 2026-09-15)');
+    expect(profileNotes(builtinProfiles['veo']!).some((note) => note.includes('retired'))).toBe(false);
   });
 
   for (const name of ['veo', 'fal', 'replicate']) {
