@@ -41,10 +41,6 @@ export function microsOf(amount: number): number {
   return Math.round(amount * MICROS_PER_UNIT);
 }
 
-export function money(currency: Currency, amount: number): Money {
-  return { currency, micros: microsOf(amount) };
-}
-
 /** Digits after the point the currency is written with (USD 2, JPY 0), from the platform's ICU data. */
 export function minorDigits(currency: Currency): number {
   try {

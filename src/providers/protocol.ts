@@ -4,7 +4,3 @@
  */
 export const PROTOCOLS = ['openai-videos', 'gemini', 'fal', 'replicate'] as const;
 export type ProtocolName = (typeof PROTOCOLS)[number];
-
-export function isProtocolName(name: string): name is ProtocolName {
-  return (PROTOCOLS as readonly string[]).includes(name);
-}
