@@ -1,3 +1,6 @@
+import { falProfile } from './builtin-fal.js';
+import { replicateProfile } from './builtin-replicate.js';
+import { veoProfile } from './builtin-veo.js';
 import { EXTRA_FIELDS, type ModelProfile, type ProviderProfile } from './profile.js';
 
 /**
@@ -39,6 +42,7 @@ const NO_EXTRA_FIELDS: ProviderProfile['extraFields'] = { allowed: [], placement
 
 export const emulatorProfile: ProviderProfile = {
   name: 'emulator',
+  protocol: 'openai-videos',
   description: "shotlist's own emulator of OpenAI's Sora 2 contract, started in-process (real MP4s, offline)",
   baseUrl: null,
   embedded: true,
@@ -56,6 +60,7 @@ export const emulatorProfile: ProviderProfile = {
 
 export const openaiProfile: ProviderProfile = {
   name: 'openai',
+  protocol: 'openai-videos',
   description: "OpenAI's Sora 2 Videos API (or any server speaking its exact contract)",
   baseUrl: 'https://api.openai.com/v1',
   embedded: false,
@@ -79,6 +84,7 @@ export const openaiProfile: ProviderProfile = {
  */
 export const azureProfile: ProviderProfile = {
   name: 'azure',
+  protocol: 'openai-videos',
   description: 'Azure OpenAI v1 (/openai/v1; api-key header or Entra bearer token; the deployment name is the model; 2 creates/min)',
   baseUrl: null,
   embedded: false,
@@ -104,6 +110,7 @@ export const azureProfile: ProviderProfile = {
  */
 export const vllmOmniProfile: ProviderProfile = {
   name: 'vllm-omni',
+  protocol: 'openai-videos',
   description: 'vLLM-Omni serving one open video model on your GPUs (multipart only, serial queue, no remix, no prices)',
   baseUrl: null,
   embedded: false,
@@ -128,6 +135,7 @@ export const vllmOmniProfile: ProviderProfile = {
  */
 export const litellmProfile: ProviderProfile = {
   name: 'litellm',
+  protocol: 'openai-videos',
   description: 'LiteLLM proxy in front of OpenAI, Azure, Gemini/Veo, Vertex or Runway (model = the proxy model_name; knobs in extra_body)',
   baseUrl: null,
   embedded: false,
@@ -146,10 +154,17 @@ export const litellmProfile: ProviderProfile = {
   retentionSeconds: null,
 };
 
+/**
+ * In the order `shotlist providers` lists them: what works today first (the emulator, the
+ * hosted protocols, the `/v1/videos` servers you run), the retired services last.
+ */
 export const builtinProfiles: Readonly<Record<string, ProviderProfile>> = {
   emulator: emulatorProfile,
-  openai: openaiProfile,
-  azure: azureProfile,
+  veo: veoProfile,
+  fal: falProfile,
+  replicate: replicateProfile,
   'vllm-omni': vllmOmniProfile,
   litellm: litellmProfile,
+  openai: openaiProfile,
+  azure: azureProfile,
 };

@@ -1,12 +1,34 @@
 import { UsageError } from '../errors.js';
-import type { ProviderProfile } from './profile.js';
+import { authHeaderOf } from './auth-header.js';
+import type { AuthStyle, ProviderProfile } from './profile.js';
 import { rememberSecrets } from '../untrusted/redactor.js';
 
-/** A credential from the environment and the header it travels in. */
+/** A credential from the environment and the header it travels in, for the `/v1/videos` client. */
 export interface Credential {
   readonly value: string;
   /** `bearer`: `Authorization: Bearer <value>`; `api-key`: `api-key: <value>` (Azure). */
   readonly style: 'bearer' | 'api-key';
+}
+
+/** A key from the environment, any protocol, with the headers that carry it (auth-header.ts). */
+export interface ProtocolCredential {
+  readonly value: string;
+  readonly style: Exclude<AuthStyle, 'none'>;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The credential for an `openai-videos` profile (see `keyFor`). A profile of another protocol
+ * stops here, before anything is sent: the `/v1/videos` client would post its jobs to an API
+ * that does not speak that protocol (until the run picks a client by `profile.protocol`).
+ */
+export function credentialFor(profile: ProviderProfile, env: Readonly<Record<string, string | undefined>>): Credential | null {
+  if (profile.protocol !== 'openai-videos') {
+    throw new UsageError(`provider "${profile.name}" speaks the ${profile.protocol} protocol, which this build validates and prices but cannot render on yet`, { hint: 'render with a /v1/videos provider (emulator, vllm-omni, litellm)' });
+  }
+  const key = keyFor(profile, env);
+  if (key === null) return null;
+  return { value: key.value, style: key.style === 'api-key' ? 'api-key' : 'bearer' };
 }
 
 /**
@@ -14,14 +36,14 @@ export interface Credential {
  * `auth.style`), else the first of its token variables (an Entra ID token, always a bearer).
  * A profile that requires one and finds none stops the command before anything is sent.
  */
-export function credentialFor(profile: ProviderProfile, env: Readonly<Record<string, string | undefined>>): Credential | null {
+export function keyFor(profile: ProviderProfile, env: Readonly<Record<string, string | undefined>>): ProtocolCredential | null {
   const { auth } = profile;
   if (auth.style !== 'none') {
     const key = firstSet(auth.env, env);
-    if (key !== null) return { value: key, style: auth.style };
+    if (key !== null) return { value: key, style: auth.style, headers: authHeaderOf(auth.style, key) };
   }
   const token = firstSet(auth.tokenEnv ?? [], env);
-  if (token !== null) return { value: token, style: 'bearer' };
+  if (token !== null) return { value: token, style: 'bearer', headers: authHeaderOf('bearer', token) };
   if (auth.required) {
     const names = [...auth.env, ...(auth.tokenEnv ?? [])];
     throw new UsageError(`provider "${profile.name}" needs an API key`, { hint: `set ${names.join(' or ')} in the environment` });

@@ -1,5 +1,5 @@
 import type { WrittenProviderBlock } from './written-provider.generated.js';
-import type { ModelProfile, ProviderProfile } from './profile.js';
+import type { ModelProfile, ModelRequest, ProviderProfile, WireValue } from './profile.js';
 
 /**
  * Profiles of the user's own: a built-in (or earlier) profile with some settings replaced, as
@@ -20,6 +20,7 @@ export function applyProfileSettings(base: ProviderProfile, name: string, settin
     ...base,
     name,
     ...(s.description !== undefined ? { description: s.description } : {}),
+    ...(s.currency !== undefined ? { currency: s.currency } : {}),
     // One server or a pool: whichever the settings give replaces the other.
     ...(s.base_url !== undefined ? { baseUrl: s.base_url, servers: undefined } : {}),
     ...(s.servers !== undefined ? { baseUrl: s.servers[0].base_url, servers: s.servers.map((server) => ({ baseUrl: server.base_url, ...(server.in_flight !== undefined ? { inFlight: server.in_flight } : {}) })) } : {}),
@@ -61,21 +62,44 @@ export function applyProfileSettings(base: ProviderProfile, name: string, settin
 
 type WrittenModels = NonNullable<ProfileSettings['models']>;
 
+type WrittenModel = NonNullable<WrittenModels[string]>;
+
 function modelsOf(written: WrittenModels): Record<string, ModelProfile> {
   const models: Record<string, ModelProfile> = {};
   for (const [name, model] of Object.entries(written)) {
     if (model === undefined) continue;
-    const prices = model.price_per_second === undefined ? undefined : definedOnly(model.price_per_second);
+    const perSecond = model.price_per_second === undefined ? undefined : definedOnly(model.price_per_second);
+    const perGeneration = model.price_per_generation === undefined ? undefined : definedOnly(model.price_per_generation);
     Object.defineProperty(models, name, {
       enumerable: true,
       value: {
         sizes: model.sizes === undefined || model.sizes === 'any' ? 'any' : [...model.sizes],
         seconds: model.seconds === undefined || model.seconds === 'any' ? 'any' : model.seconds.map(String),
-        ...(prices ? { pricePerSecond: prices } : {}),
+        // Per-second prices by size alone stay in the original field, read as before; anything else is a `price`.
+        ...(perGeneration === undefined && (perSecond === undefined || Object.keys(perSecond).every(isSize)) ? (perSecond ? { pricePerSecond: perSecond } : {}) : { price: { ...(perSecond ? { perSecond } : {}), ...(perGeneration ? { perGeneration } : {}) } }),
+        ...(model.seconds_by_size !== undefined ? { secondsBySize: Object.fromEntries(Object.entries(definedOnly(model.seconds_by_size)).map(([size, seconds]) => [size, seconds.map(String)])) } : {}),
+        ...(model.request !== undefined ? { request: requestOf(model.request) } : {}),
       } satisfies ModelProfile,
     });
   }
   return models;
+}
+
+function isSize(key: string): boolean {
+  return /^\d+x\d+$/.test(key);
+}
+
+function requestOf(written: NonNullable<WrittenModel['request']>): ModelRequest {
+  const table = (fields: Readonly<Record<string, Readonly<Record<string, WireValue | undefined>> | undefined>>) =>
+    Object.fromEntries(Object.entries(definedOnly(fields)).map(([key, values]) => [key, definedOnly(values)]));
+  const image = written.image;
+  return {
+    sizeFields: table(written.size_fields),
+    secondsFields: table(written.seconds_fields),
+    image: image === undefined || image === null ? null : { field: image.field, ...(image.endpoint !== undefined ? { endpoint: image.endpoint } : {}), ...(image.omit_with_image !== undefined ? { omitWithImage: image.omit_with_image } : {}) },
+    extraFields: definedOnly(written.extra_fields ?? {}),
+    ...(written.fixed_fields !== undefined ? { fixedFields: definedOnly(written.fixed_fields) } : {}),
+  };
 }
 
 function definedOnly<T>(record: Readonly<Record<string, T | undefined>>): Record<string, T> {

@@ -1,4 +1,6 @@
-import type { ProviderProfile } from './profile.js';
+import { currencyOf, type ModelProfile, type ProviderProfile } from './profile.js';
+import { hasPrice, priceOfModel, type Price } from './price.js';
+import type { ProtocolName } from './protocol.js';
 
 /** What `shotlist providers` shows of a profile, and what a plan notes about it. Pure. */
 
@@ -7,6 +9,10 @@ export interface ProfileSummary {
   /** `built-in` or `configured` (shotlist.providers.yaml). */
   readonly source: 'built-in' | 'configured';
   readonly description: string;
+  /** The job API the server speaks: `openai-videos`, `gemini`, `fal` or `replicate`. */
+  readonly protocol: ProtocolName;
+  /** The currency of the profile's prices. */
+  readonly currency: string;
   readonly base_url: string | null;
   /** A pool's servers (base URL and cap); absent for a single server. */
   readonly servers?: readonly { readonly base_url: string; readonly in_flight: number }[];
@@ -27,6 +33,25 @@ export interface ProfileSummary {
   /** Whether every model has a price for at least one size (none listed: unknown). */
   readonly prices_known: boolean;
   readonly retired: string | null;
+  /** Why, when `retired` is set ("OpenAI shut its Sora 2 API down on 2026-09-24"). */
+  readonly retired_note: string | null;
+  /** What each model makes and takes, for `shotlist providers --json` and a per-model table. */
+  readonly model_details: readonly ModelSummary[];
+}
+
+/** One model of a profile, as `shotlist providers` shows it. */
+export interface ModelSummary {
+  readonly name: string;
+  readonly sizes: readonly string[] | 'any';
+  readonly seconds: readonly string[] | 'any';
+  /** Durations some sizes are limited to (Veo 3.1: 1080p and 4k at 8 s only). */
+  readonly seconds_by_size: Readonly<Record<string, readonly string[]>>;
+  /** Whether an `input_reference` image is taken (by the profile, and by this model where it says). */
+  readonly input_reference: boolean;
+  /** Extra fields (`seed`, `negative_prompt`) this model takes. */
+  readonly extra_fields: readonly string[];
+  /** The price in the profile's currency (per second and/or per generation, by size, resolution or `*`), or null when unknown. */
+  readonly price: Price | null;
 }
 
 export function summarizeProfile(profile: ProviderProfile, source: ProfileSummary['source']): ProfileSummary {
@@ -37,6 +62,8 @@ export function summarizeProfile(profile: ProviderProfile, source: ProfileSummar
     name: profile.name,
     source,
     description: profile.description,
+    protocol: profile.protocol,
+    currency: currencyOf(profile),
     base_url: profile.baseUrl,
     ...(profile.servers ? { servers: profile.servers.map((server) => ({ base_url: server.baseUrl, in_flight: server.inFlight ?? profile.limits.inFlight })) } : {}),
     encoding: profile.encoding,
@@ -54,6 +81,21 @@ export function summarizeProfile(profile: ProviderProfile, source: ProfileSummar
     creates_per_minute: profile.limits.createsPerMinute,
     prices_known: pricesKnown(profile),
     retired: profile.retired ? `${profile.retired.date}` : null,
+    retired_note: profile.retired?.note ?? null,
+    model_details: Object.entries(profile.models).map(([name, model]) => summarizeModel(profile, name, model)),
+  };
+}
+
+function summarizeModel(profile: ProviderProfile, name: string, model: ModelProfile): ModelSummary {
+  const request = model.request;
+  return {
+    name,
+    sizes: model.sizes,
+    seconds: model.seconds,
+    seconds_by_size: model.secondsBySize ?? {},
+    input_reference: profile.features.inputReference && (request === undefined || request.image !== null),
+    extra_fields: request ? Object.keys(request.extraFields) : profile.extraFields.allowed,
+    price: priceOfModel(model) ?? null,
   };
 }
 
@@ -64,6 +106,7 @@ export function summarizeProfile(profile: ProviderProfile, source: ProfileSummar
 export function profileNotes(profile: ProviderProfile): string[] {
   const notes: string[] = [];
   const { features } = profile;
+  if (profile.retired) notes.push(`provider "${profile.name}" is retired (${profile.retired.note}): it stays usable for servers that still answer; veo, fal and replicate render today's models`);
   if (!features.contentVariants.includes('thumbnail')) notes.push(`provider "${profile.name}" has no thumbnails: only the MP4 of each job is downloaded`);
   if (!features.list) notes.push(`provider "${profile.name}" cannot list videos: a create whose answer is lost fails its job rather than risk paying twice`);
   if (!features.delete) notes.push(`provider "${profile.name}" cannot delete videos: they stay until the server's own retention ends`);
@@ -75,5 +118,5 @@ export function profileNotes(profile: ProviderProfile): string[] {
 /** Whether the profile lists models and every one has a price for at least one size. */
 function pricesKnown(profile: ProviderProfile): boolean {
   const models = Object.values(profile.models);
-  return models.length > 0 && models.every((model) => Object.keys(model.pricePerSecond ?? {}).length > 0);
+  return models.length > 0 && models.every(hasPrice);
 }

@@ -1,9 +1,15 @@
+import { DEFAULT_CURRENCY, unitsOf, type Currency, type Money } from './money.js';
+import { costOfModel, type Price } from './price.js';
+import type { ProtocolName } from './protocol.js';
 import type { VideoIdForm } from './video-id.js';
 
 /**
  * A provider profile: everything shotlist needs to know about one kind of `/v1/videos` server,
  * held as data. Code never branches on a provider's name; it reads these fields.
  */
+
+/** How a key travels (auth-header.ts turns it into the header). */
+export type AuthStyle = 'bearer' | 'api-key' | 'x-goog-api-key' | 'authorization-key' | 'none';
 
 export type VideoStatus = 'queued' | 'in_progress' | 'completed' | 'failed';
 export type ContentVariant = 'video' | 'thumbnail' | 'spritesheet';
@@ -20,11 +26,66 @@ export interface ModelProfile {
   readonly seconds: readonly string[] | 'any';
   /** USD per second of output, keyed by size; a size missing here has an unknown price. */
   readonly pricePerSecond?: Readonly<Record<string, number>>;
+  /**
+   * The price in the profile's currency when it is not (only) per-second USD by size: per
+   * second or per generation, keyed by size, resolution (`720p`, `4k`) or `*` (see price.ts).
+   * Wins over `pricePerSecond` when both are set.
+   */
+  readonly price?: Price;
+  /**
+   * Durations some sizes are limited to (Veo 3.1: 1080p and 4k only at 8 s), keyed by size.
+   * A size not listed takes every one of `seconds`.
+   */
+  readonly secondsBySize?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * How the model is asked for a job, on protocols other than `openai-videos`: the request
+   * fields each size and each duration sets, the field an image goes in, the extra fields it
+   * takes and their names (see mapping/). Absent on `/v1/videos` profiles, where `size` and
+   * `seconds` are sent as written.
+   */
+  readonly request?: ModelRequest;
+}
+
+/** A request field's value as a model's schema types it (fal's `"5"`, Replicate's `5`, Veo's `"8s"`). */
+export type WireValue = string | number | boolean;
+
+/** How one model of a `gemini`, `fal` or `replicate` profile is asked for a job (read by mapping/). */
+export interface ModelRequest {
+  /** The fields each size sets (`1280x720` → `{aspect_ratio: "16:9", resolution: "720p"}`); every size of `sizes` has an entry. */
+  readonly sizeFields: Readonly<Record<string, Readonly<Record<string, WireValue>>>>;
+  /** The fields each duration sets (`8` → `{duration: "8s"}`; Wan: frames and frame rate); every entry of `seconds` has one. */
+  readonly secondsFields: Readonly<Record<string, Readonly<Record<string, WireValue>>>>;
+  /**
+   * Where an `input_reference` image goes: the field (fal `image_url`, Replicate `start_image`,
+   * Gemini `image`), and on fal the endpoint that takes it when it is not the model's own
+   * (`…/image-to-video`). `null`: the model takes no image.
+   */
+  readonly image: {
+    readonly field: string;
+    readonly endpoint?: string;
+    /**
+     * Size fields not sent with an image: the video takes the image's aspect ratio (Kling's
+     * image-to-video has no `aspect_ratio`; Replicate's Kling ignores it with `start_image`).
+     */
+    readonly omitWithImage?: readonly string[];
+  } | null;
+  /** The storyboard's extra fields this model takes, and the request field each goes to (`negative_prompt` → `negativePrompt`). */
+  readonly extraFields: Readonly<Partial<Record<ExtraField, string>>>;
+  /** Fields sent with every request of this model (a default the price assumes, say). */
+  readonly fixedFields?: Readonly<Record<string, WireValue>>;
 }
 
 export interface ProviderProfile {
   /** The profile's name, as written in `provider:`. */
   readonly name: string;
+  /**
+   * The job API the server speaks (SPEC §10): `openai-videos` (`/v1/videos`: the emulator,
+   * vLLM-Omni, LiteLLM, gateways), `gemini` (Veo's `predictLongRunning` and operations), `fal`
+   * (fal.ai's queue) or `replicate` (predictions). Custom profiles keep their base's.
+   */
+  readonly protocol: ProtocolName;
+  /** The currency of the profile's prices (ISO 4217). Default `USD`. */
+  readonly currency?: Currency;
   /** One line for `shotlist providers`. */
   readonly description: string;
   /**
@@ -41,7 +102,8 @@ export interface ProviderProfile {
   readonly embedded: boolean;
   /** How credentials are sent. */
   readonly auth: {
-    readonly style: 'bearer' | 'api-key' | 'none';
+    /** See auth-header.ts: `Authorization: Bearer`, Azure's `api-key`, Google's `x-goog-api-key`, fal's `Authorization: Key` (`authorization-key`), or nothing. */
+    readonly style: AuthStyle;
     /** Environment variables tried in order for the key. */
     readonly env: readonly string[];
     /** Whether a key is required (a missing one is a usage error before anything is sent). */
@@ -142,10 +204,28 @@ export function modelOf(profile: ProviderProfile, model: string): ModelProfile |
   return Object.hasOwn(profile.models, model) ? profile.models[model] : undefined;
 }
 
-/** Price of `seconds` of output, or `null` when the profile has no price for it. */
+/** The currency of the profile's prices, `USD` unless it says otherwise. */
+export function currencyOf(profile: Pick<ProviderProfile, 'currency'>): Currency {
+  return profile.currency ?? DEFAULT_CURRENCY;
+}
+
+/**
+ * What one video costs: `seconds` at `size` on `model`, in the profile's currency, exact (see
+ * money.ts); `null` when the price is unknown (an unknown model, no price for the size).
+ */
+export function costOf(profile: ProviderProfile, model: string, size: string, seconds: number): Money | null {
+  const entry = modelOf(profile, model);
+  return entry ? costOfModel(entry, currencyOf(profile), size, seconds) : null;
+}
+
+/**
+ * Price of `seconds` of output in USD, or `null` when the profile has no price for it or prices
+ * in another currency (a USD total must not take euros as dollars). Plans that total per
+ * currency use `costOf`.
+ */
 export function priceOf(profile: ProviderProfile, model: string, size: string, seconds: number): number | null {
-  const rate = modelOf(profile, model)?.pricePerSecond?.[size];
-  return rate === undefined ? null : roundCents(rate * seconds);
+  const cost = costOf(profile, model, size, seconds);
+  return cost === null || cost.currency !== 'USD' ? null : roundCents(unitsOf(cost));
 }
 
 /** Money is added in cents to keep totals exact. */

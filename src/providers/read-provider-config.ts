@@ -6,6 +6,7 @@ import { issueAt, parseYamlSource, YAML_LIMITS } from '../source/yaml-source.js'
 import { closestName } from '../source/describe.js';
 import { applyProfileSettings, type ProfileSettings } from './custom-profile.js';
 import { baseUrlCredentialsProblem } from './base-url-credentials.js';
+import { profileModelProblems } from './check-profile.js';
 import { validateNoCredentials } from '../source/validate-no-credentials.js';
 import type { ProviderProfile } from './profile.js';
 
@@ -83,7 +84,15 @@ function buildProfiles(source: NonNullable<ReturnType<typeof parseYamlSource>['s
       continue;
     }
     const { extends: _base, ...settings } = entry;
-    profiles[name] = applyProfileSettings(base, name, settings);
+    const profile = applyProfileSettings(base, name, settings);
+    const incomplete = profileModelProblems(profile).map((problem) =>
+      issueAt(source, ['providers', name, ...(entry.models === undefined ? [] : ['models', ...(problem.model === null ? [] : [problem.model])])], { code: 'incomplete-model', message: problem.message, hint: problem.hint }, { key: problem.model !== null }),
+    );
+    if (incomplete.length > 0) {
+      issues.push(...incomplete);
+      continue;
+    }
+    profiles[name] = profile;
     configured.push(name);
   }
   return { profiles, configured, issues };

@@ -7,16 +7,21 @@
 /**
  * - `video`: `video_` + letters, digits, `_` or `-` (OpenAI, Azure, vLLM-Omni's `video_gen_…`, the emulator).
  * - `video-base64`: `video_` + standard base64, `=` padding kept (LiteLLM's routing records).
- * - `opaque`: 1–512 of letters, digits and `._~:+=-`, not `.` or `..` (servers with bare uuids).
+ * - `opaque`: 1–512 of letters, digits and `._~:+=-`, not `.` or `..` (servers with bare uuids:
+ *   fal's request ids, Replicate's prediction ids).
+ * - `operation`: a Gemini API operation name, `models/{model}/operations/{id}` (gemini-veo.md §5),
+ *   polled as `GET /v1beta/{name}`; lower-case letters, digits, `.` and `-` only, so it stays
+ *   one path with no `..`.
  */
-export type VideoIdForm = 'video' | 'video-base64' | 'opaque';
+export type VideoIdForm = 'video' | 'video-base64' | 'opaque' | 'operation';
 
-export const VIDEO_ID_FORMS: readonly VideoIdForm[] = ['video', 'video-base64', 'opaque'];
+export const VIDEO_ID_FORMS: readonly VideoIdForm[] = ['video', 'video-base64', 'opaque', 'operation'];
 
 const FORMS: Readonly<Record<VideoIdForm, { readonly pattern: RegExp; readonly description: string }>> = {
   video: { pattern: /^video_[A-Za-z0-9_-]{1,250}$/, description: 'video_ followed by up to 250 letters, digits, _ or -' },
   'video-base64': { pattern: /^video_[A-Za-z0-9+/]{1,500}={0,2}$/, description: 'video_ followed by standard base64' },
   opaque: { pattern: /^(?!\.\.?$)[A-Za-z0-9._~:+=-]{1,512}$/, description: 'up to 512 letters, digits or ._~:+=-' },
+  operation: { pattern: /^models\/[a-z0-9](?:[a-z0-9-]|\.(?!\.)){0,99}\/operations\/[a-z0-9]{1,100}$/, description: 'models/<model>/operations/<id>' },
 };
 
 /** Whether `id` is a video id of the form. */

@@ -42,6 +42,10 @@ export interface WrittenProviderBlock {
    */
   description?: string;
   /**
+   * The currency of the profile's prices (ISO 4217; default USD). Plan totals and --max-cost are per currency, never summed across currencies.
+   */
+  currency?: string;
+  /**
    * How create and remix bodies are sent (vLLM-Omni: multipart only).
    */
   encoding?: 'json' | 'multipart';
@@ -96,10 +100,84 @@ export interface WrittenProviderBlock {
            */
           seconds?: 'any' | [Seconds, ...Seconds[]];
           /**
-           * USD per second of output by size; a size missing here has an unknown price (shown as $?).
+           * Price per second of output in the profile's currency (USD unless currency says otherwise), by size, by resolution (720p, 1080p, 4k: a size's shorter side) or * for every size; a size with no price is unknown (shown as ?, never as zero).
            */
           price_per_second?: {
             [k: string]: number | undefined;
+          };
+          /**
+           * Flat price per video, whatever its length, in the profile's currency, keyed like price_per_second (a reseller's €0.50 a generation: {"*": 0.5} with currency: EUR). Added to price_per_second when both are set.
+           */
+          price_per_generation?: {
+            [k: string]: number | undefined;
+          };
+          /**
+           * Durations some sizes are made at only (Veo 3.1: 1080p and 4k at 8 s), by size.
+           */
+          seconds_by_size?: {
+            /**
+             * @minItems 1
+             */
+            [k: string]: [Seconds, ...Seconds[]] | undefined;
+          };
+          /**
+           * How the model is asked for a job on the gemini, fal and replicate protocols: the request fields each size and duration sets, where an input_reference image goes, and the extra fields it takes under its own names. Every size and duration the model lists needs its fields.
+           */
+          request?: {
+            /**
+             * Fields each size sets, by size: {1280x720: {aspect_ratio: "16:9", resolution: 720p}}.
+             */
+            size_fields: {
+              [k: string]:
+                | {
+                    [k: string]: string | number | boolean | undefined;
+                  }
+                | undefined;
+            };
+            /**
+             * Fields each duration sets, by seconds, typed as the model's schema types them: {"5": {duration: "5"}} on fal's Kling, {"8": {duration: 8}} on Replicate.
+             */
+            seconds_fields: {
+              [k: string]:
+                | {
+                    [k: string]: string | number | boolean | undefined;
+                  }
+                | undefined;
+            };
+            /**
+             * Where an input_reference image goes (null: the model takes none).
+             */
+            image?: null | {
+              /**
+               * The input field of the image (image_url, start_image, first_frame_image).
+               */
+              field: string;
+              /**
+               * fal: the endpoint id that takes the image, when not the model's own (its image-to-video endpoint).
+               */
+              endpoint?: string;
+              /**
+               * Size fields not sent with an image, when the video takes the image's aspect ratio.
+               */
+              omit_with_image?: string[];
+            };
+            /**
+             * The storyboard's extra fields the model takes, and the model's name for each (negative_prompt: negativePrompt).
+             */
+            extra_fields?: {
+              seed?: string;
+              num_frames?: string;
+              fps?: string;
+              negative_prompt?: string;
+              num_inference_steps?: string;
+              guidance_scale?: string;
+            };
+            /**
+             * Fields sent with every job of this model.
+             */
+            fixed_fields?: {
+              [k: string]: string | number | boolean | undefined;
+            };
           };
         }
       | undefined;

@@ -6,7 +6,8 @@ import { formatJobId, type Binding, type FieldValue, type ResolvedJob } from './
 import type { ResolvedShot, StoryboardDraft } from './resolve-storyboard.js';
 import { defineOwn, yamlSite } from './resolve-storyboard.js';
 import { parseRefresh } from './refresh.js';
-import { EXTRA_FIELDS, extraAxisValue, isExtraField, resolveExtraFields, takes, type ExtraRequest } from './extra-fields.js';
+import { EXTRA_FIELDS, extraAxisValue, isExtraField, resolveExtraFields, takes, type ExtraField, type ExtraRequest } from './extra-fields.js';
+import { modelTakesIssues, secondsAtSizeIssue } from './model-request-issues.js';
 import { JobIssueGroups } from './job-issue-groups.js';
 import { TemplatePathCheck } from './template-paths.js';
 import { budgetIssue, cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
@@ -244,6 +245,7 @@ class ShotExpander {
       if (prompt === null || (renderers.inputReference && refText === null)) continue;
       const inputReference = refText === null ? null : this.inputReferenceOf(refText, id);
       if (refText !== null && inputReference === null) continue;
+      if (!parent && !this.modelTakes(fields, extra, refText !== null, id)) continue;
       jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, extra, inputReference, remixOf: parent?.id ?? null, refresh: written.refresh === undefined ? null : parseRefresh(written.refresh), frozen: written.frozen === true, origin: this.shot.origin });
     }
     return jobs;
@@ -439,7 +441,26 @@ class ShotExpander {
       this.fieldIssue(fields.seconds, { code: 'unsupported-seconds', message: `expected one of ${model.seconds.join(', ')} seconds for ${fields.model.value}, found ${fields.seconds.value}`, expected: model.seconds.join(', '), found: fields.seconds.value, hint: 'pick the nearest supported duration' });
       ok = false;
     }
-    return ok;
+    const atSize = ok ? secondsAtSizeIssue(profile, fields.model.value, model, fields.size.value, fields.seconds.value) : null;
+    if (atSize) this.fieldIssue(fields.seconds, atSize.fields);
+    return ok && atSize === null;
+  }
+
+  /** The job's image and extra fields, against what its model takes (a model of a protocol profile may take less than its profile). */
+  private modelTakes(fields: Pick<ResolvedJob, 'model'>, extra: ExtraRequest | null, hasImage: boolean, jobId: string): boolean {
+    const { profile } = this.storyboard.provider!;
+    const model = fields.model === null ? undefined : modelOf(profile, fields.model.value);
+    if (!model || fields.model === null) return true;
+    const problems = modelTakesIssues(profile, fields.model.value, model, Object.keys(extra ?? {}), hasImage);
+    for (const problem of problems) {
+      // Where the field was set: the shot, else a variant axis of its name (a seed sweep), else `defaults`.
+      const defaults = this.storyboard.extraDefaults[problem.field as ExtraField];
+      const inShot = problem.field === 'input_reference' || this.shot.written[problem.field as ExtraField] !== undefined;
+      const byAxis = !inShot && axesOf(this.shot.written.variants).includes(problem.field);
+      const at = inShot ? [...this.shotPath, problem.field] : byAxis || !defaults ? [...this.shotPath, 'variants', problem.field] : defaults.origin.path;
+      this.perJob.add(this.issue(at, problem.fields, { key: true }, inShot || byAxis || !defaults ? this.shot.origin.file : defaults.origin.file), jobId);
+    }
+    return problems.length === 0;
   }
 
   private fieldIssue(field: FieldValue, fields: Parameters<ReportAt>[1]): void {

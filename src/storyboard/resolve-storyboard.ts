@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { applyProfileSettings } from '../providers/custom-profile.js';
+import { profileModelProblems } from '../providers/check-profile.js';
 import { baseUrlCredentialsProblem } from '../providers/base-url-credentials.js';
 import { serverName, type ProviderProfile } from '../providers/profile.js';
 import { EXTRA_FIELDS, type ExtraFieldValue } from './extra-fields.js';
@@ -265,6 +266,9 @@ function resolveProvider(
   const given = overrides.baseUrls !== undefined && overrides.baseUrls.length > 0 ? overrides.baseUrls : null;
   if (hasCredentialsInUrls(main, block, given, issues)) return null;
   const profile = ownBlock ? applyProfileSettings(base, base.name, ownBlock) : base;
+  const incomplete = ownBlock?.models === undefined ? [] : profileModelProblems(profile);
+  for (const problem of incomplete) issues.push(issueAt(main, ['provider', 'models', ...(problem.model === null ? [] : [problem.model])], { code: 'incomplete-model', message: problem.message, hint: problem.hint }, { key: problem.model !== null }));
+  if (incomplete.length > 0) return null;
   const baseUrl = given?.[0] ?? profile.baseUrl;
   if (baseUrl === null && !profile.embedded) {
     issues.push(

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fingerprintOf, type JobRequest } from '../../src/lockfile/fingerprint.js';
-import { openaiProfile } from '../../src/providers/builtin.js';
+import { builtinProfiles, openaiProfile } from '../../src/providers/builtin.js';
 import { profileNotes, summarizeProfile } from '../../src/providers/describe-profile.js';
 import type { ModelProfile } from '../../src/providers/profile.js';
 import { autoSeed } from '../../src/storyboard/extra-fields.js';
@@ -66,7 +66,7 @@ describe.concurrent('provider profiles', () => {
     expect(table.stdout).toMatch(/^azure\s+built-in\s+json\s+api-key or bearer token\s+yes\s+yes\s+yes\s+video,thumbnail\s+-\s+2\s+2\s+known\s+2026-09-15$/m);
     expect(table.stdout).toMatch(/^litellm\s+built-in\s+json\s+bearer \(optional\)\s+yes\s+no\s+yes\s+video\s+in extra_body\s+2\s+-\s+unknown\s+-$/m);
     const events = (await runCli(['providers', '--json'], { cwd: dir })).events();
-    expect(events.map((e) => e['name'])).toEqual(['emulator', 'openai', 'azure', 'vllm-omni', 'litellm', 'gpu-box']);
+    expect(events.map((e) => e['name'])).toEqual([...Object.keys(builtinProfiles), 'gpu-box']);
     expect(events.at(-1)).toMatchObject({ source: 'configured', base_url: 'http://127.0.0.1:8091/v1', extra_fields: ['seed'], in_flight: 2, prices_known: false });
   });
 

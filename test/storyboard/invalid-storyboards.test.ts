@@ -438,7 +438,7 @@ const INVALID: InvalidRow[] = [
     name: '--provider naming no provider',
     files: { 'board.yaml': yaml(...HEAD, ...SHOT_A, '    prompt: hi') },
     args: ['--provider', 'nosuch'],
-    issues: [{ at: 'board.yaml', code: 'unknown-provider', path: '--provider', message: 'unknown provider "nosuch"', hint: 'built-in providers: emulator, openai, azure' }],
+    issues: [{ at: 'board.yaml', code: 'unknown-provider', path: '--provider', message: 'unknown provider "nosuch"', hint: 'built-in providers: emulator, veo, fal, replicate' }],
   },
 
   // ── files ───────────────────────────────────────────────────────────────────────────────
