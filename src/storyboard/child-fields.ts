@@ -1,5 +1,5 @@
 import type { FieldSetter } from './field-setters.js';
-import type { FieldValue, ResolvedJob } from './job.js';
+import type { FieldValue, ResolvedJob, VideoLength } from './job.js';
 import { CHILD_NOUN, type ParentKind } from './parent-link.js';
 import type { ReportAt } from './variants.js';
 import type { RequestField } from './written.js';
@@ -8,10 +8,12 @@ import type { RequestField } from './written.js';
  * Which request fields a child job (remix, edit, extension, continuation) sets itself, and which
  * it takes from its parent job. Pure.
  *
- * - A remix or an edit sends only a prompt: model, size and seconds are its parent video's.
+ * - A remix or an edit sends only a prompt: model, size and seconds are its parent video's (the
+ *   seconds of an extended video are all of them, not what the last extension added).
  * - An extension sends a prompt and the seconds it adds: model and size are its parent's.
- * - A continuation is a create of its own: model, size and seconds default to its parent's (a
- *   scene keeps its frame and pace unless a shot says otherwise), then to `defaults`.
+ * - A continuation is a create of its own: model and size default to its parent's (a scene
+ *   keeps its look and framing unless a shot says otherwise), then to `defaults`; its length is
+ *   its own (the shot's, else `defaults`), as a parent's `seconds` may be what an extension added.
  */
 
 type Fields = Pick<ResolvedJob, 'model' | 'size' | 'seconds'>;
@@ -40,17 +42,25 @@ export function refusedSetterIssue(setter: FieldSetter, kind: ParentKind): Param
 /**
  * The fields a child takes from its parent job: `all` of them (remix, edit: nothing of the
  * child's is resolved), or `some`, which the child's own values (a binding, the shot's field)
- * override and which override `defaults` (model and size for an extension; model, size and
- * seconds for a continuation).
+ * override and which override `defaults` (model and size, for an extension or a continuation).
  */
 export function inheritedFields(parent: ResolvedJob, kind: ParentKind): { readonly all: Fields } | { readonly some: Partial<Record<RequestField, FieldValue | null>> } {
   switch (kind) {
     case 'remix':
-    case 'edit':
-      return { all: { model: parent.model, size: parent.size, seconds: parent.seconds } };
+    case 'edit': {
+      const seconds = Number(parent.seconds.value) === parent.video.seconds ? parent.seconds : { value: String(parent.video.seconds), origin: parent.seconds.origin };
+      return { all: { model: parent.model, size: parent.size, seconds } };
+    }
     case 'extend':
-      return { some: { model: parent.model, size: parent.size } };
     case 'continue':
-      return { some: { model: parent.model, size: parent.size, seconds: parent.seconds } };
+      return { some: { model: parent.model, size: parent.size } };
   }
+}
+
+/** The video a job makes, from its parent's (see `ResolvedJob.video`). */
+export function videoOf(parent: ResolvedJob | null, kind: ParentKind | null, seconds: FieldValue): VideoLength {
+  const own = Number(seconds.value);
+  if (parent === null || kind === null || kind === 'continue') return { seconds: own, extensions: 0 };
+  if (kind === 'extend') return { seconds: parent.video.seconds + own, extensions: parent.video.extensions + 1 };
+  return parent.video;
 }

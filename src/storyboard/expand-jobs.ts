@@ -17,7 +17,7 @@ import { checkJobCount } from './job-count.js';
 import { REQUEST_FIELDS, type RequestField } from './written.js';
 import { issueAt } from '../source/yaml-source.js';
 import { CHILD_VERB, parentOf, parentRejected, type ParentKind, type ShotParent } from './parent-link.js';
-import { inheritedFields, refusedSetterIssue, refusedSetters } from './child-fields.js';
+import { inheritedFields, refusedSetterIssue, refusedSetters, videoOf } from './child-fields.js';
 
 /** Longest prompt the protocol accepts, after rendering. */
 export const MAX_PROMPT_CHARS = 32_000;
@@ -255,7 +255,7 @@ class ShotExpander {
       const inputReference = refText === null ? null : this.inputReferenceOf(refText, id);
       if (refText !== null && inputReference === null) continue;
       const jobParent = parent && kind ? { kind, job: parent.id } : null;
-      jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, extra, inputReference, remixOf: kind === 'remix' ? parent!.id : null, parent: jobParent, characters: written.characters ?? [], refresh: written.refresh === undefined ? null : parseRefresh(written.refresh), frozen: written.frozen === true, origin: this.shot.origin });
+      jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, extra, inputReference, remixOf: kind === 'remix' ? parent!.id : null, parent: jobParent, video: videoOf(parent, kind, fields.seconds), characters: written.characters ?? [], refresh: written.refresh === undefined ? null : parseRefresh(written.refresh), frozen: written.frozen === true, origin: this.shot.origin });
     }
     return jobs;
   }

@@ -14,6 +14,12 @@ export interface Binding {
   readonly origin: Origin;
 }
 
+/** The video a job makes: its length, and how many extensions made it. */
+export interface VideoLength {
+  readonly seconds: number;
+  readonly extensions: number;
+}
+
 /** A request field's value and where it was set. */
 export interface FieldValue {
   readonly value: string;
@@ -45,9 +51,16 @@ export interface ResolvedJob {
   /**
    * The job whose video this one starts from, and how (remix, edit, extend, continue); `null`
    * for a job of its own. The job graph orders jobs by it. For an extension, `seconds` is the
-   * length it adds, not the length of the video it makes (see extension-chain.ts).
+   * length it adds; `video` says how long the video it makes is.
    */
   readonly parent: JobParent | null;
+  /**
+   * The video the job makes. A create's (a continuation is one) lasts `seconds`, with no
+   * extensions; a remix or an edit keeps its parent video's length and count (the count goes
+   * through a remix too: the reference is silent, and refusing a chain early costs less than
+   * one refused half-way); an extension adds `seconds` and one to the count.
+   */
+  readonly video: VideoLength;
   /** Names of the characters the job casts (the storyboard's `characters`), in the order written. */
   readonly characters: readonly string[];
   /** Scheduled regeneration of the shot, if any. */

@@ -177,7 +177,7 @@ export interface Shot {
    */
   extend?: string;
   /**
-   * Continuity: id of the shot this one carries on from. One job per job of that shot, with the same variant bindings; each starts on the last frame of its parent's video (taken at the job's size, as its input_reference). model, size and seconds default to the parent's. Needs a provider that takes image input.
+   * Continuity: id of the shot this one carries on from. One job per job of that shot, with the same variant bindings; each starts on the last frame of its parent's video (taken at the job's size, as its input_reference). model and size default to the parent's; seconds is the shot's own, else defaults. Needs a provider that takes image input.
    */
   continue?: string;
   /**

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildGraph } from '../../src/plan/graph.js';
-import { videoLengths } from '../../src/storyboard/extension-chain.js';
 import type { ParentKind } from '../../src/storyboard/parent-link.js';
 import { loadStoryboard, type LoadedStoryboard } from '../../src/storyboard/load-storyboard.js';
 import { runCli } from '../helpers/cli.js';
@@ -44,14 +43,16 @@ const board = (...lines: string[]) => async (): Promise<Tree> => ({ 'board.yaml'
 
 const VALID: ValidRow[] = [
   {
-    name: 'a scene in continuity: each shot continues the aligned job of the one before, inheriting its size and seconds unless it sets them',
+    name: 'a scene in continuity: each shot continues the aligned job of the one before, inheriting its model and size unless it sets them',
     files: board(
       ...HEAD,
       'defaults:',
       '  size: 720x1280',
+      '  seconds: 12',
       'shots:',
       '  - id: enter',
       '    prompt: A fox enters the {{room}}.',
+      '    model: sora-2-pro',
       '    size: 1280x720',
       '    seconds: 8',
       '    variants:',
@@ -82,8 +83,9 @@ const VALID: ValidRow[] = [
     ],
     facts: {
       'enter[room=attic]': { parent: null, size: '1280x720', seconds: '8' },
-      'sit[room=attic,take=2]': { parent: { kind: 'continue', job: 'enter[room=attic]' }, remixOf: null, model: 'sora-2', size: '1280x720', seconds: '8', extra: null, video: { seconds: 8, extensions: 0 } },
-      'leave[room=kitchen,take=1]': { parent: { kind: 'continue', job: 'sit[room=kitchen,take=1]' }, size: '720x1280', seconds: '4', video: { seconds: 4, extensions: 0 } },
+      // Model and size are the parent's; the length is the shot's own, else defaults.
+      'sit[room=attic,take=2]': { parent: { kind: 'continue', job: 'enter[room=attic]' }, remixOf: null, model: 'sora-2-pro', size: '1280x720', seconds: '12', extra: null, video: { seconds: 12, extensions: 0 } },
+      'leave[room=kitchen,take=1]': { parent: { kind: 'continue', job: 'sit[room=kitchen,take=1]' }, model: 'sora-2-pro', size: '720x1280', seconds: '4', video: { seconds: 4, extensions: 0 } },
     },
     check: (loaded) => {
       // A continuation's first frame is its parent's last: none is known before the parent renders.
@@ -95,7 +97,7 @@ const VALID: ValidRow[] = [
     files: board(...HEAD, 'shots:', '  - id: after', '    continue: before', '    prompt: Then the door closes.', '  - id: before', '    prompt: A door opens.', '    size: 1280x720'),
     shots: 2,
     jobs: ['after', 'before'],
-    facts: { after: { parent: { kind: 'continue', job: 'before' }, size: '1280x720', seconds: '4' } },
+    facts: { after: { parent: { kind: 'continue', job: 'before' }, size: '1280x720', seconds: '4', video: { seconds: 4, extensions: 0 } } },
   },
   {
     name: 'an edit and a remix of the same shot: both inherit every field, only the remix is a remix',
@@ -174,7 +176,7 @@ const VALID: ValidRow[] = [
     },
   },
   {
-    name: 'a mixed chain: an edit keeps the length and the extension count, a continuation starts a new video',
+    name: 'a mixed chain: an edit keeps the whole length and the extension count, a continuation starts a new video',
     files: board(
       ...HEAD,
       'shots:',
@@ -200,9 +202,10 @@ const VALID: ValidRow[] = [
     jobs: ['a', 'b', 'c', 'd', 'e'],
     facts: {
       b: { video: { seconds: 20, extensions: 1 } },
-      c: { parent: { kind: 'edit', job: 'b' }, seconds: '12', video: { seconds: 20, extensions: 1 } },
+      // An edit of an extended video is as long as all of it, not as what the extension added.
+      c: { parent: { kind: 'edit', job: 'b' }, seconds: '20', video: { seconds: 20, extensions: 1 } },
       d: { seconds: '4', video: { seconds: 24, extensions: 2 } },
-      // A continuation defaults to its parent job's seconds: the 4 the extension added.
+      // A continuation's length is its own (here the provider's default), never an extension's.
       e: { parent: { kind: 'continue', job: 'd' }, seconds: '4', video: { seconds: 4, extensions: 0 } },
     },
   },
@@ -298,7 +301,6 @@ describe('valid storyboards: continuity, edits, extensions, characters', () => {
     expect(result.issues).toEqual([]);
     const loaded = result.loaded!;
     expect(loaded.jobs.map((job) => job.id)).toEqual(row.jobs);
-    const lengths = videoLengths(loaded.jobs);
     for (const [id, facts] of Object.entries(row.facts ?? {})) {
       const job = loaded.jobs.find((j) => j.id === id)!;
       expect(job, id).toBeDefined();
@@ -307,7 +309,7 @@ describe('valid storyboards: continuity, edits, extensions, characters', () => {
       if (facts.model !== undefined) expect(job.model?.value ?? null, id).toBe(facts.model);
       if (facts.size !== undefined) expect(job.size.value, id).toBe(facts.size);
       if (facts.seconds !== undefined) expect(job.seconds.value, id).toBe(facts.seconds);
-      if (facts.video !== undefined) expect(lengths.get(id), id).toEqual(facts.video);
+      if (facts.video !== undefined) expect(job.video, id).toEqual(facts.video);
       if (facts.characters !== undefined) expect(job.characters, id).toEqual(facts.characters);
       if (facts.extra !== undefined) expect(job.extra, id).toEqual(facts.extra);
     }
