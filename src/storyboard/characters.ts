@@ -121,7 +121,7 @@ function tooMany(provider: string, most: number, found: number): Pick<Issue, 'co
   if (most === 0) return { code: 'characters-unsupported', message: `provider "${provider}" cannot cast characters`, hint: 'describe the character in the prompt instead, or use a provider with characters (emulator, openai, litellm)' };
   return {
     code: 'too-many-characters',
-    message: `provider "${provider}" casts at most ${most} characters in one video, found ${found}`,
+    message: `provider "${provider}" casts at most ${most} character${most === 1 ? '' : 's'} in one video, found ${found}`,
     expected: `at most ${most}`,
     found: String(found),
     hint: 'split the shot, or describe the other characters in the prompt',

@@ -88,6 +88,19 @@ const INVALID: Row[] = [
     issues: [{ at: 'board.yaml:10:13', code: 'extend-unsupported', path: 'shots[1].extend', message: 'provider "azure" cannot extend videos' }],
   },
 
+  {
+    name: 'a profile of the project (shotlist.providers.yaml) that casts one character and has no extensions',
+    files: (clips) => ({
+      'shotlist.providers.yaml': yaml('providers:', '  gateway:', '    extends: litellm', '    base_url: http://127.0.0.1:4000/v1', '    features: {characters: 1, extend: false}'),
+      'board.yaml': yaml(...HEAD, 'provider: gateway', 'defaults: {model: sora-2}', ...CAST, 'shots:', '  - id: a', '    prompt: Mossy and Pip.', '    characters: [Mossy, Pip]', '  - id: b', '    extend: a', '    prompt: More.'),
+      'assets/mossy.mp4': clips.threeSeconds,
+    }),
+    issues: [
+      { at: 'board.yaml:13:17', code: 'too-many-characters', path: 'shots[0].characters', message: 'provider "gateway" casts at most 1 character in one video, found 2' },
+      { at: 'board.yaml:15:13', code: 'extend-unsupported', path: 'shots[1].extend', message: 'provider "gateway" cannot extend videos' },
+    ],
+  },
+
   // ── extension chains ───────────────────────────────────────────────────────────────────────
   {
     name: 'an extension adding more than 20 seconds',
