@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { closestName, truncate } from '../source/describe.js';
 import type { Issue, Origin } from '../source/issue.js';
 import type { Rejections } from '../source/rejections.js';
@@ -7,6 +6,7 @@ import type { ResolvedJob } from './job.js';
 import { JobIssueGroups } from './job-issue-groups.js';
 import type { StoryboardDraft } from './resolve-storyboard.js';
 import type { WrittenStoryboard } from './written.js';
+import { resolveWrittenPath, type WrittenPath } from './written-path.js';
 
 /**
  * Recurring characters (the March-2026 contract, reference §7): declared once at the top of a
@@ -17,10 +17,7 @@ import type { WrittenStoryboard } from './written.js';
  */
 
 /** The clip relative to the storyboard's directory (posix separators), and absolute. */
-export interface ClipRef {
-  readonly path: string;
-  readonly absPath: string;
-}
+export type ClipRef = WrittenPath;
 
 /** A declared character, its clip resolved against the storyboard's directory. */
 export interface ResolvedCharacter {
@@ -53,19 +50,13 @@ export function resolveCharacters(main: YamlSource, written: WrittenStoryboard, 
       return;
     }
     // A rejected clip still declares its name: casting it is no error, checking its clip is skipped.
-    const clip = rejected.touches([...at, 'clip']) ? null : clipPath(entry.clip, dir);
+    const clip = rejected.touches([...at, 'clip']) ? null : (resolveWrittenPath(entry.clip, dir) ?? 'absolute');
     if (clip === 'absolute') {
       issues.push(issueAt(main, [...at, 'clip'], { code: 'character-clip-path', message: `a character's clip must be a path relative to the storyboard, found ${truncate(JSON.stringify(entry.clip))}`, hint: 'write the path relative to the storyboard file, e.g. assets/mossy.mp4' }));
     }
     characters.push({ name: entry.name, clip: clip === 'absolute' ? null : clip, origin: { file: main.file, path: at } });
   });
   return { characters, unknown, issues };
-}
-
-function clipPath(text: string, dir: string): ClipRef | 'absolute' {
-  if (path.isAbsolute(text) || /^[a-zA-Z]:/.test(text) || text.includes('\0') || /^[a-z]+:\/\//i.test(text)) return 'absolute';
-  const relative = path.posix.normalize(text.replaceAll('\\', '/'));
-  return { path: relative, absPath: path.resolve(dir, relative) };
 }
 
 /**

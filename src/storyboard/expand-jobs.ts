@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { modelOf, type ProviderProfile } from '../providers/profile.js';
 import type { Issue, Origin } from '../source/issue.js';
 import { describeValue, truncate } from '../source/describe.js';
@@ -18,6 +17,7 @@ import { REQUEST_FIELDS, type RequestField } from './written.js';
 import { issueAt } from '../source/yaml-source.js';
 import { CHILD_VERB, parentOf, parentRejected, type ParentKind, type ShotParent } from './parent-link.js';
 import { inheritedFields, refusedSetterIssue, refusedSetters, videoOf } from './child-fields.js';
+import { resolveWrittenPath } from './written-path.js';
 
 /** Longest prompt the protocol accepts, after rendering. */
 export const MAX_PROMPT_CHARS = 32_000;
@@ -461,13 +461,12 @@ class ShotExpander {
   }
 
   private inputReferenceOf(text: string, jobId: string): ResolvedJob['inputReference'] {
-    const at = [...this.shotPath, 'input_reference'];
-    if (path.isAbsolute(text) || /^[a-zA-Z]:/.test(text) || text.includes('\0') || /^[a-z]+:\/\//i.test(text)) {
+    const resolved = resolveWrittenPath(text, this.storyboard.dir);
+    if (resolved === null) {
+      const at = [...this.shotPath, 'input_reference'];
       this.perJob.add(this.issue(at, { code: 'input-reference-path', message: `input_reference must be a path relative to the storyboard, found ${truncate(JSON.stringify(text))}`, hint: 'write the path relative to the storyboard file, e.g. assets/mug.png' }), jobId);
-      return null;
     }
-    const relative = path.posix.normalize(text.replaceAll('\\', '/'));
-    return { path: relative, absPath: path.resolve(this.storyboard.dir, relative) };
+    return resolved;
   }
 }
 
