@@ -1,4 +1,3 @@
-import { modelOf, type ProviderProfile } from '../providers/profile.js';
 import type { Issue, Origin } from '../source/issue.js';
 import { describeValue, truncate } from '../source/describe.js';
 import { formatJobId, type Binding, type FieldValue, type ResolvedJob } from './job.js';
@@ -18,6 +17,7 @@ import { issueAt } from '../source/yaml-source.js';
 import { CHILD_VERB, parentOf, parentRejected, type ParentKind, type ShotParent } from './parent-link.js';
 import { inheritedFields, refusedSetterIssue, refusedSetters, videoOf } from './child-fields.js';
 import { resolveWrittenPath } from './written-path.js';
+import { providerDefault, unservedFields } from './served-fields.js';
 
 /** Longest prompt the protocol accepts, after rendering. */
 export const MAX_PROMPT_CHARS = 32_000;
@@ -419,40 +419,13 @@ class ShotExpander {
     }
     if (!ok || !known) return null;
     const fields = { model: resolved.model ?? null, size: resolved.size!, seconds: resolved.seconds! };
-    return this.checkAgainstProfile(fields) ? fields : null;
-  }
-
-  /** Model, size and seconds must be ones the provider serves. */
-  private checkAgainstProfile(fields: Pick<ResolvedJob, 'model' | 'size' | 'seconds'>): boolean {
-    const { profile } = this.storyboard.provider!;
-    const modelNames = Object.keys(profile.models);
-    if (fields.model === null && profile.requiresModel === true) {
-      this.report(this.shotPath, { code: 'missing-model', message: `provider "${profile.name}" needs a model for every job`, expected: 'model: in the shot or in defaults', hint: `set defaults.model to a model the ${profile.name} server routes` });
-      return false;
+    // Model, size and seconds must be ones the provider serves.
+    const problems = unservedFields(this.storyboard.provider!.profile, fields);
+    for (const problem of problems) {
+      if (problem.field) this.fieldIssue(problem.field, problem.issue);
+      else this.report(this.shotPath, problem.issue);
     }
-    if (fields.model === null || modelNames.length === 0) return true;
-    const model = modelOf(profile, fields.model.value);
-    if (!model) {
-      this.fieldIssue(fields.model, { code: 'unsupported-model', message: `model "${truncate(fields.model.value)}" is not served by provider "${profile.name}"`, expected: `one of ${modelNames.join(', ')}`, found: fields.model.value, hint: `provider "${profile.name}" serves ${modelNames.join(', ')}` });
-      return false;
-    }
-    let ok = true;
-    if (model.sizes !== 'any' && !model.sizes.includes(fields.size.value)) {
-      const others = modelNames.filter((name) => (profile.models[name]!.sizes as readonly string[]).includes(fields.size.value));
-      this.fieldIssue(fields.size, {
-        code: 'unsupported-size',
-        message: `expected one of ${model.sizes.join(', ')} for ${fields.model.value}, found ${fields.size.value}`,
-        expected: model.sizes.join(', '),
-        found: fields.size.value,
-        hint: others.length > 0 ? `${others.filter((o) => !o.includes('-20')).join(', ') || others.join(', ')} renders ${fields.size.value}` : `provider "${profile.name}" renders no model at ${fields.size.value}`,
-      });
-      ok = false;
-    }
-    if (model.seconds !== 'any' && !model.seconds.includes(fields.seconds.value)) {
-      this.fieldIssue(fields.seconds, { code: 'unsupported-seconds', message: `expected one of ${model.seconds.join(', ')} seconds for ${fields.model.value}, found ${fields.seconds.value}`, expected: model.seconds.join(', '), found: fields.seconds.value, hint: 'pick the nearest supported duration' });
-      ok = false;
-    }
-    return ok;
+    return problems.length === 0 ? fields : null;
   }
 
   private fieldIssue(field: FieldValue, fields: Parameters<ReportAt>[1]): void {
@@ -468,11 +441,6 @@ class ShotExpander {
     }
     return resolved;
   }
-}
-
-function providerDefault(profile: ProviderProfile, field: RequestField): FieldValue | null {
-  if (field === 'model') return profile.defaultModel === null ? null : { value: profile.defaultModel, origin: null };
-  return { value: profile.defaults[field], origin: null };
 }
 
 /** A binding that sets a request field (an axis named like it, a map's key) must hold values of that field's form. */
