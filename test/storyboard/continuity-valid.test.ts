@@ -321,6 +321,8 @@ describe('valid storyboards: continuity, edits, extensions, characters', () => {
     }
     expect(graph.order).toHaveLength(loaded.jobs.length);
     row.check?.(loaded, dir);
+    // Watch mode re-validates when a character's clip changes.
+    for (const character of loaded.storyboard.characters) expect(result.dependencies).toContain(character.clip.absPath);
 
     const run = await runCli(['validate', 'board.yaml'], { cwd: dir });
     expect(run.stderr).toBe('');
