@@ -1,7 +1,8 @@
 import type { ResolvedJob } from '../storyboard/job.js';
 
 /**
- * The jobs as a DAG: a remix depends on the job whose video it edits. The scheduler runs the
+ * The jobs as a DAG: a remix, an edit, an extension or a continuation depends on the job whose
+ * video it starts from (`job.parent`, whatever its kind). The scheduler runs the
  * job that heads the longest remaining chain first, so it needs, for each job, the work left
  * along the longest path from it to the end.
  */
@@ -22,10 +23,10 @@ export function buildGraph(jobs: readonly ResolvedJob[], weight: (job: ResolvedJ
   const parentOf = new Map<string, string | null>();
   const childrenOf = new Map<string, string[]>();
   for (const job of jobs) {
-    parentOf.set(job.id, job.remixOf);
+    parentOf.set(job.id, job.parent?.job ?? null);
     childrenOf.set(job.id, []);
   }
-  for (const job of jobs) if (job.remixOf !== null) childrenOf.get(job.remixOf)?.push(job.id);
+  for (const job of jobs) if (job.parent !== null) childrenOf.get(job.parent.job)?.push(job.id);
 
   const order = topologicalOrder(jobs, parentOf, childrenOf);
   const weights = new Map(jobs.map((job) => [job.id, weight(job)]));
@@ -41,7 +42,7 @@ export function buildGraph(jobs: readonly ResolvedJob[], weight: (job: ResolvedJ
 /** Kahn's algorithm; roots in storyboard order, children right after their parents are placed. */
 function topologicalOrder(jobs: readonly ResolvedJob[], parentOf: ReadonlyMap<string, string | null>, childrenOf: ReadonlyMap<string, readonly string[]>): string[] {
   const order: string[] = [];
-  const queue = jobs.filter((job) => job.remixOf === null || !parentOf.has(job.remixOf)).map((job) => job.id);
+  const queue = jobs.filter((job) => job.parent === null || !parentOf.has(job.parent.job)).map((job) => job.id);
   for (let head = 0; head < queue.length; head++) {
     const id = queue[head]!;
     order.push(id);
@@ -50,7 +51,7 @@ function topologicalOrder(jobs: readonly ResolvedJob[], parentOf: ReadonlyMap<st
   return order;
 }
 
-/** A job and every job that remixes it, directly or down a chain. */
+/** Every job that starts from this one's video (remixes it, ...), directly or down a chain. */
 export function descendantsOf(graph: JobGraph, id: string): string[] {
   const found: string[] = [];
   const stack = [...(graph.childrenOf.get(id) ?? [])];

@@ -31,6 +31,10 @@ const SORA_MODELS: Readonly<Record<string, ModelProfile>> = {
 
 const SORA_FEATURES = {
   remix: true,
+  // The March-2026 contract (reference §7): edits, extensions, and up to two characters per video.
+  edit: true,
+  extend: true,
+  characters: 2,
   delete: true,
   list: true,
   contentVariants: ['video', 'thumbnail', 'spritesheet'],
@@ -95,7 +99,8 @@ export const azureProfile: ProviderProfile = {
   defaults: { size: '720x1280', seconds: '4' },
   models: { 'sora-2': SORA_2 },
   limits: { inFlight: 2, createsPerMinute: 2, jobDeadlineSeconds: 3600, minPollMs: 1000 },
-  features: { ...SORA_FEATURES, contentVariants: ['video', 'thumbnail'] },
+  // Azure documents remix only; the 2026 endpoints answer 404 there (reference §12, §15 #14).
+  features: { ...SORA_FEATURES, edit: false, extend: false, characters: 0, contentVariants: ['video', 'thumbnail'] },
   extraFields: NO_EXTRA_FIELDS,
   statusAliases: { processing: 'in_progress', cancelled: 'failed' },
   retentionSeconds: 86_400,
@@ -121,7 +126,7 @@ export const vllmOmniProfile: ProviderProfile = {
   defaults: { size: '832x480', seconds: '4' },
   models: {},
   limits: { inFlight: 1, createsPerMinute: null, jobDeadlineSeconds: 4 * 3600, minPollMs: 1000 },
-  features: { remix: false, delete: true, list: true, contentVariants: ['video'], inputReference: true },
+  features: { remix: false, edit: false, extend: false, characters: 0, delete: true, list: true, contentVariants: ['video'], inputReference: true },
   extraFields: { allowed: EXTRA_FIELDS, placement: 'flat' },
   discoverModel: true,
   statusAliases: {},
@@ -146,7 +151,8 @@ export const litellmProfile: ProviderProfile = {
   defaults: { size: '720x1280', seconds: '4' },
   models: {},
   limits: { inFlight: 2, createsPerMinute: null, jobDeadlineSeconds: 3600, minPollMs: 1000 },
-  features: { remix: true, delete: false, list: true, contentVariants: ['video'], inputReference: true },
+  // LiteLLM ≥ 1.83 routes edits, extensions and characters to the upstream, which casts at most two (reference §14).
+  features: { remix: true, edit: true, extend: true, characters: 2, delete: false, list: true, contentVariants: ['video'], inputReference: true },
   extraFields: { allowed: EXTRA_FIELDS, placement: 'extra_body' },
   listQuery: { custom_llm_provider: 'openai' },
   statusAliases: { processing: 'in_progress' },

@@ -43,6 +43,9 @@ export function applyProfileSettings(base: ProviderProfile, name: string, settin
     },
     features: {
       remix: features?.remix ?? base.features.remix,
+      edit: features?.edit ?? base.features.edit ?? false,
+      extend: features?.extend ?? base.features.extend ?? false,
+      characters: features?.characters ?? base.features.characters ?? 0,
       delete: features?.delete ?? base.features.delete,
       list: features?.list ?? base.features.list,
       contentVariants: features?.content_variants ?? base.features.contentVariants,

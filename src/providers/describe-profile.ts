@@ -22,6 +22,10 @@ export interface ProfileSummary {
   readonly auth_env: readonly string[];
   readonly models: readonly string[] | 'any';
   readonly remix: boolean;
+  readonly edit: boolean;
+  readonly extend: boolean;
+  /** Most characters one video may cast; 0: none. */
+  readonly characters: number;
   readonly delete: boolean;
   readonly list: boolean;
   readonly variants: readonly string[];
@@ -71,6 +75,9 @@ export function summarizeProfile(profile: ProviderProfile, source: ProfileSummar
     auth_env: [...auth.env, ...(auth.tokenEnv ?? [])],
     models: models.length === 0 ? 'any' : models,
     remix: profile.features.remix,
+    edit: profile.features.edit ?? false,
+    extend: profile.features.extend ?? false,
+    characters: profile.features.characters ?? 0,
     delete: profile.features.delete,
     list: profile.features.list,
     variants: profile.features.contentVariants,

@@ -143,6 +143,12 @@ export interface ProviderProfile {
   };
   readonly features: {
     readonly remix: boolean;
+    /** `POST /videos/edits` (the edits endpoint that replaces remix). Default false: an `edit:` shot is refused. */
+    readonly edit?: boolean;
+    /** `POST /videos/extensions`. Default false: an `extend:` shot is refused. */
+    readonly extend?: boolean;
+    /** Most characters one video may cast (`POST /videos/characters`, then `characters: [{id}]` on a create). Default 0: none. */
+    readonly characters?: number;
     readonly delete: boolean;
     readonly list: boolean;
     readonly contentVariants: readonly ContentVariant[];

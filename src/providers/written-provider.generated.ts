@@ -191,6 +191,14 @@ export interface WrittenProviderBlock {
      */
     remix?: boolean;
     /**
+     * POST /videos/edits (shots with `edit:`).
+     */
+    edit?: boolean;
+    /**
+     * POST /videos/extensions (shots with `extend:`).
+     */
+    extend?: boolean;
+    /**
      * DELETE /videos/{id}.
      */
     delete?: boolean;
@@ -206,6 +214,10 @@ export interface WrittenProviderBlock {
      * Image-to-video.
      */
     input_reference?: boolean;
+    /**
+     * Most characters one video may cast (POST /videos/characters, then `characters` on a create; OpenAI: 2); 0: none.
+     */
+    characters?: number;
   };
   /**
    * Extra request fields the server takes.

@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { modelOf, type ProviderProfile } from '../providers/profile.js';
+import { modelOf } from '../providers/profile.js';
 import type { Issue, Origin } from '../source/issue.js';
 import { describeValue, truncate } from '../source/describe.js';
 import { formatJobId, type Binding, type FieldValue, type ResolvedJob } from './job.js';
@@ -7,7 +6,7 @@ import type { ResolvedShot, StoryboardDraft } from './resolve-storyboard.js';
 import { defineOwn, yamlSite } from './resolve-storyboard.js';
 import { parseRefresh } from './refresh.js';
 import { EXTRA_FIELDS, extraAxisValue, isExtraField, resolveExtraFields, takes, type ExtraField, type ExtraRequest } from './extra-fields.js';
-import { modelTakesIssues, secondsAtSizeIssue } from './model-request-issues.js';
+import { modelTakesIssues } from './model-request-issues.js';
 import { JobIssueGroups } from './job-issue-groups.js';
 import { TemplatePathCheck } from './template-paths.js';
 import { budgetIssue, cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
@@ -17,6 +16,10 @@ import { axesOf, expandMatrix, type ReportAt } from './variants.js';
 import { checkJobCount } from './job-count.js';
 import { REQUEST_FIELDS, type RequestField } from './written.js';
 import { issueAt } from '../source/yaml-source.js';
+import { CHILD_VERB, parentOf, parentRejected, type ParentKind, type ShotParent } from './parent-link.js';
+import { inheritedFields, refusedSetterIssue, refusedSetters, videoOf } from './child-fields.js';
+import { resolveWrittenPath } from './written-path.js';
+import { providerDefault, unservedFields } from './served-fields.js';
 
 /** Longest prompt the protocol accepts, after rendering. */
 export const MAX_PROMPT_CHARS = 32_000;
@@ -56,7 +59,7 @@ export async function expandJobs(
   const { unknowns } = storyboard;
   const templates = new TemplateSet(storyboard.partials, unknowns.partials);
   const renderable = !unknowns.vars && unknowns.partials !== 'all' && unknowns.partials.size === 0;
-  // Every shot by id (the first of a repeated id), to follow remix chains from detached shots too.
+  // Every shot by id (the first of a repeated id), to follow parent chains from detached shots too.
   const byId = new Map<string, ResolvedShot>();
   for (const shot of [...ordered, ...detached].sort((a, b) => a.index - b.index)) if (!byId.has(shot.written.id)) byId.set(shot.written.id, shot);
   const jobsByShot = new Map<string, ResolvedJob[]>();
@@ -70,16 +73,17 @@ export async function expandJobs(
   for (const shot of [...ordered, ...detached]) {
     const expander = new ShotExpander(storyboard, shot, templates, issues);
     try {
-      const parent = shot.written.remix === undefined ? undefined : byId.get(shot.written.remix);
-      const ancestorAxes = parent ? axesFrom(parent, byId) : shot.written.remix === undefined ? [] : null;
+      const link = parentOf(shot.written);
+      const parent = link ? byId.get(link.shot) : undefined;
+      const ancestorAxes = parent ? axesFrom(parent, byId) : link ? null : [];
       const ownAxes = axesFrom(shot, byId);
       const names = unknowns.vars || ancestorAxes === null || ownAxes === null ? null : new Set([...REQUEST_FIELDS, ...Object.keys(storyboard.vars), ...ancestorAxes, ...ownAxes]);
       // Broken templates make no jobs, but the shot's matrix and request fields are still checked.
       const renderers = expander.compileTemplates(names, new Set(ancestorAxes ?? []), renderable && !isDetached.has(shot));
       // A shot whose parents are unknown has no jobs; what its templates say without them was checked.
       if (isDetached.has(shot) || tooMany) continue;
-      // A matrix the schema rejected is not expanded: its jobs (and its remixes' jobs) are unknown.
-      const parents: (ResolvedJob | null)[] = shot.rejected.has('variants') ? [] : shot.written.remix === undefined ? [null] : jobsByShot.get(shot.written.remix) ?? [];
+      // A matrix the schema rejected is not expanded: its jobs (and its children's jobs) are unknown.
+      const parents: (ResolvedJob | null)[] = shot.rejected.has('variants') ? [] : link === null ? [null] : jobsByShot.get(link.shot) ?? [];
       const jobs: ResolvedJob[] = [];
       for (const parent of parents) {
         for (const job of await expander.jobsFor(parent, renderers, pacer)) {
@@ -130,17 +134,18 @@ interface Pacer {
 
 /**
  * Axis names a shot's templates can use: its own, its include keys, and its ancestors' (once
- * round a cycle); `null` when some are unknown (rejected, or a remix target that is no shot).
+ * round a cycle); `null` when some are unknown (rejected, or a parent that is no shot).
  */
 function axesFrom(shot: ResolvedShot, byId: ReadonlyMap<string, ResolvedShot>): string[] | null {
   const names: string[] = [];
   const seen = new Set<ResolvedShot>();
-  for (let current: ResolvedShot | undefined = shot; current && !seen.has(current); current = byId.get(current.written.remix!)) {
+  for (let current: ResolvedShot | undefined = shot; current && !seen.has(current); current = byId.get(parentOf(current.written)?.shot ?? '')) {
     seen.add(current);
-    if (current.axisNames === null || current.rejected.has('remix')) return null;
+    if (current.axisNames === null || parentRejected(current.rejected)) return null;
     names.push(...current.axisNames);
-    if (current.written.remix === undefined) return names;
-    if (!byId.has(current.written.remix)) return null;
+    const up = parentOf(current.written);
+    if (up === null) return names;
+    if (!byId.has(up.shot)) return null;
   }
   return names;
 }
@@ -168,6 +173,8 @@ class ShotExpander {
   private readonly paths = new TemplatePathCheck();
   /** Problems each job meets in its own rendering, reported once per place for the jobs that meet them. */
   private readonly perJob = new JobIssueGroups();
+  /** The shot this one follows (remix, edit, extend, continue), if any. */
+  private readonly link: ShotParent | null;
 
   constructor(
     private readonly storyboard: StoryboardDraft,
@@ -176,6 +183,7 @@ class ShotExpander {
     private readonly issues: Issue[],
   ) {
     this.shotPath = shot.origin.path;
+    this.link = parentOf(shot.written);
     this.varEntries = Object.entries(storyboard.vars);
     this.report = (at, fields, options) => issues.push(this.issue(at, fields, options));
   }
@@ -221,7 +229,7 @@ class ShotExpander {
   }
 
   /**
-   * The jobs of this shot for one parent job (or none, for a shot that is not a remix). Without
+   * The jobs of this shot for one parent job (or none, for a shot that follows no other). Without
    * renderers (the templates have errors) it only checks the matrix and request fields.
    */
   async jobsFor(parent: ResolvedJob | null, renderers: Renderers | null, pacer: Pacer): Promise<ResolvedJob[]> {
@@ -232,11 +240,14 @@ class ShotExpander {
       if (pacer.due()) await pacer.pause();
       const bindings = [...(parent?.bindings ?? []), ...combo.bindings];
       const setters = fieldSettersOf(combo.bindings);
-      if (parent && !this.remixSetsNoField(setters)) continue;
-      const fields = parent ? { model: parent.model, size: parent.size, seconds: parent.seconds } : this.resolveFields(setters);
+      const kind = parent && this.link ? this.link.kind : null;
+      if (kind && !this.childSetsOnlyOwnFields(setters, kind)) continue;
+      const inherited = parent && kind ? inheritedFields(parent, kind) : null;
+      const fields = inherited && 'all' in inherited ? inherited.all : this.resolveFields(setters, inherited?.some);
       if (!fields || !renderers) continue;
       const id = formatJobId(written.id, bindings);
-      const extra = parent ? null : this.resolveExtra(setters, id);
+      // Only a create (a continuation is one) sends extra fields; the other children send a prompt (and seconds).
+      const extra = kind === null || kind === 'continue' ? this.resolveExtra(setters, id) : null;
       if (extra === false) continue;
       const context = this.contextFor(bindings, fields);
       if (!this.paths.check(renderers.printed, context, bindings, id)) continue;
@@ -246,7 +257,8 @@ class ShotExpander {
       const inputReference = refText === null ? null : this.inputReferenceOf(refText, id);
       if (refText !== null && inputReference === null) continue;
       if (!parent && !this.modelTakes(fields, extra, refText !== null, id)) continue;
-      jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, extra, inputReference, remixOf: parent?.id ?? null, refresh: written.refresh === undefined ? null : parseRefresh(written.refresh), frozen: written.frozen === true, origin: this.shot.origin });
+      const jobParent = parent && kind ? { kind, job: parent.id } : null;
+      jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, extra, inputReference, remixOf: kind === 'remix' ? parent!.id : null, parent: jobParent, video: videoOf(parent, kind, fields.seconds), characters: written.characters ?? [], refresh: written.refresh === undefined ? null : parseRefresh(written.refresh), frozen: written.frozen === true, origin: this.shot.origin });
     }
     return jobs;
   }
@@ -303,16 +315,11 @@ class ShotExpander {
     return false;
   }
 
-  /** A remix sends only its prompt: a binding named like a request field (an axis, or a map's key) could set nothing. */
-  private remixSetsNoField(setters: readonly FieldSetter[]): boolean {
-    for (const setter of setters) {
-      this.reportAxisOnce(setter.what, this.setterPath(setter), {
-        code: 'remix-field',
-        message: `${setter.what} would set the request field ${setter.field}, but a remix sends only its prompt`,
-        hint: `a remix takes model, size, seconds and the rest from its parent's video; ${setter.byKey ? 'rename the key' : 'name the axis differently'} to use it in the prompt only`,
-      });
-    }
-    return setters.length === 0;
+  /** A remix or an edit sends only its prompt (an extension, its seconds too): a binding named like another request field (an axis, or a map's key) could set nothing. */
+  private childSetsOnlyOwnFields(setters: readonly FieldSetter[], kind: ParentKind): boolean {
+    const refused = refusedSetters(setters, kind);
+    for (const setter of refused) this.reportAxisOnce(setter.what, this.setterPath(setter), refusedSetterIssue(setter, kind));
+    return refused.length === 0;
   }
 
   /** Where a setter is reported: a map's key itself, or the axis's key under `variants`. */
@@ -331,12 +338,13 @@ class ShotExpander {
     this.report(at, fields, { key: true });
   }
 
-  /** A remix inherits its parent's axes; binding one of them again would make ids ambiguous. */
+  /** A child (a remix, ...) inherits its parent's axes; binding one of them again would make ids ambiguous. */
   private axisClashes(ancestorAxes: ReadonlySet<string>): Issue[] {
+    const verb = this.link ? CHILD_VERB[this.link.kind] : 'follows';
     return axesOf(this.shot.written.variants)
       .filter((axis) => ancestorAxes.has(axis))
       .map((axis) =>
-        this.issue([...this.shotPath, 'variants', axis], { code: 'axis-clash', message: `variant axis "${axis}" is already bound by the shot this one remixes`, hint: "a remix inherits its parent's bindings; name this axis differently" }, { key: true }),
+        this.issue([...this.shotPath, 'variants', axis], { code: 'axis-clash', message: `variant axis "${axis}" is already bound by the shot this one ${verb}`, hint: "a shot inherits the bindings of the shot it follows; name this axis differently" }, { key: true }),
       );
   }
 
@@ -373,8 +381,11 @@ class ShotExpander {
     }
   }
 
-  /** Request fields: a variant binding that sets it (an axis of that name, a map's key), else the shot's field, else `defaults`, else the provider's. */
-  private resolveFields(setters: readonly FieldSetter[]): Pick<ResolvedJob, 'model' | 'size' | 'seconds'> | null {
+  /**
+   * Request fields: a variant binding that sets it (an axis of that name, a map's key), else the
+   * shot's field, else what the parent job hands down (`inherited`), else `defaults`, else the provider's.
+   */
+  private resolveFields(setters: readonly FieldSetter[], inherited: Partial<Record<RequestField, FieldValue | null>> = {}): Pick<ResolvedJob, 'model' | 'size' | 'seconds'> | null {
     const profile = this.storyboard.provider?.profile;
     const resolved: Partial<Record<RequestField, FieldValue | null>> = {};
     let ok = true;
@@ -383,7 +394,8 @@ class ShotExpander {
     for (const field of REQUEST_FIELDS) {
       const setter = this.onlySetter(setters, field);
       const shotValue = this.shot.written[field];
-      if (this.shot.rejected.has(field) || (!setter && shotValue === undefined && this.storyboard.unknowns.defaults.has(field))) {
+      const handedDown = Object.hasOwn(inherited, field);
+      if (this.shot.rejected.has(field) || (!setter && shotValue === undefined && !handedDown && this.storyboard.unknowns.defaults.has(field))) {
         known = false;
         continue;
       }
@@ -402,48 +414,21 @@ class ShotExpander {
         resolved[field] = value === null ? null : { value, origin: setter.binding.origin };
       } else if (shotValue !== undefined) {
         resolved[field] = { value: String(shotValue), origin: { file: this.shot.origin.file, path: [...this.shotPath, field] } };
+      } else if (handedDown) {
+        resolved[field] = inherited[field] ?? null;
       } else if (profile) {
         resolved[field] = this.storyboard.defaults[field] ?? providerDefault(profile, field);
       }
     }
     if (!ok || !known) return null;
     const fields = { model: resolved.model ?? null, size: resolved.size!, seconds: resolved.seconds! };
-    return this.checkAgainstProfile(fields) ? fields : null;
-  }
-
-  /** Model, size and seconds must be ones the provider serves. */
-  private checkAgainstProfile(fields: Pick<ResolvedJob, 'model' | 'size' | 'seconds'>): boolean {
-    const { profile } = this.storyboard.provider!;
-    const modelNames = Object.keys(profile.models);
-    if (fields.model === null && profile.requiresModel === true) {
-      this.report(this.shotPath, { code: 'missing-model', message: `provider "${profile.name}" needs a model for every job`, expected: 'model: in the shot or in defaults', hint: `set defaults.model to a model the ${profile.name} server routes` });
-      return false;
+    // Model, size and seconds must be ones the provider serves.
+    const problems = unservedFields(this.storyboard.provider!.profile, fields);
+    for (const problem of problems) {
+      if (problem.field) this.fieldIssue(problem.field, problem.issue);
+      else this.report(this.shotPath, problem.issue);
     }
-    if (fields.model === null || modelNames.length === 0) return true;
-    const model = modelOf(profile, fields.model.value);
-    if (!model) {
-      this.fieldIssue(fields.model, { code: 'unsupported-model', message: `model "${truncate(fields.model.value)}" is not served by provider "${profile.name}"`, expected: `one of ${modelNames.join(', ')}`, found: fields.model.value, hint: `provider "${profile.name}" serves ${modelNames.join(', ')}` });
-      return false;
-    }
-    let ok = true;
-    if (model.sizes !== 'any' && !model.sizes.includes(fields.size.value)) {
-      const others = modelNames.filter((name) => (profile.models[name]!.sizes as readonly string[]).includes(fields.size.value));
-      this.fieldIssue(fields.size, {
-        code: 'unsupported-size',
-        message: `expected one of ${model.sizes.join(', ')} for ${fields.model.value}, found ${fields.size.value}`,
-        expected: model.sizes.join(', '),
-        found: fields.size.value,
-        hint: others.length > 0 ? `${others.filter((o) => !o.includes('-20')).join(', ') || others.join(', ')} renders ${fields.size.value}` : `provider "${profile.name}" renders no model at ${fields.size.value}`,
-      });
-      ok = false;
-    }
-    if (model.seconds !== 'any' && !model.seconds.includes(fields.seconds.value)) {
-      this.fieldIssue(fields.seconds, { code: 'unsupported-seconds', message: `expected one of ${model.seconds.join(', ')} seconds for ${fields.model.value}, found ${fields.seconds.value}`, expected: model.seconds.join(', '), found: fields.seconds.value, hint: 'pick the nearest supported duration' });
-      ok = false;
-    }
-    const atSize = ok ? secondsAtSizeIssue(profile, fields.model.value, model, fields.size.value, fields.seconds.value) : null;
-    if (atSize) this.fieldIssue(fields.seconds, atSize.fields);
-    return ok && atSize === null;
+    return problems.length === 0 ? fields : null;
   }
 
   /** The job's image and extra fields, against what its model takes (a model of a protocol profile may take less than its profile). */
@@ -469,19 +454,13 @@ class ShotExpander {
   }
 
   private inputReferenceOf(text: string, jobId: string): ResolvedJob['inputReference'] {
-    const at = [...this.shotPath, 'input_reference'];
-    if (path.isAbsolute(text) || /^[a-zA-Z]:/.test(text) || text.includes('\0') || /^[a-z]+:\/\//i.test(text)) {
+    const resolved = resolveWrittenPath(text, this.storyboard.dir);
+    if (resolved === null) {
+      const at = [...this.shotPath, 'input_reference'];
       this.perJob.add(this.issue(at, { code: 'input-reference-path', message: `input_reference must be a path relative to the storyboard, found ${truncate(JSON.stringify(text))}`, hint: 'write the path relative to the storyboard file, e.g. assets/mug.png' }), jobId);
-      return null;
     }
-    const relative = path.posix.normalize(text.replaceAll('\\', '/'));
-    return { path: relative, absPath: path.resolve(this.storyboard.dir, relative) };
+    return resolved;
   }
-}
-
-function providerDefault(profile: ProviderProfile, field: RequestField): FieldValue | null {
-  if (field === 'model') return profile.defaultModel === null ? null : { value: profile.defaultModel, origin: null };
-  return { value: profile.defaults[field], origin: null };
 }
 
 /** A binding that sets a request field (an axis named like it, a map's key) must hold values of that field's form. */

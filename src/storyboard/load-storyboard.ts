@@ -12,10 +12,14 @@ import { resolveStoryboard, type ProviderOverrides, type ResolvedStoryboard, typ
 import { validateInputReferences } from './validate-input-references.js';
 import { validateShots } from './validate-shots.js';
 import { validateNoCredentials } from '../source/validate-no-credentials.js';
+import { validateCharacterPrompts, validateCharacters } from './characters.js';
+import { validateExtensions } from './extension-chain.js';
+import { readCharacterClips, type CharacterClipInfo } from './read-character-clips.js';
+import { validateCharacterClips } from './validate-character-clips.js';
 
 /**
  * The whole front of the pipeline: read → parse → schema → resolve → shot rules → expand →
- * input images. Every stage's issues are collected. Only a file that cannot be parsed stops
+ * input images, extension chains, characters and their clips. Every stage's issues are collected. Only a file that cannot be parsed stops
  * the semantic pass; what the schema rejected is left out of it (see Rejections), so one run
  * reports every problem.
  */
@@ -33,6 +37,8 @@ export interface LoadedStoryboard {
   readonly storyboard: ResolvedStoryboard;
   readonly jobs: readonly ResolvedJob[];
   readonly inputReferences: ReadonlyMap<string, InputReferenceInfo>;
+  /** Each character's clip by absolute path: its sha256 names the character a provider made from it. */
+  readonly characterClips: ReadonlyMap<string, CharacterClipInfo>;
   readonly projectRoot: string;
 }
 
@@ -79,7 +85,7 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
   if (!draft) return finish(null, issues);
 
   const { ordered, detached, issues: shotIssues } = validateShots(draft);
-  issues.push(...shotIssues);
+  issues.push(...shotIssues, ...validateCharacters(draft));
 
   const { jobs, issues: expandIssues } = await expandJobs(draft, ordered, detached, { pause: pauseFor(options.signal) });
   issues.push(...expandIssues);
@@ -87,14 +93,20 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
   const inputReferences = await readInputReferences(jobs, read.projectRoot);
   for (const job of jobs) if (job.inputReference) dependencies.add(job.inputReference.absPath);
   issues.push(...validateInputReferences(draft, jobs, inputReferences));
+  issues.push(...validateExtensions(draft, jobs), ...validateCharacterPrompts(draft, jobs));
+
+  const characterClips = await readCharacterClips(draft.characters, read.projectRoot);
+  for (const { clip } of draft.characters) if (clip) dependencies.add(clip.absPath);
+  issues.push(...validateCharacterClips(draft, characterClips));
   const storyboard = soundStoryboard(draft);
-  return finish(storyboard && { storyboard, jobs, inputReferences, projectRoot: read.projectRoot }, issues);
+  return finish(storyboard && { storyboard, jobs, inputReferences, characterClips, projectRoot: read.projectRoot }, issues);
 }
 
 /** The draft as a resolved storyboard, when nothing in it is unknown (always so when there are no errors). */
-function soundStoryboard({ provider, unknowns, ...rest }: StoryboardDraft): ResolvedStoryboard | null {
-  const nothingUnknown = !unknowns.vars && unknowns.partials !== 'all' && unknowns.partials.size === 0 && unknowns.defaults.size === 0 && !unknowns.shots;
-  return provider && nothingUnknown && rest.shots.every((shot) => shot.rejected.size === 0) ? { ...rest, provider } : null;
+function soundStoryboard({ provider, unknowns, characters, ...rest }: StoryboardDraft): ResolvedStoryboard | null {
+  const nothingUnknown = !unknowns.vars && unknowns.partials !== 'all' && unknowns.partials.size === 0 && unknowns.defaults.size === 0 && !unknowns.shots && !unknowns.characters;
+  const cast = characters.flatMap(({ clip, ...character }) => (clip === null ? [] : [{ ...character, clip }]));
+  return provider && nothingUnknown && cast.length === characters.length && rest.shots.every((shot) => shot.rejected.size === 0) ? { ...rest, provider, characters: cast } : null;
 }
 
 /**

@@ -13,6 +13,7 @@ import { issueAt, locate, positionOfOffset, rawNodeText, type YamlSource } from 
 import { axesOf } from './variants.js';
 import { Rejections } from '../source/rejections.js';
 import { LineCounter } from 'yaml';
+import { resolveCharacters, type DraftCharacter, type ResolvedCharacter } from './characters.js';
 
 /**
  * Turns the written storyboard and its imports into one resolved storyboard: defaults, vars and
@@ -78,6 +79,8 @@ export interface ResolvedStoryboard {
   readonly vars: Readonly<Record<string, unknown>>;
   readonly partials: ReadonlyMap<string, PartialDef>;
   readonly shots: readonly ResolvedShot[];
+  /** Recurring characters declared at the top (`characters:`), in the order written. */
+  readonly characters: readonly ResolvedCharacter[];
   /** Every YAML source by its display name, to locate issues. */
   readonly sources: ReadonlyMap<string, YamlSource>;
 }
@@ -92,14 +95,17 @@ export interface Unknowns {
   readonly defaults: ReadonlySet<string>;
   /** A shot could not be read (no id): a remix target no shot has may be that one. */
   readonly shots: boolean;
+  /** Some characters could not be read: a name a shot casts may be one of them. */
+  readonly characters: boolean;
 }
 
 /**
  * The storyboard as the semantic pass sees it: a `ResolvedStoryboard` once nothing is unknown.
  * `provider` is null when it is unknown (rejected, not found): checks against a profile are skipped.
  */
-export interface StoryboardDraft extends Omit<ResolvedStoryboard, 'provider'> {
+export interface StoryboardDraft extends Omit<ResolvedStoryboard, 'provider' | 'characters'> {
   readonly provider: ProviderChoice | null;
+  readonly characters: readonly DraftCharacter[];
   readonly unknowns: Unknowns;
 }
 
@@ -186,10 +192,13 @@ export function resolveStoryboard(
 
   const provider = profiles === null || mainRejected.touches(['provider']) ? null : resolveProvider(files.main, written, profiles, overrides, issues);
   const { shots, unreadable } = resolveShots(files.main, written, mainRejected);
+  const dir = path.dirname(files.mainPath);
+  const cast = resolveCharacters(files.main, written, mainRejected, dir);
+  issues.push(...cast.issues);
   const sources = new Map([files.main, ...files.imports.map((i) => i.source)].map((s) => [s.file, s]));
-  const unknowns: Unknowns = { vars: varsUnknown, partials: partialsUnknown ? 'all' : unknownPartials, defaults: unknownDefaults, shots: unreadable };
+  const unknowns: Unknowns = { vars: varsUnknown, partials: partialsUnknown ? 'all' : unknownPartials, defaults: unknownDefaults, shots: unreadable, characters: cast.unknown };
   return {
-    storyboard: { name: written.name, mainPath: files.mainPath, dir: path.dirname(files.mainPath), provider, defaults, extraDefaults, vars, partials, shots, sources, unknowns },
+    storyboard: { name: written.name, mainPath: files.mainPath, dir, provider, defaults, extraDefaults, vars, partials, shots, characters: cast.characters, sources, unknowns },
     issues,
   };
 }

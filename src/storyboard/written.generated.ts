@@ -47,6 +47,17 @@ export type NumInferenceSteps = number;
  */
 export type GuidanceScale = number;
 /**
+ * Recurring characters, each created once per provider from its clip and recorded in the lockfile. A shot casts them by name in its own `characters:`, and each name must appear verbatim in that shot's prompt (providers: emulator, openai, litellm).
+ *
+ * @minItems 1
+ * @maxItems 100
+ */
+export type Characters = [Character, ...Character[]];
+/**
+ * A character's name, 1 to 80 characters, written in prompts exactly as here.
+ */
+export type CharacterName = string;
+/**
  * A value of a variant axis: a scalar, or a map named in job ids by its `id` (else `name`) key.
  */
 export type AxisValue =
@@ -56,7 +67,7 @@ export type AxisValue =
     };
 
 /**
- * A shotlist storyboard (version 1): shots, variant matrices, remix chains and image-to-video jobs, rendered by `shotlist render` on any server that speaks /v1/videos.
+ * A shotlist storyboard (version 1): shots, variant matrices, remix, edit and extension chains, continuity, characters and image-to-video jobs, rendered by `shotlist render` on any server that speaks /v1/videos.
  */
 export interface ShotlistStoryboard {
   /**
@@ -79,6 +90,7 @@ export interface ShotlistStoryboard {
   defaults?: RequestFields;
   vars?: Vars;
   partials?: Partials;
+  characters?: Characters;
   /**
    * The shots. Each becomes one job, or one job per variant combination.
    *
@@ -120,6 +132,16 @@ export interface Partials {
       }
     | undefined;
 }
+/**
+ * A recurring character: a name and a short clip showing it.
+ */
+export interface Character {
+  name: CharacterName;
+  /**
+   * The clip the character is made from: an MP4 of 2 to 4 seconds inside the project, relative to the storyboard (non-human subjects; 16:9 or 9:16, 720p to 1080p). A changed clip makes a new character.
+   */
+  clip: string;
+}
 export interface Shot {
   /**
    * Unique id of the shot; job ids derive from it.
@@ -147,9 +169,27 @@ export interface Shot {
    */
   remix?: string;
   /**
+   * Id of the shot whose finished videos this shot edits through the edits endpoint (which replaces remix): one edit per job of that shot, with the same variant bindings. An edit sends only a prompt; model, size and seconds are its parent's.
+   */
+  edit?: string;
+  /**
+   * Id of the shot whose finished videos this shot extends: one extension per job of that shot, with the same variant bindings. `seconds` is the length of the new segment (at most 20); the video becomes its parent followed by that many seconds. A chain holds at most 6 extensions and 120 seconds in all.
+   */
+  extend?: string;
+  /**
+   * Continuity: id of the shot this one carries on from. One job per job of that shot, with the same variant bindings; each starts on the last frame of its parent's video (taken at the job's size, as its input_reference). model and size default to the parent's; seconds is the shot's own, else defaults. Needs a provider that takes image input.
+   */
+  continue?: string;
+  /**
    * Image-to-video: a JPEG, PNG or WebP file (a template, relative to the storyboard) whose pixel size equals the job's size. It becomes the first frame.
    */
   input_reference?: string;
+  /**
+   * Characters cast in this shot, by the names declared in the storyboard's `characters:`. Each name must appear verbatim in the rendered prompt; a provider casts at most a few per video (OpenAI: 2).
+   *
+   * @minItems 1
+   */
+  characters?: [CharacterName, ...CharacterName[]];
   variants?: Variants;
   /**
    * Scheduled regeneration: render this shot's jobs again once their take is this old (`daily`, `weekly`, `12h`, `3d`), or on every run (`always`). `render` re-renders what is due.

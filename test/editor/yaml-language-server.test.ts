@@ -90,6 +90,21 @@ const ROWS: EditorRow[] = [
     lines: [...HEAD, 'shots:', '  - id: hero', '    prompt: one', '  - id: dusk', '    remix: hero', '    prompt: two', '    variants:', '      seconds: [4, 8]'],
     diagnostics: [{ at: '11:7', message: 'a remix shot cannot vary request fields (model, size, seconds, seed, ...): a remix edits its parent video and sends only a prompt' }],
   },
+  {
+    name: 'a continue shot that sets input_reference',
+    lines: [...HEAD, 'shots:', '  - id: a', '    prompt: one', '  - id: b', '    continue: a', '    prompt: two', '    input_reference: a.png'],
+    diagnostics: [{ at: '10:5', message: 'a continue shot cannot set input_reference: its first frame is the last frame of the shot it continues' }],
+  },
+  {
+    name: 'an extend shot with a variant axis named size',
+    lines: [...HEAD, 'shots:', '  - id: a', '    prompt: one', '  - id: b', '    extend: a', '    prompt: two', '    variants:', '      size: [1280x720]'],
+    diagnostics: [{ at: '11:7', message: 'an extend shot can vary only seconds among request fields: an extension continues its parent video and sends only a prompt and the seconds to add' }],
+  },
+  {
+    name: 'a character whose name is only spaces',
+    lines: [...HEAD, 'characters:', '  - name: " "', '    clip: a.mp4', 'shots:', '  - id: a', '    prompt: hi'],
+    diagnostics: [{ at: '5:11', message: "expected a character's name: 1 to 80 characters, not only spaces" }],
+  },
 ];
 
 describe('the schema in an editor (yaml-language-server)', () => {
