@@ -90,6 +90,16 @@ const ROWS: EditorRow[] = [
     lines: [...HEAD, 'shots:', '  - id: hero', '    prompt: one', '  - id: dusk', '    remix: hero', '    prompt: two', '    variants:', '      seconds: [4, 8]'],
     diagnostics: [{ at: '11:7', message: 'a remix shot cannot vary request fields (model, size, seconds, seed, ...): a remix edits its parent video and sends only a prompt' }],
   },
+  {
+    name: 'a cut whose image entry is trimmed like a shot',
+    lines: [...HEAD, 'shots:', '  - id: hero', '    prompt: one', 'cuts:', '  - id: spot', '    sequence:', '      - hero', '      - { image: card.png, seconds: 2, from: 1 }'],
+    diagnostics: [{ at: '11:40', message: 'from and to trim a shot; an image is held on screen for seconds' }],
+  },
+  {
+    name: 'a cut at a frame rate that is no rate',
+    lines: [...HEAD, 'shots:', '  - id: hero', '    prompt: one', 'cuts:', '  - id: spot', '    fps: 30.5', '    sequence: [hero]'],
+    diagnostics: [{ at: '9:10', message: 'expected a whole number of frames per second from 1 to 240, or 23.976, 29.97 or 59.94' }],
+  },
 ];
 
 describe('the schema in an editor (yaml-language-server)', () => {
