@@ -12,6 +12,12 @@ import { resolveStoryboard, type ProviderOverrides, type ResolvedStoryboard, typ
 import { validateInputReferences } from './validate-input-references.js';
 import { validateShots } from './validate-shots.js';
 import { validateNoCredentials } from '../source/validate-no-credentials.js';
+import { Rejections } from '../source/rejections.js';
+import type { ResolvedCut } from './cut.js';
+import { readCutFiles } from './read-cut-files.js';
+import { resolveCuts } from './resolve-cuts.js';
+import { shotsInDoubt } from './shots-in-doubt.js';
+import { validateCuts } from './validate-cuts.js';
 
 /**
  * The whole front of the pipeline: read → parse → schema → resolve → shot rules → expand →
@@ -33,6 +39,8 @@ export interface LoadedStoryboard {
   readonly storyboard: ResolvedStoryboard;
   readonly jobs: readonly ResolvedJob[];
   readonly inputReferences: ReadonlyMap<string, InputReferenceInfo>;
+  /** The films of the storyboard's `cuts:`, one per cut and variant combination, in the order written. */
+  readonly cuts: readonly ResolvedCut[];
   readonly projectRoot: string;
 }
 
@@ -87,8 +95,19 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
   const inputReferences = await readInputReferences(jobs, read.projectRoot);
   for (const job of jobs) if (job.inputReference) dependencies.add(job.inputReference.absPath);
   issues.push(...validateInputReferences(draft, jobs, inputReferences));
+
+  // Cuts come last: an entry is bound to a job, and a shot whose jobs are missing because of a problem above says nothing more.
+  const main = read.files.main;
+  const inDoubt = shotsInDoubt(draft, main.file, detached, issues);
+  const { drafts, issues: cutIssues } = resolveCuts({ storyboard: draft, source: main, rejected: read.files.rejections.get(main.file) ?? Rejections.none, jobs, inDoubt, projectRoot: read.projectRoot });
+  issues.push(...cutIssues);
+  const cutFiles = await readCutFiles(drafts, read.projectRoot);
+  for (const file of [...cutFiles.images.keys(), ...cutFiles.music.keys()]) dependencies.add(file);
+  const { cuts, issues: filmIssues } = validateCuts(main, drafts, cutFiles);
+  issues.push(...filmIssues);
+
   const storyboard = soundStoryboard(draft);
-  return finish(storyboard && { storyboard, jobs, inputReferences, projectRoot: read.projectRoot }, issues);
+  return finish(storyboard && { storyboard, jobs, inputReferences, cuts, projectRoot: read.projectRoot }, issues);
 }
 
 /** The draft as a resolved storyboard, when nothing in it is unknown (always so when there are no errors). */
