@@ -34,7 +34,8 @@ export function compilePath(templates: TemplateSet, source: YamlSource, at: read
   const site = yamlSite(source, at);
   try {
     const analysis = templates.analyze(site, names, what);
-    issues.push(...analysis.issues);
+    // The template checks speak of shots; a cut's path binds the cut's axes.
+    issues.push(...analysis.issues.map((issue) => (issue.hint === undefined ? issue : { ...issue, hint: issue.hint.replace('variant axis of this shot', 'variant axis of this cut') })));
     if (analysis.issues.length > 0) return null;
   } catch (error) {
     if (!(error instanceof TemplateBudgetError)) throw error;

@@ -23,19 +23,21 @@ export function validateCuts(source: YamlSource, drafts: readonly CutDraft[], fi
     const add = (at: readonly (string | number)[], fields: Omit<Issue, 'file' | 'line' | 'column' | 'length' | 'path' | 'severity'>, key = false) => groups.add(issueAt(source, at, fields, { key }), draft.cutIndex, draft.id);
     const sequence = draft.sequence.map((entry) => (entry?.kind === 'image' ? imageOf(entry, files.images.get(entry.file.absPath), add) : entry));
     const music = draft.music ? musicOf(draft, files.music.get(draft.music.absPath), add) : draft.music;
-    if (sequence.some((entry) => entry === null) || music === undefined) continue;
-    const size = draft.size ?? firstImageSize(sequence as ResolvedCutEntry[]);
+    const known = sequence.filter((entry) => entry !== null);
+    const size = draft.size ?? firstImageSize(known);
     if (size === null) continue;
     const [width, height] = size.text.split('x').map(Number) as [number, number];
-    const audio: ResolvedCutAudio = { music, musicGainDb: draft.musicGainDb, loudnessLufs: draft.loudnessLufs };
-    const cut: ResolvedCut = { id: draft.id, cutId: draft.cutId, cutIndex: draft.cutIndex, bindings: draft.bindings, width, height, fps: draft.fps, sequence: sequence as ResolvedCutEntry[], audio, origin: draft.origin };
+    const complete = known.length === sequence.length && music !== undefined;
+    const audio: ResolvedCutAudio = { music: music ?? null, musicGainDb: draft.musicGainDb, loudnessLufs: draft.loudnessLufs };
+    const cut: ResolvedCut = { id: draft.id, cutId: draft.cutId, cutIndex: draft.cutIndex, bindings: draft.bindings, width, height, fps: draft.fps, sequence: known, audio, origin: draft.origin };
     // checkFilm reads no file: the clips are checked by what their jobs will render, before they exist.
-    const problems = checkFilm(filmOfCut(cut, () => ({ path: '', sha256: '' })));
+    // A film missing an entry (reported) is still checked for sizes; its lengths and transitions are not.
+    const problems = checkFilm(filmOfCut(cut, () => ({ path: '', sha256: '' }))).filter((problem) => complete || problem.code === 'size-mismatch');
     for (const problem of problems) {
       const { at, fields, key } = describe(problem, cut, size.at, source);
       add(at, fields, key);
     }
-    if (problems.length === 0) cuts.push(cut);
+    if (complete && problems.length === 0) cuts.push(cut);
   }
   const films = new Map<number, number>();
   for (const draft of drafts) films.set(draft.cutIndex, (films.get(draft.cutIndex) ?? 0) + 1);

@@ -61,8 +61,7 @@ export type CutFps = number | (23.976 | 29.97 | 59.94);
 /**
  * An entry of a film: a shot's id (the whole clip of the job whose bindings agree with the film's), a shot with a trim and a transition, or an image.
  */
-export type CutEntry = Slug | CutEntryBlock;
-export type Slug = string;
+export type CutEntry = string | CutEntryBlock;
 /**
  * How the entry begins: `cut` (the default), `{crossfade: S}` (a dissolve of S seconds, picture and sound) or `{fade: S}` (a dip to black). Either overlaps this entry and the one before by S seconds, so it must be shorter than both; the first entry has none.
  */
