@@ -45,6 +45,8 @@ export interface CutDraft {
   readonly bindings: readonly Binding[];
   /** `WIDTHxHEIGHT` and where it was set; `null` when only an image can say (measured later). */
   readonly size: { readonly text: string; readonly at: readonly (string | number)[] } | null;
+  /** `false` when the film's size is in question (set twice, or not a size: reported): its entries are not measured against it. */
+  readonly settled: boolean;
   readonly fps: number;
   /** `null` for an entry that could not be resolved (reported, or in doubt). */
   readonly sequence: readonly (CutClipEntry | DraftImage | null)[];
@@ -203,15 +205,17 @@ class CutResolver {
 
   private film(bindings: readonly Binding[], sizeTwice: boolean): CutDraft {
     const id = formatJobId(this.cut.id, bindings);
-    let size = sizeTwice ? null : this.sizeOf(bindings, id);
+    const sized = sizeTwice ? 'invalid' : this.sizeOf(bindings, id);
+    const settled = sized !== 'invalid';
+    let size = settled ? sized : null;
     const sequence = this.cut.sequence.map((entry, j) => (typeof entry === 'object' && entry.image !== undefined ? null : this.clipEntry(entry, j, bindings, size?.text ?? null, id)));
     const clips = sequence.filter((entry) => entry !== null);
     const firstClip = clips[0];
-    if (size === null && !sizeTwice && firstClip) {
+    if (size === null && settled && firstClip) {
       const j = sequence.indexOf(firstClip);
       size = { text: `${firstClip.width}x${firstClip.height}`, at: this.entryAt(j, 'shot') };
     }
-    const fps = this.cut.fps ?? agreedFps(clips.map((clip) => this.jobsById.get(clip.job)!)) ?? CUT_DEFAULTS.fps;
+    const fps = this.cut.fps ?? agreedFps(clips.map((clip) => this.videoJob(clip.job))) ?? CUT_DEFAULTS.fps;
     const context = this.contextFor(bindings, size?.text ?? null, fps);
     const withImages = sequence.map((entry, j) => entry ?? this.imageEntry(j, context, id));
     const music = this.music === undefined ? null : this.renderFile(this.music, context, id);
@@ -221,6 +225,7 @@ class CutResolver {
       cutIndex: this.index,
       bindings,
       size,
+      settled,
       fps,
       sequence: withImages,
       music: music ?? (this.music === undefined ? null : undefined),
@@ -231,7 +236,7 @@ class CutResolver {
   }
 
   /** A binding that sets the size (checked as a size), else the cut's `size`; `null` to take it from the entries. */
-  private sizeOf(bindings: readonly Binding[], filmId: string): CutDraft['size'] {
+  private sizeOf(bindings: readonly Binding[], filmId: string): CutDraft['size'] | 'invalid' {
     const setter = fieldSettersOf(bindings).find((candidate) => candidate.field === 'size');
     if (setter) {
       const text = typeof setter.binding.value === 'object' ? null : String(setter.binding.value);
@@ -239,7 +244,7 @@ class CutResolver {
       const found = truncate(describeValue(setter.binding.value));
       const fields = { code: 'invalid-value', message: `${setter.what} sets the film's size; expected a size written WIDTHxHEIGHT, like 1280x720, found ${found}`, expected: 'WIDTHxHEIGHT', found };
       this.groups.add(issueAt(this.input.source, setter.binding.origin.path, fields), this.index, filmId);
-      return null;
+      return 'invalid';
     }
     return this.cut.size === undefined ? null : { text: this.cut.size, at: [...this.at, 'size'] };
   }
@@ -300,6 +305,13 @@ class CutResolver {
       return undefined;
     }
     return rendered.file;
+  }
+
+  /** The job whose request made the video: a remix sends only a prompt, so its video has its first ancestor's `fps`. */
+  private videoJob(jobId: string): ResolvedJob {
+    let job = this.jobsById.get(jobId)!;
+    for (let parent = job.remixOf; parent !== null; parent = job.remixOf) job = this.jobsById.get(parent) ?? { ...job, remixOf: null };
+    return job;
   }
 
   /** What a path template sees: `vars`, the film's `size` (when known) and `fps`, then the film's bindings, which win. */

@@ -32,12 +32,12 @@ export function validateCuts(source: YamlSource, drafts: readonly CutDraft[], fi
     const cut: ResolvedCut = { id: draft.id, cutId: draft.cutId, cutIndex: draft.cutIndex, bindings: draft.bindings, width, height, fps: draft.fps, sequence: known, audio, origin: draft.origin };
     // checkFilm reads no file: the clips are checked by what their jobs will render, before they exist.
     // A film missing an entry (reported) is still checked for sizes; its lengths and transitions are not.
-    const problems = checkFilm(filmOfCut(cut, () => ({ path: '', sha256: '' }))).filter((problem) => complete || problem.code === 'size-mismatch');
+    const problems = draft.settled ? checkFilm(filmOfCut(cut, () => ({ path: '', sha256: '' }))).filter((problem) => complete || problem.code === 'size-mismatch') : [];
     for (const problem of problems) {
       const { at, fields, key } = describe(problem, cut, size.at, source);
       add(at, fields, key);
     }
-    if (complete && problems.length === 0) cuts.push(cut);
+    if (complete && draft.settled && problems.length === 0) cuts.push(cut);
   }
   const films = new Map<number, number>();
   for (const draft of drafts) films.set(draft.cutIndex, (films.get(draft.cutIndex) ?? 0) + 1);

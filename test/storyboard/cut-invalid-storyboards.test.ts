@@ -144,6 +144,14 @@ const INVALID: InvalidRow[] = [
     ],
   },
   {
+    name: 'a size axis whose value is no size: said once, and nothing measured against it',
+    files: {
+      'card.png': png(1280, 720),
+      'board.yaml': yaml(...HEAD, ...SHOTS, 'cuts:', '  - id: spot', '    variants: { size: [big] }', '    sequence: [{ image: card.png, seconds: 1 }]'),
+    },
+    issues: [{ at: 'board.yaml:13:24', code: 'invalid-value', path: 'cuts[0].variants.size[0]', message: 'variant axis "size" sets the film\'s size; expected a size written WIDTHxHEIGHT' }],
+  },
+  {
     name: "the schema's words for an image trimmed like a shot and a transition that is no transition",
     files: {
       'board.yaml': yaml(...HEAD, ...SHOTS, 'cuts:', '  - id: spot', '    sequence:', '      - { image: a.png, seconds: 2, to: 1 }', '      - { shot: hero, transition: { crossfad: 0.5 } }'),

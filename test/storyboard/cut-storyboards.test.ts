@@ -169,6 +169,25 @@ const VALID: ValidRow[] = [
     films: { 'wide[format=wide]': { size: '1280x720', sequence: ['hero[size=1280x720]', 'image:cards/acme-wide.png'] } },
   },
   {
+    name: "the clips' own frame rate when they all set the same fps",
+    files: {
+      'board.yaml': yaml(
+        ...HEAD,
+        'provider: { profile: vllm-omni, base_url: "http://127.0.0.1:8091/v1" }',
+        'defaults: { size: 832x480, seconds: 5, fps: 16 }',
+        'shots:',
+        '  - id: a',
+        '    prompt: one',
+        '  - id: b',
+        '    prompt: two',
+        'cuts:',
+        '  - id: reel',
+        '    sequence: [a, { shot: b, transition: { crossfade: 1 } }]',
+      ),
+    },
+    films: { reel: { size: '832x480', fps: 16, sequence: ['a', 'b'], entries: { 1: { from: 0, to: 5, clipSeconds: 5, transitionIn: { crossfade: 1 } } } } },
+  },
+  {
     name: 'a film of stills only has the size of its first image',
     files: {
       'sub/card.png': png(640, 360),
