@@ -3,7 +3,7 @@ import { closestName, describeValue, listOf, truncate } from '../source/describe
 import { formatDocPath, type Issue, type Origin } from '../source/issue.js';
 import type { Rejections } from '../source/rejections.js';
 import { issueAt, type YamlSource } from '../source/yaml-source.js';
-import { bindCutShot } from './bind-cut-shot.js';
+import { bindCutShot, type ShotBinding } from './bind-cut-shot.js';
 import { CUT_DEFAULTS, type CutClipEntry } from './cut.js';
 import { compilePath, renderPath, type CutFileRef, type PathTemplate } from './cut-paths.js';
 import { fieldSettersOf } from './field-setters.js';
@@ -78,6 +78,7 @@ export function resolveCuts(input: CutsInput): { drafts: CutDraft[]; issues: Iss
   const ids = new Map<string, number>();
   // One template set for every cut's paths: its meter bounds their work together.
   const templates = new TemplateSet(input.storyboard.partials, input.storyboard.unknowns.partials);
+  const jobs = indexJobs(input.jobs);
   for (const { cut, index } of readable) {
     const first = ids.get(cut.id);
     if (first !== undefined) {
@@ -85,7 +86,7 @@ export function resolveCuts(input: CutsInput): { drafts: CutDraft[]; issues: Iss
       continue;
     }
     ids.set(cut.id, index);
-    drafts.push(...new CutResolver(input, cut, index, templates, issues, groups).films());
+    drafts.push(...new CutResolver(input, jobs, cut, index, templates, issues, groups).films());
   }
   const films = new Map<number, number>();
   for (const draft of drafts) films.set(draft.cutIndex, (films.get(draft.cutIndex) ?? 0) + 1);
@@ -122,15 +123,16 @@ const SIZE_FORM = /^([1-9]\d{1,4})x([1-9]\d{1,4})$/;
 class CutResolver {
   private readonly at: readonly (string | number)[];
   private readonly report: ReportAt;
-  private readonly jobsByShot = new Map<string, ResolvedJob[]>();
-  private readonly jobsById = new Map<string, ResolvedJob>();
   /** Indexes of entries whose shot is unknown (reported once for the cut, not per film). */
   private readonly unknownShots = new Set<number>();
   private readonly images = new Map<number, PathTemplate | null>();
   private music: PathTemplate | null | undefined;
+  private readonly shotAxes = new Map<string, ReadonlySet<string>>();
+  private readonly bound = new Map<string, ShotBinding>();
 
   constructor(
     private readonly input: CutsInput,
+    private readonly jobs: JobIndex,
     private readonly cut: WrittenCut,
     private readonly index: number,
     private readonly templates: TemplateSet,
@@ -139,12 +141,6 @@ class CutResolver {
   ) {
     this.at = ['cuts', index];
     this.report = (at, fields, options) => issues.push(issueAt(input.source, at, fields, options));
-    for (const job of input.jobs) {
-      this.jobsById.set(job.id, job);
-      const list = this.jobsByShot.get(job.shotId) ?? [];
-      list.push(job);
-      this.jobsByShot.set(job.shotId, list);
-    }
   }
 
   /** Every film of the cut, after the checks that do not depend on the film. */
@@ -254,8 +250,8 @@ class CutResolver {
     if (name === null || this.unknownShots.has(j)) return null;
     const { inDoubt } = this.input;
     const doubted = inDoubt === 'all' || inDoubt.has(name);
-    const jobs = this.jobsByShot.get(name) ?? [];
-    const found = bindCutShot(jobs, bindings, filmSize);
+    const jobs = this.jobs.byShot.get(name) ?? [];
+    const found = this.bind(name, jobs, bindings, filmSize);
     const at = this.entryAt(j, 'shot');
     if (found.kind === 'none') {
       if (doubted) return null;
@@ -289,6 +285,19 @@ class CutResolver {
     return { kind: 'clip', job: job.id, width, height, clipSeconds, from: written.from ?? 0, to: written.to ?? clipSeconds, transitionIn: transitionOf(written.transition), origin: this.origin(j) };
   }
 
+  /**
+   * `bindCutShot`, once per shot and distinct values of the axes it binds: films that differ only
+   * in axes the shot does not have (a cut per market of a shot per product) play the same job.
+   */
+  private bind(name: string, jobs: readonly ResolvedJob[], bindings: readonly Binding[], filmSize: string | null): ShotBinding {
+    let axes = this.shotAxes.get(name);
+    if (!axes) this.shotAxes.set(name, (axes = new Set(jobs.flatMap((job) => job.bindings.map((binding) => binding.axis)))));
+    const key = [name, filmSize, ...bindings.filter((binding) => axes.has(binding.axis)).map((binding) => `${binding.axis}=${binding.label}`)].join('\0');
+    let found = this.bound.get(key);
+    if (!found) this.bound.set(key, (found = bindCutShot(jobs, bindings, filmSize)));
+    return found;
+  }
+
   private imageEntry(j: number, context: TemplateContext, filmId: string): DraftImage | null {
     const template = this.images.get(j);
     const entry = this.cut.sequence[j] as Exclude<WrittenCut['sequence'][number], string>;
@@ -309,8 +318,8 @@ class CutResolver {
 
   /** The job whose request made the video: a remix sends only a prompt, so its video has its first ancestor's `fps`. */
   private videoJob(jobId: string): ResolvedJob {
-    let job = this.jobsById.get(jobId)!;
-    for (let parent = job.remixOf; parent !== null; parent = job.remixOf) job = this.jobsById.get(parent) ?? { ...job, remixOf: null };
+    let job = this.jobs.byId.get(jobId)!;
+    for (let parent = job.remixOf; parent !== null; parent = job.remixOf) job = this.jobs.byId.get(parent) ?? { ...job, remixOf: null };
     return job;
   }
 
@@ -333,6 +342,23 @@ class CutResolver {
   private origin(j: number): Origin {
     return { file: this.input.source.file, path: [...this.at, 'sequence', j] };
   }
+}
+
+interface JobIndex {
+  readonly byId: ReadonlyMap<string, ResolvedJob>;
+  readonly byShot: ReadonlyMap<string, readonly ResolvedJob[]>;
+}
+
+function indexJobs(jobs: readonly ResolvedJob[]): JobIndex {
+  const byId = new Map<string, ResolvedJob>();
+  const byShot = new Map<string, ResolvedJob[]>();
+  for (const job of jobs) {
+    byId.set(job.id, job);
+    const list = byShot.get(job.shotId) ?? [];
+    list.push(job);
+    byShot.set(job.shotId, list);
+  }
+  return { byId, byShot };
 }
 
 function shotNameOf(entry: WrittenCut['sequence'][number]): string | null {
