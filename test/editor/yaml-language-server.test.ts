@@ -137,6 +137,16 @@ describe('the schema in an editor (yaml-language-server)', () => {
     expect(await server.open(file, text)).toEqual([]);
   }, 30_000);
 
+  it('completes the keys of a cut, of a sequence entry and of its audio from the schema', async () => {
+    const lines = [MODELINE, ...HEAD, 'shots:', '  - id: hero', '    prompt: one', 'cuts:', '  - id: spot', '    ', '    sequence:', '      - shot: hero', '        ', '    audio:', '      '];
+    const file = path.join(REPO, 'examples', 'editor-completion.yaml');
+    await server.open(file, yaml(...lines));
+    const at = (index: number) => [index + 1, lines[index]!.length + 1] as const;
+    expect(await server.complete(file, ...at(8))).toEqual(['description', 'fps', 'size', 'variants']);
+    expect(await server.complete(file, ...at(11))).toEqual(expect.arrayContaining(['from', 'to', 'transition']));
+    expect(await server.complete(file, ...at(13))).toEqual(['loudness', 'music', 'music_gain_db']);
+  }, 30_000);
+
   it("the example campaign's hovers render as Markdown", async () => {
     // Its text under a name of its own beside it, so this test does not depend on the one above having opened it.
     const text = await readFile(path.join(REPO, 'examples', 'campaign.yaml'), 'utf8');
