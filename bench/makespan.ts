@@ -4,7 +4,7 @@
  * figures are exact and the same on every machine.
  */
 import { runSchedule, type ScheduledJob } from '../src/run/scheduler.js';
-import { createVirtualClock } from '../src/run/virtual-clock.js';
+import { createVirtualClock } from '../test/helpers/virtual-clock.js';
 import { mulberry32 } from '../src/emulator/prng.js';
 
 export interface DagJob {

@@ -4,15 +4,14 @@ import { videoIdFormOf, type ContentVariant, type ProviderProfile } from '../pro
 import { describeVideoIdForm, isVideoId } from '../providers/video-id.js';
 import { pathOf, resolveEndpoint, videosUrl, type Endpoint } from './endpoint.js';
 import {
-  ApiError,
   CreateOutcomeUnknownError,
   ListingTooLongError,
-  NetworkError,
   ResponseFormatError,
   TimeoutError,
   UnsupportedFeatureError,
   type CreateSummary,
 } from './errors.js';
+import { mayHaveCreated } from './error-kind.js';
 import { defaultByteLimit, DOWNLOAD_LIMITS, saveContent, type ContentKind, type DownloadResult } from './download.js';
 import { encodeCreate, encodeRemix, summarizeCreate, summarizeRemix, type CreateRequest, type EncodedBody } from './request-body.js';
 import { apiErrorOf, expectJson, quote, readBody, type Redact } from './response.js';
@@ -231,14 +230,6 @@ async function postCreate(
     }
     throw error;
   }
-}
-
-/** Whether a failed attempt may nonetheless have started a job on the server. */
-function mayHaveCreated(error: unknown): boolean {
-  if (error instanceof NetworkError) return !error.beforeSend;
-  if (error instanceof TimeoutError || error instanceof ResponseFormatError) return true;
-  if (error instanceof ApiError) return error.status === 408 || error.status >= 500;
-  return false;
 }
 
 // ---- idempotent calls: retried per the policy ----

@@ -29,7 +29,16 @@ export {
 } from './errors.js';
 export { DOWNLOAD_LIMITS, hasSignature, videoByteLimit, type ContentKind, type DownloadResult } from './download.js';
 export type { CreateRequest, InputReference } from './request-body.js';
-export { backoffDelayMs, decideRetry, defaultRetryPolicy, serverDelayMs, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
+export { classifyError, isServerUnusable, isTransient, isVerdictOnRequest, mayHaveCreated, TRANSIENT_KINDS, type ErrorKind } from './error-kind.js';
+export {
+  backoffDelayMs,
+  decideRetry,
+  defaultJobRetryPolicy,
+  defaultRetryPolicy,
+  serverDelayMs,
+  type AttemptOutcome,
+  type JobRetryPolicy,
+  type RetryPolicy,
+} from './retry-policy.js';
 export { abortableSleep, type RetryInfo, type Sleep } from './retry.js';
 export { normalizeStatus, parseVideo, parseVideoList, VideoShapeError, type Video, type VideoList } from './video.js';
-export { proveEmulator, type IdentityAnswer } from './prove-emulator.js';

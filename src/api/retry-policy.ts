@@ -1,6 +1,9 @@
+import { TRANSIENT_KINDS, type ErrorKind } from './error-kind.js';
+
 /**
  * When to try a request again, and how long to wait first, as data and pure functions. The
- * loop that sleeps and re-sends lives in `retry.ts`.
+ * loop that sleeps and re-sends lives in `retry.ts`. `JobRetryPolicy` is the same for a whole
+ * job (a create the client gave up on, a poll that failed through all of the client's retries).
  */
 
 export interface RetryPolicy {
@@ -28,6 +31,40 @@ export const defaultRetryPolicy: RetryPolicy = {
   retryServerErrors: true,
   neverRetryCodes: ['insufficient_quota'],
   maxServerDelayMs: 60_000,
+};
+
+/**
+ * What a job does after the client's own retries are spent. The client retries one request;
+ * the runner, with these, decides whether the job tries again, waits, or fails.
+ */
+export interface JobRetryPolicy {
+  /** Creates failing with these kinds are sent again (after the scheduler's next permit). Default `rate-limited`. */
+  readonly createRetryKinds: readonly ErrorKind[];
+  /** Creates sent at most while they fail with `createRetryKinds`, before the job fails. Default 8. */
+  readonly maxCreateTries: number;
+  /** Creates whose outcome stayed unknown (and nothing matched on the server) are sent this many times in all. Default 4. */
+  readonly maxUnknownCreates: number;
+  /** First wait before sending again after an unknown outcome, doubled each time. Default 500 ms. */
+  readonly unknownBackoffMs: number;
+  /** Polls failing with these kinds are asked again later, until the job's deadline. Default: the transient kinds. */
+  readonly pollRetryKinds: readonly ErrorKind[];
+  /** Least wait before polling again after a poll failed. Default 1 s. */
+  readonly pollAfterFailureMs: number;
+  /** Longest wait between polls when the server names none. Default 30 s. */
+  readonly maxPollDelayMs: number;
+  /** Allowance for the server's clock being behind ours when matching a listed video to an attempt. Default 300 s. */
+  readonly clockSkewSeconds: number;
+}
+
+export const defaultJobRetryPolicy: JobRetryPolicy = {
+  createRetryKinds: ['rate-limited'],
+  maxCreateTries: 8,
+  maxUnknownCreates: 4,
+  unknownBackoffMs: 500,
+  pollRetryKinds: TRANSIENT_KINDS,
+  pollAfterFailureMs: 1_000,
+  maxPollDelayMs: 30_000,
+  clockSkewSeconds: 300,
 };
 
 /** How one attempt ended, reduced to what the retry decision needs. */

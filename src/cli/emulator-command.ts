@@ -2,7 +2,7 @@ import path from 'node:path';
 import { FLAVOR_NAMES, parseFaultOptions, runEmulatorServer, type FlavorName } from '../emulator/index.js';
 import { UsageError } from '../errors.js';
 import { describeReadFailure, readBounded } from '../files/read-bounded.js';
-import { judgeOwner, onThisHost, readOwner } from './emulator-owner.js';
+import { judgeOwner, onThisHost, readOwner } from '../embedded/emulator-owner.js';
 import { EXIT } from './exit-codes.js';
 import type { CliContext } from './main.js';
 

@@ -3,6 +3,7 @@ import type { Plan, PlanAction, PlannedJob, PlanTotals } from '../plan/plan.js';
 import type { JobRequest } from '../lockfile/fingerprint.js';
 import { formatTable, type Cell } from './text-table.js';
 import { printable } from '../untrusted/control-characters.js';
+import { describePlanReason } from './format-plan-reason.js';
 
 type Colour = Exclude<keyof Style, 'enabled'> | null;
 
@@ -46,7 +47,7 @@ export function formatPlan(plan: Plan, header: string, style: Style): string {
     { text: reason },
   ];
   const rows = [
-    ...plan.jobs.map((job) => row(lookOf(job), job.id, job.request, job.action === 'render' ? formatUsd(job.costUsd) : '', printable(job.reason))),
+    ...plan.jobs.map((job) => row(lookOf(job), job.id, job.request, job.action === 'render' ? formatUsd(job.costUsd) : '', printable(describePlanReason(job.reason)))),
     ...plan.orphans.map((orphan) => row(ORPHAN, printable(orphan.id), orphan.entry.request, '', 'no longer in the storyboard')),
   ];
   return `${[header, '', ...formatTable(rows), '', formatTotals(plan.totals)].join('\n')}\n`;
@@ -80,7 +81,8 @@ export function planEvents(plan: Plan, storyboard: string, provider: string): ob
     shot: job.shotId,
     action: job.action,
     new: job.action === 'render' && job.entry === null,
-    reason: job.reason,
+    reason: describePlanReason(job.reason),
+    reason_code: job.reason.code,
     changed: job.changed,
     model: job.request.model,
     size: job.request.size,

@@ -1,5 +1,9 @@
+import type { PlanAction } from '../plan/plan.js';
 import type { JobHeadline, JobStatus, StatusReport, StatusTotals } from '../status/assess-status.js';
+import type { StatusNote } from '../status/status-note.js';
+import { formatDuration } from '../format/format-duration.js';
 import type { Style } from './style.js';
+import { describePlanReason } from './format-plan-reason.js';
 import { printable } from '../untrusted/control-characters.js';
 
 /** How each headline reads in the first column. */
@@ -32,7 +36,7 @@ export function formatStatus(report: StatusReport, header: string, style: Style)
   for (const row of report.rows) {
     const label = colourOf(row, style)(LABEL[row.headline].padEnd(14));
     // Orphans' ids are the lockfile's keys; notes quote the server and the lockfile.
-    lines.push(`  ${label}  ${printable(row.id).padEnd(width)}  ${printable(row.notes.join('; '))}`.trimEnd());
+    lines.push(`  ${label}  ${printable(row.id).padEnd(width)}  ${printable(row.notes.map(describeStatusNote).join('; '))}`.trimEnd());
   }
   lines.push('', formatStatusTotals(report.totals));
   return `${lines.join('\n')}\n`;
@@ -66,7 +70,8 @@ export function statusEvents(report: StatusReport, storyboard: string): Record<s
     checked: row.checked,
     expires_at: row.expiresAt,
     action: row.action,
-    notes: row.notes,
+    notes: row.notes.map(describeStatusNote),
+    note_codes: row.notes.map((note) => note.code),
   }));
   const { totals } = report;
   const total = {
@@ -82,3 +87,60 @@ export function statusEvents(report: StatusReport, storyboard: string): Record<s
   };
   return [...rows, total];
 }
+
+/** A status note in words, as the table and `status --json` show it. */
+export function describeStatusNote(note: StatusNote): string {
+  switch (note.code) {
+    case 'orphan':
+      return 'no longer in the storyboard; a full render drops it from the lockfile';
+    case 'not-rendered':
+      return note.blocked === null ? 'not rendered yet' : `not rendered yet: ${describePlanReason(note.blocked)}`;
+    case 'failed':
+      return note.message === null ? 'failed' : `failed: ${note.message}`;
+    case 'in-flight':
+      return `in flight (${note.lock})`;
+    case 'file-missing':
+      return 'file missing';
+    case 'file-altered':
+      return 'file altered on disk (sha256 differs from the lockfile)';
+    case 'plan':
+      return describePlanReason(note.reason);
+    case 'renamed':
+      return `recorded as ${note.from}, renamed since (same request)`;
+    case 'render-will':
+      return `render will ${VERB[note.action]}`;
+    case 'thumbnail-missing':
+      return 'thumbnail missing';
+    case 'thumbnail-altered':
+      return 'thumbnail altered on disk';
+    case 'held-by':
+      return `on ${note.server}`;
+    case 'video-expired':
+      return `video expired ${sourceOf(note.checked)}${note.secondsAgo === null ? '' : ` ${formatDuration(note.secondsAgo)} ago`}`;
+    case 'video-expiring':
+      return `video expires ${sourceOf(note.checked)} in ${formatDuration(note.inSeconds)}`;
+    case 'video-gone':
+      return 'video gone from the server (404)';
+    case 'video-failed':
+      return `video failed ${sourceOf(note.checked)}`;
+    case 'video-rendering':
+      return `video still rendering ${sourceOf(note.checked)}`;
+    case 'video-completed':
+      return `video completed ${sourceOf(note.checked)}`;
+  }
+}
+
+function sourceOf(checked: boolean): string {
+  return checked ? 'on the server' : 'per the lockfile';
+}
+
+/** What `render` would do, after "render will". */
+const VERB: Readonly<Record<PlanAction, string>> = {
+  render: 'render it again',
+  download: 'download it',
+  resume: 'resume it',
+  move: 'move it to this id and rename its files (nothing is sent)',
+  failed: 'not send it again until its request changes (--retry-failed sends it)',
+  reuse: 'reuse',
+  blocked: 'blocked',
+};

@@ -1,20 +1,19 @@
 import { createInterface } from 'node:readline';
-import { ApiError, NotFoundError, ProviderError, type Video, type VideosClient } from '../api/index.js';
-import { InterruptedError, LockBusyError, UsageError } from '../errors.js';
-import { readLockfileSource } from '../lockfile/lockfile-io.js';
+import type { Video, VideosClient } from '../api/index.js';
+import { UsageError } from '../errors.js';
 import { lockfilePathFor, type Lockfile } from '../lockfile/lockfile.js';
+import { applyGc, readCheckedLockfile, type ApplyGcOutcome, type LockedStoryboard } from '../gc/apply-gc.js';
 import { missingGcFeatures, planGc, referencedVideoIds } from '../gc/plan-gc.js';
-import { checkRecordedVideoIds } from '../plan/check-video-ids.js';
-import { providerIdentity, videoIdFormOf } from '../providers/profile.js';
-import { acquireLock, describeHolder, type HeldLock } from '../run/advisory-lock.js';
-import { systemClock } from '../run/clock.js';
+import { providerIdentity } from '../providers/profile.js';
+import { describeHolder } from '../run/advisory-lock.js';
 import { truncate } from '../source/describe.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
-import { formatAge } from '../status/assess-status.js';
+import { formatDuration } from '../format/format-duration.js';
 import { EXIT } from './exit-codes.js';
 import { displayPath, loadForCommand } from './load-for-cli.js';
 import type { CliContext, InputStream } from './main.js';
-import { embeddedStateDir, openServer } from './open-server.js';
+import { embeddedStateDir, openServer } from '../embedded/open-server.js';
+import { serverOptions } from './server-options.js';
 import { printable } from '../untrusted/control-characters.js';
 import { redact } from '../untrusted/redactor.js';
 
@@ -51,7 +50,7 @@ export async function runGc(files: readonly string[], flags: GcFlags, ctx: CliCo
   for (const file of files) {
     const { loaded } = await loadForCommand(file, flags, ctx);
     const lockPath = lockfilePathFor(loaded.storyboard.mainPath);
-    const read = await readCheckedLockfile(loaded, lockPath, ctx);
+    const read = await readCheckedLockfile(loaded, lockPath, (p) => displayPath(ctx, p));
     if (read) lockfiles.push(read);
     else if (!flags.json) ctx.io.stderr.write(`${ctx.err.yellow('warning')}: ${displayPath(ctx, lockPath)} does not exist: ${displayPath(ctx, loaded.storyboard.mainPath)} references no video\n`);
     lockPaths.set(lockPath, { loaded, lockPath });
@@ -70,21 +69,6 @@ export async function runGc(files: readonly string[], flags: GcFlags, ctx: CliCo
     if (result !== EXIT.ok) code = result;
   }
   return code;
-}
-
-/** A storyboard gc was given, and its lockfile: read again, under its lock, before anything is deleted. */
-interface LockedStoryboard {
-  readonly loaded: LoadedStoryboard;
-  readonly lockPath: string;
-}
-
-/** The lockfile as plan reads it: bounded, inside the project, its video ids of the provider's form. */
-async function readCheckedLockfile(loaded: LoadedStoryboard, lockPath: string, ctx: CliContext): Promise<Lockfile | null> {
-  const source = await readLockfileSource(lockPath, displayPath(ctx, lockPath), loaded.projectRoot);
-  if (source === null) return null;
-  const { profile } = loaded.storyboard.provider;
-  checkRecordedVideoIds(source, videoIdFormOf(profile), profile.name);
-  return source.lockfile;
 }
 
 function serverKey(loaded: LoadedStoryboard): string {
@@ -112,7 +96,7 @@ function requireFeatures(loaded: LoadedStoryboard, flags: GcFlags): void {
 
 /** Each server of the group's provider in turn: one, or every server of a pool. */
 async function collectServer(group: ServerGroup, referenced: ReadonlySet<string>, storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<number> {
-  const opened = await openServer(group.loaded, { allowInsecureHttp: flags.allowInsecureHttp === true }, ctx);
+  const opened = await openServer(group.loaded, serverOptions(ctx, flags));
   try {
     let code: number = EXIT.ok;
     for (const server of opened.servers) {
@@ -142,7 +126,7 @@ async function collectOne(group: ServerGroup, client: VideosClient, referenced: 
     say('nothing to delete: every finished video is referenced\n');
     return total(ctx, flags, group, listed, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
   }
-  for (const video of unreferenced) say(`  ${printable(video.id)}  ${video.status.padEnd(9)}  ${video.createdAt === null ? '' : `created ${formatAge(now - video.createdAt)} ago  `}${quote(video.prompt)}\n`);
+  for (const video of unreferenced) say(`  ${printable(video.id)}  ${video.status.padEnd(9)}  ${video.createdAt === null ? '' : `created ${formatDuration(now - video.createdAt)} ago  `}${quote(video.prompt)}\n`);
   say(`${unreferenced.length} unreferenced video${unreferenced.length === 1 ? '' : 's'}${flags.dryRun ? ' would be deleted (--dry-run)' : ''}\n`);
 
   const confirmed = flags.dryRun ? false : await confirm(unreferenced.length, group, flags, ctx);
@@ -154,81 +138,26 @@ async function collectOne(group: ServerGroup, client: VideosClient, referenced: 
   return total(ctx, flags, group, listed, kept.length + outcome.kept, unreferenced.length, { ...outcome, confirmed: true });
 }
 
-/**
- * The delete phase, under the lock every render of the given storyboards takes: a render that
- * recorded a video since the listing (the lockfiles were read before it) has released its lock
- * by then, and none can record one while gc deletes. The lockfiles are read again under the
- * locks, and each video is checked against them just before its DELETE, which is sent once.
- */
-async function deleteUnderLocks(client: VideosClient, candidates: readonly Video[], storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<{ deleted: number; refused: number; kept: number }> {
+/** The delete phase (`gc/apply-gc.ts`), each video's fate told as it happens. */
+function deleteUnderLocks(client: VideosClient, candidates: readonly Video[], storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<ApplyGcOutcome> {
   const { io } = ctx;
-  const locks = await takeLocks(storyboards, flags, ctx);
-  try {
-    const fresh: Lockfile[] = [];
-    for (const { loaded, lockPath } of storyboards) {
-      const lock = await readCheckedLockfile(loaded, lockPath, ctx);
-      if (lock) fresh.push(lock);
-    }
-    const referenced = referencedVideoIds(fresh);
-    const sent = new Set<string>();
-    let deleted = 0;
-    let refused = 0;
-    let kept = 0;
-    for (const video of candidates) {
-      if (sent.has(video.id)) continue;
-      if (referenced.has(video.id)) {
-        kept++;
-        emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: 'kept', reason: 'referenced since listed' });
-        if (!flags.json) io.stdout.write(`kept ${printable(video.id)}: a lockfile references it since it was listed\n`);
-        continue;
+  return applyGc(client, candidates, storyboards, {
+    wait: flags.wait === true,
+    signal: io.signal,
+    display: (p) => displayPath(ctx, p),
+    onEvent: (event) => {
+      if (event.type === 'lock-wait') {
+        if (!flags.json) io.stderr.write(`waiting for ${describeHolder(event.holder, event.judged)} to finish rendering ${displayPath(ctx, event.lockPath)}\n`);
+        return;
       }
-      sent.add(video.id);
-      const outcome = await deleteOne(client, video.id, io.signal);
-      if (outcome.ok) deleted++;
-      else refused++;
-      emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action: outcome.ok ? 'deleted' : 'refused', reason: outcome.reason });
-      if (!flags.json) io.stdout.write(outcome.ok ? `deleted ${printable(video.id)}${outcome.reason === 'unreferenced' ? '' : ` (${printable(outcome.reason)})`}\n` : `${ctx.out.red('not deleted')} ${printable(video.id)}: ${printable(outcome.reason)}\n`);
-    }
-    return { deleted, refused, kept };
-  } finally {
-    for (const lock of locks.reverse()) await lock.release();
-  }
-}
-
-/** Every given storyboard's lock, in path order (two gc runs never wait on each other crosswise); with `--wait`, behind renders that hold them. */
-async function takeLocks(storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<HeldLock[]> {
-  const held: HeldLock[] = [];
-  try {
-    for (const lockPath of [...new Set(storyboards.map((s) => s.lockPath))].sort()) {
-      held.push(
-        await acquireLock(lockPath, {
-          wait: flags.wait === true,
-          clock: systemClock,
-          signal: ctx.io.signal,
-          onWait: (holder, judged) => !flags.json && ctx.io.stderr.write(`waiting for ${describeHolder(holder, judged)} to finish rendering ${displayPath(ctx, lockPath)}\n`),
-        }),
-      );
-    }
-    return held;
-  } catch (error) {
-    for (const lock of held.reverse()) await lock.release();
-    if (ctx.io.signal.aborted) throw new InterruptedError('interrupted while waiting for a lockfile lock; nothing was deleted');
-    if (error instanceof LockBusyError) throw new LockBusyError(`nothing deleted: ${error.message.replace(/ \(use --wait to wait for it\)$/, '')}; gc deletes only while no render of the given storyboards runs (use --wait to wait for it)`);
-    throw error;
-  }
-}
-
-/** One delete; a refusal (a job that started in the meantime gets 400) is reported, and the rest go on. */
-async function deleteOne(client: VideosClient, id: string, signal: AbortSignal): Promise<{ ok: boolean; reason: string }> {
-  try {
-    await client.delete(id, { signal });
-    return { ok: true, reason: 'unreferenced' };
-  } catch (error) {
-    if (error instanceof NotFoundError) return { ok: true, reason: 'already gone' };
-    if (error instanceof ApiError && error.status >= 400 && error.status < 500) return { ok: false, reason: `the server refused: ${error.serverMessage ?? error.message}` };
-    if (error instanceof ProviderError && !signal.aborted) return { ok: false, reason: error.message };
-    throw error;
-  }
+      const { video, action, reason } = event;
+      emit(ctx, flags, { id: video.id, status: video.status, created_at: video.createdAt, action, reason });
+      if (flags.json) return;
+      if (action === 'kept') io.stdout.write(`kept ${printable(video.id)}: a lockfile references it since it was listed\n`);
+      else if (action === 'deleted') io.stdout.write(`deleted ${printable(video.id)}${reason === 'unreferenced' ? '' : ` (${printable(reason)})`}\n`);
+      else io.stdout.write(`${ctx.out.red('not deleted')} ${printable(video.id)}: ${printable(reason)}\n`);
+    },
+  });
 }
 
 /** `--yes` deletes; a terminal is asked; anything else (a pipe, cron) only lists. */

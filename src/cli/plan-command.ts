@@ -4,6 +4,7 @@ import { planStoryboard } from '../plan/plan-storyboard.js';
 import { profileNotes } from '../providers/describe-profile.js';
 import { EXIT } from './exit-codes.js';
 import { formatPlan, formatUsd, planEvents } from './format-plan.js';
+import { describePlanReason } from './format-plan-reason.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './main.js';
 
@@ -34,7 +35,7 @@ export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext)
 export function checkLimits(plan: Plan, flags: Pick<CommonFlags, 'frozen' | 'maxCost'>): void {
   if (flags.frozen && plan.totals.render > 0) {
     const first = plan.jobs.find((job) => job.action === 'render')!;
-    throw new PlanRefusedError('frozen', `--frozen: ${plan.totals.render} job${plan.totals.render === 1 ? '' : 's'} would have to render (first: ${first.id}, ${first.reason})`, {
+    throw new PlanRefusedError('frozen', `--frozen: ${plan.totals.render} job${plan.totals.render === 1 ? '' : 's'} would have to render (first: ${first.id}, ${describePlanReason(first.reason)})`, {
       hint: 'run without --frozen to render them, or restore the lockfile and files they came from',
     });
   }

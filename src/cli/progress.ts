@@ -1,4 +1,5 @@
 import cliTruncate from 'cli-truncate';
+import { formatDuration } from '../format/format-duration.js';
 import type { JobState } from '../run/job-runner.js';
 import type { JobReport } from '../run/render-storyboard.js';
 import type { LiveRegion, Screen } from './live-region.js';
@@ -110,7 +111,7 @@ function liveProgress({ screen, style, now, total, costOf }: ProgressOptions): P
     const shown = Math.max(0, Math.min(MAX_ROWS, region.height - 2));
     for (const [id, row] of active.slice(0, shown)) {
       const pct = row.progress === null ? '    ' : `${String(row.progress).padStart(3)}%`;
-      const head = `  ${row.state.padEnd(11)} ${pct}  ${formatSeconds((now() - row.since) / 1000).padStart(6)}  `;
+      const head = `  ${row.state.padEnd(11)} ${pct}  ${formatDuration((now() - row.since) / 1000).padStart(6)}  `;
       // Cut in the middle: the bindings that tell one job from its siblings are at the end.
       lines.push(`${head}${cliTruncate(id, Math.max(1, region.width - head.length), { position: 'middle' })}`);
     }
@@ -121,8 +122,8 @@ function liveProgress({ screen, style, now, total, costOf }: ProgressOptions): P
   const footer = () => {
     const average = durations.length > 0 ? durations.reduce((a, b) => a + b, 0) / durations.length : null;
     const left = total - done - failed;
-    const eta = average === null || left <= 0 ? '' : `, ETA ${formatSeconds((average * left) / Math.max(1, Math.min(2, left)) / 1000)}`;
-    return style.bold(`${done}/${total} done${failed > 0 ? style.red(`, ${failed} failed`) : ''}, ${formatSeconds((now() - started) / 1000)} elapsed${eta}, spent $${spend.toFixed(2)}`);
+    const eta = average === null || left <= 0 ? '' : `, ETA ${formatDuration((average * left) / Math.max(1, Math.min(2, left)) / 1000)}`;
+    return style.bold(`${done}/${total} done${failed > 0 ? style.red(`, ${failed} failed`) : ''}, ${formatDuration((now() - started) / 1000)} elapsed${eta}, spent $${spend.toFixed(2)}`);
   };
   const draw = () => region.draw(frame());
   const timer = setInterval(draw, 250);
@@ -153,10 +154,4 @@ function liveProgress({ screen, style, now, total, costOf }: ProgressOptions): P
       region.close();
     },
   };
-}
-
-export function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(0)}s`;
-  const minutes = Math.floor(seconds / 60);
-  return minutes < 60 ? `${minutes}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }

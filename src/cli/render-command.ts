@@ -1,12 +1,9 @@
 import path from 'node:path';
-import { resolveEndpoint } from '../api/endpoint.js';
-import { InterruptedError } from '../errors.js';
-import { checkGlobs, planStoryboard, type StoryboardPlan } from '../plan/plan-storyboard.js';
-import { credentialFor } from '../providers/credentials.js';
-import { acquireLock, describeHolder, type HeldLock } from '../run/advisory-lock.js';
-import { systemClock } from '../run/clock.js';
+import { describeHolder } from '../run/advisory-lock.js';
+import { checkGlobs, type StoryboardPlan } from '../plan/plan-storyboard.js';
 import type { PlanTotals } from '../plan/plan.js';
-import { recordWithoutSending, renderStoryboard, type RenderResult } from '../run/render-storyboard.js';
+import type { RenderResult } from '../run/render-storyboard.js';
+import { runRenderSession, workOf, type RenderSessionEvent } from '../run/render-session.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatTotals, formatUsd, totalsFields } from './format-plan.js';
@@ -14,10 +11,8 @@ import { createScreen, onScreen, type Screen } from './live-region.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './main.js';
 import { checkLimits } from './plan-command.js';
-import { createProgress } from './progress.js';
-import { openServer, type OpenServer } from './open-server.js';
-import { outcomesOf, outputDirOf, REPORT_FILE, writeReport } from '../report/write-report.js';
-import { removeStaleFiles } from '../run/stale-files.js';
+import { createProgress, type Progress } from './progress.js';
+import { tellEmbedded } from './server-options.js';
 import { appendRunSummary, formatRunSummary } from './run-summary.js';
 import { printable } from '../untrusted/control-characters.js';
 
@@ -82,9 +77,10 @@ async function renderOne(file: string, flags: RenderFlags, ctx: CliContext): Pro
 }
 
 /**
- * Plans a loaded storyboard and renders what the plan owes, under the lockfile's lock. Watch
- * mode calls it too, with `drain`: once aborted, nothing new starts, and the jobs already on
- * the server finish and are recorded.
+ * Plans a loaded storyboard and renders what the plan owes, under the lockfile's lock (the
+ * render session in `run/`), showing its events and its outcome. Watch mode calls it too, with
+ * `drain`: once aborted, nothing new starts, and the jobs already on the server finish and are
+ * recorded.
  */
 export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags, outer: CliContext, options: RenderOptions = {}): Promise<number> {
   const screen = options.screen ?? createScreen(outer.io);
@@ -92,109 +88,92 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   const ctx = options.screen ? outer : onScreen(outer, screen);
   const { io } = ctx;
   const { storyboard } = loaded;
-  // Before anything is sent: a default renders directory that leads out of the project is refused.
-  const outDir = outputDirOf(loaded, explicitOutDir(flags, ctx), (p) => displayPath(ctx, p));
-  const planFor = (): Promise<StoryboardPlan> => planStoryboardFor(loaded, flags, ctx, options.globsChecked !== true);
-  const first = await planFor();
-  checkLimits(first.plan, flags);
-  // Refused before anything is sent or locked: a missing key, plain http to another machine.
-  credentialFor(storyboard.provider.profile, io.env);
-  for (const { baseUrl } of storyboard.provider.servers) if (baseUrl !== null) resolveEndpoint(baseUrl, flags.allowInsecureHttp === true);
+  const display = (p: string) => displayPath(ctx, p);
   const say = (text: string) => !flags.json && !flags.quiet && io.stderr.write(text);
-
-  say(`${storyboard.name}: ${formatTotals(first.plan.totals)}\n`);
-  const summaryTo = flags.summary ? { file: path.resolve(io.cwd, flags.summary), name: storyboard.name } : null;
-  const run: RunInfo = { name: storyboard.name, outDir, flags, ctx };
-  if (!owesWork(first, flags)) return nothingToDo(first, run, say, summaryTo);
-
-  const lock = await takeLock(first.lockPath, flags, ctx, say);
-  let server: OpenServer | null = null;
-  try {
-    // Planned again under the lock: a render that held it (the one `--wait` waited for, or the
-    // winner of a race to it) has changed the lockfile since, and its work must not be paid twice.
-    const planned = await planFor();
-    checkLimits(planned.plan, flags);
-    if (workOf(planned) === 0) {
-      if (owesWork(planned, flags)) await recordWithoutSending(planned, { outDir, pruneOrphans: prunes(flags) });
-      return nothingToDo(planned, run, say, summaryTo);
-    }
-    const { plan } = planned;
-    emitStart(planned, run);
-    server = await openServer(loaded, { allowInsecureHttp: flags.allowInsecureHttp === true, ...(flags.emulatorSpeed ? { emulatorSpeed: flags.emulatorSpeed } : {}) }, ctx);
-    const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && io.env['TERM'] !== 'dumb' ? 'live' : 'lines';
-    const renderCost = new Map(plan.jobs.filter((job) => job.action === 'render').map((job) => [job.id, job.costUsd]));
-    const progress = createProgress({
-      mode,
-      out: flags.json ? io.stdout : io.stderr,
-      screen,
-      style: ctx.err,
-      now: io.now,
-      total: workOf(planned),
-      costOf: (id) => renderCost.get(id) ?? null,
-      display: (p) => displayPath(ctx, p),
-    });
-    let result: RenderResult;
-    try {
-      result = await renderStoryboard({
-        loaded,
-        planned,
-        servers: server.servers,
-        outDir,
-        clock: systemClock,
-        wallNow: io.now,
-        signal: io.signal,
-        ...(options.drain ? { drain: options.drain } : {}),
-        pruneOrphans: prunes(flags),
-        onState: (id, state, detail) => progress.state(id, state, detail),
-        onSettled: (_id, report) => progress.settled(report),
-      });
-    } finally {
-      progress.close();
-    }
-    // A summary file that cannot be written (`--summary /dev/full`) fails the command, after the
-    // run's own result is told: the jobs are done and recorded either way.
-    const summaryFailure = summaryTo ? await appendRunSummary(summaryTo.file, formatRunSummary(storyboard.name, plan, result)).then(() => null, (error: unknown) => error) : null;
-    if (flags.report !== false) {
-      await removeStaleFiles([path.join(outDir, REPORT_FILE)]);
-      await writeReport({ loaded, outDir, now: io.now(), outcomes: outcomesOf(result.reports), display: (p) => displayPath(ctx, p) });
-    }
-    const code = summarize(result, plan.totals, run);
-    if (summaryFailure !== null) throw summaryFailure;
-    return code;
-  } finally {
-    await server?.close();
-    await lock.release();
-  }
-}
-
-function planStoryboardFor(loaded: LoadedStoryboard, flags: RenderFlags, ctx: CliContext, checkGlobs: boolean): Promise<StoryboardPlan> {
+  const shown = showEvents(storyboard.name, flags, ctx, screen, say);
   const outDir = explicitOutDir(flags, ctx);
-  return planStoryboard(loaded, { now: Math.floor(ctx.io.now() / 1000), only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), checkGlobs, display: (p) => displayPath(ctx, p), ...(outDir ? { outDir } : {}) });
+  const outcome = await runRenderSession({
+    loaded,
+    only: flags.only,
+    replace: flags.replace,
+    ...(flags.retryFailed ? { retryFailed: true } : {}),
+    ...(outDir ? { outDir } : {}),
+    checkGlobs: options.globsChecked !== true,
+    refuse: (plan) => checkLimits(plan, flags),
+    wait: flags.wait === true,
+    report: flags.report !== false,
+    allowInsecureHttp: flags.allowInsecureHttp === true,
+    ...(flags.emulatorSpeed ? { emulatorSpeed: flags.emulatorSpeed } : {}),
+    env: io.env,
+    signal: io.signal,
+    ...(options.drain ? { drain: options.drain } : {}),
+    now: io.now,
+    display,
+    onEvent: shown.onEvent,
+  }).finally(shown.close);
+  const { plan } = outcome.planned;
+  const run: RunInfo = { outDir: outcome.outDir, flags, ctx };
+  const summaryTo = flags.summary ? path.resolve(io.cwd, flags.summary) : null;
+  if (outcome.kind === 'nothing-sent') {
+    say(outcome.moved > 0 ? `nothing to send: ${outcome.moved} job${outcome.moved === 1 ? '' : 's'} moved to new ids, files renamed\n` : notDone(plan.totals) > 0 ? 'nothing to send\n' : 'nothing to do: every job is up to date\n');
+    if (summaryTo) await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, null));
+    emitSummary(summaryOf({ reports: [], interrupted: false, spentUsd: 0 }, plan.totals, run), run);
+    return notDone(plan.totals) > 0 ? EXIT.jobsFailed : EXIT.ok;
+  }
+  // A summary file that cannot be written (`--summary /dev/full`) fails the command, after the
+  // run's own result is told: the jobs are done and recorded either way.
+  const summaryFailure = summaryTo ? await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, outcome.result)).then(() => null, (error: unknown) => error) : null;
+  const code = summarize(outcome.result, plan.totals, run);
+  if (summaryFailure !== null) throw summaryFailure;
+  return code;
 }
 
-/** Jobs that send something: renders, resumes, downloads. */
-function workOf({ plan }: StoryboardPlan): number {
-  return plan.totals.render + plan.totals.resume + plan.totals.download;
-}
-
-/** Orphans leave the lockfile on a full render only: an `--only` run does not see the whole storyboard. */
-function prunes(flags: RenderFlags): boolean {
-  return flags.only.length === 0;
-}
-
-/** Whether the run must take the lock: jobs to send, or, with nothing to send, orphans to move to their new ids or (on a full render) to drop. */
-function owesWork(planned: StoryboardPlan, flags: RenderFlags): boolean {
-  return workOf(planned) > 0 || planned.plan.moves.length > 0 || (prunes(flags) && planned.plan.orphans.length > 0);
-}
-
-async function nothingToDo(planned: StoryboardPlan, run: RunInfo, say: (text: string) => void, summary: { file: string; name: string } | null): Promise<number> {
-  const { plan } = planned;
-  const moves = plan.moves.filter((move) => move.from !== move.to);
-  say(moves.length > 0 ? `nothing to send: ${moves.length} job${moves.length === 1 ? '' : 's'} moved to new ids, files renamed\n` : notDone(plan.totals) > 0 ? 'nothing to send\n' : 'nothing to do: every job is up to date\n');
-  emitStart(planned, run);
-  if (summary) await appendRunSummary(summary.file, formatRunSummary(summary.name, plan, null));
-  emitSummary(summaryOf({ reports: [], interrupted: false, spentUsd: 0 }, plan.totals, run), run);
-  return notDone(plan.totals) > 0 ? EXIT.jobsFailed : EXIT.ok;
+/**
+ * The session's events as the user sees them: the plan's totals, a wait for the lock, `run.start`
+ * under `--json`, the embedded emulator under `--verbose`, and the progress of the jobs (a live
+ * view, lines, or JSON events) from the start of rendering to its end.
+ */
+function showEvents(name: string, flags: RenderFlags, ctx: CliContext, screen: Screen, say: (text: string) => void) {
+  const { io } = ctx;
+  let progress: Progress | null = null;
+  const close = () => {
+    progress?.close();
+    progress = null;
+  };
+  const onEvent = (event: RenderSessionEvent): void => {
+    switch (event.type) {
+      case 'planned':
+        return void say(`${name}: ${formatTotals(event.planned.plan.totals)}\n`);
+      case 'lock-wait':
+        return void say(`waiting for ${describeHolder(event.holder, event.judged)} to finish rendering\n`);
+      case 'start':
+        return emitStart(name, event.planned, event.outDir, flags, ctx);
+      case 'embedded':
+        return tellEmbedded(event.event, ctx);
+      case 'rendering': {
+        const { plan } = event.planned;
+        const renderCost = new Map(plan.jobs.filter((job) => job.action === 'render').map((job) => [job.id, job.costUsd]));
+        progress = createProgress({
+          mode: flags.json ? 'json' : flags.quiet ? 'quiet' : io.stderr.isTTY && io.env['TERM'] !== 'dumb' ? 'live' : 'lines',
+          out: flags.json ? io.stdout : io.stderr,
+          screen,
+          style: ctx.err,
+          now: io.now,
+          total: workOf(event.planned),
+          costOf: (id) => renderCost.get(id) ?? null,
+          display: (p) => displayPath(ctx, p),
+        });
+        return;
+      }
+      case 'job':
+        return progress?.state(event.id, event.state, event.detail);
+      case 'job-settled':
+        return progress?.settled(event.report);
+      case 'render-end':
+        return close();
+    }
+  };
+  return { onEvent, close };
 }
 
 /** Jobs the plan leaves undone without sending anything: blocked, or failed for good and not sent again. */
@@ -204,14 +183,13 @@ function notDone(totals: PlanTotals): number {
 
 /** What the JSON events of a run say besides its plan. */
 interface RunInfo {
-  readonly name: string;
   readonly outDir: string;
   readonly flags: RenderFlags;
   readonly ctx: CliContext;
 }
 
 /** `--json`: the run's plan totals, before anything is sent. */
-function emitStart(planned: StoryboardPlan, { name, outDir, flags, ctx }: RunInfo): void {
+function emitStart(name: string, planned: StoryboardPlan, outDir: string, flags: RenderFlags, ctx: CliContext): void {
   if (!flags.json) return;
   const event = { event: 'run.start', storyboard: name, provider: planned.providerId, lockfile: displayPath(ctx, planned.lockPath), out: displayPath(ctx, outDir), ...totalsFields(planned.plan.totals), at: new Date(ctx.io.now()).toISOString() };
   ctx.io.stdout.write(`${JSON.stringify(event)}\n`);
@@ -236,22 +214,6 @@ function summaryOf(result: RenderResult, totals: PlanTotals, run: RunInfo) {
     interrupted: result.interrupted,
     out: displayPath(run.ctx, run.outDir),
   };
-}
-
-/** The advisory lock beside the lockfile, waiting for its holder only with `--wait`. */
-async function takeLock(lockPath: string, flags: RenderFlags, ctx: CliContext, say: (text: string) => void): Promise<HeldLock> {
-  try {
-    return await acquireLock(lockPath, {
-      wait: flags.wait === true,
-      clock: systemClock,
-      signal: ctx.io.signal,
-      onWait: (holder, judged) => say(`waiting for ${describeHolder(holder, judged)} to finish rendering\n`),
-    });
-  } catch (error) {
-    // Ctrl-C during `--wait` rejects with whatever the signal carries; it is an interrupt, not a bug.
-    if (ctx.io.signal.aborted) throw new InterruptedError('interrupted while waiting for the lock; nothing was sent');
-    throw error;
-  }
 }
 
 /** Jobs the plan could not start (blocked, or failed for good and not sent again) count as not done, as when nothing else runs. */

@@ -3,6 +3,7 @@ import { onEnvironment } from '../files/environment-error.js';
 import type { Plan } from '../plan/plan.js';
 import type { JobReport, RenderResult } from '../run/render-storyboard.js';
 import { formatUsd } from './format-plan.js';
+import { describePlanReason } from './format-plan-reason.js';
 import { printable } from '../untrusted/control-characters.js';
 import { redact } from '../untrusted/redactor.js';
 
@@ -31,10 +32,10 @@ export function formatRunSummary(name: string, plan: Plan, result: RenderResult 
   const lines = [`## shotlist: ${markdownText(name)}`, '', '| | jobs |', '|---|---:|', ...rows.map(([label, n]) => `| ${label} | ${n} |`), '', `Spent: ${formatUsd(result?.spentUsd ?? 0)} (estimated from the provider's prices)${result?.interrupted ? ' — interrupted; the next run resumes' : ''}`, ''];
   const problems = [
     ...reports.flatMap((report) => (report.status === 'failed' || report.status === 'skipped' ? [`- ${markdownCode(report.job.id)}: ${report.status}, ${markdownText(report.reason)}`] : [])),
-    ...plan.jobs.filter((job) => job.action === 'blocked' || job.action === 'failed').map((job) => `- ${markdownCode(job.id)}: ${job.action}, ${markdownText(job.reason)}`),
+    ...plan.jobs.filter((job) => job.action === 'blocked' || job.action === 'failed').map((job) => `- ${markdownCode(job.id)}: ${job.action}, ${markdownText(describePlanReason(job.reason))}`),
   ];
   if (problems.length > 0) lines.push('### Needs attention', '', ...problems, '');
-  if (rendered.length > 0) lines.push('### Rendered', '', ...rendered.map((report) => `- ${markdownCode(report.job.id)}: ${markdownText(report.job.reason)}`), '');
+  if (rendered.length > 0) lines.push('### Rendered', '', ...rendered.map((report) => `- ${markdownCode(report.job.id)}: ${markdownText(describePlanReason(report.job.reason))}`), '');
   return `${lines.join('\n')}\n`;
 }
 

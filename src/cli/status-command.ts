@@ -9,7 +9,8 @@ import { EXIT } from './exit-codes.js';
 import { formatStatus, statusEvents } from './format-status.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext } from './main.js';
-import { openServer } from './open-server.js';
+import { openServer } from '../embedded/open-server.js';
+import { serverOptions } from './server-options.js';
 
 export interface StatusFlags {
   readonly provider?: string;
@@ -70,7 +71,7 @@ async function readRecordedFiles(entries: readonly LockEntry[], located: Readonl
 async function askServer(loaded: LoadedStoryboard, entries: readonly LockEntry[], flags: StatusFlags, ctx: CliContext): Promise<Map<string, ServerVideo>> {
   const ids = entries.flatMap((entry) => (entry.video_id ? [entry.video_id] : []));
   if (ids.length === 0) return new Map();
-  const opened = await openServer(loaded, { allowInsecureHttp: flags.allowInsecureHttp === true }, ctx);
+  const opened = await openServer(loaded, serverOptions(ctx, flags));
   try {
     // Each video is asked of the server holding it; one on a server dropped from the pool is not asked.
     const answers = new Map<string, ServerVideo>();

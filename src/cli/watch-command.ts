@@ -5,6 +5,7 @@ import { errorEvent, type ErrorFields } from './error-event.js';
 import { EXIT } from './exit-codes.js';
 import { formatIssues } from './format-issue.js';
 import { formatPlan, formatTotals, formatUsd } from './format-plan.js';
+import { describePlanReason } from './format-plan-reason.js';
 import { displayPath, explicitOutDir, overridesOf } from './load-for-cli.js';
 import { createScreen, onScreen, type Screen } from './live-region.js';
 import type { CliContext } from './main.js';
@@ -122,7 +123,7 @@ function printText(update: WatchUpdate, ctx: CliContext): void {
         return;
       }
       io.stdout.write(`\n${time} ${describeDiff(update.diff)} (${update.elapsedMs.toFixed(0)} ms)\n`);
-      for (const job of [...update.diff.added, ...update.diff.changed]) io.stdout.write(`  ${job.action === 'render' ? '~' : '='} ${job.id}: ${job.action}, ${printable(job.reason)}\n`);
+      for (const job of [...update.diff.added, ...update.diff.changed]) io.stdout.write(`  ${job.action === 'render' ? '~' : '='} ${job.id}: ${job.action}, ${printable(describePlanReason(job.reason))}\n`);
       for (const id of update.diff.removed) io.stdout.write(`  - ${id}: removed\n`);
       io.stdout.write(`${formatTotals(plan.totals)}\n`);
     }

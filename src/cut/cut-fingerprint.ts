@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../lockfile/canonical-json.js';
 import type { Film } from './film.js';
 import { formatRate, timelineOf } from './film-timeline.js';
 
@@ -13,8 +14,8 @@ export const CUT_RECIPE = 'cut-1';
  * names them in the `.otio`), and its settings as whole frames at its rate (the lengths the
  * assembly uses, so 0.5 s and 0.501 s at 24 fps are one film). Not the cut's id, not a path on
  * this machine: two machines with the same inputs agree, and the lockfile records it under `cuts`.
- * Written as the lockfile writes job fingerprints: `sha256:` and the hex digest of JSON with
- * sorted keys and no whitespace.
+ * Written as the lockfile writes job fingerprints: `sha256:` and the hex digest of the canonical
+ * JSON (RFC 8785).
  */
 export function fingerprintOfFilm(film: Film): string {
   const timeline = timelineOf(film);
@@ -37,18 +38,4 @@ export function fingerprintOfFilm(film: Film): string {
     },
   };
   return `sha256:${createHash('sha256').update(canonicalJson(canonical)).digest('hex')}`;
-}
-
-/**
- * JSON with every object's keys sorted, at any depth, and no whitespace. The job fingerprint in
- * `src/lockfile/fingerprint.ts` gets the same text by writing a flat object in sorted key order;
- * a film is nested, so the order is imposed here rather than trusted to how the literal is written.
- */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    return `{${Object.keys(record).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

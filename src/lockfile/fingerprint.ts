@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
 
 /**
  * The request a job sends, as recorded in the lockfile. Everything that shapes the video is
@@ -23,13 +24,13 @@ export interface JobRequest {
 }
 
 /**
- * sha256 of the canonical request: the fields that shape the video, with sorted keys and no
- * whitespace. The image counts by its bytes (not its path) and a remix by its parent's video.
+ * sha256 of the canonical request (RFC 8785): the fields that shape the video. The image counts
+ * by its bytes (not its path) and a remix by its parent's video.
  */
 export function fingerprintOf(request: JobRequest): string {
   const canonical: Record<string, unknown> = {
     // Only when present: the fingerprints of requests without extra fields stay what they were.
-    ...(request.extra === undefined ? {} : { extra: sortedKeys(request.extra) }),
+    ...(request.extra === undefined ? {} : { extra: request.extra }),
     input_reference_sha256: request.input_reference?.sha256 ?? null,
     model: request.model,
     prompt: request.prompt,
@@ -38,14 +39,7 @@ export function fingerprintOf(request: JobRequest): string {
     seconds: request.seconds,
     size: request.size,
   };
-  // Flat, and written in sorted key order: JSON.stringify keeps insertion order, so this text is canonical.
-  return `sha256:${createHash('sha256').update(JSON.stringify(canonical)).digest('hex')}`;
-}
-
-function sortedKeys(record: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(record).sort()) sorted[key] = record[key];
-  return sorted;
+  return `sha256:${createHash('sha256').update(canonicalJson(canonical)).digest('hex')}`;
 }
 
 /** The request fields that differ between two requests, in a stable order, for "~ render (prompt changed)". */

@@ -1,7 +1,8 @@
 import { isDeterministicFailure, type LockEntry } from '../lockfile/lockfile.js';
 import type { ResolvedJob } from '../storyboard/job.js';
-import { droppedServer, failedReason, fileState, isDue, unreachable } from './entry-state.js';
+import { droppedServer, fileState, isDue, recordedError, unreachable } from './entry-state.js';
 import type { PlanAction, PlanInput } from './plan.js';
+import type { AdoptedState } from './plan-reason.js';
 
 /** A lockfile entry whose job id is gone from the storyboard. */
 export interface Orphan {
@@ -42,10 +43,10 @@ export class OrphanPool {
   }
 }
 
-/** How a job adopts an orphan entry: what is left to do, and its words after "moved from X". */
+/** How a job adopts an orphan entry: what is left to do, and why (`null` for a plain move). */
 export interface Adoption {
   readonly action: PlanAction;
-  readonly detail: string;
+  readonly then: AdoptedState | null;
   /** Lower is better, among orphans with the same request. */
   readonly rank: number;
 }
@@ -63,17 +64,17 @@ export function adoptionOf(entry: LockEntry, job: ResolvedJob, input: Pick<PlanI
       if (entry.video_id === null) return null;
       if (selected && job.refresh && isDue(entry, job.refresh.everySeconds, input.now)) return null;
       const file = fileState(entry, input);
-      if (file === 'intact') return { action: 'move', detail: '', rank: 0 };
+      if (file === 'intact') return { action: 'move', then: null, rank: 0 };
       if (unreachable(entry, input) !== null) return null;
-      return { action: 'download', detail: `; ${file === 'missing' ? 'file missing' : 'file altered on disk'}`, rank: 1 };
+      return { action: 'download', then: { code: file === 'missing' ? 'file-missing' : 'file-altered' }, rank: 1 };
     }
     case 'queued':
     case 'in_progress':
     case 'creating':
       if (droppedServer(entry, input) !== null) return null;
-      return { action: 'resume', detail: entry.video_id ? `; in flight as ${entry.video_id}, resumed` : '; a create may have reached the server, looked for first', rank: 2 };
+      return { action: 'resume', then: entry.video_id ? { code: 'in-flight', videoId: entry.video_id } : { code: 'maybe-created' }, rank: 2 };
     case 'failed':
       if (!isDeterministicFailure(entry.error) || input.retryFailed === true) return null;
-      return { action: 'failed', detail: `; ${failedReason(entry)}`, rank: 3 };
+      return { action: 'failed', then: { code: 'failed-for-good', error: recordedError(entry) }, rank: 3 };
   }
 }

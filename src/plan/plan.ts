@@ -3,10 +3,11 @@ import { isDeterministicFailure, type LockEntry, type Lockfile } from '../lockfi
 import { priceOf, type ProviderProfile } from '../providers/profile.js';
 import type { ResolvedJob } from '../storyboard/job.js';
 import type { InputReferenceInfo } from '../storyboard/read-input-references.js';
-import { age, droppedServer, failedReason, fileState, goneText, isDue, unreachable } from './entry-state.js';
+import { droppedServer, fileState, goneSince, isDue, recordedError, unreachable } from './entry-state.js';
 import type { JobGraph } from './graph.js';
 import { adoptionOf, OrphanPool, type Orphan } from './orphan-pool.js';
 import { compileJobGlob, matchesJobGlob } from './job-glob.js';
+import type { ParentUnusable, PlanReason } from './plan-reason.js';
 
 /**
  * The plan: for every job, given the storyboard, the lockfile and the files on disk, what
@@ -25,8 +26,8 @@ export interface PlannedJob {
   readonly id: string;
   readonly shotId: string;
   readonly action: PlanAction;
-  /** Why, in words: `new job`, `prompt changed`, `file missing`, … */
-  readonly reason: string;
+  /** Why, as data (see plan-reason.ts); the CLI puts it in words. */
+  readonly reason: PlanReason;
   /** For a changed job, the request fields that changed. */
   readonly changed: readonly string[];
   /** The request as it will be sent; a remix's `video_id` is `null` while its parent is still to render. */
@@ -135,7 +136,7 @@ export function planJobs(input: PlanInput): Plan {
     .map(([id, entry]) => ({ id, entry }));
   // A remix needs its parent's video on the server. A parent kept only as a file whose video
   // expired must render again first; passes repeat until no more parents are pulled in.
-  const pulledIn = new Map<string, string>();
+  const pulledIn = new Map<string, PlanReason>();
   for (;;) {
     const pass: Pass = { planned: new Map(), context: new Map(), orphans: new OrphanPool(orphaned) };
     let unselected = 0;
@@ -148,7 +149,7 @@ export function planJobs(input: PlanInput): Plan {
         if (input.graph.childrenOf.get(id)!.length > 0) pass.context.set(id, planJob(job, input, pass, { selected: false, forced: null }));
         continue;
       }
-      const forced = replace !== null && replace(id) ? 'forced by --replace' : pulledIn.get(id) ?? null;
+      const forced: PlanReason | null = replace !== null && replace(id) ? { code: 'replace' } : pulledIn.get(id) ?? null;
       pass.planned.set(id, planJob(job, input, pass, { selected: true, forced }));
     }
     const before = pulledIn.size;
@@ -156,7 +157,7 @@ export function planJobs(input: PlanInput): Plan {
       const parent = job.remixOf === null ? undefined : pass.planned.get(job.remixOf);
       const kept = parent?.action === 'reuse' || parent?.action === 'move';
       const gone = job.action === 'render' && kept ? unreachable(parent.entry!, input) : null;
-      if (gone !== null) pulledIn.set(parent!.id, `its video ${goneText(gone)}${gone === 'expired' ? '' : ','} and ${job.id} remixes it`);
+      if (gone !== null) pulledIn.set(parent!.id, { code: 'remixed-video-gone', remix: job.id, gone });
     }
     if (pulledIn.size > before) continue;
     const jobs = input.jobs.filter((job) => pass.planned.has(job.id)).map((job) => pass.planned.get(job.id)!);
@@ -198,7 +199,7 @@ function renamedIn(recorded: JobRequest, now: JobRequest): boolean {
 /** How a job is planned: `selected` by --only (else only as context for its remixes), `forced` to render (and why). */
 interface Selection {
   readonly selected: boolean;
-  readonly forced: string | null;
+  readonly forced: PlanReason | null;
 }
 
 function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, forced }: Selection): PlannedJob {
@@ -209,7 +210,7 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
   const fingerprint = fingerprintOf(request);
   const seconds = Number(job.seconds.value);
   // One object shape for every planned job: 10,000 of them are made per plan.
-  const make = (action: PlanAction, reason: string, changed: readonly string[], known: string | null, costUsd: number | null, adopted: Orphan | null = null): PlannedJob => ({
+  const make = (action: PlanAction, reason: PlanReason, changed: readonly string[], known: string | null, costUsd: number | null, adopted: Orphan | null = null): PlannedJob => ({
     id: job.id,
     shotId: job.shotId,
     action,
@@ -223,17 +224,17 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
     remixOf: job.remixOf,
     movedFrom: adopted?.id ?? null,
   });
-  const render = (reason: string, changed: readonly string[] = NONE, known: string | null = fingerprint): PlannedJob =>
+  const render = (reason: PlanReason, changed: readonly string[] = NONE, known: string | null = fingerprint): PlannedJob =>
     make('render', reason, changed, known, job.model === null ? null : priceOf(input.profile, job.model.value, job.size.value, seconds));
-  const keep = (action: PlanAction, reason: string): PlannedJob => make(action, reason, NONE, fingerprint, 0);
-  const blocked = (reason: string): PlannedJob => make('blocked', reason, NONE, null, 0);
+  const keep = (action: PlanAction, reason: PlanReason): PlannedJob => make(action, reason, NONE, fingerprint, 0);
+  const blocked = (reason: PlanReason): PlannedJob => make('blocked', reason, NONE, null, 0);
 
   if (job.remixOf !== null) {
-    if (!parent) return blocked(`parent ${job.remixOf} is not selected by --only and has no video yet`);
+    if (!parent) return blocked({ code: 'parent-not-selected', parent: job.remixOf, why: { code: 'no-video' } });
     const outside = !pass.planned.has(parent.id) ? parentUnusable(parent, input) : null;
-    if (outside !== null) return blocked(`parent ${parent.id} is not selected by --only and ${outside}`);
-    if (parent.action === 'blocked') return blocked(`parent ${parent.id} is blocked`);
-    if (parent.action === 'failed') return blocked(`parent ${parent.id} failed (${parent.entry?.error?.code ?? 'failed'}) and is not sent again`);
+    if (outside !== null) return blocked({ code: 'parent-not-selected', parent: parent.id, why: outside });
+    if (parent.action === 'blocked') return blocked({ code: 'parent-blocked', parent: parent.id });
+    if (parent.action === 'failed') return blocked({ code: 'parent-failed', parent: parent.id, error: parent.entry?.error?.code ?? 'failed' });
   }
   if (job.frozen && entry?.status === 'completed' && entry.video_id !== null) return planFrozen(job, entry, input, fingerprint, make);
   // A remix of a parent that renders again edits a video that does not exist yet.
@@ -242,38 +243,37 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
   const adopt = (): PlannedJob | null => {
     if (forced !== null || parentRenders) return null;
     const found = pass.orphans.take(fingerprint, (orphan) => adoptionOf(orphan.entry, job, input, selected));
-    return found && make(found.how.action, `moved from ${found.orphan.id}${found.how.detail}`, NONE, fingerprint, 0, found.orphan);
+    return found && make(found.how.action, { code: 'moved', from: found.orphan.id, then: found.how.then }, NONE, fingerprint, 0, found.orphan);
   };
-  if (!entry) return adopt() ?? render('new job', NONE, parentRenders ? null : fingerprint);
+  if (!entry) return adopt() ?? render({ code: 'new' }, NONE, parentRenders ? null : fingerprint);
   if (forced !== null) return render(forced, NONE, parentRenders ? null : fingerprint);
-  if (parentRenders) return render('parent renders again', ['parent video'], null);
+  if (parentRenders) return render({ code: 'parent-renders' }, ['parent video'], null);
 
   if (entry.fingerprint !== fingerprint) {
     const changed = changedFields(entry.request, request);
-    return adopt() ?? render(changed.length > 0 ? `${changed.join(', ')} changed` : 'request changed', changed);
+    return adopt() ?? render({ code: 'request-changed', changed }, changed);
   }
   const inFlight = entry.status === 'queued' || entry.status === 'in_progress' || entry.status === 'creating';
   const dropped = inFlight ? droppedServer(entry, input) : null;
-  if (dropped !== null) return render(`in flight on ${dropped}, no longer among the provider's servers`);
-  if (entry.status === 'queued' || entry.status === 'in_progress') return keep('resume', `in flight as ${entry.video_id}; resumed, never created again`);
-  if (entry.status === 'creating') return keep('resume', 'a create may have reached the server; looked for before any new create');
+  if (dropped !== null) return render({ code: 'in-flight-dropped', server: dropped });
+  if (entry.status === 'queued' || entry.status === 'in_progress') return keep('resume', { code: 'in-flight', videoId: entry.video_id });
+  if (entry.status === 'creating') return keep('resume', { code: 'maybe-created' });
   if (entry.status === 'failed') {
     const code = entry.error?.code ?? 'failed';
-    if (!isDeterministicFailure(entry.error)) return render(`the last attempt failed (${code})`);
-    if (input.retryFailed !== true) return keep('failed', failedReason(entry));
-    return render(`the last attempt failed (${code}); sent again by --retry-failed`);
+    if (!isDeterministicFailure(entry.error)) return render({ code: 'last-attempt-failed', error: code });
+    if (input.retryFailed !== true) return keep('failed', { code: 'failed-for-good', error: recordedError(entry) });
+    return render({ code: 'retry-failed', error: code });
   }
 
   // A job left out by --only is not refreshed: its remixes use the take it has.
   if (selected && job.refresh && isDue(entry, job.refresh.everySeconds, input.now)) {
-    return render(job.refresh.everySeconds === 0 ? 'refresh: always' : `refresh due (${job.refresh.label}; the take is ${age(input.now - entry.created_at!)} old)`);
+    return render(job.refresh.everySeconds === 0 ? { code: 'refresh-always' } : { code: 'refresh-due', every: job.refresh.label, ageSeconds: input.now - entry.created_at! });
   }
   const file = fileState(entry, input);
-  if (file === 'intact') return keep('reuse', 'up to date');
-  const what = file === 'missing' ? 'file missing' : 'file altered on disk';
+  if (file === 'intact') return keep('reuse', { code: 'up-to-date' });
   const gone = unreachable(entry, input);
-  if (gone !== null) return render(`${what} and the video ${goneText(gone, { entry, now: input.now })}`);
-  return keep('download', what);
+  if (gone !== null) return render({ code: 'take-gone', file, gone: goneSince(gone, entry, input.now) });
+  return keep('download', { code: file === 'missing' ? 'file-missing' : 'file-altered' });
 }
 
 /** Actions after which the job's entry holds the video its remixes edit. */
@@ -285,23 +285,23 @@ function holdsVideo(job: PlannedJob): boolean {
  * Why a parent that --only left out cannot lend its recorded video to a selected remix; null
  * while it can (completed, its request current, still on a server the run reaches).
  */
-function parentUnusable(parent: PlannedJob, input: PlanInput): string | null {
+function parentUnusable(parent: PlannedJob, input: PlanInput): ParentUnusable | null {
   switch (parent.action) {
     case 'reuse':
     case 'download':
     case 'move': {
-      if (parent.entry === null || parent.entry.video_id === null) return 'has no video yet';
+      if (parent.entry === null || parent.entry.video_id === null) return { code: 'no-video' };
       const gone = unreachable(parent.entry, input);
-      return gone === null ? null : `its video ${goneText(gone)}; select it too to render it again`;
+      return gone === null ? null : { code: 'video-gone', gone };
     }
     case 'resume':
-      return 'is still in flight; render it (or select it too) first';
+      return { code: 'in-flight' };
     case 'render':
-      return parent.entry === null ? 'has no video yet' : `must render again first (${parent.reason})`;
+      return parent.entry === null ? { code: 'no-video' } : { code: 'renders', reason: parent.reason };
     case 'failed':
-      return `failed (${parent.entry?.error?.code ?? 'failed'})`;
+      return { code: 'failed', error: parent.entry?.error?.code ?? 'failed' };
     case 'blocked':
-      return `is blocked (${parent.reason})`;
+      return { code: 'blocked', reason: parent.reason };
   }
 }
 
@@ -312,16 +312,15 @@ function parentUnusable(parent: PlannedJob, input: PlanInput): string | null {
  */
 function planFrozen(job: ResolvedJob, entry: LockEntry, input: PlanInput, fingerprint: string, make: MakePlanned): PlannedJob {
   const changed = entry.fingerprint === fingerprint ? [] : changedFields(entry.request, requestOf(job, input, entry.request.remix_of?.video_id ?? null));
-  const note = changed.length > 0 ? ` (kept although ${changed.join(', ')} changed)` : '';
-  const keep = (action: PlanAction, reason: string): PlannedJob => ({ ...make(action, reason + note, changed, entry.fingerprint, 0), request: entry.request });
+  const keep = (action: PlanAction, reason: PlanReason): PlannedJob => ({ ...make(action, reason, changed, entry.fingerprint, 0), request: entry.request });
   const file = fileState(entry, input);
-  if (file === 'intact') return keep('reuse', 'frozen');
+  if (file === 'intact') return keep('reuse', { code: 'frozen', file, changed });
   const gone = unreachable(entry, input);
-  if (gone === null) return keep('download', `frozen; file ${file}`);
-  return keep('blocked', `frozen, but the take is gone: file ${file} and the video ${goneText(gone)}`);
+  if (gone === null) return keep('download', { code: 'frozen', file, changed });
+  return keep('blocked', { code: 'frozen-take-gone', file, gone, changed });
 }
 
-type MakePlanned = (action: PlanAction, reason: string, changed: readonly string[], known: string | null, costUsd: number | null) => PlannedJob;
+type MakePlanned = (action: PlanAction, reason: PlanReason, changed: readonly string[], known: string | null, costUsd: number | null) => PlannedJob;
 
 /** The request a job sends, with its input image counted by its bytes. */
 export function requestOf(job: ResolvedJob, input: Pick<PlanInput, 'providerId' | 'inputReferences'>, parentVideo: string | null): JobRequest {

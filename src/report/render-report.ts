@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CardLink, CardStatus, ReportCard, ReportData } from './report-data.js';
+import { formatDuration } from '../format/format-duration.js';
 import { redact } from '../untrusted/redactor.js';
 
 /**
@@ -134,12 +135,9 @@ function isoOf(unixSeconds: number): string {
 }
 
 /** The same words as the page's script, so the page reads the same before and after it runs. */
+/** A take's age on its card; the page's script redraws it with the reader's clock (its `ago`, the same scale). */
 function formatAgo(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 90) return 'just now';
-  if (s < 5400) return `${Math.round(s / 60)} min ago`;
-  if (s < 172_800) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86_400)} days ago`;
+  return Math.round(seconds) < 90 ? 'just now' : `${formatDuration(seconds)} ago`;
 }
 
 const REPORT_CSS = `

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CreateRequest, InputReference, Video, VideosClient } from '../api/index.js';
-import { ApiError, AuthError, CreateOutcomeUnknownError, DOWNLOAD_LIMITS, NetworkError, NotFoundError, ProviderError, RateLimitError, TimeoutError, TruncatedBodyError, videoByteLimit } from '../api/index.js';
+import { ApiError, classifyError, CreateOutcomeUnknownError, defaultJobRetryPolicy, DOWNLOAD_LIMITS, isServerUnusable, isVerdictOnRequest, NotFoundError, videoByteLimit, type JobRetryPolicy } from '../api/index.js';
 import { InternalError, ShotlistError } from '../errors.js';
 import { fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
 import type { LockEntry, OutputFile } from '../lockfile/lockfile.js';
@@ -10,7 +10,6 @@ import type { PlannedJob } from '../plan/plan.js';
 import type { ProviderProfile } from '../providers/profile.js';
 import { readInputImage, sniffImageType } from '../storyboard/read-input-references.js';
 import type { Clock } from './clock.js';
-import { isVerdictOnRequest } from './failure-kind.js';
 import { createKeyedMutex, type KeyedMutex } from './keyed-mutex.js';
 import type { LockRecorder } from './lock-recorder.js';
 import { outputPathsOf } from './output-names.js';
@@ -43,19 +42,14 @@ export class JobFailedError extends ShotlistError {
  * would meet the same, so the run stops (exit 5) instead of failing each job in turn.
  */
 export class ServerUnusableError extends ShotlistError {
-  constructor(cause: ProviderError) {
+  constructor(cause: Error) {
     super('server-unusable', `the server cannot be used: ${cause.message}`, { cause });
   }
 }
 
-/** Failures that do not depend on the job: the connection never got through, the key was refused, the account has no quota left. */
-function isServerUnusable(error: unknown): error is ProviderError {
-  return error instanceof AuthError || (error instanceof NetworkError && error.beforeSend) || (error instanceof RateLimitError && error.insufficientQuota);
-}
-
 function unusableAsFatal<T>(work: Promise<T>): Promise<T> {
   return work.catch((error: unknown) => {
-    throw isServerUnusable(error) ? new ServerUnusableError(error) : error;
+    throw isServerUnusable(error) ? new ServerUnusableError(error as Error) : error;
   });
 }
 
@@ -85,22 +79,12 @@ export interface RunnerOptions {
   readonly onState: (jobId: string, state: JobState, detail: { readonly videoId?: string | null; readonly progress?: number | null; readonly message?: string }) => void;
   /** The server holds a job this run created: its create was answered, or found by the search after an unknown outcome. */
   readonly onCreated?: (jobId: string) => void;
+  /** What a job does once the client's retries are spent. Default `defaultJobRetryPolicy`. */
+  readonly retry?: JobRetryPolicy;
 }
 
-/** Poll delays when the server sends no `openai-poll-after-ms`: start quick, back off with the job's age. */
-const POLL_MAX_MS = 30_000;
-/** Least wait before polling again after a poll failed through all of the client's retries. */
-const POLL_AFTER_FAILURE_MS = 1_000;
-/** Allowance for the server's clock being behind ours when matching a video to an attempt. */
-const CLOCK_SKEW_S = 300;
-/** Creates refused by 429 are tried again this many times before the job fails. */
-const MAX_CREATE_TRIES = 8;
-/** Creates whose outcome stayed unknown (and nothing matched on the server) are sent this many times in all, backing off from this delay. */
-const MAX_UNKNOWN_TRIES = 4;
-const UNKNOWN_BACKOFF_MS = 500;
-
 export function createJobEffects(options: RunnerOptions): SchedulerEffects<Served> {
-  const runner: Runner = { ...options, sameRequest: createKeyedMutex() };
+  const runner: Runner = { ...options, retry: options.retry ?? defaultJobRetryPolicy, sameRequest: createKeyedMutex() };
   return {
     serve: (job, ctx) => unusableAsFatal(serve(runner, job, ctx)),
     finish: (job, result, signal) => unusableAsFatal(finish(runner, job, result, signal)),
@@ -146,7 +130,7 @@ async function serve(options: Runner, job: ScheduledJob, ctx: ServeContext<Serve
 }
 
 /** The request as sent: a remix points at the video its parent has now. */
-function finalRequest(options: RunnerOptions, planned: PlannedJob, parent: Served | null): JobRequest {
+function finalRequest(options: Runner, planned: PlannedJob, parent: Served | null): JobRequest {
   if (planned.remixOf === null) return planned.request;
   const videoId = parent?.videoId ?? options.recorder.entry(planned.remixOf)?.video_id ?? null;
   if (videoId === null) throw new JobFailedError(planned.id, { code: 'parent_missing', message: `parent ${planned.remixOf} has no video to remix` });
@@ -155,6 +139,7 @@ function finalRequest(options: RunnerOptions, planned: PlannedJob, parent: Serve
 
 /** The effects' own state for one run, beside the options. */
 interface Runner extends RunnerOptions {
+  readonly retry: JobRetryPolicy;
   /** Keyed by `requestKey`: a create and the search after it are never interleaved with another job's identical ones. */
   readonly sameRequest: KeyedMutex;
 }
@@ -187,22 +172,22 @@ async function createOnce(runner: Runner, at: On, jobId: string, request: JobReq
         await (before ? recorder.record(jobId, before) : recorder.remove([jobId]));
         throw error;
       }
-      if (error instanceof RateLimitError && attempt < MAX_CREATE_TRIES && !ctx.signal.aborted) continue;
+      if (runner.retry.createRetryKinds.includes(classifyError(error)) && attempt < runner.retry.maxCreateTries && !ctx.signal.aborted) continue;
       if (ctx.signal.aborted) throw error;
       // The server refused it: nothing was created, so the intent goes away with the failure.
       throw await recordRefusal(runner, jobId, request, fingerprint, error);
     }
     if ('videoId' in outcome) return outcome.videoId;
     unknown++;
-    if (unknown >= MAX_UNKNOWN_TRIES) throw await recordRefusal(runner, jobId, request, fingerprint, outcome.unknown.cause);
+    if (unknown >= runner.retry.maxUnknownCreates) throw await recordRefusal(runner, jobId, request, fingerprint, outcome.unknown.cause);
     // Nothing turned up, so nothing was made and sending again is safe; but a server that keeps
     // failing creates must get fewer and fewer of them, not a tight loop.
-    await runner.clock.sleep(UNKNOWN_BACKOFF_MS * 2 ** (unknown - 1), ctx.signal);
+    await runner.clock.sleep(runner.retry.unknownBackoffMs * 2 ** (unknown - 1), ctx.signal);
   }
 }
 
 /** One create: the intent recorded, the request sent, the video recorded; after an unknown outcome, the search for it. */
-async function attemptCreate(options: RunnerOptions, at: On, jobId: string, request: JobRequest, fingerprint: string, signal: AbortSignal): Promise<Attempt> {
+async function attemptCreate(options: Runner, at: On, jobId: string, request: JobRequest, fingerprint: string, signal: AbortSignal): Promise<Attempt> {
   const { recorder } = options;
   const { client } = at;
   // Read (and checked against the planned hash) before the intent is recorded: an image that
@@ -238,7 +223,7 @@ function isUnresolved(error: unknown): error is JobFailedError {
  * left `creating` in the lockfile. It is never created again blindly; the next run searches
  * again first.
  */
-async function search(options: RunnerOptions, at: On, jobId: string, request: JobRequest, fingerprint: string, since: number, signal: AbortSignal): Promise<string | null> {
+async function search(options: Runner, at: On, jobId: string, request: JobRequest, fingerprint: string, since: number, signal: AbortSignal): Promise<string | null> {
   try {
     return await reconcile(options, at, jobId, request, fingerprint, since, signal);
   } catch (error) {
@@ -249,7 +234,7 @@ async function search(options: RunnerOptions, at: On, jobId: string, request: Jo
 }
 
 /** Records the job as failed for `error`, and returns the error that fails it. */
-async function recordRefusal(options: RunnerOptions, jobId: string, request: JobRequest, fingerprint: string, error: unknown): Promise<JobFailedError> {
+async function recordRefusal(options: Runner, jobId: string, request: JobRequest, fingerprint: string, error: unknown): Promise<JobFailedError> {
   // A verdict on the request itself (moderation, invalid) is kept as such: the next plan does not pay to hear it again.
   const reason = { ...refusalOf(error), ...(isVerdictOnRequest(error) ? { deterministic: true as const } : {}) };
   const createdAt = options.recorder.entry(jobId)?.created_at ?? Math.floor(options.wallNow() / 1000);
@@ -268,7 +253,7 @@ function refusalOf(error: unknown): { code: string; message: string } {
   return { code: error instanceof ShotlistError ? error.code : 'create_failed', message: error instanceof Error ? error.message : String(error) };
 }
 
-async function createBody(options: RunnerOptions, jobId: string, request: JobRequest): Promise<CreateRequest> {
+async function createBody(options: Runner, jobId: string, request: JobRequest): Promise<CreateRequest> {
   return {
     prompt: request.prompt,
     ...(request.model !== null ? { model: request.model } : {}),
@@ -286,7 +271,7 @@ async function createBody(options: RunnerOptions, jobId: string, request: JobReq
  * project, or another picture) fails the job before anything is sent: the server only ever gets
  * the bytes that were validated, and the lockfile never records a hash of other bytes.
  */
-async function verifiedImage(options: RunnerOptions, jobId: string, planned: { readonly path: string; readonly sha256: string }): Promise<InputReference> {
+async function verifiedImage(options: Runner, jobId: string, planned: { readonly path: string; readonly sha256: string }): Promise<InputReference> {
   const absPath = options.inputReferences.get(jobId);
   const changed = (what: string) => new JobFailedError(jobId, { code: 'input_reference_changed', message: `input_reference ${planned.path} ${what} since it was checked; nothing was sent (run again to plan with the image as it is now)` });
   if (absPath === undefined) throw changed('has no file');
@@ -302,13 +287,13 @@ async function verifiedImage(options: RunnerOptions, jobId: string, planned: { r
  * After a create whose outcome is unknown: look for a video created since the attempt that
  * matches the request and no other job has claimed; adopt it. Returns its id, or null.
  */
-async function reconcile(options: RunnerOptions, at: On, jobId: string, request: JobRequest, fingerprint: string, since: number, signal: AbortSignal): Promise<string | null> {
+async function reconcile(options: Runner, at: On, jobId: string, request: JobRequest, fingerprint: string, since: number, signal: AbortSignal): Promise<string | null> {
   if (!options.profile.features.list) {
     throw new JobFailedError(jobId, { code: UNRESOLVED, message: `a create may have reached ${options.profile.name}, which cannot list videos to check; not sent again to avoid paying twice` });
   }
   const claimed = options.recorder.claimedVideoIds();
   let found: Video | null = null;
-  for await (const video of at.client.listAll({ order: 'desc', createdAfter: since - CLOCK_SKEW_S }, { signal })) {
+  for await (const video of at.client.listAll({ order: 'desc', createdAfter: since - options.retry.clockSkewSeconds }, { signal })) {
     if (claimed.has(video.id) || !matches(video, request, options.profile.echoesModel !== false)) continue;
     // The oldest match is the one this attempt made; later ones would be someone else's.
     if (!found || (video.createdAt ?? 0) < (found.createdAt ?? 0)) found = video;
@@ -330,13 +315,13 @@ function matches(video: Video, request: JobRequest, compareModel: boolean): bool
   );
 }
 
-async function recordVideo(options: RunnerOptions, at: On, jobId: string, request: JobRequest, fingerprint: string, video: Video): Promise<void> {
+async function recordVideo(options: Runner, at: On, jobId: string, request: JobRequest, fingerprint: string, video: Video): Promise<void> {
   await options.recorder.record(jobId, entryFromVideo(request, fingerprint, video, options.recorder.entry(jobId), at.server));
   options.onState(jobId, video.status === 'in_progress' ? 'in_progress' : 'queued', { videoId: video.id, progress: video.progress });
 }
 
 /** Polls until the job is terminal; status changes are recorded, progress is only shown. */
-async function poll(options: RunnerOptions, at: On, jobId: string, videoId: string, signal: AbortSignal): Promise<Served> {
+async function poll(options: Runner, at: On, jobId: string, videoId: string, signal: AbortSignal): Promise<Served> {
   const { recorder, clock } = options;
   const { client } = at;
   const started = clock.now();
@@ -356,8 +341,8 @@ async function poll(options: RunnerOptions, at: On, jobId: string, videoId: stri
       // The job is still on the server: a poll that failed even after the client's retries (a
       // burst of 5xx, a timeout) is asked again later, until the job's deadline, rather than
       // failing a job the server may finish. A server that cannot be reached at all still stops the run.
-      if (!isPassingPollFailure(error) || signal.aborted || clock.now() > deadline) throw error;
-      await clock.sleep(pollDelayMs(options, clock.now() - started, POLL_AFTER_FAILURE_MS), signal);
+      if (!options.retry.pollRetryKinds.includes(classifyError(error)) || signal.aborted || clock.now() > deadline) throw error;
+      await clock.sleep(pollDelayMs(options, clock.now() - started, options.retry.pollAfterFailureMs), signal);
       continue;
     }
     const entry = recorder.entry(jobId)!;
@@ -381,19 +366,12 @@ async function poll(options: RunnerOptions, at: On, jobId: string, videoId: stri
 }
 
 /** The wait before the next poll when the server names none: short at first, longer as the job ages, never under `leastMs`. */
-function pollDelayMs(options: RunnerOptions, ageMs: number, leastMs = 0): number {
-  return Math.min(POLL_MAX_MS, Math.max(options.profile.limits.minPollMs, leastMs, ageMs / 10));
-}
-
-/** Failures of one poll that say nothing about the job: the server answered 5xx, 408, 409 or 429, or the call timed out or broke mid-way. */
-function isPassingPollFailure(error: unknown): boolean {
-  if (error instanceof RateLimitError) return !error.insufficientQuota;
-  if (error instanceof ApiError) return error.status >= 500 || error.status === 408 || error.status === 409;
-  return error instanceof TimeoutError || error instanceof TruncatedBodyError || (error instanceof NetworkError && !error.beforeSend);
+function pollDelayMs(options: Runner, ageMs: number, leastMs = 0): number {
+  return Math.min(options.retry.maxPollDelayMs, Math.max(options.profile.limits.minPollMs, leastMs, ageMs / 10));
 }
 
 /** Downloads the video (and its thumbnail, where the server has one) and records the files. */
-async function finish(options: RunnerOptions, job: ScheduledJob, result: Served | null, signal: AbortSignal): Promise<void> {
+async function finish(options: Runner, job: ScheduledJob, result: Served | null, signal: AbortSignal): Promise<void> {
   const { recorder } = options;
   const entry = recorder.entry(job.id)!;
   const videoId = result?.videoId ?? entry.video_id!;
@@ -425,7 +403,7 @@ async function finish(options: RunnerOptions, job: ScheduledJob, result: Served 
  * lockfile counts on (or the server lost it). Recorded as expired now, so the next plan renders
  * the job anew, and its remixes against the new video, instead of failing on it forever.
  */
-async function recordGone(options: RunnerOptions, jobId: string): Promise<void> {
+async function recordGone(options: Runner, jobId: string): Promise<void> {
   const entry = options.recorder.entry(jobId);
   if (!entry) return;
   const now = Math.floor(options.wallNow() / 1000);
@@ -433,7 +411,7 @@ async function recordGone(options: RunnerOptions, jobId: string): Promise<void> 
   await options.recorder.record(jobId, { ...entry, expires_at: now });
 }
 
-async function save(options: RunnerOptions, at: On, videoId: string, variant: 'video' | 'thumbnail', dest: string, signal: AbortSignal, seconds: string): Promise<OutputFile> {
+async function save(options: Runner, at: On, videoId: string, variant: 'video' | 'thumbnail', dest: string, signal: AbortSignal, seconds: string): Promise<OutputFile> {
   // As large as a video of the job's length can be; anything beyond is refused mid-stream.
   const maxBytes = variant === 'video' ? videoByteLimit(Number(seconds)) : DOWNLOAD_LIMITS.imageBytes;
   const { sha256, bytes } = await at.client.download(videoId, variant, dest, { signal, maxBytes });
@@ -441,7 +419,7 @@ async function save(options: RunnerOptions, at: On, videoId: string, variant: 'v
 }
 
 /** What a create for the job costs: the plan's price for a render; for a resume, the price recorded when its render was planned. */
-function costOf(options: RunnerOptions, jobId: string): number | null {
+function costOf(options: Runner, jobId: string): number | null {
   const planned = options.planned.get(jobId);
   if (planned?.action === 'render') return planned.costUsd;
   return options.recorder.entry(jobId)?.cost_usd ?? planned?.costUsd ?? null;

@@ -1,6 +1,7 @@
 import type { LockEntry, LockStatus } from '../lockfile/lockfile.js';
 import type { OutputState, Plan, PlanAction, PlannedJob } from '../plan/plan.js';
 import type { VideoStatus } from '../providers/profile.js';
+import type { StatusNote } from './status-note.js';
 
 /**
  * `shotlist status`: the lockfile held against the files on disk and the videos on the server,
@@ -62,8 +63,8 @@ export interface JobStatus {
   readonly expiresAt: number | null;
   /** What `render` would do with the job; `null` for an orphan. */
   readonly action: PlanAction | null;
-  /** Every problem and notable fact, in words, most pressing first. */
-  readonly notes: readonly string[];
+  /** Every problem and notable fact, as data, most pressing first (the CLI puts them in words). */
+  readonly notes: readonly StatusNote[];
 }
 
 export interface StatusTotals {
@@ -108,38 +109,37 @@ function assessRow(id: string, shot: string | null, entry: LockEntry | null, job
   const expiresAt = answer !== undefined && answer !== 'gone' && answer.expiresAt !== null ? answer.expiresAt : entry?.expires_at ?? null;
   const server = entry === null ? 'none' : serverState(entry, answer, expiresAt, input.now);
   const base = { id, shot, lock: entry?.status ?? null, videoId: entry?.video_id ?? null, heldBy: entry?.server ?? null, video, thumbnail, server, checked, expiresAt, action: job?.action ?? null };
-  const notes: string[] = [];
+  const notes: StatusNote[] = [];
   const headline = headlineOf(base, job, entry, notes, input.now);
   const attention = headline !== 'ok' && headline !== 'expired' && headline !== 'expiring' && headline !== 'gone';
-  if (thumbnail === 'missing' || thumbnail === 'altered') notes.push(`thumbnail ${thumbnail === 'missing' ? 'missing' : 'altered on disk'}`);
-  if (base.heldBy !== null) notes.push(`on ${base.heldBy}`);
+  if (thumbnail === 'missing' || thumbnail === 'altered') notes.push({ code: thumbnail === 'missing' ? 'thumbnail-missing' : 'thumbnail-altered' });
+  if (base.heldBy !== null) notes.push({ code: 'held-by', server: base.heldBy });
   return { ...base, headline, attention, notes };
 }
 
 type RowFacts = Pick<JobStatus, 'video' | 'server' | 'lock' | 'expiresAt' | 'videoId' | 'checked'>;
 
-/** The row's headline; `notes` collects the words for it and for everything else worth saying. */
-function headlineOf(row: RowFacts, job: PlannedJob | null, entry: LockEntry | null, notes: string[], now: number): JobHeadline {
-  const serverWords = describeServer(row, now);
+/** The row's headline; `notes` collects the facts for it and everything else worth saying. */
+function headlineOf(row: RowFacts, job: PlannedJob | null, entry: LockEntry | null, notes: StatusNote[], now: number): JobHeadline {
+  const serverNote = noteOfServer(row, now);
   if (job === null) {
-    notes.push('no longer in the storyboard; a full render drops it from the lockfile');
-    if (serverWords) notes.push(serverWords);
+    notes.push({ code: 'orphan' });
+    if (serverNote) notes.push(serverNote);
     return 'orphan';
   }
   if (entry === null) {
-    notes.push(job.action === 'blocked' ? `not rendered yet: ${job.reason}` : 'not rendered yet');
+    notes.push({ code: 'not-rendered', blocked: job.action === 'blocked' ? job.reason : null });
     return 'not_rendered';
   }
-  const renderSays = job.action === 'reuse' ? null : `render will ${verbOf(job)}`;
   const headline = pick(row, job, entry);
-  if (headline === 'failed') notes.push(entry.error ? `failed: ${entry.error.message}` : 'failed');
-  else if (headline === 'in_flight') notes.push(`in flight (${entry.status})`);
-  else if (headline === 'missing') notes.push('file missing');
-  else if (headline === 'altered') notes.push('file altered on disk (sha256 differs from the lockfile)');
-  else if (headline === 'rerender' || headline === 'blocked') notes.push(job.reason);
-  if (job.movedFrom !== null) notes.push(`recorded as ${job.movedFrom}, renamed since (same request)`);
-  if (serverWords && !(headline === 'in_flight' && row.server === 'in_flight')) notes.push(serverWords);
-  if (renderSays) notes.push(renderSays);
+  if (headline === 'failed') notes.push({ code: 'failed', message: entry.error?.message ?? null });
+  else if (headline === 'in_flight') notes.push({ code: 'in-flight', lock: entry.status });
+  else if (headline === 'missing') notes.push({ code: 'file-missing' });
+  else if (headline === 'altered') notes.push({ code: 'file-altered' });
+  else if (headline === 'rerender' || headline === 'blocked') notes.push({ code: 'plan', reason: job.reason });
+  if (job.movedFrom !== null) notes.push({ code: 'renamed', from: job.movedFrom });
+  if (serverNote && !(headline === 'in_flight' && row.server === 'in_flight')) notes.push(serverNote);
+  if (job.action !== 'reuse') notes.push({ code: 'render-will', action: job.action });
   return headline;
 }
 
@@ -157,39 +157,23 @@ function pick(row: RowFacts, job: PlannedJob, entry: LockEntry): JobHeadline {
   return 'ok';
 }
 
-function verbOf(job: PlannedJob): string {
-  switch (job.action) {
-    case 'render':
-      return 'render it again';
-    case 'download':
-      return 'download it';
-    case 'resume':
-      return 'resume it';
-    case 'move':
-      return 'move it to this id and rename its files (nothing is sent)';
-    case 'failed':
-      return 'not send it again until its request changes (--retry-failed sends it)';
-    default:
-      return job.action;
-  }
-}
-
-function describeServer(row: RowFacts, now: number): string | null {
+/** What the server (or, offline, the lockfile) says of the video, when worth a note. */
+function noteOfServer(row: RowFacts, now: number): StatusNote | null {
   if (row.videoId === null) return null;
-  const source = row.checked ? 'on the server' : 'per the lockfile';
+  const { checked } = row;
   switch (row.server) {
     case 'expired':
-      return `video expired ${source}${row.expiresAt !== null && row.expiresAt <= now ? ` ${formatAge(now - row.expiresAt)} ago` : ''}`;
+      return { code: 'video-expired', checked, secondsAgo: row.expiresAt !== null && row.expiresAt <= now ? now - row.expiresAt : null };
     case 'expiring':
-      return `video expires ${source} in ${formatAge(row.expiresAt! - now)}`;
+      return { code: 'video-expiring', checked, inSeconds: row.expiresAt! - now };
     case 'gone':
-      return 'video gone from the server (404)';
+      return { code: 'video-gone' };
     case 'failed':
-      return row.lock === 'failed' ? null : `video failed ${source}`;
+      return row.lock === 'failed' ? null : { code: 'video-failed', checked };
     case 'in_flight':
-      return `video still rendering ${source}`;
+      return { code: 'video-rendering', checked };
     case 'completed':
-      return row.lock === 'completed' ? null : `video completed ${source}`;
+      return row.lock === 'completed' ? null : { code: 'video-completed', checked };
     default:
       return null;
   }
@@ -226,13 +210,4 @@ function totalsOf(rows: readonly JobStatus[], offline: boolean): StatusTotals {
     notRendered: count((row) => row.headline === 'not_rendered'),
     offline,
   };
-}
-
-/** `95 s`, `12 min`, `3 h`, `2 days`. */
-export function formatAge(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 90) return `${s} s`;
-  if (s < 5400) return `${Math.round(s / 60)} min`;
-  if (s < 172_800) return `${Math.round(s / 3600)} h`;
-  return `${Math.round(s / 86_400)} days`;
 }

@@ -49,7 +49,7 @@ describe.concurrent('the live view on a terminal', () => {
     expect(term.written()).toMatch(/ hero-d…\S*\]\r?\n/);
     const lines = await term.lines();
     expectNoStaleRows(lines);
-    expect((await term.lines({ joined: true })).slice(-2)).toEqual([expect.stringMatching(/^4\/4 done, \d+s elapsed, spent \$1\.60$/), '4 done; spent $1.60; files in renders/quickstart']);
+    expect((await term.lines({ joined: true })).slice(-2)).toEqual([expect.stringMatching(/^4\/4 done, \d+ s elapsed, spent \$1\.60$/), '4 done; spent $1.60; files in renders/quickstart']);
   });
 
   it('copes with the window narrowing mid-run: the reflowed frame is erased, rows fit the new width', async ({ onTestFinished }) => {
@@ -63,7 +63,7 @@ describe.concurrent('the live view on a terminal', () => {
     expectNoStaleRows(await term.lines());
     // The last frame was cut to the new width, not wrapped by the terminal.
     const footer = (await term.lines({ joined: true })).find((line) => /^4\/4 done/.test(line))!;
-    expect(footer).toMatch(/^4\/4 done, \d+s elapsed, spe.*…$/);
+    expect(footer).toMatch(/^4\/4 done, \d+ s elapsed, spe.*…$/);
     expect(footer.length).toBeLessThanOrEqual(30);
   });
 

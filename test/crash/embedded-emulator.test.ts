@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createVideosClient } from '../../src/api/index.js';
-import { openEmbeddedEmulator } from '../../src/cli/embedded-emulator.js';
+import { openEmbeddedEmulator } from '../../src/embedded/embedded-emulator.js';
 import type { EmulatorStats } from '../../src/emulator/index.js';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { emulatorProfile } from '../../src/providers/builtin.js';
@@ -183,7 +183,7 @@ describe('processes racing to start the embedded emulator', () => {
   /** A process that opens the emulator, says what it got, and holds it until SIGTERM. */
   const HOLDER = `
     const dist = (file) => new URL(file, ${JSON.stringify(`file://${REPO}/dist/`)}).href;
-    const { openEmbeddedEmulator } = await import(dist('cli/embedded-emulator.js'));
+    const { openEmbeddedEmulator } = await import(dist('embedded/embedded-emulator.js'));
     const { createVideosClient } = await import(dist('api/index.js'));
     const { emulatorProfile } = await import(dist('providers/builtin.js'));
     const emulator = await openEmbeddedEmulator({

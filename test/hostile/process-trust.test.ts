@@ -237,7 +237,7 @@ describe("the emulator's proof of identity", () => {
     const standalone = await startEmulator();
     onTestFinished(() => owned.close());
     onTestFinished(() => standalone.close());
-    const { proveEmulator } = await import('../../src/api/prove-emulator.js');
+    const { proveEmulator } = await import('../../src/embedded/prove-emulator.js');
     expect(await proveEmulator(owned.url, token, { signal: never, timeoutMs: 2_000 })).toBe('proven');
     expect(await proveEmulator(owned.url, 'ef'.repeat(32), { signal: never, timeoutMs: 2_000 })).toBe('foreign');
     expect(await proveEmulator(standalone.url, token, { signal: never, timeoutMs: 2_000 })).toBe('foreign');

@@ -86,7 +86,7 @@ describe('each sink on its own', () => {
   });
 
   it('the run summary, before Markdown escaping could hide a key holding `_` or `\\`', () => {
-    const report = { job: { id: 'a', action: 'render', reason: 'new job', costUsd: 0.4 }, status: 'failed', reason: LEAKED };
+    const report = { job: { id: 'a', action: 'render', reason: { code: 'new' }, costUsd: 0.4 }, status: 'failed', reason: LEAKED };
     const plan = { jobs: [], orphans: [], moves: [], totals: { reuse: 0, blocked: 0, failed: 0 } } as unknown as Plan;
     const text = formatRunSummary('x', plan, { reports: [report], interrupted: false } as unknown as RenderResult);
     expect(leaksIn(text)).toEqual([]);

@@ -17,7 +17,7 @@ const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 const NOW_S = NOW / 1000;
 const FIXTURE = path.join(REPO, 'test/fixtures/campaign.lock.json');
 
-type PlanEvent = { event: string; id: string; action: string; new: boolean; reason: string; changed: string[]; cost_usd: number; seconds: number; moved_from: string | null };
+type PlanEvent = { event: string; id: string; action: string; new: boolean; reason: string; reason_code: string; changed: string[]; cost_usd: number; seconds: number; moved_from: string | null };
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -54,7 +54,7 @@ describe('plan on the full example', () => {
     expect(code).toBe(0);
     expect(jobs.size).toBe(18);
     for (const job of jobs.values()) {
-      expect(job).toMatchObject({ action: 'render', new: true, reason: 'new job' });
+      expect(job).toMatchObject({ action: 'render', new: true, reason_code: 'new' });
     }
     // 17 jobs of 8 s on sora-2 at $0.10/s, and the 4 s sora-2-pro 1792x1024 teaser at $0.50/s.
     expect(jobs.get('teaser')).toMatchObject({ seconds: 4, cost_usd: 2 });
@@ -65,7 +65,7 @@ describe('plan on the full example', () => {
   it('(b) with everything rendered and on disk, reuses every job at no cost', async () => {
     await installFixture();
     const { jobs, total } = await plan();
-    expect([...jobs.values()].every((job) => job.action === 'reuse' && job.reason === 'up to date')).toBe(true);
+    expect([...jobs.values()].every((job) => job.action === 'reuse' && job.reason_code === 'up-to-date')).toBe(true);
     expect(total).toMatchObject({ jobs: 18, render: 0, reuse: 18, cost_usd: 0, seconds: 0, orphan: 0 });
   });
 
@@ -101,10 +101,11 @@ describe('plan on the full example', () => {
         'unboxing[product=mug]',
       ].sort(),
     );
-    expect(jobs.get('hero-dusk[product=mug,size=1280x720]')).toMatchObject({ new: false, reason: 'prompt changed', changed: ['prompt'] });
-    expect(jobs.get('hero-dusk-grade[product=mug,size=1280x720,grade=warm]')).toMatchObject({ reason: 'parent renders again' });
-    expect(jobs.get('unboxing[product=mug]')!.reason).toBe('file missing and the video expired on the server 32 h ago');
-    expect(jobs.get('teaser')).toMatchObject({ action: 'download', reason: 'file missing', cost_usd: 0 });
+    expect(jobs.get('hero-dusk[product=mug,size=1280x720]')).toMatchObject({ new: false, reason_code: 'request-changed', changed: ['prompt'] });
+    expect(jobs.get('hero-dusk-grade[product=mug,size=1280x720,grade=warm]')).toMatchObject({ reason_code: 'parent-renders' });
+    // The sentence says when the video expired.
+    expect(jobs.get('unboxing[product=mug]')).toMatchObject({ reason_code: 'take-gone', reason: 'file missing and the video expired on the server 32 h ago' });
+    expect(jobs.get('teaser')).toMatchObject({ action: 'download', reason_code: 'file-missing', cost_usd: 0 });
     expect(byAction('reuse')).toEqual(['hero[product=kettle,size=1280x720]', 'hero[product=mug,size=1280x720]', 'hero[product=mug,size=720x1280]', 'hero[product=teapot,size=1280x720]']);
     // 13 renders of 8 s at $0.80.
     expect(total).toMatchObject({ render: 13, download: 1, reuse: 4, seconds: 104, cost_usd: 10.4 });
@@ -135,11 +136,11 @@ describe('plan on the full example', () => {
     const events = run.events();
     const of = (id: string) => events.find((e) => e['id'] === id);
     expect(of('teaser')).toMatchObject({ action: 'resume' });
-    expect(of('unboxing[product=mug]')).toMatchObject({ action: 'failed', cost_usd: 0, reason: 'moderation_blocked: blocked; not sent again until the request changes, or with --retry-failed' });
-    expect(of('hero[product=kettle,size=1280x720]')).toMatchObject({ action: 'failed', reason: expect.stringMatching(/^invalid_value: bad size;/) });
+    expect(of('unboxing[product=mug]')).toMatchObject({ action: 'failed', cost_usd: 0, reason_code: 'failed-for-good', reason: 'moderation_blocked: blocked; not sent again until the request changes, or with --retry-failed' });
+    expect(of('hero[product=kettle,size=1280x720]')).toMatchObject({ action: 'failed', reason_code: 'failed-for-good', reason: expect.stringMatching(/^invalid_value: bad size;/) });
     // Its remixes cannot be made without it: blocked, and said why.
-    expect(of('hero-dusk[product=kettle,size=1280x720]')).toMatchObject({ action: 'blocked', reason: 'parent hero[product=kettle,size=1280x720] failed (invalid_value) and is not sent again' });
-    expect(of('hero[product=mug,size=720x1280]')).toMatchObject({ action: 'render', reason: 'the last attempt failed (internal_error)' });
+    expect(of('hero-dusk[product=kettle,size=1280x720]')).toMatchObject({ action: 'blocked', reason_code: 'parent-failed' });
+    expect(of('hero[product=mug,size=720x1280]')).toMatchObject({ action: 'render', reason_code: 'last-attempt-failed' });
     expect(events.find((e) => e['event'] === 'plan.orphan')).toMatchObject({ id: 'old-shot', video_id: 'video_old' });
     expect(events.at(-1)).toMatchObject({ event: 'plan.total', orphan: 1, resume: 1, failed: 2, blocked: 3 });
 
@@ -149,8 +150,8 @@ describe('plan on the full example', () => {
     // --retry-failed sends them again, and their remixes after them.
     const retry = await runCli(['plan', 'campaign.yaml', '--json', '--retry-failed'], { cwd: dir, now: NOW });
     const again = (id: string) => retry.events().find((e) => e['id'] === id);
-    expect(again('unboxing[product=mug]')).toMatchObject({ action: 'render', reason: 'the last attempt failed (moderation_blocked); sent again by --retry-failed' });
-    expect(again('hero-dusk[product=kettle,size=1280x720]')).toMatchObject({ action: 'render', reason: 'parent renders again' });
+    expect(again('unboxing[product=mug]')).toMatchObject({ action: 'render', reason_code: 'retry-failed' });
+    expect(again('hero-dusk[product=kettle,size=1280x720]')).toMatchObject({ action: 'render', reason_code: 'parent-renders' });
     expect(retry.events().at(-1)).toMatchObject({ event: 'plan.total', failed: 0, blocked: 0 });
   });
 
@@ -165,11 +166,12 @@ describe('plan on the full example', () => {
     const { jobs, total, code } = await plan(['--only', 'hero-dusk[*']);
     expect(code).toBe(0);
     const mug = jobs.get('hero-dusk[product=mug,size=1280x720]')!;
-    expect(mug).toMatchObject({ action: 'render', reason: 'prompt changed', changed: ['prompt'] });
+    expect(mug).toMatchObject({ action: 'render', reason_code: 'request-changed', changed: ['prompt'] });
     // Against the parent's recorded video: the request is known, so it has a fingerprint.
     expect((mug as unknown as { fingerprint: string | null }).fingerprint).toMatch(/^sha256:/);
     expect(jobs.get('hero-dusk[product=teapot,size=1280x720]')).toMatchObject({
       action: 'blocked',
+      reason_code: 'parent-not-selected',
       reason: 'parent hero[product=teapot,size=1280x720] is not selected by --only and its video expired on the server; select it too to render it again',
     });
     expect(total).toMatchObject({ render: 3, blocked: 1, unselected: 14 });
@@ -179,6 +181,7 @@ describe('plan on the full example', () => {
     const grades = await plan(['--only', 'hero-dusk-grade[product=mug,*']);
     expect(grades.jobs.get('hero-dusk-grade[product=mug,size=1280x720,grade=warm]')).toMatchObject({
       action: 'blocked',
+      reason_code: 'parent-not-selected',
       reason: 'parent hero-dusk[product=mug,size=1280x720] is not selected by --only and must render again first (prompt changed)',
     });
   });
@@ -199,7 +202,7 @@ describe('plan on the full example', () => {
       'hero-dusk-grade[product=cup,size=720x1280,grade=warm]',
       'hero-dusk-grade[product=cup,size=720x1280,grade=cool]',
     ]);
-    for (const job of moved) expect(job).toMatchObject({ moved_from: job.id.replace('product=cup', 'product=mug'), reason: `moved from ${job.id.replace('product=cup', 'product=mug')}`, cost_usd: 0 });
+    for (const job of moved) expect(job).toMatchObject({ moved_from: job.id.replace('product=cup', 'product=mug'), reason_code: 'moved', cost_usd: 0 });
     expect(total).toMatchObject({ jobs: 18, render: 0, move: 8, reuse: 10, orphan: 0, cost_usd: 0 });
   });
 
@@ -223,12 +226,12 @@ describe('plan on the full example', () => {
     await writeFile(storyboard, text);
     const { jobs, total } = await plan();
     // Gone from disk and server: rendered anew, and so its remixes (against the new video).
-    expect(jobs.get('hero[product=cup,size=720x1280]')).toMatchObject({ action: 'render', reason: 'new job' });
+    expect(jobs.get('hero[product=cup,size=720x1280]')).toMatchObject({ action: 'render', reason_code: 'new' });
     expect(jobs.get('hero-dusk[product=cup,size=720x1280]')).toMatchObject({ action: 'render' });
-    expect(jobs.get('hero-dusk[product=cup,size=1280x720]')).toMatchObject({ action: 'download', moved_from: 'hero-dusk[product=mug,size=1280x720]', reason: 'moved from hero-dusk[product=mug,size=1280x720]; file missing' });
+    expect(jobs.get('hero-dusk[product=cup,size=1280x720]')).toMatchObject({ action: 'download', moved_from: 'hero-dusk[product=mug,size=1280x720]', reason_code: 'moved', reason: 'moved from hero-dusk[product=mug,size=1280x720]; file missing' });
     expect(jobs.get('unboxing[product=cup]')).toMatchObject({ action: 'failed', moved_from: 'unboxing[product=mug]' });
     expect(jobs.get('teaser-v2')).toMatchObject({ action: 'move', moved_from: 'teaser' });
-    expect(jobs.get('teaser-copy')).toMatchObject({ action: 'render', reason: 'new job' });
+    expect(jobs.get('teaser-copy')).toMatchObject({ action: 'render', reason_code: 'new' });
     // The orphans nobody adopted: the gone take, its remix and the two grades of that (their parent videos are replaced).
     expect(total).toMatchObject({ orphan: 4, failed: 1 });
   });
@@ -259,8 +262,8 @@ describe('plan on the full example', () => {
   it('--replace forces the matching jobs and their descendants', async () => {
     await installFixture();
     const { jobs, total } = await plan(['--replace', 'hero-dusk[product=teapot*']);
-    expect(jobs.get('hero-dusk[product=teapot,size=1280x720]')).toMatchObject({ action: 'render', reason: 'forced by --replace' });
-    expect(jobs.get('hero-dusk-grade[product=teapot,size=1280x720,grade=cool]')).toMatchObject({ action: 'render', reason: 'parent renders again' });
+    expect(jobs.get('hero-dusk[product=teapot,size=1280x720]')).toMatchObject({ action: 'render', reason_code: 'replace' });
+    expect(jobs.get('hero-dusk-grade[product=teapot,size=1280x720,grade=cool]')).toMatchObject({ action: 'render', reason_code: 'parent-renders' });
     expect(total).toMatchObject({ render: 3, reuse: 15 });
   });
 
@@ -273,9 +276,10 @@ describe('plan on the full example', () => {
     await writeFile(storyboard, (await readFile(storyboard, 'utf8')).replace('Grade the shot {{grade}}', 'Grade the shot {{grade}} and soft'));
     const { jobs } = await plan();
     expect(jobs.get('hero-dusk-grade[product=mug,size=1280x720,grade=warm]')).toMatchObject({ action: 'render' });
+    expect(jobs.get('hero-dusk[product=mug,size=1280x720]')!.reason_code).toBe('remixed-video-gone');
     expect(jobs.get('hero-dusk[product=mug,size=1280x720]')!.reason).toMatch(/^its video expired on the server and hero-dusk-grade\[product=mug,size=1280x720,grade=(warm|cool)\] remixes it$/);
     // hero's video expired too, so the chain pulls in its head: a remix needs its source on the server.
-    expect(jobs.get('hero[product=mug,size=1280x720]')).toMatchObject({ action: 'render', reason: 'its video expired on the server and hero-dusk[product=mug,size=1280x720] remixes it' });
+    expect(jobs.get('hero[product=mug,size=1280x720]')).toMatchObject({ action: 'render', reason_code: 'remixed-video-gone' });
     // unboxing and teaser are not remixed: kept as files, nothing to pay.
     expect(jobs.get('teaser')).toMatchObject({ action: 'reuse' });
   });

@@ -45,7 +45,7 @@ const advance = (seconds: number) => {
 const render = (extra: string[] = []) => runCli(['render', 'nightly.yaml', '--base-url', emu.url, '--json', ...extra], { cwd: dir, now });
 const plan = async () => {
   const run = await runCli(['plan', 'nightly.yaml', '--json'], { cwd: dir, now });
-  return new Map(events(run, 'plan.job').map((e) => [e['id'] as string, e as { action: string; reason: string }]));
+  return new Map(events(run, 'plan.job').map((e) => [e['id'] as string, e as { action: string; reason: string; reason_code: string }]));
 };
 
 beforeEach(async () => {
@@ -85,7 +85,7 @@ describe('scheduled regeneration', () => {
     expect(nextDay.get('news')).toMatchObject({ action: 'render', reason: 'refresh due (daily; the take is 25 h old)' });
     expect(nextDay.get('news-remix')).toMatchObject({ action: 'render', reason: 'parent renders again' });
     expect(nextDay.get('promo')).toMatchObject({ action: 'reuse' });
-    expect(nextDay.get('plain')).toMatchObject({ action: 'render', reason: 'file missing and the video expired on the server 1 h ago' });
+    expect(nextDay.get('plain')).toMatchObject({ action: 'render', reason_code: 'take-gone', reason: expect.stringMatching(/^file missing and the video expired on the server 60 min ago$/) });
     expect(nextDay.get('approved')).toMatchObject({ action: 'blocked', reason: 'frozen, but the take is gone: file missing and the video expired on the server' });
 
     const summaryFile = path.join(dir, 'summary.md');

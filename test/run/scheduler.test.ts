@@ -7,7 +7,7 @@ import { systemClock } from '../../src/run/clock.js';
 import { createRateWindow } from '../../src/run/rate-window.js';
 import { createReadyQueue } from '../../src/run/ready-queue.js';
 import { runSchedule, type JobOutcome, type ScheduledJob, type SchedulerEvent, type SchedulerOptions } from '../../src/run/scheduler.js';
-import { createVirtualClock, type VirtualClock } from '../../src/run/virtual-clock.js';
+import { createVirtualClock, type VirtualClock } from '../helpers/virtual-clock.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

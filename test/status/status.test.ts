@@ -113,6 +113,7 @@ describe('shotlist status', () => {
     expect(run.code).toBe(1);
     const row = rows(run).get(TEAPOT)!;
     expect(row).toMatchObject({ state: 'in_flight', lock: 'in_progress', server: 'completed', checked: true, action: 'resume', file: 'none' });
+    expect(row['note_codes']).toContain('video-completed');
     expect(row['notes']).toContain('video completed on the server');
     expect(events(run, 'status.total')[0]).toMatchObject({ server: { completed: 4 } });
   });
@@ -143,9 +144,11 @@ describe('shotlist status', () => {
     // Kept as files, the expired videos are in order.
     for (const id of [TEAPOT, DUSK_TEAPOT]) expect(byId.get(id), id).toMatchObject({ state: 'expired', attention: false, file: 'ok', server: 'expired', checked: true, action: 'reuse' });
     expect(byId.get(DUSK_MUG)).toMatchObject({ state: 'missing', attention: true, server: 'expired', action: 'render' });
+    expect(byId.get(DUSK_MUG)!['note_codes']).toEqual(expect.arrayContaining(['file-missing', 'video-expired', 'render-will']));
     expect(byId.get(DUSK_MUG)!['notes']).toEqual(expect.arrayContaining([expect.stringMatching(/^video expired on the server \d+ s ago$/), 'render will render it again']));
     // The remix renders again from its parent's video, which expired too: the parent renders first.
     expect(byId.get(MUG)).toMatchObject({ state: 'rerender', attention: true, file: 'ok', server: 'expired', action: 'render' });
+    expect(byId.get(MUG)!['note_codes']).toEqual(expect.arrayContaining(['plan', 'video-expired', 'render-will']));
     expect(byId.get(MUG)!['notes']).toEqual(expect.arrayContaining([`its video expired on the server and ${DUSK_MUG} remixes it`]));
     expect(events(run, 'status.total')[0]).toMatchObject({ attention: 2, server: { expired: 4, completed: 0 } });
     // The content is really gone from the server: the emulator answers 404 for it.

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../../src/run/clock.js';
 
 /**
  * A clock for tests and benchmarks: time moves only when every task is waiting. With

@@ -1,9 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Agent } from 'undici';
-import { NetworkError, TimeoutError } from './errors.js';
-import { readBody } from './response.js';
-import { resolveEndpoint } from './endpoint.js';
-import { sendRequest } from './transport.js';
+import { classifyError } from '../api/error-kind.js';
+import { readBody } from '../api/response.js';
+import { resolveEndpoint } from '../api/endpoint.js';
+import { sendRequest } from '../api/transport.js';
 
 /**
  * Asks a local emulator to prove it is the one a project's owner record describes: a fresh
@@ -31,8 +31,9 @@ export async function proveEmulator(baseUrl: string, token: string, options: { r
     return timingSafeEqual(Buffer.from(proof, 'hex'), expected) ? 'proven' : 'foreign';
   } catch (error) {
     if (options.signal.aborted) throw error;
-    if (error instanceof NetworkError && error.beforeSend) return 'refused';
-    if (error instanceof NetworkError || error instanceof TimeoutError) return 'silent';
+    const kind = classifyError(error);
+    if (kind === 'not-sent') return 'refused';
+    if (kind === 'lost') return 'silent';
     // Garbage that is not HTTP, a body too large: not the emulator.
     return 'foreign';
   } finally {

@@ -1,4 +1,5 @@
-import { proveEmulator, type VideosClient, type VideosClientOptions } from '../api/index.js';
+import type { VideosClient, VideosClientOptions } from '../api/index.js';
+import { proveEmulator } from './prove-emulator.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { InterruptedError, ShotlistError } from '../errors.js';
 import { systemClock, type Clock } from '../run/clock.js';

@@ -6,8 +6,6 @@ import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { credentialFor } from '../providers/credentials.js';
 import { serverName } from '../providers/profile.js';
 import { openEmbeddedEmulator, type ClientAt, type EmbeddedEmulator } from './embedded-emulator.js';
-import { displayPath } from './load-for-cli.js';
-import type { CliContext } from './main.js';
 
 /** One server of the provider, ready to call. */
 export interface OpenedServer {
@@ -27,6 +25,29 @@ export interface OpenServer {
   serverOf(entry: { readonly server?: string }): OpenedServer | undefined;
   close(): Promise<void>;
 }
+
+/** What opening the servers needs from the process: its environment (for keys), Ctrl-C, how paths are shown, where events go. */
+export interface OpenServerOptions {
+  readonly allowInsecureHttp?: boolean;
+  readonly emulatorSpeed?: number;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly signal: AbortSignal;
+  /** A path as shown to the user. */
+  readonly display: (absPath: string) => string;
+  /** Which process serves the embedded emulator; the caller decides what to show. Default: nothing. */
+  readonly onEvent?: (event: EmbeddedEvent) => void;
+}
+
+/**
+ * What happened to the project's embedded emulator while it was opened or used: `started` and
+ * `joined` say which process serves it, `takeover` that its owner stopped, `speed-not-applied`
+ * that the owner's time scale differs from the `--emulator-speed` asked for.
+ */
+export type EmbeddedEvent =
+  | { readonly type: 'started'; readonly url: string; readonly speed: number }
+  | { readonly type: 'joined'; readonly pid: number; readonly url: string; readonly speed: number }
+  | { readonly type: 'speed-not-applied'; readonly asked: number; readonly pid: number; readonly speed: number }
+  | { readonly type: 'takeover'; readonly gonePid: number; readonly nextPid: number; readonly url: string; readonly owned: boolean };
 
 /**
  * Time scale of the in-process emulator: a 4 s clip "renders" in about 1.5 s, so the
@@ -49,14 +70,14 @@ export function embeddedStateDir(loaded: LoadedStoryboard): string | null {
  * (started here, or the one another shotlist of the project already serves), otherwise the
  * provider's base URL (or each of its pool's) with the key from the environment.
  */
-export async function openServer(loaded: LoadedStoryboard, options: { readonly allowInsecureHttp?: boolean; readonly emulatorSpeed?: number }, ctx: CliContext): Promise<OpenServer> {
+export async function openServer(loaded: LoadedStoryboard, options: OpenServerOptions): Promise<OpenServer> {
   const { provider } = loaded.storyboard;
-  const credential = credentialFor(provider.profile, ctx.io.env);
+  const credential = credentialFor(provider.profile, options.env);
   const clientAt: ClientAt = (baseUrl, tuning = {}) =>
     createVideosClient({ profile: provider.profile, baseUrl, apiKey: credential?.value ?? null, ...(credential ? { authStyle: credential.style } : {}), allowInsecureHttp: options.allowInsecureHttp === true, ...tuning });
   const stateDir = embeddedStateDir(loaded);
-  if (stateDir !== null) refuseStateOutside(loaded.projectRoot, stateDir, ctx);
-  const emulator = stateDir === null ? null : await openEmbedded(stateDir, options, clientAt, ctx);
+  if (stateDir !== null) refuseStateOutside(loaded.projectRoot, stateDir, options.display);
+  const emulator = stateDir === null ? null : await openEmbedded(stateDir, options, clientAt);
   const servers: OpenedServer[] = [];
   try {
     for (const server of provider.servers) {
@@ -85,39 +106,33 @@ export async function openServer(loaded: LoadedStoryboard, options: { readonly a
  * The embedded emulator keeps its state (jobs, media, its owner record) in the project: a
  * committed `.shotlist -> /elsewhere` would have it written, and trusted, outside.
  */
-function refuseStateOutside(projectRoot: string, stateDir: string, ctx: CliContext): void {
+function refuseStateOutside(projectRoot: string, stateDir: string, display: (absPath: string) => string): void {
   const confined = confinePath(projectRoot, stateDir);
   if (confined.ok) return;
-  throw new UsageError(`the embedded emulator's state directory ${displayPath(ctx, stateDir)} leads outside the project directory${confined.reason === 'dangling' ? ' (through a symlink to nothing)' : ` (to ${confined.resolved})`}`, {
+  throw new UsageError(`the embedded emulator's state directory ${display(stateDir)} leads outside the project directory${confined.reason === 'dangling' ? ' (through a symlink to nothing)' : ` (to ${confined.resolved})`}`, {
     hint: 'remove the symlink, or run `shotlist emulator --state-dir DIR` there and point at it with --base-url',
   });
 }
 
 /**
  * The project's embedded emulator, shared by its shotlist processes. A process that joins
- * another's gets that owner's time scale; an `--emulator-speed` it cannot honour is said.
- * Which process serves it, and a takeover from an owner that stopped, are told under `--verbose`.
+ * another's gets that owner's time scale; an `--emulator-speed` it cannot honour is an event,
+ * as are which process serves it and a takeover from an owner that stopped.
  */
-async function openEmbedded(stateDir: string, options: { readonly emulatorSpeed?: number }, clientAt: ClientAt, ctx: CliContext): Promise<EmbeddedEmulator> {
+async function openEmbedded(stateDir: string, options: OpenServerOptions, clientAt: ClientAt): Promise<EmbeddedEmulator> {
   const speed = options.emulatorSpeed ?? EMBEDDED_SPEED;
-  const say = (text: string) => ctx.verbose && ctx.io.stderr.write(`${text}\n`);
+  const tell = options.onEvent ?? (() => undefined);
   const emulator = await openEmbeddedEmulator({
     stateDir,
     speed,
     clientAt,
-    signal: ctx.io.signal,
-    display: displayPath(ctx, stateDir),
-    onTakeover: (gone, next, owned) => say(`the embedded emulator's shotlist (pid ${gone.pid}) stopped; ${owned ? 'this process now serves it' : `now using pid ${next.pid}'s`} at ${next.url}`),
+    signal: options.signal,
+    display: options.display(stateDir),
+    onTakeover: (gone, next, owned) => tell({ type: 'takeover', gonePid: gone.pid, nextPid: next.pid, url: next.url, owned }),
   });
   const { pid, speed: ownerSpeed } = emulator.owner;
-  if (emulator.owned) {
-    say(`started the embedded emulator at ${emulator.url} (speed ${ownerSpeed})`);
-    return emulator;
-  }
-  if (options.emulatorSpeed !== undefined && ownerSpeed !== speed) {
-    ctx.io.stderr.write(`note: --emulator-speed ${speed} not applied: the embedded emulator is already served by shotlist pid ${pid}, at speed ${ownerSpeed}\n`);
-  } else {
-    say(`using the embedded emulator served by shotlist pid ${pid} at ${emulator.url} (speed ${ownerSpeed})`);
-  }
+  if (emulator.owned) tell({ type: 'started', url: emulator.url, speed: ownerSpeed });
+  else if (options.emulatorSpeed !== undefined && ownerSpeed !== speed) tell({ type: 'speed-not-applied', asked: speed, pid, speed: ownerSpeed });
+  else tell({ type: 'joined', pid, url: emulator.url, speed: ownerSpeed });
   return emulator;
 }
