@@ -162,6 +162,28 @@ const INVALID: InvalidRow[] = [
     ],
   },
   {
+    name: 'every problem, not the first: a schema error in one cut, a shot problem, and an unknown shot in another cut',
+    files: {
+      'board.yaml': yaml(
+        ...HEAD,
+        'shots:',
+        '  - id: hero',
+        '    prompt: A mug.',
+        '    refresh: sometimes',
+        'cuts:',
+        '  - id: a',
+        '    sequence: [{ shot: hero, to: -1 }]',
+        '  - id: b',
+        '    sequence: [hero, intro]',
+      ),
+    },
+    issues: [
+      { at: 'board.yaml:6:14', code: 'invalid-value', path: 'shots[0].refresh', message: 'expected always, daily, weekly, or an interval like 12h or 3d' },
+      { at: 'board.yaml:9:34', code: 'invalid-value', path: 'cuts[0].sequence[0].to', message: 'expected a number of seconds greater than 0, at most 3600' },
+      { at: 'board.yaml:11:22', code: 'unknown-shot', path: 'cuts[1].sequence[1]', message: 'cut "b" plays shot "intro", which is not a shot of this storyboard' },
+    ],
+  },
+  {
     name: "a shot whose own problem leaves its jobs unknown: the cut adds nothing to it",
     files: {
       'board.yaml': yaml(...HEAD, 'shots:', '  - id: hero', '    prompt: A {{prodcut}}.', '    variants: { product: [mug] }', 'cuts:', '  - id: spot', '    variants: { product: [mug] }', '    sequence: [hero]'),
