@@ -47,7 +47,7 @@ export function compilePath(templates: TemplateSet, source: YamlSource, at: read
 
 /**
  * Renders the path for one film. A problem is an issue that does not name the film (the caller
- * groups them); `null` then.
+ * groups them) in place of the file.
  */
 export function renderPath(template: PathTemplate, context: TemplateContext, source: YamlSource, dir: string, projectRoot: string): { readonly file: CutFileRef } | { readonly issue: Issue } {
   let text: string;
