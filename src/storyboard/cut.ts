@@ -75,3 +75,8 @@ export interface ResolvedCutAudio {
 
 /** Defaults of a cut's settings (README, "Cuts"). */
 export const CUT_DEFAULTS = { fps: 24, musicGainDb: -14, loudnessLufs: -14 } as const;
+
+/** The jobs a film plays, each once, in playing order: the clips it waits for, and whose failure skips it. */
+export function jobsOfCut(cut: Pick<ResolvedCut, 'sequence'>): string[] {
+  return [...new Set(cut.sequence.flatMap((entry) => (entry.kind === 'clip' ? [entry.job] : [])))];
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkFilm } from '../../src/cut/check-film.js';
 import { fingerprintOfFilm } from '../../src/cut/cut-fingerprint.js';
-import type { ResolvedCut } from '../../src/storyboard/cut.js';
+import { jobsOfCut, type ResolvedCut } from '../../src/storyboard/cut.js';
 import { filmOfCut } from '../../src/storyboard/film-of-cut.js';
 import { loadStoryboard } from '../../src/storyboard/load-storyboard.js';
 import { runCli } from '../helpers/cli.js';
@@ -248,6 +248,7 @@ describe('filmOfCut', () => {
       { kind: 'image', ref: 'assets/endcard-1280x720.png', path: path.join(dir, 'assets/endcard-1280x720.png'), sha256: sha256(CARDS['assets/endcard-1280x720.png']), width: 1280, height: 720, seconds: 2, transitionIn: { fade: 0.3 } },
     ]);
     expect(checkFilm(film)).toEqual([]);
+    expect(jobsOfCut(cut)).toEqual(['hero[product=mug,size=1280x720]', 'hero-dusk[product=mug,size=1280x720]']);
     // Another take of one clip is another film.
     const retaken = filmOfCut(cut, (job) => (job.startsWith('hero-dusk') ? { path: '/x.mp4', sha256: sha256(Buffer.from('retake')) } : clips.get(job)));
     expect(fingerprintOfFilm(retaken)).not.toBe(fingerprintOfFilm(film));
@@ -267,6 +268,7 @@ describe('filmOfCut', () => {
       audio: { music: null, musicGainDb: -14, loudnessLufs: -14 },
       origin: { file: 'board.yaml', path: ['cuts', 0] },
     };
+    expect(jobsOfCut(cut)).toEqual([]);
     const film = filmOfCut(cut, () => undefined);
     expect(film.audio).toEqual({ musicGainDb: -14, loudnessLufs: -14 });
     expect('music' in film.audio).toBe(false);
