@@ -79,7 +79,7 @@ export type Transition =
     };
 
 /**
- * A shotlist storyboard (version 1): shots, variant matrices, remix chains and image-to-video jobs, rendered by `shotlist render` on any server that speaks /v1/videos.
+ * A shotlist storyboard (version 1): shots, variant matrices, remix chains and image-to-video jobs, rendered by `shotlist render` on any server that speaks /v1/videos, and cuts: finished films assembled from them.
  */
 export interface ShotlistStoryboard {
   /**
