@@ -16,6 +16,12 @@ import { validateCharacterPrompts, validateCharacters } from './characters.js';
 import { validateExtensions } from './extension-chain.js';
 import { readCharacterClips, type CharacterClipInfo } from './read-character-clips.js';
 import { validateCharacterClips } from './validate-character-clips.js';
+import { Rejections } from '../source/rejections.js';
+import type { ResolvedCut } from './cut.js';
+import { readCutFiles } from './read-cut-files.js';
+import { resolveCuts } from './resolve-cuts.js';
+import { shotsInDoubt } from './shots-in-doubt.js';
+import { validateCuts } from './validate-cuts.js';
 
 /**
  * The whole front of the pipeline: read → parse → schema → resolve → shot rules → expand →
@@ -39,6 +45,8 @@ export interface LoadedStoryboard {
   readonly inputReferences: ReadonlyMap<string, InputReferenceInfo>;
   /** Each character's clip by absolute path: its sha256 names the character a provider made from it. */
   readonly characterClips: ReadonlyMap<string, CharacterClipInfo>;
+  /** The films of the storyboard's `cuts:`, one per cut and variant combination, in the order written. */
+  readonly cuts: readonly ResolvedCut[];
   readonly projectRoot: string;
 }
 
@@ -98,8 +106,19 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
   const characterClips = await readCharacterClips(draft.characters, read.projectRoot);
   for (const { clip } of draft.characters) if (clip) dependencies.add(clip.absPath);
   issues.push(...validateCharacterClips(draft, characterClips));
+
+  // Cuts come last: an entry is bound to a job, and a shot whose jobs are missing because of a problem above says nothing more.
+  const main = read.files.main;
+  const inDoubt = shotsInDoubt(draft, main.file, detached, issues);
+  const { drafts, issues: cutIssues } = resolveCuts({ storyboard: draft, source: main, rejected: read.files.rejections.get(main.file) ?? Rejections.none, jobs, inDoubt, projectRoot: read.projectRoot });
+  issues.push(...cutIssues);
+  const cutFiles = await readCutFiles(drafts, read.projectRoot);
+  for (const file of [...cutFiles.images.keys(), ...cutFiles.music.keys()]) dependencies.add(file);
+  const { cuts, issues: filmIssues } = validateCuts(main, drafts, cutFiles);
+  issues.push(...filmIssues);
+
   const storyboard = soundStoryboard(draft);
-  return finish(storyboard && { storyboard, jobs, inputReferences, characterClips, projectRoot: read.projectRoot }, issues);
+  return finish(storyboard && { storyboard, jobs, inputReferences, characterClips, cuts, projectRoot: read.projectRoot }, issues);
 }
 
 /** The draft as a resolved storyboard, when nothing in it is unknown (always so when there are no errors). */

@@ -20,12 +20,13 @@ export async function readInputReferences(jobs: readonly ResolvedJob[], projectR
   for (const job of jobs) {
     const absPath = job.inputReference?.absPath;
     if (absPath === undefined || infos.has(absPath)) continue;
-    infos.set(absPath, await readOne(absPath, projectRoot));
+    infos.set(absPath, await readImageInfo(absPath, projectRoot));
   }
   return infos;
 }
 
-async function readOne(absPath: string, projectRoot: string): Promise<InputReferenceInfo> {
+/** One image as the checks see it (an input_reference, a cut's still): containment, size, type by bytes, pixel size, sha256. */
+export async function readImageInfo(absPath: string, projectRoot: string): Promise<InputReferenceInfo> {
   const read = await readInputImage(absPath, projectRoot);
   if (!read.ok) return read.info;
   const { bytes } = read;

@@ -65,9 +65,32 @@ export type AxisValue =
   | {
       [k: string]: unknown | undefined;
     };
+/**
+ * Frames per second of the film and its `.otio`; clips at another rate are resampled. Default: the clips' `fps` when they all set the same one, else 24.
+ */
+export type CutFps = number | (23.976 | 29.97 | 59.94);
+/**
+ * An entry of a film: a shot's id (the whole clip of the job whose bindings agree with the film's), a shot with a trim and a transition, or an image.
+ */
+export type CutEntry = string | CutEntryBlock;
+/**
+ * How the entry begins: `cut` (the default), `{crossfade: S}` (a dissolve of S seconds, picture and sound) or `{fade: S}` (a dip to black). Either overlaps this entry and the one before by S seconds, so it must be shorter than both; the first entry has none.
+ */
+export type Transition =
+  | 'cut'
+  | {
+      /**
+       * A dissolve of this many seconds, picture and sound.
+       */
+      crossfade?: number;
+      /**
+       * A dip to black of this many seconds: the entry before fades out over the first half, this one in over the second.
+       */
+      fade?: number;
+    };
 
 /**
- * A shotlist storyboard (version 1): shots, variant matrices, remix, edit and extension chains, continuity, characters and image-to-video jobs, rendered by `shotlist render` on any server that speaks /v1/videos.
+ * A shotlist storyboard (version 1): shots, variant matrices, remix, edit and extension chains, continuity, characters and image-to-video jobs, rendered by `shotlist render` on any server that speaks /v1/videos, and cuts: finished films assembled from them.
  */
 export interface ShotlistStoryboard {
   /**
@@ -97,6 +120,12 @@ export interface ShotlistStoryboard {
    * @minItems 1
    */
   shots: [Shot, ...Shot[]];
+  /**
+   * Finished films assembled from the shots with ffmpeg, once their clips exist (they cost nothing on the server): one per cut and variant combination, written to `renders/<name>/cuts/<cut id>.mp4` with an OpenTimelineIO `.otio` timeline beside it.
+   *
+   * @maxItems 1000
+   */
+  cuts?: Cut[];
 }
 /**
  * Request fields applied to every shot that does not set them.
@@ -201,7 +230,7 @@ export interface Shot {
   frozen?: boolean;
 }
 /**
- * A matrix: one job per combination of the axes (in the order written), plus `include` and minus `exclude`. An axis named model, size or seconds, or like an extra field the provider takes (seed, fps, num_frames, ...), sets that request field: `seed: [1, 2, 3]` is a sweep of three takes.
+ * A matrix: one job (in a cut, one film) per combination of the axes (in the order written), plus `include` and minus `exclude`. An axis named model, size or seconds, or like an extra field the provider takes (seed, fps, num_frames, ...), sets that request field: `seed: [1, 2, 3]` is a sweep of three takes. In a cut, size sets the film's size, and a shot entry plays the job whose bindings agree with the film's.
  */
 export interface Variants {
   /**
@@ -224,4 +253,74 @@ export interface Variants {
 }
 export interface Binding {
   [k: string]: AxisValue | undefined;
+}
+/**
+ * A film: a sequence of shots and images, with one sound mix, per variant combination.
+ */
+export interface Cut {
+  /**
+   * Unique id of the cut. Each film is named like a job: `spot`, or `spot[product=mug,size=1280x720]` with variants.
+   */
+  id: string;
+  /**
+   * A note for humans; not used.
+   */
+  description?: string;
+  variants?: Variants;
+  /**
+   * Output size, WIDTHxHEIGHT in pixels. Sora 2: 720x1280 or 1280x720; Sora 2 Pro also 1024x1792 and 1792x1024.
+   */
+  size?: string;
+  fps?: CutFps;
+  /**
+   * The entries in playing order: a shot (`hero`, or `{shot: hero, from: 0.5, to: 6, transition: {crossfade: 0.5}}`) or an image held on screen (`{image: assets/endcard-{{size}}.png, seconds: 2}`).
+   *
+   * @minItems 1
+   * @maxItems 1000
+   */
+  sequence: [CutEntry, ...CutEntry[]];
+  audio?: CutAudio;
+}
+/**
+ * A shot (`shot`, with `from`, `to`) or an image (`image`, with `seconds`), and how it begins (`transition`).
+ */
+export interface CutEntryBlock {
+  /**
+   * The shot whose job plays here: the one whose variant bindings agree with the film's (a remix has its parent's).
+   */
+  shot?: string;
+  /**
+   * Seconds into the clip where the entry starts; default 0.
+   */
+  from?: number;
+  /**
+   * Seconds into the clip where the entry ends; default the clip's end (its `seconds`).
+   */
+  to?: number;
+  /**
+   * A still held on screen (an end card, a title): a JPEG, PNG or WebP file (a template, relative to the storyboard) whose pixel size equals the film's.
+   */
+  image?: string;
+  /**
+   * How long the image is on screen, its transitions included.
+   */
+  seconds?: number;
+  transition?: Transition;
+}
+/**
+ * The film's sound: each entry's own audio follows its picture (silence under an image), an optional music bed is mixed under it, and the mix is normalised to `loudness`.
+ */
+export interface CutAudio {
+  /**
+   * A music bed: an audio file ffmpeg reads (M4A, MP3, WAV, ...; a template, relative to the storyboard, inside the project), looped or cut to the film's length and faded out over its last second.
+   */
+  music?: string;
+  /**
+   * Gain of the music bed before it is mixed under the clips, in dB; default -14.
+   */
+  music_gain_db?: number;
+  /**
+   * Integrated loudness of the mix, in LUFS (EBU R128); default -14.
+   */
+  loudness?: number;
 }

@@ -11,6 +11,11 @@ export type {
   ProviderBlock as WrittenProviderBlock,
   RequestFields as WrittenRequestFields,
   Partials as WrittenPartials,
+  Cut as WrittenCut,
+  CutEntry as WrittenCutEntry,
+  CutEntryBlock as WrittenCutEntryBlock,
+  CutAudio as WrittenCutAudio,
+  Transition as WrittenTransition,
 } from './written.generated.js';
 
 /** The request fields a storyboard may set, in the order they are reported. */

@@ -69,6 +69,13 @@ export class YamlLanguageServer {
     return result?.contents.value ?? '';
   }
 
+  /** The labels the server completes at a 1-based line and column of an open document, sorted. */
+  async complete(file: string, line: number, column: number): Promise<string[]> {
+    const result = await this.connection.sendRequest<{ items: { label: string }[] } | { label: string }[] | null>('textDocument/completion', { textDocument: { uri: pathToFileURL(file).href }, position: { line: line - 1, character: column - 1 } });
+    const items = Array.isArray(result) ? result : (result?.items ?? []);
+    return items.map((item) => item.label).sort();
+  }
+
   async stop(): Promise<void> {
     try {
       await Promise.race([this.connection.sendRequest('shutdown'), new Promise((resolve) => setTimeout(resolve, 2_000))]);

@@ -105,6 +105,16 @@ const ROWS: EditorRow[] = [
     lines: [...HEAD, 'characters:', '  - name: " "', '    clip: a.mp4', 'shots:', '  - id: a', '    prompt: hi'],
     diagnostics: [{ at: '5:11', message: "expected a character's name: 1 to 80 characters, not only spaces" }],
   },
+  {
+    name: 'a cut whose image entry is trimmed like a shot',
+    lines: [...HEAD, 'shots:', '  - id: hero', '    prompt: one', 'cuts:', '  - id: spot', '    sequence:', '      - hero', '      - { image: card.png, seconds: 2, from: 1 }'],
+    diagnostics: [{ at: '11:40', message: 'from and to trim a shot; an image is held on screen for seconds' }],
+  },
+  {
+    name: 'a cut at a frame rate that is no rate',
+    lines: [...HEAD, 'shots:', '  - id: hero', '    prompt: one', 'cuts:', '  - id: spot', '    fps: 30.5', '    sequence: [hero]'],
+    diagnostics: [{ at: '9:10', message: 'expected a whole number of frames per second from 1 to 240, or 23.976, 29.97 or 59.94' }],
+  },
 ];
 
 describe('the schema in an editor (yaml-language-server)', () => {
@@ -140,6 +150,16 @@ describe('the schema in an editor (yaml-language-server)', () => {
     const text = await readFile(file, 'utf8');
     expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=/);
     expect(await server.open(file, text)).toEqual([]);
+  }, 30_000);
+
+  it('completes the keys of a cut, of a sequence entry and of its audio from the schema', async () => {
+    const lines = [MODELINE, ...HEAD, 'shots:', '  - id: hero', '    prompt: one', 'cuts:', '  - id: spot', '    ', '    sequence:', '      - shot: hero', '        ', '    audio:', '      '];
+    const file = path.join(REPO, 'examples', 'editor-completion.yaml');
+    await server.open(file, yaml(...lines));
+    const at = (index: number) => [index + 1, lines[index]!.length + 1] as const;
+    expect(await server.complete(file, ...at(8))).toEqual(['description', 'fps', 'size', 'variants']);
+    expect(await server.complete(file, ...at(11))).toEqual(expect.arrayContaining(['from', 'to', 'transition']));
+    expect(await server.complete(file, ...at(13))).toEqual(['loudness', 'music', 'music_gain_db']);
   }, 30_000);
 
   it("the example campaign's hovers render as Markdown", async () => {
