@@ -61,5 +61,7 @@ export interface CommonFlags {
   readonly out?: string;
   readonly quiet?: boolean;
   readonly verbose?: boolean;
+  /** `--remote URL`: the remote store (SPEC §8); else `SHOTLIST_REMOTE`, else the project config. */
+  readonly remote?: string;
 }
 

@@ -12,6 +12,7 @@ export const flag = {
   verbose: () => new Option('--verbose', 'more detail, and stack traces of internal errors'),
   emulatorSpeed: () => new Option('--emulator-speed <n>', 'time scale of the in-process emulator (default 20)').argParser(positiveNumber),
   allowInsecureHttp: () => new Option('--allow-insecure-http', 'allow plain http:// to a host other than this machine'),
+  remote: () => new Option('--remote <url>', 'remote store for the renders: a directory or s3://bucket/prefix (default: SHOTLIST_REMOTE, else remote: in shotlist.config.yaml)'),
 };
 
 /** Flags shared by plan, render and watch (SPEC §3). */
@@ -28,6 +29,7 @@ export function withCommonFlags(command: Command): Command {
     .addOption(flag.json())
     .option('--out <dir>', 'output directory (default renders/<name>/ beside the storyboard)')
     .option('--quiet', 'print only errors and the result line')
+    .addOption(flag.remote())
     .addOption(flag.verbose());
 }
 

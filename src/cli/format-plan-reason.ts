@@ -38,6 +38,8 @@ export function describePlanReason(reason: PlanReason): string {
       return describeFailedForGood(reason.error);
     case 'up-to-date':
       return 'up to date';
+    case 'on-remote':
+      return `${describeFile(reason.file)}; the remote holds it`;
     case 'file-missing':
       return describeFile('missing');
     case 'file-altered':

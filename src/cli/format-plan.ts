@@ -18,6 +18,7 @@ const LOOK: Readonly<Record<PlanAction, Look>> = {
   render: { symbol: '~ render', colour: 'yellow' },
   resume: { symbol: '> resume', colour: 'cyan' },
   download: { symbol: '↓ download', colour: 'cyan' },
+  pull: { symbol: '↓ pull', colour: 'cyan' },
   reuse: { symbol: '= reuse', colour: 'dim' },
   move: { symbol: '→ moved', colour: 'cyan' },
   failed: { symbol: '! failed', colour: 'red' },
@@ -61,6 +62,7 @@ export function formatTotals(totals: PlanTotals): string {
   parts.push(renders);
   if (totals.resume > 0) parts.push(`${totals.resume} to resume`);
   if (totals.download > 0) parts.push(`${totals.download} to download`);
+  if (totals.pull > 0) parts.push(`${totals.pull} to pull from the remote`);
   parts.push(`${totals.reuse} reused`);
   if (totals.move > 0) parts.push(`${totals.move} moved`);
   if (totals.failed > 0) parts.push(`${totals.failed} failed (not sent again)`);
@@ -105,6 +107,7 @@ export function totalsFields(t: PlanTotals): Record<string, number> {
     render: t.render,
     resume: t.resume,
     download: t.download,
+    ...(t.pull > 0 ? { pull: t.pull } : {}),
     reuse: t.reuse,
     move: t.move,
     failed: t.failed,

@@ -138,6 +138,7 @@ function sourceOf(checked: boolean): string {
 const VERB: Readonly<Record<PlanAction, string>> = {
   render: 'render it again',
   download: 'download it',
+  pull: 'pull it from the remote',
   resume: 'resume it',
   move: 'move it to this id and rename its files (nothing is sent)',
   failed: 'not send it again until its request changes (--retry-failed sends it)',

@@ -8,20 +8,23 @@ import { describePlanReason } from './format-plan-reason.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './context.js';
 import { defineCommand } from './define-command.js';
+import { openRemoteForCli } from './remote-view.js';
 import { withCommonFlags } from './flags.js';
 
 /** `shotlist plan FILE`: what render would do, job by job, with the reason and the cost. */
 export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext): Promise<number> {
   const { loaded } = await loadForCommand(file, flags, ctx);
   const outDir = explicitOutDir(flags, ctx);
+  const remote = await openRemoteForCli(loaded.projectRoot, flags.remote, ctx);
   const { plan, lockPath, providerId } = await planStoryboard(loaded, {
+    ...(remote ? { remote, signal: ctx.io.signal } : {}),
     now: Math.floor(ctx.io.now() / 1000),
     ...(outDir ? { outDir } : {}),
     only: flags.only,
     replace: flags.replace,
     ...(flags.retryFailed ? { retryFailed: true } : {}),
     display: (p) => displayPath(ctx, p),
-  });
+  }).finally(() => remote?.close());
   const { log } = ctx;
   for (const event of log.json ? planEvents(plan, loaded.storyboard.name, providerId) : []) log.event(event);
   log.result(formatPlan(plan, `plan for ${log.out.bold(loaded.storyboard.name)} on ${providerId} (${displayPath(ctx, lockPath)})`, log.out));

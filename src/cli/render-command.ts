@@ -3,7 +3,8 @@ import { describeHolder } from '../run/advisory-lock.js';
 import { checkGlobs, type StoryboardPlan } from '../plan/plan-storyboard.js';
 import type { PlanTotals } from '../plan/plan.js';
 import type { RenderResult } from '../run/render-storyboard.js';
-import { runRenderSession, workOf, type RenderSessionEvent } from '../run/render-session.js';
+import { runRenderSession, workOf, type RemoteOutcome, type RenderSessionEvent } from '../run/render-session.js';
+import { createTransferView, formatTransferSummary, openRemoteForCli } from './remote-view.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatTotals, formatUsd, totalsFields } from './format-plan.js';
@@ -94,7 +95,9 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   const say = (text: string) => ctx.log.info(text);
   const shown = showEvents(storyboard.name, flags, ctx, screen, say);
   const outDir = explicitOutDir(flags, ctx);
+  const remote = await openRemoteForCli(loaded.projectRoot, flags.remote, ctx);
   const outcome = await runRenderSession({
+    remote,
     loaded,
     only: flags.only,
     replace: flags.replace,
@@ -112,7 +115,11 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     now: io.now,
     display,
     onEvent: shown.onEvent,
-  }).finally(shown.close);
+  }).finally(async () => {
+    shown.close();
+    await remote?.close();
+  });
+  const remoteCode = showRemote(outcome.remote, ctx);
   const { plan } = outcome.planned;
   const run: RunInfo = { outDir: outcome.outDir, flags, ctx };
   const summaryTo = flags.summary ? path.resolve(io.cwd, flags.summary) : null;
@@ -120,14 +127,38 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     say(outcome.moved > 0 ? `nothing to send: ${outcome.moved} job${outcome.moved === 1 ? '' : 's'} moved to new ids, files renamed\n` : notDone(plan.totals) > 0 ? 'nothing to send\n' : 'nothing to do: every job is up to date\n');
     if (summaryTo) await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, null));
     emitSummary(summaryOf({ reports: [], interrupted: false, spentUsd: 0 }, plan.totals, run), run);
-    return notDone(plan.totals) > 0 ? EXIT.jobsFailed : EXIT.ok;
+    return worse(notDone(plan.totals) > 0 ? EXIT.jobsFailed : EXIT.ok, remoteCode);
   }
   // A summary file that cannot be written (`--summary /dev/full`) fails the command, after the
   // run's own result is told: the jobs are done and recorded either way.
   const summaryFailure = summaryTo ? await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, outcome.result)).then(() => null, (error: unknown) => error) : null;
   const code = summarize(outcome.result, plan.totals, run);
   if (summaryFailure !== null) throw summaryFailure;
+  return worse(code, remoteCode);
+}
+
+/**
+ * The pulls and the push of the run, in a summary line each (`remote.summary` events under
+ * `--json`). A file that could not be pulled or pushed makes the run exit 1: nothing is lost
+ * (the lockfile records every output), and the next run or `shotlist push` completes it.
+ */
+function showRemote(remote: RemoteOutcome | undefined, ctx: CliContext): number {
+  let code: number = EXIT.ok;
+  for (const summary of [remote?.pulled, remote?.pushed]) {
+    if (!summary) continue;
+    ctx.log.event({ ...summary, at: new Date(ctx.io.now()).toISOString() });
+    if (summary.transferred > 0 || summary.failed > 0 || summary.missing > 0) ctx.log.info(formatTransferSummary(summary));
+    if (summary.failed > 0) {
+      ctx.log.error(`${ctx.err.red('error')}: ${summary.failed} file${summary.failed === 1 ? '' : 's'} could not be ${summary.direction === 'push' ? 'pushed to' : 'pulled from'} ${printable(summary.remote)}${summary.direction === 'push' ? '; they are on disk and in the lockfile: run `shotlist push` or render again to complete it' : ''}\n`);
+      code = EXIT.jobsFailed;
+    }
+    if (summary.direction === 'pull' && summary.missing > 0) code = EXIT.jobsFailed;
+  }
   return code;
+}
+
+function worse(a: number, b: number): number {
+  return severity(b) > severity(a) ? b : a;
 }
 
 /**
@@ -138,9 +169,11 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
 function showEvents(name: string, flags: RenderFlags, ctx: CliContext, screen: Screen, say: (text: string) => void) {
   const { io } = ctx;
   let progress: Progress | null = null;
+  const remoteView = createTransferView(ctx);
   const close = () => {
     progress?.close();
     progress = null;
+    remoteView.close();
   };
   const onEvent = (event: RenderSessionEvent): void => {
     switch (event.type) {
@@ -173,6 +206,10 @@ function showEvents(name: string, flags: RenderFlags, ctx: CliContext, screen: S
         return progress?.settled(event.report);
       case 'render-end':
         return close();
+      case 'remote':
+        return remoteView.onEvent(event.event);
+      case 'claims-unsupported':
+        return ctx.log.warn(`${printable(event.error.message)}; this run renders without the one-paid-job-per-request guarantee across machines (${printable(event.error.hint)})`);
     }
   };
   return { onEvent, close };

@@ -70,6 +70,8 @@ export type PlanReason =
   | { readonly code: 'failed-for-good'; readonly error: RecordedError }
   // reuse, download
   | { readonly code: 'up-to-date' }
+  /** The files are missing or altered on disk, and the remote store holds them. */
+  | { readonly code: 'on-remote'; readonly file: 'missing' | 'altered' }
   | { readonly code: 'file-missing' }
   | { readonly code: 'file-altered' }
   // move (and whatever the adopted entry still needs)

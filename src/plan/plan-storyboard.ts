@@ -1,13 +1,15 @@
 import path from 'node:path';
 import { readLockfileSource } from '../lockfile/lockfile-io.js';
-import { lockfilePathFor, type Lockfile } from '../lockfile/lockfile.js';
+import { lockfilePathFor, type Lockfile, type OutputFile } from '../lockfile/lockfile.js';
+import { remoteHolds } from '../remote/remote-holds.js';
+import type { RemoteStore } from '../remote/store.js';
 import { providerIdentity, serverName, videoIdFormOf } from '../providers/profile.js';
 import { checkCollisions } from './check-collisions.js';
 import { checkRecordedVideoIds } from './check-video-ids.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { buildGraph, type JobGraph } from './graph.js';
 import { UsageError } from '../errors.js';
-import { globMatcher, planJobs, type Plan } from './plan.js';
+import { globMatcher, planJobs, type OutputState, type Plan } from './plan.js';
 import { unmatchedGlobs, type UnmatchedGlob } from './unmatched-globs.js';
 import { confineOutputPaths, OutputHashCache, readOutputs } from './read-outputs.js';
 
@@ -26,6 +28,9 @@ export interface PlanOptions {
   readonly display?: (absPath: string) => string;
   /** The output directory `--out` named (absolute): recorded files may lie there as well as in the project. */
   readonly outDir?: string;
+  /** The remote store, if one is named: a file missing on disk that it holds is pulled (`↓ pull`). */
+  readonly remote?: RemoteStore | null;
+  readonly signal?: AbortSignal;
 }
 
 export interface StoryboardPlan {
@@ -52,6 +57,7 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
   const hashCache = options.hashCache ?? (await OutputHashCache.loadForProject(loaded.projectRoot));
   const outputs = await readOutputs(lockfile, outputPaths, hashCache);
   await hashCache.save();
+  const remoteBlobs = options.remote ? await remoteHolds(options.remote, missingBlobs(lockfile, outputs), { signal: options.signal }) : undefined;
   const graph = buildGraph(jobs);
   const { provider } = storyboard;
   const providerId = providerIdentity(provider.profile, provider.profile.embedded ? null : provider.baseUrl);
@@ -68,8 +74,20 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
     ...(options.only ? { only: options.only } : {}),
     ...(options.replace ? { replace: options.replace } : {}),
     ...(options.retryFailed ? { retryFailed: true } : {}),
+    ...(remoteBlobs ? { remoteBlobs } : {}),
   });
   return { plan, graph, lockfile, lockPath, providerId, outputPaths };
+}
+
+/** The blobs (sha256 → bytes) of entries whose video is not on disk as recorded: the ones a remote could give back. */
+function missingBlobs(lockfile: Lockfile | null, outputs: ReadonlyMap<string, OutputState>): Map<string, number> {
+  const blobs = new Map<string, number>();
+  for (const entry of Object.values(lockfile?.jobs ?? {})) {
+    const video = entry.outputs.video;
+    if (!video || outputs.get(video.path)?.sha256 === video.sha256) continue;
+    for (const output of Object.values(entry.outputs) as (OutputFile | undefined)[]) if (output) blobs.set(output.sha256, output.bytes);
+  }
+  return blobs;
 }
 
 /**

@@ -18,9 +18,11 @@ import type { ParentUnusable, PlanReason } from './plan-reason.js';
  * `move`: the job adopts an orphan entry with the identical request (a renamed variant label or
  * shot): its video id and files are kept and renamed, nothing is sent. `failed`: the last
  * attempt failed in a way the same request would meet again (moderation, invalid request); it
- * is not sent again until the request changes, or with `--retry-failed`.
+ * is not sent again until the request changes, or with `--retry-failed`. `pull`: the files are
+ * missing on disk and the remote store holds every one of them (SPEC §8): fetched from it, at no
+ * cost, whatever the server still has.
  */
-export type PlanAction = 'render' | 'resume' | 'download' | 'reuse' | 'move' | 'failed' | 'blocked';
+export type PlanAction = 'render' | 'resume' | 'download' | 'pull' | 'reuse' | 'move' | 'failed' | 'blocked';
 
 export interface PlannedJob {
   readonly id: string;
@@ -64,6 +66,8 @@ export interface PlanTotals {
   readonly render: number;
   readonly resume: number;
   readonly download: number;
+  /** Jobs whose missing files the remote store holds. */
+  readonly pull: number;
   readonly reuse: number;
   /** Jobs that adopt an orphan's video and files and have nothing else to do (an adopting job that downloads or resumes counts there). */
   readonly move: number;
@@ -121,6 +125,8 @@ export interface PlanInput {
   readonly servers?: ReadonlySet<string>;
   /** `--retry-failed`: send again jobs whose last attempt failed for good (moderation, invalid request). */
   readonly retryFailed?: boolean;
+  /** The sha256 of recorded outputs the remote store holds (those asked about: files missing on disk). Absent: no remote. */
+  readonly remoteBlobs?: ReadonlySet<string>;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -159,7 +165,7 @@ export function planJobs(input: PlanInput): Plan {
     const before = pulledIn.size;
     for (const job of pass.planned.values()) {
       const parent = job.remixOf === null ? undefined : pass.planned.get(job.remixOf);
-      const kept = parent?.action === 'reuse' || parent?.action === 'move';
+      const kept = parent?.action === 'reuse' || parent?.action === 'move' || parent?.action === 'pull';
       const gone = job.action === 'render' && kept ? unreachable(parent.entry!, input) : null;
       if (gone !== null) pulledIn.set(parent!.id, { code: 'remixed-video-gone', remix: job.id, gone });
     }
@@ -275,6 +281,7 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
   }
   const file = fileState(entry, input);
   if (file === 'intact') return keep('reuse', UP_TO_DATE);
+  if (onRemote(entry, input)) return keep('pull', { code: 'on-remote', file });
   const gone = unreachable(entry, input);
   if (gone !== null) return render({ code: 'take-gone', file, gone: goneSince(gone, entry, input.now) });
   return keep('download', { code: file === 'missing' ? 'file-missing' : 'file-altered' });
@@ -282,7 +289,14 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
 
 /** Actions after which the job's entry holds the video its remixes edit. */
 function holdsVideo(job: PlannedJob): boolean {
-  return job.action === 'reuse' || job.action === 'download' || job.action === 'resume' || job.action === 'move';
+  return job.action === 'reuse' || job.action === 'download' || job.action === 'pull' || job.action === 'resume' || job.action === 'move';
+}
+
+/** Whether the remote store holds every file the entry records (the video at least). */
+function onRemote(entry: LockEntry, input: Pick<PlanInput, 'remoteBlobs'>): boolean {
+  const held = input.remoteBlobs;
+  if (held === undefined || !entry.outputs.video) return false;
+  return Object.values(entry.outputs).every((output) => output === undefined || held.has(output.sha256));
 }
 
 /**
@@ -293,6 +307,7 @@ function parentUnusable(parent: PlannedJob, input: PlanInput): ParentUnusable | 
   switch (parent.action) {
     case 'reuse':
     case 'download':
+    case 'pull':
     case 'move': {
       if (parent.entry === null || parent.entry.video_id === null) return { code: 'no-video' };
       const gone = unreachable(parent.entry, input);
@@ -319,6 +334,7 @@ function planFrozen(job: ResolvedJob, entry: LockEntry, input: PlanInput, finger
   const keep = (action: PlanAction, reason: PlanReason): PlannedJob => ({ ...make(action, reason, changed, entry.fingerprint, 0), request: entry.request });
   const file = fileState(entry, input);
   if (file === 'intact') return keep('reuse', { code: 'frozen', file, changed });
+  if (onRemote(entry, input)) return keep('pull', { code: 'frozen', file, changed });
   const gone = unreachable(entry, input);
   if (gone === null) return keep('download', { code: 'frozen', file, changed });
   return keep('blocked', { code: 'frozen-take-gone', file, gone, changed });
@@ -350,6 +366,7 @@ function totalsOf(jobs: readonly PlannedJob[], orphan: number, unselected: numbe
     render: renders.length,
     resume: count('resume'),
     download: count('download'),
+    pull: count('pull'),
     reuse: count('reuse'),
     move: count('move'),
     failed: count('failed'),

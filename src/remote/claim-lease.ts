@@ -64,7 +64,7 @@ export interface ClaimContext {
  * or lapsed one), else says whom to adopt from or how long to wait. Races with other runs are
  * settled by the store's conditional writes; the loser looks again.
  */
-export async function meetClaim(ctx: ClaimContext, fingerprint: string, options: { readonly videoGone?: boolean } = {}): Promise<ClaimOutcome> {
+export async function meetClaim(ctx: ClaimContext, fingerprint: string, options: { readonly videoGone?: boolean | ((videoId: string) => boolean) } = {}): Promise<ClaimOutcome> {
   const name = claimName(fingerprint);
   const retried = <T>(attempt: () => Promise<T>) => withRemoteRetries({ ...defaultRemoteRetry, ...ctx.retry, signal: ctx.signal }, attempt);
   let current = await retried(() => ctx.claims.read(name, { signal: ctx.signal }));
@@ -74,7 +74,8 @@ export async function meetClaim(ctx: ClaimContext, fingerprint: string, options:
     const observed = current === null ? null : observe(current, fingerprint);
     // Keyed by content too: a claim removed and made again can start over at the same version.
     const firstSeenMs = current === null ? nowMs : ctx.watch.seen(name, `${current.version}\0${createHash('sha256').update(current.text).digest('hex')}`, nowMs);
-    const decision = decideOnClaim({ claim: observed, me: ctx.me, nowMs, firstSeenMs, ...(options.videoGone === undefined ? {} : { videoGone: options.videoGone }) });
+    const gone = typeof options.videoGone === 'function' ? (observed?.record?.video_id != null && options.videoGone(observed.record.video_id)) : options.videoGone;
+    const decision = decideOnClaim({ claim: observed, me: ctx.me, nowMs, firstSeenMs, ...(gone === undefined ? {} : { videoGone: gone }) });
     switch (decision.action) {
       case 'adopt':
       case 'wait':

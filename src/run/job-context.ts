@@ -8,6 +8,7 @@ import type { ProviderProfile } from '../providers/profile.js';
 import type { Clock } from './clock.js';
 import type { KeyedMutex } from './keyed-mutex.js';
 import type { LockRecorder } from './lock-recorder.js';
+import type { ClaimContext } from '../remote/claim-lease.js';
 
 /**
  * What every stage of a job (create once, poll, download) shares: the run's options, and one
@@ -68,6 +69,8 @@ export interface RunnerOptions {
   readonly onCreated?: (jobId: string) => void;
   /** What a job does once the client's retries are spent. Default `defaultJobRetryPolicy`. */
   readonly retry?: JobRetryPolicy;
+  /** The remote's claims, when the run has a remote that can hold them: every create goes through one (claimed-create.ts). */
+  readonly claims?: ClaimContext | undefined;
 }
 
 /** The effects' own state for one run, beside the options. */

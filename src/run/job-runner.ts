@@ -1,6 +1,7 @@
 import { defaultJobRetryPolicy, isServerUnusable } from '../api/index.js';
 import { fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
 import type { PlannedJob } from '../plan/plan.js';
+import { createClaimed } from './claimed-create.js';
 import { createOnce, requestKey, search, type CreateContext } from './create-once.js';
 import { downloadJob } from './download-job.js';
 import { holding, JobFailedError, on, ServerUnusableError, type Runner, type RunnerOptions, type Served } from './job-context.js';
@@ -45,7 +46,7 @@ async function serve(run: Runner, scheduled: ScheduledJob, ctx: ServeContext<Ser
     const adopted = await run.sameRequest.run(requestKey(request, job.at), () => search(create, since));
     if (adopted) return pollJob(job, adopted);
   }
-  return pollJob(job, await createOnce(create));
+  return pollJob(job, run.claims ? await createClaimed(create, run.claims, entry?.video_id ?? null) : await createOnce(create));
 }
 
 /** The request as sent: a remix points at the video its parent has now. */

@@ -11,6 +11,10 @@ import { acquireLock, type HeldLock, type Judgement, type LockHolder } from './a
 import { systemClock } from './clock.js';
 import { recordWithoutSending, renderStoryboard, type JobReport, type JobState, type RenderResult } from './render-storyboard.js';
 import { removeStaleFiles } from './stale-files.js';
+import type { ClaimsUnsupportedError } from '../remote/errors.js';
+import type { RemoteStore } from '../remote/store.js';
+import type { TransferEvent, TransferSummary } from '../remote/transfer.js';
+import { openClaims, pullPlanned, pushPinned } from './remote-sync.js';
 
 /** What a render of one loaded storyboard is asked to do, and what it may use of the process. */
 export interface RenderSessionOptions {
@@ -50,6 +54,8 @@ export interface RenderSessionOptions {
   readonly display: (absPath: string) => string;
   /** Progress, as it happens; the session never writes to a terminal. */
   readonly onEvent?: (event: RenderSessionEvent) => void;
+  /** The remote store (SPEC §8): files it holds are pulled, outputs pushed, creates claimed. Absent: none. */
+  readonly remote?: RemoteStore | null;
 }
 
 /**
@@ -66,7 +72,10 @@ export type RenderSessionEvent =
   | { readonly type: 'job'; readonly id: string; readonly state: JobState; readonly detail: JobDetail }
   | { readonly type: 'job-settled'; readonly report: JobReport }
   | { readonly type: 'render-end' }
-  | { readonly type: 'embedded'; readonly event: EmbeddedEvent };
+  | { readonly type: 'embedded'; readonly event: EmbeddedEvent }
+  | { readonly type: 'remote'; readonly event: TransferEvent }
+  /** The remote cannot hold claims: this run renders without the one-paid-job-per-request guarantee across machines. */
+  | { readonly type: 'claims-unsupported'; readonly error: ClaimsUnsupportedError };
 
 /** A job's state change: the video it is, its progress, the server's message. */
 export interface JobDetail {
@@ -80,9 +89,16 @@ export interface JobDetail {
  * orphans may have been recorded); `moved` counts jobs whose files were renamed to new ids.
  * `rendered`: the scheduler ran; `result` holds each job's end.
  */
-export type RenderOutcome =
+export type RenderOutcome = (
   | { readonly kind: 'nothing-sent'; readonly planned: StoryboardPlan; readonly outDir: string; readonly moved: number }
-  | { readonly kind: 'rendered'; readonly planned: StoryboardPlan; readonly outDir: string; readonly result: RenderResult };
+  | { readonly kind: 'rendered'; readonly planned: StoryboardPlan; readonly outDir: string; readonly result: RenderResult }
+) & { readonly remote?: RemoteOutcome };
+
+/** What went to and came from the remote: the pulls the plan asked for, then the push of every pinned output the remote lacked. */
+export interface RemoteOutcome {
+  readonly pulled: TransferSummary | null;
+  readonly pushed: TransferSummary | null;
+}
 
 /**
  * Plans a loaded storyboard and renders what the plan owes, under the lockfile's lock: plan,
@@ -90,6 +106,19 @@ export type RenderOutcome =
  * write the report. Throws what refused or broke the run; returns how it ended otherwise.
  */
 export async function runRenderSession(options: RenderSessionOptions): Promise<RenderOutcome> {
+  const { remote } = options;
+  if (!remote) return renderSession(options, null);
+  const pulls: { summary: TransferSummary | null } = { summary: null };
+  const outcome = await renderSession(options, pulls);
+  // Write-through, before the run reports success: every output the lockfile pins and the remote
+  // lacks, this run's and those of an earlier run stopped before its push.
+  const pushed = options.signal.aborted
+    ? null
+    : await pushPinned(outcome.planned.lockPath, { projectRoot: options.loaded.projectRoot, outDir: options.outDir }, remote, { signal: options.signal, display: options.display, onEvent: (event) => options.onEvent?.({ type: 'remote', event }) });
+  return { ...outcome, remote: { pulled: pulls.summary, pushed } };
+}
+
+async function renderSession(options: RenderSessionOptions, pulls: { summary: TransferSummary | null } | null): Promise<RenderOutcome> {
   const { loaded } = options;
   const tell = options.onEvent ?? (() => undefined);
   // Before anything is sent: a default renders directory that leads out of the project is refused.
@@ -110,11 +139,15 @@ export async function runRenderSession(options: RenderSessionOptions): Promise<R
     // winner of a race to it) has changed the lockfile since, and its work must not be paid twice.
     const planned = await planFor(options);
     options.refuse?.(planned.plan);
+    // Read-through: files the remote holds come from it, before any server is opened.
+    if (options.remote && pulls) pulls.summary = await pullPlanned(planned, options.remote, { signal: options.signal, display: options.display, onEvent: (event) => tell({ type: 'remote', event }) });
     if (workOf(planned) === 0) {
       if (owesWork(planned, options)) await recordWithoutSending(planned, { outDir, pruneOrphans: prunes(options) });
       return nothingSent(planned, outDir, tell);
     }
     tell({ type: 'start', planned, outDir, work: workOf(planned) });
+    const claims = options.remote ? await openClaims(options.remote, { signal: options.signal, now: options.now }) : null;
+    if (claims !== null && 'unsupported' in claims) tell({ type: 'claims-unsupported', error: claims.unsupported });
     server = await openServer(loaded, {
       allowInsecureHttp: options.allowInsecureHttp === true,
       ...(options.emulatorSpeed !== undefined ? { emulatorSpeed: options.emulatorSpeed } : {}),
@@ -138,6 +171,7 @@ export async function runRenderSession(options: RenderSessionOptions): Promise<R
         pruneOrphans: prunes(options),
         onState: (id, state, detail) => tell({ type: 'job', id, state, detail }),
         onSettled: (_id, report) => tell({ type: 'job-settled', report }),
+        ...(claims !== null && 'claims' in claims ? { claims: claims.claims } : {}),
       });
     } finally {
       tell({ type: 'render-end' });
@@ -162,6 +196,7 @@ function planFor(options: RenderSessionOptions): Promise<StoryboardPlan> {
     checkGlobs: options.checkGlobs !== false,
     display: options.display,
     ...(options.outDir ? { outDir: options.outDir } : {}),
+    ...(options.remote ? { remote: options.remote, signal: options.signal } : {}),
   });
 }
 
@@ -177,7 +212,7 @@ function prunes(options: Pick<RenderSessionOptions, 'only'>): boolean {
 
 /** Whether the run must take the lock: jobs to send, or, with nothing to send, orphans to move to their new ids or (on a full render) to drop. */
 function owesWork(planned: StoryboardPlan, options: Pick<RenderSessionOptions, 'only'>): boolean {
-  return workOf(planned) > 0 || planned.plan.moves.length > 0 || (prunes(options) && planned.plan.orphans.length > 0);
+  return workOf(planned) > 0 || planned.plan.totals.pull > 0 || planned.plan.moves.length > 0 || (prunes(options) && planned.plan.orphans.length > 0);
 }
 
 function nothingSent(planned: StoryboardPlan, outDir: string, tell: (event: RenderSessionEvent) => void): RenderOutcome {

@@ -7,6 +7,7 @@ import { emptyLockfile } from '../lockfile/lockfile.js';
 import type { PlannedJob } from '../plan/plan.js';
 import type { StoryboardPlan } from '../plan/plan-storyboard.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
+import type { ClaimContext } from '../remote/claim-lease.js';
 import type { Clock } from './clock.js';
 import { createJobEffects, JobFailedError, ServerUnusableError, type JobState, type RunnerOptions, type Served } from './job-runner.js';
 import { checkServedModel } from './check-served-model.js';
@@ -47,6 +48,8 @@ export interface RenderInput {
   readonly downloads?: number;
   readonly onState: RunnerOptions['onState'];
   readonly onSettled?: (jobId: string, outcome: JobReport) => void;
+  /** The remote's claims: one paid job per request across machines. Absent: no remote, or one that cannot hold them. */
+  readonly claims?: ClaimContext | undefined;
 }
 
 /**
@@ -137,6 +140,7 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
       input.onState(id, state, detail);
     },
     onCreated: (id) => created.add(id),
+    claims: input.claims,
   });
   const byId = new Map(work.map((job) => [job.id, job]));
   const reports = new Map<string, JobReport>();

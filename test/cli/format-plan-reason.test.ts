@@ -13,6 +13,10 @@ const TABLE: { readonly [C in PlanReasonCode]: readonly (readonly [Extract<PlanR
     [{ code: 'remixed-video-gone', remix: 'b', gone: { code: 'expired' } }, 'its video expired on the server and b remixes it'],
     [{ code: 'remixed-video-gone', remix: 'b', gone: { code: 'dropped', server: 'east' } }, "its video is on east, no longer among the provider's servers, and b remixes it"],
   ],
+  'on-remote': [
+    [{ code: 'on-remote', file: 'missing' }, 'file missing; the remote holds it'],
+    [{ code: 'on-remote', file: 'altered' }, 'file altered on disk; the remote holds it'],
+  ],
   'parent-renders': [[{ code: 'parent-renders' }, 'parent renders again']],
   'request-changed': [
     [{ code: 'request-changed', changed: ['prompt', 'seconds'] }, 'prompt, seconds changed'],

@@ -1,0 +1,92 @@
+import { NotFoundError } from '../api/index.js';
+import { buildEntryFromVideo } from '../lockfile/entry-builder.js';
+import { ClaimLostError, meetClaim, type ClaimContext, type ClaimOutcome } from '../remote/claim-lease.js';
+import { createOnce, search, type CreateContext } from './create-once.js';
+
+/**
+ * One paid job per request across machines (SPEC §8): before a create, the run meets the claim
+ * of the request's fingerprint on the remote. It creates only while it holds the claim (and
+ * records the video id there the moment the create returns); a run that meets another's claim
+ * with a video adopts that video (polled, downloaded and recorded like its own, at no cost); a
+ * live claim without a video is waited for; a lapsed one is taken over only after the reconcile
+ * search finds no job made from it.
+ */
+
+/** How far back the reconcile after taking over an unreadable claim looks: a day, the shortest retention. */
+const UNKNOWN_SINCE_SECONDS = 24 * 3600;
+
+/**
+ * The video id for the job: adopted from another run's claim, or created under this run's own.
+ * `staleVideo`: the video the job's lockfile entry already has, which the plan judged unusable
+ * (expired, forced to render again): a claim naming it is taken over, not adopted.
+ */
+export async function createClaimed(job: CreateContext, claims: ClaimContext, staleVideo: string | null): Promise<string> {
+  const { run, jobId, signal } = job;
+  const unusable = new Set<string>(staleVideo === null ? [] : [staleVideo]);
+  for (;;) {
+    signal.throwIfAborted();
+    const outcome = await meetClaim({ ...claims, signal }, job.asked.fingerprint, { videoGone: (videoId) => unusable.has(videoId) });
+    if ('kind' in outcome) {
+      const created = await createOwned(job, outcome);
+      if (created !== null) return created;
+      continue;
+    }
+    if (outcome.action === 'adopt') {
+      if (await adopt(job, outcome.videoId)) return outcome.videoId;
+      unusable.add(outcome.videoId);
+      continue;
+    }
+    const holder = outcome.holder === null ? 'another run' : `${outcome.holder.host} (pid ${outcome.holder.pid})`;
+    run.onState(jobId, 'queued', { message: `${holder} is rendering the same request; waiting for its video` });
+    await run.clock.sleep(outcome.retryAfterMs, signal);
+  }
+}
+
+/** Creates under the claim this run holds; `null` when the claim was lost before anything was sent (meet it again). */
+async function createOwned(job: CreateContext, owned: Extract<ClaimOutcome, { kind: 'owned' }>): Promise<string | null> {
+  const { run, jobId } = job;
+  const { lease } = owned;
+  const server = job.at.server ?? null;
+  const stop = lease.keepAlive();
+  try {
+    if (owned.reconcile) {
+      const since = owned.since === null ? Math.floor(run.wallNow() / 1000) - UNKNOWN_SINCE_SECONDS : Math.floor(Date.parse(owned.since) / 1000);
+      const found = await search(job, since);
+      if (found !== null) {
+        await lease.recordVideo(found, server);
+        return found;
+      }
+    }
+    // Past half a lease without a renewal another run may be taking over: renew (or learn it is lost) first.
+    if (!lease.isHeld()) await lease.renew();
+    const videoId = await createOnce(job);
+    // Paid for: whatever becomes of the claim now, the video is this job's.
+    await lease.recordVideo(videoId, server).catch(() => undefined);
+    return videoId;
+  } catch (error) {
+    if (error instanceof ClaimLostError && run.recorder.entry(jobId)?.status !== 'creating') return null;
+    // Nothing was created (refused, or stopped before sending): another run may take the request at once.
+    // A create whose outcome is unknown keeps the claim, to lapse and be reconciled.
+    if (run.recorder.entry(jobId)?.status !== 'creating') await lease.release().catch(() => undefined);
+    throw error;
+  } finally {
+    stop();
+  }
+}
+
+/** Records another run's video as this job's (at no cost to this run); false when the server no longer has it, or it failed. */
+async function adopt(job: CreateContext, videoId: string): Promise<boolean> {
+  const { run, jobId, asked } = job;
+  let video;
+  try {
+    ({ video } = await job.at.client.retrieve(videoId, { signal: job.signal }));
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
+  if (video.status === 'failed') return false;
+  const entry = buildEntryFromVideo(asked.request, asked.fingerprint, video, run.recorder.entry(jobId), job.at.server);
+  await run.recorder.record(jobId, { ...entry, cost_usd: asked.costUsd });
+  run.onState(jobId, video.status === 'completed' ? 'completed' : video.status === 'in_progress' ? 'in_progress' : 'queued', { videoId, progress: video.progress, message: 'made by another run holding the claim; adopted' });
+  return true;
+}

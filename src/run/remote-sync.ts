@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { readLockfileSource } from '../lockfile/lockfile-io.js';
+import type { StoryboardPlan } from '../plan/plan-storyboard.js';
+import { confineOutputPaths } from '../plan/read-outputs.js';
+import { ClaimWatch, createClaimIdentity, type ClaimContext } from '../remote/claim-lease.js';
+import { ClaimsUnsupportedError } from '../remote/errors.js';
+import type { RemoteStore } from '../remote/store.js';
+import { pullOutputs, pushOutputs, type TransferEvent, type TransferSummary } from '../remote/transfer.js';
+import { pinnedOutputs } from './pinned-outputs.js';
+
+/**
+ * What a render does with its remote (SPEC §8): pull the files the plan says the remote holds
+ * (read-through), push every output the lockfile pins that the remote lacks (write-through,
+ * which also completes the push of an earlier run that stopped between a download and its
+ * push), and open the claims that keep a request paid once across machines.
+ */
+
+export interface RemoteSyncOptions {
+  readonly signal: AbortSignal;
+  readonly display: (absPath: string) => string;
+  readonly onEvent?: ((event: TransferEvent) => void) | undefined;
+}
+
+/** Fetches the files of the jobs planned `pull`; `null` when there are none. */
+export async function pullPlanned(planned: StoryboardPlan, store: RemoteStore, options: RemoteSyncOptions): Promise<TransferSummary | null> {
+  const ids = new Set(planned.plan.jobs.filter((job) => job.action === 'pull').map((job) => job.id));
+  if (ids.size === 0) return null;
+  const outputs = pinnedOutputs(planned.lockfile, planned.outputPaths, options.display, ids);
+  return pullOutputs(store, outputs, { signal: options.signal, onEvent: options.onEvent });
+}
+
+/**
+ * Pushes every output the lockfile at `lockPath` pins (as it is on disk now, after the run) that
+ * the remote lacks; outputs not on disk are counted `missing`, never a failure.
+ */
+export async function pushPinned(lockPath: string, roots: { readonly projectRoot: string; readonly outDir?: string | undefined }, store: RemoteStore, options: RemoteSyncOptions): Promise<TransferSummary | null> {
+  const source = await readLockfileSource(lockPath, options.display(lockPath), roots.projectRoot);
+  if (source === null) return null;
+  const located = confineOutputPaths(source, path.dirname(lockPath), { projectRoot: roots.projectRoot, ...(roots.outDir === undefined ? {} : { outDir: roots.outDir }) });
+  const outputs = pinnedOutputs(source.lockfile, located, options.display);
+  if (outputs.length === 0) return null;
+  return pushOutputs(store, outputs, { signal: options.signal, onEvent: options.onEvent });
+}
+
+/**
+ * The remote's claims for one run, or why there are none: a remote that cannot keep create-only
+ * writes is told (never silently used without the guarantee), and the run goes on without claims.
+ */
+export async function openClaims(store: RemoteStore, options: { readonly signal: AbortSignal; readonly now: () => number }): Promise<{ readonly claims: ClaimContext } | { readonly unsupported: ClaimsUnsupportedError }> {
+  try {
+    const claims = await store.claims({ signal: options.signal });
+    return { claims: { claims, me: createClaimIdentity(), watch: new ClaimWatch(), now: options.now, signal: options.signal } };
+  } catch (error) {
+    if (error instanceof ClaimsUnsupportedError) return { unsupported: error };
+    throw error;
+  }
+}
