@@ -12,6 +12,9 @@ import { createOnce, search, type CreateContext } from './create-once.js';
  * search finds no job made from it.
  */
 
+/** How often a run waiting on another's claim reads it again: a claim read is one small GET. */
+const CLAIM_LOOK_AGAIN_MS = 2_000;
+
 /** How far back the reconcile after taking over an unreadable claim looks: a day, the shortest retention. */
 const UNKNOWN_SINCE_SECONDS = 24 * 3600;
 
@@ -38,7 +41,8 @@ export async function createClaimed(job: CreateContext, claims: ClaimContext, st
     }
     const holder = outcome.holder === null ? 'another run' : `${outcome.holder.host} (pid ${outcome.holder.pid})`;
     run.onState(jobId, 'queued', { message: `${holder} is rendering the same request; waiting for its video` });
-    await run.clock.sleep(outcome.retryAfterMs, signal);
+    // The holder records its video id the moment its create returns: look again soon, whatever the lease allows.
+    await run.clock.sleep(Math.min(outcome.retryAfterMs, CLAIM_LOOK_AGAIN_MS), signal);
   }
 }
 
