@@ -1,0 +1,125 @@
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it, type TestContext } from 'vitest';
+import type { Lockfile } from '../../src/lockfile/lockfile.js';
+import { blobKey } from '../../src/remote/blob-key.js';
+import { copyExamples, runCli } from '../helpers/cli.js';
+import { tempDir } from '../remote/helpers.js';
+import { lockPathOf, readLock, readLockBytes, renderProject, renderWith, sha256, startRenderEmulator } from './helpers.js';
+
+/**
+ * `render` with a directory remote, end to end on the emulator (SPEC §8): write-through of every
+ * output, a teammate's clone that pulls instead of paying, a damaged blob refused by its sha256,
+ * a push that fails and is completed later, and `push`/`pull` of a campaign's lockfile.
+ */
+
+const FILE = 'quickstart.yaml';
+
+async function remoteFor(onTestFinished: TestContext['onTestFinished']): Promise<string> {
+  const { dir, cleanup } = await tempDir('shotlist-remote-render-');
+  onTestFinished(cleanup);
+  return dir;
+}
+
+/** A teammate's checkout: the storyboard and its lockfile from git, no renders, no emulator state. */
+async function cloneOf(dir: string, onTestFinished: TestContext['onTestFinished']): Promise<string> {
+  const { dir: clone, cleanup } = await copyExamples();
+  onTestFinished(cleanup);
+  await copyFile(lockPathOf(dir, FILE), lockPathOf(clone, FILE));
+  return clone;
+}
+
+function outputsOf(lock: Lockfile): { path: string; sha256: string; bytes: number }[] {
+  return Object.values(lock.jobs).flatMap((entry) => Object.values(entry.outputs));
+}
+
+async function onDisk(dir: string, output: { path: string }): Promise<Buffer | null> {
+  return readFile(path.join(dir, output.path)).catch(() => null);
+}
+
+describe('render with a remote', () => {
+  it('pushes every output once it is downloaded, and a clone pulls every file instead of rendering', async ({ onTestFinished }) => {
+    const { emu, dir } = await renderProject(onTestFinished);
+    const remote = await remoteFor(onTestFinished);
+    const first = await renderWith(emu, dir, FILE, ['--remote', remote]);
+    expect(first.code, first.stderr).toBe(0);
+    const lock = await readLock(dir, FILE);
+    const pushed = first.events().find((e) => e.event === 'remote.summary');
+    expect(pushed).toMatchObject({ direction: 'push', transferred: outputsOf(lock).length, failed: 0 });
+    for (const output of outputsOf(lock)) expect(sha256(await readFile(path.join(remote, blobKey(output.sha256))))).toBe(output.sha256);
+
+    // The clone's server never saw these videos: without the remote it would render all four again.
+    const other = await startRenderEmulator();
+    onTestFinished(() => other.close());
+    const clone = await cloneOf(dir, onTestFinished);
+    const planned = await runCli(['plan', FILE, '--base-url', other.url, '--remote', remote, '--json'], { cwd: clone });
+    expect(planned.events().filter((e) => e.event === 'plan.job').map((e) => e['action'])).toEqual(['pull', 'pull', 'pull', 'pull']);
+    const before = await readLockBytes(clone, FILE);
+    const pulled = await renderWith(other, clone, FILE, ['--remote', remote]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(other.stats().createsAccepted).toBe(0);
+    expect(pulled.events().filter((e) => e.event === 'job')).toEqual([]);
+    expect(pulled.events().find((e) => e.event === 'remote.summary' && e['direction'] === 'pull')).toMatchObject({ transferred: outputsOf(lock).length, failed: 0 });
+    for (const output of outputsOf(lock)) expect((await onDisk(clone, output))?.equals((await onDisk(dir, output))!), output.path).toBe(true);
+    // Nothing about the takes changed: the lockfile is byte-identical.
+    expect((await readLockBytes(clone, FILE)).equals(before)).toBe(true);
+    // And the next plan reuses every file.
+    const again = await runCli(['plan', FILE, '--base-url', other.url, '--remote', remote, '--json'], { cwd: clone });
+    expect(again.events().filter((e) => e.event === 'plan.job').map((e) => e['action'])).toEqual(['reuse', 'reuse', 'reuse', 'reuse']);
+  }, 60_000);
+
+  it('refuses a damaged blob by its sha256: never written as the output, reported, exit 1; the rest is pulled', async ({ onTestFinished }) => {
+    const { emu, dir } = await renderProject(onTestFinished);
+    const remote = await remoteFor(onTestFinished);
+    expect((await renderWith(emu, dir, FILE, ['--remote', remote])).code).toBe(0);
+    const lock = await readLock(dir, FILE);
+    const victim = lock.jobs['hero[product=mug]']!.outputs.video!;
+    const blob = path.join(remote, blobKey(victim.sha256));
+    const bytes = await readFile(blob);
+    bytes[bytes.length >> 1]! ^= 0x01;
+    await writeFile(blob, bytes);
+
+    const clone = await cloneOf(dir, onTestFinished);
+    const other = await startRenderEmulator();
+    onTestFinished(() => other.close());
+    const run = await renderWith(other, clone, FILE, ['--remote', remote]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.events().find((e) => e.event === 'remote.blob' && e['state'] === 'failed')).toMatchObject({ code: 'blob-corrupt', path: victim.path, sha256: victim.sha256 });
+    expect(run.stderr).toMatch(/damaged/);
+    expect(await onDisk(clone, victim)).toBeNull();
+    expect((await readdir(path.dirname(path.join(clone, victim.path)))).filter((name) => name.includes('.part-'))).toEqual([]);
+    for (const output of outputsOf(lock).filter((o) => o.path !== victim.path)) expect(sha256((await onDisk(clone, output))!)).toBe(output.sha256);
+    expect(other.stats().createsAccepted).toBe(0);
+  }, 60_000);
+
+  it('a push that fails makes the run exit 1 with every output recorded; `shotlist push` completes it, `shotlist pull` restores the files', async ({ onTestFinished }) => {
+    const { emu, dir } = await renderProject(onTestFinished);
+    const remote = await remoteFor(onTestFinished);
+    // A remote whose claims work but whose blobs cannot be written: `blobs` is a regular file.
+    const broken = path.join(remote, 'broken');
+    await mkdir(broken);
+    await writeFile(path.join(broken, 'blobs'), 'x');
+    const run = await renderWith(emu, dir, FILE, ['--remote', broken]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/could not be pushed/);
+    const lock = await readLock(dir, FILE);
+    expect(Object.values(lock.jobs).map((entry) => entry.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+
+    const good = path.join(remote, 'renders');
+    const push = await runCli(['push', FILE, '--remote', good, '--json'], { cwd: dir });
+    expect(push.code, push.stderr).toBe(0);
+    expect(push.events().at(-1)).toMatchObject({ event: 'remote.summary', direction: 'push', transferred: outputsOf(lock).length, failed: 0 });
+    const twice = await runCli(['push', lockPathOf(dir, FILE), '--remote', good, '--json'], { cwd: dir });
+    expect(twice.events().at(-1)).toMatchObject({ transferred: 0, present: outputsOf(lock).length });
+
+    await rm(path.join(dir, 'renders'), { recursive: true });
+    const pull = await runCli(['pull', FILE], { cwd: dir, env: { SHOTLIST_REMOTE: good } });
+    expect(pull.code, pull.stderr).toBe(0);
+    expect(pull.stderr).toMatch(/^pulled 8 files/m);
+    for (const output of outputsOf(lock)) expect(sha256((await onDisk(dir, output))!)).toBe(output.sha256);
+    // Without a remote named anywhere: a usage error, nothing sent.
+    const none = await runCli(['pull', FILE], { cwd: dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/needs a remote/);
+  }, 60_000);
+});
