@@ -50,7 +50,8 @@ function formatStatusTotals(totals: StatusTotals): string {
   const extras = [totals.notRendered > 0 ? `${totals.notRendered} not rendered` : '', totals.orphans > 0 ? `${totals.orphans} orphan${totals.orphans === 1 ? '' : 's'}` : ''].filter(Boolean);
   const verdict = totals.attention === 0 ? 'all in order' : `${totals.attention} need${totals.attention === 1 ? 's' : ''} attention`;
   const where = totals.offline ? 'lockfile (offline)' : 'server';
-  return `${totals.jobs} job${totals.jobs === 1 ? '' : 's'}, ${verdict}: files ${files.join(', ')}; ${where} ${server.length > 0 ? server.join(', ') : 'no videos'}${extras.length > 0 ? `; ${extras.join(', ')}` : ''}`;
+  const remote = totals.remote === null ? '' : `; remote holds ${totals.remote.held} of ${totals.remote.held + totals.remote.missing} files`;
+  return `${totals.jobs} job${totals.jobs === 1 ? '' : 's'}, ${verdict}: files ${files.join(', ')}; ${where} ${server.length > 0 ? server.join(', ') : 'no videos'}${remote}${extras.length > 0 ? `; ${extras.join(', ')}` : ''}`;
 }
 
 /** The NDJSON events of `status --json`. */
@@ -70,6 +71,7 @@ export function statusEvents(report: StatusReport, storyboard: string): Record<s
     checked: row.checked,
     expires_at: row.expiresAt,
     action: row.action,
+    ...(row.remote === null ? {} : { remote: row.remote }),
     notes: row.notes.map(describeStatusNote),
     note_codes: row.notes.map((note) => note.code),
   }));
@@ -84,6 +86,7 @@ export function statusEvents(report: StatusReport, storyboard: string): Record<s
     orphans: totals.orphans,
     not_rendered: totals.notRendered,
     offline: totals.offline,
+    ...(totals.remote === null ? {} : { remote: totals.remote }),
   };
   return [...rows, total];
 }
@@ -115,6 +118,8 @@ export function describeStatusNote(note: StatusNote): string {
       return 'thumbnail altered on disk';
     case 'held-by':
       return `on ${note.server}`;
+    case 'remote-missing':
+      return `${note.output} not on the remote (shotlist push uploads it)`;
     case 'video-expired':
       return `video expired ${sourceOf(note.checked)}${note.secondsAgo === null ? '' : ` ${formatDuration(note.secondsAgo)} ago`}`;
     case 'video-expiring':

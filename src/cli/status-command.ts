@@ -12,6 +12,8 @@ import type { CliContext } from './context.js';
 import { openServer } from '../embedded/open-server.js';
 import { serverOptions } from './server-options.js';
 import { defineCommand } from './define-command.js';
+import { openRemoteForCli } from './remote-view.js';
+import { remoteHolds } from '../remote/remote-holds.js';
 import { flag } from './flags.js';
 
 export interface StatusFlags {
@@ -26,6 +28,8 @@ export interface StatusFlags {
   readonly allowInsecureHttp?: boolean;
   /** The directory the files were rendered to with `render --out`, if not the default. */
   readonly out?: string;
+  /** `--remote URL`: say per output whether the remote holds it (default: SHOTLIST_REMOTE, else the project config). */
+  readonly remote?: string;
 }
 
 /**
@@ -40,11 +44,22 @@ export async function runStatus(file: string, flags: StatusFlags, ctx: CliContex
   // One hash cache for the plan (videos) and for the thumbnails below: read from disk once.
   const hashCache = await OutputHashCache.loadForProject(loaded.projectRoot);
   const outDir = explicitOutDir(flags, ctx);
-  const { plan, lockPath, providerId, outputPaths } = await planStoryboard(loaded, { now, only: flags.only, hashCache, display: (p) => displayPath(ctx, p), ...(outDir ? { outDir } : {}) });
-  const entries = [...plan.jobs.flatMap((job) => (job.entry ? [job.entry] : [])), ...plan.orphans.map((orphan) => orphan.entry)];
-  const files = await readRecordedFiles(entries, outputPaths, hashCache);
-  const server = flags.offline ? null : await askServer(loaded, entries, flags, ctx);
-  const report = assessStatus({ plan, files, server, now });
+  const store = await openRemoteForCli(loaded.projectRoot, flags.remote, ctx);
+  let report;
+  let lockPath: string;
+  let providerId: string;
+  try {
+    const planned = await planStoryboard(loaded, { now, only: flags.only, hashCache, display: (p) => displayPath(ctx, p), ...(outDir ? { outDir } : {}), ...(store ? { remote: store, signal: io.signal } : {}) });
+    ({ lockPath, providerId } = planned);
+    const { plan, outputPaths } = planned;
+    const entries = [...plan.jobs.flatMap((job) => (job.entry ? [job.entry] : [])), ...plan.orphans.map((orphan) => orphan.entry)];
+    const files = await readRecordedFiles(entries, outputPaths, hashCache);
+    const server = flags.offline ? null : await askServer(loaded, entries, flags, ctx);
+    const remote = store ? await remoteHolds(store, blobsOf(entries), { signal: io.signal }) : null;
+    report = assessStatus({ plan, files, server, now, remote });
+  } finally {
+    await store?.close();
+  }
 
   const { log } = ctx;
   if (log.json) {
@@ -68,6 +83,11 @@ async function readRecordedFiles(entries: readonly LockEntry[], located: Readonl
   }
   await cache.save();
   return states;
+}
+
+/** Every recorded output's blob (sha256 → bytes): what the remote (`--remote`, `SHOTLIST_REMOTE`, the project config) is asked about. */
+function blobsOf(entries: readonly LockEntry[]): Map<string, number> {
+  return new Map(entries.flatMap((entry) => Object.values(entry.outputs).flatMap((output) => (output ? [[output.sha256, output.bytes] as const] : []))));
 }
 
 /** Only when some entry has a video id: a fresh checkout's status starts no emulator. */
@@ -101,6 +121,7 @@ export const command = defineCommand({
       .option('--offline', 'do not ask the server; judge expiry by the lockfile')
       .option('--out <dir>', 'the directory the files were rendered to, if render was given --out')
       .addOption(flag.allowInsecureHttp())
+      .addOption(flag.remote())
       .addOption(flag.json())
       .option('--quiet', 'list only the jobs that need attention')
       .addOption(flag.verbose()),

@@ -63,6 +63,8 @@ export interface JobStatus {
   readonly expiresAt: number | null;
   /** What `render` would do with the job; `null` for an orphan. */
   readonly action: PlanAction | null;
+  /** Per recorded output (`video`, `thumbnail`, …): whether the remote holds it; `null` when no remote is named. */
+  readonly remote: Readonly<Record<string, boolean>> | null;
   /** Every problem and notable fact, as data, most pressing first (the CLI puts them in words). */
   readonly notes: readonly StatusNote[];
 }
@@ -75,6 +77,8 @@ export interface StatusTotals {
   readonly orphans: number;
   readonly notRendered: number;
   readonly offline: boolean;
+  /** Recorded outputs the remote holds and lacks; `null` when no remote is named. */
+  readonly remote: { readonly held: number; readonly missing: number } | null;
 }
 
 export interface StatusReport {
@@ -91,6 +95,8 @@ export interface StatusInput {
   readonly server: ReadonlyMap<string, ServerVideo> | null;
   /** Unix seconds. */
   readonly now: number;
+  /** The sha256 of recorded outputs the remote holds; `null` or absent when no remote is named. */
+  readonly remote?: ReadonlySet<string> | null;
 }
 
 export function assessStatus(input: StatusInput): StatusReport {
@@ -98,7 +104,7 @@ export function assessStatus(input: StatusInput): StatusReport {
     ...input.plan.jobs.map((job) => assessRow(job.id, job.shotId, job.entry, job, input)),
     ...[...input.plan.orphans].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((orphan) => assessRow(orphan.id, null, orphan.entry, null, input)),
   ];
-  return { rows, totals: totalsOf(rows, input.server === null) };
+  return { rows, totals: { ...totalsOf(rows, input.server === null), remote: remoteTotals(rows) } };
 }
 
 function assessRow(id: string, shot: string | null, entry: LockEntry | null, job: PlannedJob | null, input: StatusInput): JobStatus {
@@ -108,12 +114,14 @@ function assessRow(id: string, shot: string | null, entry: LockEntry | null, job
   const checked = answer !== undefined;
   const expiresAt = answer !== undefined && answer !== 'gone' && answer.expiresAt !== null ? answer.expiresAt : entry?.expires_at ?? null;
   const server = entry === null ? 'none' : serverState(entry, answer, expiresAt, input.now);
-  const base = { id, shot, lock: entry?.status ?? null, videoId: entry?.video_id ?? null, heldBy: entry?.server ?? null, video, thumbnail, server, checked, expiresAt, action: job?.action ?? null };
+  const remote = input.remote ? Object.fromEntries(Object.entries(entry?.outputs ?? {}).flatMap(([kind, output]) => (output ? [[kind, input.remote!.has(output.sha256)]] : []))) : null;
+  const base = { id, shot, lock: entry?.status ?? null, videoId: entry?.video_id ?? null, heldBy: entry?.server ?? null, video, thumbnail, server, checked, expiresAt, action: job?.action ?? null, remote };
   const notes: StatusNote[] = [];
   const headline = headlineOf(base, job, entry, notes, input.now);
   const attention = headline !== 'ok' && headline !== 'expired' && headline !== 'expiring' && headline !== 'gone';
   if (thumbnail === 'missing' || thumbnail === 'altered') notes.push({ code: thumbnail === 'missing' ? 'thumbnail-missing' : 'thumbnail-altered' });
   if (base.heldBy !== null) notes.push({ code: 'held-by', server: base.heldBy });
+  for (const [output, held] of Object.entries(remote ?? {})) if (!held) notes.push({ code: 'remote-missing', output });
   return { ...base, headline, attention, notes };
 }
 
@@ -198,7 +206,13 @@ function fileState(recorded: { readonly path: string; readonly sha256: string } 
   return found.sha256 === recorded.sha256 ? 'ok' : 'altered';
 }
 
-function totalsOf(rows: readonly JobStatus[], offline: boolean): StatusTotals {
+function remoteTotals(rows: readonly JobStatus[]): StatusTotals['remote'] {
+  if (rows.every((row) => row.remote === null)) return null;
+  const all = rows.flatMap((row) => Object.values(row.remote ?? {}));
+  return { held: all.filter(Boolean).length, missing: all.filter((held) => !held).length };
+}
+
+function totalsOf(rows: readonly JobStatus[], offline: boolean): Omit<StatusTotals, 'remote'> {
   const count = (test: (row: JobStatus) => boolean) => rows.filter(test).length;
   const server = (state: ServerState) => count((row) => row.server === state);
   return {

@@ -27,6 +27,8 @@ export type StatusNote =
   | { readonly code: 'thumbnail-altered' }
   /** For a provider with a pool of servers: the one holding the video. */
   | { readonly code: 'held-by'; readonly server: string }
+  /** A remote is named and lacks this recorded output (`shotlist push` uploads it). */
+  | { readonly code: 'remote-missing'; readonly output: string }
   /**
    * The video as the server (`checked`) or, offline, the lockfile knows it. `secondsAgo`
    * (expired) and `inSeconds` (expiring) are `null` where the expiry time is not known.

@@ -30,6 +30,7 @@ const TABLE: { readonly [C in StatusNoteCode]: readonly (readonly [Extract<Statu
   ],
   'thumbnail-missing': [[{ code: 'thumbnail-missing' }, 'thumbnail missing']],
   'thumbnail-altered': [[{ code: 'thumbnail-altered' }, 'thumbnail altered on disk']],
+  'remote-missing': [[{ code: 'remote-missing', output: 'thumbnail' }, 'thumbnail not on the remote (shotlist push uploads it)']],
   'held-by': [[{ code: 'held-by', server: 'east' }, 'on east']],
   'video-expired': [
     [{ code: 'video-expired', checked: true, secondsAgo: 10_800 }, 'video expired on the server 3 h ago'],

@@ -106,9 +106,14 @@ describe('render with a remote', () => {
     expect(Object.values(lock.jobs).map((entry) => entry.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
 
     const good = path.join(remote, 'renders');
+    const before = await runCli(['status', FILE, '--offline', '--remote', good, '--json'], { cwd: dir });
+    expect(before.events().filter((e) => e.event === 'status.job').map((e) => e['remote'])).toEqual(Array(4).fill({ video: false, thumbnail: false }));
+    expect(before.events().find((e) => e.event === 'status.total')).toMatchObject({ remote: { held: 0, missing: 8 } });
     const push = await runCli(['push', FILE, '--remote', good, '--json'], { cwd: dir });
     expect(push.code, push.stderr).toBe(0);
     expect(push.events().at(-1)).toMatchObject({ event: 'remote.summary', direction: 'push', transferred: outputsOf(lock).length, failed: 0 });
+    const after = await runCli(['status', FILE, '--offline', '--remote', good, '--json'], { cwd: dir });
+    expect(after.events().filter((e) => e.event === 'status.job').map((e) => e['remote'])).toEqual(Array(4).fill({ video: true, thumbnail: true }));
     const twice = await runCli(['push', lockPathOf(dir, FILE), '--remote', good, '--json'], { cwd: dir });
     expect(twice.events().at(-1)).toMatchObject({ transferred: 0, present: outputsOf(lock).length });
 
