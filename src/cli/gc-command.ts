@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import type { Video, VideosClient } from '../api/index.js';
 import { UsageError } from '../errors.js';
 import { lockfilePathFor, type Lockfile } from '../lockfile/lockfile.js';
@@ -11,12 +10,13 @@ import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { formatDuration } from '../format/format-duration.js';
 import { EXIT } from './exit-codes.js';
 import { displayPath, loadForCommand } from './load-for-cli.js';
-import type { CliContext, InputStream } from './context.js';
+import type { CliContext } from './context.js';
 import { embeddedStateDir, openServer } from '../embedded/open-server.js';
 import { serverOptions } from './server-options.js';
 import { printable } from '../untrusted/control-characters.js';
 import { redact } from '../untrusted/redactor.js';
 import { defineCommand } from './define-command.js';
+import { readLine } from './read-line.js';
 import { flag } from './flags.js';
 
 export interface GcFlags {
@@ -31,6 +31,8 @@ export interface GcFlags {
   readonly allowInsecureHttp?: boolean;
   /** Wait for renders holding the storyboards' locks before deleting, instead of exiting 4. */
   readonly wait?: boolean;
+  /** `--remote [URL]`: collect the remote's blobs instead of the server's videos (`true`: the remote the project names). */
+  readonly remote?: string | true;
 }
 
 /** The storyboards that share one server, and what their lockfiles reference. */
@@ -46,6 +48,7 @@ interface ServerGroup {
  * and without `--yes` it only lists. Exit 0 when done, 1 when the server refused some deletes.
  */
 export async function runGc(files: readonly string[], flags: GcFlags, ctx: CliContext): Promise<number> {
+  if (flags.remote !== undefined) return (await import('./gc-remote.js')).runRemoteGc(files, { ...flags, remote: flags.remote }, ctx);
   const lockfiles: Lockfile[] = [];
   const groups = new Map<string, ServerGroup>();
   const lockPaths = new Map<string, LockedStoryboard>();
@@ -178,27 +181,6 @@ async function confirm(count: number, group: ServerGroup, flags: GcFlags, ctx: C
   return yes;
 }
 
-/** One line of input; `null` at end of input or on Ctrl-C. */
-function readLine(input: InputStream, signal: AbortSignal): Promise<string | null> {
-  const rl = createInterface({ input, terminal: false });
-  return new Promise<string | null>((resolve) => {
-    let settled = false;
-    const done = (line: string | null) => {
-      // Closing emits 'close' at once, which calls back here: the first answer stands.
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      resolve(line);
-      rl.close();
-    };
-    const onAbort = () => done(null);
-    if (signal.aborted) return done(null);
-    signal.addEventListener('abort', onAbort, { once: true });
-    rl.once('line', (line) => done(line));
-    rl.once('close', () => done(null));
-  });
-}
-
 function emit(ctx: CliContext, event: Record<string, unknown>): void {
   ctx.log.event({ event: 'gc.video', ...event });
 }
@@ -238,6 +220,7 @@ export const command = defineCommand({
       .option('--yes', 'delete without asking')
       .option('--dry-run', 'list what would be deleted; delete nothing')
       .option('--wait', 'wait for renders of these storyboards to finish before deleting, instead of exiting')
+      .option('--remote [url]', 'delete the remote\'s blobs that no given lockfile pins, instead of server videos (default: SHOTLIST_REMOTE, else remote: in shotlist.config.yaml)')
       .addOption(flag.allowInsecureHttp())
       .addOption(flag.json())
       .addOption(flag.verbose()),

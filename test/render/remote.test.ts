@@ -3,6 +3,8 @@ import path from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { blobKey } from '../../src/remote/blob-key.js';
+import { openRemoteStore } from '../../src/remote/open-remote.js';
+import { pushOutputs } from '../../src/remote/transfer.js';
 import { copyExamples, runCli } from '../helpers/cli.js';
 import { tempDir } from '../remote/helpers.js';
 import { lockPathOf, readLock, readLockBytes, renderProject, renderWith, sha256, startRenderEmulator } from './helpers.js';
@@ -122,6 +124,22 @@ describe('render with a remote', () => {
     expect(pull.code, pull.stderr).toBe(0);
     expect(pull.stderr).toMatch(/^pulled 8 files/m);
     for (const output of outputsOf(lock)) expect(sha256((await onDisk(dir, output))!)).toBe(output.sha256);
+    // gc --remote: a blob no lockfile pins (a take since replaced) is listed, then deleted with --yes; pinned ones stay.
+    const stray = path.join(dir, 'stray.mp4');
+    await writeFile(stray, 'an old take\n');
+    const strayOutput = { path: stray, sha256: sha256(await readFile(stray)), bytes: 12 };
+    await pushOutputs(await openRemoteStore({ kind: 'directory', path: good }), [strayOutput]);
+    const dry = await runCli(['gc', FILE, '--remote', good, '--dry-run', '--json'], { cwd: dir });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.events().filter((e) => e.event === 'gc.blob')).toEqual([{ event: 'gc.blob', sha256: strayOutput.sha256, bytes: 12, action: 'listed' }]);
+    const unasked = await runCli(['gc', FILE, '--remote', good], { cwd: dir });
+    expect(unasked.stderr).toMatch(/no terminal to confirm on/);
+    const gc = await runCli(['gc', FILE, '--remote', '--yes', '--json'], { cwd: dir, env: { SHOTLIST_REMOTE: good } });
+    expect(gc.code, gc.stderr).toBe(0);
+    expect(gc.events().find((e) => e.event === 'gc.total')).toMatchObject({ listed: 9, unpinned: 1, deleted: 1, failed: 0 });
+    const left = await runCli(['push', FILE, '--remote', good, '--json'], { cwd: dir });
+    expect(left.events().at(-1)).toMatchObject({ present: 8, transferred: 0 });
+
     // Without a remote named anywhere: a usage error, nothing sent.
     const none = await runCli(['pull', FILE], { cwd: dir });
     expect(none.code).toBe(2);
