@@ -51,8 +51,9 @@ describe('the GitHub Actions example', () => {
     }
   });
 
-  it('says where renders/ would be restored from: nowhere yet, and what fixes it', async () => {
-    expect(await readFile(WORKFLOW, 'utf8')).toMatch(/renders\/ is not restored between runs[^]*remote store/);
+  it('names a remote for every step, so a fresh checkout pulls what earlier nights rendered', async () => {
+    const workflow = (await readWorkflow()) as Workflow & { env?: Record<string, string> };
+    expect(workflow.env?.['SHOTLIST_REMOTE']).toMatch(/^s3:\/\//);
   });
 });
 
@@ -75,6 +76,45 @@ shots:
     frozen: true
     prompt: The approved brand film.
 `;
+
+describe('the second night on a fresh checkout, with the remote the example names (a directory here)', () => {
+  it('plans to render only what is due: every other file is pulled', async ({ onTestFinished }) => {
+    const repo = await mkdtemp(path.join(os.tmpdir(), 'shotlist-campaign-remote-'));
+    onTestFinished(() => rm(repo, { recursive: true, force: true }));
+    await mkdir(path.join(repo, '.git'));
+    await mkdir(path.join(repo, 'campaigns'));
+    await writeFile(path.join(repo, 'campaigns/spring.yaml'), STORYBOARD);
+    const remote = path.join(repo, '.team-remote');
+    const shotlist = (env: Record<string, string>, ...args: string[]) =>
+      run(process.execPath, [path.join(REPO, 'bin/shotlist.js'), ...args], { cwd: repo, env: { ...userEnv(), ...env }, timeout: 60_000 }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+    // The first night renders everything and pushes it.
+    expect((await shotlist({ SHOTLIST_REMOTE: remote }, 'render', 'campaigns/spring.yaml')).code).toBe(0);
+    // The next night: a fresh checkout (no renders/), and the server has forgotten every video.
+    await rm(path.join(repo, 'campaigns/renders'), { recursive: true });
+    const lockPath = path.join(repo, 'campaigns/spring.lock.json');
+    const lock = JSON.parse(await readFile(lockPath, 'utf8')) as { jobs: Record<string, { created_at: number; expires_at: number }> };
+    for (const entry of Object.values(lock.jobs)) entry.expires_at = entry.created_at + 1;
+    await writeFile(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
+    const actions = async (env: Record<string, string>) => {
+      const planned = await shotlist(env, 'plan', 'campaigns/spring.yaml', '--json');
+      return Object.fromEntries(planned.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>).filter((e) => e.event === 'plan.job').map((e) => [e['id'], e['action']]));
+    };
+    // Without the remote: five jobs paid for again, and the frozen take blocked.
+    expect(Object.values(await actions({})).filter((action) => action === 'render')).toHaveLength(5);
+    // With it: only the shot whose refresh is due.
+    expect(await actions({ SHOTLIST_REMOTE: remote })).toEqual({
+      'hero[product=mug]': 'pull',
+      'hero[product=teapot]': 'pull',
+      'hero-dusk[product=mug]': 'pull',
+      'hero-dusk[product=teapot]': 'pull',
+      headline: 'render',
+      brand: 'pull',
+    });
+  }, 120_000);
+});
 
 describe("the example's check step, run in a campaign repository", () => {
   let repo: string;
