@@ -124,7 +124,8 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   const run: RunInfo = { outDir: outcome.outDir, flags, ctx };
   const summaryTo = flags.summary ? path.resolve(io.cwd, flags.summary) : null;
   if (outcome.kind === 'nothing-sent') {
-    say(outcome.moved > 0 ? `nothing to send: ${outcome.moved} job${outcome.moved === 1 ? '' : 's'} moved to new ids, files renamed\n` : notDone(plan.totals) > 0 ? 'nothing to send\n' : 'nothing to do: every job is up to date\n');
+    const pulled = plan.totals.pull;
+    say(outcome.moved > 0 ? `nothing to send: ${outcome.moved} job${outcome.moved === 1 ? '' : 's'} moved to new ids, files renamed\n` : pulled > 0 ? `nothing to send: ${pulled} job${pulled === 1 ? '' : 's'} pulled from the remote\n` : notDone(plan.totals) > 0 ? 'nothing to send\n' : 'nothing to do: every job is up to date\n');
     if (summaryTo) await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, null));
     emitSummary(summaryOf({ reports: [], interrupted: false, spentUsd: 0 }, plan.totals, run), run);
     return worse(notDone(plan.totals) > 0 ? EXIT.jobsFailed : EXIT.ok, remoteCode);

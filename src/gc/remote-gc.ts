@@ -1,7 +1,8 @@
 import pLimit from 'p-limit';
 import type { Lockfile } from '../lockfile/lockfile.js';
 import { defaultRemoteRetry, withRemoteRetries } from '../remote/remote-retry.js';
-import { MAX_PAGE, type BlobStat, type RemoteStore } from '../remote/store.js';
+import type { BlobStat, RemoteStore } from '../remote/store.js';
+export { listAllBlobs } from '../remote/list-blobs.js';
 
 /**
  * `shotlist gc --remote`: the blobs on the remote that no given lockfile pins, and their
@@ -15,18 +16,6 @@ export function pinnedBlobs(lockfiles: Iterable<Lockfile>): Set<string> {
   const pinned = new Set<string>();
   for (const lock of lockfiles) for (const entry of Object.values(lock.jobs)) for (const output of Object.values(entry.outputs)) if (output) pinned.add(output.sha256);
   return pinned;
-}
-
-/** Every blob on the remote, page by page. */
-export async function listAllBlobs(store: RemoteStore, signal?: AbortSignal): Promise<BlobStat[]> {
-  const blobs: BlobStat[] = [];
-  const retry = { ...defaultRemoteRetry, signal };
-  for (let after: string | undefined; ; ) {
-    const page = await withRemoteRetries(retry, () => store.listBlobs({ after, limit: MAX_PAGE, signal }));
-    blobs.push(...page.blobs);
-    if (page.next === null) return blobs;
-    after = page.next;
-  }
 }
 
 export function unpinnedBlobs(listed: readonly BlobStat[], pinned: ReadonlySet<string>): BlobStat[] {

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../api/index.js';
 import { buildEntryFromVideo } from '../lockfile/entry-builder.js';
 import { ClaimLostError, meetClaim, type ClaimContext, type ClaimOutcome } from '../remote/claim-lease.js';
+import { EXPIRY_MARGIN_SECONDS } from '../plan/entry-state.js';
 import { createOnce, search, type CreateContext } from './create-once.js';
 
 /**
@@ -88,7 +89,9 @@ async function adopt(job: CreateContext, videoId: string): Promise<boolean> {
     if (error instanceof NotFoundError) return false;
     throw error;
   }
+  // A failed video, or one expiring before it could be downloaded, is no take to adopt: the request is made again.
   if (video.status === 'failed') return false;
+  if (video.expiresAt !== null && video.expiresAt <= Math.floor(run.wallNow() / 1000) + EXPIRY_MARGIN_SECONDS) return false;
   const entry = buildEntryFromVideo(asked.request, asked.fingerprint, video, run.recorder.entry(jobId), job.at.server);
   await run.recorder.record(jobId, { ...entry, cost_usd: asked.costUsd });
   run.onState(jobId, video.status === 'completed' ? 'completed' : video.status === 'in_progress' ? 'in_progress' : 'queued', { videoId, progress: video.progress, message: 'made by another run holding the claim; adopted' });

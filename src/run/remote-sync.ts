@@ -7,6 +7,7 @@ import { ClaimsUnsupportedError } from '../remote/errors.js';
 import type { RemoteStore } from '../remote/store.js';
 import { pullOutputs, pushOutputs, type TransferEvent, type TransferSummary } from '../remote/transfer.js';
 import { pinnedOutputs } from './pinned-outputs.js';
+import { listAllBlobs } from '../remote/list-blobs.js';
 
 /**
  * What a render does with its remote (SPEC §8): pull the files the plan says the remote holds
@@ -19,6 +20,8 @@ export interface RemoteSyncOptions {
   readonly signal: AbortSignal;
   readonly display: (absPath: string) => string;
   readonly onEvent?: ((event: TransferEvent) => void) | undefined;
+  /** From this many pinned outputs, the push sweep lists the remote instead of asking blob by blob. Default 256. */
+  readonly listFrom?: number;
 }
 
 /** Fetches the files of the jobs planned `pull`; `null` when there are none. */
@@ -39,8 +42,17 @@ export async function pushPinned(lockPath: string, roots: { readonly projectRoot
   const located = confineOutputPaths(source, path.dirname(lockPath), { projectRoot: roots.projectRoot, ...(roots.outDir === undefined ? {} : { outDir: roots.outDir }) });
   const outputs = pinnedOutputs(source.lockfile, located, options.display);
   if (outputs.length === 0) return null;
-  return pushOutputs(store, outputs, { signal: options.signal, onEvent: options.onEvent });
+  if (outputs.length < (options.listFrom ?? LIST_FROM)) return pushOutputs(store, outputs, { signal: options.signal, onEvent: options.onEvent });
+  // Many outputs, most pushed by earlier runs: one listing (a page per 1,000 blobs) instead of a request per output.
+  const held = new Map((await listAllBlobs(store, options.signal)).map((blob) => [blob.sha256, blob.bytes]));
+  const lacking = outputs.filter((output) => held.get(output.sha256) !== output.bytes);
+  const present = new Set(outputs.filter((output) => held.get(output.sha256) === output.bytes).map((output) => output.sha256)).size;
+  const summary = await pushOutputs(store, lacking, { signal: options.signal, onEvent: options.onEvent });
+  return { ...summary, items: summary.items + present, present: summary.present + present };
 }
+
+/** From this many pinned outputs, the sweep lists the remote rather than asking blob by blob. */
+const LIST_FROM = 256;
 
 /**
  * The remote's claims for one run, or why there are none: a remote that cannot keep create-only

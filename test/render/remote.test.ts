@@ -5,6 +5,7 @@ import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { blobKey } from '../../src/remote/blob-key.js';
 import { openRemoteStore } from '../../src/remote/open-remote.js';
 import { pushOutputs } from '../../src/remote/transfer.js';
+import { pushPinned } from '../../src/run/remote-sync.js';
 import { copyExamples, runCli } from '../helpers/cli.js';
 import { tempDir } from '../remote/helpers.js';
 import { lockPathOf, readLock, readLockBytes, renderProject, renderWith, sha256, startRenderEmulator } from './helpers.js';
@@ -65,6 +66,12 @@ describe('render with a remote', () => {
     for (const output of outputsOf(lock)) expect((await onDisk(clone, output))?.equals((await onDisk(dir, output))!), output.path).toBe(true);
     // Nothing about the takes changed: the lockfile is byte-identical.
     expect((await readLockBytes(clone, FILE)).equals(before)).toBe(true);
+    // A push interrupted after some blobs (two missing on the remote) is completed by the next
+    // run's sweep, here through the listing a campaign of many outputs uses.
+    const store = await openRemoteStore({ kind: 'directory', path: remote });
+    for (const output of outputsOf(lock).slice(0, 2)) await store.deleteBlob(output.sha256);
+    const swept = await pushPinned(lockPathOf(dir, FILE), { projectRoot: dir }, store, { signal: new AbortController().signal, display: (p) => p, listFrom: 1 });
+    expect(swept).toMatchObject({ items: 8, transferred: 2, present: 6, failed: 0 });
     // And the next plan reuses every file.
     const again = await runCli(['plan', FILE, '--base-url', other.url, '--remote', remote, '--json'], { cwd: clone });
     expect(again.events().filter((e) => e.event === 'plan.job').map((e) => e['action'])).toEqual(['reuse', 'reuse', 'reuse', 'reuse']);
