@@ -30,6 +30,8 @@ export interface PlanOptions {
   readonly outDir?: string;
   /** The remote store, if one is named: a file missing on disk that it holds is pulled (`↓ pull`). */
   readonly remote?: RemoteStore | null;
+  /** Blobs the remote holds damaged (a pull refused them by their sha256): counted as absent. */
+  readonly remoteRefused?: ReadonlySet<string>;
   readonly signal?: AbortSignal;
 }
 
@@ -58,6 +60,7 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
   const outputs = await readOutputs(lockfile, outputPaths, hashCache);
   await hashCache.save();
   const remoteBlobs = options.remote ? await remoteHolds(options.remote, missingBlobs(lockfile, outputs), { signal: options.signal }) : undefined;
+  for (const sha256 of options.remoteRefused ?? []) remoteBlobs?.delete(sha256);
   const graph = buildGraph(jobs);
   const { provider } = storyboard;
   const providerId = providerIdentity(provider.profile, provider.profile.embedded ? null : provider.baseUrl);

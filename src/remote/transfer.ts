@@ -88,6 +88,8 @@ export interface TransferRunOptions {
    * sha256, hashed here; the CLI passes the project's hash cache.
    */
   readonly localMatches?: ((output: StoredOutput) => Promise<boolean>) | undefined;
+  /** Push only: blobs to upload even though the remote has one of that name and size (one a pull found damaged). */
+  readonly replace?: ReadonlySet<string> | undefined;
 }
 
 export const DEFAULT_TRANSFER_CONCURRENCY = 8;
@@ -99,7 +101,7 @@ export async function pushOutputs(store: RemoteStore, outputs: readonly StoredOu
   return run(store, 'push', [...bySha.values()], options, async (copies, ctx) => {
     const first = copies[0]!;
     const remote = await ctx.retried(first, () => store.statBlob(first.sha256, { signal: options.signal }));
-    if (remote !== null && remote.bytes === first.bytes) return { result: 'present', output: first };
+    if (remote !== null && remote.bytes === first.bytes && options.replace?.has(first.sha256) !== true) return { result: 'present', output: first };
     // Any copy on disk will do; the lockfile may name several paths with the same bytes.
     for (const copy of copies) {
       if (!(await isFile(copy.path))) continue;

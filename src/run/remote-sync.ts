@@ -5,7 +5,7 @@ import { confineOutputPaths } from '../plan/read-outputs.js';
 import { ClaimWatch, createClaimIdentity, type ClaimContext } from '../remote/claim-lease.js';
 import { ClaimsUnsupportedError } from '../remote/errors.js';
 import type { RemoteStore } from '../remote/store.js';
-import { pullOutputs, pushOutputs, type TransferEvent, type TransferSummary } from '../remote/transfer.js';
+import { pullOutputs, pushOutputs, type StoredOutput, type TransferEvent, type TransferSummary } from '../remote/transfer.js';
 import { pinnedOutputs } from './pinned-outputs.js';
 import { listAllBlobs } from '../remote/list-blobs.js';
 
@@ -22,6 +22,13 @@ export interface RemoteSyncOptions {
   readonly onEvent?: ((event: TransferEvent) => void) | undefined;
   /** From this many pinned outputs, the push sweep lists the remote instead of asking blob by blob. Default 256. */
   readonly listFrom?: number;
+  /** Blobs a pull found damaged on the remote: pushed again from a good copy on disk. */
+  readonly replace?: ReadonlySet<string>;
+}
+
+/** The blobs a pull refused as damaged (their bytes are not their sha256): the plan counts them absent, the push replaces them. */
+export function refusedBlobs(summary: TransferSummary | null): Set<string> {
+  return new Set((summary?.failures ?? []).filter((failure) => failure.code === 'blob-corrupt').map((failure) => failure.sha256));
 }
 
 /** Fetches the files of the jobs planned `pull`; `null` when there are none. */
@@ -42,12 +49,14 @@ export async function pushPinned(lockPath: string, roots: { readonly projectRoot
   const located = confineOutputPaths(source, path.dirname(lockPath), { projectRoot: roots.projectRoot, ...(roots.outDir === undefined ? {} : { outDir: roots.outDir }) });
   const outputs = pinnedOutputs(source.lockfile, located, options.display);
   if (outputs.length === 0) return null;
-  if (outputs.length < (options.listFrom ?? LIST_FROM)) return pushOutputs(store, outputs, { signal: options.signal, onEvent: options.onEvent });
+  const run = { signal: options.signal, onEvent: options.onEvent, replace: options.replace };
+  if (outputs.length < (options.listFrom ?? LIST_FROM)) return pushOutputs(store, outputs, run);
   // Many outputs, most pushed by earlier runs: one listing (a page per 1,000 blobs) instead of a request per output.
   const held = new Map((await listAllBlobs(store, options.signal)).map((blob) => [blob.sha256, blob.bytes]));
-  const lacking = outputs.filter((output) => held.get(output.sha256) !== output.bytes);
-  const present = new Set(outputs.filter((output) => held.get(output.sha256) === output.bytes).map((output) => output.sha256)).size;
-  const summary = await pushOutputs(store, lacking, { signal: options.signal, onEvent: options.onEvent });
+  const isHeld = (output: StoredOutput) => held.get(output.sha256) === output.bytes && options.replace?.has(output.sha256) !== true;
+  const lacking = outputs.filter((output) => !isHeld(output));
+  const present = new Set(outputs.filter(isHeld).map((output) => output.sha256)).size;
+  const summary = await pushOutputs(store, lacking, run);
   return { ...summary, items: summary.items + present, present: summary.present + present };
 }
 

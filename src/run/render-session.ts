@@ -14,7 +14,7 @@ import { removeStaleFiles } from './stale-files.js';
 import type { ClaimsUnsupportedError } from '../remote/errors.js';
 import type { RemoteStore } from '../remote/store.js';
 import type { TransferEvent, TransferSummary } from '../remote/transfer.js';
-import { openClaims, pullPlanned, pushPinned } from './remote-sync.js';
+import { openClaims, pullPlanned, pushPinned, refusedBlobs } from './remote-sync.js';
 
 /** What a render of one loaded storyboard is asked to do, and what it may use of the process. */
 export interface RenderSessionOptions {
@@ -114,7 +114,7 @@ export async function runRenderSession(options: RenderSessionOptions): Promise<R
   // lacks, this run's and those of an earlier run stopped before its push.
   const pushed = options.signal.aborted
     ? null
-    : await pushPinned(outcome.planned.lockPath, { projectRoot: options.loaded.projectRoot, outDir: options.outDir }, remote, { signal: options.signal, display: options.display, onEvent: (event) => options.onEvent?.({ type: 'remote', event }) });
+    : await pushPinned(outcome.planned.lockPath, { projectRoot: options.loaded.projectRoot, outDir: options.outDir }, remote, { signal: options.signal, display: options.display, onEvent: (event) => options.onEvent?.({ type: 'remote', event }), replace: refusedBlobs(pulls.summary) });
   return { ...outcome, remote: { pulled: pulls.summary, pushed } };
 }
 
@@ -137,10 +137,19 @@ async function renderSession(options: RenderSessionOptions, pulls: { summary: Tr
   try {
     // Planned again under the lock: a render that held it (the one `--wait` waited for, or the
     // winner of a race to it) has changed the lockfile since, and its work must not be paid twice.
-    const planned = await planFor(options);
+    let planned = await planFor(options);
     options.refuse?.(planned.plan);
     // Read-through: files the remote holds come from it, before any server is opened.
-    if (options.remote && pulls) pulls.summary = await pullPlanned(planned, options.remote, { signal: options.signal, display: options.display, onEvent: (event) => tell({ type: 'remote', event }) });
+    if (options.remote && pulls) {
+      pulls.summary = await pullPlanned(planned, options.remote, { signal: options.signal, display: options.display, onEvent: (event) => tell({ type: 'remote', event }) });
+      // A damaged blob is as good as none: planned again without it, the job downloads from the
+      // server (or renders, within the same limits), and the push after the run replaces the blob.
+      const refused = refusedBlobs(pulls.summary);
+      if (refused.size > 0) {
+        planned = await planFor(options, refused);
+        options.refuse?.(planned.plan);
+      }
+    }
     if (workOf(planned) === 0) {
       if (owesWork(planned, options)) await recordWithoutSending(planned, { outDir, pruneOrphans: prunes(options) });
       return nothingSent(planned, outDir, tell);
@@ -187,7 +196,7 @@ async function renderSession(options: RenderSessionOptions, pulls: { summary: Tr
   }
 }
 
-function planFor(options: RenderSessionOptions): Promise<StoryboardPlan> {
+function planFor(options: RenderSessionOptions, remoteRefused?: ReadonlySet<string>): Promise<StoryboardPlan> {
   return planStoryboard(options.loaded, {
     now: Math.floor(options.now() / 1000),
     only: options.only,
@@ -197,6 +206,7 @@ function planFor(options: RenderSessionOptions): Promise<StoryboardPlan> {
     display: options.display,
     ...(options.outDir ? { outDir: options.outDir } : {}),
     ...(options.remote ? { remote: options.remote, signal: options.signal } : {}),
+    ...(remoteRefused ? { remoteRefused } : {}),
   });
 }
 

@@ -77,7 +77,7 @@ describe('render with a remote', () => {
     expect(again.events().filter((e) => e.event === 'plan.job').map((e) => e['action'])).toEqual(['reuse', 'reuse', 'reuse', 'reuse']);
   }, 60_000);
 
-  it('refuses a damaged blob by its sha256: never written as the output, reported, exit 1; the rest is pulled', async ({ onTestFinished }) => {
+  it('refuses a damaged blob by its sha256: never written as the output, reported, exit 1; the rest is pulled, that file downloaded from the server, the blob repaired', async ({ onTestFinished }) => {
     const { emu, dir } = await renderProject(onTestFinished);
     const remote = await remoteFor(onTestFinished);
     expect((await renderWith(emu, dir, FILE, ['--remote', remote])).code).toBe(0);
@@ -88,16 +88,32 @@ describe('render with a remote', () => {
     bytes[bytes.length >> 1]! ^= 0x01;
     await writeFile(blob, bytes);
 
+    // A teammate's clone, on the same server, which still has the videos.
     const clone = await cloneOf(dir, onTestFinished);
-    const other = await startRenderEmulator();
-    onTestFinished(() => other.close());
-    const run = await renderWith(other, clone, FILE, ['--remote', remote]);
+    const creates = emu.stats().createsAccepted;
+    const run = await renderWith(emu, clone, FILE, ['--remote', remote]);
     expect(run.code, run.stderr).toBe(1);
     expect(run.events().find((e) => e.event === 'remote.blob' && e['state'] === 'failed')).toMatchObject({ code: 'blob-corrupt', path: victim.path, sha256: victim.sha256 });
     expect(run.stderr).toMatch(/damaged/);
-    expect(await onDisk(clone, victim)).toBeNull();
     expect((await readdir(path.dirname(path.join(clone, victim.path)))).filter((name) => name.includes('.part-'))).toEqual([]);
-    for (const output of outputsOf(lock).filter((o) => o.path !== victim.path)) expect(sha256((await onDisk(clone, output))!)).toBe(output.sha256);
+    // The damaged bytes never became the file: it came from the server, as the lockfile pins it.
+    expect(run.events().filter((e) => e.event === 'job' && e['state'] === 'downloading').map((e) => e['id'])).toEqual(['hero[product=mug]']);
+    for (const output of outputsOf(lock)) expect(sha256((await onDisk(clone, output))!), output.path).toBe(output.sha256);
+    expect(emu.stats().createsAccepted).toBe(creates);
+    // And the push after the run replaced the damaged blob with the good copy.
+    expect(sha256(await readFile(blob))).toBe(victim.sha256);
+
+    // On a server that never had the video, the file is left missing rather than written damaged
+    // (the download the plan falls back to finds nothing; the next run renders it).
+    await writeFile(blob, bytes);
+    const fresh = await cloneOf(dir, onTestFinished);
+    const other = await startRenderEmulator();
+    onTestFinished(() => other.close());
+    const elsewhere = await renderWith(other, fresh, FILE, ['--remote', remote]);
+    expect(elsewhere.code, elsewhere.stderr).toBe(1);
+    expect(elsewhere.events().find((e) => e.event === 'remote.blob' && e['state'] === 'failed')).toMatchObject({ code: 'blob-corrupt', sha256: victim.sha256 });
+    expect(await onDisk(fresh, victim)).toBeNull();
+    for (const output of outputsOf(lock).filter((o) => o.path !== victim.path)) expect(sha256((await onDisk(fresh, output))!)).toBe(output.sha256);
     expect(other.stats().createsAccepted).toBe(0);
   }, 60_000);
 
