@@ -126,8 +126,9 @@ async function renderSession(options: RenderSessionOptions, pulls: { summary: Tr
   const first = await planFor(options);
   options.refuse?.(first.plan);
   // Refused before anything is sent or locked: a missing key, plain http to another machine.
+  // (A run with a remote that only pulls needs no key: a teammate's clone gets the files without one.)
   const { provider } = loaded.storyboard;
-  credentialFor(provider.profile, options.env);
+  if (workOf(first) > 0 || !options.remote) credentialFor(provider.profile, options.env);
   for (const { baseUrl } of provider.servers) if (baseUrl !== null) resolveEndpoint(baseUrl, options.allowInsecureHttp === true);
   tell({ type: 'planned', planned: first });
   if (!owesWork(first, options)) return nothingSent(first, outDir, tell);
