@@ -1,4 +1,5 @@
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyExamples, runCli } from '../helpers/cli.js';
 import { lockPathOf, readLock, renderProject, renderWith, startRenderEmulator } from '../render/helpers.js';
@@ -70,5 +71,12 @@ describe('render with an S3 remote', () => {
     expect(creates).toHaveLength(Object.keys(lock.jobs).length);
     const recorded = gateway.seen.filter((r) => r.method === 'PUT' && r.url.includes('/claimed/claims/') && typeof r.headers['if-match'] === 'string' && r.status === 200);
     expect(recorded.length).toBeGreaterThanOrEqual(Object.keys(lock.jobs).length);
+    // No credential in the lockfile, the contact sheet, or anything stored on the remote (claims included).
+    const written = [await readFile(lockPathOf(dir, FILE), 'utf8'), await readFile(path.join(dir, 'renders/quickstart/report.html'), 'utf8')];
+    for (const file of await readdir(server.dataDir, { recursive: true })) {
+      if (String(file).includes('claims')) written.push(await readFile(path.join(server.dataDir, String(file)), 'utf8').catch(() => ''));
+    }
+    expect(written.filter((text) => text.includes('"fingerprint"')).length).toBeGreaterThanOrEqual(Object.keys(lock.jobs).length);
+    for (const text of [...written, run.stdout, run.stderr]) for (const secret of Object.values(CREDENTIALS)) expect(text).not.toContain(secret);
   }, 90_000);
 });
