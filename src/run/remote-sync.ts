@@ -1,4 +1,6 @@
 import path from 'node:path';
+import pLimit from 'p-limit';
+import type { OutputFile } from '../lockfile/lockfile.js';
 import { readLockfileSource } from '../lockfile/lockfile-io.js';
 import type { StoryboardPlan } from '../plan/plan-storyboard.js';
 import { confineOutputPaths } from '../plan/read-outputs.js';
@@ -24,6 +26,41 @@ export interface RemoteSyncOptions {
   readonly listFrom?: number;
   /** Blobs a pull found damaged on the remote: pushed again from a good copy on disk. */
   readonly replace?: ReadonlySet<string>;
+}
+
+/**
+ * Write-through as jobs complete: each completed job's outputs are pushed the moment it is
+ * recorded, a couple at a time beside the rendering, so a run stopped later has pushed what it
+ * finished. The sweep after the run (`pushPinned`) completes whatever this missed.
+ */
+export class WriteThrough {
+  private readonly pending: Promise<TransferSummary>[] = [];
+  private readonly limit = pLimit(2);
+
+  constructor(
+    private readonly store: RemoteStore,
+    private readonly lockDir: string,
+    private readonly options: RemoteSyncOptions,
+  ) {}
+
+  add(pinned: Readonly<Record<string, OutputFile | undefined>>): void {
+    const outputs = Object.values(pinned).flatMap((output) => (output ? [{ sha256: output.sha256, bytes: output.bytes, path: path.resolve(this.lockDir, output.path), label: this.options.display(path.resolve(this.lockDir, output.path)) }] : []));
+    if (outputs.length === 0) return;
+    this.pending.push(this.limit(() => pushOutputs(this.store, outputs, { signal: this.options.signal, onEvent: this.options.onEvent })));
+  }
+
+  /** Waits for the pushes under way; what they moved, to merge into the sweep's summary. */
+  async settle(): Promise<{ readonly transferred: number; readonly bytes: number }> {
+    const done = await Promise.allSettled(this.pending);
+    const ok = done.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    return { transferred: ok.reduce((sum, s) => sum + s.transferred, 0), bytes: ok.reduce((sum, s) => sum + s.bytes_transferred, 0) };
+  }
+}
+
+/** The sweep's summary with the write-through's transfers counted in (the sweep found those present). */
+export function withWriteThrough(sweep: TransferSummary | null, moved: { readonly transferred: number; readonly bytes: number }): TransferSummary | null {
+  if (sweep === null || moved.transferred === 0) return sweep;
+  return { ...sweep, transferred: sweep.transferred + moved.transferred, present: Math.max(0, sweep.present - moved.transferred), bytes_transferred: sweep.bytes_transferred + moved.bytes };
 }
 
 /** The blobs a pull refused as damaged (their bytes are not their sha256): the plan counts them absent, the push replaces them. */

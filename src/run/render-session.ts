@@ -14,7 +14,7 @@ import { removeStaleFiles } from './stale-files.js';
 import type { ClaimsUnsupportedError } from '../remote/errors.js';
 import type { RemoteStore } from '../remote/store.js';
 import type { TransferEvent, TransferSummary } from '../remote/transfer.js';
-import { openClaims, pullPlanned, pushPinned, refusedBlobs } from './remote-sync.js';
+import { openClaims, pullPlanned, pushPinned, refusedBlobs, withWriteThrough, WriteThrough } from './remote-sync.js';
 
 /** What a render of one loaded storyboard is asked to do, and what it may use of the process. */
 export interface RenderSessionOptions {
@@ -108,17 +108,24 @@ export interface RemoteOutcome {
 export async function runRenderSession(options: RenderSessionOptions): Promise<RenderOutcome> {
   const { remote } = options;
   if (!remote) return renderSession(options, null);
-  const pulls: { summary: TransferSummary | null } = { summary: null };
+  const pulls: RemoteRun = { summary: null, writeThrough: null };
   const outcome = await renderSession(options, pulls);
+  const moved = (await pulls.writeThrough?.settle()) ?? { transferred: 0, bytes: 0 };
   // Write-through, before the run reports success: every output the lockfile pins and the remote
   // lacks, this run's and those of an earlier run stopped before its push.
   const pushed = options.signal.aborted
     ? null
     : await pushPinned(outcome.planned.lockPath, { projectRoot: options.loaded.projectRoot, outDir: options.outDir }, remote, { signal: options.signal, display: options.display, onEvent: (event) => options.onEvent?.({ type: 'remote', event }), replace: refusedBlobs(pulls.summary) });
-  return { ...outcome, remote: { pulled: pulls.summary, pushed } };
+  return { ...outcome, remote: { pulled: pulls.summary, pushed: withWriteThrough(pushed, moved) } };
 }
 
-async function renderSession(options: RenderSessionOptions, pulls: { summary: TransferSummary | null } | null): Promise<RenderOutcome> {
+/** A run's dealings with its remote while it renders: what it pulled, and the pushes of jobs as they complete. */
+interface RemoteRun {
+  summary: TransferSummary | null;
+  writeThrough: WriteThrough | null;
+}
+
+async function renderSession(options: RenderSessionOptions, pulls: RemoteRun | null): Promise<RenderOutcome> {
   const { loaded } = options;
   const tell = options.onEvent ?? (() => undefined);
   // Before anything is sent: a default renders directory that leads out of the project is refused.
@@ -167,6 +174,8 @@ async function renderSession(options: RenderSessionOptions, pulls: { summary: Tr
       onEvent: (event) => tell({ type: 'embedded', event }),
     });
     let result: RenderResult;
+    if (options.remote && pulls) pulls.writeThrough = new WriteThrough(options.remote, path.dirname(planned.lockPath), { signal: options.signal, display: options.display, onEvent: (event) => tell({ type: 'remote', event }) });
+    const writeThrough = pulls?.writeThrough ?? null;
     tell({ type: 'rendering', planned });
     try {
       result = await renderStoryboard({
@@ -180,7 +189,10 @@ async function renderSession(options: RenderSessionOptions, pulls: { summary: Tr
         ...(options.drain ? { drain: options.drain } : {}),
         pruneOrphans: prunes(options),
         onState: (id, state, detail) => tell({ type: 'job', id, state, detail }),
-        onSettled: (_id, report) => tell({ type: 'job-settled', report }),
+        onSettled: (_id, report) => {
+          tell({ type: 'job-settled', report });
+          if (report.status === 'completed' && report.pinned) writeThrough?.add(report.pinned);
+        },
         ...(claims !== null && 'claims' in claims ? { claims: claims.claims } : {}),
       });
     } finally {

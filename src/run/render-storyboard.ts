@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { VideoProtocolClient } from '../api/index.js';
 import { EnvironmentError } from '../errors.js';
 import { onEnvironment } from '../files/environment-error.js';
-import { emptyLockfile } from '../lockfile/lockfile.js';
+import { emptyLockfile, type LockEntry } from '../lockfile/lockfile.js';
 import type { PlannedJob } from '../plan/plan.js';
 import type { StoryboardPlan } from '../plan/plan-storyboard.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
@@ -58,7 +58,7 @@ export interface RenderInput {
  * price when this run sent its create, else 0; null when the provider has no price for it.
  */
 export type JobReport = { readonly job: PlannedJob; readonly costUsd: number | null } & (
-  | { readonly status: 'completed'; readonly videoId: string | null; readonly outputs: JobOutputs }
+  | { readonly status: 'completed'; readonly videoId: string | null; readonly outputs: JobOutputs; readonly pinned?: LockEntry['outputs'] }
   | { readonly status: 'failed'; readonly videoId: string | null; readonly reason: string }
   | { readonly status: 'skipped'; readonly videoId: null; readonly reason: string }
   | { readonly status: 'cancelled'; readonly videoId: string | null }
@@ -238,7 +238,7 @@ function reportOf(
       const entry = run.recorder.entry(job.id);
       const video = entry?.outputs.video && path.resolve(run.lockDir, entry.outputs.video.path);
       const thumbnail = entry?.outputs.thumbnail && path.resolve(run.lockDir, entry.outputs.thumbnail.path);
-      return { status: 'completed', job, costUsd, videoId: entry?.video_id ?? videoId, outputs: { ...(video ? { video } : {}), ...(thumbnail ? { thumbnail } : {}) } };
+      return { status: 'completed', job, costUsd, videoId: entry?.video_id ?? videoId, outputs: { ...(video ? { video } : {}), ...(thumbnail ? { thumbnail } : {}) }, ...(entry ? { pinned: entry.outputs } : {}) };
     }
     case 'failed':
       return { status: 'failed', job, costUsd, videoId, reason: outcome.error instanceof JobFailedError ? outcome.error.message : describe(outcome.error) };

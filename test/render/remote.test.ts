@@ -50,6 +50,12 @@ describe('render with a remote', () => {
     const pushed = first.events().find((e) => e.event === 'remote.summary');
     expect(pushed).toMatchObject({ direction: 'push', transferred: outputsOf(lock).length, failed: 0 });
     for (const output of outputsOf(lock)) expect(sha256(await readFile(path.join(remote, blobKey(output.sha256))))).toBe(output.sha256);
+    // Written through as jobs complete: the parents' files are on the remote before their remixes end.
+    const events = first.events();
+    const firstPushed = events.findIndex((e) => e.event === 'remote.blob' && e['state'] === 'transferred');
+    const lastResult = events.findLastIndex((e) => e.event === 'job.result');
+    expect(firstPushed).toBeGreaterThan(-1);
+    expect(firstPushed).toBeLessThan(lastResult);
 
     // The clone's server never saw these videos: without the remote it would render all four again.
     const other = await startRenderEmulator();
