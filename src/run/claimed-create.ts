@@ -3,6 +3,9 @@ import { buildEntryFromVideo } from '../lockfile/entry-builder.js';
 import { ClaimLostError, meetClaim, type ClaimContext, type ClaimOutcome } from '../remote/claim-lease.js';
 import { EXPIRY_MARGIN_SECONDS } from '../plan/entry-state.js';
 import { createOnce, search, type CreateContext } from './create-once.js';
+import { on, ServerUnusableError, type On } from './job-context.js';
+import { RemoteError } from '../remote/errors.js';
+import { serverName } from '../providers/profile.js';
 
 /**
  * One paid job per request across machines (SPEC §8): before a create, the run meets the claim
@@ -12,6 +15,14 @@ import { createOnce, search, type CreateContext } from './create-once.js';
  * live claim without a video is waited for; a lapsed one is taken over only after the reconcile
  * search finds no job made from it.
  */
+
+/** The remote's claims cannot be read or written: the run stops (exit 5) before creating anything more. */
+export class RemoteUnusableError extends ServerUnusableError {
+  constructor(cause: RemoteError) {
+    super(cause);
+    this.message = `the remote cannot hold this run's claims: ${cause.message}`;
+  }
+}
 
 /** How often a run waiting on another's claim reads it again: a claim read is one small GET. */
 const CLAIM_LOOK_AGAIN_MS = 2_000;
@@ -24,19 +35,25 @@ const UNKNOWN_SINCE_SECONDS = 24 * 3600;
  * `staleVideo`: the video the job's lockfile entry already has, which the plan judged unusable
  * (expired, forced to render again): a claim naming it is taken over, not adopted.
  */
-export async function createClaimed(job: CreateContext, claims: ClaimContext, staleVideo: string | null): Promise<string> {
+export async function createClaimed(job: CreateContext, claims: ClaimContext, staleVideo: string | null): Promise<{ readonly videoId: string; readonly at: On }> {
   const { run, jobId, signal } = job;
   const unusable = new Set<string>(staleVideo === null ? [] : [staleVideo]);
   for (;;) {
     signal.throwIfAborted();
-    const outcome = await meetClaim({ ...claims, signal }, job.asked.fingerprint, { videoGone: (videoId) => unusable.has(videoId) });
+    const outcome = await meetClaim({ ...claims, signal }, job.asked.fingerprint, { videoGone: (videoId) => unusable.has(videoId) }).catch((error: unknown) => {
+      // Claims that cannot be read or written stop the run, as an unreachable server does: every
+      // job would meet the same, and none may be created without its claim.
+      throw error instanceof RemoteError ? new RemoteUnusableError(error) : error;
+    });
     if ('kind' in outcome) {
       const created = await createOwned(job, outcome);
-      if (created !== null) return created;
+      if (created !== null) return { videoId: created, at: job.at };
       continue;
     }
     if (outcome.action === 'adopt') {
-      if (await adopt(job, outcome.videoId)) return outcome.videoId;
+      // On a pool, the video is polled and downloaded where the claim says it is; a server this run does not reach cannot give it.
+      const at = outcome.server === null ? job.at : run.clients.has(serverName(outcome.server)) ? on(run, serverName(outcome.server)) : null;
+      if (at !== null && (await adopt({ ...job, at }, outcome.videoId))) return { videoId: outcome.videoId, at };
       unusable.add(outcome.videoId);
       continue;
     }

@@ -46,7 +46,9 @@ async function serve(run: Runner, scheduled: ScheduledJob, ctx: ServeContext<Ser
     const adopted = await run.sameRequest.run(requestKey(request, job.at), () => search(create, since));
     if (adopted) return pollJob(job, adopted);
   }
-  return pollJob(job, run.claims ? await createClaimed(create, run.claims, entry?.video_id ?? null) : await createOnce(create));
+  if (!run.claims) return pollJob(job, await createOnce(create));
+  const made = await createClaimed(create, run.claims, entry?.video_id ?? null);
+  return pollJob({ ...job, at: made.at }, made.videoId);
 }
 
 /** The request as sent: a remix points at the video its parent has now. */

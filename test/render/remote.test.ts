@@ -169,6 +169,14 @@ describe('render with a remote', () => {
     const left = await runCli(['push', FILE, '--remote', good, '--json'], { cwd: dir });
     expect(left.events().at(-1)).toMatchObject({ present: 8, transferred: 0 });
 
+    // A remote whose claims cannot be written stops the run before anything is created (exit 5).
+    const creates = emu.stats().createsAccepted;
+    await rm(lockPathOf(dir, FILE));
+    const unusable = await renderWith(emu, dir, FILE, ['--remote', path.join(broken, 'blobs')]);
+    expect(unusable.code, unusable.stderr).toBe(5);
+    expect(unusable.stderr).toMatch(/the remote cannot hold this run's claims/);
+    expect(emu.stats().createsAccepted).toBe(creates);
+
     // Without a remote named anywhere: a usage error, nothing sent.
     const none = await runCli(['pull', FILE], { cwd: dir });
     expect(none.code).toBe(2);
