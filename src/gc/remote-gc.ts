@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import type { Lockfile } from '../lockfile/lockfile.js';
+import { pinnedFiles } from '../lockfile/pinned-files.js';
 import { defaultRemoteRetry, withRemoteRetries } from '../remote/remote-retry.js';
 import type { BlobStat, RemoteStore } from '../remote/store.js';
 export { listAllBlobs } from '../remote/list-blobs.js';
@@ -14,7 +15,7 @@ export { listAllBlobs } from '../remote/list-blobs.js';
 /** Every sha256 the lockfiles pin (any kind of output). */
 export function pinnedBlobs(lockfiles: Iterable<Lockfile>): Set<string> {
   const pinned = new Set<string>();
-  for (const lock of lockfiles) for (const entry of Object.values(lock.jobs)) for (const output of Object.values(entry.outputs)) if (output) pinned.add(output.sha256);
+  for (const lock of lockfiles) for (const { file } of pinnedFiles(lock)) pinned.add(file.sha256);
   return pinned;
 }
 
