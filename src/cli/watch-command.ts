@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { openRemoteForCli } from './remote-view.js';
+import { findProjectRoot } from '../storyboard/read-storyboard.js';
 import { ShotlistError, UserError } from '../errors.js';
 import { startWatch, type WatchUpdate } from '../watch/watch-session.js';
 import { isEmptyDiff, type PlanDiff } from '../watch/plan-diff.js';
@@ -36,18 +39,24 @@ export async function runWatch(file: string, flags: WatchFlags, outer: CliContex
     // A plan made because a render changed the lockfile is shown, not rendered from: only an edit starts a render.
     if (update.kind === 'planned' && update.cause === 'change') renderer?.planned(update.loaded);
   };
+  // Plans say `↓ pull` for what the remote holds (opened once for the session; each render opens its own).
+  const remote = await openRemoteForCli(findProjectRoot(path.dirname(path.resolve(io.cwd, file))), flags.remote, ctx);
   const session = await startWatch({
     file,
     load: { cwd: io.cwd, overrides: overridesOf(flags) },
-    plan: { only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), display: (p) => displayPath(ctx, p), ...(flags.out ? { outDir: explicitOutDir(flags, ctx)! } : {}) },
+    plan: { only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), display: (p) => displayPath(ctx, p), ...(flags.out ? { outDir: explicitOutDir(flags, ctx)! } : {}), ...(remote ? { remote, signal: io.signal } : {}) },
     now: io.now,
     onUpdate: print,
+  }).catch(async (error: unknown) => {
+    await remote?.close();
+    throw error;
   });
   ctx.log.notice(ctx.err.dim(`watching ${session.watched().length} file${session.watched().length === 1 ? '' : 's'}; Ctrl-C to stop\n`));
   renderer?.attach(session.refresh);
   await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
   await session.close();
   const interrupted = (await renderer?.stop()) ?? false;
+  await remote?.close();
   return interrupted ? EXIT.interrupted : EXIT.ok;
 }
 
