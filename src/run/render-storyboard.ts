@@ -101,12 +101,15 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   // parent is served in this run (the remix then follows wherever the scheduler sends it).
   const boundTo = (job: PlannedJob): string | null => {
     if (job.action === 'resume') return serverHolding(lockOf(job.id), first);
-    if (job.action === 'render' && job.remixOf !== null && !servedHere.has(job.remixOf)) return serverHolding(lockOf(job.remixOf), first);
+    // An edit or an extension too needs its parent's video where it is; a continuation only its file.
+    const onServer = job.parent !== null && job.parent.kind !== 'continue' ? job.parent.job : null;
+    if (job.action === 'render' && onServer !== null && !servedHere.has(onServer)) return serverHolding(lockOf(onServer), first);
     return null;
   };
   const scheduled: ScheduledJob[] = work.map((job, index) => ({
     id: job.id,
-    parentId: job.remixOf,
+    parentId: job.parent?.job ?? null,
+    waitsForFile: job.action === 'render' && job.parent?.kind === 'continue',
     priority: graph.remaining.get(job.id) ?? 0,
     index,
     resume: job.action === 'resume',
@@ -129,6 +132,7 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     lockDir: path.dirname(lockPath),
     inputReferences,
     projectRoot: loaded.projectRoot,
+    characters: castOf(loaded),
     fileStem: fileStemOf,
     clock: input.clock,
     wallNow: input.wallNow,
@@ -185,6 +189,16 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   if (input.pruneOrphans && !interrupted) await recorder.remove(plan.orphans.map((orphan) => orphan.id));
   const cents = [...created].reduce((sum, id) => sum + Math.round((recorder.entry(id)?.cost_usd ?? 0) * 100), 0);
   return { reports: [...outcomes.keys()].map((id) => reports.get(id)!), interrupted, spentUsd: cents / 100 };
+}
+
+/** Each declared character's clip, by name, as it was read and checked for the plan. */
+function castOf(loaded: LoadedStoryboard): Map<string, { readonly absPath: string; readonly sha256: string }> {
+  const cast = new Map<string, { readonly absPath: string; readonly sha256: string }>();
+  for (const character of loaded.storyboard.characters) {
+    const clip = loaded.characterClips.get(character.clip.absPath);
+    if (clip?.status === 'ok') cast.set(character.name, { absPath: character.clip.absPath, sha256: clip.sha256 });
+  }
+  return cast;
 }
 
 /** The server holding a lockfile entry's video (the plan sent entries on unreachable servers to render anew). */
