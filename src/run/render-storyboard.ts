@@ -12,6 +12,7 @@ import { createJobEffects, JobFailedError, ServerUnusableError, type JobState, t
 import { checkServedModel } from './check-served-model.js';
 import { LockRecorder } from './lock-recorder.js';
 import { fileStemOf, outputPathsOf } from './output-names.js';
+import { framePathOf } from './last-frame.js';
 import { applyMoves } from './move-outputs.js';
 import { removeStaleFiles } from './stale-files.js';
 import { runSchedule, type JobOutcome, type ScheduledJob, type SchedulerEvent } from './scheduler.js';
@@ -87,7 +88,11 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   const recorder = new LockRecorder(lockPath, planned.lockfile ? { ...planned.lockfile, name: loaded.storyboard.name } : emptyLockfile(loaded.storyboard.name));
   await onEnvironment('create the directory', input.outDir, () => mkdir(input.outDir, { recursive: true }));
   // Left by a render killed mid-write; this one holds the lock, so nobody else is writing them.
-  await removeStaleFiles([lockPath, ...loaded.jobs.flatMap((job) => Object.values(outputPathsOf(input.outDir, fileStemOf(job.id))))]);
+  await removeStaleFiles([
+    lockPath,
+    ...loaded.jobs.flatMap((job) => Object.values(outputPathsOf(input.outDir, fileStemOf(job.id)))),
+    ...loaded.jobs.flatMap((job) => (job.parent?.kind === 'continue' ? [framePathOf(input.outDir, fileStemOf(job.id))] : [])),
+  ]);
   // Adopted orphans move to their new job ids first: a remix of a moved parent finds its video there.
   await applyMoves(recorder, plan.moves, { outDir: input.outDir, lockDir: path.dirname(lockPath) });
 
