@@ -6,8 +6,8 @@ import type { RunningEmulator } from '../../src/emulator/index.js';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { encodeClip } from '../storyboard/clips.js';
 import { writeProject } from '../storyboard/helpers.js';
-import { checkOutputs, editStoryboard, events, readLock, renderWith, routeDelta, sha256, startRenderEmulator } from '../render/helpers.js';
-import { frameRgb, meanDifference, SCENE } from './helpers.js';
+import { checkOutputs, editStoryboard, events, readLock, renderWith, routeDelta, sha256, startRenderEmulator } from './helpers.js';
+import { frameRgb, meanDifference, SCENE } from './continuity-helpers.js';
 
 /**
  * The runner side of continuity, edits, extensions and characters, end to end: a real emulator on
