@@ -1,6 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { RouteClass } from '../../src/emulator/faults.js';
+import type { Lockfile } from '../../src/lockfile/lockfile.js';
 import { boardDir, checkEndState, LockWatcher, lockPathOf, newTally, render, startCrashEmulator, type Board, type Shotlist, useMediaCache } from './harness.js';
 
 /**
@@ -46,6 +48,10 @@ const routeHit =
   (name: string, n = 1): Trigger =>
   (child, emu) =>
     child.until(() => (emu.stats().requestsByRoute[name] ?? 0) >= n);
+const committed =
+  (n: number): Trigger =>
+  (child, emu) =>
+    child.until(() => emu.stats().createsAccepted >= n);
 const jobState =
   (id: string, state: string): Trigger =>
   (child) =>
@@ -57,14 +63,16 @@ interface Point {
   readonly signal: 'SIGKILL' | 'SIGINT';
   readonly faults?: Parameters<Awaited<ReturnType<typeof startCrashEmulator>>['setFaults']>[0];
   readonly speed?: number;
+  /** The job whose create the kill cut off: left `creating` in the lockfile, found on the server by the next run. */
+  readonly cutOff?: string;
 }
 
 /** Answers held back after the server committed the job: a kill then leaves a create whose outcome the run never heard. */
-const slow = (routes: string[]) => ({ slowBody: { rate: 1, delayMs: 4000, phase: 'before' as const, routes } });
+const slow = (routes: RouteClass[]) => ({ slowBody: { rate: 1, delayMs: 4000, phase: 'before' as const, routes } });
 
 const POINTS: readonly Point[] = [
-  { name: "the continuation's create committed, its answer not yet sent", at: routeHit('POST /v1/videos', 2), signal: 'SIGKILL', faults: slow(['create']) },
-  { name: 'the first extension committed, its answer not yet sent', at: routeHit('POST /v1/videos/extensions'), signal: 'SIGKILL', faults: slow(['extension']) },
+  { name: "the continuation's create committed, its answer not yet sent", at: committed(2), signal: 'SIGKILL', faults: slow(['create']), cutOff: 'sit' },
+  { name: 'the first extension committed, its answer not yet sent', at: committed(3), signal: 'SIGKILL', faults: slow(['extension']), cutOff: 'linger' },
   { name: 'the continuation in flight', at: jobState('sit', 'in_progress'), signal: 'SIGKILL', speed: 60 },
   { name: 'Ctrl-C while the continuation is created', at: routeHit('POST /v1/videos', 2), signal: 'SIGINT', faults: slow(['create']) },
   { name: 'Ctrl-C while the second extension is in flight', at: jobState('dusk', 'in_progress'), signal: 'SIGINT', speed: 60 },
@@ -95,6 +103,12 @@ describe.concurrent('killed across a continuation and an extension, run again: n
       const exit = await first.exited;
       watcher.check();
       expect(exit, first.stderr).toEqual(point.signal === 'SIGKILL' ? { code: null, signal: 'SIGKILL' } : { code: 130, signal: null });
+      tally.killsLanded++;
+      if (point.cutOff) {
+        const killed = JSON.parse(await readFile(lockPathOf(dir, SCENE), 'utf8')) as Lockfile;
+        expect(killed.jobs[point.cutOff]?.status, 'the create was cut off after its intent was recorded').toBe('creating');
+        expect(emu.stats().jobs.some((job) => job.prompt === killed.jobs[point.cutOff!]!.request.prompt), 'and the server made its video').toBe(true);
+      }
 
       await emu.setFaults({});
       const last = render(SCENE, dir, emu);
@@ -106,6 +120,7 @@ describe.concurrent('killed across a continuation and an extension, run again: n
       expect(stats.jobs.filter((job) => job.source?.kind === 'extension')).toHaveLength(2);
       expect(lock.jobs['sit']!.request.parent?.video_id).toBe(lock.jobs['enter']!.video_id);
       expect(lock.jobs['dusk']!.request.parent?.video_id).toBe(lock.jobs['linger']!.video_id);
+      tally.scenarios++;
     }, 120_000);
   }
 });
