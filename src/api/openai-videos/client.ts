@@ -16,8 +16,9 @@ import type { CallOptions, DownloadOptions } from '../protocol.js';
 import { listAllPages, type ListAllOptions, type ListOptions } from '../list-all.js';
 import { mayHaveCreated } from '../error-kind.js';
 import { defaultByteLimit, DOWNLOAD_LIMITS, saveContent, type ContentKind, type DownloadResult } from '../download.js';
-import { encodeCharacter, encodeCreate, encodeFromVideo, encodeRemix, summarizeCreate, summarizeFromVideo, summarizeRemix, type CreateRequest, type EncodedBody } from './request-body.js';
-import { isCharacterId, parseCharacter, type Character } from '../character.js';
+import { encodeCreate, encodeRemix, summarizeCreate, summarizeRemix, type CreateRequest, type EncodedBody } from './request-body.js';
+import type { Character } from '../character.js';
+import { createCharacter, fromVideo, getCharacter, type ChildCalls } from './children.js';
 import { apiErrorOf, expectJson, quote, readBody, type Redact } from './response.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../retry-policy.js';
 import { abortableSleep, withRetries, type RetryInfo, type Sleep } from '../retry.js';
@@ -118,13 +119,14 @@ export function createVideosClient(opts: VideosClientOptions): VideosClient {
     redact: redactorFor(opts.apiKey),
     downloadDeadlineMs: opts.downloadDeadlineMs ?? DOWNLOAD_LIMITS.deadlineMs,
   };
+  const children = childCalls(ctx);
   return {
     create: (req, o) => createVideo(ctx, req, signalOf(o)),
     remix: (videoId, prompt, o) => remixVideo(ctx, videoId, prompt, signalOf(o)),
-    edit: (videoId, prompt, o) => fromVideo(ctx, 'edit', videoId, prompt, null, signalOf(o)),
-    extend: (videoId, prompt, seconds, o) => fromVideo(ctx, 'extend', videoId, prompt, seconds, signalOf(o)),
-    createCharacter: (clip, name, o) => createCharacter(ctx, clip, name, signalOf(o)),
-    getCharacter: (characterId, o) => getCharacter(ctx, characterId, signalOf(o)),
+    edit: (videoId, prompt, o) => fromVideo(children, 'edit', videoId, prompt, null, signalOf(o)),
+    extend: (videoId, prompt, seconds, o) => fromVideo(children, 'extend', videoId, prompt, seconds, signalOf(o)),
+    createCharacter: (clip, name, o) => createCharacter(children, clip, name, signalOf(o)),
+    getCharacter: (characterId, o) => getCharacter(children, characterId, signalOf(o)),
     retrieve: (videoId, o) => retrieveVideo(ctx, videoId, signalOf(o)),
     list: (query, o) => listVideos(ctx, query ?? {}, signalOf(o)),
     listAll: (query, o) => listAllVideos(ctx, query ?? {}, signalOf(o)),
@@ -181,46 +183,19 @@ async function remixVideo(ctx: Context, videoId: string, prompt: string, signal:
   return postCreate(ctx, url, () => encodeRemix(prompt, ctx.profile.encoding), summarizeRemix(videoId, prompt), signal, check);
 }
 
-/**
- * An edit or an extension of a video of the server (reference §7): a new video, never the source
- * itself. An edit names its source in `remixed_from_video_id` (edits replace remixes); an
- * extension's `seconds` is the whole stitched video's.
- */
-async function fromVideo(ctx: Context, kind: 'edit' | 'extend', videoId: string, prompt: string, seconds: string | null, signal: AbortSignal): Promise<Video> {
-  requireFeature(ctx, ctx.profile.features[kind] === true, kind === 'edit' ? 'edits' : 'extensions', `features.${kind}: false`);
-  const url = videosUrl(ctx.endpoint, [kind === 'edit' ? 'edits' : 'extensions']);
-  checkedId(ctx, videoId);
-  const check = (video: Video): string | null =>
-    video.id === videoId ? `answered with the id of the video to ${kind} (${videoId}) instead of a new one` : video.remixedFromVideoId !== null && video.remixedFromVideoId !== videoId ? `answered with a video made from ${video.remixedFromVideoId}, asked to ${kind} ${videoId}` : null;
-  return postCreate(ctx, url, () => encodeFromVideo(videoId, prompt, seconds, ctx.profile.encoding), summarizeFromVideo(kind, videoId, prompt, seconds), signal, check);
-}
-
-/**
- * A character: sent like a create (never resent once it may have reached the server), but
- * there is no listing of characters to look for one whose answer was lost: the caller decides.
- */
-async function createCharacter(ctx: Context, clip: { readonly bytes: Uint8Array; readonly fileName: string }, name: string, signal: AbortSignal): Promise<Character> {
-  requireFeature(ctx, (ctx.profile.features.characters ?? 0) > 0, 'characters', 'features.characters: 0');
-  const url = videosUrl(ctx.endpoint, ['characters']);
-  const summary: CreateSummary = { kind: 'character', prompt: name, model: null, size: null, seconds: null, remixOf: null, inputReference: null };
-  return postCreate(ctx, url, () => encodeCharacter(name, clip.bytes, clip.fileName), summary, signal, () => null, readCharacter);
-}
-
-async function getCharacter(ctx: Context, characterId: string, signal: AbortSignal): Promise<Character> {
-  if (!isCharacterId(characterId)) throw new UsageError(`${quote(characterId, ctx.redact)} is not a character id`);
-  const url = videosUrl(ctx.endpoint, ['characters', characterId]);
-  return idempotent(ctx, signal, async () => {
-    const ex = await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: 'application/json' }, followRedirects: true }, signal);
-    const character = await readCharacter(ctx, ex);
-    if (character.id !== characterId) throw new ResponseFormatError(ex.call, ex.status, `answered with character ${quote(character.id, ctx.redact)}, asked for ${characterId}`);
-    return character;
-  });
-}
-
-async function readCharacter(ctx: Context, ex: Exchange): Promise<Character> {
-  const parsed = parseCharacter(await readJsonOk(ctx, ex));
-  if (typeof parsed === 'string') throw new ResponseFormatError(ex.call, ex.status, parsed);
-  return parsed;
+/** What the March-2026 endpoints (children.ts) send with. */
+function childCalls(ctx: Context): ChildCalls {
+  return {
+    profile: ctx.profile,
+    endpoint: ctx.endpoint,
+    redact: ctx.redact,
+    post: (url, encode, summary, signal, check, read) => postCreate(ctx, url, encode, summary, signal, check, (_ctx, ex) => read(ex)),
+    get: (url, signal, read) =>
+      idempotent(ctx, signal, async () => read(await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: 'application/json' }, followRedirects: true }, signal))),
+    readJson: (ex) => readJsonOk(ctx, ex),
+    readVideo: (ex) => readVideo(ctx, ex),
+    checkedId: (videoId) => checkedId(ctx, videoId),
+  };
 }
 
 async function postCreate<T = Video>(
