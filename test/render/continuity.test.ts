@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ALL_FORMATS, BufferSource, Input } from 'mediabunny';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import type { Lockfile } from '../../src/lockfile/lockfile.js';
+import { runCli } from '../helpers/cli.js';
 import { encodeClip } from '../storyboard/clips.js';
 import { writeProject } from '../storyboard/helpers.js';
 import { checkOutputs, editStoryboard, events, readLock, renderWith, routeDelta, sha256, startRenderEmulator } from './helpers.js';
@@ -140,5 +141,26 @@ describe('a scene with continuity, an extension chain, an edit and a character, 
     expect(after.jobs['look']!.request.parent!.frame!.sha256).not.toBe(first.jobs['look']!.request.parent!.frame!.sha256);
     const last = await frameRgb(video('sit'), 'last', SIZE);
     expect(meanDifference(last, await frameRgb(video('look'), 'first', SIZE))).toBeLessThan(SAME_FRAME);
+  });
+
+  it('makes a new character from a changed clip, and renders again the shots that cast it', async () => {
+    const before = emu.stats().requestsByRoute;
+    const was = await readLock(dir, FILE);
+    await writeFile(path.join(dir, 'assets/mossy.mp4'), await encodeClip(2));
+    const plan = await runCli(['plan', FILE, '--json'], { cwd: dir });
+    const planned = plan.events().filter((e) => e['event'] === 'plan.job');
+    expect(planned.find((e) => e['id'] === 'enter')).toMatchObject({ action: 'render', changed: ['characters'] });
+    const run = await renderWith(emu, dir, FILE);
+    expect(run.code, run.stderr).toBe(0);
+    const delta = routeDelta(before, emu.stats().requestsByRoute);
+    expect(delta['POST /v1/videos/characters']).toBe(1);
+    const after = await readLock(dir, FILE);
+    expect(after.characters).toHaveLength(1);
+    expect(after.characters![0]!.id).not.toBe(was.characters![0]!.id);
+    expect(after.jobs['enter']!.request.characters).toEqual([{ name: 'Mossy', id: after.characters![0]!.id }]);
+    // Every job descends from enter: all six render again, each once.
+    expect(delta['POST /v1/videos']).toBe(3);
+    expect(delta['POST /v1/videos/extensions']).toBe(2);
+    expect(delta['POST /v1/videos/edits']).toBe(1);
   });
 });
