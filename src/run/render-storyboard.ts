@@ -114,7 +114,8 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   const scheduled: ScheduledJob[] = work.map((job, index) => ({
     id: job.id,
     parentId: job.parent?.job ?? null,
-    waitsForFile: job.action === 'render' && job.parent?.kind === 'continue',
+    // A continuation resumed from `creating` may extract its frame again: it too waits for the parent's file.
+    waitsForFile: job.action !== 'download' && job.parent?.kind === 'continue',
     priority: graph.remaining.get(job.id) ?? 0,
     index,
     resume: job.action === 'resume',

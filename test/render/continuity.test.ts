@@ -70,6 +70,9 @@ describe('a scene with continuity, an extension chain, an edit and a character, 
     expect(created('look')).toBeGreaterThan(done('sit'));
     first = await readLock(dir, FILE);
     for (const id of JOBS) await checkOutputs(dir, first.jobs[id]!);
+    // The contact sheet says what each child does to which job.
+    const sheet = await readFile(path.join(dir, 'renders/scene/report.html'), 'utf8');
+    for (const verb of ['continues', 'extends', 'edits']) expect(sheet).toContain(`<dt>${verb}</dt>`);
   });
 
   it('records each child against its parent video, and each continuation with its frame', async () => {
