@@ -25,6 +25,8 @@ export async function withCharacterIds(job: JobContext, request: JobRequest): Pr
 function characterId(job: JobContext, name: string, provider: string): Promise<string> {
   const clip = job.run.characters?.get(name);
   if (clip === undefined) throw new JobFailedError(job.jobId, { code: 'character_unknown', message: `character "${name}" has no checked clip; nothing was sent` });
+  // A character lives on the server that made it; a pool would cast it on servers that never saw it.
+  if (job.run.recordServer) throw new JobFailedError(job.jobId, { code: 'unsupported', message: `characters are not cast on a pool of servers (character "${name}"); nothing was sent` });
   const recorded = job.run.recorder.character(name, clip.sha256, provider);
   if (recorded) return Promise.resolve(recorded.id);
   const runs = job.run.makingCharacters;
