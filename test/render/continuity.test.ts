@@ -129,6 +129,16 @@ describe('a scene with continuity, an extension chain, an edit and a character, 
 
   it("renders a continuation again when its parent's prompt changes, and only what follows from it", async () => {
     await editStoryboard(dir, FILE, 'Mossy sits by the window.', 'Mossy curls up by the stove.');
+    const plan = await runCli(['plan', FILE, '--json'], { cwd: dir });
+    const reasons = Object.fromEntries(plan.events().filter((e) => e['event'] === 'plan.job').map((e) => [e['id'], [e['action'], e['reason_code']]]));
+    expect(reasons).toEqual({
+      enter: ['reuse', 'up-to-date'],
+      snowy: ['reuse', 'up-to-date'],
+      sit: ['render', 'request-changed'],
+      look: ['render', 'parent-renders'],
+      linger: ['render', 'parent-renders'],
+      dusk: ['render', 'parent-renders'],
+    });
     const before = emu.stats().requestsByRoute;
     const run = await renderWith(emu, dir, FILE);
     expect(run.code, run.stderr).toBe(0);
