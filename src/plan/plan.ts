@@ -244,7 +244,7 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
 
   if (parentId !== null) {
     if (!parent) return blocked({ code: 'parent-not-selected', parent: parentId, why: { code: 'no-video' } });
-    const outside = !pass.planned.has(parent.id) ? parentUnusable(parent, input) : null;
+    const outside = !pass.planned.has(parent.id) ? parentUnusable(parent, input) ?? (job.parent?.kind === 'continue' && parent.action === 'download' ? { code: 'file-missing' as const } : null) : null;
     if (outside !== null) return blocked({ code: 'parent-not-selected', parent: parent.id, why: outside });
     if (parent.action === 'blocked') return blocked({ code: 'parent-blocked', parent: parent.id });
     if (parent.action === 'failed') return blocked({ code: 'parent-failed', parent: parent.id, error: parent.entry?.error?.code ?? 'failed' });

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ALL_FORMATS, BufferSource, Input } from 'mediabunny';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,5 +175,20 @@ describe('a scene with continuity, an extension chain, an edit and a character, 
     expect(delta['POST /v1/videos']).toBe(3);
     expect(delta['POST /v1/videos/extensions']).toBe(2);
     expect(delta['POST /v1/videos/edits']).toBe(1);
+  });
+
+  it('blocks a continuation selected alone whose parent has no file to take the frame from, sending nothing', async () => {
+    await rm(video('enter'));
+    await editStoryboard(dir, FILE, 'Mossy curls up by the stove.', 'Mossy naps by the stove.');
+    const before = emu.stats().requestsByRoute;
+    const plan = await runCli(['plan', FILE, '--only', 'sit', '--json'], { cwd: dir });
+    expect(plan.events().find((e) => e['event'] === 'plan.job' && e['id'] === 'sit')).toMatchObject({
+      action: 'blocked',
+      reason_code: 'parent-not-selected',
+      reason: expect.stringContaining('has no file to take the last frame from; select it too to download it'),
+    });
+    const run = await renderWith(emu, dir, FILE, ['--only', 'sit']);
+    expect(events(run, 'run.summary')[0]).toMatchObject({ blocked: 1, completed: 0 });
+    expect(Object.keys(routeDelta(before, emu.stats().requestsByRoute)).filter((route) => route.startsWith('POST'))).toEqual([]);
   });
 });
