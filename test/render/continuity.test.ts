@@ -35,7 +35,8 @@ async function durationOf(file: string): Promise<number> {
   }
 }
 
-describe('a scene with continuity, an extension chain, an edit and a character, rendered on the emulator', () => {
+// Six jobs in a chain, each waiting for its parent, and ffmpeg decodes: slow on a loaded machine.
+describe('a scene with continuity, an extension chain, an edit and a character, rendered on the emulator', { timeout: 120_000 }, () => {
   let emu: RunningEmulator;
   let dir: string;
   let cleanup: () => Promise<void>;
