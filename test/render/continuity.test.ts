@@ -193,3 +193,38 @@ describe('a scene with continuity, an extension chain, an edit and a character, 
     expect(Object.keys(routeDelta(before, emu.stats().requestsByRoute)).filter((route) => route.startsWith('POST'))).toEqual([]);
   });
 });
+
+describe('a character cast by jobs that start together', { timeout: 120_000 }, () => {
+  it('is made once, and every job casts the same id', async ({ onTestFinished }) => {
+    const emu = await startRenderEmulator({ guide2026: true });
+    const { dir, cleanup } = await writeProject({
+      [FILE]: [
+        'version: 1',
+        'name: pair',
+        'provider: emulator',
+        'defaults: { model: sora-2, size: 1280x720, seconds: 4 }',
+        'characters:',
+        '  - { name: Mossy, clip: assets/mossy.mp4 }',
+        'shots:',
+        '  - id: walk',
+        '    prompt: Mossy walks through the {{place}}.',
+        '    characters: [Mossy]',
+        '    variants:',
+        '      place: [wood, field, town]',
+        '',
+      ].join('\n'),
+      'assets/mossy.mp4': await encodeClip(3),
+    });
+    onTestFinished(async () => {
+      await emu.close();
+      await cleanup();
+    });
+    const run = await renderWith(emu, dir, FILE);
+    expect(run.code, run.stderr).toBe(0);
+    expect(emu.stats().requestsByRoute['POST /v1/videos/characters']).toBe(1);
+    expect(emu.stats().maxInFlight).toBeGreaterThan(1);
+    const lock = await readLock(dir, FILE);
+    const id = lock.characters![0]!.id;
+    expect(emu.stats().jobs.map((job) => job.characters)).toEqual([[id], [id], [id]]);
+  });
+});
