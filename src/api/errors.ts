@@ -159,12 +159,12 @@ export class ListingTooLongError extends ProviderError {
 
 /** What a create or remix asked for, to match it against listed videos when reconciling. */
 export interface CreateSummary {
-  readonly kind: 'create' | 'remix';
+  readonly kind: 'create' | 'remix' | 'edit' | 'extend' | 'character';
   readonly prompt: string;
   readonly model: string | null;
   readonly size: string | null;
   readonly seconds: string | null;
-  /** For a remix: the source video. */
+  /** For a remix, an edit or an extension: the source video. */
   readonly remixOf: string | null;
   readonly inputReference: { readonly fileName: string; readonly mimeType: string; readonly bytes: number } | null;
 }

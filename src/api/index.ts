@@ -35,4 +35,5 @@ export {
   type RetryPolicy,
 } from './retry-policy.js';
 export { abortableSleep, type RetryInfo, type Sleep } from './retry.js';
+export { CHARACTER_ID_FORM, isCharacterId, parseCharacter, type Character } from './character.js';
 export { normalizeStatus, parseVideo, parseVideoList, VideoShapeError, type Video, type VideoList } from './video.js';

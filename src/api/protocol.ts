@@ -1,3 +1,4 @@
+import type { Character } from './character.js';
 import type { ContentVariant } from '../providers/profile.js';
 import type { ContentKind, DownloadResult } from './download.js';
 import type { CreateRequest } from './openai-videos/request-body.js';
@@ -44,14 +45,20 @@ export interface VideoProtocolClient {
   readonly delete?: (videoId: string, opts?: CallOptions) => Promise<void>;
   /** The models a server of one model serves. */
   readonly listModels?: (opts?: CallOptions) => Promise<string[]>;
-  // Room for `edit` and `extend` (issue 15's endpoints) as further optional capabilities.
+  /** A new video: the finished one edited per the prompt (its length kept). */
+  readonly edit?: (videoId: string, prompt: string, opts?: CallOptions) => Promise<Video>;
+  /** A new video: the finished one followed by `seconds` more; the new video is the whole, its `seconds` the total. */
+  readonly extend?: (videoId: string, prompt: string, seconds: string, opts?: CallOptions) => Promise<Video>;
+  /** A recurring character from a short clip (an MP4 of 2–4 s), cast by id on later creates. */
+  readonly createCharacter?: (clip: { readonly bytes: Uint8Array; readonly fileName: string }, name: string, opts?: CallOptions) => Promise<Character>;
+  readonly getCharacter?: (characterId: string, opts?: CallOptions) => Promise<Character>;
 }
 
 /** The protocols shotlist speaks; a provider's profile names one. */
 export type ProtocolName = 'openai-videos';
 
 /** The optional capabilities, by the member that offers each. */
-export const OPTIONAL_CAPABILITIES = ['remix', 'list', 'listAll', 'delete', 'listModels'] as const;
+export const OPTIONAL_CAPABILITIES = ['remix', 'edit', 'extend', 'createCharacter', 'getCharacter', 'list', 'listAll', 'delete', 'listModels'] as const;
 export type Capability = (typeof OPTIONAL_CAPABILITIES)[number];
 
 /** The optional capabilities a client has, in a stable order (for `shotlist providers` and messages). */

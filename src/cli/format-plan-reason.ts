@@ -99,6 +99,8 @@ function describeUnusable(why: ParentUnusable): string {
       return `its video ${describeGone(why.gone)}; select it too to render it again`;
     case 'in-flight':
       return 'is still in flight; render it (or select it too) first';
+    case 'file-missing':
+      return 'has no file to take the last frame from; select it too to download it';
     case 'renders':
       return `must render again first (${describePlanReason(why.reason)})`;
     case 'failed':

@@ -91,6 +91,7 @@ export function planEvents(plan: Plan, storyboard: string, provider: string): ob
     seconds: job.seconds,
     cost_usd: job.action === 'render' ? job.costUsd : 0,
     remix_of: job.remixOf,
+    parent: job.parent === null ? null : { kind: job.parent.kind, job: job.parent.job },
     video_id: job.entry?.video_id ?? null,
     fingerprint: job.fingerprint,
     moved_from: job.movedFrom,

@@ -229,7 +229,10 @@ async function startAsOwner(options: EmbeddedOptions): Promise<Holding | null> {
   const heartbeat = startHeartbeat(ownerPath(stateDir), HEARTBEAT_MS);
   let emulator: RunningEmulator;
   try {
-    emulator = await startEmulator({ stateDir, speed: options.speed, identityToken: claimed.token });
+    // guide-2026 mode: the emulator profile casts characters (`characters: [{id}]` on a create),
+    // which the emulator takes only in that mode; its wider seconds and sizes are still refused
+    // by shotlist's own validation against the profile's models.
+    emulator = await startEmulator({ stateDir, speed: options.speed, identityToken: claimed.token, guide2026: true });
   } catch (error) {
     clearInterval(heartbeat);
     await releaseOwner(stateDir, claimed);

@@ -55,6 +55,10 @@ export function createFollowingClient(start: Holding, replace: (gone: Holding) =
   return {
     create: (req, opts) => follow((client) => client.create(req, opts)),
     remix: (videoId, prompt, opts) => follow((client) => client.remix(videoId, prompt, opts)),
+    edit: (videoId, prompt, opts) => follow((client) => client.edit(videoId, prompt, opts)),
+    extend: (videoId, prompt, seconds, opts) => follow((client) => client.extend(videoId, prompt, seconds, opts)),
+    createCharacter: (clip, name, opts) => follow((client) => client.createCharacter(clip, name, opts)),
+    getCharacter: (characterId, opts) => follow((client) => client.getCharacter(characterId, opts)),
     retrieve: (videoId, opts) => follow((client) => client.retrieve(videoId, opts)),
     list: (query, opts) => follow((client) => client.list(query, opts)),
     listAll,

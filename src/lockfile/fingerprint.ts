@@ -21,6 +21,24 @@ export interface JobRequest {
   readonly input_reference?: { readonly path: string; readonly sha256: string };
   /** A remix: the parent job and the video it edits (`null` until the parent has a video). */
   readonly remix_of?: { readonly job: string; readonly video_id: string | null };
+  /**
+   * An edit, an extension or a continuation: the parent job, its video (`null` until the parent
+   * has one), for an extension the length of the whole video it makes, for a continuation the
+   * parent's last frame as extracted (`null` until it is).
+   */
+  readonly parent?: RequestParent;
+  /** Characters cast, by name, with the ids they have on the provider (`null` until created). */
+  readonly characters?: readonly { readonly name: string; readonly id: string | null }[];
+}
+
+export interface RequestParent {
+  readonly kind: 'edit' | 'extend' | 'continue';
+  readonly job: string;
+  readonly video_id: string | null;
+  /** An extension: seconds of the whole video (the parent's and the new segment). */
+  readonly total_seconds?: string;
+  /** A continuation: the PNG of the parent's last frame, relative to the lockfile's directory. */
+  readonly frame?: { readonly path: string; readonly sha256: string } | null;
 }
 
 /**
@@ -31,6 +49,8 @@ export function fingerprintOf(request: JobRequest): string {
   const canonical: Record<string, unknown> = {
     // Only when present: the fingerprints of requests without extra fields stay what they were.
     ...(request.extra === undefined ? {} : { extra: request.extra }),
+    ...(request.parent === undefined ? {} : { parent: { kind: request.parent.kind, video_id: request.parent.video_id, frame_sha256: request.parent.frame?.sha256 ?? null } }),
+    ...(request.characters === undefined ? {} : { character_ids: request.characters.map((character) => character.id) }),
     input_reference_sha256: request.input_reference?.sha256 ?? null,
     model: request.model,
     prompt: request.prompt,
@@ -55,5 +75,9 @@ export function changedFields(before: JobRequest, after: JobRequest): string[] {
   }
   if ((before.input_reference?.sha256 ?? null) !== (after.input_reference?.sha256 ?? null)) changed.push('input_reference');
   if ((before.remix_of?.video_id ?? null) !== (after.remix_of?.video_id ?? null)) changed.push('parent video');
+  if ((before.parent?.kind ?? null) !== (after.parent?.kind ?? null)) changed.push('parent kind');
+  else if ((before.parent?.video_id ?? null) !== (after.parent?.video_id ?? null)) changed.push('parent video');
+  else if ((before.parent?.frame?.sha256 ?? null) !== (after.parent?.frame?.sha256 ?? null)) changed.push('parent frame');
+  if (JSON.stringify(before.characters ?? []) !== JSON.stringify(after.characters ?? [])) changed.push('characters');
   return changed;
 }

@@ -69,6 +69,21 @@ export interface Lockfile {
   /** The storyboard's `name`. */
   readonly name: string;
   readonly jobs: Readonly<Record<string, LockEntry>>;
+  /** Characters created on providers, one per name, clip and provider. Absent when none. */
+  readonly characters?: readonly LockCharacter[];
+}
+
+/**
+ * A character as created: keyed by the clip's sha256 and the provider identity (a changed clip,
+ * or another provider, makes a new one); its id is what creates cast.
+ */
+export interface LockCharacter {
+  readonly name: string;
+  readonly clip_sha256: string;
+  readonly provider: string;
+  readonly id: string;
+  /** Unix seconds, as the server reported them. */
+  readonly created_at: number | null;
 }
 
 export function emptyLockfile(name: string): Lockfile {

@@ -6,8 +6,9 @@ import { LineCounter, parseDocument } from 'yaml';
 import { LockfileError } from '../errors.js';
 import { pointerToPath } from '../source/schema.js';
 import { formatDocPath } from '../source/issue.js';
+import type { RequestParent } from './fingerprint.js';
 import { jsonSyntaxErrorOffset, lineColumnOf } from './json-syntax.js';
-import { LOCKFILE_VERSION, type LockEntry, type Lockfile, type OutputFile } from './lockfile.js';
+import { LOCKFILE_VERSION, type LockCharacter, type LockEntry, type Lockfile, type OutputFile } from './lockfile.js';
 import { redactingReplacer, redactKnown } from '../untrusted/redactor.js';
 import { escapeRawControlsInJson } from '../untrusted/control-characters.js';
 
@@ -89,7 +90,16 @@ export function lockfileErrorAt(text: string, file: string, at: readonly (string
 export function serializeLockfile(lock: Lockfile): string {
   const jobs: Record<string, unknown> = {};
   for (const id of Object.keys(lock.jobs).sort(byCodePoint)) jobs[redactKnown(id)] = orderEntry(lock.jobs[id]!);
-  return `${escapeRawControlsInJson(JSON.stringify({ lockfileVersion: lock.lockfileVersion, name: lock.name, jobs }, redactingReplacer, 2))}\n`;
+  const characters = lock.characters && lock.characters.length > 0 ? { characters: [...lock.characters].sort(byCharacter).map(orderCharacter) } : {};
+  return `${escapeRawControlsInJson(JSON.stringify({ lockfileVersion: lock.lockfileVersion, name: lock.name, ...characters, jobs }, redactingReplacer, 2))}\n`;
+}
+
+function orderCharacter(character: LockCharacter): LockCharacter {
+  return { name: character.name, clip_sha256: character.clip_sha256, provider: character.provider, id: character.id, created_at: character.created_at };
+}
+
+function byCharacter(a: LockCharacter, b: LockCharacter): number {
+  return byCodePoint(a.name, b.name) || byCodePoint(a.provider, b.provider) || byCodePoint(a.clip_sha256, b.clip_sha256);
 }
 
 function orderEntry(entry: LockEntry): Record<string, unknown> {
@@ -105,6 +115,8 @@ function orderEntry(entry: LockEntry): Record<string, unknown> {
       ...(request.extra ? { extra: request.extra } : {}),
       ...(request.input_reference ? { input_reference: { path: request.input_reference.path, sha256: request.input_reference.sha256 } } : {}),
       ...(request.remix_of ? { remix_of: { job: request.remix_of.job, video_id: request.remix_of.video_id } } : {}),
+      ...(request.parent ? { parent: orderParent(request.parent) } : {}),
+      ...(request.characters ? { characters: request.characters.map((character) => ({ name: character.name, id: character.id })) } : {}),
     },
     video_id: entry.video_id,
     ...(entry.server !== undefined ? { server: entry.server } : {}),
@@ -118,6 +130,16 @@ function orderEntry(entry: LockEntry): Record<string, unknown> {
       ...(entry.outputs.video ? { video: orderOutput(entry.outputs.video) } : {}),
       ...(entry.outputs.thumbnail ? { thumbnail: orderOutput(entry.outputs.thumbnail) } : {}),
     },
+  };
+}
+
+function orderParent(parent: RequestParent): RequestParent {
+  return {
+    kind: parent.kind,
+    job: parent.job,
+    video_id: parent.video_id,
+    ...(parent.total_seconds !== undefined ? { total_seconds: parent.total_seconds } : {}),
+    ...(parent.frame !== undefined ? { frame: parent.frame === null ? null : { path: parent.frame.path, sha256: parent.frame.sha256 } } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ export function checkRecordedVideoIds(source: LockfileSource, form: VideoIdForm,
       [['jobs', jobId, 'video_id'], entry.video_id],
       [['jobs', jobId, 'remixed_from'], entry.remixed_from],
       [['jobs', jobId, 'request', 'remix_of', 'video_id'], entry.request.remix_of?.video_id ?? null],
+      [['jobs', jobId, 'request', 'parent', 'video_id'], entry.request.parent?.video_id ?? null],
     ];
     for (const [at, id] of ids) {
       if (id === null || isVideoId(form, id)) continue;

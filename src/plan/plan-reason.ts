@@ -23,6 +23,8 @@ export type ParentUnusable =
   | { readonly code: 'no-video' }
   | { readonly code: 'video-gone'; readonly gone: GoneVideo }
   | { readonly code: 'in-flight' }
+  /** A continuation starts from the parent's file, which must be downloaded first. */
+  | { readonly code: 'file-missing' }
   /** It must render again first, for `reason`. */
   | { readonly code: 'renders'; readonly reason: PlanReason }
   /** Its last attempt failed for good with this error code. */

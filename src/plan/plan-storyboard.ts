@@ -8,6 +8,7 @@ import { checkCollisions } from './check-collisions.js';
 import { checkRecordedVideoIds } from './check-video-ids.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { buildGraph, type JobGraph } from './graph.js';
+import { recordedCharacterIds } from './cast-ids.js';
 import { UsageError } from '../errors.js';
 import { globMatcher, planJobs, type OutputState, type Plan } from './plan.js';
 import { unmatchedGlobs, type UnmatchedGlob } from './unmatched-globs.js';
@@ -78,6 +79,7 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
     ...(options.replace ? { replace: options.replace } : {}),
     ...(options.retryFailed ? { retryFailed: true } : {}),
     ...(remoteBlobs ? { remoteBlobs } : {}),
+    characterIds: recordedCharacterIds(loaded, lockfile, providerId),
   });
   return { plan, graph, lockfile, lockPath, providerId, outputPaths };
 }

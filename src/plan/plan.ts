@@ -2,6 +2,8 @@ import { changedFields, fingerprintOf, type JobRequest } from '../lockfile/finge
 import { isDeterministicFailure, type LockEntry, type Lockfile } from '../lockfile/lockfile.js';
 import { priceOf, type ProviderProfile } from '../providers/profile.js';
 import type { ResolvedJob } from '../storyboard/job.js';
+import type { JobParent } from '../storyboard/parent-link.js';
+import { parentRequestOf } from './parent-request.js';
 import type { InputReferenceInfo } from '../storyboard/read-input-references.js';
 import { droppedServer, fileState, goneSince, isDue, recordedError, unreachable } from './entry-state.js';
 import type { JobGraph } from './graph.js';
@@ -42,6 +44,8 @@ export interface PlannedJob {
   /** The lockfile's entry for this job, if any; for a job that adopts an orphan, the orphan's entry. */
   readonly entry: LockEntry | null;
   readonly remixOf: string | null;
+  /** The job whose video this one starts from, and how (remix, edit, extend, continue). */
+  readonly parent: JobParent | null;
   /** The orphan whose entry (video id, files) this job adopts; `null` when it adopts none. */
   readonly movedFrom: string | null;
 }
@@ -127,6 +131,8 @@ export interface PlanInput {
   readonly retryFailed?: boolean;
   /** The sha256 of recorded outputs the remote store holds (those asked about: files missing on disk). Absent: no remote. */
   readonly remoteBlobs?: ReadonlySet<string>;
+  /** Each declared character's id on this provider, by name, as the lockfile records it for its clip; absent: not created yet. */
+  readonly characterIds?: ReadonlyMap<string, string>;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -164,7 +170,8 @@ export function planJobs(input: PlanInput): Plan {
     }
     const before = pulledIn.size;
     for (const job of pass.planned.values()) {
-      const parent = job.remixOf === null ? undefined : pass.planned.get(job.remixOf);
+      // A continuation starts from the parent's file, not its video on the server.
+      const parent = job.parent === null || job.parent.kind === 'continue' ? undefined : pass.planned.get(job.parent.job);
       const kept = parent?.action === 'reuse' || parent?.action === 'move' || parent?.action === 'pull';
       const gone = job.action === 'render' && kept ? unreachable(parent.entry!, input) : null;
       if (gone !== null) pulledIn.set(parent!.id, { code: 'remixed-video-gone', remix: job.id, gone });
@@ -196,14 +203,14 @@ function movesOf(jobs: readonly PlannedJob[], pass: Pass): PlannedMove[] {
     if (job.movedFrom === null && job.entry !== null && job.entry.fingerprint === job.fingerprint && renamedIn(job.entry.request, job.request)) {
       moves.set(job.id, { from: job.id, to: job.id, entry: job.entry, request: job.request });
     }
-    for (let up = job.remixOf === null ? undefined : pass.context.get(job.remixOf); up; up = up.remixOf === null ? undefined : pass.context.get(up.remixOf)) add(up);
+    for (let up = job.parent === null ? undefined : pass.context.get(job.parent.job); up; up = up.parent === null ? undefined : pass.context.get(up.parent.job)) add(up);
   }
   return [...moves.values()];
 }
 
 /** Whether the same request names another parent job or image path: what a moved parent, or a renamed image of the same bytes, leaves behind. */
 function renamedIn(recorded: JobRequest, now: JobRequest): boolean {
-  return (recorded.remix_of?.job ?? null) !== (now.remix_of?.job ?? null) || (recorded.input_reference?.path ?? null) !== (now.input_reference?.path ?? null);
+  return (recorded.remix_of?.job ?? null) !== (now.remix_of?.job ?? null) || (recorded.parent?.job ?? null) !== (now.parent?.job ?? null) || (recorded.input_reference?.path ?? null) !== (now.input_reference?.path ?? null);
 }
 
 /** How a job is planned: `selected` by --only (else only as context for its remixes), `forced` to render (and why). */
@@ -214,9 +221,10 @@ interface Selection {
 
 function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, forced }: Selection): PlannedJob {
   const entry = input.lockfile?.jobs[job.id] ?? null;
-  const parent = job.remixOf === null ? null : pass.planned.get(job.remixOf) ?? pass.context.get(job.remixOf) ?? null;
+  const parentId = job.parent?.job ?? null;
+  const parent = parentId === null ? null : pass.planned.get(parentId) ?? pass.context.get(parentId) ?? null;
   const parentVideo = parent !== null && holdsVideo(parent) ? parent.entry?.video_id ?? null : null;
-  const request = requestOf(job, input, parentVideo);
+  const request = requestOf(job, input, parentVideo, entry);
   const fingerprint = fingerprintOf(request);
   const seconds = Number(job.seconds.value);
   // One object shape for every planned job: 10,000 of them are made per plan.
@@ -232,6 +240,7 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
     costUsd,
     entry: adopted?.entry ?? entry,
     remixOf: job.remixOf,
+    parent: job.parent,
     movedFrom: adopted?.id ?? null,
   });
   const render = (reason: PlanReason, changed: readonly string[] = NONE, known: string | null = fingerprint): PlannedJob =>
@@ -239,16 +248,16 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
   const keep = (action: PlanAction, reason: PlanReason): PlannedJob => make(action, reason, NONE, fingerprint, 0);
   const blocked = (reason: PlanReason): PlannedJob => make('blocked', reason, NONE, null, 0);
 
-  if (job.remixOf !== null) {
-    if (!parent) return blocked({ code: 'parent-not-selected', parent: job.remixOf, why: { code: 'no-video' } });
-    const outside = !pass.planned.has(parent.id) ? parentUnusable(parent, input) : null;
+  if (parentId !== null) {
+    if (!parent) return blocked({ code: 'parent-not-selected', parent: parentId, why: { code: 'no-video' } });
+    const outside = !pass.planned.has(parent.id) ? parentUnusable(parent, input) ?? (job.parent?.kind === 'continue' && parent.action === 'download' ? { code: 'file-missing' as const } : null) : null;
     if (outside !== null) return blocked({ code: 'parent-not-selected', parent: parent.id, why: outside });
     if (parent.action === 'blocked') return blocked({ code: 'parent-blocked', parent: parent.id });
     if (parent.action === 'failed') return blocked({ code: 'parent-failed', parent: parent.id, error: parent.entry?.error?.code ?? 'failed' });
   }
   if (job.frozen && entry?.status === 'completed' && entry.video_id !== null) return planFrozen(job, entry, input, fingerprint, make);
   // A remix of a parent that renders again edits a video that does not exist yet.
-  const parentRenders = parent?.action === 'render' || (job.remixOf !== null && parentVideo === null);
+  const parentRenders = parent?.action === 'render' || (parentId !== null && parentVideo === null);
   // Nothing is paid for twice that exists: an orphan with this very request is adopted.
   const adopt = (): PlannedJob | null => {
     if (forced !== null || parentRenders) return null;
@@ -330,7 +339,7 @@ function parentUnusable(parent: PlannedJob, input: PlanInput): ParentUnusable | 
  * rather than silently rendered anew.
  */
 function planFrozen(job: ResolvedJob, entry: LockEntry, input: PlanInput, fingerprint: string, make: MakePlanned): PlannedJob {
-  const changed = entry.fingerprint === fingerprint ? [] : changedFields(entry.request, requestOf(job, input, entry.request.remix_of?.video_id ?? null));
+  const changed = entry.fingerprint === fingerprint ? [] : changedFields(entry.request, requestOf(job, input, entry.request.remix_of?.video_id ?? entry.request.parent?.video_id ?? null, entry));
   const keep = (action: PlanAction, reason: PlanReason): PlannedJob => ({ ...make(action, reason, changed, entry.fingerprint, 0), request: entry.request });
   const file = fileState(entry, input);
   if (file === 'intact') return keep('reuse', { code: 'frozen', file, changed });
@@ -342,8 +351,11 @@ function planFrozen(job: ResolvedJob, entry: LockEntry, input: PlanInput, finger
 
 type MakePlanned = (action: PlanAction, reason: PlanReason, changed: readonly string[], known: string | null, costUsd: number | null) => PlannedJob;
 
-/** The request a job sends, with its input image counted by its bytes. */
-export function requestOf(job: ResolvedJob, input: Pick<PlanInput, 'providerId' | 'inputReferences'>, parentVideo: string | null): JobRequest {
+/**
+ * The request a job sends, with its input image counted by its bytes; for a continuation, the
+ * last frame `recorded` for the same parent video (extraction is deterministic), else unknown.
+ */
+export function requestOf(job: ResolvedJob, input: Pick<PlanInput, 'providerId' | 'inputReferences' | 'characterIds'>, parentVideo: string | null, recorded: LockEntry | null = null): JobRequest {
   const info = job.inputReference ? input.inputReferences.get(job.inputReference.absPath) : undefined;
   return {
     provider: input.providerId,
@@ -354,6 +366,7 @@ export function requestOf(job: ResolvedJob, input: Pick<PlanInput, 'providerId' 
     ...(job.extra !== null ? { extra: job.extra } : {}),
     ...(job.inputReference && info?.status === 'ok' ? { input_reference: { path: job.inputReference.path, sha256: info.sha256 } } : {}),
     ...(job.remixOf !== null ? { remix_of: { job: job.remixOf, video_id: parentVideo } } : {}),
+    ...parentRequestOf(job, parentVideo, recorded, input.characterIds),
   };
 }
 

@@ -76,6 +76,7 @@ ${card.promptChanged ? '<p class="note">the storyboard’s prompt has changed si
 ${row('video', card.videoId === null ? '—' : `<code>${escapeHtml(card.videoId)}</code>`)}
 ${row('request', escapeHtml([card.model ?? 'default model', card.size, `${card.seconds} s`].join(' · ')))}
 ${card.remixOf ? row('remix of', linkTo(card.remixOf)) : ''}
+${card.follows ? row(card.follows.verb, linkTo(card.follows.link)) : ''}
 ${card.remixes.length > 0 ? row('remixed as', card.remixes.map(linkTo).join(', ')) : ''}
 </dl>
 </div>

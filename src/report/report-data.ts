@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { LockEntry, Lockfile } from '../lockfile/lockfile.js';
+import { CHILD_VERB } from '../storyboard/parent-link.js';
 import type { Binding, ResolvedJob } from '../storyboard/job.js';
 
 /**
@@ -53,6 +54,8 @@ export interface ReportCard {
   readonly reason: CardReason | null;
   readonly videoId: string | null;
   readonly remixOf: CardLink | null;
+  /** An edit, an extension or a continuation: of which job, and how (`edits`, `extends`, `continues`). */
+  readonly follows?: { readonly verb: string; readonly link: CardLink };
   readonly remixes: readonly CardLink[];
   readonly costUsd: number | null;
   /** Unix seconds. */
@@ -82,6 +85,7 @@ export interface ReportData {
 /** The parts of a job the sheet shows. */
 export type ReportJob = Pick<ResolvedJob, 'id' | 'shotId' | 'prompt' | 'model' | 'size' | 'seconds' | 'remixOf'> & {
   readonly bindings: readonly Pick<Binding, 'axis' | 'label'>[];
+  readonly parent?: ResolvedJob['parent'];
 };
 
 export interface ReportInput {
@@ -124,6 +128,7 @@ export function buildReportData(input: ReportInput): ReportData {
       reason: reason ?? missing,
       videoId: entry?.video_id ?? null,
       remixOf: job.remixOf === null ? null : link(job.remixOf),
+      ...(job.parent && job.parent.kind !== 'remix' ? { follows: { verb: CHILD_VERB[job.parent.kind], link: link(job.parent.job) } } : {}),
       remixes: (children.get(job.id) ?? []).map(link),
       costUsd: entry?.cost_usd ?? null,
       createdAt: entry?.created_at ?? null,

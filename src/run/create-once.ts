@@ -5,6 +5,7 @@ import { ShotlistError } from '../errors.js';
 import { buildIntentEntry, buildRefusedEntry, type RecordedRequest } from '../lockfile/entry-builder.js';
 import type { JobRequest } from '../lockfile/fingerprint.js';
 import { readInputImage, sniffImageType } from '../storyboard/read-input-references.js';
+import { frameBytes } from './last-frame.js';
 import { JobFailedError, recordGone, recordVideo, type JobContext, type On } from './job-context.js';
 
 /**
@@ -21,7 +22,7 @@ export interface CreateContext extends JobContext {
 
 /** What a search can tell apart (see `matches`): jobs whose requests share this key could adopt each other's videos on one server. */
 export function requestKey(request: JobRequest, at: On): string {
-  return JSON.stringify([at.server ?? null, request.prompt, request.model, request.size, request.seconds, request.remix_of?.video_id ?? null]);
+  return JSON.stringify([at.server ?? null, request.prompt, request.model, request.size, request.seconds, request.remix_of?.video_id ?? null, request.parent?.kind ?? null, request.parent?.video_id ?? null]);
 }
 
 type Attempt = { readonly videoId: string } | { readonly unknown: CreateOutcomeUnknownError };
@@ -41,7 +42,8 @@ export async function createOnce(job: CreateContext): Promise<string> {
       // Failed before anything was sent (its input image changed): nothing to record or reconcile.
       if (error instanceof JobFailedError) throw error;
       // The video to remix is gone from the server: its job, not this one, must render anew.
-      if (error instanceof NotFoundError && job.asked.request.remix_of) await recordGone(run, job.asked.request.remix_of.job);
+      const source = job.asked.request.remix_of ?? (job.asked.request.parent?.kind === 'continue' ? undefined : job.asked.request.parent);
+      if (error instanceof NotFoundError && source) await recordGone(run, source.job);
       if (isServerUnusable(error)) {
         // Nothing reached the server, or it refused the key: the job neither failed nor may exist.
         await (before ? recorder.record(jobId, before) : recorder.remove([jobId]));
@@ -67,7 +69,7 @@ async function attemptCreate(job: CreateContext): Promise<Attempt> {
   const { request } = asked;
   // Read (and checked against the planned hash) before the intent is recorded: an image that
   // changed since the plan fails the job with nothing sent and nothing recorded.
-  const send = request.remix_of ? remixer(job, request) : creator(job, await createBody(job, request));
+  const send = request.remix_of ? remixer(job, request) : request.parent && request.parent.kind !== 'continue' ? fromVideo(job, request) : creator(job, await createBody(job, request));
   const startedAt = Math.floor(run.wallNow() / 1000);
   // The intent is on disk before the request leaves (with the server it goes to): a crash from
   // here on is reconciled there, never paid twice.
@@ -96,6 +98,18 @@ function remixer(job: CreateContext, request: JobRequest): () => Promise<Video> 
     throw new JobFailedError(job.jobId, { code: 'unsupported', message: `provider "${job.run.profile.name}" cannot remix videos; nothing was sent` });
   }
   return () => remix(request.remix_of!.video_id!, request.prompt, { signal: job.signal });
+}
+
+/** The edit or extension call, or (before anything is recorded or sent) the job's failure when the server has no such endpoint. */
+function fromVideo(job: CreateContext, request: JobRequest): () => Promise<Video> {
+  const { client } = job.at;
+  const { kind, video_id: videoId } = request.parent!;
+  const call = kind === 'edit' ? client.edit : client.extend;
+  if (call === undefined || videoId === null) {
+    throw new JobFailedError(job.jobId, { code: 'unsupported', message: `provider "${job.run.profile.name}" cannot ${kind} videos; nothing was sent` });
+  }
+  if (kind === 'edit') return () => client.edit!(videoId, request.prompt, { signal: job.signal });
+  return () => client.extend!(videoId, request.prompt, request.seconds, { signal: job.signal });
 }
 
 /** The reason of a job whose create may have reached the server, and whose search could not tell. */
@@ -146,12 +160,17 @@ async function reconcile(job: CreateContext, since: number): Promise<string | nu
 }
 
 function matches(video: Video, request: JobRequest, compareModel: boolean): boolean {
+  const parent = request.parent;
+  // An extension's video is the whole stitched one; the server may or may not name its source.
+  const seconds = parent?.kind === 'extend' ? parent.total_seconds ?? null : request.seconds;
+  const source = video.remixedFromVideoId ?? null;
+  const from = parent?.kind === 'extend' ? source === null || source === parent.video_id : source === (request.remix_of?.video_id ?? (parent?.kind === 'edit' ? parent.video_id : null));
   return (
     (video.prompt === null || video.prompt === request.prompt) &&
     (!compareModel || video.model === null || request.model === null || video.model === request.model) &&
     (video.size === null || video.size === request.size) &&
-    (video.seconds === null || video.seconds === request.seconds) &&
-    (video.remixedFromVideoId ?? null) === (request.remix_of?.video_id ?? null)
+    (video.seconds === null || seconds === null || video.seconds === seconds) &&
+    from
   );
 }
 
@@ -184,6 +203,8 @@ async function createBody(job: JobContext, request: JobRequest): Promise<CreateR
     seconds: request.seconds,
     ...(request.extra ? { extra: request.extra } : {}),
     ...(request.input_reference ? { inputReference: await verifiedImage(job, request.input_reference) } : {}),
+    ...(request.parent?.kind === 'continue' && request.parent.frame ? { inputReference: { bytes: await frameBytes(job, request.parent.frame), mimeType: 'image/png', fileName: path.basename(request.parent.frame.path) } } : {}),
+    ...(request.characters && request.characters.length > 0 ? { characters: request.characters.map((character) => character.id!) } : {}),
   };
 }
 

@@ -13,7 +13,8 @@ export async function downloadJob(job: JobContext, videoId: string): Promise<voi
   const dest = outputPathsOf(run.outDir, run.fileStem(jobId));
   run.onState(jobId, 'downloading', { videoId });
   const outputs: { video?: OutputFile; thumbnail?: OutputFile } = {};
-  const seconds = entry.request.seconds;
+  // An extension's video is the whole stitched one.
+  const seconds = entry.request.parent?.total_seconds ?? entry.request.seconds;
   try {
     outputs.video = await save(job, videoId, 'video', dest.video, seconds);
     if (run.profile.features.contentVariants.includes('thumbnail')) {

@@ -60,6 +60,8 @@ export interface RunnerOptions {
   readonly inputReferences: ReadonlyMap<string, string>;
   /** The directory input images must lie in (through every symlink), as when they were checked. */
   readonly projectRoot: string;
+  /** Each declared character's clip by name, with the sha256 it had when checked. Absent: none. */
+  readonly characters?: ReadonlyMap<string, { readonly absPath: string; readonly sha256: string }>;
   readonly fileStem: (jobId: string) => string;
   readonly clock: Clock;
   /** Unix milliseconds, for timestamps the lockfile keeps. */
@@ -78,6 +80,8 @@ export interface Runner extends RunnerOptions {
   readonly retry: JobRetryPolicy;
   /** Keyed by `requestKey`: a create and the search after it are never interleaved with another job's identical ones. */
   readonly sameRequest: KeyedMutex;
+  /** Characters being made in this run, by name, provider and clip: one request each, however many jobs cast it. */
+  readonly makingCharacters: Map<string, Promise<string>>;
 }
 
 /** One server of the run, as a job's effects use it. */

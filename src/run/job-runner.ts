@@ -1,10 +1,10 @@
 import { defaultJobRetryPolicy, isServerUnusable } from '../api/index.js';
-import { fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
-import type { PlannedJob } from '../plan/plan.js';
+import { fingerprintOf } from '../lockfile/fingerprint.js';
 import { createClaimed } from './claimed-create.js';
 import { createOnce, requestKey, search, type CreateContext } from './create-once.js';
 import { downloadJob } from './download-job.js';
-import { holding, JobFailedError, on, ServerUnusableError, type Runner, type RunnerOptions, type Served } from './job-context.js';
+import { finalRequest } from './final-request.js';
+import { holding, on, ServerUnusableError, type Runner, type RunnerOptions, type Served } from './job-context.js';
 import { createKeyedMutex } from './keyed-mutex.js';
 import { pollJob } from './poll-job.js';
 import type { ScheduledJob, SchedulerEffects, ServeContext } from './scheduler.js';
@@ -18,7 +18,7 @@ export { JobFailedError, ServerUnusableError, type JobState, type RunnerOptions,
  * is created again.
  */
 export function createJobEffects(options: RunnerOptions): SchedulerEffects<Served> {
-  const run: Runner = { ...options, retry: options.retry ?? defaultJobRetryPolicy, sameRequest: createKeyedMutex() };
+  const run: Runner = { ...options, retry: options.retry ?? defaultJobRetryPolicy, sameRequest: createKeyedMutex(), makingCharacters: new Map() };
   return {
     serve: (job, ctx) => unusableAsFatal(serve(run, job, ctx)),
     finish: (job, result, signal) => unusableAsFatal(finish(run, job, result, signal)),
@@ -39,7 +39,7 @@ async function serve(run: Runner, scheduled: ScheduledJob, ctx: ServeContext<Ser
   if (planned.action === 'resume' && entry?.video_id && entry.status !== 'creating') {
     return pollJob(job, entry.video_id);
   }
-  const request = finalRequest(run, planned, ctx.parent);
+  const request = await finalRequest(job, planned, ctx.parent);
   const create: CreateContext = { ...job, asked: { request, fingerprint: fingerprintOf(request), costUsd: costOf(run, scheduled.id) }, permit: ctx.permit };
   if (entry?.status === 'creating' && entry.fingerprint === create.asked.fingerprint && entry.created_at !== null) {
     const since = entry.created_at;
@@ -49,14 +49,6 @@ async function serve(run: Runner, scheduled: ScheduledJob, ctx: ServeContext<Ser
   if (!run.claims) return pollJob(job, await createOnce(create));
   const made = await createClaimed(create, run.claims, entry?.video_id ?? null);
   return pollJob({ ...job, at: made.at }, made.videoId);
-}
-
-/** The request as sent: a remix points at the video its parent has now. */
-function finalRequest(run: Runner, planned: PlannedJob, parent: Served | null): JobRequest {
-  if (planned.remixOf === null) return planned.request;
-  const videoId = parent?.videoId ?? run.recorder.entry(planned.remixOf)?.video_id ?? null;
-  if (videoId === null) throw new JobFailedError(planned.id, { code: 'parent_missing', message: `parent ${planned.remixOf} has no video to remix` });
-  return { ...planned.request, remix_of: { job: planned.remixOf, video_id: videoId } };
 }
 
 /** Downloads a job's files from the server holding its video. */

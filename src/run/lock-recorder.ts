@@ -1,4 +1,4 @@
-import type { LockEntry, Lockfile } from '../lockfile/lockfile.js';
+import type { LockCharacter, LockEntry, Lockfile } from '../lockfile/lockfile.js';
 import { writeLockfile } from '../lockfile/lockfile-io.js';
 
 /**
@@ -42,6 +42,18 @@ export class LockRecorder {
     const jobs = { ...this.lock.jobs, [to]: entry };
     delete jobs[from];
     this.lock = { ...this.lock, jobs };
+    return this.flush();
+  }
+
+  /** The character made from these clip bytes on this provider, if one was. */
+  character(name: string, clipSha256: string, provider: string): LockCharacter | undefined {
+    return this.lock.characters?.find((made) => made.name === name && made.clip_sha256 === clipSha256 && made.provider === provider);
+  }
+
+  /** Records a character made; one made before from another clip of that name on that provider is replaced. */
+  recordCharacter(character: LockCharacter): Promise<void> {
+    const others = (this.lock.characters ?? []).filter((made) => made.name !== character.name || made.provider !== character.provider);
+    this.lock = { ...this.lock, characters: [...others, character] };
     return this.flush();
   }
 

@@ -13,6 +13,7 @@ import { createJobEffects, JobFailedError, ServerUnusableError, type JobState, t
 import { checkServedModel } from './check-served-model.js';
 import { LockRecorder } from './lock-recorder.js';
 import { fileStemOf, outputPathsOf } from './output-names.js';
+import { framePathOf } from './last-frame.js';
 import { applyMoves } from './move-outputs.js';
 import { removeStaleFiles } from './stale-files.js';
 import { runSchedule, type JobOutcome, type ScheduledJob, type SchedulerEvent } from './scheduler.js';
@@ -90,7 +91,11 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   const recorder = new LockRecorder(lockPath, planned.lockfile ? { ...planned.lockfile, name: loaded.storyboard.name } : emptyLockfile(loaded.storyboard.name));
   await onEnvironment('create the directory', input.outDir, () => mkdir(input.outDir, { recursive: true }));
   // Left by a render killed mid-write; this one holds the lock, so nobody else is writing them.
-  await removeStaleFiles([lockPath, ...loaded.jobs.flatMap((job) => Object.values(outputPathsOf(input.outDir, fileStemOf(job.id))))]);
+  await removeStaleFiles([
+    lockPath,
+    ...loaded.jobs.flatMap((job) => Object.values(outputPathsOf(input.outDir, fileStemOf(job.id)))),
+    ...loaded.jobs.flatMap((job) => (job.parent?.kind === 'continue' ? [framePathOf(input.outDir, fileStemOf(job.id))] : [])),
+  ]);
   // Adopted orphans move to their new job ids first: a remix of a moved parent finds its video there.
   await applyMoves(recorder, plan.moves, { outDir: input.outDir, lockDir: path.dirname(lockPath) });
 
@@ -104,12 +109,16 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   // parent is served in this run (the remix then follows wherever the scheduler sends it).
   const boundTo = (job: PlannedJob): string | null => {
     if (job.action === 'resume') return serverHolding(lockOf(job.id), first);
-    if (job.action === 'render' && job.remixOf !== null && !servedHere.has(job.remixOf)) return serverHolding(lockOf(job.remixOf), first);
+    // An edit or an extension too needs its parent's video where it is; a continuation only its file.
+    const onServer = job.parent !== null && job.parent.kind !== 'continue' ? job.parent.job : null;
+    if (job.action === 'render' && onServer !== null && !servedHere.has(onServer)) return serverHolding(lockOf(onServer), first);
     return null;
   };
   const scheduled: ScheduledJob[] = work.map((job, index) => ({
     id: job.id,
-    parentId: job.remixOf,
+    parentId: job.parent?.job ?? null,
+    // A continuation resumed from `creating` may extract its frame again: it too waits for the parent's file.
+    waitsForFile: job.action !== 'download' && job.parent?.kind === 'continue',
     priority: graph.remaining.get(job.id) ?? 0,
     index,
     resume: job.action === 'resume',
@@ -132,6 +141,7 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     lockDir: path.dirname(lockPath),
     inputReferences,
     projectRoot: loaded.projectRoot,
+    characters: castOf(loaded),
     fileStem: fileStemOf,
     clock: input.clock,
     wallNow: input.wallNow,
@@ -189,6 +199,16 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   if (input.pruneOrphans && !interrupted) await recorder.remove(plan.orphans.map((orphan) => orphan.id));
   const cents = [...created].reduce((sum, id) => sum + Math.round((recorder.entry(id)?.cost_usd ?? 0) * 100), 0);
   return { reports: [...outcomes.keys()].map((id) => reports.get(id)!), interrupted, spentUsd: cents / 100 };
+}
+
+/** Each declared character's clip, by name, as it was read and checked for the plan. */
+function castOf(loaded: LoadedStoryboard): Map<string, { readonly absPath: string; readonly sha256: string }> {
+  const cast = new Map<string, { readonly absPath: string; readonly sha256: string }>();
+  for (const character of loaded.storyboard.characters) {
+    const clip = loaded.characterClips.get(character.clip.absPath);
+    if (clip?.status === 'ok') cast.set(character.name, { absPath: character.clip.absPath, sha256: clip.sha256 });
+  }
+  return cast;
 }
 
 /** The server holding a lockfile entry's video (the plan sent entries on unreachable servers to render anew). */

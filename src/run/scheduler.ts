@@ -17,6 +17,11 @@ export interface ScheduledJob {
   /** False for jobs that only download: no slot, no permit. */
   readonly needsServer: boolean;
   /**
+   * A continuation: starts from its parent's downloaded file (its last frame), so it waits for
+   * the parent's `finish`, not only its serve; a parent whose finish fails skips it.
+   */
+  readonly waitsForFile?: boolean;
+  /**
    * The server of the pool this job must run on: the one holding its video (a resume) or its
    * parent's (a remix of a video made before this run). A remix of a parent served in this run
    * follows its parent wherever that went. Absent or null: any server with a free slot.
@@ -186,14 +191,15 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
   /** Called once `job` no longer blocks its children: its serve resolved, or it never needed one. */
   const release = (job: ScheduledJob, result: R | null): void => {
     for (const child of childrenOf.get(job.id)!) {
+      if (child.waitsForFile === true && child.needsServer) continue;
       if (child.needsServer) pushReady(child);
       else readyToFinish.push({ job: child, result: null });
     }
     if (job.needsServer) readyToFinish.push({ job, result });
   };
 
-  const skipDescendants = (failed: ScheduledJob): void => {
-    const stack = [...childrenOf.get(failed.id)!];
+  const skipDescendants = (failed: ScheduledJob, only: (child: ScheduledJob) => boolean = () => true): void => {
+    const stack = childrenOf.get(failed.id)!.filter(only);
     for (let child = stack.pop(); child !== undefined; child = stack.pop()) {
       settle(child.id, { status: 'skipped', because: failed.id });
       emit({ type: 'skipped', id: child.id, because: failed.id, at: clock.now() });
@@ -243,6 +249,7 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
           finishing--;
           settle(job.id, { status: 'completed', result });
           emit({ type: 'finished', id: job.id, at: clock.now() });
+          for (const child of childrenOf.get(job.id)!) if (child.waitsForFile === true && child.needsServer) pushReady(child);
           fill();
         },
         (error: unknown) => {
@@ -251,6 +258,8 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
           else {
             settle(job.id, { status: 'failed', stage: 'finish', error });
             emit({ type: 'failed', id: job.id, stage: 'finish', error, at: clock.now() });
+            // A continuation has no file to start from; the other children's video exists on the server.
+            skipDescendants(job, (child) => child.waitsForFile === true && child.needsServer);
           }
           fill();
         },
@@ -292,6 +301,8 @@ function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>
   for (const job of [...jobs].sort((a, b) => a.index - b.index)) {
     const parent = job.parentId === null ? undefined : byId.get(job.parentId);
     if (parent?.needsServer === true) continue;
+    // Its parent only downloads here: it starts once that file is saved.
+    if (parent !== undefined && job.waitsForFile === true && job.needsServer) continue;
     if (job.needsServer) pushReady(job);
     else readyToFinish.push({ job, result: null });
   }

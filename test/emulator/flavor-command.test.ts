@@ -9,8 +9,8 @@ import { withTempDir } from './helpers.js';
  * `shotlist emulator --flavor gemini|fal|replicate` as a user runs it: a real process that says
  * the base URL a client of that protocol uses, answers there, and stops on SIGINT.
  */
-async function serve(flavor: string, stateDir: string, probe: (base: string) => Promise<void>): Promise<string> {
-  const child = spawn(process.execPath, [path.join(REPO, 'bin/shotlist.js'), 'emulator', '--flavor', flavor, '--port', '0', '--state-dir', stateDir], { env: userEnv() });
+async function serve(flavor: string, stateDir: string, probe: (base: string) => Promise<void>, extra: readonly string[] = []): Promise<string> {
+  const child = spawn(process.execPath, [path.join(REPO, 'bin/shotlist.js'), 'emulator', '--flavor', flavor, '--port', '0', '--state-dir', stateDir, ...extra], { env: userEnv() });
   let stderr = '';
   const base = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (chunk: Buffer) => {
@@ -52,6 +52,29 @@ describe('shotlist emulator --flavor', () => {
       await serve('replicate', path.join(dir, 'r'), async (base) => {
         expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
         expect((await fetch(`${base}/predictions`)).status).toBe(200);
+      });
+    });
+  }, 60_000);
+
+  it('--guide-2026 takes the March-2026 guide\'s extras (characters on a create, 16 s); without it they are refused', async () => {
+    await withTempDir(async (dir) => {
+      const create = (base: string, body: object) => fetch(`${base}/videos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'Ember the fox', ...body }) });
+      await serve(
+        'openai',
+        path.join(dir, 'guide'),
+        async (base) => {
+          expect((await create(base, { seconds: '16' })).status).toBe(200);
+          // The field is known: an unknown id is refused as such, not as an unknown parameter.
+          const cast = await create(base, { characters: [{ id: 'char_0' }] });
+          expect(cast.status).toBe(400);
+          expect(await cast.text()).toContain("Character with id 'char_0' not found");
+        },
+        ['--guide-2026'],
+      );
+      await serve('openai', path.join(dir, 'plain'), async (base) => {
+        const cast = await create(base, { characters: [{ id: 'char_0' }] });
+        expect(cast.status).toBe(400);
+        expect(await cast.text()).toContain("Unknown parameter: 'characters'");
       });
     });
   }, 60_000);

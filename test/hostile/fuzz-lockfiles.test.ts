@@ -107,8 +107,9 @@ describe('schema-valid lockfiles', () => {
         expect(() => parseLockfile(text, LOCK)).not.toThrow();
         await writeFile(path.join(project.dir, LOCK), text);
         if (Object.keys(lock.jobs).some((id) => ids.includes(id))) withJobs++;
-        // The schema cannot know which provider wrote a video id: an id of another form is refused,
-        // exit 2 at its place in the lockfile (test/hostile/video-ids.test.ts); anything else passes.
+        // The schema cannot know which provider wrote a video id, nor where the project lies: an id
+        // of another form (test/hostile/video-ids.test.ts), or an output path leading out of the
+        // project, is refused, exit 2 at its place in the lockfile; anything else passes.
         for (const [command, argv, codes] of [
           ['plan', ['plan', BOARD, '--json'], [0, 2]],
           ['status', ['status', BOARD, '--offline', '--json'], [0, 1, 2]],
@@ -116,7 +117,7 @@ describe('schema-valid lockfiles', () => {
         ] as const) {
           const run = await runCli(argv, { cwd: project.dir, env: { NO_COLOR: '1' }, now: NOW });
           expect(brokenPromises(run, codes), `${command}: ${run.stderr.slice(0, 500)}`).toEqual([]);
-          if (run.code === 2) expect(run.stderr, command).toMatch(new RegExp(`${LOCK.replace('.', '\\.')}:\\d+:\\d+ .*is not a video id`));
+          if (run.code === 2) expect(run.stderr, command).toMatch(new RegExp(`${LOCK.replace('.', '\\.')}:\\d+:\\d+ .*(is not a video id|leads outside the project directory)`));
         }
       }),
       { numRuns: 100, seed: FUZZ_SEED, endOnFailure: true },

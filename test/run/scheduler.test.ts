@@ -204,6 +204,35 @@ describe('runSchedule: order', () => {
     expect(run.outcomes.get('cached')).toEqual({ status: 'completed', result: null });
   });
 
+  it("starts a continuation only once its parent's file is downloaded, whether the parent is served here or only downloads", async () => {
+    const jobs = [
+      job('parent', 0, { priority: 2 }),
+      job('continuation', 1, { parentId: 'parent', priority: 1, waitsForFile: true }),
+      job('remix', 2, { parentId: 'parent', priority: 1 }),
+      job('cached', 3, { needsServer: false }),
+      job('continues-cached', 4, { parentId: 'cached', waitsForFile: true }),
+    ];
+    const run = await simulate(jobs, { serveMs: { parent: 30 * SECOND }, finishMs: { parent: 50 * SECOND, cached: 20 * SECOND } }, { inFlight: 3 });
+    expect(Object.values(statuses(run.outcomes)).every((s) => s === 'completed')).toBe(true);
+    expect(run.at('started', 'remix', 'serve')).toBe(30 * SECOND);
+    expect(run.at('finished', 'parent')).toBe(80 * SECOND);
+    expect(run.at('started', 'continuation', 'serve')).toBe(80 * SECOND);
+    expect(run.parents.get('continuation')).toBe('video-parent');
+    expect(run.at('started', 'continues-cached', 'serve')).toBe(20 * SECOND);
+  });
+
+  it("skips a continuation (and what follows it) when its parent's download fails; the parent's remixes still run", async () => {
+    const jobs = [
+      job('parent', 0),
+      job('continuation', 1, { parentId: 'parent', waitsForFile: true }),
+      job('after', 2, { parentId: 'continuation' }),
+      job('remix', 3, { parentId: 'parent' }),
+    ];
+    const run = await simulate(jobs, { failFinish: ['parent'] });
+    expect(statuses(run.outcomes)).toEqual({ parent: 'failed', continuation: 'skipped', after: 'skipped', remix: 'completed' });
+    expect(run.outcomes.get('continuation')).toEqual({ status: 'skipped', because: 'parent' });
+  });
+
   it('treats a parent outside the job list as done', async () => {
     const run = await simulate([job('remix', 0, { parentId: 'rendered-last-week' })]);
     expect(run.outcomes.get('remix')).toEqual({ status: 'completed', result: 'video-remix' });

@@ -17,6 +17,8 @@ import { listAllPages, type ListAllOptions, type ListOptions } from '../list-all
 import { mayHaveCreated } from '../error-kind.js';
 import { defaultByteLimit, DOWNLOAD_LIMITS, saveContent, type ContentKind, type DownloadResult } from '../download.js';
 import { encodeCreate, encodeRemix, summarizeCreate, summarizeRemix, type CreateRequest, type EncodedBody } from './request-body.js';
+import type { Character } from '../character.js';
+import { createCharacter, fromVideo, getCharacter, type ChildCalls } from './children.js';
 import { apiErrorOf, expectJson, quote, readBody, type Redact } from './response.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../retry-policy.js';
 import { abortableSleep, withRetries, type RetryInfo, type Sleep } from '../retry.js';
@@ -59,6 +61,13 @@ export type { CallOptions, DownloadOptions } from '../protocol.js';
 export interface VideosClient {
   create(req: CreateRequest, opts?: CallOptions): Promise<Video>;
   remix(videoId: string, prompt: string, opts?: CallOptions): Promise<Video>;
+  /** `POST /videos/edits` of a video of the server. */
+  edit(videoId: string, prompt: string, opts?: CallOptions): Promise<Video>;
+  /** `POST /videos/extensions`: the video followed by `seconds` more; the new video is the whole. */
+  extend(videoId: string, prompt: string, seconds: string, opts?: CallOptions): Promise<Video>;
+  /** `POST /videos/characters`: a character from a 2–4 s MP4. */
+  createCharacter(clip: { readonly bytes: Uint8Array; readonly fileName: string }, name: string, opts?: CallOptions): Promise<Character>;
+  getCharacter(characterId: string, opts?: CallOptions): Promise<Character>;
   /** `pollAfterMs` is the server's `openai-poll-after-ms`, clamped to the profile's `minPollMs`–60 s, or `null`. */
   retrieve(videoId: string, opts?: CallOptions): Promise<{ video: Video; pollAfterMs: number | null }>;
   list(query?: ListOptions, opts?: CallOptions): Promise<VideoList>;
@@ -110,9 +119,14 @@ export function createVideosClient(opts: VideosClientOptions): VideosClient {
     redact: redactorFor(opts.apiKey),
     downloadDeadlineMs: opts.downloadDeadlineMs ?? DOWNLOAD_LIMITS.deadlineMs,
   };
+  const children = childCalls(ctx);
   return {
     create: (req, o) => createVideo(ctx, req, signalOf(o)),
     remix: (videoId, prompt, o) => remixVideo(ctx, videoId, prompt, signalOf(o)),
+    edit: (videoId, prompt, o) => fromVideo(children, 'edit', videoId, prompt, null, signalOf(o)),
+    extend: (videoId, prompt, seconds, o) => fromVideo(children, 'extend', videoId, prompt, seconds, signalOf(o)),
+    createCharacter: (clip, name, o) => createCharacter(children, clip, name, signalOf(o)),
+    getCharacter: (characterId, o) => getCharacter(children, characterId, signalOf(o)),
     retrieve: (videoId, o) => retrieveVideo(ctx, videoId, signalOf(o)),
     list: (query, o) => listVideos(ctx, query ?? {}, signalOf(o)),
     listAll: (query, o) => listAllVideos(ctx, query ?? {}, signalOf(o)),
@@ -169,25 +183,41 @@ async function remixVideo(ctx: Context, videoId: string, prompt: string, signal:
   return postCreate(ctx, url, () => encodeRemix(prompt, ctx.profile.encoding), summarizeRemix(videoId, prompt), signal, check);
 }
 
-async function postCreate(
+/** What the March-2026 endpoints (children.ts) send with. */
+function childCalls(ctx: Context): ChildCalls {
+  return {
+    profile: ctx.profile,
+    endpoint: ctx.endpoint,
+    redact: ctx.redact,
+    post: (url, encode, summary, signal, check, read) => postCreate(ctx, url, encode, summary, signal, check, (_ctx, ex) => read(ex)),
+    get: (url, signal, read) =>
+      idempotent(ctx, signal, async () => read(await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: 'application/json' }, followRedirects: true }, signal))),
+    readJson: (ex) => readJsonOk(ctx, ex),
+    readVideo: (ex) => readVideo(ctx, ex),
+    checkedId: (videoId) => checkedId(ctx, videoId),
+  };
+}
+
+async function postCreate<T = Video>(
   ctx: Context,
   url: URL,
   encode: () => EncodedBody,
   summary: CreateSummary,
   signal: AbortSignal,
-  check: (video: Video) => string | null = () => null,
-): Promise<Video> {
+  check: (made: T) => string | null = () => null,
+  read: (ctx: Context, ex: Exchange) => Promise<T> = readVideo as unknown as (ctx: Context, ex: Exchange) => Promise<T>,
+): Promise<T> {
   signal.throwIfAborted();
   let attemptStartedAt = new Date();
   let abortedInFlight = false;
-  const attempt = async (): Promise<Video> => {
+  const attempt = async (): Promise<T> => {
     attemptStartedAt = new Date();
     try {
       // A fresh body per attempt: a FormData stream is consumed by sending it.
       const { body, contentType } = encode();
       const headers = { accept: 'application/json', ...(contentType === undefined ? {} : { 'content-type': contentType }) };
       const ex = await sendRequest(ctx.transport, { method: 'POST', url, headers, body }, signal);
-      const video = await readVideo(ctx, ex);
+      const video = await read(ctx, ex);
       const wrong = check(video);
       if (wrong !== null) throw new ResponseFormatError(ex.call, ex.status, wrong);
       return video;

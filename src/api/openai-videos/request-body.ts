@@ -30,6 +30,8 @@ export interface CreateRequest {
    * `extra_body` (an object in JSON, a JSON string in multipart).
    */
   readonly extra?: Readonly<Record<string, string | number | boolean>>;
+  /** Characters cast (ids from `POST /videos/characters`), sent as `characters: [{id}]` (in a form, `characters[][id]`). */
+  readonly characters?: readonly string[];
 }
 
 export interface EncodedBody {
@@ -38,15 +40,44 @@ export interface EncodedBody {
   readonly contentType: string | undefined;
 }
 
-const CORE_FIELDS = new Set(['prompt', 'model', 'size', 'seconds', 'input_reference']);
+const CORE_FIELDS = new Set(['prompt', 'model', 'size', 'seconds', 'input_reference', 'characters']);
 
 type ExtraPlacement = ProviderProfile['extraFields']['placement'];
 
 export function encodeCreate(req: CreateRequest, encoding: ProviderProfile['encoding'], placement: ExtraPlacement): EncodedBody {
   const fields = createFields(req, placement);
   // A file can only travel in multipart, whatever the profile prefers.
-  if (encoding === 'multipart' || req.inputReference !== undefined) return multipart(fields, req.inputReference);
-  return { body: JSON.stringify(fields), contentType: 'application/json' };
+  const cast = req.characters ?? [];
+  if (encoding === 'multipart' || req.inputReference !== undefined) {
+    const body = multipart(fields, req.inputReference);
+    // The Node SDK's flattening of an array of objects (reference §3.2): repeated `characters[][id]`.
+    for (const id of cast) (body.body as FormData).append('characters[][id]', id);
+    return body;
+  }
+  return { body: JSON.stringify(cast.length > 0 ? { ...fields, characters: cast.map((id) => ({ id })) } : fields), contentType: 'application/json' };
+}
+
+/**
+ * An edit (`POST /videos/edits`) or an extension (`POST /videos/extensions`) of a video of the
+ * server: the prompt, the source as `video: {id}` (in a form `video[id]`), and for an extension
+ * the `seconds` of the new segment (reference §7).
+ */
+export function encodeFromVideo(videoId: string, prompt: string, seconds: string | null, encoding: ProviderProfile['encoding']): EncodedBody {
+  const fields = { prompt, ...(seconds !== null ? { seconds } : {}) };
+  if (encoding === 'multipart') {
+    const body = multipart(fields, undefined);
+    (body.body as FormData).append('video[id]', videoId);
+    return body;
+  }
+  return { body: JSON.stringify({ ...fields, video: { id: videoId } }), contentType: 'application/json' };
+}
+
+/** A character (`POST /videos/characters`, multipart only): its name and its clip, an MP4. */
+export function encodeCharacter(name: string, clip: Uint8Array, fileName: string): EncodedBody {
+  const form = new FormData();
+  form.append('name', name);
+  form.append('video', new Blob([clip], { type: 'video/mp4' }), fileName);
+  return { body: form, contentType: undefined };
 }
 
 export function encodeRemix(prompt: string, encoding: ProviderProfile['encoding']): EncodedBody {
@@ -94,6 +125,11 @@ export function summarizeCreate(req: CreateRequest): CreateSummary {
     remixOf: null,
     inputReference: ref === undefined ? null : { fileName: ref.fileName, mimeType: ref.mimeType, bytes: ref.bytes.byteLength },
   };
+}
+
+/** An edit or an extension, for reconciling: `remixOf` names the source video. */
+export function summarizeFromVideo(kind: 'edit' | 'extend', videoId: string, prompt: string, seconds: string | null): CreateSummary {
+  return { kind, prompt, model: null, size: null, seconds, remixOf: videoId, inputReference: null };
 }
 
 export function summarizeRemix(videoId: string, prompt: string): CreateSummary {
