@@ -59,7 +59,7 @@ export async function runRender(files: readonly string[], flags: RenderFlags, ct
 async function renderSeveral(files: readonly string[], flags: RenderFlags, ctx: CliContext): Promise<number> {
   const all: LoadedStoryboard[] = [];
   for (const file of files) all.push((await loadForCommand(file, flags, ctx)).loaded);
-  checkGlobs(all.flatMap((loaded) => loaded.jobs.map((job) => job.id)), flags, all.map((loaded) => loaded.storyboard.name).join(', '));
+  checkGlobs(all.flatMap((loaded) => [...loaded.jobs.map((job) => job.id), ...loaded.cuts.map((cut) => cut.id)]), flags, all.map((loaded) => loaded.storyboard.name).join(', '));
   let worst: number = EXIT.ok;
   for (const loaded of all) {
     const code = await renderLoaded(loaded, flags, ctx, { globsChecked: true });

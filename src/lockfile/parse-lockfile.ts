@@ -7,7 +7,7 @@ import { LockfileError } from '../errors.js';
 import { pointerToPath } from '../source/schema.js';
 import { formatDocPath } from '../source/issue.js';
 import { jsonSyntaxErrorOffset, lineColumnOf } from './json-syntax.js';
-import { LOCKFILE_VERSION, type LockEntry, type Lockfile, type OutputFile } from './lockfile.js';
+import { LOCKFILE_VERSION, type CutEntry, type LockEntry, type Lockfile, type OutputFile } from './lockfile.js';
 import { redactingReplacer, redactKnown } from '../untrusted/redactor.js';
 import { escapeRawControlsInJson } from '../untrusted/control-characters.js';
 
@@ -89,7 +89,15 @@ export function lockfileErrorAt(text: string, file: string, at: readonly (string
 export function serializeLockfile(lock: Lockfile): string {
   const jobs: Record<string, unknown> = {};
   for (const id of Object.keys(lock.jobs).sort(byCodePoint)) jobs[redactKnown(id)] = orderEntry(lock.jobs[id]!);
-  return `${escapeRawControlsInJson(JSON.stringify({ lockfileVersion: lock.lockfileVersion, name: lock.name, jobs }, redactingReplacer, 2))}\n`;
+  // Only when there are films: a lockfile of a storyboard without cuts stays byte-identical.
+  const cutIds = Object.keys(lock.cuts ?? {}).sort(byCodePoint);
+  const cuts = cutIds.length === 0 ? {} : { cuts: Object.fromEntries(cutIds.map((id) => [redactKnown(id), orderCut(lock.cuts![id]!)])) };
+  return `${escapeRawControlsInJson(JSON.stringify({ lockfileVersion: lock.lockfileVersion, name: lock.name, jobs, ...cuts }, redactingReplacer, 2))}\n`;
+}
+
+function orderCut(entry: CutEntry): Record<string, unknown> {
+  const clips = Object.fromEntries(Object.keys(entry.clips).sort(byCodePoint).map((job) => [redactKnown(job), entry.clips[job]]));
+  return { fingerprint: entry.fingerprint, clips, outputs: { video: orderOutput(entry.outputs.video), timeline: orderOutput(entry.outputs.timeline) } };
 }
 
 function orderEntry(entry: LockEntry): Record<string, unknown> {

@@ -9,7 +9,9 @@ import { outcomesOf, outputDirOf, REPORT_FILE, writeReport } from '../report/wri
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { acquireLock, type HeldLock, type Judgement, type LockHolder } from './advisory-lock.js';
 import { systemClock } from './clock.js';
-import { recordWithoutSending, renderStoryboard, type JobReport, type JobState, type RenderResult } from './render-storyboard.js';
+import { recordWithoutSending, recorderFor, renderStoryboard, type JobReport, type JobState, type RenderResult } from './render-storyboard.js';
+import { blockedCuts, owesCuts, withCuts } from './cut-session.js';
+import type { CutEvent, CutReport } from './run-cuts.js';
 import { removeStaleFiles } from './stale-files.js';
 
 /** What a render of one loaded storyboard is asked to do, and what it may use of the process. */
@@ -66,6 +68,8 @@ export type RenderSessionEvent =
   | { readonly type: 'job'; readonly id: string; readonly state: JobState; readonly detail: JobDetail }
   | { readonly type: 'job-settled'; readonly report: JobReport }
   | { readonly type: 'render-end' }
+  /** A film of the cuts: started, progressing, settled. */
+  | { readonly type: 'cut'; readonly event: CutEvent }
   | { readonly type: 'embedded'; readonly event: EmbeddedEvent };
 
 /** A job's state change: the video it is, its progress, the server's message. */
@@ -80,9 +84,13 @@ export interface JobDetail {
  * orphans may have been recorded); `moved` counts jobs whose files were renamed to new ids.
  * `rendered`: the scheduler ran; `result` holds each job's end.
  */
-export type RenderOutcome =
+export type RenderOutcome = (
   | { readonly kind: 'nothing-sent'; readonly planned: StoryboardPlan; readonly outDir: string; readonly moved: number }
-  | { readonly kind: 'rendered'; readonly planned: StoryboardPlan; readonly outDir: string; readonly result: RenderResult };
+  | { readonly kind: 'rendered'; readonly planned: StoryboardPlan; readonly outDir: string; readonly result: RenderResult }
+) & {
+  /** Each film of the plan's cuts: built, reused, skipped (naming its clip), failed or cancelled. */
+  readonly cuts: readonly CutReport[];
+};
 
 /**
  * Plans a loaded storyboard and renders what the plan owes, under the lockfile's lock: plan,
@@ -101,7 +109,7 @@ export async function runRenderSession(options: RenderSessionOptions): Promise<R
   credentialFor(provider.profile, options.env);
   for (const { baseUrl } of provider.servers) if (baseUrl !== null) resolveEndpoint(baseUrl, options.allowInsecureHttp === true);
   tell({ type: 'planned', planned: first });
-  if (!owesWork(first, options)) return nothingSent(first, outDir, tell);
+  if (!owesWork(first, options)) return nothingSent(first, outDir, tell, blockedCuts(first));
 
   const lock = await takeLock(first.lockPath, options, tell);
   let server: OpenServer | null = null;
@@ -110,12 +118,21 @@ export async function runRenderSession(options: RenderSessionOptions): Promise<R
     // winner of a race to it) has changed the lockfile since, and its work must not be paid twice.
     const planned = await planFor(options);
     options.refuse?.(planned.plan);
+    const recorder = recorderFor(loaded, planned);
+    const cutOptions = { planned, recorder, outDir, signal: options.signal, pruneOrphans: prunes(options), onEvent: (event: CutEvent) => tell({ type: 'cut', event }) };
     if (workOf(planned) === 0) {
-      if (owesWork(planned, options)) await recordWithoutSending(planned, { outDir, pruneOrphans: prunes(options) });
-      return nothingSent(planned, outDir, tell);
+      // Films whose clips are all on disk are assembled without opening a server.
+      const { cuts } = await withCuts({ ...cutOptions, pending: new Set() }, async () => {
+        if (owesWork(planned, options)) await recordWithoutSending(planned, { outDir, pruneOrphans: prunes(options), recorder });
+      });
+      if (cuts.length > 0 && options.report !== false) {
+        await removeStaleFiles([path.join(outDir, REPORT_FILE)]);
+        await writeReport({ loaded, outDir, now: options.now(), outcomes: new Map(), display: options.display });
+      }
+      return nothingSent(planned, outDir, tell, cuts);
     }
     tell({ type: 'start', planned, outDir, work: workOf(planned) });
-    server = await openServer(loaded, {
+    const opened = await openServer(loaded, {
       allowInsecureHttp: options.allowInsecureHttp === true,
       ...(options.emulatorSpeed !== undefined ? { emulatorSpeed: options.emulatorSpeed } : {}),
       env: options.env,
@@ -123,13 +140,16 @@ export async function runRenderSession(options: RenderSessionOptions): Promise<R
       display: options.display,
       onEvent: (event) => tell({ type: 'embedded', event }),
     });
+    server = opened;
     let result: RenderResult;
+    let cuts: readonly CutReport[];
     tell({ type: 'rendering', planned });
+    const pending = new Set(planned.plan.jobs.filter((job) => job.action === 'render' || job.action === 'resume' || job.action === 'download').map((job) => job.id));
     try {
-      result = await renderStoryboard({
+      ({ value: result, cuts } = await withCuts({ ...cutOptions, pending }, (clipSettled) => renderStoryboard({
         loaded,
         planned,
-        servers: server.servers,
+        servers: opened.servers,
         outDir,
         clock: systemClock,
         wallNow: options.now,
@@ -137,8 +157,12 @@ export async function runRenderSession(options: RenderSessionOptions): Promise<R
         ...(options.drain ? { drain: options.drain } : {}),
         pruneOrphans: prunes(options),
         onState: (id, state, detail) => tell({ type: 'job', id, state, detail }),
-        onSettled: (_id, report) => tell({ type: 'job-settled', report }),
-      });
+        recorder,
+        onSettled: (id, report) => {
+          clipSettled(id, report.status === 'completed', report.status === 'completed' ? undefined : UNFINISHED[report.status]);
+          tell({ type: 'job-settled', report });
+        },
+      })));
     } finally {
       tell({ type: 'render-end' });
     }
@@ -146,12 +170,15 @@ export async function runRenderSession(options: RenderSessionOptions): Promise<R
       await removeStaleFiles([path.join(outDir, REPORT_FILE)]);
       await writeReport({ loaded, outDir, now: options.now(), outcomes: outcomesOf(result.reports), display: options.display });
     }
-    return { kind: 'rendered', planned, outDir, result };
+    return { kind: 'rendered', planned, outDir, result, cuts };
   } finally {
     await server?.close();
     await lock.release();
   }
 }
+
+/** How a film names the end of a clip it waited for. */
+const UNFINISHED = { failed: 'failed', skipped: 'was skipped', cancelled: 'was cancelled' } as const;
 
 function planFor(options: RenderSessionOptions): Promise<StoryboardPlan> {
   return planStoryboard(options.loaded, {
@@ -177,13 +204,13 @@ function prunes(options: Pick<RenderSessionOptions, 'only'>): boolean {
 
 /** Whether the run must take the lock: jobs to send, or, with nothing to send, orphans to move to their new ids or (on a full render) to drop. */
 function owesWork(planned: StoryboardPlan, options: Pick<RenderSessionOptions, 'only'>): boolean {
-  return workOf(planned) > 0 || planned.plan.moves.length > 0 || (prunes(options) && planned.plan.orphans.length > 0);
+  return workOf(planned) > 0 || planned.plan.moves.length > 0 || (prunes(options) && planned.plan.orphans.length > 0) || owesCuts(planned, prunes(options));
 }
 
-function nothingSent(planned: StoryboardPlan, outDir: string, tell: (event: RenderSessionEvent) => void): RenderOutcome {
+function nothingSent(planned: StoryboardPlan, outDir: string, tell: (event: RenderSessionEvent) => void, cuts: readonly CutReport[]): RenderOutcome {
   tell({ type: 'start', planned, outDir, work: 0 });
   const moved = planned.plan.moves.filter((move) => move.from !== move.to).length;
-  return { kind: 'nothing-sent', planned, outDir, moved };
+  return { kind: 'nothing-sent', planned, outDir, moved, cuts };
 }
 
 /** The advisory lock beside the lockfile, waiting for its holder only when asked to. */
