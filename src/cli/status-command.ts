@@ -1,4 +1,6 @@
-import type { LockEntry } from '../lockfile/lockfile.js';
+import type { CutEntry, LockEntry } from '../lockfile/lockfile.js';
+import { assessCuts } from '../status/assess-cuts.js';
+import { cutStatusEvents, formatCutStatus } from './format-cut-status.js';
 import type { OutputState } from '../plan/plan.js';
 import { planStoryboard } from '../plan/plan-storyboard.js';
 import { OutputHashCache } from '../plan/read-outputs.js';
@@ -40,27 +42,34 @@ export async function runStatus(file: string, flags: StatusFlags, ctx: CliContex
   // One hash cache for the plan (videos) and for the thumbnails below: read from disk once.
   const hashCache = await OutputHashCache.loadForProject(loaded.projectRoot);
   const outDir = explicitOutDir(flags, ctx);
-  const { plan, lockPath, providerId, outputPaths } = await planStoryboard(loaded, { now, only: flags.only, hashCache, display: (p) => displayPath(ctx, p), ...(outDir ? { outDir } : {}) });
+  const { plan, lockPath, providerId, outputPaths, cuts, lockfile } = await planStoryboard(loaded, { now, only: flags.only, hashCache, display: (p) => displayPath(ctx, p), ...(outDir ? { outDir } : {}) });
   const entries = [...plan.jobs.flatMap((job) => (job.entry ? [job.entry] : [])), ...plan.orphans.map((orphan) => orphan.entry)];
-  const files = await readRecordedFiles(entries, outputPaths, hashCache);
+  const files = await readRecordedFiles(entries, outputPaths, hashCache, Object.values(lockfile?.cuts ?? {}));
   const server = flags.offline ? null : await askServer(loaded, entries, flags, ctx);
   const report = assessStatus({ plan, files, server, now });
+  const films = assessCuts(cuts, lockfile?.cuts ?? {}, files);
+  const attention = report.totals.attention + films.filter((film) => film.attention).length;
 
   const { log } = ctx;
   if (log.json) {
-    for (const event of statusEvents(report, loaded.storyboard.name)) log.event(event);
+    const jobEvents = statusEvents(report, loaded.storyboard.name);
+    // The films' rows go before the total, as the jobs' do.
+    for (const event of [...jobEvents.slice(0, -1), ...cutStatusEvents(films), ...jobEvents.slice(-1)]) log.event(event);
   } else {
     const header = `status of ${ctx.out.bold(loaded.storyboard.name)} on ${providerId} (${displayPath(ctx, lockPath)}${flags.offline ? ', offline' : ''})`;
     const shown = flags.quiet ? { ...report, rows: report.rows.filter((row) => row.attention) } : report;
     log.result(formatStatus(shown, header, log.out));
-    if (report.totals.attention > 0) log.result(`run \`shotlist plan ${displayPath(ctx, loaded.storyboard.mainPath)}\` to see what render would do about it\n`);
+    const shownFilms = flags.quiet ? films.filter((film) => film.attention) : films;
+    if (shownFilms.length > 0) log.result(`\n${formatCutStatus(shownFilms, log.out)}`);
+    if (attention > 0) log.result(`run \`shotlist plan ${displayPath(ctx, loaded.storyboard.mainPath)}\` to see what render would do about it\n`);
   }
-  return report.totals.attention > 0 ? EXIT.jobsFailed : EXIT.ok;
+  return attention > 0 ? EXIT.jobsFailed : EXIT.ok;
 }
 
 /** Hashes of every recorded video and thumbnail (where the plan confined them), through the cache the plan has just used (its videos are known there). */
-async function readRecordedFiles(entries: readonly LockEntry[], located: ReadonlyMap<string, string>, cache: OutputHashCache): Promise<Map<string, OutputState>> {
+async function readRecordedFiles(entries: readonly LockEntry[], located: ReadonlyMap<string, string>, cache: OutputHashCache, films: readonly CutEntry[]): Promise<Map<string, OutputState>> {
   const files = new Map(entries.flatMap((entry) => [entry.outputs.video, entry.outputs.thumbnail].flatMap((output) => (output ? [[output.path, output.bytes] as const] : []))));
+  for (const film of films) for (const output of [film.outputs.video, film.outputs.timeline]) files.set(output.path, output.bytes);
   const states = new Map<string, OutputState>();
   for (const [recorded, bytes] of files) {
     const absPath = located.get(recorded);
