@@ -111,6 +111,14 @@ describe.concurrent('cuts in a render', () => {
       }
     }
 
+    // The contact sheet: a card per film, playing its MP4, its sequence linked to the clips' cards.
+    const report = await readFile(path.join(dir, 'renders/spots/report.html'), 'utf8');
+    expect(report).toContain('<article id="film-0" class="film status-built"');
+    expect(report).toContain('data-video="cuts/spot%5Bproduct%3Dmug%5D.mp4"');
+    expect(report).toContain('href="cuts/trailer.otio"');
+    expect(report).toMatch(/<a href="#job-0">hero\[product=mug\]<\/a>/);
+    expect(report).toContain('id="job-0"');
+
     const lockBytes = await readLockBytes(dir, FILE);
     const plan = await runCli(['plan', FILE, '--base-url', emu.url, '--json'], { cwd: dir, now: () => Date.now() });
     expect(planCuts(plan)).toEqual({ [SPOTS[0]!]: ['reuse', 'up-to-date'], [SPOTS[1]!]: ['reuse', 'up-to-date'], trailer: ['reuse', 'up-to-date'] });
@@ -148,11 +156,19 @@ describe.concurrent('cuts in a render', () => {
     await rm(path.join(dir, after.cuts![SPOTS[0]!]!.outputs.video.path));
     const missing = await runCli(['plan', FILE, '--base-url', emu.url, '--json'], { cwd: dir, now: () => Date.now() });
     expect(planCuts(missing)[SPOTS[0]!]).toEqual(['cut', 'file-missing']);
+    const status = await runCli(['status', FILE, '--base-url', emu.url, '--json'], { cwd: dir, now: () => Date.now() });
+    expect(status.code).toBe(1);
+    expect(events(status, 'status.cut').map((event) => [event['id'], event['state'], event['file'], event['timeline']])).toEqual([
+      [SPOTS[0], 'missing', 'missing', 'ok'],
+      [SPOTS[1], 'ok', 'ok', 'ok'],
+      ['trailer', 'ok', 'ok', 'ok'],
+    ]);
     const requests = emu.stats().requestsByRoute;
     const rebuilt = await renderWith(emu, dir, FILE);
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     expect(cutResults(rebuilt)).toEqual({ [SPOTS[0]!]: 'built' });
     expect(emu.stats().requestsByRoute).toEqual(requests);
+    expect((await runCli(['status', FILE, '--base-url', emu.url], { cwd: dir, now: () => Date.now() })).stdout).toContain('3 films, all in order');
     // The same inputs make the same bytes.
     expect(await readLockBytes(dir, FILE)).toEqual(Buffer.from(JSON.stringify(after, null, 2) + '\n'));
   });
