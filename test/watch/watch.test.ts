@@ -50,10 +50,10 @@ async function watchCampaign(): Promise<WatchUpdate> {
 const edit = async (file: string, change: (text: string) => string) => writeFile(path.join(dir, file), change(await readFile(path.join(dir, file), 'utf8')));
 
 describe('watch', () => {
-  it('plans at once, and watches the storyboard, its import, its partial file and its input image', async () => {
+  it("plans at once, and watches the storyboard, its import, its partial file, its input image and its cut's end cards and music bed", async () => {
     const first = await watchCampaign();
     expect(first.kind).toBe('planned');
-    expect(session!.watched().map((f) => path.relative(dir, f)).sort()).toEqual(['assets/mug-1280x720.png', 'campaign.yaml', 'shared/look.yaml', 'shared/signoff.hbs']);
+    expect(session!.watched().map((f) => path.relative(dir, f)).sort()).toEqual(['assets/bed.m4a', 'assets/endcard-1280x720.png', 'assets/endcard-720x1280.png', 'assets/mug-1280x720.png', 'campaign.yaml', 'shared/look.yaml', 'shared/signoff.hbs']);
   });
 
   it('a save that breaks the storyboard shows the error within 1 s and keeps the last plan; a fix re-plans', async () => {
