@@ -207,6 +207,21 @@ describe.concurrent('cuts in a render', () => {
   });
 });
 
+describe('a lockfile\'s cuts, untrusted', () => {
+  it('a film path leading out of the project is refused at its line and column; nothing there is read', async ({ onTestFinished }) => {
+    const { emu, dir } = await project(onTestFinished);
+    const outside = { path: '../../../../etc/passwd', sha256: 'a'.repeat(64), bytes: 1 };
+    const lock = { lockfileVersion: 1, name: 'spots', jobs: {}, cuts: { trailer: { fingerprint: `sha256:${'b'.repeat(64)}`, clips: {}, outputs: { video: { ...outside, path: 'renders/spots/cuts/trailer.mp4' }, timeline: outside } } } };
+    await writeFile(path.join(dir, 'spots.lock.json'), JSON.stringify(lock, null, 2));
+    for (const command of ['plan', 'status', 'render']) {
+      const run = await runCli([command, FILE, '--base-url', emu.url], { cwd: dir, now: () => Date.now() });
+      expect(run.code, command).toBe(2);
+      expect(run.stderr).toMatch(/spots\.lock\.json:\d+:\d+ cuts\.trailer\.outputs\.timeline\.path: "\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" leads outside the project directory/);
+    }
+    expect(emu.stats().requestsByRoute).toEqual({});
+  });
+});
+
 describe('a render killed during ffmpeg', () => {
   it('leaves no partial film and no entry; the next run removes the temp file and completes the film', async ({ onTestFinished }) => {
     await ensureDist();
