@@ -159,8 +159,9 @@ export async function runRenderSession(options: RenderSessionOptions): Promise<R
         onState: (id, state, detail) => tell({ type: 'job', id, state, detail }),
         recorder,
         onSettled: (id, report) => {
-          clipSettled(id, report.status === 'completed', report.status === 'completed' ? undefined : UNFINISHED[report.status]);
+          // The job's end is told before the films it releases start.
           tell({ type: 'job-settled', report });
+          clipSettled(id, report.status === 'completed', report.status === 'completed' ? undefined : UNFINISHED[report.status]);
         },
       })));
     } finally {
