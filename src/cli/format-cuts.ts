@@ -4,6 +4,7 @@ import { printable } from '../untrusted/control-characters.js';
 import { formatUsd } from './format-plan.js';
 import type { Style } from './style.js';
 import { formatTable, type Cell } from './text-table.js';
+import { markdownCode, markdownText } from './run-summary.js';
 
 /**
  * The films of the cuts as the CLI shows them: plan rows (`+ cut`, `~ cut`, `= reuse`,
@@ -140,4 +141,21 @@ export function summarizeCuts(cuts: readonly CutReport[], say: (text: string) =>
     say(`films: ${parts.join(', ')}\n`);
   }
   return bad;
+}
+
+/** How many films ended each way: the `cuts.summary` event of `render --json`. */
+export function cutSummaryEvent(cuts: readonly CutReport[]): Record<string, unknown> {
+  const count = (status: CutReport['status']) => cuts.filter((report) => report.status === status).length;
+  return { event: 'cuts.summary', films: cuts.length, built: count('built'), reused: count('reused'), failed: count('failed'), skipped: count('skipped'), cancelled: count('cancelled') };
+}
+
+/** The films' part of the Markdown summary (`--summary`): a count per outcome and each film that did not come out; empty without films. */
+export function formatCutSummary(cuts: readonly CutReport[]): string {
+  if (cuts.length === 0) return '';
+  const count = (status: CutReport['status']) => cuts.filter((report) => report.status === status).length;
+  const rows: [string, number][] = [['built', count('built')], ['up to date', count('reused')], ['failed', count('failed')], ['skipped (a clip did not come out)', count('skipped')], ['not assembled (interrupted)', count('cancelled')]];
+  const problems = cuts.flatMap((report) => (report.status === 'failed' || report.status === 'skipped' ? [`- ${markdownCode(report.id)}: ${report.status}, ${markdownText(report.reason)}`] : []));
+  const lines = ['| | films |', '|---|---:|', ...rows.filter(([, n]) => n > 0).map(([label, n]) => `| ${label} | ${n} |`), ''];
+  if (problems.length > 0) lines.push('### Films that need attention', '', ...problems, '');
+  return `${lines.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@ import { runRenderSession, workOf, type RenderSessionEvent } from '../run/render
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatTotals, formatUsd, totalsFields } from './format-plan.js';
-import { cutEventLine, formatCutTotals, summarizeCuts } from './format-cuts.js';
+import { cutEventLine, cutSummaryEvent, formatCutSummary, formatCutTotals, summarizeCuts } from './format-cuts.js';
 import type { CutReport } from '../run/run-cuts.js';
 import { createScreen, onScreen, type Screen } from './live-region.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
@@ -121,16 +121,18 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   if (outcome.kind === 'nothing-sent') {
     const cutOnly = outcome.cuts.some((cut) => cut.status === 'built');
     say(outcome.moved > 0 ? `nothing to send: ${outcome.moved} job${outcome.moved === 1 ? '' : 's'} moved to new ids, files renamed\n` : notDone(plan.totals) > 0 || cutOnly ? 'nothing to send\n' : 'nothing to do: every job is up to date\n');
-    if (summaryTo) await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, null));
+    if (summaryTo) await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, null) + formatCutSummary(outcome.cuts));
     emitSummary(summaryOf({ reports: [], interrupted: false, spentUsd: 0 }, plan.totals, run), run);
+    if (ctx.log.json && outcome.cuts.length > 0) ctx.log.event(cutSummaryEvent(outcome.cuts));
     const badFilms = ctx.log.json ? countBad(outcome.cuts) : summarizeCuts(outcome.cuts, (text) => ctx.log.error(text), ctx.err);
     if (io.signal.aborted && outcome.cuts.some((cut) => cut.status === 'cancelled')) return EXIT.interrupted;
     return notDone(plan.totals) + badFilms > 0 ? EXIT.jobsFailed : EXIT.ok;
   }
   // A summary file that cannot be written (`--summary /dev/full`) fails the command, after the
   // run's own result is told: the jobs are done and recorded either way.
-  const summaryFailure = summaryTo ? await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, outcome.result)).then(() => null, (error: unknown) => error) : null;
+  const summaryFailure = summaryTo ? await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, outcome.result) + formatCutSummary(outcome.cuts)).then(() => null, (error: unknown) => error) : null;
   const jobsCode = summarize(outcome.result, plan.totals, run);
+  if (ctx.log.json && outcome.cuts.length > 0) ctx.log.event(cutSummaryEvent(outcome.cuts));
   const badFilms = ctx.log.json ? countBad(outcome.cuts) : summarizeCuts(outcome.cuts, (text) => ctx.log.error(text), ctx.err);
   const code = jobsCode === EXIT.ok && badFilms > 0 ? EXIT.jobsFailed : jobsCode;
   if (summaryFailure !== null) throw summaryFailure;

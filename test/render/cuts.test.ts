@@ -8,7 +8,7 @@ import { REPO, runCli } from '../helpers/cli.js';
 import { ensureDist, userEnv } from '../helpers/dist.js';
 import { waitUntil } from '../helpers/wait-until.js';
 import { readOtio } from '../cut/otio-checker.js';
-import { readFilm } from '../cut/media.js';
+import { integratedLoudness, readFilm } from '../cut/media.js';
 import { editStoryboard, events, readLock, readLockBytes, renderWith, sha256, startRenderEmulator } from './helpers.js';
 
 /**
@@ -92,6 +92,8 @@ describe.concurrent('cuts in a render', () => {
       expect(film).toMatchObject({ width: 1280, height: 720, fps: 12, videoCodec: 'avc', audioCodec: 'aac' });
       expect(Math.abs(film.duration - 5.5)).toBeLessThanOrEqual(1 / 12 + 0.03);
       expect(film.audioChannels).toBeGreaterThan(0);
+      // The clips' sound, normalised to the default target of -14 LUFS.
+      expect(Math.abs((await integratedLoudness(path.join(dir, entry.outputs.video.path))) + 14)).toBeLessThanOrEqual(1);
 
       const otioPath = path.join(dir, entry.outputs.timeline.path);
       const otio = JSON.parse(await readFile(otioPath, 'utf8')) as unknown;
@@ -196,14 +198,18 @@ describe.concurrent('cuts in a render', () => {
     expect(cutResults(run)).toEqual({ [SPOTS[0]!]: 'built', [SPOTS[1]!]: 'skipped', trailer: 'built' });
     const skipped = events(run, 'cut.done').find((event) => event['id'] === SPOTS[1]);
     expect(skipped).toMatchObject({ clip: 'close[product=teapot]', reason: 'not assembled, because clip close[product=teapot] failed' });
+    expect(events(run, 'cuts.summary')).toEqual([{ event: 'cuts.summary', films: 3, built: 2, reused: 0, failed: 0, skipped: 1, cancelled: 0 }]);
     expect(Object.keys((await readLock(dir, FILE)).cuts ?? {})).toEqual([SPOTS[0], 'trailer']);
 
     // Next plan: the clip failed for good, so its film is blocked, naming it.
     const plan = await runCli(['plan', FILE, '--base-url', emu.url], { cwd: dir, now: () => Date.now() });
     expect(plan.stdout).toMatch(/! blocked\s+spot\[product=teapot\]\s+cut.*clip close\[product=teapot\] failed and is not sent again/);
-    const text = await runCli(['render', FILE, '--base-url', emu.url], { cwd: dir, now: () => Date.now() });
+    const text = await runCli(['render', FILE, '--base-url', emu.url, '--summary', 'summary.md'], { cwd: dir, now: () => Date.now() });
     expect(text.code).toBe(1);
     expect(text.stderr).toContain('skipped  spot[product=teapot]: not assembled, because clip close[product=teapot] failed and is not sent again');
+    const summary = await readFile(path.join(dir, 'summary.md'), 'utf8');
+    expect(summary).toContain('| skipped (a clip did not come out) | 1 |');
+    expect(summary).toContain('- `spot[product=teapot]`: skipped, not assembled, because clip close\\[product=teapot\\] failed and is not sent again');
   });
 });
 
