@@ -189,6 +189,32 @@ describe('watch', () => {
     expect(Object.keys((JSON.parse(await readFile(cacheFile, 'utf8')) as { files: object }).files)).toHaveLength(18);
   });
 
+  it("re-plans the films: a change to the cut's audio re-cuts every film; a clip's prompt, only the films that play it", async () => {
+    const lock = parseLockfile(await readFile(FIXTURE, 'utf8'), FIXTURE);
+    await writeFile(path.join(dir, 'campaign.lock.json'), serializeLockfile(lock));
+    await writeFakeOutputs(dir, lock);
+    const first = await watchCampaign();
+    if (first.kind !== 'planned') throw new Error(`expected a plan, got ${first.kind}`);
+    const films = first.planned.cuts.cuts.map((cut) => cut.id);
+    expect(films).toHaveLength(4);
+    // Every clip is on disk: each film's fingerprint is known before it is built.
+    expect(first.planned.cuts.cuts.every((cut) => cut.action === 'cut' && cut.fingerprint !== null)).toBe(true);
+
+    const louder = next((u) => u.kind === 'planned');
+    await edit('campaign.yaml', (t) => t.replace('music_gain_db: -14', 'music_gain_db: -12'));
+    const mixed = await louder;
+    if (mixed.kind !== 'planned') throw new Error('unreachable');
+    expect(mixed.diff!.changed).toEqual([]);
+    expect(mixed.cutDiff!.changed.map((cut) => cut.id)).toEqual(films);
+
+    const dusk = next((u) => u.kind === 'planned');
+    await edit('campaign.yaml', (t) => t.replace('{ id: kettle, name: copper kettle', '{ id: kettle, name: copper tea kettle'));
+    const renamed = await dusk;
+    if (renamed.kind !== 'planned') throw new Error('unreachable');
+    // The kettle's clips render again: its film's fingerprint is unknown until they are on disk; the others are as they were.
+    expect(renamed.cutDiff!.changed.map((cut) => [cut.id, cut.action, cut.fingerprint])).toEqual([['spot[product=kettle,size=1280x720]', 'cut', null]]);
+  });
+
   it('closes cleanly: no watcher or timer is left running', async () => {
     const before = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').length;
     await watchCampaign();
