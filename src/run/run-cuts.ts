@@ -6,7 +6,6 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { assembleFilm, timelinePathFor, type WrittenFile } from '../cut/assemble-film.js';
 import { fingerprintOfFilm } from '../cut/cut-fingerprint.js';
-import { EnvironmentError } from '../errors.js';
 import { asEnvironmentError } from '../files/environment-error.js';
 import type { CutEntry, OutputFile } from '../lockfile/lockfile.js';
 import type { PlannedCut } from '../plan/plan-cuts.js';
@@ -170,11 +169,14 @@ async function buildCut(cut: PlannedCut, options: CutRunOptions, tell: (event: C
   return { id: cut.id, status: 'built', mode: built.mode, seconds: built.durationSeconds, video: built.video.path, timeline: built.timeline.path, elapsedMs: Date.now() - started };
 }
 
+/**
+ * A film that could not be made fails alone (ffmpeg failed, a clip on disk is not what the job
+ * asked for, the disk refused the files): the other films and the jobs go on, and the run's
+ * exit code says so.
+ */
 function failure(id: string, error: unknown, signal: AbortSignal): CutReport {
   if (signal.aborted) return { id, status: 'cancelled' };
-  // A machine that refuses the files is the run's problem, said as the run's other failures are.
-  const reason = error instanceof EnvironmentError || error instanceof Error ? error.message : String(error);
-  return { id, status: 'failed', reason };
+  return { id, status: 'failed', reason: error instanceof Error ? error.message : String(error) };
 }
 
 function relativeTo(lockDir: string, file: WrittenFile): OutputFile {

@@ -43,10 +43,10 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-function planned(id: string, clips: readonly string[]): PlannedCut {
+function planned(id: string, clips: readonly string[], size = SIZE): PlannedCut {
   const cut: ResolvedCut = {
-    id, cutId: id, cutIndex: 0, bindings: [], ...SIZE, fps: 12, origin: ORIGIN,
-    sequence: clips.map((job) => ({ kind: 'clip', job, ...SIZE, clipSeconds: 1, from: 0, to: 1, transitionIn: 'cut', origin: ORIGIN })),
+    id, cutId: id, cutIndex: 0, bindings: [], ...size, fps: 12, origin: ORIGIN,
+    sequence: clips.map((job) => ({ kind: 'clip', job, ...size, clipSeconds: 1, from: 0, to: 1, transitionIn: 'cut', origin: ORIGIN })),
     audio: { music: null, musicGainDb: -14, loudnessLufs: -14 },
   };
   return { id, action: 'cut', reason: { code: 'new' }, fingerprint: null, clips, size: '64x36', seconds: clips.length, entry: null, cut };
@@ -96,5 +96,16 @@ describe('startCuts', () => {
     const [report] = await run.finish();
     expect(report).toMatchObject({ id: 'late', status: 'built', mode: 'copy' });
     expect(events[0]).toEqual({ type: 'cut-started', id: 'late' });
+  });
+
+  it('a clip on disk that is not what its job asked for fails that film alone, saying which clip and why; nothing is written or recorded', async () => {
+    const lockPath = path.join(root, 'x.lock.json');
+    const recorder = new LockRecorder(lockPath, { lockfileVersion: 1, name: 's', jobs: { a: entries['a']!, b: entries['b']! } });
+    const run = await startCuts({ cuts: [planned('wide', ['a'], { width: 128, height: 72 }), planned('fine', ['b'])], pending: new Set(), recorder, lockDir: root, outDir: path.join(root, 'renders/x'), signal: new AbortController().signal });
+    const reports = await run.finish();
+    expect(reports.map((report) => [report.id, report.status])).toEqual([['wide', 'failed'], ['fine', 'built']]);
+    expect(reports[0]).toMatchObject({ reason: 'wide: clip of a is 64x36, the film is 128x72' });
+    expect(Object.keys((JSON.parse(await readFile(lockPath, 'utf8')) as Lockfile).cuts ?? {})).toEqual(['fine']);
+    expect((await readdir(path.join(root, 'renders/x/cuts'))).sort()).toEqual(['fine.mp4', 'fine.otio']);
   });
 });
