@@ -43,6 +43,11 @@ export interface PlannedCut {
   readonly reason: CutReason;
   /** `null` while a clip it plays is still to render. */
   readonly fingerprint: string | null;
+  /**
+   * The fingerprint with the clips still to render counted as unknown: tells two plans of a film
+   * apart when a setting changed (a trim, the audio) while its clips render.
+   */
+  readonly shape: string;
   /** The jobs it plays, each once, in playing order: it starts once their files are on disk. */
   readonly clips: readonly string[];
   readonly size: string;
@@ -112,11 +117,13 @@ function planCut(cut: ResolvedCut, jobs: ReadonlyMap<string, PlannedJob>, input:
   }
   const film = filmOfCut(cut, (id) => ({ path: '', sha256: known.get(id) ?? '' }));
   const timeline = timelineOf(film);
+  const shape = fingerprintOfFilm(film);
   const make = (action: CutAction, reason: CutReason, fingerprint: string | null): PlannedCut => ({
     id: cut.id,
     action,
     reason,
     fingerprint,
+    shape,
     clips,
     size: `${cut.width}x${cut.height}`,
     seconds: secondsOf(timeline.frames, timeline.rate),
@@ -124,7 +131,7 @@ function planCut(cut: ResolvedCut, jobs: ReadonlyMap<string, PlannedJob>, input:
     cut,
   });
   if (unavailable !== null) return make('blocked', unavailable, null);
-  const fingerprint = pending.length === 0 ? fingerprintOfFilm(film) : null;
+  const fingerprint = pending.length === 0 ? shape : null;
   if (entry === null) return make('cut', { code: 'new' }, fingerprint);
   if (forced) return make('cut', { code: 'replace' }, fingerprint);
   if (fingerprint === null) return make('cut', { code: 'clips-render', clips: pending }, null);

@@ -29,7 +29,7 @@ export function isEmptyDiff(diff: PlanDiff): boolean {
   return diff.added.length === 0 && diff.changed.length === 0 && diff.removed.length === 0;
 }
 
-/** What changed between two plans' films: added, changed (action, fingerprint or reason), removed. */
+/** What changed between two plans' films: added, changed (action, what it is made of, or reason), removed. */
 export interface CutDiff {
   readonly added: readonly PlannedCut[];
   readonly changed: readonly PlannedCut[];
@@ -44,7 +44,7 @@ export function diffCuts(before: CutPlan, after: CutPlan): CutDiff {
   for (const cut of after.cuts) {
     const previous = old.get(cut.id);
     if (!previous) added.push(cut);
-    else if (previous.action !== cut.action || previous.fingerprint !== cut.fingerprint || JSON.stringify(previous.reason) !== JSON.stringify(cut.reason) || previous.seconds !== cut.seconds) changed.push(cut);
+    else if (previous.action !== cut.action || previous.shape !== cut.shape || JSON.stringify(previous.reason) !== JSON.stringify(cut.reason) || previous.seconds !== cut.seconds) changed.push(cut);
   }
   return { added, changed, removed: before.cuts.filter((cut) => !now.has(cut.id)).map((cut) => cut.id) };
 }

@@ -49,7 +49,7 @@ function planned(id: string, clips: readonly string[], size = SIZE): PlannedCut 
     sequence: clips.map((job) => ({ kind: 'clip', job, ...size, clipSeconds: 1, from: 0, to: 1, transitionIn: 'cut', origin: ORIGIN })),
     audio: { music: null, musicGainDb: -14, loudnessLufs: -14 },
   };
-  return { id, action: 'cut', reason: { code: 'new' }, fingerprint: null, clips, size: '64x36', seconds: clips.length, entry: null, cut };
+  return { id, action: 'cut', reason: { code: 'new' }, fingerprint: null, shape: '', clips, size: '64x36', seconds: clips.length, entry: null, cut };
 }
 
 describe('startCuts', () => {

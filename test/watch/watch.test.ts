@@ -215,6 +215,16 @@ describe('watch', () => {
     expect(renamed.cutDiff!.changed.map((cut) => [cut.id, cut.action, cut.fingerprint])).toEqual([['spot[product=kettle,size=1280x720]', 'cut', null]]);
   });
 
+  it('lists a film whose settings changed while its clips are still to render', async () => {
+    await watchCampaign();
+    const trimmed = next((u) => u.kind === 'planned');
+    // Neither the action, the reason nor the length changes: only what the film is made of.
+    await edit('campaign.yaml', (t) => t.replace('music_gain_db: -14', 'music_gain_db: -10'));
+    const update = await trimmed;
+    if (update.kind !== 'planned') throw new Error('unreachable');
+    expect(update.cutDiff!.changed.map((cut) => [cut.action, cut.reason.code, cut.fingerprint])).toEqual(Array.from({ length: 4 }, () => ['cut', 'new', null]));
+  });
+
   it('closes cleanly: no watcher or timer is left running', async () => {
     const before = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').length;
     await watchCampaign();
