@@ -173,6 +173,15 @@ describe.concurrent('cuts in a render', () => {
     expect((await runCli(['status', FILE, '--base-url', emu.url], { cwd: dir, now: () => Date.now() })).stdout).toContain('3 films, all in order');
     // The same inputs make the same bytes.
     expect(await readLockBytes(dir, FILE)).toEqual(Buffer.from(JSON.stringify(after, null, 2) + '\n'));
+
+    // A cut renamed: the old film's entry is an orphan, dropped by the next full render; the new one is built.
+    await editStoryboard(dir, FILE, '  - id: trailer\n', '  - id: promo\n');
+    const renamed = await runCli(['plan', FILE, '--base-url', emu.url], { cwd: dir, now: () => Date.now() });
+    expect(renamed.stdout).toContain('3 films: 1 to cut, 2 reused (no cost); 1 orphan');
+    const promo = await renderWith(emu, dir, FILE);
+    expect(promo.code, promo.stderr).toBe(0);
+    expect(cutResults(promo)).toEqual({ promo: 'built' });
+    expect(Object.keys((await readLock(dir, FILE)).cuts ?? {})).toEqual(['promo', ...SPOTS]);
   });
 
   it("--only 'spot*' renders only the jobs the spots play, then the spots", async ({ onTestFinished }) => {
