@@ -119,7 +119,7 @@ export interface OutputRoots {
 }
 
 /**
- * Where each output path the lockfile records (video and thumbnail, relative to the lockfile's
+ * Where each output path the lockfile records (a job's video and thumbnail, a film's MP4 and `.otio`, relative to the lockfile's
  * directory) lies on disk. A path the lockfile names can be anything a hand edit or a hostile
  * commit puts there (`../../../../proc/self/pagemap`, `/etc/passwd`, a symlink out of the
  * project): each must lead inside the project, or inside the `--out` directory given, through
@@ -155,7 +155,7 @@ function* recordedPaths(lock: Lockfile): Generator<{ readonly recorded: string; 
 
 const OUTSIDE_HINT = 'outputs are recorded relative to the lockfile, inside the project; restore the lockfile from git, or pass the --out directory the files were rendered to';
 
-/** Recorded video paths (as the lockfile writes them) → their state on disk, through the paths `confineOutputPaths` resolved. */
+/** Recorded video paths and films' files (as the lockfile writes them) → their state on disk, through the paths `confineOutputPaths` resolved. */
 export async function readOutputs(lockfile: Lockfile | null, located: ReadonlyMap<string, string>, cache: OutputHashCache): Promise<Map<string, OutputState>> {
   const states = new Map<string, OutputState>();
   const videos = new Map<string, number>();
