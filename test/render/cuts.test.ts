@@ -237,6 +237,31 @@ describe('a lockfile\'s cuts, untrusted', () => {
   });
 });
 
+describe('Ctrl-C during ffmpeg', () => {
+  it('stops the films at once: exit 130, no partial film, no temp file, no entry for an unfinished film; the next run builds them', async ({ onTestFinished }) => {
+    const { emu, dir } = await project(onTestFinished);
+    expect((await renderWith(emu, dir, FILE, ['--only', 'hero*', '--only', 'close*', '--only', 'teaser'])).code).toBe(0);
+    const cuts = path.join(dir, 'renders/spots/cuts');
+    const controller = new AbortController();
+    const running = renderWith(emu, dir, FILE, [], { signal: controller.signal });
+    await waitUntil(async () => (await readdir(cuts).catch(() => [])).some((name) => name.includes('.mp4.tmp-')), 'ffmpeg writing a film', 60_000);
+    controller.abort();
+    const run = await running;
+    expect(run.code, run.stderr).toBe(130);
+    expect(events(run, 'cut.done').map((event) => event['status'])).toContain('cancelled');
+    // A film that had finished before the abort is whole and recorded; the others left nothing.
+    const left = await readdir(cuts);
+    expect(left.filter((name) => name.includes('.tmp-'))).toEqual([]);
+    const recorded = Object.values((await readLock(dir, FILE)).cuts ?? {}).map((entry) => path.basename(entry.outputs.video.path));
+    expect(left.filter((name) => name.endsWith('.mp4')).sort()).toEqual(recorded.sort());
+    expect(recorded.length).toBeLessThan(3);
+
+    const next = await renderWith(emu, dir, FILE);
+    expect(next.code, next.stderr).toBe(0);
+    expect(Object.keys((await readLock(dir, FILE)).cuts ?? {})).toEqual([...SPOTS, 'trailer']);
+  });
+});
+
 describe('a render killed during ffmpeg', () => {
   it('leaves no partial film and no entry; the next run removes the temp file and completes the film', async ({ onTestFinished }) => {
     await ensureDist();
