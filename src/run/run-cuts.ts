@@ -70,11 +70,14 @@ export async function startCuts(options: CutRunOptions): Promise<CutRun> {
     const video = cutOutputPath(options.outDir, cut.id);
     return [video, timelinePathFor(video)];
   });
-  await mkdir(path.join(options.outDir, 'cuts'), { recursive: true }).catch((error: unknown) => {
-    throw asEnvironmentError(error, 'create the directory', path.join(options.outDir, 'cuts'));
-  });
-  // Left by a run killed mid-assembly; this one holds the lock.
-  await removeStaleFiles(finals);
+  // A run without films to make leaves no `cuts/` directory behind.
+  if (finals.length > 0) {
+    await mkdir(path.join(options.outDir, 'cuts'), { recursive: true }).catch((error: unknown) => {
+      throw asEnvironmentError(error, 'create the directory', path.join(options.outDir, 'cuts'));
+    });
+    // Left by a run killed mid-assembly; this one holds the lock.
+    await removeStaleFiles(finals);
+  }
 
   const limit = Math.max(1, options.concurrency ?? availableParallelism());
   const reports = new Map<string, CutReport>();

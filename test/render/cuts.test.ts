@@ -222,6 +222,18 @@ describe.concurrent('cuts in a render', () => {
   });
 });
 
+describe('a storyboard without cuts', () => {
+  it('renders as before: no cuts directory, no cuts in the lockfile, no film events', async ({ onTestFinished }) => {
+    const { emu, dir } = await project(onTestFinished);
+    await writeFile(path.join(dir, FILE), STORYBOARD.slice(0, STORYBOARD.indexOf('cuts:')));
+    const run = await renderWith(emu, dir, FILE);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await readdir(path.join(dir, 'renders/spots'))).not.toContain('cuts');
+    expect(await readFile(path.join(dir, 'spots.lock.json'), 'utf8')).not.toContain('"cuts"');
+    expect(run.events().filter((event) => String(event['event']).startsWith('cut'))).toEqual([]);
+  });
+});
+
 describe('a lockfile\'s cuts, untrusted', () => {
   it('a film path leading out of the project is refused at its line and column; nothing there is read', async ({ onTestFinished }) => {
     const { emu, dir } = await project(onTestFinished);
