@@ -69,6 +69,7 @@ function planCuts(run: { events(): Record<string, unknown>[] }): Record<string, 
   return Object.fromEntries(events(run as never, 'plan.cut').map((event) => [event['id'], [event['action'], event['reason_code']]]));
 }
 
+// Each test renders several times, and every film is an encode: minutes on a loaded machine.
 describe.concurrent('cuts in a render', () => {
   it('renders the clips, then each film: an MP4 of the film\'s size, rate, length and sound, an .otio on the clip files; a second run reuses it all', async ({ onTestFinished }) => {
     const { emu, dir } = await project(onTestFinished);
@@ -134,7 +135,7 @@ describe.concurrent('cuts in a render', () => {
     const text = await runCli(['plan', FILE, '--base-url', emu.url], { cwd: dir, now: () => Date.now() });
     expect(text.stdout).toMatch(/= reuse\s+spot\[product=mug\]\s+cut\s+1280x720\s+5\.5 s\s+up to date/);
     expect(text.stdout).toContain('3 films: 0 to cut, 3 reused (no cost)');
-  });
+  }, 90_000);
 
   it('a changed clip re-cuts exactly the films that play it; a deleted film is cut again from the clips on disk', async ({ onTestFinished }) => {
     const { emu, dir } = await project(onTestFinished);
@@ -182,7 +183,7 @@ describe.concurrent('cuts in a render', () => {
     expect(promo.code, promo.stderr).toBe(0);
     expect(cutResults(promo)).toEqual({ promo: 'built' });
     expect(Object.keys((await readLock(dir, FILE)).cuts ?? {})).toEqual(['promo', ...SPOTS]);
-  });
+  }, 90_000);
 
   it("--only 'spot*' renders only the jobs the spots play, then the spots", async ({ onTestFinished }) => {
     const { emu, dir } = await project(onTestFinished);
@@ -198,7 +199,7 @@ describe.concurrent('cuts in a render', () => {
     const lock = await readLock(dir, FILE);
     expect(Object.keys(lock.cuts ?? {})).toEqual(SPOTS);
     expect(lock.jobs['teaser']).toBeUndefined();
-  });
+  }, 90_000);
 
   it('a failed clip skips only the films that play it, naming the clip; exit 1', async ({ onTestFinished }) => {
     const { emu, dir } = await project(onTestFinished, { faults: { moderation: { failPattern: 'close-up of the teapot' } } });
@@ -219,7 +220,7 @@ describe.concurrent('cuts in a render', () => {
     const summary = await readFile(path.join(dir, 'summary.md'), 'utf8');
     expect(summary).toContain('| skipped (a clip did not come out) | 1 |');
     expect(summary).toContain('- `spot[product=teapot]`: skipped, not assembled, because clip close\\[product=teapot\\] failed and is not sent again');
-  });
+  }, 90_000);
 });
 
 describe('a storyboard without cuts', () => {
@@ -271,7 +272,7 @@ describe('Ctrl-C during ffmpeg', () => {
     const next = await renderWith(emu, dir, FILE);
     expect(next.code, next.stderr).toBe(0);
     expect(Object.keys((await readLock(dir, FILE)).cuts ?? {})).toEqual([...SPOTS, 'trailer']);
-  });
+  }, 90_000);
 });
 
 describe('a render killed during ffmpeg', () => {
