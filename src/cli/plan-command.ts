@@ -5,6 +5,7 @@ import { profileNotes } from '../providers/describe-profile.js';
 import { EXIT } from './exit-codes.js';
 import { formatPlan, formatUsd, planEvents } from './format-plan.js';
 import { describePlanReason } from './format-plan-reason.js';
+import { cutPlanEvents, formatCutPlan } from './format-cuts.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './context.js';
 import { defineCommand } from './define-command.js';
@@ -16,7 +17,7 @@ export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext)
   const { loaded } = await loadForCommand(file, flags, ctx);
   const outDir = explicitOutDir(flags, ctx);
   const remote = await openRemoteForCli(loaded.projectRoot, flags.remote, ctx);
-  const { plan, lockPath, providerId } = await planStoryboard(loaded, {
+  const { plan, lockPath, providerId, cuts } = await planStoryboard(loaded, {
     ...(remote ? { remote, signal: ctx.io.signal } : {}),
     now: Math.floor(ctx.io.now() / 1000),
     ...(outDir ? { outDir } : {}),
@@ -26,8 +27,12 @@ export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext)
     display: (p) => displayPath(ctx, p),
   }).finally(() => remote?.close());
   const { log } = ctx;
-  for (const event of log.json ? planEvents(plan, loaded.storyboard.name, providerId) : []) log.event(event);
+  const events = log.json ? planEvents(plan, loaded.storyboard.name, providerId) : [];
+  // The films' events go before the total, as their rows go after the jobs'.
+  for (const event of [...events.slice(0, -1), ...(log.json ? cutPlanEvents(cuts) : []), ...events.slice(-1)]) log.event(event);
   log.result(formatPlan(plan, `plan for ${log.out.bold(loaded.storyboard.name)} on ${providerId} (${displayPath(ctx, lockPath)})`, log.out));
+  const films = formatCutPlan(cuts, log.out);
+  if (films !== '') log.result(`\n${films}`);
   for (const note of profileNotes(loaded.storyboard.provider.profile)) log.result(`${log.out.dim('note:')} ${note}\n`);
   checkLimits(plan, flags);
   return EXIT.ok;

@@ -8,6 +8,8 @@ import { createTransferView, formatTransferSummary, openRemoteForCli } from './r
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
 import { formatTotals, formatUsd, totalsFields } from './format-plan.js';
+import { cutEventLine, cutSummaryEvent, formatCutSummary, formatCutTotals, summarizeCuts } from './format-cuts.js';
+import type { CutReport } from '../run/run-cuts.js';
 import { createScreen, onScreen, type Screen } from './live-region.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './context.js';
@@ -60,7 +62,7 @@ export async function runRender(files: readonly string[], flags: RenderFlags, ct
 async function renderSeveral(files: readonly string[], flags: RenderFlags, ctx: CliContext): Promise<number> {
   const all: LoadedStoryboard[] = [];
   for (const file of files) all.push((await loadForCommand(file, flags, ctx)).loaded);
-  checkGlobs(all.flatMap((loaded) => loaded.jobs.map((job) => job.id)), flags, all.map((loaded) => loaded.storyboard.name).join(', '));
+  checkGlobs(all.flatMap((loaded) => [...loaded.jobs.map((job) => job.id), ...loaded.cuts.map((cut) => cut.id)]), flags, all.map((loaded) => loaded.storyboard.name).join(', '));
   let worst: number = EXIT.ok;
   for (const loaded of all) {
     const code = await renderLoaded(loaded, flags, ctx, { globsChecked: true });
@@ -125,15 +127,22 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   const summaryTo = flags.summary ? path.resolve(io.cwd, flags.summary) : null;
   if (outcome.kind === 'nothing-sent') {
     const pulled = plan.totals.pull;
-    say(outcome.moved > 0 ? `nothing to send: ${outcome.moved} job${outcome.moved === 1 ? '' : 's'} moved to new ids, files renamed\n` : pulled > 0 ? `nothing to send: ${pulled} job${pulled === 1 ? '' : 's'} pulled from the remote\n` : notDone(plan.totals) > 0 ? 'nothing to send\n' : 'nothing to do: every job is up to date\n');
-    if (summaryTo) await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, null));
+    const cutOnly = outcome.cuts.some((cut) => cut.status === 'built');
+    say(outcome.moved > 0 ? `nothing to send: ${outcome.moved} job${outcome.moved === 1 ? '' : 's'} moved to new ids, files renamed\n` : pulled > 0 ? `nothing to send: ${pulled} job${pulled === 1 ? '' : 's'} pulled from the remote\n` : notDone(plan.totals) > 0 || cutOnly ? 'nothing to send\n' : 'nothing to do: every job is up to date\n');
+    if (summaryTo) await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, null) + formatCutSummary(outcome.cuts));
     emitSummary(summaryOf({ reports: [], interrupted: false, spentUsd: 0 }, plan.totals, run), run);
-    return worse(notDone(plan.totals) > 0 ? EXIT.jobsFailed : EXIT.ok, remoteCode);
+    if (ctx.log.json && outcome.cuts.length > 0) ctx.log.event(cutSummaryEvent(outcome.cuts));
+    const badFilms = ctx.log.json ? countBad(outcome.cuts) : summarizeCuts(outcome.cuts, (text) => ctx.log.error(text), ctx.err);
+    if (io.signal.aborted && outcome.cuts.some((cut) => cut.status === 'cancelled')) return EXIT.interrupted;
+    return worse(notDone(plan.totals) + badFilms > 0 ? EXIT.jobsFailed : EXIT.ok, remoteCode);
   }
   // A summary file that cannot be written (`--summary /dev/full`) fails the command, after the
   // run's own result is told: the jobs are done and recorded either way.
-  const summaryFailure = summaryTo ? await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, outcome.result)).then(() => null, (error: unknown) => error) : null;
-  const code = summarize(outcome.result, plan.totals, run);
+  const summaryFailure = summaryTo ? await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, outcome.result) + formatCutSummary(outcome.cuts)).then(() => null, (error: unknown) => error) : null;
+  const jobsCode = summarize(outcome.result, plan.totals, run);
+  if (ctx.log.json && outcome.cuts.length > 0) ctx.log.event(cutSummaryEvent(outcome.cuts));
+  const badFilms = ctx.log.json ? countBad(outcome.cuts) : summarizeCuts(outcome.cuts, (text) => ctx.log.error(text), ctx.err);
+  const code = jobsCode === EXIT.ok && badFilms > 0 ? EXIT.jobsFailed : jobsCode;
   if (summaryFailure !== null) throw summaryFailure;
   return worse(code, remoteCode);
 }
@@ -178,8 +187,18 @@ function showEvents(name: string, flags: RenderFlags, ctx: CliContext, screen: S
   };
   const onEvent = (event: RenderSessionEvent): void => {
     switch (event.type) {
-      case 'planned':
-        return void say(`${name}: ${formatTotals(event.planned.plan.totals)}\n`);
+      case 'planned': {
+        say(`${name}: ${formatTotals(event.planned.plan.totals)}\n`);
+        if (event.planned.cuts.cuts.length > 0) say(`${name}: ${formatCutTotals(event.planned.cuts)}\n`);
+        return;
+      }
+      case 'cut': {
+        const line = cutEventLine(event.event, (p) => displayPath(ctx, p));
+        if (line === null) return;
+        if (ctx.log.json) ctx.log.event(line.json);
+        else if (line.text !== null && !ctx.log.quiet) say(line.text);
+        return;
+      }
       case 'lock-wait':
         return void say(`waiting for ${describeHolder(event.holder, event.judged)} to finish rendering\n`);
       case 'start':
@@ -214,6 +233,11 @@ function showEvents(name: string, flags: RenderFlags, ctx: CliContext, screen: S
     }
   };
   return { onEvent, close };
+}
+
+/** Films that did not come out: failed, or skipped for a clip. */
+function countBad(cuts: readonly CutReport[]): number {
+  return cuts.filter((cut) => cut.status === 'failed' || cut.status === 'skipped').length;
 }
 
 /** Jobs the plan leaves undone without sending anything: blocked, or failed for good and not sent again. */

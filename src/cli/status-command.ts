@@ -1,4 +1,5 @@
 import { checkStatus } from '../status/status-session.js';
+import { cutStatusEvents, formatCutStatus } from './format-cut-status.js';
 import { EXIT } from './exit-codes.js';
 import { formatStatus, statusEvents } from './format-status.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
@@ -34,7 +35,7 @@ export async function runStatus(file: string, flags: StatusFlags, ctx: CliContex
   const { loaded } = await loadForCommand(file, flags, ctx);
   const outDir = explicitOutDir(flags, ctx);
   const remote = await openRemoteForCli(loaded.projectRoot, flags.remote, ctx);
-  const { report, lockPath, providerId } = await checkStatus(loaded, {
+  const { report, films, lockPath, providerId } = await checkStatus(loaded, {
     remote,
     now: Math.floor(io.now() / 1000),
     only: flags.only,
@@ -43,16 +44,21 @@ export async function runStatus(file: string, flags: StatusFlags, ctx: CliContex
     server: serverOptions(ctx, flags),
     ...(outDir ? { outDir } : {}),
   }).finally(() => remote?.close());
+  const attention = report.totals.attention + films.filter((film) => film.attention).length;
 
   if (log.json) {
-    for (const event of statusEvents(report, loaded.storyboard.name)) log.event(event);
+    const jobEvents = statusEvents(report, loaded.storyboard.name);
+    // The films' rows go before the total, as the jobs' do.
+    for (const event of [...jobEvents.slice(0, -1), ...cutStatusEvents(films), ...jobEvents.slice(-1)]) log.event(event);
   } else {
     const header = `status of ${ctx.out.bold(loaded.storyboard.name)} on ${providerId} (${displayPath(ctx, lockPath)}${flags.offline ? ', offline' : ''})`;
     const shown = flags.quiet ? { ...report, rows: report.rows.filter((row) => row.attention) } : report;
     log.result(formatStatus(shown, header, log.out));
-    if (report.totals.attention > 0) log.result(`run \`shotlist plan ${displayPath(ctx, loaded.storyboard.mainPath)}\` to see what render would do about it\n`);
+    const shownFilms = flags.quiet ? films.filter((film) => film.attention) : films;
+    if (shownFilms.length > 0) log.result(`\n${formatCutStatus(shownFilms, log.out)}`);
+    if (attention > 0) log.result(`run \`shotlist plan ${displayPath(ctx, loaded.storyboard.mainPath)}\` to see what render would do about it\n`);
   }
-  return report.totals.attention > 0 ? EXIT.jobsFailed : EXIT.ok;
+  return attention > 0 ? EXIT.jobsFailed : EXIT.ok;
 }
 
 /** `shotlist status FILE`. */

@@ -3,7 +3,8 @@ import { openRemoteForCli } from './remote-view.js';
 import { findProjectRoot } from '../storyboard/read-storyboard.js';
 import { ShotlistError, UserError } from '../errors.js';
 import { startWatch, type WatchUpdate } from '../watch/watch-session.js';
-import { isEmptyDiff, type PlanDiff } from '../watch/plan-diff.js';
+import { isEmptyDiff, type CutDiff, type PlanDiff } from '../watch/plan-diff.js';
+import { describeCutReason, formatCutPlan, formatCutTotals } from './format-cuts.js';
 import { errorEvent, type ErrorFields } from './error-event.js';
 import { EXIT } from './exit-codes.js';
 import { formatIssues } from './format-issue.js';
@@ -131,22 +132,29 @@ function printText(update: WatchUpdate, ctx: CliContext): void {
       if (update.issues.length > 0) log.error(formatIssues(update.issues, update.texts, ctx.err));
       if (update.diff === null) {
         log.result(formatPlan(plan, `${time} plan for ${ctx.out.bold(update.loaded.storyboard.name)} (${update.elapsedMs.toFixed(0)} ms)`, ctx.out));
+        const films = formatCutPlan(update.planned.cuts, ctx.out);
+        if (films !== '') log.result(`\n${films}`);
         return;
       }
-      log.result(`\n${time} ${describeDiff(update.diff)} (${update.elapsedMs.toFixed(0)} ms)\n`);
+      log.result(`\n${time} ${describeDiff(update.diff, update.cutDiff)} (${update.elapsedMs.toFixed(0)} ms)\n`);
       for (const job of [...update.diff.added, ...update.diff.changed]) log.result(`  ${job.action === 'render' ? '~' : '='} ${job.id}: ${job.action}, ${printable(describePlanReason(job.reason))}\n`);
       for (const id of update.diff.removed) log.result(`  - ${id}: removed\n`);
+      for (const cut of [...(update.cutDiff?.added ?? []), ...(update.cutDiff?.changed ?? [])]) log.result(`  ${cut.action === 'cut' ? '~' : cut.action === 'blocked' ? '!' : '='} ${printable(cut.id)}: ${cut.action}, ${printable(describeCutReason(cut.reason))}\n`);
+      for (const id of update.cutDiff?.removed ?? []) log.result(`  - ${printable(id)}: removed\n`);
       log.result(`${formatTotals(plan.totals)}\n`);
+      if (update.planned.cuts.cuts.length > 0) log.result(`${formatCutTotals(update.planned.cuts)}\n`);
     }
   }
 }
 
-function describeDiff(diff: PlanDiff): string {
-  if (isEmptyDiff(diff)) return 'no change to the plan';
+function describeDiff(diff: PlanDiff, cuts: CutDiff | null): string {
+  const films = cuts === null ? 0 : cuts.added.length + cuts.changed.length + cuts.removed.length;
+  if (isEmptyDiff(diff) && films === 0) return 'no change to the plan';
   const parts = [
     diff.added.length > 0 ? `${diff.added.length} added` : '',
     diff.changed.length > 0 ? `${diff.changed.length} changed` : '',
     diff.removed.length > 0 ? `${diff.removed.length} removed` : '',
+    films > 0 ? `${films} film${films === 1 ? '' : 's'} changed` : '',
   ].filter(Boolean);
   const delta = diff.costDeltaUsd === 0 ? '' : `, cost ${diff.costDeltaUsd > 0 ? '+' : '-'}${formatUsd(Math.abs(diff.costDeltaUsd))}`;
   return `${parts.join(', ')}${delta}`;
@@ -176,6 +184,8 @@ function printJson(update: WatchUpdate, ctx: CliContext): void {
         changed: diff?.changed.map((job) => job.id) ?? null,
         removed: diff?.removed ?? null,
         cost_delta_usd: diff?.costDeltaUsd ?? null,
+        cut: update.planned.cuts.totals.cut,
+        cuts_changed: update.cutDiff === null ? null : [...update.cutDiff.added, ...update.cutDiff.changed].map((cut) => cut.id),
         elapsed_ms: Math.round(update.elapsedMs),
         at,
       });

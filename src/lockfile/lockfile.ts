@@ -71,6 +71,8 @@ export interface Lockfile {
   readonly jobs: Readonly<Record<string, LockEntry>>;
   /** Characters created on providers, one per name, clip and provider. Absent when none. */
   readonly characters?: readonly LockCharacter[];
+  /** The films of the storyboard's cuts, by film id; absent in lockfiles written before cuts (and when there are none). */
+  readonly cuts?: Readonly<Record<string, CutEntry>>;
 }
 
 /**
@@ -84,6 +86,19 @@ export interface LockCharacter {
   readonly id: string;
   /** Unix seconds, as the server reported them. */
   readonly created_at: number | null;
+}
+
+/**
+ * A film assembled from its clips (SPEC §9): built again only when its fingerprint (its inputs'
+ * sha256 and its settings, see cut/cut-fingerprint.ts) changes or its files are not on disk as
+ * recorded.
+ */
+export interface CutEntry {
+  readonly fingerprint: string;
+  /** Each job whose video the film plays → the sha256 of the file it was assembled from: tells which clip changed. */
+  readonly clips: Readonly<Record<string, string>>;
+  /** The MP4 and the `.otio` beside it, relative to the lockfile's directory. */
+  readonly outputs: { readonly video: OutputFile; readonly timeline: OutputFile };
 }
 
 export function emptyLockfile(name: string): Lockfile {

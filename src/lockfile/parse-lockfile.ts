@@ -8,7 +8,7 @@ import { pointerToPath } from '../source/schema.js';
 import { formatDocPath } from '../source/issue.js';
 import type { RequestParent } from './fingerprint.js';
 import { jsonSyntaxErrorOffset, lineColumnOf } from './json-syntax.js';
-import { LOCKFILE_VERSION, type LockCharacter, type LockEntry, type Lockfile, type OutputFile } from './lockfile.js';
+import { LOCKFILE_VERSION, type CutEntry, type LockCharacter, type LockEntry, type Lockfile, type OutputFile } from './lockfile.js';
 import { redactingReplacer, redactKnown } from '../untrusted/redactor.js';
 import { escapeRawControlsInJson } from '../untrusted/control-characters.js';
 
@@ -91,7 +91,10 @@ export function serializeLockfile(lock: Lockfile): string {
   const jobs: Record<string, unknown> = {};
   for (const id of Object.keys(lock.jobs).sort(byCodePoint)) jobs[redactKnown(id)] = orderEntry(lock.jobs[id]!);
   const characters = lock.characters && lock.characters.length > 0 ? { characters: [...lock.characters].sort(byCharacter).map(orderCharacter) } : {};
-  return `${escapeRawControlsInJson(JSON.stringify({ lockfileVersion: lock.lockfileVersion, name: lock.name, ...characters, jobs }, redactingReplacer, 2))}\n`;
+  // Only when there are films: a lockfile of a storyboard without cuts stays byte-identical.
+  const cutIds = Object.keys(lock.cuts ?? {}).sort(byCodePoint);
+  const cuts = cutIds.length === 0 ? {} : { cuts: Object.fromEntries(cutIds.map((id) => [redactKnown(id), orderCut(lock.cuts![id]!)])) };
+  return `${escapeRawControlsInJson(JSON.stringify({ lockfileVersion: lock.lockfileVersion, name: lock.name, ...characters, jobs, ...cuts }, redactingReplacer, 2))}\n`;
 }
 
 function orderCharacter(character: LockCharacter): LockCharacter {
@@ -100,6 +103,11 @@ function orderCharacter(character: LockCharacter): LockCharacter {
 
 function byCharacter(a: LockCharacter, b: LockCharacter): number {
   return byCodePoint(a.name, b.name) || byCodePoint(a.provider, b.provider) || byCodePoint(a.clip_sha256, b.clip_sha256);
+}
+
+function orderCut(entry: CutEntry): Record<string, unknown> {
+  const clips = Object.fromEntries(Object.keys(entry.clips).sort(byCodePoint).map((job) => [redactKnown(job), entry.clips[job]]));
+  return { fingerprint: entry.fingerprint, clips, outputs: { video: orderOutput(entry.outputs.video), timeline: orderOutput(entry.outputs.timeline) } };
 }
 
 function orderEntry(entry: LockEntry): Record<string, unknown> {

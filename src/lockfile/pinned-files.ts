@@ -9,4 +9,9 @@ export function* pinnedFiles(lockfile: Lockfile | null): Generator<{ readonly jo
   for (const [jobId, entry] of Object.entries(lockfile?.jobs ?? {})) {
     for (const [kind, file] of Object.entries(entry.outputs) as [string, OutputFile | undefined][]) if (file) yield { jobId, kind, file };
   }
+  // A film's MP4 and timeline, under the film's id (film ids and job ids do not collide: `--only` tells them apart too).
+  for (const [filmId, entry] of Object.entries(lockfile?.cuts ?? {})) {
+    yield { jobId: filmId, kind: 'film', file: entry.outputs.video };
+    yield { jobId: filmId, kind: 'timeline', file: entry.outputs.timeline };
+  }
 }

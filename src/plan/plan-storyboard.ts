@@ -13,6 +13,7 @@ import { UsageError } from '../errors.js';
 import { globMatcher, planJobs, type OutputState, type Plan } from './plan.js';
 import { unmatchedGlobs, type UnmatchedGlob } from './unmatched-globs.js';
 import { confineOutputPaths, OutputHashCache, readOutputs } from './read-outputs.js';
+import { onlyWithCuts, planCuts, type CutPlan } from './plan-cuts.js';
 
 export interface PlanOptions {
   /** Unix seconds. */
@@ -44,12 +45,16 @@ export interface StoryboardPlan {
   readonly providerId: string;
   /** Each output path the lockfile records → where it lies on disk, checked to be inside the project (or `--out`). */
   readonly outputPaths: ReadonlyMap<string, string>;
+  /** The films of the storyboard's cuts, planned after the jobs they play. */
+  readonly cuts: CutPlan;
 }
 
 /** Reads the lockfile and the recorded outputs, then plans. */
 export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOptions): Promise<StoryboardPlan> {
   const { storyboard, jobs } = loaded;
-  if (options.checkGlobs !== false) checkGlobs(jobs.map((job) => job.id), options, storyboard.name);
+  // `--only` names films too (by film id), and selects the jobs they play.
+  if (options.checkGlobs !== false) checkGlobs([...jobs.map((job) => job.id), ...loaded.cuts.map((cut) => cut.id)], options, storyboard.name);
+  const only = options.only === undefined ? undefined : onlyWithCuts(options.only, loaded.cuts);
   const lockPath = lockfilePathFor(storyboard.mainPath);
   // Before the lockfile is read: one that another storyboard writes too is not this one's to plan from.
   await checkCollisions(storyboard, { explicitOut: options.outDir !== undefined, display: options.display ?? ((p) => p) });
@@ -75,13 +80,14 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
     outputs,
     now: options.now,
     servers: new Set(provider.servers.flatMap((server) => (server.baseUrl === null ? [] : [serverName(server.baseUrl)]))),
-    ...(options.only ? { only: options.only } : {}),
+    ...(only ? { only } : {}),
     ...(options.replace ? { replace: options.replace } : {}),
     ...(options.retryFailed ? { retryFailed: true } : {}),
     ...(remoteBlobs ? { remoteBlobs } : {}),
     characterIds: recordedCharacterIds(loaded, lockfile, providerId),
   });
-  return { plan, graph, lockfile, lockPath, providerId, outputPaths };
+  const cuts = planCuts({ cuts: loaded.cuts, jobs: plan.jobs, lockfile, outputs, ...(options.only ? { only: options.only } : {}), ...(options.replace ? { replace: options.replace } : {}) });
+  return { plan, graph, lockfile, lockPath, providerId, outputPaths, cuts };
 }
 
 /** The blobs (sha256 → bytes) of entries whose video is not on disk as recorded: the ones a remote could give back. */

@@ -119,7 +119,7 @@ export interface OutputRoots {
 }
 
 /**
- * Where each output path the lockfile records (video and thumbnail, relative to the lockfile's
+ * Where each output path the lockfile records (a job's video and thumbnail, a film's MP4 and `.otio`, relative to the lockfile's
  * directory) lies on disk. A path the lockfile names can be anything a hand edit or a hostile
  * commit puts there (`../../../../proc/self/pagemap`, `/etc/passwd`, a symlink out of the
  * project): each must lead inside the project, or inside the `--out` directory given, through
@@ -129,28 +129,38 @@ export interface OutputRoots {
 export function confineOutputPaths(source: LockfileSource, lockDir: string, roots: OutputRoots): Map<string, string> {
   const confinement = new Confinement([roots.projectRoot, ...(roots.outDir === undefined ? [] : [roots.outDir])]);
   const located = new Map<string, string>();
-  for (const [jobId, entry] of Object.entries(source.lockfile.jobs)) {
-    for (const kind of ['video', 'thumbnail'] as const) {
-      const recorded = entry.outputs[kind]?.path;
-      if (recorded === undefined || located.has(recorded)) continue;
-      const at = ['jobs', jobId, 'outputs', kind, 'path'];
-      const refuse = (why: string) => lockfileErrorAt(source.text, source.display, at, `${JSON.stringify(truncate(recorded, 120))} ${why}`, OUTSIDE_HINT);
-      if (recorded.includes('\0')) throw refuse('holds a NUL character');
-      const confined = confinement.resolve(path.resolve(lockDir, recorded));
-      if (!confined.ok) throw refuse(confined.reason === 'dangling' ? 'leads through a symlink to nothing' : `leads outside the project directory${roots.outDir === undefined ? '' : ' and the --out directory'} (to ${truncate(confined.resolved, 120)})`);
-      located.set(recorded, confined.path);
-    }
+  for (const { recorded, at } of recordedPaths(source.lockfile)) {
+    if (located.has(recorded)) continue;
+    const refuse = (why: string) => lockfileErrorAt(source.text, source.display, at, `${JSON.stringify(truncate(recorded, 120))} ${why}`, OUTSIDE_HINT);
+    if (recorded.includes('\0')) throw refuse('holds a NUL character');
+    const confined = confinement.resolve(path.resolve(lockDir, recorded));
+    if (!confined.ok) throw refuse(confined.reason === 'dangling' ? 'leads through a symlink to nothing' : `leads outside the project directory${roots.outDir === undefined ? '' : ' and the --out directory'} (to ${truncate(confined.resolved, 120)})`);
+    located.set(recorded, confined.path);
   }
   return located;
 }
 
+/** Every output path the lockfile records, with where it is in the lockfile: a job's video and thumbnail, a film's MP4 and `.otio`. */
+function* recordedPaths(lock: Lockfile): Generator<{ readonly recorded: string; readonly at: readonly (string | number)[] }> {
+  for (const [jobId, entry] of Object.entries(lock.jobs)) {
+    for (const kind of ['video', 'thumbnail'] as const) {
+      const recorded = entry.outputs[kind]?.path;
+      if (recorded !== undefined) yield { recorded, at: ['jobs', jobId, 'outputs', kind, 'path'] };
+    }
+  }
+  for (const [cutId, entry] of Object.entries(lock.cuts ?? {})) {
+    for (const kind of ['video', 'timeline'] as const) yield { recorded: entry.outputs[kind].path, at: ['cuts', cutId, 'outputs', kind, 'path'] };
+  }
+}
+
 const OUTSIDE_HINT = 'outputs are recorded relative to the lockfile, inside the project; restore the lockfile from git, or pass the --out directory the files were rendered to';
 
-/** Recorded video paths (as the lockfile writes them) → their state on disk, through the paths `confineOutputPaths` resolved. */
+/** Recorded video paths and films' files (as the lockfile writes them) → their state on disk, through the paths `confineOutputPaths` resolved. */
 export async function readOutputs(lockfile: Lockfile | null, located: ReadonlyMap<string, string>, cache: OutputHashCache): Promise<Map<string, OutputState>> {
   const states = new Map<string, OutputState>();
   const videos = new Map<string, number>();
   for (const entry of Object.values(lockfile?.jobs ?? {})) if (entry.outputs.video) videos.set(entry.outputs.video.path, entry.outputs.video.bytes);
+  for (const entry of Object.values(lockfile?.cuts ?? {})) for (const file of [entry.outputs.video, entry.outputs.timeline]) videos.set(file.path, file.bytes);
   // Several files at a time: plenty to keep the disk busy, few enough to bound descriptors and memory.
   const queue = [...videos];
   const worker = async () => {

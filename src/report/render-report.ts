@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CardLink, CardReason, CardStatus, ReportCard, ReportData } from './report-data.js';
 import { formatDuration } from '../format/format-duration.js';
 import { redact } from '../untrusted/redactor.js';
+import { renderFilms } from './render-films.js';
 
 /**
  * The contact sheet as one self-contained HTML page: inline CSS and JS, thumbnails and videos
@@ -30,6 +31,7 @@ export function renderReport(data: ReportData): string {
 <p class="summary">${escapeHtml(summaryLine(data.cards.length, counts))} · made <time datetime="${isoOf(data.generatedAt)}">${escapeHtml(isoOf(data.generatedAt).replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</time></p>
 ${renderFilters(data)}
 </header>
+${renderFilms(data.films ?? [], escapeHtml)}
 <main id="cards">
 ${data.cards.map((card) => renderCard(card, data.generatedAt)).join('\n')}
 </main>
@@ -197,6 +199,12 @@ h2 { font-size: 14px; margin: 0 0 4px; word-break: break-all; } h2 a { color: in
 dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; margin: 0; font-size: 12px; }
 dt { color: var(--muted); } dd { margin: 0; overflow-wrap: anywhere; } a { color: var(--accent); }
 #empty { padding: 0 24px; color: var(--muted); }
+#films { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 16px; padding: 16px 24px 0; }
+#films .section { grid-column: 1 / -1; margin: 0; font-size: 16px; }
+.film { background: var(--card); border: 2px solid var(--accent); border-radius: 10px; overflow: hidden; display: flex; flex-direction: column; }
+.film:target { outline: 3px solid var(--accent); }
+.status-built .badge { background: var(--ok); } .status-missing .badge { background: var(--bad); } .status-not_built .badge { background: var(--warn); }
+.sequence { margin: 0; padding-left: 20px; font-size: 12px; } .sequence .transition, .sequence .trim { color: var(--muted); }
 dialog { padding: 0; border: 0; border-radius: 10px; background: #000; max-width: 92vw; }
 dialog video { display: block; max-width: 92vw; max-height: 80vh; }
 dialog .caption { color: #ddd; margin: 6px 10px; font-size: 12px; }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { LockEntry, Lockfile } from '../lockfile/lockfile.js';
 import { CHILD_VERB } from '../storyboard/parent-link.js';
 import type { Binding, ResolvedJob } from '../storyboard/job.js';
+import type { FilmCard } from './film-cards.js';
 
 /**
  * What the contact sheet shows, computed from the storyboard's jobs, the lockfile and which
@@ -80,6 +81,8 @@ export interface ReportData {
   readonly shots: readonly string[];
   /** Every variant axis and its values, in first-seen order. */
   readonly axes: readonly ReportAxis[];
+  /** The films of the storyboard's cuts (film-cards.ts); absent or empty without cuts. */
+  readonly films?: readonly FilmCard[];
 }
 
 /** The parts of a job the sheet shows. */

@@ -12,6 +12,7 @@ import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { renderReport } from './render-report.js';
 import { redact } from '../untrusted/redactor.js';
 import { buildReportData, type RunOutcome } from './report-data.js';
+import { buildFilmCards } from './film-cards.js';
 
 /** The contact sheet's file name, inside the renders directory. */
 export const REPORT_FILE = 'report.html';
@@ -50,7 +51,7 @@ export async function writeReport(options: WriteReportOptions): Promise<WrittenR
   const roots = confinePath(projectRoot, outDir).ok ? { projectRoot } : { projectRoot, outDir };
   const located = source === null ? new Map<string, string>() : confineOutputPaths(source, lockDir, roots);
   const present = existing(located);
-  const data = buildReportData({
+  const cards = buildReportData({
     name: storyboard.name,
     jobs,
     lockfile,
@@ -60,6 +61,8 @@ export async function writeReport(options: WriteReportOptions): Promise<WrittenR
     now: Math.floor(options.now / 1000),
     ...(options.outcomes ? { outcomes: options.outcomes } : {}),
   });
+  const anchors = new Map(cards.cards.map((card) => [card.id, card.anchor]));
+  const data = { ...cards, films: buildFilmCards({ cuts: options.loaded.cuts, lockfile, lockDir, reportDir: outDir, present, anchors }) };
   await onEnvironment('create the directory', outDir, () => mkdir(outDir, { recursive: true }));
   const file = path.join(outDir, REPORT_FILE);
   // Whatever a card quotes (a server's reason, a lockfile's string), no credential leaves in the page.

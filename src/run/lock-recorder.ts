@@ -1,4 +1,4 @@
-import type { LockCharacter, LockEntry, Lockfile } from '../lockfile/lockfile.js';
+import type { CutEntry, LockCharacter, LockEntry, Lockfile } from '../lockfile/lockfile.js';
 import { writeLockfile } from '../lockfile/lockfile-io.js';
 
 /**
@@ -54,6 +54,25 @@ export class LockRecorder {
   recordCharacter(character: LockCharacter): Promise<void> {
     const others = (this.lock.characters ?? []).filter((made) => made.name !== character.name || made.provider !== character.provider);
     this.lock = { ...this.lock, characters: [...others, character] };
+    return this.flush();
+  }
+
+  cut(id: string): CutEntry | undefined {
+    return this.lock.cuts?.[id];
+  }
+
+  recordCut(id: string, entry: CutEntry): Promise<void> {
+    this.lock = { ...this.lock, cuts: { ...this.lock.cuts, [id]: entry } };
+    return this.flush();
+  }
+
+  /** Drops the entries of films gone from the storyboard (their files stay, as an orphan job's do). */
+  removeCuts(ids: readonly string[]): Promise<void> {
+    const present = ids.filter((id) => this.lock.cuts?.[id] !== undefined);
+    if (present.length === 0) return Promise.resolve();
+    const cuts = { ...this.lock.cuts };
+    for (const id of present) delete cuts[id];
+    this.lock = { ...this.lock, cuts };
     return this.flush();
   }
 

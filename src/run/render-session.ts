@@ -9,7 +9,9 @@ import { outcomesOf, outputDirOf, REPORT_FILE, writeReport } from '../report/wri
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { acquireLock, type HeldLock, type Judgement, type LockHolder } from './advisory-lock.js';
 import { systemClock } from './clock.js';
-import { recordWithoutSending, renderStoryboard, type JobReport, type JobState, type RenderResult } from './render-storyboard.js';
+import { recordWithoutSending, recorderFor, renderStoryboard, type JobReport, type JobState, type RenderResult } from './render-storyboard.js';
+import { blockedCuts, owesCuts, withCuts } from './cut-session.js';
+import type { CutEvent, CutReport } from './run-cuts.js';
 import { removeStaleFiles } from './stale-files.js';
 import type { ClaimsUnsupportedError } from '../remote/errors.js';
 import type { RemoteStore } from '../remote/store.js';
@@ -74,6 +76,8 @@ export type RenderSessionEvent =
   | { readonly type: 'render-end' }
   | { readonly type: 'embedded'; readonly event: EmbeddedEvent }
   | { readonly type: 'remote'; readonly event: TransferEvent }
+  /** A film of the cuts: started, progressing, settled. */
+  | { readonly type: 'cut'; readonly event: CutEvent }
   /** The remote cannot hold claims: this run renders without the one-paid-job-per-request guarantee across machines. */
   | { readonly type: 'claims-unsupported'; readonly error: ClaimsUnsupportedError };
 
@@ -92,7 +96,11 @@ export interface JobDetail {
 export type RenderOutcome = (
   | { readonly kind: 'nothing-sent'; readonly planned: StoryboardPlan; readonly outDir: string; readonly moved: number }
   | { readonly kind: 'rendered'; readonly planned: StoryboardPlan; readonly outDir: string; readonly result: RenderResult }
-) & { readonly remote?: RemoteOutcome };
+) & {
+  readonly remote?: RemoteOutcome;
+  /** Each film of the plan's cuts: built, reused, skipped (naming its clip), failed or cancelled. */
+  readonly cuts: readonly CutReport[];
+};
 
 /** What went to and came from the remote: the pulls the plan asked for, then the push of every pinned output the remote lacked. */
 export interface RemoteOutcome {
@@ -138,7 +146,7 @@ async function renderSession(options: RenderSessionOptions, pulls: RemoteRun | n
   if (workOf(first) > 0 || !options.remote) credentialFor(provider.profile, options.env);
   for (const { baseUrl } of provider.servers) if (baseUrl !== null) resolveEndpoint(baseUrl, options.allowInsecureHttp === true);
   tell({ type: 'planned', planned: first });
-  if (!owesWork(first, options)) return nothingSent(first, outDir, tell);
+  if (!owesWork(first, options)) return nothingSent(first, outDir, tell, blockedCuts(first));
 
   const lock = await takeLock(first.lockPath, options, tell);
   let server: OpenServer | null = null;
@@ -158,14 +166,23 @@ async function renderSession(options: RenderSessionOptions, pulls: RemoteRun | n
         options.refuse?.(planned.plan);
       }
     }
+    const recorder = recorderFor(loaded, planned);
+    const cutOptions = { planned, recorder, outDir, signal: options.signal, pruneOrphans: prunes(options), onEvent: (event: CutEvent) => tell({ type: 'cut', event }) };
     if (workOf(planned) === 0) {
-      if (owesWork(planned, options)) await recordWithoutSending(planned, { outDir, pruneOrphans: prunes(options) });
-      return nothingSent(planned, outDir, tell);
+      // Films whose clips are all on disk are assembled without opening a server.
+      const { cuts } = await withCuts({ ...cutOptions, pending: new Set() }, async () => {
+        if (owesWork(planned, options)) await recordWithoutSending(planned, { outDir, pruneOrphans: prunes(options), recorder });
+      });
+      if (cuts.length > 0 && options.report !== false) {
+        await removeStaleFiles([path.join(outDir, REPORT_FILE)]);
+        await writeReport({ loaded, outDir, now: options.now(), outcomes: new Map(), display: options.display });
+      }
+      return nothingSent(planned, outDir, tell, cuts);
     }
     tell({ type: 'start', planned, outDir, work: workOf(planned) });
     const claims = options.remote ? await openClaims(options.remote, { signal: options.signal, now: options.now }) : null;
     if (claims !== null && 'unsupported' in claims) tell({ type: 'claims-unsupported', error: claims.unsupported });
-    server = await openServer(loaded, {
+    const opened = await openServer(loaded, {
       allowInsecureHttp: options.allowInsecureHttp === true,
       ...(options.emulatorSpeed !== undefined ? { emulatorSpeed: options.emulatorSpeed } : {}),
       env: options.env,
@@ -173,15 +190,18 @@ async function renderSession(options: RenderSessionOptions, pulls: RemoteRun | n
       display: options.display,
       onEvent: (event) => tell({ type: 'embedded', event }),
     });
+    server = opened;
     let result: RenderResult;
     if (options.remote && pulls) pulls.writeThrough = new WriteThrough(options.remote, path.dirname(planned.lockPath), { signal: options.signal, display: options.display, onEvent: (event) => tell({ type: 'remote', event }) });
     const writeThrough = pulls?.writeThrough ?? null;
+    let cuts: readonly CutReport[];
     tell({ type: 'rendering', planned });
+    const pending = new Set(planned.plan.jobs.filter((job) => job.action === 'render' || job.action === 'resume' || job.action === 'download').map((job) => job.id));
     try {
-      result = await renderStoryboard({
+      ({ value: result, cuts } = await withCuts({ ...cutOptions, pending }, (clipSettled) => renderStoryboard({
         loaded,
         planned,
-        servers: server.servers,
+        servers: opened.servers,
         outDir,
         clock: systemClock,
         wallNow: options.now,
@@ -189,12 +209,15 @@ async function renderSession(options: RenderSessionOptions, pulls: RemoteRun | n
         ...(options.drain ? { drain: options.drain } : {}),
         pruneOrphans: prunes(options),
         onState: (id, state, detail) => tell({ type: 'job', id, state, detail }),
-        onSettled: (_id, report) => {
+        recorder,
+        onSettled: (id, report) => {
+          // The job's end is told before the films it releases start.
           tell({ type: 'job-settled', report });
           if (report.status === 'completed' && report.pinned) writeThrough?.add(report.pinned);
+          clipSettled(id, report.status === 'completed', report.status === 'completed' ? undefined : UNFINISHED[report.status]);
         },
         ...(claims !== null && 'claims' in claims ? { claims: claims.claims } : {}),
-      });
+      })));
     } finally {
       tell({ type: 'render-end' });
     }
@@ -202,12 +225,15 @@ async function renderSession(options: RenderSessionOptions, pulls: RemoteRun | n
       await removeStaleFiles([path.join(outDir, REPORT_FILE)]);
       await writeReport({ loaded, outDir, now: options.now(), outcomes: outcomesOf(result.reports), display: options.display });
     }
-    return { kind: 'rendered', planned, outDir, result };
+    return { kind: 'rendered', planned, outDir, result, cuts };
   } finally {
     await server?.close();
     await lock.release();
   }
 }
+
+/** How a film names the end of a clip it waited for. */
+const UNFINISHED = { failed: 'failed', skipped: 'was skipped', cancelled: 'was cancelled' } as const;
 
 function planFor(options: RenderSessionOptions, remoteRefused?: ReadonlySet<string>): Promise<StoryboardPlan> {
   return planStoryboard(options.loaded, {
@@ -235,13 +261,13 @@ function prunes(options: Pick<RenderSessionOptions, 'only'>): boolean {
 
 /** Whether the run must take the lock: jobs to send, or, with nothing to send, orphans to move to their new ids or (on a full render) to drop. */
 function owesWork(planned: StoryboardPlan, options: Pick<RenderSessionOptions, 'only'>): boolean {
-  return workOf(planned) > 0 || planned.plan.totals.pull > 0 || planned.plan.moves.length > 0 || (prunes(options) && planned.plan.orphans.length > 0);
+  return workOf(planned) > 0 || planned.plan.totals.pull > 0 || planned.plan.moves.length > 0 || (prunes(options) && planned.plan.orphans.length > 0) || owesCuts(planned, prunes(options));
 }
 
-function nothingSent(planned: StoryboardPlan, outDir: string, tell: (event: RenderSessionEvent) => void): RenderOutcome {
+function nothingSent(planned: StoryboardPlan, outDir: string, tell: (event: RenderSessionEvent) => void, cuts: readonly CutReport[]): RenderOutcome {
   tell({ type: 'start', planned, outDir, work: 0 });
   const moved = planned.plan.moves.filter((move) => move.from !== move.to).length;
-  return { kind: 'nothing-sent', planned, outDir, moved };
+  return { kind: 'nothing-sent', planned, outDir, moved, cuts };
 }
 
 /** The advisory lock beside the lockfile, waiting for its holder only when asked to. */

@@ -51,6 +51,8 @@ export interface RenderInput {
   readonly onSettled?: (jobId: string, outcome: JobReport) => void;
   /** The remote's claims: one paid job per request across machines. Absent: no remote, or one that cannot hold them. */
   readonly claims?: ClaimContext | undefined;
+  /** The run's lockfile writer, when the caller records in it too (the films of the cuts); default one made from the plan. */
+  readonly recorder?: LockRecorder;
 }
 
 /**
@@ -87,8 +89,7 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   const { loaded, planned } = input;
   const { plan, graph, lockPath } = planned;
   const { provider } = loaded.storyboard;
-  // A storyboard renamed since its last render: the lockfile records the name it has now.
-  const recorder = new LockRecorder(lockPath, planned.lockfile ? { ...planned.lockfile, name: loaded.storyboard.name } : emptyLockfile(loaded.storyboard.name));
+  const recorder = input.recorder ?? recorderFor(loaded, planned);
   await onEnvironment('create the directory', input.outDir, () => mkdir(input.outDir, { recursive: true }));
   // Left by a render killed mid-write; this one holds the lock, so nobody else is writing them.
   await removeStaleFiles([
@@ -211,6 +212,12 @@ function castOf(loaded: LoadedStoryboard): Map<string, { readonly absPath: strin
   return cast;
 }
 
+/** The one writer of the lockfile for a run, starting from the plan's lockfile. */
+export function recorderFor(loaded: LoadedStoryboard, planned: StoryboardPlan): LockRecorder {
+  // A storyboard renamed since its last render: the lockfile records the name it has now.
+  return new LockRecorder(planned.lockPath, planned.lockfile ? { ...planned.lockfile, name: loaded.storyboard.name } : emptyLockfile(loaded.storyboard.name));
+}
+
 /** The server holding a lockfile entry's video (the plan sent entries on unreachable servers to render anew). */
 function serverHolding(entry: { readonly server?: string } | undefined, first: RenderServer): string | null {
   return entry === undefined ? null : entry.server ?? first.name;
@@ -220,9 +227,9 @@ function serverHolding(entry: { readonly server?: string } | undefined, first: R
  * A render with nothing to send: adopted orphans move to their new job ids (files renamed), and
  * a full render drops the entries of jobs gone from the storyboard.
  */
-export async function recordWithoutSending(planned: StoryboardPlan, options: { readonly outDir: string; readonly pruneOrphans: boolean }): Promise<void> {
+export async function recordWithoutSending(planned: StoryboardPlan, options: { readonly outDir: string; readonly pruneOrphans: boolean; readonly recorder?: LockRecorder }): Promise<void> {
   if (planned.lockfile === null) return;
-  const recorder = new LockRecorder(planned.lockPath, planned.lockfile);
+  const recorder = options.recorder ?? new LockRecorder(planned.lockPath, planned.lockfile);
   if (planned.plan.moves.length > 0) {
     await mkdir(options.outDir, { recursive: true });
     await applyMoves(recorder, planned.plan.moves, { outDir: options.outDir, lockDir: path.dirname(planned.lockPath) });

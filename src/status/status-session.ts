@@ -1,4 +1,5 @@
-import type { LockEntry } from '../lockfile/lockfile.js';
+import type { CutEntry, LockEntry } from '../lockfile/lockfile.js';
+import { assessCuts, type CutStatus } from './assess-cuts.js';
 import type { Plan, OutputState } from '../plan/plan.js';
 import { planStoryboard } from '../plan/plan-storyboard.js';
 import { OutputHashCache } from '../plan/read-outputs.js';
@@ -27,6 +28,8 @@ export interface StatusOptions {
 /** The verdicts, and what the CLI names in its header. */
 export interface StatusOutcome {
   readonly report: StatusReport;
+  /** The films of the cuts, each recorded MP4 and `.otio` against the disk. */
+  readonly films: readonly CutStatus[];
   readonly plan: Plan;
   readonly lockPath: string;
   readonly providerId: string;
@@ -41,12 +44,13 @@ export async function checkStatus(loaded: LoadedStoryboard, options: StatusOptio
   // One hash cache for the plan (videos) and for the thumbnails below: read from disk once.
   const hashCache = await OutputHashCache.loadForProject(loaded.projectRoot);
   const { remote } = options;
-  const { plan, lockPath, providerId, outputPaths } = await planStoryboard(loaded, { now: options.now, only: [...options.only], hashCache, display: options.display, ...(options.outDir ? { outDir: options.outDir } : {}), ...(remote ? { remote, signal: options.server.signal } : {}) });
+  const { plan, lockPath, providerId, outputPaths, cuts, lockfile } = await planStoryboard(loaded, { now: options.now, only: [...options.only], hashCache, display: options.display, ...(options.outDir ? { outDir: options.outDir } : {}), ...(remote ? { remote, signal: options.server.signal } : {}) });
   const entries = [...plan.jobs.flatMap((job) => (job.entry ? [job.entry] : [])), ...plan.orphans.map((orphan) => orphan.entry)];
-  const files = await readRecordedFiles(entries, outputPaths, hashCache);
+  const files = await readRecordedFiles(entries, outputPaths, hashCache, Object.values(lockfile?.cuts ?? {}));
   const server = options.offline ? null : await askServer(loaded, entries, options.server);
   const held = remote ? await remoteHolds(remote, blobsOf(entries), { signal: options.server.signal }) : null;
-  return { report: assessStatus({ plan, files, server, now: options.now, remote: held }), plan, lockPath, providerId };
+  const films = assessCuts(cuts, lockfile?.cuts ?? {}, files);
+  return { report: assessStatus({ plan, files, server, now: options.now, remote: held }), films, plan, lockPath, providerId };
 }
 
 /** Every recorded output's blob (sha256 → bytes): what the remote is asked about. */
@@ -54,9 +58,10 @@ function blobsOf(entries: readonly LockEntry[]): Map<string, number> {
   return new Map(entries.flatMap((entry) => Object.values(entry.outputs).flatMap((output) => (output ? [[output.sha256, output.bytes] as const] : []))));
 }
 
-/** Hashes of every recorded video and thumbnail (where the plan confined them), through the cache the plan has just used (its videos are known there). */
-async function readRecordedFiles(entries: readonly LockEntry[], located: ReadonlyMap<string, string>, cache: OutputHashCache): Promise<Map<string, OutputState>> {
+/** Hashes of every recorded video and thumbnail, and every film's MP4 and `.otio` (where the plan confined them), through the cache the plan has just used (its videos are known there). */
+async function readRecordedFiles(entries: readonly LockEntry[], located: ReadonlyMap<string, string>, cache: OutputHashCache, films: readonly CutEntry[]): Promise<Map<string, OutputState>> {
   const files = new Map(entries.flatMap((entry) => [entry.outputs.video, entry.outputs.thumbnail].flatMap((output) => (output ? [[output.path, output.bytes] as const] : []))));
+  for (const film of films) for (const output of [film.outputs.video, film.outputs.timeline]) files.set(output.path, output.bytes);
   const states = new Map<string, OutputState>();
   for (const [recorded, bytes] of files) {
     const absPath = located.get(recorded);

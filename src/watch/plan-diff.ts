@@ -1,3 +1,4 @@
+import type { CutPlan, PlannedCut } from '../plan/plan-cuts.js';
 import type { Plan, PlannedJob } from '../plan/plan.js';
 
 /** What changed between two plans: for "3 jobs added, 1 changed, cost +$2.40" while authoring. */
@@ -26,4 +27,24 @@ export function diffPlans(before: Plan, after: Plan): PlanDiff {
 
 export function isEmptyDiff(diff: PlanDiff): boolean {
   return diff.added.length === 0 && diff.changed.length === 0 && diff.removed.length === 0;
+}
+
+/** What changed between two plans' films: added, changed (action, what it is made of, or reason), removed. */
+export interface CutDiff {
+  readonly added: readonly PlannedCut[];
+  readonly changed: readonly PlannedCut[];
+  readonly removed: readonly string[];
+}
+
+export function diffCuts(before: CutPlan, after: CutPlan): CutDiff {
+  const old = new Map(before.cuts.map((cut) => [cut.id, cut]));
+  const now = new Set(after.cuts.map((cut) => cut.id));
+  const added: PlannedCut[] = [];
+  const changed: PlannedCut[] = [];
+  for (const cut of after.cuts) {
+    const previous = old.get(cut.id);
+    if (!previous) added.push(cut);
+    else if (previous.action !== cut.action || previous.shape !== cut.shape || JSON.stringify(previous.reason) !== JSON.stringify(cut.reason) || previous.seconds !== cut.seconds) changed.push(cut);
+  }
+  return { added, changed, removed: before.cuts.filter((cut) => !now.has(cut.id)).map((cut) => cut.id) };
 }

@@ -4,7 +4,7 @@ import { OutputHashCache } from '../plan/read-outputs.js';
 import { planStoryboard, type PlanOptions, type StoryboardPlan } from '../plan/plan-storyboard.js';
 import type { Issue } from '../source/issue.js';
 import { loadStoryboard, type LoadedStoryboard, type LoadOptions } from '../storyboard/load-storyboard.js';
-import { diffPlans, type PlanDiff } from './plan-diff.js';
+import { diffCuts, diffPlans, type CutDiff, type PlanDiff } from './plan-diff.js';
 
 /**
  * Watch mode: re-validate and re-plan, through the same code path as `plan`, whenever any file
@@ -23,6 +23,8 @@ export type WatchUpdate =
       readonly planned: StoryboardPlan;
       /** Against the last good plan; `null` for the first. */
       readonly diff: PlanDiff | null;
+      /** The films' changes against the last good plan; `null` for the first. */
+      readonly cutDiff: CutDiff | null;
       /** Warnings, if any. */
       readonly issues: readonly Issue[];
       readonly texts: ReadonlyMap<string, string>;
@@ -140,8 +142,9 @@ export async function startWatch(options: WatchOptions): Promise<WatchSession> {
     hashCache ??= await OutputHashCache.loadForProject(result.loaded.projectRoot);
     const planned = await planStoryboard(result.loaded, { ...options.plan, now: Math.floor(options.now() / 1000), hashCache });
     const diff = current ? diffPlans(current.planned.plan, planned.plan) : null;
+    const cutDiff = current ? diffCuts(current.planned.cuts, planned.cuts) : null;
     current = { loaded: result.loaded, planned };
-    await options.onUpdate({ kind: 'planned', cause, loaded: result.loaded, planned, diff, issues: result.issues, texts: result.texts, elapsedMs: elapsed() });
+    await options.onUpdate({ kind: 'planned', cause, loaded: result.loaded, planned, diff, cutDiff, issues: result.issues, texts: result.texts, elapsedMs: elapsed() });
   };
 
   // Re-plans never overlap: a change during a re-plan queues one more after it.

@@ -189,7 +189,8 @@ describe('plan on the full example', () => {
   it('a renamed variant label adopts the orphans with the identical request, remix chains included: moved, nothing to render', async () => {
     await installFixture();
     const storyboard = path.join(dir, 'campaign.yaml');
-    await writeFile(storyboard, (await readFile(storyboard, 'utf8')).replace('{ id: mug, name: stoneware mug', '{ id: cup, name: stoneware mug'));
+    // The example's cut names the product too.
+    await writeFile(storyboard, (await readFile(storyboard, 'utf8')).replace('{ id: mug, name: stoneware mug', '{ id: cup, name: stoneware mug').replace('product: [mug, teapot, kettle]', 'product: [cup, teapot, kettle]'));
     const { jobs, total } = await plan();
     const moved = [...jobs.values()].filter((job) => job.action === 'move');
     expect(moved.map((job) => job.id)).toEqual([
@@ -218,11 +219,12 @@ describe('plan on the full example', () => {
     });
     await rm(path.join(dir, 'renders/spring-launch/deleted.mp4'));
     const storyboard = path.join(dir, 'campaign.yaml');
-    let text = (await readFile(storyboard, 'utf8')).replace('{ id: mug, name: stoneware mug', '{ id: cup, name: stoneware mug');
+    let text = (await readFile(storyboard, 'utf8')).replace('{ id: mug, name: stoneware mug', '{ id: cup, name: stoneware mug').replace('product: [mug, teapot, kettle]', 'product: [cup, teapot, kettle]');
     // unboxing's label renamed (its prompt and image name the value, so rename the image too); the teaser shot renamed and copied.
     text = text.replace('product: [mug]', 'product: [{id: cup, file: mug, name: mug}]').replace('assets/{{product}}-{{size}}.png', 'assets/{{product.file}}-{{size}}.png').replace('lift out the {{product}}', 'lift out the {{product.name}}');
     text = text.replace('  - id: teaser\n', '  - id: teaser-v2\n');
-    text += '\n  - id: teaser-copy\n    model: sora-2-pro\n    size: 1792x1024\n    seconds: 4\n    prompt: "{{> look}} A ten-word teaser: the {{brand}} {{season}} collection, arriving soon."\n';
+    // The shots end where the example's cuts begin.
+    text = text.replace('\ncuts:', '\n  - id: teaser-copy\n    model: sora-2-pro\n    size: 1792x1024\n    seconds: 4\n    prompt: "{{> look}} A ten-word teaser: the {{brand}} {{season}} collection, arriving soon."\n\ncuts:');
     await writeFile(storyboard, text);
     const { jobs, total } = await plan();
     // Gone from disk and server: rendered anew, and so its remixes (against the new video).

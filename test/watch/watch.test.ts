@@ -50,10 +50,10 @@ async function watchCampaign(): Promise<WatchUpdate> {
 const edit = async (file: string, change: (text: string) => string) => writeFile(path.join(dir, file), change(await readFile(path.join(dir, file), 'utf8')));
 
 describe('watch', () => {
-  it('plans at once, and watches the storyboard, its import, its partial file and its input image', async () => {
+  it("plans at once, and watches the storyboard, its import, its partial file, its input image and its cut's end cards and music bed", async () => {
     const first = await watchCampaign();
     expect(first.kind).toBe('planned');
-    expect(session!.watched().map((f) => path.relative(dir, f)).sort()).toEqual(['assets/mug-1280x720.png', 'campaign.yaml', 'shared/look.yaml', 'shared/signoff.hbs']);
+    expect(session!.watched().map((f) => path.relative(dir, f)).sort()).toEqual(['assets/bed.m4a', 'assets/endcard-1280x720.png', 'assets/endcard-720x1280.png', 'assets/mug-1280x720.png', 'campaign.yaml', 'shared/look.yaml', 'shared/signoff.hbs']);
   });
 
   it('a save that breaks the storyboard shows the error within 1 s and keeps the last plan; a fix re-plans', async () => {
@@ -187,6 +187,42 @@ describe('watch', () => {
     expect([...actions].filter(([id]) => id !== 'teaser').every(([, action]) => action === 'reuse: up-to-date')).toBe(true);
     // The files it did hash are kept for the next plan.
     expect(Object.keys((JSON.parse(await readFile(cacheFile, 'utf8')) as { files: object }).files)).toHaveLength(18);
+  });
+
+  it("re-plans the films: a change to the cut's audio re-cuts every film; a clip's prompt, only the films that play it", async () => {
+    const lock = parseLockfile(await readFile(FIXTURE, 'utf8'), FIXTURE);
+    await writeFile(path.join(dir, 'campaign.lock.json'), serializeLockfile(lock));
+    await writeFakeOutputs(dir, lock);
+    const first = await watchCampaign();
+    if (first.kind !== 'planned') throw new Error(`expected a plan, got ${first.kind}`);
+    const films = first.planned.cuts.cuts.map((cut) => cut.id);
+    expect(films).toHaveLength(4);
+    // Every clip is on disk: each film's fingerprint is known before it is built.
+    expect(first.planned.cuts.cuts.every((cut) => cut.action === 'cut' && cut.fingerprint !== null)).toBe(true);
+
+    const louder = next((u) => u.kind === 'planned');
+    await edit('campaign.yaml', (t) => t.replace('music_gain_db: -14', 'music_gain_db: -12'));
+    const mixed = await louder;
+    if (mixed.kind !== 'planned') throw new Error('unreachable');
+    expect(mixed.diff!.changed).toEqual([]);
+    expect(mixed.cutDiff!.changed.map((cut) => cut.id)).toEqual(films);
+
+    const dusk = next((u) => u.kind === 'planned');
+    await edit('campaign.yaml', (t) => t.replace('{ id: kettle, name: copper kettle', '{ id: kettle, name: copper tea kettle'));
+    const renamed = await dusk;
+    if (renamed.kind !== 'planned') throw new Error('unreachable');
+    // The kettle's clips render again: its film's fingerprint is unknown until they are on disk; the others are as they were.
+    expect(renamed.cutDiff!.changed.map((cut) => [cut.id, cut.action, cut.fingerprint])).toEqual([['spot[product=kettle,size=1280x720]', 'cut', null]]);
+  });
+
+  it('lists a film whose settings changed while its clips are still to render', async () => {
+    await watchCampaign();
+    const trimmed = next((u) => u.kind === 'planned');
+    // Neither the action, the reason nor the length changes: only what the film is made of.
+    await edit('campaign.yaml', (t) => t.replace('music_gain_db: -14', 'music_gain_db: -10'));
+    const update = await trimmed;
+    if (update.kind !== 'planned') throw new Error('unreachable');
+    expect(update.cutDiff!.changed.map((cut) => [cut.action, cut.reason.code, cut.fingerprint])).toEqual(Array.from({ length: 4 }, () => ['cut', 'new', null]));
   });
 
   it('closes cleanly: no watcher or timer is left running', async () => {
