@@ -1,0 +1,101 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, type TestContext } from 'vitest';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
+import { readMp4 } from '../emulator/helpers.js';
+import { setFaults } from '../emulator/protocol-helpers.js';
+import { countRoutes, readLock, routeDelta, startRenderEmulator } from './helpers.js';
+
+/**
+ * The render suite's core cases on each protocol beyond `/v1/videos` (SPEC §10): a storyboard
+ * with `provider: veo`, `fal` or `replicate` renders on the emulator's flavor of that API, with
+ * the same guarantees (a second run sends nothing, a failed job is recorded, a 429 waits).
+ */
+
+interface Case {
+  readonly flavor: 'gemini' | 'fal' | 'replicate';
+  readonly profile: string;
+  readonly env: string;
+  readonly model: string;
+  readonly size: string;
+  readonly seconds: number;
+  /** Routes that create a job. */
+  readonly creates: RegExp;
+}
+
+const CASES: readonly Case[] = [
+  { flavor: 'gemini', profile: 'veo', env: 'GEMINI_API_KEY', model: 'veo-3.1-fast-generate-preview', size: '1280x720', seconds: 4, creates: /^POST .*predictLongRunning/ },
+  { flavor: 'fal', profile: 'fal', env: 'FAL_KEY', model: 'fal-ai/kling-video/v2.1/master/text-to-video', size: '1920x1080', seconds: 5, creates: /^POST \/\{model_id\}/ },
+  { flavor: 'replicate', profile: 'replicate', env: 'REPLICATE_API_TOKEN', model: 'google/veo-3.1-fast', size: '1280x720', seconds: 4, creates: /^POST .*predictions$/ },
+];
+
+const KEY = 'protocol-test-key-0123456789';
+
+function storyboard(c: Case, shots: string): string {
+  return `version: 1
+name: proto
+provider:
+  profile: ${c.profile}
+defaults:
+  model: ${c.model}
+  size: ${c.size}
+  seconds: ${c.seconds}
+shots:
+${shots}`;
+}
+
+async function project(t: TestContext, c: Case, shots: string): Promise<{ emu: RunningEmulator; dir: string }> {
+  const emu = await startRenderEmulator({ flavor: c.flavor, apiKey: KEY, createsPerMinute: null });
+  const dir = await mkdtemp(path.join(os.tmpdir(), `shotlist-${c.flavor}-`));
+  t.onTestFinished(() => emu.close());
+  t.onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(path.join(dir, 'proto.yaml'), storyboard(c, shots));
+  return { emu, dir };
+}
+
+function render(c: Case, emu: RunningEmulator, dir: string, extra: readonly string[] = []): Promise<CliRun> {
+  return runCli(['render', 'proto.yaml', '--base-url', emu.url, '--json', ...extra], { cwd: dir, env: { [c.env]: KEY }, now: () => Date.now() });
+}
+
+describe.each(CASES)('render on the $flavor protocol ($profile)', (c) => {
+  it('renders real MP4s, records them, and a second run sends nothing', async (t) => {
+    const { emu, dir } = await project(t, c, '  - id: harbor\n    prompt: A harbor at dawn.\n  - id: market\n    prompt: A market at noon.\n');
+    const first = await render(c, emu, dir);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const lock = await readLock(dir, 'proto.yaml');
+    const entries = Object.values(lock.jobs);
+    expect(entries).toHaveLength(2);
+    for (const entry of entries) {
+      expect(entry.status).toBe('completed');
+      const video = await readFile(path.join(dir, entry.outputs.video!.path));
+      const facts = await readMp4(video);
+      expect(`${facts.width}x${facts.height}`).toBe(c.size);
+      expect(facts.duration).toBeGreaterThan(c.seconds - 0.5);
+    }
+    expect(countRoutes(emu.stats().requestsByRoute, c.creates)).toBe(2);
+
+    const before = { ...emu.stats().requestsByRoute };
+    const second = await render(c, emu, dir);
+    expect(second.code).toBe(0);
+    expect(routeDelta(before, emu.stats().requestsByRoute)).toEqual({});
+  });
+
+  it('records a job the server fails, and honours a 429 before creating', async (t) => {
+    const { emu, dir } = await project(t, c, '  - id: ok\n    prompt: A quiet lake.\n  - id: bad\n    prompt: blocked content here\n');
+    await setFaults(emu, { moderation: { failPattern: '^blocked' }, rateLimit: { rate: 0.5, retryAfterSeconds: 0 } });
+    const run = await render(c, emu, dir);
+    expect(run.code).not.toBe(0);
+    const lock = await readLock(dir, 'proto.yaml');
+    expect(Object.values(lock.jobs).find((e) => e.request.prompt === 'A quiet lake.')?.status).toBe('completed');
+    const bad = Object.values(lock.jobs).find((e) => e.request.prompt === 'blocked content here')!;
+    expect(bad.status).toBe('failed');
+    expect(bad.error?.code).toBe('moderation_blocked');
+    // Refused creates were sent again once the 429 had passed, and each job was made once.
+    const stats = emu.stats();
+    expect(countRoutes(stats.requestsByRoute, c.creates)).toBeGreaterThan(stats.createsAccepted);
+    expect(stats.createsAccepted).toBe(2);
+  });
+});
