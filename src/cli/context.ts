@@ -55,6 +55,8 @@ export interface CommonFlags {
   readonly replace: string[];
   /** `--retry-failed`: send again jobs whose last attempt failed for good (moderation, invalid request). */
   readonly retryFailed?: boolean;
+  /** `--retry-ambiguous`: create again jobs whose create may have reached a server that cannot be searched for it. */
+  readonly retryAmbiguous?: boolean;
   readonly frozen?: boolean;
   readonly maxCost?: number;
   readonly json?: boolean;

@@ -23,6 +23,7 @@ export function withCommonFlags(command: Command): Command {
     .addOption(flag.only())
     .option('--replace <glob>', 'render matching jobs again even if up to date (repeatable)', collect, [])
     .option('--retry-failed', 'send again jobs whose last attempt failed for good (moderation, invalid request)')
+    .option('--retry-ambiguous', 'create again jobs whose create may have reached a server that cannot be searched for it (Gemini, fal): they may be paid twice')
     .option('--frozen', 'fail, without sending anything, if any job would have to render')
     .option('--max-cost <usd>', 'refuse a plan that costs more than this many dollars', nonNegativeNumber)
     .addOption(flag.json())

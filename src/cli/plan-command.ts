@@ -20,6 +20,7 @@ export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext)
     only: flags.only,
     replace: flags.replace,
     ...(flags.retryFailed ? { retryFailed: true } : {}),
+    ...(flags.retryAmbiguous ? { retryAmbiguous: true } : {}),
     display: (p) => displayPath(ctx, p),
   });
   const { log } = ctx;

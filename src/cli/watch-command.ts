@@ -39,7 +39,7 @@ export async function runWatch(file: string, flags: WatchFlags, outer: CliContex
   const session = await startWatch({
     file,
     load: { cwd: io.cwd, overrides: overridesOf(flags) },
-    plan: { only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), display: (p) => displayPath(ctx, p), ...(flags.out ? { outDir: explicitOutDir(flags, ctx)! } : {}) },
+    plan: { only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), ...(flags.retryAmbiguous ? { retryAmbiguous: true } : {}), display: (p) => displayPath(ctx, p), ...(flags.out ? { outDir: explicitOutDir(flags, ctx)! } : {}) },
     now: io.now,
     onUpdate: print,
   });

@@ -1,6 +1,7 @@
 import { changedFields, fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
 import { isDeterministicFailure, type LockEntry, type Lockfile } from '../lockfile/lockfile.js';
 import { priceOf, type ProviderProfile } from '../providers/profile.js';
+import { findsLostCreates } from '../providers/protocol.js';
 import type { ResolvedJob } from '../storyboard/job.js';
 import type { InputReferenceInfo } from '../storyboard/read-input-references.js';
 import { droppedServer, fileState, goneSince, isDue, recordedError, unreachable } from './entry-state.js';
@@ -121,6 +122,8 @@ export interface PlanInput {
   readonly servers?: ReadonlySet<string>;
   /** `--retry-failed`: send again jobs whose last attempt failed for good (moderation, invalid request). */
   readonly retryFailed?: boolean;
+  /** `--retry-ambiguous`: create again jobs whose create may have reached a server that cannot be searched for it. */
+  readonly retryAmbiguous?: boolean;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -261,7 +264,11 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
   const dropped = inFlight ? droppedServer(entry, input) : null;
   if (dropped !== null) return render({ code: 'in-flight-dropped', server: dropped });
   if (entry.status === 'queued' || entry.status === 'in_progress') return keep('resume', { code: 'in-flight', videoId: entry.video_id });
-  if (entry.status === 'creating') return keep('resume', { code: 'maybe-created' });
+  if (entry.status === 'creating') {
+    // Looked for first where the server can be searched; elsewhere only the user can say a second payment is fine.
+    if (findsLostCreates(input.profile)) return keep('resume', { code: 'maybe-created' });
+    return input.retryAmbiguous === true ? render({ code: 'retry-ambiguous' }) : blocked({ code: 'ambiguous-create' });
+  }
   if (entry.status === 'failed') {
     const code = entry.error?.code ?? 'failed';
     if (!isDeterministicFailure(entry.error)) return render({ code: 'last-attempt-failed', error: code });

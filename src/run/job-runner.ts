@@ -40,7 +40,9 @@ async function serve(run: Runner, scheduled: ScheduledJob, ctx: ServeContext<Ser
   }
   const request = finalRequest(run, planned, ctx.parent);
   const create: CreateContext = { ...job, asked: { request, fingerprint: fingerprintOf(request), costUsd: costOf(run, scheduled.id) }, permit: ctx.permit };
-  if (entry?.status === 'creating' && entry.fingerprint === create.asked.fingerprint && entry.created_at !== null) {
+  // `--retry-ambiguous` said to create again what no search can find: searching would only fail the job again.
+  const searchable = planned.reason.code !== 'retry-ambiguous';
+  if (searchable && entry?.status === 'creating' && entry.fingerprint === create.asked.fingerprint && entry.created_at !== null) {
     const since = entry.created_at;
     const adopted = await run.sameRequest.run(requestKey(request, job.at), () => search(create, since));
     if (adopted) return pollJob(job, adopted);

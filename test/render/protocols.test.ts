@@ -6,7 +6,7 @@ import type { RunningEmulator } from '../../src/emulator/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { readMp4 } from '../emulator/helpers.js';
 import { setFaults } from '../emulator/protocol-helpers.js';
-import { countRoutes, readLock, routeDelta, startRenderEmulator } from './helpers.js';
+import { countRoutes, readLock, routeDelta, startRenderEmulator, waitForEntry } from './helpers.js';
 
 /**
  * The render suite's core cases on each protocol beyond `/v1/videos` (SPEC §10): a storyboard
@@ -46,8 +46,8 @@ shots:
 ${shots}`;
 }
 
-async function project(t: TestContext, c: Case, shots: string): Promise<{ emu: RunningEmulator; dir: string }> {
-  const emu = await startRenderEmulator({ flavor: c.flavor, apiKey: KEY, createsPerMinute: null });
+async function project(t: TestContext, c: Case, shots: string, speed = 1000): Promise<{ emu: RunningEmulator; dir: string }> {
+  const emu = await startRenderEmulator({ flavor: c.flavor, apiKey: KEY, createsPerMinute: null, speed });
   const dir = await mkdtemp(path.join(os.tmpdir(), `shotlist-${c.flavor}-`));
   t.onTestFinished(() => emu.close());
   t.onTestFinished(() => rm(dir, { recursive: true, force: true }));
@@ -55,8 +55,8 @@ async function project(t: TestContext, c: Case, shots: string): Promise<{ emu: R
   return { emu, dir };
 }
 
-function render(c: Case, emu: RunningEmulator, dir: string, extra: readonly string[] = []): Promise<CliRun> {
-  return runCli(['render', 'proto.yaml', '--base-url', emu.url, '--json', ...extra], { cwd: dir, env: { [c.env]: KEY }, now: () => Date.now() });
+function render(c: Case, emu: RunningEmulator, dir: string, extra: readonly string[] = [], signal?: AbortSignal): Promise<CliRun> {
+  return runCli(['render', 'proto.yaml', '--base-url', emu.url, '--json', ...extra], { cwd: dir, env: { [c.env]: KEY }, now: () => Date.now(), ...(signal ? { signal } : {}) });
 }
 
 describe.each(CASES)('render on the $flavor protocol ($profile)', (c) => {
@@ -97,5 +97,55 @@ describe.each(CASES)('render on the $flavor protocol ($profile)', (c) => {
     const stats = emu.stats();
     expect(countRoutes(stats.requestsByRoute, c.creates)).toBeGreaterThan(stats.createsAccepted);
     expect(stats.createsAccepted).toBe(2);
+  });
+});
+
+describe.each(CASES)('exactly once on the $flavor protocol', (c) => {
+  it('resumes a job in flight after Ctrl-C by its id, creating nothing again', async (t) => {
+    // Slow enough that the job is still running when the run is interrupted.
+    const { emu, dir } = await project(t, c, '  - id: tide\n    prompt: A slow tide.\n', 40);
+    const controller = new AbortController();
+    const first = render(c, emu, dir, [], controller.signal);
+    await waitForEntry(dir, 'proto.yaml', (entry) => entry.video_id !== null, 'with a video id');
+    controller.abort();
+    expect((await first).code).not.toBe(0);
+    const entry = Object.values((await readLock(dir, 'proto.yaml')).jobs)[0]!;
+    expect(['queued', 'in_progress']).toContain(entry.status);
+    const plan = await runCli(['plan', 'proto.yaml', '--base-url', emu.url, '--json'], { cwd: dir, env: { [c.env]: KEY } });
+    expect(plan.events().find((e) => e['event'] === 'plan.job')?.['action']).toBe('resume');
+    const resumed = await render(c, emu, dir);
+    expect(resumed.code).toBe(0);
+    const done = Object.values((await readLock(dir, 'proto.yaml')).jobs)[0]!;
+    expect([done.status, done.video_id]).toEqual(['completed', entry.video_id]);
+    expect(emu.stats().createsAccepted).toBe(1);
+  });
+
+  it('never pays twice for a create whose answer was lost', async (t) => {
+    const { emu, dir } = await project(t, c, '  - id: lost\n    prompt: A lost answer.\n');
+    await setFaults(emu, { dropConnection: { afterCommit: 1 } });
+    const first = await render(c, emu, dir);
+    expect(emu.stats().createsAccepted).toBe(1);
+    await setFaults(emu, {});
+    const entry = () => readLock(dir, 'proto.yaml').then((lock) => Object.values(lock.jobs)[0]!);
+    if (c.flavor === 'replicate') {
+      // Replicate lists predictions: the lost one is found and adopted in the same run.
+      expect(first.code).toBe(0);
+      expect((await entry()).status).toBe('completed');
+      return;
+    }
+    // Gemini lists no operations, and fal's listing holds only finished requests: recorded as unknown.
+    expect(first.code).not.toBe(0);
+    expect(first.stdout).toContain('--retry-ambiguous');
+    expect((await entry()).status).toBe('creating');
+    const plan = await runCli(['plan', 'proto.yaml', '--base-url', emu.url, '--json'], { cwd: dir, env: { [c.env]: KEY } });
+    const job = plan.events().find((e) => e['event'] === 'plan.job')!;
+    expect([job['action'], job['reason_code']]).toEqual(['blocked', 'ambiguous-create']);
+    const again = await render(c, emu, dir);
+    expect(again.code).not.toBe(0);
+    expect(emu.stats().createsAccepted).toBe(1);
+    const retried = await render(c, emu, dir, ['--retry-ambiguous']);
+    expect(retried.code).toBe(0);
+    expect(emu.stats().createsAccepted).toBe(2);
+    expect((await entry()).status).toBe('completed');
   });
 });
