@@ -1,12 +1,15 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import { describe, expect, it, type TestContext } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { readMp4 } from '../emulator/helpers.js';
 import { setFaults } from '../emulator/protocol-helpers.js';
-import { countRoutes, readLock, routeDelta, startRenderEmulator, waitForEntry } from './helpers.js';
+import { countRoutes, readLock, routeDelta, sha256, startRenderEmulator, waitForEntry } from './helpers.js';
 
 /**
  * The render suite's core cases on each protocol beyond `/v1/videos` (SPEC §10): a storyboard
@@ -147,5 +150,32 @@ describe.each(CASES)('exactly once on the $flavor protocol', (c) => {
     expect(retried.code).toBe(0);
     expect(emu.stats().createsAccepted).toBe(2);
     expect((await entry()).status).toBe('completed');
+  });
+});
+
+/** A PNG of noise: it does not compress, so at 1280x720 it is well over Replicate's 256 kB for data: URLs. */
+async function noisePng(file: string, size: string): Promise<Buffer> {
+  await promisify(execFile)(ffmpeg.path, ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `nullsrc=s=${size},geq=random(1)*255:random(2)*255:random(3)*255`, '-frames:v', '1', file]);
+  return readFile(file);
+}
+
+describe.each(CASES)('image-to-video on the $flavor protocol', (c) => {
+  it('sends the input_reference the way the protocol takes it and renders the video', async (t) => {
+    const { emu, dir } = await project(t, c, `  - id: still\n    prompt: The still comes alive.\n    input_reference: still.png\n`);
+    const image = await noisePng(path.join(dir, 'still.png'), c.size);
+    const run = await render(c, emu, dir);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const entry = Object.values((await readLock(dir, 'proto.yaml')).jobs)[0]!;
+    expect(entry.status).toBe('completed');
+    expect(entry.request.input_reference?.sha256).toBe(sha256(image));
+    const facts = await readMp4(await readFile(path.join(dir, entry.outputs.video!.path)));
+    expect(facts.duration).toBeGreaterThan(c.seconds - 0.5);
+    const routes = emu.stats().requestsByRoute;
+    if (c.flavor === 'replicate') {
+      // Over 256 kB: uploaded with the Files API, then named by its URL (replicate.md §2).
+      expect(image.byteLength).toBeGreaterThan(256 * 1024);
+      expect(routes['POST /v1/files']).toBe(1);
+    }
   });
 });
