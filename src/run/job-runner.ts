@@ -39,7 +39,7 @@ async function serve(run: Runner, scheduled: ScheduledJob, ctx: ServeContext<Ser
     return pollJob(job, entry.video_id);
   }
   const request = finalRequest(run, planned, ctx.parent);
-  const create: CreateContext = { ...job, asked: { request, fingerprint: fingerprintOf(request), costUsd: costOf(run, scheduled.id) }, permit: ctx.permit };
+  const create: CreateContext = { ...job, asked: { request, fingerprint: fingerprintOf(request), costUsd: costOf(run, scheduled.id), ...otherCurrencyCost(run, scheduled.id) }, permit: ctx.permit };
   // `--retry-ambiguous` said to create again what no search can find: searching would only fail the job again.
   const searchable = planned.reason.code !== 'retry-ambiguous';
   if (searchable && entry?.status === 'creating' && entry.fingerprint === create.asked.fingerprint && entry.created_at !== null) {
@@ -62,6 +62,15 @@ function finalRequest(run: Runner, planned: PlannedJob, parent: Served | null): 
 async function finish(run: Runner, scheduled: ScheduledJob, result: Served | null, signal: AbortSignal): Promise<void> {
   const entry = run.recorder.entry(scheduled.id)!;
   await downloadJob({ run, jobId: scheduled.id, at: holding(run, entry), signal }, result?.videoId ?? entry.video_id!);
+}
+
+/** The price of a create in a currency other than USD, as the lockfile records it (`cost`); nothing for USD. */
+function otherCurrencyCost(run: Runner, jobId: string): { cost?: { amount: number; currency: string } } {
+  const planned = run.planned.get(jobId);
+  const recorded = run.recorder.entry(jobId)?.cost;
+  if (planned?.action !== 'render') return recorded ? { cost: recorded } : {};
+  const cost = planned.cost;
+  return cost === null || cost.currency === 'USD' ? {} : { cost: { amount: cost.micros / 1_000_000, currency: cost.currency } };
 }
 
 /** What a create for the job costs: the plan's price for a render; for a resume, the price recorded when its render was planned. */

@@ -68,8 +68,10 @@ describe('protocol profiles', () => {
     expect(authHeaderOf('none', 'a')).toEqual({});
   });
 
-  it('the /v1/videos client refuses a profile of another protocol before anything is sent', () => {
-    expect(() => credentialFor(builtinProfiles['veo']!, { GEMINI_API_KEY: 'g' })).toThrow(/speaks the gemini protocol/);
+  it("each protocol's key comes from its own variable", () => {
+    expect(credentialFor(builtinProfiles['veo']!, { GEMINI_API_KEY: 'g' })?.value).toBe('g');
+    expect(credentialFor(builtinProfiles['fal']!, { FAL_KEY: 'f' })?.value).toBe('f');
+    expect(credentialFor(builtinProfiles['replicate']!, { REPLICATE_API_TOKEN: 'r' })?.value).toBe('r');
     expect(credentialFor(builtinProfiles['azure']!, { AZURE_OPENAI_AD_TOKEN: 't' })).toEqual({ value: 't', style: 'bearer' });
   });
 
@@ -78,19 +80,25 @@ describe('protocol profiles', () => {
     expect(isVideoId(veo, 'models/veo-3.0-fast-generate-001/operations/321kvdcepmcg')).toBe(true);
     expect(isVideoId(veo, 'models/../operations/x')).toBe(false);
     expect(isVideoId(veo, 'video_123')).toBe(false);
-    expect(isVideoId(videoIdFormOf(builtinProfiles['fal']!), '80e732af-660e-45cd-bd63-580e4f2a94cc')).toBe(true);
+    // fal's status and result URLs need the app: the id carries it (fal-queue.md §2).
+    const fal = videoIdFormOf(builtinProfiles['fal']!);
+    expect(isVideoId(fal, 'fal-ai/kling-video/requests/80e732af-660e-45cd-bd63-580e4f2a94cc')).toBe(true);
+    expect(isVideoId(fal, 'workflows/fal-ai/my-flow/requests/80e732af-660e-45cd-bd63-580e4f2a94cc')).toBe(true);
+    expect(isVideoId(fal, '80e732af-660e-45cd-bd63-580e4f2a94cc')).toBe(false);
+    expect(isVideoId(fal, 'fal-ai/../requests/80e732af')).toBe(false);
     expect(isVideoId(videoIdFormOf(builtinProfiles['replicate']!), 'gm3qorzdhgbfurvjtvhg6dckhu')).toBe(true);
   });
 });
 
-describe('rendering on a protocol without its client yet', () => {
-  it('stops before anything is sent, naming the protocol, without a stack trace', async ({ onTestFinished }) => {
+describe('rendering on a protocol without its key', () => {
+  it('stops before anything is sent, naming the variable, without a stack trace', async ({ onTestFinished }) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-protocol-render-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     await writeFile(path.join(dir, 'sb.yaml'), 'version: 1\nname: sb\nprovider: veo\nshots:\n  - id: a\n    prompt: x\n');
-    const run = await runCli(['render', 'sb.yaml'], { cwd: dir, env: { GEMINI_API_KEY: 'k' } });
+    const run = await runCli(['render', 'sb.yaml'], { cwd: dir, env: {} });
     expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain('provider "veo" speaks the gemini protocol');
+    expect(run.stderr).toContain('provider "veo" needs an API key');
+    expect(run.stderr).toContain('GEMINI_API_KEY');
     expect(hasStackTrace(run.stderr)).toBe(false);
   });
 });
