@@ -31,7 +31,7 @@ interface Case {
 const CASES: readonly Case[] = [
   { flavor: 'gemini', profile: 'veo', env: 'GEMINI_API_KEY', model: 'veo-3.1-fast-generate-preview', size: '1280x720', seconds: 4, creates: /^POST .*predictLongRunning/ },
   { flavor: 'fal', profile: 'fal', env: 'FAL_KEY', model: 'fal-ai/kling-video/v2.1/master/text-to-video', size: '1920x1080', seconds: 5, creates: /^POST \/\{model_id\}/ },
-  { flavor: 'replicate', profile: 'replicate', env: 'REPLICATE_API_TOKEN', model: 'google/veo-3.1-fast', size: '1280x720', seconds: 4, creates: /^POST .*predictions$/ },
+  { flavor: 'replicate', profile: 'replicate', env: 'REPLICATE_API_TOKEN', model: 'google/veo-3.1', size: '1280x720', seconds: 4, creates: /^POST .*predictions$/ },
 ];
 
 const KEY = 'protocol-test-key-0123456789';
@@ -84,6 +84,17 @@ describe.each(CASES)('render on the $flavor protocol ($profile)', (c) => {
     const second = await render(c, emu, dir);
     expect(second.code).toBe(0);
     expect(routeDelta(before, emu.stats().requestsByRoute)).toEqual({});
+  });
+
+  it('--max-cost below the plan refuses before anything reaches the server', async (t) => {
+    const { emu, dir } = await project(t, c, '  - id: one\n    prompt: One.\n  - id: two\n    prompt: Two.\n');
+    const plan = await runCli(['plan', 'proto.yaml', '--base-url', emu.url, '--json'], { cwd: dir, env: { [c.env]: KEY } });
+    const total = plan.events().find((e) => e['event'] === 'plan.total')!;
+    expect((total['costs'] as Record<string, number>)['USD']).toBeGreaterThan(0.01);
+    const refused = await render(c, emu, dir, ['--max-cost', '0.01']);
+    expect(refused.code).toBe(3);
+    expect(emu.stats().requestsByRoute).toEqual({});
+    expect(refused.stderr).toContain(`above the limit of $0.01`);
   });
 
   it('records a job the server fails, and honours a 429 before creating', async (t) => {
