@@ -102,3 +102,19 @@ describe('rendering on a protocol without its key', () => {
     expect(hasStackTrace(run.stderr)).toBe(false);
   });
 });
+
+describe('`shotlist providers` on the protocols', () => {
+  it('names each protocol and whether a lost create can be found; the retired say so', async ({ onTestFinished }) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-providers-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const run = await runCli(['providers', '--json'], { cwd: dir });
+    const byName = Object.fromEntries(run.events().filter((e) => e['event'] === 'provider').map((e) => [e['name'], e]));
+    expect(byName['veo']).toMatchObject({ protocol: 'gemini', finds_lost_creates: false });
+    expect(byName['fal']).toMatchObject({ protocol: 'fal', finds_lost_creates: false });
+    expect(byName['replicate']).toMatchObject({ protocol: 'replicate', finds_lost_creates: true });
+    expect(byName['openai']).toMatchObject({ protocol: 'openai-videos', retired: '2026-09-24' });
+    const table = await runCli(['providers'], { cwd: dir });
+    expect(table.stdout).toMatch(/^veo\s+built-in\s+gemini\s/m);
+    expect(table.stdout).toContain('not created again without --retry-ambiguous');
+  });
+});
