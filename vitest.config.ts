@@ -33,6 +33,9 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Two workers on the 2-core machines CI runs on (vitest's default would be one): the suite is
+    // mostly waiting on processes, emulators and ffmpeg, and halves its wall time this way.
+    maxWorkers: 2,
     // Building dist/ on a busy machine takes minutes.
     globalSetup: ['test/setup/global.ts'],
     projects: [

@@ -7,6 +7,7 @@ import { asEnvironmentError, isEnvironmentFailure } from '../files/environment-e
 import { NetworkError, ResponseFormatError, TruncatedBodyError, type CallSite } from './errors.js';
 import { quote, type Redact } from './openai-videos/response.js';
 import { discard, header, type Exchange } from './transport.js';
+import { syncDirectory } from '../files/durable.js';
 
 /**
  * Streaming a video's content to disk: a temp file beside the destination, hashed while it
@@ -207,16 +208,3 @@ class Inspector extends Transform {
   }
 }
 
-/** Makes the rename durable; not every platform can fsync a directory, and the file itself is safe. */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // best effort only
-  }
-}

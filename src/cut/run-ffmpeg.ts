@@ -1,9 +1,10 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { FfmpegError } from './errors.js';
+import { syncDirectory, syncFile } from '../files/durable.js';
 
 /**
  * Runs the ffmpeg that `@ffmpeg-installer/ffmpeg` ships (as the emulator's media renderer does):
@@ -89,12 +90,7 @@ export async function writeWithFfmpeg(output: string, options: Omit<RunFfmpegOpt
   const temp = tempPathFor(output);
   try {
     await runFfmpeg({ ...options, args: options.args(temp) });
-    const handle = await open(temp, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await syncFile(temp);
     await rename(temp, output);
   } finally {
     await rm(temp, { force: true });
@@ -124,15 +120,3 @@ function lastLines(text: string): string[] {
   return text.split('\n').map((line) => line.trimEnd()).filter((line) => line !== '').slice(-ERROR_LINES);
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Not every platform can fsync a directory; the rename is atomic all the same.
-  }
-}

@@ -7,6 +7,7 @@ import { asEnvironmentError } from '../files/environment-error.js';
 import { describeReadFailure, readBounded } from '../files/read-bounded.js';
 import type { Lockfile } from './lockfile.js';
 import { parseLockfile, serializeLockfile } from './parse-lockfile.js';
+import { syncDirectory } from '../files/durable.js';
 
 /** Largest lockfile read: some 100,000 jobs with long prompts. A larger one is refused, not read. */
 export const MAX_LOCKFILE_BYTES = 128 * 1024 * 1024;
@@ -88,16 +89,3 @@ export async function writeFileAtomic(target: string, text: string): Promise<voi
   await syncDirectory(path.dirname(target));
 }
 
-/** Makes the renames in `dir` durable; a no-op where the filesystem refuses fsync on a directory. */
-export async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Some filesystems refuse fsync on a directory (or opening one); the rename is still atomic there.
-  }
-}

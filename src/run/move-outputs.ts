@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, lstat, open, realpath, rename, rm } from 'node:fs/promises';
+import { copyFile, link, lstat, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { syncDirectory } from '../lockfile/lockfile-io.js';
+import { syncDirectory, syncFile } from '../files/durable.js';
 import type { LockEntry, OutputFile } from '../lockfile/lockfile.js';
 import type { PlannedMove } from '../plan/plan.js';
 import type { LockRecorder } from './lock-recorder.js';
@@ -108,12 +108,7 @@ async function placeCopy(from: string, to: string): Promise<void> {
       await link(from, temp);
     } catch {
       await copyFile(from, temp, constants.COPYFILE_EXCL);
-      const handle = await open(temp, 'r+');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await syncFile(temp);
     }
     await rename(temp, to);
   } catch (error) {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Issue } from '../source/issue.js';
 import { truncate } from '../source/describe.js';
 import { issueAt, type YamlSource } from '../source/yaml-source.js';
-import { MAX_PATH_CHARS } from './expand-jobs.js';
+import { MAX_PATH_CHARS } from './shot-expander.js';
 import { yamlSite } from './resolve-storyboard.js';
 import { TemplateBudgetError } from './template-budget.js';
 import { budgetIssue, cleanRenderError, locateRenderError, type RenderTemplate, type TemplateContext, type TemplateSet, type TemplateSite } from './templates.js';
