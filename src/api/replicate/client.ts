@@ -84,7 +84,11 @@ async function* listAll(ctx: KitContext, query: ListAllOptions, signal: AbortSig
     if (!Array.isArray(results)) throw new ResponseFormatError(ex.call, ex.status, 'expected a page with a "results" array');
     listed += results.length;
     if (listed > maxVideos) throw tooLong();
-    for (const item of results) yield parsed(ex, () => predictionVideo(ctx, item, null));
+    for (const item of results) {
+      // Its input is gone an hour after it ended (§5): nothing tells whose it was, so it is never adopted.
+      if (isRecord(item) && item['data_removed'] === true) continue;
+      yield parsed(ex, () => predictionVideo(ctx, item, null));
+    }
     const next = isRecord(json) ? json['next'] : null;
     if (typeof next !== 'string' || results.length === 0 || seen.has(next)) return;
     seen.add(next);
