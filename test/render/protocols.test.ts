@@ -97,6 +97,15 @@ describe.each(CASES)('render on the $flavor protocol ($profile)', (c) => {
     expect(refused.stderr).toContain(`above the limit of $0.01`);
   });
 
+  it('rides out 5xx on polls and downloads: retried, every job made once', async (t) => {
+    const { emu, dir } = await project(t, c, '  - id: a\n    prompt: First light.\n  - id: b\n    prompt: Last light.\n');
+    await setFaults(emu, { seed: 3, serverError: { rate: 0.3, routes: ['retrieve', 'content'], status: 503 } });
+    const run = await render(c, emu, dir);
+    expect(run.code).toBe(0);
+    expect(Object.values((await readLock(dir, 'proto.yaml')).jobs).map((entry) => entry.status)).toEqual(['completed', 'completed']);
+    expect(emu.stats().createsAccepted).toBe(2);
+  });
+
   it('records a job the server fails, and honours a 429 before creating', async (t) => {
     const { emu, dir } = await project(t, c, '  - id: ok\n    prompt: A quiet lake.\n  - id: bad\n    prompt: blocked content here\n');
     await setFaults(emu, { moderation: { failPattern: '^blocked' }, rateLimit: { rate: 0.5, retryAfterSeconds: 0 } });
