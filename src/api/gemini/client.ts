@@ -1,10 +1,9 @@
 import { mapGeminiJob } from '../../providers/mapping/gemini.js';
-import { ResponseFormatError } from '../errors.js';
+import { ResponseFormatError, UnsupportedFeatureError } from '../errors.js';
 import type { VideosClientOptions } from '../openai-videos/client.js';
 import { quote } from '../openai-videos/response.js';
 import type { VideoProtocolClient } from '../protocol.js';
 import { checkedId, downloadUrl, getJson, kitContext, mapped, parsed, postCreate, readJsonOk, resultUrl, signalOf, summaryOf, type KitContext } from '../protocol-kit.js';
-import { UnsupportedFeatureError } from '../errors.js';
 import { operationVideo, operationName, videoUriOf } from './operation.js';
 
 /**
