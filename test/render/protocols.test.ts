@@ -199,3 +199,26 @@ describe.each(CASES)('image-to-video on the $flavor protocol', (c) => {
     }
   });
 });
+
+describe('expiry of result URLs on Replicate', () => {
+  it('an output removed an hour after the end is gone: the job is recorded so, and the next run renders it anew', async (t) => {
+    const c = CASES.find((each) => each.flavor === 'replicate')!;
+    const { emu, dir } = await project(t, c, '  - id: brief\n    prompt: A brief moment.\n');
+    expect((await render(c, emu, dir)).code).toBe(0);
+    const first = Object.values((await readLock(dir, 'proto.yaml')).jobs)[0]!;
+    await rm(path.join(dir, first.outputs.video!.path));
+    // An hour passes on the emulator's clock: the prediction's data and output are removed (replicate.md §5).
+    emu.advanceClock(3601);
+    const late = await render(c, emu, dir);
+    expect(late.code).not.toBe(0);
+    expect(late.stdout).toContain('no longer has the files');
+    const plan = await runCli(['plan', 'proto.yaml', '--base-url', emu.url, '--json'], { cwd: dir, env: { [c.env]: KEY }, now: () => Date.now() });
+    expect(plan.events().find((e) => e['event'] === 'plan.job')).toMatchObject({ action: 'render', reason_code: 'take-gone' });
+    const anew = await render(c, emu, dir);
+    expect(anew.code).toBe(0);
+    const again = Object.values((await readLock(dir, 'proto.yaml')).jobs)[0]!;
+    expect(again.status).toBe('completed');
+    expect(again.video_id).not.toBe(first.video_id);
+    expect(emu.stats().createsAccepted).toBe(2);
+  });
+});

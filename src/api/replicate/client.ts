@@ -1,6 +1,6 @@
 import { FormData } from 'undici';
 import { mapReplicateJob } from '../../providers/mapping/replicate.js';
-import { ListingTooLongError, ResponseFormatError, UnsupportedFeatureError } from '../errors.js';
+import { ListingTooLongError, NotFoundError, ResponseFormatError, UnsupportedFeatureError, type CallSite } from '../errors.js';
 import { LIST_LIMITS, type ListAllOptions } from '../list-all.js';
 import type { VideosClientOptions } from '../openai-videos/client.js';
 import { quote } from '../openai-videos/response.js';
@@ -45,7 +45,8 @@ export function createReplicateClient(opts: VideosClientOptions): VideoProtocolC
       if (variant !== 'video') throw new UnsupportedFeatureError(ctx.profile.name, `the ${variant} variant`, 'features.contentVariants: [video]');
       const { json, ex } = await getJson(ctx, predictionUrl(ctx, videoId), signalOf(o));
       const uri = outputUrlOf(json);
-      if (uri === null) throw new ResponseFormatError(ex.call, ex.status, `prediction ${videoId} has no output (its data is removed an hour after it ends)`);
+      if (uri === null && isRecord(json) && json['data_removed'] === true) throw outputRemoved(ex.call, videoId);
+      if (uri === null) throw new ResponseFormatError(ex.call, ex.status, `prediction ${videoId} has no output`);
       return downloadUrl(ctx, resultUrl(ctx, uri, ex.call), destPath, o ?? {});
     },
     ...(ctx.profile.features.list ? { listAll: (query?: ListAllOptions, o?: CallOptions) => listAll(ctx, query ?? {}, signalOf(o)) } : {}),
@@ -121,4 +122,10 @@ async function upload(ctx: KitContext, image: ImageInput, signal: AbortSignal): 
     if (typeof get !== 'string' || !URL.canParse(get)) throw new ResponseFormatError(ex.call, ex.status, 'expected a file with "urls.get"');
     return resultUrl(ctx, get, ex.call).href;
   });
+}
+
+/** The output is gone with the prediction's data, an hour after it ended (§5): the video is gone, as a 404 says elsewhere. */
+function outputRemoved(call: CallSite, videoId: string): NotFoundError {
+  const message = `the output of prediction ${videoId} was removed with its data (an hour after it ended)`;
+  return new NotFoundError(call, { status: 404, body: { message, type: null, param: null, code: 'data_removed' }, requestId: null, retryAfterMs: null, shouldRetry: false });
 }
