@@ -80,6 +80,15 @@ describe.each(CASES)('render on the $flavor protocol ($profile)', (c) => {
     }
     expect(countRoutes(emu.stats().requestsByRoute, c.creates)).toBe(2);
 
+    // `status` asks the server about each recorded video, through the same client.
+    const status = await runCli(['status', 'proto.yaml', '--base-url', emu.url, '--json'], { cwd: dir, env: { [c.env]: KEY }, now: () => Date.now() });
+    expect(status.stderr).toBe('');
+    expect(status.code).toBe(0);
+    // gc deletes from /v1/videos servers only: these outputs expire on their own, and nothing is sent.
+    const gc = await runCli(['gc', 'proto.yaml', '--base-url', emu.url, '--yes'], { cwd: dir, env: { [c.env]: KEY } });
+    expect(gc.code).toBe(2);
+    expect(gc.stderr).toContain('expire on their own');
+
     const before = { ...emu.stats().requestsByRoute };
     const second = await render(c, emu, dir);
     expect(second.code).toBe(0);
