@@ -205,6 +205,12 @@ describe.each(CASES)('image-to-video on the $flavor protocol', (c) => {
       // Over 256 kB: uploaded with the Files API, then named by its URL (replicate.md §2).
       expect(image.byteLength).toBeGreaterThan(256 * 1024);
       expect(routes['POST /v1/files']).toBe(1);
+      // The file the emulator kept is these very bytes (its id is their sha256), and the prediction names it.
+      const file = await fetch(`${emu.url}/files/${sha256(image)}`, { headers: { authorization: `Bearer ${KEY}` } });
+      expect(file.status).toBe(200);
+      expect(((await file.json()) as { size: number }).size).toBe(image.byteLength);
+      const prediction = (await (await fetch(`${emu.url}/predictions/${entry.video_id}`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { input: Record<string, unknown> };
+      expect(prediction.input['image']).toBe(`${emu.url}/files/${sha256(image)}`);
     }
   });
 });
