@@ -27,7 +27,7 @@ describe('colours', () => {
 describe('usage mistakes', () => {
   it.each([
     [['plan'], /missing required argument 'file'/],
-    [['render', 'x.yaml', '--max-cost', 'lots'], /expected an amount in dollars/],
+    [['render', 'x.yaml', '--max-cost', 'lots'], /expected an amount like 25 or 25EUR/],
     [['render', 'x.yaml', '--concurrency', '0'], /expected a whole number of 1 or more/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('%j exits 2 with a message and no stack trace', async (argv, message) => {

@@ -1,6 +1,7 @@
 /** The api layer: one client per protocol behind `VideoProtocolClient`; errors, their classification and retry policy as data. */
 export { capabilitiesOf, OPTIONAL_CAPABILITIES, type Capability, type ProtocolName, type VideoProtocolClient } from './protocol.js';
 export { createOpenAiVideosProtocol, openAiVideosProtocol } from './openai-videos/protocol-client.js';
+export { createProtocolClient } from './open-protocol-client.js';
 export { createVideosClient, type CallOptions, type DownloadOptions, type VideosClient, type VideosClientOptions } from './openai-videos/client.js';
 export { LIST_LIMITS, type ListAllOptions, type ListOptions } from './list-all.js';
 export {

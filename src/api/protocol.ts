@@ -55,7 +55,7 @@ export interface VideoProtocolClient {
 }
 
 /** The protocols shotlist speaks; a provider's profile names one. */
-export type ProtocolName = 'openai-videos';
+export type { ProtocolName } from '../providers/protocol.js';
 
 /** The optional capabilities, by the member that offers each. */
 export const OPTIONAL_CAPABILITIES = ['remix', 'edit', 'extend', 'createCharacter', 'getCharacter', 'list', 'listAll', 'delete', 'listModels'] as const;

@@ -23,12 +23,17 @@ export interface TransportOptions {
   readonly userAgent: string;
   readonly timeoutMs: number;
   readonly maxRedirects: number;
+  /**
+   * Other hosts that are the provider's own and take its key (Gemini's download host, Replicate's
+   * file host: gemini-veo.md §2, replicate.md §5); https only. Default: the endpoint's origin alone.
+   */
+  readonly authAlsoTo?: (url: URL) => boolean;
 }
 
 export type RequestBody = string | FormData;
 
 export interface OutgoingRequest {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly url: URL;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: RequestBody;
@@ -144,7 +149,8 @@ function redirectTarget(from: URL, location: string, t: TransportOptions, call: 
 
 function headersFor(t: TransportOptions, url: URL, extra: Readonly<Record<string, string>> | undefined): Record<string, string> {
   // A redirect to a CDN or a storage bucket must not receive the key.
-  const auth = url.origin === t.endpoint.origin ? t.authHeaders : {};
+  const own = url.origin === t.endpoint.origin || (url.protocol === 'https:' && t.authAlsoTo?.(url) === true);
+  const auth = own ? t.authHeaders : {};
   return { 'user-agent': t.userAgent, ...extra, ...auth };
 }
 

@@ -1,3 +1,4 @@
+import type { Money } from '../providers/money.js';
 import type { Logger } from './logger.js';
 import type { Style } from './style.js';
 
@@ -55,8 +56,11 @@ export interface CommonFlags {
   readonly replace: string[];
   /** `--retry-failed`: send again jobs whose last attempt failed for good (moderation, invalid request). */
   readonly retryFailed?: boolean;
+  /** `--retry-ambiguous`: create again jobs whose create may have reached a server that cannot be searched for it. */
+  readonly retryAmbiguous?: boolean;
   readonly frozen?: boolean;
-  readonly maxCost?: number;
+  /** `--max-cost`: at most one limit per currency; a bare number is USD. */
+  readonly maxCost?: readonly Money[];
   readonly json?: boolean;
   readonly out?: string;
   readonly quiet?: boolean;

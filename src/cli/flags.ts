@@ -1,4 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { parseMaxCost } from '../providers/max-cost.js';
+import type { Money } from '../providers/money.js';
 
 /**
  * Flags several commands take, each written once so that it reads and parses the same in every
@@ -24,13 +26,22 @@ export function withCommonFlags(command: Command): Command {
     .addOption(flag.only())
     .option('--replace <glob>', 'render matching jobs again even if up to date (repeatable)', collect, [])
     .option('--retry-failed', 'send again jobs whose last attempt failed for good (moderation, invalid request)')
+    .option('--retry-ambiguous', 'create again jobs whose create may have reached a server that cannot be searched for it (Gemini, fal): they may be paid twice')
     .option('--frozen', 'fail, without sending anything, if any job would have to render')
-    .option('--max-cost <usd>', 'refuse a plan that costs more than this many dollars', nonNegativeNumber)
+    .option('--max-cost <amount>', 'refuse a plan that costs more than this: 12.50 (US dollars) or 25EUR; repeatable, one limit per currency', maxCostLimit, [])
     .addOption(flag.json())
     .option('--out <dir>', 'output directory (default renders/<name>/ beside the storyboard)')
     .option('--quiet', 'print only errors and the result line')
     .addOption(flag.remote())
     .addOption(flag.verbose());
+}
+
+/** One more `--max-cost` limit (`parseMaxCost`): a currency bounded twice is a mistake, not the lower of the two. */
+export function maxCostLimit(value: string, previous: readonly Money[]): Money[] {
+  const parsed = parseMaxCost(value);
+  if ('error' in parsed) throw new InvalidArgumentError(`${parsed.error.message.replace(/^--max-cost: /, '')}; expected ${parsed.error.expected} (${parsed.error.hint}).`);
+  if (previous.some((limit) => limit.currency === parsed.ok.currency)) throw new InvalidArgumentError(`two limits for ${parsed.ok.currency}; give one --max-cost per currency.`);
+  return [...previous, parsed.ok];
 }
 
 export function collect(value: string, previous: string[]): string[] {

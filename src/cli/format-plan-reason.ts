@@ -24,6 +24,10 @@ export function describePlanReason(reason: PlanReason): string {
       return `the last attempt failed (${reason.error})`;
     case 'retry-failed':
       return `the last attempt failed (${reason.error}); sent again by --retry-failed`;
+    case 'retry-ambiguous':
+      return 'a create may have reached the server, which cannot be searched for it; created again by --retry-ambiguous (it may be paid twice)';
+    case 'ambiguous-create':
+      return 'a create may have reached the server, which cannot be searched for it; not sent again without --retry-ambiguous';
     case 'refresh-always':
       return 'refresh: always';
     case 'refresh-due':

@@ -4,6 +4,8 @@ import type { JobRequest } from '../lockfile/fingerprint.js';
 import { formatTable, type Cell } from './text-table.js';
 import { printable } from '../untrusted/control-characters.js';
 import { describePlanReason } from './format-plan-reason.js';
+import { formatTotals as formatCostTotals, totalsAsMoney } from '../providers/cost-totals.js';
+import { formatMoney, unitsOf, type Money } from '../providers/money.js';
 
 type Colour = Exclude<keyof Style, 'enabled'> | null;
 
@@ -48,7 +50,7 @@ export function formatPlan(plan: Plan, header: string, style: Style): string {
     { text: reason },
   ];
   const rows = [
-    ...plan.jobs.map((job) => row(lookOf(job), job.id, job.request, job.action === 'render' ? formatUsd(job.costUsd) : '', printable(describePlanReason(job.reason)))),
+    ...plan.jobs.map((job) => row(lookOf(job), job.id, job.request, job.action === 'render' ? formatCost(job.cost) : '', printable(describePlanReason(job.reason)))),
     ...plan.orphans.map((orphan) => row(ORPHAN, printable(orphan.id), orphan.entry.request, '', 'no longer in the storyboard')),
   ];
   return `${[header, '', ...formatTable(rows), '', formatTotals(plan.totals)].join('\n')}\n`;
@@ -57,7 +59,8 @@ export function formatPlan(plan: Plan, header: string, style: Style): string {
 export function formatTotals(totals: PlanTotals): string {
   const parts: string[] = [];
   // Nothing priced is an unknown cost, not a free one.
-  const cost = totals.unpriced > 0 && totals.unpriced === totals.render ? formatUsd(null) : `${formatUsd(totals.costUsd)}${totals.unpriced > 0 ? ` + ${totals.unpriced} unpriced` : ''}`;
+  // Per currency, never added across them (`$12.40 + 3.50 EUR`).
+  const cost = totals.unpriced > 0 && totals.unpriced === totals.render ? formatUsd(null) : `${formatCostTotals(totals.costs)}${totals.unpriced > 0 ? ` + ${totals.unpriced} unpriced` : ''}`;
   const renders = `${totals.render} to render (${totals.seconds} s of video, ${cost})`;
   parts.push(renders);
   if (totals.resume > 0) parts.push(`${totals.resume} to resume`);
@@ -75,6 +78,21 @@ export function formatUsd(usd: number | null): string {
   return usd === null ? '$?' : `$${usd.toFixed(2)}`;
 }
 
+/** `$1.20`, `0.50 EUR`, or `?` when the price is unknown. */
+export function formatCost(cost: Money | null): string {
+  return cost === null ? '$?' : formatMoney(cost);
+}
+
+/** A cost in JSON: `{amount, currency}`, or null when unknown. */
+export function costField(cost: Money | null): { amount: number; currency: string } | null {
+  return cost === null ? null : { amount: unitsOf(cost), currency: cost.currency };
+}
+
+/** Totals per currency in JSON: `{"USD": 12.4, "EUR": 3.5}`. */
+export function costsField(totals: PlanTotals): Record<string, number> {
+  return Object.fromEntries(totalsAsMoney(totals.costs).map((money) => [money.currency, unitsOf(money)]));
+}
+
 /** `--json`: one event per job, one per orphan, then a total; newline-delimited. */
 export function planEvents(plan: Plan, storyboard: string, provider: string): object[] {
   const events: object[] = plan.jobs.map((job) => ({
@@ -90,6 +108,7 @@ export function planEvents(plan: Plan, storyboard: string, provider: string): ob
     size: job.request.size,
     seconds: job.seconds,
     cost_usd: job.action === 'render' ? job.costUsd : 0,
+    cost: job.action === 'render' ? costField(job.cost) : null,
     remix_of: job.remixOf,
     parent: job.parent === null ? null : { kind: job.parent.kind, job: job.parent.job },
     video_id: job.entry?.video_id ?? null,
@@ -102,7 +121,7 @@ export function planEvents(plan: Plan, storyboard: string, provider: string): ob
 }
 
 /** A plan's totals as the JSON events carry them (`plan.total`, `run.start`). */
-export function totalsFields(t: PlanTotals): Record<string, number> {
+export function totalsFields(t: PlanTotals): Record<string, number | Record<string, number>> {
   return {
     jobs: t.jobs,
     render: t.render,
@@ -118,5 +137,6 @@ export function totalsFields(t: PlanTotals): Record<string, number> {
     seconds: t.seconds,
     cost_usd: t.costUsd,
     unpriced: t.unpriced,
+    costs: costsField(t),
   };
 }

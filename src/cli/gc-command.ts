@@ -1,7 +1,7 @@
-import type { Video, VideosClient } from '../api/index.js';
+import type { Video } from '../api/index.js';
 import { UsageError } from '../errors.js';
 import { lockfilePathFor, type Lockfile } from '../lockfile/lockfile.js';
-import { applyGc, readCheckedLockfile, type ApplyGcOutcome, type LockedStoryboard } from '../gc/apply-gc.js';
+import { applyGc, readCheckedLockfile, type ApplyGcOutcome, type GcClient, type LockedStoryboard } from '../gc/apply-gc.js';
 import { missingGcFeatures, planGc, referencedVideoIds } from '../gc/plan-gc.js';
 import { providerIdentity } from '../providers/profile.js';
 import { describeHolder } from '../run/advisory-lock.js';
@@ -92,6 +92,10 @@ function serverLabel(loaded: LoadedStoryboard, ctx: CliContext): string {
 
 function requireFeatures(loaded: LoadedStoryboard, flags: GcFlags): void {
   const { profile } = loaded.storyboard.provider;
+  // Gemini, fal and Replicate delete nothing: their outputs expire on their own (a cancel is not a delete).
+  if (profile.protocol !== 'openai-videos') {
+    throw new UsageError(`gc deletes videos from /v1/videos servers; provider "${profile.name}" speaks the ${profile.protocol} protocol, whose outputs expire on their own`, { hint: 'there is nothing gc can do there' });
+  }
   const missing = missingGcFeatures(profile, flags.dryRun === true);
   if (missing.length === 0) return;
   throw new UsageError(`gc needs a server that can ${missing.join(' and ')} videos; provider "${profile.name}" cannot (its profile sets ${missing.map((f) => `features.${f}: false`).join(', ')})`, {
@@ -106,7 +110,9 @@ async function collectServer(group: ServerGroup, referenced: ReadonlySet<string>
     let code: number = EXIT.ok;
     for (const server of opened.servers) {
       const label = opened.servers.length > 1 ? providerIdentity(group.loaded.storyboard.provider.profile, server.name) : group.label;
-      const result = await collectOne({ ...group, label }, server.client, referenced, storyboards, flags, ctx);
+      const { listAll, delete: remove } = server.client;
+      if (listAll === undefined || remove === undefined) throw new UsageError(`provider "${group.loaded.storyboard.provider.profile.name}" cannot list and delete videos`);
+      const result = await collectOne({ ...group, label }, { listAll, delete: remove }, referenced, storyboards, flags, ctx);
       if (result !== EXIT.ok) code = result;
     }
     return code;
@@ -115,7 +121,7 @@ async function collectServer(group: ServerGroup, referenced: ReadonlySet<string>
   }
 }
 
-async function collectOne(group: ServerGroup, client: VideosClient, referenced: ReadonlySet<string>, storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<number> {
+async function collectOne(group: ServerGroup, client: GcClient, referenced: ReadonlySet<string>, storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<number> {
   const { io } = ctx;
   const videos: Video[] = [];
   for await (const video of client.listAll({ order: 'desc' }, { signal: io.signal })) videos.push(video);
@@ -144,7 +150,7 @@ async function collectOne(group: ServerGroup, client: VideosClient, referenced: 
 }
 
 /** The delete phase (`gc/apply-gc.ts`), each video's fate told as it happens. */
-function deleteUnderLocks(client: VideosClient, candidates: readonly Video[], storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<ApplyGcOutcome> {
+function deleteUnderLocks(client: GcClient, candidates: readonly Video[], storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<ApplyGcOutcome> {
   const { io, log } = ctx;
   return applyGc(client, candidates, storyboards, {
     wait: flags.wait === true,

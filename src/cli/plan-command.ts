@@ -3,7 +3,9 @@ import type { Plan } from '../plan/plan.js';
 import { planStoryboard } from '../plan/plan-storyboard.js';
 import { profileNotes } from '../providers/describe-profile.js';
 import { EXIT } from './exit-codes.js';
-import { formatPlan, formatUsd, planEvents } from './format-plan.js';
+import { formatPlan, planEvents } from './format-plan.js';
+import { checkMaxCost } from '../providers/cost-totals.js';
+import { formatMoney } from '../providers/money.js';
 import { describePlanReason } from './format-plan-reason.js';
 import { cutPlanEvents, formatCutPlan } from './format-cuts.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
@@ -24,6 +26,7 @@ export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext)
     only: flags.only,
     replace: flags.replace,
     ...(flags.retryFailed ? { retryFailed: true } : {}),
+    ...(flags.retryAmbiguous ? { retryAmbiguous: true } : {}),
     display: (p) => displayPath(ctx, p),
   }).finally(() => remote?.close());
   const { log } = ctx;
@@ -46,9 +49,18 @@ export function checkLimits(plan: Plan, flags: Pick<CommonFlags, 'frozen' | 'max
       hint: 'run without --frozen to render them, or restore the lockfile and files they came from',
     });
   }
-  if (flags.maxCost !== undefined && plan.totals.costUsd > flags.maxCost) {
-    throw new PlanRefusedError('max-cost', `--max-cost: the plan costs ${formatUsd(plan.totals.costUsd)}, above the limit of ${formatUsd(flags.maxCost)}`, {
+  const limits = flags.maxCost ?? [];
+  if (limits.length === 0) return;
+  // Per currency: a limit in one currency says nothing of another, so spending in a currency without a limit is refused too.
+  const problem = checkMaxCost(plan.totals.costs, limits)[0];
+  if (problem?.code === 'over-limit') {
+    throw new PlanRefusedError('max-cost', `--max-cost: the plan costs ${formatMoney(problem.total)}, above the limit of ${formatMoney(problem.limit)}`, {
       hint: 'render fewer jobs with --only, or raise --max-cost',
+    });
+  }
+  if (problem?.code === 'currency-without-limit') {
+    throw new PlanRefusedError('max-cost', `--max-cost: the plan costs ${formatMoney(problem.total)}, and no limit is given in ${problem.total.currency} (limits: ${problem.limits.map(formatMoney).join(', ')})`, {
+      hint: `add --max-cost <amount>${problem.total.currency} to bound what the plan spends in ${problem.total.currency}`,
     });
   }
 }

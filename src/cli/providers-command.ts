@@ -27,18 +27,22 @@ export async function runProviders(_flags: ProvidersFlags, ctx: CliContext): Pro
   const rows = Object.values(config.profiles).map((profile) => summarizeProfile(profile, configured.has(profile.name) ? 'configured' : 'built-in'));
   for (const row of rows) log.event({ event: 'provider', ...row });
   log.result(formatTable(rows));
-  for (const row of rows) log.result(`${log.out.bold(row.name)}: ${row.description}${row.retired ? ` ${log.out.yellow(`(retired ${row.retired})`)}` : ''}\n`);
+  for (const row of rows) log.result(`${log.out.bold(row.name)}: ${row.description}${row.retired ? ` ${log.out.yellow(`(retired ${row.retired}: ${row.retired_note ?? 'stays usable for servers that still answer'})`)}` : ''}\n`);
+  if (rows.some((row) => !row.finds_lost_creates)) log.result(`\nfinds lost: whether a create whose answer was lost can be found on the server; where not, such a job is not created again without --retry-ambiguous\n`);
   return EXIT.ok;
 }
 
 const COLUMNS: readonly [string, (row: ProfileSummary) => string][] = [
   ['provider', (r) => r.name],
   ['from', (r) => r.source],
+  ['protocol', (r) => r.protocol],
   ['encoding', (r) => r.encoding],
   ['auth', (r) => r.auth],
   ['remix', (r) => yesNo(r.remix)],
   ['delete', (r) => yesNo(r.delete)],
   ['list', (r) => yesNo(r.list)],
+  // A create whose answer was lost: looked for on the server, or (no) left to --retry-ambiguous.
+  ['finds lost', (r) => yesNo(r.finds_lost_creates)],
   ['variants', (r) => r.variants.join(',')],
   ['extra fields', (r) => (r.extra_fields.length === 0 ? '-' : r.extra_placement === 'extra_body' ? 'in extra_body' : 'flat')],
   // A pool shows each server's cap: `1+1+2`.

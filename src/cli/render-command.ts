@@ -1,3 +1,5 @@
+import { formatTotals as formatCostTotals, NO_COST, totalsAsMoney } from '../providers/cost-totals.js';
+import { unitsOf } from '../providers/money.js';
 import path from 'node:path';
 import { describeHolder } from '../run/advisory-lock.js';
 import { checkGlobs, type StoryboardPlan } from '../plan/plan-storyboard.js';
@@ -7,7 +9,7 @@ import { runRenderSession, workOf, type RemoteOutcome, type RenderSessionEvent }
 import { createTransferView, formatTransferSummary, openRemoteForCli } from './remote-view.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
 import { EXIT } from './exit-codes.js';
-import { formatTotals, formatUsd, totalsFields } from './format-plan.js';
+import { formatTotals, totalsFields } from './format-plan.js';
 import { cutEventLine, cutSummaryEvent, formatCutSummary, formatCutTotals, summarizeCuts } from './format-cuts.js';
 import type { CutReport } from '../run/run-cuts.js';
 import { createScreen, onScreen, type Screen } from './live-region.js';
@@ -104,6 +106,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     only: flags.only,
     replace: flags.replace,
     ...(flags.retryFailed ? { retryFailed: true } : {}),
+    ...(flags.retryAmbiguous ? { retryAmbiguous: true } : {}),
     ...(outDir ? { outDir } : {}),
     checkGlobs: options.globsChecked !== true,
     refuse: (plan) => checkLimits(plan, flags),
@@ -130,7 +133,7 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
     const cutOnly = outcome.cuts.some((cut) => cut.status === 'built');
     say(outcome.moved > 0 ? `nothing to send: ${outcome.moved} job${outcome.moved === 1 ? '' : 's'} moved to new ids, files renamed\n` : pulled > 0 ? `nothing to send: ${pulled} job${pulled === 1 ? '' : 's'} pulled from the remote\n` : notDone(plan.totals) > 0 || cutOnly ? 'nothing to send\n' : 'nothing to do: every job is up to date\n');
     if (summaryTo) await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, null) + formatCutSummary(outcome.cuts));
-    emitSummary(summaryOf({ reports: [], interrupted: false, spentUsd: 0 }, plan.totals, run), run);
+    emitSummary(summaryOf({ reports: [], interrupted: false, spentUsd: 0, spent: NO_COST }, plan.totals, run), run);
     if (ctx.log.json && outcome.cuts.length > 0) ctx.log.event(cutSummaryEvent(outcome.cuts));
     const badFilms = ctx.log.json ? countBad(outcome.cuts) : summarizeCuts(outcome.cuts, (text) => ctx.log.error(text), ctx.err);
     if (io.signal.aborted && outcome.cuts.some((cut) => cut.status === 'cancelled')) return EXIT.interrupted;
@@ -274,6 +277,7 @@ function summaryOf(result: RenderResult, totals: PlanTotals, run: RunInfo) {
     reused: totals.reuse,
     blocked: totals.blocked,
     spent_usd: result.spentUsd,
+    spent: Object.fromEntries(totalsAsMoney(result.spent).map((money) => [money.currency, unitsOf(money)])),
     interrupted: result.interrupted,
     out: displayPath(run.ctx, run.outDir),
   };
@@ -289,7 +293,7 @@ function summarize(result: RenderResult, totals: PlanTotals, run: RunInfo): numb
       if (report.status === 'failed' || report.status === 'skipped') ctx.log.error(`${ctx.err.red(report.status)}  ${report.job.id}: ${printable(report.reason)}\n`);
     }
     const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : '', totals.failed > 0 ? `${totals.failed} failed before (not sent again)` : '', summary.blocked > 0 ? `${summary.blocked} blocked` : ''].filter(Boolean);
-    ctx.log.error(`${parts.join(', ')}; spent ${formatUsd(summary.spent_usd)}; files in ${summary.out}\n`);
+    ctx.log.error(`${parts.join(', ')}; spent ${formatCostTotals(result.spent)}; files in ${summary.out}\n`);
     if (result.interrupted) ctx.log.error('interrupted: every job in flight is recorded in the lockfile; run again to resume\n');
   }
   if (result.interrupted) return EXIT.interrupted;

@@ -1,8 +1,8 @@
+import { formatTotals as formatCostTotals, NO_COST } from '../providers/cost-totals.js';
 import { appendFile } from 'node:fs/promises';
 import { onEnvironment } from '../files/environment-error.js';
 import type { Plan } from '../plan/plan.js';
 import type { JobReport, RenderResult } from '../run/render-storyboard.js';
-import { formatUsd } from './format-plan.js';
 import { describePlanReason } from './format-plan-reason.js';
 import { printable } from '../untrusted/control-characters.js';
 import { redact } from '../untrusted/redactor.js';
@@ -29,7 +29,7 @@ export function formatRunSummary(name: string, plan: Plan, result: RenderResult 
   const moved = plan.moves.filter((move) => move.from !== move.to).length;
   if (moved > 0) rows.splice(3, 0, ['moved to a new id (nothing sent)', moved]);
   if (plan.totals.failed > 0) rows.splice(rows.length - 1, 0, ['failed before, not sent again', plan.totals.failed]);
-  const lines = [`## shotlist: ${markdownText(name)}`, '', '| | jobs |', '|---|---:|', ...rows.map(([label, n]) => `| ${label} | ${n} |`), '', `Spent: ${formatUsd(result?.spentUsd ?? 0)} (estimated from the provider's prices)${result?.interrupted ? ' — interrupted; the next run resumes' : ''}`, ''];
+  const lines = [`## shotlist: ${markdownText(name)}`, '', '| | jobs |', '|---|---:|', ...rows.map(([label, n]) => `| ${label} | ${n} |`), '', `Spent: ${formatCostTotals(result?.spent ?? NO_COST)} (estimated from the provider's prices)${result?.interrupted ? ' — interrupted; the next run resumes' : ''}`, ''];
   const problems = [
     ...reports.flatMap((report) => (report.status === 'failed' || report.status === 'skipped' ? [`- ${markdownCode(report.job.id)}: ${report.status}, ${markdownText(report.reason)}`] : [])),
     ...plan.jobs.filter((job) => job.action === 'blocked' || job.action === 'failed').map((job) => `- ${markdownCode(job.id)}: ${job.action}, ${markdownText(describePlanReason(job.reason))}`),

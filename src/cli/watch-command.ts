@@ -45,7 +45,7 @@ export async function runWatch(file: string, flags: WatchFlags, outer: CliContex
   const session = await startWatch({
     file,
     load: { cwd: io.cwd, overrides: overridesOf(flags) },
-    plan: { only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), display: (p) => displayPath(ctx, p), ...(flags.out ? { outDir: explicitOutDir(flags, ctx)! } : {}), ...(remote ? { remote, signal: io.signal } : {}) },
+    plan: { only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), ...(flags.retryAmbiguous ? { retryAmbiguous: true } : {}), display: (p) => displayPath(ctx, p), ...(flags.out ? { outDir: explicitOutDir(flags, ctx)! } : {}), ...(remote ? { remote, signal: io.signal } : {}) },
     now: io.now,
     onUpdate: print,
   }).catch(async (error: unknown) => {

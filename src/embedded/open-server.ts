@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createVideosClient, type VideosClient } from '../api/index.js';
+import { createProtocolClient, createVideosClient, type VideoProtocolClient } from '../api/index.js';
 import { UsageError } from '../errors.js';
 import { confinePath } from '../files/confined-path.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
@@ -14,7 +14,7 @@ export interface OpenedServer {
   /** Base URL with its `/v1`; for the embedded emulator, the port it was started on. */
   readonly baseUrl: string;
   readonly inFlight: number;
-  readonly client: VideosClient;
+  readonly client: VideoProtocolClient;
 }
 
 /** The storyboard's server, or pool of servers, ready to call; `close` also stops an embedded emulator this process started. */
@@ -75,6 +75,9 @@ export async function openServer(loaded: LoadedStoryboard, options: OpenServerOp
   const credential = credentialFor(provider.profile, options.env);
   const clientAt: ClientAt = (baseUrl, tuning = {}) =>
     createVideosClient({ profile: provider.profile, baseUrl, apiKey: credential?.value ?? null, ...(credential ? { authStyle: credential.style } : {}), allowInsecureHttp: options.allowInsecureHttp === true, ...tuning });
+  // The embedded emulator speaks `/v1/videos`; a server of the profile, its profile's protocol.
+  const protocolClientAt = (baseUrl: string): VideoProtocolClient =>
+    createProtocolClient({ profile: provider.profile, baseUrl, apiKey: credential?.value ?? null, ...(credential ? { authStyle: credential.style } : {}), allowInsecureHttp: options.allowInsecureHttp === true });
   const stateDir = embeddedStateDir(loaded);
   if (stateDir !== null) refuseStateOutside(loaded.projectRoot, stateDir, options.display);
   const emulator = stateDir === null ? null : await openEmbedded(stateDir, options, clientAt);
@@ -82,7 +85,7 @@ export async function openServer(loaded: LoadedStoryboard, options: OpenServerOp
   try {
     for (const server of provider.servers) {
       const baseUrl = server.baseUrl ?? emulator!.url;
-      const client = server.baseUrl === null ? emulator!.client() : clientAt(baseUrl);
+      const client = server.baseUrl === null ? emulator!.client() : protocolClientAt(baseUrl);
       servers.push({ name: serverName(baseUrl), baseUrl, inFlight: server.inFlight, client });
     }
   } catch (error) {

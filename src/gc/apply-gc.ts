@@ -1,4 +1,4 @@
-import { ApiError, classifyError, ProviderError, type ErrorKind, type Video, type VideosClient } from '../api/index.js';
+import { ApiError, classifyError, ProviderError, type ErrorKind, type Video, type VideoProtocolClient } from '../api/index.js';
 import { InterruptedError, LockBusyError } from '../errors.js';
 import { readLockfileSource } from '../lockfile/lockfile-io.js';
 import type { Lockfile } from '../lockfile/lockfile.js';
@@ -51,7 +51,10 @@ export async function readCheckedLockfile(loaded: LoadedStoryboard, lockPath: st
  * by then, and none can record one while gc deletes. The lockfiles are read again under the
  * locks, and each video is checked against them just before its DELETE, which is sent once.
  */
-export async function applyGc(client: VideosClient, candidates: readonly Video[], storyboards: readonly LockedStoryboard[], options: ApplyGcOptions): Promise<ApplyGcOutcome> {
+/** What gc needs of a server: its listing and its delete. */
+export type GcClient = Required<Pick<VideoProtocolClient, 'listAll' | 'delete'>>;
+
+export async function applyGc(client: GcClient, candidates: readonly Video[], storyboards: readonly LockedStoryboard[], options: ApplyGcOptions): Promise<ApplyGcOutcome> {
   const tell = options.onEvent ?? (() => undefined);
   const locks = await takeLocks(storyboards, options);
   try {
@@ -111,7 +114,7 @@ async function takeLocks(storyboards: readonly LockedStoryboard[], options: Appl
 const REFUSALS: ReadonlySet<ErrorKind> = new Set(['auth', 'quota', 'rate-limited', 'conflict', 'refused']);
 
 /** One delete; a refusal is reported, and the rest go on. What a failure means is `classifyError`'s judgement. */
-async function deleteOne(client: VideosClient, id: string, signal: AbortSignal): Promise<{ ok: boolean; reason: string }> {
+async function deleteOne(client: GcClient, id: string, signal: AbortSignal): Promise<{ ok: boolean; reason: string }> {
   try {
     await client.delete(id, { signal });
     return { ok: true, reason: 'unreferenced' };

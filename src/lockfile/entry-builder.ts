@@ -24,6 +24,8 @@ export interface RecordedRequest {
   readonly request: JobRequest;
   readonly fingerprint: string;
   readonly costUsd: number | null;
+  /** The price in another currency than USD (then `costUsd` is null); absent for USD. */
+  readonly cost?: { readonly amount: number; readonly currency: string };
 }
 
 /** Before a create is sent: the intent, on disk first, with the server it goes to. */
@@ -47,6 +49,7 @@ function entryWithoutVideo(asked: RecordedRequest, fields: Pick<LockEntry, 'stat
     created_at: fields.created_at,
     expires_at: null,
     cost_usd: asked.costUsd,
+    ...(asked.cost ? { cost: asked.cost } : {}),
     error: fields.error,
     outputs: {},
   };
@@ -67,6 +70,7 @@ export function buildEntryFromVideo(request: JobRequest, fingerprint: string, vi
     created_at: video.createdAt ?? previous?.created_at ?? null,
     expires_at: video.expiresAt,
     cost_usd: previous?.cost_usd ?? null,
+    ...(previous?.cost ? { cost: previous.cost } : {}),
     error: video.error ? { code: video.error.code ?? 'failed', message: video.error.message } : null,
     outputs: previous?.video_id === video.id ? previous.outputs : {},
   };

@@ -37,8 +37,13 @@ export interface LockEntry {
   /** Unix seconds, as the server reported them; for `creating`, when the attempt started (this machine's clock). */
   readonly created_at: number | null;
   readonly expires_at: number | null;
-  /** Estimated cost in USD from the provider's price table; `null` when the provider has no price. */
+  /** Estimated cost in USD from the provider's price table; `null` when the provider has no price, or prices in another currency. */
   readonly cost_usd: number | null;
+  /**
+   * The estimated cost in another currency than USD (SPEC §10: a profile has a currency); then
+   * `cost_usd` is null. Absent for USD, so files written before currencies read as they were.
+   */
+  readonly cost?: { readonly amount: number; readonly currency: string };
   /** Why the job failed, for failed entries. */
   readonly error: LockError | null;
   readonly outputs: { readonly video?: OutputFile; readonly thumbnail?: OutputFile };
@@ -108,4 +113,10 @@ export function emptyLockfile(name: string): Lockfile {
 /** `campaign.yaml` → `campaign.lock.json`, beside it. */
 export function lockfilePathFor(storyboardPath: string): string {
   return storyboardPath.replace(/\.(ya?ml)$/i, '') + '.lock.json';
+}
+
+/** What an entry's create was estimated to cost, in its currency; `null` when unknown. */
+export function entryCost(entry: Pick<LockEntry, 'cost_usd' | 'cost'>): { readonly currency: string; readonly micros: number } | null {
+  if (entry.cost) return { currency: entry.cost.currency, micros: Math.round(entry.cost.amount * 1_000_000) };
+  return entry.cost_usd === null ? null : { currency: 'USD', micros: Math.round(entry.cost_usd * 1_000_000) };
 }

@@ -133,6 +133,7 @@ function orderEntry(entry: LockEntry): Record<string, unknown> {
     created_at: entry.created_at,
     expires_at: entry.expires_at,
     cost_usd: entry.cost_usd,
+    ...(entry.cost ? { cost: { amount: entry.cost.amount, currency: entry.cost.currency } } : {}),
     error: entry.error ? { code: entry.error.code, message: entry.error.message, ...(entry.error.deterministic === true ? { deterministic: true } : {}) } : null,
     outputs: {
       ...(entry.outputs.video ? { video: orderOutput(entry.outputs.video) } : {}),

@@ -57,6 +57,8 @@ export type PlanReason =
   | { readonly code: 'last-attempt-failed'; readonly error: string }
   /** The last attempt failed for good, and `--retry-failed` sends it again anyway. */
   | { readonly code: 'retry-failed'; readonly error: string }
+  /** A create may have reached a server that cannot be searched for it, and `--retry-ambiguous` creates it again. */
+  | { readonly code: 'retry-ambiguous' }
   /** `refresh: always`. */
   | { readonly code: 'refresh-always' }
   /** The take is older than its shot's `refresh:` (`every`, as written). */
@@ -67,6 +69,9 @@ export type PlanReason =
   | { readonly code: 'in-flight'; readonly videoId: string | null }
   /** A create may have reached the server: it is looked for before any new create. */
   | { readonly code: 'maybe-created' }
+  // blocked
+  /** A create may have reached a server that cannot be searched for it (SPEC §10): not sent again without `--retry-ambiguous`. */
+  | { readonly code: 'ambiguous-create' }
   // failed
   /** The last attempt failed in a way the same request would meet again: not sent again. */
   | { readonly code: 'failed-for-good'; readonly error: RecordedError }

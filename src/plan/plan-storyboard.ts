@@ -22,6 +22,8 @@ export interface PlanOptions {
   readonly replace?: readonly string[];
   /** `--retry-failed`: send again jobs whose last attempt failed for good. */
   readonly retryFailed?: boolean;
+  /** `--retry-ambiguous`: create again jobs whose create may have reached a server that cannot be searched. */
+  readonly retryAmbiguous?: boolean;
   /** Reused across plans in one process (watch mode); default: the project's cache under `.shotlist/cache/`. */
   readonly hashCache?: OutputHashCache;
   /** Whether an `--only`/`--replace` glob that matches no job is an error; default true (false when the caller checked across several storyboards). */
@@ -85,6 +87,7 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
     ...(options.retryFailed ? { retryFailed: true } : {}),
     ...(remoteBlobs ? { remoteBlobs } : {}),
     characterIds: recordedCharacterIds(loaded, lockfile, providerId),
+    ...(options.retryAmbiguous ? { retryAmbiguous: true } : {}),
   });
   const cuts = planCuts({ cuts: loaded.cuts, jobs: plan.jobs, lockfile, outputs, ...(options.only ? { only: options.only } : {}), ...(options.replace ? { replace: options.replace } : {}) });
   return { plan, graph, lockfile, lockPath, providerId, outputPaths, cuts };

@@ -1,6 +1,9 @@
 import { changedFields, fingerprintOf, type JobRequest } from '../lockfile/fingerprint.js';
 import { isDeterministicFailure, type LockEntry, type Lockfile } from '../lockfile/lockfile.js';
-import { priceOf, type ProviderProfile } from '../providers/profile.js';
+import { totalOf, type CostTotals } from '../providers/cost-totals.js';
+import type { Money } from '../providers/money.js';
+import { costOf, currencyOf, roundCents, type ProviderProfile } from '../providers/profile.js';
+import { findsLostCreates } from '../providers/protocol.js';
 import type { ResolvedJob } from '../storyboard/job.js';
 import type { JobParent } from '../storyboard/parent-link.js';
 import { parentRequestOf } from './parent-request.js';
@@ -39,8 +42,10 @@ export interface PlannedJob {
   /** `null` when it depends on a parent video that does not exist yet. */
   readonly fingerprint: string | null;
   readonly seconds: number;
-  /** USD, for `render` only; `null` when the provider has no price for this model and size. */
+  /** USD, for `render` only; `null` when the provider has no price for this model and size, or prices in another currency. */
   readonly costUsd: number | null;
+  /** What a `render` costs, in the provider's currency (0 for other actions); `null` when unknown. */
+  readonly cost: Money | null;
   /** The lockfile's entry for this job, if any; for a job that adopts an orphan, the orphan's entry. */
   readonly entry: LockEntry | null;
   readonly remixOf: string | null;
@@ -83,10 +88,12 @@ export interface PlanTotals {
   readonly unselected: number;
   /** Seconds of video to render. */
   readonly seconds: number;
-  /** Known cost of the renders, USD. */
+  /** Known cost of the renders in USD (the renders priced in other currencies are in `costs`). */
   readonly costUsd: number;
   /** Renders whose price the provider does not list. */
   readonly unpriced: number;
+  /** Known cost of the renders per currency, never added across currencies (SPEC §10). */
+  readonly costs: CostTotals;
 }
 
 export interface Plan {
@@ -133,6 +140,8 @@ export interface PlanInput {
   readonly remoteBlobs?: ReadonlySet<string>;
   /** Each declared character's id on this provider, by name, as the lockfile records it for its clip; absent: not created yet. */
   readonly characterIds?: ReadonlyMap<string, string>;
+  /** `--retry-ambiguous`: create again jobs whose create may have reached a server that cannot be searched for it. */
+  readonly retryAmbiguous?: boolean;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -227,8 +236,10 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
   const request = requestOf(job, input, parentVideo, entry);
   const fingerprint = fingerprintOf(request);
   const seconds = Number(job.seconds.value);
+  // What a job that sends no create costs, in the provider's currency.
+  const nothing: Money = { currency: currencyOf(input.profile), micros: 0 };
   // One object shape for every planned job: 10,000 of them are made per plan.
-  const make = (action: PlanAction, reason: PlanReason, changed: readonly string[], known: string | null, costUsd: number | null, adopted: Orphan | null = null): PlannedJob => ({
+  const make = (action: PlanAction, reason: PlanReason, changed: readonly string[], known: string | null, cost: Money | null, adopted: Orphan | null = null): PlannedJob => ({
     id: job.id,
     shotId: job.shotId,
     action,
@@ -237,16 +248,17 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
     request,
     fingerprint: known,
     seconds,
-    costUsd,
+    costUsd: cost === null || cost.currency !== 'USD' ? null : roundCents(cost.micros / 1_000_000),
+    cost,
     entry: adopted?.entry ?? entry,
     remixOf: job.remixOf,
     parent: job.parent,
     movedFrom: adopted?.id ?? null,
   });
   const render = (reason: PlanReason, changed: readonly string[] = NONE, known: string | null = fingerprint): PlannedJob =>
-    make('render', reason, changed, known, job.model === null ? null : priceOf(input.profile, job.model.value, job.size.value, seconds));
-  const keep = (action: PlanAction, reason: PlanReason): PlannedJob => make(action, reason, NONE, fingerprint, 0);
-  const blocked = (reason: PlanReason): PlannedJob => make('blocked', reason, NONE, null, 0);
+    make('render', reason, changed, known, job.model === null ? null : costOf(input.profile, job.model.value, job.size.value, seconds));
+  const keep = (action: PlanAction, reason: PlanReason): PlannedJob => make(action, reason, NONE, fingerprint, nothing);
+  const blocked = (reason: PlanReason): PlannedJob => make('blocked', reason, NONE, null, nothing);
 
   if (parentId !== null) {
     if (!parent) return blocked({ code: 'parent-not-selected', parent: parentId, why: { code: 'no-video' } });
@@ -262,7 +274,7 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
   const adopt = (): PlannedJob | null => {
     if (forced !== null || parentRenders) return null;
     const found = pass.orphans.take(fingerprint, (orphan) => adoptionOf(orphan.entry, job, input, selected));
-    return found && make(found.how.action, { code: 'moved', from: found.orphan.id, then: found.how.then }, NONE, fingerprint, 0, found.orphan);
+    return found && make(found.how.action, { code: 'moved', from: found.orphan.id, then: found.how.then }, NONE, fingerprint, nothing, found.orphan);
   };
   if (!entry) return adopt() ?? render(NEW, NONE, parentRenders ? null : fingerprint);
   if (forced !== null) return render(forced, NONE, parentRenders ? null : fingerprint);
@@ -276,7 +288,11 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
   const dropped = inFlight ? droppedServer(entry, input) : null;
   if (dropped !== null) return render({ code: 'in-flight-dropped', server: dropped });
   if (entry.status === 'queued' || entry.status === 'in_progress') return keep('resume', { code: 'in-flight', videoId: entry.video_id });
-  if (entry.status === 'creating') return keep('resume', { code: 'maybe-created' });
+  if (entry.status === 'creating') {
+    // Looked for first where the server can be searched; elsewhere only the user can say a second payment is fine.
+    if (findsLostCreates(input.profile)) return keep('resume', { code: 'maybe-created' });
+    return input.retryAmbiguous === true ? render({ code: 'retry-ambiguous' }) : blocked({ code: 'ambiguous-create' });
+  }
   if (entry.status === 'failed') {
     const code = entry.error?.code ?? 'failed';
     if (!isDeterministicFailure(entry.error)) return render({ code: 'last-attempt-failed', error: code });
@@ -340,7 +356,7 @@ function parentUnusable(parent: PlannedJob, input: PlanInput): ParentUnusable | 
  */
 function planFrozen(job: ResolvedJob, entry: LockEntry, input: PlanInput, fingerprint: string, make: MakePlanned): PlannedJob {
   const changed = entry.fingerprint === fingerprint ? [] : changedFields(entry.request, requestOf(job, input, entry.request.remix_of?.video_id ?? entry.request.parent?.video_id ?? null, entry));
-  const keep = (action: PlanAction, reason: PlanReason): PlannedJob => ({ ...make(action, reason, changed, entry.fingerprint, 0), request: entry.request });
+  const keep = (action: PlanAction, reason: PlanReason): PlannedJob => ({ ...make(action, reason, changed, entry.fingerprint, { currency: currencyOf(input.profile), micros: 0 }), request: entry.request });
   const file = fileState(entry, input);
   if (file === 'intact') return keep('reuse', { code: 'frozen', file, changed });
   if (onRemote(entry, input)) return keep('pull', { code: 'frozen', file, changed });
@@ -349,7 +365,7 @@ function planFrozen(job: ResolvedJob, entry: LockEntry, input: PlanInput, finger
   return keep('blocked', { code: 'frozen-take-gone', file, gone, changed });
 }
 
-type MakePlanned = (action: PlanAction, reason: PlanReason, changed: readonly string[], known: string | null, costUsd: number | null) => PlannedJob;
+type MakePlanned = (action: PlanAction, reason: PlanReason, changed: readonly string[], known: string | null, cost: Money | null) => PlannedJob;
 
 /**
  * The request a job sends, with its input image counted by its bytes; for a continuation, the
@@ -388,7 +404,8 @@ function totalsOf(jobs: readonly PlannedJob[], orphan: number, unselected: numbe
     unselected,
     seconds: renders.reduce((sum, job) => sum + job.seconds, 0),
     costUsd: cents / 100,
-    unpriced: renders.filter((job) => job.costUsd === null).length,
+    unpriced: renders.filter((job) => job.cost === null).length,
+    costs: totalOf(renders.map((job) => job.cost)),
   };
 }
 

@@ -95,7 +95,8 @@ export const falProfile: ProviderProfile = {
   features: { remix: false, delete: true, list: true, contentVariants: ['video'], inputReference: true },
   extraFields: { allowed: ['seed', 'negative_prompt'], placement: 'flat' },
   statusAliases: {},
-  videoIdForm: 'opaque',
+  // The request id with its app (`fal-ai/kling-video/requests/<id>`): what status and result need (§2).
+  videoIdForm: 'fal-request',
   // §10: the default media lifetime is unverified; 7 days is the one report (the emulator's default).
   retentionSeconds: 7 * 86_400,
 };

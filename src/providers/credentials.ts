@@ -18,14 +18,10 @@ export interface ProtocolCredential {
 }
 
 /**
- * The credential for an `openai-videos` profile (see `keyFor`). A profile of another protocol
- * stops here, before anything is sent: the `/v1/videos` client would post its jobs to an API
- * that does not speak that protocol (until the run picks a client by `profile.protocol`).
+ * The credential for a profile (see `keyFor`). `style` says how the `/v1/videos` client sends it;
+ * the clients of the other protocols send it their own way (auth-header.ts), whatever it says.
  */
 export function credentialFor(profile: ProviderProfile, env: Readonly<Record<string, string | undefined>>): Credential | null {
-  if (profile.protocol !== 'openai-videos') {
-    throw new UsageError(`provider "${profile.name}" speaks the ${profile.protocol} protocol, which this build validates and prices but cannot render on yet`, { hint: 'render with a /v1/videos provider (emulator, vllm-omni, litellm)' });
-  }
   const key = keyFor(profile, env);
   if (key === null) return null;
   return { value: key.value, style: key.style === 'api-key' ? 'api-key' : 'bearer' };

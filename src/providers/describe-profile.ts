@@ -1,6 +1,6 @@
 import { currencyOf, type ModelProfile, type ProviderProfile } from './profile.js';
 import { hasPrice, priceOfModel, type Price } from './price.js';
-import type { ProtocolName } from './protocol.js';
+import { findsLostCreates, type ProtocolName } from './protocol.js';
 
 /** What `shotlist providers` shows of a profile, and what a plan notes about it. Pure. */
 
@@ -28,6 +28,11 @@ export interface ProfileSummary {
   readonly characters: number;
   readonly delete: boolean;
   readonly list: boolean;
+  /**
+   * Whether a create whose answer was lost can be found on the server (SPEC §10). When not, such
+   * a job is not created again without `--retry-ambiguous`.
+   */
+  readonly finds_lost_creates: boolean;
   readonly variants: readonly string[];
   readonly input_reference: boolean;
   readonly extra_fields: readonly string[];
@@ -80,6 +85,7 @@ export function summarizeProfile(profile: ProviderProfile, source: ProfileSummar
     characters: profile.features.characters ?? 0,
     delete: profile.features.delete,
     list: profile.features.list,
+    finds_lost_creates: findsLostCreates(profile),
     variants: profile.features.contentVariants,
     input_reference: profile.features.inputReference,
     extra_fields: profile.extraFields.allowed,
@@ -115,7 +121,7 @@ export function profileNotes(profile: ProviderProfile): string[] {
   const { features } = profile;
   if (profile.retired) notes.push(`provider "${profile.name}" is retired (${profile.retired.note}): it stays usable for servers that still answer; veo, fal and replicate render today's models`);
   if (!features.contentVariants.includes('thumbnail')) notes.push(`provider "${profile.name}" has no thumbnails: only the MP4 of each job is downloaded`);
-  if (!features.list) notes.push(`provider "${profile.name}" cannot list videos: a create whose answer is lost fails its job rather than risk paying twice`);
+  if (!findsLostCreates(profile)) notes.push(`provider "${profile.name}" cannot be searched for a create whose answer is lost: such a job is not created again without --retry-ambiguous, rather than risk paying twice`);
   if (!features.delete) notes.push(`provider "${profile.name}" cannot delete videos: they stay until the server's own retention ends`);
   if (!features.remix) notes.push(`provider "${profile.name}" cannot remix videos`);
   if (!pricesKnown(profile)) notes.push(`provider "${profile.name}" has no prices: costs are shown as $?, never as zero`);

@@ -12,15 +12,22 @@
  * - `operation`: a Gemini API operation name, `models/{model}/operations/{id}` (gemini-veo.md §5),
  *   polled as `GET /v1beta/{name}`; lower-case letters, digits, `.` and `-` only, so it stays
  *   one path with no `..`.
+ * - `fal-request`: a fal.ai queue request as its status and result URLs name it,
+ *   `{owner}/{alias}/requests/{request_id}` (fal-queue.md §2: those URLs keep only the app, not
+ *   the endpoint's sub-path, so the id must carry the app to be polled again after a restart).
  */
-export type VideoIdForm = 'video' | 'video-base64' | 'opaque' | 'operation';
+export type VideoIdForm = 'video' | 'video-base64' | 'opaque' | 'operation' | 'fal-request';
 
-export const VIDEO_ID_FORMS: readonly VideoIdForm[] = ['video', 'video-base64', 'opaque', 'operation'];
+export const VIDEO_ID_FORMS: readonly VideoIdForm[] = ['video', 'video-base64', 'opaque', 'operation', 'fal-request'];
 
 const FORMS: Readonly<Record<VideoIdForm, { readonly pattern: RegExp; readonly description: string }>> = {
   video: { pattern: /^video_[A-Za-z0-9_-]{1,250}$/, description: 'video_ followed by up to 250 letters, digits, _ or -' },
   'video-base64': { pattern: /^video_[A-Za-z0-9+/]{1,500}={0,2}$/, description: 'video_ followed by standard base64' },
   opaque: { pattern: /^(?!\.\.?$)[A-Za-z0-9._~:+=-]{1,512}$/, description: 'up to 512 letters, digits or ._~:+=-' },
+  'fal-request': {
+    pattern: /^(?:(?:workflows|comfy)\/)?[A-Za-z0-9_-](?:[A-Za-z0-9_-]|\.(?!\.)){0,99}\/[A-Za-z0-9_-](?:[A-Za-z0-9_-]|\.(?!\.)){0,99}\/requests\/[A-Za-z0-9-]{1,100}$/,
+    description: '<owner>/<app>/requests/<request id>',
+  },
   operation: { pattern: /^models\/[a-z0-9](?:[a-z0-9-]|\.(?!\.)){0,99}\/operations\/[a-z0-9]{1,100}$/, description: 'models/<model>/operations/<id>' },
 };
 

@@ -67,7 +67,7 @@ function renderCard(card: ReportCard, now: number): string {
 ${renderMedia(card)}
 <div class="body">
 <h2><a href="#${card.anchor}" class="job-id">${escapeHtml(card.id)}</a></h2>
-<p class="meta"><span class="badge">${escapeHtml(STATUS_TEXT[card.status])}</span>${card.costUsd !== null ? ` <span class="cost">$${card.costUsd.toFixed(2)}</span>` : ''}${
+<p class="meta"><span class="badge">${escapeHtml(STATUS_TEXT[card.status])}</span>${card.cost !== null ? ` <span class="cost">${escapeHtml(card.cost)}</span>` : ''}${
     card.createdAt !== null ? ` <span class="age" data-created="${card.createdAt}" title="${isoOf(card.createdAt)}">${escapeHtml(formatAgo(now - card.createdAt))}</span>` : ''
   }</p>
 ${card.reason !== null ? `<p class="reason">${escapeHtml(describeCardReason(card.reason))}</p>` : ''}

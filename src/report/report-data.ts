@@ -1,5 +1,6 @@
+import { formatMoney } from '../providers/money.js';
 import path from 'node:path';
-import type { LockEntry, Lockfile } from '../lockfile/lockfile.js';
+import { entryCost, type LockEntry, type Lockfile } from '../lockfile/lockfile.js';
 import { CHILD_VERB } from '../storyboard/parent-link.js';
 import type { Binding, ResolvedJob } from '../storyboard/job.js';
 import type { FilmCard } from './film-cards.js';
@@ -59,6 +60,8 @@ export interface ReportCard {
   readonly follows?: { readonly verb: string; readonly link: CardLink };
   readonly remixes: readonly CardLink[];
   readonly costUsd: number | null;
+  /** The estimated cost in its currency (`$1.20`, `0.50 EUR`); null when unknown. */
+  readonly cost: string | null;
   /** Unix seconds. */
   readonly createdAt: number | null;
   readonly expiresAt: number | null;
@@ -134,6 +137,7 @@ export function buildReportData(input: ReportInput): ReportData {
       ...(job.parent && job.parent.kind !== 'remix' ? { follows: { verb: CHILD_VERB[job.parent.kind], link: link(job.parent.job) } } : {}),
       remixes: (children.get(job.id) ?? []).map(link),
       costUsd: entry?.cost_usd ?? null,
+      cost: entry ? formatEntryCost(entry) : null,
       createdAt: entry?.created_at ?? null,
       expiresAt: entry?.expires_at ?? null,
       thumbnail,
@@ -178,4 +182,9 @@ function axesOf(jobs: readonly ReportJob[]): ReportAxis[] {
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
+}
+
+function formatEntryCost(entry: LockEntry): string | null {
+  const cost = entryCost(entry);
+  return cost === null ? null : formatMoney(cost);
 }

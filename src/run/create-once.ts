@@ -143,7 +143,7 @@ async function reconcile(job: CreateContext, since: number): Promise<string | nu
   const { run, at, asked } = job;
   const { listAll } = at.client;
   if (listAll === undefined || !run.profile.features.list) {
-    throw new JobFailedError(job.jobId, { code: UNRESOLVED, message: `a create may have reached ${run.profile.name}, which cannot list videos to check; not sent again to avoid paying twice` });
+    throw new JobFailedError(job.jobId, { code: UNRESOLVED, message: `a create may have reached ${run.profile.name}, which cannot be searched for it; not sent again to avoid paying twice (check the provider's dashboard, then --retry-ambiguous creates it again)` });
   }
   const claimed = run.recorder.claimedVideoIds();
   let found: Video | null = null;

@@ -40,8 +40,10 @@ async function serve(run: Runner, scheduled: ScheduledJob, ctx: ServeContext<Ser
     return pollJob(job, entry.video_id);
   }
   const request = await finalRequest(job, planned, ctx.parent);
-  const create: CreateContext = { ...job, asked: { request, fingerprint: fingerprintOf(request), costUsd: costOf(run, scheduled.id) }, permit: ctx.permit };
-  if (entry?.status === 'creating' && entry.fingerprint === create.asked.fingerprint && entry.created_at !== null) {
+  const create: CreateContext = { ...job, asked: { request, fingerprint: fingerprintOf(request), costUsd: costOf(run, scheduled.id), ...otherCurrencyCost(run, scheduled.id) }, permit: ctx.permit };
+  // `--retry-ambiguous` said to create again what no search can find: searching would only fail the job again.
+  const searchable = planned.reason.code !== 'retry-ambiguous';
+  if (searchable && entry?.status === 'creating' && entry.fingerprint === create.asked.fingerprint && entry.created_at !== null) {
     const since = entry.created_at;
     const adopted = await run.sameRequest.run(requestKey(request, job.at), () => search(create, since));
     if (adopted) return pollJob(job, adopted);
@@ -55,6 +57,15 @@ async function serve(run: Runner, scheduled: ScheduledJob, ctx: ServeContext<Ser
 async function finish(run: Runner, scheduled: ScheduledJob, result: Served | null, signal: AbortSignal): Promise<void> {
   const entry = run.recorder.entry(scheduled.id)!;
   await downloadJob({ run, jobId: scheduled.id, at: holding(run, entry), signal }, result?.videoId ?? entry.video_id!);
+}
+
+/** The price of a create in a currency other than USD, as the lockfile records it (`cost`); nothing for USD. */
+function otherCurrencyCost(run: Runner, jobId: string): { cost?: { amount: number; currency: string } } {
+  const planned = run.planned.get(jobId);
+  const recorded = run.recorder.entry(jobId)?.cost;
+  if (planned?.action !== 'render') return recorded ? { cost: recorded } : {};
+  const cost = planned.cost;
+  return cost === null || cost.currency === 'USD' ? {} : { cost: { amount: cost.micros / 1_000_000, currency: cost.currency } };
 }
 
 /** What a create for the job costs: the plan's price for a render; for a resume, the price recorded when its render was planned. */

@@ -27,6 +27,8 @@ export interface RenderSessionOptions {
   readonly replace: readonly string[];
   /** `--retry-failed`. Default false. */
   readonly retryFailed?: boolean;
+  /** `--retry-ambiguous`. Default false. */
+  readonly retryAmbiguous?: boolean;
   /** `--out`, absolute; default: `renders/<name>/` beside the storyboard. */
   readonly outDir?: string;
   /** Whether a glob that matches no job is refused; false when the caller checked across several storyboards. Default true. */
@@ -241,6 +243,7 @@ function planFor(options: RenderSessionOptions, remoteRefused?: ReadonlySet<stri
     only: options.only,
     replace: options.replace,
     ...(options.retryFailed ? { retryFailed: true } : {}),
+    ...(options.retryAmbiguous ? { retryAmbiguous: true } : {}),
     checkGlobs: options.checkGlobs !== false,
     display: options.display,
     ...(options.outDir ? { outDir: options.outDir } : {}),

@@ -1,9 +1,11 @@
+import { totalOf, type CostTotals } from '../providers/cost-totals.js';
+import type { Money } from '../providers/money.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { VideoProtocolClient } from '../api/index.js';
 import { EnvironmentError } from '../errors.js';
 import { onEnvironment } from '../files/environment-error.js';
-import { emptyLockfile, type LockEntry } from '../lockfile/lockfile.js';
+import { emptyLockfile, entryCost, type LockEntry } from '../lockfile/lockfile.js';
 import type { PlannedJob } from '../plan/plan.js';
 import type { StoryboardPlan } from '../plan/plan-storyboard.js';
 import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
@@ -83,6 +85,8 @@ export interface RenderResult {
    * create's answer never came is counted by the run that finds it on the server.
    */
   readonly spentUsd: number;
+  /** The same, per currency (a profile may price in EUR): never added across currencies. */
+  readonly spent: CostTotals;
 }
 
 export async function renderStoryboard(input: RenderInput): Promise<RenderResult> {
@@ -199,7 +203,8 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
   const interrupted = input.signal.aborted;
   if (input.pruneOrphans && !interrupted) await recorder.remove(plan.orphans.map((orphan) => orphan.id));
   const cents = [...created].reduce((sum, id) => sum + Math.round((recorder.entry(id)?.cost_usd ?? 0) * 100), 0);
-  return { reports: [...outcomes.keys()].map((id) => reports.get(id)!), interrupted, spentUsd: cents / 100 };
+  const spent = totalOf([...created].map((id) => entryCostOf(recorder.entry(id))));
+  return { reports: [...outcomes.keys()].map((id) => reports.get(id)!), interrupted, spentUsd: cents / 100, spent };
 }
 
 /** Each declared character's clip, by name, as it was read and checked for the plan. */
@@ -282,3 +287,7 @@ function describe(error: unknown): string {
 }
 
 export type { JobState };
+
+function entryCostOf(entry: LockEntry | undefined): Money | null {
+  return entry ? entryCost(entry) : null;
+}

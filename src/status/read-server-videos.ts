@@ -1,4 +1,4 @@
-import { NotFoundError, type VideosClient } from '../api/index.js';
+import { NotFoundError, type VideoProtocolClient } from '../api/index.js';
 import type { ServerVideo } from './assess-status.js';
 
 /** Retrievals at once: quick for a big lockfile, gentle on a server that rate-limits reads. */
@@ -9,7 +9,7 @@ const CONCURRENCY = 8;
  * video of the account, and cannot tell a deleted video from one on a later page). A 404 is an
  * answer (`gone`); any other failure ends the whole check.
  */
-export async function readServerVideos(client: VideosClient, videoIds: Iterable<string>, signal: AbortSignal): Promise<Map<string, ServerVideo>> {
+export async function readServerVideos(client: VideoProtocolClient, videoIds: Iterable<string>, signal: AbortSignal): Promise<Map<string, ServerVideo>> {
   const answers = new Map<string, ServerVideo>();
   const queue = [...new Set(videoIds)];
   const worker = async (): Promise<void> => {
@@ -21,7 +21,7 @@ export async function readServerVideos(client: VideosClient, videoIds: Iterable<
   return answers;
 }
 
-async function readOne(client: VideosClient, id: string, signal: AbortSignal): Promise<ServerVideo> {
+async function readOne(client: VideoProtocolClient, id: string, signal: AbortSignal): Promise<ServerVideo> {
   try {
     const { video } = await client.retrieve(id, { signal });
     return { status: video.status, serverStatus: video.serverStatus, expiresAt: video.expiresAt, error: video.error };

@@ -34,6 +34,8 @@ const TABLE: { readonly [C in PlanReasonCode]: readonly (readonly [Extract<PlanR
   ],
   'in-flight': [[{ code: 'in-flight', videoId: 'video_1' }, 'in flight as video_1; resumed, never created again']],
   'maybe-created': [[{ code: 'maybe-created' }, 'a create may have reached the server; looked for before any new create']],
+  'retry-ambiguous': [[{ code: 'retry-ambiguous' }, 'a create may have reached the server, which cannot be searched for it; created again by --retry-ambiguous (it may be paid twice)']],
+  'ambiguous-create': [[{ code: 'ambiguous-create' }, 'a create may have reached the server, which cannot be searched for it; not sent again without --retry-ambiguous']],
   'failed-for-good': [
     [{ code: 'failed-for-good', error: { code: 'moderation_blocked', message: 'blocked' } }, 'moderation_blocked: blocked; not sent again until the request changes, or with --retry-failed'],
     [{ code: 'failed-for-good', error: null }, 'failed; not sent again until the request changes, or with --retry-failed'],

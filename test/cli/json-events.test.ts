@@ -68,6 +68,7 @@ describe.concurrent('render events', () => {
       seconds: 16,
       cost_usd: 1.6,
       unpriced: 0,
+      costs: { USD: 1.6 },
       at: expect.stringMatching(ISO),
     });
     const lock = await readLock(dir, FILE);
@@ -80,7 +81,7 @@ describe.concurrent('render events', () => {
       expect(result['outputs']).toEqual({ video: entry.outputs.video!.path, thumbnail: entry.outputs.thumbnail!.path });
       expect((await stat(path.join(dir, entry.outputs.video!.path))).size).toBe(entry.outputs.video!.bytes);
     }
-    expect(all.at(-1)).toEqual({ event: 'run.summary', completed: 4, failed: 0, skipped: 0, cancelled: 0, reused: 0, blocked: 0, spent_usd: 1.6, interrupted: false, out: 'renders/quickstart', at: expect.stringMatching(ISO) });
+    expect(all.at(-1)).toEqual({ event: 'run.summary', completed: 4, failed: 0, skipped: 0, cancelled: 0, reused: 0, blocked: 0, spent_usd: 1.6, spent: { USD: 1.6 }, interrupted: false, out: 'renders/quickstart', at: expect.stringMatching(ISO) });
 
     // Nothing left to do: still a start and a summary, saying what was reused.
     const again = await renderWith(emu, dir, FILE, ['--no-report']);

@@ -29,7 +29,7 @@ const SPOT: ResolvedCut = {
 
 function job(id: string, action: PlanAction, sha256: string | null = SHA[id as 'hero']): PlannedJob {
   const entry = sha256 === null ? null : ({ outputs: { video: { path: `renders/s/${id}.mp4`, sha256, bytes: 1 } } } as unknown as LockEntry);
-  return { id, shotId: id, action, reason: { code: 'up-to-date' }, changed: [], request: {} as never, fingerprint: null, seconds: 4, costUsd: 0, entry, remixOf: null, parent: null, movedFrom: null };
+  return { id, shotId: id, action, reason: { code: 'up-to-date' }, changed: [], request: {} as never, fingerprint: null, seconds: 4, costUsd: 0, cost: { currency: 'USD', micros: 0 }, entry, remixOf: null, parent: null, movedFrom: null };
 }
 
 const FINGERPRINT = fingerprintOfFilm(filmOfCut(SPOT, (id) => ({ path: '', sha256: SHA[id as 'hero'] })));

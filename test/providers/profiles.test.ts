@@ -61,10 +61,10 @@ describe.concurrent('provider profiles', () => {
     expect(validate.stderr).toContain('provider "gpu-box" does not take fps');
     const table = await runCli(['providers'], { cwd: dir });
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout).toMatch(/^provider\s+from\s+encoding\s+auth\s+remix\s+delete\s+list\s+variants\s+extra fields\s+in flight\s+creates\/min\s+prices\s+retired$/m);
-    expect(table.stdout).toMatch(/^gpu-box\s+configured\s+multipart\s+bearer \(optional\)\s+no\s+yes\s+yes\s+video\s+flat\s+2\s+-\s+unknown\s+-$/m);
-    expect(table.stdout).toMatch(/^azure\s+built-in\s+json\s+api-key or bearer token\s+yes\s+yes\s+yes\s+video,thumbnail\s+-\s+2\s+2\s+known\s+2026-09-15$/m);
-    expect(table.stdout).toMatch(/^litellm\s+built-in\s+json\s+bearer \(optional\)\s+yes\s+no\s+yes\s+video\s+in extra_body\s+2\s+-\s+unknown\s+-$/m);
+    expect(table.stdout).toMatch(/^provider\s+from\s+protocol\s+encoding\s+auth\s+remix\s+delete\s+list\s+finds lost\s+variants\s+extra fields\s+in flight\s+creates\/min\s+prices\s+retired$/m);
+    expect(table.stdout).toMatch(/^gpu-box\s+configured\s+openai-videos\s+multipart\s+bearer \(optional\)\s+no\s+yes\s+yes\s+yes\s+video\s+flat\s+2\s+-\s+unknown\s+-$/m);
+    expect(table.stdout).toMatch(/^azure\s+built-in\s+openai-videos\s+json\s+api-key or bearer token\s+yes\s+yes\s+yes\s+yes\s+video,thumbnail\s+-\s+2\s+2\s+known\s+2026-09-15$/m);
+    expect(table.stdout).toMatch(/^litellm\s+built-in\s+openai-videos\s+json\s+bearer \(optional\)\s+yes\s+no\s+yes\s+yes\s+video\s+in extra_body\s+2\s+-\s+unknown\s+-$/m);
     const events = (await runCli(['providers', '--json'], { cwd: dir })).events();
     expect(events.map((e) => e['name'])).toEqual([...Object.keys(builtinProfiles), 'gpu-box']);
     expect(events.at(-1)).toMatchObject({ source: 'configured', base_url: 'http://127.0.0.1:8091/v1', extra_fields: ['seed'], in_flight: 2, prices_known: false });

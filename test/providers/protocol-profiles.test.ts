@@ -68,8 +68,10 @@ describe('protocol profiles', () => {
     expect(authHeaderOf('none', 'a')).toEqual({});
   });
 
-  it('the /v1/videos client refuses a profile of another protocol before anything is sent', () => {
-    expect(() => credentialFor(builtinProfiles['veo']!, { GEMINI_API_KEY: 'g' })).toThrow(/speaks the gemini protocol/);
+  it("each protocol's key comes from its own variable", () => {
+    expect(credentialFor(builtinProfiles['veo']!, { GEMINI_API_KEY: 'g' })?.value).toBe('g');
+    expect(credentialFor(builtinProfiles['fal']!, { FAL_KEY: 'f' })?.value).toBe('f');
+    expect(credentialFor(builtinProfiles['replicate']!, { REPLICATE_API_TOKEN: 'r' })?.value).toBe('r');
     expect(credentialFor(builtinProfiles['azure']!, { AZURE_OPENAI_AD_TOKEN: 't' })).toEqual({ value: 't', style: 'bearer' });
   });
 
@@ -78,19 +80,41 @@ describe('protocol profiles', () => {
     expect(isVideoId(veo, 'models/veo-3.0-fast-generate-001/operations/321kvdcepmcg')).toBe(true);
     expect(isVideoId(veo, 'models/../operations/x')).toBe(false);
     expect(isVideoId(veo, 'video_123')).toBe(false);
-    expect(isVideoId(videoIdFormOf(builtinProfiles['fal']!), '80e732af-660e-45cd-bd63-580e4f2a94cc')).toBe(true);
+    // fal's status and result URLs need the app: the id carries it (fal-queue.md §2).
+    const fal = videoIdFormOf(builtinProfiles['fal']!);
+    expect(isVideoId(fal, 'fal-ai/kling-video/requests/80e732af-660e-45cd-bd63-580e4f2a94cc')).toBe(true);
+    expect(isVideoId(fal, 'workflows/fal-ai/my-flow/requests/80e732af-660e-45cd-bd63-580e4f2a94cc')).toBe(true);
+    expect(isVideoId(fal, '80e732af-660e-45cd-bd63-580e4f2a94cc')).toBe(false);
+    expect(isVideoId(fal, 'fal-ai/../requests/80e732af')).toBe(false);
     expect(isVideoId(videoIdFormOf(builtinProfiles['replicate']!), 'gm3qorzdhgbfurvjtvhg6dckhu')).toBe(true);
   });
 });
 
-describe('rendering on a protocol without its client yet', () => {
-  it('stops before anything is sent, naming the protocol, without a stack trace', async ({ onTestFinished }) => {
+describe('rendering on a protocol without its key', () => {
+  it('stops before anything is sent, naming the variable, without a stack trace', async ({ onTestFinished }) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-protocol-render-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     await writeFile(path.join(dir, 'sb.yaml'), 'version: 1\nname: sb\nprovider: veo\nshots:\n  - id: a\n    prompt: x\n');
-    const run = await runCli(['render', 'sb.yaml'], { cwd: dir, env: { GEMINI_API_KEY: 'k' } });
+    const run = await runCli(['render', 'sb.yaml'], { cwd: dir, env: {} });
     expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain('provider "veo" speaks the gemini protocol');
+    expect(run.stderr).toContain('provider "veo" needs an API key');
+    expect(run.stderr).toContain('GEMINI_API_KEY');
     expect(hasStackTrace(run.stderr)).toBe(false);
+  });
+});
+
+describe('`shotlist providers` on the protocols', () => {
+  it('names each protocol and whether a lost create can be found; the retired say so', async ({ onTestFinished }) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-providers-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const run = await runCli(['providers', '--json'], { cwd: dir });
+    const byName = Object.fromEntries(run.events().filter((e) => e['event'] === 'provider').map((e) => [e['name'], e]));
+    expect(byName['veo']).toMatchObject({ protocol: 'gemini', finds_lost_creates: false });
+    expect(byName['fal']).toMatchObject({ protocol: 'fal', finds_lost_creates: false });
+    expect(byName['replicate']).toMatchObject({ protocol: 'replicate', finds_lost_creates: true });
+    expect(byName['openai']).toMatchObject({ protocol: 'openai-videos', retired: '2026-09-24' });
+    const table = await runCli(['providers'], { cwd: dir });
+    expect(table.stdout).toMatch(/^veo\s+built-in\s+gemini\s/m);
+    expect(table.stdout).toContain('not created again without --retry-ambiguous');
   });
 });

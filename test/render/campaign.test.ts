@@ -40,7 +40,7 @@ describe('the full example against a test emulator', () => {
     expect(results).toHaveLength(JOBS);
     expect(results.every((result) => result['status'] === 'completed')).toBe(true);
     expect(events(run, 'run.summary')).toEqual([
-      { event: 'run.summary', completed: JOBS, failed: 0, skipped: 0, cancelled: 0, reused: 0, blocked: 0, spent_usd: 15.6, interrupted: false, out: 'renders/spring-launch', at: expect.any(String) },
+      { event: 'run.summary', completed: JOBS, failed: 0, skipped: 0, cancelled: 0, reused: 0, blocked: 0, spent_usd: 15.6, spent: { USD: 15.6 }, interrupted: false, out: 'renders/spring-launch', at: expect.any(String) },
     ]);
 
     const stats = emu.stats();

@@ -239,7 +239,7 @@ describe('a pool defined once, in shotlist.providers.yaml', () => {
     await writeFile(path.join(dir, 'farm.yaml'), 'version: 1\nname: farm\nprovider: gpu-farm\ndefaults: {size: 832x480, seconds: 2}\nshots:\n  - id: clip\n    prompt: A {{thing}} in the rain\n    variants: {thing: [cat, dog, fox, owl, elk, yak]}\n');
 
     const table = await runCli(['providers'], { cwd: dir });
-    expect(table.stdout).toMatch(/^gpu-farm\s+configured\s+multipart.*\s1\+1\s/m);
+    expect(table.stdout).toMatch(/^gpu-farm\s+configured\s+openai-videos\s+multipart.*\s1\+1\s/m);
 
     const run = await runCli(['render', 'farm.yaml', '--json'], { cwd: dir, now: () => Date.now() });
     expect(run.code, run.stderr).toBe(0);

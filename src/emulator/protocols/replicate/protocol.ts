@@ -8,6 +8,7 @@ import { findJob, videoFileReply } from '../media-file.js';
 import { headerValue, matchEntry, type Protocol, type ProtocolRequest, type RouteEntry } from '../protocol.js';
 import { modelFromVersion, parseBody, readCreate, type ReplicateCreate } from './create.js';
 import { fromApiError, notFound, problem } from './errors.js';
+import { createFile, getFile } from './files.js';
 import { listPredictions } from './list.js';
 import { replicateModel } from './models.js';
 import { dataRemovedAtMs, phaseOf, predictionOf, TERMINAL } from './prediction.js';
@@ -47,6 +48,18 @@ const ROUTES: readonly RouteEntry[] = [
     pattern: /^\/v1\/predictions\/([^/]+)\/cancel$/,
     params: ['id'],
     route: { label: 'POST /v1/predictions/{id}/cancel', faultClass: 'delete', auth: true, handle: cancel },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v1\/files$/,
+    params: [],
+    route: { label: 'POST /v1/files', faultClass: 'retrieve', auth: true, handle: createFile },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v1\/files\/([^/]+)$/,
+    params: ['id'],
+    route: { label: 'GET /v1/files/{id}', faultClass: 'retrieve', auth: true, handle: getFile },
   },
   {
     // Delivery URLs have long answered without a token; one sent is accepted too (reference §5).
