@@ -280,7 +280,8 @@ class CutResolver {
     }
     const { job } = found;
     const [width, height] = job.size.value.split('x').map(Number) as [number, number];
-    const clipSeconds = Number(job.seconds.value);
+    // The video the job makes: an extension's (and an edit's of an extended video) is the whole extended length.
+    const clipSeconds = job.video.seconds;
     const written = typeof entry === 'object' ? entry : {};
     return { kind: 'clip', job: job.id, width, height, clipSeconds, from: written.from ?? 0, to: written.to ?? clipSeconds, transitionIn: transitionOf(written.transition), origin: this.origin(j) };
   }

@@ -78,6 +78,13 @@ const INVALID: InvalidRow[] = [
     ],
   },
   {
+    name: "a trim past an extended clip's whole length (the parent's seconds and the extension's)",
+    files: {
+      'board.yaml': yaml(...HEAD, ...SHOTS, '  - id: long', '    extend: hero', '    seconds: 8', '    prompt: Longer.', 'cuts:', '  - id: spot', '    variants: { product: [mug], size: [1280x720] }', '    sequence:', '      - { shot: long, from: 9, to: 17 }'),
+    },
+    issues: [{ at: 'board.yaml:19:36', code: 'cut-trim-out-of-range', path: 'cuts[0].sequence[0].to', message: 'to 17 s is outside the clip (16 s)' }],
+  },
+  {
     name: 'a transition longer than both its sides, and one on the first entry',
     files: {
       'board.yaml': yaml(
