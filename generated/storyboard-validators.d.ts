@@ -11,3 +11,4 @@ export declare const fps: ValidateFunction;
 export declare const negativePrompt: ValidateFunction;
 export declare const numInferenceSteps: ValidateFunction;
 export declare const guidanceScale: ValidateFunction;
+export declare const generateAudio: ValidateFunction;

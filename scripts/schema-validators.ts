@@ -60,7 +60,7 @@ export function renderValidators(): Record<string, string> {
  * The storyboard's `$defs` of the extra request fields, each exported under its own name: a
  * variant axis named like one of these fields is checked by the schema, value by value.
  */
-const EXTRA_FIELD_DEFS = ['seed', 'numFrames', 'fps', 'negativePrompt', 'numInferenceSteps', 'guidanceScale'] as const;
+const EXTRA_FIELD_DEFS = ['seed', 'numFrames', 'fps', 'negativePrompt', 'numInferenceSteps', 'guidanceScale', 'generateAudio'] as const;
 
 /** `storyboard`, `storyboardImport`, `providers` and the extra-field `$defs`: one module, since providers `$ref`s the storyboard schema. */
 function renderStoryboardValidators(): string {

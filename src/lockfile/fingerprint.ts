@@ -17,7 +17,7 @@ export interface JobRequest {
    * Extra request fields (`seed`, `num_frames`, ...) as sent, `seed: auto` resolved to its number:
    * present only when the job sets any, so a lockfile can reproduce an output on a seeded server.
    */
-  readonly extra?: Readonly<Record<string, string | number>>;
+  readonly extra?: Readonly<Record<string, string | number | boolean>>;
   readonly input_reference?: { readonly path: string; readonly sha256: string };
   /** A remix: the parent job and the video it edits (`null` until the parent has a video). */
   readonly remix_of?: { readonly job: string; readonly video_id: string | null };

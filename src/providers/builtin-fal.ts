@@ -25,7 +25,7 @@ function model(request: ModelRequest, price?: ModelProfile['price']): ModelProfi
   return { sizes: Object.keys(request.sizeFields), seconds: Object.keys(request.secondsFields), ...(price ? { price } : {}), request };
 }
 
-const VEO_EXTRAS: Partial<Record<ExtraField, string>> = { negative_prompt: 'negative_prompt', seed: 'seed' };
+const VEO_EXTRAS: Partial<Record<ExtraField, string>> = { negative_prompt: 'negative_prompt', seed: 'seed', generate_audio: 'generate_audio' };
 
 function veo(resolutions: readonly string[], imageEndpoint: string | null, usdPerSecond?: Readonly<Record<string, number>>): ModelProfile {
   return model(
@@ -93,7 +93,7 @@ export const falProfile: ProviderProfile = {
   limits: { inFlight: 2, createsPerMinute: null, jobDeadlineSeconds: 3600, minPollMs: 1000 },
   // Cancel (only while queued, §6) stands for delete; the Platform API lists requests by endpoint (§11).
   features: { remix: false, delete: true, list: true, contentVariants: ['video'], inputReference: true },
-  extraFields: { allowed: ['seed', 'negative_prompt'], placement: 'flat' },
+  extraFields: { allowed: ['seed', 'negative_prompt', 'generate_audio'], placement: 'flat' },
   statusAliases: {},
   // The request id with its app (`fal-ai/kling-video/requests/<id>`): what status and result need (§2).
   videoIdForm: 'fal-request',

@@ -18,7 +18,7 @@ function durations(values: readonly number[]): Record<string, Record<string, num
 function veo(resolutions: readonly ('720p' | '1080p')[], price?: ModelProfile['price']): ModelProfile {
   const sizeFields: Record<string, Record<string, string>> = {};
   for (const resolution of resolutions) for (const aspect of ['16:9', '9:16'] as const) sizeFields[sizeOf(resolution, aspect)] = { aspect_ratio: aspect, resolution };
-  return model({ sizeFields, secondsFields: durations([4, 6, 8]), image: { field: 'image' }, extraFields: { negative_prompt: 'negative_prompt', seed: 'seed' } }, price ? { price } : {});
+  return model({ sizeFields, secondsFields: durations([4, 6, 8]), image: { field: 'image' }, extraFields: { negative_prompt: 'negative_prompt', seed: 'seed', generate_audio: 'generate_audio' } }, price ? { price } : {});
 }
 
 export const REPLICATE_MODELS: Readonly<Record<string, ModelProfile>> = {
@@ -62,7 +62,7 @@ export const replicateProfile: ProviderProfile = {
   limits: { inFlight: 4, createsPerMinute: 600, jobDeadlineSeconds: 3600, minPollMs: 1000 },
   // Cancel stands for delete; GET /predictions lists (newest first) to find a lost create (§10).
   features: { remix: false, delete: true, list: true, contentVariants: ['video'], inputReference: true },
-  extraFields: { allowed: ['seed', 'negative_prompt'], placement: 'flat' },
+  extraFields: { allowed: ['seed', 'negative_prompt', 'generate_audio'], placement: 'flat' },
   statusAliases: {},
   videoIdForm: 'opaque',
   // §5: inputs, outputs and their files are removed an hour after an API prediction.

@@ -43,6 +43,12 @@ const SORA_FEATURES = {
 
 /** The contract has no fields beyond its own: a storyboard's `seed` is refused, naming the provider. */
 const NO_EXTRA_FIELDS: ProviderProfile['extraFields'] = { allowed: [], placement: 'flat' };
+/**
+ * The open diffusion models' knobs, which vLLM-Omni and LiteLLM pass on: every extra field but
+ * `generate_audio`, a switch only some hosted models have (fal's and Replicate's Veo), under
+ * names no `/v1/videos` server is known to take.
+ */
+const DIFFUSION_FIELDS = EXTRA_FIELDS.filter((field) => field !== 'generate_audio');
 
 export const emulatorProfile: ProviderProfile = {
   name: 'emulator',
@@ -127,7 +133,7 @@ export const vllmOmniProfile: ProviderProfile = {
   models: {},
   limits: { inFlight: 1, createsPerMinute: null, jobDeadlineSeconds: 4 * 3600, minPollMs: 1000 },
   features: { remix: false, edit: false, extend: false, characters: 0, delete: true, list: true, contentVariants: ['video'], inputReference: true },
-  extraFields: { allowed: EXTRA_FIELDS, placement: 'flat' },
+  extraFields: { allowed: DIFFUSION_FIELDS, placement: 'flat' },
   discoverModel: true,
   statusAliases: {},
   retentionSeconds: null,
@@ -153,7 +159,7 @@ export const litellmProfile: ProviderProfile = {
   limits: { inFlight: 2, createsPerMinute: null, jobDeadlineSeconds: 3600, minPollMs: 1000 },
   // LiteLLM ≥ 1.83 routes edits, extensions and characters to the upstream, which casts at most two (reference §14).
   features: { remix: true, edit: true, extend: true, characters: 2, delete: false, list: true, contentVariants: ['video'], inputReference: true },
-  extraFields: { allowed: EXTRA_FIELDS, placement: 'extra_body' },
+  extraFields: { allowed: DIFFUSION_FIELDS, placement: 'extra_body' },
   listQuery: { custom_llm_provider: 'openai' },
   statusAliases: { processing: 'in_progress' },
   videoIdForm: 'video-base64',

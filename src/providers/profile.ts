@@ -15,7 +15,7 @@ export type VideoStatus = 'queued' | 'in_progress' | 'completed' | 'failed';
 export type ContentVariant = 'video' | 'thumbnail' | 'spritesheet';
 
 /** Request fields some servers take beyond the contract, in the order they are reported. */
-export const EXTRA_FIELDS = ['seed', 'num_frames', 'fps', 'negative_prompt', 'num_inference_steps', 'guidance_scale'] as const;
+export const EXTRA_FIELDS = ['seed', 'num_frames', 'fps', 'negative_prompt', 'num_inference_steps', 'guidance_scale', 'generate_audio'] as const;
 export type ExtraField = (typeof EXTRA_FIELDS)[number];
 
 /** What one model accepts and what it costs. */

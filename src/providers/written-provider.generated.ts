@@ -171,6 +171,7 @@ export interface WrittenProviderBlock {
               negative_prompt?: string;
               num_inference_steps?: string;
               guidance_scale?: string;
+              generate_audio?: string;
             };
             /**
              * Fields sent with every job of this model.
@@ -222,7 +223,9 @@ export interface WrittenProviderBlock {
   /**
    * Extra request fields the server takes.
    */
-  extra_fields?: ('seed' | 'num_frames' | 'fps' | 'negative_prompt' | 'num_inference_steps' | 'guidance_scale')[];
+  extra_fields?: (
+    'seed' | 'num_frames' | 'fps' | 'negative_prompt' | 'num_inference_steps' | 'guidance_scale' | 'generate_audio'
+  )[];
   /**
    * Where extra fields go: beside prompt (vLLM-Omni) or inside extra_body (LiteLLM).
    */

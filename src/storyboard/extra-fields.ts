@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { fps, guidanceScale, negativePrompt, numFrames, numInferenceSteps, seed } from '../../generated/storyboard-validators.js';
-import { EXTRA_FIELDS, type ExtraField, type ProviderProfile } from '../providers/profile.js';
+import { fps, generateAudio, guidanceScale, negativePrompt, numFrames, numInferenceSteps, seed } from '../../generated/storyboard-validators.js';
+import { EXTRA_FIELDS, type ExtraField, type ProviderProfile, type WireValue } from '../providers/profile.js';
 import type { Issue, Origin } from '../source/issue.js';
 import type { ResolvedStoryboard, StoryboardDraft } from './resolve-storyboard.js';
 import { schemaMessage } from '../source/schema.js';
@@ -10,19 +10,20 @@ import { issueAt } from '../source/yaml-source.js';
 
 /**
  * The extra request fields (`seed`, `num_frames`, `fps`, `negative_prompt`,
- * `num_inference_steps`, `guidance_scale`): which a provider takes, and each job's values.
+ * `num_inference_steps`, `guidance_scale`, `generate_audio`): which a provider takes, and each
+ * job's values (a number, a text, or `generate_audio`'s boolean).
  */
 
 export { EXTRA_FIELDS, type ExtraField };
 
 /** An extra field as written in `defaults`, and where. */
 export interface ExtraFieldValue {
-  readonly value: string | number;
+  readonly value: WireValue;
   readonly origin: Origin;
 }
 
 /** A job's extra fields as sent: `seed: auto` already turned into its number. Keys in `EXTRA_FIELDS` order. */
-export type ExtraRequest = Readonly<Record<string, string | number>>;
+export type ExtraRequest = Readonly<Record<string, WireValue>>;
 
 /**
  * `seed: auto`: the first 8 hex digits of sha256 of the job id, as an integer, masked to 31 bits
@@ -35,7 +36,7 @@ export function autoSeed(jobId: string): number {
 
 /** A job's extra fields: the shot's own, else `defaults`; `null` when none is set (a remix sends none). */
 export function resolveExtraFields(shot: WrittenShot, defaults: ResolvedStoryboard['extraDefaults'], jobId: string): ExtraRequest | null {
-  let extra: Record<string, string | number> | null = null;
+  let extra: Record<string, WireValue> | null = null;
   for (const field of EXTRA_FIELDS) {
     const value = shot[field] ?? defaults[field]?.value;
     if (value === undefined) continue;
@@ -70,12 +71,12 @@ export function isExtraField(name: string): name is ExtraField {
  * Each extra field's `$defs` entry in schemas/storyboard.schema.json, compiled ahead of time: a
  * variant axis named like the field takes exactly the values the field takes in a shot.
  */
-const FIELD_SCHEMAS: Readonly<Record<ExtraField, ValidateFunction>> = { seed, num_frames: numFrames, fps, negative_prompt: negativePrompt, num_inference_steps: numInferenceSteps, guidance_scale: guidanceScale };
+const FIELD_SCHEMAS: Readonly<Record<ExtraField, ValidateFunction>> = { seed, num_frames: numFrames, fps, negative_prompt: negativePrompt, num_inference_steps: numInferenceSteps, guidance_scale: guidanceScale, generate_audio: generateAudio };
 
 /** A variant axis value for an extra field, as sent (`auto` becomes the job's seed); else what was expected, from the field's `errorMessage`. */
-export function extraAxisValue(field: ExtraField, value: unknown, jobId: string): { readonly value: string | number } | { readonly expected: string } {
+export function extraAxisValue(field: ExtraField, value: unknown, jobId: string): { readonly value: WireValue } | { readonly expected: string } {
   const validate = FIELD_SCHEMAS[field];
-  if (validate(value)) return { value: value === 'auto' ? autoSeed(jobId) : (value as string | number) };
+  if (validate(value)) return { value: value === 'auto' ? autoSeed(jobId) : (value as WireValue) };
   const message = (validate.errors ?? []).map(schemaMessage).find((text) => text !== undefined);
   return { expected: message?.replace(/^expected /, '') ?? `a valid ${field}` };
 }

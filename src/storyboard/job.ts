@@ -43,7 +43,7 @@ export interface ResolvedJob {
   readonly size: FieldValue;
   readonly seconds: FieldValue;
   /** Extra request fields (`seed`, `num_frames`, ...) with `seed: auto` resolved; `null` when none (always for a remix). */
-  readonly extra: Readonly<Record<string, string | number>> | null;
+  readonly extra: Readonly<Record<string, string | number | boolean>> | null;
   /** Image-to-video: the image, relative to the storyboard's directory (posix separators). */
   readonly inputReference: { readonly path: string; readonly absPath: string } | null;
   /** For a remix: the id of the job whose video it edits (`parent.job` when `parent.kind` is `remix`). */

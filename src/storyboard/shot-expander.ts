@@ -1,4 +1,4 @@
-import { modelOf } from '../providers/profile.js';
+import { modelOf, type WireValue } from '../providers/profile.js';
 import type { Issue } from '../source/issue.js';
 import { describeValue, truncate } from '../source/describe.js';
 import { formatJobId, type Binding, type FieldValue, type ResolvedJob } from './job.js';
@@ -157,7 +157,7 @@ export class ShotExpander {
     const fromShot = resolveExtraFields(this.shot.written, this.storyboard.extraDefaults, jobId);
     // The common case, kept cheap: 10,000 jobs are expanded per plan.
     if (!setters.some((setter) => isExtraField(setter.field))) return fromShot;
-    const extra: Record<string, string | number> = { ...fromShot };
+    const extra: Record<string, WireValue> = { ...fromShot };
     let ok = true;
     for (const field of EXTRA_FIELDS) {
       const setter = this.onlySetter(setters, field);

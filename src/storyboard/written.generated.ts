@@ -47,6 +47,10 @@ export type NumInferenceSteps = number;
  */
 export type GuidanceScale = number;
 /**
+ * Whether the model makes sound with the video, for models that take the switch (fal's and Replicate's Veo 3 and 3.1, which make sound unless it is false). Veo on the Gemini API always makes sound and takes no switch.
+ */
+export type GenerateAudio = boolean;
+/**
  * Recurring characters, each created once per provider from its clip and recorded in the lockfile. A shot casts them by name in its own `characters:`, and each name must appear verbatim in that shot's prompt (providers: emulator, openai, litellm).
  *
  * @minItems 1
@@ -140,6 +144,7 @@ export interface RequestFields {
   negative_prompt?: NegativePrompt;
   num_inference_steps?: NumInferenceSteps;
   guidance_scale?: GuidanceScale;
+  generate_audio?: GenerateAudio;
 }
 /**
  * Template variables, used in prompts as `{{name}}`. Variant bindings of the same name win over them.
@@ -193,6 +198,7 @@ export interface Shot {
   negative_prompt?: NegativePrompt;
   num_inference_steps?: NumInferenceSteps;
   guidance_scale?: GuidanceScale;
+  generate_audio?: GenerateAudio;
   /**
    * Id of the shot whose finished videos this shot edits: one remix job per job of that shot, with the same variant bindings. A remix sends only a prompt.
    */

@@ -21,7 +21,7 @@ export interface JobToMap {
   readonly size: string;
   readonly seconds: string;
   /** Extra request fields (`seed`, `negative_prompt`) with `seed: auto` already a number; null when none. */
-  readonly extra: Readonly<Record<string, string | number>> | null;
+  readonly extra: Readonly<Record<string, WireValue>> | null;
   readonly image: ImageInput | null;
 }
 
