@@ -256,7 +256,7 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
     movedFrom: adopted?.id ?? null,
   });
   const render = (reason: PlanReason, changed: readonly string[] = NONE, known: string | null = fingerprint): PlannedJob =>
-    make('render', reason, changed, known, job.model === null ? null : costOf(input.profile, job.model.value, job.size.value, seconds));
+    make('render', reason, changed, known, job.model === null ? null : costOf(input.profile, job.model.value, job.size.value, seconds, job.extra));
   const keep = (action: PlanAction, reason: PlanReason): PlannedJob => make(action, reason, NONE, fingerprint, nothing);
   const blocked = (reason: PlanReason): PlannedJob => make('blocked', reason, NONE, null, nothing);
 

@@ -27,8 +27,9 @@ function model(request: ModelRequest, price?: ModelProfile['price']): ModelProfi
 
 const VEO_EXTRAS: Partial<Record<ExtraField, string>> = { negative_prompt: 'negative_prompt', seed: 'seed', generate_audio: 'generate_audio' };
 
-function veo(resolutions: readonly string[], imageEndpoint: string | null, usdPerSecond?: Readonly<Record<string, number>>): ModelProfile {
-  return model(
+/** `usdPerSecond`: with sound, the default; `silentUsdPerSecond`: with `generate_audio: false`. */
+function veo(resolutions: readonly string[], imageEndpoint: string | null, usdPerSecond?: Readonly<Record<string, number>>, silentUsdPerSecond?: Readonly<Record<string, number>>): ModelProfile {
+  const veoModel = model(
     {
       sizeFields: sizesOf(resolutions, ['16:9', '9:16'], (resolution, aspect) => ({ aspect_ratio: aspect, resolution })),
       secondsFields: fields([4, 6, 8], (s) => ({ duration: `${s}s` })),
@@ -37,6 +38,7 @@ function veo(resolutions: readonly string[], imageEndpoint: string | null, usdPe
     },
     usdPerSecond ? { perSecond: usdPerSecond } : undefined,
   );
+  return silentUsdPerSecond ? { ...veoModel, silentPrice: { perSecond: silentUsdPerSecond } } : veoModel;
 }
 
 /** Wan 2.2's sizes (the emulator's reading of its 480p, 580p and 720p; §12 gives no pixels). */
@@ -59,11 +61,13 @@ export const FAL_MODELS: Readonly<Record<string, ModelProfile>> = {
     },
     { perSecond: { '*': 0.28 } },
   ),
-  // Prices with sound, the default (`generate_audio: true`): $0.40 a second at 720p and 1080p, $0.60 at 4k (llms.txt).
-  'fal-ai/veo3.1': veo(['720p', '1080p', '4k'], 'fal-ai/veo3.1/image-to-video', { '720p': 0.4, '1080p': 0.4, '4k': 0.6 }),
+  // With sound, the default: $0.40 a second at 720p and 1080p, $0.60 at 4k; with `generate_audio: false`,
+  // $0.20 and $0.40 (llms.txt).
+  'fal-ai/veo3.1': veo(['720p', '1080p', '4k'], 'fal-ai/veo3.1/image-to-video', { '720p': 0.4, '1080p': 0.4, '4k': 0.6 }, { '720p': 0.2, '1080p': 0.2, '4k': 0.4 }),
   'fal-ai/veo3.1/fast': veo(['720p', '1080p', '4k'], 'fal-ai/veo3.1/fast/image-to-video'),
-  'fal-ai/veo3': veo(['720p', '1080p'], null, { '*': 0.4 }),
-  'fal-ai/veo3/fast': veo(['720p', '1080p'], null, { '*': 0.15 }),
+  // Veo 3: $0.40 a second with sound, $0.20 without; Fast: $0.15 and $0.10 (llms.txt; fal's page).
+  'fal-ai/veo3': veo(['720p', '1080p'], null, { '*': 0.4 }, { '*': 0.2 }),
+  'fal-ai/veo3/fast': veo(['720p', '1080p'], null, { '*': 0.15 }, { '*': 0.1 }),
   // 768p only (1360x768: the emulator's reading); $0.045 a second at 768p (llms.txt).
   'fal-ai/minimax/hailuo-02/standard/text-to-video': model(
     { sizeFields: { '1360x768': {} }, secondsFields: fields([6, 10], (s) => ({ duration: String(s) })), image: null, extraFields: {} },

@@ -61,6 +61,8 @@ export interface ModelSummary {
   readonly extra_fields: readonly string[];
   /** The price in the profile's currency (per second and/or per generation, by size, resolution or `*`), or null when unknown. */
   readonly price: Price | null;
+  /** The price of a video with `generate_audio: false`, where the model charges less for one; absent otherwise. */
+  readonly silent_price?: Price;
 }
 
 export function summarizeProfile(profile: ProviderProfile, source: ProfileSummary['source']): ProfileSummary {
@@ -109,6 +111,7 @@ function summarizeModel(profile: ProviderProfile, name: string, model: ModelProf
     input_reference: profile.features.inputReference && (request === undefined || request.image !== null),
     extra_fields: request ? Object.keys(request.extraFields) : profile.extraFields.allowed,
     price: priceOfModel(model) ?? null,
+    ...(model.silentPrice ? { silent_price: model.silentPrice } : {}),
   };
 }
 

@@ -38,10 +38,11 @@ export function priceOfModel(model: ModelProfile): Price | undefined {
 
 /**
  * What one video of `seconds` at `size` costs on this model, in `currency`; `null` when the
- * price is unknown (no price, or none for this size): shown as `?`, never as zero.
+ * price is unknown (no price, or none for this size): shown as `?`, never as zero. `silent`: the
+ * job sets `generate_audio: false`, priced at the model's `silentPrice` where it has one.
  */
-export function costOfModel(model: ModelProfile, currency: Currency, size: string, seconds: number): Money | null {
-  const price = priceOfModel(model);
+export function costOfModel(model: ModelProfile, currency: Currency, size: string, seconds: number, silent = false): Money | null {
+  const price = (silent ? model.silentPrice : undefined) ?? priceOfModel(model);
   if (!price) return null;
   const perSecond = rateFor(price.perSecond, size);
   const perGeneration = rateFor(price.perGeneration, size);

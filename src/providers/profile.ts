@@ -33,6 +33,12 @@ export interface ModelProfile {
    */
   readonly price?: Price;
   /**
+   * The price when the job sets `generate_audio: false`, where the model charges less for a
+   * silent video (fal's Veo: half). Absent: a silent video costs what `price` says, the price
+   * with sound, which is then an upper bound (so `--max-cost` still holds).
+   */
+  readonly silentPrice?: Price;
+  /**
    * Durations some sizes are limited to (Veo 3.1: 1080p and 4k only at 8 s), keyed by size.
    * A size not listed takes every one of `seconds`.
    */
@@ -217,11 +223,12 @@ export function currencyOf(profile: Pick<ProviderProfile, 'currency'>): Currency
 
 /**
  * What one video costs: `seconds` at `size` on `model`, in the profile's currency, exact (see
- * money.ts); `null` when the price is unknown (an unknown model, no price for the size).
+ * money.ts); `null` when the price is unknown (an unknown model, no price for the size). `extra`:
+ * the job's extra fields, of which `generate_audio: false` picks the model's silent price.
  */
-export function costOf(profile: ProviderProfile, model: string, size: string, seconds: number): Money | null {
+export function costOf(profile: ProviderProfile, model: string, size: string, seconds: number, extra: Readonly<Record<string, WireValue>> | null = null): Money | null {
   const entry = modelOf(profile, model);
-  return entry ? costOfModel(entry, currencyOf(profile), size, seconds) : null;
+  return entry ? costOfModel(entry, currencyOf(profile), size, seconds, extra?.['generate_audio'] === false) : null;
 }
 
 /**

@@ -34,6 +34,26 @@ const INVALID: InvalidRow[] = [
     issues: [{ at: 'board.yaml:7:5', code: 'unsupported-field', path: 'shots[0].seed', message: 'provider "veo" does not take seed' }],
   },
   {
+    name: 'generate_audio on veo (the Gemini API has no audio switch: Veo 3 always makes sound)',
+    files: { 'board.yaml': yaml(...HEAD, 'provider: veo', 'defaults: {generate_audio: false}', 'shots:', '  - id: a', '    prompt: hi') },
+    issues: [{ at: 'board.yaml:4:12', code: 'unsupported-field', path: 'defaults.generate_audio', message: 'provider "veo" does not take generate_audio' }],
+  },
+  {
+    name: 'generate_audio on fal\'s Kling (its profile takes it, the model not)',
+    files: { 'board.yaml': shot('fal', '    model: fal-ai/kling-video/v2.1/master/text-to-video', '    size: 1080x1920', '    seconds: 5', '    generate_audio: false') },
+    issues: [{ at: 'board.yaml:10:5', code: 'unsupported-field', path: 'shots[0].generate_audio', message: 'model fal-ai/kling-video/v2.1/master/text-to-video of provider "fal" does not take generate_audio', hint: 'fal-ai/veo3.1' }],
+  },
+  {
+    name: 'generate_audio that is not a boolean',
+    files: { 'board.yaml': shot('fal', '    generate_audio: sometimes') },
+    issues: [{ at: 'board.yaml:7:21', code: 'wrong-type', path: 'shots[0].generate_audio', message: 'expected true or false' }],
+  },
+  {
+    name: 'an audio axis with a value that is not a boolean',
+    files: { 'board.yaml': shot('replicate', '    variants:', '      generate_audio: [true, "no"]') },
+    issues: [{ at: 'board.yaml:8:30', code: 'invalid-value', path: 'shots[0].variants.generate_audio[1]', message: 'expected true or false' }],
+  },
+  {
     name: 'a remix on replicate',
     files: { 'board.yaml': yaml(...HEAD, 'provider: replicate', 'shots:', '  - id: a', '    prompt: hi', '  - id: b', '    remix: a', '    prompt: again') },
     issues: [{ at: 'board.yaml:8:12', code: 'remix-unsupported', path: 'shots[1].remix', message: 'provider "replicate" cannot remix videos' }],
@@ -81,6 +101,8 @@ const VALID: readonly { name: string; files: Tree }[] = [
   { name: 'Veo 3.1 Fast from an image', files: { 'board.yaml': shot('veo', '    size: 720x1280', '    seconds: 6', '    input_reference: cat.png'), 'cat.png': png(720, 1280) } },
   { name: 'fal\'s Kling in 1:1 for 10 s from an image', files: { 'board.yaml': shot('fal', '    model: fal-ai/kling-video/v2.1/master/text-to-video', '    size: 1080x1080', '    seconds: 10', '    negative_prompt: blur', '    input_reference: cat.png'), 'cat.png': png(1080, 1080) } },
   { name: 'a seed sweep on fal\'s Wan', files: { 'board.yaml': shot('fal', '    model: fal-ai/wan/v2.2-a14b/text-to-video', '    size: 480x848', '    seconds: 3', '    variants:', '      seed: [1, auto]') } },
+  { name: 'fal\'s Veo 3.1 without sound, in defaults and as an axis', files: { 'board.yaml': yaml(...HEAD, 'provider: fal', 'defaults: {generate_audio: false}', 'shots:', '  - id: a', '    prompt: hi', '  - id: b', '    prompt: again', '    model: fal-ai/veo3', '    variants:', '      generate_audio: [true, false]') } },
+  { name: 'replicate\'s Veo 3.1 without sound', files: { 'board.yaml': shot('replicate', '    model: google/veo-3.1', '    generate_audio: false') } },
   { name: 'replicate\'s Hailuo 2.3 at 768p for 10 s', files: { 'board.yaml': shot('replicate', '    model: minimax/hailuo-2.3', '    size: 1360x768', '    seconds: 10') } },
 ];
 
