@@ -221,7 +221,8 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
  * refuses each of these first, located); it fails with nothing sent.
  */
 export function mapped<T>(ctx: KitContext, req: CreateRequest, map: (profile: ProviderProfile, job: JobToMap) => T | { readonly refusal: MappingRefusal }): T {
-  const extra = Object.fromEntries(Object.entries(req.extra ?? {}).map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v]));
+  // Booleans stay booleans (`generate_audio: false`): the models' schemas type them so.
+  const extra = { ...req.extra };
   const job: JobToMap = {
     prompt: req.prompt,
     model: req.model ?? ctx.profile.defaultModel ?? '',

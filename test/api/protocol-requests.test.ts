@@ -77,6 +77,16 @@ describe('requests as the references document them', () => {
     expect(rest.map((r) => `${r.method} ${r.url}`).at(-1)).toBe(`GET /fal-ai/kling-video/requests/${requestId}`);
   });
 
+  it('fal: a silent Veo job sends generate_audio: false as a JSON boolean (§12: generate_audio bool, default true)', async ({ onTestFinished }) => {
+    const requests = await recorded('fal', 'fal', async (client) => {
+      const video = await client.create({ prompt: 'A quiet pond', model: 'fal-ai/veo3.1', size: '720x1280', seconds: '8', extra: { generate_audio: false, seed: 3 } });
+      await untilDone(client, video.id);
+    }, onTestFinished);
+    const [submit] = requests;
+    expect([submit!.method, submit!.url]).toEqual(['POST', '/fal-ai/veo3.1']);
+    expect(json(submit!)).toEqual({ prompt: 'A quiet pond', aspect_ratio: '9:16', resolution: '720p', duration: '8s', generate_audio: false, seed: 3 });
+  });
+
   it('replicate: POST /v1/models/{owner}/{name}/predictions with a bearer token and {input}, duration an integer; GET /v1/predictions/{id}', async ({ onTestFinished }) => {
     let id = '';
     const requests = await recorded('replicate', 'replicate', async (client) => {
