@@ -5,6 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
 import { EXTRA_FIELDS, autoSeed, extraAxisValue } from '../../src/storyboard/extra-fields.js';
+import { readMp4 } from '../emulator/helpers.js';
 import { runCli } from '../helpers/cli.js';
 import { readLock } from '../render/helpers.js';
 
@@ -19,8 +20,8 @@ describe('variant axes named like extra request fields', () => {
     const schema = JSON.parse(await readFile(new URL('../../schemas/storyboard.schema.json', import.meta.url), 'utf8')) as { $defs: Record<string, { errorMessage?: string }> };
     const ajv = new Ajv2020({ strict: false });
     ajv.addSchema(schema, 'storyboard');
-    const defs: Record<string, string> = { seed: 'seed', num_frames: 'numFrames', fps: 'fps', negative_prompt: 'negativePrompt', num_inference_steps: 'numInferenceSteps', guidance_scale: 'guidanceScale' };
-    const samples = [-1, 0, 1, 1.5, 16, 33, 100, 100.5, 101, 240, 241, 1000, 1001, 100_000, 100_001, 2_147_483_647, 2_147_483_648, 'auto', '', 'blurry', 'x'.repeat(32_001), true, null, [1], { a: 1 }];
+    const defs: Record<string, string> = { seed: 'seed', num_frames: 'numFrames', fps: 'fps', negative_prompt: 'negativePrompt', num_inference_steps: 'numInferenceSteps', guidance_scale: 'guidanceScale', generate_audio: 'generateAudio' };
+    const samples = [-1, 0, 1, 1.5, 16, 33, 100, 100.5, 101, 240, 241, 1000, 1001, 100_000, 100_001, 2_147_483_647, 2_147_483_648, 'auto', '', 'blurry', 'x'.repeat(32_001), true, false, 'true', null, [1], { a: 1 }];
     for (const field of EXTRA_FIELDS) {
       const bySchema = ajv.compile({ $ref: `storyboard#/$defs/${defs[field]}` });
       for (const value of samples) {
@@ -56,5 +57,34 @@ describe('variant axes named like extra request fields', () => {
     const plan = await runCli(['plan', 'takes.yaml', '--base-url', emu.url, '--json'], { cwd: dir });
     const actions = plan.events().filter((e) => e['event'] === 'plan.job').map((e) => `${String(e['id'])} ${String(e['action'])}`);
     expect(actions).toEqual(['wave[seed=7] reuse', 'wave[seed=8] reuse', 'wave[seed=9] render', 'wave[seed=auto] reuse']);
+  });
+
+  it('an audio axis on fal\'s Veo makes two takes, one silent: generate_audio sent as a boolean, recorded, fingerprinted and priced', async ({ onTestFinished }) => {
+    const KEY = 'audio-axis-key-0123456789';
+    const emu = await startEmulator({ speed: 1000, fps: 4, flavor: 'fal', apiKey: KEY, createsPerMinute: null });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-audio-'));
+    onTestFinished(() => emu.close());
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(
+      path.join(dir, 'takes.yaml'),
+      ['version: 1', 'name: takes', 'provider: {profile: fal, min_poll_ms: 20}', 'defaults: {model: fal-ai/veo3/fast, size: 1280x720, seconds: 4}', 'shots:', '  - id: pond', '    prompt: A quiet pond', '    variants:', '      generate_audio: [true, false]', ''].join('\n'),
+    );
+    const env = { FAL_KEY: KEY };
+    // Veo 3 Fast on fal: $0.15 a second with sound, $0.10 without.
+    const plan = await runCli(['plan', 'takes.yaml', '--base-url', emu.url, '--json'], { cwd: dir, env });
+    expect(plan.code, plan.stderr).toBe(0);
+    const costs = plan.events().filter((e) => e['event'] === 'plan.job').map((e) => `${String(e['id'])} ${String(e['cost_usd'])}`);
+    expect(costs).toEqual(['pond[generate_audio=true] 0.6', 'pond[generate_audio=false] 0.4']);
+
+    const run = await runCli(['render', 'takes.yaml', '--base-url', emu.url, '--json'], { cwd: dir, env, now: () => Date.now() });
+    expect(run.code, run.stderr).toBe(0);
+    const lock = await readLock(dir, 'takes.yaml');
+    // The lockfile keeps its jobs sorted by id.
+    expect(Object.keys(lock.jobs)).toEqual(['pond[generate_audio=false]', 'pond[generate_audio=true]']);
+    expect(Object.values(lock.jobs).map((entry) => entry.request.extra)).toEqual([{ generate_audio: false }, { generate_audio: true }]);
+    expect(new Set(Object.values(lock.jobs).map((entry) => entry.fingerprint)).size).toBe(2);
+    // The emulator makes sound unless generate_audio is the boolean false: the silent take has no audio track.
+    const audio = await Promise.all(Object.values(lock.jobs).map(async (entry) => (await readMp4(await readFile(path.join(dir, entry.outputs.video!.path)))).audioCodec !== null));
+    expect(audio).toEqual([false, true]);
   });
 });
