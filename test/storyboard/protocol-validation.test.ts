@@ -54,6 +54,16 @@ const INVALID: InvalidRow[] = [
     issues: [{ at: 'board.yaml:8:30', code: 'invalid-value', path: 'shots[0].variants.generate_audio[1]', message: 'expected true or false' }],
   },
   {
+    name: 'generate_audio on a remix shot (a remix sends only a prompt)',
+    files: { 'board.yaml': yaml(...HEAD, 'shots:', '  - id: a', '    prompt: hi', '  - id: b', '    remix: a', '    prompt: again', '    generate_audio: false') },
+    issues: [{ at: 'board.yaml:9:5', code: 'forbidden-property', path: 'shots[1].generate_audio', message: 'a remix shot cannot set generate_audio: a remix edits its parent video and sends only a prompt' }],
+  },
+  {
+    name: 'an audio axis on an extend shot',
+    files: { 'board.yaml': yaml(...HEAD, 'shots:', '  - id: a', '    prompt: hi', '  - id: b', '    extend: a', '    prompt: more', '    variants:', '      generate_audio: [true, false]') },
+    issues: [{ at: 'board.yaml:10:7', code: 'forbidden-property', path: 'shots[1].variants.generate_audio', message: 'an extend shot can vary only seconds among request fields' }],
+  },
+  {
     name: 'a remix on replicate',
     files: { 'board.yaml': yaml(...HEAD, 'provider: replicate', 'shots:', '  - id: a', '    prompt: hi', '  - id: b', '    remix: a', '    prompt: again') },
     issues: [{ at: 'board.yaml:8:12', code: 'remix-unsupported', path: 'shots[1].remix', message: 'provider "replicate" cannot remix videos' }],
