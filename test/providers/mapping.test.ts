@@ -89,9 +89,9 @@ describe('request shapes match the references\' documented examples', () => {
     expectWithin(ours.body, doc.body);
   });
 
-  it('fal: Veo\'s duration is "8s", with resolution, negative prompt and seed (§12)', async () => {
+  it('fal: Veo\'s duration is "8s", with resolution, generate_audio, negative prompt and seed (§12)', async () => {
     const doc = await fixtureRequest('fal/veo-lifecycle-webhook.json');
-    const ours = mapped(mapFalJob(fal, job({ prompt: (doc.body as any).prompt, model: 'fal-ai/veo3.1', size: '1080x1920', seconds: '8', extra: { negative_prompt: 'text, watermark', seed: 42 } })));
+    const ours = mapped(mapFalJob(fal, job({ prompt: (doc.body as any).prompt, model: 'fal-ai/veo3.1', size: '1080x1920', seconds: '8', extra: { negative_prompt: 'text, watermark', seed: 42, generate_audio: true } })));
     expect(doc.path.split('?')[0]).toBe(`/${ours.endpoint}`);
     expectWithin(ours.body, doc.body);
   });
@@ -114,7 +114,7 @@ describe('request shapes match the references\' documented examples', () => {
 
   it('replicate: duration an integer, inside input (replicate.md §2, §11)', async () => {
     const doc = await fixtureRequest('replicate/official-model.json');
-    const ours = mapped(mapReplicateJob(replicate, job({ prompt: (doc.body as any).input.prompt, model: 'google/veo-3.1', size: '1920x1080', seconds: '8', extra: { negative_prompt: 'blurry', seed: 3 } })));
+    const ours = mapped(mapReplicateJob(replicate, job({ prompt: (doc.body as any).input.prompt, model: 'google/veo-3.1', size: '1920x1080', seconds: '8', extra: { negative_prompt: 'blurry', seed: 3, generate_audio: true } })));
     expect(doc.path).toBe(`/v1/models/${ours.model}/predictions`);
     expectWithin(ours.body, doc.body);
     const kling = await fixtureRequest('replicate/version-deadline-webhook.json');
@@ -236,5 +236,13 @@ describe('mapJob', () => {
     expect(mapJob(fal, job({ model: 'fal-ai/veo3', size: '1920x1080', seconds: '4' }))).toEqual({ protocol: 'fal', request: { endpoint: 'fal-ai/veo3', body: { prompt: 'x', aspect_ratio: '16:9', resolution: '1080p', duration: '4s' } } });
     expect(mapJob(fal, job({ model: 'fal-ai/veo3', size: '1280x720', seconds: '5' }))).toMatchObject({ refusal: { code: 'unsupported-seconds' } });
     expect(mapJob(builtinProfiles['emulator']!, each)).toBeNull();
+  });
+
+  it('generate_audio goes as a boolean where the model takes it, and is refused where it does not', () => {
+    const silent = job({ model: 'google/veo-3.1-fast', size: '720x1280', seconds: '4', extra: { generate_audio: false } });
+    expect(mapJob(replicate, silent)).toMatchObject({ request: { body: { input: { generate_audio: false } } } });
+    expect(mapJob(fal, job({ model: 'fal-ai/veo3', size: '1280x720', seconds: '8', extra: { generate_audio: false } }))).toMatchObject({ request: { body: { generate_audio: false } } });
+    expect(mapJob(fal, job({ model: 'fal-ai/kling-video/v2.1/master/text-to-video', size: '1920x1080', seconds: '5', extra: { generate_audio: false } }))).toMatchObject({ refusal: { code: 'field-unsupported' } });
+    expect(mapJob(veo, job({ model: 'veo-3.1-generate-preview', size: '1280x720', seconds: '8', extra: { generate_audio: false } }))).toMatchObject({ refusal: { code: 'field-unsupported' } });
   });
 });
