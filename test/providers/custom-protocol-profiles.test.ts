@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinProfiles } from '../../src/providers/builtin.js';
 import { mapFalJob } from '../../src/providers/mapping/fal.js';
+import { mapReplicateJob } from '../../src/providers/mapping/replicate.js';
 import { costOf } from '../../src/providers/profile.js';
 import { readProviderConfig } from '../../src/providers/read-provider-config.js';
 import { runCli } from '../helpers/cli.js';
@@ -98,5 +99,27 @@ describe('custom profiles on the protocols', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('expected a currency code of three capital letters, like USD or EUR');
     expect(run.stderr).toContain('expected a size written WIDTHxHEIGHT (1280x720), a resolution (720p, 4k) or * for every size');
+  });
+
+  it('generate_audio: a custom model names it as its schema does, and a silent job costs the silent price where one is known', async ({ onTestFinished }) => {
+    const dir = await project({
+      'shotlist.providers.yaml': ['providers:', '  my-rep:', '    extends: replicate', '    models:', '      owner/talkie:', '        sizes: [1280x720]', '        seconds: [5]', '        request: {size_fields: {1280x720: {}}, seconds_fields: {"5": {duration: 5}}, image: null, extra_fields: {generate_audio: enable_audio}}', ''].join('\n'),
+    }, onTestFinished);
+    const config = await readProviderConfig(dir, builtinProfiles);
+    expect(config.issues).toEqual([]);
+    const rep = config.profiles['my-rep']!;
+    expect(mapReplicateJob(rep, { prompt: 'p', model: 'owner/talkie', size: '1280x720', seconds: '5', extra: { generate_audio: false }, image: null })).toEqual({ model: 'owner/talkie', body: { input: { prompt: 'p', duration: 5, enable_audio: false } } });
+
+    const fal = builtinProfiles['fal']!;
+    // fal's Veo 3.1 in 4k: $0.60 a second with sound, $0.40 without.
+    expect(costOf(fal, 'fal-ai/veo3.1', '3840x2160', 8)).toEqual({ currency: 'USD', micros: 4_800_000 });
+    expect(costOf(fal, 'fal-ai/veo3.1', '3840x2160', 8, { generate_audio: true })).toEqual({ currency: 'USD', micros: 4_800_000 });
+    expect(costOf(fal, 'fal-ai/veo3.1', '3840x2160', 8, { generate_audio: false })).toEqual({ currency: 'USD', micros: 3_200_000 });
+    // Replicate's Veo 3.1 has no known silent price: the price with sound stands, an upper bound.
+    expect(costOf(builtinProfiles['replicate']!, 'google/veo-3.1', '1280x720', 8, { generate_audio: false })).toEqual({ currency: 'USD', micros: 3_200_000 });
+    const events = (await runCli(['providers', '--json'], { cwd: dir })).events();
+    const falModels = events.find((event) => event['name'] === 'fal')!['model_details'] as { name: string; extra_fields: string[]; silent_price?: object }[];
+    expect(falModels.find((m) => m.name === 'fal-ai/veo3')).toMatchObject({ extra_fields: ['negative_prompt', 'seed', 'generate_audio'], silent_price: { perSecond: { '*': 0.2 } } });
+    expect(falModels.find((m) => m.name === 'fal-ai/kling-video/v2.1/master/text-to-video')!.extra_fields).not.toContain('generate_audio');
   });
 });
