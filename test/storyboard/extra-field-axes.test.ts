@@ -86,5 +86,9 @@ describe('variant axes named like extra request fields', () => {
     // The emulator makes sound unless generate_audio is the boolean false: the silent take has no audio track.
     const audio = await Promise.all(Object.values(lock.jobs).map(async (entry) => (await readMp4(await readFile(path.join(dir, entry.outputs.video!.path)))).audioCodec !== null));
     expect(audio).toEqual([false, true]);
+
+    // The booleans come back from the lockfile as they went in: both takes are reused.
+    const again = await runCli(['plan', 'takes.yaml', '--base-url', emu.url, '--json'], { cwd: dir, env });
+    expect(again.events().filter((e) => e['event'] === 'plan.job').map((e) => `${String(e['id'])} ${String(e['action'])}`)).toEqual(['pond[generate_audio=true] reuse', 'pond[generate_audio=false] reuse']);
   });
 });
