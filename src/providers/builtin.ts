@@ -180,3 +180,8 @@ export const builtinProfiles: Readonly<Record<string, ProviderProfile>> = {
   openai: openaiProfile,
   azure: azureProfile,
 };
+
+/** The built-in profiles that take an extra field, for hints (`generate_audio` → fal, replicate). */
+export function builtinsTaking(field: string): string[] {
+  return Object.values(builtinProfiles).filter((profile) => (profile.extraFields.allowed as readonly string[]).includes(field)).map((profile) => profile.name);
+}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { fps, generateAudio, guidanceScale, negativePrompt, numFrames, numInferenceSteps, seed } from '../../generated/storyboard-validators.js';
+import { builtinsTaking } from '../providers/builtin.js';
 import { EXTRA_FIELDS, type ExtraField, type ProviderProfile, type WireValue } from '../providers/profile.js';
 import type { Issue, Origin } from '../source/issue.js';
 import type { ResolvedStoryboard, StoryboardDraft } from './resolve-storyboard.js';
@@ -95,7 +96,7 @@ function refusal(storyboard: Pick<ResolvedStoryboard, 'sources'>, profile: Provi
       message: `provider "${profile.name}" does not take ${field}`,
       expected: allowed.length > 0 ? `one of ${allowed.join(', ')}` : 'no fields beyond model, size and seconds',
       found: field,
-      hint: allowed.length > 0 ? `remove ${field}` : `remove ${field}, or render with a provider that takes it (vllm-omni, litellm)`,
+      hint: `remove ${field}, or render with a provider that takes it (${builtinsTaking(field).join(', ')})`,
     },
     { key: true },
   );

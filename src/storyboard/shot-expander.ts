@@ -1,3 +1,4 @@
+import { builtinsTaking } from '../providers/builtin.js';
 import { modelOf, type WireValue } from '../providers/profile.js';
 import type { Issue } from '../source/issue.js';
 import { describeValue, truncate } from '../source/describe.js';
@@ -170,7 +171,7 @@ export class ShotExpander {
         this.reportAxisOnce(setter.what, this.setterPath(setter), {
           code: 'unsupported-field',
           message: `${setter.what} sets the request field ${field}, which provider "${profile.name}" does not take`,
-          hint: `${setter.byKey ? 'rename the key' : 'name the axis differently'} to use it in the prompt only, or render with a provider that takes ${field} (vllm-omni, litellm)`,
+          hint: `${setter.byKey ? 'rename the key' : 'name the axis differently'} to use it in the prompt only, or render with a provider that takes ${field} (${builtinsTaking(field).join(', ')})`,
         });
         ok = false;
       } else {

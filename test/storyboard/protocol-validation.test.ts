@@ -36,7 +36,7 @@ const INVALID: InvalidRow[] = [
   {
     name: 'generate_audio on veo (the Gemini API has no audio switch: Veo 3 always makes sound)',
     files: { 'board.yaml': yaml(...HEAD, 'provider: veo', 'defaults: {generate_audio: false}', 'shots:', '  - id: a', '    prompt: hi') },
-    issues: [{ at: 'board.yaml:4:12', code: 'unsupported-field', path: 'defaults.generate_audio', message: 'provider "veo" does not take generate_audio' }],
+    issues: [{ at: 'board.yaml:4:12', code: 'unsupported-field', path: 'defaults.generate_audio', message: 'provider "veo" does not take generate_audio', hint: 'render with a provider that takes it (fal, replicate)' }],
   },
   {
     name: 'generate_audio on fal\'s Kling (its profile takes it, the model not)',
