@@ -10,7 +10,7 @@ import { checkTransport, isLoopback, pathOf, resolveEndpoint, type Endpoint } fr
 import { mayHaveCreated } from './error-kind.js';
 import { CreateOutcomeUnknownError, ResponseFormatError, TimeoutError, type CreateSummary } from './errors.js';
 import type { VideosClientOptions } from './openai-videos/client.js';
-import type { CreateRequest } from './openai-videos/request-body.js';
+import { summarizeCreate, type CreateRequest } from './openai-videos/request-body.js';
 import { apiErrorOf, expectJson, quote, readBody, type Redact } from './openai-videos/response.js';
 import type { DownloadOptions } from './protocol.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
@@ -115,19 +115,8 @@ export async function postCreate<T>(ctx: KitContext, url: URL, body: string, sum
   }
 }
 
-/** The create as messages and the ambiguous-create error describe it. */
-export function summaryOf(req: CreateRequest): CreateSummary {
-  const image = req.inputReference;
-  return {
-    kind: 'create',
-    prompt: req.prompt,
-    model: req.model ?? null,
-    size: req.size ?? null,
-    seconds: req.seconds === undefined ? null : String(req.seconds),
-    remixOf: null,
-    inputReference: image ? { fileName: image.fileName, mimeType: image.mimeType, bytes: image.bytes.byteLength } : null,
-  };
-}
+/** The create as messages and the ambiguous-create error describe it (as for `/v1/videos`). */
+export const summaryOf = summarizeCreate;
 
 /** The JSON of a 2xx; a non-2xx becomes its typed `ApiError` (the envelope read as `apiErrorOf` reads them all). */
 export async function readJsonOk(ctx: KitContext, ex: Exchange): Promise<unknown> {

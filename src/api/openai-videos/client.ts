@@ -1,8 +1,8 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { UsageError } from '../../errors.js';
 import { videoIdFormOf, type ContentVariant, type ProviderProfile } from '../../providers/profile.js';
 import { describeVideoIdForm, isVideoId } from '../../providers/video-id.js';
-import { pathOf, resolveEndpoint, videosUrl, type Endpoint } from '../endpoint.js';
+import { pathOf, videosUrl } from '../endpoint.js';
 import {
   CreateOutcomeUnknownError,
   ListingTooLongError,
@@ -15,16 +15,16 @@ import { onAbort } from '../abort-link.js';
 import type { CallOptions, DownloadOptions } from '../protocol.js';
 import { listAllPages, type ListAllOptions, type ListOptions } from '../list-all.js';
 import { mayHaveCreated } from '../error-kind.js';
-import { defaultByteLimit, DOWNLOAD_LIMITS, saveContent, type ContentKind, type DownloadResult } from '../download.js';
+import { defaultByteLimit, saveContent, type ContentKind, type DownloadResult } from '../download.js';
 import { encodeCreate, encodeRemix, summarizeCreate, summarizeRemix, type CreateRequest, type EncodedBody } from './request-body.js';
 import type { Character } from '../character.js';
 import { createCharacter, fromVideo, getCharacter, type ChildCalls } from './children.js';
-import { apiErrorOf, expectJson, quote, readBody, type Redact } from './response.js';
-import { defaultRetryPolicy, type RetryPolicy } from '../retry-policy.js';
-import { abortableSleep, withRetries, type RetryInfo, type Sleep } from '../retry.js';
-import { discard, header, sendRequest, type Exchange, type TransportOptions } from '../transport.js';
+import { apiErrorOf, expectJson, quote, readBody } from './response.js';
+import type { RetryPolicy } from '../retry-policy.js';
+import { withRetries, type RetryInfo, type Sleep } from '../retry.js';
+import { discard, header, sendRequest, type Exchange } from '../transport.js';
 import { parseVideo, parseVideoList, VideoShapeError, type Video, type VideoList } from '../video.js';
-import { redact, rememberSecrets } from '../../untrusted/redactor.js';
+import { kitContext, signalOf, type KitContext } from '../protocol-kit.js';
 
 export interface VideosClientOptions {
   readonly profile: ProviderProfile;
@@ -80,45 +80,14 @@ export interface VideosClient {
   close(): Promise<void>;
 }
 
-const DEFAULT_TIMEOUT_MS = 60_000;
-const MAX_REDIRECTS = 5;
 const POLL_AFTER_MAX_MS = 60_000;
 const KIND_OF_VARIANT: Readonly<Record<ContentVariant, ContentKind>> = { video: 'mp4', thumbnail: 'webp', spritesheet: 'jpeg' };
 
-/** The shared machinery of every call: where, how, and how often to try. */
-interface Context {
-  readonly profile: ProviderProfile;
-  readonly endpoint: Endpoint;
-  readonly transport: TransportOptions;
-  readonly policy: RetryPolicy;
-  readonly sleep: Sleep;
-  readonly random: () => number;
-  readonly onRetry: ((info: RetryInfo) => void) | undefined;
-  readonly redact: Redact;
-  readonly downloadDeadlineMs: number;
-}
+/** The shared machinery of every call: where, how, and how often to try (the same for every protocol's client). */
+type Context = KitContext;
 
 export function createVideosClient(opts: VideosClientOptions): VideosClient {
-  const endpoint = resolveEndpoint(opts.baseUrl, opts.allowInsecureHttp ?? false);
-  const ownDispatcher = opts.dispatcher === undefined ? new Agent({ keepAliveTimeout: 10_000, connect: { timeout: 10_000 } }) : null;
-  const ctx: Context = {
-    profile: opts.profile,
-    endpoint,
-    transport: {
-      endpoint,
-      dispatcher: opts.dispatcher ?? (ownDispatcher as Agent),
-      authHeaders: authHeaders(opts.authStyle ?? opts.profile.auth.style, opts.apiKey),
-      userAgent: opts.userAgent ?? 'shotlist',
-      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      maxRedirects: MAX_REDIRECTS,
-    },
-    policy: opts.retry ?? defaultRetryPolicy,
-    sleep: opts.sleep ?? abortableSleep,
-    random: opts.random ?? Math.random,
-    onRetry: opts.onRetry,
-    redact: redactorFor(opts.apiKey),
-    downloadDeadlineMs: opts.downloadDeadlineMs ?? DOWNLOAD_LIMITS.deadlineMs,
-  };
+  const ctx: Context = kitContext(opts, authHeaders(opts.authStyle ?? opts.profile.auth.style, opts.apiKey));
   const children = childCalls(ctx);
   return {
     create: (req, o) => createVideo(ctx, req, signalOf(o)),
@@ -133,30 +102,13 @@ export function createVideosClient(opts: VideosClientOptions): VideosClient {
     delete: (videoId, o) => deleteVideo(ctx, videoId, signalOf(o)),
     listModels: (o) => listModels(ctx, signalOf(o)),
     download: (videoId, variant, destPath, o) => downloadContent(ctx, videoId, variant, destPath, o ?? {}),
-    close: async () => {
-      await ownDispatcher?.close();
-    },
+    close: () => ctx.close(),
   };
-}
-
-function signalOf(o: CallOptions | undefined): AbortSignal {
-  return o?.signal ?? new AbortController().signal;
 }
 
 function authHeaders(style: ProviderProfile['auth']['style'], apiKey: string | null): Record<string, string> {
   if (apiKey === null || style === 'none') return {};
   return style === 'api-key' ? { 'api-key': apiKey } : { authorization: `Bearer ${apiKey}` };
-}
-
-/**
- * The process's redactor (every credential shotlist holds, every shape of one), which from now
- * on knows this key too, whatever variable it came from.
- */
-function redactorFor(apiKey: string | null): Redact {
-  rememberSecrets([apiKey], true);
-  // A key shorter than the process's redactor looks for is still never quoted back by this client.
-  if (apiKey === null || apiKey === '') return (text) => redact(text);
-  return (text) => redact(text.split(apiKey).join('[redacted]'));
 }
 
 // ---- creates: never resent once they may have reached the server ----
@@ -325,7 +277,7 @@ async function listModels(ctx: Context, signal: AbortSignal): Promise<string[]> 
     const data = (json as { data?: unknown } | null)?.data;
     if (!Array.isArray(data)) throw new ResponseFormatError(ex.call, ex.status, 'expected a model list with a "data" array');
     // Server text, shown in messages (see parseVideo).
-    return data.flatMap((item) => (typeof (item as { id?: unknown } | null)?.id === 'string' ? [redact((item as { id: string }).id)] : []));
+    return data.flatMap((item) => (typeof (item as { id?: unknown } | null)?.id === 'string' ? [ctx.redact((item as { id: string }).id)] : []));
   });
 }
 
