@@ -91,6 +91,8 @@ export async function writeWithFfmpeg(output: string, options: Omit<RunFfmpegOpt
   try {
     await runFfmpeg({ ...options, args: options.args(temp) });
     await syncFile(temp);
+    // An abort that came as ffmpeg finished still leaves the old output in place.
+    options.signal?.throwIfAborted();
     await rename(temp, output);
   } finally {
     await rm(temp, { force: true });

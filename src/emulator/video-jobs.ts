@@ -44,7 +44,8 @@ export function admitAndCommit(ctx: EmulatorContext, route: RouteClass, request:
   // A serial queue (vLLM-Omni) takes every job and never answers 429.
   const admission = admitJob(ctx, route, request, ctx.settings.flavor.serial ? 'serial' : 'reject', moderation);
   if (admission.kind === 'drop' || admission.dropAfterCommit) return { kind: 'drop' };
-  return jsonReply(200, toVideoObject(admission.job, ctx.now()));
+  // The job as accepted: a machine slow to send the answer must not show it already running.
+  return jsonReply(200, toVideoObject(admission.job, admission.job.createdMs));
 }
 
 /** The job behind an id; unknown and deleted ids are the same 404. */
