@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -303,7 +303,9 @@ shots:
           if (!swapped && stdout.includes('"state":"queued"')) {
             swapped = true;
             const target = path.join(dir, 'assets/mug.png');
-            void rm(target).then(() => symlink(otherPath, target));
+            // Synchronously, inside the CLI's own write: swapped before the run can go on, however loaded the machine.
+            rmSync(target);
+            symlinkSync(otherPath, target);
           }
         },
       });
