@@ -144,3 +144,14 @@ function firstGroup(text: string): { open: number; close: number; options: strin
   }
   return null;
 }
+
+/**
+ * Matches job ids against globs (`*`, `?`, `{a,b}`, a leading `!`), in time
+ * linear in each. Brackets are literal (job ids contain them), so `--only 'hero[product=mug,*'`
+ * works as written.
+ */
+export function globMatcher(globs: readonly string[]): ((id: string) => boolean) | null {
+  if (globs.length === 0) return null;
+  const matchers = globs.map(compileJobGlob);
+  return (id) => globs.includes(id) || matchers.some((glob) => matchesJobGlob(glob, id));
+}

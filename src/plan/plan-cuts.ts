@@ -4,7 +4,7 @@ import type { CutEntry, Lockfile } from '../lockfile/lockfile.js';
 import { jobsOfCut, type ResolvedCut } from '../storyboard/cut.js';
 import { filmOfCut } from '../storyboard/film-of-cut.js';
 import type { OutputState, PlannedJob } from './plan.js';
-import { globMatcher } from './plan.js';
+import { globMatcher } from './job-glob.js';
 
 /**
  * The films of a plan (SPEC §9): for each film of the storyboard's cuts, whether `render`

@@ -6,12 +6,12 @@ import { costOf, currencyOf, roundCents, type ProviderProfile } from '../provide
 import { findsLostCreates } from '../providers/protocol.js';
 import type { ResolvedJob } from '../storyboard/job.js';
 import type { JobParent } from '../storyboard/parent-link.js';
-import { parentRequestOf } from './parent-request.js';
+import { requestOf } from './request-of.js';
 import type { InputReferenceInfo } from '../storyboard/read-input-references.js';
 import { droppedServer, fileState, goneSince, isDue, recordedError, unreachable } from './entry-state.js';
 import type { JobGraph } from './graph.js';
 import { adoptionOf, OrphanPool, type Orphan } from './orphan-pool.js';
-import { compileJobGlob, matchesJobGlob } from './job-glob.js';
+import { globMatcher } from './job-glob.js';
 import type { ParentUnusable, PlanReason } from './plan-reason.js';
 
 /**
@@ -367,25 +367,6 @@ function planFrozen(job: ResolvedJob, entry: LockEntry, input: PlanInput, finger
 
 type MakePlanned = (action: PlanAction, reason: PlanReason, changed: readonly string[], known: string | null, cost: Money | null) => PlannedJob;
 
-/**
- * The request a job sends, with its input image counted by its bytes; for a continuation, the
- * last frame `recorded` for the same parent video (extraction is deterministic), else unknown.
- */
-export function requestOf(job: ResolvedJob, input: Pick<PlanInput, 'providerId' | 'inputReferences' | 'characterIds'>, parentVideo: string | null, recorded: LockEntry | null = null): JobRequest {
-  const info = job.inputReference ? input.inputReferences.get(job.inputReference.absPath) : undefined;
-  return {
-    provider: input.providerId,
-    model: job.model?.value ?? null,
-    size: job.size.value,
-    seconds: job.seconds.value,
-    prompt: job.prompt,
-    ...(job.extra !== null ? { extra: job.extra } : {}),
-    ...(job.inputReference && info?.status === 'ok' ? { input_reference: { path: job.inputReference.path, sha256: info.sha256 } } : {}),
-    ...(job.remixOf !== null ? { remix_of: { job: job.remixOf, video_id: parentVideo } } : {}),
-    ...parentRequestOf(job, parentVideo, recorded, input.characterIds),
-  };
-}
-
 function totalsOf(jobs: readonly PlannedJob[], orphan: number, unselected: number): PlanTotals {
   const count = (action: PlanAction) => jobs.filter((job) => job.action === action).length;
   const renders = jobs.filter((job) => job.action === 'render');
@@ -407,15 +388,4 @@ function totalsOf(jobs: readonly PlannedJob[], orphan: number, unselected: numbe
     unpriced: renders.filter((job) => job.cost === null).length,
     costs: totalOf(renders.map((job) => job.cost)),
   };
-}
-
-/**
- * Matches job ids against globs (see job-glob.ts: `*`, `?`, `{a,b}`, a leading `!`), in time
- * linear in each. Brackets are literal (job ids contain them), so `--only 'hero[product=mug,*'`
- * works as written.
- */
-export function globMatcher(globs: readonly string[]): ((id: string) => boolean) | null {
-  if (globs.length === 0) return null;
-  const matchers = globs.map(compileJobGlob);
-  return (id) => globs.includes(id) || matchers.some((glob) => matchesJobGlob(glob, id));
 }

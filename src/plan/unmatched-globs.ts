@@ -1,5 +1,5 @@
 import { editDistance } from '../source/describe.js';
-import { globMatcher } from './plan.js';
+import { globMatcher } from './job-glob.js';
 
 /**
  * `--only` and `--replace` globs that match no job. Such a glob is a typo, not a request for

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fingerprintOf } from '../../src/lockfile/fingerprint.js';
 import { LOCKFILE_VERSION, type LockEntry, type Lockfile } from '../../src/lockfile/lockfile.js';
 import { buildGraph } from '../../src/plan/graph.js';
-import { requestOf } from '../../src/plan/plan.js';
+import { requestOf } from '../../src/plan/request-of.js';
 import { priceOf, providerIdentity } from '../../src/providers/profile.js';
 import type { LoadedStoryboard } from '../../src/storyboard/load-storyboard.js';
 

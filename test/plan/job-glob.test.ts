@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
 import { checkJobGlob, compileJobGlob, matchesJobGlob, MAX_GLOB_CHARS } from '../../src/plan/job-glob.js';
-import { globMatcher } from '../../src/plan/plan.js';
+import { globMatcher } from '../../src/plan/job-glob.js';
 import { runCli } from '../helpers/cli.js';
 import { FUZZ_SEED } from '../hostile/helpers.js';
 import { writeProject, yaml } from '../storyboard/helpers.js';
