@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { confinePath } from '../files/confined-path.js';
-import { readBounded } from '../files/read-bounded.js';
+import { readProjectFile, type FileRefusal } from './project-file.js';
 import type { DraftCharacter } from './characters.js';
 
 /**
@@ -18,7 +17,7 @@ export type CharacterClipInfo =
       /** `null` when the bytes are not an MP4 with a readable video track. */
       readonly video: { readonly width: number; readonly height: number; readonly seconds: number } | null;
     }
-  | { readonly status: 'missing' | 'outside' | 'too-large' | 'not-a-file' | 'unreadable'; readonly detail: string };
+  | FileRefusal;
 
 /** Reads each distinct clip once: containment, size, sha256, and its container measured by mediabunny. */
 export async function readCharacterClips(characters: readonly DraftCharacter[], projectRoot: string): Promise<Map<string, CharacterClipInfo>> {
@@ -31,20 +30,8 @@ export async function readCharacterClips(characters: readonly DraftCharacter[], 
 }
 
 async function readOne(absPath: string, projectRoot: string): Promise<CharacterClipInfo> {
-  const confined = confinePath(projectRoot, absPath);
-  if (!confined.ok) return { status: 'outside', detail: projectRoot };
-  const read = await readBounded(confined.path, MAX_CLIP_BYTES);
-  if (!read.ok) {
-    switch (read.reason) {
-      case 'missing':
-      case 'not-a-file':
-        return { status: read.reason, detail: '' };
-      case 'too-large':
-        return { status: 'too-large', detail: String(read.bytes) };
-      case 'unreadable':
-        return { status: 'unreadable', detail: read.code };
-    }
-  }
+  const read = await readProjectFile(absPath, projectRoot, MAX_CLIP_BYTES);
+  if (!read.ok) return read.refusal;
   const { bytes } = read;
   return { status: 'ok', sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, video: await measureVideo(bytes) };
 }

@@ -1,5 +1,4 @@
-import { confinePath } from '../files/confined-path.js';
-import { hashBounded } from '../files/read-bounded.js';
+import { hashProjectFile, type FileRefusal } from './project-file.js';
 import type { CutDraft } from './resolve-cuts.js';
 import { readImageInfo, type InputReferenceInfo } from './read-input-references.js';
 
@@ -9,7 +8,7 @@ export const MAX_MUSIC_BYTES = 100 * 1024 * 1024;
 /** A music bed as the checks see it: inside the project, a regular file within the bound, and its sha256. */
 export type MusicInfo =
   | { readonly status: 'ok'; readonly sha256: string; readonly bytes: number }
-  | { readonly status: 'missing' | 'outside' | 'too-large' | 'not-a-file' | 'unreadable'; readonly detail: string };
+  | FileRefusal;
 
 export interface CutFiles {
   /** Images by absolute path, read the way input_reference images are. */
@@ -32,17 +31,6 @@ export async function readCutFiles(drafts: readonly CutDraft[], projectRoot: str
 }
 
 async function readMusic(absPath: string, projectRoot: string): Promise<MusicInfo> {
-  const confined = confinePath(projectRoot, absPath);
-  if (!confined.ok) return { status: 'outside', detail: projectRoot };
-  const read = await hashBounded(confined.path, MAX_MUSIC_BYTES);
-  if (read.ok) return { status: 'ok', sha256: read.sha256, bytes: read.bytes };
-  switch (read.reason) {
-    case 'missing':
-    case 'not-a-file':
-      return { status: read.reason, detail: '' };
-    case 'too-large':
-      return { status: 'too-large', detail: String(read.bytes) };
-    case 'unreadable':
-      return { status: 'unreadable', detail: read.code };
-  }
+  const read = await hashProjectFile(absPath, projectRoot, MAX_MUSIC_BYTES);
+  return read.ok ? { status: 'ok', sha256: read.sha256, bytes: read.bytes } : read.refusal;
 }

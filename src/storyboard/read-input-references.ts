@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { imageSize } from 'image-size';
-import { confinePath } from '../files/confined-path.js';
-import { readBounded } from '../files/read-bounded.js';
+import { readProjectFile, type FileRefusal } from './project-file.js';
 import type { ResolvedJob } from './job.js';
 
 /** Largest input_reference image read: the protocol's `image_url` limit is 20,971,520 characters. */
@@ -12,7 +11,7 @@ export type ImageType = 'jpeg' | 'png' | 'webp';
 /** What the checks and the fingerprint need to know about an input_reference file. */
 export type InputReferenceInfo =
   | { readonly status: 'ok'; readonly sha256: string; readonly bytes: number; readonly type: ImageType | null; readonly width: number | null; readonly height: number | null }
-  | { readonly status: 'missing' | 'outside' | 'too-large' | 'not-a-file' | 'unreadable'; readonly detail: string };
+  | FileRefusal;
 
 /** Reads each distinct input_reference once: containment, size, type by bytes, pixel size, sha256. */
 export async function readInputReferences(jobs: readonly ResolvedJob[], projectRoot: string): Promise<Map<string, InputReferenceInfo>> {
@@ -40,20 +39,8 @@ export async function readImageInfo(absPath: string, projectRoot: string): Promi
  * project through every symlink, a regular file, at most 20 MiB.
  */
 export async function readInputImage(absPath: string, projectRoot: string): Promise<{ readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly info: Exclude<InputReferenceInfo, { status: 'ok' }> }> {
-  const confined = confinePath(projectRoot, absPath);
-  if (!confined.ok) return { ok: false, info: { status: 'outside', detail: projectRoot } };
-  const read = await readBounded(confined.path, MAX_IMAGE_BYTES);
-  if (read.ok) return read;
-  switch (read.reason) {
-    case 'missing':
-      return { ok: false, info: { status: 'missing', detail: '' } };
-    case 'not-a-file':
-      return { ok: false, info: { status: 'not-a-file', detail: '' } };
-    case 'too-large':
-      return { ok: false, info: { status: 'too-large', detail: String(read.bytes) } };
-    case 'unreadable':
-      return { ok: false, info: { status: 'unreadable', detail: read.code } };
-  }
+  const read = await readProjectFile(absPath, projectRoot, MAX_IMAGE_BYTES);
+  return read.ok ? read : { ok: false, info: read.refusal };
 }
 
 /** The image type by its first bytes, never by its file name. */
