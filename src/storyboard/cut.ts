@@ -1,4 +1,4 @@
-import type { Transition } from '../cut/film.js';
+import type { ClipSegment, ImageSegment } from '../cut/film.js';
 import type { Origin } from '../source/issue.js';
 import type { Binding } from './job.js';
 
@@ -30,37 +30,18 @@ export interface ResolvedCut {
 
 export type ResolvedCutEntry = CutClipEntry | CutImageEntry;
 
-/** A stretch of one job's video; its file exists only once the job is rendered. */
-export interface CutClipEntry {
-  readonly kind: 'clip';
-  /** The id of the job whose video plays here. */
-  readonly job: string;
-  /** The job's size: what its video measures. */
-  readonly width: number;
-  readonly height: number;
-  /** The job's `seconds`. */
-  readonly clipSeconds: number;
-  /** Seconds into the clip: `from` (default 0) and `to` (default the clip's end). */
-  readonly from: number;
-  readonly to: number;
-  readonly transitionIn: Transition;
+/**
+ * A stretch of one job's video, as the engine's `ClipSegment` without the file: it exists only
+ * once the job is rendered (`filmOfCut` adds its path and sha256). `clipSeconds` is the video the
+ * job makes (an extension's whole length).
+ */
+export interface CutClipEntry extends Omit<ClipSegment, 'path' | 'sha256'> {
   /** The entry in the storyboard. */
   readonly origin: Origin;
 }
 
-/** A still image held on screen, read and measured while validating. */
-export interface CutImageEntry {
-  readonly kind: 'image';
-  /** The templated path, relative to the project root (`/` separators): names the image in the fingerprint and the `.otio`. */
-  readonly ref: string;
-  readonly path: string;
-  /** Hex sha256 of the image's bytes. */
-  readonly sha256: string;
-  /** Measured from the image's bytes. */
-  readonly width: number;
-  readonly height: number;
-  readonly seconds: number;
-  readonly transitionIn: Transition;
+/** A still image held on screen, read and measured while validating: the engine's `ImageSegment`, and where it was written. */
+export interface CutImageEntry extends ImageSegment {
   readonly origin: Origin;
 }
 
