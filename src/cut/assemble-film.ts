@@ -82,15 +82,26 @@ export async function assembleFilm(options: AssembleOptions): Promise<AssembledF
     const progress = (step: CutProgress['step']) => (fraction: number): void => options.onProgress?.({ film: film.id, step, fraction });
     const common = { durationSeconds: plan.durationSeconds, ...(signal === undefined ? {} : { signal }), ...(options.ffmpegPath === undefined ? {} : { ffmpegPath: options.ffmpegPath }) };
 
-    const measure = async (normalised: Normalisation | null): Promise<LoudnessMeasurement | null> => {
-      const args = measureArgs(plan, normalised);
-      return args === null ? null : parseMeasurement(await runFfmpeg({ ...common, args: await run(args), onProgress: progress('measure') }));
-    };
-    const { measured, normalisation } = await planLoudness(film.audio.loudnessLufs, measure);
+    const measuring = measureArgs(plan);
+    const measured = measuring === null ? null : parseMeasurement(await runFfmpeg({ ...common, args: await run(measuring), onProgress: progress('measure') }));
+    let normalisation = planNormalisation(measured, film.audio.loudnessLufs);
     const encoder = options.encoder ?? DEFAULT_ENCODER;
-    // The graph is the same whatever the temp file's name: write it out once, with a placeholder.
-    const args = await run(renderArgs(plan, normalisation, OUTPUT_PLACEHOLDER, encoder));
-    await writeWithFfmpeg(output, { ...common, args: (temp) => args.map((arg) => (arg === OUTPUT_PLACEHOLDER ? temp : arg)), onProgress: progress('assemble') });
+    // A limited mix is measured as it is written; when the limiter took away more than the
+    // tolerance, the gain is raised by what is missing and the film written again (a few times
+    // at most; the last try is kept whatever it measures).
+    for (let refinements = 0; ; refinements++) {
+      const check = normalisation.kind === 'limited' && refinements < MAX_REFINEMENTS;
+      // The graphs are the same whatever the temp file's name: written out (if long) once, with a placeholder.
+      const runs = renderArgs(plan, normalisation, OUTPUT_PLACEHOLDER, encoder, { measure: check });
+      const [sound, filmArgs] = [await run(runs.sound), await run(runs.film)];
+      let next: Normalisation | null = null;
+      const keep = (stderr: string): boolean => (next = refineNormalisation(normalisation, parseMeasurement(stderr), film.audio.loudnessLufs)) === null;
+      const written = await writeWithFfmpeg(output, {
+        ...common, feed: sound, args: (temp) => filmArgs.map((arg) => (arg === OUTPUT_PLACEHOLDER ? temp : arg)), onProgress: progress('assemble'), ...(check ? { keep } : {}),
+      });
+      if (written) break;
+      normalisation = next!;
+    }
 
     const otioPath = timelinePathFor(output);
     await writeFileAtomic(otioPath, serializeOtio(buildOtio({ film, clipFacts: facts, musicSeconds: music?.seconds ?? null, otioDir: path.dirname(otioPath) })));
@@ -102,21 +113,6 @@ export async function assembleFilm(options: AssembleOptions): Promise<AssembledF
   } finally {
     await Promise.all(work.map((file) => rm(file, { force: true })));
   }
-}
-
-/**
- * Pass 1 (the mix measured) and, for a limited mix, the passes that refine its gain: the limiter
- * takes loudness away, so the mix is measured as limited and the difference made up.
- */
-async function planLoudness(targetLufs: number, measure: (normalised: Normalisation | null) => Promise<LoudnessMeasurement | null>): Promise<{ measured: LoudnessMeasurement | null; normalisation: Normalisation }> {
-  const measured = await measure(null);
-  let normalisation = planNormalisation(measured, targetLufs);
-  for (let pass = 0; pass < MAX_REFINEMENTS && normalisation.kind === 'limited'; pass++) {
-    const next = refineNormalisation(normalisation, await measure(normalisation), targetLufs);
-    if (next === null) break;
-    normalisation = next;
-  }
-  return { measured, normalisation };
 }
 
 /** `spot.mp4` → `spot.otio`, beside it. */

@@ -20,7 +20,10 @@ import type { ClipFacts } from './probe-media.js';
  * The sound is always rebuilt (it is small): each entry's audio trimmed to the samples of its
  * frames, crossfaded with the picture, the music bed mixed under it, and the mix normalised in
  * two passes (see loudness.ts: measured, then one gain). A copy film re-encodes its audio and
- * nothing else.
+ * nothing else. The second pass is two ffmpeg runs joined by a pipe: one makes the sound (the
+ * filters, a single thread in ffmpeg), the other encodes it beside the pictures, so the two
+ * use two cores; the samples cross the pipe as 32-bit floats, losslessly (the film's bytes are
+ * those of one run).
  *
  * The shipped ffmpeg (a 2018 build) has no `xfade`: a crossfade is the outgoing tail, its alpha
  * faded out, overlaid on the incoming head (the sound: tail faded out plus head faded in); a
@@ -72,8 +75,16 @@ export interface AssemblyPlan {
   readonly blockers: readonly CopyBlocker[];
   readonly timeline: FilmTimeline;
   readonly durationSeconds: number;
-  /** Input options, one list per input, in ffmpeg's input order. */
-  readonly inputs: readonly (readonly string[])[];
+  /**
+   * The sound's inputs, one list of options per input in ffmpeg's order: one per entry (its
+   * sound only), then the music bed. The measuring pass and the sound's run read these.
+   */
+  readonly soundInputs: readonly (readonly string[])[];
+  /**
+   * The pictures' inputs for the run that writes the film: a copy film's concat demuxer over its
+   * clips, or one per entry (its pictures only) for an encode film.
+   */
+  readonly pictureInputs: readonly (readonly string[])[];
   /** The concat demuxer's list (copy films): written to `concatListPath` before running. */
   readonly concatList: string | null;
   /** Filter chains making `[mix]` (the film's sound before normalisation). */
@@ -132,56 +143,66 @@ export function planAssembly(film: Film, facts: ReadonlyMap<number, ClipFacts>, 
   const audible = film.audio.music !== undefined || timeline.spans.some((span, index) => span.segment.kind === 'clip' && hasAudio(index));
   const stereo = (film.audio.music !== undefined && context.musicChannels >= 2) || [...facts.values()].some((clip) => (clip.audio?.channels ?? 0) >= 2);
   const channels = stereo ? 2 : 1;
-  // Inputs: in copy mode the concat list first (the pictures), then one input per entry (its
-  // sound; in encode mode its picture too), then the music bed.
-  const offset = mode === 'copy' ? 1 : 0;
-  const inputs: string[][] = mode === 'copy' ? [['-f', 'concat', '-safe', '0', '-i', concatListPath]] : [];
-  for (const span of timeline.spans) inputs.push(entryInput(span, timeline, mode));
-  if (film.audio.music !== undefined) inputs.push(['-stream_loop', '-1', '-i', film.audio.music.path]);
+  const soundInputs: string[][] = timeline.spans.map((span) => entryInput(span, timeline, 'sound'));
+  if (film.audio.music !== undefined) soundInputs.push(['-stream_loop', '-1', '-i', film.audio.music.path]);
+  const pictureInputs = mode === 'copy' ? [['-f', 'concat', '-safe', '0', '-i', concatListPath]] : timeline.spans.map((span) => entryInput(span, timeline, 'picture'));
   const audioGraph = [
-    ...timeline.spans.flatMap((span, index) => audioSource(span, index, index + offset, hasAudio(index), timeline, channels)),
+    ...timeline.spans.flatMap((span, index) => audioSource(span, index, index, hasAudio(index), timeline, channels)),
     ...joinParts(timeline, 'audio', channels),
-    ...musicMix(film, timeline, inputs.length - 1, channels),
+    ...musicMix(film, timeline, soundInputs.length - 1, channels),
   ];
   const videoGraph = mode === 'copy' ? [] : [
     ...timeline.spans.flatMap((span, index) => videoSource(span, index, timeline)),
     ...joinParts(timeline, 'video', channels),
   ];
   return {
-    mode, blockers, timeline, inputs, audioGraph, videoGraph, audible, channels,
+    mode, blockers, timeline, soundInputs, pictureInputs, audioGraph, videoGraph, audible, channels,
     durationSeconds: secondsOf(timeline.frames, timeline.rate),
     concatList: mode === 'copy' ? concatListOf(timeline.spans.map((span) => ({ path: span.segment.path, seconds: secondsOf(span.frames, timeline.rate) }))) : null,
     loudnessLufs: film.audio.loudnessLufs,
   };
 }
 
-/**
- * A measuring pass: decode the sound only and measure it, as mixed (pass 1) or as `normalised`
- * (refining a limited mix); `null` when the film is silent.
- */
-export function measureArgs(plan: AssemblyPlan, normalised: Normalisation | null = null): string[] | null {
+/** Pass 1: decode the sound only (not the pictures) and measure it as mixed; `null` when the film is silent. */
+export function measureArgs(plan: AssemblyPlan): string[] | null {
   if (!plan.audible) return null;
-  const before = normalised === null ? '' : `${normaliseFilter(normalised, AUDIO_RATE)},`;
-  const graph = [...plan.audioGraph, `[mix]${before}${MEASURE_FILTER}[aout]`].join(';');
-  return [...COMMON, '-loglevel', 'info', ...plan.inputs.flat(), '-filter_complex', graph, '-map', '[aout]', '-f', 'null', '-'];
+  const graph = [...plan.audioGraph, `[mix]${MEASURE_FILTER}[aout]`].join(';');
+  return [...COMMON, '-loglevel', 'info', ...plan.soundInputs.flat(), '-filter_complex', graph, '-map', '[aout]', '-f', 'null', '-'];
 }
 
-/** Pass 2: the film, written to `output` (a temp file: the runner renames it into place). */
-export function renderArgs(plan: AssemblyPlan, normalisation: Normalisation, output: string, encoder: EncoderSettings = DEFAULT_ENCODER): string[] {
-  const graph = [...plan.videoGraph, ...plan.audioGraph, `[mix]${normaliseFilter(normalisation, AUDIO_RATE)}[aout]`].join(';');
+/**
+ * Pass 2, as two ffmpeg runs joined by a pipe, so the sound's filters and the film's encoders
+ * work on two cores at once: `sound` mixes and normalises the sound and writes it to its
+ * standard output as raw 32-bit float samples (lossless); `film` reads that on its standard
+ * input beside the pictures and writes the film to `output` (a temp file: the runner renames it
+ * into place). With `measure`, the finished sound is also measured on its way out (its summary
+ * on the sound run's stderr, as pass 1's): a limited mix is checked by the pass that writes it,
+ * and written again only when the limiter took away more than the tolerance.
+ */
+export function renderArgs(plan: AssemblyPlan, normalisation: Normalisation, output: string, encoder: EncoderSettings = DEFAULT_ENCODER, options: { readonly measure?: boolean } = {}): { readonly sound: string[]; readonly film: string[] } {
+  const measure = options.measure === true && plan.audible;
+  const finish = `[mix]${normaliseFilter(normalisation, AUDIO_RATE)}${measure ? `,asplit=2[aout][check];[check]${MEASURE_FILTER}[checked]` : '[aout]'}`;
+  const pcm = ['-f', 'f32le', '-ar', String(AUDIO_RATE), '-ac', String(plan.channels)];
+  const sound = [
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', measure ? 'info' : 'error', ...plan.soundInputs.flat(),
+    '-filter_complex', [...plan.audioGraph, finish].join(';'),
+    '-map', '[aout]', '-c:a', 'pcm_f32le', ...pcm, 'pipe:1',
+    ...(measure ? ['-map', '[checked]', '-f', 'null', '-'] : []),
+  ];
   const rate = formatRate(plan.timeline.rate);
   const gop = String(Math.max(1, Math.round((2 * plan.timeline.rate.num) / plan.timeline.rate.den)));
   const video = plan.mode === 'copy'
     ? ['-map', '0:v:0', '-c:v', 'copy']
-    : ['-map', '[vout]', '-c:v', 'libx264', '-preset', encoder.preset, '-crf', String(encoder.crf), '-pix_fmt', 'yuv420p', '-profile:v', 'high', '-g', gop, '-r', rate, '-vsync', 'cfr'];
-  return [
-    ...COMMON, '-loglevel', 'error', ...plan.inputs.flat(), '-filter_complex', graph,
+    : ['-filter_complex', plan.videoGraph.join(';'), '-map', '[vout]', '-c:v', 'libx264', '-preset', encoder.preset, '-crf', String(encoder.crf), '-pix_fmt', 'yuv420p', '-profile:v', 'high', '-g', gop, '-r', rate, '-vsync', 'cfr'];
+  const film = [
+    ...COMMON, '-loglevel', 'error', ...plan.pictureInputs.flat(), ...pcm, '-i', 'pipe:0',
     ...video,
-    '-map', '[aout]', '-c:a', 'aac', '-b:a', `${encoder.audioKbpsPerChannel * plan.channels}k`, '-ar', String(AUDIO_RATE), '-ac', String(plan.channels),
+    '-map', `${plan.pictureInputs.length}:a:0`, '-c:a', 'aac', '-b:a', `${encoder.audioKbpsPerChannel * plan.channels}k`, '-ar', String(AUDIO_RATE), '-ac', String(plan.channels),
     // No metadata from the clips (a server's strings), so the film's bytes depend on its inputs' pictures and sound only.
     '-map_metadata', '-1', '-map_chapters', '-1',
     '-movflags', '+faststart', '-f', 'mp4', '-y', output,
   ];
+  return { sound, film };
 }
 
 const COMMON = ['-hide_banner', '-nostdin', '-nostats', '-progress', 'pipe:1'];
@@ -197,12 +218,16 @@ export function concatListOf(entries: readonly { readonly path: string; readonly
   return `ffconcat version 1.0\n${lines.join('')}`;
 }
 
-function entryInput(span: SegmentSpan, timeline: FilmTimeline, mode: 'copy' | 'encode'): string[] {
+/** An entry's input for the sound's run (its sound only) or the film's (its pictures only). */
+function entryInput(span: SegmentSpan, timeline: FilmTimeline, stream: 'sound' | 'picture'): string[] {
   const end = secondsOf(span.sourceStart + span.frames, timeline.rate);
   // Read a little past the last frame used, so a clip a frame short still ends where it should (tpad) and decoding stops early.
   const readSeconds = (end + 1).toFixed(3);
+  // An image (and a clip without sound) still takes its place among the sound's inputs, so the
+  // inputs are numbered as the entries; the graph makes its silence.
+  if (stream === 'sound') return ['-vn', '-t', readSeconds, '-i', span.segment.path];
   if (span.segment.kind === 'image') return ['-loop', '1', '-framerate', formatRate(timeline.rate), '-t', readSeconds, '-i', span.segment.path];
-  return mode === 'copy' ? ['-vn', '-i', span.segment.path] : ['-t', readSeconds, '-i', span.segment.path];
+  return ['-an', '-t', readSeconds, '-i', span.segment.path];
 }
 
 /** The parts an entry is cut into: head (its transition in), body, tail (its transition out), in frames of the entry. */

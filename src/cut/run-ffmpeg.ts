@@ -1,8 +1,8 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { FfmpegError } from './errors.js';
 import { syncDirectory, syncFile } from '../files/durable.js';
 
@@ -14,6 +14,12 @@ import { syncDirectory, syncFile } from '../files/durable.js';
 export interface RunFfmpegOptions {
   /** Arguments, `-progress pipe:1` among them for progress. */
   readonly args: readonly string[];
+  /**
+   * Arguments of another ffmpeg whose standard output is this run's standard input (read by
+   * `-i pipe:0`): two processes, so the feed's filters and this run's encoders use two cores.
+   * The run fails when either fails; aborting kills both.
+   */
+  readonly feed?: readonly string[];
   /** Seconds of output the run makes: progress is reported as a fraction of it. */
   readonly durationSeconds: number;
   /** Called with 0..1 as ffmpeg reports its output time (about twice a second). */
@@ -34,62 +40,125 @@ export async function defaultFfmpegPath(): Promise<string> {
   return ffmpeg.path;
 }
 
-/** Runs ffmpeg to its end; resolves with the tail of its stderr, rejects with an FfmpegError or the abort reason. */
+/**
+ * Runs ffmpeg (and its feed) to the end; resolves with the tail of its stderr (the feed's tail
+ * first), rejects with an FfmpegError or the abort reason.
+ */
 export async function runFfmpeg(options: RunFfmpegOptions): Promise<string> {
   const { signal } = options;
   signal?.throwIfAborted();
   const binary = options.ffmpegPath ?? (await defaultFfmpegPath());
-  return new Promise((resolve, reject) => {
-    let child: ChildProcessByStdio<null, Readable, Readable>;
-    try {
-      child = spawn(binary, options.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (error) {
-      // Some refusals (E2BIG: arguments over the system's limit) are thrown, not emitted.
-      reject(new FfmpegError('did not start', [(error as Error).message], { cause: error }));
-      return;
-    }
-    let stderr = '';
-    let pending = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      if (stderr.length > 2 * STDERR_TAIL_BYTES) stderr = stderr.slice(-STDERR_TAIL_BYTES);
+  const children: ChildProcess[] = [];
+  const kill = (): void => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  signal?.addEventListener('abort', kill, { once: true });
+  const runs: Promise<string>[] = [];
+  let firstFailure: { error: unknown } | null = null;
+  const watch = (started: Started): void => {
+    runs.push(started.done.catch((error: unknown) => {
+      // Whichever fails first stops the other: a feed that died must not leave a film cut short.
+      firstFailure ??= { error };
+      kill();
+      throw error;
+    }));
+  };
+  try {
+    const main = start(binary, options.args, { stdin: options.feed === undefined ? 'ignore' : 'pipe', children }, (line) => {
+      const fraction = progressFraction(line, options.durationSeconds);
+      if (fraction !== null) options.onProgress?.(fraction);
     });
+    watch(main);
+    if (options.feed !== undefined) {
+      // The feed writes straight into the run's standard input; this process keeps no end of the
+      // pipe (so the run sees its end when the feed exits) and never reads from it.
+      try {
+        watch(start(binary, options.feed, { stdin: 'ignore', stdout: main.child.stdin!, children }));
+      } finally {
+        main.child.stdin!.destroy();
+      }
+    }
+  } catch (error) {
+    firstFailure ??= { error };
+    kill();
+  }
+  try {
+    // Every process has exited before this returns, so none writes after its caller cleaned up.
+    const settled = await Promise.allSettled(runs);
+    if (signal?.aborted) throw signal.reason;
+    if (firstFailure !== null) throw (firstFailure as { error: unknown }).error;
+    // The feed's tail first: it is the one that measures.
+    return settled.map((run) => (run.status === 'fulfilled' ? run.value : '')).reverse().join('\n');
+  } finally {
+    signal?.removeEventListener('abort', kill);
+  }
+}
+
+interface Started {
+  readonly child: ChildProcess;
+  /** The tail of stderr once the process exited 0; an FfmpegError otherwise. */
+  readonly done: Promise<string>;
+}
+
+interface Stdio {
+  readonly stdin: 'ignore' | 'pipe';
+  /** Default: a pipe to this process (progress lines). */
+  readonly stdout?: Writable;
+  /** Every process started, for the abort to kill. */
+  readonly children: ChildProcess[];
+}
+
+function start(binary: string, args: readonly string[], stdio: Stdio, onProgressLine?: (line: string) => void): Started {
+  let child: ChildProcess;
+  try {
+    child = spawn(binary, args, { stdio: [stdio.stdin, stdio.stdout ?? 'pipe', 'pipe'] });
+  } catch (error) {
+    // Some refusals (E2BIG: arguments over the system's limit) are thrown, not emitted.
+    throw new FfmpegError('did not start', [(error as Error).message], { cause: error });
+  }
+  const { children } = stdio;
+  children.push(child);
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    if (stderr.length > 2 * STDERR_TAIL_BYTES) stderr = stderr.slice(-STDERR_TAIL_BYTES);
+  });
+  if (onProgressLine !== undefined && child.stdout !== null) {
+    let pending = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       if (pending.length > 4096) pending = ''; // no progress line is that long
-      for (const line of lines) {
-        const fraction = progressFraction(line, options.durationSeconds);
-        if (fraction !== null) options.onProgress?.(fraction);
-      }
+      for (const line of lines) onProgressLine(line);
     });
-    const kill = (): void => void child.kill('SIGKILL');
-    signal?.addEventListener('abort', kill, { once: true });
-    child.on('error', (error) => {
-      signal?.removeEventListener('abort', kill);
-      reject(new FfmpegError('did not start', [error.message], { cause: error }));
-    });
+  }
+  const done = new Promise<string>((resolve, reject) => {
+    child.on('error', (error) => reject(new FfmpegError('did not start', [error.message], { cause: error })));
     child.on('close', (code, killedBy) => {
-      signal?.removeEventListener('abort', kill);
       const tail = stderr.slice(-STDERR_TAIL_BYTES);
-      if (signal?.aborted) reject(signal.reason);
-      else if (code === 0) resolve(tail);
+      if (code === 0) resolve(tail);
       else reject(new FfmpegError(killedBy ?? `exit ${code}`, lastLines(tail)));
     });
   });
+  return { child, done };
 }
 
 /**
  * Runs ffmpeg writing into a temp file beside `output` (named as the project's other temps,
  * `<output>.tmp-<pid>-<hex>`, so a killed run's leftovers are recognised and swept), fsyncs it
  * and renames it over `output`. On failure or abort the temp file is removed and `output` is
- * untouched.
+ * untouched. With `keep`, ffmpeg's stderr decides first: when `keep` says no, the temp file is
+ * removed, `output` is untouched and the result is `false`.
  */
-export async function writeWithFfmpeg(output: string, options: Omit<RunFfmpegOptions, 'args'> & { readonly args: (temp: string) => readonly string[] }): Promise<void> {
+export async function writeWithFfmpeg(
+  output: string,
+  options: Omit<RunFfmpegOptions, 'args'> & { readonly args: (temp: string) => readonly string[]; readonly keep?: (stderr: string) => boolean },
+): Promise<boolean> {
   const temp = tempPathFor(output);
   try {
-    await runFfmpeg({ ...options, args: options.args(temp) });
+    const stderr = await runFfmpeg({ ...options, args: options.args(temp) });
+    if (options.keep !== undefined && !options.keep(stderr)) return false;
     await syncFile(temp);
     // An abort that came as ffmpeg finished still leaves the old output in place.
     options.signal?.throwIfAborted();
@@ -98,6 +167,7 @@ export async function writeWithFfmpeg(output: string, options: Omit<RunFfmpegOpt
     await rm(temp, { force: true });
   }
   await syncDirectory(path.dirname(output));
+  return true;
 }
 
 /** A temp path beside `final` that the stale-file sweep recognises as its temp. */

@@ -29,16 +29,17 @@ const MONO_SUM = 'amerge=inputs=2,pan=mono|c0=c0+c1';
 const STEREO_SUM = 'amerge=inputs=2,pan=stereo|c0=c0+c2|c1=c1+c3';
 
 /** Films → the filter graphs that assemble them, written out in full. */
-const graphs: { name: string; film: Film; mode: 'copy' | 'encode'; inputs: string[][]; video: string[]; audio: string[]; concat: string | null }[] = [
+const graphs: { name: string; film: Film; mode: 'copy' | 'encode'; sound: string[][]; picture: string[][]; video: string[]; audio: string[]; concat: string | null }[] = [
   {
     name: 'two whole clips, hard cut, no music: pictures copied, sound rebuilt',
     film: film([clipEntry('a'), clipEntry('b')]),
     mode: 'copy',
-    inputs: [['-f', 'concat', '-safe', '0', '-i', '/tmp/list'], ['-vn', '-i', '/renders/a.mp4'], ['-vn', '-i', '/renders/b.mp4']],
+    sound: [['-vn', '-t', '5.000', '-i', '/renders/a.mp4'], ['-vn', '-t', '5.000', '-i', '/renders/b.mp4']],
+    picture: [['-f', 'concat', '-safe', '0', '-i', '/tmp/list']],
     video: [],
     audio: [
-      `[1:a]${MONO_IN},atrim=start_sample=0:end_sample=192000,asetpts=PTS-STARTPTS,apad=whole_len=192000[a0b]`,
-      `[2:a]${MONO_IN},atrim=start_sample=0:end_sample=192000,asetpts=PTS-STARTPTS,apad=whole_len=192000[a1b]`,
+      `[0:a]${MONO_IN},atrim=start_sample=0:end_sample=192000,asetpts=PTS-STARTPTS,apad=whole_len=192000[a0b]`,
+      `[1:a]${MONO_IN},atrim=start_sample=0:end_sample=192000,asetpts=PTS-STARTPTS,apad=whole_len=192000[a1b]`,
       '[a0b][a1b]concat=n=2:v=0:a=1[clips]',
       '[clips]anull[mix]',
     ],
@@ -48,7 +49,8 @@ const graphs: { name: string; film: Film; mode: 'copy' | 'encode'; inputs: strin
     name: 'a trimmed clip crossfading into a whole one',
     film: film([clipEntry('a', { from: 1, to: 3 }), clipEntry('b', { transitionIn: crossfade(0.5) })]),
     mode: 'encode',
-    inputs: [['-t', '4.000', '-i', '/renders/a.mp4'], ['-t', '5.000', '-i', '/renders/b.mp4']],
+    sound: [['-vn', '-t', '4.000', '-i', '/renders/a.mp4'], ['-vn', '-t', '5.000', '-i', '/renders/b.mp4']],
+    picture: [['-an', '-t', '4.000', '-i', '/renders/a.mp4'], ['-an', '-t', '5.000', '-i', '/renders/b.mp4']],
     video: [
       `[0:v]${VIDEO_IN},tpad=stop_mode=clone:stop=48,trim=start_frame=24:end_frame=72,setpts=PTS-STARTPTS,split=2[v0bs][v0ts]`,
       '[v0bs]trim=start_frame=0:end_frame=36,setpts=PTS-STARTPTS[v0b]',
@@ -81,7 +83,8 @@ const graphs: { name: string; film: Film; mode: 'copy' | 'encode'; inputs: strin
       audio: { music: { ref: 'bed.m4a', path: '/project/bed.m4a', sha256: 'sha-bed' }, musicGainDb: -12, loudnessLufs: -16 },
     }),
     mode: 'encode',
-    inputs: [['-t', '5.000', '-i', '/renders/a.mp4'], ['-loop', '1', '-framerate', '24', '-t', '3.000', '-i', '/project/card.png'], ['-stream_loop', '-1', '-i', '/project/bed.m4a']],
+    sound: [['-vn', '-t', '5.000', '-i', '/renders/a.mp4'], ['-vn', '-t', '3.000', '-i', '/project/card.png'], ['-stream_loop', '-1', '-i', '/project/bed.m4a']],
+    picture: [['-an', '-t', '5.000', '-i', '/renders/a.mp4'], ['-loop', '1', '-framerate', '24', '-t', '3.000', '-i', '/project/card.png']],
     video: [
       `[0:v]${VIDEO_IN},tpad=stop_mode=clone:stop=96,trim=start_frame=0:end_frame=96,setpts=PTS-STARTPTS,split=2[v0bs][v0ts]`,
       '[v0bs]trim=start_frame=0:end_frame=90,setpts=PTS-STARTPTS[v0b]',
@@ -114,7 +117,8 @@ const graphs: { name: string; film: Film; mode: 'copy' | 'encode'; inputs: strin
     name: 'one still on its own: silence, no split, no join',
     film: film([imageEntry('card.png', { seconds: 1 })]),
     mode: 'encode',
-    inputs: [['-loop', '1', '-framerate', '24', '-t', '2.000', '-i', '/project/card.png']],
+    sound: [['-vn', '-t', '2.000', '-i', '/project/card.png']],
+    picture: [['-loop', '1', '-framerate', '24', '-t', '2.000', '-i', '/project/card.png']],
     video: [`[0:v]${VIDEO_IN},trim=end_frame=24,setpts=PTS-STARTPTS[v0b]`, '[v0b]null[vout]'],
     audio: ['anullsrc=r=48000:cl=mono,atrim=end_sample=48000[a0b]', '[a0b]anull[clips]', '[clips]anull[mix]'],
     concat: null,
@@ -122,10 +126,11 @@ const graphs: { name: string; film: Film; mode: 'copy' | 'encode'; inputs: strin
 ];
 
 describe('planAssembly: films → filter graphs', () => {
-  it.each(graphs)('$name', ({ film: one, mode, inputs, video, audio, concat }) => {
+  it.each(graphs)('$name', ({ film: one, mode, sound, picture, video, audio, concat }) => {
     const plan = planAssembly(one, factsFor(one), CONTEXT);
     expect(plan.mode).toBe(mode);
-    expect(plan.inputs).toEqual(inputs);
+    expect(plan.soundInputs).toEqual(sound);
+    expect(plan.pictureInputs).toEqual(picture);
     expect(plan.videoGraph).toEqual(video);
     expect(plan.audioGraph).toEqual(audio);
     expect(plan.concatList).toBe(concat);
@@ -164,27 +169,38 @@ describe('copyBlockers: stream copy only where the pictures can be joined as the
 describe('the two passes', () => {
   const linear = { kind: 'linear', gainDb: 7.5 } as const;
 
-  it('measures the sound alone, then writes H.264/AAC at a constant rate with the gain', () => {
+  it('measures the sound alone, then writes H.264/AAC at a constant rate with the gain, the sound piped in from its own run', () => {
     const one = graphs[1]!.film;
     const plan = planAssembly(one, factsFor(one), CONTEXT);
     const first = measureArgs(plan)!;
     expect(first.slice(first.indexOf('-map'))).toEqual(['-map', '[aout]', '-f', 'null', '-']);
     expect(first[first.indexOf('-filter_complex') + 1]).toBe(`${plan.audioGraph.join(';')};[mix]ebur128=peak=true:framelog=verbose[aout]`);
 
-    const second = renderArgs(plan, linear, '/out/spot.mp4.tmp');
-    expect(second[second.indexOf('-filter_complex') + 1]).toBe([...plan.videoGraph, ...plan.audioGraph, '[mix]volume=7.5dB[aout]'].join(';'));
+    const { sound, film: second } = renderArgs(plan, linear, '/out/spot.mp4.tmp');
+    expect(sound[sound.indexOf('-filter_complex') + 1]).toBe([...plan.audioGraph, '[mix]volume=7.5dB[aout]'].join(';'));
+    expect(sound.slice(sound.indexOf('-map'))).toEqual(['-map', '[aout]', '-c:a', 'pcm_f32le', '-f', 'f32le', '-ar', '48000', '-ac', '1', 'pipe:1']);
+    expect(sound.slice(sound.indexOf('-filter_complex') - 10, sound.indexOf('-filter_complex'))).toEqual(plan.soundInputs.flat());
+    // The film's run: the pictures' inputs, then the sound on its standard input.
+    expect(second.slice(second.indexOf('/renders/b.mp4') + 1, second.indexOf('-filter_complex'))).toEqual(['-f', 'f32le', '-ar', '48000', '-ac', '1', '-i', 'pipe:0']);
+    expect(second[second.indexOf('-filter_complex') + 1]).toBe(plan.videoGraph.join(';'));
     expect(second.slice(second.indexOf('-map'))).toEqual([
       '-map', '[vout]', '-c:v', 'libx264', '-preset', 'superfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-profile:v', 'high', '-g', '48', '-r', '24', '-vsync', 'cfr',
-      '-map', '[aout]', '-c:a', 'aac', '-b:a', '64k', '-ar', '48000', '-ac', '1',
+      '-map', '2:a:0', '-c:a', 'aac', '-b:a', '64k', '-ar', '48000', '-ac', '1',
       '-map_metadata', '-1', '-map_chapters', '-1', '-movflags', '+faststart', '-f', 'mp4', '-y', '/out/spot.mp4.tmp',
     ]);
   });
 
   it('copies the pictures of a copy film and encodes only its sound', () => {
     const one = graphs[0]!.film;
-    const second = renderArgs(planAssembly(one, factsFor(one), CONTEXT), linear, '/out/spot.mp4.tmp');
-    expect(second.slice(second.indexOf('-map'), second.indexOf('-map') + 4)).toEqual(['-map', '0:v:0', '-c:v', 'copy']);
+    const plan = planAssembly(one, factsFor(one), CONTEXT);
+    const { sound, film: second } = renderArgs(plan, linear, '/out/spot.mp4.tmp');
+    expect(second.slice(second.indexOf('-loglevel') + 2, second.indexOf('-map'))).toEqual(['-f', 'concat', '-safe', '0', '-i', '/tmp/list', '-f', 'f32le', '-ar', '48000', '-ac', '1', '-i', 'pipe:0']);
+    expect(second.slice(second.indexOf('-map'), second.indexOf('-map') + 8)).toEqual(['-map', '0:v:0', '-c:v', 'copy', '-map', '1:a:0', '-c:a', 'aac']);
     expect(second).not.toContain('libx264');
+    expect(second).not.toContain('-filter_complex');
+    // Neither the measuring pass nor the sound's run opens the pictures.
+    expect(measureArgs(plan)).not.toContain('/tmp/list');
+    expect(sound).not.toContain('/tmp/list');
   });
 
   it('skips measuring a silent film and leaves its silence as it is', () => {
@@ -192,21 +208,22 @@ describe('the two passes', () => {
     const plan = planAssembly(silent, factsFor(silent, { 0: { audio: null } }), CONTEXT);
     expect(plan.audible).toBe(false);
     expect(measureArgs(plan)).toBeNull();
-    expect(renderArgs(plan, planNormalisation(null, -14), '/out/x.mp4').join(' ')).toContain('[mix]anull[aout]');
+    expect(renderArgs(plan, planNormalisation(null, -14), '/out/x.mp4').sound.join(' ')).toContain('[mix]anull[aout]');
   });
 
   it('makes a film stereo when a clip or the bed is, at 64 kbit/s a channel', () => {
     const one = graphs[1]!.film;
-    const args = renderArgs(planAssembly(one, factsFor(one, { 1: { audio: { codec: 'mp4a.40.2', parametersKey: 'a', sampleRate: 44_100, channels: 2 } } }), CONTEXT), linear, '/o.mp4');
+    const { sound, film: args } = renderArgs(planAssembly(one, factsFor(one, { 1: { audio: { codec: 'mp4a.40.2', parametersKey: 'a', sampleRate: 44_100, channels: 2 } } }), CONTEXT), linear, '/o.mp4');
     expect(args.slice(args.indexOf('-b:a'), args.indexOf('-b:a') + 6)).toEqual(['-b:a', '128k', '-ar', '48000', '-ac', '2']);
-    expect(args[args.indexOf('-filter_complex') + 1]).toContain(`[0:a]${STEREO_IN},`);
+    expect(sound.slice(sound.indexOf('pcm_f32le') + 1)).toEqual(['-f', 'f32le', '-ar', '48000', '-ac', '2', 'pipe:1']);
+    expect(sound[sound.indexOf('-filter_complex') + 1]).toContain(`[0:a]${STEREO_IN},`);
     const monoBed = graphs[2]!.film;
     expect(planAssembly(monoBed, factsFor(monoBed), { ...CONTEXT, musicChannels: 1 }).channels).toBe(1);
   });
 
   it('passes an NTSC rate to ffmpeg as a fraction', () => {
     const ntsc = film([clipEntry('a'), clipEntry('b', { transitionIn: crossfade(0.5) })], { fps: 29.97 });
-    const args = renderArgs(planAssembly(ntsc, factsFor(ntsc, { 0: { fps: 29.97 }, 1: { fps: 29.97 } }), CONTEXT), linear, '/o.mp4');
+    const args = renderArgs(planAssembly(ntsc, factsFor(ntsc, { 0: { fps: 29.97 }, 1: { fps: 29.97 } }), CONTEXT), linear, '/o.mp4').film;
     expect(args[args.indexOf('-r') + 1]).toBe('30000/1001');
     expect(args[args.indexOf('-filter_complex') + 1]).toContain('fps=30000/1001,');
   });
@@ -239,11 +256,15 @@ describe('normalisation: one gain (loudnorm\'s linear rule), a limited gain wher
     expect(refineNormalisation({ kind: 'linear', gainDb: 3 }, measured(-16, -5), -14)).toBeNull();
   });
 
-  it('measures a limited mix as limited', () => {
-    const one = graphs[1]!.film;
+  it('measures a limited mix as limited, in the run that makes the sound', () => {
+    const one = graphs[0]!.film;
     const plan = planAssembly(one, factsFor(one), CONTEXT);
-    const args = measureArgs(plan, { kind: 'limited', gainDb: 4 })!;
-    expect(args[args.indexOf('-filter_complex') + 1]).toMatch(/\[mix\]volume=4dB,aresample=192000,alimiter=[^;]*,ebur128=peak=true:framelog=verbose\[aout\]$/);
+    const { sound } = renderArgs(plan, { kind: 'limited', gainDb: 4 }, '/out/spot.mp4.tmp', undefined, { measure: true });
+    expect(sound[sound.indexOf('-filter_complex') + 1]).toMatch(/;\[mix\]volume=4dB,aresample=192000,alimiter=[^;]*,aresample=48000,asplit=2\[aout\]\[check\];\[check\]ebur128=peak=true:framelog=verbose\[checked\]$/);
+    expect(sound.slice(sound.indexOf('pipe:1'))).toEqual(['pipe:1', '-map', '[checked]', '-f', 'null', '-']);
+    expect(sound[sound.indexOf('-loglevel') + 1]).toBe('info');
+    // Unasked, nothing is measured.
+    expect(renderArgs(plan, { kind: 'limited', gainDb: 4 }, '/o.mp4').sound.join(' ')).not.toContain('ebur128');
   });
 });
 
