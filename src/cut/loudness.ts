@@ -1,12 +1,12 @@
 /**
- * EBU R128 loudness normalisation in two passes (three or four where the sound has peaks).
+ * EBU R128 loudness normalisation in two passes (rarely more where the sound has peaks).
  * Pass 1 measures the whole mix with ffmpeg's `ebur128` scanner (integrated loudness, its gate,
  * loudness range, true peak). Pass 2 applies one gain, target − measured: `loudnorm`'s linear
  * mode (`linear=true` with the measured values), whenever that gain keeps the true peak under
  * the ceiling. When it would not, the gain goes through a peak limiter run at 4× the sample
  * rate (so it catches the peaks between samples too), and because limiting takes loudness
- * away, the limited mix is measured again and the gain raised by what is missing, until it is
- * within 0.3 LU (at most three times).
+ * away, pass 2 measures the limited mix as it writes it; when that is more than 0.3 LU short,
+ * the gain is raised by what is missing and the film written again (at most three times).
  *
  * Why not `loudnorm` itself: its linear mode is exactly that one gain, but it resamples the mix
  * to 192 kHz and back to apply it and measures at 8× `ebur128`'s cost, and on a stream-copied
