@@ -94,9 +94,14 @@ export async function measureLoudness(file: string): Promise<{ integrated: numbe
 
 const THUMB = { width: 32, height: 18 };
 
-/** Every frame of a video as decoded (none repeated or dropped), shrunk to 32×18 RGB: enough to tell frames apart by their pixels. */
-export async function decodeFrames(file: string): Promise<Buffer[]> {
-  const { stdout } = await run(ffmpeg.path, ['-loglevel', 'error', '-i', file, '-vsync', 'passthrough', '-vf', `scale=${THUMB.width}:${THUMB.height},format=rgb24`, '-f', 'rawvideo', '-'], { encoding: 'buffer', maxBuffer: 256 << 20 });
+/**
+ * Every frame of a video as decoded (none repeated or dropped), shrunk to 32×18 RGB: enough to
+ * tell frames apart by their pixels. With `fps`, the frames at that rate, picked as a film at
+ * that rate picks them from its clips.
+ */
+export async function decodeFrames(file: string, fps?: number): Promise<Buffer[]> {
+  const filters = [...(fps === undefined ? [] : [`fps=${fps}`]), `scale=${THUMB.width}:${THUMB.height}`, 'format=rgb24'].join(',');
+  const { stdout } = await run(ffmpeg.path, ['-loglevel', 'error', '-i', file, '-vsync', 'passthrough', '-vf', filters, '-f', 'rawvideo', '-'], { encoding: 'buffer', maxBuffer: 256 << 20 });
   const size = THUMB.width * THUMB.height * 3;
   return Array.from({ length: Math.floor(stdout.length / size) }, (_, i) => stdout.subarray(i * size, (i + 1) * size));
 }

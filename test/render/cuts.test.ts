@@ -8,7 +8,7 @@ import { REPO, runCli } from '../helpers/cli.js';
 import { ensureDist, userEnv } from '../helpers/dist.js';
 import { waitUntil } from '../helpers/wait-until.js';
 import { readOtio } from '../cut/otio-checker.js';
-import { integratedLoudness, readFilm } from '../cut/media.js';
+import { decodeFrames, integratedLoudness, pixelDistance, readFilm } from '../cut/media.js';
 import { editStoryboard, events, readLock, readLockBytes, renderWith, sha256, startRenderEmulator } from './helpers.js';
 
 /**
@@ -111,6 +111,20 @@ describe.concurrent('cuts in a render', () => {
       for (const ref of reading.references) {
         expect(ref.file, ref.name).not.toBeNull();
         expect(ref.used.end).toBeLessThanOrEqual(ref.available!.end);
+      }
+
+      // By the decoded pixels: the first frames of each clip's stretch (after its crossfade in)
+      // are that clip's own frames at that point, not the other product's.
+      const frames = await decodeFrames(path.join(dir, entry.outputs.video.path));
+      expect(frames.length).toBe(66);
+      const other = product === 'mug' ? 'teapot' : 'mug';
+      const clipFrames = (shot: string, which = product) => decodeFrames(path.join(dir, lock.jobs[`${shot}[product=${which}]`]!.outputs.video!.path), 12);
+      for (const { shot, filmFrame, clipFrame } of [{ shot: 'hero', filmFrame: 0, clipFrame: 0 }, { shot: 'close', filmFrame: 48, clipFrame: 18 }]) {
+        const [own, others] = [await clipFrames(shot), await clipFrames(shot, other)];
+        for (let k = 0; k < 3; k++) {
+          expect(pixelDistance(frames[filmFrame + k]!, own[clipFrame + k]!), `${id} frame ${filmFrame + k}`).toBeLessThan(3);
+          expect(pixelDistance(frames[filmFrame + k]!, others[clipFrame + k]!), `${id} frame ${filmFrame + k} against ${other}`).toBeGreaterThan(10);
+        }
       }
     }
 
