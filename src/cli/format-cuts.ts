@@ -96,6 +96,13 @@ export function cutPlanEvents(plan: CutPlan): object[] {
   }));
 }
 
+/** `plan.total` with the films' counts (`films`) when the storyboard has cuts; as it is otherwise. */
+export function withFilmTotals(total: object, plan: CutPlan): object {
+  if (plan.cuts.length === 0) return total;
+  const { cut, reuse, blocked, unselected } = plan.totals;
+  return { ...total, films: { films: plan.cuts.length, cut, reuse, blocked, orphan: plan.orphans.length, unselected } };
+}
+
 /** A film's progress during a render as a line (or a JSON event); `null` for what is not shown. */
 export function cutEventLine(event: CutEvent, display: (absPath: string) => string): { readonly json: object; readonly text: string | null } | null {
   switch (event.type) {

@@ -7,7 +7,7 @@ import { formatPlan, planEvents } from './format-plan.js';
 import { checkMaxCost } from '../providers/cost-totals.js';
 import { formatMoney } from '../providers/money.js';
 import { describePlanReason } from './format-plan-reason.js';
-import { cutPlanEvents, formatCutPlan } from './format-cuts.js';
+import { cutPlanEvents, formatCutPlan, withFilmTotals } from './format-cuts.js';
 import { displayPath, explicitOutDir, loadForCommand } from './load-for-cli.js';
 import type { CliContext, CommonFlags } from './context.js';
 import { defineCommand } from './define-command.js';
@@ -32,7 +32,7 @@ export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext)
   const { log } = ctx;
   const events = log.json ? planEvents(plan, loaded.storyboard.name, providerId) : [];
   // The films' events go before the total, as their rows go after the jobs'.
-  for (const event of [...events.slice(0, -1), ...(log.json ? cutPlanEvents(cuts) : []), ...events.slice(-1)]) log.event(event);
+  for (const event of [...events.slice(0, -1), ...(log.json ? cutPlanEvents(cuts) : []), ...events.slice(-1).map((total) => withFilmTotals(total, cuts))]) log.event(event);
   log.result(formatPlan(plan, `plan for ${log.out.bold(loaded.storyboard.name)} on ${providerId} (${displayPath(ctx, lockPath)})`, log.out));
   const films = formatCutPlan(cuts, log.out);
   if (films !== '') log.result(`\n${films}`);

@@ -178,6 +178,7 @@ function printJson(update: WatchUpdate, ctx: CliContext): void {
         event: 'watch.plan',
         render: totals.render,
         download: totals.download,
+        ...(totals.pull > 0 ? { pull: totals.pull } : {}),
         reuse: totals.reuse,
         cost_usd: totals.costUsd,
         added: diff?.added.map((job) => job.id) ?? null,

@@ -139,6 +139,7 @@ describe.concurrent('cuts in a render', () => {
     const lockBytes = await readLockBytes(dir, FILE);
     const plan = await runCli(['plan', FILE, '--base-url', emu.url, '--json'], { cwd: dir, now: () => Date.now() });
     expect(planCuts(plan)).toEqual({ [SPOTS[0]!]: ['reuse', 'up-to-date'], [SPOTS[1]!]: ['reuse', 'up-to-date'], trailer: ['reuse', 'up-to-date'] });
+    expect(events(plan, 'plan.total')[0]!['films']).toEqual({ films: 3, cut: 0, reuse: 3, blocked: 0, orphan: 0, unselected: 0 });
     const creates = emu.stats().createsAccepted;
     const again = await renderWith(emu, dir, FILE);
     expect(again.code, again.stderr).toBe(0);

@@ -63,6 +63,14 @@ describe('render with a remote', () => {
     const clone = await cloneOf(dir, onTestFinished);
     const planned = await runCli(['plan', FILE, '--base-url', other.url, '--remote', remote, '--json'], { cwd: clone });
     expect(planned.events().filter((e) => e.event === 'plan.job').map((e) => e['action'])).toEqual(['pull', 'pull', 'pull', 'pull']);
+    expect(planned.events().find((e) => e.event === 'plan.total')).toMatchObject({ pull: 4, render: 0 });
+    // Watch mode's plan says the same.
+    const watching = new AbortController();
+    const watched = runCli(['watch', FILE, '--base-url', other.url, '--remote', remote, '--json'], {
+      cwd: clone, signal: watching.signal, now: () => Date.now(),
+      onOutput: ({ stdout }) => void (stdout.includes('"watch.plan"') && watching.abort()),
+    });
+    expect((await watched).events().find((e) => e.event === 'watch.plan')).toMatchObject({ pull: 4, render: 0, download: 0 });
     const before = await readLockBytes(clone, FILE);
     const pulled = await renderWith(other, clone, FILE, ['--remote', remote]);
     expect(pulled.code, pulled.stderr).toBe(0);
