@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AttemptOutcome } from '../api/retry-policy.js';
 import { RemoteError } from './errors.js';
+import { hashPool } from './hash-pool.js';
 import { VerifyingStream, type Expected, type Mismatch } from './verify-stream.js';
 
 /**
@@ -39,56 +41,44 @@ export async function copyVerified(sourcePath: string, destPath: string, expecte
   const data = await readAtMost(sourcePath, expected.bytes + 1);
   const actual = createHash('sha256').update(data).digest('hex');
   if (data.length !== expected.bytes || actual !== expected.sha256) throw mismatch({ actualSha256: data.length > expected.bytes ? null : actual, actualBytes: data.length });
-  await writeAtomically(destPath, options.tempDir, async (file) => {
+  await writeAtomically(destPath, options.tempDir, createEmpty, async (file) => {
     await file.writeFile(data);
   });
   options.onProgress?.(data.length);
 }
 
 /**
- * A large file, file to file: two 1 MiB buffers used in turn, the next piece read while this
- * one is hashed and written. No allocation per piece (no garbage for the collector, memory flat
- * at 2 MiB whatever the size) and no stream machinery, which for a local copy costs as much as
- * the copying.
+ * A large file, file to file: the kernel copies it into the temp file (`copy_file_range`, or a
+ * reflink where the filesystem shares blocks; no bytes pass through this process), then a
+ * worker thread reads the temp file back and hashes it (hash-pool.ts) while it is fsynced, so
+ * what is verified is exactly what is renamed into place, whatever the source does meanwhile.
+ * Memory: the worker's one 1 MiB buffer, whatever the size. Transfers in flight together keep
+ * the kernel's copy, the disk and every core's hash busy (see bench/remote-throughput.ts).
  */
 async function copyLargeVerified(sourcePath: string, destPath: string, expected: Expected, mismatch: (found: Mismatch) => Error, options: WriteOptions): Promise<void> {
-  const source = await open(sourcePath, 'r');
-  try {
-    await writeAtomically(destPath, options.tempDir, async (file) => {
-      const buffers = [Buffer.allocUnsafe(STREAM_CHUNK_BYTES), Buffer.allocUnsafe(STREAM_CHUNK_BYTES)] as const;
-      const hash = createHash('sha256');
-      let done = 0;
-      let reading = source.read(buffers[0], 0, STREAM_CHUNK_BYTES, 0);
-      try {
-        for (let turn = 0; ; turn++) {
-          const { bytesRead } = await reading;
-          if (bytesRead === 0) break;
-          const piece = buffers[turn % 2]!.subarray(0, bytesRead);
-          done += bytesRead;
-          if (done > expected.bytes) throw mismatch({ actualSha256: null, actualBytes: done });
-          options.signal?.throwIfAborted();
-          reading = source.read(buffers[(turn + 1) % 2]!, 0, STREAM_CHUNK_BYTES, done);
-          hash.update(piece);
-          await file.write(piece, 0, bytesRead, done - bytesRead);
-          options.onProgress?.(done);
-        }
-      } catch (error) {
-        // The read already asked for finishes before the file is closed under it.
-        await reading.catch(() => {});
-        throw error;
-      }
-      const actual = hash.digest('hex');
-      if (done !== expected.bytes || actual !== expected.sha256) throw mismatch({ actualSha256: actual, actualBytes: done });
-    });
-  } finally {
-    await source.close();
-  }
+  const copyInto = async (temp: string): Promise<FileHandle> => {
+    await copyFile(sourcePath, temp, constants.COPYFILE_EXCL);
+    return open(temp, 'r+');
+  };
+  await writeAtomically(destPath, options.tempDir, copyInto, async (file, temp) => {
+    const { size } = await file.stat();
+    // Larger than it should be: refused without reading it.
+    if (size > expected.bytes) throw mismatch({ actualSha256: null, actualBytes: size });
+    // The copy goes to the disk while a worker hashes it (from the page cache): the disk and
+    // the cores work at once. Nothing is renamed until both are done.
+    const [hashed, synced] = await Promise.allSettled([hashPool().hashFile(temp, expected.bytes, { signal: options.signal, onProgress: options.onProgress }), file.sync()]);
+    if (hashed.status === 'rejected') throw hashed.reason;
+    if (synced.status === 'rejected') throw synced.reason;
+    const digest = hashed.value;
+    if (digest.kind === 'too-long') throw mismatch({ actualSha256: null, actualBytes: digest.bytes });
+    if (digest.bytes !== expected.bytes || digest.sha256 !== expected.sha256) throw mismatch({ actualSha256: digest.sha256, actualBytes: digest.bytes });
+  });
 }
 
 /** Streams `source` through a verifier into `destPath`, atomically. */
 export async function writeVerified(source: Readable, destPath: string, expected: Expected, mismatch: (found: Mismatch) => Error, options: WriteOptions = {}): Promise<void> {
   try {
-    await writeAtomically(destPath, options.tempDir, async (file) => {
+    await writeAtomically(destPath, options.tempDir, createEmpty, async (file) => {
       const verifier = new VerifyingStream(expected, mismatch, options.onProgress);
       await (options.signal ? pipeline(source, verifier, fileSink(file), { signal: options.signal }) : pipeline(source, verifier, fileSink(file)));
     });
@@ -99,19 +89,25 @@ export async function writeVerified(source: Readable, destPath: string, expected
 }
 
 /**
- * Writes a temp file created exclusively (by `fill`), fsyncs it and renames it to `destPath`;
- * on any failure the temp file is removed. The directory is not fsynced: a rename lost in a
- * crash leaves the blob or output absent, which the next push or pull sees and repairs, while
- * the fsync of the file keeps a crash from leaving a name whose bytes never reached the disk.
+ * Writes a temp file created exclusively (`create`: empty by default), filled by `fill`, fsyncs
+ * it and renames it to `destPath`; on any failure the temp file is removed. The directory is not
+ * fsynced: a rename lost in a crash leaves the blob or output absent, which the next push or
+ * pull sees and repairs, while the fsync of the file keeps a crash from leaving a name whose
+ * bytes never reached the disk.
  */
-async function writeAtomically(destPath: string, tempDir: string | undefined, fill: (file: FileHandle) => Promise<void>): Promise<void> {
+async function writeAtomically(
+  destPath: string,
+  tempDir: string | undefined,
+  create: (temp: string) => Promise<FileHandle>,
+  fill: (file: FileHandle, temp: string) => Promise<void>,
+): Promise<void> {
   const dir = tempDir ?? path.dirname(destPath);
   const temp = path.join(dir, `${path.basename(destPath)}.part-${nextTempId()}`);
   try {
     // Folders are made only when missing: for a thousand small blobs, two mkdir calls each cost more than the copy.
-    const file = await orMakeFolder(dir, () => open(temp, 'wx'));
+    const file = await orMakeFolder(dir, () => create(temp));
     try {
-      await fill(file);
+      await fill(file, temp);
       await file.sync();
     } finally {
       await file.close();
@@ -122,6 +118,9 @@ async function writeAtomically(destPath: string, tempDir: string | undefined, fi
     throw error;
   }
 }
+
+/** A new, empty temp file: fails when the name exists. */
+const createEmpty = (temp: string): Promise<FileHandle> => open(temp, 'wx');
 
 /** Runs `act`; if it fails because `folder` is missing, makes the folder and runs it once more. */
 async function orMakeFolder<T>(folder: string, act: () => Promise<T>): Promise<T> {

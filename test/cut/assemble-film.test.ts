@@ -99,7 +99,7 @@ describe.each([
   it('shows each clip\'s own frames where its entry begins', async () => {
     const frames = await decodeFrames(result.video.path);
     expect(frames.length).toBe(timeline.frames);
-    const sources = await Promise.all(clips.map(decodeFrames));
+    const sources = await Promise.all(clips.map((clip) => decodeFrames(clip)));
     for (const span of timeline.spans) {
       if (span.segment.kind !== 'clip') continue;
       const source = sources[clips.indexOf(span.segment.path)]!;

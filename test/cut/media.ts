@@ -99,7 +99,8 @@ const THUMB = { width: 32, height: 18 };
  * tell frames apart by their pixels. With `fps`, the frames at that rate, picked as a film at
  * that rate picks them from its clips.
  */
-export async function decodeFrames(file: string, fps?: number): Promise<Buffer[]> {
+export async function decodeFrames(file: string, options: { readonly fps?: number } = {}): Promise<Buffer[]> {
+  const { fps } = options;
   const filters = [...(fps === undefined ? [] : [`fps=${fps}`]), `scale=${THUMB.width}:${THUMB.height}`, 'format=rgb24'].join(',');
   const { stdout } = await run(ffmpeg.path, ['-loglevel', 'error', '-i', file, '-vsync', 'passthrough', '-vf', filters, '-f', 'rawvideo', '-'], { encoding: 'buffer', maxBuffer: 256 << 20 });
   const size = THUMB.width * THUMB.height * 3;

@@ -118,7 +118,7 @@ describe.concurrent('cuts in a render', () => {
       const frames = await decodeFrames(path.join(dir, entry.outputs.video.path));
       expect(frames.length).toBe(66);
       const other = product === 'mug' ? 'teapot' : 'mug';
-      const clipFrames = (shot: string, which = product) => decodeFrames(path.join(dir, lock.jobs[`${shot}[product=${which}]`]!.outputs.video!.path), 12);
+      const clipFrames = (shot: string, which = product) => decodeFrames(path.join(dir, lock.jobs[`${shot}[product=${which}]`]!.outputs.video!.path), { fps: 12 });
       for (const { shot, filmFrame, clipFrame } of [{ shot: 'hero', filmFrame: 0, clipFrame: 0 }, { shot: 'close', filmFrame: 48, clipFrame: 18 }]) {
         const [own, others] = [await clipFrames(shot), await clipFrames(shot, other)];
         for (let k = 0; k < 3; k++) {
