@@ -23,6 +23,12 @@ export interface EmulatorOptions {
   port?: number;
   /** null (default): in memory. Else jobs (JSON) and media are kept there and reloaded on start. */
   stateDir?: string | null;
+  /**
+   * Where the generated MP4s are kept, keyed by what they are made from (seed, size, length,
+   * rate, image), so emulators sharing it encode each once; kept on close. Default: `<stateDir>/media`,
+   * or a temp directory removed on close.
+   */
+  mediaDir?: string;
   /** Time scale: 1 (default) gives realistic job durations (tens of seconds); tests use e.g. 1000. */
   speed?: number;
   /** Frame rate of the generated MP4s; default 24. Tests use low values (e.g. 4) for speed. */
@@ -86,7 +92,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const settings = resolveSettings(options);
   const stateDir = options.stateDir ?? null;
   if (stateDir !== null) await mkdir(stateDir, { recursive: true });
-  const mediaRoot = stateDir === null ? await mkdtemp(join(tmpdir(), 'shotlist-emulator-')) : join(stateDir, 'media');
+  const ownMedia = options.mediaDir === undefined && stateDir === null;
+  const mediaRoot = options.mediaDir ?? (stateDir === null ? await mkdtemp(join(tmpdir(), 'shotlist-emulator-')) : join(stateDir, 'media'));
   const store = await VideoStore.open(stateDir);
   const characters = await CharacterStore.open(stateDir);
   const media = new MediaRenderer({ root: mediaRoot, ffmpegPath: ffmpeg.path, concurrency: options.encoders ?? 2 });
@@ -152,7 +159,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       await media.close();
       await stopped;
       await Promise.all([store.flush(), characters.flush(), clockWrites]);
-      if (stateDir === null) await rm(mediaRoot, { recursive: true, force: true });
+      if (ownMedia) await rm(mediaRoot, { recursive: true, force: true });
     },
   };
 }

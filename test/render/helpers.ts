@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TestContext } from 'vitest';
+import { inject, type TestContext } from 'vitest';
 import { startEmulator, type EmulatorOptions, type FaultOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import type { LockEntry, Lockfile } from '../../src/lockfile/lockfile.js';
 import { copyExamples, runCli, type CliRun } from '../helpers/cli.js';
@@ -9,7 +9,8 @@ import { waitUntil } from '../helpers/wait-until.js';
 
 /** Fast enough that the 18-job campaign renders in seconds: 1000x time, 4 fps encodes. */
 export function startRenderEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  return startEmulator({ speed: 1000, fps: 4, ...options });
+  // The run's one media cache (test/setup/global.ts): a video any test encoded is not encoded again.
+  return startEmulator({ speed: 1000, fps: 4, mediaDir: inject('mediaCache'), ...options });
 }
 
 /** A render emulator and a fresh copy of `examples/`, both gone when the test finishes. */
