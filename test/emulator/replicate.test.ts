@@ -77,6 +77,17 @@ describe('replicate flavor: predictions', () => {
     expect(facts.duration).toBeCloseTo(4, 0);
   });
 
+  it('answers a create with the prediction as accepted, starting, however far the clock moved before the reply', async () => {
+    // Every reading of the clock a minute later than the one before: by the time the reply is
+    // written, a prediction read at that moment would be processing or done.
+    let now = Date.UTC(2026, 11, 1);
+    const emu = await start({ speed: 1, fps: 2, clock: () => (now += 60_000) });
+    const created = await create(emu, 'google/veo-3.1-fast', { prompt: 'a kite', duration: 4 });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'starting', started_at: null, completed_at: null, output: null });
+    expect((await get(`${emu.url}/predictions/${created.body.id}`)).body.status).not.toBe('starting');
+  });
+
   it('creates by version on POST /v1/predictions in the three forms, and refuses an unknown version', async () => {
     const emu = await start({ faults: NO_RENDER });
     const version = versionIdOf(replicateModel('kwaivgi/kling-v2.1-master')!);

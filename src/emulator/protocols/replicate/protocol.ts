@@ -102,9 +102,13 @@ async function admit(ctx: EmulatorContext, request: ProtocolRequest, create: Rep
   for (const image of create.images) await ctx.media.keepInput(image.sha256, image.bytes);
   const admission = admitJob(ctx, 'create', create.job, 'none', create.failure);
   if (admission.kind === 'drop' || admission.dropAfterCommit) return { kind: 'drop' };
-  if (create.waitSeconds !== null) await waitUntilDone(ctx, admission.job.id, create.waitSeconds, request.signal);
-  const job = ctx.store.get(admission.job.id)!;
-  return jsonReply(201, predictionOf(ctx, job));
+  if (create.waitSeconds === null) {
+    // The prediction as accepted: on a slow reply (a loaded machine) the clock has moved on,
+    // and Replicate answers a create with the prediction it made, `starting`.
+    return jsonReply(201, predictionOf(ctx, admission.job, admission.job.createdMs));
+  }
+  await waitUntilDone(ctx, admission.job.id, create.waitSeconds, request.signal);
+  return jsonReply(201, predictionOf(ctx, ctx.store.get(admission.job.id)!));
 }
 
 /**
