@@ -1,5 +1,6 @@
 import { confinePath } from '../files/confined-path.js';
 import { hashBounded, readBounded, type ReadFailure } from '../files/read-bounded.js';
+import type { Issue } from '../source/issue.js';
 
 /**
  * A file a storyboard names (an input image, a character's clip, a film's still or music): read
@@ -38,5 +39,36 @@ function refusalOf(failure: ReadFailure): FileRefusal {
       return { status: 'too-large', detail: String(failure.bytes) };
     case 'unreadable':
       return { status: 'unreadable', detail: failure.code };
+  }
+}
+
+/** How a check names the files it reads, for `describeRefusal`. */
+export interface RefusalWording {
+  /** Before the path in a message: `input_reference`, `character clip`, `image`, `music`. */
+  readonly noun: string;
+  /** Of the issue codes `<prefix>-missing`, `-too-large`, `-unreadable`. */
+  readonly codePrefix: string;
+  /** What the hint of a path outside the project asks to keep inside it: `images`. */
+  readonly keepInside: string;
+  /** The bound, as `expected` says it: `at most 20 MiB`. */
+  readonly limit: string;
+  readonly tooLargeHint?: string;
+}
+
+export type RefusalIssue = Pick<Issue, 'code' | 'message' | 'expected' | 'hint'>;
+
+/** A refusal as the issue every check reports for it. */
+export function describeRefusal(refusal: FileRefusal, file: string, wording: RefusalWording): RefusalIssue {
+  const named = `${wording.noun} ${file}`;
+  switch (refusal.status) {
+    case 'missing':
+    case 'not-a-file':
+      return { code: `${wording.codePrefix}-missing`, message: `${named} ${refusal.status === 'missing' ? 'does not exist' : 'is not a file'}`, hint: 'the path is relative to the storyboard file' };
+    case 'outside':
+      return { code: 'path-outside-project', message: `${named} is outside the project directory`, hint: `keep ${wording.keepInside} inside the project (the folder holding .git)` };
+    case 'too-large':
+      return { code: `${wording.codePrefix}-too-large`, message: `${named} has ${refusal.detail} bytes`, expected: wording.limit, ...(wording.tooLargeHint === undefined ? {} : { hint: wording.tooLargeHint }) };
+    case 'unreadable':
+      return { code: `${wording.codePrefix}-unreadable`, message: `${named} cannot be read (${refusal.detail})` };
   }
 }

@@ -3,6 +3,12 @@ import { issueAt } from '../source/yaml-source.js';
 import type { DraftCharacter } from './characters.js';
 import type { CharacterClipInfo } from './read-character-clips.js';
 import type { StoryboardDraft } from './resolve-storyboard.js';
+import { describeRefusal, type RefusalWording } from './project-file.js';
+
+const CHARACTER_CLIP: RefusalWording = {
+  noun: 'character clip', codePrefix: 'character-clip', keepInside: 'clips', limit: 'at most 24 MiB',
+  tooLargeHint: 'a 2–4 s clip at 720p or 1080p is a few MiB; re-encode it',
+};
 
 /**
  * A character is made from "short MP4s (2–4 s)" (reference §7): shorter or longer clips are
@@ -29,23 +35,10 @@ export function validateCharacterClips(storyboard: Pick<StoryboardDraft, 'source
 
 function problemOf(info: CharacterClipInfo, character: DraftCharacter): Pick<Issue, 'code' | 'message' | 'expected' | 'found' | 'hint'> | null {
   const file = character.clip!.path;
-  switch (info.status) {
-    case 'missing':
-      return { code: 'character-clip-missing', message: `character clip ${file} does not exist`, hint: 'the path is relative to the storyboard file' };
-    case 'outside':
-      return { code: 'path-outside-project', message: `character clip ${file} is outside the project directory`, hint: 'keep clips inside the project (the folder holding .git)' };
-    case 'too-large':
-      return { code: 'character-clip-too-large', message: `character clip ${file} has ${info.detail} bytes`, expected: 'at most 24 MiB', hint: 'a 2–4 s clip at 720p or 1080p is a few MiB; re-encode it' };
-    case 'not-a-file':
-      return { code: 'character-clip-missing', message: `character clip ${file} is not a file` };
-    case 'unreadable':
-      return { code: 'character-clip-unreadable', message: `character clip ${file} cannot be read (${info.detail})` };
-    case 'ok': {
-      if (info.video === null) return { code: 'character-clip-type', message: `character clip ${file} is not an MP4 video`, expected: 'an MP4 with a video track', hint: 'the type is read from the bytes, not the file name; convert the clip to MP4' };
-      const tenths = Math.round(info.video.seconds * 10) / 10;
-      if (tenths >= MIN_CLIP_SECONDS && tenths <= MAX_CLIP_SECONDS) return null;
-      const found = `${info.video.seconds.toFixed(2)} s`;
-      return { code: 'character-clip-length', message: `character clip ${file} lasts ${found}`, expected: `${MIN_CLIP_SECONDS} to ${MAX_CLIP_SECONDS} seconds`, found, hint: `trim the clip to ${MIN_CLIP_SECONDS}–${MAX_CLIP_SECONDS} seconds of the character alone` };
-    }
-  }
+  if (info.status !== 'ok') return describeRefusal(info, file, CHARACTER_CLIP);
+  if (info.video === null) return { code: 'character-clip-type', message: `character clip ${file} is not an MP4 video`, expected: 'an MP4 with a video track', hint: 'the type is read from the bytes, not the file name; convert the clip to MP4' };
+  const tenths = Math.round(info.video.seconds * 10) / 10;
+  if (tenths >= MIN_CLIP_SECONDS && tenths <= MAX_CLIP_SECONDS) return null;
+  const found = `${info.video.seconds.toFixed(2)} s`;
+  return { code: 'character-clip-length', message: `character clip ${file} lasts ${found}`, expected: `${MIN_CLIP_SECONDS} to ${MAX_CLIP_SECONDS} seconds`, found, hint: `trim the clip to ${MIN_CLIP_SECONDS}–${MAX_CLIP_SECONDS} seconds of the character alone` };
 }

@@ -9,6 +9,10 @@ import type { CutFiles, MusicInfo } from './read-cut-files.js';
 import type { InputReferenceInfo } from './read-input-references.js';
 import type { CutDraft, DraftImage } from './resolve-cuts.js';
 import type { WrittenStoryboard } from './written.js';
+import { describeRefusal, type RefusalWording } from './project-file.js';
+
+const CUT_IMAGE: RefusalWording = { noun: 'image', codePrefix: 'cut-image', keepInside: 'images', limit: 'at most 20 MiB' };
+const CUT_MUSIC: RefusalWording = { noun: 'music', codePrefix: 'cut-music', keepInside: 'the music bed', limit: 'at most 100 MiB', tooLargeHint: 'a bed is looped to the film: a short one will do' };
 
 /**
  * The films with their files read: every image exists inside the project, is a JPEG, PNG or
@@ -50,50 +54,26 @@ function imageOf(entry: DraftImage, info: InputReferenceInfo | undefined, add: A
   const at = [...entry.origin.path, 'image'];
   const file = entry.file.written;
   if (!info) return null;
-  switch (info.status) {
-    case 'missing':
-    case 'not-a-file':
-      add(at, { code: 'cut-image-missing', message: `image ${file} ${info.status === 'missing' ? 'does not exist' : 'is not a file'}`, hint: 'the path is relative to the storyboard file' });
-      return null;
-    case 'outside':
-      add(at, { code: 'path-outside-project', message: `image ${file} is outside the project directory`, hint: 'keep images inside the project (the folder holding .git)' });
-      return null;
-    case 'too-large':
-      add(at, { code: 'cut-image-too-large', message: `image ${file} has ${info.detail} bytes`, expected: 'at most 20 MiB' });
-      return null;
-    case 'unreadable':
-      add(at, { code: 'cut-image-unreadable', message: `image ${file} cannot be read (${info.detail})` });
-      return null;
-    case 'ok':
-      if (info.type === null || info.width === null || info.height === null) {
-        add(at, { code: 'cut-image-type', message: `image ${file} is not a JPEG, PNG or WebP image${info.type === null ? '' : ' of a readable size'}`, expected: 'JPEG, PNG or WebP bytes', hint: 'the type is read from the bytes, not the file name; convert the image' });
-        return null;
-      }
-      return { kind: 'image', ref: entry.file.ref, path: entry.file.absPath, sha256: info.sha256, width: info.width, height: info.height, seconds: entry.seconds, transitionIn: entry.transitionIn, origin: entry.origin };
+  if (info.status !== 'ok') {
+    add(at, describeRefusal(info, file, CUT_IMAGE));
+    return null;
   }
+  if (info.type === null || info.width === null || info.height === null) {
+    add(at, { code: 'cut-image-type', message: `image ${file} is not a JPEG, PNG or WebP image${info.type === null ? '' : ' of a readable size'}`, expected: 'JPEG, PNG or WebP bytes', hint: 'the type is read from the bytes, not the file name; convert the image' });
+    return null;
+  }
+  return { kind: 'image', ref: entry.file.ref, path: entry.file.absPath, sha256: info.sha256, width: info.width, height: info.height, seconds: entry.seconds, transitionIn: entry.transitionIn, origin: entry.origin };
 }
 
 function musicOf(draft: CutDraft, info: MusicInfo | undefined, add: Add): ResolvedCutAudio['music'] | undefined {
   const at = [...draft.origin.path, 'audio', 'music'];
   const file = draft.music!.written;
   if (!info) return undefined;
-  switch (info.status) {
-    case 'ok':
-      return { ref: draft.music!.ref, path: draft.music!.absPath, sha256: info.sha256 };
-    case 'missing':
-    case 'not-a-file':
-      add(at, { code: 'cut-music-missing', message: `music ${file} ${info.status === 'missing' ? 'does not exist' : 'is not a file'}`, hint: 'the path is relative to the storyboard file' });
-      return undefined;
-    case 'outside':
-      add(at, { code: 'path-outside-project', message: `music ${file} is outside the project directory`, hint: 'keep the music bed inside the project (the folder holding .git)' });
-      return undefined;
-    case 'too-large':
-      add(at, { code: 'cut-music-too-large', message: `music ${file} has ${info.detail} bytes`, expected: 'at most 100 MiB', hint: 'a bed is looped to the film: a short one will do' });
-      return undefined;
-    case 'unreadable':
-      add(at, { code: 'cut-music-unreadable', message: `music ${file} cannot be read (${info.detail})` });
-      return undefined;
+  if (info.status !== 'ok') {
+    add(at, describeRefusal(info, file, CUT_MUSIC));
+    return undefined;
   }
+  return { ref: draft.music!.ref, path: draft.music!.absPath, sha256: info.sha256 };
 }
 
 /** A film of images only takes its size from the first one. */
