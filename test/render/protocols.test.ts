@@ -41,6 +41,9 @@ function storyboard(c: Case, shots: string): string {
 name: proto
 provider:
   profile: ${c.profile}
+  # The emulator at 1000x finishes a job in milliseconds; the real APIs' poll floors (5 s for
+  # Veo) would make each test wait seconds for nothing.
+  min_poll_ms: 50
 defaults:
   model: ${c.model}
   size: ${c.size}
