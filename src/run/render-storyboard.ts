@@ -273,7 +273,7 @@ function reportOf(
       return { status: 'completed', job, costUsd, videoId: entry?.video_id ?? videoId, outputs: { ...(video ? { video } : {}), ...(thumbnail ? { thumbnail } : {}) }, ...(entry ? { pinned: entry.outputs } : {}) };
     }
     case 'failed':
-      return { status: 'failed', job, costUsd, videoId, reason: outcome.error instanceof JobFailedError ? outcome.error.message : describe(outcome.error) };
+      return { status: 'failed', job, costUsd, videoId, reason: failureReason(outcome.error) };
     case 'skipped':
       // The status beside it already says "skipped"; the reason says why.
       return { status: 'skipped', job, costUsd, videoId: null, reason: `not sent, because ${outcome.because} failed` };
@@ -282,8 +282,16 @@ function reportOf(
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/**
+ * Why a job failed, always as `<code>: <what happened>`: a job's own failure says it so already;
+ * any other error (a download whose retries ran out, a disk that refused a write) gets its code
+ * in front, so every failed job names a code the same way.
+ */
+function failureReason(error: unknown): string {
+  if (error instanceof JobFailedError) return error.message;
+  if (!(error instanceof Error)) return `internal: ${String(error)}`;
+  const code = (error as { code?: unknown }).code;
+  return `${typeof code === 'string' && code !== '' ? code : 'internal'}: ${error.message}`;
 }
 
 export type { JobState };

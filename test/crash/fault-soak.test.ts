@@ -93,7 +93,7 @@ async function checkFailedRun(soak: Soak, run: CliRun): Promise<void> {
   const lock = await soak.lock();
   const failed = failures(run);
   expect(failed.size).toBeGreaterThan(0);
-  for (const [id, reason] of failed) expect(reason, id).toMatch(/^[a-z_]+: \S|^not sent, because \S+ failed$/);
+  for (const [id, reason] of failed) expect(reason, id).toMatch(/^[a-z][a-z_-]*: \S|^not sent, because \S+ failed$/);
   for (const id of soak.board.jobs) if (lock.jobs[id]?.status !== 'completed' || !lock.jobs[id]?.outputs.video) expect(failed.has(id), `${id} did not complete and says why`).toBe(true);
 }
 
