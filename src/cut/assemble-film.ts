@@ -9,7 +9,7 @@ import { checkFilm } from './check-film.js';
 import { CutInputError } from './errors.js';
 import type { Film } from './film.js';
 import { DEFAULT_ENCODER, measureArgs, planAssembly, renderArgs, type CopyBlocker, type EncoderSettings } from './ffmpeg-graph.js';
-import { MAX_REFINEMENTS, parseMeasurement, planNormalisation, refineNormalisation, type LoudnessMeasurement, type Normalisation } from './loudness.js';
+import { MAX_REFINEMENTS, parseIntegrated, parseMeasurement, planNormalisation, refineNormalisation, type LoudnessMeasurement, type Normalisation } from './loudness.js';
 import { buildOtio, serializeOtio } from './otio.js';
 import { probeAudio, probeClip, type ClipFacts } from './probe-media.js';
 import { runFfmpeg, tempPathFor, writeWithFfmpeg } from './run-ffmpeg.js';
@@ -95,7 +95,7 @@ export async function assembleFilm(options: AssembleOptions): Promise<AssembledF
       const runs = renderArgs(plan, normalisation, OUTPUT_PLACEHOLDER, encoder, { measure: check });
       const [sound, filmArgs] = [await run(runs.sound), await run(runs.film)];
       let next: Normalisation | null = null;
-      const keep = (stderr: string): boolean => (next = refineNormalisation(normalisation, parseMeasurement(stderr), film.audio.loudnessLufs)) === null;
+      const keep = (stderr: string): boolean => (next = refineNormalisation(normalisation, parseIntegrated(stderr), film.audio.loudnessLufs)) === null;
       const written = await writeWithFfmpeg(output, {
         ...common, feed: sound, args: (temp) => filmArgs.map((arg) => (arg === OUTPUT_PLACEHOLDER ? temp : arg)), onProgress: progress('assemble'), ...(check ? { keep } : {}),
       });

@@ -1,6 +1,6 @@
 import type { Film } from './film.js';
 import { AUDIO_RATE, formatRate, sampleAt, secondsOf, timelineOf, type FilmTimeline, type SegmentSpan } from './film-timeline.js';
-import { MEASURE_FILTER, normaliseFilter, type Normalisation } from './loudness.js';
+import { CHECK_FILTER, MEASURE_FILTER, normaliseFilter, type Normalisation } from './loudness.js';
 import type { ClipFacts } from './probe-media.js';
 
 /**
@@ -181,7 +181,7 @@ export function measureArgs(plan: AssemblyPlan): string[] | null {
  */
 export function renderArgs(plan: AssemblyPlan, normalisation: Normalisation, output: string, encoder: EncoderSettings = DEFAULT_ENCODER, options: { readonly measure?: boolean } = {}): { readonly sound: string[]; readonly film: string[] } {
   const measure = options.measure === true && plan.audible;
-  const finish = `[mix]${normaliseFilter(normalisation, AUDIO_RATE)}${measure ? `,asplit=2[aout][check];[check]${MEASURE_FILTER}[checked]` : '[aout]'}`;
+  const finish = `[mix]${normaliseFilter(normalisation, AUDIO_RATE)}${measure ? `,asplit=2[aout][check];[check]${CHECK_FILTER}[checked]` : '[aout]'}`;
   const pcm = ['-f', 'f32le', '-ar', String(AUDIO_RATE), '-ac', String(plan.channels)];
   const sound = [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', measure ? 'info' : 'error', ...plan.soundInputs.flat(),

@@ -44,6 +44,12 @@ export type Normalisation =
 
 /** Pass 1's filter: its per-frame lines go to the verbose log (not shown), its summary to stderr, read by parseMeasurement. */
 export const MEASURE_FILTER = 'ebur128=peak=true:framelog=verbose';
+/**
+ * The check of a limited mix as pass 2 writes it: integrated loudness only, read by
+ * parseIntegrated. The limiter holds the peaks; measuring them again at 4× the rate would cost
+ * a quarter of the pass and decide nothing.
+ */
+export const CHECK_FILTER = 'ebur128=framelog=verbose';
 
 /** Below this the scanner has found no gated sound at all. */
 const SILENCE_LUFS = -70;
@@ -57,12 +63,12 @@ export function planNormalisation(measured: LoudnessMeasurement | null, targetLu
 }
 
 /**
- * The next gain for a limited mix that measured `after`, or `null` when it is close enough to
- * the target (or is not limited).
+ * The next gain for a limited mix whose integrated loudness came out at `afterLufs`, or `null`
+ * when it is close enough to the target (or is not limited).
  */
-export function refineNormalisation(current: Normalisation, after: LoudnessMeasurement | null, targetLufs: number): Normalisation | null {
-  if (current.kind !== 'limited' || after === null) return null;
-  const missing = targetLufs - after.integrated;
+export function refineNormalisation(current: Normalisation, afterLufs: number | null, targetLufs: number): Normalisation | null {
+  if (current.kind !== 'limited' || afterLufs === null) return null;
+  const missing = targetLufs - afterLufs;
   if (Math.abs(missing) <= REFINE_TOLERANCE_LU) return null;
   return { kind: 'limited', gainDb: round2(current.gainDb + missing) };
 }
@@ -88,6 +94,15 @@ export function parseMeasurement(stderr: string): LoudnessMeasurement | null {
   const measurement = { integrated: Number(integrated[1]), threshold: Number(integrated[2]), range: Number(range[1]), truePeak: Number(peak[1]) };
   // `-inf` reads as NaN: silence.
   return Object.values(measurement).every(Number.isFinite) ? measurement : null;
+}
+
+/** The integrated loudness in the summary of a CHECK_FILTER run; `null` for silence. Throws when there is no summary. */
+export function parseIntegrated(stderr: string): number | null {
+  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
+  const integrated = /Integrated loudness:\s+I:\s+(\S+) LUFS/.exec(summary);
+  if (!summary.startsWith('Summary:') || integrated === null) throw new Error('the loudness scanner printed no summary');
+  const lufs = Number(integrated[1]);
+  return Number.isFinite(lufs) && lufs > SILENCE_LUFS ? lufs : null;
 }
 
 function round2(value: number): number {

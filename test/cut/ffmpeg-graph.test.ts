@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { concatListOf, copyBlockers, measureArgs, planAssembly, renderArgs, type CopyBlocker } from '../../src/cut/ffmpeg-graph.js';
 import type { Film } from '../../src/cut/film.js';
-import { normaliseFilter, parseMeasurement, planNormalisation, refineNormalisation } from '../../src/cut/loudness.js';
+import { normaliseFilter, parseIntegrated, parseMeasurement, planNormalisation, refineNormalisation } from '../../src/cut/loudness.js';
 import type { ClipFacts } from '../../src/cut/probe-media.js';
 import { progressFraction } from '../../src/cut/run-ffmpeg.js';
 import { clipEntry, crossfade, fade, film, imageEntry } from './films.js';
@@ -251,16 +251,16 @@ describe('normalisation: one gain (loudnorm\'s linear rule), a limited gain wher
 
   it('raises a limited gain by what the limiter took, until within 0.3 LU', () => {
     const limited = { kind: 'limited', gainDb: 10 } as const;
-    expect(refineNormalisation(limited, measured(-15.8, -1.4), -14)).toEqual({ kind: 'limited', gainDb: 11.8 });
-    expect(refineNormalisation(limited, measured(-14.2, -1.4), -14)).toBeNull();
-    expect(refineNormalisation({ kind: 'linear', gainDb: 3 }, measured(-16, -5), -14)).toBeNull();
+    expect(refineNormalisation(limited, -15.8, -14)).toEqual({ kind: 'limited', gainDb: 11.8 });
+    expect(refineNormalisation(limited, -14.2, -14)).toBeNull();
+    expect(refineNormalisation({ kind: 'linear', gainDb: 3 }, -16, -14)).toBeNull();
   });
 
   it('measures a limited mix as limited, in the run that makes the sound', () => {
     const one = graphs[0]!.film;
     const plan = planAssembly(one, factsFor(one), CONTEXT);
     const { sound } = renderArgs(plan, { kind: 'limited', gainDb: 4 }, '/out/spot.mp4.tmp', undefined, { measure: true });
-    expect(sound[sound.indexOf('-filter_complex') + 1]).toMatch(/;\[mix\]volume=4dB,aresample=192000,alimiter=[^;]*,aresample=48000,asplit=2\[aout\]\[check\];\[check\]ebur128=peak=true:framelog=verbose\[checked\]$/);
+    expect(sound[sound.indexOf('-filter_complex') + 1]).toMatch(/;\[mix\]volume=4dB,aresample=192000,alimiter=[^;]*,aresample=48000,asplit=2\[aout\]\[check\];\[check\]ebur128=framelog=verbose\[checked\]$/);
     expect(sound.slice(sound.indexOf('pipe:1'))).toEqual(['pipe:1', '-map', '[checked]', '-f', 'null', '-']);
     expect(sound[sound.indexOf('-loglevel') + 1]).toBe('info');
     // Unasked, nothing is measured.
@@ -286,5 +286,13 @@ describe('text ffmpeg reads and writes', () => {
     expect(parseMeasurement(`Summary: of something else\n${printed('-5.4')}`)).toEqual({ integrated: -21.8, threshold: -31.8, range: 3.1, truePeak: -5.4 });
     expect(parseMeasurement(printed('-inf'))).toBeNull();
     expect(() => parseMeasurement('Error while filtering')).toThrow(/no summary/);
+  });
+
+  it('reads the integrated loudness of a check, which prints no peak', () => {
+    const checked = (lufs: string) => `[Parsed_ebur128_1 @ 0x2] Summary:\n\n  Integrated loudness:\n    I:         ${lufs} LUFS\n    Threshold: -24.1 LUFS\n\n  Loudness range:\n    LRA:         0.3 LU\n`;
+    expect(parseIntegrated(checked('-14.1'))).toBe(-14.1);
+    expect(parseIntegrated(checked('-70.0'))).toBeNull();
+    expect(parseIntegrated(checked('-inf'))).toBeNull();
+    expect(() => parseIntegrated('Conversion failed!')).toThrow(/no summary/);
   });
 });
