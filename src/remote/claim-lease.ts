@@ -46,7 +46,14 @@ export class ClaimWatch {
 
 export type ClaimOutcome =
   /** This run holds the claim: create (after reconciling, when `reconcile` says so), then `recordVideo`. */
-  | { readonly kind: 'owned'; readonly lease: ClaimLease; readonly reconcile: boolean; readonly since: string | null }
+  | {
+      readonly kind: 'owned';
+      readonly lease: ClaimLease;
+      readonly reconcile: boolean;
+      readonly since: string | null;
+      /** The claim this run took over when it had lapsed (`null`: none, or one that could not be read): what `leaveUnresolved` puts back. */
+      readonly previous?: ClaimRecord | null;
+    }
   | Extract<ClaimDecision, { action: 'adopt' }>
   | Extract<ClaimDecision, { action: 'wait' }>;
 
@@ -92,7 +99,7 @@ export async function meetClaim(ctx: ClaimContext, fingerprint: string, options:
       case 'take-over': {
         const record = newClaimRecord(fingerprint, ctx.me, nowMs);
         const result = await retried(() => ctx.claims.replace(name, serializeClaim(record), current!.version, { signal: ctx.signal }));
-        if (result.replaced) return { kind: 'owned', lease: new ClaimLease(ctx, name, record, result.version), reconcile: decision.reconcile, since: decision.since };
+        if (result.replaced) return { kind: 'owned', lease: new ClaimLease(ctx, name, record, result.version), reconcile: decision.reconcile, since: decision.since, previous: observed?.record ?? null };
         current = result.current;
         break;
       }
@@ -154,6 +161,19 @@ export class ClaimLease {
   /** Gives the claim up (the run stopped before creating, or the job failed): another run may take it at once. */
   release(): Promise<void> {
     return this.update((record, at) => ({ ...record, renewed_at: at, released: true }));
+  }
+
+  /**
+   * After a lapsed claim was taken over and the search for the job its owner may have made could
+   * not settle it (the provider cannot be searched, or the search failed): puts the claim back as
+   * it was found, so the next run meets the same unresolved claim (and searches again), never a
+   * released one it would create for at once. A claim that could not be read goes back as one
+   * lapsed a day ago, searched over that day. The lease ends with it.
+   */
+  async leaveUnresolved(previous: ClaimRecord | null): Promise<void> {
+    const dayAgo = new Date(this.ctx.now() - 24 * 3600_000).toISOString();
+    await this.update((record) => previous ?? { ...record, created_at: dayAgo, renewed_at: dayAgo });
+    this.lost = true;
   }
 
   /**

@@ -2,7 +2,7 @@ import { NotFoundError } from '../api/index.js';
 import { buildEntryFromVideo } from '../lockfile/entry-builder.js';
 import { ClaimLostError, meetClaim, type ClaimContext, type ClaimOutcome } from '../remote/claim-lease.js';
 import { EXPIRY_MARGIN_SECONDS } from '../plan/entry-state.js';
-import { createOnce, search, type CreateContext } from './create-once.js';
+import { canSearch, createOnce, search, type CreateContext } from './create-once.js';
 import { on, ServerUnusableError, type On } from './job-context.js';
 import { RemoteError } from '../remote/errors.js';
 import { serverName } from '../providers/profile.js';
@@ -70,10 +70,17 @@ async function createOwned(job: CreateContext, owned: Extract<ClaimOutcome, { ki
   const { lease } = owned;
   const server = job.at.server ?? null;
   const stop = lease.keepAlive();
+  // A claim whose owner's create may have reached the server stays as it is found while that is
+  // unresolved: released, the next run would take it at once and create the request again.
+  let unresolved = false;
   try {
-    if (owned.reconcile) {
+    // A lapsed claim left without a video: the job its owner may have made is looked for first;
+    // where the provider cannot be searched, only `--retry-ambiguous` lets it be created again.
+    if (owned.reconcile && (canSearch(job) || run.retryAmbiguous !== true)) {
       const since = owned.since === null ? Math.floor(run.wallNow() / 1000) - UNKNOWN_SINCE_SECONDS : Math.floor(Date.parse(owned.since) / 1000);
+      unresolved = true;
       const found = await search(job, since);
+      unresolved = false;
       if (found !== null) {
         await lease.recordVideo(found, server);
         return found;
@@ -89,7 +96,8 @@ async function createOwned(job: CreateContext, owned: Extract<ClaimOutcome, { ki
     if (error instanceof ClaimLostError && run.recorder.entry(jobId)?.status !== 'creating') return null;
     // Nothing was created (refused, or stopped before sending): another run may take the request at once.
     // A create whose outcome is unknown keeps the claim, to lapse and be reconciled.
-    if (run.recorder.entry(jobId)?.status !== 'creating') await lease.release().catch(() => undefined);
+    if (unresolved) await lease.leaveUnresolved(owned.previous ?? null).catch(() => undefined);
+    else if (run.recorder.entry(jobId)?.status !== 'creating') await lease.release().catch(() => undefined);
     throw error;
   } finally {
     stop();

@@ -139,10 +139,15 @@ export async function search(job: CreateContext, since: number): Promise<string 
  * After a create whose outcome is unknown: look for a video created since the attempt that
  * matches the request and no other job has claimed; adopt it. Returns its id, or null.
  */
+/** Whether the server of `job` can be searched for a video a create made (it lists its videos). */
+export function canSearch(job: JobContext): boolean {
+  return job.at.client.listAll !== undefined && job.run.profile.features.list;
+}
+
 async function reconcile(job: CreateContext, since: number): Promise<string | null> {
   const { run, at, asked } = job;
   const { listAll } = at.client;
-  if (listAll === undefined || !run.profile.features.list) {
+  if (listAll === undefined || !canSearch(job)) {
     throw new JobFailedError(job.jobId, { code: UNRESOLVED, message: `a create may have reached ${run.profile.name}, which cannot be searched for it; not sent again to avoid paying twice (check the provider's dashboard, then --retry-ambiguous creates it again)` });
   }
   const claimed = run.recorder.claimedVideoIds();

@@ -73,6 +73,12 @@ export interface RunnerOptions {
   readonly retry?: JobRetryPolicy;
   /** The remote's claims, when the run has a remote that can hold them: every create goes through one (claimed-create.ts). */
   readonly claims?: ClaimContext | undefined;
+  /**
+   * `--retry-ambiguous`: where a create's outcome is unknown and the provider cannot be searched
+   * for it (its own earlier attempt, or a lapsed claim another machine left without a video),
+   * the user has checked and says to create it again. Default false: such a job is not sent.
+   */
+  readonly retryAmbiguous?: boolean;
 }
 
 /** The effects' own state for one run, beside the options. */

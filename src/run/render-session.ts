@@ -219,6 +219,7 @@ async function renderSession(options: RenderSessionOptions, pulls: RemoteRun | n
           clipSettled(id, report.status === 'completed', report.status === 'completed' ? undefined : UNFINISHED[report.status]);
         },
         ...(claims !== null && 'claims' in claims ? { claims: claims.claims } : {}),
+        ...(options.retryAmbiguous ? { retryAmbiguous: true } : {}),
       })));
     } finally {
       tell({ type: 'render-end' });

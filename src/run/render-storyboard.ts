@@ -53,6 +53,8 @@ export interface RenderInput {
   readonly onSettled?: (jobId: string, outcome: JobReport) => void;
   /** The remote's claims: one paid job per request across machines. Absent: no remote, or one that cannot hold them. */
   readonly claims?: ClaimContext | undefined;
+  /** `--retry-ambiguous`: a create no search can find is sent again (see RunnerOptions). */
+  readonly retryAmbiguous?: boolean | undefined;
   /** The run's lockfile writer, when the caller records in it too (the films of the cuts); default one made from the plan. */
   readonly recorder?: LockRecorder;
 }
@@ -156,6 +158,7 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
     },
     onCreated: (id) => created.add(id),
     claims: input.claims,
+    retryAmbiguous: input.retryAmbiguous === true,
   });
   const byId = new Map(work.map((job) => [job.id, job]));
   const reports = new Map<string, JobReport>();

@@ -94,4 +94,46 @@ describe('claims met by render', () => {
     expect(emu.stats().createsAccepted).toBe(2);
     expect((await readLock(dir, FILE)).jobs['hero']!.video_id).not.toBe(lock.jobs['hero']!.video_id);
   }, 60_000);
+
+  it('a lapsed claim left without a video on a provider that cannot be searched: not created again (named as unknown) until --retry-ambiguous', async ({ onTestFinished }) => {
+    // Veo through the Gemini API lists nothing: the job the owner may have made cannot be looked for.
+    const emu = await startRenderEmulator({ flavor: 'gemini', apiKey: GEMINI_KEY, createsPerMinute: null });
+    onTestFinished(() => emu.close());
+    const { dir, cleanup } = await tempDir('shotlist-claims-veo-');
+    onTestFinished(cleanup);
+    await mkdir(path.join(dir, '.git'));
+    await writeFile(path.join(dir, FILE), VEO_STORYBOARD);
+    const remote = path.join(dir, '.remote');
+    const claims = await (await openRemoteStore({ kind: 'directory', path: remote })).claims();
+    const env = { GEMINI_API_KEY: GEMINI_KEY };
+    const planned = await runCli(['plan', FILE, '--base-url', emu.url, '--json'], { cwd: dir, env });
+    const fingerprint = String(planned.events().find((e) => e.event === 'plan.job')!['fingerprint']);
+    expect((await claims.create(claimName(fingerprint), serializeClaim(newClaimRecord(fingerprint, OTHER, Date.now() - 2 * 3600_000)))).created).toBe(true);
+
+    const render = (extra: readonly string[] = []) => runCli(['render', FILE, '--base-url', emu.url, '--json', '--remote', remote, ...extra], { cwd: dir, env, now: () => Date.now() });
+    // Run after run: the claim is left lapsing as found, never released for the next run to create at once.
+    for (let run = 0; run < 2; run++) {
+      const blocked = await render();
+      expect(blocked.code, blocked.stderr).toBe(1);
+      expect(String(blocked.events().find((e) => e.event === 'job.result')!['reason'])).toMatch(/^outcome_unknown: .*cannot be searched for it.*--retry-ambiguous/);
+      expect(emu.stats().createsAccepted).toBe(0);
+      expect(parseClaim((await claims.read(claimName(fingerprint)))!.text, fingerprint)).toMatchObject({ video_id: null, released: false });
+    }
+
+    const retried = await render(['--retry-ambiguous']);
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(emu.stats().createsAccepted).toBe(1);
+    const videoId = (await readLock(dir, FILE)).jobs['hero']!.video_id;
+    expect(parseClaim((await claims.read(claimName(fingerprint)))!.text, fingerprint)).toMatchObject({ video_id: videoId, released: false });
+  }, 60_000);
 });
+
+const GEMINI_KEY = 'gemini-test-key-0123456789';
+const VEO_STORYBOARD = `version: 1
+name: one
+provider: { profile: veo, min_poll_ms: 50 }
+defaults: { model: veo-3.1-fast-generate-preview, size: 1280x720, seconds: 4 }
+shots:
+  - id: hero
+    prompt: A mug on a sunlit counter.
+`;
