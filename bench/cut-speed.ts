@@ -42,20 +42,48 @@ export async function benchCutSpeed(runs = 3): Promise<{ rows: CutSpeed[]; loadA
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-cut-bench-'));
   try {
     const renderer = new MediaRenderer({ root: path.join(dir, 'media'), ffmpegPath: ffmpeg.path, concurrency: 2 });
-    const clips = await Promise.all(Array.from({ length: CLIPS }, async (_, i) => (await renderer.ensure({ seedHex: (0xc0ffee + i).toString(16), ...SIZE, seconds: 4, fps: 24, image: null })).video));
+    const clips = await Promise.all(
+      Array.from(
+        { length: CLIPS },
+        async (_, i) => (await renderer.ensure({ seedHex: (0xc0ffee + i).toString(16), ...SIZE, seconds: 4, fps: 24, image: null })).video,
+      ),
+    );
     await renderer.close();
-    const stereoClips = await Promise.all(clips.map(async (clip, i) => {
-      const file = path.join(dir, `stereo-${i}.mp4`);
-      await promisify(execFile)(ffmpeg.path, ['-loglevel', 'error', '-i', clip, '-c:v', 'copy', '-ac', '2', '-c:a', 'aac', '-b:a', '128k', file]);
-      return file;
-    }));
-    const sequence = (transition: Film['sequence'][number]['transitionIn'], files = clips): Film['sequence'] => files.map((clip, i) => ({
-      kind: 'clip', job: `shot-${i}`, path: clip, sha256: String(i), ...SIZE, clipSeconds: 4, from: 0, to: 4, transitionIn: i === 0 ? 'cut' : transition,
-    }));
+    const stereoClips = await Promise.all(
+      clips.map(async (clip, i) => {
+        const file = path.join(dir, `stereo-${i}.mp4`);
+        await promisify(execFile)(ffmpeg.path, ['-loglevel', 'error', '-i', clip, '-c:v', 'copy', '-ac', '2', '-c:a', 'aac', '-b:a', '128k', file]);
+        return file;
+      }),
+    );
+    const sequence = (transition: Film['sequence'][number]['transitionIn'], files = clips): Film['sequence'] =>
+      files.map((clip, i) => ({
+        kind: 'clip',
+        job: `shot-${i}`,
+        path: clip,
+        sha256: String(i),
+        ...SIZE,
+        clipSeconds: 4,
+        from: 0,
+        to: 4,
+        transitionIn: i === 0 ? 'cut' : transition,
+      }));
     const films: { name: string; film: Film }[] = [
       { name: 'hard cuts (stream copy)', film: { id: 'copy', ...SIZE, fps: 24, sequence: sequence('cut'), audio: { musicGainDb: -14, loudnessLufs: -14 } } },
-      { name: 'hard cuts (stream copy), stereo clips', film: { id: 'copy-stereo', ...SIZE, fps: 24, sequence: sequence('cut', stereoClips), audio: { musicGainDb: -14, loudnessLufs: -14 } } },
-      { name: 'crossfades + music + loudness', film: { id: 'mix', ...SIZE, fps: 24, sequence: sequence({ crossfade: 0.5 }), audio: { music: { ref: 'bed.m4a', path: BED, sha256: 'bed' }, musicGainDb: -14, loudnessLufs: -14 } } },
+      {
+        name: 'hard cuts (stream copy), stereo clips',
+        film: { id: 'copy-stereo', ...SIZE, fps: 24, sequence: sequence('cut', stereoClips), audio: { musicGainDb: -14, loudnessLufs: -14 } },
+      },
+      {
+        name: 'crossfades + music + loudness',
+        film: {
+          id: 'mix',
+          ...SIZE,
+          fps: 24,
+          sequence: sequence({ crossfade: 0.5 }),
+          audio: { music: { ref: 'bed.m4a', path: BED, sha256: 'bed' }, musicGainDb: -14, loudnessLufs: -14 },
+        },
+      },
     ];
     const loadAverage = os.loadavg();
     const rows: CutSpeed[] = [];
@@ -69,7 +97,14 @@ export async function benchCutSpeed(runs = 3): Promise<{ rows: CutSpeed[]; loadA
         times.push({ wall: (performance.now() - started) / 1000, cpu: childrenCpuSeconds() - cpuBefore });
       }
       const median = times.sort((a, b) => a.wall - b.wall)[Math.floor(times.length / 2)]!;
-      rows.push({ name, mode: result!.mode, filmSeconds: result!.durationSeconds, wallSeconds: median.wall, realTime: result!.durationSeconds / median.wall, cpuSeconds: median.cpu });
+      rows.push({
+        name,
+        mode: result!.mode,
+        filmSeconds: result!.durationSeconds,
+        wallSeconds: median.wall,
+        realTime: result!.durationSeconds / median.wall,
+        cpuSeconds: median.cpu,
+      });
     }
     return { rows, loadAverage };
   } finally {

@@ -102,7 +102,7 @@ export interface MakespanResult {
 
 /** Runs one random storyboard through `runSchedule` on a virtual clock. */
 export async function measureMakespan(seed: number, options: MakespanOptions): Promise<MakespanResult> {
-  const inFlight = options.pool ? options.pool.reduce((a, b) => a + b, 0) : options.inFlight ?? 2;
+  const inFlight = options.pool ? options.pool.reduce((a, b) => a + b, 0) : (options.inFlight ?? 2);
   const servers = options.pool?.map((cap, i) => ({ name: `server-${i}`, inFlight: cap }));
   const dag = generateDag(seed, options.shape);
   const remaining = remainingWork(dag);

@@ -30,7 +30,11 @@ export function generateStoryboard(jobs: number): string {
   ];
   for (let s = 0; s < shots; s++) {
     if (s % 2 === 1) {
-      lines.push(`  - id: shot-${s}`, `    remix: shot-${s - 1}`, `    prompt: "Shot ${s}: the same {{product.name}} at dusk, {{style}} grade, {{brand}} logo."`);
+      lines.push(
+        `  - id: shot-${s}`,
+        `    remix: shot-${s - 1}`,
+        `    prompt: "Shot ${s}: the same {{product.name}} at dusk, {{style}} grade, {{brand}} logo."`,
+      );
     } else {
       lines.push(
         `  - id: shot-${s}`,

@@ -57,12 +57,14 @@ async function measureSet(dir: string, set: (typeof SETS)[number], rounds: numbe
     const copy = path.join(dir, 'cp');
     samples.cp.push(await timed(() => run('cp', ['-r', source, copy])));
     await rm(copy, { recursive: true });
-    samples.cpSync.push(await timed(async () => {
-      await run('cp', ['-r', source, copy]);
-      // `sync FILE...` fsyncs just those files (coreutils ≥ 8.24), as push and pull do each blob.
-      const copied = (await readdir(copy)).map((name) => path.join(copy, name));
-      await run('sync', copied, { maxBuffer: 1024 * 1024 });
-    }));
+    samples.cpSync.push(
+      await timed(async () => {
+        await run('cp', ['-r', source, copy]);
+        // `sync FILE...` fsyncs just those files (coreutils ≥ 8.24), as push and pull do each blob.
+        const copied = (await readdir(copy)).map((name) => path.join(copy, name));
+        await run('sync', copied, { maxBuffer: 1024 * 1024 });
+      }),
+    );
     await rm(copy, { recursive: true });
 
     const remoteDir = path.join(dir, 'remote');
@@ -98,7 +100,8 @@ async function measureSet(dir: string, set: (typeof SETS)[number], rounds: numbe
 }
 
 function check(summary: Awaited<ReturnType<typeof pushOutputs>>): void {
-  if (summary.transferred !== summary.items) throw new Error(`${summary.direction}: ${summary.transferred} of ${summary.items} transferred (${summary.failures[0]?.message ?? 'no failure'})`);
+  if (summary.transferred !== summary.items)
+    throw new Error(`${summary.direction}: ${summary.transferred} of ${summary.items} transferred (${summary.failures[0]?.message ?? 'no failure'})`);
 }
 
 async function timed(work: () => Promise<unknown>): Promise<number> {

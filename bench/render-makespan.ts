@@ -23,7 +23,13 @@ const SPEED = 40;
 
 function storyboard(): string {
   const lines = ['version: 1', 'name: makespan', 'provider: emulator', 'defaults: { model: sora-2, size: 1280x720 }', 'shots:'];
-  lines.push('  - id: short', '    seconds: 4', '    prompt: "Short shot {{n}}."', '    variants:', `      n: [${Array.from({ length: 12 }, (_, i) => i + 1).join(', ')}]`);
+  lines.push(
+    '  - id: short',
+    '    seconds: 4',
+    '    prompt: "Short shot {{n}}."',
+    '    variants:',
+    `      n: [${Array.from({ length: 12 }, (_, i) => i + 1).join(', ')}]`,
+  );
   const chain = (name: string, length: number) => {
     lines.push(`  - id: ${name}-0`, '    seconds: 12', `    prompt: "Chain ${name}, first take."`);
     for (let i = 1; i < length; i++) lines.push(`  - id: ${name}-${i}`, `    remix: ${name}-${i - 1}`, `    prompt: "Chain ${name}, edit ${i}."`);
@@ -41,7 +47,10 @@ export interface RenderMakespan {
   readonly ratio: number;
 }
 
-export async function benchRenderMakespan(order: 'critical-path' | 'fifo', options: { trace?: (id: string, state: string, atMs: number) => void } = {}): Promise<RenderMakespan> {
+export async function benchRenderMakespan(
+  order: 'critical-path' | 'fifo',
+  options: { trace?: (id: string, state: string, atMs: number) => void } = {},
+): Promise<RenderMakespan> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-makespan-'));
   const emulator = await startEmulator({ speed: SPEED, fps: 2 });
   try {
@@ -50,10 +59,12 @@ export async function benchRenderMakespan(order: 'critical-path' | 'fifo', optio
     const { loaded, issues } = await loadStoryboard('makespan.yaml', { cwd: dir, overrides: { baseUrls: [emulator.url] } });
     if (!loaded) throw new Error(`bench storyboard is invalid: ${issues[0]?.message}`);
     const planned = await planStoryboard(loaded, { now: Math.floor(Date.now() / 1000) });
-    const durations = new Map(loaded.jobs.map((job) => {
-      const timing = planTiming({ model: job.model!.value, size: job.size.value, seconds: job.seconds.value }, SPEED);
-      return [job.id, timing.queueMs + timing.runMs];
-    }));
+    const durations = new Map(
+      loaded.jobs.map((job) => {
+        const timing = planTiming({ model: job.model!.value, size: job.size.value, seconds: job.seconds.value }, SPEED);
+        return [job.id, timing.queueMs + timing.runMs];
+      }),
+    );
     // The lower bound in the emulator's simulated time; the graph's order puts parents first, as a DagJob's index must.
     const dag = planned.graph.order.map((id, index) => ({ id, parentId: planned.graph.parentOf.get(id) ?? null, duration: durations.get(id)!, index }));
     const lowerBoundMs = makespanLowerBound(dag, loaded.storyboard.provider.inFlight);

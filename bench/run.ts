@@ -18,9 +18,14 @@ if (!only || only === 'plan') {
   console.log('\n## validate + expand + plan (median of 3, after a warm-up)\n');
   console.log('| jobs | no lockfile | all rendered, every file hashed | all rendered, hash cache warm | µs per job (no lockfile) |');
   console.log('|---:|---:|---:|---:|---:|');
-  for (const row of rows) console.log(`| ${row.jobs} | ${row.coldMs.toFixed(0)} ms | ${row.hashedMs.toFixed(0)} ms | ${row.cachedMs.toFixed(0)} ms | ${((row.coldMs * 1000) / row.jobs).toFixed(0)} |`);
+  for (const row of rows)
+    console.log(
+      `| ${row.jobs} | ${row.coldMs.toFixed(0)} ms | ${row.hashedMs.toFixed(0)} ms | ${row.cachedMs.toFixed(0)} ms | ${((row.coldMs * 1000) / row.jobs).toFixed(0)} |`,
+    );
   const [first, last] = [rows[0]!, rows.at(-1)!];
-  console.log(`\ngrowth from ${first.jobs} to ${last.jobs} jobs (×${last.jobs / first.jobs}): time ×${(last.coldMs / first.coldMs).toFixed(1)} without lockfile, ×${(last.cachedMs / first.cachedMs).toFixed(1)} with it (cache warm)`);
+  console.log(
+    `\ngrowth from ${first.jobs} to ${last.jobs} jobs (×${last.jobs / first.jobs}): time ×${(last.coldMs / first.coldMs).toFixed(1)} without lockfile, ×${(last.cachedMs / first.cachedMs).toFixed(1)} with it (cache warm)`,
+  );
 }
 
 if (!only || only === 'watch') {
@@ -67,10 +72,15 @@ if (!only || only === 'download') {
 
 if (!only || only === 'cut') {
   const { rows, loadAverage } = await benchCutSpeed();
-  console.log(`\n## cut assembly speed, 10 clips of 4 s at 1280x720, 24 fps (median of 3; load average ${loadAverage.map((load) => load.toFixed(1)).join(' / ')} on ${os.availableParallelism()} cores)\n`);
+  console.log(
+    `\n## cut assembly speed, 10 clips of 4 s at 1280x720, 24 fps (median of 3; load average ${loadAverage.map((load) => load.toFixed(1)).join(' / ')} on ${os.availableParallelism()} cores)\n`,
+  );
   console.log('| film | mode | film length | wall time | × real time | ffmpeg CPU time | × real time per CPU second |');
   console.log('|---|---|---:|---:|---:|---:|---:|');
-  for (const row of rows) console.log(`| ${row.name} | ${row.mode} | ${row.filmSeconds.toFixed(1)} s | ${row.wallSeconds.toFixed(2)} s | ${row.realTime.toFixed(1)}× | ${row.cpuSeconds.toFixed(2)} s | ${(row.filmSeconds / row.cpuSeconds).toFixed(1)}× |`);
+  for (const row of rows)
+    console.log(
+      `| ${row.name} | ${row.mode} | ${row.filmSeconds.toFixed(1)} s | ${row.wallSeconds.toFixed(2)} s | ${row.realTime.toFixed(1)}× | ${row.cpuSeconds.toFixed(2)} s | ${(row.filmSeconds / row.cpuSeconds).toFixed(1)}× |`,
+    );
 }
 
 if (!only || only === 'remote') {
@@ -80,6 +90,8 @@ if (!only || only === 'remote') {
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const ratio = (a: number, b: number) => (a / b).toFixed(2);
-    console.log(`| ${r.label} | ${r.cpMBps.toFixed(0)} MB/s | ${r.cpSyncMBps.toFixed(0)} MB/s | ${r.pushMBps.toFixed(0)} MB/s | ${r.pullMBps.toFixed(0)} MB/s | ${ratio(r.pushMBps, r.cpMBps)} | ${ratio(r.pullMBps, r.cpMBps)} | ${ratio(r.pushMBps, r.cpSyncMBps)} | ${ratio(r.pullMBps, r.cpSyncMBps)} | ${r.pushPeakRssMiB.toFixed(0)} / ${r.pullPeakRssMiB.toFixed(0)} MiB |`);
+    console.log(
+      `| ${r.label} | ${r.cpMBps.toFixed(0)} MB/s | ${r.cpSyncMBps.toFixed(0)} MB/s | ${r.pushMBps.toFixed(0)} MB/s | ${r.pullMBps.toFixed(0)} MB/s | ${ratio(r.pushMBps, r.cpMBps)} | ${ratio(r.pullMBps, r.cpMBps)} | ${ratio(r.pushMBps, r.cpSyncMBps)} | ${ratio(r.pullMBps, r.cpSyncMBps)} | ${r.pushPeakRssMiB.toFixed(0)} / ${r.pullPeakRssMiB.toFixed(0)} MiB |`,
+    );
   }
 }

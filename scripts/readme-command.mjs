@@ -20,7 +20,8 @@ const at = lines.flatMap((line, index) => (line.trim() === marker ? [index] : []
 if (at.length !== 1) fail(`${file}: expected one ${marker} line, found ${at.length}`);
 
 const open = at[0] + 1;
-if (!/^```(sh|bash|shell)?\s*$/.test(lines[open] ?? '')) fail(`${file}:${open + 1}: expected a \`\`\`sh block right after ${marker}, found ${JSON.stringify(lines[open] ?? '(end of file)')}`);
+if (!/^```(sh|bash|shell)?\s*$/.test(lines[open] ?? ''))
+  fail(`${file}:${open + 1}: expected a \`\`\`sh block right after ${marker}, found ${JSON.stringify(lines[open] ?? '(end of file)')}`);
 const close = lines.findIndex((line, index) => index > open && /^```\s*$/.test(line));
 if (close === -1) fail(`${file}:${open + 1}: the block after ${marker} is never closed`);
 const body = lines.slice(open + 1, close).filter((line) => line.trim() !== '');

@@ -16,7 +16,9 @@ const DATA_KEYWORDS = new Set(['examples', 'enum', 'const', 'default']);
 
 /** File name in schemas/ → its text with every `markdownDescription` up to date. */
 export function renderSchemaDocs(): Record<string, string> {
-  return Object.fromEntries(EDITED_SCHEMAS.map((name) => [name, `${JSON.stringify(withMarkdown(JSON.parse(readFileSync(new URL(name, SCHEMA_DIR), 'utf8'))), null, 2)}\n`]));
+  return Object.fromEntries(
+    EDITED_SCHEMAS.map((name) => [name, `${JSON.stringify(withMarkdown(JSON.parse(readFileSync(new URL(name, SCHEMA_DIR), 'utf8'))), null, 2)}\n`]),
+  );
 }
 
 function withMarkdown(node: unknown): unknown {

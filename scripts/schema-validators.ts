@@ -68,7 +68,9 @@ function renderStoryboardValidators(): string {
   for (const keyword of EDITOR_KEYWORDS) ajv.addKeyword(keyword);
   for (const name of ['storyboard.schema.json', 'storyboard-import.schema.json', 'providers.schema.json']) ajv.addSchema(readSchema(name));
   const defs = Object.fromEntries(EXTRA_FIELD_DEFS.map((def) => [def, `${STORYBOARD_SCHEMA_ID}#/$defs/${def}`]));
-  return PREAMBLE + standalone.default(ajv, { storyboard: STORYBOARD_SCHEMA_ID, storyboardImport: IMPORT_SCHEMA_ID, providers: PROVIDERS_SCHEMA_ID, ...defs }) + '\n';
+  return (
+    PREAMBLE + standalone.default(ajv, { storyboard: STORYBOARD_SCHEMA_ID, storyboardImport: IMPORT_SCHEMA_ID, providers: PROVIDERS_SCHEMA_ID, ...defs }) + '\n'
+  );
 }
 
 function renderLockfileValidator(): string {

@@ -13,11 +13,18 @@ it('output to a reader that goes away (| head) ends quietly, not with an EPIPE s
   const { dir, cleanup } = await copyExamples();
   onTestFinished(cleanup);
   const products = Array.from({ length: 1000 }, (_, i) => `p${i}`).join(', ');
-  await writeFile(path.join(dir, 'big.yaml'), `version: 1\nname: big\nshots:\n  - id: a\n    prompt: A {{product}}\n    variants:\n      product: [${products}]\n      size: [1280x720, 720x1280]\n`);
+  await writeFile(
+    path.join(dir, 'big.yaml'),
+    `version: 1\nname: big\nshots:\n  - id: a\n    prompt: A {{product}}\n    variants:\n      product: [${products}]\n      size: [1280x720, 720x1280]\n`,
+  );
   // About 180 KB of plan, well past the 64 KB a pipe holds: shotlist is still writing when head
   // has gone. pipefail: the exit code is shotlist's (head's is 0).
   const script = 'set -o pipefail; "$0" "$1" plan big.yaml | head -1';
-  const child = spawn('bash', ['-c', script, process.execPath, path.join(REPO, 'bin/shotlist.js')], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('bash', ['-c', script, process.execPath, path.join(REPO, 'bin/shotlist.js')], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

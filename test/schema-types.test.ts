@@ -17,18 +17,31 @@ describe('the storyboard types and the schema', () => {
 
   it('the schema documents every shot property for editors', async () => {
     type Node = { description?: string; $ref?: string };
-    const schema = JSON.parse(await readFile(path.join(REPO, 'schemas/storyboard.schema.json'), 'utf8')) as { $defs: Record<string, Node & { properties?: Record<string, Node> }> };
-    const described = (node: Node): boolean => node.description !== undefined || (node.$ref !== undefined && schema.$defs[node.$ref.split('/').at(-1)!]?.description !== undefined);
-    const undocumented = Object.entries(schema.$defs['shot']!.properties!).filter(([, property]) => !described(property)).map(([name]) => name);
+    const schema = JSON.parse(await readFile(path.join(REPO, 'schemas/storyboard.schema.json'), 'utf8')) as {
+      $defs: Record<string, Node & { properties?: Record<string, Node> }>;
+    };
+    const described = (node: Node): boolean =>
+      node.description !== undefined || (node.$ref !== undefined && schema.$defs[node.$ref.split('/').at(-1)!]?.description !== undefined);
+    const undocumented = Object.entries(schema.$defs['shot']!.properties!)
+      .filter(([, property]) => !described(property))
+      .map(([name]) => name);
     expect(undocumented).toEqual([]);
   });
 
   it('the schema documents every property of a cut, its entries and its audio for editors', async () => {
     type Node = { description?: string; $ref?: string; properties?: Record<string, Node> };
-    const schema = JSON.parse(await readFile(path.join(REPO, 'schemas/storyboard.schema.json'), 'utf8')) as { properties: Record<string, Node>; $defs: Record<string, Node> };
-    const described = (node: Node): boolean => node.description !== undefined || (node.$ref !== undefined && schema.$defs[node.$ref.split('/').at(-1)!]?.description !== undefined);
+    const schema = JSON.parse(await readFile(path.join(REPO, 'schemas/storyboard.schema.json'), 'utf8')) as {
+      properties: Record<string, Node>;
+      $defs: Record<string, Node>;
+    };
+    const described = (node: Node): boolean =>
+      node.description !== undefined || (node.$ref !== undefined && schema.$defs[node.$ref.split('/').at(-1)!]?.description !== undefined);
     expect(described(schema.properties['cuts']!)).toBe(true);
-    const undocumented = ['cut', 'cutEntryBlock', 'cutAudio'].flatMap((name) => Object.entries(schema.$defs[name]!.properties!).filter(([, property]) => !described(property)).map(([key]) => `${name}.${key}`));
+    const undocumented = ['cut', 'cutEntryBlock', 'cutAudio'].flatMap((name) =>
+      Object.entries(schema.$defs[name]!.properties!)
+        .filter(([, property]) => !described(property))
+        .map(([key]) => `${name}.${key}`),
+    );
     expect(undocumented).toEqual([]);
   });
 });

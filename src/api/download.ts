@@ -107,7 +107,11 @@ function checkContentType(ex: Exchange, kind: ContentKind, redact: Redact): stri
   const mime = raw.split(';')[0]?.trim().toLowerCase() ?? '';
   if (!MIME_TYPES[kind].includes(mime)) {
     discard(ex);
-    throw new ResponseFormatError(ex.call, ex.status, `expected content-type ${MIME_TYPES[kind].join(' or ')}, got ${raw === '' ? 'none' : quote(raw, redact)}`);
+    throw new ResponseFormatError(
+      ex.call,
+      ex.status,
+      `expected content-type ${MIME_TYPES[kind].join(' or ')}, got ${raw === '' ? 'none' : quote(raw, redact)}`,
+    );
   }
   return mime;
 }
@@ -156,7 +160,10 @@ class SignatureMismatch extends Error {
 
 /** The body went past the byte limit: the download stops there. */
 class TooLarge extends Error {
-  constructor(readonly maxBytes: number, kind: ContentKind) {
+  constructor(
+    readonly maxBytes: number,
+    kind: ContentKind,
+  ) {
     super(`the body is larger than the ${maxBytes} bytes allowed for this ${kind}`);
   }
 }
@@ -207,4 +214,3 @@ class Inspector extends Transform {
     done(null, chunk);
   }
 }
-

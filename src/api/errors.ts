@@ -70,9 +70,7 @@ export class ApiError extends ProviderError {
 }
 
 function describeApiError(d: ApiErrorDetails): string {
-  const tags = [d.body.type, d.body.code, d.body.param === null ? null : `param ${d.body.param}`]
-    .filter((t): t is string => t !== null)
-    .join(', ');
+  const tags = [d.body.type, d.body.code, d.body.param === null ? null : `param ${d.body.param}`].filter((t): t is string => t !== null).join(', ');
   const what = d.body.message ?? 'no error message in the response';
   return `HTTP ${d.status}: ${what}${tags === '' ? '' : ` (${tags})`}${d.requestId === null ? '' : ` [request ${d.requestId}]`}`;
 }

@@ -33,7 +33,11 @@ export const LIST_LIMITS = { pages: 2_000, videos: 100_000 } as const;
  * to the page and video limits: a listing that goes on past them throws `tooLong(limit)`
  * rather than being followed forever (or taken as complete).
  */
-export async function* listAllPages(listPage: (page: ListOptions) => Promise<VideoList>, query: ListAllOptions, tooLong: (limit: string) => Error): AsyncGenerator<Video> {
+export async function* listAllPages(
+  listPage: (page: ListOptions) => Promise<VideoList>,
+  query: ListAllOptions,
+  tooLong: (limit: string) => Error,
+): AsyncGenerator<Video> {
   const order = query.order ?? 'desc';
   const maxPages = query.maxPages ?? LIST_LIMITS.pages;
   const maxVideos = query.maxVideos ?? LIST_LIMITS.videos;

@@ -91,14 +91,26 @@ export function idempotent<T>(ctx: KitContext, signal: AbortSignal, attempt: () 
  * never made, a 429); any answer that may hide a started, billable job throws
  * `CreateOutcomeUnknownError` for the runner to reconcile or to record as unknown.
  */
-export async function postCreate<T>(ctx: KitContext, url: URL, body: string, summary: CreateSummary, signal: AbortSignal, read: (ex: Exchange) => Promise<T>, headers: Readonly<Record<string, string>> = {}): Promise<T> {
+export async function postCreate<T>(
+  ctx: KitContext,
+  url: URL,
+  body: string,
+  summary: CreateSummary,
+  signal: AbortSignal,
+  read: (ex: Exchange) => Promise<T>,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<T> {
   signal.throwIfAborted();
   let startedAt = new Date();
   let abortedInFlight = false;
   const attempt = async (): Promise<T> => {
     startedAt = new Date();
     try {
-      const ex = await sendRequest(ctx.transport, { method: 'POST', url, headers: { accept: 'application/json', 'content-type': 'application/json', ...headers }, body }, signal);
+      const ex = await sendRequest(
+        ctx.transport,
+        { method: 'POST', url, headers: { accept: 'application/json', 'content-type': 'application/json', ...headers }, body },
+        signal,
+      );
       return await read(ex);
     } catch (error) {
       abortedInFlight = signal.aborted && error === signal.reason;
@@ -149,7 +161,8 @@ export function parsed<T>(ex: Exchange, parse: () => T): T {
  */
 export function checkedId(ctx: KitContext, videoId: string): string {
   const form = videoIdFormOf(ctx.profile);
-  if (!isVideoId(form, videoId)) throw new UsageError(`${quote(videoId, ctx.redact)} is not a video id of provider "${ctx.profile.name}" (${describeVideoIdForm(form)})`);
+  if (!isVideoId(form, videoId))
+    throw new UsageError(`${quote(videoId, ctx.redact)} is not a video id of provider "${ctx.profile.name}" (${describeVideoIdForm(form)})`);
   return videoId;
 }
 
@@ -160,7 +173,11 @@ export function checkedId(ctx: KitContext, videoId: string): string {
 export function resultUrl(ctx: KitContext, raw: string, call: Exchange['call']): URL {
   const url = URL.canParse(raw) ? new URL(raw) : null;
   const localBase = isLoopback(new URL(ctx.endpoint.base).hostname);
-  const fine = url !== null && url.username === '' && url.password === '' && (url.protocol === 'https:' || (url.protocol === 'http:' && ((localBase && isLoopback(url.hostname)) || ctx.endpoint.allowInsecureHttp)));
+  const fine =
+    url !== null &&
+    url.username === '' &&
+    url.password === '' &&
+    (url.protocol === 'https:' || (url.protocol === 'http:' && ((localBase && isLoopback(url.hostname)) || ctx.endpoint.allowInsecureHttp)));
   if (!fine) throw new ResponseFormatError(call, null, `the result URL ${quote(JSON.stringify(raw.slice(0, 200)), ctx.redact)} is not an https URL`);
   checkTransport(url, ctx.endpoint.allowInsecureHttp);
   return url;
@@ -180,7 +197,11 @@ export async function downloadUrl(ctx: KitContext, url: URL, destPath: string, o
   const unlink = onAbort(parent, () => controller.abort(parent.reason));
   try {
     return await idempotent(ctx, controller.signal, async () => {
-      const ex = await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: 'video/mp4, */*;q=0.1' }, followRedirects: true }, controller.signal);
+      const ex = await sendRequest(
+        ctx.transport,
+        { method: 'GET', url, headers: { accept: 'video/mp4, */*;q=0.1' }, followRedirects: true },
+        controller.signal,
+      );
       if (ex.status < 200 || ex.status >= 300) throw apiErrorOf(ex, await readBody(ex), ctx.redact, Date.now());
       if (ex.status !== 200) {
         discard(ex);

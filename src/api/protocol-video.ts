@@ -47,7 +47,8 @@ export function serverId(profile: ProviderProfile, id: unknown): string {
   const form = videoIdFormOf(profile);
   if (typeof id !== 'string' || id === '') throw new VideoShapeError('the job id must be a non-empty string');
   if (redact(id) !== id) throw new VideoShapeError('the job id holds what looks like a credential');
-  if (!isVideoId(form, id)) throw new VideoShapeError(`the job id must be a video id (${describeVideoIdForm(form)}), found ${JSON.stringify(redact(id).slice(0, 80))}`);
+  if (!isVideoId(form, id))
+    throw new VideoShapeError(`the job id must be a video id (${describeVideoIdForm(form)}), found ${JSON.stringify(redact(id).slice(0, 80))}`);
   return id;
 }
 

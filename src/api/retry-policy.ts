@@ -107,10 +107,7 @@ export function decideRetry(
   const eligible = ctx.idempotent ? idempotentMayRetry(policy, outcome) : createMayRetry(policy, outcome);
   if (!eligible) return { retry: false };
   const serverDelay = outcome.kind === 'status' ? outcome.serverDelayMs : null;
-  const delayMs =
-    serverDelay === null
-      ? backoffDelayMs(policy, ctx.retriesSoFar, ctx.random())
-      : Math.min(serverDelay, policy.maxServerDelayMs);
+  const delayMs = serverDelay === null ? backoffDelayMs(policy, ctx.retriesSoFar, ctx.random()) : Math.min(serverDelay, policy.maxServerDelayMs);
   return { retry: true, delayMs };
 }
 
@@ -155,10 +152,7 @@ export function backoffDelayMs(policy: RetryPolicy, retriesSoFar: number, random
  * The delay a response asks for: `retry-after-ms` (milliseconds) wins over `retry-after`
  * (seconds, or an HTTP date). `null` when absent or unreadable. Not capped here.
  */
-export function serverDelayMs(
-  headers: { readonly retryAfterMs: string | undefined; readonly retryAfter: string | undefined },
-  nowMs: number,
-): number | null {
+export function serverDelayMs(headers: { readonly retryAfterMs: string | undefined; readonly retryAfter: string | undefined }, nowMs: number): number | null {
   const ms = parseNonNegative(headers.retryAfterMs);
   if (ms !== null) return ms;
   const raw = headers.retryAfter?.trim();

@@ -2,13 +2,7 @@ import { request, type Dispatcher, type FormData } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { onAbort } from './abort-link.js';
 import { checkTransport, pathOf, type Endpoint } from './endpoint.js';
-import {
-  NetworkError,
-  ResponseFormatError,
-  TimeoutError,
-  TruncatedBodyError,
-  type CallSite,
-} from './errors.js';
+import { NetworkError, ResponseFormatError, TimeoutError, TruncatedBodyError, type CallSite } from './errors.js';
 
 /**
  * One HTTP exchange: headers (auth only to the configured origin), a deadline, redirects, and
@@ -56,15 +50,7 @@ export interface Exchange {
 }
 
 /** Connection failures that happen before any byte of the request is written. */
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** The connection broke or the server spoke garbage: the request may have been received. */
 const CONNECTION_LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
@@ -113,12 +99,7 @@ function linkedAbort(parent: AbortSignal, timeoutMs: number) {
   };
 }
 
-async function followRedirects(
-  t: TransportOptions,
-  req: OutgoingRequest,
-  signal: AbortSignal,
-  call: CallSite,
-): Promise<Dispatcher.ResponseData> {
+async function followRedirects(t: TransportOptions, req: OutgoingRequest, signal: AbortSignal, call: CallSite): Promise<Dispatcher.ResponseData> {
   let url = req.url;
   for (let hop = 0; ; hop++) {
     const res = await request(url, {

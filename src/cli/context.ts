@@ -68,4 +68,3 @@ export interface CommonFlags {
   /** `--remote URL`: the remote store (SPEC §8); else `SHOTLIST_REMOTE`, else the project config. */
   readonly remote?: string;
 }
-

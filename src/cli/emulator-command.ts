@@ -63,7 +63,16 @@ export async function runEmulatorCommand(flags: EmulatorFlags, ctx: CliContext):
   const stateDir = path.resolve(ctx.io.cwd, flags.stateDir);
   await refuseServedState(stateDir);
   await runEmulatorServer(
-    { host: flags.host, port: flags.port, stateDir, speed: flags.speed, fps: flags.fps, ...(faults ? { faults } : {}), ...(flags.flavor ? { flavor: flags.flavor as FlavorName } : {}), ...(flags.guide2026 === true ? { guide2026: true } : {}) },
+    {
+      host: flags.host,
+      port: flags.port,
+      stateDir,
+      speed: flags.speed,
+      fps: flags.fps,
+      ...(faults ? { faults } : {}),
+      ...(flags.flavor ? { flavor: flags.flavor as FlavorName } : {}),
+      ...(flags.guide2026 === true ? { guide2026: true } : {}),
+    },
     { log: (line) => ctx.log.error(`${line}\n`), signal: ctx.io.signal },
   );
   return EXIT.ok;
@@ -83,6 +92,9 @@ export const command = defineCommand({
       .option('--seed <n>', 'seed of the fault injection', nonNegativeInteger)
       .option('--faults <file>', 'JSON file of fault options (see README)')
       .option('--guide-2026', "accept the March-2026 guide's extras: characters on creates, 16 and 20 s, 1080p for sora-2-pro")
-      .option('--flavor <name>', 'imitate a backend: openai (default), azure, vllm-omni, litellm (docs/providers.md), or another protocol: gemini, fal, replicate (docs/protocols.md)'),
+      .option(
+        '--flavor <name>',
+        'imitate a backend: openai (default), azure, vllm-omni, litellm (docs/providers.md), or another protocol: gemini, fal, replicate (docs/protocols.md)',
+      ),
   run: (_args: [], flags: EmulatorFlags, ctx) => runEmulatorCommand(flags, ctx),
 });

@@ -14,7 +14,11 @@ export const flag = {
   verbose: () => new Option('--verbose', 'more detail, and stack traces of internal errors'),
   emulatorSpeed: () => new Option('--emulator-speed <n>', 'time scale of the in-process emulator (default 20)').argParser(positiveNumber),
   allowInsecureHttp: () => new Option('--allow-insecure-http', 'allow plain http:// to a host other than this machine'),
-  remote: () => new Option('--remote <url>', 'remote store for the renders: a directory or s3://bucket/prefix (default: SHOTLIST_REMOTE, else remote: in shotlist.config.yaml)'),
+  remote: () =>
+    new Option(
+      '--remote <url>',
+      'remote store for the renders: a directory or s3://bucket/prefix (default: SHOTLIST_REMOTE, else remote: in shotlist.config.yaml)',
+    ),
 };
 
 /** Flags shared by plan, render and watch (SPEC §3). */
@@ -22,11 +26,14 @@ export function withCommonFlags(command: Command): Command {
   return command
     .addOption(flag.provider())
     .addOption(flag.baseUrl())
-    .option('--concurrency <n>', 'jobs in flight at most (never above the provider\'s limit)', positiveInteger)
+    .option('--concurrency <n>', "jobs in flight at most (never above the provider's limit)", positiveInteger)
     .addOption(flag.only())
     .option('--replace <glob>', 'render matching jobs again even if up to date (repeatable)', collect, [])
     .option('--retry-failed', 'send again jobs whose last attempt failed for good (moderation, invalid request)')
-    .option('--retry-ambiguous', 'create again jobs whose create may have reached a server that cannot be searched for it (Gemini, fal): they may be paid twice')
+    .option(
+      '--retry-ambiguous',
+      'create again jobs whose create may have reached a server that cannot be searched for it (Gemini, fal): they may be paid twice',
+    )
     .option('--frozen', 'fail, without sending anything, if any job would have to render')
     .option('--max-cost <amount>', 'refuse a plan that costs more than this: 12.50 (US dollars) or 25EUR; repeatable, one limit per currency', maxCostLimit, [])
     .addOption(flag.json())
@@ -39,8 +46,10 @@ export function withCommonFlags(command: Command): Command {
 /** One more `--max-cost` limit (`parseMaxCost`): a currency bounded twice is a mistake, not the lower of the two. */
 export function maxCostLimit(value: string, previous: readonly Money[]): Money[] {
   const parsed = parseMaxCost(value);
-  if ('error' in parsed) throw new InvalidArgumentError(`${parsed.error.message.replace(/^--max-cost: /, '')}; expected ${parsed.error.expected} (${parsed.error.hint}).`);
-  if (previous.some((limit) => limit.currency === parsed.ok.currency)) throw new InvalidArgumentError(`two limits for ${parsed.ok.currency}; give one --max-cost per currency.`);
+  if ('error' in parsed)
+    throw new InvalidArgumentError(`${parsed.error.message.replace(/^--max-cost: /, '')}; expected ${parsed.error.expected} (${parsed.error.hint}).`);
+  if (previous.some((limit) => limit.currency === parsed.ok.currency))
+    throw new InvalidArgumentError(`two limits for ${parsed.ok.currency}; give one --max-cost per currency.`);
   return [...previous, parsed.ok];
 }
 

@@ -16,9 +16,16 @@ const LABEL: Readonly<Record<CutHeadline, string>> = {
 };
 
 function noteOf(row: CutStatus): string {
-  const files = (['video', 'timeline'] as const).flatMap((kind) => (row[kind] === 'missing' || row[kind] === 'altered' ? [`${kind === 'video' ? 'film' : '.otio'} ${row[kind] === 'missing' ? 'missing' : 'altered on disk'}`] : []));
+  const files = (['video', 'timeline'] as const).flatMap((kind) =>
+    row[kind] === 'missing' || row[kind] === 'altered'
+      ? [`${kind === 'video' ? 'film' : '.otio'} ${row[kind] === 'missing' ? 'missing' : 'altered on disk'}`]
+      : [],
+  );
   if (row.headline === 'orphan') return [...files, 'no longer in the storyboard; a full render drops it from the lockfile'].join('; ');
-  const reason = row.reason === null || row.reason.code === 'up-to-date' || row.reason.code === 'file-missing' || row.reason.code === 'file-altered' ? [] : [describeCutReason(row.reason)];
+  const reason =
+    row.reason === null || row.reason.code === 'up-to-date' || row.reason.code === 'file-missing' || row.reason.code === 'file-altered'
+      ? []
+      : [describeCutReason(row.reason)];
   const will = row.action === 'cut' ? ['render will cut it again'] : [];
   return [...files, ...(row.headline === 'not_built' ? ['not built yet'] : []), ...reason, ...will].join('; ');
 }
@@ -26,11 +33,15 @@ function noteOf(row: CutStatus): string {
 export function formatCutStatus(rows: readonly CutStatus[], style: Style): string {
   const width = Math.min(64, Math.max(8, ...rows.map((row) => row.id.length)));
   const lines = rows.map((row) => {
-    const colour = row.headline === 'ok' ? style.dim : row.headline === 'missing' || row.headline === 'altered' || row.headline === 'blocked' ? style.red : style.yellow;
+    const colour =
+      row.headline === 'ok' ? style.dim : row.headline === 'missing' || row.headline === 'altered' || row.headline === 'blocked' ? style.red : style.yellow;
     return `  ${colour(LABEL[row.headline].padEnd(14))}  ${printable(row.id).padEnd(width)}  ${printable(noteOf(row))}`.trimEnd();
   });
   const attention = rows.filter((row) => row.attention).length;
-  lines.push('', `${rows.length} film${rows.length === 1 ? '' : 's'}, ${attention === 0 ? 'all in order' : `${attention} need${attention === 1 ? 's' : ''} attention`}`);
+  lines.push(
+    '',
+    `${rows.length} film${rows.length === 1 ? '' : 's'}, ${attention === 0 ? 'all in order' : `${attention} need${attention === 1 ? 's' : ''} attention`}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -70,7 +70,10 @@ export function formatCutPlan(plan: CutPlan, style: Style): string {
 export function formatCutTotals(plan: CutPlan): string {
   const { cut, reuse, blocked, unselected } = plan.totals;
   const parts = [`${cut} to cut`, `${reuse} reused`, blocked > 0 ? `${blocked} blocked` : ''].filter(Boolean);
-  const extras = [plan.orphans.length > 0 ? `${plan.orphans.length} orphan${plan.orphans.length === 1 ? '' : 's'}` : '', unselected > 0 ? `${unselected} not selected by --only` : ''].filter(Boolean);
+  const extras = [
+    plan.orphans.length > 0 ? `${plan.orphans.length} orphan${plan.orphans.length === 1 ? '' : 's'}` : '',
+    unselected > 0 ? `${unselected} not selected by --only` : '',
+  ].filter(Boolean);
   const films = plan.cuts.length;
   return `${films} film${films === 1 ? '' : 's'}: ${parts.join(', ')} (no cost)${extras.length > 0 ? `; ${extras.join(', ')}` : ''}`;
 }
@@ -120,7 +123,16 @@ function settledLine(report: CutReport, display: (absPath: string) => string): {
   switch (report.status) {
     case 'built':
       return {
-        json: { event: 'cut.done', id: report.id, status: 'built', mode: report.mode, seconds: report.seconds, video: display(report.video), timeline: display(report.timeline), elapsed_ms: report.elapsedMs },
+        json: {
+          event: 'cut.done',
+          id: report.id,
+          status: 'built',
+          mode: report.mode,
+          seconds: report.seconds,
+          video: display(report.video),
+          timeline: display(report.timeline),
+          elapsed_ms: report.elapsedMs,
+        },
         text: `cut done  ${id}: ${formatSeconds(report.seconds)} s film (${report.mode === 'copy' ? 'stream copy' : 'encoded'}, ${(report.elapsedMs / 1000).toFixed(1)} s) → ${printable(display(report.video))}\n`,
       };
     case 'reused':
@@ -128,7 +140,10 @@ function settledLine(report: CutReport, display: (absPath: string) => string): {
     case 'failed':
     case 'skipped':
       // Said in the summary at the end, with the jobs' failures.
-      return { json: { event: 'cut.done', id: report.id, status: report.status, reason: report.reason, ...(report.status === 'skipped' ? { clip: report.clip } : {}) }, text: null };
+      return {
+        json: { event: 'cut.done', id: report.id, status: report.status, reason: report.reason, ...(report.status === 'skipped' ? { clip: report.clip } : {}) },
+        text: null,
+      };
     case 'cancelled':
       return { json: { event: 'cut.done', id: report.id, status: 'cancelled' }, text: null };
   }
@@ -144,7 +159,13 @@ export function summarizeCuts(cuts: readonly CutReport[], say: (text: string) =>
   }
   if (cuts.length > 0) {
     const count = (status: CutReport['status']) => cuts.filter((report) => report.status === status).length;
-    const parts = [`${count('built')} built`, count('reused') > 0 ? `${count('reused')} reused` : '', count('failed') > 0 ? `${count('failed')} failed` : '', count('skipped') > 0 ? `${count('skipped')} skipped` : '', count('cancelled') > 0 ? `${count('cancelled')} not assembled` : ''].filter(Boolean);
+    const parts = [
+      `${count('built')} built`,
+      count('reused') > 0 ? `${count('reused')} reused` : '',
+      count('failed') > 0 ? `${count('failed')} failed` : '',
+      count('skipped') > 0 ? `${count('skipped')} skipped` : '',
+      count('cancelled') > 0 ? `${count('cancelled')} not assembled` : '',
+    ].filter(Boolean);
     say(`films: ${parts.join(', ')}\n`);
   }
   return bad;
@@ -153,15 +174,31 @@ export function summarizeCuts(cuts: readonly CutReport[], say: (text: string) =>
 /** How many films ended each way: the `cuts.summary` event of `render --json`. */
 export function cutSummaryEvent(cuts: readonly CutReport[]): Record<string, unknown> {
   const count = (status: CutReport['status']) => cuts.filter((report) => report.status === status).length;
-  return { event: 'cuts.summary', films: cuts.length, built: count('built'), reused: count('reused'), failed: count('failed'), skipped: count('skipped'), cancelled: count('cancelled') };
+  return {
+    event: 'cuts.summary',
+    films: cuts.length,
+    built: count('built'),
+    reused: count('reused'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    cancelled: count('cancelled'),
+  };
 }
 
 /** The films' part of the Markdown summary (`--summary`): a count per outcome and each film that did not come out; empty without films. */
 export function formatCutSummary(cuts: readonly CutReport[]): string {
   if (cuts.length === 0) return '';
   const count = (status: CutReport['status']) => cuts.filter((report) => report.status === status).length;
-  const rows: [string, number][] = [['built', count('built')], ['up to date', count('reused')], ['failed', count('failed')], ['skipped (a clip did not come out)', count('skipped')], ['not assembled (interrupted)', count('cancelled')]];
-  const problems = cuts.flatMap((report) => (report.status === 'failed' || report.status === 'skipped' ? [`- ${markdownCode(report.id)}: ${report.status}, ${markdownText(report.reason)}`] : []));
+  const rows: [string, number][] = [
+    ['built', count('built')],
+    ['up to date', count('reused')],
+    ['failed', count('failed')],
+    ['skipped (a clip did not come out)', count('skipped')],
+    ['not assembled (interrupted)', count('cancelled')],
+  ];
+  const problems = cuts.flatMap((report) =>
+    report.status === 'failed' || report.status === 'skipped' ? [`- ${markdownCode(report.id)}: ${report.status}, ${markdownText(report.reason)}`] : [],
+  );
   const lines = ['| | films |', '|---|---:|', ...rows.filter(([, n]) => n > 0).map(([label, n]) => `| ${label} | ${n} |`), ''];
   if (problems.length > 0) lines.push('### Films that need attention', '', ...problems, '');
   return `${lines.join('\n')}\n`;

@@ -27,7 +27,9 @@ export function formatIssue(issue: Issue, texts: ReadonlyMap<string, string>, st
 export function formatIssues(issues: readonly Issue[], texts: ReadonlyMap<string, string>, style: Style): string {
   const errors = issues.filter((i) => i.severity === 'error').length;
   const warnings = issues.length - errors;
-  const summary = [errors > 0 ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings > 0 ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
+  const summary = [errors > 0 ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings > 0 ? `${warnings} warning${warnings === 1 ? '' : 's'}` : '']
+    .filter(Boolean)
+    .join(', ');
   return `${issues.map((issue) => formatIssue(issue, texts, style)).join('\n\n')}\n\n${summary}\n`;
 }
 

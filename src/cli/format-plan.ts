@@ -50,7 +50,9 @@ export function formatPlan(plan: Plan, header: string, style: Style): string {
     { text: reason },
   ];
   const rows = [
-    ...plan.jobs.map((job) => row(lookOf(job), job.id, job.request, job.action === 'render' ? formatCost(job.cost) : '', printable(describePlanReason(job.reason)))),
+    ...plan.jobs.map((job) =>
+      row(lookOf(job), job.id, job.request, job.action === 'render' ? formatCost(job.cost) : '', printable(describePlanReason(job.reason))),
+    ),
     ...plan.orphans.map((orphan) => row(ORPHAN, printable(orphan.id), orphan.entry.request, '', 'no longer in the storyboard')),
   ];
   return `${[header, '', ...formatTable(rows), '', formatTotals(plan.totals)].join('\n')}\n`;
@@ -60,7 +62,10 @@ export function formatTotals(totals: PlanTotals): string {
   const parts: string[] = [];
   // Nothing priced is an unknown cost, not a free one.
   // Per currency, never added across them (`$12.40 + 3.50 EUR`).
-  const cost = totals.unpriced > 0 && totals.unpriced === totals.render ? formatUsd(null) : `${formatCostTotals(totals.costs)}${totals.unpriced > 0 ? ` + ${totals.unpriced} unpriced` : ''}`;
+  const cost =
+    totals.unpriced > 0 && totals.unpriced === totals.render
+      ? formatUsd(null)
+      : `${formatCostTotals(totals.costs)}${totals.unpriced > 0 ? ` + ${totals.unpriced} unpriced` : ''}`;
   const renders = `${totals.render} to render (${totals.seconds} s of video, ${cost})`;
   parts.push(renders);
   if (totals.resume > 0) parts.push(`${totals.resume} to resume`);
@@ -70,7 +75,10 @@ export function formatTotals(totals: PlanTotals): string {
   if (totals.move > 0) parts.push(`${totals.move} moved`);
   if (totals.failed > 0) parts.push(`${totals.failed} failed (not sent again)`);
   if (totals.blocked > 0) parts.push(`${totals.blocked} blocked`);
-  const extras = [totals.orphan > 0 ? `${totals.orphan} orphan${totals.orphan === 1 ? '' : 's'}` : '', totals.unselected > 0 ? `${totals.unselected} not selected by --only` : ''].filter(Boolean);
+  const extras = [
+    totals.orphan > 0 ? `${totals.orphan} orphan${totals.orphan === 1 ? '' : 's'}` : '',
+    totals.unselected > 0 ? `${totals.unselected} not selected by --only` : '',
+  ].filter(Boolean);
   return `${totals.jobs} job${totals.jobs === 1 ? '' : 's'}: ${parts.join(', ')}${extras.length > 0 ? `; ${extras.join(', ')}` : ''}`;
 }
 

@@ -43,11 +43,18 @@ export function formatStatus(report: StatusReport, header: string, style: Style)
 }
 
 function formatStatusTotals(totals: StatusTotals): string {
-  const files = [`${totals.files.ok} ok`, totals.files.missing > 0 ? `${totals.files.missing} missing` : '', totals.files.altered > 0 ? `${totals.files.altered} altered` : ''].filter(Boolean);
+  const files = [
+    `${totals.files.ok} ok`,
+    totals.files.missing > 0 ? `${totals.files.missing} missing` : '',
+    totals.files.altered > 0 ? `${totals.files.altered} altered` : '',
+  ].filter(Boolean);
   const server = Object.entries(totals.server)
     .filter(([, n]) => n > 0)
     .map(([state, n]) => `${n} ${state === 'in_flight' ? 'in flight' : state === 'expiring' ? 'expiring within 2 h' : state}`);
-  const extras = [totals.notRendered > 0 ? `${totals.notRendered} not rendered` : '', totals.orphans > 0 ? `${totals.orphans} orphan${totals.orphans === 1 ? '' : 's'}` : ''].filter(Boolean);
+  const extras = [
+    totals.notRendered > 0 ? `${totals.notRendered} not rendered` : '',
+    totals.orphans > 0 ? `${totals.orphans} orphan${totals.orphans === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
   const verdict = totals.attention === 0 ? 'all in order' : `${totals.attention} need${totals.attention === 1 ? 's' : ''} attention`;
   const where = totals.offline ? 'lockfile (offline)' : 'server';
   const remote = totals.remote === null ? '' : `; remote holds ${totals.remote.held} of ${totals.remote.held + totals.remote.missing} files`;

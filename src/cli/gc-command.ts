@@ -94,24 +94,39 @@ function requireFeatures(loaded: LoadedStoryboard, flags: GcFlags): void {
   const { profile } = loaded.storyboard.provider;
   // Gemini, fal and Replicate delete nothing: their outputs expire on their own (a cancel is not a delete).
   if (profile.protocol !== 'openai-videos') {
-    throw new UsageError(`gc deletes videos from /v1/videos servers; provider "${profile.name}" speaks the ${profile.protocol} protocol, whose outputs expire on their own`, { hint: 'there is nothing gc can do there' });
+    throw new UsageError(
+      `gc deletes videos from /v1/videos servers; provider "${profile.name}" speaks the ${profile.protocol} protocol, whose outputs expire on their own`,
+      { hint: 'there is nothing gc can do there' },
+    );
   }
   const missing = missingGcFeatures(profile, flags.dryRun === true);
   if (missing.length === 0) return;
-  throw new UsageError(`gc needs a server that can ${missing.join(' and ')} videos; provider "${profile.name}" cannot (its profile sets ${missing.map((f) => `features.${f}: false`).join(', ')})`, {
-    hint: profile.features.list ? 'run with --dry-run to only list the unreferenced videos' : "videos on this provider's servers expire on their own; there is nothing gc can do there",
-  });
+  throw new UsageError(
+    `gc needs a server that can ${missing.join(' and ')} videos; provider "${profile.name}" cannot (its profile sets ${missing.map((f) => `features.${f}: false`).join(', ')})`,
+    {
+      hint: profile.features.list
+        ? 'run with --dry-run to only list the unreferenced videos'
+        : "videos on this provider's servers expire on their own; there is nothing gc can do there",
+    },
+  );
 }
 
 /** Each server of the group's provider in turn: one, or every server of a pool. */
-async function collectServer(group: ServerGroup, referenced: ReadonlySet<string>, storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<number> {
+async function collectServer(
+  group: ServerGroup,
+  referenced: ReadonlySet<string>,
+  storyboards: readonly LockedStoryboard[],
+  flags: GcFlags,
+  ctx: CliContext,
+): Promise<number> {
   const opened = await openServer(group.loaded, serverOptions(ctx, flags));
   try {
     let code: number = EXIT.ok;
     for (const server of opened.servers) {
       const label = opened.servers.length > 1 ? providerIdentity(group.loaded.storyboard.provider.profile, server.name) : group.label;
       const { listAll, delete: remove } = server.client;
-      if (listAll === undefined || remove === undefined) throw new UsageError(`provider "${group.loaded.storyboard.provider.profile.name}" cannot list and delete videos`);
+      if (listAll === undefined || remove === undefined)
+        throw new UsageError(`provider "${group.loaded.storyboard.provider.profile.name}" cannot list and delete videos`);
       const result = await collectOne({ ...group, label }, { listAll, delete: remove }, referenced, storyboards, flags, ctx);
       if (result !== EXIT.ok) code = result;
     }
@@ -121,7 +136,14 @@ async function collectServer(group: ServerGroup, referenced: ReadonlySet<string>
   }
 }
 
-async function collectOne(group: ServerGroup, client: GcClient, referenced: ReadonlySet<string>, storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<number> {
+async function collectOne(
+  group: ServerGroup,
+  client: GcClient,
+  referenced: ReadonlySet<string>,
+  storyboards: readonly LockedStoryboard[],
+  flags: GcFlags,
+  ctx: CliContext,
+): Promise<number> {
   const { io } = ctx;
   const videos: Video[] = [];
   for await (const video of client.listAll({ order: 'desc' }, { signal: io.signal })) videos.push(video);
@@ -131,13 +153,18 @@ async function collectOne(group: ServerGroup, client: GcClient, referenced: Read
   const say = (text: string) => ctx.log.result(text);
   const now = Math.floor(io.now() / 1000);
 
-  say(`${group.label}: ${listed} video${listed === 1 ? '' : 's'} on the server, ${kept.length - inFlight.length} referenced by ${group.lockNames.join(', ')}${inFlight.length > 0 ? `, ${inFlight.length} in flight (kept)` : ''}\n`);
+  say(
+    `${group.label}: ${listed} video${listed === 1 ? '' : 's'} on the server, ${kept.length - inFlight.length} referenced by ${group.lockNames.join(', ')}${inFlight.length > 0 ? `, ${inFlight.length} in flight (kept)` : ''}\n`,
+  );
   for (const { video } of inFlight) emit(ctx, { id: video.id, status: video.status, created_at: video.createdAt, action: 'kept', reason: 'in flight' });
   if (unreferenced.length === 0) {
     say('nothing to delete: every finished video is referenced\n');
     return total(ctx, flags, group, listed, kept.length, unreferenced.length, { deleted: 0, refused: 0, confirmed: false });
   }
-  for (const video of unreferenced) say(`  ${printable(video.id)}  ${video.status.padEnd(9)}  ${video.createdAt === null ? '' : `created ${formatDuration(now - video.createdAt)} ago  `}${quote(video.prompt)}\n`);
+  for (const video of unreferenced)
+    say(
+      `  ${printable(video.id)}  ${video.status.padEnd(9)}  ${video.createdAt === null ? '' : `created ${formatDuration(now - video.createdAt)} ago  `}${quote(video.prompt)}\n`,
+    );
   say(`${unreferenced.length} unreferenced video${unreferenced.length === 1 ? '' : 's'}${flags.dryRun ? ' would be deleted (--dry-run)' : ''}\n`);
 
   const confirmed = flags.dryRun ? false : await confirm(unreferenced.length, group, flags, ctx);
@@ -150,7 +177,13 @@ async function collectOne(group: ServerGroup, client: GcClient, referenced: Read
 }
 
 /** The delete phase (`gc/apply-gc.ts`), each video's fate told as it happens. */
-function deleteUnderLocks(client: GcClient, candidates: readonly Video[], storyboards: readonly LockedStoryboard[], flags: GcFlags, ctx: CliContext): Promise<ApplyGcOutcome> {
+function deleteUnderLocks(
+  client: GcClient,
+  candidates: readonly Video[],
+  storyboards: readonly LockedStoryboard[],
+  flags: GcFlags,
+  ctx: CliContext,
+): Promise<ApplyGcOutcome> {
   const { io, log } = ctx;
   return applyGc(client, candidates, storyboards, {
     wait: flags.wait === true,
@@ -200,9 +233,21 @@ function total(
   unreferenced: number,
   outcome: { deleted: number; refused: number; confirmed: boolean },
 ): number {
-  ctx.log.event({ event: 'gc.total', server: group.label, listed, kept, unreferenced, deleted: outcome.deleted, refused: outcome.refused, dry_run: flags.dryRun === true, confirmed: outcome.confirmed });
+  ctx.log.event({
+    event: 'gc.total',
+    server: group.label,
+    listed,
+    kept,
+    unreferenced,
+    deleted: outcome.deleted,
+    refused: outcome.refused,
+    dry_run: flags.dryRun === true,
+    confirmed: outcome.confirmed,
+  });
   if (outcome.confirmed) {
-    ctx.log.result(`deleted ${outcome.deleted} video${outcome.deleted === 1 ? '' : 's'}${outcome.refused > 0 ? `, ${outcome.refused} refused` : ''}; kept ${kept}\n`);
+    ctx.log.result(
+      `deleted ${outcome.deleted} video${outcome.deleted === 1 ? '' : 's'}${outcome.refused > 0 ? `, ${outcome.refused} refused` : ''}; kept ${kept}\n`,
+    );
   }
   return outcome.refused > 0 ? EXIT.jobsFailed : EXIT.ok;
 }
@@ -211,7 +256,15 @@ function total(
 function quote(prompt: string | null): string {
   if (prompt === null) return '';
   // Redacted before it is cut (half a key is not found); printable for what JSON leaves raw (C1, bidi).
-  return printable(JSON.stringify(truncate(redact(prompt).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim())));
+  return printable(
+    JSON.stringify(
+      truncate(
+        redact(prompt)
+          .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+          .trim(),
+      ),
+    ),
+  );
 }
 
 /** `shotlist gc FILE...`. */
@@ -221,12 +274,15 @@ export const command = defineCommand({
   arguments: [['<files...>', 'storyboard files whose lockfiles say which videos to keep']],
   options: (c) =>
     c
-      .option('--provider <name>', 'provider profile to use instead of the storyboards\'')
+      .option('--provider <name>', "provider profile to use instead of the storyboards'")
       .addOption(flag.baseUrl())
       .option('--yes', 'delete without asking')
       .option('--dry-run', 'list what would be deleted; delete nothing')
       .option('--wait', 'wait for renders of these storyboards to finish before deleting, instead of exiting')
-      .option('--remote [url]', 'delete the remote\'s blobs that no given lockfile pins, instead of server videos (default: SHOTLIST_REMOTE, else remote: in shotlist.config.yaml)')
+      .option(
+        '--remote [url]',
+        "delete the remote's blobs that no given lockfile pins, instead of server videos (default: SHOTLIST_REMOTE, else remote: in shotlist.config.yaml)",
+      )
       .addOption(flag.allowInsecureHttp())
       .addOption(flag.json())
       .addOption(flag.verbose()),

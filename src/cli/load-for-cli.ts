@@ -9,7 +9,11 @@ import type { CliContext, CommonFlags } from './context.js';
  * Loads a storyboard for a command: problems are printed with code frames (warnings too) and
  * an invalid storyboard ends the command with the invalid-input exit code.
  */
-export async function loadForCommand(file: string, flags: Pick<CommonFlags, 'provider' | 'baseUrl' | 'concurrency' | 'json'>, ctx: CliContext): Promise<{ loaded: LoadedStoryboard; result: LoadResult }> {
+export async function loadForCommand(
+  file: string,
+  flags: Pick<CommonFlags, 'provider' | 'baseUrl' | 'concurrency' | 'json'>,
+  ctx: CliContext,
+): Promise<{ loaded: LoadedStoryboard; result: LoadResult }> {
   const result = await loadStoryboard(file, { cwd: ctx.io.cwd, signal: ctx.io.signal, overrides: overridesOf(flags) });
   const { log } = ctx;
   for (const issue of result.issues) log.event({ event: 'issue', ...issue });

@@ -80,7 +80,10 @@ function reportError(error: unknown, ctx: CliContext): number {
     if (error.exitCode === 0) return EXIT.ok;
     // "error: unknown option '--fast'\n(Did you mean --wait?)": the suggestion is the hint.
     const [first = '', ...rest] = error.message.replace(/^error: /, '').split('\n');
-    const hint = rest.join(' ').replace(/^\((.*)\)$/, '$1').trim();
+    const hint = rest
+      .join(' ')
+      .replace(/^\((.*)\)$/, '$1')
+      .trim();
     return event({ code: 'usage', message: first, hint: hint || 'run with --help for usage' }, EXIT.invalid);
   }
   if (error instanceof StoryboardInvalidError) {
@@ -100,7 +103,9 @@ function reportError(error: unknown, ctx: CliContext): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   log.error(`${log.err.red('internal error')}: ${printable(message)}\n`);
-  log.error(log.verbose && error instanceof Error && error.stack ? `${error.stack}\n` : '  (this is a bug in shotlist; run again with --verbose for details)\n');
+  log.error(
+    log.verbose && error instanceof Error && error.stack ? `${error.stack}\n` : '  (this is a bug in shotlist; run again with --verbose for details)\n',
+  );
   return event({ code: 'internal', message, hint: 'this is a bug in shotlist; run again with --verbose for details' }, EXIT.internal);
 }
 
@@ -161,7 +166,15 @@ export function runCli(): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const io: CliIO = { stdout: survivingClose(process.stdout), stderr: survivingClose(process.stderr), env: process.env, cwd: process.cwd(), now: () => Date.now(), signal: controller.signal, stdin: process.stdin };
+  const io: CliIO = {
+    stdout: survivingClose(process.stdout),
+    stderr: survivingClose(process.stderr),
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => Date.now(),
+    signal: controller.signal,
+    stdin: process.stdin,
+  };
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;
@@ -174,4 +187,3 @@ export function runCli(): void {
     },
   );
 }
-

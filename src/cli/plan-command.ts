@@ -32,7 +32,8 @@ export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext)
   const { log } = ctx;
   const events = log.json ? planEvents(plan, loaded.storyboard.name, providerId) : [];
   // The films' events go before the total, as their rows go after the jobs'.
-  for (const event of [...events.slice(0, -1), ...(log.json ? cutPlanEvents(cuts) : []), ...events.slice(-1).map((total) => withFilmTotals(total, cuts))]) log.event(event);
+  for (const event of [...events.slice(0, -1), ...(log.json ? cutPlanEvents(cuts) : []), ...events.slice(-1).map((total) => withFilmTotals(total, cuts))])
+    log.event(event);
   log.result(formatPlan(plan, `plan for ${log.out.bold(loaded.storyboard.name)} on ${providerId} (${displayPath(ctx, lockPath)})`, log.out));
   const films = formatCutPlan(cuts, log.out);
   if (films !== '') log.result(`\n${films}`);
@@ -45,9 +46,13 @@ export async function runPlan(file: string, flags: CommonFlags, ctx: CliContext)
 export function checkLimits(plan: Plan, flags: Pick<CommonFlags, 'frozen' | 'maxCost'>): void {
   if (flags.frozen && plan.totals.render > 0) {
     const first = plan.jobs.find((job) => job.action === 'render')!;
-    throw new PlanRefusedError('frozen', `--frozen: ${plan.totals.render} job${plan.totals.render === 1 ? '' : 's'} would have to render (first: ${first.id}, ${describePlanReason(first.reason)})`, {
-      hint: 'run without --frozen to render them, or restore the lockfile and files they came from',
-    });
+    throw new PlanRefusedError(
+      'frozen',
+      `--frozen: ${plan.totals.render} job${plan.totals.render === 1 ? '' : 's'} would have to render (first: ${first.id}, ${describePlanReason(first.reason)})`,
+      {
+        hint: 'run without --frozen to render them, or restore the lockfile and files they came from',
+      },
+    );
   }
   const limits = flags.maxCost ?? [];
   if (limits.length === 0) return;
@@ -59,9 +64,13 @@ export function checkLimits(plan: Plan, flags: Pick<CommonFlags, 'frozen' | 'max
     });
   }
   if (problem?.code === 'currency-without-limit') {
-    throw new PlanRefusedError('max-cost', `--max-cost: the plan costs ${formatMoney(problem.total)}, and no limit is given in ${problem.total.currency} (limits: ${problem.limits.map(formatMoney).join(', ')})`, {
-      hint: `add --max-cost <amount>${problem.total.currency} to bound what the plan spends in ${problem.total.currency}`,
-    });
+    throw new PlanRefusedError(
+      'max-cost',
+      `--max-cost: the plan costs ${formatMoney(problem.total)}, and no limit is given in ${problem.total.currency} (limits: ${problem.limits.map(formatMoney).join(', ')})`,
+      {
+        hint: `add --max-cost <amount>${problem.total.currency} to bound what the plan spends in ${problem.total.currency}`,
+      },
+    );
   }
 }
 

@@ -61,7 +61,16 @@ export function createProgress(options: ProgressOptions): Progress {
 function jsonProgress({ out, now, display }: ProgressOptions): Progress {
   const emit = (event: object) => out.write(`${JSON.stringify(event)}\n`);
   return {
-    state: (id, state, detail) => emit({ event: 'job', id, state, video_id: detail.videoId ?? null, progress: detail.progress ?? null, ...(detail.message ? { message: detail.message } : {}), at: new Date(now()).toISOString() }),
+    state: (id, state, detail) =>
+      emit({
+        event: 'job',
+        id,
+        state,
+        video_id: detail.videoId ?? null,
+        progress: detail.progress ?? null,
+        ...(detail.message ? { message: detail.message } : {}),
+        at: new Date(now()).toISOString(),
+      }),
     settled: (report) =>
       emit({
         event: 'job.result',
@@ -86,7 +95,9 @@ function lineProgress({ out, style, now }: ProgressOptions, quiet: boolean): Pro
       if (quiet && state !== 'failed') return;
       const time = new Date(now()).toISOString().slice(11, 19);
       const colour = state === 'failed' ? style.red : state === 'done' ? style.green : (text: string) => text;
-      out.write(`${style.dim(time)}  ${colour(state.padEnd(11))}  ${id}${detail.videoId ? style.dim(`  ${printable(detail.videoId)}`) : ''}${detail.message ? `  ${printable(detail.message)}` : ''}\n`);
+      out.write(
+        `${style.dim(time)}  ${colour(state.padEnd(11))}  ${id}${detail.videoId ? style.dim(`  ${printable(detail.videoId)}`) : ''}${detail.message ? `  ${printable(detail.message)}` : ''}\n`,
+      );
     },
     settled: () => undefined,
     close: () => undefined,
@@ -123,7 +134,9 @@ function liveProgress({ screen, style, now, total, costOf }: ProgressOptions): P
     const average = durations.length > 0 ? durations.reduce((a, b) => a + b, 0) / durations.length : null;
     const left = total - done - failed;
     const eta = average === null || left <= 0 ? '' : `, ETA ${formatDuration((average * left) / Math.max(1, Math.min(2, left)) / 1000)}`;
-    return style.bold(`${done}/${total} done${failed > 0 ? style.red(`, ${failed} failed`) : ''}, ${formatDuration((now() - started) / 1000)} elapsed${eta}, spent $${spend.toFixed(2)}`);
+    return style.bold(
+      `${done}/${total} done${failed > 0 ? style.red(`, ${failed} failed`) : ''}, ${formatDuration((now() - started) / 1000)} elapsed${eta}, spent $${spend.toFixed(2)}`,
+    );
   };
   const draw = () => region.draw(frame());
   const timer = setInterval(draw, 250);
@@ -132,7 +145,12 @@ function liveProgress({ screen, style, now, total, costOf }: ProgressOptions): P
     state(id, state, detail) {
       const row = rows.get(id);
       if (!row || row.state !== state) {
-        rows.set(id, { state, progress: detail.progress ?? null, since: row && ACTIVE.has(row.state) ? row.since : now(), videoId: detail.videoId ?? row?.videoId ?? null });
+        rows.set(id, {
+          state,
+          progress: detail.progress ?? null,
+          since: row && ACTIVE.has(row.state) ? row.since : now(),
+          videoId: detail.videoId ?? row?.videoId ?? null,
+        });
         if (state === 'completed') spend += costOf(id) ?? 0;
         if (state === 'done') {
           done++;

@@ -27,8 +27,14 @@ export async function runProviders(_flags: ProvidersFlags, ctx: CliContext): Pro
   const rows = Object.values(config.profiles).map((profile) => summarizeProfile(profile, configured.has(profile.name) ? 'configured' : 'built-in'));
   for (const row of rows) log.event({ event: 'provider', ...row });
   log.result(formatTable(rows));
-  for (const row of rows) log.result(`${log.out.bold(row.name)}: ${row.description}${row.retired ? ` ${log.out.yellow(`(retired ${row.retired}: ${row.retired_note ?? 'stays usable for servers that still answer'})`)}` : ''}\n`);
-  if (rows.some((row) => !row.finds_lost_creates)) log.result(`\nfinds lost: whether a create whose answer was lost can be found on the server; where not, such a job is not created again without --retry-ambiguous\n`);
+  for (const row of rows)
+    log.result(
+      `${log.out.bold(row.name)}: ${row.description}${row.retired ? ` ${log.out.yellow(`(retired ${row.retired}: ${row.retired_note ?? 'stays usable for servers that still answer'})`)}` : ''}\n`,
+    );
+  if (rows.some((row) => !row.finds_lost_creates))
+    log.result(
+      `\nfinds lost: whether a create whose answer was lost can be found on the server; where not, such a job is not created again without --retry-ambiguous\n`,
+    );
   return EXIT.ok;
 }
 
@@ -59,7 +65,14 @@ function yesNo(value: boolean): string {
 function formatTable(rows: readonly ProfileSummary[]): string {
   const cells = [COLUMNS.map(([title]) => title), ...rows.map((row) => COLUMNS.map(([, cell]) => cell(row)))];
   const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
-  return `${cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')}\n\n`;
+  return `${cells
+    .map((line) =>
+      line
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n\n`;
 }
 
 /** `shotlist providers`. */

@@ -64,7 +64,11 @@ export async function runRender(files: readonly string[], flags: RenderFlags, ct
 async function renderSeveral(files: readonly string[], flags: RenderFlags, ctx: CliContext): Promise<number> {
   const all: LoadedStoryboard[] = [];
   for (const file of files) all.push((await loadForCommand(file, flags, ctx)).loaded);
-  checkGlobs(all.flatMap((loaded) => [...loaded.jobs.map((job) => job.id), ...loaded.cuts.map((cut) => cut.id)]), flags, all.map((loaded) => loaded.storyboard.name).join(', '));
+  checkGlobs(
+    all.flatMap((loaded) => [...loaded.jobs.map((job) => job.id), ...loaded.cuts.map((cut) => cut.id)]),
+    flags,
+    all.map((loaded) => loaded.storyboard.name).join(', '),
+  );
   let worst: number = EXIT.ok;
   for (const loaded of all) {
     const code = await renderLoaded(loaded, flags, ctx, { globsChecked: true });
@@ -131,7 +135,15 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   if (outcome.kind === 'nothing-sent') {
     const pulled = plan.totals.pull;
     const cutOnly = outcome.cuts.some((cut) => cut.status === 'built');
-    say(outcome.moved > 0 ? `nothing to send: ${outcome.moved} job${outcome.moved === 1 ? '' : 's'} moved to new ids, files renamed\n` : pulled > 0 ? `nothing to send: ${pulled} job${pulled === 1 ? '' : 's'} pulled from the remote\n` : notDone(plan.totals) > 0 || cutOnly ? 'nothing to send\n' : 'nothing to do: every job is up to date\n');
+    say(
+      outcome.moved > 0
+        ? `nothing to send: ${outcome.moved} job${outcome.moved === 1 ? '' : 's'} moved to new ids, files renamed\n`
+        : pulled > 0
+          ? `nothing to send: ${pulled} job${pulled === 1 ? '' : 's'} pulled from the remote\n`
+          : notDone(plan.totals) > 0 || cutOnly
+            ? 'nothing to send\n'
+            : 'nothing to do: every job is up to date\n',
+    );
     if (summaryTo) await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, null) + formatCutSummary(outcome.cuts));
     emitSummary(summaryOf({ reports: [], interrupted: false, spentUsd: 0, spent: NO_COST }, plan.totals, run), run);
     if (ctx.log.json && outcome.cuts.length > 0) ctx.log.event(cutSummaryEvent(outcome.cuts));
@@ -141,7 +153,12 @@ export async function renderLoaded(loaded: LoadedStoryboard, flags: RenderFlags,
   }
   // A summary file that cannot be written (`--summary /dev/full`) fails the command, after the
   // run's own result is told: the jobs are done and recorded either way.
-  const summaryFailure = summaryTo ? await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, outcome.result) + formatCutSummary(outcome.cuts)).then(() => null, (error: unknown) => error) : null;
+  const summaryFailure = summaryTo
+    ? await appendRunSummary(summaryTo, formatRunSummary(storyboard.name, plan, outcome.result) + formatCutSummary(outcome.cuts)).then(
+        () => null,
+        (error: unknown) => error,
+      )
+    : null;
   const jobsCode = summarize(outcome.result, plan.totals, run);
   if (ctx.log.json && outcome.cuts.length > 0) ctx.log.event(cutSummaryEvent(outcome.cuts));
   const badFilms = ctx.log.json ? countBad(outcome.cuts) : summarizeCuts(outcome.cuts, (text) => ctx.log.error(text), ctx.err);
@@ -162,7 +179,9 @@ function showRemote(remote: RemoteOutcome | undefined, ctx: CliContext): number 
     ctx.log.event({ ...summary, at: new Date(ctx.io.now()).toISOString() });
     if (summary.transferred > 0 || summary.failed > 0 || summary.missing > 0) ctx.log.info(formatTransferSummary(summary));
     if (summary.failed > 0) {
-      ctx.log.error(`${ctx.err.red('error')}: ${summary.failed} file${summary.failed === 1 ? '' : 's'} could not be ${summary.direction === 'push' ? 'pushed to' : 'pulled from'} ${printable(summary.remote)}${summary.direction === 'push' ? '; they are on disk and in the lockfile: run `shotlist push` or render again to complete it' : ''}\n`);
+      ctx.log.error(
+        `${ctx.err.red('error')}: ${summary.failed} file${summary.failed === 1 ? '' : 's'} could not be ${summary.direction === 'push' ? 'pushed to' : 'pulled from'} ${printable(summary.remote)}${summary.direction === 'push' ? '; they are on disk and in the lockfile: run `shotlist push` or render again to complete it' : ''}\n`,
+      );
       code = EXIT.jobsFailed;
     }
     if (summary.direction === 'pull' && summary.missing > 0) code = EXIT.jobsFailed;
@@ -232,7 +251,9 @@ function showEvents(name: string, flags: RenderFlags, ctx: CliContext, screen: S
       case 'remote':
         return remoteView.onEvent(event.event);
       case 'claims-unsupported':
-        return ctx.log.warn(`${printable(event.error.message)}; this run renders without the one-paid-job-per-request guarantee across machines (${printable(event.error.hint)})`);
+        return ctx.log.warn(
+          `${printable(event.error.message)}; this run renders without the one-paid-job-per-request guarantee across machines (${printable(event.error.hint)})`,
+        );
     }
   };
   return { onEvent, close };
@@ -257,7 +278,15 @@ interface RunInfo {
 
 /** `--json`: the run's plan totals, before anything is sent. */
 function emitStart(name: string, planned: StoryboardPlan, outDir: string, flags: RenderFlags, ctx: CliContext): void {
-  const event = { event: 'run.start', storyboard: name, provider: planned.providerId, lockfile: displayPath(ctx, planned.lockPath), out: displayPath(ctx, outDir), ...totalsFields(planned.plan.totals), at: new Date(ctx.io.now()).toISOString() };
+  const event = {
+    event: 'run.start',
+    storyboard: name,
+    provider: planned.providerId,
+    lockfile: displayPath(ctx, planned.lockPath),
+    out: displayPath(ctx, outDir),
+    ...totalsFields(planned.plan.totals),
+    at: new Date(ctx.io.now()).toISOString(),
+  };
   ctx.log.event(event);
 }
 
@@ -290,9 +319,17 @@ function summarize(result: RenderResult, totals: PlanTotals, run: RunInfo): numb
   if (ctx.log.json) emitSummary(summary, run);
   else {
     for (const report of result.reports) {
-      if (report.status === 'failed' || report.status === 'skipped') ctx.log.error(`${ctx.err.red(report.status)}  ${report.job.id}: ${printable(report.reason)}\n`);
+      if (report.status === 'failed' || report.status === 'skipped')
+        ctx.log.error(`${ctx.err.red(report.status)}  ${report.job.id}: ${printable(report.reason)}\n`);
     }
-    const parts = [`${summary.completed} done`, summary.failed > 0 ? `${summary.failed} failed` : '', summary.skipped > 0 ? `${summary.skipped} skipped` : '', summary.cancelled > 0 ? `${summary.cancelled} not started` : '', totals.failed > 0 ? `${totals.failed} failed before (not sent again)` : '', summary.blocked > 0 ? `${summary.blocked} blocked` : ''].filter(Boolean);
+    const parts = [
+      `${summary.completed} done`,
+      summary.failed > 0 ? `${summary.failed} failed` : '',
+      summary.skipped > 0 ? `${summary.skipped} skipped` : '',
+      summary.cancelled > 0 ? `${summary.cancelled} not started` : '',
+      totals.failed > 0 ? `${totals.failed} failed before (not sent again)` : '',
+      summary.blocked > 0 ? `${summary.blocked} blocked` : '',
+    ].filter(Boolean);
     ctx.log.error(`${parts.join(', ')}; spent ${formatCostTotals(result.spent)}; files in ${summary.out}\n`);
     if (result.interrupted) ctx.log.error('interrupted: every job in flight is recorded in the lockfile; run again to resume\n');
   }

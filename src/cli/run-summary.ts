@@ -29,13 +29,27 @@ export function formatRunSummary(name: string, plan: Plan, result: RenderResult 
   const moved = plan.moves.filter((move) => move.from !== move.to).length;
   if (moved > 0) rows.splice(3, 0, ['moved to a new id (nothing sent)', moved]);
   if (plan.totals.failed > 0) rows.splice(rows.length - 1, 0, ['failed before, not sent again', plan.totals.failed]);
-  const lines = [`## shotlist: ${markdownText(name)}`, '', '| | jobs |', '|---|---:|', ...rows.map(([label, n]) => `| ${label} | ${n} |`), '', `Spent: ${formatCostTotals(result?.spent ?? NO_COST)} (estimated from the provider's prices)${result?.interrupted ? ' — interrupted; the next run resumes' : ''}`, ''];
+  const lines = [
+    `## shotlist: ${markdownText(name)}`,
+    '',
+    '| | jobs |',
+    '|---|---:|',
+    ...rows.map(([label, n]) => `| ${label} | ${n} |`),
+    '',
+    `Spent: ${formatCostTotals(result?.spent ?? NO_COST)} (estimated from the provider's prices)${result?.interrupted ? ' — interrupted; the next run resumes' : ''}`,
+    '',
+  ];
   const problems = [
-    ...reports.flatMap((report) => (report.status === 'failed' || report.status === 'skipped' ? [`- ${markdownCode(report.job.id)}: ${report.status}, ${markdownText(report.reason)}`] : [])),
-    ...plan.jobs.filter((job) => job.action === 'blocked' || job.action === 'failed').map((job) => `- ${markdownCode(job.id)}: ${job.action}, ${markdownText(describePlanReason(job.reason))}`),
+    ...reports.flatMap((report) =>
+      report.status === 'failed' || report.status === 'skipped' ? [`- ${markdownCode(report.job.id)}: ${report.status}, ${markdownText(report.reason)}`] : [],
+    ),
+    ...plan.jobs
+      .filter((job) => job.action === 'blocked' || job.action === 'failed')
+      .map((job) => `- ${markdownCode(job.id)}: ${job.action}, ${markdownText(describePlanReason(job.reason))}`),
   ];
   if (problems.length > 0) lines.push('### Needs attention', '', ...problems, '');
-  if (rendered.length > 0) lines.push('### Rendered', '', ...rendered.map((report) => `- ${markdownCode(report.job.id)}: ${markdownText(describePlanReason(report.job.reason))}`), '');
+  if (rendered.length > 0)
+    lines.push('### Rendered', '', ...rendered.map((report) => `- ${markdownCode(report.job.id)}: ${markdownText(describePlanReason(report.job.reason))}`), '');
   return `${lines.join('\n')}\n`;
 }
 

@@ -3,7 +3,10 @@ import { displayPath } from './load-for-cli.js';
 import type { CliContext } from './context.js';
 
 /** What `openServer` needs of a command: its flags, the process's environment and Ctrl-C, and the embedded emulator's events shown on stderr. */
-export function serverOptions(ctx: CliContext, flags: { readonly allowInsecureHttp?: boolean | undefined; readonly emulatorSpeed?: number | undefined }): OpenServerOptions {
+export function serverOptions(
+  ctx: CliContext,
+  flags: { readonly allowInsecureHttp?: boolean | undefined; readonly emulatorSpeed?: number | undefined },
+): OpenServerOptions {
   return {
     allowInsecureHttp: flags.allowInsecureHttp === true,
     ...(flags.emulatorSpeed ? { emulatorSpeed: flags.emulatorSpeed } : {}),
@@ -23,8 +26,12 @@ export function tellEmbedded(event: EmbeddedEvent, ctx: CliContext): void {
     case 'joined':
       return void say(`using the embedded emulator served by shotlist pid ${event.pid} at ${event.url} (speed ${event.speed})`);
     case 'takeover':
-      return void say(`the embedded emulator's shotlist (pid ${event.gonePid}) stopped; ${event.owned ? 'this process now serves it' : `now using pid ${event.nextPid}'s`} at ${event.url}`);
+      return void say(
+        `the embedded emulator's shotlist (pid ${event.gonePid}) stopped; ${event.owned ? 'this process now serves it' : `now using pid ${event.nextPid}'s`} at ${event.url}`,
+      );
     case 'speed-not-applied':
-      return ctx.log.error(`note: --emulator-speed ${event.asked} not applied: the embedded emulator is already served by shotlist pid ${event.pid}, at speed ${event.speed}\n`);
+      return ctx.log.error(
+        `note: --emulator-speed ${event.asked} not applied: the embedded emulator is already served by shotlist pid ${event.pid}, at speed ${event.speed}\n`,
+      );
   }
 }

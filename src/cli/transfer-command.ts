@@ -37,7 +37,10 @@ export function transferFlags(command: Command): Command {
 export async function runTransfer(direction: TransferDirection, files: readonly string[], flags: TransferFlags, ctx: CliContext): Promise<number> {
   const first = lockfileOf(files[0]!, ctx.io.cwd);
   const store = await openRemoteForCli(first.projectRoot, flags.remote, ctx);
-  if (store === null) throw new UsageError(`${direction} needs a remote, and none is named`, { hint: 'pass --remote URL, set SHOTLIST_REMOTE, or write remote: in shotlist.config.yaml at the project root' });
+  if (store === null)
+    throw new UsageError(`${direction} needs a remote, and none is named`, {
+      hint: 'pass --remote URL, set SHOTLIST_REMOTE, or write remote: in shotlist.config.yaml at the project root',
+    });
   const view = createTransferView(ctx);
   const summary = await transferLockfiles(direction, files, store, {
     cwd: ctx.io.cwd,

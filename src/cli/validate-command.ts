@@ -17,7 +17,11 @@ export async function runValidate(files: readonly string[], flags: Pick<CommonFl
     for (const issue of result.issues) log.event({ event: 'issue', ...issue });
     log.event({ event: 'validate.file', file, valid: result.loaded !== null, shots, jobs, errors: result.issues.filter((i) => i.severity === 'error').length });
     if (!log.json && result.issues.length > 0) log.error(formatIssues(result.issues, result.texts, log.err));
-    log.result(result.loaded ? `${log.out.green('✓')} ${file}: ${shots} shot${shots === 1 ? '' : 's'}, ${jobs} job${jobs === 1 ? '' : 's'}\n` : `${log.out.red('✗')} ${file}: invalid\n`);
+    log.result(
+      result.loaded
+        ? `${log.out.green('✓')} ${file}: ${shots} shot${shots === 1 ? '' : 's'}, ${jobs} job${jobs === 1 ? '' : 's'}\n`
+        : `${log.out.red('✗')} ${file}: invalid\n`,
+    );
     if (!result.loaded) code = EXIT.invalid;
   }
   return code;

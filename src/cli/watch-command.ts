@@ -45,7 +45,15 @@ export async function runWatch(file: string, flags: WatchFlags, outer: CliContex
   const session = await startWatch({
     file,
     load: { cwd: io.cwd, overrides: overridesOf(flags) },
-    plan: { only: flags.only, replace: flags.replace, ...(flags.retryFailed ? { retryFailed: true } : {}), ...(flags.retryAmbiguous ? { retryAmbiguous: true } : {}), display: (p) => displayPath(ctx, p), ...(flags.out ? { outDir: explicitOutDir(flags, ctx)! } : {}), ...(remote ? { remote, signal: io.signal } : {}) },
+    plan: {
+      only: flags.only,
+      replace: flags.replace,
+      ...(flags.retryFailed ? { retryFailed: true } : {}),
+      ...(flags.retryAmbiguous ? { retryAmbiguous: true } : {}),
+      display: (p) => displayPath(ctx, p),
+      ...(flags.out ? { outDir: explicitOutDir(flags, ctx)! } : {}),
+      ...(remote ? { remote, signal: io.signal } : {}),
+    },
     now: io.now,
     onUpdate: print,
   }).catch(async (error: unknown) => {
@@ -137,9 +145,13 @@ function printText(update: WatchUpdate, ctx: CliContext): void {
         return;
       }
       log.result(`\n${time} ${describeDiff(update.diff, update.cutDiff)} (${update.elapsedMs.toFixed(0)} ms)\n`);
-      for (const job of [...update.diff.added, ...update.diff.changed]) log.result(`  ${job.action === 'render' ? '~' : '='} ${job.id}: ${job.action}, ${printable(describePlanReason(job.reason))}\n`);
+      for (const job of [...update.diff.added, ...update.diff.changed])
+        log.result(`  ${job.action === 'render' ? '~' : '='} ${job.id}: ${job.action}, ${printable(describePlanReason(job.reason))}\n`);
       for (const id of update.diff.removed) log.result(`  - ${id}: removed\n`);
-      for (const cut of [...(update.cutDiff?.added ?? []), ...(update.cutDiff?.changed ?? [])]) log.result(`  ${cut.action === 'cut' ? '~' : cut.action === 'blocked' ? '!' : '='} ${printable(cut.id)}: ${cut.action}, ${printable(describeCutReason(cut.reason))}\n`);
+      for (const cut of [...(update.cutDiff?.added ?? []), ...(update.cutDiff?.changed ?? [])])
+        log.result(
+          `  ${cut.action === 'cut' ? '~' : cut.action === 'blocked' ? '!' : '='} ${printable(cut.id)}: ${cut.action}, ${printable(describeCutReason(cut.reason))}\n`,
+        );
       for (const id of update.cutDiff?.removed ?? []) log.result(`  - ${printable(id)}: removed\n`);
       log.result(`${formatTotals(plan.totals)}\n`);
       if (update.planned.cuts.cuts.length > 0) log.result(`${formatCutTotals(update.planned.cuts)}\n`);
@@ -166,7 +178,13 @@ function printJson(update: WatchUpdate, ctx: CliContext): void {
   switch (update.kind) {
     case 'invalid':
       for (const issue of update.issues) write({ event: 'issue', ...issue });
-      write({ event: 'watch.invalid', errors: update.issues.filter((i) => i.severity === 'error').length, kept_last_plan: update.hasLastGood, elapsed_ms: Math.round(update.elapsedMs), at });
+      write({
+        event: 'watch.invalid',
+        errors: update.issues.filter((i) => i.severity === 'error').length,
+        kept_last_plan: update.hasLastGood,
+        elapsed_ms: Math.round(update.elapsedMs),
+        at,
+      });
       return;
     case 'error':
       write(errorEvent(errorFieldsOf(update.error), null, ctx.io.now()));

@@ -9,7 +9,15 @@ import { checkFilm } from './check-film.js';
 import { CutInputError } from './errors.js';
 import type { Film } from './film.js';
 import { DEFAULT_ENCODER, measureArgs, planAssembly, renderArgs, type CopyBlocker, type EncoderSettings } from './ffmpeg-graph.js';
-import { MAX_REFINEMENTS, parseIntegrated, parseMeasurement, planNormalisation, refineNormalisation, type LoudnessMeasurement, type Normalisation } from './loudness.js';
+import {
+  MAX_REFINEMENTS,
+  parseIntegrated,
+  parseMeasurement,
+  planNormalisation,
+  refineNormalisation,
+  type LoudnessMeasurement,
+  type Normalisation,
+} from './loudness.js';
 import { buildOtio, serializeOtio } from './otio.js';
 import { probeAudio, probeClip, type ClipFacts } from './probe-media.js';
 import { runFfmpeg, tempPathFor, writeWithFfmpeg } from './run-ffmpeg.js';
@@ -79,8 +87,15 @@ export async function assembleFilm(options: AssembleOptions): Promise<AssembledF
       await writeFile(listPath, plan.concatList);
     }
     const run = async (args: readonly string[]): Promise<readonly string[]> => externalizeGraph(args, output, work);
-    const progress = (step: CutProgress['step']) => (fraction: number): void => options.onProgress?.({ film: film.id, step, fraction });
-    const common = { durationSeconds: plan.durationSeconds, ...(signal === undefined ? {} : { signal }), ...(options.ffmpegPath === undefined ? {} : { ffmpegPath: options.ffmpegPath }) };
+    const progress =
+      (step: CutProgress['step']) =>
+      (fraction: number): void =>
+        options.onProgress?.({ film: film.id, step, fraction });
+    const common = {
+      durationSeconds: plan.durationSeconds,
+      ...(signal === undefined ? {} : { signal }),
+      ...(options.ffmpegPath === undefined ? {} : { ffmpegPath: options.ffmpegPath }),
+    };
 
     const measuring = measureArgs(plan);
     const measured = measuring === null ? null : parseMeasurement(await runFfmpeg({ ...common, args: await run(measuring), onProgress: progress('measure') }));
@@ -97,18 +112,29 @@ export async function assembleFilm(options: AssembleOptions): Promise<AssembledF
       let next: Normalisation | null = null;
       const keep = (stderr: string): boolean => (next = refineNormalisation(normalisation, parseIntegrated(stderr), film.audio.loudnessLufs)) === null;
       const written = await writeWithFfmpeg(output, {
-        ...common, feed: sound, args: (temp) => filmArgs.map((arg) => (arg === OUTPUT_PLACEHOLDER ? temp : arg)), onProgress: progress('assemble'), ...(check ? { keep } : {}),
+        ...common,
+        feed: sound,
+        args: (temp) => filmArgs.map((arg) => (arg === OUTPUT_PLACEHOLDER ? temp : arg)),
+        onProgress: progress('assemble'),
+        ...(check ? { keep } : {}),
       });
       if (written) break;
       normalisation = next!;
     }
 
     const otioPath = timelinePathFor(output);
-    await writeFileAtomic(otioPath, serializeOtio(buildOtio({ film, clipFacts: facts, musicSeconds: music?.seconds ?? null, otioDir: path.dirname(otioPath) })));
+    await writeFileAtomic(
+      otioPath,
+      serializeOtio(buildOtio({ film, clipFacts: facts, musicSeconds: music?.seconds ?? null, otioDir: path.dirname(otioPath) })),
+    );
     return {
-      film: film.id, mode: plan.mode, blockers: plan.blockers, durationSeconds: plan.durationSeconds,
+      film: film.id,
+      mode: plan.mode,
+      blockers: plan.blockers,
+      durationSeconds: plan.durationSeconds,
       loudness: { measured, normalisation },
-      video: await describeFile(output), timeline: await describeFile(otioPath),
+      video: await describeFile(output),
+      timeline: await describeFile(otioPath),
     };
   } finally {
     await Promise.all(work.map((file) => rm(file, { force: true })));
@@ -126,18 +152,20 @@ const OUTPUT_PLACEHOLDER = '\u0000output';
 async function readClipFacts(film: Film): Promise<Map<number, ClipFacts>> {
   const byPath = new Map<string, Promise<ClipFacts>>();
   const facts = new Map<number, ClipFacts>();
-  await Promise.all(film.sequence.map(async (segment, index) => {
-    if (segment.kind !== 'clip') return;
-    let read = byPath.get(segment.path);
-    if (read === undefined) byPath.set(segment.path, (read = probeClip(segment.path)));
-    const clip = await read.catch((error: unknown) => {
-      throw new CutInputError(film.id, segment.path, `clip of ${segment.job} cannot be read as a video (${(error as Error).message})`, { cause: error });
-    });
-    if (clip.width !== film.width || clip.height !== film.height) {
-      throw new CutInputError(film.id, segment.path, `clip of ${segment.job} is ${clip.width}x${clip.height}, the film is ${film.width}x${film.height}`);
-    }
-    facts.set(index, clip);
-  }));
+  await Promise.all(
+    film.sequence.map(async (segment, index) => {
+      if (segment.kind !== 'clip') return;
+      let read = byPath.get(segment.path);
+      if (read === undefined) byPath.set(segment.path, (read = probeClip(segment.path)));
+      const clip = await read.catch((error: unknown) => {
+        throw new CutInputError(film.id, segment.path, `clip of ${segment.job} cannot be read as a video (${(error as Error).message})`, { cause: error });
+      });
+      if (clip.width !== film.width || clip.height !== film.height) {
+        throw new CutInputError(film.id, segment.path, `clip of ${segment.job} is ${clip.width}x${clip.height}, the film is ${film.width}x${film.height}`);
+      }
+      facts.set(index, clip);
+    }),
+  );
   return facts;
 }
 

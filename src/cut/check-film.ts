@@ -13,7 +13,14 @@ export type FilmIssue =
   | { readonly code: 'film-rate-invalid'; readonly fps: number }
   | { readonly code: 'loudness-out-of-range'; readonly lufs: number; readonly min: number; readonly max: number }
   | { readonly code: 'size-mismatch'; readonly segment: number; readonly field: 'shot' | 'image'; readonly expected: Size; readonly found: Size }
-  | { readonly code: 'trim-out-of-range'; readonly segment: number; readonly field: 'from' | 'to'; readonly value: number; readonly min: number; readonly max: number }
+  | {
+      readonly code: 'trim-out-of-range';
+      readonly segment: number;
+      readonly field: 'from' | 'to';
+      readonly value: number;
+      readonly min: number;
+      readonly max: number;
+    }
   | { readonly code: 'entry-too-short'; readonly segment: number; readonly field: 'seconds' | 'to'; readonly seconds: number; readonly minSeconds: number }
   | { readonly code: 'transition-on-first-entry'; readonly segment: 0; readonly field: 'transition' }
   | { readonly code: 'transition-too-short'; readonly segment: number; readonly field: 'transition'; readonly seconds: number; readonly minSeconds: number }
@@ -50,7 +57,8 @@ export function checkFilm(film: Film): FilmIssue[] {
     return issues; // frames cannot be counted without a rate
   }
   const { min, max } = LOUDNESS_RANGE;
-  if (!(film.audio.loudnessLufs >= min && film.audio.loudnessLufs <= max)) issues.push({ code: 'loudness-out-of-range', lufs: film.audio.loudnessLufs, min, max });
+  if (!(film.audio.loudnessLufs >= min && film.audio.loudnessLufs <= max))
+    issues.push({ code: 'loudness-out-of-range', lufs: film.audio.loudnessLufs, min, max });
   if (film.sequence.length === 0) {
     issues.push({ code: 'film-empty' });
     return issues;
@@ -69,14 +77,23 @@ function checkEntries(film: Film): FilmIssue[] {
   const oneFrame = secondsOf(1, rate);
   film.sequence.forEach((segment, index) => {
     if (segment.width !== film.width || segment.height !== film.height) {
-      issues.push({ code: 'size-mismatch', segment: index, field: segment.kind === 'clip' ? 'shot' : 'image', expected: { width: film.width, height: film.height }, found: { width: segment.width, height: segment.height } });
+      issues.push({
+        code: 'size-mismatch',
+        segment: index,
+        field: segment.kind === 'clip' ? 'shot' : 'image',
+        expected: { width: film.width, height: film.height },
+        found: { width: segment.width, height: segment.height },
+      });
     }
     if (segment.kind === 'clip') {
       const fromOk = segment.from >= 0 && segment.from < segment.clipSeconds;
       const toOk = segment.to > segment.from && segment.to <= segment.clipSeconds;
-      if (!fromOk) issues.push({ code: 'trim-out-of-range', segment: index, field: 'from', value: segment.from, min: 0, max: Math.min(segment.to, segment.clipSeconds) });
-      if (!toOk) issues.push({ code: 'trim-out-of-range', segment: index, field: 'to', value: segment.to, min: Math.max(segment.from, 0), max: segment.clipSeconds });
-      if (fromOk && toOk && spans[index]!.frames < 1) issues.push({ code: 'entry-too-short', segment: index, field: 'to', seconds: segment.to - segment.from, minSeconds: oneFrame });
+      if (!fromOk)
+        issues.push({ code: 'trim-out-of-range', segment: index, field: 'from', value: segment.from, min: 0, max: Math.min(segment.to, segment.clipSeconds) });
+      if (!toOk)
+        issues.push({ code: 'trim-out-of-range', segment: index, field: 'to', value: segment.to, min: Math.max(segment.from, 0), max: segment.clipSeconds });
+      if (fromOk && toOk && spans[index]!.frames < 1)
+        issues.push({ code: 'entry-too-short', segment: index, field: 'to', seconds: segment.to - segment.from, minSeconds: oneFrame });
     } else if (!(spans[index]!.frames >= 1)) {
       issues.push({ code: 'entry-too-short', segment: index, field: 'seconds', seconds: segment.seconds, minSeconds: oneFrame });
     }
@@ -109,7 +126,15 @@ function checkTransitions(film: Film, unmeasured: ReadonlySet<number>): FilmIssu
     const before = spans[index - 1]!;
     const own = spans[index]!;
     const tooLong = (maxFrames: number, against: 'previous' | 'this' | 'between-transitions', other: number): void => {
-      issues.push({ code: 'transition-too-long', segment: index, field: 'transition', seconds, maxSeconds: secondsOf(Math.max(0, maxFrames), rate), against, other });
+      issues.push({
+        code: 'transition-too-long',
+        segment: index,
+        field: 'transition',
+        seconds,
+        maxSeconds: secondsOf(Math.max(0, maxFrames), rate),
+        against,
+        other,
+      });
     };
     // Shorter than both sides: each keeps at least one frame of its own.
     if (!unmeasured.has(index - 1)) {

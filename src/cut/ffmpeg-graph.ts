@@ -145,20 +145,28 @@ export function planAssembly(film: Film, facts: ReadonlyMap<number, ClipFacts>, 
   const channels = stereo ? 2 : 1;
   const soundInputs: string[][] = timeline.spans.map((span) => entryInput(span, timeline, 'sound'));
   if (film.audio.music !== undefined) soundInputs.push(['-stream_loop', '-1', '-i', film.audio.music.path]);
-  const pictureInputs = mode === 'copy' ? [['-f', 'concat', '-safe', '0', '-i', concatListPath]] : timeline.spans.map((span) => entryInput(span, timeline, 'picture'));
+  const pictureInputs =
+    mode === 'copy' ? [['-f', 'concat', '-safe', '0', '-i', concatListPath]] : timeline.spans.map((span) => entryInput(span, timeline, 'picture'));
   const audioGraph = [
     ...timeline.spans.flatMap((span, index) => audioSource(span, index, index, hasAudio(index), timeline, channels)),
     ...joinParts(timeline, 'audio', channels),
     ...musicMix(film, timeline, soundInputs.length - 1, channels),
   ];
-  const videoGraph = mode === 'copy' ? [] : [
-    ...timeline.spans.flatMap((span, index) => videoSource(span, index, timeline)),
-    ...joinParts(timeline, 'video', channels),
-  ];
+  const videoGraph =
+    mode === 'copy' ? [] : [...timeline.spans.flatMap((span, index) => videoSource(span, index, timeline)), ...joinParts(timeline, 'video', channels)];
   return {
-    mode, blockers, timeline, soundInputs, pictureInputs, audioGraph, videoGraph, audible, channels,
+    mode,
+    blockers,
+    timeline,
+    soundInputs,
+    pictureInputs,
+    audioGraph,
+    videoGraph,
+    audible,
+    channels,
     durationSeconds: secondsOf(timeline.frames, timeline.rate),
-    concatList: mode === 'copy' ? concatListOf(timeline.spans.map((span) => ({ path: span.segment.path, seconds: secondsOf(span.frames, timeline.rate) }))) : null,
+    concatList:
+      mode === 'copy' ? concatListOf(timeline.spans.map((span) => ({ path: span.segment.path, seconds: secondsOf(span.frames, timeline.rate) }))) : null,
     loudnessLufs: film.audio.loudnessLufs,
   };
 }
@@ -179,28 +187,90 @@ export function measureArgs(plan: AssemblyPlan): string[] | null {
  * on the sound run's stderr, as pass 1's): a limited mix is checked by the pass that writes it,
  * and written again only when the limiter took away more than the tolerance.
  */
-export function renderArgs(plan: AssemblyPlan, normalisation: Normalisation, output: string, encoder: EncoderSettings = DEFAULT_ENCODER, options: { readonly measure?: boolean } = {}): { readonly sound: string[]; readonly film: string[] } {
+export function renderArgs(
+  plan: AssemblyPlan,
+  normalisation: Normalisation,
+  output: string,
+  encoder: EncoderSettings = DEFAULT_ENCODER,
+  options: { readonly measure?: boolean } = {},
+): { readonly sound: string[]; readonly film: string[] } {
   const measure = options.measure === true && plan.audible;
   const finish = `[mix]${normaliseFilter(normalisation, AUDIO_RATE)}${measure ? `,asplit=2[aout][check];[check]${CHECK_FILTER}[checked]` : '[aout]'}`;
   const pcm = ['-f', 'f32le', '-ar', String(AUDIO_RATE), '-ac', String(plan.channels)];
   const sound = [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', measure ? 'info' : 'error', ...plan.soundInputs.flat(),
-    '-filter_complex', [...plan.audioGraph, finish].join(';'),
-    '-map', '[aout]', '-c:a', 'pcm_f32le', ...pcm, 'pipe:1',
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    measure ? 'info' : 'error',
+    ...plan.soundInputs.flat(),
+    '-filter_complex',
+    [...plan.audioGraph, finish].join(';'),
+    '-map',
+    '[aout]',
+    '-c:a',
+    'pcm_f32le',
+    ...pcm,
+    'pipe:1',
     ...(measure ? ['-map', '[checked]', '-f', 'null', '-'] : []),
   ];
   const rate = formatRate(plan.timeline.rate);
   const gop = String(Math.max(1, Math.round((2 * plan.timeline.rate.num) / plan.timeline.rate.den)));
-  const video = plan.mode === 'copy'
-    ? ['-map', '0:v:0', '-c:v', 'copy']
-    : ['-filter_complex', plan.videoGraph.join(';'), '-map', '[vout]', '-c:v', 'libx264', '-preset', encoder.preset, '-crf', String(encoder.crf), '-pix_fmt', 'yuv420p', '-profile:v', 'high', '-g', gop, '-r', rate, '-vsync', 'cfr'];
+  const video =
+    plan.mode === 'copy'
+      ? ['-map', '0:v:0', '-c:v', 'copy']
+      : [
+          '-filter_complex',
+          plan.videoGraph.join(';'),
+          '-map',
+          '[vout]',
+          '-c:v',
+          'libx264',
+          '-preset',
+          encoder.preset,
+          '-crf',
+          String(encoder.crf),
+          '-pix_fmt',
+          'yuv420p',
+          '-profile:v',
+          'high',
+          '-g',
+          gop,
+          '-r',
+          rate,
+          '-vsync',
+          'cfr',
+        ];
   const film = [
-    ...COMMON, '-loglevel', 'error', ...plan.pictureInputs.flat(), ...pcm, '-i', 'pipe:0',
+    ...COMMON,
+    '-loglevel',
+    'error',
+    ...plan.pictureInputs.flat(),
+    ...pcm,
+    '-i',
+    'pipe:0',
     ...video,
-    '-map', `${plan.pictureInputs.length}:a:0`, '-c:a', 'aac', '-b:a', `${encoder.audioKbpsPerChannel * plan.channels}k`, '-ar', String(AUDIO_RATE), '-ac', String(plan.channels),
+    '-map',
+    `${plan.pictureInputs.length}:a:0`,
+    '-c:a',
+    'aac',
+    '-b:a',
+    `${encoder.audioKbpsPerChannel * plan.channels}k`,
+    '-ar',
+    String(AUDIO_RATE),
+    '-ac',
+    String(plan.channels),
     // No metadata from the clips (a server's strings), so the film's bytes depend on its inputs' pictures and sound only.
-    '-map_metadata', '-1', '-map_chapters', '-1',
-    '-movflags', '+faststart', '-f', 'mp4', '-y', output,
+    '-map_metadata',
+    '-1',
+    '-map_chapters',
+    '-1',
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    '-y',
+    output,
   ];
   return { sound, film };
 }
@@ -243,11 +313,16 @@ function partsOf(span: SegmentSpan): { readonly name: 'h' | 'b' | 't'; readonly 
 function videoSource(span: SegmentSpan, index: number, timeline: FilmTimeline): string[] {
   const rate = formatRate(timeline.rate);
   const frames = span.frames;
-  const decode = span.segment.kind === 'clip'
-    // A clip a little short of what it should hold repeats its last frame rather than shortening the film.
-    ? `[${index}:v]fps=${rate},setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=${frames},trim=start_frame=${span.sourceStart}:end_frame=${span.sourceStart + frames},setpts=PTS-STARTPTS`
-    : `[${index}:v]fps=${rate},setsar=1,format=yuv420p,trim=end_frame=${frames},setpts=PTS-STARTPTS`;
-  return splitInto(decode, partsOf(span).map((part) => ({ label: `v${index}${part.name}`, trim: `trim=start_frame=${part.from}:end_frame=${part.to},setpts=PTS-STARTPTS` })), 'split');
+  const decode =
+    span.segment.kind === 'clip'
+      ? // A clip a little short of what it should hold repeats its last frame rather than shortening the film.
+        `[${index}:v]fps=${rate},setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=${frames},trim=start_frame=${span.sourceStart}:end_frame=${span.sourceStart + frames},setpts=PTS-STARTPTS`
+      : `[${index}:v]fps=${rate},setsar=1,format=yuv420p,trim=end_frame=${frames},setpts=PTS-STARTPTS`;
+  return splitInto(
+    decode,
+    partsOf(span).map((part) => ({ label: `v${index}${part.name}`, trim: `trim=start_frame=${part.from}:end_frame=${part.to},setpts=PTS-STARTPTS` })),
+    'split',
+  );
 }
 
 function audioSource(span: SegmentSpan, index: number, input: number, hasAudio: boolean, timeline: FilmTimeline, channels: 1 | 2): string[] {
@@ -259,7 +334,14 @@ function audioSource(span: SegmentSpan, index: number, input: number, hasAudio: 
   const decode = hasAudio
     ? `[${input}:a]${audioFormat(channels)},atrim=start_sample=${start}:end_sample=${start + samples},asetpts=PTS-STARTPTS,apad=whole_len=${samples}`
     : `anullsrc=r=${AUDIO_RATE}:cl=${layoutOf(channels)},atrim=end_sample=${samples}`;
-  return splitInto(decode, partsOf(span).map((part) => ({ label: `a${index}${part.name}`, trim: `atrim=start_sample=${at(part.from)}:end_sample=${at(part.to)},asetpts=PTS-STARTPTS` })), 'asplit');
+  return splitInto(
+    decode,
+    partsOf(span).map((part) => ({
+      label: `a${index}${part.name}`,
+      trim: `atrim=start_sample=${at(part.from)}:end_sample=${at(part.to)},asetpts=PTS-STARTPTS`,
+    })),
+    'asplit',
+  );
 }
 
 /** One decoded entry into its labelled parts: straight through when it is one part, else split and trimmed. */
@@ -283,9 +365,11 @@ function joinParts(timeline: FilmTimeline, stream: 'video' | 'audio', channels: 
   });
   const out = stream === 'video' ? 'vout' : 'clips';
   const inputs = order.map((label) => `[${label}]`).join('');
-  chains.push(order.length === 1
-    ? `${inputs}${stream === 'video' ? 'null' : 'anull'}[${out}]`
-    : `${inputs}concat=n=${order.length}:v=${stream === 'video' ? 1 : 0}:a=${stream === 'video' ? 0 : 1}[${out}]`);
+  chains.push(
+    order.length === 1
+      ? `${inputs}${stream === 'video' ? 'null' : 'anull'}[${out}]`
+      : `${inputs}concat=n=${order.length}:v=${stream === 'video' ? 1 : 0}:a=${stream === 'video' ? 0 : 1}[${out}]`,
+  );
   return chains;
 }
 

@@ -38,9 +38,7 @@ export interface LoudnessMeasurement {
 
 /** How pass 2 brings the mix to its target. */
 export type Normalisation =
-  | { readonly kind: 'silent' }
-  | { readonly kind: 'linear'; readonly gainDb: number }
-  | { readonly kind: 'limited'; readonly gainDb: number };
+  { readonly kind: 'silent' } | { readonly kind: 'linear'; readonly gainDb: number } | { readonly kind: 'limited'; readonly gainDb: number };
 
 /** Pass 1's filter: its per-frame lines go to the verbose log (not shown), its summary to stderr, read by parseMeasurement. */
 export const MEASURE_FILTER = 'ebur128=peak=true:framelog=verbose';

@@ -83,7 +83,13 @@ function offsetsOf(span: SegmentSpan): { readonly inOffset: number; readonly out
   return { inOffset, outOffset: span.transitionIn.frames - inOffset };
 }
 
-function itemsOf(inputs: OtioInputs, timeline: FilmTimeline, stream: 'video' | 'audio', range: (start: number, duration: number) => Json, time: (value: number) => Json): Json[] {
+function itemsOf(
+  inputs: OtioInputs,
+  timeline: FilmTimeline,
+  stream: 'video' | 'audio',
+  range: (start: number, duration: number) => Json,
+  time: (value: number) => Json,
+): Json[] {
   const items: Json[] = [];
   const { spans } = timeline;
   spans.forEach((span, index) => {

@@ -57,14 +57,15 @@ export async function probeClip(file: string): Promise<ClipFacts> {
         codec: videoConfig.codec,
         parametersKey: keyOf([videoConfig.codec, videoConfig.codedWidth, videoConfig.codedHeight, bytesOf(videoConfig.description)]),
       },
-      audio: audioConfig === null
-        ? null
-        : {
-            codec: audioConfig.codec,
-            sampleRate: audioConfig.sampleRate,
-            channels: audioConfig.numberOfChannels,
-            parametersKey: keyOf([audioConfig.codec, audioConfig.sampleRate, audioConfig.numberOfChannels, bytesOf(audioConfig.description)]),
-          },
+      audio:
+        audioConfig === null
+          ? null
+          : {
+              codec: audioConfig.codec,
+              sampleRate: audioConfig.sampleRate,
+              channels: audioConfig.numberOfChannels,
+              parametersKey: keyOf([audioConfig.codec, audioConfig.sampleRate, audioConfig.numberOfChannels, bytesOf(audioConfig.description)]),
+            },
     };
   } finally {
     input.dispose();

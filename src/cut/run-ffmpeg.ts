@@ -56,12 +56,14 @@ export async function runFfmpeg(options: RunFfmpegOptions): Promise<string> {
   const runs: Promise<string>[] = [];
   let firstFailure: { error: unknown } | null = null;
   const watch = (started: Started): void => {
-    runs.push(started.done.catch((error: unknown) => {
-      // Whichever fails first stops the other: a feed that died must not leave a film cut short.
-      firstFailure ??= { error };
-      kill();
-      throw error;
-    }));
+    runs.push(
+      started.done.catch((error: unknown) => {
+        // Whichever fails first stops the other: a feed that died must not leave a film cut short.
+        firstFailure ??= { error };
+        kill();
+        throw error;
+      }),
+    );
   };
   try {
     const main = start(binary, options.args, { stdin: options.feed === undefined ? 'ignore' : 'pipe', children }, (line) => {
@@ -88,7 +90,10 @@ export async function runFfmpeg(options: RunFfmpegOptions): Promise<string> {
     if (signal?.aborted) throw signal.reason;
     if (firstFailure !== null) throw (firstFailure as { error: unknown }).error;
     // The feed's tail first: it is the one that measures.
-    return settled.map((run) => (run.status === 'fulfilled' ? run.value : '')).reverse().join('\n');
+    return settled
+      .map((run) => (run.status === 'fulfilled' ? run.value : ''))
+      .reverse()
+      .join('\n');
   } finally {
     signal?.removeEventListener('abort', kill);
   }
@@ -189,6 +194,9 @@ export function progressFraction(line: string, durationSeconds: number): number 
 }
 
 function lastLines(text: string): string[] {
-  return text.split('\n').map((line) => line.trimEnd()).filter((line) => line !== '').slice(-ERROR_LINES);
+  return text
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line !== '')
+    .slice(-ERROR_LINES);
 }
-

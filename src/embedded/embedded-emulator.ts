@@ -212,12 +212,18 @@ function notAnswering(owner: EmulatorOwner, verdict: Verdict, options: EmbeddedO
   const record = ownerPath(displayOf(options));
   const seconds = Math.max(1, Math.round(waitedMs / 1000));
   if (verdict === 'starting') {
-    return new EmulatorBusyError(`pid ${owner.pid} claimed this project's embedded emulator (${record}) but has not started it within ${seconds} s; stop that process, or remove the file if it is not shotlist`);
+    return new EmulatorBusyError(
+      `pid ${owner.pid} claimed this project's embedded emulator (${record}) but has not started it within ${seconds} s; stop that process, or remove the file if it is not shotlist`,
+    );
   }
   if (verdict === 'suspended') {
-    return new EmulatorBusyError(`pid ${owner.pid} serves this project's embedded emulator but is suspended (stopped for ${seconds} s); resume it (\`kill -CONT ${owner.pid}\`, or fg in its terminal) or stop it, then run again`);
+    return new EmulatorBusyError(
+      `pid ${owner.pid} serves this project's embedded emulator but is suspended (stopped for ${seconds} s); resume it (\`kill -CONT ${owner.pid}\`, or fg in its terminal) or stop it, then run again`,
+    );
   }
-  return new EmulatorBusyError(`pid ${owner.pid} serves this project's embedded emulator at ${owner.url} but has not answered for ${seconds} s (is it suspended?); resume or stop that shotlist, then run again`);
+  return new EmulatorBusyError(
+    `pid ${owner.pid} serves this project's embedded emulator at ${owner.url} but has not answered for ${seconds} s (is it suspended?); resume or stop that shotlist, then run again`,
+  );
 }
 
 /** Claims the record, then starts the emulator and publishes its URL; null if another process claimed it first. */

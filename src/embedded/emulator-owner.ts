@@ -4,7 +4,16 @@ import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../lockfile/lockfile-io.js';
-import { createLockFile, judgeHolder, newHolder, readRecord, removeIfUnchanged, type HeartbeatTiming, type Judgement, type LockHolder } from '../run/advisory-lock.js';
+import {
+  createLockFile,
+  judgeHolder,
+  newHolder,
+  readRecord,
+  removeIfUnchanged,
+  type HeartbeatTiming,
+  type Judgement,
+  type LockHolder,
+} from '../run/advisory-lock.js';
 
 /**
  * `.shotlist/emulator/owner.json`: which shotlist process serves a project's embedded emulator.

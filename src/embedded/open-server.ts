@@ -74,10 +74,23 @@ export async function openServer(loaded: LoadedStoryboard, options: OpenServerOp
   const { provider } = loaded.storyboard;
   const credential = credentialFor(provider.profile, options.env);
   const clientAt: ClientAt = (baseUrl, tuning = {}) =>
-    createVideosClient({ profile: provider.profile, baseUrl, apiKey: credential?.value ?? null, ...(credential ? { authStyle: credential.style } : {}), allowInsecureHttp: options.allowInsecureHttp === true, ...tuning });
+    createVideosClient({
+      profile: provider.profile,
+      baseUrl,
+      apiKey: credential?.value ?? null,
+      ...(credential ? { authStyle: credential.style } : {}),
+      allowInsecureHttp: options.allowInsecureHttp === true,
+      ...tuning,
+    });
   // The embedded emulator speaks `/v1/videos`; a server of the profile, its profile's protocol.
   const protocolClientAt = (baseUrl: string): VideoProtocolClient =>
-    createProtocolClient({ profile: provider.profile, baseUrl, apiKey: credential?.value ?? null, ...(credential ? { authStyle: credential.style } : {}), allowInsecureHttp: options.allowInsecureHttp === true });
+    createProtocolClient({
+      profile: provider.profile,
+      baseUrl,
+      apiKey: credential?.value ?? null,
+      ...(credential ? { authStyle: credential.style } : {}),
+      allowInsecureHttp: options.allowInsecureHttp === true,
+    });
   const stateDir = embeddedStateDir(loaded);
   if (stateDir !== null) refuseStateOutside(loaded.projectRoot, stateDir, options.display);
   const emulator = stateDir === null ? null : await openEmbedded(stateDir, options, clientAt);
@@ -112,9 +125,12 @@ export async function openServer(loaded: LoadedStoryboard, options: OpenServerOp
 function refuseStateOutside(projectRoot: string, stateDir: string, display: (absPath: string) => string): void {
   const confined = confinePath(projectRoot, stateDir);
   if (confined.ok) return;
-  throw new UsageError(`the embedded emulator's state directory ${display(stateDir)} leads outside the project directory${confined.reason === 'dangling' ? ' (through a symlink to nothing)' : ` (to ${confined.resolved})`}`, {
-    hint: 'remove the symlink, or run `shotlist emulator --state-dir DIR` there and point at it with --base-url',
-  });
+  throw new UsageError(
+    `the embedded emulator's state directory ${display(stateDir)} leads outside the project directory${confined.reason === 'dangling' ? ' (through a symlink to nothing)' : ` (to ${confined.resolved})`}`,
+    {
+      hint: 'remove the symlink, or run `shotlist emulator --state-dir DIR` there and point at it with --base-url',
+    },
+  );
 }
 
 /**

@@ -16,14 +16,22 @@ import { sendRequest } from '../api/transport.js';
 /** `proven`; `refused`: nothing listens (stopping); `silent`: it accepted but did not answer in time (suspended?); `foreign`: it answered without the proof. */
 export type IdentityAnswer = 'proven' | 'refused' | 'silent' | 'foreign';
 
-export async function proveEmulator(baseUrl: string, token: string, options: { readonly signal: AbortSignal; readonly timeoutMs: number }): Promise<IdentityAnswer> {
+export async function proveEmulator(
+  baseUrl: string,
+  token: string,
+  options: { readonly signal: AbortSignal; readonly timeoutMs: number },
+): Promise<IdentityAnswer> {
   const endpoint = resolveEndpoint(baseUrl, false);
   const challenge = randomBytes(32).toString('hex');
   const url = new URL(`${endpoint.origin}/_emulator/identity`);
   url.searchParams.set('challenge', challenge);
   const dispatcher = new Agent({ connect: { timeout: options.timeoutMs } });
   try {
-    const ex = await sendRequest({ endpoint, dispatcher, authHeaders: {}, userAgent: 'shotlist', timeoutMs: options.timeoutMs, maxRedirects: 0 }, { method: 'GET', url, headers: { accept: 'application/json' } }, options.signal);
+    const ex = await sendRequest(
+      { endpoint, dispatcher, authHeaders: {}, userAgent: 'shotlist', timeoutMs: options.timeoutMs, maxRedirects: 0 },
+      { method: 'GET', url, headers: { accept: 'application/json' } },
+      options.signal,
+    );
     const body = await readBody(ex);
     const proof = (body.json as { proof?: unknown } | undefined)?.proof;
     if (ex.status !== 200 || typeof proof !== 'string' || !/^[0-9a-f]{64}$/.test(proof)) return 'foreign';

@@ -21,7 +21,11 @@ export function validateCast(fields: Readonly<Record<string, unknown>>): CastReq
   if (characters !== undefined && characterIds !== undefined) {
     throw invalidRequest("Provide either 'characters' or 'character_ids', not both.", 'character_ids', 'invalid_value');
   }
-  if (characters !== undefined) return castOf('characters', listOf('characters', characters).map((item, i) => characterId(item, i)));
+  if (characters !== undefined)
+    return castOf(
+      'characters',
+      listOf('characters', characters).map((item, i) => characterId(item, i)),
+    );
   if (characterIds !== undefined) {
     return castOf(
       'character_ids',
@@ -42,7 +46,8 @@ export function validateCast(fields: Readonly<Record<string, unknown>>): CastReq
 export function resolveCast({ ids, param }: CastRequest, prompt: string, find: (id: string) => CharacterRecord | undefined): CharacterRecord[] {
   const cast = ids.map((id, i) => {
     const character = find(id);
-    if (!character) throw invalidRequest(`Character with id '${id}' not found.`, param === 'characters' ? `characters[${i}].id` : `character_ids[${i}]`, 'invalid_value');
+    if (!character)
+      throw invalidRequest(`Character with id '${id}' not found.`, param === 'characters' ? `characters[${i}].id` : `character_ids[${i}]`, 'invalid_value');
     return character;
   });
   for (const character of cast) {

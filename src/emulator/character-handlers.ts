@@ -24,7 +24,9 @@ export async function createCharacter(ctx: EmulatorContext, request: VideoReques
   const body = await request.readBody();
   if (body.encoding !== 'form') {
     const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim() || 'none';
-    throw invalidRequest(`Invalid Content-Type header (${type}), expected multipart/form-data. (HINT: If you're using curl, you can pass -H 'Content-Type: multipart/form-data')`);
+    throw invalidRequest(
+      `Invalid Content-Type header (${type}), expected multipart/form-data. (HINT: If you're using curl, you can pass -H 'Content-Type: multipart/form-data')`,
+    );
   }
   const { fields } = body;
   rejectUnknown(fields, ['name', 'video']);
@@ -63,7 +65,11 @@ function validateName(value: unknown): string {
   if (value === undefined) throw missingParameter('name');
   if (typeof value !== 'string') throw invalidType('name', 'a string', value);
   if (value.length === 0) {
-    throw invalidRequest("Invalid 'name': string too short. Expected a string with minimum length 1, but got an empty string instead.", 'name', 'string_below_min_length');
+    throw invalidRequest(
+      "Invalid 'name': string too short. Expected a string with minimum length 1, but got an empty string instead.",
+      'name',
+      'string_below_min_length',
+    );
   }
   if (value.length > MAX_NAME_LENGTH) {
     throw invalidRequest(

@@ -23,7 +23,13 @@ export type Admission = { kind: 'drop' } | { kind: 'job'; job: JobRecord; dropAf
  * then the job. Moderation that refuses at once is the caller's (each protocol refuses in its
  * own words); `fail` makes the job fail later on moderation, `fail-input` as its run starts.
  */
-export function admitJob(ctx: EmulatorContext, route: RouteClass, request: JobRequest, policy: InFlightPolicy, failure: 'fail' | 'fail-input' | null): Admission {
+export function admitJob(
+  ctx: EmulatorContext,
+  route: RouteClass,
+  request: JobRequest,
+  policy: InFlightPolicy,
+  failure: 'fail' | 'fail-input' | null,
+): Admission {
   try {
     if (policy === 'reject') checkInFlight(ctx.store.all(), ctx.now(), ctx.settings.inFlightLimit);
     checkCreateRate(ctx);
@@ -38,7 +44,8 @@ export function admitJob(ctx: EmulatorContext, route: RouteClass, request: JobRe
   }
   const drop = ctx.faults.dropConnection(route);
   if (drop === 'beforeCommit') return { kind: 'drop' };
-  const fate: JobFate = failure === 'fail-input' ? 'fail-input' : ctx.faults.stuck(request.prompt) ? 'stuck' : failure === 'fail' ? 'fail-moderation' : 'complete';
+  const fate: JobFate =
+    failure === 'fail-input' ? 'fail-input' : ctx.faults.stuck(request.prompt) ? 'stuck' : failure === 'fail' ? 'fail-moderation' : 'complete';
   return { kind: 'job', job: commitJob(ctx, request, fate, policy), dropAfterCommit: drop === 'afterCommit' };
 }
 
@@ -100,7 +107,10 @@ function checkCreateRate(ctx: EmulatorContext): void {
   while (recent.length > 0 && recent[0]! <= nowMs - 60_000) recent.shift();
   if (recent.length >= limit) {
     const waitMs = recent[0]! + 60_000 - nowMs;
-    throw rateLimited(`Requests to the Create Video Job Operation have exceeded the rate limit of ${limit} per minute. Please retry after ${Math.ceil(waitMs / 1000)} seconds.`, waitMs);
+    throw rateLimited(
+      `Requests to the Create Video Job Operation have exceeded the rate limit of ${limit} per minute. Please retry after ${Math.ceil(waitMs / 1000)} seconds.`,
+      waitMs,
+    );
   }
   recent.push(nowMs);
 }

@@ -32,11 +32,7 @@ const GUIDE_2026_FIELDS = ['characters', 'character_ids'];
  * Validates a create body field by field in the order the API reports them, throwing the
  * first problem as an `ApiError` with the real API's message.
  */
-export function validateCreate(
-  fields: Readonly<Record<string, unknown>>,
-  table: ModelTable,
-  guide2026: boolean,
-): CreateRequest {
+export function validateCreate(fields: Readonly<Record<string, unknown>>, table: ModelTable, guide2026: boolean): CreateRequest {
   rejectUnknown(fields, guide2026 ? [...CREATE_FIELDS, ...GUIDE_2026_FIELDS] : CREATE_FIELDS);
   const prompt = validatePrompt(fields.prompt);
   const model = validateEnum('model', fields.model, DEFAULT_MODEL, table.models);
@@ -107,11 +103,7 @@ function resolveReferenceObject(reference: Record<string, unknown>): Uint8Array 
   if (unknown !== undefined) throw unknownParameter(`input_reference.${unknown}`);
   const { image_url: imageUrl, file_id: fileId } = reference;
   if ((imageUrl === undefined) === (fileId === undefined)) {
-    throw invalidRequest(
-      "Invalid 'input_reference': provide exactly one of 'image_url' or 'file_id'.",
-      'input_reference',
-      'invalid_value',
-    );
+    throw invalidRequest("Invalid 'input_reference': provide exactly one of 'image_url' or 'file_id'.", 'input_reference', 'invalid_value');
   }
   if (fileId !== undefined) {
     if (typeof fileId !== 'string') throw invalidType('input_reference.file_id', 'a string', fileId);

@@ -95,7 +95,15 @@ interface ExtensionSource {
 function sourceOfExtension(ctx: EmulatorContext, video: VideoReference): ExtensionSource {
   if (video.kind === 'id') {
     const source = completedSource(ctx, findLiveJob(ctx, video.id), 'extended');
-    return { label: source.id, videoId: source.id, upload: null, model: source.model, size: source.size, seconds: Number(source.seconds), extensions: source.extensions ?? 0 };
+    return {
+      label: source.id,
+      videoId: source.id,
+      upload: null,
+      model: source.model,
+      size: source.size,
+      seconds: Number(source.seconds),
+      extensions: source.extensions ?? 0,
+    };
   }
   // No `model` field here: an uploaded video is continued by the default model.
   const { size, seconds } = uploadShape(ctx, video.video, DEFAULT_MODEL, MAX_EXTENDED_SECONDS);
@@ -107,7 +115,12 @@ function sourceOfExtension(ctx: EmulatorContext, video: VideoReference): Extensi
  * re-renders it whole, so it may be no longer than the model generates. Its length counts in
  * whole seconds (the clip is held or cut to it).
  */
-function uploadShape(ctx: EmulatorContext, video: UploadedVideo, model: string, maxSeconds = Math.max(...ctx.table.seconds.map(Number))): { size: string; seconds: number } {
+function uploadShape(
+  ctx: EmulatorContext,
+  video: UploadedVideo,
+  model: string,
+  maxSeconds = Math.max(...ctx.table.seconds.map(Number)),
+): { size: string; seconds: number } {
   const size = `${video.width}x${video.height}`;
   const sizes = ctx.table.sizesFor(model);
   if (!sizes.includes(size)) {
@@ -115,7 +128,11 @@ function uploadShape(ctx: EmulatorContext, video: UploadedVideo, model: string, 
   }
   const seconds = Math.round(video.duration);
   if (seconds < 1 || seconds > maxSeconds) {
-    throw invalidRequest(`Invalid 'video': the video lasts ${video.duration.toFixed(2)} seconds; expected from 1 to ${maxSeconds} seconds.`, 'video', 'invalid_value');
+    throw invalidRequest(
+      `Invalid 'video': the video lasts ${video.duration.toFixed(2)} seconds; expected from 1 to ${maxSeconds} seconds.`,
+      'video',
+      'invalid_value',
+    );
   }
   return { size, seconds };
 }

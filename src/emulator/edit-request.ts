@@ -61,7 +61,12 @@ async function validateVideoReference(value: unknown, encoding: ParsedBody['enco
   const { id } = value as { id?: unknown };
   if (id === undefined) throw missingParameter('video.id');
   if (typeof id !== 'string') throw invalidType('video.id', 'a string', id);
-  if (id === '') throw invalidRequest("Invalid 'video.id': string too short. Expected a string with minimum length 1, but got an empty string instead.", 'video.id', 'string_below_min_length');
+  if (id === '')
+    throw invalidRequest(
+      "Invalid 'video.id': string too short. Expected a string with minimum length 1, but got an empty string instead.",
+      'video.id',
+      'string_below_min_length',
+    );
   return { kind: 'id', id };
 }
 

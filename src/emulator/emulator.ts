@@ -121,7 +121,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     advanceClock(seconds) {
       offsetMs += seconds * 1000;
       const snapshot = offsetMs;
-      clockWrites = clockWrites.then(() => writeClockOffset(stateDir, snapshot)).catch((error: Error) => log(`emulator: could not save the clock: ${error.message}`));
+      clockWrites = clockWrites
+        .then(() => writeClockOffset(stateDir, snapshot))
+        .catch((error: Error) => log(`emulator: could not save the clock: ${error.message}`));
     },
     ensureMedia: jobMedia,
     startRender(job) {

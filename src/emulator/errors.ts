@@ -44,11 +44,7 @@ export function invalidValue(param: string, value: string, supported: readonly s
 }
 
 export function invalidType(param: string, expected: string, found: unknown): ApiError {
-  return invalidRequest(
-    `Invalid type for '${param}': expected ${expected}, but got ${describeType(found)} instead.`,
-    param,
-    'invalid_type',
-  );
+  return invalidRequest(`Invalid type for '${param}': expected ${expected}, but got ${describeType(found)} instead.`, param, 'invalid_type');
 }
 
 export function missingParameter(param: string): ApiError {
@@ -68,13 +64,7 @@ export function invalidUrl(method: string, path: string): ApiError {
 }
 
 export function serverError(status: number): ApiError {
-  return new ApiError(
-    status,
-    'The server had an error while processing your request. Sorry about that!',
-    'server_error',
-    null,
-    null,
-  );
+  return new ApiError(status, 'The server had an error while processing your request. Sorry about that!', 'server_error', null, null);
 }
 
 /** `a string`, `an integer`, `an object`: the article-and-noun style of OpenAI's type errors. */

@@ -1,5 +1,15 @@
 import { join } from 'node:path';
-import { AUDIO_CODEC_ARGS, buildFfmpegArgs, even, FFMPEG_PREAMBLE, MEDIA_FILES, spriteFilter, videoCodecArgs, type MediaPrefix, type MediaSpec } from './media-recipe.js';
+import {
+  AUDIO_CODEC_ARGS,
+  buildFfmpegArgs,
+  even,
+  FFMPEG_PREAMBLE,
+  MEDIA_FILES,
+  spriteFilter,
+  videoCodecArgs,
+  type MediaPrefix,
+  type MediaSpec,
+} from './media-recipe.js';
 
 /**
  * How an extension's media is made: the clip it continues, frame for frame, followed by the new
@@ -48,16 +58,25 @@ function normalizeArgs(spec: MediaSpec, prefix: MediaPrefix, out: string): strin
   const audioInput = prefix.upload?.audio === true ? '[0:a]' : '[1:a]';
   return [
     ...FFMPEG_PREAMBLE,
-    '-i', prefix.path,
+    '-i',
+    prefix.path,
     ...(prefix.upload?.audio === true ? [] : ['-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono']),
-    '-filter_complex', [
+    '-filter_complex',
+    [
       `[0:v]scale=${spec.width}:${spec.height},setsar=1,fps=${spec.fps},format=yuv420p,tpad=stop_mode=clone:stop_duration=${seconds},trim=duration=${seconds},setpts=PTS-STARTPTS[v]`,
       `${audioInput}aresample=48000,aformat=channel_layouts=mono,apad,atrim=duration=${seconds},asetpts=PTS-STARTPTS[a]`,
     ].join(';'),
-    '-map', '[v]', '-map', '[a]',
+    '-map',
+    '[v]',
+    '-map',
+    '[a]',
     ...videoCodecArgs(spec.fps),
     ...AUDIO_CODEC_ARGS,
-    '-movflags', '+faststart', '-f', 'mp4', out,
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    out,
   ];
 }
 
@@ -72,15 +91,49 @@ function stitchArgs(spec: MediaSpec & { prefix: MediaPrefix }, list: string, dir
   const thumbFrame = Math.min(frames - 1, spec.fps);
   return [
     ...FFMPEG_PREAMBLE,
-    '-f', 'concat', '-safe', '0', '-i', list,
-    '-map', '0:v', '-map', '0:a?', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', join(dir, MEDIA_FILES.video),
-    '-filter_complex', [
+    '-f',
+    'concat',
+    '-safe',
+    '0',
+    '-i',
+    list,
+    '-map',
+    '0:v',
+    '-map',
+    '0:a?',
+    '-c',
+    'copy',
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    join(dir, MEDIA_FILES.video),
+    '-filter_complex',
+    [
       '[0:v]split=2[t][s]',
       `[t]select='eq(n\\,${thumbFrame})',scale=${even(spec.width / 2)}:${even(spec.height / 2)}[thumb]`,
       `[s]${spriteFilter(spec.width, spec.height, frames)}`,
     ].join(';'),
-    '-map', '[thumb]', '-frames:v', '1', '-c:v', 'libwebp', '-f', 'webp', join(dir, MEDIA_FILES.thumbnail),
-    '-map', '[sprite]', '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', join(dir, MEDIA_FILES.spritesheet),
+    '-map',
+    '[thumb]',
+    '-frames:v',
+    '1',
+    '-c:v',
+    'libwebp',
+    '-f',
+    'webp',
+    join(dir, MEDIA_FILES.thumbnail),
+    '-map',
+    '[sprite]',
+    '-frames:v',
+    '1',
+    '-c:v',
+    'mjpeg',
+    '-q:v',
+    '5',
+    '-f',
+    'image2',
+    join(dir, MEDIA_FILES.spritesheet),
   ];
 }
 

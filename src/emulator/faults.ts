@@ -175,4 +175,3 @@ export function parseFaultOptions(input: unknown): FaultOptions {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-

@@ -48,13 +48,24 @@ function azureCreate(fields: Readonly<Record<string, unknown>>, table: ModelTabl
   if (typeof deployment !== 'string') throw invalidType('model', 'a string', deployment);
   const model = Object.hasOwn(settings.deployments, deployment) ? settings.deployments[deployment]! : null;
   if (model === null) {
-    throw new ApiError(404, `The API deployment '${deployment}' for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.`, 'invalid_request_error', null, 'DeploymentNotFound');
+    throw new ApiError(
+      404,
+      `The API deployment '${deployment}' for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.`,
+      'invalid_request_error',
+      null,
+      'DeploymentNotFound',
+    );
   }
   return { ...validateCreate({ ...fields, model }, table, guide2026), extra: null };
 }
 
 /** vLLM-Omni and LiteLLM: any size in the model's steps, whole seconds; the model checked against what the server routes. */
-function openCreate(fields: Readonly<Record<string, unknown>>, servedModel: string | null, modelRequired: boolean, extra: FlavoredCreate['extra']): FlavoredCreate {
+function openCreate(
+  fields: Readonly<Record<string, unknown>>,
+  servedModel: string | null,
+  modelRequired: boolean,
+  extra: FlavoredCreate['extra'],
+): FlavoredCreate {
   const prompt = validatePrompt(fields['prompt']);
   const model = fields['model'];
   if (model === undefined && modelRequired) throw missingParameter('model');

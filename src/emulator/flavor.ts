@@ -259,7 +259,9 @@ const REASON: Readonly<Record<number, string>> = {
 
 /** The error body in the flavor's shape: OpenAI's envelope, Azure's `{error: {code, message}}`, or vLLM-Omni's (type = HTTP phrase, code = int). */
 export function errorBody(flavor: Flavor, error: ApiError): unknown {
-  if (flavor.errors === 'azure') return { error: { code: error.code ?? (error.status === 429 ? '429' : error.status === 404 ? '404' : error.type), message: error.message } };
-  if (flavor.errors === 'vllm-omni') return { error: { message: error.message, type: REASON[error.status] ?? 'Error', param: error.param, code: error.status } };
+  if (flavor.errors === 'azure')
+    return { error: { code: error.code ?? (error.status === 429 ? '429' : error.status === 404 ? '404' : error.type), message: error.message } };
+  if (flavor.errors === 'vllm-omni')
+    return { error: { message: error.message, type: REASON[error.status] ?? 'Error', param: error.param, code: error.status } };
   return { error: { message: error.message, type: error.type, param: error.param, code: error.code } };
 }

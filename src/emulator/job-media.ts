@@ -13,7 +13,15 @@ export function createJobMedia(store: VideoStore, media: MediaRenderer, fps: num
   const ensure = async (job: JobRecord): Promise<MediaFiles> => {
     const { width, height } = parseSize(job.size);
     const image = job.inputReferenceSha256 === null ? null : media.inputFor(job.inputReferenceSha256);
-    const spec: MediaSpec = { seedHex: job.requestHash, width, height, seconds: Number(job.seconds), fps, image, ...(job.audio === false ? { audio: false } : {}) };
+    const spec: MediaSpec = {
+      seedHex: job.requestHash,
+      width,
+      height,
+      seconds: Number(job.seconds),
+      fps,
+      image,
+      ...(job.audio === false ? { audio: false } : {}),
+    };
     if (job.source?.kind !== 'extension') return media.ensure(spec);
     const prefix = await prefixOf(job.source);
     return media.ensure({ ...spec, seconds: Number(job.seconds) - prefix.seconds, prefix });

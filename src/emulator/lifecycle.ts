@@ -41,13 +41,28 @@ export function deriveState(job: JobRecord, nowMs: number): JobState {
   if (job.fate === 'stuck' || elapsed < job.queueMs) return running('queued', 0);
   const runElapsed = elapsed - job.queueMs;
   if (job.fate === 'fail-input') {
-    return { status: 'failed', progress: 0, completedMs: job.createdMs + job.queueMs, error: { code: 'invalid_input', message: 'The model refused the input.' } };
+    return {
+      status: 'failed',
+      progress: 0,
+      completedMs: job.createdMs + job.queueMs,
+      error: { code: 'invalid_input', message: 'The model refused the input.' },
+    };
   }
   if (job.fate === 'fail-moderation' && runElapsed >= job.runMs * FAILURE_POINT) {
-    return { status: 'failed', progress: Math.floor(FAILURE_POINT * 100), completedMs: job.createdMs + job.queueMs + Math.round(job.runMs * FAILURE_POINT), error: { ...MODERATION_FAILURE } };
+    return {
+      status: 'failed',
+      progress: Math.floor(FAILURE_POINT * 100),
+      completedMs: job.createdMs + job.queueMs + Math.round(job.runMs * FAILURE_POINT),
+      error: { ...MODERATION_FAILURE },
+    };
   }
   if (job.renderError !== null && runElapsed >= job.runMs) {
-    return { status: 'failed', progress: 99, completedMs: plannedEndMs(job), error: { code: 'internal_error', message: 'Video generation failed due to an internal error.' } };
+    return {
+      status: 'failed',
+      progress: 99,
+      completedMs: plannedEndMs(job),
+      error: { code: 'internal_error', message: 'Video generation failed due to an internal error.' },
+    };
   }
   if (runElapsed < job.runMs || job.mediaReadyMs === null) {
     return running('in_progress', Math.min(99, Math.floor((100 * runElapsed) / Math.max(1, job.runMs))));

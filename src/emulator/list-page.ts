@@ -25,7 +25,11 @@ function parseLimit(raw: string | null): number {
     throw invalidRequest(`Invalid 'limit': integer below minimum value. Expected a value >= 0, but got ${limit} instead.`, 'limit', 'integer_below_min_value');
   }
   if (limit > MAX_LIMIT) {
-    throw invalidRequest(`Invalid 'limit': integer above maximum value. Expected a value <= ${MAX_LIMIT}, but got ${limit} instead.`, 'limit', 'integer_above_max_value');
+    throw invalidRequest(
+      `Invalid 'limit': integer above maximum value. Expected a value <= ${MAX_LIMIT}, but got ${limit} instead.`,
+      'limit',
+      'integer_above_max_value',
+    );
   }
   return limit;
 }

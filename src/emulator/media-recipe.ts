@@ -53,13 +53,38 @@ export function buildFfmpegArgs(spec: MediaSpec, dir: string): string[] {
   return [
     ...FFMPEG_PREAMBLE,
     ...(spec.image === null ? [] : ['-loop', '1', '-framerate', String(spec.fps), '-t', '1', '-i', spec.image]),
-    '-filter_complex', filterGraph(spec, frames),
-    '-map', '[vout]', ...(audio ? ['-map', '[aout]'] : []),
+    '-filter_complex',
+    filterGraph(spec, frames),
+    '-map',
+    '[vout]',
+    ...(audio ? ['-map', '[aout]'] : []),
     ...videoCodecArgs(spec.fps),
     ...(audio ? AUDIO_CODEC_ARGS : []),
-    '-movflags', '+faststart', '-f', 'mp4', join(dir, MEDIA_FILES.video),
-    '-map', '[thumb]', '-frames:v', '1', '-c:v', 'libwebp', '-f', 'webp', join(dir, MEDIA_FILES.thumbnail),
-    '-map', '[sprite]', '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', join(dir, MEDIA_FILES.spritesheet),
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    join(dir, MEDIA_FILES.video),
+    '-map',
+    '[thumb]',
+    '-frames:v',
+    '1',
+    '-c:v',
+    'libwebp',
+    '-f',
+    'webp',
+    join(dir, MEDIA_FILES.thumbnail),
+    '-map',
+    '[sprite]',
+    '-frames:v',
+    '1',
+    '-c:v',
+    'mjpeg',
+    '-q:v',
+    '5',
+    '-f',
+    'image2',
+    join(dir, MEDIA_FILES.spritesheet),
   ];
 }
 
@@ -86,10 +111,8 @@ function filterGraph(spec: MediaSpec, frames: number): string {
   const { width, height, seconds, fps } = spec;
   const bytes = Buffer.from(spec.seedHex.padEnd(32, '0'), 'hex');
   const byte = (i: number): number => bytes[i % bytes.length] ?? 0;
-  const mix = ['rr', 'rg', 'rb', 'gr', 'gg', 'gb', 'br', 'bg', 'bb']
-    .map((name, i) => `${name}=${(0.1 + (byte(i) / 255) * 0.8).toFixed(3)}`)
-    .join(':');
-  const frequency = 220 + ((byte(9) << 8) | byte(10)) % 660;
+  const mix = ['rr', 'rg', 'rb', 'gr', 'gg', 'gb', 'br', 'bg', 'bb'].map((name, i) => `${name}=${(0.1 + (byte(i) / 255) * 0.8).toFixed(3)}`).join(':');
+  const frequency = 220 + (((byte(9) << 8) | byte(10)) % 660);
   const beep = 1 + (byte(11) % 4);
   const pattern = `testsrc2=s=${width / DOWNSCALE}x${height / DOWNSCALE}:r=${fps}:d=${seconds},colorchannelmixer=${mix}`;
   const sprite = spriteFilter(width, height, frames);

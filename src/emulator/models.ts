@@ -3,13 +3,7 @@
  * March-2026 guide's extras (§3.3) only when asked for: longer clips for every model, 1080p
  * for sora-2-pro.
  */
-export const KNOWN_MODELS = [
-  'sora-2',
-  'sora-2-pro',
-  'sora-2-2025-10-06',
-  'sora-2-pro-2025-10-06',
-  'sora-2-2025-12-08',
-] as const;
+export const KNOWN_MODELS = ['sora-2', 'sora-2-pro', 'sora-2-2025-10-06', 'sora-2-pro-2025-10-06', 'sora-2-2025-12-08'] as const;
 
 export const DEFAULT_MODEL = 'sora-2';
 export const DEFAULT_SIZE = '720x1280';

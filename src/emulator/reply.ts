@@ -55,15 +55,16 @@ export async function writeReply(
   await writeFileBody(response, reply, plan, signal);
 }
 
-async function writeFileBody(
-  response: ServerResponse,
-  reply: Extract<Reply, { kind: 'file' }>,
-  plan: DeliveryPlan,
-  signal: AbortSignal,
-): Promise<void> {
+async function writeFileBody(response: ServerResponse, reply: Extract<Reply, { kind: 'file' }>, plan: DeliveryPlan, signal: AbortSignal): Promise<void> {
   const sendBytes = plan.truncate === null ? reply.size : Math.floor(reply.size * plan.truncate);
   const half = Math.floor(sendBytes / 2);
-  const ranges: Array<[number, number]> = plan.slow?.phase === 'during' ? [[0, half], [half, sendBytes]] : [[0, sendBytes]];
+  const ranges: Array<[number, number]> =
+    plan.slow?.phase === 'during'
+      ? [
+          [0, half],
+          [half, sendBytes],
+        ]
+      : [[0, sendBytes]];
   for (const [index, [start, end]] of ranges.entries()) {
     if (index > 0 && plan.slow) await sleep(plan.slow.delayMs, undefined, { signal });
     if (end > start) {

@@ -42,11 +42,7 @@ export async function parseBody(contentType: string | undefined, bytes: Buffer):
   if (type === 'multipart/form-data' || type === 'application/x-www-form-urlencoded') {
     return { encoding: 'form', fields: await parseForm(contentType ?? '', bytes) };
   }
-  throw invalidRequest(
-    `Unsupported content type '${type}'. Send application/json or multipart/form-data.`,
-    null,
-    'unsupported_content_type',
-  );
+  throw invalidRequest(`Unsupported content type '${type}'. Send application/json or multipart/form-data.`, null, 'unsupported_content_type');
 }
 
 const JSON_PARSE_MESSAGE =

@@ -40,7 +40,8 @@ async function handle(ctx: EmulatorContext, request: IncomingMessage, response: 
     reply = jsonReply(apiError.status, errorBody(flavor, apiError), apiError.headers);
   }
   const requestId = newRequestId(ctx.random);
-  const headers: Record<string, string> = flavor.name === 'azure' ? { 'x-request-id': requestId, 'apim-request-id': requestId.slice(4) } : { 'x-request-id': requestId };
+  const headers: Record<string, string> =
+    flavor.name === 'azure' ? { 'x-request-id': requestId, 'apim-request-id': requestId.slice(4) } : { 'x-request-id': requestId };
   await writeReply(response, reply, headers, deliveryPlan(ctx, route, reply), signal);
 }
 
@@ -113,7 +114,8 @@ function checkAuth(ctx: EmulatorContext, headers: IncomingMessage['headers']): v
   if (apiKey === null) return;
   const alternative = flavor.keyHeader === null ? undefined : headers[flavor.keyHeader];
   if (typeof alternative === 'string' && alternative !== '') {
-    if (alternative.replace(/^Bearer /, '').trim() !== apiKey) throw new ApiError(401, 'Access denied due to invalid subscription key or wrong API endpoint.', 'invalid_request_error', null, '401');
+    if (alternative.replace(/^Bearer /, '').trim() !== apiKey)
+      throw new ApiError(401, 'Access denied due to invalid subscription key or wrong API endpoint.', 'invalid_request_error', null, '401');
     return;
   }
   const header = headers.authorization;

@@ -99,7 +99,11 @@ async function retrieveVideo(ctx: EmulatorContext, request: VideoRequest): Promi
 async function listVideos(ctx: EmulatorContext, request: VideoRequest): Promise<Reply> {
   const { flavor } = ctx.settings;
   if (flavor.list === 'needs-hint' && request.query.get('custom_llm_provider') === null && request.headers['custom-llm-provider'] === undefined) {
-    throw invalidRequest('custom_llm_provider is required to list videos: send the custom-llm-provider header or the custom_llm_provider query parameter.', 'custom_llm_provider', '400');
+    throw invalidRequest(
+      'custom_llm_provider is required to list videos: send the custom-llm-provider header or the custom_llm_provider query parameter.',
+      'custom_llm_provider',
+      '400',
+    );
   }
   const query = parseListQuery(request.query);
   // vLLM-Omni lists the whole server unless a limit is sent.
@@ -150,13 +154,14 @@ const VARIANTS = {
 async function videoContent(ctx: EmulatorContext, request: VideoRequest): Promise<Reply> {
   const { flavor } = ctx.settings;
   // A server with only the MP4 has no `variant` parameter: it ignores one.
-  const variantName = flavor.variants.length === 1 ? 'video' : request.query.get('variant') ?? 'video';
+  const variantName = flavor.variants.length === 1 ? 'video' : (request.query.get('variant') ?? 'video');
   if (!(flavor.variants as readonly string[]).includes(variantName)) throw invalidValue('variant', variantName, flavor.variants);
   const variant = VARIANTS[variantName as keyof typeof VARIANTS];
   const job = findLiveJob(ctx, request.videoId);
   const nowMs = ctx.now();
   const { status } = deriveState(job, nowMs);
-  if (flavor.vllmContentErrors && status === 'failed') throw new ApiError(422, 'Video generation failed. Check job status for error details.', 'invalid_request_error');
+  if (flavor.vllmContentErrors && status === 'failed')
+    throw new ApiError(422, 'Video generation failed. Check job status for error details.', 'invalid_request_error');
   if (flavor.vllmContentErrors && status !== 'completed') throw new ApiError(404, 'Generation is still in-progress', 'invalid_request_error');
   if (status === 'failed') {
     throw invalidRequest(`Video '${job.id}' failed; a failed video has no content. See the job's error for details.`, null, 'invalid_video_status');

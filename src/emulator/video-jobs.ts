@@ -29,7 +29,8 @@ export type Handler = (ctx: EmulatorContext, request: VideoRequest) => Promise<R
  */
 export function completedSource(ctx: EmulatorContext, source: JobRecord, verb: string): JobRecord {
   const nowMs = ctx.now();
-  if (ctx.settings.flavor.expires && isExpired(source, nowMs)) throw new ApiError(404, `Video '${source.id}' has expired and can no longer be ${verb}.`, 'invalid_request_error');
+  if (ctx.settings.flavor.expires && isExpired(source, nowMs))
+    throw new ApiError(404, `Video '${source.id}' has expired and can no longer be ${verb}.`, 'invalid_request_error');
   const { status } = deriveState(source, nowMs);
   if (status !== 'completed') {
     throw invalidRequest(`Video '${source.id}' is ${status}; only a completed video can be ${verb}.`, null, 'invalid_video_status');

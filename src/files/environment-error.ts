@@ -10,7 +10,10 @@ import { EnvironmentError } from '../errors.js';
 const ENVIRONMENT_CODES: Readonly<Record<string, { readonly what: string; readonly hint: string }>> = {
   ENOSPC: { what: 'no space left on the device', hint: 'free some space, or write elsewhere (render --out DIR)' },
   EDQUOT: { what: 'the disk quota is exhausted', hint: 'free some space, or write elsewhere (render --out DIR)' },
-  EFBIG: { what: 'the file is larger than this filesystem or process allows', hint: 'write elsewhere (render --out DIR), or raise the file size limit (ulimit -f)' },
+  EFBIG: {
+    what: 'the file is larger than this filesystem or process allows',
+    hint: 'write elsewhere (render --out DIR), or raise the file size limit (ulimit -f)',
+  },
   EACCES: { what: 'permission denied', hint: 'check the permissions of the path and the directories above it' },
   EPERM: { what: 'operation not permitted', hint: 'check the permissions of the path, or write elsewhere' },
   EROFS: { what: 'the filesystem is read-only', hint: 'write elsewhere (render --out DIR)' },
@@ -63,7 +66,8 @@ export function asEnvironmentError(error: unknown, doing: string | null, path: s
   if (error instanceof EnvironmentError || !isEnvironmentFailure(error)) return error;
   const known = ENVIRONMENT_CODES[error.code!]!;
   // mkdir's EEXIST: a file stands where the directory was to be made.
-  const { what, hint } = error.syscall === 'mkdir' && error.code === 'EEXIST' ? { what: 'a file that is not a directory is in the way', hint: known.hint } : known;
+  const { what, hint } =
+    error.syscall === 'mkdir' && error.code === 'EEXIST' ? { what: 'a file that is not a directory is in the way', hint: known.hint } : known;
   const target = path ?? error.path ?? null;
   const verb = doing ?? VERBS[error.syscall!] ?? error.syscall!;
   return new EnvironmentError(`cannot ${verb}${target === null ? '' : ` ${target}`}: ${what} (${error.code})`, target, { cause: error, hint });

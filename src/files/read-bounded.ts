@@ -73,7 +73,11 @@ async function readRest(handle: FileHandle, head: Buffer, maxBytes: number): Pro
   }
 }
 
-async function withRegularFile<T>(absPath: string, maxBytes: number, read: (handle: FileHandle, size: number) => Promise<T | ReadFailure>): Promise<T | ReadFailure> {
+async function withRegularFile<T>(
+  absPath: string,
+  maxBytes: number,
+  read: (handle: FileHandle, size: number) => Promise<T | ReadFailure>,
+): Promise<T | ReadFailure> {
   let handle: FileHandle;
   try {
     handle = await open(absPath, OPEN_FLAGS);

@@ -54,7 +54,12 @@ export async function readCheckedLockfile(loaded: LoadedStoryboard, lockPath: st
 /** What gc needs of a server: its listing and its delete. */
 export type GcClient = Required<Pick<VideoProtocolClient, 'listAll' | 'delete'>>;
 
-export async function applyGc(client: GcClient, candidates: readonly Video[], storyboards: readonly LockedStoryboard[], options: ApplyGcOptions): Promise<ApplyGcOutcome> {
+export async function applyGc(
+  client: GcClient,
+  candidates: readonly Video[],
+  storyboards: readonly LockedStoryboard[],
+  options: ApplyGcOptions,
+): Promise<ApplyGcOutcome> {
   const tell = options.onEvent ?? (() => undefined);
   const locks = await takeLocks(storyboards, options);
   try {
@@ -105,7 +110,10 @@ async function takeLocks(storyboards: readonly LockedStoryboard[], options: Appl
   } catch (error) {
     for (const lock of held.reverse()) await lock.release();
     if (options.signal.aborted) throw new InterruptedError('interrupted while waiting for a lockfile lock; nothing was deleted');
-    if (error instanceof LockBusyError) throw new LockBusyError(`nothing deleted: ${error.message.replace(/ \(use --wait to wait for it\)$/, '')}; gc deletes only while no render of the given storyboards runs (use --wait to wait for it)`);
+    if (error instanceof LockBusyError)
+      throw new LockBusyError(
+        `nothing deleted: ${error.message.replace(/ \(use --wait to wait for it\)$/, '')}; gc deletes only while no render of the given storyboards runs (use --wait to wait for it)`,
+      );
     throw error;
   }
 }

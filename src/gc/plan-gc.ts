@@ -23,7 +23,8 @@ export function referencedVideoIds(lockfiles: Iterable<Lockfile>): Set<string> {
   const ids = new Set<string>();
   for (const lock of lockfiles) {
     for (const entry of Object.values(lock.jobs)) {
-      for (const id of [entry.video_id, entry.remixed_from, entry.request.remix_of?.video_id ?? null, entry.request.parent?.video_id ?? null]) if (id) ids.add(id);
+      for (const id of [entry.video_id, entry.remixed_from, entry.request.remix_of?.video_id ?? null, entry.request.parent?.video_id ?? null])
+        if (id) ids.add(id);
     }
   }
   return ids;

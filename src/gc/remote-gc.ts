@@ -29,7 +29,11 @@ export interface RemoteGcOutcome {
 }
 
 /** Deletes the blobs, a few at a time, each retried by the retry policy; a failure is that blob's. */
-export async function deleteBlobs(store: RemoteStore, blobs: readonly BlobStat[], options: { readonly signal?: AbortSignal; readonly onDeleted?: (blob: BlobStat) => void } = {}): Promise<RemoteGcOutcome> {
+export async function deleteBlobs(
+  store: RemoteStore,
+  blobs: readonly BlobStat[],
+  options: { readonly signal?: AbortSignal; readonly onDeleted?: (blob: BlobStat) => void } = {},
+): Promise<RemoteGcOutcome> {
   const limit = pLimit(8);
   const retry = { ...defaultRemoteRetry, signal: options.signal };
   let deleted = 0;

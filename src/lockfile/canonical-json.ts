@@ -17,10 +17,14 @@ export function canonicalJson(value: unknown): string {
     // RFC 8785 has no form for text that is not Unicode (a lone surrogate, as a YAML escape
     // `"\ud800"` can write): no fingerprint can name it, and no server could read it.
     if (error instanceof Error && /surrogate/i.test(error.message)) {
-      throw new UserError('ill-formed-text', 'a request holds text that is not valid Unicode (a lone surrogate, such as an escape "\\ud800"), which cannot be fingerprinted or sent', {
-        cause: error,
-        hint: 'write the character whole (both halves of a surrogate pair), or remove the escape',
-      });
+      throw new UserError(
+        'ill-formed-text',
+        'a request holds text that is not valid Unicode (a lone surrogate, such as an escape "\\ud800"), which cannot be fingerprinted or sent',
+        {
+          cause: error,
+          hint: 'write the character whole (both halves of a surrogate pair), or remove the escape',
+        },
+      );
     }
     throw new InternalError(`cannot write canonical JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

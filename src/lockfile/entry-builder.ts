@@ -38,7 +38,10 @@ export function buildRefusedEntry(asked: RecordedRequest, createdAt: number, err
   return entryWithoutVideo(asked, { status: 'failed', created_at: createdAt, error, server: undefined });
 }
 
-function entryWithoutVideo(asked: RecordedRequest, fields: Pick<LockEntry, 'status' | 'created_at' | 'error'> & { readonly server: string | undefined }): LockEntry {
+function entryWithoutVideo(
+  asked: RecordedRequest,
+  fields: Pick<LockEntry, 'status' | 'created_at' | 'error'> & { readonly server: string | undefined },
+): LockEntry {
   return {
     fingerprint: asked.fingerprint,
     request: asked.request,
@@ -59,7 +62,13 @@ function entryWithoutVideo(asked: RecordedRequest, fields: Pick<LockEntry, 'stat
  * The entry for a video as the server reports it. What the server does not say is kept from
  * the previous entry (when it was made, its price); its files only while it is the same video.
  */
-export function buildEntryFromVideo(request: JobRequest, fingerprint: string, video: RecordedVideo, previous: LockEntry | undefined, server: string | undefined): LockEntry {
+export function buildEntryFromVideo(
+  request: JobRequest,
+  fingerprint: string,
+  video: RecordedVideo,
+  previous: LockEntry | undefined,
+  server: string | undefined,
+): LockEntry {
   return {
     fingerprint,
     request,

@@ -49,7 +49,9 @@ export function fingerprintOf(request: JobRequest): string {
   const canonical: Record<string, unknown> = {
     // Only when present: the fingerprints of requests without extra fields stay what they were.
     ...(request.extra === undefined ? {} : { extra: request.extra }),
-    ...(request.parent === undefined ? {} : { parent: { kind: request.parent.kind, video_id: request.parent.video_id, frame_sha256: request.parent.frame?.sha256 ?? null } }),
+    ...(request.parent === undefined
+      ? {}
+      : { parent: { kind: request.parent.kind, video_id: request.parent.video_id, frame_sha256: request.parent.frame?.sha256 ?? null } }),
     ...(request.characters === undefined ? {} : { character_ids: request.characters.map((character) => character.id) }),
     input_reference_sha256: request.input_reference?.sha256 ?? null,
     model: request.model,

@@ -35,7 +35,9 @@ export async function readLockfileSource(lockPath: string, display = lockPath, r
   if (root !== null) {
     const confined = confinePath(root, lockPath);
     if (!confined.ok) {
-      throw new LockfileError(`${display} is a symlink leading outside the project directory (to ${confined.resolved})`, { hint: 'a lockfile is a file beside its storyboard; remove the symlink' });
+      throw new LockfileError(`${display} is a symlink leading outside the project directory (to ${confined.resolved})`, {
+        hint: 'a lockfile is a file beside its storyboard; remove the symlink',
+      });
     }
     real = confined.path;
   }
@@ -47,7 +49,9 @@ export async function readLockfileSource(lockPath: string, display = lockPath, r
       case 'unreadable':
         throw asEnvironmentError(read.error, 'read', display);
       default:
-        throw new LockfileError(`${display} ${describeReadFailure(read, MAX_LOCKFILE_BYTES)}`, { hint: 'a lockfile is a JSON file written by shotlist; restore it from git, or remove it' });
+        throw new LockfileError(`${display} ${describeReadFailure(read, MAX_LOCKFILE_BYTES)}`, {
+          hint: 'a lockfile is a JSON file written by shotlist; restore it from git, or remove it',
+        });
     }
   }
   const text = read.bytes.toString('utf8');
@@ -88,4 +92,3 @@ export async function writeFileAtomic(target: string, text: string): Promise<voi
   }
   await syncDirectory(path.dirname(target));
 }
-

@@ -35,7 +35,10 @@ export function parseLockfile(text: string, file: string): Lockfile {
   const version = (value as { lockfileVersion?: unknown } | null)?.lockfileVersion;
   if (typeof value !== 'object' || value === null || version !== LOCKFILE_VERSION) {
     throw new LockfileError(`${file}: lockfileVersion ${JSON.stringify(version ?? null)} is not supported; this shotlist reads version ${LOCKFILE_VERSION}`, {
-      hint: typeof version === 'number' && version > LOCKFILE_VERSION ? 'the lockfile was written by a newer shotlist; upgrade shotlist' : 'the file is not a shotlist lockfile',
+      hint:
+        typeof version === 'number' && version > LOCKFILE_VERSION
+          ? 'the lockfile was written by a newer shotlist; upgrade shotlist'
+          : 'the file is not a shotlist lockfile',
     });
   }
   const errors = validate(value);
@@ -106,7 +109,11 @@ function byCharacter(a: LockCharacter, b: LockCharacter): number {
 }
 
 function orderCut(entry: CutEntry): Record<string, unknown> {
-  const clips = Object.fromEntries(Object.keys(entry.clips).sort(byCodePoint).map((job) => [redactKnown(job), entry.clips[job]]));
+  const clips = Object.fromEntries(
+    Object.keys(entry.clips)
+      .sort(byCodePoint)
+      .map((job) => [redactKnown(job), entry.clips[job]]),
+  );
   return { fingerprint: entry.fingerprint, clips, outputs: { video: orderOutput(entry.outputs.video), timeline: orderOutput(entry.outputs.timeline) } };
 }
 
@@ -134,7 +141,9 @@ function orderEntry(entry: LockEntry): Record<string, unknown> {
     expires_at: entry.expires_at,
     cost_usd: entry.cost_usd,
     ...(entry.cost ? { cost: { amount: entry.cost.amount, currency: entry.cost.currency } } : {}),
-    error: entry.error ? { code: entry.error.code, message: entry.error.message, ...(entry.error.deterministic === true ? { deterministic: true } : {}) } : null,
+    error: entry.error
+      ? { code: entry.error.code, message: entry.error.message, ...(entry.error.deterministic === true ? { deterministic: true } : {}) }
+      : null,
     outputs: {
       ...(entry.outputs.video ? { video: orderOutput(entry.outputs.video) } : {}),
       ...(entry.outputs.thumbnail ? { thumbnail: orderOutput(entry.outputs.thumbnail) } : {}),

@@ -6,7 +6,11 @@ import type { LoadedStoryboard } from '../storyboard/load-storyboard.js';
  * name, clip bytes and provider. A changed clip (or another provider) has none: its character is
  * made anew, and the jobs casting it render again.
  */
-export function recordedCharacterIds(loaded: Pick<LoadedStoryboard, 'storyboard' | 'characterClips'>, lockfile: Lockfile | null, providerId: string): Map<string, string> {
+export function recordedCharacterIds(
+  loaded: Pick<LoadedStoryboard, 'storyboard' | 'characterClips'>,
+  lockfile: Lockfile | null,
+  providerId: string,
+): Map<string, string> {
   const ids = new Map<string, string>();
   for (const character of loaded.storyboard.characters) {
     const clip = loaded.characterClips.get(character.clip.absPath);

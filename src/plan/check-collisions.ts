@@ -20,7 +20,10 @@ export interface CollisionSubject {
 }
 
 /** Throws a `UserError` (exit 2) naming the first storyboard beside `subject` that would share its lockfile, or (unless `--out` names the output directory) its renders directory. */
-export async function checkCollisions(subject: CollisionSubject, options: { readonly explicitOut: boolean; readonly display: (absPath: string) => string }): Promise<void> {
+export async function checkCollisions(
+  subject: CollisionSubject,
+  options: { readonly explicitOut: boolean; readonly display: (absPath: string) => string },
+): Promise<void> {
   const dir = path.dirname(subject.mainPath);
   const ownLock = lockfilePathFor(subject.mainPath).toLowerCase();
   const ownName = foldName(subject.name);
@@ -41,14 +44,22 @@ export async function checkCollisions(subject: CollisionSubject, options: { read
     if (other === null) continue;
     const shown = options.display(sibling);
     if (sharesLock) {
-      throw new UserError('storyboard-collision', `${options.display(subject.mainPath)} and ${shown} share the lockfile ${options.display(lockfilePathFor(subject.mainPath))}: each run of one would drop the other's entries and pay again for its videos`, {
-        hint: `rename one of them (the lockfile is named after the storyboard's file name, whatever its extension or case)`,
-      });
+      throw new UserError(
+        'storyboard-collision',
+        `${options.display(subject.mainPath)} and ${shown} share the lockfile ${options.display(lockfilePathFor(subject.mainPath))}: each run of one would drop the other's entries and pay again for its videos`,
+        {
+          hint: `rename one of them (the lockfile is named after the storyboard's file name, whatever its extension or case)`,
+        },
+      );
     }
     if (foldName(other) === ownName) {
-      throw new UserError('storyboard-collision', `${options.display(subject.mainPath)} and ${shown} are both named "${subject.name}": both would write renders/${subject.name}/, each overwriting the other's files`, {
-        hint: 'give one of them another name:, or render it with --out DIR',
-      });
+      throw new UserError(
+        'storyboard-collision',
+        `${options.display(subject.mainPath)} and ${shown} are both named "${subject.name}": both would write renders/${subject.name}/, each overwriting the other's files`,
+        {
+          hint: 'give one of them another name:, or render it with --out DIR',
+        },
+      );
     }
   }
 }

@@ -19,7 +19,13 @@ export function checkRecordedVideoIds(source: LockfileSource, form: VideoIdForm,
     ];
     for (const [at, id] of ids) {
       if (id === null || isVideoId(form, id)) continue;
-      throw lockfileErrorAt(source.text, source.display, at, `${JSON.stringify(truncate(id, 80))} is not a video id of provider "${providerName}" (${describeVideoIdForm(form)})`, 'the lockfile is written by shotlist from the server\'s answers; restore it from git rather than editing it by hand');
+      throw lockfileErrorAt(
+        source.text,
+        source.display,
+        at,
+        `${JSON.stringify(truncate(id, 80))} is not a video id of provider "${providerName}" (${describeVideoIdForm(form)})`,
+        "the lockfile is written by shotlist from the server's answers; restore it from git rather than editing it by hand",
+      );
     }
   }
 }

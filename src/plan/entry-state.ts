@@ -33,7 +33,7 @@ export function goneSince(gone: GoneVideo, entry: LockEntry, now: number): GoneV
 
 /** The recorded video file as found on disk. */
 export function fileState(entry: LockEntry, input: Pick<PlanInput, 'outputs'>): 'intact' | 'missing' | 'altered' {
-  const file = entry.outputs.video ? input.outputs.get(entry.outputs.video.path) ?? null : null;
+  const file = entry.outputs.video ? (input.outputs.get(entry.outputs.video.path) ?? null) : null;
   if (file === null) return 'missing';
   return file.sha256 === entry.outputs.video!.sha256 ? 'intact' : 'altered';
 }

@@ -40,7 +40,11 @@ export function buildGraph(jobs: readonly ResolvedJob[], weight: (job: ResolvedJ
 }
 
 /** Kahn's algorithm; roots in storyboard order, children right after their parents are placed. */
-function topologicalOrder(jobs: readonly ResolvedJob[], parentOf: ReadonlyMap<string, string | null>, childrenOf: ReadonlyMap<string, readonly string[]>): string[] {
+function topologicalOrder(
+  jobs: readonly ResolvedJob[],
+  parentOf: ReadonlyMap<string, string | null>,
+  childrenOf: ReadonlyMap<string, readonly string[]>,
+): string[] {
   const order: string[] = [];
   const queue = jobs.filter((job) => job.parent === null || !parentOf.has(job.parent.job)).map((job) => job.id);
   for (let head = 0; head < queue.length; head++) {

@@ -40,7 +40,9 @@ export function compileJobGlob(glob: string): JobGlob {
   const problem = checkJobGlob(glob);
   if (problem !== null) {
     const shown = glob.length > 60 ? `${glob.slice(0, 60)}…` : glob;
-    throw new UsageError(`the job-id glob ${JSON.stringify(shown)} cannot be used: ${problem}`, { hint: 'select jobs with shorter globs; --only and --replace can be given several times' });
+    throw new UsageError(`the job-id glob ${JSON.stringify(shown)} cannot be used: ${problem}`, {
+      hint: 'select jobs with shorter globs; --only and --replace can be given several times',
+    });
   }
   const negated = glob.startsWith('!');
   const alternatives = expandBraces(negated ? glob.slice(1) : glob, MAX_GLOB_ALTERNATIVES)!.map(tokenize);

@@ -58,7 +58,12 @@ export interface Adoption {
  * moves with it. An orphan whose take is gone from disk and server, or due for a refresh, is not
  * worth adopting.
  */
-export function adoptionOf(entry: LockEntry, job: ResolvedJob, input: Pick<PlanInput, 'now' | 'servers' | 'outputs' | 'retryFailed'>, selected: boolean): Adoption | null {
+export function adoptionOf(
+  entry: LockEntry,
+  job: ResolvedJob,
+  input: Pick<PlanInput, 'now' | 'servers' | 'outputs' | 'retryFailed'>,
+  selected: boolean,
+): Adoption | null {
   switch (entry.status) {
     case 'completed': {
       if (entry.video_id === null) return null;

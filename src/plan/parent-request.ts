@@ -8,7 +8,12 @@ import type { ResolvedJob } from '../storyboard/job.js';
  * characters it casts. Both go into the fingerprint, so a new parent take, a new frame, or a
  * character made anew from a changed clip renders the job again.
  */
-export function parentRequestOf(job: ResolvedJob, parentVideo: string | null, recorded: LockEntry | null, characterIds: ReadonlyMap<string, string> | undefined): Pick<JobRequest, 'parent' | 'characters'> {
+export function parentRequestOf(
+  job: ResolvedJob,
+  parentVideo: string | null,
+  recorded: LockEntry | null,
+  characterIds: ReadonlyMap<string, string> | undefined,
+): Pick<JobRequest, 'parent' | 'characters'> {
   const parent = linkOf(job, parentVideo, recorded);
   return {
     ...(parent !== null ? { parent } : {}),
@@ -29,7 +34,7 @@ function linkOf(job: ResolvedJob, parentVideo: string | null, recorded: LockEntr
       // this very video still holds; another video's (or none) is extracted again when it runs.
       const was = recorded?.request.parent;
       const same = parentVideo !== null && was?.kind === 'continue' && was.video_id === parentVideo && recorded?.request.size === job.size.value;
-      return { kind, job: parentJob, video_id: parentVideo, frame: same ? was.frame ?? null : null };
+      return { kind, job: parentJob, video_id: parentVideo, frame: same ? (was.frame ?? null) : null };
     }
   }
 }

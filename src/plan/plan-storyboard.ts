@@ -64,7 +64,13 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
   const source = await readLockfileSource(lockPath, options.display?.(lockPath) ?? lockPath, loaded.projectRoot);
   const lockfile = source?.lockfile ?? null;
   if (source !== null) checkRecordedVideoIds(source, videoIdFormOf(loaded.storyboard.provider.profile), loaded.storyboard.provider.profile.name);
-  const outputPaths = source === null ? new Map<string, string>() : confineOutputPaths(source, path.dirname(lockPath), { projectRoot: loaded.projectRoot, ...(options.outDir !== undefined ? { outDir: options.outDir } : {}) });
+  const outputPaths =
+    source === null
+      ? new Map<string, string>()
+      : confineOutputPaths(source, path.dirname(lockPath), {
+          projectRoot: loaded.projectRoot,
+          ...(options.outDir !== undefined ? { outDir: options.outDir } : {}),
+        });
   const hashCache = options.hashCache ?? (await OutputHashCache.loadForProject(loaded.projectRoot));
   const outputs = await readOutputs(lockfile, outputPaths, hashCache);
   await hashCache.save();
@@ -90,7 +96,14 @@ export async function planStoryboard(loaded: LoadedStoryboard, options: PlanOpti
     characterIds: recordedCharacterIds(loaded, lockfile, providerId),
     ...(options.retryAmbiguous ? { retryAmbiguous: true } : {}),
   });
-  const cuts = planCuts({ cuts: loaded.cuts, jobs: plan.jobs, lockfile, outputs, ...(options.only ? { only: options.only } : {}), ...(options.replace ? { replace: options.replace } : {}) });
+  const cuts = planCuts({
+    cuts: loaded.cuts,
+    jobs: plan.jobs,
+    lockfile,
+    outputs,
+    ...(options.only ? { only: options.only } : {}),
+    ...(options.replace ? { replace: options.replace } : {}),
+  });
   return { plan, graph, lockfile, lockPath, providerId, outputPaths, cuts };
 }
 
@@ -115,10 +128,14 @@ export function checkGlobs(ids: readonly string[], options: Pick<PlanOptions, 'o
   const considered = selected === null ? ids : ids.filter((id) => selected(id));
   const problems = [
     ...unmatchedGlobs(options.only ?? [], ids).map((found) => describe('--only', found, `no job of ${name}`)),
-    ...unmatchedGlobs(options.replace ?? [], considered).map((found) => describe('--replace', found, selected === null ? `no job of ${name}` : 'no job selected by --only')),
+    ...unmatchedGlobs(options.replace ?? [], considered).map((found) =>
+      describe('--replace', found, selected === null ? `no job of ${name}` : 'no job selected by --only'),
+    ),
   ];
   if (problems.length === 0) return;
-  throw new UsageError(problems.join('\n'), { hint: 'job ids read like hero[product=mug]: * matches any characters, brackets are literal; quote the glob in the shell' });
+  throw new UsageError(problems.join('\n'), {
+    hint: 'job ids read like hero[product=mug]: * matches any characters, brackets are literal; quote the glob in the shell',
+  });
 }
 
 function describe(flag: string, { glob, closest }: UnmatchedGlob, what: string): string {

@@ -174,7 +174,7 @@ export function planJobs(input: PlanInput): Plan {
         if (input.graph.childrenOf.get(id)!.length > 0) pass.context.set(id, planJob(job, input, pass, { selected: false, forced: null }));
         continue;
       }
-      const forced: PlanReason | null = replace !== null && replace(id) ? { code: 'replace' } : pulledIn.get(id) ?? null;
+      const forced: PlanReason | null = replace !== null && replace(id) ? { code: 'replace' } : (pulledIn.get(id) ?? null);
       pass.planned.set(id, planJob(job, input, pass, { selected: true, forced }));
     }
     const before = pulledIn.size;
@@ -212,14 +212,19 @@ function movesOf(jobs: readonly PlannedJob[], pass: Pass): PlannedMove[] {
     if (job.movedFrom === null && job.entry !== null && job.entry.fingerprint === job.fingerprint && renamedIn(job.entry.request, job.request)) {
       moves.set(job.id, { from: job.id, to: job.id, entry: job.entry, request: job.request });
     }
-    for (let up = job.parent === null ? undefined : pass.context.get(job.parent.job); up; up = up.parent === null ? undefined : pass.context.get(up.parent.job)) add(up);
+    for (let up = job.parent === null ? undefined : pass.context.get(job.parent.job); up; up = up.parent === null ? undefined : pass.context.get(up.parent.job))
+      add(up);
   }
   return [...moves.values()];
 }
 
 /** Whether the same request names another parent job or image path: what a moved parent, or a renamed image of the same bytes, leaves behind. */
 function renamedIn(recorded: JobRequest, now: JobRequest): boolean {
-  return (recorded.remix_of?.job ?? null) !== (now.remix_of?.job ?? null) || (recorded.parent?.job ?? null) !== (now.parent?.job ?? null) || (recorded.input_reference?.path ?? null) !== (now.input_reference?.path ?? null);
+  return (
+    (recorded.remix_of?.job ?? null) !== (now.remix_of?.job ?? null) ||
+    (recorded.parent?.job ?? null) !== (now.parent?.job ?? null) ||
+    (recorded.input_reference?.path ?? null) !== (now.input_reference?.path ?? null)
+  );
 }
 
 /** How a job is planned: `selected` by --only (else only as context for its remixes), `forced` to render (and why). */
@@ -231,15 +236,22 @@ interface Selection {
 function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, forced }: Selection): PlannedJob {
   const entry = input.lockfile?.jobs[job.id] ?? null;
   const parentId = job.parent?.job ?? null;
-  const parent = parentId === null ? null : pass.planned.get(parentId) ?? pass.context.get(parentId) ?? null;
-  const parentVideo = parent !== null && holdsVideo(parent) ? parent.entry?.video_id ?? null : null;
+  const parent = parentId === null ? null : (pass.planned.get(parentId) ?? pass.context.get(parentId) ?? null);
+  const parentVideo = parent !== null && holdsVideo(parent) ? (parent.entry?.video_id ?? null) : null;
   const request = requestOf(job, input, parentVideo, entry);
   const fingerprint = fingerprintOf(request);
   const seconds = Number(job.seconds.value);
   // What a job that sends no create costs, in the provider's currency.
   const nothing: Money = { currency: currencyOf(input.profile), micros: 0 };
   // One object shape for every planned job: 10,000 of them are made per plan.
-  const make = (action: PlanAction, reason: PlanReason, changed: readonly string[], known: string | null, cost: Money | null, adopted: Orphan | null = null): PlannedJob => ({
+  const make = (
+    action: PlanAction,
+    reason: PlanReason,
+    changed: readonly string[],
+    known: string | null,
+    cost: Money | null,
+    adopted: Orphan | null = null,
+  ): PlannedJob => ({
     id: job.id,
     shotId: job.shotId,
     action,
@@ -262,7 +274,9 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
 
   if (parentId !== null) {
     if (!parent) return blocked({ code: 'parent-not-selected', parent: parentId, why: { code: 'no-video' } });
-    const outside = !pass.planned.has(parent.id) ? parentUnusable(parent, input) ?? (job.parent?.kind === 'continue' && parent.action === 'download' ? { code: 'file-missing' as const } : null) : null;
+    const outside = !pass.planned.has(parent.id)
+      ? (parentUnusable(parent, input) ?? (job.parent?.kind === 'continue' && parent.action === 'download' ? { code: 'file-missing' as const } : null))
+      : null;
     if (outside !== null) return blocked({ code: 'parent-not-selected', parent: parent.id, why: outside });
     if (parent.action === 'blocked') return blocked({ code: 'parent-blocked', parent: parent.id });
     if (parent.action === 'failed') return blocked({ code: 'parent-failed', parent: parent.id, error: parent.entry?.error?.code ?? 'failed' });
@@ -302,7 +316,11 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
 
   // A job left out by --only is not refreshed: its remixes use the take it has.
   if (selected && job.refresh && isDue(entry, job.refresh.everySeconds, input.now)) {
-    return render(job.refresh.everySeconds === 0 ? { code: 'refresh-always' } : { code: 'refresh-due', every: job.refresh.label, ageSeconds: input.now - entry.created_at! });
+    return render(
+      job.refresh.everySeconds === 0
+        ? { code: 'refresh-always' }
+        : { code: 'refresh-due', every: job.refresh.label, ageSeconds: input.now - entry.created_at! },
+    );
   }
   const file = fileState(entry, input);
   if (file === 'intact') return keep('reuse', UP_TO_DATE);
@@ -355,8 +373,14 @@ function parentUnusable(parent: PlannedJob, input: PlanInput): ParentUnusable | 
  * rather than silently rendered anew.
  */
 function planFrozen(job: ResolvedJob, entry: LockEntry, input: PlanInput, fingerprint: string, make: MakePlanned): PlannedJob {
-  const changed = entry.fingerprint === fingerprint ? [] : changedFields(entry.request, requestOf(job, input, entry.request.remix_of?.video_id ?? entry.request.parent?.video_id ?? null, entry));
-  const keep = (action: PlanAction, reason: PlanReason): PlannedJob => ({ ...make(action, reason, changed, entry.fingerprint, { currency: currencyOf(input.profile), micros: 0 }), request: entry.request });
+  const changed =
+    entry.fingerprint === fingerprint
+      ? []
+      : changedFields(entry.request, requestOf(job, input, entry.request.remix_of?.video_id ?? entry.request.parent?.video_id ?? null, entry));
+  const keep = (action: PlanAction, reason: PlanReason): PlannedJob => ({
+    ...make(action, reason, changed, entry.fingerprint, { currency: currencyOf(input.profile), micros: 0 }),
+    request: entry.request,
+  });
   const file = fileState(entry, input);
   if (file === 'intact') return keep('reuse', { code: 'frozen', file, changed });
   if (onRemote(entry, input)) return keep('pull', { code: 'frozen', file, changed });

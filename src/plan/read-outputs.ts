@@ -105,7 +105,14 @@ interface CachedHash {
 
 function isCachedHash(value: unknown): value is CachedHash {
   const v = value as Partial<CachedHash> | null;
-  return typeof v === 'object' && v !== null && typeof v.size === 'number' && typeof v.mtimeMs === 'number' && typeof v.ino === 'number' && typeof v.sha256 === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.size === 'number' &&
+    typeof v.mtimeMs === 'number' &&
+    typeof v.ino === 'number' &&
+    typeof v.sha256 === 'string'
+  );
 }
 
 /** Largest hash cache file read; beyond it the cache starts empty. */
@@ -134,7 +141,12 @@ export function confineOutputPaths(source: LockfileSource, lockDir: string, root
     const refuse = (why: string) => lockfileErrorAt(source.text, source.display, at, `${JSON.stringify(truncate(recorded, 120))} ${why}`, OUTSIDE_HINT);
     if (recorded.includes('\0')) throw refuse('holds a NUL character');
     const confined = confinement.resolve(path.resolve(lockDir, recorded));
-    if (!confined.ok) throw refuse(confined.reason === 'dangling' ? 'leads through a symlink to nothing' : `leads outside the project directory${roots.outDir === undefined ? '' : ' and the --out directory'} (to ${truncate(confined.resolved, 120)})`);
+    if (!confined.ok)
+      throw refuse(
+        confined.reason === 'dangling'
+          ? 'leads through a symlink to nothing'
+          : `leads outside the project directory${roots.outDir === undefined ? '' : ' and the --out directory'} (to ${truncate(confined.resolved, 120)})`,
+      );
     located.set(recorded, confined.path);
   }
   return located;
@@ -153,7 +165,8 @@ function* recordedPaths(lock: Lockfile): Generator<{ readonly recorded: string; 
   }
 }
 
-const OUTSIDE_HINT = 'outputs are recorded relative to the lockfile, inside the project; restore the lockfile from git, or pass the --out directory the files were rendered to';
+const OUTSIDE_HINT =
+  'outputs are recorded relative to the lockfile, inside the project; restore the lockfile from git, or pass the --out directory the files were rendered to';
 
 /** Recorded video paths and films' files (as the lockfile writes them) → their state on disk, through the paths `confineOutputPaths` resolved. */
 export async function readOutputs(lockfile: Lockfile | null, located: ReadonlyMap<string, string>, cache: OutputHashCache): Promise<Map<string, OutputState>> {

@@ -8,7 +8,12 @@ import type { PlanInput } from './plan.js';
  * The request a job sends, with its input image counted by its bytes; for a continuation, the
  * last frame `recorded` for the same parent video (extraction is deterministic), else unknown.
  */
-export function requestOf(job: ResolvedJob, input: Pick<PlanInput, 'providerId' | 'inputReferences' | 'characterIds'>, parentVideo: string | null, recorded: LockEntry | null = null): JobRequest {
+export function requestOf(
+  job: ResolvedJob,
+  input: Pick<PlanInput, 'providerId' | 'inputReferences' | 'characterIds'>,
+  parentVideo: string | null,
+  recorded: LockEntry | null = null,
+): JobRequest {
   const info = job.inputReference ? input.inputReferences.get(job.inputReference.absPath) : undefined;
   return {
     provider: input.providerId,

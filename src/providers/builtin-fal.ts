@@ -15,7 +15,12 @@ function fields<T extends WireValue>(values: readonly number[], field: (seconds:
   return Object.fromEntries(values.map((s) => [String(s), field(s)]));
 }
 
-function sizesOf(resolutions: readonly string[], aspects: readonly Aspect[], field: (resolution: string, aspect: Aspect) => Record<string, WireValue>, size: (resolution: string, aspect: Aspect) => string = sizeOf): Record<string, Record<string, WireValue>> {
+function sizesOf(
+  resolutions: readonly string[],
+  aspects: readonly Aspect[],
+  field: (resolution: string, aspect: Aspect) => Record<string, WireValue>,
+  size: (resolution: string, aspect: Aspect) => string = sizeOf,
+): Record<string, Record<string, WireValue>> {
   const table: Record<string, Record<string, WireValue>> = {};
   for (const resolution of resolutions) for (const aspect of aspects) table[size(resolution, aspect)] = field(resolution, aspect);
   return table;
@@ -28,7 +33,12 @@ function model(request: ModelRequest, price?: ModelProfile['price']): ModelProfi
 const VEO_EXTRAS: Partial<Record<ExtraField, string>> = { negative_prompt: 'negative_prompt', seed: 'seed', generate_audio: 'generate_audio' };
 
 /** `usdPerSecond`: with sound, the default; `silentUsdPerSecond`: with `generate_audio: false`. */
-function veo(resolutions: readonly string[], imageEndpoint: string | null, usdPerSecond?: Readonly<Record<string, number>>, silentUsdPerSecond?: Readonly<Record<string, number>>): ModelProfile {
+function veo(
+  resolutions: readonly string[],
+  imageEndpoint: string | null,
+  usdPerSecond?: Readonly<Record<string, number>>,
+  silentUsdPerSecond?: Readonly<Record<string, number>>,
+): ModelProfile {
   const veoModel = model(
     {
       sizeFields: sizesOf(resolutions, ['16:9', '9:16'], (resolution, aspect) => ({ aspect_ratio: aspect, resolution })),
@@ -63,7 +73,12 @@ export const FAL_MODELS: Readonly<Record<string, ModelProfile>> = {
   ),
   // With sound, the default: $0.40 a second at 720p and 1080p, $0.60 at 4k; with `generate_audio: false`,
   // $0.20 and $0.40 (llms.txt).
-  'fal-ai/veo3.1': veo(['720p', '1080p', '4k'], 'fal-ai/veo3.1/image-to-video', { '720p': 0.4, '1080p': 0.4, '4k': 0.6 }, { '720p': 0.2, '1080p': 0.2, '4k': 0.4 }),
+  'fal-ai/veo3.1': veo(
+    ['720p', '1080p', '4k'],
+    'fal-ai/veo3.1/image-to-video',
+    { '720p': 0.4, '1080p': 0.4, '4k': 0.6 },
+    { '720p': 0.2, '1080p': 0.2, '4k': 0.4 },
+  ),
   'fal-ai/veo3.1/fast': veo(['720p', '1080p', '4k'], 'fal-ai/veo3.1/fast/image-to-video'),
   // Veo 3: $0.40 a second with sound, $0.20 without; Fast: $0.15 and $0.10 (llms.txt; fal's page).
   'fal-ai/veo3': veo(['720p', '1080p'], null, { '*': 0.4 }, { '*': 0.2 }),
@@ -75,7 +90,12 @@ export const FAL_MODELS: Readonly<Record<string, ModelProfile>> = {
   ),
   // Frames, not seconds: n seconds are 16n + 1 frames at 16 fps (the 4k+1 counts Wan wants; 17–161).
   'fal-ai/wan/v2.2-a14b/text-to-video': model({
-    sizeFields: sizesOf(['480p', '580p', '720p'], ['16:9', '9:16', '1:1'], (resolution, aspect) => ({ resolution, aspect_ratio: aspect }), (resolution, aspect) => WAN_SIZES[resolution]![aspect]),
+    sizeFields: sizesOf(
+      ['480p', '580p', '720p'],
+      ['16:9', '9:16', '1:1'],
+      (resolution, aspect) => ({ resolution, aspect_ratio: aspect }),
+      (resolution, aspect) => WAN_SIZES[resolution]![aspect],
+    ),
     secondsFields: fields([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], (s) => ({ num_frames: WAN_FPS * s + 1, frames_per_second: WAN_FPS })),
     image: null,
     extraFields: { negative_prompt: 'negative_prompt', seed: 'seed' },

@@ -17,8 +17,17 @@ function durations(values: readonly number[]): Record<string, Record<string, num
 
 function veo(resolutions: readonly ('720p' | '1080p')[], price?: ModelProfile['price']): ModelProfile {
   const sizeFields: Record<string, Record<string, string>> = {};
-  for (const resolution of resolutions) for (const aspect of ['16:9', '9:16'] as const) sizeFields[sizeOf(resolution, aspect)] = { aspect_ratio: aspect, resolution };
-  return model({ sizeFields, secondsFields: durations([4, 6, 8]), image: { field: 'image' }, extraFields: { negative_prompt: 'negative_prompt', seed: 'seed', generate_audio: 'generate_audio' } }, price ? { price } : {});
+  for (const resolution of resolutions)
+    for (const aspect of ['16:9', '9:16'] as const) sizeFields[sizeOf(resolution, aspect)] = { aspect_ratio: aspect, resolution };
+  return model(
+    {
+      sizeFields,
+      secondsFields: durations([4, 6, 8]),
+      image: { field: 'image' },
+      extraFields: { negative_prompt: 'negative_prompt', seed: 'seed', generate_audio: 'generate_audio' },
+    },
+    price ? { price } : {},
+  );
 }
 
 export const REPLICATE_MODELS: Readonly<Record<string, ModelProfile>> = {

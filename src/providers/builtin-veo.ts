@@ -48,7 +48,12 @@ function veoModel(shape: VeoShape): ModelProfile {
 }
 
 const BOTH: readonly Aspect[] = ['16:9', '9:16'];
-const VEO_31 = { resolutions: { '720p': BOTH, '1080p': BOTH, '4k': BOTH }, seconds: [4, 6, 8], sendsResolution: true, eightSecondsOnly: ['1080p', '4k'] } as const;
+const VEO_31 = {
+  resolutions: { '720p': BOTH, '1080p': BOTH, '4k': BOTH },
+  seconds: [4, 6, 8],
+  sendsResolution: true,
+  eightSecondsOnly: ['1080p', '4k'],
+} as const;
 
 export const VEO_MODELS: Readonly<Record<string, ModelProfile>> = {
   'veo-3.1-generate-preview': veoModel({ ...VEO_31, usdPerSecond: { '720p': 0.4, '1080p': 0.4, '4k': 0.6 } }),

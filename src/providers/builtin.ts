@@ -84,7 +84,7 @@ export const openaiProfile: ProviderProfile = {
   extraFields: NO_EXTRA_FIELDS,
   statusAliases: { processing: 'in_progress' },
   retentionSeconds: 86_400,
-  retired: { date: '2026-09-24', note: "OpenAI shut its Sora 2 API down on 2026-09-24" },
+  retired: { date: '2026-09-24', note: 'OpenAI shut its Sora 2 API down on 2026-09-24' },
 };
 
 /**
@@ -183,5 +183,7 @@ export const builtinProfiles: Readonly<Record<string, ProviderProfile>> = {
 
 /** The built-in profiles that take an extra field, for hints (`generate_audio` → fal, replicate). */
 export function builtinsTaking(field: string): string[] {
-  return Object.values(builtinProfiles).filter((profile) => (profile.extraFields.allowed as readonly string[]).includes(field)).map((profile) => profile.name);
+  return Object.values(builtinProfiles)
+    .filter((profile) => (profile.extraFields.allowed as readonly string[]).includes(field))
+    .map((profile) => profile.name);
 }

@@ -17,7 +17,13 @@ export function profileModelProblems(profile: ProviderProfile): ProfileProblem[]
   if (profile.protocol === 'openai-videos') return [];
   const entries = Object.entries(profile.models);
   if (entries.length === 0) {
-    return [{ model: null, message: `provider "${profile.name}" speaks the ${profile.protocol} protocol and must list its models`, hint: 'list each model with its sizes, seconds and request fields' }];
+    return [
+      {
+        model: null,
+        message: `provider "${profile.name}" speaks the ${profile.protocol} protocol and must list its models`,
+        hint: 'list each model with its sizes, seconds and request fields',
+      },
+    ];
   }
   const problems: ProfileProblem[] = [];
   for (const [name, model] of entries) {
@@ -32,8 +38,10 @@ export function profileModelProblems(profile: ProviderProfile): ProfileProblem[]
     }
     const missingSizes = model.sizes.filter((size) => !Object.hasOwn(model.request!.sizeFields, size));
     const missingSeconds = model.seconds.filter((seconds) => !Object.hasOwn(model.request!.secondsFields, seconds));
-    if (missingSizes.length > 0) problem(`has no request.size_fields for ${missingSizes.join(', ')}`, 'give every size in sizes the fields it sets ({} when it sets none)');
-    if (missingSeconds.length > 0) problem(`has no request.seconds_fields for ${missingSeconds.join(', ')}`, 'give every duration in seconds the fields it sets');
+    if (missingSizes.length > 0)
+      problem(`has no request.size_fields for ${missingSizes.join(', ')}`, 'give every size in sizes the fields it sets ({} when it sets none)');
+    if (missingSeconds.length > 0)
+      problem(`has no request.seconds_fields for ${missingSeconds.join(', ')}`, 'give every duration in seconds the fields it sets');
   }
   return problems;
 }

@@ -23,7 +23,12 @@ export function applyProfileSettings(base: ProviderProfile, name: string, settin
     ...(s.currency !== undefined ? { currency: s.currency } : {}),
     // One server or a pool: whichever the settings give replaces the other.
     ...(s.base_url !== undefined ? { baseUrl: s.base_url, servers: undefined } : {}),
-    ...(s.servers !== undefined ? { baseUrl: s.servers[0].base_url, servers: s.servers.map((server) => ({ baseUrl: server.base_url, ...(server.in_flight !== undefined ? { inFlight: server.in_flight } : {}) })) } : {}),
+    ...(s.servers !== undefined
+      ? {
+          baseUrl: s.servers[0].base_url,
+          servers: s.servers.map((server) => ({ baseUrl: server.base_url, ...(server.in_flight !== undefined ? { inFlight: server.in_flight } : {}) })),
+        }
+      : {}),
     ...(s.encoding !== undefined ? { encoding: s.encoding } : {}),
     auth: {
       style: auth?.style ?? base.auth.style,
@@ -79,8 +84,14 @@ function modelsOf(written: WrittenModels): Record<string, ModelProfile> {
         sizes: model.sizes === undefined || model.sizes === 'any' ? 'any' : [...model.sizes],
         seconds: model.seconds === undefined || model.seconds === 'any' ? 'any' : model.seconds.map(String),
         // Per-second prices by size alone stay in the original field, read as before; anything else is a `price`.
-        ...(perGeneration === undefined && (perSecond === undefined || Object.keys(perSecond).every(isSize)) ? (perSecond ? { pricePerSecond: perSecond } : {}) : { price: { ...(perSecond ? { perSecond } : {}), ...(perGeneration ? { perGeneration } : {}) } }),
-        ...(model.seconds_by_size !== undefined ? { secondsBySize: Object.fromEntries(Object.entries(definedOnly(model.seconds_by_size)).map(([size, seconds]) => [size, seconds.map(String)])) } : {}),
+        ...(perGeneration === undefined && (perSecond === undefined || Object.keys(perSecond).every(isSize))
+          ? perSecond
+            ? { pricePerSecond: perSecond }
+            : {}
+          : { price: { ...(perSecond ? { perSecond } : {}), ...(perGeneration ? { perGeneration } : {}) } }),
+        ...(model.seconds_by_size !== undefined
+          ? { secondsBySize: Object.fromEntries(Object.entries(definedOnly(model.seconds_by_size)).map(([size, seconds]) => [size, seconds.map(String)])) }
+          : {}),
         ...(model.request !== undefined ? { request: requestOf(model.request) } : {}),
       } satisfies ModelProfile,
     });
@@ -99,7 +110,14 @@ function requestOf(written: NonNullable<WrittenModel['request']>): ModelRequest 
   return {
     sizeFields: table(written.size_fields),
     secondsFields: table(written.seconds_fields),
-    image: image === undefined || image === null ? null : { field: image.field, ...(image.endpoint !== undefined ? { endpoint: image.endpoint } : {}), ...(image.omit_with_image !== undefined ? { omitWithImage: image.omit_with_image } : {}) },
+    image:
+      image === undefined || image === null
+        ? null
+        : {
+            field: image.field,
+            ...(image.endpoint !== undefined ? { endpoint: image.endpoint } : {}),
+            ...(image.omit_with_image !== undefined ? { omitWithImage: image.omit_with_image } : {}),
+          },
     extraFields: definedOnly(written.extra_fields ?? {}),
     ...(written.fixed_fields !== undefined ? { fixedFields: definedOnly(written.fixed_fields) } : {}),
   };

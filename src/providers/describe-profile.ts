@@ -76,7 +76,9 @@ export function summarizeProfile(profile: ProviderProfile, source: ProfileSummar
     protocol: profile.protocol,
     currency: currencyOf(profile),
     base_url: profile.baseUrl,
-    ...(profile.servers ? { servers: profile.servers.map((server) => ({ base_url: server.baseUrl, in_flight: server.inFlight ?? profile.limits.inFlight })) } : {}),
+    ...(profile.servers
+      ? { servers: profile.servers.map((server) => ({ base_url: server.baseUrl, in_flight: server.inFlight ?? profile.limits.inFlight })) }
+      : {}),
     encoding: profile.encoding,
     auth: auth.required || style === 'none' ? style : `${style} (optional)`,
     auth_env: [...auth.env, ...(auth.tokenEnv ?? [])],
@@ -122,9 +124,15 @@ function summarizeModel(profile: ProviderProfile, name: string, model: ModelProf
 export function profileNotes(profile: ProviderProfile): string[] {
   const notes: string[] = [];
   const { features } = profile;
-  if (profile.retired) notes.push(`provider "${profile.name}" is retired (${profile.retired.note}): it stays usable for servers that still answer; veo, fal and replicate render today's models`);
+  if (profile.retired)
+    notes.push(
+      `provider "${profile.name}" is retired (${profile.retired.note}): it stays usable for servers that still answer; veo, fal and replicate render today's models`,
+    );
   if (!features.contentVariants.includes('thumbnail')) notes.push(`provider "${profile.name}" has no thumbnails: only the MP4 of each job is downloaded`);
-  if (!findsLostCreates(profile)) notes.push(`provider "${profile.name}" cannot be searched for a create whose answer is lost: such a job is not created again without --retry-ambiguous, rather than risk paying twice`);
+  if (!findsLostCreates(profile))
+    notes.push(
+      `provider "${profile.name}" cannot be searched for a create whose answer is lost: such a job is not created again without --retry-ambiguous, rather than risk paying twice`,
+    );
   if (!features.delete) notes.push(`provider "${profile.name}" cannot delete videos: they stay until the server's own retention ends`);
   if (!features.remix) notes.push(`provider "${profile.name}" cannot remix videos`);
   if (!pricesKnown(profile)) notes.push(`provider "${profile.name}" has no prices: costs are shown as $?, never as zero`);

@@ -18,7 +18,12 @@ const SYMBOLS: Readonly<Record<string, string>> = { $: 'USD', '€': 'EUR', '£'
 export function parseMaxCost(text: string): { readonly ok: Money } | { readonly error: MaxCostError } {
   const found = text.length > 40 ? `${text.slice(0, 40)}…` : text;
   const fail = (message: string): { error: MaxCostError } => ({
-    error: { message: `--max-cost: ${message}`, expected: 'an amount and an optional currency code, like 25, 12.50 USD or 25EUR', found, hint: 'a bare number is in US dollars; write the code of any other currency after it (25EUR)' },
+    error: {
+      message: `--max-cost: ${message}`,
+      expected: 'an amount and an optional currency code, like 25, 12.50 USD or 25EUR',
+      found,
+      hint: 'a bare number is in US dollars; write the code of any other currency after it (25EUR)',
+    },
   });
   const match = /^\s*([$€£])?\s*(\d[\d.]*|\.\d+)\s*([A-Za-z]*)\s*$/u.exec(text);
   if (!match) return fail(`expected an amount like 25 or 25EUR, found "${found}"`);

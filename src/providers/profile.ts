@@ -226,7 +226,13 @@ export function currencyOf(profile: Pick<ProviderProfile, 'currency'>): Currency
  * money.ts); `null` when the price is unknown (an unknown model, no price for the size). `extra`:
  * the job's extra fields, of which `generate_audio: false` picks the model's silent price.
  */
-export function costOf(profile: ProviderProfile, model: string, size: string, seconds: number, extra: Readonly<Record<string, WireValue>> | null = null): Money | null {
+export function costOf(
+  profile: ProviderProfile,
+  model: string,
+  size: string,
+  seconds: number,
+  extra: Readonly<Record<string, WireValue>> | null = null,
+): Money | null {
   const entry = modelOf(profile, model);
   return entry ? costOfModel(entry, currencyOf(profile), size, seconds, extra?.['generate_audio'] === false) : null;
 }

@@ -30,7 +30,11 @@ export interface ProviderConfig {
   readonly texts: ReadonlyMap<string, string>;
 }
 
-export async function readProviderConfig(projectRoot: string, builtins: Readonly<Record<string, ProviderProfile>>, display: (absPath: string) => string = (p) => p): Promise<ProviderConfig> {
+export async function readProviderConfig(
+  projectRoot: string,
+  builtins: Readonly<Record<string, ProviderProfile>>,
+  display: (absPath: string) => string = (p) => p,
+): Promise<ProviderConfig> {
   const file = path.join(projectRoot, PROVIDERS_FILE);
   let text: string;
   try {
@@ -45,7 +49,18 @@ export async function readProviderConfig(projectRoot: string, builtins: Readonly
   const held = validateNoCredentials(texts);
   if (held.length > 0) return fail(held);
   if (Buffer.byteLength(text) > YAML_LIMITS.maxFileBytes) {
-    return fail([{ severity: 'error', code: 'file-too-large', message: `${shown} is larger than ${YAML_LIMITS.maxFileBytes} bytes`, file: shown, line: 0, column: 0, length: 1, path: '' }]);
+    return fail([
+      {
+        severity: 'error',
+        code: 'file-too-large',
+        message: `${shown} is larger than ${YAML_LIMITS.maxFileBytes} bytes`,
+        file: shown,
+        line: 0,
+        column: 0,
+        length: 1,
+        path: '',
+      },
+    ]);
   }
   const { source, issues } = parseYamlSource(shown, text);
   if (!source) return fail(issues);
@@ -58,23 +73,44 @@ export async function readProviderConfig(projectRoot: string, builtins: Readonly
 type Entry = ProfileSettings & { readonly extends: string };
 
 /** Each entry on top of the profile it extends; an unknown base or a built-in's name is an issue. */
-function buildProfiles(source: NonNullable<ReturnType<typeof parseYamlSource>['source']>, builtins: Readonly<Record<string, ProviderProfile>>): Pick<ProviderConfig, 'profiles' | 'configured' | 'issues'> {
+function buildProfiles(
+  source: NonNullable<ReturnType<typeof parseYamlSource>['source']>,
+  builtins: Readonly<Record<string, ProviderProfile>>,
+): Pick<ProviderConfig, 'profiles' | 'configured' | 'issues'> {
   const entries = (source.value as { providers: Record<string, Entry> }).providers;
   const profiles: Record<string, ProviderProfile> = { ...builtins };
   const configured: string[] = [];
   const issues: Issue[] = [];
   for (const [name, entry] of Object.entries(entries)) {
     if (Object.hasOwn(builtins, name)) {
-      issues.push(issueAt(source, ['providers', name], { code: 'duplicate-provider', message: `provider "${name}" is built in`, found: name, hint: `give yours its own name and write extends: ${name}` }, { key: true }));
+      issues.push(
+        issueAt(
+          source,
+          ['providers', name],
+          { code: 'duplicate-provider', message: `provider "${name}" is built in`, found: name, hint: `give yours its own name and write extends: ${name}` },
+          { key: true },
+        ),
+      );
       continue;
     }
     const base = profiles[entry.extends];
     if (!base) {
       const guess = closestName(entry.extends, Object.keys(profiles));
-      issues.push(issueAt(source, ['providers', name, 'extends'], { code: 'unknown-provider', message: `unknown provider "${entry.extends}"`, expected: `one of ${Object.keys(profiles).join(', ')}`, found: entry.extends, hint: guess ? `did you mean "${guess}"?` : 'a profile extends a built-in one or one defined above it' }));
+      issues.push(
+        issueAt(source, ['providers', name, 'extends'], {
+          code: 'unknown-provider',
+          message: `unknown provider "${entry.extends}"`,
+          expected: `one of ${Object.keys(profiles).join(', ')}`,
+          found: entry.extends,
+          hint: guess ? `did you mean "${guess}"?` : 'a profile extends a built-in one or one defined above it',
+        }),
+      );
       continue;
     }
-    const urls = [...(entry.base_url === undefined ? [] : [{ url: entry.base_url, at: ['providers', name, 'base_url'] }]), ...(entry.servers ?? []).map((server, i) => ({ url: server.base_url, at: ['providers', name, 'servers', i, 'base_url'] }))];
+    const urls = [
+      ...(entry.base_url === undefined ? [] : [{ url: entry.base_url, at: ['providers', name, 'base_url'] }]),
+      ...(entry.servers ?? []).map((server, i) => ({ url: server.base_url, at: ['providers', name, 'servers', i, 'base_url'] })),
+    ];
     const problems = urls.flatMap(({ url, at }) => {
       const problem = baseUrlCredentialsProblem(url);
       return problem ? [issueAt(source, at, problem)] : [];
@@ -86,7 +122,12 @@ function buildProfiles(source: NonNullable<ReturnType<typeof parseYamlSource>['s
     const { extends: _base, ...settings } = entry;
     const profile = applyProfileSettings(base, name, settings);
     const incomplete = profileModelProblems(profile).map((problem) =>
-      issueAt(source, ['providers', name, ...(entry.models === undefined ? [] : ['models', ...(problem.model === null ? [] : [problem.model])])], { code: 'incomplete-model', message: problem.message, hint: problem.hint }, { key: problem.model !== null }),
+      issueAt(
+        source,
+        ['providers', name, ...(entry.models === undefined ? [] : ['models', ...(problem.model === null ? [] : [problem.model])])],
+        { code: 'incomplete-model', message: problem.message, hint: problem.hint },
+        { key: problem.model !== null },
+      ),
     );
     if (incomplete.length > 0) {
       issues.push(...incomplete);

@@ -25,7 +25,8 @@ const FORMS: Readonly<Record<VideoIdForm, { readonly pattern: RegExp; readonly d
   'video-base64': { pattern: /^video_[A-Za-z0-9+/]{1,500}={0,2}$/, description: 'video_ followed by standard base64' },
   opaque: { pattern: /^(?!\.\.?$)[A-Za-z0-9._~:+=-]{1,512}$/, description: 'up to 512 letters, digits or ._~:+=-' },
   'fal-request': {
-    pattern: /^(?:(?:workflows|comfy)\/)?[A-Za-z0-9_-](?:[A-Za-z0-9_-]|\.(?!\.)){0,99}\/[A-Za-z0-9_-](?:[A-Za-z0-9_-]|\.(?!\.)){0,99}\/requests\/[A-Za-z0-9-]{1,100}$/,
+    pattern:
+      /^(?:(?:workflows|comfy)\/)?[A-Za-z0-9_-](?:[A-Za-z0-9_-]|\.(?!\.)){0,99}\/[A-Za-z0-9_-](?:[A-Za-z0-9_-]|\.(?!\.)){0,99}\/requests\/[A-Za-z0-9-]{1,100}$/,
     description: '<owner>/<app>/requests/<request id>',
   },
   operation: { pattern: /^models\/[a-z0-9](?:[a-z0-9-]|\.(?!\.)){0,99}\/operations\/[a-z0-9]{1,100}$/, description: 'models/<model>/operations/<id>' },

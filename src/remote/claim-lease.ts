@@ -71,7 +71,11 @@ export interface ClaimContext {
  * or lapsed one), else says whom to adopt from or how long to wait. Races with other runs are
  * settled by the store's conditional writes; the loser looks again.
  */
-export async function meetClaim(ctx: ClaimContext, fingerprint: string, options: { readonly videoGone?: boolean | ((videoId: string) => boolean) } = {}): Promise<ClaimOutcome> {
+export async function meetClaim(
+  ctx: ClaimContext,
+  fingerprint: string,
+  options: { readonly videoGone?: boolean | ((videoId: string) => boolean) } = {},
+): Promise<ClaimOutcome> {
   const name = claimName(fingerprint);
   const retried = <T>(attempt: () => Promise<T>) => withRemoteRetries({ ...defaultRemoteRetry, ...ctx.retry, signal: ctx.signal }, attempt);
   let current = await retried(() => ctx.claims.read(name, { signal: ctx.signal }));
@@ -80,8 +84,10 @@ export async function meetClaim(ctx: ClaimContext, fingerprint: string, options:
     const nowMs = ctx.now();
     const observed = current === null ? null : observe(current, fingerprint);
     // Keyed by content too: a claim removed and made again can start over at the same version.
-    const firstSeenMs = current === null ? nowMs : ctx.watch.seen(name, `${current.version}\0${createHash('sha256').update(current.text).digest('hex')}`, nowMs);
-    const gone = typeof options.videoGone === 'function' ? (observed?.record?.video_id != null && options.videoGone(observed.record.video_id)) : options.videoGone;
+    const firstSeenMs =
+      current === null ? nowMs : ctx.watch.seen(name, `${current.version}\0${createHash('sha256').update(current.text).digest('hex')}`, nowMs);
+    const gone =
+      typeof options.videoGone === 'function' ? observed?.record?.video_id != null && options.videoGone(observed.record.video_id) : options.videoGone;
     const decision = decideOnClaim({ claim: observed, me: ctx.me, nowMs, firstSeenMs, ...(gone === undefined ? {} : { videoGone: gone }) });
     switch (decision.action) {
       case 'adopt':
@@ -99,7 +105,14 @@ export async function meetClaim(ctx: ClaimContext, fingerprint: string, options:
       case 'take-over': {
         const record = newClaimRecord(fingerprint, ctx.me, nowMs);
         const result = await retried(() => ctx.claims.replace(name, serializeClaim(record), current!.version, { signal: ctx.signal }));
-        if (result.replaced) return { kind: 'owned', lease: new ClaimLease(ctx, name, record, result.version), reconcile: decision.reconcile, since: decision.since, previous: observed?.record ?? null };
+        if (result.replaced)
+          return {
+            kind: 'owned',
+            lease: new ClaimLease(ctx, name, record, result.version),
+            reconcile: decision.reconcile,
+            since: decision.since,
+            previous: observed?.record ?? null,
+          };
         current = result.current;
         break;
       }
@@ -181,7 +194,9 @@ export class ClaimLease {
    * or the lease is lost (`onLost`). A renewal that fails for a transient reason is tried again
    * at the next tick; `isHeld` turns false if they keep failing.
    */
-  keepAlive(options: { readonly intervalMs?: number; readonly onLost?: (error: ClaimLostError) => void; readonly onError?: (error: unknown) => void } = {}): () => void {
+  keepAlive(
+    options: { readonly intervalMs?: number; readonly onLost?: (error: ClaimLostError) => void; readonly onError?: (error: unknown) => void } = {},
+  ): () => void {
     const timer = setInterval(() => {
       this.renew().catch((error: unknown) => {
         if (error instanceof ClaimLostError) {
@@ -205,7 +220,9 @@ export class ClaimLease {
     const nowMs = this.ctx.now();
     const record = change(this.record, new Date(nowMs).toISOString());
     const text = serializeClaim(record);
-    const result = await withRemoteRetries({ ...defaultRemoteRetry, ...this.ctx.retry, signal: this.ctx.signal }, () => this.ctx.claims.replace(this.name, text, this.version, { signal: this.ctx.signal }));
+    const result = await withRemoteRetries({ ...defaultRemoteRetry, ...this.ctx.retry, signal: this.ctx.signal }, () =>
+      this.ctx.claims.replace(this.name, text, this.version, { signal: this.ctx.signal }),
+    );
     // A write whose answer was lost and then retried meets its own result: that is success.
     const landed = result.replaced ? result.version : result.current?.text === text ? result.current.version : null;
     if (landed === null) {

@@ -59,7 +59,18 @@ export interface ObservedClaim {
 
 export function newClaimRecord(fingerprint: string, me: ClaimIdentity, nowMs: number): ClaimRecord {
   const at = new Date(nowMs).toISOString();
-  return { claim_version: CLAIM_FORMAT_VERSION, fingerprint, owner: me.owner, host: me.host, pid: me.pid, created_at: at, renewed_at: at, video_id: null, server: null, released: false };
+  return {
+    claim_version: CLAIM_FORMAT_VERSION,
+    fingerprint,
+    owner: me.owner,
+    host: me.host,
+    pid: me.pid,
+    created_at: at,
+    renewed_at: at,
+    video_id: null,
+    server: null,
+    released: false,
+  };
 }
 
 /** The document written to the remote: fixed key order, one line. */
@@ -101,10 +112,14 @@ export function parseClaim(text: string, fingerprint: string): ClaimRecord | nul
   const ok =
     v['claim_version'] === CLAIM_FORMAT_VERSION &&
     v['fingerprint'] === fingerprint &&
-    typeof v['owner'] === 'string' && TOKEN.test(v['owner']) &&
-    typeof v['host'] === 'string' && HOST.test(v['host']) &&
-    Number.isSafeInteger(v['pid']) && (v['pid'] as number) >= 0 &&
-    isIsoTime(v['created_at']) && isIsoTime(v['renewed_at']) &&
+    typeof v['owner'] === 'string' &&
+    TOKEN.test(v['owner']) &&
+    typeof v['host'] === 'string' &&
+    HOST.test(v['host']) &&
+    Number.isSafeInteger(v['pid']) &&
+    (v['pid'] as number) >= 0 &&
+    isIsoTime(v['created_at']) &&
+    isIsoTime(v['renewed_at']) &&
     (v['video_id'] === null || (typeof v['video_id'] === 'string' && VIDEO_ID.test(v['video_id']))) &&
     (v['server'] === null || (typeof v['server'] === 'string' && isServerUrl(v['server']))) &&
     typeof v['released'] === 'boolean';
@@ -141,7 +156,12 @@ export type ClaimDecision =
    * for a job the lapsed owner may have created (SPEC §5: list recent videos, match the
    * request, created since `since`) and adopts it; only if none turns up does it create.
    */
-  | { readonly action: 'take-over'; readonly reason: 'released' | 'lapsed' | 'unreadable' | 'video-gone'; readonly reconcile: boolean; readonly since: string | null };
+  | {
+      readonly action: 'take-over';
+      readonly reason: 'released' | 'lapsed' | 'unreadable' | 'video-gone';
+      readonly reconcile: boolean;
+      readonly since: string | null;
+    };
 
 export interface ClaimHolder {
   readonly host: string;
@@ -167,7 +187,9 @@ export function decideOnClaim(meeting: ClaimMeeting): ClaimDecision {
   const record = claim.record;
   const watchedMs = nowMs - meeting.firstSeenMs;
   if (record === null) {
-    return watchedMs >= CLAIM_LEASE_MS ? { action: 'take-over', reason: 'unreadable', reconcile: true, since: null } : { action: 'wait', retryAfterMs: waitMs(watchedMs), holder: null };
+    return watchedMs >= CLAIM_LEASE_MS
+      ? { action: 'take-over', reason: 'unreadable', reconcile: true, since: null }
+      : { action: 'wait', retryAfterMs: waitMs(watchedMs), holder: null };
   }
   if (record.released) return { action: 'take-over', reason: 'released', reconcile: false, since: null };
   if (record.owner === me.owner) return { action: 'own' };

@@ -44,7 +44,11 @@ export class DirectoryStore implements RemoteStore {
   async putBlob(sha256: string, bytes: number, sourcePath: string, options: TransferOptions = {}): Promise<void> {
     const expected = { sha256, bytes };
     try {
-      await copyVerified(sourcePath, this.blobPath(sha256), expected, (found) => sourceAltered(sourcePath, expected, found), { tempDir: this.tempDir, signal: options.signal, onProgress: options.onProgress });
+      await copyVerified(sourcePath, this.blobPath(sha256), expected, (found) => sourceAltered(sourcePath, expected, found), {
+        tempDir: this.tempDir,
+        signal: options.signal,
+        onProgress: options.onProgress,
+      });
     } catch (error) {
       throw fsFailure(`writing blob ${sha256} to ${this.description}`, error);
     }
@@ -58,7 +62,10 @@ export class DirectoryStore implements RemoteStore {
       const found = await this.statBlob(sha256);
       if (found === null) throw new BlobMissingError(this.description, sha256);
       if (found.bytes !== bytes) throw blobCorrupt(this.description, expected, { actualSha256: null, actualBytes: found.bytes });
-      await copyVerified(blob, destPath, expected, (mismatch) => blobCorrupt(this.description, expected, mismatch), { signal: options.signal, onProgress: options.onProgress });
+      await copyVerified(blob, destPath, expected, (mismatch) => blobCorrupt(this.description, expected, mismatch), {
+        signal: options.signal,
+        onProgress: options.onProgress,
+      });
     } catch (error) {
       throw fsFailure(`reading blob ${sha256} from ${this.description}`, error);
     }

@@ -39,7 +39,11 @@ export class BlobMismatchError extends RemoteError {
   readonly actualBytes: number;
   readonly expectedBytes: number;
 
-  constructor(code: 'blob-corrupt' | 'source-altered', message: string, details: { sha256: string; actualSha256: string | null; actualBytes: number; expectedBytes: number }) {
+  constructor(
+    code: 'blob-corrupt' | 'source-altered',
+    message: string,
+    details: { sha256: string; actualSha256: string | null; actualBytes: number; expectedBytes: number },
+  ) {
     super(code, message);
     this.sha256 = details.sha256;
     this.actualSha256 = details.actualSha256;
@@ -58,7 +62,8 @@ export class ClaimsUnsupportedError extends ShotlistError {
 
   constructor(remote: string, detail: string) {
     super('claims-unsupported', `${remote} cannot hold team claims: ${detail}`);
-    this.hint = 'use an S3 service with conditional writes (AWS S3, Cloudflare R2, MinIO) or a shared directory; renders still push and pull through this remote';
+    this.hint =
+      'use an S3 service with conditional writes (AWS S3, Cloudflare R2, MinIO) or a shared directory; renders still push and pull through this remote';
   }
 }
 
@@ -70,13 +75,37 @@ export class RemoteConfigError extends UserError {
 }
 
 /** The local file no longer holds what the lockfile pinned: never uploaded under that sha256. */
-export function sourceAltered(sourcePath: string, expected: { sha256: string; bytes: number }, found: { actualSha256: string | null; actualBytes: number }): BlobMismatchError {
-  const what = found.actualSha256 === null ? `more than the ${expected.bytes} bytes pinned` : found.actualBytes !== expected.bytes ? `${found.actualBytes} bytes, not the ${expected.bytes} pinned` : `sha256 ${found.actualSha256}, not the ${expected.sha256} pinned`;
-  return new BlobMismatchError('source-altered', `${sourcePath} changed since the lockfile pinned it (${what}); not uploaded`, { sha256: expected.sha256, ...found, expectedBytes: expected.bytes });
+export function sourceAltered(
+  sourcePath: string,
+  expected: { sha256: string; bytes: number },
+  found: { actualSha256: string | null; actualBytes: number },
+): BlobMismatchError {
+  const what =
+    found.actualSha256 === null
+      ? `more than the ${expected.bytes} bytes pinned`
+      : found.actualBytes !== expected.bytes
+        ? `${found.actualBytes} bytes, not the ${expected.bytes} pinned`
+        : `sha256 ${found.actualSha256}, not the ${expected.sha256} pinned`;
+  return new BlobMismatchError('source-altered', `${sourcePath} changed since the lockfile pinned it (${what}); not uploaded`, {
+    sha256: expected.sha256,
+    ...found,
+    expectedBytes: expected.bytes,
+  });
 }
 
 /** A blob on the remote whose bytes are not its name's: reported, never written as an output. */
-export function blobCorrupt(remote: string, expected: { sha256: string; bytes: number }, found: { actualSha256: string | null; actualBytes: number }): BlobMismatchError {
-  const what = found.actualSha256 === null || found.actualBytes !== expected.bytes ? `${found.actualBytes}${found.actualSha256 === null ? '+' : ''} bytes where ${expected.bytes} were expected` : `its bytes hash to ${found.actualSha256}`;
-  return new BlobMismatchError('blob-corrupt', `blob ${expected.sha256} on ${remote} is damaged: ${what}`, { sha256: expected.sha256, ...found, expectedBytes: expected.bytes });
+export function blobCorrupt(
+  remote: string,
+  expected: { sha256: string; bytes: number },
+  found: { actualSha256: string | null; actualBytes: number },
+): BlobMismatchError {
+  const what =
+    found.actualSha256 === null || found.actualBytes !== expected.bytes
+      ? `${found.actualBytes}${found.actualSha256 === null ? '+' : ''} bytes where ${expected.bytes} were expected`
+      : `its bytes hash to ${found.actualSha256}`;
+  return new BlobMismatchError('blob-corrupt', `blob ${expected.sha256} on ${remote} is damaged: ${what}`, {
+    sha256: expected.sha256,
+    ...found,
+    expectedBytes: expected.bytes,
+  });
 }

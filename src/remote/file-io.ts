@@ -32,7 +32,13 @@ export const SMALL_FILE_BYTES = 1024 * 1024;
  * Copies the file at `sourcePath` to `destPath`, atomically, if its bytes are `expected`;
  * otherwise throws `mismatch(...)` and leaves nothing. Memory: one chunk, or one small file.
  */
-export async function copyVerified(sourcePath: string, destPath: string, expected: Expected, mismatch: (found: Mismatch) => Error, options: WriteOptions = {}): Promise<void> {
+export async function copyVerified(
+  sourcePath: string,
+  destPath: string,
+  expected: Expected,
+  mismatch: (found: Mismatch) => Error,
+  options: WriteOptions = {},
+): Promise<void> {
   options.signal?.throwIfAborted();
   if (expected.bytes > SMALL_FILE_BYTES) {
     await copyLargeVerified(sourcePath, destPath, expected, mismatch, options);
@@ -40,7 +46,8 @@ export async function copyVerified(sourcePath: string, destPath: string, expecte
   }
   const data = await readAtMost(sourcePath, expected.bytes + 1);
   const actual = createHash('sha256').update(data).digest('hex');
-  if (data.length !== expected.bytes || actual !== expected.sha256) throw mismatch({ actualSha256: data.length > expected.bytes ? null : actual, actualBytes: data.length });
+  if (data.length !== expected.bytes || actual !== expected.sha256)
+    throw mismatch({ actualSha256: data.length > expected.bytes ? null : actual, actualBytes: data.length });
   await writeAtomically(destPath, options.tempDir, createEmpty, async (file) => {
     await file.writeFile(data);
   });
@@ -55,7 +62,13 @@ export async function copyVerified(sourcePath: string, destPath: string, expecte
  * Memory: the worker's one 1 MiB buffer, whatever the size. Transfers in flight together keep
  * the kernel's copy, the disk and every core's hash busy (see bench/remote-throughput.ts).
  */
-async function copyLargeVerified(sourcePath: string, destPath: string, expected: Expected, mismatch: (found: Mismatch) => Error, options: WriteOptions): Promise<void> {
+async function copyLargeVerified(
+  sourcePath: string,
+  destPath: string,
+  expected: Expected,
+  mismatch: (found: Mismatch) => Error,
+  options: WriteOptions,
+): Promise<void> {
   const copyInto = async (temp: string): Promise<FileHandle> => {
     await copyFile(sourcePath, temp, constants.COPYFILE_EXCL);
     return open(temp, 'r+');
@@ -66,7 +79,10 @@ async function copyLargeVerified(sourcePath: string, destPath: string, expected:
     if (size > expected.bytes) throw mismatch({ actualSha256: null, actualBytes: size });
     // The copy goes to the disk while a worker hashes it (from the page cache): the disk and
     // the cores work at once. Nothing is renamed until both are done.
-    const [hashed, synced] = await Promise.allSettled([hashPool().hashFile(temp, expected.bytes, { signal: options.signal, onProgress: options.onProgress }), file.sync()]);
+    const [hashed, synced] = await Promise.allSettled([
+      hashPool().hashFile(temp, expected.bytes, { signal: options.signal, onProgress: options.onProgress }),
+      file.sync(),
+    ]);
     if (hashed.status === 'rejected') throw hashed.reason;
     if (synced.status === 'rejected') throw synced.reason;
     const digest = hashed.value;
@@ -76,7 +92,13 @@ async function copyLargeVerified(sourcePath: string, destPath: string, expected:
 }
 
 /** Streams `source` through a verifier into `destPath`, atomically. */
-export async function writeVerified(source: Readable, destPath: string, expected: Expected, mismatch: (found: Mismatch) => Error, options: WriteOptions = {}): Promise<void> {
+export async function writeVerified(
+  source: Readable,
+  destPath: string,
+  expected: Expected,
+  mismatch: (found: Mismatch) => Error,
+  options: WriteOptions = {},
+): Promise<void> {
   try {
     await writeAtomically(destPath, options.tempDir, createEmpty, async (file) => {
       const verifier = new VerifyingStream(expected, mismatch, options.onProgress);
@@ -174,7 +196,19 @@ function fileSink(file: FileHandle): Writable {
  * Filesystem failures worth another try: a mounted share that timed out, lost its server or
  * was busy. Anything else (no such file, no permission, disk full) would fail the same way.
  */
-const TRANSIENT_FS_CODES = new Set(['EIO', 'ETIMEDOUT', 'EAGAIN', 'EBUSY', 'ESTALE', 'ECONNRESET', 'EHOSTDOWN', 'EHOSTUNREACH', 'ENETDOWN', 'ENETUNREACH', 'EINTR']);
+const TRANSIENT_FS_CODES = new Set([
+  'EIO',
+  'ETIMEDOUT',
+  'EAGAIN',
+  'EBUSY',
+  'ESTALE',
+  'ECONNRESET',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EINTR',
+]);
 
 export function fsOutcome(error: unknown): AttemptOutcome {
   const code = (error as NodeJS.ErrnoException | null)?.code;

@@ -53,7 +53,8 @@ parentPort.on('message', ({ path, limit }) => {
 });
 `;
 
-type WorkerMessage = FileDigest | { readonly kind: 'progress'; readonly bytes: number } | { readonly kind: 'error'; readonly message: string; readonly code?: string };
+type WorkerMessage =
+  FileDigest | { readonly kind: 'progress'; readonly bytes: number } | { readonly kind: 'error'; readonly message: string; readonly code?: string };
 
 class HashPool {
   private readonly idle: Worker[] = [];

@@ -22,7 +22,10 @@ export async function openProjectRemote(
   const config = await readProjectConfig(projectRoot, display);
   const problem = config.issues.find((issue) => issue.severity === 'error');
   if (problem !== undefined) {
-    throw new RemoteConfigError(`${problem.file}:${problem.line}:${problem.column}: ${problem.message}`, problem.hint === undefined ? {} : { hint: problem.hint });
+    throw new RemoteConfigError(
+      `${problem.file}:${problem.line}:${problem.column}: ${problem.message}`,
+      problem.hint === undefined ? {} : { hint: problem.hint },
+    );
   }
   const resolved = resolveRemote({ flag: settings.flag, env: settings.env['SHOTLIST_REMOTE'], config: config.remote, cwd: settings.cwd, projectRoot });
   if (resolved === null) return null;

@@ -46,7 +46,18 @@ export async function readProjectConfig(projectRoot: string, display: (absPath: 
   const texts = new Map([[shown, text]]);
   const fail = (issues: Issue[]): ProjectConfig => ({ remote: undefined, issues, file, texts });
   if (Buffer.byteLength(text) > YAML_LIMITS.maxFileBytes) {
-    return fail([{ severity: 'error', code: 'file-too-large', message: `${shown} is larger than ${YAML_LIMITS.maxFileBytes} bytes`, file: shown, line: 0, column: 0, length: 1, path: '' }]);
+    return fail([
+      {
+        severity: 'error',
+        code: 'file-too-large',
+        message: `${shown} is larger than ${YAML_LIMITS.maxFileBytes} bytes`,
+        file: shown,
+        line: 0,
+        column: 0,
+        length: 1,
+        path: '',
+      },
+    ]);
   }
   const { source, issues } = parseYamlSource(shown, text);
   if (!source) return fail(issues);
@@ -59,7 +70,14 @@ export async function readProjectConfig(projectRoot: string, display: (absPath: 
       parseRemoteUrl(written.remote, projectRoot);
     } catch (error) {
       if (!(error instanceof RemoteConfigError)) throw error;
-      return fail([issueAt(source, ['remote'], { code: 'invalid-remote', message: error.message, expected: 'file:///absolute/path, a plain path, or s3://bucket/prefix', ...(error.hint === undefined ? {} : { hint: error.hint }) })]);
+      return fail([
+        issueAt(source, ['remote'], {
+          code: 'invalid-remote',
+          message: error.message,
+          expected: 'file:///absolute/path, a plain path, or s3://bucket/prefix',
+          ...(error.hint === undefined ? {} : { hint: error.hint }),
+        }),
+      ]);
     }
   }
   return { remote: written.remote, issues: [], file, texts };
@@ -74,14 +92,36 @@ function schemaIssue(source: YamlSource, error: ErrorObject): Issue {
       const name = String(error.params['additionalProperty']);
       const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {}).filter((key) => key !== '$schema');
       const guess = closestName(name, allowed);
-      return issueAt(source, [...at, name], { code: 'unknown-property', message: `unknown property "${name}"`, expected: `one of ${allowed.join(', ')}`, found: name, hint: guess ? `did you mean "${guess}"?` : `${CONFIG_FILE} holds ${allowed.join(', ')}; provider profiles stay in shotlist.providers.yaml` }, { key: true });
+      return issueAt(
+        source,
+        [...at, name],
+        {
+          code: 'unknown-property',
+          message: `unknown property "${name}"`,
+          expected: `one of ${allowed.join(', ')}`,
+          found: name,
+          hint: guess ? `did you mean "${guess}"?` : `${CONFIG_FILE} holds ${allowed.join(', ')}; provider profiles stay in shotlist.providers.yaml`,
+        },
+        { key: true },
+      );
     }
     case 'type': {
       const expected = String(error.params['type']);
-      return issueAt(source, at, { code: 'wrong-type', message: schemaMessage(error) ?? `expected ${expected}, found ${found}`, expected, found, ...(error.data === null ? { hint: 'an empty value reads as null in YAML; write a value or remove the key' } : {}) });
+      return issueAt(source, at, {
+        code: 'wrong-type',
+        message: schemaMessage(error) ?? `expected ${expected}, found ${found}`,
+        expected,
+        found,
+        ...(error.data === null ? { hint: 'an empty value reads as null in YAML; write a value or remove the key' } : {}),
+      });
     }
     case 'minLength':
-      return issueAt(source, at, { code: 'invalid-value', message: `expected at least ${String(error.params['limit'])} character, found ${found}`, found, hint: 'the value may not be empty' });
+      return issueAt(source, at, {
+        code: 'invalid-value',
+        message: `expected at least ${String(error.params['limit'])} character, found ${found}`,
+        found,
+        hint: 'the value may not be empty',
+      });
     case 'maxLength':
       return issueAt(source, at, { code: 'invalid-value', message: `expected at most ${String(error.params['limit'])} characters, found ${found}`, found });
     default:

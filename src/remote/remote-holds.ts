@@ -7,7 +7,11 @@ import type { RemoteStore } from './store.js';
  * parallel: a plan asks only about files missing on disk, so this is a handful of requests, not
  * a listing of the whole remote.
  */
-export async function remoteHolds(store: RemoteStore, blobs: ReadonlyMap<string, number>, options: { readonly signal?: AbortSignal | undefined; readonly concurrency?: number } = {}): Promise<Set<string>> {
+export async function remoteHolds(
+  store: RemoteStore,
+  blobs: ReadonlyMap<string, number>,
+  options: { readonly signal?: AbortSignal | undefined; readonly concurrency?: number } = {},
+): Promise<Set<string>> {
   const held = new Set<string>();
   const limit = pLimit(options.concurrency ?? 16);
   const retry = { ...defaultRemoteRetry, signal: options.signal };

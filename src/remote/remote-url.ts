@@ -35,7 +35,10 @@ export function parseRemoteUrl(text: string, base: string): RemoteLocation {
   const authority = text.slice(scheme.length + 3).split(/[/?#]/)[0] ?? '';
   if (authority.includes('@')) {
     throw new RemoteConfigError(`the remote URL ${shown(text)} holds credentials, which are never read from a URL`, {
-      hint: scheme === 's3' ? 'remove them from the URL; S3 credentials come from the AWS credential chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance role)' : 'remove them from the URL',
+      hint:
+        scheme === 's3'
+          ? 'remove them from the URL; S3 credentials come from the AWS credential chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance role)'
+          : 'remove them from the URL',
     });
   }
   let url: URL;
@@ -44,7 +47,8 @@ export function parseRemoteUrl(text: string, base: string): RemoteLocation {
   } catch {
     throw new RemoteConfigError(`the remote URL ${shown(text)} is not a valid URL`, { hint: `name a remote as ${SUPPORTED}` });
   }
-  if (url.search !== '' || url.hash !== '') throw new RemoteConfigError(`the remote URL ${shown(text)} has a query or fragment, which means nothing here`, { hint: 'remove the part from ? or #' });
+  if (url.search !== '' || url.hash !== '')
+    throw new RemoteConfigError(`the remote URL ${shown(text)} has a query or fragment, which means nothing here`, { hint: 'remove the part from ? or #' });
   if (scheme === 'file') return parseFileUrl(url, text);
   if (scheme === 's3') return parseS3Url(url, text, rawPath(text, scheme));
   throw new RemoteConfigError(`the remote URL ${shown(text)} uses ${scheme}://, which shotlist does not speak`, { hint: schemeHint(scheme) });
@@ -71,15 +75,22 @@ function rawPath(text: string, scheme: string): string {
 
 function parseS3Url(url: URL, text: string, pathWritten: string): RemoteLocation {
   const bucket = url.hostname;
-  if (url.port !== '') throw new RemoteConfigError(`the remote URL ${shown(text)} has a port; s3:// names a bucket, not a server`, { hint: 'set the endpoint in AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL), e.g. http://127.0.0.1:9000' });
+  if (url.port !== '')
+    throw new RemoteConfigError(`the remote URL ${shown(text)} has a port; s3:// names a bucket, not a server`, {
+      hint: 'set the endpoint in AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL), e.g. http://127.0.0.1:9000',
+    });
   if (!BUCKET.test(bucket) || bucket.includes('..')) {
     throw new RemoteConfigError(`the remote URL ${shown(text)} does not name a valid bucket: ${JSON.stringify(truncate(bucket))}`, {
       hint: 'bucket names are 3 to 63 characters of lowercase letters, digits, dots and hyphens: s3://my-team-renders/campaigns',
     });
   }
-  const segments = safeDecode(pathWritten).split('/').filter((segment, i, all) => !(segment === '' && (i === 0 || i === all.length - 1)));
+  const segments = safeDecode(pathWritten)
+    .split('/')
+    .filter((segment, i, all) => !(segment === '' && (i === 0 || i === all.length - 1)));
   if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
-    throw new RemoteConfigError(`the remote URL ${shown(text)} has an empty, "." or ".." segment in its prefix`, { hint: 'write the prefix as plain names: s3://bucket/team/renders' });
+    throw new RemoteConfigError(`the remote URL ${shown(text)} has an empty, "." or ".." segment in its prefix`, {
+      hint: 'write the prefix as plain names: s3://bucket/team/renders',
+    });
   }
   return { kind: 's3', bucket, prefix: segments.join('/') };
 }
@@ -93,7 +104,8 @@ function safeDecode(text: string): string {
 }
 
 function schemeHint(scheme: string): string {
-  if (scheme === 'gs') return 'Google Cloud Storage works through its S3 interoperability: s3://bucket with AWS_ENDPOINT_URL_S3=https://storage.googleapis.com and HMAC keys';
+  if (scheme === 'gs')
+    return 'Google Cloud Storage works through its S3 interoperability: s3://bucket with AWS_ENDPOINT_URL_S3=https://storage.googleapis.com and HMAC keys';
   if (scheme === 'http' || scheme === 'https') return 'for an S3-compatible server, write s3://bucket/prefix and put the server in AWS_ENDPOINT_URL_S3';
   return `name a remote as ${SUPPORTED}`;
 }

@@ -30,7 +30,8 @@ export interface ResolvedRemote {
 /** The remote in force, or `null` when none is named. A malformed URL throws `RemoteConfigError` naming its source. */
 export function resolveRemote(settings: RemoteSettings): ResolvedRemote | null {
   if (settings.flag !== undefined) {
-    if (settings.flag.trim() === '') throw new RemoteConfigError('--remote needs a URL', { hint: 'e.g. --remote s3://bucket/prefix or --remote /mnt/share/renders' });
+    if (settings.flag.trim() === '')
+      throw new RemoteConfigError('--remote needs a URL', { hint: 'e.g. --remote s3://bucket/prefix or --remote /mnt/share/renders' });
     return { location: parseFrom(settings.flag, settings.cwd, '--remote'), source: 'flag' };
   }
   if (settings.env !== undefined && settings.env.trim() !== '') {

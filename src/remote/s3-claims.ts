@@ -37,7 +37,10 @@ export class S3Claims implements ClaimStore {
   async create(name: string, text: string, options: { signal?: AbortSignal | undefined } = {}): Promise<CreateResult> {
     const key = this.keyOf(name);
     try {
-      const out = await this.ctx.client.send(new PutObjectCommand({ Bucket: this.ctx.bucket, Key: key, Body: text, ContentType: 'application/json', IfNoneMatch: '*' }), abortable(options.signal));
+      const out = await this.ctx.client.send(
+        new PutObjectCommand({ Bucket: this.ctx.bucket, Key: key, Body: text, ContentType: 'application/json', IfNoneMatch: '*' }),
+        abortable(options.signal),
+      );
       return { created: true, version: out.ETag ?? '' };
     } catch (error) {
       if (statusOf(error) === 412) return { created: false, current: await this.read(name, options) };
@@ -60,7 +63,10 @@ export class S3Claims implements ClaimStore {
   async replace(name: string, text: string, ifVersion: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ReplaceResult> {
     const key = this.keyOf(name);
     try {
-      const out = await this.ctx.client.send(new PutObjectCommand({ Bucket: this.ctx.bucket, Key: key, Body: text, ContentType: 'application/json', IfMatch: ifVersion }), abortable(options.signal));
+      const out = await this.ctx.client.send(
+        new PutObjectCommand({ Bucket: this.ctx.bucket, Key: key, Body: text, ContentType: 'application/json', IfMatch: ifVersion }),
+        abortable(options.signal),
+      );
       return { replaced: true, version: out.ETag ?? '' };
     } catch (error) {
       const status = statusOf(error);
@@ -82,12 +88,17 @@ export class S3Claims implements ClaimStore {
     }
   }
 
-  async list(options: { after?: string | undefined; limit?: number | undefined; signal?: AbortSignal | undefined } = {}): Promise<{ names: string[]; next: string | null }> {
+  async list(
+    options: { after?: string | undefined; limit?: number | undefined; signal?: AbortSignal | undefined } = {},
+  ): Promise<{ names: string[]; next: string | null }> {
     const limit = Math.max(1, Math.min(options.limit ?? MAX_PAGE, MAX_PAGE));
     const root = this.ctx.key(CLAIMS);
     const startAfter = options.after !== undefined && isSha256(options.after) ? this.keyOf(options.after) : undefined;
     try {
-      const page = await this.ctx.client.send(new ListObjectsV2Command({ Bucket: this.ctx.bucket, Prefix: root, MaxKeys: limit, ...(startAfter === undefined ? {} : { StartAfter: startAfter }) }), abortable(options.signal));
+      const page = await this.ctx.client.send(
+        new ListObjectsV2Command({ Bucket: this.ctx.bucket, Prefix: root, MaxKeys: limit, ...(startAfter === undefined ? {} : { StartAfter: startAfter }) }),
+        abortable(options.signal),
+      );
       const names = (page.Contents ?? []).flatMap((o) => {
         const match = /^([0-9a-f]{64})\.json$/.exec((o.Key ?? '').slice(root.length));
         return match ? [match[1]!] : [];

@@ -49,11 +49,16 @@ function checkEndpoint(endpoint: string): void {
   try {
     url = new URL(endpoint);
   } catch {
-    throw new RemoteConfigError('AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) is not a URL', { hint: 'e.g. http://127.0.0.1:9000 or https://<account>.r2.cloudflarestorage.com' });
+    throw new RemoteConfigError('AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) is not a URL', {
+      hint: 'e.g. http://127.0.0.1:9000 or https://<account>.r2.cloudflarestorage.com',
+    });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RemoteConfigError(`the S3 endpoint must be http:// or https://, found ${url.protocol}//`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new RemoteConfigError(`the S3 endpoint must be http:// or https://, found ${url.protocol}//`);
   if (url.username !== '' || url.password !== '') {
-    throw new RemoteConfigError('the S3 endpoint URL holds credentials, which are never read from a URL', { hint: 'remove them; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE' });
+    throw new RemoteConfigError('the S3 endpoint URL holds credentials, which are never read from a URL', {
+      hint: 'remove them; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE',
+    });
   }
 }
 

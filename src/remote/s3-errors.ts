@@ -53,7 +53,15 @@ export function outcomeOfSdkError(error: unknown, nowMs = Date.now()): AttemptOu
   return { kind: 'other' };
 }
 
-const AUTH_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired', 'CredentialsProviderError']);
+const AUTH_CODES = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AccessDenied',
+  'ExpiredToken',
+  'InvalidToken',
+  'TokenRefreshRequired',
+  'CredentialsProviderError',
+]);
 
 /** `op`: what was being done, e.g. `PUT blobs/sha256/ab/cd…`; `remote`: the store's description. */
 export function s3Failure(remote: string, op: string, error: unknown, redact: Redactor): RemoteError {
@@ -68,7 +76,12 @@ export function s3Failure(remote: string, op: string, error: unknown, redact: Re
   }
   if (/Region is missing/i.test(raw)) return new RemoteError('remote-invalid', `${where}: no AWS region; set AWS_REGION`);
   const detail = `${redact(code)}${status === undefined ? '' : ` (HTTP ${status})`}${said}`;
-  if (AUTH_CODES.has(code) || status === 403) return new RemoteError('remote-auth', `${where}: refused: ${detail}; check the AWS credentials and their permissions on this bucket`, outcomeOfSdkError(error));
+  if (AUTH_CODES.has(code) || status === 403)
+    return new RemoteError(
+      'remote-auth',
+      `${where}: refused: ${detail}; check the AWS credentials and their permissions on this bucket`,
+      outcomeOfSdkError(error),
+    );
   if (code === 'NoSuchBucket') return new RemoteError('remote-missing', `${where}: the bucket does not exist: ${detail}`);
   return new RemoteError('remote-io', `${where}: ${detail}`, outcomeOfSdkError(error));
 }

@@ -86,13 +86,7 @@ export class S3Store implements RemoteStore {
     const expected = { sha256, bytes };
     const source = createReadStream(sourcePath, { highWaterMark: STREAM_CHUNK_BYTES });
     let mismatch: Error | null = null;
-    const body = source.pipe(
-      new VerifyingStream(
-        expected,
-        (found) => (mismatch = sourceAltered(sourcePath, expected, found)),
-        options.onProgress,
-      ),
-    );
+    const body = source.pipe(new VerifyingStream(expected, (found) => (mismatch = sourceAltered(sourcePath, expected, found)), options.onProgress));
     // A read error of the source is not carried by pipe(): fail the body with it.
     source.on('error', (error) => body.destroy(error));
     const upload = new Upload({
@@ -132,7 +126,10 @@ export class S3Store implements RemoteStore {
       throw await this.ctx.fail(`GET ${key}`, error);
     }
     try {
-      await writeVerified(body, destPath, expected, (found) => blobCorrupt(this.description, expected, found), { signal: options.signal, onProgress: options.onProgress });
+      await writeVerified(body, destPath, expected, (found) => blobCorrupt(this.description, expected, found), {
+        signal: options.signal,
+        onProgress: options.onProgress,
+      });
     } catch (error) {
       if (error instanceof RemoteError || options.signal?.aborted || isLocalFsError(error)) throw error;
       // The body broke off mid-stream: a network failure, retried like one.
@@ -145,9 +142,13 @@ export class S3Store implements RemoteStore {
     const root = this.key(BLOBS_PREFIX);
     const after = options.after;
     // The cursor is a blob's sha256, or (after a page that ended on a stray key) that key below the prefix.
-    const startAfter = after === undefined ? undefined : isSha256(after) ? this.key(blobKey(after)) : after.startsWith(BLOBS_PREFIX) ? this.key(after) : undefined;
+    const startAfter =
+      after === undefined ? undefined : isSha256(after) ? this.key(blobKey(after)) : after.startsWith(BLOBS_PREFIX) ? this.key(after) : undefined;
     try {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: root, MaxKeys: limit, ...(startAfter === undefined ? {} : { StartAfter: startAfter }) }), abortable(options.signal));
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: root, MaxKeys: limit, ...(startAfter === undefined ? {} : { StartAfter: startAfter }) }),
+        abortable(options.signal),
+      );
       const contents = page.Contents ?? [];
       const blobs: BlobStat[] = [];
       for (const object of contents) {
@@ -155,7 +156,8 @@ export class S3Store implements RemoteStore {
         if (sha !== null) blobs.push({ sha256: sha, bytes: object.Size ?? 0 });
       }
       const lastKey = contents.at(-1)?.Key;
-      const next = page.IsTruncated === true && lastKey !== undefined ? (shaOfBlobKey(lastKey.slice(this.key('').length)) ?? lastKey.slice(this.key('').length)) : null;
+      const next =
+        page.IsTruncated === true && lastKey !== undefined ? (shaOfBlobKey(lastKey.slice(this.key('').length)) ?? lastKey.slice(this.key('').length)) : null;
       return { blobs, next };
     } catch (error) {
       throw await this.ctx.fail(`LIST ${root}`, error);
@@ -200,17 +202,25 @@ export async function probeConditionalWrites(ctx: S3Context, signal?: AbortSigna
   const key = ctx.key(`claims/.probe-${randomBytes(8).toString('hex')}`);
   const put = async (condition: { IfNoneMatch: string } | { IfMatch: string }): Promise<'written' | 'refused'> => {
     try {
-      await ctx.client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: 'probe\n', ContentType: 'text/plain', ...condition }), abortable(signal));
+      await ctx.client.send(
+        new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: 'probe\n', ContentType: 'text/plain', ...condition }),
+        abortable(signal),
+      );
       return 'written';
     } catch (error) {
       if (statusOf(error) === 412) return 'refused';
       const status = statusOf(error);
-      if (status === 400 || status === 501) throw new ClaimsUnsupportedError(ctx.description, `it rejects conditional writes (HTTP ${status} to ${'IfNoneMatch' in condition ? 'If-None-Match' : 'If-Match'})`);
+      if (status === 400 || status === 501)
+        throw new ClaimsUnsupportedError(
+          ctx.description,
+          `it rejects conditional writes (HTTP ${status} to ${'IfNoneMatch' in condition ? 'If-None-Match' : 'If-Match'})`,
+        );
       throw await ctx.fail(`PUT ${key} (conditional-write probe)`, error);
     }
   };
   try {
-    if ((await put({ IfNoneMatch: '*' })) !== 'written') throw new ClaimsUnsupportedError(ctx.description, 'a create-only write (If-None-Match: *) of a new key was refused');
+    if ((await put({ IfNoneMatch: '*' })) !== 'written')
+      throw new ClaimsUnsupportedError(ctx.description, 'a create-only write (If-None-Match: *) of a new key was refused');
     if ((await put({ IfNoneMatch: '*' })) === 'written') {
       throw new ClaimsUnsupportedError(ctx.description, 'it does not honour create-only writes: a second PUT with If-None-Match: * of the same key succeeded');
     }

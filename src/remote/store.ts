@@ -46,7 +46,11 @@ export interface RemoteStore {
    */
   getBlob(sha256: string, bytes: number, destPath: string, options?: TransferOptions): Promise<void>;
   /** Blobs in sha256 order, after `after`, at most `limit` (≤ `MAX_PAGE`). Names that are not blobs are skipped. */
-  listBlobs(options?: { readonly after?: string | undefined; readonly limit?: number | undefined; readonly signal?: AbortSignal | undefined }): Promise<BlobPage>;
+  listBlobs(options?: {
+    readonly after?: string | undefined;
+    readonly limit?: number | undefined;
+    readonly signal?: AbortSignal | undefined;
+  }): Promise<BlobPage>;
   /** Removes a blob; a blob already gone is not an error. */
   deleteBlob(sha256: string, options?: TransferOptions): Promise<void>;
 
@@ -82,5 +86,9 @@ export interface ClaimStore {
   /** Removes the claim if it is still at `ifVersion` (for gc); `false` when it changed or is gone. */
   remove(name: string, ifVersion: string, options?: TransferOptions): Promise<boolean>;
   /** Claim names in order, after `after`, at most `limit` (≤ `MAX_PAGE`). */
-  list(options?: { readonly after?: string | undefined; readonly limit?: number | undefined; readonly signal?: AbortSignal | undefined }): Promise<{ readonly names: readonly string[]; readonly next: string | null }>;
+  list(options?: {
+    readonly after?: string | undefined;
+    readonly limit?: number | undefined;
+    readonly signal?: AbortSignal | undefined;
+  }): Promise<{ readonly names: readonly string[]; readonly next: string | null }>;
 }

@@ -116,17 +116,25 @@ export async function pushOutputs(store: RemoteStore, outputs: readonly StoredOu
 /** Downloads every output whose file on disk is missing or wrong. */
 export async function pullOutputs(store: RemoteStore, outputs: readonly StoredOutput[], options: TransferRunOptions = {}): Promise<TransferSummary> {
   const matches = options.localMatches ?? fileMatches;
-  return run(store, 'pull', outputs.map((o) => [o]), options, async ([output], ctx) => {
-    if (await matches(output!)) return { result: 'present', output: output! };
-    ctx.started(output!);
-    try {
-      await ctx.retried(output!, () => store.getBlob(output!.sha256, output!.bytes, output!.path, { signal: options.signal, onProgress: ctx.progress(output!) }));
-    } catch (error) {
-      if (error instanceof BlobMissingError) return { result: 'missing', output: output! };
-      throw error;
-    }
-    return { result: 'transferred', output: output! };
-  });
+  return run(
+    store,
+    'pull',
+    outputs.map((o) => [o]),
+    options,
+    async ([output], ctx) => {
+      if (await matches(output!)) return { result: 'present', output: output! };
+      ctx.started(output!);
+      try {
+        await ctx.retried(output!, () =>
+          store.getBlob(output!.sha256, output!.bytes, output!.path, { signal: options.signal, onProgress: ctx.progress(output!) }),
+        );
+      } catch (error) {
+        if (error instanceof BlobMissingError) return { result: 'missing', output: output! };
+        throw error;
+      }
+      return { result: 'transferred', output: output! };
+    },
+  );
 }
 
 interface ItemContext {
@@ -165,7 +173,10 @@ async function run(
       };
     },
     retried: (o, attempt) =>
-      withRemoteRetries({ ...retry, onRetry: (info) => emit({ ...base(o), state: 'retry', retry: info.retry, delay_ms: info.delayMs, reason: redact(info.error.message) }) }, attempt),
+      withRemoteRetries(
+        { ...retry, onRetry: (info) => emit({ ...base(o), state: 'retry', retry: info.retry, delay_ms: info.delayMs, reason: redact(info.error.message) }) },
+        attempt,
+      ),
   };
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_TRANSFER_CONCURRENCY);
   // Each transfer in flight listens to the run's signal a few times (the SDK call, the stream

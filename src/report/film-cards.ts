@@ -42,7 +42,10 @@ export function buildFilmCards(input: FilmCardsInput): FilmCard[] {
   const url = (recorded: string | undefined): string | null => {
     if (recorded === undefined || !input.present.has(recorded)) return null;
     const relative = path.relative(input.reportDir, path.resolve(input.lockDir, recorded));
-    return relative.split(path.sep).map((segment) => (segment === '..' ? segment : encodeURIComponent(segment))).join('/');
+    return relative
+      .split(path.sep)
+      .map((segment) => (segment === '..' ? segment : encodeURIComponent(segment)))
+      .join('/');
   };
   return input.cuts.map((cut, index) => {
     const entry = input.lockfile?.cuts?.[cut.id] ?? null;

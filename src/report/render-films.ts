@@ -19,7 +19,10 @@ function renderFilm(film: FilmCard, escapeHtml: (text: string) => string): strin
   const [width, height] = film.size.split('x');
   const ratio = width && height ? ` style="aspect-ratio: ${Number(width)} / ${Number(height)}"` : '';
   const play = film.video === null ? '' : ` data-video="${escapeHtml(film.video)}" tabindex="0" role="button" aria-label="${escapeHtml(`play ${film.id}`)}"`;
-  const picture = film.poster === null ? `<span>${escapeHtml(STATUS[film.status])}</span>` : `<img src="${escapeHtml(film.poster)}" alt="${escapeHtml(`poster of ${film.id}`)}" decoding="async">`;
+  const picture =
+    film.poster === null
+      ? `<span>${escapeHtml(STATUS[film.status])}</span>`
+      : `<img src="${escapeHtml(film.poster)}" alt="${escapeHtml(`poster of ${film.id}`)}" decoding="async">`;
   const media = `<div class="thumb${film.poster === null ? ' placeholder' : ''}"${play}${ratio}>${picture}${film.video === null ? '' : '<span class="play" aria-hidden="true">▶</span>'}</div>`;
   const step = (item: FilmStep): string => {
     const how = item.transition === 'cut' ? '' : ` <span class="transition">${escapeHtml(item.transition)}</span>`;

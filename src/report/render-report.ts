@@ -28,7 +28,11 @@ export function renderReport(data: ReportData): string {
 <body data-generated="${data.generatedAt}">
 <header>
 <h1>${escapeHtml(data.name)} <span class="sub">contact sheet</span></h1>
-<p class="summary">${escapeHtml(summaryLine(data.cards.length, counts))} · made <time datetime="${isoOf(data.generatedAt)}">${escapeHtml(isoOf(data.generatedAt).replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</time></p>
+<p class="summary">${escapeHtml(summaryLine(data.cards.length, counts))} · made <time datetime="${isoOf(data.generatedAt)}">${escapeHtml(
+    isoOf(data.generatedAt)
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' UTC'),
+  )}</time></p>
 ${renderFilters(data)}
 </header>
 ${renderFilms(data.films ?? [], escapeHtml)}
@@ -48,8 +52,20 @@ function renderFilters(data: ReportData): string {
     `<label>${escapeHtml(label)} <select name="${escapeHtml(name)}"${attrs}><option value="">all</option>${options
       .map((o) => `<option value="${escapeHtml(o.value)}">${escapeHtml(o.text)}</option>`)
       .join('')}</select></label>`;
-  const shots = select('shot', 'shot', data.shots.map((shot) => ({ value: shot, text: shot })), ' data-filter="shot"');
-  const axes = data.axes.map((axis, index) => select(`axis-${index}`, axis.axis, axis.values.map((v) => ({ value: v, text: v })), ` data-filter="axis" data-axis="${escapeHtml(axis.axis)}"`));
+  const shots = select(
+    'shot',
+    'shot',
+    data.shots.map((shot) => ({ value: shot, text: shot })),
+    ' data-filter="shot"',
+  );
+  const axes = data.axes.map((axis, index) =>
+    select(
+      `axis-${index}`,
+      axis.axis,
+      axis.values.map((v) => ({ value: v, text: v })),
+      ` data-filter="axis" data-axis="${escapeHtml(axis.axis)}"`,
+    ),
+  );
   const statuses = [...new Set(data.cards.map((card) => card.status))].map((status) => ({ value: status, text: STATUS_TEXT[status] }));
   const status = select('status', 'status', statuses, ' data-filter="status"');
   return `<form id="filters" class="filters">${[shots, ...axes, status].join('\n')}\n<output id="shown" aria-live="polite">${data.cards.length} of ${data.cards.length} jobs</output></form>`;
@@ -68,7 +84,9 @@ ${renderMedia(card)}
 <div class="body">
 <h2><a href="#${card.anchor}" class="job-id">${escapeHtml(card.id)}</a></h2>
 <p class="meta"><span class="badge">${escapeHtml(STATUS_TEXT[card.status])}</span>${card.cost !== null ? ` <span class="cost">${escapeHtml(card.cost)}</span>` : ''}${
-    card.createdAt !== null ? ` <span class="age" data-created="${card.createdAt}" title="${isoOf(card.createdAt)}">${escapeHtml(formatAgo(now - card.createdAt))}</span>` : ''
+    card.createdAt !== null
+      ? ` <span class="age" data-created="${card.createdAt}" title="${isoOf(card.createdAt)}">${escapeHtml(formatAgo(now - card.createdAt))}</span>`
+      : ''
   }</p>
 ${card.reason !== null ? `<p class="reason">${escapeHtml(describeCardReason(card.reason))}</p>` : ''}
 ${card.bindings.length > 0 ? `<ul class="bindings">${card.bindings.map((b) => `<li><span class="axis">${escapeHtml(b.axis)}</span>=<span class="value">${escapeHtml(b.value)}</span></li>`).join('')}</ul>` : ''}

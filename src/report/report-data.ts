@@ -119,7 +119,8 @@ export function buildReportData(input: ReportInput): ReportData {
     const { status, reason } = statusOf(entry, input.outcomes?.get(job.id));
     const thumbnail = fileUrl(entry?.outputs.thumbnail?.path, input);
     const video = fileUrl(entry?.outputs.video?.path, input);
-    const missing: CardReason | null = status === 'completed' && (video === null || thumbnail === null) ? { code: 'file-missing', file: video === null ? 'video' : 'thumbnail' } : null;
+    const missing: CardReason | null =
+      status === 'completed' && (video === null || thumbnail === null) ? { code: 'file-missing', file: video === null ? 'video' : 'thumbnail' } : null;
     return {
       anchor: anchors.get(job.id)!,
       id: job.id,
@@ -165,7 +166,10 @@ function statusOf(entry: LockEntry | null, outcome: RunOutcome | undefined): { s
 function fileUrl(recorded: string | undefined, input: ReportInput): string | null {
   if (recorded === undefined || !input.present.has(recorded)) return null;
   const relative = path.relative(input.reportDir, path.resolve(input.lockDir, recorded));
-  return relative.split(path.sep).map((segment) => (segment === '..' ? segment : encodeURIComponent(segment))).join('/');
+  return relative
+    .split(path.sep)
+    .map((segment) => (segment === '..' ? segment : encodeURIComponent(segment)))
+    .join('/');
 }
 
 function axesOf(jobs: readonly ReportJob[]): ReportAxis[] {

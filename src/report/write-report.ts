@@ -88,9 +88,13 @@ export function outputDirOf(loaded: LoadedStoryboard, explicit: string | undefin
   const confined = confinePath(loaded.projectRoot, dir);
   if (confined.ok) return dir;
   const how = confined.reason === 'dangling' ? 'through a symlink to nothing' : `to ${confined.resolved}, through a symlink`;
-  throw new UserError('output-outside-project', `the renders directory ${display(dir)} leads outside the project directory (${how}); outputs are written inside the project unless --out names another place`, {
-    hint: confined.reason === 'dangling' ? 'remove the symlink' : `remove the symlink, or pass --out ${confined.resolved} to write there on purpose`,
-  });
+  throw new UserError(
+    'output-outside-project',
+    `the renders directory ${display(dir)} leads outside the project directory (${how}); outputs are written inside the project unless --out names another place`,
+    {
+      hint: confined.reason === 'dangling' ? 'remove the symlink' : `remove the symlink, or pass --out ${confined.resolved} to write there on purpose`,
+    },
+  );
 }
 
 /** A run's reports as the outcomes the report shows: the jobs it did not complete, with why. */

@@ -79,14 +79,18 @@ export async function acquireLock(lockPath: string, options: AcquireOptions): Pr
     const record = await readRecord(path);
     if (record === null) continue; // released meanwhile: race for it again
     const holder = parseHolder(record.text);
-    const judged: Judgement = holder === null ? { verdict: 'stale', why: 'not a record shotlist wrote whole' } : await judgeHolder(holder, record.ageMs, timing);
+    const judged: Judgement =
+      holder === null ? { verdict: 'stale', why: 'not a record shotlist wrote whole' } : await judgeHolder(holder, record.ageMs, timing);
     if (judged.verdict === 'stale') {
       // Gone (or a file no shotlist wrote whole): removed only if it is still the one judged
       // stale, then raced for again; exactly one contender's link wins.
       await removeIfUnchanged(path, record.text, me, timing);
       continue;
     }
-    if (!options.wait) throw new LockBusyError(`${lockPath} is locked by ${describeHolder(holder!, judged)}; another shotlist is rendering this storyboard (use --wait to wait for it)`);
+    if (!options.wait)
+      throw new LockBusyError(
+        `${lockPath} is locked by ${describeHolder(holder!, judged)}; another shotlist is rendering this storyboard (use --wait to wait for it)`,
+      );
     if (!told) options.onWait?.(holder!, judged);
     told = true;
     await options.clock.sleep(options.pollMs ?? 500, options.signal);
@@ -116,10 +120,13 @@ export async function judgeHolder(holder: LockHolder, ageMs: number, timing: Hea
   if (state === 'gone') return { verdict: 'stale', why: `pid ${holder.pid} is no longer running` };
   if (state === null) {
     // This platform cannot tell who the pid is now: a live holder heartbeats.
-    return isAlive(holder.pid) && !silent ? { verdict: 'alive' } : { verdict: 'stale', why: isAlive(holder.pid) ? silence : `pid ${holder.pid} is no longer running` };
+    return isAlive(holder.pid) && !silent
+      ? { verdict: 'alive' }
+      : { verdict: 'stale', why: isAlive(holder.pid) ? silence : `pid ${holder.pid} is no longer running` };
   }
   // This host can tell process starts: a record of it that carries none was not written by a shotlist here.
-  if (holder.start === null) return { verdict: 'stale', why: `the record of pid ${holder.pid} names no process start, which a shotlist on this host always records` };
+  if (holder.start === null)
+    return { verdict: 'stale', why: `the record of pid ${holder.pid} names no process start, which a shotlist on this host always records` };
   if (typeof holder.start === 'string') {
     if (holder.start !== state.start) return { verdict: 'stale', why: `pid ${holder.pid} is now another process (it started at another time)` };
     return state.stopped ? { verdict: 'suspended' } : { verdict: 'alive' };

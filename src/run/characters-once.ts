@@ -24,9 +24,14 @@ export async function withCharacterIds(job: JobContext, request: JobRequest): Pr
 
 function characterId(job: JobContext, name: string, provider: string): Promise<string> {
   const clip = job.run.characters?.get(name);
-  if (clip === undefined) throw new JobFailedError(job.jobId, { code: 'character_unknown', message: `character "${name}" has no checked clip; nothing was sent` });
+  if (clip === undefined)
+    throw new JobFailedError(job.jobId, { code: 'character_unknown', message: `character "${name}" has no checked clip; nothing was sent` });
   // A character lives on the server that made it; a pool would cast it on servers that never saw it.
-  if (job.run.recordServer) throw new JobFailedError(job.jobId, { code: 'unsupported', message: `characters are not cast on a pool of servers (character "${name}"); nothing was sent` });
+  if (job.run.recordServer)
+    throw new JobFailedError(job.jobId, {
+      code: 'unsupported',
+      message: `characters are not cast on a pool of servers (character "${name}"); nothing was sent`,
+    });
   const recorded = job.run.recorder.character(name, clip.sha256, provider);
   if (recorded) return Promise.resolve(recorded.id);
   const runs = job.run.makingCharacters;
@@ -44,7 +49,8 @@ function characterId(job: JobContext, name: string, provider: string): Promise<s
 async function makeCharacter(job: JobContext, name: string, provider: string, clip: { readonly absPath: string; readonly sha256: string }): Promise<string> {
   const { run, jobId } = job;
   const create = job.at.client.createCharacter;
-  if (create === undefined) throw new JobFailedError(jobId, { code: 'unsupported', message: `provider "${run.profile.name}" cannot make characters; nothing was sent` });
+  if (create === undefined)
+    throw new JobFailedError(jobId, { code: 'unsupported', message: `provider "${run.profile.name}" cannot make characters; nothing was sent` });
   const bytes = await clipBytes(job, name, clip);
   const send = () => create({ bytes, fileName: path.basename(clip.absPath) }, name, { signal: job.signal });
   let character;
@@ -62,7 +68,11 @@ async function makeCharacter(job: JobContext, name: string, provider: string, cl
 
 /** The clip as checked for the plan: inside the project, bounded, the same bytes. */
 async function clipBytes(job: JobContext, name: string, clip: { readonly absPath: string; readonly sha256: string }): Promise<Buffer> {
-  const changed = (what: string) => new JobFailedError(job.jobId, { code: 'character_clip_changed', message: `the clip of character "${name}" ${what} since it was checked; nothing was sent (run again)` });
+  const changed = (what: string) =>
+    new JobFailedError(job.jobId, {
+      code: 'character_clip_changed',
+      message: `the clip of character "${name}" ${what} since it was checked; nothing was sent (run again)`,
+    });
   const confined = confinePath(job.run.projectRoot, clip.absPath);
   if (!confined.ok) throw changed('now leads outside the project directory');
   const read = await readBounded(confined.path, MAX_CLIP_BYTES);

@@ -8,7 +8,13 @@ import type { ProviderProfile } from '../providers/profile.js';
  * Asked once, before anything is sent: which model does it serve? A storyboard that names a
  * different one stops the run here. Jobs that name none let the server use its own.
  */
-export async function checkServedModel(client: VideoProtocolClient, profile: ProviderProfile, jobs: readonly PlannedJob[], signal: AbortSignal, server?: string): Promise<void> {
+export async function checkServedModel(
+  client: VideoProtocolClient,
+  profile: ProviderProfile,
+  jobs: readonly PlannedJob[],
+  signal: AbortSignal,
+  server?: string,
+): Promise<void> {
   const { listModels } = client;
   if (profile.discoverModel !== true || listModels === undefined) return;
   const named = jobs.filter((job) => job.action === 'render' && job.remixOf === null && job.request.model !== null);
@@ -23,8 +29,11 @@ export async function checkServedModel(client: VideoProtocolClient, profile: Pro
   }
   const wrong = named.find((job) => !served.includes(job.request.model!));
   if (wrong && served.length > 0) {
-    throw new UsageError(`the ${profile.name} server${server ? ` ${server}` : ''} serves ${served.join(', ')}, but job ${wrong.id} asks for model "${wrong.request.model}"`, {
-      hint: `set model: ${served[0]} in defaults, or leave model out to use whatever the server serves`,
-    });
+    throw new UsageError(
+      `the ${profile.name} server${server ? ` ${server}` : ''} serves ${served.join(', ')}, but job ${wrong.id} asks for model "${wrong.request.model}"`,
+      {
+        hint: `set model: ${served[0]} in defaults, or leave model out to use whatever the server serves`,
+      },
+    );
   }
 }

@@ -35,7 +35,11 @@ const UNKNOWN_SINCE_SECONDS = 24 * 3600;
  * `staleVideo`: the video the job's lockfile entry already has, which the plan judged unusable
  * (expired, forced to render again): a claim naming it is taken over, not adopted.
  */
-export async function createClaimed(job: CreateContext, claims: ClaimContext, staleVideo: string | null): Promise<{ readonly videoId: string; readonly at: On }> {
+export async function createClaimed(
+  job: CreateContext,
+  claims: ClaimContext,
+  staleVideo: string | null,
+): Promise<{ readonly videoId: string; readonly at: On }> {
   const { run, jobId, signal } = job;
   const unusable = new Set<string>(staleVideo === null ? [] : [staleVideo]);
   for (;;) {
@@ -119,6 +123,10 @@ async function adopt(job: CreateContext, videoId: string): Promise<boolean> {
   if (video.expiresAt !== null && video.expiresAt <= Math.floor(run.wallNow() / 1000) + EXPIRY_MARGIN_SECONDS) return false;
   const entry = buildEntryFromVideo(asked.request, asked.fingerprint, video, run.recorder.entry(jobId), job.at.server);
   await run.recorder.record(jobId, { ...entry, cost_usd: asked.costUsd });
-  run.onState(jobId, video.status === 'completed' ? 'completed' : video.status === 'in_progress' ? 'in_progress' : 'queued', { videoId, progress: video.progress, message: 'made by another run holding the claim; adopted' });
+  run.onState(jobId, video.status === 'completed' ? 'completed' : video.status === 'in_progress' ? 'in_progress' : 'queued', {
+    videoId,
+    progress: video.progress,
+    message: 'made by another run holding the claim; adopted',
+  });
   return true;
 }

@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { ApiError, classifyError, CreateOutcomeUnknownError, isServerUnusable, isVerdictOnRequest, NotFoundError, type CreateRequest, type InputReference, type Video } from '../api/index.js';
+import {
+  ApiError,
+  classifyError,
+  CreateOutcomeUnknownError,
+  isServerUnusable,
+  isVerdictOnRequest,
+  NotFoundError,
+  type CreateRequest,
+  type InputReference,
+  type Video,
+} from '../api/index.js';
 import { ShotlistError } from '../errors.js';
 import { buildIntentEntry, buildRefusedEntry, type RecordedRequest } from '../lockfile/entry-builder.js';
 import type { JobRequest } from '../lockfile/fingerprint.js';
@@ -22,7 +32,16 @@ export interface CreateContext extends JobContext {
 
 /** What a search can tell apart (see `matches`): jobs whose requests share this key could adopt each other's videos on one server. */
 export function requestKey(request: JobRequest, at: On): string {
-  return JSON.stringify([at.server ?? null, request.prompt, request.model, request.size, request.seconds, request.remix_of?.video_id ?? null, request.parent?.kind ?? null, request.parent?.video_id ?? null]);
+  return JSON.stringify([
+    at.server ?? null,
+    request.prompt,
+    request.model,
+    request.size,
+    request.seconds,
+    request.remix_of?.video_id ?? null,
+    request.parent?.kind ?? null,
+    request.parent?.video_id ?? null,
+  ]);
 }
 
 type Attempt = { readonly videoId: string } | { readonly unknown: CreateOutcomeUnknownError };
@@ -69,7 +88,11 @@ async function attemptCreate(job: CreateContext): Promise<Attempt> {
   const { request } = asked;
   // Read (and checked against the planned hash) before the intent is recorded: an image that
   // changed since the plan fails the job with nothing sent and nothing recorded.
-  const send = request.remix_of ? remixer(job, request) : request.parent && request.parent.kind !== 'continue' ? fromVideo(job, request) : creator(job, await createBody(job, request));
+  const send = request.remix_of
+    ? remixer(job, request)
+    : request.parent && request.parent.kind !== 'continue'
+      ? fromVideo(job, request)
+      : creator(job, await createBody(job, request));
   const startedAt = Math.floor(run.wallNow() / 1000);
   // The intent is on disk before the request leaves (with the server it goes to): a crash from
   // here on is reconciled there, never paid twice.
@@ -131,7 +154,10 @@ export async function search(job: CreateContext, since: number): Promise<string 
   } catch (error) {
     if (job.signal.aborted || isUnresolved(error)) throw error;
     const why = error instanceof Error ? error.message : String(error);
-    throw new JobFailedError(job.jobId, { code: UNRESOLVED, message: `a create may have reached the server, and the search for its video failed (${why}); not sent again: the next run searches again first (--replace '${job.jobId}' creates it anew)` });
+    throw new JobFailedError(job.jobId, {
+      code: UNRESOLVED,
+      message: `a create may have reached the server, and the search for its video failed (${why}); not sent again: the next run searches again first (--replace '${job.jobId}' creates it anew)`,
+    });
   }
 }
 
@@ -148,7 +174,10 @@ async function reconcile(job: CreateContext, since: number): Promise<string | nu
   const { run, at, asked } = job;
   const { listAll } = at.client;
   if (listAll === undefined || !canSearch(job)) {
-    throw new JobFailedError(job.jobId, { code: UNRESOLVED, message: `a create may have reached ${run.profile.name}, which cannot be searched for it; not sent again to avoid paying twice (check the provider's dashboard, then --retry-ambiguous creates it again)` });
+    throw new JobFailedError(job.jobId, {
+      code: UNRESOLVED,
+      message: `a create may have reached ${run.profile.name}, which cannot be searched for it; not sent again to avoid paying twice (check the provider's dashboard, then --retry-ambiguous creates it again)`,
+    });
   }
   const claimed = run.recorder.claimedVideoIds();
   let found: Video | null = null;
@@ -167,9 +196,12 @@ async function reconcile(job: CreateContext, since: number): Promise<string | nu
 function matches(video: Video, request: JobRequest, compareModel: boolean): boolean {
   const parent = request.parent;
   // An extension's video is the whole stitched one; the server may or may not name its source.
-  const seconds = parent?.kind === 'extend' ? parent.total_seconds ?? null : request.seconds;
+  const seconds = parent?.kind === 'extend' ? (parent.total_seconds ?? null) : request.seconds;
   const source = video.remixedFromVideoId ?? null;
-  const from = parent?.kind === 'extend' ? source === null || source === parent.video_id : source === (request.remix_of?.video_id ?? (parent?.kind === 'edit' ? parent.video_id : null));
+  const from =
+    parent?.kind === 'extend'
+      ? source === null || source === parent.video_id
+      : source === (request.remix_of?.video_id ?? (parent?.kind === 'edit' ? parent.video_id : null));
   return (
     (video.prompt === null || video.prompt === request.prompt) &&
     (!compareModel || video.model === null || request.model === null || video.model === request.model) &&
@@ -195,7 +227,7 @@ async function recordRefusal(job: CreateContext, error: unknown): Promise<JobFai
  */
 function refusalOf(error: unknown): { code: string; message: string } {
   // OpenAI's 5xx carry only a type (`server_error`), which says more than shotlist's `api-error`.
-  const serverCode = error instanceof ApiError ? error.serverCode ?? error.type : null;
+  const serverCode = error instanceof ApiError ? (error.serverCode ?? error.type) : null;
   if (error instanceof ApiError && serverCode !== null) return { code: serverCode, message: error.serverMessage ?? error.message };
   return { code: error instanceof ShotlistError ? error.code : 'create_failed', message: error instanceof Error ? error.message : String(error) };
 }
@@ -208,7 +240,9 @@ async function createBody(job: JobContext, request: JobRequest): Promise<CreateR
     seconds: request.seconds,
     ...(request.extra ? { extra: request.extra } : {}),
     ...(request.input_reference ? { inputReference: await verifiedImage(job, request.input_reference) } : {}),
-    ...(request.parent?.kind === 'continue' && request.parent.frame ? { inputReference: { bytes: await frameBytes(job, request.parent.frame), mimeType: 'image/png', fileName: path.basename(request.parent.frame.path) } } : {}),
+    ...(request.parent?.kind === 'continue' && request.parent.frame
+      ? { inputReference: { bytes: await frameBytes(job, request.parent.frame), mimeType: 'image/png', fileName: path.basename(request.parent.frame.path) } }
+      : {}),
     ...(request.characters && request.characters.length > 0 ? { characters: request.characters.map((character) => character.id!) } : {}),
   };
 }
@@ -223,7 +257,11 @@ async function createBody(job: JobContext, request: JobRequest): Promise<CreateR
 async function verifiedImage(job: JobContext, planned: { readonly path: string; readonly sha256: string }): Promise<InputReference> {
   const { run, jobId } = job;
   const absPath = run.inputReferences.get(jobId);
-  const changed = (what: string) => new JobFailedError(jobId, { code: 'input_reference_changed', message: `input_reference ${planned.path} ${what} since it was checked; nothing was sent (run again to plan with the image as it is now)` });
+  const changed = (what: string) =>
+    new JobFailedError(jobId, {
+      code: 'input_reference_changed',
+      message: `input_reference ${planned.path} ${what} since it was checked; nothing was sent (run again to plan with the image as it is now)`,
+    });
   if (absPath === undefined) throw changed('has no file');
   const read = await readInputImage(absPath, run.projectRoot);
   if (!read.ok) throw changed(read.info.status === 'outside' ? 'now leads outside the project directory' : `is now ${read.info.status.replace(/-/g, ' ')}`);

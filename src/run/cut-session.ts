@@ -32,7 +32,10 @@ export function owesCuts(planned: StoryboardPlan, pruneOrphans: boolean): boolea
  * to call as each job settles. Resolves with what `render` returned and a report per film of
  * the plan, in the plan's order; rejects with `render`'s error once the films running ended.
  */
-export async function withCuts<T>(options: CutSessionOptions, render: (clipSettled: CutRun['clipSettled']) => Promise<T>): Promise<{ readonly value: T; readonly cuts: readonly CutReport[] }> {
+export async function withCuts<T>(
+  options: CutSessionOptions,
+  render: (clipSettled: CutRun['clipSettled']) => Promise<T>,
+): Promise<{ readonly value: T; readonly cuts: readonly CutReport[] }> {
   const { planned, recorder, signal } = options;
   const owed = planned.cuts.cuts.filter((cut) => cut.action === 'cut');
   const run = await startCuts({

@@ -25,7 +25,10 @@ export async function downloadJob(job: JobContext, videoId: string): Promise<voi
     if (outputs.video) await rm(dest.video, { force: true });
     if (error instanceof NotFoundError) {
       await recordGone(run, jobId);
-      throw new JobFailedError(jobId, { code: 'content_gone', message: `the server no longer has the files of ${videoId} (expired?); run again to render it anew` });
+      throw new JobFailedError(jobId, {
+        code: 'content_gone',
+        message: `the server no longer has the files of ${videoId} (expired?); run again to render it anew`,
+      });
     }
     throw error;
   }

@@ -66,7 +66,11 @@ export interface RunnerOptions {
   readonly clock: Clock;
   /** Unix milliseconds, for timestamps the lockfile keeps. */
   readonly wallNow: () => number;
-  readonly onState: (jobId: string, state: JobState, detail: { readonly videoId?: string | null; readonly progress?: number | null; readonly message?: string }) => void;
+  readonly onState: (
+    jobId: string,
+    state: JobState,
+    detail: { readonly videoId?: string | null; readonly progress?: number | null; readonly message?: string },
+  ) => void;
   /** The server holds a job this run created: its create was answered, or found by the search after an unknown outcome. */
   readonly onCreated?: (jobId: string) => void;
   /** What a job does once the client's retries are spent. Default `defaultJobRetryPolicy`. */

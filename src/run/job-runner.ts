@@ -40,7 +40,11 @@ async function serve(run: Runner, scheduled: ScheduledJob, ctx: ServeContext<Ser
     return pollJob(job, entry.video_id);
   }
   const request = await finalRequest(job, planned, ctx.parent);
-  const create: CreateContext = { ...job, asked: { request, fingerprint: fingerprintOf(request), costUsd: costOf(run, scheduled.id), ...otherCurrencyCost(run, scheduled.id) }, permit: ctx.permit };
+  const create: CreateContext = {
+    ...job,
+    asked: { request, fingerprint: fingerprintOf(request), costUsd: costOf(run, scheduled.id), ...otherCurrencyCost(run, scheduled.id) },
+    permit: ctx.permit,
+  };
   // `--retry-ambiguous` said to create again what no search can find: searching would only fail the job again.
   const searchable = planned.reason.code !== 'retry-ambiguous';
   if (searchable && entry?.status === 'creating' && entry.fingerprint === create.asked.fingerprint && entry.created_at !== null) {

@@ -37,7 +37,27 @@ export async function withLastFrame(job: JobContext, parent: RequestParent, size
   await writeWithFfmpeg(target, {
     durationSeconds: 1,
     signal: job.signal,
-    args: (temp) => ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-sseof', '-1', '-i', video, '-an', '-vf', `scale=${width}:${height}:flags=lanczos,format=rgb24`, '-update', '1', '-f', 'image2', '-c:v', 'png', temp],
+    args: (temp) => [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-y',
+      '-sseof',
+      '-1',
+      '-i',
+      video,
+      '-an',
+      '-vf',
+      `scale=${width}:${height}:flags=lanczos,format=rgb24`,
+      '-update',
+      '1',
+      '-f',
+      'image2',
+      '-c:v',
+      'png',
+      temp,
+    ],
   });
   const sha256 = await sha256Of(target);
   if (sha256 === null) throw new JobFailedError(jobId, { code: 'frame_missing', message: `ffmpeg wrote no last frame of ${parent.job}; nothing was sent` });
@@ -49,7 +69,10 @@ export async function frameBytes(job: JobContext, frame: { readonly path: string
   const target = framePathOf(job.run.outDir, job.run.fileStem(job.jobId));
   const read = await readBounded(target, MAX_IMAGE_BYTES);
   if (!read.ok || createHash('sha256').update(read.bytes).digest('hex') !== frame.sha256) {
-    throw new JobFailedError(job.jobId, { code: 'frame_changed', message: `the last frame ${frame.path} changed since it was extracted; nothing was sent (run again)` });
+    throw new JobFailedError(job.jobId, {
+      code: 'frame_changed',
+      message: `the last frame ${frame.path} changed since it was extracted; nothing was sent (run again)`,
+    });
   }
   return read.bytes;
 }
@@ -59,7 +82,11 @@ async function parentFile(job: JobContext, parent: RequestParent): Promise<strin
   const { run, jobId } = job;
   const entry = run.recorder.entry(parent.job);
   const file = outputPathsOf(run.outDir, run.fileStem(parent.job)).video;
-  const missing = (why: string) => new JobFailedError(jobId, { code: 'parent_file_missing', message: `the video of ${parent.job} ${why}, so its last frame cannot be taken; nothing was sent (run again to download it)` });
+  const missing = (why: string) =>
+    new JobFailedError(jobId, {
+      code: 'parent_file_missing',
+      message: `the video of ${parent.job} ${why}, so its last frame cannot be taken; nothing was sent (run again to download it)`,
+    });
   if (!entry || entry.video_id !== parent.video_id || !entry.outputs.video) throw missing('is not downloaded');
   if ((await sha256Of(file)) !== entry.outputs.video.sha256) throw missing(`at ${path.relative(run.lockDir, file)} is missing or altered`);
   return file;

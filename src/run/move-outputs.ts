@@ -53,7 +53,11 @@ type Kind = 'video' | 'thumbnail';
  * there is left out (the plan downloads the video again); one outside the lockfile's directory,
  * or not a plain file, is not touched and stays recorded where it is.
  */
-async function placeOutputs(entry: LockEntry, dest: Readonly<Record<Kind, string>>, where: MoveWhere): Promise<{ outputs: LockEntry['outputs']; leftBehind: string[] }> {
+async function placeOutputs(
+  entry: LockEntry,
+  dest: Readonly<Record<Kind, string>>,
+  where: MoveWhere,
+): Promise<{ outputs: LockEntry['outputs']; leftBehind: string[] }> {
   const outputs: { video?: OutputFile; thumbnail?: OutputFile } = {};
   const leftBehind: string[] = [];
   const touched = new Set<string>();

@@ -7,7 +7,12 @@ import type { StoredOutput } from '../remote/transfer.js';
  * where it lies on disk: what push uploads and pull fetches. Paths not confined to the project (absent
  * from `located`) are left out.
  */
-export function pinnedOutputs(lockfile: Lockfile | null, located: ReadonlyMap<string, string>, label: (absPath: string) => string = (p) => p, only?: ReadonlySet<string>): StoredOutput[] {
+export function pinnedOutputs(
+  lockfile: Lockfile | null,
+  located: ReadonlyMap<string, string>,
+  label: (absPath: string) => string = (p) => p,
+  only?: ReadonlySet<string>,
+): StoredOutput[] {
   const outputs: StoredOutput[] = [];
   const seen = new Set<string>();
   for (const { jobId, file } of pinnedFiles(lockfile)) {

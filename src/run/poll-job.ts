@@ -41,7 +41,10 @@ export async function pollJob(job: JobContext, videoId: string): Promise<Served>
     run.onState(jobId, video.status, { videoId, progress: video.progress });
     if (clock.now() > deadline) {
       // Left in flight in the lockfile: the next run resumes it by id.
-      throw new JobFailedError(jobId, { code: 'deadline', message: `still ${video.status} after ${run.profile.limits.jobDeadlineSeconds} s; run again to keep waiting for ${videoId}` });
+      throw new JobFailedError(jobId, {
+        code: 'deadline',
+        message: `still ${video.status} after ${run.profile.limits.jobDeadlineSeconds} s; run again to keep waiting for ${videoId}`,
+      });
     }
     await clock.sleep(pollAfterMs ?? pollDelayMs(run, clock.now() - started), signal);
   }

@@ -25,7 +25,7 @@ export function createReadyQueue<T>(before: (a: T, b: T) => boolean): ReadyQueue
     },
     push(item) {
       heap.push(item);
-      for (let i = heap.length - 1; i > 0; ) {
+      for (let i = heap.length - 1; i > 0;) {
         const parent = (i - 1) >> 1;
         if (!before(heap[i]!, heap[parent]!)) break;
         swap(i, parent);
@@ -40,7 +40,7 @@ export function createReadyQueue<T>(before: (a: T, b: T) => boolean): ReadyQueue
       const last = heap.pop();
       if (heap.length === 0 || last === undefined) return top;
       heap[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const left = 2 * i + 1;
         const right = left + 1;
         let best = i;

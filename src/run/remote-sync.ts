@@ -44,7 +44,18 @@ export class WriteThrough {
   ) {}
 
   add(pinned: Readonly<Record<string, OutputFile | undefined>>): void {
-    const outputs = Object.values(pinned).flatMap((output) => (output ? [{ sha256: output.sha256, bytes: output.bytes, path: path.resolve(this.lockDir, output.path), label: this.options.display(path.resolve(this.lockDir, output.path)) }] : []));
+    const outputs = Object.values(pinned).flatMap((output) =>
+      output
+        ? [
+            {
+              sha256: output.sha256,
+              bytes: output.bytes,
+              path: path.resolve(this.lockDir, output.path),
+              label: this.options.display(path.resolve(this.lockDir, output.path)),
+            },
+          ]
+        : [],
+    );
     if (outputs.length === 0) return;
     this.pending.push(this.limit(() => pushOutputs(this.store, outputs, { signal: this.options.signal, onEvent: this.options.onEvent })));
   }
@@ -60,7 +71,12 @@ export class WriteThrough {
 /** The sweep's summary with the write-through's transfers counted in (the sweep found those present). */
 export function withWriteThrough(sweep: TransferSummary | null, moved: { readonly transferred: number; readonly bytes: number }): TransferSummary | null {
   if (sweep === null || moved.transferred === 0) return sweep;
-  return { ...sweep, transferred: sweep.transferred + moved.transferred, present: Math.max(0, sweep.present - moved.transferred), bytes_transferred: sweep.bytes_transferred + moved.bytes };
+  return {
+    ...sweep,
+    transferred: sweep.transferred + moved.transferred,
+    present: Math.max(0, sweep.present - moved.transferred),
+    bytes_transferred: sweep.bytes_transferred + moved.bytes,
+  };
 }
 
 /** The blobs a pull refused as damaged (their bytes are not their sha256): the plan counts them absent, the push replaces them. */
@@ -80,10 +96,18 @@ export async function pullPlanned(planned: StoryboardPlan, store: RemoteStore, o
  * Pushes every output the lockfile at `lockPath` pins (as it is on disk now, after the run) that
  * the remote lacks; outputs not on disk are counted `missing`, never a failure.
  */
-export async function pushPinned(lockPath: string, roots: { readonly projectRoot: string; readonly outDir?: string | undefined }, store: RemoteStore, options: RemoteSyncOptions): Promise<TransferSummary | null> {
+export async function pushPinned(
+  lockPath: string,
+  roots: { readonly projectRoot: string; readonly outDir?: string | undefined },
+  store: RemoteStore,
+  options: RemoteSyncOptions,
+): Promise<TransferSummary | null> {
   const source = await readLockfileSource(lockPath, options.display(lockPath), roots.projectRoot);
   if (source === null) return null;
-  const located = confineOutputPaths(source, path.dirname(lockPath), { projectRoot: roots.projectRoot, ...(roots.outDir === undefined ? {} : { outDir: roots.outDir }) });
+  const located = confineOutputPaths(source, path.dirname(lockPath), {
+    projectRoot: roots.projectRoot,
+    ...(roots.outDir === undefined ? {} : { outDir: roots.outDir }),
+  });
   const outputs = pinnedOutputs(source.lockfile, located, options.display);
   if (outputs.length === 0) return null;
   const run = { signal: options.signal, onEvent: options.onEvent, replace: options.replace };
@@ -104,7 +128,10 @@ const LIST_FROM = 256;
  * The remote's claims for one run, or why there are none: a remote that cannot keep create-only
  * writes is told (never silently used without the guarantee), and the run goes on without claims.
  */
-export async function openClaims(store: RemoteStore, options: { readonly signal: AbortSignal; readonly now: () => number }): Promise<{ readonly claims: ClaimContext } | { readonly unsupported: ClaimsUnsupportedError }> {
+export async function openClaims(
+  store: RemoteStore,
+  options: { readonly signal: AbortSignal; readonly now: () => number },
+): Promise<{ readonly claims: ClaimContext } | { readonly unsupported: ClaimsUnsupportedError }> {
   try {
     const claims = await store.claims({ signal: options.signal });
     return { claims: { claims, me: createClaimIdentity(), watch: new ClaimWatch(), now: options.now, signal: options.signal } };

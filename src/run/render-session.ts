@@ -125,7 +125,12 @@ export async function runRenderSession(options: RenderSessionOptions): Promise<R
   // lacks, this run's and those of an earlier run stopped before its push.
   const pushed = options.signal.aborted
     ? null
-    : await pushPinned(outcome.planned.lockPath, { projectRoot: options.loaded.projectRoot, outDir: options.outDir }, remote, { signal: options.signal, display: options.display, onEvent: (event) => options.onEvent?.({ type: 'remote', event }), replace: refusedBlobs(pulls.summary) });
+    : await pushPinned(outcome.planned.lockPath, { projectRoot: options.loaded.projectRoot, outDir: options.outDir }, remote, {
+        signal: options.signal,
+        display: options.display,
+        onEvent: (event) => options.onEvent?.({ type: 'remote', event }),
+        replace: refusedBlobs(pulls.summary),
+      });
   return { ...outcome, remote: { pulled: pulls.summary, pushed: withWriteThrough(pushed, moved) } };
 }
 
@@ -159,7 +164,11 @@ async function renderSession(options: RenderSessionOptions, pulls: RemoteRun | n
     options.refuse?.(planned.plan);
     // Read-through: files the remote holds come from it, before any server is opened.
     if (options.remote && pulls) {
-      pulls.summary = await pullPlanned(planned, options.remote, { signal: options.signal, display: options.display, onEvent: (event) => tell({ type: 'remote', event }) });
+      pulls.summary = await pullPlanned(planned, options.remote, {
+        signal: options.signal,
+        display: options.display,
+        onEvent: (event) => tell({ type: 'remote', event }),
+      });
       // A damaged blob is as good as none: planned again without it, the job downloads from the
       // server (or renders, within the same limits), and the push after the run replaces the blob.
       const refused = refusedBlobs(pulls.summary);
@@ -169,7 +178,14 @@ async function renderSession(options: RenderSessionOptions, pulls: RemoteRun | n
       }
     }
     const recorder = recorderFor(loaded, planned);
-    const cutOptions = { planned, recorder, outDir, signal: options.signal, pruneOrphans: prunes(options), onEvent: (event: CutEvent) => tell({ type: 'cut', event }) };
+    const cutOptions = {
+      planned,
+      recorder,
+      outDir,
+      signal: options.signal,
+      pruneOrphans: prunes(options),
+      onEvent: (event: CutEvent) => tell({ type: 'cut', event }),
+    };
     if (workOf(planned) === 0) {
       // Films whose clips are all on disk are assembled without opening a server.
       const { cuts } = await withCuts({ ...cutOptions, pending: new Set() }, async () => {
@@ -194,33 +210,42 @@ async function renderSession(options: RenderSessionOptions, pulls: RemoteRun | n
     });
     server = opened;
     let result: RenderResult;
-    if (options.remote && pulls) pulls.writeThrough = new WriteThrough(options.remote, path.dirname(planned.lockPath), { signal: options.signal, display: options.display, onEvent: (event) => tell({ type: 'remote', event }) });
+    if (options.remote && pulls)
+      pulls.writeThrough = new WriteThrough(options.remote, path.dirname(planned.lockPath), {
+        signal: options.signal,
+        display: options.display,
+        onEvent: (event) => tell({ type: 'remote', event }),
+      });
     const writeThrough = pulls?.writeThrough ?? null;
     let cuts: readonly CutReport[];
     tell({ type: 'rendering', planned });
-    const pending = new Set(planned.plan.jobs.filter((job) => job.action === 'render' || job.action === 'resume' || job.action === 'download').map((job) => job.id));
+    const pending = new Set(
+      planned.plan.jobs.filter((job) => job.action === 'render' || job.action === 'resume' || job.action === 'download').map((job) => job.id),
+    );
     try {
-      ({ value: result, cuts } = await withCuts({ ...cutOptions, pending }, (clipSettled) => renderStoryboard({
-        loaded,
-        planned,
-        servers: opened.servers,
-        outDir,
-        clock: systemClock,
-        wallNow: options.now,
-        signal: options.signal,
-        ...(options.drain ? { drain: options.drain } : {}),
-        pruneOrphans: prunes(options),
-        onState: (id, state, detail) => tell({ type: 'job', id, state, detail }),
-        recorder,
-        onSettled: (id, report) => {
-          // The job's end is told before the films it releases start.
-          tell({ type: 'job-settled', report });
-          if (report.status === 'completed' && report.pinned) writeThrough?.add(report.pinned);
-          clipSettled(id, report.status === 'completed', report.status === 'completed' ? undefined : UNFINISHED[report.status]);
-        },
-        ...(claims !== null && 'claims' in claims ? { claims: claims.claims } : {}),
-        ...(options.retryAmbiguous ? { retryAmbiguous: true } : {}),
-      })));
+      ({ value: result, cuts } = await withCuts({ ...cutOptions, pending }, (clipSettled) =>
+        renderStoryboard({
+          loaded,
+          planned,
+          servers: opened.servers,
+          outDir,
+          clock: systemClock,
+          wallNow: options.now,
+          signal: options.signal,
+          ...(options.drain ? { drain: options.drain } : {}),
+          pruneOrphans: prunes(options),
+          onState: (id, state, detail) => tell({ type: 'job', id, state, detail }),
+          recorder,
+          onSettled: (id, report) => {
+            // The job's end is told before the films it releases start.
+            tell({ type: 'job-settled', report });
+            if (report.status === 'completed' && report.pinned) writeThrough?.add(report.pinned);
+            clipSettled(id, report.status === 'completed', report.status === 'completed' ? undefined : UNFINISHED[report.status]);
+          },
+          ...(claims !== null && 'claims' in claims ? { claims: claims.claims } : {}),
+          ...(options.retryAmbiguous ? { retryAmbiguous: true } : {}),
+        }),
+      ));
     } finally {
       tell({ type: 'render-end' });
     }
@@ -265,7 +290,13 @@ function prunes(options: Pick<RenderSessionOptions, 'only'>): boolean {
 
 /** Whether the run must take the lock: jobs to send, or, with nothing to send, orphans to move to their new ids or (on a full render) to drop. */
 function owesWork(planned: StoryboardPlan, options: Pick<RenderSessionOptions, 'only'>): boolean {
-  return workOf(planned) > 0 || planned.plan.totals.pull > 0 || planned.plan.moves.length > 0 || (prunes(options) && planned.plan.orphans.length > 0) || owesCuts(planned, prunes(options));
+  return (
+    workOf(planned) > 0 ||
+    planned.plan.totals.pull > 0 ||
+    planned.plan.moves.length > 0 ||
+    (prunes(options) && planned.plan.orphans.length > 0) ||
+    owesCuts(planned, prunes(options))
+  );
 }
 
 function nothingSent(planned: StoryboardPlan, outDir: string, tell: (event: RenderSessionEvent) => void, cuts: readonly CutReport[]): RenderOutcome {

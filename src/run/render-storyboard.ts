@@ -188,15 +188,19 @@ export async function renderStoryboard(input: RenderInput): Promise<RenderResult
       listenerErrors.push(error);
     }
   };
-  const outcomes = await runSchedule(scheduled, { ...effects, onEvent }, {
-    inFlight: provider.inFlight,
-    servers: servers.map((server) => ({ name: server.name, inFlight: server.inFlight })),
-    createsPerMinute: provider.createsPerMinute,
-    downloads: input.downloads ?? 4,
-    clock: input.clock,
-    signal: AbortSignal.any([input.signal, stop.signal]),
-    ...(input.drain ? { drain: input.drain } : {}),
-  });
+  const outcomes = await runSchedule(
+    scheduled,
+    { ...effects, onEvent },
+    {
+      inFlight: provider.inFlight,
+      servers: servers.map((server) => ({ name: server.name, inFlight: server.inFlight })),
+      createsPerMinute: provider.createsPerMinute,
+      downloads: input.downloads ?? 4,
+      clock: input.clock,
+      signal: AbortSignal.any([input.signal, stop.signal]),
+      ...(input.drain ? { drain: input.drain } : {}),
+    },
+  );
   // Every state change was written (and awaited) by the job that made it; the scheduler has
   // waited for all of them, so the lockfile on disk is already final here.
   if (unusable) throw unusable;
@@ -228,14 +232,17 @@ export function recorderFor(loaded: LoadedStoryboard, planned: StoryboardPlan): 
 
 /** The server holding a lockfile entry's video (the plan sent entries on unreachable servers to render anew). */
 function serverHolding(entry: { readonly server?: string } | undefined, first: RenderServer): string | null {
-  return entry === undefined ? null : entry.server ?? first.name;
+  return entry === undefined ? null : (entry.server ?? first.name);
 }
 
 /**
  * A render with nothing to send: adopted orphans move to their new job ids (files renamed), and
  * a full render drops the entries of jobs gone from the storyboard.
  */
-export async function recordWithoutSending(planned: StoryboardPlan, options: { readonly outDir: string; readonly pruneOrphans: boolean; readonly recorder?: LockRecorder }): Promise<void> {
+export async function recordWithoutSending(
+  planned: StoryboardPlan,
+  options: { readonly outDir: string; readonly pruneOrphans: boolean; readonly recorder?: LockRecorder },
+): Promise<void> {
   if (planned.lockfile === null) return;
   const recorder = options.recorder ?? new LockRecorder(planned.lockPath, planned.lockfile);
   if (planned.plan.moves.length > 0) {
@@ -273,7 +280,14 @@ function reportOf(
       const entry = run.recorder.entry(job.id);
       const video = entry?.outputs.video && path.resolve(run.lockDir, entry.outputs.video.path);
       const thumbnail = entry?.outputs.thumbnail && path.resolve(run.lockDir, entry.outputs.thumbnail.path);
-      return { status: 'completed', job, costUsd, videoId: entry?.video_id ?? videoId, outputs: { ...(video ? { video } : {}), ...(thumbnail ? { thumbnail } : {}) }, ...(entry ? { pinned: entry.outputs } : {}) };
+      return {
+        status: 'completed',
+        job,
+        costUsd,
+        videoId: entry?.video_id ?? videoId,
+        outputs: { ...(video ? { video } : {}), ...(thumbnail ? { thumbnail } : {}) },
+        ...(entry ? { pinned: entry.outputs } : {}),
+      };
     }
     case 'failed':
       return { status: 'failed', job, costUsd, videoId, reason: failureReason(outcome.error) };

@@ -23,7 +23,15 @@ import { removeStaleFiles } from './stale-files.js';
 
 /** What became of a film in this run. `reused`: its clips rendered again to the same bytes, and its files were intact. */
 export type CutReport =
-  | { readonly id: string; readonly status: 'built'; readonly mode: 'copy' | 'encode'; readonly seconds: number; readonly video: string; readonly timeline: string; readonly elapsedMs: number }
+  | {
+      readonly id: string;
+      readonly status: 'built';
+      readonly mode: 'copy' | 'encode';
+      readonly seconds: number;
+      readonly video: string;
+      readonly timeline: string;
+      readonly elapsedMs: number;
+    }
   | { readonly id: string; readonly status: 'reused'; readonly video: string; readonly timeline: string }
   | { readonly id: string; readonly status: 'failed'; readonly reason: string }
   /** `clip`: the job whose video it needed and did not get. */
@@ -127,7 +135,11 @@ export async function startCuts(options: CutRunOptions): Promise<CutRun> {
     async finish() {
       for (const [id, clips] of waiting) {
         const clip = [...clips][0]!;
-        settle(options.signal.aborted ? { id, status: 'cancelled' } : { id, status: 'skipped', clip, reason: `not assembled, because clip ${clip} did not complete` });
+        settle(
+          options.signal.aborted
+            ? { id, status: 'cancelled' }
+            : { id, status: 'skipped', clip, reason: `not assembled, because clip ${clip} did not complete` },
+        );
       }
       waiting.clear();
       if (running.size > 0 || ready.length > 0) await new Promise<void>((resolve) => (drained = resolve));
@@ -150,7 +162,12 @@ async function buildCut(cut: PlannedCut, options: CutRunOptions, tell: (event: C
   const recorded = recorder.cut(cut.id);
   // Clips that rendered again to the very same bytes leave an intact film as it is.
   if (cut.reason.code === 'clips-render' && recorded?.fingerprint === fingerprint && (await intact(recorded, lockDir))) {
-    return { id: cut.id, status: 'reused', video: path.resolve(lockDir, recorded.outputs.video.path), timeline: path.resolve(lockDir, recorded.outputs.timeline.path) };
+    return {
+      id: cut.id,
+      status: 'reused',
+      video: path.resolve(lockDir, recorded.outputs.video.path),
+      timeline: path.resolve(lockDir, recorded.outputs.timeline.path),
+    };
   }
   tell({ type: 'cut-started', id: cut.id });
   const started = Date.now();
@@ -169,7 +186,15 @@ async function buildCut(cut: PlannedCut, options: CutRunOptions, tell: (event: C
     outputs: { video: relativeTo(lockDir, built.video), timeline: relativeTo(lockDir, built.timeline) },
   };
   await recorder.recordCut(cut.id, entry);
-  return { id: cut.id, status: 'built', mode: built.mode, seconds: built.durationSeconds, video: built.video.path, timeline: built.timeline.path, elapsedMs: Date.now() - started };
+  return {
+    id: cut.id,
+    status: 'built',
+    mode: built.mode,
+    seconds: built.durationSeconds,
+    video: built.video.path,
+    timeline: built.timeline.path,
+    elapsedMs: Date.now() - started,
+  };
 }
 
 /**

@@ -139,7 +139,12 @@ interface Finishing<R> {
  * The run is event-driven: every settle of a `serve` or `finish` updates the state and calls
  * `fill`, which starts ready work while slots are free. No polling, no timers of its own.
  */
-function startRun<R>(jobs: readonly ScheduledJob[], effects: SchedulerEffects<R>, options: SchedulerOptions, resolve: (outcomes: Map<string, JobOutcome<R>>) => void): void {
+function startRun<R>(
+  jobs: readonly ScheduledJob[],
+  effects: SchedulerEffects<R>,
+  options: SchedulerOptions,
+  resolve: (outcomes: Map<string, JobOutcome<R>>) => void,
+): void {
   const { clock, signal } = options;
   const byId = new Map(jobs.map((job) => [job.id, job]));
   const childrenOf = new Map<string, ScheduledJob[]>(jobs.map((job) => [job.id, []]));
@@ -347,13 +352,18 @@ function validateJobs(jobs: readonly ScheduledJob[], servers: readonly ServerSlo
   const names = new Set(servers.map((server) => server.name));
   for (const job of jobs) {
     if (byId.has(job.id)) throw new InternalError(`scheduler: duplicate job id ${job.id}`);
-    if (job.server != null && !names.has(job.server)) throw new InternalError(`scheduler: job ${job.id} is bound to ${job.server}, which is not among the servers`);
+    if (job.server != null && !names.has(job.server))
+      throw new InternalError(`scheduler: job ${job.id} is bound to ${job.server}, which is not among the servers`);
     byId.set(job.id, job);
   }
   const state = new Map<string, 'visiting' | 'ok'>();
   for (const start of jobs) {
     const path: string[] = [];
-    for (let job: ScheduledJob | undefined = start; job !== undefined && state.get(job.id) !== 'ok'; job = job.parentId === null ? undefined : byId.get(job.parentId)) {
+    for (
+      let job: ScheduledJob | undefined = start;
+      job !== undefined && state.get(job.id) !== 'ok';
+      job = job.parentId === null ? undefined : byId.get(job.parentId)
+    ) {
       if (state.get(job.id) === 'visiting') throw new InternalError(`scheduler: remix cycle through ${job.id}`);
       state.set(job.id, 'visiting');
       path.push(job.id);

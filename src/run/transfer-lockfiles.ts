@@ -29,12 +29,18 @@ export interface TransferLockfilesOptions {
 export function lockfileOf(file: string, cwd: string): { readonly lockPath: string; readonly projectRoot: string } {
   const absolute = path.resolve(cwd, file);
   const lockPath = absolute.endsWith('.lock.json') ? absolute : /\.ya?ml$/i.test(absolute) ? lockfilePathFor(absolute) : null;
-  if (lockPath === null) throw new UsageError(`${file} is neither a storyboard (.yaml) nor a lockfile (.lock.json)`, { hint: 'name the storyboards (or their lockfiles) whose outputs to transfer' });
+  if (lockPath === null)
+    throw new UsageError(`${file} is neither a storyboard (.yaml) nor a lockfile (.lock.json)`, {
+      hint: 'name the storyboards (or their lockfiles) whose outputs to transfer',
+    });
   return { lockPath, projectRoot: findProjectRoot(path.dirname(lockPath)) };
 }
 
 /** The outputs the lockfiles pin, read and confined to their projects; a file without a lockfile is refused (nothing was rendered from it). */
-export async function outputsOfLockfiles(files: readonly string[], options: Pick<TransferLockfilesOptions, 'cwd' | 'outDir' | 'display'>): Promise<{ readonly outputs: StoredOutput[]; readonly projectRoots: readonly string[] }> {
+export async function outputsOfLockfiles(
+  files: readonly string[],
+  options: Pick<TransferLockfilesOptions, 'cwd' | 'outDir' | 'display'>,
+): Promise<{ readonly outputs: StoredOutput[]; readonly projectRoots: readonly string[] }> {
   const outputs: StoredOutput[] = [];
   const roots = new Set<string>();
   for (const file of files) {
@@ -48,7 +54,12 @@ export async function outputsOfLockfiles(files: readonly string[], options: Pick
   return { outputs, projectRoots: [...roots] };
 }
 
-export async function transferLockfiles(direction: TransferDirection, files: readonly string[], store: RemoteStore, options: TransferLockfilesOptions): Promise<TransferSummary> {
+export async function transferLockfiles(
+  direction: TransferDirection,
+  files: readonly string[],
+  store: RemoteStore,
+  options: TransferLockfilesOptions,
+): Promise<TransferSummary> {
   const { outputs, projectRoots } = await outputsOfLockfiles(files, options);
   const run = { concurrency: options.concurrency, signal: options.signal, onEvent: options.onEvent };
   if (direction === 'push') return pushOutputs(store, outputs, run);

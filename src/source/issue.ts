@@ -59,9 +59,7 @@ export function dedupeIssues(issues: readonly Issue[]): Issue[] {
 
 /** Issues in reading order: by file, then position. */
 export function sortIssues(issues: readonly Issue[]): Issue[] {
-  return [...issues].sort(
-    (a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.code, b.code),
-  );
+  return [...issues].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.code, b.code));
 }
 
 export function compareText(a: string, b: string): number {
@@ -75,5 +73,12 @@ export function compareText(a: string, b: string): number {
  */
 export function withoutCredentials(issue: Issue): Issue {
   const mask = (text: string | undefined) => (text === undefined ? undefined : maskCredentials(text));
-  return { ...issue, path: maskCredentials(issue.path), message: maskCredentials(issue.message), expected: mask(issue.expected), found: mask(issue.found), hint: mask(issue.hint) };
+  return {
+    ...issue,
+    path: maskCredentials(issue.path),
+    message: maskCredentials(issue.message),
+    expected: mask(issue.expected),
+    found: mask(issue.found),
+    hint: mask(issue.hint),
+  };
 }

@@ -39,7 +39,12 @@ function rejectedPaths(error: ErrorObject): (string | number)[][] {
       const name = String(error.params['additionalProperty']);
       // A misspelled key (`secnds`) stands for the property it was meant to be: what depends on that one is unknown too.
       const guess = closestName(name, allowedProperties(error));
-      return guess ? [[...path, name], [...path, guess]] : [[...path, name]];
+      return guess
+        ? [
+            [...path, name],
+            [...path, guess],
+          ]
+        : [[...path, name]];
     }
     default:
       return [path];
@@ -58,9 +63,12 @@ function allowedProperties(error: ErrorObject): string[] {
  */
 function selectErrors(all: readonly ErrorObject[]): ErrorObject[] {
   const explained = all.filter((e) => e.keyword === 'anyOf' && schemaMessage(e) !== undefined);
-  const errors = all.filter((e) => !explained.some((anyOf) => e !== anyOf && e.instancePath.startsWith(anyOf.instancePath) && e.schemaPath.startsWith(`${anyOf.schemaPath}/`)));
+  const errors = all.filter(
+    (e) => !explained.some((anyOf) => e !== anyOf && e.instancePath.startsWith(anyOf.instancePath) && e.schemaPath.startsWith(`${anyOf.schemaPath}/`)),
+  );
   const wrappers = new Set(['anyOf', 'oneOf', 'if', 'propertyNames', 'allOf']);
-  const deeperThan = (path: string) => errors.some((e) => e.instancePath.startsWith(`${path}/`) || (e.instancePath === path && !wrappers.has(e.keyword) && e.keyword !== 'type'));
+  const deeperThan = (path: string) =>
+    errors.some((e) => e.instancePath.startsWith(`${path}/`) || (e.instancePath === path && !wrappers.has(e.keyword) && e.keyword !== 'type'));
   const kept: ErrorObject[] = [];
   const typeGroups = new Map<string, ErrorObject[]>();
   for (const error of errors) {
@@ -162,7 +170,7 @@ function toIssue(source: YamlSource, error: ErrorObject): Issue {
 function valueIssue(source: YamlSource, path: readonly (string | number)[], error: ErrorObject, custom: string | undefined): Issue {
   // A schema's own message (`errorMessage`) says what form a value takes; a count that is out of
   // bounds is better said by the bound itself ("at most 1000 items").
-  const detail = limitMessage(error) ?? custom ?? (error.message ?? 'is invalid');
+  const detail = limitMessage(error) ?? custom ?? error.message ?? 'is invalid';
   const found = truncate(describeValue(error.data));
   return issueAt(
     source,

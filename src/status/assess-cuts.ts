@@ -28,19 +28,34 @@ export function assessCuts(plan: CutPlan, entries: Readonly<Record<string, CutEn
     const video = fileState(cut.entry?.outputs.video, files);
     const timeline = fileState(cut.entry?.outputs.timeline, files);
     const headline: CutHeadline =
-      cut.entry === null ? (cut.action === 'blocked' ? 'blocked' : 'not_built')
-      : video === 'missing' || timeline === 'missing' ? 'missing'
-      : video === 'altered' || timeline === 'altered' ? 'altered'
-      : cut.action === 'blocked' ? 'blocked'
-      : cut.action === 'cut' ? 'stale'
-      : 'ok';
+      cut.entry === null
+        ? cut.action === 'blocked'
+          ? 'blocked'
+          : 'not_built'
+        : video === 'missing' || timeline === 'missing'
+          ? 'missing'
+          : video === 'altered' || timeline === 'altered'
+            ? 'altered'
+            : cut.action === 'blocked'
+              ? 'blocked'
+              : cut.action === 'cut'
+                ? 'stale'
+                : 'ok';
     // As for jobs: anything but a whole, current film is worth a look (render would act on it).
     const attention = headline !== 'ok';
     return { id: cut.id, headline, attention, video, timeline, action: cut.action, reason: cut.reason };
   });
   for (const id of [...plan.orphans].sort()) {
     const entry = entries[id]!;
-    rows.push({ id, headline: 'orphan', attention: true, video: fileState(entry.outputs.video, files), timeline: fileState(entry.outputs.timeline, files), action: null, reason: null });
+    rows.push({
+      id,
+      headline: 'orphan',
+      attention: true,
+      video: fileState(entry.outputs.video, files),
+      timeline: fileState(entry.outputs.timeline, files),
+      action: null,
+      reason: null,
+    });
   }
   return rows;
 }

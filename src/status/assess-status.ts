@@ -20,19 +20,7 @@ export type ServerState = 'completed' | 'expiring' | 'expired' | 'in_flight' | '
 
 /** One word per row, the most pressing thing about the job. */
 export type JobHeadline =
-  | 'ok'
-  | 'orphan'
-  | 'not_rendered'
-  | 'failed'
-  | 'in_flight'
-  | 'missing'
-  | 'altered'
-  | 'rerender'
-  | 'moved'
-  | 'blocked'
-  | 'gone'
-  | 'expired'
-  | 'expiring';
+  'ok' | 'orphan' | 'not_rendered' | 'failed' | 'in_flight' | 'missing' | 'altered' | 'rerender' | 'moved' | 'blocked' | 'gone' | 'expired' | 'expiring';
 
 /** What the server answered for one video id: the parts status needs, or `gone` for a 404. */
 export type ServerVideo =
@@ -112,10 +100,25 @@ function assessRow(id: string, shot: string | null, entry: LockEntry | null, job
   const thumbnail = fileState(entry?.outputs.thumbnail, input.files);
   const answer = entry?.video_id ? input.server?.get(entry.video_id) : undefined;
   const checked = answer !== undefined;
-  const expiresAt = answer !== undefined && answer !== 'gone' && answer.expiresAt !== null ? answer.expiresAt : entry?.expires_at ?? null;
+  const expiresAt = answer !== undefined && answer !== 'gone' && answer.expiresAt !== null ? answer.expiresAt : (entry?.expires_at ?? null);
   const server = entry === null ? 'none' : serverState(entry, answer, expiresAt, input.now);
-  const remote = input.remote ? Object.fromEntries(Object.entries(entry?.outputs ?? {}).flatMap(([kind, output]) => (output ? [[kind, input.remote!.has(output.sha256)]] : []))) : null;
-  const base = { id, shot, lock: entry?.status ?? null, videoId: entry?.video_id ?? null, heldBy: entry?.server ?? null, video, thumbnail, server, checked, expiresAt, action: job?.action ?? null, remote };
+  const remote = input.remote
+    ? Object.fromEntries(Object.entries(entry?.outputs ?? {}).flatMap(([kind, output]) => (output ? [[kind, input.remote!.has(output.sha256)]] : [])))
+    : null;
+  const base = {
+    id,
+    shot,
+    lock: entry?.status ?? null,
+    videoId: entry?.video_id ?? null,
+    heldBy: entry?.server ?? null,
+    video,
+    thumbnail,
+    server,
+    checked,
+    expiresAt,
+    action: job?.action ?? null,
+    remote,
+  };
   const notes: StatusNote[] = [];
   const headline = headlineOf(base, job, entry, notes, input.now);
   const attention = headline !== 'ok' && headline !== 'expired' && headline !== 'expiring' && headline !== 'gone';
@@ -219,7 +222,14 @@ function totalsOf(rows: readonly JobStatus[], offline: boolean): Omit<StatusTota
     jobs: count((row) => row.headline !== 'orphan'),
     attention: count((row) => row.attention),
     files: { ok: count((row) => row.video === 'ok'), missing: count((row) => row.video === 'missing'), altered: count((row) => row.video === 'altered') },
-    server: { completed: server('completed'), expiring: server('expiring'), expired: server('expired'), in_flight: server('in_flight'), failed: server('failed'), gone: server('gone') },
+    server: {
+      completed: server('completed'),
+      expiring: server('expiring'),
+      expired: server('expired'),
+      in_flight: server('in_flight'),
+      failed: server('failed'),
+      gone: server('gone'),
+    },
     orphans: count((row) => row.headline === 'orphan'),
     notRendered: count((row) => row.headline === 'not_rendered'),
     offline,

@@ -44,7 +44,14 @@ export async function checkStatus(loaded: LoadedStoryboard, options: StatusOptio
   // One hash cache for the plan (videos) and for the thumbnails below: read from disk once.
   const hashCache = await OutputHashCache.loadForProject(loaded.projectRoot);
   const { remote } = options;
-  const { plan, lockPath, providerId, outputPaths, cuts, lockfile } = await planStoryboard(loaded, { now: options.now, only: [...options.only], hashCache, display: options.display, ...(options.outDir ? { outDir: options.outDir } : {}), ...(remote ? { remote, signal: options.server.signal } : {}) });
+  const { plan, lockPath, providerId, outputPaths, cuts, lockfile } = await planStoryboard(loaded, {
+    now: options.now,
+    only: [...options.only],
+    hashCache,
+    display: options.display,
+    ...(options.outDir ? { outDir: options.outDir } : {}),
+    ...(remote ? { remote, signal: options.server.signal } : {}),
+  });
   const entries = [...plan.jobs.flatMap((job) => (job.entry ? [job.entry] : [])), ...plan.orphans.map((orphan) => orphan.entry)];
   const files = await readRecordedFiles(entries, outputPaths, hashCache, Object.values(lockfile?.cuts ?? {}));
   const server = options.offline ? null : await askServer(loaded, entries, options.server);
@@ -59,8 +66,15 @@ function blobsOf(entries: readonly LockEntry[]): Map<string, number> {
 }
 
 /** Hashes of every recorded video and thumbnail, and every film's MP4 and `.otio` (where the plan confined them), through the cache the plan has just used (its videos are known there). */
-async function readRecordedFiles(entries: readonly LockEntry[], located: ReadonlyMap<string, string>, cache: OutputHashCache, films: readonly CutEntry[]): Promise<Map<string, OutputState>> {
-  const files = new Map(entries.flatMap((entry) => [entry.outputs.video, entry.outputs.thumbnail].flatMap((output) => (output ? [[output.path, output.bytes] as const] : []))));
+async function readRecordedFiles(
+  entries: readonly LockEntry[],
+  located: ReadonlyMap<string, string>,
+  cache: OutputHashCache,
+  films: readonly CutEntry[],
+): Promise<Map<string, OutputState>> {
+  const files = new Map(
+    entries.flatMap((entry) => [entry.outputs.video, entry.outputs.thumbnail].flatMap((output) => (output ? [[output.path, output.bytes] as const] : []))),
+  );
   for (const film of films) for (const output of [film.outputs.video, film.outputs.timeline]) files.set(output.path, output.bytes);
   const states = new Map<string, OutputState>();
   for (const [recorded, bytes] of files) {

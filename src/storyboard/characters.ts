@@ -36,7 +36,12 @@ export interface DraftCharacter extends Omit<ResolvedCharacter, 'clip'> {
  * The declared characters the semantic pass can read, and whether some could not be read (the
  * list, or an entry's name, was rejected): then any name a shot casts may be one of those.
  */
-export function resolveCharacters(main: YamlSource, written: WrittenStoryboard, rejected: Rejections, dir: string): { characters: DraftCharacter[]; unknown: boolean; issues: Issue[] } {
+export function resolveCharacters(
+  main: YamlSource,
+  written: WrittenStoryboard,
+  rejected: Rejections,
+  dir: string,
+): { characters: DraftCharacter[]; unknown: boolean; issues: Issue[] } {
   const list = written.characters;
   if (list === undefined) return { characters: [], unknown: false, issues: [] };
   if (rejected.covers(['characters']) || !Array.isArray(list)) return { characters: [], unknown: true, issues: [] };
@@ -52,7 +57,13 @@ export function resolveCharacters(main: YamlSource, written: WrittenStoryboard, 
     // A rejected clip still declares its name: casting it is no error, checking its clip is skipped.
     const clip = rejected.touches([...at, 'clip']) ? null : (resolveWrittenPath(entry.clip, dir) ?? 'absolute');
     if (clip === 'absolute') {
-      issues.push(issueAt(main, [...at, 'clip'], { code: 'character-clip-path', message: `a character's clip must be a path relative to the storyboard, found ${truncate(JSON.stringify(entry.clip))}`, hint: 'write the path relative to the storyboard file, e.g. assets/mossy.mp4' }));
+      issues.push(
+        issueAt(main, [...at, 'clip'], {
+          code: 'character-clip-path',
+          message: `a character's clip must be a path relative to the storyboard, found ${truncate(JSON.stringify(entry.clip))}`,
+          hint: 'write the path relative to the storyboard file, e.g. assets/mossy.mp4',
+        }),
+      );
     }
     characters.push({ name: entry.name, clip: clip === 'absolute' ? null : clip, origin: { file: main.file, path: at } });
   });
@@ -109,7 +120,12 @@ export function validateCharacters(storyboard: StoryboardDraft): Issue[] {
 }
 
 function tooMany(provider: string, most: number, found: number): Pick<Issue, 'code' | 'message' | 'expected' | 'found' | 'hint'> {
-  if (most === 0) return { code: 'characters-unsupported', message: `provider "${provider}" cannot cast characters`, hint: 'describe the character in the prompt instead, or use a provider with characters (emulator, openai, litellm)' };
+  if (most === 0)
+    return {
+      code: 'characters-unsupported',
+      message: `provider "${provider}" cannot cast characters`,
+      hint: 'describe the character in the prompt instead, or use a provider with characters (emulator, openai, litellm)',
+    };
   return {
     code: 'too-many-characters',
     message: `provider "${provider}" casts at most ${most} character${most === 1 ? '' : 's'} in one video, found ${found}`,

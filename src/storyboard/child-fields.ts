@@ -44,11 +44,15 @@ export function refusedSetterIssue(setter: FieldSetter, kind: ParentKind): Param
  * child's is resolved), or `some`, which the child's own values (a binding, the shot's field)
  * override and which override `defaults` (model and size, for an extension or a continuation).
  */
-export function inheritedFields(parent: ResolvedJob, kind: ParentKind): { readonly all: Fields } | { readonly some: Partial<Record<RequestField, FieldValue | null>> } {
+export function inheritedFields(
+  parent: ResolvedJob,
+  kind: ParentKind,
+): { readonly all: Fields } | { readonly some: Partial<Record<RequestField, FieldValue | null>> } {
   switch (kind) {
     case 'remix':
     case 'edit': {
-      const seconds = Number(parent.seconds.value) === parent.video.seconds ? parent.seconds : { value: String(parent.video.seconds), origin: parent.seconds.origin };
+      const seconds =
+        Number(parent.seconds.value) === parent.video.seconds ? parent.seconds : { value: String(parent.video.seconds), origin: parent.seconds.origin };
       return { all: { model: parent.model, size: parent.size, seconds } };
     }
     case 'extend':

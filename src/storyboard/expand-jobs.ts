@@ -60,19 +60,28 @@ export async function expandJobs(
       const parent = link ? byId.get(link.shot) : undefined;
       const ancestorAxes = parent ? axesFrom(parent, byId) : link ? null : [];
       const ownAxes = axesFrom(shot, byId);
-      const names = unknowns.vars || ancestorAxes === null || ownAxes === null ? null : new Set([...REQUEST_FIELDS, ...Object.keys(storyboard.vars), ...ancestorAxes, ...ownAxes]);
+      const names =
+        unknowns.vars || ancestorAxes === null || ownAxes === null
+          ? null
+          : new Set([...REQUEST_FIELDS, ...Object.keys(storyboard.vars), ...ancestorAxes, ...ownAxes]);
       // Broken templates make no jobs, but the shot's matrix and request fields are still checked.
       const renderers = expander.compileTemplates(names, new Set(ancestorAxes ?? []), renderable && !isDetached.has(shot));
       // A shot whose parents are unknown has no jobs; what its templates say without them was checked.
       if (isDetached.has(shot) || tooMany) continue;
       // A matrix the schema rejected is not expanded: its jobs (and its children's jobs) are unknown.
-      const parents: (ResolvedJob | null)[] = shot.rejected.has('variants') ? [] : link === null ? [null] : jobsByShot.get(link.shot) ?? [];
+      const parents: (ResolvedJob | null)[] = shot.rejected.has('variants') ? [] : link === null ? [null] : (jobsByShot.get(link.shot) ?? []);
       const jobs: ResolvedJob[] = [];
       for (const parent of parents) {
         for (const job of await expander.jobsFor(parent, renderers, pacer)) {
           const clash = jobIds.get(job.id);
           if (clash) {
-            issues.push(expander.issue(job.bindings.at(-1)?.origin.path ?? shot.origin.path, { code: 'duplicate-job-id', message: `two variants make the same job id "${truncate(job.id, 120)}"`, hint: 'give each map value its own id, or drop the repeated include entry' }));
+            issues.push(
+              expander.issue(job.bindings.at(-1)?.origin.path ?? shot.origin.path, {
+                code: 'duplicate-job-id',
+                message: `two variants make the same job id "${truncate(job.id, 120)}"`,
+                hint: 'give each map value its own id, or drop the repeated include entry',
+              }),
+            );
             continue;
           }
           jobIds.set(job.id, job.origin);
@@ -109,7 +118,6 @@ function pacerFor(templates: TemplateSet, pause: (() => Promise<void>) | undefin
     },
   };
 }
-
 
 /**
  * Axis names a shot's templates can use: its own, its include keys, and its ancestors' (once

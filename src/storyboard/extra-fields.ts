@@ -57,7 +57,8 @@ export function validateExtraFields(storyboard: StoryboardDraft): Issue[] {
   }
   for (const shot of storyboard.shots) {
     for (const field of EXTRA_FIELDS) {
-      if (shot.written[field] !== undefined && !takes(profile, field)) issues.push(refusal(storyboard, profile, field, { file: shot.origin.file, path: [...shot.origin.path, field] }));
+      if (shot.written[field] !== undefined && !takes(profile, field))
+        issues.push(refusal(storyboard, profile, field, { file: shot.origin.file, path: [...shot.origin.path, field] }));
     }
   }
   return issues;
@@ -72,7 +73,15 @@ export function isExtraField(name: string): name is ExtraField {
  * Each extra field's `$defs` entry in schemas/storyboard.schema.json, compiled ahead of time: a
  * variant axis named like the field takes exactly the values the field takes in a shot.
  */
-const FIELD_SCHEMAS: Readonly<Record<ExtraField, ValidateFunction>> = { seed, num_frames: numFrames, fps, negative_prompt: negativePrompt, num_inference_steps: numInferenceSteps, guidance_scale: guidanceScale, generate_audio: generateAudio };
+const FIELD_SCHEMAS: Readonly<Record<ExtraField, ValidateFunction>> = {
+  seed,
+  num_frames: numFrames,
+  fps,
+  negative_prompt: negativePrompt,
+  num_inference_steps: numInferenceSteps,
+  guidance_scale: guidanceScale,
+  generate_audio: generateAudio,
+};
 
 /** A variant axis value for an extra field, as sent (`auto` becomes the job's seed); else what was expected, from the field's `errorMessage`. */
 export function extraAxisValue(field: ExtraField, value: unknown, jobId: string): { readonly value: WireValue } | { readonly expected: string } {

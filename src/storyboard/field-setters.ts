@@ -40,7 +40,12 @@ export function fieldSettersOf(bindings: readonly Binding[]): FieldSetter[] {
     for (const key of Object.keys(map)) {
       if (!isFieldName(key)) continue;
       const origin = { file: binding.origin.file, path: [...binding.origin.path, key] };
-      setters.push({ field: key, binding: { ...binding, value: map[key] as AxisValue, origin }, what: `key "${key}" of variant axis "${binding.axis}"`, byKey: true });
+      setters.push({
+        field: key,
+        binding: { ...binding, value: map[key] as AxisValue, origin },
+        what: `key "${key}" of variant axis "${binding.axis}"`,
+        byKey: true,
+      });
     }
   }
   return setters;

@@ -20,7 +20,9 @@ export class FilmIssueGroups {
 
   /** One issue per group; `filmsOf(cutIndex)` is how many films the cut has, to leave out a list of all of them. */
   issues(filmsOf: (cutIndex: number) => number): Issue[] {
-    return [...this.groups.values()].map(({ issue, cutIndex, films }) => (films.length === filmsOf(cutIndex) ? issue : { ...issue, message: `${issue.message} (${listFilms(films)})` }));
+    return [...this.groups.values()].map(({ issue, cutIndex, films }) =>
+      films.length === filmsOf(cutIndex) ? issue : { ...issue, message: `${issue.message} (${listFilms(films)})` },
+    );
   }
 }
 

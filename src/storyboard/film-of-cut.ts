@@ -30,6 +30,10 @@ export function filmOfCut(cut: ResolvedCut, clipOf: (jobId: string) => ClipFile 
     height: cut.height,
     fps: cut.fps,
     sequence,
-    audio: { ...(music === null ? {} : { music: { ref: music.ref, path: music.path, sha256: music.sha256 } }), musicGainDb: cut.audio.musicGainDb, loudnessLufs: cut.audio.loudnessLufs },
+    audio: {
+      ...(music === null ? {} : { music: { ref: music.ref, path: music.path, sha256: music.sha256 } }),
+      musicGainDb: cut.audio.musicGainDb,
+      loudnessLufs: cut.audio.loudnessLufs,
+    },
   };
 }

@@ -30,7 +30,7 @@ export function matrixSize(variants: WrittenVariants | undefined): number {
 export function countJobs(ordered: readonly ResolvedShot[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const shot of ordered) {
-    const parent = shot.written.remix === undefined ? 1 : counts.get(shot.written.remix) ?? 0;
+    const parent = shot.written.remix === undefined ? 1 : (counts.get(shot.written.remix) ?? 0);
     counts.set(shot.written.id, matrixSize(shot.written.variants) * parent);
   }
   return counts;
@@ -54,7 +54,14 @@ export function checkJobCount(storyboard: Pick<ResolvedStoryboard, 'sources'>, o
   const { written } = largest;
   const own = axesOf(written.variants).map((axis) => (written.variants?.[axis] as readonly unknown[]).length);
   const includes = written.variants?.include?.length ?? 0;
-  const factors = [own.length > 0 ? `${own.join(' × ')} from its axes${includes > 0 ? ` + ${includes} included` : ''}` : includes > 0 ? `${includes + 1} from its includes` : null, written.remix !== undefined ? `× ${formatCount(counts.get(written.remix) ?? 0)} jobs of "${written.remix}", which it remixes` : null].filter((f) => f !== null);
+  const factors = [
+    own.length > 0
+      ? `${own.join(' × ')} from its axes${includes > 0 ? ` + ${includes} included` : ''}`
+      : includes > 0
+        ? `${includes + 1} from its includes`
+        : null,
+    written.remix !== undefined ? `× ${formatCount(counts.get(written.remix) ?? 0)} jobs of "${written.remix}", which it remixes` : null,
+  ].filter((f) => f !== null);
   // The largest shot has axes, unless no shot has any (thousands of plain shots): then the shot itself.
   const at = written.variants !== undefined ? [...largest.origin.path, 'variants'] : largest.origin.path;
   const alone = count > max;

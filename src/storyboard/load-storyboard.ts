@@ -110,7 +110,14 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
   // Cuts come last: an entry is bound to a job, and a shot whose jobs are missing because of a problem above says nothing more.
   const main = read.files.main;
   const inDoubt = shotsInDoubt(draft, main.file, detached, issues);
-  const { drafts, issues: cutIssues } = resolveCuts({ storyboard: draft, source: main, rejected: read.files.rejections.get(main.file) ?? Rejections.none, jobs, inDoubt, projectRoot: read.projectRoot });
+  const { drafts, issues: cutIssues } = resolveCuts({
+    storyboard: draft,
+    source: main,
+    rejected: read.files.rejections.get(main.file) ?? Rejections.none,
+    jobs,
+    inDoubt,
+    projectRoot: read.projectRoot,
+  });
   issues.push(...cutIssues);
   const cutFiles = await readCutFiles(drafts, read.projectRoot);
   for (const file of [...cutFiles.images.keys(), ...cutFiles.music.keys()]) dependencies.add(file);
@@ -123,9 +130,12 @@ export async function loadStoryboard(file: string, options: LoadOptions): Promis
 
 /** The draft as a resolved storyboard, when nothing in it is unknown (always so when there are no errors). */
 function soundStoryboard({ provider, unknowns, characters, ...rest }: StoryboardDraft): ResolvedStoryboard | null {
-  const nothingUnknown = !unknowns.vars && unknowns.partials !== 'all' && unknowns.partials.size === 0 && unknowns.defaults.size === 0 && !unknowns.shots && !unknowns.characters;
+  const nothingUnknown =
+    !unknowns.vars && unknowns.partials !== 'all' && unknowns.partials.size === 0 && unknowns.defaults.size === 0 && !unknowns.shots && !unknowns.characters;
   const cast = characters.flatMap(({ clip, ...character }) => (clip === null ? [] : [{ ...character, clip }]));
-  return provider && nothingUnknown && cast.length === characters.length && rest.shots.every((shot) => shot.rejected.size === 0) ? { ...rest, provider, characters: cast } : null;
+  return provider && nothingUnknown && cast.length === characters.length && rest.shots.every((shot) => shot.rejected.size === 0)
+    ? { ...rest, provider, characters: cast }
+    : null;
 }
 
 /**

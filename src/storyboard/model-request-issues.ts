@@ -22,7 +22,10 @@ export function secondsAtSizeIssue(profile: ProviderProfile, name: string, model
       message: `expected one of ${allowed.join(', ')} seconds for ${name} at ${size}, found ${seconds}`,
       expected: allowed.join(', '),
       found: seconds,
-      hint: sizesAtSeconds.length > 0 ? `${name} makes ${seconds} s at ${sizesAtSeconds.join(', ')}; at ${size} only ${allowed.join(', ')} s` : `provider "${profile.name}" makes ${size} only at ${allowed.join(', ')} s`,
+      hint:
+        sizesAtSeconds.length > 0
+          ? `${name} makes ${seconds} s at ${sizesAtSeconds.join(', ')}; at ${size} only ${allowed.join(', ')} s`
+          : `provider "${profile.name}" makes ${size} only at ${allowed.join(', ')} s`,
     },
   };
 }
@@ -35,12 +38,19 @@ export function modelTakesIssues(profile: ProviderProfile, name: string, model: 
   const request = model.request;
   if (!request) return [];
   const issues: ModelIssue[] = [];
-  const others = (takes: (entry: ModelProfile) => boolean) => Object.entries(profile.models).filter(([, entry]) => takes(entry)).map(([each]) => each);
+  const others = (takes: (entry: ModelProfile) => boolean) =>
+    Object.entries(profile.models)
+      .filter(([, entry]) => takes(entry))
+      .map(([each]) => each);
   if (hasImage && request.image === null && profile.features.inputReference) {
     const withImage = others((entry) => entry.request?.image !== null);
     issues.push({
       field: 'input_reference',
-      fields: { code: 'input-reference-unsupported', message: `model ${name} of provider "${profile.name}" takes no input_reference image`, hint: withImage.length > 0 ? `models of "${profile.name}" that take one: ${withImage.join(', ')}` : 'remove input_reference' },
+      fields: {
+        code: 'input-reference-unsupported',
+        message: `model ${name} of provider "${profile.name}" takes no input_reference image`,
+        hint: withImage.length > 0 ? `models of "${profile.name}" that take one: ${withImage.join(', ')}` : 'remove input_reference',
+      },
     });
   }
   for (const field of extra) {

@@ -15,7 +15,11 @@ export interface FileRefusal {
 }
 
 /** The file's bytes, or why they were not read. */
-export async function readProjectFile(absPath: string, projectRoot: string, maxBytes: number): Promise<{ readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly refusal: FileRefusal }> {
+export async function readProjectFile(
+  absPath: string,
+  projectRoot: string,
+  maxBytes: number,
+): Promise<{ readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly refusal: FileRefusal }> {
   const confined = confinePath(projectRoot, absPath);
   if (!confined.ok) return { ok: false, refusal: { status: 'outside', detail: projectRoot } };
   const read = await readBounded(confined.path, maxBytes);
@@ -23,7 +27,11 @@ export async function readProjectFile(absPath: string, projectRoot: string, maxB
 }
 
 /** The file's sha256 and length, streamed (never held whole), or why it was not read. */
-export async function hashProjectFile(absPath: string, projectRoot: string, maxBytes: number): Promise<{ readonly ok: true; readonly sha256: string; readonly bytes: number } | { readonly ok: false; readonly refusal: FileRefusal }> {
+export async function hashProjectFile(
+  absPath: string,
+  projectRoot: string,
+  maxBytes: number,
+): Promise<{ readonly ok: true; readonly sha256: string; readonly bytes: number } | { readonly ok: false; readonly refusal: FileRefusal }> {
   const confined = confinePath(projectRoot, absPath);
   if (!confined.ok) return { ok: false, refusal: { status: 'outside', detail: projectRoot } };
   const read = await hashBounded(confined.path, maxBytes);
@@ -63,11 +71,24 @@ export function describeRefusal(refusal: FileRefusal, file: string, wording: Ref
   switch (refusal.status) {
     case 'missing':
     case 'not-a-file':
-      return { code: `${wording.codePrefix}-missing`, message: `${named} ${refusal.status === 'missing' ? 'does not exist' : 'is not a file'}`, hint: 'the path is relative to the storyboard file' };
+      return {
+        code: `${wording.codePrefix}-missing`,
+        message: `${named} ${refusal.status === 'missing' ? 'does not exist' : 'is not a file'}`,
+        hint: 'the path is relative to the storyboard file',
+      };
     case 'outside':
-      return { code: 'path-outside-project', message: `${named} is outside the project directory`, hint: `keep ${wording.keepInside} inside the project (the folder holding .git)` };
+      return {
+        code: 'path-outside-project',
+        message: `${named} is outside the project directory`,
+        hint: `keep ${wording.keepInside} inside the project (the folder holding .git)`,
+      };
     case 'too-large':
-      return { code: `${wording.codePrefix}-too-large`, message: `${named} has ${refusal.detail} bytes`, expected: wording.limit, ...(wording.tooLargeHint === undefined ? {} : { hint: wording.tooLargeHint }) };
+      return {
+        code: `${wording.codePrefix}-too-large`,
+        message: `${named} has ${refusal.detail} bytes`,
+        expected: wording.limit,
+        ...(wording.tooLargeHint === undefined ? {} : { hint: wording.tooLargeHint }),
+      };
     case 'unreadable':
       return { code: `${wording.codePrefix}-unreadable`, message: `${named} cannot be read (${refusal.detail})` };
   }

@@ -6,9 +6,7 @@ import { readImageInfo, type InputReferenceInfo } from './read-input-references.
 export const MAX_MUSIC_BYTES = 100 * 1024 * 1024;
 
 /** A music bed as the checks see it: inside the project, a regular file within the bound, and its sha256. */
-export type MusicInfo =
-  | { readonly status: 'ok'; readonly sha256: string; readonly bytes: number }
-  | FileRefusal;
+export type MusicInfo = { readonly status: 'ok'; readonly sha256: string; readonly bytes: number } | FileRefusal;
 
 export interface CutFiles {
   /** Images by absolute path, read the way input_reference images are. */

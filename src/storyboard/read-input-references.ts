@@ -10,7 +10,14 @@ export type ImageType = 'jpeg' | 'png' | 'webp';
 
 /** What the checks and the fingerprint need to know about an input_reference file. */
 export type InputReferenceInfo =
-  | { readonly status: 'ok'; readonly sha256: string; readonly bytes: number; readonly type: ImageType | null; readonly width: number | null; readonly height: number | null }
+  | {
+      readonly status: 'ok';
+      readonly sha256: string;
+      readonly bytes: number;
+      readonly type: ImageType | null;
+      readonly width: number | null;
+      readonly height: number | null;
+    }
   | FileRefusal;
 
 /** Reads each distinct input_reference once: containment, size, type by bytes, pixel size, sha256. */
@@ -31,14 +38,24 @@ export async function readImageInfo(absPath: string, projectRoot: string): Promi
   const { bytes } = read;
   const type = sniffImageType(bytes);
   const size = type ? dimensionsOf(bytes) : null;
-  return { status: 'ok', sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, type, width: size?.width ?? null, height: size?.height ?? null };
+  return {
+    status: 'ok',
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    bytes: bytes.length,
+    type,
+    width: size?.width ?? null,
+    height: size?.height ?? null,
+  };
 }
 
 /**
  * An input image's bytes, read the one way both the checks and the create read them: inside the
  * project through every symlink, a regular file, at most 20 MiB.
  */
-export async function readInputImage(absPath: string, projectRoot: string): Promise<{ readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly info: Exclude<InputReferenceInfo, { status: 'ok' }> }> {
+export async function readInputImage(
+  absPath: string,
+  projectRoot: string,
+): Promise<{ readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly info: Exclude<InputReferenceInfo, { status: 'ok' }> }> {
   const read = await readProjectFile(absPath, projectRoot, MAX_IMAGE_BYTES);
   return read.ok ? read : { ok: false, info: read.refusal };
 }

@@ -60,7 +60,8 @@ export async function readStoryboard(file: string, options: ReadOptions): Promis
     const partials = fieldOf(source.value, 'partials');
     if (typeof partials !== 'object' || partials === null || reader.rejections(source.file).covers(['partials'])) continue;
     for (const [name, partial] of Object.entries(partials as NonNullable<WrittenImport['partials']>)) {
-      if (typeof partial !== 'object' || partial === null || typeof partial.file !== 'string' || reader.rejections(source.file).touches(['partials', name])) continue;
+      if (typeof partial !== 'object' || partial === null || typeof partial.file !== 'string' || reader.rejections(source.file).touches(['partials', name]))
+        continue;
       const target = path.resolve(path.dirname(absPath), partial.file);
       const text = await reader.readText(target, MAX_PARTIAL_BYTES, { source, path: ['partials', name, 'file'] });
       if (text !== null) partialFiles.set(target, { file: reader.display(target), text });
@@ -113,7 +114,13 @@ class FileReader {
   }
 
   result(files: Omit<StoryboardFiles, 'rejections'> | null): ReadResult {
-    return { files: files && { ...files, rejections: this.rejected }, issues: this.issues, dependencies: [...this.dependencies], texts: this.texts, projectRoot: this.projectRoot };
+    return {
+      files: files && { ...files, rejections: this.rejected },
+      issues: this.issues,
+      dependencies: [...this.dependencies],
+      texts: this.texts,
+      projectRoot: this.projectRoot,
+    };
   }
 
   rejections(file: string): Rejections {
@@ -144,7 +151,11 @@ class FileReader {
     this.dependencies.add(absPath);
     const fail = (fields: Pick<Issue, 'code' | 'message'> & { hint?: string }): null => {
       if (referrer) this.reject(referrer);
-      this.issues.push(referrer ? issueAt(referrer.source, referrer.path, fields) : { severity: 'error', ...fields, file: this.display(absPath), line: 0, column: 0, length: 1, path: '' });
+      this.issues.push(
+        referrer
+          ? issueAt(referrer.source, referrer.path, fields)
+          : { severity: 'error', ...fields, file: this.display(absPath), line: 0, column: 0, length: 1, path: '' },
+      );
       return null;
     };
     // The storyboard itself defines the project; every file it names must lie inside it.
@@ -152,7 +163,11 @@ class FileReader {
     if (referrer) {
       const confined = confinePath(this.projectRoot, absPath);
       if (!confined.ok) {
-        return fail({ code: 'path-outside-project', message: `${this.display(absPath)} is outside the project directory ${this.display(this.projectRoot) || '.'}`, hint: 'keep imports, partials and images inside the project (the folder holding .git)' });
+        return fail({
+          code: 'path-outside-project',
+          message: `${this.display(absPath)} is outside the project directory ${this.display(this.projectRoot) || '.'}`,
+          hint: 'keep imports, partials and images inside the project (the folder holding .git)',
+        });
       }
       real = confined.path;
     }
@@ -164,11 +179,19 @@ class FileReader {
     }
     switch (read.reason) {
       case 'missing':
-        return fail({ code: 'file-not-found', message: `${this.display(absPath)} does not exist`, hint: referrer ? 'paths are relative to the file that names them' : 'check the path' });
+        return fail({
+          code: 'file-not-found',
+          message: `${this.display(absPath)} does not exist`,
+          hint: referrer ? 'paths are relative to the file that names them' : 'check the path',
+        });
       case 'not-a-file':
         return fail({ code: 'not-a-file', message: `${this.display(absPath)} is not a file` });
       case 'too-large':
-        return fail({ code: 'file-too-large', message: `${this.display(absPath)} has ${read.bytes} bytes; at most ${maxBytes} are read`, hint: 'split the file, or keep large media out of storyboards' });
+        return fail({
+          code: 'file-too-large',
+          message: `${this.display(absPath)} has ${read.bytes} bytes; at most ${maxBytes} are read`,
+          hint: 'split the file, or keep large media out of storyboards',
+        });
       case 'unreadable':
         return fail({ code: 'file-unreadable', message: `${this.display(absPath)} cannot be read (${read.code})` });
     }

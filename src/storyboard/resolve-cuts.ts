@@ -82,7 +82,13 @@ export function resolveCuts(input: CutsInput): { drafts: CutDraft[]; issues: Iss
   for (const { cut, index } of readable) {
     const first = ids.get(cut.id);
     if (first !== undefined) {
-      issues.push(issueAt(input.source, ['cuts', index, 'id'], { code: 'duplicate-cut-id', message: `cut id "${cut.id}" is also the id of cuts[${first}]`, hint: 'give each cut its own id' }));
+      issues.push(
+        issueAt(input.source, ['cuts', index, 'id'], {
+          code: 'duplicate-cut-id',
+          message: `cut id "${cut.id}" is also the id of cuts[${first}]`,
+          hint: 'give each cut its own id',
+        }),
+      );
       continue;
     }
     ids.set(cut.id, index);
@@ -145,7 +151,10 @@ class CutResolver {
 
   /** Every film of the cut, after the checks that do not depend on the film. */
   films(): CutDraft[] {
-    const combinations = this.cut.variants === undefined ? [{ bindings: [] }] : expandMatrix({ variants: this.cut.variants, shotPath: this.at, file: this.input.source.file, inherited: [] }, this.report);
+    const combinations =
+      this.cut.variants === undefined
+        ? [{ bindings: [] }]
+        : expandMatrix({ variants: this.cut.variants, shotPath: this.at, file: this.input.source.file, inherited: [] }, this.report);
     this.checkShotNames();
     this.compileTemplates();
     const sizeTwice = this.checkSizeSetters(combinations.map((combination) => combination.bindings));
@@ -176,9 +185,11 @@ class CutResolver {
     const renderable = !storyboard.unknowns.vars && storyboard.unknowns.partials !== 'all' && storyboard.unknowns.partials.size === 0;
     const axes = [...axesOf(this.cut.variants), ...(this.cut.variants?.include ?? []).flatMap((entry) => Object.keys(entry))];
     const names = renderable ? new Set(['size', 'fps', ...Object.keys(storyboard.vars), ...axes]) : null;
-    const compile = (at: readonly (string | number)[], what: string) => (renderable ? compilePath(this.templates, this.input.source, at, what, names, this.issues) : null);
+    const compile = (at: readonly (string | number)[], what: string) =>
+      renderable ? compilePath(this.templates, this.input.source, at, what, names, this.issues) : null;
     this.cut.sequence.forEach((entry, j) => {
-      if (typeof entry === 'object' && entry.image !== undefined) this.images.set(j, compile(this.entryAt(j, 'image'), `the image of ${formatDocPath([...this.at, 'sequence', j])}`));
+      if (typeof entry === 'object' && entry.image !== undefined)
+        this.images.set(j, compile(this.entryAt(j, 'image'), `the image of ${formatDocPath([...this.at, 'sequence', j])}`));
     });
     if (this.cut.audio?.music !== undefined) this.music = compile([...this.at, 'audio', 'music'], `the music of cut "${this.cut.id}"`);
   }
@@ -193,7 +204,11 @@ class CutResolver {
       if (setters.length === 0 || (setters.length === 1 && this.cut.size === undefined)) continue;
       const [first, second] = setters;
       const twice = second ? `${first!.what} and by ${second.what}` : `the cut and by its ${first!.what}`;
-      this.report(second ? second.binding.origin.path : [...this.at, 'size'], { code: 'field-set-twice', message: `the film's size is set both by ${twice}`, hint: 'remove one of the two' }, { key: second === undefined });
+      this.report(
+        second ? second.binding.origin.path : [...this.at, 'size'],
+        { code: 'field-set-twice', message: `the film's size is set both by ${twice}`, hint: 'remove one of the two' },
+        { key: second === undefined },
+      );
       return true;
     }
     return false;
@@ -204,7 +219,9 @@ class CutResolver {
     const sized = sizeTwice ? 'invalid' : this.sizeOf(bindings, id);
     const settled = sized !== 'invalid';
     let size = settled ? sized : null;
-    const sequence = this.cut.sequence.map((entry, j) => (typeof entry === 'object' && entry.image !== undefined ? null : this.clipEntry(entry, j, bindings, size?.text ?? null, id)));
+    const sequence = this.cut.sequence.map((entry, j) =>
+      typeof entry === 'object' && entry.image !== undefined ? null : this.clipEntry(entry, j, bindings, size?.text ?? null, id),
+    );
     const clips = sequence.filter((entry) => entry !== null);
     const firstClip = clips[0];
     if (size === null && settled && firstClip) {
@@ -238,14 +255,25 @@ class CutResolver {
       const text = typeof setter.binding.value === 'object' ? null : String(setter.binding.value);
       if (text !== null && SIZE_FORM.test(text)) return { text, at: setter.binding.origin.path };
       const found = truncate(describeValue(setter.binding.value));
-      const fields = { code: 'invalid-value', message: `${setter.what} sets the film's size; expected a size written WIDTHxHEIGHT, like 1280x720, found ${found}`, expected: 'WIDTHxHEIGHT', found };
+      const fields = {
+        code: 'invalid-value',
+        message: `${setter.what} sets the film's size; expected a size written WIDTHxHEIGHT, like 1280x720, found ${found}`,
+        expected: 'WIDTHxHEIGHT',
+        found,
+      };
       this.groups.add(issueAt(this.input.source, setter.binding.origin.path, fields), this.index, filmId);
       return 'invalid';
     }
     return this.cut.size === undefined ? null : { text: this.cut.size, at: [...this.at, 'size'] };
   }
 
-  private clipEntry(entry: WrittenCut['sequence'][number], j: number, bindings: readonly Binding[], filmSize: string | null, filmId: string): CutClipEntry | null {
+  private clipEntry(
+    entry: WrittenCut['sequence'][number],
+    j: number,
+    bindings: readonly Binding[],
+    filmSize: string | null,
+    filmId: string,
+  ): CutClipEntry | null {
     const name = shotNameOf(entry);
     if (name === null || this.unknownShots.has(j)) return null;
     const { inDoubt } = this.input;
@@ -273,7 +301,10 @@ class CutResolver {
         message: `${ids.length} jobs of shot "${name}" agree with the film: ${listOf(ids)}`,
         expected: 'exactly one job',
         found: listOf(ids),
-        hint: found.apart.length > 0 ? `add ${found.apart.map((axis) => `"${axis}"`).join(', ')} to the cut's variants, so that each film plays one job` : 'give the cut the variant axes that tell these jobs apart',
+        hint:
+          found.apart.length > 0
+            ? `add ${found.apart.map((axis) => `"${axis}"`).join(', ')} to the cut's variants, so that each film plays one job`
+            : 'give the cut the variant axes that tell these jobs apart',
       };
       this.groups.add(issueAt(this.input.source, at, fields), this.index, filmId);
       return null;
@@ -283,7 +314,17 @@ class CutResolver {
     // The video the job makes: an extension's (and an edit's of an extended video) is the whole extended length.
     const clipSeconds = job.video.seconds;
     const written = typeof entry === 'object' ? entry : {};
-    return { kind: 'clip', job: job.id, width, height, clipSeconds, from: written.from ?? 0, to: written.to ?? clipSeconds, transitionIn: transitionOf(written.transition), origin: this.origin(j) };
+    return {
+      kind: 'clip',
+      job: job.id,
+      width,
+      height,
+      clipSeconds,
+      from: written.from ?? 0,
+      to: written.to ?? clipSeconds,
+      transitionIn: transitionOf(written.transition),
+      origin: this.origin(j),
+    };
   }
 
   /**

@@ -131,7 +131,10 @@ export function resolveStoryboard(
   const issues: Issue[] = [];
   // An import that is not even a map is as unknown as one that could not be read.
   const imports = files.imports.filter((i) => !rejectionsOf(i.source).covers([]));
-  const layers = [...imports.map((i) => ({ source: i.source, absPath: i.absPath, data: i.source.value as WrittenImport })), { source: files.main, absPath: files.mainPath, data: written as WrittenImport }];
+  const layers = [
+    ...imports.map((i) => ({ source: i.source, absPath: i.absPath, data: i.source.value as WrittenImport })),
+    { source: files.main, absPath: files.mainPath, data: written as WrittenImport },
+  ];
 
   const defaults: Partial<Record<RequestField, FieldValue>> = {};
   const extraDefaults: Record<string, ExtraFieldValue> = {};
@@ -177,7 +180,14 @@ export function resolveStoryboard(
       unknownPartials.delete(name);
       if (name === '__proto__') {
         // Handlebars keeps partials in plain objects, where this name sets the prototype: it could never be found.
-        issues.push(issueAt(layer.source, ['partials', name], { code: 'invalid-value', message: 'a partial cannot be named "__proto__"', found: name, hint: 'rename the partial' }, { key: true }));
+        issues.push(
+          issueAt(
+            layer.source,
+            ['partials', name],
+            { code: 'invalid-value', message: 'a partial cannot be named "__proto__"', found: name, hint: 'rename the partial' },
+            { key: true },
+          ),
+        );
         continue;
       }
       if (typeof partial === 'string') {
@@ -196,9 +206,28 @@ export function resolveStoryboard(
   const cast = resolveCharacters(files.main, written, mainRejected, dir);
   issues.push(...cast.issues);
   const sources = new Map([files.main, ...files.imports.map((i) => i.source)].map((s) => [s.file, s]));
-  const unknowns: Unknowns = { vars: varsUnknown, partials: partialsUnknown ? 'all' : unknownPartials, defaults: unknownDefaults, shots: unreadable, characters: cast.unknown };
+  const unknowns: Unknowns = {
+    vars: varsUnknown,
+    partials: partialsUnknown ? 'all' : unknownPartials,
+    defaults: unknownDefaults,
+    shots: unreadable,
+    characters: cast.unknown,
+  };
   return {
-    storyboard: { name: written.name, mainPath: files.mainPath, dir, provider, defaults, extraDefaults, vars, partials, shots, characters: cast.characters, sources, unknowns },
+    storyboard: {
+      name: written.name,
+      mainPath: files.mainPath,
+      dir,
+      provider,
+      defaults,
+      extraDefaults,
+      vars,
+      partials,
+      shots,
+      characters: cast.characters,
+      sources,
+      unknowns,
+    },
     issues,
   };
 }
@@ -276,7 +305,15 @@ function resolveProvider(
   if (hasCredentialsInUrls(main, block, given, issues)) return null;
   const profile = ownBlock ? applyProfileSettings(base, base.name, ownBlock) : base;
   const incomplete = ownBlock?.models === undefined ? [] : profileModelProblems(profile);
-  for (const problem of incomplete) issues.push(issueAt(main, ['provider', 'models', ...(problem.model === null ? [] : [problem.model])], { code: 'incomplete-model', message: problem.message, hint: problem.hint }, { key: problem.model !== null }));
+  for (const problem of incomplete)
+    issues.push(
+      issueAt(
+        main,
+        ['provider', 'models', ...(problem.model === null ? [] : [problem.model])],
+        { code: 'incomplete-model', message: problem.message, hint: problem.hint },
+        { key: problem.model !== null },
+      ),
+    );
   if (incomplete.length > 0) return null;
   const baseUrl = given?.[0] ?? profile.baseUrl;
   if (baseUrl === null && !profile.embedded) {
@@ -291,13 +328,25 @@ function resolveProvider(
     return null;
   }
   const most = overrides.concurrency ?? Number.POSITIVE_INFINITY;
-  const pool = given ? (given.length > 1 ? given.map((url): { readonly baseUrl: string; readonly inFlight?: number } => ({ baseUrl: url })) : undefined) : profile.servers;
-  const servers = pool ? pool.map((server) => ({ baseUrl: server.baseUrl, inFlight: Math.min(server.inFlight ?? profile.limits.inFlight, most) })) : [{ baseUrl, inFlight: Math.min(profile.limits.inFlight, most) }];
+  const pool = given
+    ? given.length > 1
+      ? given.map((url): { readonly baseUrl: string; readonly inFlight?: number } => ({ baseUrl: url }))
+      : undefined
+    : profile.servers;
+  const servers = pool
+    ? pool.map((server) => ({ baseUrl: server.baseUrl, inFlight: Math.min(server.inFlight ?? profile.limits.inFlight, most) }))
+    : [{ baseUrl, inFlight: Math.min(profile.limits.inFlight, most) }];
   const names = servers.map((server) => (server.baseUrl === null ? null : serverName(server.baseUrl)));
   const twice = names.findIndex((name, i) => name !== null && names.indexOf(name) !== i);
   if (twice >= 0) {
-    const fields = { code: 'server-twice', message: `${servers[twice]!.baseUrl} is listed twice in the pool`, hint: "a server's jobs in flight are capped by its in_flight; raise that instead" };
-    issues.push(given ? { ...issueAt(main, [], fields), line: 0, column: 0, path: '--base-url' } : issueAt(main, ['provider', 'servers', twice, 'base_url'], fields));
+    const fields = {
+      code: 'server-twice',
+      message: `${servers[twice]!.baseUrl} is listed twice in the pool`,
+      hint: "a server's jobs in flight are capped by its in_flight; raise that instead",
+    };
+    issues.push(
+      given ? { ...issueAt(main, [], fields), line: 0, column: 0, path: '--base-url' } : issueAt(main, ['provider', 'servers', twice, 'base_url'], fields),
+    );
     return null;
   }
   const inFlight = Math.min(
@@ -310,7 +359,13 @@ function resolveProvider(
 /** Pushes an issue for every base URL (the block's, its pool's, `--base-url`'s) that holds credentials. */
 function hasCredentialsInUrls(main: YamlSource, block: WrittenStoryboard['provider'] | undefined, given: readonly string[] | null, issues: Issue[]): boolean {
   const before = issues.length;
-  const written = typeof block === 'object' ? [...(block.base_url === undefined ? [] : [{ url: block.base_url, at: ['provider', 'base_url'] }]), ...(block.servers ?? []).map((server, i) => ({ url: server.base_url, at: ['provider', 'servers', i, 'base_url'] }))] : [];
+  const written =
+    typeof block === 'object'
+      ? [
+          ...(block.base_url === undefined ? [] : [{ url: block.base_url, at: ['provider', 'base_url'] }]),
+          ...(block.servers ?? []).map((server, i) => ({ url: server.base_url, at: ['provider', 'servers', i, 'base_url'] })),
+        ]
+      : [];
   for (const { url, at } of written) {
     const problem = baseUrlCredentialsProblem(url);
     if (problem) issues.push(issueAt(main, at, problem));

@@ -20,12 +20,33 @@ export interface UnservedField {
 export function unservedFields(profile: ProviderProfile, fields: Pick<ResolvedJob, 'model' | 'size' | 'seconds'>): UnservedField[] {
   const modelNames = Object.keys(profile.models);
   if (fields.model === null && profile.requiresModel === true) {
-    return [{ field: null, issue: { code: 'missing-model', message: `provider "${profile.name}" needs a model for every job`, expected: 'model: in the shot or in defaults', hint: `set defaults.model to a model the ${profile.name} server routes` } }];
+    return [
+      {
+        field: null,
+        issue: {
+          code: 'missing-model',
+          message: `provider "${profile.name}" needs a model for every job`,
+          expected: 'model: in the shot or in defaults',
+          hint: `set defaults.model to a model the ${profile.name} server routes`,
+        },
+      },
+    ];
   }
   if (fields.model === null || modelNames.length === 0) return [];
   const model = modelOf(profile, fields.model.value);
   if (!model) {
-    return [{ field: fields.model, issue: { code: 'unsupported-model', message: `model "${truncate(fields.model.value)}" is not served by provider "${profile.name}"`, expected: `one of ${modelNames.join(', ')}`, found: fields.model.value, hint: `provider "${profile.name}" serves ${modelNames.join(', ')}` } }];
+    return [
+      {
+        field: fields.model,
+        issue: {
+          code: 'unsupported-model',
+          message: `model "${truncate(fields.model.value)}" is not served by provider "${profile.name}"`,
+          expected: `one of ${modelNames.join(', ')}`,
+          found: fields.model.value,
+          hint: `provider "${profile.name}" serves ${modelNames.join(', ')}`,
+        },
+      },
+    ];
   }
   const problems: UnservedField[] = [];
   if (model.sizes !== 'any' && !model.sizes.includes(fields.size.value)) {
@@ -37,12 +58,24 @@ export function unservedFields(profile: ProviderProfile, fields: Pick<ResolvedJo
         message: `expected one of ${model.sizes.join(', ')} for ${fields.model.value}, found ${fields.size.value}`,
         expected: model.sizes.join(', '),
         found: fields.size.value,
-        hint: others.length > 0 ? `${others.filter((o) => !o.includes('-20')).join(', ') || others.join(', ')} renders ${fields.size.value}` : `provider "${profile.name}" renders no model at ${fields.size.value}`,
+        hint:
+          others.length > 0
+            ? `${others.filter((o) => !o.includes('-20')).join(', ') || others.join(', ')} renders ${fields.size.value}`
+            : `provider "${profile.name}" renders no model at ${fields.size.value}`,
       },
     });
   }
   if (model.seconds !== 'any' && !model.seconds.includes(fields.seconds.value)) {
-    problems.push({ field: fields.seconds, issue: { code: 'unsupported-seconds', message: `expected one of ${model.seconds.join(', ')} seconds for ${fields.model.value}, found ${fields.seconds.value}`, expected: model.seconds.join(', '), found: fields.seconds.value, hint: 'pick the nearest supported duration' } });
+    problems.push({
+      field: fields.seconds,
+      issue: {
+        code: 'unsupported-seconds',
+        message: `expected one of ${model.seconds.join(', ')} seconds for ${fields.model.value}, found ${fields.seconds.value}`,
+        expected: model.seconds.join(', '),
+        found: fields.seconds.value,
+        hint: 'pick the nearest supported duration',
+      },
+    });
   }
   // Some models make a duration only at some sizes (Veo: 1080p is 8 s only).
   const atSize = problems.length === 0 ? secondsAtSizeIssue(profile, fields.model.value, model, fields.size.value, fields.seconds.value) : null;

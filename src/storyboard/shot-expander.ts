@@ -10,7 +10,16 @@ import { EXTRA_FIELDS, extraAxisValue, isExtraField, resolveExtraFields, takes, 
 import { modelTakesIssues } from './model-request-issues.js';
 import { JobIssueGroups } from './job-issue-groups.js';
 import { TemplatePathCheck } from './template-paths.js';
-import { budgetIssue, cleanRenderError, locateRenderError, TemplateSet, type PrintedPath, type RenderTemplate, type TemplateContext, type TemplateSite } from './templates.js';
+import {
+  budgetIssue,
+  cleanRenderError,
+  locateRenderError,
+  TemplateSet,
+  type PrintedPath,
+  type RenderTemplate,
+  type TemplateContext,
+  type TemplateSite,
+} from './templates.js';
 import { fieldSettersOf, type FieldSetter } from './field-setters.js';
 import { TemplateBudgetError } from './template-budget.js';
 import { axesOf, expandMatrix, type ReportAt } from './variants.js';
@@ -120,7 +129,10 @@ export class ShotExpander {
    */
   async jobsFor(parent: ResolvedJob | null, renderers: Renderers | null, pacer: Pacer): Promise<ResolvedJob[]> {
     const written = this.shot.written;
-    const combos = expandMatrix({ variants: written.variants, shotPath: this.shotPath, file: this.shot.origin.file, inherited: parent?.bindings ?? [] }, this.report);
+    const combos = expandMatrix(
+      { variants: written.variants, shotPath: this.shotPath, file: this.shot.origin.file, inherited: parent?.bindings ?? [] },
+      this.report,
+    );
     const jobs: ResolvedJob[] = [];
     for (const combo of combos) {
       if (pacer.due()) await pacer.pause();
@@ -144,7 +156,25 @@ export class ShotExpander {
       if (refText !== null && inputReference === null) continue;
       if (!parent && !this.modelTakes(fields, extra, refText !== null, id)) continue;
       const jobParent = parent && kind ? { kind, job: parent.id } : null;
-      jobs.push({ id, shotId: written.id, shotIndex: this.shot.index, bindings, prompt, model: fields.model, size: fields.size, seconds: fields.seconds, extra, inputReference, remixOf: kind === 'remix' ? parent!.id : null, parent: jobParent, video: videoOf(parent, kind, fields.seconds), characters: written.characters ?? [], refresh: written.refresh === undefined ? null : parseRefresh(written.refresh), frozen: written.frozen === true, origin: this.shot.origin });
+      jobs.push({
+        id,
+        shotId: written.id,
+        shotIndex: this.shot.index,
+        bindings,
+        prompt,
+        model: fields.model,
+        size: fields.size,
+        seconds: fields.seconds,
+        extra,
+        inputReference,
+        remixOf: kind === 'remix' ? parent!.id : null,
+        parent: jobParent,
+        video: videoOf(parent, kind, fields.seconds),
+        characters: written.characters ?? [],
+        refresh: written.refresh === undefined ? null : parseRefresh(written.refresh),
+        frozen: written.frozen === true,
+        origin: this.shot.origin,
+      });
     }
     return jobs;
   }
@@ -165,7 +195,11 @@ export class ShotExpander {
       if (setter === undefined) continue;
       if (setter === false) ok = false;
       else if (this.shot.written[field] !== undefined) {
-        this.reportAxisOnce(setter.what, [...this.shotPath, field], { code: 'field-set-twice', message: `${field} is set both by the shot and by its ${setter.what}`, hint: 'remove one of the two' });
+        this.reportAxisOnce(setter.what, [...this.shotPath, field], {
+          code: 'field-set-twice',
+          message: `${field} is set both by the shot and by its ${setter.what}`,
+          hint: 'remove one of the two',
+        });
         ok = false;
       } else if (!takes(profile, field)) {
         this.reportAxisOnce(setter.what, this.setterPath(setter), {
@@ -179,7 +213,12 @@ export class ShotExpander {
         if ('value' in value) extra[field] = value.value;
         else {
           const found = truncate(describeValue(setter.binding.value));
-          this.report(setter.binding.origin.path, { code: 'invalid-value', message: `${setter.what} sets the request field; expected ${value.expected}, found ${found}`, expected: value.expected, found });
+          this.report(setter.binding.origin.path, {
+            code: 'invalid-value',
+            message: `${setter.what} sets the request field; expected ${value.expected}, found ${found}`,
+            expected: value.expected,
+            found,
+          });
           ok = false;
         }
       }
@@ -197,7 +236,11 @@ export class ShotExpander {
     const mine = setters.filter((setter) => setter.field === field);
     if (mine.length <= 1) return mine[0];
     const [first, second] = mine as [FieldSetter, FieldSetter];
-    this.reportAxisOnce(`${first.what}+${second.what}`, this.setterPath(second), { code: 'field-set-twice', message: `${field} is set both by ${first.what} and by ${second.what}`, hint: 'remove one of the two' });
+    this.reportAxisOnce(`${first.what}+${second.what}`, this.setterPath(second), {
+      code: 'field-set-twice',
+      message: `${field} is set both by ${first.what} and by ${second.what}`,
+      hint: 'remove one of the two',
+    });
     return false;
   }
 
@@ -230,7 +273,15 @@ export class ShotExpander {
     return axesOf(this.shot.written.variants)
       .filter((axis) => ancestorAxes.has(axis))
       .map((axis) =>
-        this.issue([...this.shotPath, 'variants', axis], { code: 'axis-clash', message: `variant axis "${axis}" is already bound by the shot this one ${verb}`, hint: "a shot inherits the bindings of the shot it follows; name this axis differently" }, { key: true }),
+        this.issue(
+          [...this.shotPath, 'variants', axis],
+          {
+            code: 'axis-clash',
+            message: `variant axis "${axis}" is already bound by the shot this one ${verb}`,
+            hint: 'a shot inherits the bindings of the shot it follows; name this axis differently',
+          },
+          { key: true },
+        ),
       );
   }
 
@@ -260,7 +311,12 @@ export class ShotExpander {
       }
       // What differs per job (the value a name was looked up in) is not part of the message, so that one cause is one issue.
       const [what, detail] = cleanRenderError(error).split(/: (.*)/s);
-      const issue = this.issue([...this.shotPath, field], { code: 'unknown-variable', message: `${what} in the ${field} of shot "${this.shot.written.id}"`, found: detail, hint: 'every variable a template uses must be defined for every job of the shot' });
+      const issue = this.issue([...this.shotPath, field], {
+        code: 'unknown-variable',
+        message: `${what} in the ${field} of shot "${this.shot.written.id}"`,
+        found: detail,
+        hint: 'every variable a template uses must be defined for every job of the shot',
+      });
       // Point at the variable itself when the error is in this template, not in a partial.
       this.perJob.add({ ...issue, ...locateRenderError(site, error) }, jobId);
       return null;
@@ -271,7 +327,10 @@ export class ShotExpander {
    * Request fields: a variant binding that sets it (an axis of that name, a map's key), else the
    * shot's field, else what the parent job hands down (`inherited`), else `defaults`, else the provider's.
    */
-  private resolveFields(setters: readonly FieldSetter[], inherited: Partial<Record<RequestField, FieldValue | null>> = {}): Pick<ResolvedJob, 'model' | 'size' | 'seconds'> | null {
+  private resolveFields(
+    setters: readonly FieldSetter[],
+    inherited: Partial<Record<RequestField, FieldValue | null>> = {},
+  ): Pick<ResolvedJob, 'model' | 'size' | 'seconds'> | null {
     const profile = this.storyboard.provider?.profile;
     const resolved: Partial<Record<RequestField, FieldValue | null>> = {};
     let ok = true;
@@ -290,7 +349,11 @@ export class ShotExpander {
         continue;
       }
       if (setter && shotValue !== undefined) {
-        this.report([...this.shotPath, field], { code: 'field-set-twice', message: `${field} is set both by the shot and by its ${setter.what}`, hint: `remove one of the two` }, { key: true });
+        this.report(
+          [...this.shotPath, field],
+          { code: 'field-set-twice', message: `${field} is set both by the shot and by its ${setter.what}`, hint: `remove one of the two` },
+          { key: true },
+        );
         ok = false;
         continue;
       }
@@ -343,7 +406,14 @@ export class ShotExpander {
     const resolved = resolveWrittenPath(text, this.storyboard.dir);
     if (resolved === null) {
       const at = [...this.shotPath, 'input_reference'];
-      this.perJob.add(this.issue(at, { code: 'input-reference-path', message: `input_reference must be a path relative to the storyboard, found ${truncate(JSON.stringify(text))}`, hint: 'write the path relative to the storyboard file, e.g. assets/mug.png' }), jobId);
+      this.perJob.add(
+        this.issue(at, {
+          code: 'input-reference-path',
+          message: `input_reference must be a path relative to the storyboard, found ${truncate(JSON.stringify(text))}`,
+          hint: 'write the path relative to the storyboard file, e.g. assets/mug.png',
+        }),
+        jobId,
+      );
     }
     return resolved;
   }
@@ -353,9 +423,15 @@ export class ShotExpander {
 function axisFieldValue(field: RequestField, { binding, what }: FieldSetter, report: ReportAt): string | null {
   const value = binding.value;
   const text = typeof value === 'object' ? null : String(value);
-  const valid = text !== null && (field === 'model' ? text.length > 0 : field === 'size' ? /^[1-9]\d{1,4}x[1-9]\d{1,4}$/.test(text) : /^[1-9]\d{0,3}$/.test(text));
+  const valid =
+    text !== null && (field === 'model' ? text.length > 0 : field === 'size' ? /^[1-9]\d{1,4}x[1-9]\d{1,4}$/.test(text) : /^[1-9]\d{0,3}$/.test(text));
   if (valid) return text;
   const expected = field === 'model' ? 'a model name' : field === 'size' ? 'a size written WIDTHxHEIGHT, like 1280x720' : 'a whole number of seconds, like 8';
-  report(binding.origin.path, { code: 'invalid-value', message: `${what} sets the request field; expected ${expected}, found ${truncate(describeValue(value))}`, expected, found: truncate(describeValue(value)) });
+  report(binding.origin.path, {
+    code: 'invalid-value',
+    message: `${what} sets the request field; expected ${expected}, found ${truncate(describeValue(value))}`,
+    expected,
+    found: truncate(describeValue(value)),
+  });
   return null;
 }

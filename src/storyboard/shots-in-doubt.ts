@@ -7,7 +7,12 @@ import type { ResolvedShot, StoryboardDraft } from './resolve-storyboard.js';
  * when the problem can touch every shot (the provider, `vars`, `defaults`, an import or partial
  * file, the job cap). Pure.
  */
-export function shotsInDoubt(storyboard: StoryboardDraft, mainFile: string, detached: readonly ResolvedShot[], issues: readonly Issue[]): ReadonlySet<string> | 'all' {
+export function shotsInDoubt(
+  storyboard: StoryboardDraft,
+  mainFile: string,
+  detached: readonly ResolvedShot[],
+  issues: readonly Issue[],
+): ReadonlySet<string> | 'all' {
   const { unknowns } = storyboard;
   if (storyboard.provider === null || unknowns.vars || unknowns.partials === 'all' || unknowns.partials.size > 0 || unknowns.defaults.size > 0) return 'all';
   const broken = new Set<number>();
@@ -22,7 +27,7 @@ export function shotsInDoubt(storyboard: StoryboardDraft, mainFile: string, deta
   for (const shot of storyboard.shots) if (broken.has(shot.index) || shot.rejected.size > 0) doubted.add(shot.written.id);
   for (const shot of detached) doubted.add(shot.written.id);
   // A remix's jobs are made from its parent's: a shot in doubt puts its whole family in doubt.
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const shot of storyboard.shots) {
       if (shot.written.remix !== undefined && doubted.has(shot.written.remix) && !doubted.has(shot.written.id)) {

@@ -31,7 +31,14 @@ export class TemplatePathCheck {
       const byKind = this.findings.get(path) ?? new Map<string, Finding>();
       this.findings.set(path, byKind);
       const key = `${problem.kind}:${problem.depth}`;
-      const finding = byKind.get(key) ?? { kind: problem.kind, depth: problem.depth, value: problem.value, jobs: [], values: new Set<string>(), keys: new Set<string>() };
+      const finding = byKind.get(key) ?? {
+        kind: problem.kind,
+        depth: problem.depth,
+        value: problem.value,
+        jobs: [],
+        values: new Set<string>(),
+        keys: new Set<string>(),
+      };
       byKind.set(key, finding);
       finding.jobs.push(jobId);
       finding.values.add(valueName(path.parts[0]!, bindings));
@@ -103,7 +110,12 @@ function describe(path: PrintedPath, finding: Finding, all: boolean): Omit<Issue
   switch (finding.kind) {
     case 'map': {
       const key = keys[0] ?? 'key';
-      return { code: 'map-in-template', message: `"${path.original}" is a map, which would print as "[object Object]" in ${path.what}${concerns}`, found: 'a map', hint: `print one of its keys, e.g. {{${path.original}.${key}}}` };
+      return {
+        code: 'map-in-template',
+        message: `"${path.original}" is a map, which would print as "[object Object]" in ${path.what}${concerns}`,
+        found: 'a map',
+        hint: `print one of its keys, e.g. {{${path.original}.${key}}}`,
+      };
     }
     case 'scalar': {
       const found = truncate(describeValue(finding.value));

@@ -91,13 +91,23 @@ export class TemplateSet {
     let render = this.cache.get(text);
     if (!render) {
       const template = this.hbs.compile(this.parsed.get(text) ?? text, COMPILE_OPTIONS);
-      render = (context, maxChars) => this.meter.render(maxChars, () => template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false }));
+      render = (context, maxChars) =>
+        this.meter.render(maxChars, () => template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false }));
       this.cache.set(text, render);
     }
     return render;
   }
 
-  private analyzeSite(site: TemplateSite, names: ReadonlySet<string> | null, what: string, stack: string[], done: Set<string>, issues: Issue[], printed: PrintedPath[], guarded = false): void {
+  private analyzeSite(
+    site: TemplateSite,
+    names: ReadonlySet<string> | null,
+    what: string,
+    stack: string[],
+    done: Set<string>,
+    issues: Issue[],
+    printed: PrintedPath[],
+    guarded = false,
+  ): void {
     let program: hbs.AST.Program;
     try {
       program = this.parsed.get(site.text) ?? Handlebars.parse(site.text);
@@ -147,7 +157,13 @@ export class TemplateSet {
           return;
         case 'Decorator':
         case 'DecoratorBlock':
-          issues.push(issueIn(site, node.loc, { code: 'unknown-helper', message: `decorators ({{* …}}, {{#* …}}) are not supported in ${what}`, hint: 'declare partials under `partials:` instead of {{#*inline}}' }));
+          issues.push(
+            issueIn(site, node.loc, {
+              code: 'unknown-helper',
+              message: `decorators ({{* …}}, {{#* …}}) are not supported in ${what}`,
+              hint: 'declare partials under `partials:` instead of {{#*inline}}',
+            }),
+          );
           return;
         default:
           return;
@@ -191,10 +207,26 @@ export class TemplateSet {
     );
   }
 
-  private checkPartial(site: TemplateSite, node: hbs.AST.PartialStatement, names: ReadonlySet<string> | null, what: string, stack: string[], done: Set<string>, issues: Issue[], printed: PrintedPath[], guarded: boolean): void {
+  private checkPartial(
+    site: TemplateSite,
+    node: hbs.AST.PartialStatement,
+    names: ReadonlySet<string> | null,
+    what: string,
+    stack: string[],
+    done: Set<string>,
+    issues: Issue[],
+    printed: PrintedPath[],
+    guarded: boolean,
+  ): void {
     const name = node.name.type === 'PathExpression' ? (node.name as hbs.AST.PathExpression).original : null;
     if (name === null) {
-      issues.push(issueIn(site, node.loc, { code: 'dynamic-partial', message: `dynamic partial names are not supported in ${what}`, hint: 'name the partial: {{> look}}' }));
+      issues.push(
+        issueIn(site, node.loc, {
+          code: 'dynamic-partial',
+          message: `dynamic partial names are not supported in ${what}`,
+          hint: 'name the partial: {{> look}}',
+        }),
+      );
       return;
     }
     const partial = this.partials.get(name);
@@ -213,7 +245,13 @@ export class TemplateSet {
       return;
     }
     if (stack.includes(name)) {
-      issues.push(issueIn(site, node.loc, { code: 'partial-cycle', message: `partial "${name}" includes itself: ${[...stack, name].join(' -> ')}`, hint: 'break the cycle; a partial may not include itself, directly or through others' }));
+      issues.push(
+        issueIn(site, node.loc, {
+          code: 'partial-cycle',
+          message: `partial "${name}" includes itself: ${[...stack, name].join(' -> ')}`,
+          hint: 'break the cycle; a partial may not include itself, directly or through others',
+        }),
+      );
       return;
     }
     // A partial given an explicit context renders against that context; it cannot be checked statically.
@@ -236,9 +274,20 @@ export function budgetIssue(site: TemplateSite, what: string, error: TemplateBud
         ? { code: maxCharsCode, message: `${what} has ${error.found} characters once rendered`, expected: `at most ${limit}`, found: String(error.found) }
         : { code: maxCharsCode, message: `${what} renders to more than ${limit} characters${inside}`, expected: `at most ${limit} characters once rendered` }
       : error.kind === 'steps'
-        ? { code: 'template-too-costly', message: `${what} takes more than ${limit} steps to render${inside}`, expected: `at most ${limit} steps (variable lookups, helper calls, blocks, partials) per render` }
-        : { code: 'template-too-costly', message: `the storyboard's templates take more than ${limit} steps to check and render; stopped at ${what}${inside}`, expected: `at most ${limit} steps for all templates of a storyboard` };
-  const hint = error.kind === 'output' ? 'shorten the text, the variables it prints or the lists it loops over' : 'a partial included twice at every level doubles the work per level, and {{#each}} blocks nested over the same list multiply it: flatten the template';
+        ? {
+            code: 'template-too-costly',
+            message: `${what} takes more than ${limit} steps to render${inside}`,
+            expected: `at most ${limit} steps (variable lookups, helper calls, blocks, partials) per render`,
+          }
+        : {
+            code: 'template-too-costly',
+            message: `the storyboard's templates take more than ${limit} steps to check and render; stopped at ${what}${inside}`,
+            expected: `at most ${limit} steps for all templates of a storyboard`,
+          };
+  const hint =
+    error.kind === 'output'
+      ? 'shorten the text, the variables it prints or the lists it loops over'
+      : 'a partial included twice at every level doubles the work per level, and {{#each}} blocks nested over the same list multiply it: flatten the template';
   return issueIn(site, undefined, { ...fields, hint });
 }
 
@@ -252,10 +301,19 @@ function issueIn(site: TemplateSite, loc: hbs.AST.SourceLocation | undefined, fi
  * elsewhere (into a partial): Handlebars gives a line and column, not which template they are in.
  */
 export function locateRenderError(site: TemplateSite, error: unknown): Position | null {
-  const { message, lineNumber, column, endLineNumber, endColumn } = error as { message?: unknown; lineNumber?: unknown; column?: unknown; endLineNumber?: unknown; endColumn?: unknown };
+  const { message, lineNumber, column, endLineNumber, endColumn } = error as {
+    message?: unknown;
+    lineNumber?: unknown;
+    column?: unknown;
+    endLineNumber?: unknown;
+    endColumn?: unknown;
+  };
   const name = /^"([^"]+)" not defined/.exec(String(message))?.[1];
   if (name === undefined || typeof lineNumber !== 'number' || typeof column !== 'number') return null;
-  const end = typeof endLineNumber === 'number' && typeof endColumn === 'number' ? { line: endLineNumber, column: endColumn } : { line: lineNumber, column: column + name.length };
+  const end =
+    typeof endLineNumber === 'number' && typeof endColumn === 'number'
+      ? { line: endLineNumber, column: endColumn }
+      : { line: lineNumber, column: column + name.length };
   const loc = { source: '', start: { line: lineNumber, column }, end };
   const text = site.text.slice(offsetOf(site.text, lineNumber, column), offsetOf(site.text, end.line, end.column));
   return text.includes(name) ? locateLoc(site, loc) : null;
@@ -285,7 +343,14 @@ function syntaxIssue(site: TemplateSite, error: Error & { lineNumber?: number; c
   const failure = parseFailure(error);
   const lineNumber = failure?.lineNumber ?? error.lineNumber ?? Number(/line (\d+)/.exec(error.message)?.[1] ?? 1);
   const column = failure?.column ?? error.column ?? 0;
-  const message = failure?.message ?? (error.message.split('\n')[0]!.replace(/^Parse error on line \d+:?/, '').replace(/ - \d+:\d+$/, '').trim() || 'invalid template');
+  const message =
+    failure?.message ??
+    (error.message
+      .split('\n')[0]!
+      .replace(/^Parse error on line \d+:?/, '')
+      .replace(/ - \d+:\d+$/, '')
+      .trim() ||
+      'invalid template');
   // At the end of the template (an unclosed block), point at its last character.
   const at = Math.min(offsetOf(site.text, lineNumber, column), Math.max(0, site.text.trimEnd().length - 1));
   const snippet = site.text.slice(at, at + 2) || site.text.slice(0, 1);
@@ -310,7 +375,13 @@ function parseFailure(error: Error): { lineNumber: number; column: number; messa
   const expecting = /\nExpecting (.*), got '[^']*'$/.exec(error.message)?.[1];
   if (!lexer?.yylloc || expecting === undefined) return null;
   const found = lexer.match ? JSON.stringify(lexer.match) : 'end of the template';
-  const wanted = expecting.includes("'CLOSE'") ? ', expected "}}"' : expecting.includes("'OPEN_ENDBLOCK'") ? ', expected a closing {{/…}}' : expecting.includes("'ID'") ? ', expected a name' : '';
+  const wanted = expecting.includes("'CLOSE'")
+    ? ', expected "}}"'
+    : expecting.includes("'OPEN_ENDBLOCK'")
+      ? ', expected a closing {{/…}}'
+      : expecting.includes("'ID'")
+        ? ', expected a name'
+        : '';
   return { lineNumber: lexer.yylloc.first_line, column: lexer.yylloc.first_column, message: `unexpected ${found}${wanted}` };
 }
 
@@ -327,5 +398,8 @@ export function cleanRenderError(error: unknown): string {
   // Strict mode looks a name up with `in`, which throws on text and numbers (`{{brand.name}}` with brand: Acme).
   const scalar = /^Cannot use 'in' operator to search for '([^']*)' in (.*)$/s.exec(message);
   if (scalar) return `"${scalar[1]}" not defined: ${JSON.stringify(truncate(scalar[2]!, 40))} is a plain value, not a map`;
-  return message.replace(/ in \[object Object\]/, '').replace(/ - \d+:\d+$/, '').split('\n')[0]!;
+  return message
+    .replace(/ in \[object Object\]/, '')
+    .replace(/ - \d+:\d+$/, '')
+    .split('\n')[0]!;
 }

@@ -6,7 +6,10 @@ import type { StoryboardDraft } from './resolve-storyboard.js';
 import { describeRefusal, type RefusalWording } from './project-file.js';
 
 const CHARACTER_CLIP: RefusalWording = {
-  noun: 'character clip', codePrefix: 'character-clip', keepInside: 'clips', limit: 'at most 24 MiB',
+  noun: 'character clip',
+  codePrefix: 'character-clip',
+  keepInside: 'clips',
+  limit: 'at most 24 MiB',
   tooLargeHint: 'a 2–4 s clip at 720p or 1080p is a few MiB; re-encode it',
 };
 
@@ -36,9 +39,21 @@ export function validateCharacterClips(storyboard: Pick<StoryboardDraft, 'source
 function problemOf(info: CharacterClipInfo, character: DraftCharacter): Pick<Issue, 'code' | 'message' | 'expected' | 'found' | 'hint'> | null {
   const file = character.clip!.path;
   if (info.status !== 'ok') return describeRefusal(info, file, CHARACTER_CLIP);
-  if (info.video === null) return { code: 'character-clip-type', message: `character clip ${file} is not an MP4 video`, expected: 'an MP4 with a video track', hint: 'the type is read from the bytes, not the file name; convert the clip to MP4' };
+  if (info.video === null)
+    return {
+      code: 'character-clip-type',
+      message: `character clip ${file} is not an MP4 video`,
+      expected: 'an MP4 with a video track',
+      hint: 'the type is read from the bytes, not the file name; convert the clip to MP4',
+    };
   const tenths = Math.round(info.video.seconds * 10) / 10;
   if (tenths >= MIN_CLIP_SECONDS && tenths <= MAX_CLIP_SECONDS) return null;
   const found = `${info.video.seconds.toFixed(2)} s`;
-  return { code: 'character-clip-length', message: `character clip ${file} lasts ${found}`, expected: `${MIN_CLIP_SECONDS} to ${MAX_CLIP_SECONDS} seconds`, found, hint: `trim the clip to ${MIN_CLIP_SECONDS}–${MAX_CLIP_SECONDS} seconds of the character alone` };
+  return {
+    code: 'character-clip-length',
+    message: `character clip ${file} lasts ${found}`,
+    expected: `${MIN_CLIP_SECONDS} to ${MAX_CLIP_SECONDS} seconds`,
+    found,
+    hint: `trim the clip to ${MIN_CLIP_SECONDS}–${MAX_CLIP_SECONDS} seconds of the character alone`,
+  };
 }

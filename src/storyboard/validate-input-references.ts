@@ -13,7 +13,11 @@ const INPUT_REFERENCE: RefusalWording = { noun: 'input_reference', codePrefix: '
  * bytes, and have exactly the job's size in pixels (the server rejects anything else, after
  * the request was already paid for in time). Pure: the files were read before.
  */
-export function validateInputReferences(storyboard: Pick<ResolvedStoryboard, 'sources'>, jobs: readonly ResolvedJob[], infos: ReadonlyMap<string, InputReferenceInfo>): Issue[] {
+export function validateInputReferences(
+  storyboard: Pick<ResolvedStoryboard, 'sources'>,
+  jobs: readonly ResolvedJob[],
+  infos: ReadonlyMap<string, InputReferenceInfo>,
+): Issue[] {
   // One missing image named by every job of a shot is one problem, reported once.
   const groups = new JobIssueGroups();
   for (const job of jobs) {
@@ -31,8 +35,21 @@ export function validateInputReferences(storyboard: Pick<ResolvedStoryboard, 'so
 function problemOf(info: InputReferenceInfo, job: ResolvedJob): Pick<Issue, 'code' | 'message' | 'expected' | 'found' | 'hint'> | null {
   const file = job.inputReference!.path;
   if (info.status !== 'ok') return describeRefusal(info, file, INPUT_REFERENCE);
-  if (info.type === null) return { code: 'input-reference-type', message: `input_reference ${file} is not a JPEG, PNG or WebP image`, expected: 'JPEG, PNG or WebP bytes', hint: 'the type is read from the bytes, not the file name; convert the image' };
+  if (info.type === null)
+    return {
+      code: 'input-reference-type',
+      message: `input_reference ${file} is not a JPEG, PNG or WebP image`,
+      expected: 'JPEG, PNG or WebP bytes',
+      hint: 'the type is read from the bytes, not the file name; convert the image',
+    };
   const found = info.width && info.height ? `${info.width}x${info.height}` : 'an unreadable size';
-  if (found !== job.size.value) return { code: 'input-reference-size', message: `input_reference ${file} is ${found} pixels, the job renders ${job.size.value}`, expected: job.size.value, found, hint: `resize or pad the image to exactly ${job.size.value}; it becomes the first frame` };
+  if (found !== job.size.value)
+    return {
+      code: 'input-reference-size',
+      message: `input_reference ${file} is ${found} pixels, the job renders ${job.size.value}`,
+      expected: job.size.value,
+      found,
+      hint: `resize or pad the image to exactly ${job.size.value}; it becomes the first frame`,
+    };
   return null;
 }

@@ -50,11 +50,18 @@ export function validateShots(storyboard: StoryboardDraft): { ordered: ResolvedS
     }
     if (link && profile && !servesParentKind(profile, link.kind)) issues.push(issueAt(main, at, unsupported(profile.name, link.kind)));
     if (shot.written.input_reference !== undefined && profile && !profile.features.inputReference) {
-      issues.push(issueAt(main, [...shot.origin.path, 'input_reference'], { code: 'input-reference-unsupported', message: `provider "${profile.name}" does not accept input_reference images` }));
+      issues.push(
+        issueAt(main, [...shot.origin.path, 'input_reference'], {
+          code: 'input-reference-unsupported',
+          message: `provider "${profile.name}" does not accept input_reference images`,
+        }),
+      );
     }
   }
   issues.push(...validateExtraFields(storyboard));
-  issues.push(...findCycles(storyboard.shots, byId, (shot, kinds, cycle) => issueAt(main, [...shot.origin.path, parentOf(shot.written)!.kind], cycleIssue(kinds, cycle))));
+  issues.push(
+    ...findCycles(storyboard.shots, byId, (shot, kinds, cycle) => issueAt(main, [...shot.origin.path, parentOf(shot.written)!.kind], cycleIssue(kinds, cycle))),
+  );
   const sound = storyboard.shots.filter((shot) => byId.get(shot.written.id) === shot && reachesRoot(shot, byId));
   const isSound = new Set(sound);
   return { ordered: parentsFirst(sound, byId), detached: storyboard.shots.filter((shot) => !isSound.has(shot)), issues };
@@ -64,20 +71,41 @@ export function validateShots(storyboard: StoryboardDraft): { ordered: ResolvedS
 function unsupported(provider: string, kind: ParentKind): Pick<Issue, 'code' | 'message' | 'hint'> {
   switch (kind) {
     case 'remix':
-      return { code: 'remix-unsupported', message: `provider "${provider}" cannot remix videos`, hint: 'render this shot as its own prompt, or use a provider with remix (emulator, openai, azure, litellm)' };
+      return {
+        code: 'remix-unsupported',
+        message: `provider "${provider}" cannot remix videos`,
+        hint: 'render this shot as its own prompt, or use a provider with remix (emulator, openai, azure, litellm)',
+      };
     case 'edit':
-      return { code: 'edit-unsupported', message: `provider "${provider}" cannot edit videos (it has no /videos/edits)`, hint: 'use remix: where the provider has it, render this shot as its own prompt, or use a provider with edits (emulator, openai, litellm)' };
+      return {
+        code: 'edit-unsupported',
+        message: `provider "${provider}" cannot edit videos (it has no /videos/edits)`,
+        hint: 'use remix: where the provider has it, render this shot as its own prompt, or use a provider with edits (emulator, openai, litellm)',
+      };
     case 'extend':
-      return { code: 'extend-unsupported', message: `provider "${provider}" cannot extend videos (it has no /videos/extensions)`, hint: 'use continue: to carry on from the last frame in a new clip, or a provider with extensions (emulator, openai, litellm)' };
+      return {
+        code: 'extend-unsupported',
+        message: `provider "${provider}" cannot extend videos (it has no /videos/extensions)`,
+        hint: 'use continue: to carry on from the last frame in a new clip, or a provider with extensions (emulator, openai, litellm)',
+      };
     case 'continue':
-      return { code: 'continue-unsupported', message: `provider "${provider}" takes no image input, so a shot cannot continue from another's last frame`, hint: 'drop continue: and describe the scene in the prompt, or use a provider with image input' };
+      return {
+        code: 'continue-unsupported',
+        message: `provider "${provider}" takes no image input, so a shot cannot continue from another's last frame`,
+        hint: 'drop continue: and describe the scene in the prompt, or use a provider with image input',
+      };
   }
 }
 
 /** A cycle of remixes keeps its old words; one through edits, extensions or continuations names them. */
 function cycleIssue(kinds: readonly ParentKind[], cycle: readonly string[]): Pick<Issue, 'code' | 'message' | 'hint'> {
   const distinct = [...new Set(kinds)];
-  if (distinct.length === 1 && distinct[0] === 'remix') return { code: 'remix-cycle', message: `remix cycle: ${cycle.join(' -> ')}`, hint: 'a remix edits a finished video, so a chain must start at a shot that is not a remix' };
+  if (distinct.length === 1 && distinct[0] === 'remix')
+    return {
+      code: 'remix-cycle',
+      message: `remix cycle: ${cycle.join(' -> ')}`,
+      hint: 'a remix edits a finished video, so a chain must start at a shot that is not a remix',
+    };
   return {
     code: 'parent-cycle',
     message: `${distinct.join('/')} cycle: ${cycle.join(' -> ')}`,
@@ -104,7 +132,11 @@ function reachesRoot(shot: ResolvedShot, byId: ReadonlyMap<string, ResolvedShot>
 }
 
 /** Each cycle once, as `a -> b -> a`, reported at the parent key of the first shot in it. */
-function findCycles(shots: readonly ResolvedShot[], byId: ReadonlyMap<string, ResolvedShot>, report: (shot: ResolvedShot, kinds: ParentKind[], cycle: string[]) => Issue): Issue[] {
+function findCycles(
+  shots: readonly ResolvedShot[],
+  byId: ReadonlyMap<string, ResolvedShot>,
+  report: (shot: ResolvedShot, kinds: ParentKind[], cycle: string[]) => Issue,
+): Issue[] {
   const issues: Issue[] = [];
   const done = new Set<string>();
   for (const start of shots) {
@@ -117,7 +149,13 @@ function findCycles(shots: readonly ResolvedShot[], byId: ReadonlyMap<string, Re
     if (current && chain.includes(current)) {
       const loop = chain.slice(chain.indexOf(current));
       const cycle = [...loop.map((shot) => shot.written.id), current.written.id];
-      issues.push(report(current, loop.map((shot) => parentOf(shot.written)!.kind), cycle));
+      issues.push(
+        report(
+          current,
+          loop.map((shot) => parentOf(shot.written)!.kind),
+          cycle,
+        ),
+      );
     }
     for (const shot of chain) done.add(shot.written.id);
   }
@@ -130,7 +168,7 @@ function parentsFirst(shots: readonly ResolvedShot[], byId: ReadonlyMap<string, 
   for (const shot of shots) {
     // Walk up the chain to the first placed ancestor, then place the chain top-down.
     const chain: ResolvedShot[] = [];
-    for (let current: ResolvedShot | undefined = shot; current && !placed.has(current.written.id); ) {
+    for (let current: ResolvedShot | undefined = shot; current && !placed.has(current.written.id);) {
       chain.push(current);
       current = parentShot(current, byId);
     }

@@ -13,7 +13,11 @@ export interface Combination {
 }
 
 /** Where issues about a shot's variants are reported; the caller owns the YAML source. */
-export type ReportAt = (path: readonly (string | number)[], fields: Omit<Issue, 'file' | 'line' | 'column' | 'length' | 'path' | 'severity'>, options?: { key?: boolean }) => void;
+export type ReportAt = (
+  path: readonly (string | number)[],
+  fields: Omit<Issue, 'file' | 'line' | 'column' | 'length' | 'path' | 'severity'>,
+  options?: { key?: boolean },
+) => void;
 
 export interface MatrixInput {
   readonly variants: WrittenVariants | undefined;
@@ -54,7 +58,16 @@ export function expandMatrix(input: MatrixInput, report: ReportAt): Combination[
   excludes.forEach((entry, index) => {
     for (const key of Object.keys(entry)) {
       if (!known.has(key)) {
-        report([...variantsPath, 'exclude', index, key], { code: 'unknown-axis', message: `exclude names "${key}", which is not a variant axis of this shot`, expected: `one of ${[...known].join(', ') || '(no axes)'}`, found: key }, { key: true });
+        report(
+          [...variantsPath, 'exclude', index, key],
+          {
+            code: 'unknown-axis',
+            message: `exclude names "${key}", which is not a variant axis of this shot`,
+            expected: `one of ${[...known].join(', ') || '(no axes)'}`,
+            found: key,
+          },
+          { key: true },
+        );
       }
     }
   });
@@ -76,7 +89,15 @@ export function expandMatrix(input: MatrixInput, report: ReportAt): Combination[
     }
     const inheritedClash = Object.keys(entry).find((key) => inherited.some((b) => b.axis === key));
     if (inheritedClash) {
-      report([...entryPath, inheritedClash], { code: 'axis-clash', message: `"${inheritedClash}" is bound by the parent shot and cannot be set again`, hint: 'a remix inherits its parent\'s bindings' }, { key: true });
+      report(
+        [...entryPath, inheritedClash],
+        {
+          code: 'axis-clash',
+          message: `"${inheritedClash}" is bound by the parent shot and cannot be set again`,
+          hint: "a remix inherits its parent's bindings",
+        },
+        { key: true },
+      );
       return;
     }
     const ordered = [...axes, ...Object.keys(entry).filter((key) => !axes.includes(key))];

@@ -37,7 +37,8 @@ export function blankControls(text: string): string {
  * starts a redraw. Not absolute positioning, clearing the screen or the scrollback, queries
  * that make the terminal answer on stdin, or OSC. Anything else among the controls is escaped.
  */
-const OWN_OR_CONTROL = /(\u001b\[(?:[0-9;:]{0,32}m|[0-9]{0,4}[A-G]|[0-2]?K|0?J|\?(?:25|2026)[hl]))|(\r(?=\n|\u001b\[))|([\n\t])|[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
+const OWN_OR_CONTROL =
+  /(\u001b\[(?:[0-9;:]{0,32}m|[0-9]{0,4}[A-G]|[0-2]?K|0?J|\?(?:25|2026)[hl]))|(\r(?=\n|\u001b\[))|([\n\t])|[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
 
 /**
  * The last line of defence of an output stream, for text that reached it by a route that did not
@@ -47,7 +48,10 @@ const OWN_OR_CONTROL = /(\u001b\[(?:[0-9;:]{0,32}m|[0-9]{0,4}[A-G]|[0-2]?K|0?J|\
  * C1 controls and U+2028, can occur; their `\uXXXX` form parses back to them).
  */
 export function safeOutputText(text: string): string {
-  return redact(text).replace(OWN_OR_CONTROL, (match, own: string | undefined, cr: string | undefined, line: string | undefined) => own ?? cr ?? line ?? escapeOne(match));
+  return redact(text).replace(
+    OWN_OR_CONTROL,
+    (match, own: string | undefined, cr: string | undefined, line: string | undefined) => own ?? cr ?? line ?? escapeOne(match),
+  );
 }
 
 /** What JSON.stringify leaves raw among the controls: DEL, C1, bidi controls, U+2028/U+2029, the BOM. */

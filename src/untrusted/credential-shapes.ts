@@ -40,7 +40,8 @@ export const CREDENTIAL_SHAPES: readonly CredentialShape[] = [
   // A key or a signature in a URL's query (`?key=…` for Gemini, presigned S3 and GCS URLs).
   {
     name: 'credential-query-parameter',
-    pattern: /[?&](?:key|api[_-]?key|access[_-]?token|token|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential)=(?<s>[^&\s"'\\#<>]+)/dgi,
+    pattern:
+      /[?&](?:key|api[_-]?key|access[_-]?token|token|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential)=(?<s>[^&\s"'\\#<>]+)/dgi,
   },
 ];
 

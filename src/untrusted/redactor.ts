@@ -119,7 +119,14 @@ export function createRedactor(): Redactor {
     }
   };
 
-  return { redact, redactKnown, redactDeep, replacer: (_key, value) => (typeof value === 'string' ? redactCached(value) : value), heldIn: (text) => spansOf(text, false, heldNeedles), remember };
+  return {
+    redact,
+    redactKnown,
+    redactDeep,
+    replacer: (_key, value) => (typeof value === 'string' ? redactCached(value) : value),
+    heldIn: (text) => spansOf(text, false, heldNeedles),
+    remember,
+  };
 }
 
 /** A quick `test` before collecting matches: most strings hold none, and matchAll costs more to set up. */
@@ -163,7 +170,9 @@ function base64Cores(secret: string): string[] {
   const bytes = Buffer.from(secret, 'utf8');
   const cores: string[] = [];
   for (const offset of [0, 1, 2]) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64').replace(/=+$/, '');
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes])
+      .toString('base64')
+      .replace(/=+$/, '');
     // Characters whose 6 bits lie wholly inside the secret's bytes.
     const first = Math.ceil((offset * 8) / 6);
     const last = Math.floor(((offset + bytes.length) * 8) / 6);

@@ -44,7 +44,13 @@ export function diffCuts(before: CutPlan, after: CutPlan): CutDiff {
   for (const cut of after.cuts) {
     const previous = old.get(cut.id);
     if (!previous) added.push(cut);
-    else if (previous.action !== cut.action || previous.shape !== cut.shape || JSON.stringify(previous.reason) !== JSON.stringify(cut.reason) || previous.seconds !== cut.seconds) changed.push(cut);
+    else if (
+      previous.action !== cut.action ||
+      previous.shape !== cut.shape ||
+      JSON.stringify(previous.reason) !== JSON.stringify(cut.reason) ||
+      previous.seconds !== cut.seconds
+    )
+      changed.push(cut);
   }
   return { added, changed, removed: before.cuts.filter((cut) => !now.has(cut.id)).map((cut) => cut.id) };
 }

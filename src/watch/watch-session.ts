@@ -14,7 +14,13 @@ import { diffCuts, diffPlans, type CutDiff, type PlanDiff } from './plan-diff.js
  */
 
 export type WatchUpdate =
-  | { readonly kind: 'invalid'; readonly issues: readonly Issue[]; readonly texts: ReadonlyMap<string, string>; readonly hasLastGood: boolean; readonly elapsedMs: number }
+  | {
+      readonly kind: 'invalid';
+      readonly issues: readonly Issue[];
+      readonly texts: ReadonlyMap<string, string>;
+      readonly hasLastGood: boolean;
+      readonly elapsedMs: number;
+    }
   | {
       readonly kind: 'planned';
       /** What made this plan: a file that changed (or the first plan), or `refresh()` (a render changed the lockfile). */
@@ -144,7 +150,17 @@ export async function startWatch(options: WatchOptions): Promise<WatchSession> {
     const diff = current ? diffPlans(current.planned.plan, planned.plan) : null;
     const cutDiff = current ? diffCuts(current.planned.cuts, planned.cuts) : null;
     current = { loaded: result.loaded, planned };
-    await options.onUpdate({ kind: 'planned', cause, loaded: result.loaded, planned, diff, cutDiff, issues: result.issues, texts: result.texts, elapsedMs: elapsed() });
+    await options.onUpdate({
+      kind: 'planned',
+      cause,
+      loaded: result.loaded,
+      planned,
+      diff,
+      cutDiff,
+      issues: result.issues,
+      texts: result.texts,
+      elapsedMs: elapsed(),
+    });
   };
 
   // Re-plans never overlap: a change during a re-plan queues one more after it.

@@ -40,25 +40,45 @@ function truncated(res: ServerResponse): void {
 /** Each answer a server can give, and the call that meets it. */
 const cases: ReadonlyArray<readonly [string, Handler, (client: VideosClient, signal: AbortSignal) => Promise<unknown>]> = [
   ['a retrieve answered', (_q, res) => sendJson(res, 200, wireVideo()), (c, signal) => c.retrieve('video_abc123', { signal })],
-  ['a retrieve retried through 503s', (_q, res) => sendJson(res, 503, errorBody('busy', 'server_error', null)), (c, signal) => failure(c.retrieve('video_abc123', { signal }))],
-  ['a create whose outcome is unknown', (_q, res) => sendJson(res, 500, errorBody('boom', 'server_error', null)), (c, signal) => failure(c.create({ prompt: 'p' }, { signal }))],
+  [
+    'a retrieve retried through 503s',
+    (_q, res) => sendJson(res, 503, errorBody('busy', 'server_error', null)),
+    (c, signal) => failure(c.retrieve('video_abc123', { signal })),
+  ],
+  [
+    'a create whose outcome is unknown',
+    (_q, res) => sendJson(res, 500, errorBody('boom', 'server_error', null)),
+    (c, signal) => failure(c.create({ prompt: 'p' }, { signal })),
+  ],
   ['a 404', (_q, res) => sendJson(res, 404, errorBody('no', 'invalid_request_error', null)), (c, signal) => failure(c.retrieve('video_abc123', { signal }))],
   ['a body cut short', (_q, res) => truncated(res), (c, signal) => failure(c.retrieve('video_abc123', { signal }))],
   ['a server that never answers', () => undefined, (c, signal) => failure(c.retrieve('video_abc123', { signal }))],
-  ['a listing', (_q, res) => sendJson(res, 200, { object: 'list', data: [wireVideo()], has_more: false }), async (c, signal) => {
-    for await (const _video of c.listAll({}, { signal })) void _video;
-  }],
-  ['a download', (_q, res) => {
-    res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': MP4.length });
-    res.end(MP4);
-  }, (c, signal) => c.download('video_abc123', 'video', join(dir, 'a.mp4'), { signal })],
-  ['a download that is not an MP4', (_q, res) => {
-    res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': 5 });
-    res.end('hello');
-  }, (c, signal) => failure(c.download('video_abc123', 'video', join(dir, 'b.mp4'), { signal }))],
+  [
+    'a listing',
+    (_q, res) => sendJson(res, 200, { object: 'list', data: [wireVideo()], has_more: false }),
+    async (c, signal) => {
+      for await (const _video of c.listAll({}, { signal })) void _video;
+    },
+  ],
+  [
+    'a download',
+    (_q, res) => {
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': MP4.length });
+      res.end(MP4);
+    },
+    (c, signal) => c.download('video_abc123', 'video', join(dir, 'a.mp4'), { signal }),
+  ],
+  [
+    'a download that is not an MP4',
+    (_q, res) => {
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': 5 });
+      res.end('hello');
+    },
+    (c, signal) => failure(c.download('video_abc123', 'video', join(dir, 'b.mp4'), { signal })),
+  ],
 ];
 
-describe('abort listeners on the caller\'s signal', () => {
+describe("abort listeners on the caller's signal", () => {
   it.each(cases)('none are left after %s, however many calls share the signal', async (what, handler, call) => {
     const h = await fixtures.harness(handler, { ...quick, ...(endsByTimeout.has(what) ? { timeoutMs: SHORT_TIMEOUT_MS } : {}) });
     const signal = new AbortController().signal;
@@ -95,7 +115,7 @@ describe('abort listeners on the caller\'s signal', () => {
     expect(listeners(controller.signal)).toBe(0);
   });
 
-  it('the run\'s clock: sleeps side by side add at most one listener, and none stay', async () => {
+  it("the run's clock: sleeps side by side add at most one listener, and none stay", async () => {
     const signal = new AbortController().signal;
     const sleeping = Array.from({ length: 25 }, (_, i) => systemClock.sleep(5 + i, signal));
     expect(listeners(signal)).toBeLessThanOrEqual(1);

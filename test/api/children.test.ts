@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateOutcomeUnknownError, createOpenAiVideosProtocol, createVideosClient, NotFoundError, UnsupportedFeatureError, type VideosClient } from '../../src/api/index.js';
+import {
+  CreateOutcomeUnknownError,
+  createOpenAiVideosProtocol,
+  createVideosClient,
+  NotFoundError,
+  UnsupportedFeatureError,
+  type VideosClient,
+} from '../../src/api/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { emulatorProfile } from '../../src/providers/builtin.js';
 import type { ProviderProfile } from '../../src/providers/profile.js';

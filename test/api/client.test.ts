@@ -17,7 +17,19 @@ import {
 } from '../../src/api/index.js';
 import { azureProfile, emulatorProfile } from '../../src/providers/builtin.js';
 import type { ProviderProfile } from '../../src/providers/profile.js';
-import { createFixtures, errorBody, failure, freePort, sendJson, startServer, wireVideo, type Handler, type Harness, type Seen, type TestServer } from './server.js';
+import {
+  createFixtures,
+  errorBody,
+  failure,
+  freePort,
+  sendJson,
+  startServer,
+  wireVideo,
+  type Handler,
+  type Harness,
+  type Seen,
+  type TestServer,
+} from './server.js';
 
 const KEY = 'sk-test-SECRET-0123456789abcdef';
 const multipartProfile: ProviderProfile = { ...emulatorProfile, name: 'multi', encoding: 'multipart', statusAliases: { processing: 'in_progress' } };
@@ -111,7 +123,12 @@ describe('request shapes', () => {
 
   it.each([
     ['api-key style', azureProfile, KEY, { 'api-key': KEY, authorization: undefined }],
-    ['style none', { ...emulatorProfile, auth: { ...emulatorProfile.auth, style: 'none' } } as ProviderProfile, KEY, { 'api-key': undefined, authorization: undefined }],
+    [
+      'style none',
+      { ...emulatorProfile, auth: { ...emulatorProfile.auth, style: 'none' } } as ProviderProfile,
+      KEY,
+      { 'api-key': undefined, authorization: undefined },
+    ],
     ['no key', emulatorProfile, null, { 'api-key': undefined, authorization: undefined }],
   ])('sends credentials per the profile: %s', async (_name, profile, apiKey, expected) => {
     const h = await harness((_req, res) => sendJson(res, 200, wireVideo()), { profile, apiKey });
@@ -124,14 +141,14 @@ describe('request shapes', () => {
 describe('retries of idempotent calls', () => {
   it('retries a 503 after the retry-after-ms delay and reports it', async () => {
     const h = await harness((_req, res, _s, n) =>
-      n === 0 ? sendJson(res, 503, errorBody('overloaded', 'server_error', null), { 'retry-after-ms': '1234', 'retry-after': '9' }) : sendJson(res, 200, wireVideo()),
+      n === 0
+        ? sendJson(res, 503, errorBody('overloaded', 'server_error', null), { 'retry-after-ms': '1234', 'retry-after': '9' })
+        : sendJson(res, 200, wireVideo()),
     );
     await h.client.retrieve('video_abc123');
     expect(h.server.seen).toHaveLength(2);
     expect(h.sleeps).toEqual([1234]);
-    expect(h.retries).toEqual([
-      expect.objectContaining({ method: 'GET', path: '/v1/videos/video_abc123', retry: 1, delayMs: 1234, status: 503 }),
-    ]);
+    expect(h.retries).toEqual([expect.objectContaining({ method: 'GET', path: '/v1/videos/video_abc123', retry: 1, delayMs: 1234, status: 503 })]);
   });
 
   it('retries a 429 after retry-after seconds, and 5xx with computed backoff', async () => {
@@ -263,7 +280,9 @@ describe('creates are never resent once they may have reached the server', () =>
 
   it('is retried after a 429, which created nothing', async () => {
     const h = await harness((_req, res, _s, n) =>
-      n === 0 ? sendJson(res, 429, errorBody('Too many jobs in flight', 'requests', 'rate_limit_exceeded'), { 'retry-after': '2' }) : sendJson(res, 200, wireVideo()),
+      n === 0
+        ? sendJson(res, 429, errorBody('Too many jobs in flight', 'requests', 'rate_limit_exceeded'), { 'retry-after': '2' })
+        : sendJson(res, 200, wireVideo()),
     );
     const video = await h.client.create(req);
     expect(video.status).toBe('queued');
@@ -352,7 +371,16 @@ describe('statuses and polling', () => {
   it('reads a failed job sent with a 500 (vLLM-Omni) as a failed Video, without retrying', async () => {
     const id = 'video_gen_0123456789abcdef0123456789abcdef';
     const h = await harness((_req, res) =>
-      sendJson(res, 500, { id, object: 'video', status: 'failed', created_at: 1, size: null, seconds: '4', error: { code: 500, message: 'CUDA out of memory' }, peak_memory_mb: 1 }),
+      sendJson(res, 500, {
+        id,
+        object: 'video',
+        status: 'failed',
+        created_at: 1,
+        size: null,
+        seconds: '4',
+        error: { code: 500, message: 'CUDA out of memory' },
+        peak_memory_mb: 1,
+      }),
     );
     const { video } = await h.client.retrieve(id);
     expect(video).toMatchObject({ id, status: 'failed', error: { code: '500', message: 'CUDA out of memory' } });
@@ -431,7 +459,9 @@ describe('safety', () => {
     const make = (baseUrl: string, allowInsecureHttp?: boolean) =>
       createVideosClient({ profile: emulatorProfile, baseUrl, apiKey: KEY, ...(allowInsecureHttp === undefined ? {} : { allowInsecureHttp }) });
     expect(() => make('http://gpu-box.lan:8091/v1')).toThrow(InsecureHttpError);
-    expect(() => make('http://gpu-box.lan:8091/v1')).toThrow(expect.objectContaining({ code: 'insecure-http', hint: expect.stringMatching(/--allow-insecure-http/) }));
+    expect(() => make('http://gpu-box.lan:8091/v1')).toThrow(
+      expect.objectContaining({ code: 'insecure-http', hint: expect.stringMatching(/--allow-insecure-http/) }),
+    );
     for (const ok of ['http://127.0.0.1:1/v1', 'http://localhost:1/v1', 'http://[::1]:1/v1', 'https://api.openai.com/v1']) {
       clients.push(make(ok));
     }
@@ -467,7 +497,7 @@ describe('safety', () => {
     expect(h.server.seen).toHaveLength(0);
   });
 
-  it('leaves no listener on the caller\'s signal once a call is done', async () => {
+  it("leaves no listener on the caller's signal once a call is done", async () => {
     const h = await harness((_req, res, _s, n) => (n === 1 ? sendJson(res, 200, wireVideo()) : sendJson(res, 503, errorBody('busy', 'server_error', null))));
     const controller = new AbortController();
     await h.client.retrieve('video_abc123', { signal: controller.signal });

@@ -75,7 +75,9 @@ describe('download limits', () => {
     const h = await harness((_req, res) => sendLarge(res, 3 * limit, announce));
     const error = await failure(h.client.download('video_1', 'video', join(dir, 'hero.mp4'), { maxBytes: limit }));
     expect(error).toBeInstanceOf(ResponseFormatError);
-    expect(error.message).toMatch(announce ? /announces 3145728 bytes, more than the 1048576 allowed for this mp4/ : /larger than the 1048576 bytes allowed for this mp4/);
+    expect(error.message).toMatch(
+      announce ? /announces 3145728 bytes, more than the 1048576 allowed for this mp4/ : /larger than the 1048576 bytes allowed for this mp4/,
+    );
     expect(h.server.seen).toHaveLength(1);
     expect(await readdir(dir)).toEqual([]);
   });
@@ -178,7 +180,13 @@ describe('download limits', () => {
 
 describe('listing limits', () => {
   /** A list whose every page has one new video and says there is more, with a new cursor. */
-  const endless = (n: number) => ({ object: 'list', data: [wireVideo({ id: `video_${n}`, created_at: 2_000_000_000 })], first_id: `video_${n}`, last_id: `video_${n}`, has_more: true });
+  const endless = (n: number) => ({
+    object: 'list',
+    data: [wireVideo({ id: `video_${n}`, created_at: 2_000_000_000 })],
+    first_id: `video_${n}`,
+    last_id: `video_${n}`,
+    has_more: true,
+  });
 
   it('a list that always has more, with a new cursor each page, ends at the page limit with ListingTooLongError', async () => {
     const h = await harness((_req, res, _s, n) => sendJson(res, 200, endless(n)));
@@ -189,7 +197,9 @@ describe('listing limits', () => {
       })(),
     );
     expect(error).toBeInstanceOf(ListingTooLongError);
-    expect(error.message).toBe('GET /v1/videos: the list of videos goes on past 50 pages or 100000 videos, the most shotlist follows; the server keeps answering has_more');
+    expect(error.message).toBe(
+      'GET /v1/videos: the list of videos goes on past 50 pages or 100000 videos, the most shotlist follows; the server keeps answering has_more',
+    );
     expect(h.server.seen).toHaveLength(50);
     expect(listed).toHaveLength(50);
   });

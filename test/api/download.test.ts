@@ -26,7 +26,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-
 function sendFile(res: ServerResponse, bytes: Buffer, contentType: string): void {
   res.writeHead(200, { 'content-type': contentType, 'content-length': bytes.length });
   res.end(bytes);
@@ -94,7 +93,11 @@ describe('download', () => {
 
   it.each([
     ['a wrong content type', (res: ServerResponse) => sendFile(res, MP4, 'text/html'), /expected content-type video\/mp4, got text\/html/],
-    ['bytes that are not an MP4', (res: ServerResponse) => sendFile(res, Buffer.from('<html>this is not a movie</html>'), 'video/mp4'), /does not start like a mp4 file/],
+    [
+      'bytes that are not an MP4',
+      (res: ServerResponse) => sendFile(res, Buffer.from('<html>this is not a movie</html>'), 'video/mp4'),
+      /does not start like a mp4 file/,
+    ],
     ['an empty body', (res: ServerResponse) => sendFile(res, Buffer.alloc(0), 'video/mp4'), /empty body/],
     ['a body too short to hold a signature', (res: ServerResponse) => sendFile(res, Buffer.from([0, 0, 0]), 'video/mp4'), /does not start like a mp4/],
   ])('rejects %s without retrying or leaving files', async (_name, respond, message) => {

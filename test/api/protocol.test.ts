@@ -18,7 +18,11 @@ function protocolFor(profile: ProviderProfile, baseUrl = 'http://127.0.0.1:9/v1'
 describe('the openai-videos protocol behind the interface', () => {
   it('declares what its profile has, and leaves out what it lacks', () => {
     expect(capabilitiesOf(protocolFor(emulatorProfile))).toEqual(['remix', 'edit', 'extend', 'createCharacter', 'getCharacter', 'list', 'listAll', 'delete']);
-    const bare: ProviderProfile = { ...emulatorProfile, features: { ...emulatorProfile.features, remix: false, edit: false, extend: false, characters: 0, list: false, delete: false }, discoverModel: true };
+    const bare: ProviderProfile = {
+      ...emulatorProfile,
+      features: { ...emulatorProfile.features, remix: false, edit: false, extend: false, characters: 0, list: false, delete: false },
+      discoverModel: true,
+    };
     const client = protocolFor(bare);
     expect(capabilitiesOf(client)).toEqual(['listModels']);
     expect(client.remix).toBeUndefined();

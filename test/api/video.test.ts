@@ -84,11 +84,29 @@ describe("a server's timestamps", () => {
 
   it('500 servers sending any finite number: what is kept fits the lockfile schema, which the next run must read', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constantFrom(0, MAX_UNIX_SECONDS, MAX_UNIX_SECONDS + 1, 99_999_999_999_999_999, -1)), (value) => {
-        const video = parseVideo(wireVideo({ status: 'completed', created_at: value, expires_at: value }), aliases);
-        const entry = { fingerprint: `sha256:${'0'.repeat(64)}`, request: { provider: 'p', model: null, size: '1280x720', seconds: '8', prompt: 'x' }, video_id: video.id, remixed_from: null, status: video.status, created_at: video.createdAt, expires_at: video.expiresAt, cost_usd: null, error: null, outputs: {} };
-        expect(() => parseLockfile(JSON.stringify({ lockfileVersion: 1, name: 'x', jobs: { a: entry } }), 'x.lock.json')).not.toThrow();
-      }),
+      fc.property(
+        fc.oneof(
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.integer(),
+          fc.constantFrom(0, MAX_UNIX_SECONDS, MAX_UNIX_SECONDS + 1, 99_999_999_999_999_999, -1),
+        ),
+        (value) => {
+          const video = parseVideo(wireVideo({ status: 'completed', created_at: value, expires_at: value }), aliases);
+          const entry = {
+            fingerprint: `sha256:${'0'.repeat(64)}`,
+            request: { provider: 'p', model: null, size: '1280x720', seconds: '8', prompt: 'x' },
+            video_id: video.id,
+            remixed_from: null,
+            status: video.status,
+            created_at: video.createdAt,
+            expires_at: video.expiresAt,
+            cost_usd: null,
+            error: null,
+            outputs: {},
+          };
+          expect(() => parseLockfile(JSON.stringify({ lockfileVersion: 1, name: 'x', jobs: { a: entry } }), 'x.lock.json')).not.toThrow();
+        },
+      ),
       { numRuns: 500, seed: 20_261_122 },
     );
   });

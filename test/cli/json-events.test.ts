@@ -30,7 +30,11 @@ describe.concurrent('render events', () => {
     expect(all[failed]).toMatchObject({ status: 'failed', reason: expect.stringContaining('moderation_blocked'), video_id: null, outputs: {}, cost_usd: 0 });
     expect(all[skipped]).toMatchObject({ status: 'skipped', reason: 'not sent, because hero[product=teapot] failed' });
     // Each job is reported once.
-    expect(events(run, 'job.result').map((e) => e['id']).sort()).toEqual(['hero-dusk[product=mug]', 'hero-dusk[product=teapot]', 'hero[product=mug]', 'hero[product=teapot]']);
+    expect(
+      events(run, 'job.result')
+        .map((e) => e['id'])
+        .sort(),
+    ).toEqual(['hero-dusk[product=mug]', 'hero-dusk[product=teapot]', 'hero[product=mug]', 'hero[product=teapot]']);
   });
 
   it('lines: the failure line comes when the job fails, before the rest of the run', async ({ onTestFinished }) => {
@@ -44,7 +48,9 @@ describe.concurrent('render events', () => {
     expect(lastDone, run.stderr).toBeGreaterThan(failed);
   });
 
-  it('--json: run.start carries the plan totals; job.result the video id, files and cost; run.summary the reused count and a time', async ({ onTestFinished }) => {
+  it('--json: run.start carries the plan totals; job.result the video id, files and cost; run.summary the reused count and a time', async ({
+    onTestFinished,
+  }) => {
     const { emu, dir } = await renderProject(onTestFinished);
     const run = await renderWith(emu, dir, FILE, ['--no-report']);
     expect(run.code, run.stderr).toBe(0);
@@ -81,7 +87,20 @@ describe.concurrent('render events', () => {
       expect(result['outputs']).toEqual({ video: entry.outputs.video!.path, thumbnail: entry.outputs.thumbnail!.path });
       expect((await stat(path.join(dir, entry.outputs.video!.path))).size).toBe(entry.outputs.video!.bytes);
     }
-    expect(all.at(-1)).toEqual({ event: 'run.summary', completed: 4, failed: 0, skipped: 0, cancelled: 0, reused: 0, blocked: 0, spent_usd: 1.6, spent: { USD: 1.6 }, interrupted: false, out: 'renders/quickstart', at: expect.stringMatching(ISO) });
+    expect(all.at(-1)).toEqual({
+      event: 'run.summary',
+      completed: 4,
+      failed: 0,
+      skipped: 0,
+      cancelled: 0,
+      reused: 0,
+      blocked: 0,
+      spent_usd: 1.6,
+      spent: { USD: 1.6 },
+      interrupted: false,
+      out: 'renders/quickstart',
+      at: expect.stringMatching(ISO),
+    });
 
     // Nothing left to do: still a start and a summary, saying what was reused.
     const again = await renderWith(emu, dir, FILE, ['--no-report']);
@@ -94,11 +113,36 @@ describe.concurrent('render events', () => {
 
 describe.concurrent('refusals, usage mistakes and issues as events', () => {
   const cases: { name: string; argv: string[]; code: number; error: Record<string, unknown> }[] = [
-    { name: 'plan --frozen', argv: ['plan', FILE, '--frozen'], code: 3, error: { code: 'frozen', message: expect.stringContaining('--frozen: 4 jobs would have to render'), hint: expect.any(String) } },
-    { name: 'render --max-cost', argv: ['render', FILE, '--max-cost', '1'], code: 3, error: { code: 'max-cost', message: expect.stringContaining('above the limit of $1.00'), hint: expect.any(String) } },
-    { name: 'an invalid flag value', argv: ['plan', FILE, '--concurrency', '0'], code: 2, error: { code: 'usage', message: expect.stringContaining('--concurrency'), hint: 'run with --help for usage' } },
-    { name: 'an unknown flag', argv: ['render', FILE, '--fast'], code: 2, error: { code: 'usage', message: "unknown option '--fast'", hint: 'Did you mean --wait?' } },
-    { name: 'a missing argument', argv: ['plan'], code: 2, error: { code: 'usage', message: "missing required argument 'file'", hint: 'run with --help for usage' } },
+    {
+      name: 'plan --frozen',
+      argv: ['plan', FILE, '--frozen'],
+      code: 3,
+      error: { code: 'frozen', message: expect.stringContaining('--frozen: 4 jobs would have to render'), hint: expect.any(String) },
+    },
+    {
+      name: 'render --max-cost',
+      argv: ['render', FILE, '--max-cost', '1'],
+      code: 3,
+      error: { code: 'max-cost', message: expect.stringContaining('above the limit of $1.00'), hint: expect.any(String) },
+    },
+    {
+      name: 'an invalid flag value',
+      argv: ['plan', FILE, '--concurrency', '0'],
+      code: 2,
+      error: { code: 'usage', message: expect.stringContaining('--concurrency'), hint: 'run with --help for usage' },
+    },
+    {
+      name: 'an unknown flag',
+      argv: ['render', FILE, '--fast'],
+      code: 2,
+      error: { code: 'usage', message: "unknown option '--fast'", hint: 'Did you mean --wait?' },
+    },
+    {
+      name: 'a missing argument',
+      argv: ['plan'],
+      code: 2,
+      error: { code: 'usage', message: "missing required argument 'file'", hint: 'run with --help for usage' },
+    },
   ];
   for (const { name, argv, code, error } of cases) {
     it(`${name}: an error event with the exit code, and the message still on stderr`, async ({ onTestFinished }) => {
@@ -121,7 +165,13 @@ describe.concurrent('refusals, usage mistakes and issues as events', () => {
     for (const command of ['validate', 'plan', 'render']) {
       const run = await runCli([command, 'bad.yaml', '--json'], { cwd: dir });
       expect(run.code, command).toBe(2);
-      expect(run.events().filter((e) => String(e['event']).endsWith('issue')).map((e) => e['event']), command).toEqual(['issue']);
+      expect(
+        run
+          .events()
+          .filter((e) => String(e['event']).endsWith('issue'))
+          .map((e) => e['event']),
+        command,
+      ).toEqual(['issue']);
       issues.push(run.events().find((e) => e['event'] === 'issue'));
       if (command !== 'validate') expect(run.events().at(-1), command).toMatchObject({ event: 'error', code: 'storyboard-invalid', exit_code: 2 });
     }

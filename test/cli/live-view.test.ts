@@ -17,7 +17,14 @@ const FILE = 'quickstart.yaml';
 const STATES = /\b(creating|queued|in_progress|completed|downloading)\b/;
 
 function renderOn(term: TestTerminal, dir: string, url: string, signal = new AbortController().signal): Promise<number> {
-  return main(['render', FILE, '--base-url', url, '--no-report'], { stdout: term.stdout, stderr: term.stderr, env: { NO_COLOR: '1' }, cwd: dir, now: () => Date.now(), signal });
+  return main(['render', FILE, '--base-url', url, '--no-report'], {
+    stdout: term.stdout,
+    stderr: term.stderr,
+    env: { NO_COLOR: '1' },
+    cwd: dir,
+    now: () => Date.now(),
+    signal,
+  });
 }
 
 const until = (probe: () => boolean | Promise<boolean>, ms = 20_000) => waitUntil(probe, 'the live view', ms, 20);
@@ -29,9 +36,18 @@ function drewRows(term: TestTerminal): boolean {
 
 /** No row of the live view is left: no job state, no job id (only the rows name jobs here), one footer. */
 function expectNoStaleRows(lines: readonly string[]): void {
-  expect(lines.filter((line) => STATES.test(line)), lines.join('\n')).toEqual([]);
-  expect(lines.filter((line) => /hero|product=|=mug|teapot/.test(line) && !line.startsWith('failed')), lines.join('\n')).toEqual([]);
-  expect(lines.filter((line) => /^\d+\/4 done/.test(line)), lines.join('\n')).toHaveLength(1);
+  expect(
+    lines.filter((line) => STATES.test(line)),
+    lines.join('\n'),
+  ).toEqual([]);
+  expect(
+    lines.filter((line) => /hero|product=|=mug|teapot/.test(line) && !line.startsWith('failed')),
+    lines.join('\n'),
+  ).toEqual([]);
+  expect(
+    lines.filter((line) => /^\d+\/4 done/.test(line)),
+    lines.join('\n'),
+  ).toHaveLength(1);
 }
 
 describe.concurrent('the live view on a terminal', () => {
@@ -44,7 +60,10 @@ describe.concurrent('the live view on a terminal', () => {
     expect(term.written()).toMatch(/ hero-d…\S*\]\r?\n/);
     const lines = await term.lines();
     expectNoStaleRows(lines);
-    expect((await term.lines({ joined: true })).slice(-2)).toEqual([expect.stringMatching(/^4\/4 done, \d+ s elapsed, spent \$1\.60$/), '4 done; spent $1.60; files in renders/quickstart']);
+    expect((await term.lines({ joined: true })).slice(-2)).toEqual([
+      expect.stringMatching(/^4\/4 done, \d+ s elapsed, spent \$1\.60$/),
+      '4 done; spent $1.60; files in renders/quickstart',
+    ]);
   });
 
   it('copes with the window narrowing mid-run: the reflowed frame is erased, rows fit the new width', async ({ onTestFinished }) => {
@@ -77,7 +96,14 @@ describe.concurrent('the live view on a terminal', () => {
     const { emu, dir } = await renderProject(onTestFinished, { speed: 20 });
     const term = createTestTerminal(100);
     const controller = new AbortController();
-    const run = main(['watch', FILE, '--render', '--base-url', emu.url], { stdout: term.stdout, stderr: term.stderr, env: { NO_COLOR: '1' }, cwd: dir, now: () => Date.now(), signal: controller.signal });
+    const run = main(['watch', FILE, '--render', '--base-url', emu.url], {
+      stdout: term.stdout,
+      stderr: term.stderr,
+      env: { NO_COLOR: '1' },
+      cwd: dir,
+      now: () => Date.now(),
+      signal: controller.signal,
+    });
     // Edit while the live view is drawn, with jobs on the server.
     await until(() => /in_progress/.test(term.written()));
     const file = path.join(dir, FILE);
@@ -85,7 +111,9 @@ describe.concurrent('the live view on a terminal', () => {
     // The drained render ends and the next renders the changed remixes: the diff must survive both live views.
     await until(async () => {
       const lock = JSON.parse(await readFile(lockPathOf(dir, FILE), 'utf8')) as Lockfile;
-      return ['hero-dusk[product=mug]', 'hero-dusk[product=teapot]'].every((id) => lock.jobs[id]?.status === 'completed' && lock.jobs[id].request.prompt.includes('candle light'));
+      return ['hero-dusk[product=mug]', 'hero-dusk[product=teapot]'].every(
+        (id) => lock.jobs[id]?.status === 'completed' && lock.jobs[id].request.prompt.includes('candle light'),
+      );
     }, 40_000);
     // That render's last word, so Ctrl-C does not interrupt it.
     await until(async () => (await term.lines()).some((line) => /^\d+ done; spent/.test(line)));
@@ -97,10 +125,21 @@ describe.concurrent('the live view on a terminal', () => {
     expect(diff, lines.join('\n')).toBeGreaterThanOrEqual(0);
     const end = lines.findIndex((line, i) => i > diff && /^4 jobs: /.test(line));
     const listed = lines.slice(diff + 1, end);
-    expect(listed, lines.join('\n')).toEqual(expect.arrayContaining([expect.stringMatching(/^ {2}~ hero-dusk\[product=mug\]: render, /), expect.stringMatching(/^ {2}~ hero-dusk\[product=teapot\]: render, /)]));
-    expect(listed.every((line) => /^ {2}[~=] hero/.test(line)), lines.join('\n')).toBe(true);
+    expect(listed, lines.join('\n')).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ {2}~ hero-dusk\[product=mug\]: render, /),
+        expect.stringMatching(/^ {2}~ hero-dusk\[product=teapot\]: render, /),
+      ]),
+    );
+    expect(
+      listed.every((line) => /^ {2}[~=] hero/.test(line)),
+      lines.join('\n'),
+    ).toBe(true);
     // Then that render's end, below it.
     expect(lines.slice(end).some((line) => /^\d+\/4 done/.test(line))).toBe(true);
-    expect(lines.filter((line) => STATES.test(line)), lines.join('\n')).toEqual([]);
+    expect(
+      lines.filter((line) => STATES.test(line)),
+      lines.join('\n'),
+    ).toEqual([]);
   }, 60_000);
 });

@@ -57,16 +57,34 @@ describe('the plan table', () => {
   it('keeps its columns in line when a reason runs long', async () => {
     const fixture = path.join(REPO, 'test/fixtures/campaign.lock.json');
     const lock = parseLockfile(await readFile(fixture, 'utf8'), fixture);
-    const failed = { ...lock, jobs: { ...lock.jobs, 'unboxing[product=mug]': { ...lock.jobs['unboxing[product=mug]']!, status: 'failed' as const, error: { code: 'server_error', message: 'The server had an error' }, outputs: {} } } };
+    const failed = {
+      ...lock,
+      jobs: {
+        ...lock.jobs,
+        'unboxing[product=mug]': {
+          ...lock.jobs['unboxing[product=mug]']!,
+          status: 'failed' as const,
+          error: { code: 'server_error', message: 'The server had an error' },
+          outputs: {},
+        },
+      },
+    };
     await writeFile(path.join(dir, 'campaign.lock.json'), serializeLockfile(failed));
     await writeFakeOutputs(dir, failed);
     const storyboard = path.join(dir, 'campaign.yaml');
-    await writeFile(storyboard, (await readFile(storyboard, 'utf8')).replace('The same scene at dusk, warm lamp light', 'The same scene at dusk, candle light'));
+    await writeFile(
+      storyboard,
+      (await readFile(storyboard, 'utf8')).replace('The same scene at dusk, warm lamp light', 'The same scene at dusk, candle light'),
+    );
 
     const lines = await planText('campaign.yaml');
     const long = rowsOf(lines, ['unboxing[product=mug]'])[0]!;
     expect(long.line).toContain('the last attempt failed (server_error)');
-    const renders = rowsOf(lines, ['unboxing[product=mug]', 'hero-dusk[product=mug,size=1280x720]', 'hero-dusk-grade[product=kettle,size=1280x720,grade=cool]']);
+    const renders = rowsOf(lines, [
+      'unboxing[product=mug]',
+      'hero-dusk[product=mug,size=1280x720]',
+      'hero-dusk-grade[product=kettle,size=1280x720,grade=cool]',
+    ]);
     expect(new Set(renders.map(({ line }) => costEnd(line))).size, lines.join('\n')).toBe(1);
     const all = rowsOf(lines, ['unboxing[product=mug]', 'hero[product=mug,size=1280x720]', 'hero-dusk[product=mug,size=1280x720]', 'teaser']);
     expect(new Set(all.map(columnAfterId)).size, lines.join('\n')).toBe(1);

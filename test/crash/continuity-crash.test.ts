@@ -89,7 +89,10 @@ describe.concurrent('killed across a continuation and an extension, run again: n
   for (const point of POINTS) {
     it(`${point.signal}: ${point.name}`, async ({ onTestFinished }) => {
       const { dir, cleanup } = await boardDir(SCENE);
-      const emu = await startCrashEmulator(media.dir, { ...(point.speed ? { speed: point.speed } : {}), ...(point.faults ? { faults: { seed: 1, ...point.faults } } : {}) });
+      const emu = await startCrashEmulator(media.dir, {
+        ...(point.speed ? { speed: point.speed } : {}),
+        ...(point.faults ? { faults: { seed: 1, ...point.faults } } : {}),
+      });
       const watcher = new LockWatcher(lockPathOf(dir, SCENE));
       onTestFinished(async () => {
         watcher.stop();
@@ -107,7 +110,10 @@ describe.concurrent('killed across a continuation and an extension, run again: n
       if (point.cutOff) {
         const killed = JSON.parse(await readFile(lockPathOf(dir, SCENE), 'utf8')) as Lockfile;
         expect(killed.jobs[point.cutOff]?.status, 'the create was cut off after its intent was recorded').toBe('creating');
-        expect(emu.stats().jobs.some((job) => job.prompt === killed.jobs[point.cutOff!]!.request.prompt), 'and the server made its video').toBe(true);
+        expect(
+          emu.stats().jobs.some((job) => job.prompt === killed.jobs[point.cutOff!]!.request.prompt),
+          'and the server made its video',
+        ).toBe(true);
       }
 
       await emu.setFaults({});

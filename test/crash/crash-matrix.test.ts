@@ -76,7 +76,10 @@ const onState =
 const onCreated =
   (n: number): Trigger =>
   (child) =>
-    child.until(() => new Set(child.events.filter((e) => e.event === 'job' && e.video_id && (e.state === 'queued' || e.state === 'in_progress')).map((e) => e.id)).size >= n);
+    child.until(
+      () =>
+        new Set(child.events.filter((e) => e.event === 'job' && e.video_id && (e.state === 'queued' || e.state === 'in_progress')).map((e) => e.id)).size >= n,
+    );
 
 /** The server's own counters say so: a create committed, a route hit. */
 const onServer =
@@ -87,7 +90,8 @@ const onServer =
 const route = (scene: Scene, name: string): number => scene.emu.stats().requestsByRoute[name] ?? 0;
 
 /** A download streaming into its temp file. */
-const onPartFile: Trigger = (child, scene) => child.until(async () => (await filesIn(outDirOf(scene.dir, scene.board))).some((file) => file.includes('.part-')));
+const onPartFile: Trigger = (child, scene) =>
+  child.until(async () => (await filesIn(outDirOf(scene.dir, scene.board))).some((file) => file.includes('.part-')));
 
 /** A video renamed into place whose thumbnail has not arrived yet. */
 const betweenVideoAndThumbnail: Trigger = (child, scene) =>
@@ -124,7 +128,11 @@ function randomKills(seed: number, count: number): Kill[] {
 
 const KILL_POINTS: readonly KillPoint[] = [
   { name: 'before the first create is sent (its intent just recorded)', kills: [{ at: onState('creating') }] },
-  { name: 'create committed on the server, its response not yet sent', faults: SLOW_CREATE, kills: [{ at: onServer((s) => s.emu.stats().createsAccepted >= 1) }] },
+  {
+    name: 'create committed on the server, its response not yet sent',
+    faults: SLOW_CREATE,
+    kills: [{ at: onServer((s) => s.emu.stats().createsAccepted >= 1) }],
+  },
   { name: 'two creates committed, neither response sent', faults: SLOW_CREATE, kills: [{ at: onServer((s) => s.emu.stats().createsAccepted >= 2) }] },
   {
     name: 'remix committed on the server, its response not yet sent',
@@ -136,10 +144,21 @@ const KILL_POINTS: readonly KillPoint[] = [
   { name: 'while a remix create is in flight', kills: [{ at: onState('creating', 1, (s) => s.board.remixes) }] },
   { name: 'mid-poll (in_progress)', speed: 60, kills: [{ at: onState('in_progress') }] },
   { name: 'right after the server reported completed', kills: [{ at: onState('completed') }] },
-  { name: 'mid-download (body stalled halfway)', faults: { slowBody: { rate: 1, delayMs: 3000, phase: 'during', routes: ['content'] } }, kills: [{ at: onPartFile }] },
-  { name: 'between the video and its thumbnail', faults: { slowBody: { rate: 1, delayMs: 1500, phase: 'before', routes: ['content'] } }, kills: [{ at: betweenVideoAndThumbnail }] },
+  {
+    name: 'mid-download (body stalled halfway)',
+    faults: { slowBody: { rate: 1, delayMs: 3000, phase: 'during', routes: ['content'] } },
+    kills: [{ at: onPartFile }],
+  },
+  {
+    name: 'between the video and its thumbnail',
+    faults: { slowBody: { rate: 1, delayMs: 1500, phase: 'before', routes: ['content'] } },
+    kills: [{ at: betweenVideoAndThumbnail }],
+  },
   { name: 'right after the first job was done', kills: [{ at: onState('done') }] },
-  { name: 'as the run ends (summary written)', kills: [{ at: (child) => child.until(() => child.events.some((e) => e.event === 'run.summary')), mayMiss: true }] },
+  {
+    name: 'as the run ends (summary written)',
+    kills: [{ at: (child) => child.until(() => child.events.some((e) => e.event === 'run.summary')), mayMiss: true }],
+  },
   {
     name: 'reconciling: create dropped after commit, killed during the list',
     faults: { dropConnection: { afterCommit: 1 }, slowBody: { rate: 1, delayMs: 3000, phase: 'before', routes: ['list'] } },
@@ -150,11 +169,22 @@ const KILL_POINTS: readonly KillPoint[] = [
     faults: { dropConnection: { beforeCommit: 1 }, slowBody: { rate: 1, delayMs: 3000, phase: 'before', routes: ['list'] } },
     kills: [{ at: onServer((s) => route(s, 'GET /v1/videos') >= 1) }],
   },
-  { name: 'backing off a 429 storm', faults: { rateLimit: { rate: 1, retryAfterSeconds: 3 } }, kills: [{ at: onServer((s) => s.emu.stats().createsRejected429 >= 1) }] },
+  {
+    name: 'backing off a 429 storm',
+    faults: { rateLimit: { rate: 1, retryAfterSeconds: 3 } },
+    kills: [{ at: onServer((s) => s.emu.stats().createsRejected429 >= 1) }],
+  },
   {
     name: 'backing off after a 5xx create found nothing on the server',
     faults: { serverError: { rate: 1, routes: ['create'] } },
-    kills: [{ at: then(onServer((s) => route(s, 'GET /v1/videos') >= 1), 50) }],
+    kills: [
+      {
+        at: then(
+          onServer((s) => route(s, 'GET /v1/videos') >= 1),
+          50,
+        ),
+      },
+    ],
   },
   { name: 'twice: after the first create, then mid-resume', speed: 100, kills: [{ at: onCreated(1) }, { at: onState('in_progress') }] },
   { name: 'at two seeded random moments', kills: randomKills(1, 2) },
@@ -203,8 +233,16 @@ for (;;) {
 const SIGINT_POINTS: readonly KillPoint[] = [
   { name: 'SIGINT while a create is in flight', faults: SLOW_CREATE, kills: [{ at: onServer((s) => s.emu.stats().createsAccepted >= 1), signal: 'SIGINT' }] },
   { name: 'SIGINT mid-poll', speed: 60, kills: [{ at: onState('in_progress'), signal: 'SIGINT' }] },
-  { name: 'SIGINT mid-download', faults: { slowBody: { rate: 1, delayMs: 3000, phase: 'during', routes: ['content'] } }, kills: [{ at: onPartFile, signal: 'SIGINT' }] },
-  { name: 'SIGINT backing off a 429 storm', faults: { rateLimit: { rate: 1, retryAfterSeconds: 30 } }, kills: [{ at: onServer((s) => s.emu.stats().createsRejected429 >= 1), signal: 'SIGINT' }] },
+  {
+    name: 'SIGINT mid-download',
+    faults: { slowBody: { rate: 1, delayMs: 3000, phase: 'during', routes: ['content'] } },
+    kills: [{ at: onPartFile, signal: 'SIGINT' }],
+  },
+  {
+    name: 'SIGINT backing off a 429 storm',
+    faults: { rateLimit: { rate: 1, retryAfterSeconds: 30 } },
+    kills: [{ at: onServer((s) => s.emu.stats().createsRejected429 >= 1), signal: 'SIGINT' }],
+  },
 ];
 
 const BOARDS = [QUICKSTART, CHAIN, MANY];
@@ -227,11 +265,17 @@ const FULL = process.env['SHOTLIST_CRASH_MATRIX'] === 'full';
 const boardsFor = (index: number): readonly Board[] => (FULL ? BOARDS : [BOARDS[index % BOARDS.length]!]);
 
 describe.concurrent('crash matrix: killed at any point, run again, nothing lost, nothing paid twice', () => {
-  const scenarios = [...KILL_POINTS.flatMap((point, i) => boardsFor(i).map((board) => ({ point, board }))), ...SIGINT_POINTS.map((point, i) => ({ point, board: BOARDS[i % BOARDS.length]! }))];
+  const scenarios = [
+    ...KILL_POINTS.flatMap((point, i) => boardsFor(i).map((board) => ({ point, board }))),
+    ...SIGINT_POINTS.map((point, i) => ({ point, board: BOARDS[i % BOARDS.length]! })),
+  ];
   for (const { point, board } of scenarios) {
     it(`${board.name}: ${point.name}`, async ({ onTestFinished }) => {
       const { dir, cleanup } = await boardDir(board);
-      const emu = await startCrashEmulator(media.dir, { ...(point.speed ? { speed: point.speed } : {}), ...(point.faults ? { faults: { seed: 1, ...point.faults } } : {}) });
+      const emu = await startCrashEmulator(media.dir, {
+        ...(point.speed ? { speed: point.speed } : {}),
+        ...(point.faults ? { faults: { seed: 1, ...point.faults } } : {}),
+      });
       const watcher = new LockWatcher(lockPathOf(dir, board));
       onTestFinished(async () => {
         watcher.stop();

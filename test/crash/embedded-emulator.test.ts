@@ -72,7 +72,9 @@ function renderChild(dir: string, extra: readonly string[] = []): Shotlist {
 }
 
 describe.concurrent('one embedded emulator per project, across processes', () => {
-  it('a render in progress serves the status and gc of its project: they use its emulator, start none, and leave its record alone', async ({ onTestFinished }) => {
+  it('a render in progress serves the status and gc of its project: they use its emulator, start none, and leave its record alone', async ({
+    onTestFinished,
+  }) => {
     const { dir, cleanup } = await boardDir(QUICKSTART);
     onTestFinished(cleanup);
     const render = renderChild(dir);
@@ -84,7 +86,10 @@ describe.concurrent('one embedded emulator per project, across processes', () =>
     const status = await runCli(['status', QUICKSTART.file, '--json'], { cwd: dir, now: live });
     expect(status.code, status.stderr).toBe(1); // jobs in flight, remixes not rendered yet
     // What the render's emulator says of the videos it is making (a second emulator would have had to load them).
-    const servers = status.events().filter((event) => event['event'] === 'status.job' && event['server'] !== 'none').map((event) => event['server']);
+    const servers = status
+      .events()
+      .filter((event) => event['event'] === 'status.job' && event['server'] !== 'none')
+      .map((event) => event['server']);
     expect(servers.length).toBeGreaterThan(0);
     for (const server of servers) expect(['in_flight', 'completed']).toContain(server);
     const afterStatus = await statsOf(owner.url!);
@@ -103,7 +108,9 @@ describe.concurrent('one embedded emulator per project, across processes', () =>
     await expect(access(ownerFileOf(dir)), 'the render removed its record on the way out').rejects.toThrow();
   }, 90_000);
 
-  it('a render SIGKILLed mid-run leaves its record behind: the next render takes the emulator over and completes, carrying its jobs on by id', async ({ onTestFinished }) => {
+  it('a render SIGKILLed mid-run leaves its record behind: the next render takes the emulator over and completes, carrying its jobs on by id', async ({
+    onTestFinished,
+  }) => {
     const { dir, cleanup } = await boardDir(QUICKSTART);
     onTestFinished(cleanup);
     const killed = renderChild(dir);
@@ -159,7 +166,9 @@ describe.concurrent('one embedded emulator per project, across processes', () =>
   it('two renders of two storyboards of one project, at once: one emulator serves both, whichever ends first', async ({ onTestFinished }) => {
     const { dir, cleanup } = await boardDir(QUICKSTART);
     onTestFinished(cleanup);
-    const teaser = (await readFile(path.join(dir, QUICKSTART.file), 'utf8')).replace('name: quickstart', 'name: teaser').replaceAll('kitchen counter', 'marble shelf');
+    const teaser = (await readFile(path.join(dir, QUICKSTART.file), 'utf8'))
+      .replace('name: quickstart', 'name: teaser')
+      .replaceAll('kitchen counter', 'marble shelf');
     await writeFile(path.join(dir, 'teaser.yaml'), teaser);
     // Started together, so no slowing down is needed for the second to meet the first's emulator.
     const renders = [QUICKSTART.file, 'teaser.yaml'].map((file) => new Shotlist(['render', file, '--json', '--emulator-speed', '20', '--verbose'], dir));
@@ -219,7 +228,7 @@ describe('processes racing to start the embedded emulator', () => {
     return { said, exited, stop: () => child.kill('SIGTERM') };
   }
 
-  it('six processes started at once, on a free record or a dead process\'s: exactly one owner, every round, and all use its URL', async ({ onTestFinished }) => {
+  it("six processes started at once, on a free record or a dead process's: exactly one owner, every round, and all use its URL", async ({ onTestFinished }) => {
     const root = await mkdtemp(path.join(SCRATCH, 'shotlist-embedded-race-'));
     onTestFinished(() => rm(root, { recursive: true, force: true }));
     const dead = spawn(process.execPath, ['-e', '']);
@@ -228,7 +237,10 @@ describe('processes racing to start the embedded emulator', () => {
       const stateDir = path.join(root, `r${round}`);
       if (round % 2 === 1) {
         await mkdir(stateDir, { recursive: true });
-        await writeFile(path.join(stateDir, 'owner.json'), `${JSON.stringify({ version: 2, pid: dead.pid, host: os.hostname(), since: '2026-11-22T01:02:03.000Z', start: null, url: 'http://127.0.0.1:9/v1', speed: 20, token: 'ab'.repeat(32) })}\n`);
+        await writeFile(
+          path.join(stateDir, 'owner.json'),
+          `${JSON.stringify({ version: 2, pid: dead.pid, host: os.hostname(), since: '2026-11-22T01:02:03.000Z', start: null, url: 'http://127.0.0.1:9/v1', speed: 20, token: 'ab'.repeat(32) })}\n`,
+        );
       }
       const holders = Array.from({ length: 6 }, () => holder(stateDir));
       onTestFinished(() => holders.forEach((h) => h.stop()));
@@ -238,7 +250,10 @@ describe('processes racing to start the embedded emulator', () => {
       expect(new Set(said.map((s) => s.url)), `round ${round}`).toEqual(new Set([owners[0]!.url]));
       for (const h of holders) h.stop();
       expect(await Promise.all(holders.map((h) => h.exited))).toEqual([0, 0, 0, 0, 0, 0]);
-      expect((await readdir(stateDir)).filter((name) => name.startsWith('owner.json')), `round ${round}: record, temp files and guards all gone`).toEqual([]);
+      expect(
+        (await readdir(stateDir)).filter((name) => name.startsWith('owner.json')),
+        `round ${round}: record, temp files and guards all gone`,
+      ).toEqual([]);
     }
   }, 90_000);
 });

@@ -38,7 +38,9 @@ beforeAll(async () => {
   }
 }, 120_000);
 afterAll(() => {
-  console.log(`fault soak: ${JSON.stringify({ profiles: tally.faultProfiles, duplicateServerJobs: tally.duplicateServerJobs, lostVideoIds: tally.lostVideoIds, stackTraces: tally.stackTraces, seconds: Math.round((Date.now() - started) / 1000) })}`);
+  console.log(
+    `fault soak: ${JSON.stringify({ profiles: tally.faultProfiles, duplicateServerJobs: tally.duplicateServerJobs, lostVideoIds: tally.lostVideoIds, stackTraces: tally.stackTraces, seconds: Math.round((Date.now() - started) / 1000) })}`,
+  );
 });
 
 interface Soak {
@@ -50,7 +52,11 @@ interface Soak {
   lock(): Promise<Lockfile>;
 }
 
-async function setUpSoak(faults: FaultOptions, onTestFinished: (fn: () => Promise<void>) => void, options: { board?: Board; emulator?: EmulatorOptions } = {}): Promise<Soak> {
+async function setUpSoak(
+  faults: FaultOptions,
+  onTestFinished: (fn: () => Promise<void>) => void,
+  options: { board?: Board; emulator?: EmulatorOptions } = {},
+): Promise<Soak> {
   const board = options.board ?? BOARD;
   const { dir, cleanup } = await boardDir(board);
   const emu = await startCrashEmulator(media.dir, { faults, ...options.emulator });
@@ -94,7 +100,8 @@ async function checkFailedRun(soak: Soak, run: CliRun): Promise<void> {
   const failed = failures(run);
   expect(failed.size).toBeGreaterThan(0);
   for (const [id, reason] of failed) expect(reason, id).toMatch(/^[a-z][a-z_-]*: \S|^not sent, because \S+ failed$/);
-  for (const id of soak.board.jobs) if (lock.jobs[id]?.status !== 'completed' || !lock.jobs[id]?.outputs.video) expect(failed.has(id), `${id} did not complete and says why`).toBe(true);
+  for (const id of soak.board.jobs)
+    if (lock.jobs[id]?.status !== 'completed' || !lock.jobs[id]?.outputs.video) expect(failed.has(id), `${id} did not complete and says why`).toBe(true);
 }
 
 async function renderUntilConverged(soak: Soak): Promise<CliRun> {
@@ -129,8 +136,16 @@ async function checkConverged(soak: Soak, stats: EmulatorStats = soak.emu.stats(
 }
 
 const CONVERGING: readonly { name: string; faults: FaultOptions; speed?: number; fired: (stats: EmulatorStats) => boolean }[] = [
-  { name: '5xx bursts on every route', faults: { seed: 11, serverError: { rate: 0.1 } }, fired: (s) => Object.values(s.requestsByRoute).reduce((a, b) => a + b, 0) > 4 * JOBS },
-  { name: '5xx on a third of the creates', faults: { seed: 12, serverError: { rate: 0.3, routes: ['create', 'remix'] } }, fired: (s) => (s.requestsByRoute['GET /v1/videos'] ?? 0) > 0 },
+  {
+    name: '5xx bursts on every route',
+    faults: { seed: 11, serverError: { rate: 0.1 } },
+    fired: (s) => Object.values(s.requestsByRoute).reduce((a, b) => a + b, 0) > 4 * JOBS,
+  },
+  {
+    name: '5xx on a third of the creates',
+    faults: { seed: 12, serverError: { rate: 0.3, routes: ['create', 'remix'] } },
+    fired: (s) => (s.requestsByRoute['GET /v1/videos'] ?? 0) > 0,
+  },
   { name: '429 storm with Retry-After', faults: { seed: 13, rateLimit: { rate: 0.15, retryAfterSeconds: 1 } }, fired: (s) => s.createsRejected429 > 0 },
   { name: '429 storm without Retry-After', faults: { seed: 14, rateLimit: { rate: 0.3, retryAfterSeconds: null } }, fired: (s) => s.createsRejected429 > 0 },
   {
@@ -138,29 +153,49 @@ const CONVERGING: readonly { name: string; faults: FaultOptions; speed?: number;
     faults: { seed: 15, dropConnection: { beforeCommit: 0.15, afterCommit: 0.15 } },
     fired: (s) => (s.requestsByRoute['GET /v1/videos'] ?? 0) > 0,
   },
-  { name: 'stalled bodies', faults: { seed: 16, slowBody: { rate: 0.1, delayMs: 400, phase: 'during', routes: ['content', 'retrieve'] } }, fired: (s) => s.jobs.length > 0 },
-  { name: 'truncated downloads', faults: { seed: 17, truncateContent: { rate: 0.25 } }, fired: (s) => (s.requestsByRoute['GET /v1/videos/{id}/content'] ?? 0) > 2 * JOBS },
+  {
+    name: 'stalled bodies',
+    faults: { seed: 16, slowBody: { rate: 0.1, delayMs: 400, phase: 'during', routes: ['content', 'retrieve'] } },
+    fired: (s) => s.jobs.length > 0,
+  },
+  {
+    name: 'truncated downloads',
+    faults: { seed: 17, truncateContent: { rate: 0.25 } },
+    fired: (s) => (s.requestsByRoute['GET /v1/videos/{id}/content'] ?? 0) > 2 * JOBS,
+  },
   { name: 'a slow server', speed: 200, faults: { seed: 18, slowBody: { rate: 0.3, delayMs: 60, phase: 'before' } }, fired: (s) => s.jobs.length > 0 },
   {
     name: 'everything at once, lightly',
-    faults: { seed: 19, serverError: { rate: 0.04 }, rateLimit: { rate: 0.05, retryAfterSeconds: 0 }, dropConnection: { beforeCommit: 0.05, afterCommit: 0.05 }, truncateContent: { rate: 0.05 } },
+    faults: {
+      seed: 19,
+      serverError: { rate: 0.04 },
+      rateLimit: { rate: 0.05, retryAfterSeconds: 0 },
+      dropConnection: { beforeCommit: 0.05, afterCommit: 0.05 },
+      truncateContent: { rate: 0.05 },
+    },
     fired: (s) => s.createsRejected429 + (s.requestsByRoute['GET /v1/videos'] ?? 0) > 0,
   },
 ];
 
 describe.concurrent('fault soak: 50 jobs under seeded faults converge, never paying twice', () => {
   for (const profile of CONVERGING) {
-    it(profile.name, async ({ onTestFinished }) => {
-      const soak = await setUpSoak(profile.faults, onTestFinished, profile.speed ? { emulator: { speed: profile.speed } } : {});
-      await renderUntilConverged(soak);
-      const stats = soak.emu.stats();
-      expect(profile.fired(stats), 'the fault fired').toBe(true);
-      await checkConverged(soak, stats);
-      tally.stackTraces += soak.runs.filter((run) => hasStackTrace(run.stdout + run.stderr)).length;
-    }, 120_000);
+    it(
+      profile.name,
+      async ({ onTestFinished }) => {
+        const soak = await setUpSoak(profile.faults, onTestFinished, profile.speed ? { emulator: { speed: profile.speed } } : {});
+        await renderUntilConverged(soak);
+        const stats = soak.emu.stats();
+        expect(profile.fired(stats), 'the fault fired').toBe(true);
+        await checkConverged(soak, stats);
+        tally.stackTraces += soak.runs.filter((run) => hasStackTrace(run.stdout + run.stderr)).length;
+      },
+      120_000,
+    );
   }
 
-  it('moderation: blocked at create and failed later; those jobs fail with the server\'s reason, their remix is skipped, the rest completes', async ({ onTestFinished }) => {
+  it("moderation: blocked at create and failed later; those jobs fail with the server's reason, their remix is skipped, the rest completes", async ({
+    onTestFinished,
+  }) => {
     const soak = await setUpSoak({ seed: 20, moderation: { blockPattern: 'number 5:', failPattern: 'number 9:|^Scene 1 of' } }, onTestFinished);
     const run = await soak.render();
     await checkFailedRun(soak, run);
@@ -182,7 +217,9 @@ describe.concurrent('fault soak: 50 jobs under seeded faults converge, never pay
     tally.faultProfiles++;
   }, 120_000);
 
-  it('jobs stuck in queued past their deadline: fail with the deadline reason, stay recorded, and are resumed by id (never created again)', async ({ onTestFinished }) => {
+  it('jobs stuck in queued past their deadline: fail with the deadline reason, stay recorded, and are resumed by id (never created again)', async ({
+    onTestFinished,
+  }) => {
     // 3 s, not 1: on a loaded machine (two test workers on two cores) a remix that is merely slow
     // to leave the queue must not be mistaken for a stuck one.
     const board = soakBoard(STILLS, CHAINS, 'provider: { profile: emulator, job_deadline_seconds: 3 }');
@@ -205,8 +242,12 @@ describe.concurrent('fault soak: 50 jobs under seeded faults converge, never pay
     tally.faultProfiles++;
   }, 120_000);
 
-  it('content expiring mid-run: jobs whose video expired before download fail as gone; the next run renders them anew, and only them', async ({ onTestFinished }) => {
-    const soak = await setUpSoak({ seed: 22, slowBody: { rate: 1, delayMs: 40, phase: 'before', routes: ['content'] } }, onTestFinished, { emulator: { speed: 300 } });
+  it('content expiring mid-run: jobs whose video expired before download fail as gone; the next run renders them anew, and only them', async ({
+    onTestFinished,
+  }) => {
+    const soak = await setUpSoak({ seed: 22, slowBody: { rate: 1, delayMs: 40, phase: 'before', routes: ['content'] } }, onTestFinished, {
+      emulator: { speed: 300 },
+    });
     const first = soak.render();
     // A day later on the server's clock, with part of the run done.
     await waitUntil(() => soak.emu.stats().jobs.length >= JOBS / 3, 'a third of the jobs on the server', 60_000);

@@ -329,7 +329,10 @@ export class LockWatcher {
   private last = '';
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly lockPath: string, intervalMs = 5) {
+  constructor(
+    private readonly lockPath: string,
+    intervalMs = 5,
+  ) {
     this.timer = setInterval(() => this.check(), intervalMs);
   }
 
@@ -396,10 +399,20 @@ export interface EndState {
  * names, no temp or partial file left, exactly one server job per job, and every video the
  * server made named by the lockfile (none lost, none paid twice).
  */
-export async function checkEndState(board: Board, dir: string, emu: CrashEmulator, watcher: LockWatcher, runs: readonly Shotlist[], tally: Tally, label: string): Promise<EndState> {
+export async function checkEndState(
+  board: Board,
+  dir: string,
+  emu: CrashEmulator,
+  watcher: LockWatcher,
+  runs: readonly Shotlist[],
+  tally: Tally,
+  label: string,
+): Promise<EndState> {
   const stats = emu.stats();
   const lock = JSON.parse(await readFile(lockPathOf(dir, board), 'utf8')) as Lockfile;
-  const duplicates = Object.values(stats.jobsPerRequest).filter((n) => n > 1).reduce((sum, n) => sum + n - 1, 0);
+  const duplicates = Object.values(stats.jobsPerRequest)
+    .filter((n) => n > 1)
+    .reduce((sum, n) => sum + n - 1, 0);
   const named = new Set(Object.values(lock.jobs).map((entry) => entry.video_id));
   const lost = stats.jobs.filter((job) => !named.has(job.id)).map((job) => job.id);
   // A video id the lockfile once held for a job must be the one it holds now: a job never trades its video for another.
@@ -422,7 +435,10 @@ export async function checkEndState(board: Board, dir: string, emu: CrashEmulato
   }
   expect(duplicates, `${label}: server jobs beyond one per request ${JSON.stringify(stats.jobsPerRequest)}`).toBe(0);
   expect(lost, `${label}: server jobs no lockfile entry names`).toEqual([]);
-  expect(traded.map(([id, ids]) => `${id}: ${[...ids].join(', ')}`), `${label}: video ids a job lost`).toEqual([]);
+  expect(
+    traded.map(([id, ids]) => `${id}: ${[...ids].join(', ')}`),
+    `${label}: video ids a job lost`,
+  ).toEqual([]);
   expect(stats.createsAccepted, label).toBe(board.jobs.length);
   expect(stats.jobs.filter((job) => job.status !== 'deleted')).toHaveLength(board.jobs.length);
   expect(await leftovers(dir), `${label}: temp or partial files left`).toEqual([]);

@@ -20,7 +20,13 @@ const media = useMediaCache();
 
 async function poolBoard(emus: readonly CrashEmulator[]): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(SCRATCH, 'shotlist-pool-crash-'));
-  await writeFile(path.join(dir, 'pool.yaml'), poolStoryboard(emus.map((emu, i) => ({ url: emu.url, inFlight: CAPS[i]! })), PRODUCTS));
+  await writeFile(
+    path.join(dir, 'pool.yaml'),
+    poolStoryboard(
+      emus.map((emu, i) => ({ url: emu.url, inFlight: CAPS[i]! })),
+      PRODUCTS,
+    ),
+  );
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
@@ -28,9 +34,16 @@ type Moment = (child: Shotlist, emus: readonly CrashEmulator[]) => Promise<boole
 
 const MOMENTS: { name: string; at: Moment; lostAnswers?: boolean }[] = [
   { name: 'right after the first create intent is written', at: (child) => child.until(() => child.states('creating').length >= 1, 1) },
-  { name: 'with remixes in flight on their parents’ servers', at: (child, emus) => child.until(() => child.states('queued').some((e) => e.id?.startsWith('dusk[') === true) && createsAcross(emus) >= 8, 1) },
+  {
+    name: 'with remixes in flight on their parents’ servers',
+    at: (child, emus) => child.until(() => child.states('queued').some((e) => e.id?.startsWith('dusk[') === true) && createsAcross(emus) >= 8, 1),
+  },
   { name: 'mid-download', at: (child) => child.until(() => child.states('downloading').length >= 3, 1) },
-  { name: 'after answers to committed creates were lost', at: (child, emus) => child.until(() => emus.some((emu) => (emu.stats().requestsByRoute['GET /v1/videos'] ?? 0) > 0), 1), lostAnswers: true },
+  {
+    name: 'after answers to committed creates were lost',
+    at: (child, emus) => child.until(() => emus.some((emu) => (emu.stats().requestsByRoute['GET /v1/videos'] ?? 0) > 0), 1),
+    lostAnswers: true,
+  },
 ];
 
 describe('kill -9 on a pool of servers', () => {

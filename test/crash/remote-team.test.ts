@@ -67,7 +67,9 @@ describe('a team sharing one directory remote', () => {
     expect(spent[0]! + spent[1]!).toBeCloseTo(total, 2);
   }, 240_000);
 
-  it('a render killed (SIGKILL) after downloads and before its push is completed by its next run; a clone then pulls everything and creates nothing', async ({ onTestFinished }) => {
+  it('a render killed (SIGKILL) after downloads and before its push is completed by its next run; a clone then pulls everything and creates nothing', async ({
+    onTestFinished,
+  }) => {
     const emu = await startCrashEmulator(media.dir, { speed: 60 });
     onTestFinished(() => emu.close());
     const remote = await remoteDir(onTestFinished);

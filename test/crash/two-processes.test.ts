@@ -95,7 +95,9 @@ describe.concurrent('two processes on one storyboard', () => {
     await checkEndState(BOARD, dir, emu, watcher, [cron, w], tally, 'cron, then watch');
   }, 90_000);
 
-  it('watch --render first: a cron render exits 4 naming it, a cron render --wait waits for it; one process submitted everything', async ({ onTestFinished }) => {
+  it('watch --render first: a cron render exits 4 naming it, a cron render --wait waits for it; one process submitted everything', async ({
+    onTestFinished,
+  }) => {
     const { dir, emu, watcher, stop } = await setUp(onTestFinished);
     const w = watch(dir, emu);
     stop.push(w);
@@ -116,13 +118,15 @@ describe.concurrent('two processes on one storyboard', () => {
     await checkEndState(BOARD, dir, emu, watcher, [w, busy, waiting], tally, 'watch, then cron');
   }, 90_000);
 
-  it('a render SIGKILLed mid-run leaves a stale lock: a watch --render and a render --wait started together take it over one at a time, finishing its jobs without paying twice', async ({ onTestFinished }) => {
+  it('a render SIGKILLed mid-run leaves a stale lock: a watch --render and a render --wait started together take it over one at a time, finishing its jobs without paying twice', async ({
+    onTestFinished,
+  }) => {
     const { dir, emu, watcher, stop } = await setUp(onTestFinished);
     const killed = render(BOARD, dir, emu);
     expect(await killed.until(() => killed.states('queued').length >= 3)).toBe(true);
     killed.kill('SIGKILL');
     await killed.exited;
-    expect((await holder(dir))?.pid, 'the dead process\'s lock is still there').toBe(killed.pid);
+    expect((await holder(dir))?.pid, "the dead process's lock is still there").toBe(killed.pid);
     const w = watch(dir, emu);
     const cron = render(BOARD, dir, emu, ['--wait']);
     stop.push(w, cron);
@@ -153,8 +157,11 @@ describe('the advisory lock under contention', () => {
       const winners: number[] = [];
       for (let round = 0; round < 300; round++) {
         const lockPath = path.join(dir, `r${round}.lock.json`);
-        if (round % 2 === 1) await writeFile(`${lockPath}.lock`, `${JSON.stringify({ pid: dead.pid, host: os.hostname(), since: '2026-11-22T01:02:03.000Z' })}\n`);
-        const results = await Promise.allSettled(Array.from({ length: 8 }, () => acquireLock(lockPath, { wait: false, clock: systemClock, signal: new AbortController().signal })));
+        if (round % 2 === 1)
+          await writeFile(`${lockPath}.lock`, `${JSON.stringify({ pid: dead.pid, host: os.hostname(), since: '2026-11-22T01:02:03.000Z' })}\n`);
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, () => acquireLock(lockPath, { wait: false, clock: systemClock, signal: new AbortController().signal })),
+        );
         winners.push(results.filter((result) => result.status === 'fulfilled').length);
         for (const result of results) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(LockBusyError);
       }

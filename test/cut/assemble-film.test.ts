@@ -34,19 +34,25 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-const clip = (index: number, fields: Partial<Parameters<typeof clipEntry>[1]> = {}) => clipEntry(`shot-${index}`, { path: clips[index]!, width: SIZE.width, height: SIZE.height, ...fields });
+const clip = (index: number, fields: Partial<Parameters<typeof clipEntry>[1]> = {}) =>
+  clipEntry(`shot-${index}`, { path: clips[index]!, width: SIZE.width, height: SIZE.height, ...fields });
 
 function spot(id: string, sequence: Film['sequence'], audio: Partial<Film['audio']> = {}): Film {
   return { id, ...SIZE, fps: FPS, sequence, audio: { musicGainDb: -14, loudnessLufs: -14, ...audio } };
 }
 
 const hardCuts = () => spot('hard-cuts', [clip(0), clip(1), clip(2)]);
-const fullMix = () => spot('full-mix', [
-  clip(0, { from: 0.5, to: 3.5 }),
-  clip(1, { transitionIn: crossfade(0.5) }),
-  clip(2, { from: 1, to: 4, transitionIn: fade(0.5) }),
-  imageEntry('card.png', { path: card, ...SIZE, seconds: 2, transitionIn: crossfade(0.25) }),
-], { music: { ref: 'bed.m4a', path: bed, sha256: 'sha-bed' }, loudnessLufs: -16 });
+const fullMix = () =>
+  spot(
+    'full-mix',
+    [
+      clip(0, { from: 0.5, to: 3.5 }),
+      clip(1, { transitionIn: crossfade(0.5) }),
+      clip(2, { from: 1, to: 4, transitionIn: fade(0.5) }),
+      imageEntry('card.png', { path: card, ...SIZE, seconds: 2, transitionIn: crossfade(0.25) }),
+    ],
+    { music: { ref: 'bed.m4a', path: bed, sha256: 'sha-bed' }, loudnessLufs: -16 },
+  );
 
 async function outDir(name: string): Promise<string> {
   const dir = path.join(root, 'renders', name, 'cuts');
@@ -81,7 +87,7 @@ describe.each([
     expect(progress.some((event) => event.step === 'measure')).toBe(true);
   });
 
-  it('parses as an MP4 of the film\'s size and rate, with sound, as long as its entries less its transitions', async () => {
+  it("parses as an MP4 of the film's size and rate, with sound, as long as its entries less its transitions", async () => {
     const facts = await readFilm(result.video.path);
     // The clips are mono; the bed is stereo, and so is a film with it.
     expect(facts).toMatchObject({ ...SIZE, videoCodec: 'avc', audioCodec: 'aac', audioChannels: film.audio.music === undefined ? 1 : 2 });
@@ -96,7 +102,7 @@ describe.each([
     expect(Math.abs((await integratedLoudness(result.video.path)) - film.audio.loudnessLufs)).toBeLessThanOrEqual(1);
   });
 
-  it('shows each clip\'s own frames where its entry begins', async () => {
+  it("shows each clip's own frames where its entry begins", async () => {
     const frames = await decodeFrames(result.video.path);
     expect(frames.length).toBe(timeline.frames);
     const sources = await Promise.all(clips.map((clip) => decodeFrames(clip)));
@@ -140,7 +146,14 @@ describe('loudness where one gain would clip', () => {
   it('limits the peaks and makes up what the limiter took: on target, the true peak under the ceiling', async () => {
     const dir = await outDir('peaky');
     // A quiet tone with a near-full-scale click every second: +20 dB would clip the clicks.
-    const peaky = await makeNumberedClip(path.join(root, 'peaky.mp4'), 0, SIZE, 4, FPS, "aevalsrc='0.03*sin(2*PI*440*t)+if(lt(mod(t\\,1)\\,0.003)\\,0.9\\,0)':s=48000:d=4");
+    const peaky = await makeNumberedClip(
+      path.join(root, 'peaky.mp4'),
+      0,
+      SIZE,
+      4,
+      FPS,
+      "aevalsrc='0.03*sin(2*PI*440*t)+if(lt(mod(t\\,1)\\,0.003)\\,0.9\\,0)':s=48000:d=4",
+    );
     const film = spot('peaky', [clipEntry('peaky', { path: peaky, ...SIZE }), clipEntry('peaky-again', { path: peaky, ...SIZE })]);
     const result = await assembleFilm({ film, output: path.join(dir, 'peaky.mp4') });
     expect(result.loudness.normalisation.kind).toBe('limited');
@@ -186,7 +199,9 @@ describe('when assembly cannot finish', () => {
     const reason = new Error('stopped by the test');
     const steps: CutProgress[] = [];
     const running = assembleFilm({
-      film: spot('long', entries), output, signal: controller.signal,
+      film: spot('long', entries),
+      output,
+      signal: controller.signal,
       onProgress: (event) => {
         steps.push(event);
         if (event.step === 'assemble' && event.fraction < 1) controller.abort(reason);
@@ -198,7 +213,7 @@ describe('when assembly cannot finish', () => {
     expect(await readFile(output, 'utf8')).toBe('the film from the last run');
   }, 120_000);
 
-  it('refuses a clip that is not the film\'s size, naming it, before running ffmpeg', async () => {
+  it("refuses a clip that is not the film's size, naming it, before running ffmpeg", async () => {
     const dir = await outDir('wrong-size');
     const [tall] = await renderClips(path.join(root, 'media'), ['beef'], { width: 180, height: 320 });
     const film = spot('wrong-size', [clip(0), clipEntry('tall-shot', { path: tall!, ...SIZE })]);
@@ -208,9 +223,13 @@ describe('when assembly cannot finish', () => {
     expect(await readdir(dir)).toEqual([]);
   }, 120_000);
 
-  it('reports ffmpeg\'s own last words when it fails, and leaves nothing behind', async () => {
+  it("reports ffmpeg's own last words when it fails, and leaves nothing behind", async () => {
     const dir = await outDir('ffmpeg-fails');
-    const failure = await assembleFilm({ film: fullMix(), output: path.join(dir, 'x.mp4'), encoder: { preset: 'no-such-preset', crf: 20, audioKbpsPerChannel: 64 } }).catch((error: unknown) => error);
+    const failure = await assembleFilm({
+      film: fullMix(),
+      output: path.join(dir, 'x.mp4'),
+      encoder: { preset: 'no-such-preset', crf: 20, audioKbpsPerChannel: 64 },
+    }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(FfmpegError);
     expect((failure as FfmpegError).exit).toBe('exit 1');
     expect((failure as FfmpegError).lastLines.join('\n')).toMatch(/preset/i);

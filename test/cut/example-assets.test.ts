@@ -13,7 +13,10 @@ import { decodeFrames, integratedLoudness, makeNumberedClip, pixelDistance } fro
 /** The end cards and the music bed shipped in examples/assets for the campaign's cuts. */
 
 const ASSETS = path.resolve(import.meta.dirname, '../../examples/assets');
-const SIZES = [{ width: 1280, height: 720 }, { width: 720, height: 1280 }];
+const SIZES = [
+  { width: 1280, height: 720 },
+  { width: 720, height: 1280 },
+];
 
 describe('examples/assets', () => {
   it.each(SIZES)('has an end card of exactly $width x $height', async ({ width, height }) => {
@@ -42,8 +45,13 @@ describe('examples/assets', () => {
       const clip = await makeNumberedClip(path.join(root, 'clip.mp4'), 1, size, 2);
       const card = path.join(ASSETS, `endcard-${size.width}x${size.height}.png`);
       const film: Film = {
-        id: 'spot', ...size, fps: 24,
-        sequence: [clipEntry('hero', { path: clip, ...size, clipSeconds: 2, to: 2 }), imageEntry('assets/endcard-720x1280.png', { path: card, ...size, seconds: 1.5, transitionIn: fade(0.5) })],
+        id: 'spot',
+        ...size,
+        fps: 24,
+        sequence: [
+          clipEntry('hero', { path: clip, ...size, clipSeconds: 2, to: 2 }),
+          imageEntry('assets/endcard-720x1280.png', { path: card, ...size, seconds: 1.5, transitionIn: fade(0.5) }),
+        ],
         audio: { music: { ref: 'assets/bed.m4a', path: path.join(ASSETS, 'bed.m4a'), sha256: 'bed' }, musicGainDb: -14, loudnessLufs: -16 },
       };
       const result = await assembleFilm({ film, output: path.join(root, 'spot.mp4') });

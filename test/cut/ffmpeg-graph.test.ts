@@ -9,7 +9,13 @@ import { clipEntry, crossfade, fade, film, imageEntry } from './films.js';
 /** What probing an emulator clip of 4 s at 24 fps finds; tests change one fact at a time. */
 function facts(fields: Partial<ClipFacts> = {}): ClipFacts {
   return {
-    width: 1280, height: 720, rotation: 0, frames: 96, fps: 24, durationSeconds: 4, startsWithKeyFrame: true,
+    width: 1280,
+    height: 720,
+    rotation: 0,
+    frames: 96,
+    fps: 24,
+    durationSeconds: 4,
+    startsWithKeyFrame: true,
     video: { codec: 'avc1.64001f', parametersKey: 'v-params' },
     audio: { codec: 'mp4a.40.2', parametersKey: 'a-params', sampleRate: 48_000, channels: 1 },
     ...fields,
@@ -29,12 +35,24 @@ const MONO_SUM = 'amerge=inputs=2,pan=mono|c0=c0+c1';
 const STEREO_SUM = 'amerge=inputs=2,pan=stereo|c0=c0+c2|c1=c1+c3';
 
 /** Films → the filter graphs that assemble them, written out in full. */
-const graphs: { name: string; film: Film; mode: 'copy' | 'encode'; sound: string[][]; picture: string[][]; video: string[]; audio: string[]; concat: string | null }[] = [
+const graphs: {
+  name: string;
+  film: Film;
+  mode: 'copy' | 'encode';
+  sound: string[][];
+  picture: string[][];
+  video: string[];
+  audio: string[];
+  concat: string | null;
+}[] = [
   {
     name: 'two whole clips, hard cut, no music: pictures copied, sound rebuilt',
     film: film([clipEntry('a'), clipEntry('b')]),
     mode: 'copy',
-    sound: [['-vn', '-t', '5.000', '-i', '/renders/a.mp4'], ['-vn', '-t', '5.000', '-i', '/renders/b.mp4']],
+    sound: [
+      ['-vn', '-t', '5.000', '-i', '/renders/a.mp4'],
+      ['-vn', '-t', '5.000', '-i', '/renders/b.mp4'],
+    ],
     picture: [['-f', 'concat', '-safe', '0', '-i', '/tmp/list']],
     video: [],
     audio: [
@@ -49,8 +67,14 @@ const graphs: { name: string; film: Film; mode: 'copy' | 'encode'; sound: string
     name: 'a trimmed clip crossfading into a whole one',
     film: film([clipEntry('a', { from: 1, to: 3 }), clipEntry('b', { transitionIn: crossfade(0.5) })]),
     mode: 'encode',
-    sound: [['-vn', '-t', '4.000', '-i', '/renders/a.mp4'], ['-vn', '-t', '5.000', '-i', '/renders/b.mp4']],
-    picture: [['-an', '-t', '4.000', '-i', '/renders/a.mp4'], ['-an', '-t', '5.000', '-i', '/renders/b.mp4']],
+    sound: [
+      ['-vn', '-t', '4.000', '-i', '/renders/a.mp4'],
+      ['-vn', '-t', '5.000', '-i', '/renders/b.mp4'],
+    ],
+    picture: [
+      ['-an', '-t', '4.000', '-i', '/renders/a.mp4'],
+      ['-an', '-t', '5.000', '-i', '/renders/b.mp4'],
+    ],
     video: [
       `[0:v]${VIDEO_IN},tpad=stop_mode=clone:stop=48,trim=start_frame=24:end_frame=72,setpts=PTS-STARTPTS,split=2[v0bs][v0ts]`,
       '[v0bs]trim=start_frame=0:end_frame=36,setpts=PTS-STARTPTS[v0b]',
@@ -83,8 +107,15 @@ const graphs: { name: string; film: Film; mode: 'copy' | 'encode'; sound: string
       audio: { music: { ref: 'bed.m4a', path: '/project/bed.m4a', sha256: 'sha-bed' }, musicGainDb: -12, loudnessLufs: -16 },
     }),
     mode: 'encode',
-    sound: [['-vn', '-t', '5.000', '-i', '/renders/a.mp4'], ['-vn', '-t', '3.000', '-i', '/project/card.png'], ['-stream_loop', '-1', '-i', '/project/bed.m4a']],
-    picture: [['-an', '-t', '5.000', '-i', '/renders/a.mp4'], ['-loop', '1', '-framerate', '24', '-t', '3.000', '-i', '/project/card.png']],
+    sound: [
+      ['-vn', '-t', '5.000', '-i', '/renders/a.mp4'],
+      ['-vn', '-t', '3.000', '-i', '/project/card.png'],
+      ['-stream_loop', '-1', '-i', '/project/bed.m4a'],
+    ],
+    picture: [
+      ['-an', '-t', '5.000', '-i', '/renders/a.mp4'],
+      ['-loop', '1', '-framerate', '24', '-t', '3.000', '-i', '/project/card.png'],
+    ],
     video: [
       `[0:v]${VIDEO_IN},tpad=stop_mode=clone:stop=96,trim=start_frame=0:end_frame=96,setpts=PTS-STARTPTS,split=2[v0bs][v0ts]`,
       '[v0bs]trim=start_frame=0:end_frame=90,setpts=PTS-STARTPTS[v0b]',
@@ -147,18 +178,52 @@ describe('copyBlockers: stream copy only where the pictures can be joined as the
   const whole = film([clipEntry('a'), clipEntry('b')]);
   const cases: { name: string; film: Film; facts?: Record<number, Partial<ClipFacts>>; blockers: CopyBlocker[] }[] = [
     { name: 'whole clips with one set of parameters', film: whole, blockers: [] },
-    { name: 'a trim, even one starting on a key frame', film: film([clipEntry('a', { from: 2 }), clipEntry('b')]), blockers: [{ code: 'trimmed', segment: 0 }] },
+    {
+      name: 'a trim, even one starting on a key frame',
+      film: film([clipEntry('a', { from: 2 }), clipEntry('b')]),
+      blockers: [{ code: 'trimmed', segment: 0 }],
+    },
     { name: 'a clip cut short at its end', film: film([clipEntry('a', { to: 3 }), clipEntry('b')]), blockers: [{ code: 'trimmed', segment: 0 }] },
     { name: 'a clip with more frames than its seconds say', film: whole, facts: { 1: { frames: 97 } }, blockers: [{ code: 'trimmed', segment: 1 }] },
     { name: 'a crossfade', film: film([clipEntry('a'), clipEntry('b', { transitionIn: crossfade(0.5) })]), blockers: [{ code: 'transition', segment: 1 }] },
     { name: 'an end card', film: film([clipEntry('a'), imageEntry('card.png')]), blockers: [{ code: 'image', segment: 1 }] },
-    { name: 'a music bed', film: film(whole.sequence, { audio: { music: { ref: 'bed.m4a', path: '/bed.m4a', sha256: 's' }, musicGainDb: -14, loudnessLufs: -14 } }), blockers: [{ code: 'music' }] },
-    { name: 'other H.264 parameters (SPS/PPS)', film: whole, facts: { 1: { video: { codec: 'avc1.64001f', parametersKey: 'other' } } }, blockers: [{ code: 'parameters-differ', segment: 1 }] },
+    {
+      name: 'a music bed',
+      film: film(whole.sequence, { audio: { music: { ref: 'bed.m4a', path: '/bed.m4a', sha256: 's' }, musicGainDb: -14, loudnessLufs: -14 } }),
+      blockers: [{ code: 'music' }],
+    },
+    {
+      name: 'other H.264 parameters (SPS/PPS)',
+      film: whole,
+      facts: { 1: { video: { codec: 'avc1.64001f', parametersKey: 'other' } } },
+      blockers: [{ code: 'parameters-differ', segment: 1 }],
+    },
     { name: 'a clip without sound next to one with (the sound is rebuilt anyway)', film: whole, facts: { 1: { audio: null } }, blockers: [] },
     { name: 'a rotated clip', film: whole, facts: { 1: { rotation: 90 } }, blockers: [{ code: 'parameters-differ', segment: 1 }] },
-    { name: 'another frame rate', film: whole, facts: { 0: { fps: 30, frames: 96 }, 1: { fps: 30, frames: 96 } }, blockers: [{ code: 'rate-differs', segment: 0, fps: 30 }, { code: 'rate-differs', segment: 1, fps: 30 }] },
-    { name: 'not H.264', film: whole, facts: { 0: { video: { codec: 'hev1.1.6.L93.B0', parametersKey: 'v-params' } }, 1: { video: { codec: 'hev1.1.6.L93.B0', parametersKey: 'v-params' } } }, blockers: [{ code: 'not-h264', segment: 0, codec: 'hev1.1.6.L93.B0' }, { code: 'not-h264', segment: 1, codec: 'hev1.1.6.L93.B0' }] },
-    { name: 'a clip that does not open on a key frame', film: whole, facts: { 1: { startsWithKeyFrame: false } }, blockers: [{ code: 'no-key-frame-at-start', segment: 1 }] },
+    {
+      name: 'another frame rate',
+      film: whole,
+      facts: { 0: { fps: 30, frames: 96 }, 1: { fps: 30, frames: 96 } },
+      blockers: [
+        { code: 'rate-differs', segment: 0, fps: 30 },
+        { code: 'rate-differs', segment: 1, fps: 30 },
+      ],
+    },
+    {
+      name: 'not H.264',
+      film: whole,
+      facts: { 0: { video: { codec: 'hev1.1.6.L93.B0', parametersKey: 'v-params' } }, 1: { video: { codec: 'hev1.1.6.L93.B0', parametersKey: 'v-params' } } },
+      blockers: [
+        { code: 'not-h264', segment: 0, codec: 'hev1.1.6.L93.B0' },
+        { code: 'not-h264', segment: 1, codec: 'hev1.1.6.L93.B0' },
+      ],
+    },
+    {
+      name: 'a clip that does not open on a key frame',
+      film: whole,
+      facts: { 1: { startsWithKeyFrame: false } },
+      blockers: [{ code: 'no-key-frame-at-start', segment: 1 }],
+    },
   ];
   it.each(cases)('$name', ({ film: one, facts: overrides, blockers }) => {
     expect(copyBlockers(one, factsFor(one, overrides))).toEqual(blockers);
@@ -181,12 +246,56 @@ describe('the two passes', () => {
     expect(sound.slice(sound.indexOf('-map'))).toEqual(['-map', '[aout]', '-c:a', 'pcm_f32le', '-f', 'f32le', '-ar', '48000', '-ac', '1', 'pipe:1']);
     expect(sound.slice(sound.indexOf('-filter_complex') - 10, sound.indexOf('-filter_complex'))).toEqual(plan.soundInputs.flat());
     // The film's run: the pictures' inputs, then the sound on its standard input.
-    expect(second.slice(second.indexOf('/renders/b.mp4') + 1, second.indexOf('-filter_complex'))).toEqual(['-f', 'f32le', '-ar', '48000', '-ac', '1', '-i', 'pipe:0']);
+    expect(second.slice(second.indexOf('/renders/b.mp4') + 1, second.indexOf('-filter_complex'))).toEqual([
+      '-f',
+      'f32le',
+      '-ar',
+      '48000',
+      '-ac',
+      '1',
+      '-i',
+      'pipe:0',
+    ]);
     expect(second[second.indexOf('-filter_complex') + 1]).toBe(plan.videoGraph.join(';'));
     expect(second.slice(second.indexOf('-map'))).toEqual([
-      '-map', '[vout]', '-c:v', 'libx264', '-preset', 'superfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-profile:v', 'high', '-g', '48', '-r', '24', '-vsync', 'cfr',
-      '-map', '2:a:0', '-c:a', 'aac', '-b:a', '64k', '-ar', '48000', '-ac', '1',
-      '-map_metadata', '-1', '-map_chapters', '-1', '-movflags', '+faststart', '-f', 'mp4', '-y', '/out/spot.mp4.tmp',
+      '-map',
+      '[vout]',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'superfast',
+      '-crf',
+      '20',
+      '-pix_fmt',
+      'yuv420p',
+      '-profile:v',
+      'high',
+      '-g',
+      '48',
+      '-r',
+      '24',
+      '-vsync',
+      'cfr',
+      '-map',
+      '2:a:0',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '64k',
+      '-ar',
+      '48000',
+      '-ac',
+      '1',
+      '-map_metadata',
+      '-1',
+      '-map_chapters',
+      '-1',
+      '-movflags',
+      '+faststart',
+      '-f',
+      'mp4',
+      '-y',
+      '/out/spot.mp4.tmp',
     ]);
   });
 
@@ -194,7 +303,22 @@ describe('the two passes', () => {
     const one = graphs[0]!.film;
     const plan = planAssembly(one, factsFor(one), CONTEXT);
     const { sound, film: second } = renderArgs(plan, linear, '/out/spot.mp4.tmp');
-    expect(second.slice(second.indexOf('-loglevel') + 2, second.indexOf('-map'))).toEqual(['-f', 'concat', '-safe', '0', '-i', '/tmp/list', '-f', 'f32le', '-ar', '48000', '-ac', '1', '-i', 'pipe:0']);
+    expect(second.slice(second.indexOf('-loglevel') + 2, second.indexOf('-map'))).toEqual([
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-i',
+      '/tmp/list',
+      '-f',
+      'f32le',
+      '-ar',
+      '48000',
+      '-ac',
+      '1',
+      '-i',
+      'pipe:0',
+    ]);
     expect(second.slice(second.indexOf('-map'), second.indexOf('-map') + 8)).toEqual(['-map', '0:v:0', '-c:v', 'copy', '-map', '1:a:0', '-c:a', 'aac']);
     expect(second).not.toContain('libx264');
     expect(second).not.toContain('-filter_complex');
@@ -213,7 +337,11 @@ describe('the two passes', () => {
 
   it('makes a film stereo when a clip or the bed is, at 64 kbit/s a channel', () => {
     const one = graphs[1]!.film;
-    const { sound, film: args } = renderArgs(planAssembly(one, factsFor(one, { 1: { audio: { codec: 'mp4a.40.2', parametersKey: 'a', sampleRate: 44_100, channels: 2 } } }), CONTEXT), linear, '/o.mp4');
+    const { sound, film: args } = renderArgs(
+      planAssembly(one, factsFor(one, { 1: { audio: { codec: 'mp4a.40.2', parametersKey: 'a', sampleRate: 44_100, channels: 2 } } }), CONTEXT),
+      linear,
+      '/o.mp4',
+    );
     expect(args.slice(args.indexOf('-b:a'), args.indexOf('-b:a') + 6)).toEqual(['-b:a', '128k', '-ar', '48000', '-ac', '2']);
     expect(sound.slice(sound.indexOf('pcm_f32le') + 1)).toEqual(['-f', 'f32le', '-ar', '48000', '-ac', '2', 'pipe:1']);
     expect(sound[sound.indexOf('-filter_complex') + 1]).toContain(`[0:a]${STEREO_IN},`);
@@ -229,12 +357,17 @@ describe('the two passes', () => {
   });
 });
 
-describe('normalisation: one gain (loudnorm\'s linear rule), a limited gain where it would clip', () => {
+describe("normalisation: one gain (loudnorm's linear rule), a limited gain where it would clip", () => {
   const measured = (integrated: number, truePeak: number) => ({ integrated, threshold: integrated - 10, range: 4.2, truePeak });
   it.each([
     { name: 'a quiet mix with headroom: one gain up', measured: measured(-22.5, -12), normalisation: { kind: 'linear', gainDb: 8.5 }, filter: 'volume=8.5dB' },
     { name: 'a loud mix: one gain down', measured: measured(-9.3, -0.2), normalisation: { kind: 'linear', gainDb: -4.7 }, filter: 'volume=-4.7dB' },
-    { name: 'a gain that lands the peak exactly on the ceiling', measured: measured(-20, -7), normalisation: { kind: 'linear', gainDb: 6 }, filter: 'volume=6dB' },
+    {
+      name: 'a gain that lands the peak exactly on the ceiling',
+      measured: measured(-20, -7),
+      normalisation: { kind: 'linear', gainDb: 6 },
+      filter: 'volume=6dB',
+    },
     {
       name: 'a gain that would push the peak over the ceiling',
       measured: measured(-24, -3),
@@ -260,7 +393,9 @@ describe('normalisation: one gain (loudnorm\'s linear rule), a limited gain wher
     const one = graphs[0]!.film;
     const plan = planAssembly(one, factsFor(one), CONTEXT);
     const { sound } = renderArgs(plan, { kind: 'limited', gainDb: 4 }, '/out/spot.mp4.tmp', undefined, { measure: true });
-    expect(sound[sound.indexOf('-filter_complex') + 1]).toMatch(/;\[mix\]volume=4dB,aresample=192000,alimiter=[^;]*,aresample=48000,asplit=2\[aout\]\[check\];\[check\]ebur128=framelog=verbose\[checked\]$/);
+    expect(sound[sound.indexOf('-filter_complex') + 1]).toMatch(
+      /;\[mix\]volume=4dB,aresample=192000,alimiter=[^;]*,aresample=48000,asplit=2\[aout\]\[check\];\[check\]ebur128=framelog=verbose\[checked\]$/,
+    );
     expect(sound.slice(sound.indexOf('pipe:1'))).toEqual(['pipe:1', '-map', '[checked]', '-f', 'null', '-']);
     expect(sound[sound.indexOf('-loglevel') + 1]).toBe('info');
     // Unasked, nothing is measured.
@@ -281,15 +416,17 @@ describe('text ffmpeg reads and writes', () => {
     expect(progressFraction('progress=continue', 8)).toBeNull();
   });
 
-  it('reads the loudness scanner\'s summary, and silence as nothing to normalise', () => {
-    const printed = (peak: string) => `[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -21.8 LUFS\n    Threshold: -31.8 LUFS\n\n  Loudness range:\n    LRA:         3.1 LU\n    Threshold: -41.8 LUFS\n    LRA low:   -23.0 LUFS\n    LRA high:  -19.9 LUFS\n\n  True peak:\n    Peak:      ${peak} dBFS\n`;
+  it("reads the loudness scanner's summary, and silence as nothing to normalise", () => {
+    const printed = (peak: string) =>
+      `[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -21.8 LUFS\n    Threshold: -31.8 LUFS\n\n  Loudness range:\n    LRA:         3.1 LU\n    Threshold: -41.8 LUFS\n    LRA low:   -23.0 LUFS\n    LRA high:  -19.9 LUFS\n\n  True peak:\n    Peak:      ${peak} dBFS\n`;
     expect(parseMeasurement(`Summary: of something else\n${printed('-5.4')}`)).toEqual({ integrated: -21.8, threshold: -31.8, range: 3.1, truePeak: -5.4 });
     expect(parseMeasurement(printed('-inf'))).toBeNull();
     expect(() => parseMeasurement('Error while filtering')).toThrow(/no summary/);
   });
 
   it('reads the integrated loudness of a check, which prints no peak', () => {
-    const checked = (lufs: string) => `[Parsed_ebur128_1 @ 0x2] Summary:\n\n  Integrated loudness:\n    I:         ${lufs} LUFS\n    Threshold: -24.1 LUFS\n\n  Loudness range:\n    LRA:         0.3 LU\n`;
+    const checked = (lufs: string) =>
+      `[Parsed_ebur128_1 @ 0x2] Summary:\n\n  Integrated loudness:\n    I:         ${lufs} LUFS\n    Threshold: -24.1 LUFS\n\n  Loudness range:\n    LRA:         0.3 LU\n`;
     expect(parseIntegrated(checked('-14.1'))).toBe(-14.1);
     expect(parseIntegrated(checked('-70.0'))).toBeNull();
     expect(parseIntegrated(checked('-inf'))).toBeNull();

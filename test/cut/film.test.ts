@@ -7,11 +7,13 @@ import { clipEntry, crossfade, fade, film, imageEntry } from './films.js';
 
 describe('the film laid out in frames', () => {
   it('is Σ entries − Σ transitions, each entry starting where the overlap with the one before begins', () => {
-    const timeline = timelineOf(film([
-      clipEntry('hero'),
-      clipEntry('dusk', { from: 0.5, to: 3.5, transitionIn: crossfade(0.5) }),
-      imageEntry('card.png', { seconds: 2, transitionIn: fade(0.25) }),
-    ]));
+    const timeline = timelineOf(
+      film([
+        clipEntry('hero'),
+        clipEntry('dusk', { from: 0.5, to: 3.5, transitionIn: crossfade(0.5) }),
+        imageEntry('card.png', { seconds: 2, transitionIn: fade(0.25) }),
+      ]),
+    );
     expect(timeline.spans.map((span) => [span.sourceStart, span.frames, span.transitionIn.frames, span.transitionOutFrames, span.filmStart])).toEqual([
       [0, 96, 0, 12, 0],
       [12, 72, 12, 6, 84],
@@ -42,7 +44,7 @@ const invalid: { name: string; film: Film; issues: FilmIssue[] }[] = [
     issues: [{ code: 'size-mismatch', segment: 1, field: 'image', expected: { width: 1280, height: 720 }, found: { width: 1080, height: 1080 } }],
   },
   {
-    name: 'a trim past the clip\'s end',
+    name: "a trim past the clip's end",
     film: film([clipEntry('hero', { from: 1, to: 6 })]),
     issues: [{ code: 'trim-out-of-range', segment: 0, field: 'to', value: 6, min: 1, max: 4 }],
   },
@@ -103,13 +105,19 @@ const valid: { name: string; film: Film }[] = [
   { name: 'one clip', film: film([clipEntry('hero')]) },
   {
     name: 'trims, both transitions, an end card, music',
-    film: film([
-      clipEntry('hero', { from: 0.5, to: 4 }),
-      clipEntry('dusk', { from: 0, to: 3, transitionIn: crossfade(0.5) }),
-      imageEntry('card.png', { seconds: 2, transitionIn: fade(0.3) }),
-    ], { audio: { music: { ref: 'bed.m4a', path: '/project/bed.m4a', sha256: 'sha-bed' }, musicGainDb: -14, loudnessLufs: -16 } }),
+    film: film(
+      [
+        clipEntry('hero', { from: 0.5, to: 4 }),
+        clipEntry('dusk', { from: 0, to: 3, transitionIn: crossfade(0.5) }),
+        imageEntry('card.png', { seconds: 2, transitionIn: fade(0.3) }),
+      ],
+      { audio: { music: { ref: 'bed.m4a', path: '/project/bed.m4a', sha256: 'sha-bed' }, musicGainDb: -14, loudnessLufs: -16 } },
+    ),
   },
-  { name: 'transitions filling an entry exactly', film: film([clipEntry('a'), clipEntry('b', { to: 2, transitionIn: crossfade(1) }), clipEntry('c', { transitionIn: crossfade(1) })]) },
+  {
+    name: 'transitions filling an entry exactly',
+    film: film([clipEntry('a'), clipEntry('b', { to: 2, transitionIn: crossfade(1) }), clipEntry('c', { transitionIn: crossfade(1) })]),
+  },
   { name: 'an NTSC film', film: film([clipEntry('a'), clipEntry('b', { transitionIn: crossfade(0.5) })], { fps: 29.97 }) },
 ];
 
@@ -123,11 +131,13 @@ describe('checkFilm', () => {
   });
 
   it('reports every problem of a film, not the first', () => {
-    const codes = checkFilm(film([
-      clipEntry('a', { transitionIn: crossfade(0.5) }),
-      clipEntry('b', { width: 640, height: 360, from: 5, to: 6 }),
-      imageEntry('card.png', { width: 10, height: 10, transitionIn: crossfade(3) }),
-    ])).map((issue) => issue.code);
+    const codes = checkFilm(
+      film([
+        clipEntry('a', { transitionIn: crossfade(0.5) }),
+        clipEntry('b', { width: 640, height: 360, from: 5, to: 6 }),
+        imageEntry('card.png', { width: 10, height: 10, transitionIn: crossfade(3) }),
+      ]),
+    ).map((issue) => issue.code);
     expect(codes).toEqual(['size-mismatch', 'trim-out-of-range', 'trim-out-of-range', 'size-mismatch', 'transition-on-first-entry', 'transition-too-long']);
   });
 });
@@ -143,15 +153,17 @@ describe('fingerprintOfFilm', () => {
     const moved = { ...base, id: 'another-id', sequence: base.sequence.map((entry) => ({ ...entry, path: `/elsewhere${entry.path}` })) };
     expect(fingerprintOfFilm(moved)).toBe(print);
     // Seconds that round to the same frames make the same film.
-    expect(fingerprintOfFilm({ ...base, sequence: [base.sequence[0]!, { ...base.sequence[1]!, from: 0.501 } as typeof base.sequence[1], base.sequence[2]!] })).toBe(print);
+    expect(
+      fingerprintOfFilm({ ...base, sequence: [base.sequence[0]!, { ...base.sequence[1]!, from: 0.501 } as (typeof base.sequence)[1], base.sequence[2]!] }),
+    ).toBe(print);
   });
 
-  it('changes with any input\'s bytes and with every setting', () => {
+  it("changes with any input's bytes and with every setting", () => {
     const variants: Film[] = [
       { ...base, sequence: [{ ...base.sequence[0]!, sha256: 'other' }, ...base.sequence.slice(1)] },
       { ...base, sequence: [base.sequence[0]!, { ...base.sequence[1]!, transitionIn: fade(0.5) }, base.sequence[2]!] },
-      { ...base, sequence: [base.sequence[0]!, { ...base.sequence[1]!, from: 1 } as typeof base.sequence[1], base.sequence[2]!] },
-      { ...base, sequence: [...base.sequence.slice(0, 2), { ...base.sequence[2]!, seconds: 3 } as typeof base.sequence[2]] },
+      { ...base, sequence: [base.sequence[0]!, { ...base.sequence[1]!, from: 1 } as (typeof base.sequence)[1], base.sequence[2]!] },
+      { ...base, sequence: [...base.sequence.slice(0, 2), { ...base.sequence[2]!, seconds: 3 } as (typeof base.sequence)[2]] },
       { ...base, audio: { ...base.audio, musicGainDb: -12 } },
       { ...base, audio: { ...base.audio, loudnessLufs: -16 } },
       { ...base, audio: { musicGainDb: -14, loudnessLufs: -14 } },

@@ -3,7 +3,19 @@ import type { ClipSegment, Film, ImageSegment, Transition } from '../../src/cut/
 /** Builders for films in tests: a clip or an image entry with defaults, a film around them. */
 
 export function clipEntry(job: string, fields: Partial<Omit<ClipSegment, 'kind' | 'job'>> = {}): ClipSegment {
-  return { kind: 'clip', job, path: `/renders/${job}.mp4`, sha256: `sha-${job}`, width: 1280, height: 720, clipSeconds: 4, from: 0, to: fields.clipSeconds ?? 4, transitionIn: 'cut', ...fields };
+  return {
+    kind: 'clip',
+    job,
+    path: `/renders/${job}.mp4`,
+    sha256: `sha-${job}`,
+    width: 1280,
+    height: 720,
+    clipSeconds: 4,
+    from: 0,
+    to: fields.clipSeconds ?? 4,
+    transitionIn: 'cut',
+    ...fields,
+  };
 }
 
 export function imageEntry(ref: string, fields: Partial<Omit<ImageSegment, 'kind' | 'ref'>> = {}): ImageSegment {

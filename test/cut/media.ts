@@ -24,12 +24,36 @@ export async function renderClips(root: string, seeds: readonly string[], size: 
  * emulator's (a tone at a pitch of its own). Frames are drawn at 32×18 and scaled up, so it is
  * quick to make.
  */
-export async function makeNumberedClip(file: string, seed: number, size: { width: number; height: number }, seconds = 4, fps = 24, sound: string | null = `sine=f=${330 + 110 * seed}:beep_factor=2:r=48000:d=${seconds}`): Promise<string> {
+export async function makeNumberedClip(
+  file: string,
+  seed: number,
+  size: { width: number; height: number },
+  seconds = 4,
+  fps = 24,
+  sound: string | null = `sine=f=${330 + 110 * seed}:beep_factor=2:r=48000:d=${seconds}`,
+): Promise<string> {
   const picture = `color=s=32x18:r=${fps}:d=${seconds},geq=r='16*mod(N\,16)+8':g='${30 + 90 * seed}':b='40*floor(N/16)+20',scale=${size.width}:${size.height}:flags=neighbor,setsar=1,format=yuv420p`;
   await run(ffmpeg.path, [
-    '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', picture, ...(sound === null ? [] : ['-f', 'lavfi', '-i', sound]),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '20', '-g', String(2 * fps),
-    ...(sound === null ? ['-an'] : ['-c:a', 'aac', '-b:a', '64k', '-ac', '1', '-shortest']), '-movflags', '+faststart', file,
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    picture,
+    ...(sound === null ? [] : ['-f', 'lavfi', '-i', sound]),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-crf',
+    '20',
+    '-g',
+    String(2 * fps),
+    ...(sound === null ? ['-an'] : ['-c:a', 'aac', '-b:a', '64k', '-ac', '1', '-shortest']),
+    '-movflags',
+    '+faststart',
+    file,
   ]);
   return file;
 }
@@ -41,7 +65,20 @@ export async function makeCard(file: string, size: { width: number; height: numb
 
 /** A short stereo AAC bed: a chord, a note in each ear. */
 export async function makeBed(file: string, seconds: number): Promise<void> {
-  await run(ffmpeg.path, ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc=0.3*sin(2*PI*196*t)|0.3*sin(2*PI*247*t):s=48000:d=${seconds}`, '-c:a', 'aac', '-b:a', '96k', file]);
+  await run(ffmpeg.path, [
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `aevalsrc=0.3*sin(2*PI*196*t)|0.3*sin(2*PI*247*t):s=48000:d=${seconds}`,
+    '-c:a',
+    'aac',
+    '-b:a',
+    '96k',
+    file,
+  ]);
 }
 
 export interface FilmFacts {
@@ -84,7 +121,9 @@ export async function integratedLoudness(file: string): Promise<number> {
 
 /** Integrated loudness (LUFS) and true peak (dBTP) of the file's sound, by ffmpeg's EBU R128 scanner. */
 export async function measureLoudness(file: string): Promise<{ integrated: number; truePeak: number }> {
-  const { stderr } = await run(ffmpeg.path, ['-hide_banner', '-nostats', '-i', file, '-vn', '-af', 'ebur128=peak=true', '-f', 'null', '-'], { maxBuffer: 64 << 20 });
+  const { stderr } = await run(ffmpeg.path, ['-hide_banner', '-nostats', '-i', file, '-vn', '-af', 'ebur128=peak=true', '-f', 'null', '-'], {
+    maxBuffer: 64 << 20,
+  });
   const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
   const integrated = /Integrated loudness:\s+I:\s+(-?[\d.]+) LUFS/.exec(summary);
   const peak = /True peak:\s+Peak:\s+(-?[\d.]+) dBFS/.exec(summary);
@@ -102,7 +141,10 @@ const THUMB = { width: 32, height: 18 };
 export async function decodeFrames(file: string, options: { readonly fps?: number } = {}): Promise<Buffer[]> {
   const { fps } = options;
   const filters = [...(fps === undefined ? [] : [`fps=${fps}`]), `scale=${THUMB.width}:${THUMB.height}`, 'format=rgb24'].join(',');
-  const { stdout } = await run(ffmpeg.path, ['-loglevel', 'error', '-i', file, '-vsync', 'passthrough', '-vf', filters, '-f', 'rawvideo', '-'], { encoding: 'buffer', maxBuffer: 256 << 20 });
+  const { stdout } = await run(ffmpeg.path, ['-loglevel', 'error', '-i', file, '-vsync', 'passthrough', '-vf', filters, '-f', 'rawvideo', '-'], {
+    encoding: 'buffer',
+    maxBuffer: 256 << 20,
+  });
   const size = THUMB.width * THUMB.height * 3;
   return Array.from({ length: Math.floor(stdout.length / size) }, (_, i) => stdout.subarray(i * size, (i + 1) * size));
 }

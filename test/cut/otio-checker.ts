@@ -14,11 +14,30 @@ export interface OtioReading {
   /** Per track: name, kind, and its duration in frames as OTIO computes it (Σ items, transitions excluded). */
   readonly tracks: { name: string; kind: string; frames: number; rate: number }[];
   /** Every media reference of a clip, with the range of it the timeline uses (handles included). */
-  readonly references: { track: string; name: string; file: string | null; used: { start: number; end: number }; available: { start: number; end: number } | null }[];
+  readonly references: {
+    track: string;
+    name: string;
+    file: string | null;
+    used: { start: number; end: number };
+    available: { start: number; end: number } | null;
+  }[];
 }
 
 /** The schemas and versions OTIO reads (Clip.1 is upgraded to Clip.2 on load). */
-const KNOWN = new Set(['Timeline.1', 'Stack.1', 'Track.1', 'Clip.1', 'Clip.2', 'Gap.1', 'Transition.1', 'ExternalReference.1', 'MissingReference.1', 'GeneratorReference.1', 'RationalTime.1', 'TimeRange.1']);
+const KNOWN = new Set([
+  'Timeline.1',
+  'Stack.1',
+  'Track.1',
+  'Clip.1',
+  'Clip.2',
+  'Gap.1',
+  'Transition.1',
+  'ExternalReference.1',
+  'MissingReference.1',
+  'GeneratorReference.1',
+  'RationalTime.1',
+  'TimeRange.1',
+]);
 const TRANSITION_TYPES = new Set(['SMPTE_Dissolve', 'Custom_Transition']);
 
 type Obj = Record<string, unknown>;
@@ -116,7 +135,11 @@ export function readOtio(document: unknown, otioDir: string): OtioReading {
       const head = parsed[i - 1]?.kind === 'transition' ? (parsed[i - 1] as { inOffset: number }).inOffset : 0;
       const tail = parsed[i + 1]?.kind === 'transition' ? (parsed[i + 1] as { outOffset: number }).outOffset : 0;
       const used = { start: entry.own.start - head, end: entry.own.start + entry.own.duration + tail };
-      const reference = object(entry.item['OTIO_SCHEMA'] === 'Clip.1' ? entry.item['media_reference'] : activeReference(entry.item), `${entry.at}.media_reference`, 'ExternalReference.1|MissingReference.1|GeneratorReference.1');
+      const reference = object(
+        entry.item['OTIO_SCHEMA'] === 'Clip.1' ? entry.item['media_reference'] : activeReference(entry.item),
+        `${entry.at}.media_reference`,
+        'ExternalReference.1|MissingReference.1|GeneratorReference.1',
+      );
       if (reference === null) return;
       let available: { start: number; end: number } | null = null;
       if (reference['available_range'] !== null && reference['available_range'] !== undefined) {
@@ -124,7 +147,8 @@ export function readOtio(document: unknown, otioDir: string): OtioReading {
         if (a !== null) {
           if (a.rate !== entry.own.rate) fail(entry.at, 'available_range at another rate than source_range');
           available = { start: a.start, end: a.start + a.duration };
-          if (used.start < available.start || used.end > available.end) fail(entry.at, `uses frames ${used.start}..${used.end} outside the media's ${available.start}..${available.end}`);
+          if (used.start < available.start || used.end > available.end)
+            fail(entry.at, `uses frames ${used.start}..${used.end} outside the media's ${available.start}..${available.end}`);
         }
       }
       let file: string | null = null;

@@ -10,8 +10,15 @@ import { clipEntry, crossfade, fade, film, imageEntry } from './films.js';
 import { readOtio } from './otio-checker.js';
 
 const clipFacts = (frames = 96): ClipFacts => ({
-  width: 1280, height: 720, rotation: 0, frames, fps: 24, durationSeconds: frames / 24, startsWithKeyFrame: true,
-  video: { codec: 'avc1.64001f', parametersKey: 'v' }, audio: { codec: 'mp4a.40.2', parametersKey: 'a', sampleRate: 48_000, channels: 1 },
+  width: 1280,
+  height: 720,
+  rotation: 0,
+  frames,
+  fps: 24,
+  durationSeconds: frames / 24,
+  startsWithKeyFrame: true,
+  video: { codec: 'avc1.64001f', parametersKey: 'v' },
+  audio: { codec: 'mp4a.40.2', parametersKey: 'a', sampleRate: 48_000, channels: 1 },
 });
 
 describe('the .otio of a film', () => {
@@ -24,16 +31,28 @@ describe('the .otio of a film', () => {
     await mkdir(cutsDir, { recursive: true });
     await mkdir(path.join(root, 'assets'));
     const at = (...parts: string[]) => path.join(root, ...parts);
-    spot = film([
-      clipEntry('hero[product=mug]', { path: at('renders', 'spring', 'hero[product=mug].mp4'), from: 1, to: 3 }),
-      clipEntry('dusk[product=mug]', { path: at('renders', 'spring', 'dusk[product=mug].mp4'), transitionIn: crossfade(0.5) }),
-      imageEntry('assets/card.png', { path: at('assets', 'card.png'), seconds: 2, transitionIn: fade(0.25) }),
-    ], { audio: { music: { ref: 'assets/bed.m4a', path: at('assets', 'bed.m4a'), sha256: 'sha-bed' }, musicGainDb: -14, loudnessLufs: -14 } });
+    spot = film(
+      [
+        clipEntry('hero[product=mug]', { path: at('renders', 'spring', 'hero[product=mug].mp4'), from: 1, to: 3 }),
+        clipEntry('dusk[product=mug]', { path: at('renders', 'spring', 'dusk[product=mug].mp4'), transitionIn: crossfade(0.5) }),
+        imageEntry('assets/card.png', { path: at('assets', 'card.png'), seconds: 2, transitionIn: fade(0.25) }),
+      ],
+      { audio: { music: { ref: 'assets/bed.m4a', path: at('assets', 'bed.m4a'), sha256: 'sha-bed' }, musicGainDb: -14, loudnessLufs: -14 } },
+    );
     for (const file of [...spot.sequence.map((entry) => entry.path), spot.audio.music!.path]) await writeFile(file, '');
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
-  const build = (one: Film) => buildOtio({ film: one, clipFacts: new Map([[0, clipFacts()], [1, clipFacts()]]), musicSeconds: 3, otioDir: cutsDir });
+  const build = (one: Film) =>
+    buildOtio({
+      film: one,
+      clipFacts: new Map([
+        [0, clipFacts()],
+        [1, clipFacts()],
+      ]),
+      musicSeconds: 3,
+      otioDir: cutsDir,
+    });
 
   it('has a video, an audio and a music track, each as long as the film', () => {
     const reading = readOtio(JSON.parse(serializeOtio(build(spot))), cutsDir);
@@ -51,9 +70,15 @@ describe('the .otio of a film', () => {
     const otio = build(spot) as any;
     const video = otio.tracks.children[0].children;
     expect(video.map((item: any) => item.OTIO_SCHEMA)).toEqual(['Clip.1', 'Transition.1', 'Clip.1', 'Transition.1', 'Clip.1']);
-    const ranges = video.filter((item: any) => item.OTIO_SCHEMA === 'Clip.1').map((clip: any) => [clip.source_range.start_time.value, clip.source_range.duration.value]);
+    const ranges = video
+      .filter((item: any) => item.OTIO_SCHEMA === 'Clip.1')
+      .map((clip: any) => [clip.source_range.start_time.value, clip.source_range.duration.value]);
     // hero: frames 24..72, keeps 6 of the 12-frame crossfade; dusk: from its frame 6, keeps 3 of the 6-frame fade; the card from its frame 3.
-    expect(ranges).toEqual([[24, 42], [6, 87], [3, 45]]);
+    expect(ranges).toEqual([
+      [24, 42],
+      [6, 87],
+      [3, 45],
+    ]);
     expect(video[1]).toMatchObject({ transition_type: 'SMPTE_Dissolve', in_offset: { value: 6, rate: 24 }, out_offset: { value: 6, rate: 24 } });
     expect(video[3]).toMatchObject({ transition_type: 'Custom_Transition', name: 'Dip to black', in_offset: { value: 3 }, out_offset: { value: 3 } });
     const reading = readOtio(otio, cutsDir);
@@ -64,11 +89,15 @@ describe('the .otio of a film', () => {
     ]);
   });
 
-  it('names media by URLs relative to the .otio, clips by their files\' stems', () => {
+  it("names media by URLs relative to the .otio, clips by their files' stems", () => {
     const otio = build(spot) as any;
     const [hero] = otio.tracks.children[0].children;
     expect(hero.name).toBe('hero[product=mug]');
-    expect(hero.media_reference).toMatchObject({ OTIO_SCHEMA: 'ExternalReference.1', target_url: '../hero%5Bproduct=mug%5D.mp4', available_range: { duration: { value: 96 } } });
+    expect(hero.media_reference).toMatchObject({
+      OTIO_SCHEMA: 'ExternalReference.1',
+      target_url: '../hero%5Bproduct=mug%5D.mp4',
+      available_range: { duration: { value: 96 } },
+    });
     expect(otio.tracks.children[0].children[4].media_reference.target_url).toBe('../../../assets/card.png');
     expect(relativeUrl('/a/b', '/a/b/c d#1.mp4')).toBe('./c%20d%231.mp4');
   });
@@ -77,7 +106,11 @@ describe('the .otio of a film', () => {
     const otio = build(spot) as any;
     const [, audio, music] = otio.tracks.children;
     expect(audio.children.map((item: any) => item.OTIO_SCHEMA)).toEqual(['Clip.1', 'Transition.1', 'Clip.1', 'Transition.1', 'Gap.1']);
-    expect(music.children.map((clip: any) => [clip.source_range.start_time.value, clip.source_range.duration.value])).toEqual([[0, 72], [0, 72], [0, 30]]);
+    expect(music.children.map((clip: any) => [clip.source_range.start_time.value, clip.source_range.duration.value])).toEqual([
+      [0, 72],
+      [0, 72],
+      [0, 30],
+    ]);
   });
 
   it('is the same text on every machine for the same film', () => {
@@ -87,12 +120,20 @@ describe('the .otio of a film', () => {
 });
 
 describe('the OTIO reader the tests use', () => {
-  const base = () => JSON.parse(serializeOtio(buildOtio({
-    film: film([clipEntry('a', { path: __filename }), clipEntry('b', { path: __filename, transitionIn: crossfade(0.5) })]),
-    clipFacts: new Map([[0, clipFacts()], [1, clipFacts()]]),
-    musicSeconds: null,
-    otioDir: path.dirname(__filename),
-  })));
+  const base = () =>
+    JSON.parse(
+      serializeOtio(
+        buildOtio({
+          film: film([clipEntry('a', { path: __filename }), clipEntry('b', { path: __filename, transitionIn: crossfade(0.5) })]),
+          clipFacts: new Map([
+            [0, clipFacts()],
+            [1, clipFacts()],
+          ]),
+          musicSeconds: null,
+          otioDir: path.dirname(__filename),
+        }),
+      ),
+    );
 
   it('finds nothing wrong with a good timeline and each kind of broken one', () => {
     expect(readOtio(base(), path.dirname(__filename)).problems).toEqual([]);

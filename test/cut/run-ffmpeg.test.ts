@@ -9,7 +9,20 @@ import { ALL_FORMATS, FilePathSource, Input } from 'mediabunny';
 /** Two ffmpeg runs joined by a pipe (the film's sound fed to the run that writes it), with the real binary. */
 
 const PCM = ['-f', 'f32le', '-ar', '48000', '-ac', '1'];
-const feedOf = (codec = 'pcm_f32le') => ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-c:a', codec, ...PCM, 'pipe:1'];
+const feedOf = (codec = 'pcm_f32le') => [
+  '-hide_banner',
+  '-nostdin',
+  '-loglevel',
+  'error',
+  '-f',
+  'lavfi',
+  '-i',
+  'sine=frequency=440:duration=2',
+  '-c:a',
+  codec,
+  ...PCM,
+  'pipe:1',
+];
 const writerOf = (temp: string) => ['-hide_banner', '-nostdin', '-loglevel', 'error', ...PCM, '-i', 'pipe:0', '-c:a', 'aac', '-f', 'mp4', '-y', temp];
 
 let dir: string;
@@ -44,7 +57,13 @@ describe('writeWithFfmpeg with a feed', () => {
     const output = path.join(dir, 'sound.m4a');
     const started = Date.now();
     const endless = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440', '-c:a', 'pcm_f32le', ...PCM, 'pipe:1'];
-    await expect(writeWithFfmpeg(output, { durationSeconds: 2, feed: endless, args: (temp) => [...writerOf(temp).slice(0, -4), '-c:a', 'no_such_codec', '-f', 'mp4', temp] })).rejects.toBeInstanceOf(FfmpegError);
+    await expect(
+      writeWithFfmpeg(output, {
+        durationSeconds: 2,
+        feed: endless,
+        args: (temp) => [...writerOf(temp).slice(0, -4), '-c:a', 'no_such_codec', '-f', 'mp4', temp],
+      }),
+    ).rejects.toBeInstanceOf(FfmpegError);
     // An endless feed at real speed: only its being stopped ends the run.
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(await readdir(dir)).toEqual([]);

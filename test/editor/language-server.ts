@@ -34,14 +34,19 @@ export class YamlLanguageServer {
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const server = new YamlLanguageServer(child, connection);
     // The server asks for its settings; anything else it asks (capability registration, progress) it only needs an answer to.
-    connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map((item) => (item.section === 'yaml' ? SETTINGS.yaml : null)));
+    connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
+      params.items.map((item) => (item.section === 'yaml' ? SETTINGS.yaml : null)),
+    );
     connection.onRequest(() => null);
-    connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; diagnostics: { range: { start: { line: number; character: number } }; message: string }[] }) => {
-      const diagnostics = params.diagnostics.map((d) => ({ line: d.range.start.line + 1, column: d.range.start.character + 1, message: d.message }));
-      // The first publish after opening is the document's; later ones (none are asked for) are not waited for.
-      server.published.get(params.uri)?.(diagnostics);
-      server.published.delete(params.uri);
-    });
+    connection.onNotification(
+      'textDocument/publishDiagnostics',
+      (params: { uri: string; diagnostics: { range: { start: { line: number; character: number } }; message: string }[] }) => {
+        const diagnostics = params.diagnostics.map((d) => ({ line: d.range.start.line + 1, column: d.range.start.character + 1, message: d.message }));
+        // The first publish after opening is the document's; later ones (none are asked for) are not waited for.
+        server.published.get(params.uri)?.(diagnostics);
+        server.published.delete(params.uri);
+      },
+    );
     connection.listen();
     const rootUri = pathToFileURL(root).href;
     await connection.sendRequest('initialize', {
@@ -65,13 +70,19 @@ export class YamlLanguageServer {
 
   /** The hover's Markdown at a 1-based line and column of an open document; '' when there is none. */
   async hover(file: string, line: number, column: number): Promise<string> {
-    const result = await this.connection.sendRequest<{ contents: { kind: string; value: string } } | null>('textDocument/hover', { textDocument: { uri: pathToFileURL(file).href }, position: { line: line - 1, character: column - 1 } });
+    const result = await this.connection.sendRequest<{ contents: { kind: string; value: string } } | null>('textDocument/hover', {
+      textDocument: { uri: pathToFileURL(file).href },
+      position: { line: line - 1, character: column - 1 },
+    });
     return result?.contents.value ?? '';
   }
 
   /** The labels the server completes at a 1-based line and column of an open document, sorted. */
   async complete(file: string, line: number, column: number): Promise<string[]> {
-    const result = await this.connection.sendRequest<{ items: { label: string }[] } | { label: string }[] | null>('textDocument/completion', { textDocument: { uri: pathToFileURL(file).href }, position: { line: line - 1, character: column - 1 } });
+    const result = await this.connection.sendRequest<{ items: { label: string }[] } | { label: string }[] | null>('textDocument/completion', {
+      textDocument: { uri: pathToFileURL(file).href },
+      position: { line: line - 1, character: column - 1 },
+    });
     const items = Array.isArray(result) ? result : (result?.items ?? []);
     return items.map((item) => item.label).sort();
   }

@@ -23,7 +23,8 @@ function* schemaObjects(node: unknown, pointer = '#'): Generator<[string, Node]>
   }
   if (typeof node !== 'object' || node === null) return;
   yield [pointer, node as Node];
-  for (const [key, value] of Object.entries(node)) if (!['examples', 'enum', 'const', 'default'].includes(key)) yield* schemaObjects(value, `${pointer}/${key}`);
+  for (const [key, value] of Object.entries(node))
+    if (!['examples', 'enum', 'const', 'default'].includes(key)) yield* schemaObjects(value, `${pointer}/${key}`);
 }
 
 describe('the words the schemas give editors', () => {
@@ -37,17 +38,25 @@ describe('the words the schemas give editors', () => {
     const problems: string[] = [];
     for (const [pointer, node] of schemaObjects(schema)) {
       if ('x-error' in node) problems.push(`${pointer}: x-error is now errorMessage`);
-      if ('not' in node) problems.push(`${pointer}: an editor shows "Matches a schema that is not allowed." for not; forbid names with propertyNames and a pattern like ^(?!name$)`);
-      if (typeof node['pattern'] === 'string' && node['errorMessage'] === undefined && node['patternErrorMessage'] === undefined) problems.push(`${pointer}: a pattern without errorMessage shows as a raw regular expression`);
+      if ('not' in node)
+        problems.push(
+          `${pointer}: an editor shows "Matches a schema that is not allowed." for not; forbid names with propertyNames and a pattern like ^(?!name$)`,
+        );
+      if (typeof node['pattern'] === 'string' && node['errorMessage'] === undefined && node['patternErrorMessage'] === undefined)
+        problems.push(`${pointer}: a pattern without errorMessage shows as a raw regular expression`);
       if (Array.isArray(node['anyOf']) && node['errorMessage'] !== undefined) {
-        for (const [i, branch] of (node['anyOf'] as Node[]).entries()) if (branch['errorMessage'] !== node['errorMessage']) problems.push(`${pointer}/anyOf/${i}: the editor shows a failing branch's words, so it needs the anyOf's errorMessage`);
+        for (const [i, branch] of (node['anyOf'] as Node[]).entries())
+          if (branch['errorMessage'] !== node['errorMessage'])
+            problems.push(`${pointer}/anyOf/${i}: the editor shows a failing branch's words, so it needs the anyOf's errorMessage`);
       }
     }
     expect(problems).toEqual([]);
   });
 
   it('Markdown keeps code spans and escapes what Markdown would read as syntax', () => {
-    expect(toMarkdown('files holding only `vars`, in renders/<name>/ with extra_body [1]')).toBe('files holding only `vars`, in renders/\\<name\\>/ with extra\\_body \\[1\\]');
+    expect(toMarkdown('files holding only `vars`, in renders/<name>/ with extra_body [1]')).toBe(
+      'files holding only `vars`, in renders/\\<name\\>/ with extra\\_body \\[1\\]',
+    );
     expect(toMarkdown('`{{> name}}` and `a_b`')).toBe('`{{> name}}` and `a_b`');
   });
 });

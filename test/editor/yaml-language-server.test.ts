@@ -75,11 +75,23 @@ const ROWS: EditorRow[] = [
   {
     name: 'an api_key in the provider block',
     lines: [...HEAD, 'provider:', '  profile: openai', '  api_key: sk-not-a-real-key', 'shots:', '  - id: a', '    prompt: hi'],
-    diagnostics: [{ at: '6:3', message: 'credentials never go in a storyboard; set OPENAI_API_KEY, AZURE_OPENAI_API_KEY or SHOTLIST_API_KEY in the environment' }],
+    diagnostics: [
+      { at: '6:3', message: 'credentials never go in a storyboard; set OPENAI_API_KEY, AZURE_OPENAI_API_KEY or SHOTLIST_API_KEY in the environment' },
+    ],
   },
   {
     name: 'a remix shot that sets size and input_reference',
-    lines: [...HEAD, 'shots:', '  - id: hero', '    prompt: one', '  - id: dusk', '    remix: hero', '    prompt: two', '    size: 1280x720', '    input_reference: a.png'],
+    lines: [
+      ...HEAD,
+      'shots:',
+      '  - id: hero',
+      '    prompt: one',
+      '  - id: dusk',
+      '    remix: hero',
+      '    prompt: two',
+      '    size: 1280x720',
+      '    input_reference: a.png',
+    ],
     diagnostics: [
       { at: '10:5', message: 'a remix shot cannot set size: a remix inherits model, size and seconds from its parent video and sends only a prompt' },
       { at: '11:5', message: 'a remix shot cannot set input_reference: a remix edits its parent video and sends only a prompt' },
@@ -87,8 +99,23 @@ const ROWS: EditorRow[] = [
   },
   {
     name: 'a remix shot with a variant axis named seconds',
-    lines: [...HEAD, 'shots:', '  - id: hero', '    prompt: one', '  - id: dusk', '    remix: hero', '    prompt: two', '    variants:', '      seconds: [4, 8]'],
-    diagnostics: [{ at: '11:7', message: 'a remix shot cannot vary request fields (model, size, seconds, seed, ...): a remix edits its parent video and sends only a prompt' }],
+    lines: [
+      ...HEAD,
+      'shots:',
+      '  - id: hero',
+      '    prompt: one',
+      '  - id: dusk',
+      '    remix: hero',
+      '    prompt: two',
+      '    variants:',
+      '      seconds: [4, 8]',
+    ],
+    diagnostics: [
+      {
+        at: '11:7',
+        message: 'a remix shot cannot vary request fields (model, size, seconds, seed, ...): a remix edits its parent video and sends only a prompt',
+      },
+    ],
   },
   {
     name: 'a continue shot that sets input_reference',
@@ -98,7 +125,13 @@ const ROWS: EditorRow[] = [
   {
     name: 'an extend shot with a variant axis named size',
     lines: [...HEAD, 'shots:', '  - id: a', '    prompt: one', '  - id: b', '    extend: a', '    prompt: two', '    variants:', '      size: [1280x720]'],
-    diagnostics: [{ at: '11:7', message: 'an extend shot can vary only seconds among request fields: an extension continues its parent video and sends only a prompt and the seconds to add' }],
+    diagnostics: [
+      {
+        at: '11:7',
+        message:
+          'an extend shot can vary only seconds among request fields: an extension continues its parent video and sends only a prompt and the seconds to add',
+      },
+    ],
   },
   {
     name: 'a character whose name is only spaces',
@@ -107,7 +140,17 @@ const ROWS: EditorRow[] = [
   },
   {
     name: 'a cut whose image entry is trimmed like a shot',
-    lines: [...HEAD, 'shots:', '  - id: hero', '    prompt: one', 'cuts:', '  - id: spot', '    sequence:', '      - hero', '      - { image: card.png, seconds: 2, from: 1 }'],
+    lines: [
+      ...HEAD,
+      'shots:',
+      '  - id: hero',
+      '    prompt: one',
+      'cuts:',
+      '  - id: spot',
+      '    sequence:',
+      '      - hero',
+      '      - { image: card.png, seconds: 2, from: 1 }',
+    ],
     diagnostics: [{ at: '11:40', message: 'from and to trim a shot; an image is held on screen for seconds' }],
   },
   {
@@ -128,32 +171,54 @@ describe('the schema in an editor (yaml-language-server)', () => {
     await project?.cleanup();
   });
 
-  it.each(ROWS)('says what the CLI says: $name', async (row) => {
-    const text = yaml(MODELINE, ...row.lines);
-    const shown = await server.open(path.join(REPO, 'examples', `editor-${ROWS.indexOf(row)}.yaml`), text);
-    const listing = shown.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n');
-    expect(listing, listing).toBe(row.diagnostics.map((d) => `${d.at} ${d.message}`).join('\n'));
+  it.each(ROWS)(
+    'says what the CLI says: $name',
+    async (row) => {
+      const text = yaml(MODELINE, ...row.lines);
+      const shown = await server.open(path.join(REPO, 'examples', `editor-${ROWS.indexOf(row)}.yaml`), text);
+      const listing = shown.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n');
+      expect(listing, listing).toBe(row.diagnostics.map((d) => `${d.at} ${d.message}`).join('\n'));
 
-    // The CLI, on the same text, reports each of them on the same line in the same words.
-    const file = `editor-${ROWS.indexOf(row)}.yaml`;
-    await writeFile(path.join(project.dir, file), text);
-    const run = await runCli(['validate', file, '--json'], { cwd: project.dir });
-    const issues = run.events().filter((event) => event['event'] === 'issue') as unknown as Issue[];
-    for (const diagnostic of shown) {
-      const said = issues.find((issue) => issue.line === diagnostic.line && issue.message.startsWith(diagnostic.message));
-      expect(said, `the CLI said:\n${issues.map((i) => `${i.line}:${i.column} ${i.message}`).join('\n')}`).toBeDefined();
-    }
-  }, 30_000);
+      // The CLI, on the same text, reports each of them on the same line in the same words.
+      const file = `editor-${ROWS.indexOf(row)}.yaml`;
+      await writeFile(path.join(project.dir, file), text);
+      const run = await runCli(['validate', file, '--json'], { cwd: project.dir });
+      const issues = run.events().filter((event) => event['event'] === 'issue') as unknown as Issue[];
+      for (const diagnostic of shown) {
+        const said = issues.find((issue) => issue.line === diagnostic.line && issue.message.startsWith(diagnostic.message));
+        expect(said, `the CLI said:\n${issues.map((i) => `${i.line}:${i.column} ${i.message}`).join('\n')}`).toBeDefined();
+      }
+    },
+    30_000,
+  );
 
-  it.each(['quickstart.yaml', 'campaign.yaml', 'shared/look.yaml'])('finds nothing wrong with examples/%s', async (name) => {
-    const file = path.join(REPO, 'examples', name);
-    const text = await readFile(file, 'utf8');
-    expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=/);
-    expect(await server.open(file, text)).toEqual([]);
-  }, 30_000);
+  it.each(['quickstart.yaml', 'campaign.yaml', 'shared/look.yaml'])(
+    'finds nothing wrong with examples/%s',
+    async (name) => {
+      const file = path.join(REPO, 'examples', name);
+      const text = await readFile(file, 'utf8');
+      expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=/);
+      expect(await server.open(file, text)).toEqual([]);
+    },
+    30_000,
+  );
 
   it('completes the keys of a cut, of a sequence entry and of its audio from the schema', async () => {
-    const lines = [MODELINE, ...HEAD, 'shots:', '  - id: hero', '    prompt: one', 'cuts:', '  - id: spot', '    ', '    sequence:', '      - shot: hero', '        ', '    audio:', '      '];
+    const lines = [
+      MODELINE,
+      ...HEAD,
+      'shots:',
+      '  - id: hero',
+      '    prompt: one',
+      'cuts:',
+      '  - id: spot',
+      '    ',
+      '    sequence:',
+      '      - shot: hero',
+      '        ',
+      '    audio:',
+      '      ',
+    ];
     const file = path.join(REPO, 'examples', 'editor-completion.yaml');
     await server.open(file, yaml(...lines));
     const at = (index: number) => [index + 1, lines[index]!.length + 1] as const;

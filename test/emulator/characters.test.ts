@@ -58,21 +58,66 @@ describe('characters', () => {
       const json = await postJson(`${emu.url}/videos/characters`, { name: 'Mochi', video: { id: 'video_1' } });
       expect(json.status).toBe(400);
       expect(json.body.error).toEqual({
-        message: "Invalid Content-Type header (application/json), expected multipart/form-data. (HINT: If you're using curl, you can pass -H 'Content-Type: multipart/form-data')",
+        message:
+          "Invalid Content-Type header (application/json), expected multipart/form-data. (HINT: If you're using curl, you can pass -H 'Content-Type: multipart/form-data')",
         type: 'invalid_request_error',
         param: null,
         code: null,
       });
       const mp4 = new Blob([clip], { type: 'video/mp4' });
       const cases: Array<{ name: string; form: FormData; error: Record<string, unknown> }> = [
-        { name: 'no name', form: characterForm(null, mp4), error: { message: "Missing required parameter: 'name'.", param: 'name', code: 'missing_required_parameter' } },
-        { name: 'an empty name', form: characterForm('', mp4), error: { message: "Invalid 'name': string too short. Expected a string with minimum length 1, but got an empty string instead.", param: 'name', code: 'string_below_min_length' } },
-        { name: 'an 81-character name', form: characterForm('x'.repeat(81), mp4), error: { message: "Invalid 'name': string too long. Expected a string with maximum length 80, but got a string with length 81 instead.", param: 'name', code: 'string_above_max_length' } },
-        { name: 'no video', form: characterForm('Mochi', null), error: { message: "Missing required parameter: 'video'.", param: 'video', code: 'missing_required_parameter' } },
-        { name: 'a video id instead of a file', form: characterForm('Mochi', 'video_123'), error: { message: "Invalid type for 'video': expected a file, but got a string instead.", param: 'video', code: 'invalid_type' } },
-        { name: 'bytes that are no MP4', form: characterForm('Mochi', new Blob([Buffer.from('GIF89a')])), error: { message: "Invalid file format for 'video'. Supported formats are: 'video/mp4'.", param: 'video', code: 'invalid_file_format' } },
-        { name: 'a 1 s clip', form: characterForm('Mochi', new Blob([await makeClip(1280, 720, 1, dir)])), error: { message: expect.stringMatching(/^Invalid 'video': the character video lasts 1\.\d\d seconds; expected from 2 to 4 seconds\.$/), param: 'video', code: 'invalid_value' } },
-        { name: 'a 5 s clip', form: characterForm('Mochi', new Blob([await makeClip(1280, 720, 5, dir)])), error: { message: expect.stringMatching(/^Invalid 'video': the character video lasts 5\.\d\d seconds/), param: 'video', code: 'invalid_value' } },
+        {
+          name: 'no name',
+          form: characterForm(null, mp4),
+          error: { message: "Missing required parameter: 'name'.", param: 'name', code: 'missing_required_parameter' },
+        },
+        {
+          name: 'an empty name',
+          form: characterForm('', mp4),
+          error: {
+            message: "Invalid 'name': string too short. Expected a string with minimum length 1, but got an empty string instead.",
+            param: 'name',
+            code: 'string_below_min_length',
+          },
+        },
+        {
+          name: 'an 81-character name',
+          form: characterForm('x'.repeat(81), mp4),
+          error: {
+            message: "Invalid 'name': string too long. Expected a string with maximum length 80, but got a string with length 81 instead.",
+            param: 'name',
+            code: 'string_above_max_length',
+          },
+        },
+        {
+          name: 'no video',
+          form: characterForm('Mochi', null),
+          error: { message: "Missing required parameter: 'video'.", param: 'video', code: 'missing_required_parameter' },
+        },
+        {
+          name: 'a video id instead of a file',
+          form: characterForm('Mochi', 'video_123'),
+          error: { message: "Invalid type for 'video': expected a file, but got a string instead.", param: 'video', code: 'invalid_type' },
+        },
+        {
+          name: 'bytes that are no MP4',
+          form: characterForm('Mochi', new Blob([Buffer.from('GIF89a')])),
+          error: { message: "Invalid file format for 'video'. Supported formats are: 'video/mp4'.", param: 'video', code: 'invalid_file_format' },
+        },
+        {
+          name: 'a 1 s clip',
+          form: characterForm('Mochi', new Blob([await makeClip(1280, 720, 1, dir)])),
+          error: {
+            message: expect.stringMatching(/^Invalid 'video': the character video lasts 1\.\d\d seconds; expected from 2 to 4 seconds\.$/),
+            param: 'video',
+            code: 'invalid_value',
+          },
+        },
+        {
+          name: 'a 5 s clip',
+          form: characterForm('Mochi', new Blob([await makeClip(1280, 720, 5, dir)])),
+          error: { message: expect.stringMatching(/^Invalid 'video': the character video lasts 5\.\d\d seconds/), param: 'video', code: 'invalid_value' },
+        },
       ];
       for (const { name, form, error } of cases) {
         const response = await requestJson(`${emu.url}/videos/characters`, { method: 'POST', body: form });
@@ -113,12 +158,44 @@ describe('characters', () => {
   it('refuses a third character, an unknown id, a name missing from the prompt, and both fields at once', async () => {
     const mochi = await createCharacter(emu, 'Mochi');
     const cases: Array<{ name: string; body: Record<string, unknown>; error: Record<string, unknown> }> = [
-      { name: 'three characters', body: { prompt: 'Mochi', characters: [{ id: mochi.id }, { id: mochi.id }, { id: mochi.id }] }, error: { message: "Invalid 'characters': array too long. Expected an array with maximum length 2, but got an array with length 3 instead.", param: 'characters', code: 'array_above_max_length' } },
-      { name: 'an unknown id', body: { prompt: 'Mochi', characters: [{ id: mochi.id }, { id: 'char_unknown' }] }, error: { message: "Character with id 'char_unknown' not found.", param: 'characters[1].id', code: 'invalid_value' } },
-      { name: 'a name not in the prompt', body: { prompt: 'An otter swims', characters: [{ id: mochi.id }] }, error: { message: `Invalid 'prompt': it does not mention the character 'Mochi' (${mochi.id}). Use each character's name verbatim in the prompt.`, param: 'prompt', code: 'invalid_value' } },
-      { name: 'a name in another case', body: { prompt: 'MOCHI swims', characters: [{ id: mochi.id }] }, error: { message: expect.stringContaining("does not mention the character 'Mochi'"), param: 'prompt', code: 'invalid_value' } },
-      { name: 'ids as bare strings', body: { prompt: 'Mochi', characters: [mochi.id] }, error: { message: "Invalid type for 'characters[0]': expected an object, but got a string instead.", param: 'characters[0]', code: 'invalid_type' } },
-      { name: 'both fields', body: { prompt: 'Mochi', characters: [{ id: mochi.id }], character_ids: [mochi.id] }, error: { message: "Provide either 'characters' or 'character_ids', not both.", param: 'character_ids', code: 'invalid_value' } },
+      {
+        name: 'three characters',
+        body: { prompt: 'Mochi', characters: [{ id: mochi.id }, { id: mochi.id }, { id: mochi.id }] },
+        error: {
+          message: "Invalid 'characters': array too long. Expected an array with maximum length 2, but got an array with length 3 instead.",
+          param: 'characters',
+          code: 'array_above_max_length',
+        },
+      },
+      {
+        name: 'an unknown id',
+        body: { prompt: 'Mochi', characters: [{ id: mochi.id }, { id: 'char_unknown' }] },
+        error: { message: "Character with id 'char_unknown' not found.", param: 'characters[1].id', code: 'invalid_value' },
+      },
+      {
+        name: 'a name not in the prompt',
+        body: { prompt: 'An otter swims', characters: [{ id: mochi.id }] },
+        error: {
+          message: `Invalid 'prompt': it does not mention the character 'Mochi' (${mochi.id}). Use each character's name verbatim in the prompt.`,
+          param: 'prompt',
+          code: 'invalid_value',
+        },
+      },
+      {
+        name: 'a name in another case',
+        body: { prompt: 'MOCHI swims', characters: [{ id: mochi.id }] },
+        error: { message: expect.stringContaining("does not mention the character 'Mochi'"), param: 'prompt', code: 'invalid_value' },
+      },
+      {
+        name: 'ids as bare strings',
+        body: { prompt: 'Mochi', characters: [mochi.id] },
+        error: { message: "Invalid type for 'characters[0]': expected an object, but got a string instead.", param: 'characters[0]', code: 'invalid_type' },
+      },
+      {
+        name: 'both fields',
+        body: { prompt: 'Mochi', characters: [{ id: mochi.id }], character_ids: [mochi.id] },
+        error: { message: "Provide either 'characters' or 'character_ids', not both.", param: 'character_ids', code: 'invalid_value' },
+      },
     ];
     for (const { name, body, error } of cases) {
       const response = await postJson(`${emu.url}/videos`, body);
@@ -150,7 +227,12 @@ describe('characters without guide-2026 mode', () => {
       const created = await createCharacter(emu, 'Mochi');
       const response = await postJson(`${emu.url}/videos`, { prompt: 'Mochi swims', characters: [{ id: created.id }] });
       expect(response.status).toBe(400);
-      expect(response.body.error).toEqual({ message: "Unknown parameter: 'characters'.", type: 'invalid_request_error', param: 'characters', code: 'unknown_parameter' });
+      expect(response.body.error).toEqual({
+        message: "Unknown parameter: 'characters'.",
+        type: 'invalid_request_error',
+        param: 'characters',
+        code: 'unknown_parameter',
+      });
     } finally {
       await emu.close();
     }

@@ -25,8 +25,17 @@ describe('edits', () => {
     const created = await edit(emu, { prompt: 'A blue door', video: { id: source.id }, model: 'sora-2' });
     expect(created.status).toBe(200);
     expect(created.body).toMatchObject({
-      object: 'video', status: 'queued', progress: 0, model: 'sora-2-pro', size: '1792x1024', seconds: '8', prompt: 'A blue door',
-      remixed_from_video_id: source.id, completed_at: null, expires_at: null, error: null,
+      object: 'video',
+      status: 'queued',
+      progress: 0,
+      model: 'sora-2-pro',
+      size: '1792x1024',
+      seconds: '8',
+      prompt: 'A blue door',
+      remixed_from_video_id: source.id,
+      completed_at: null,
+      expires_at: null,
+      error: null,
     });
     expect(created.body.id).toMatch(/^video_[0-9a-f]{48}$/);
     const done = await waitForStatus(emu, created.body.id);
@@ -65,16 +74,65 @@ describe('edits', () => {
   it('answers each mistake with the real API message in the envelope', async () => {
     await withTempDir(async (dir) => {
       const cases: Array<{ name: string; body: Record<string, unknown> | FormData; status?: number; error: Record<string, unknown> }> = [
-        { name: 'no video', body: { prompt: 'p' }, error: { message: "Missing required parameter: 'video'.", param: 'video', code: 'missing_required_parameter' } },
-        { name: 'no prompt', body: { video: { id: source.id } }, error: { message: "Missing required parameter: 'prompt'.", param: 'prompt', code: 'missing_required_parameter' } },
-        { name: 'an unknown key in video', body: { prompt: 'p', video: { id: source.id, url: 'x' } }, error: { message: "Unknown parameter: 'video.url'.", param: 'video.url', code: 'unknown_parameter' } },
-        { name: 'a number as the id', body: { prompt: 'p', video: { id: 7 } }, error: { message: "Invalid type for 'video.id': expected a string, but got an integer instead.", param: 'video.id', code: 'invalid_type' } },
-        { name: 'seconds (edits keep the source length)', body: { prompt: 'p', video: { id: source.id }, seconds: '4' }, error: { message: "Unknown parameter: 'seconds'.", param: 'seconds', code: 'unknown_parameter' } },
-        { name: 'an unknown video', body: { prompt: 'p', video: { id: 'video_missing' } }, status: 404, error: { message: "Video with id 'video_missing' not found.", param: null, code: null } },
-        { name: 'a file that is no MP4', body: form({ prompt: 'p', video: new Blob([Buffer.from('not a video at all')], { type: 'video/mp4' }) }), error: { message: "Invalid file format for 'video'. Supported formats are: 'video/mp4'.", param: 'video', code: 'invalid_file_format' } },
-        { name: 'an upload of a size the model lacks', body: form({ prompt: 'p', video: new Blob([await makeClip(640, 360, 2, dir)]) }), error: { message: "Invalid 'video': the video is 640x360; sora-2 supports '720x1280' and '1280x720'.", param: 'video', code: 'invalid_value' } },
-        { name: 'an upload longer than a generation', body: form({ prompt: 'p', video: new Blob([await makeClip(1280, 720, 13, dir, { fps: 2 })]) }), error: { message: expect.stringMatching(/^Invalid 'video': the video lasts 13\.\d\d seconds; expected from 1 to 12 seconds\.$/), param: 'video', code: 'invalid_value' } },
-        { name: 'a bare string for video in a form', body: form({ prompt: 'p', video: source.id }), error: { message: "Invalid type for 'video': expected a file or an object with an 'id', but got a string instead.", param: 'video', code: 'invalid_type' } },
+        {
+          name: 'no video',
+          body: { prompt: 'p' },
+          error: { message: "Missing required parameter: 'video'.", param: 'video', code: 'missing_required_parameter' },
+        },
+        {
+          name: 'no prompt',
+          body: { video: { id: source.id } },
+          error: { message: "Missing required parameter: 'prompt'.", param: 'prompt', code: 'missing_required_parameter' },
+        },
+        {
+          name: 'an unknown key in video',
+          body: { prompt: 'p', video: { id: source.id, url: 'x' } },
+          error: { message: "Unknown parameter: 'video.url'.", param: 'video.url', code: 'unknown_parameter' },
+        },
+        {
+          name: 'a number as the id',
+          body: { prompt: 'p', video: { id: 7 } },
+          error: { message: "Invalid type for 'video.id': expected a string, but got an integer instead.", param: 'video.id', code: 'invalid_type' },
+        },
+        {
+          name: 'seconds (edits keep the source length)',
+          body: { prompt: 'p', video: { id: source.id }, seconds: '4' },
+          error: { message: "Unknown parameter: 'seconds'.", param: 'seconds', code: 'unknown_parameter' },
+        },
+        {
+          name: 'an unknown video',
+          body: { prompt: 'p', video: { id: 'video_missing' } },
+          status: 404,
+          error: { message: "Video with id 'video_missing' not found.", param: null, code: null },
+        },
+        {
+          name: 'a file that is no MP4',
+          body: form({ prompt: 'p', video: new Blob([Buffer.from('not a video at all')], { type: 'video/mp4' }) }),
+          error: { message: "Invalid file format for 'video'. Supported formats are: 'video/mp4'.", param: 'video', code: 'invalid_file_format' },
+        },
+        {
+          name: 'an upload of a size the model lacks',
+          body: form({ prompt: 'p', video: new Blob([await makeClip(640, 360, 2, dir)]) }),
+          error: { message: "Invalid 'video': the video is 640x360; sora-2 supports '720x1280' and '1280x720'.", param: 'video', code: 'invalid_value' },
+        },
+        {
+          name: 'an upload longer than a generation',
+          body: form({ prompt: 'p', video: new Blob([await makeClip(1280, 720, 13, dir, { fps: 2 })]) }),
+          error: {
+            message: expect.stringMatching(/^Invalid 'video': the video lasts 13\.\d\d seconds; expected from 1 to 12 seconds\.$/),
+            param: 'video',
+            code: 'invalid_value',
+          },
+        },
+        {
+          name: 'a bare string for video in a form',
+          body: form({ prompt: 'p', video: source.id }),
+          error: {
+            message: "Invalid type for 'video': expected a file or an object with an 'id', but got a string instead.",
+            param: 'video',
+            code: 'invalid_type',
+          },
+        },
       ];
       for (const { name, body, status, error } of cases) {
         const response = body instanceof FormData ? await requestJson(`${emu.url}/videos/edits`, { method: 'POST', body }) : await edit(emu, body);

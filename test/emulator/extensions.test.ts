@@ -2,7 +2,21 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator, VideoObject } from '../../src/emulator/index.js';
-import { createVideo, download, ENVELOPE_KEYS, frameHashes, framePixels, makeClip, pixelDistance, postJson, readMp4, requestJson, startTestEmulator, waitForStatus, withTempDir } from './helpers.js';
+import {
+  createVideo,
+  download,
+  ENVELOPE_KEYS,
+  frameHashes,
+  framePixels,
+  makeClip,
+  pixelDistance,
+  postJson,
+  readMp4,
+  requestJson,
+  startTestEmulator,
+  waitForStatus,
+  withTempDir,
+} from './helpers.js';
 
 /**
  * `POST /v1/videos/extensions`: a new job whose MP4 is its source, frame for frame, followed by
@@ -34,7 +48,15 @@ describe('extensions: real media', () => {
       const source = await waitForStatus(emu, (await createVideo(emu, { prompt: 'A kite over the dunes', size: '1280x720', seconds: '4' })).body.id);
       const created = await extend(emu, { prompt: 'The kite climbs into the clouds', seconds: '8', video: { id: source.id } });
       expect(created.status).toBe(200);
-      expect(created.body).toMatchObject({ object: 'video', model: 'sora-2', size: '1280x720', seconds: '12', prompt: 'The kite climbs into the clouds', remixed_from_video_id: null, error: null });
+      expect(created.body).toMatchObject({
+        object: 'video',
+        model: 'sora-2',
+        size: '1280x720',
+        seconds: '12',
+        prompt: 'The kite climbs into the clouds',
+        remixed_from_video_id: null,
+        error: null,
+      });
       expect(created.body.id).toMatch(/^video_[0-9a-f]{48}$/);
       expect(created.body.id).not.toBe(source.id);
       const done = await waitForStatus(emu, created.body.id);
@@ -153,15 +175,69 @@ describe('extensions: validation and limits', () => {
   afterAll(() => emu.close());
 
   const rejections = () => [
-    { name: 'no seconds', body: { prompt: 'p', video: { id: source.id } }, message: "Missing required parameter: 'seconds'.", param: 'seconds', code: 'missing_required_parameter' },
-    { name: 'seconds outside the enum', body: { prompt: 'p', seconds: '5', video: { id: source.id } }, message: "Invalid value: '5'. Supported values are: '4', '8', and '12'.", param: 'seconds', code: 'invalid_value' },
-    { name: 'guide-2026 seconds without the switch', body: { prompt: 'p', seconds: '20', video: { id: source.id } }, message: "Invalid value: '20'. Supported values are: '4', '8', and '12'.", param: 'seconds', code: 'invalid_value' },
-    { name: 'no video', body: { prompt: 'p', seconds: '4' }, message: "Missing required parameter: 'video'.", param: 'video', code: 'missing_required_parameter' },
-    { name: 'a video id as a bare string', body: { prompt: 'p', seconds: '4', video: source.id }, message: "Invalid type for 'video': expected an object with an 'id', but got a string instead.", param: 'video', code: 'invalid_type' },
-    { name: 'a video object without an id', body: { prompt: 'p', seconds: '4', video: {} }, message: "Missing required parameter: 'video.id'.", param: 'video.id', code: 'missing_required_parameter' },
-    { name: 'no prompt', body: { seconds: '4', video: { id: source.id } }, message: "Missing required parameter: 'prompt'.", param: 'prompt', code: 'missing_required_parameter' },
-    { name: 'characters (extensions take none)', body: { prompt: 'p', seconds: '4', video: { id: source.id }, characters: [{ id: 'char_1' }] }, message: "Unknown parameter: 'characters'.", param: 'characters', code: 'unknown_parameter' },
-    { name: 'an image reference', body: { prompt: 'p', seconds: '4', video: { id: source.id }, input_reference: { file_id: 'file-1' } }, message: "Unknown parameter: 'input_reference'.", param: 'input_reference', code: 'unknown_parameter' },
+    {
+      name: 'no seconds',
+      body: { prompt: 'p', video: { id: source.id } },
+      message: "Missing required parameter: 'seconds'.",
+      param: 'seconds',
+      code: 'missing_required_parameter',
+    },
+    {
+      name: 'seconds outside the enum',
+      body: { prompt: 'p', seconds: '5', video: { id: source.id } },
+      message: "Invalid value: '5'. Supported values are: '4', '8', and '12'.",
+      param: 'seconds',
+      code: 'invalid_value',
+    },
+    {
+      name: 'guide-2026 seconds without the switch',
+      body: { prompt: 'p', seconds: '20', video: { id: source.id } },
+      message: "Invalid value: '20'. Supported values are: '4', '8', and '12'.",
+      param: 'seconds',
+      code: 'invalid_value',
+    },
+    {
+      name: 'no video',
+      body: { prompt: 'p', seconds: '4' },
+      message: "Missing required parameter: 'video'.",
+      param: 'video',
+      code: 'missing_required_parameter',
+    },
+    {
+      name: 'a video id as a bare string',
+      body: { prompt: 'p', seconds: '4', video: source.id },
+      message: "Invalid type for 'video': expected an object with an 'id', but got a string instead.",
+      param: 'video',
+      code: 'invalid_type',
+    },
+    {
+      name: 'a video object without an id',
+      body: { prompt: 'p', seconds: '4', video: {} },
+      message: "Missing required parameter: 'video.id'.",
+      param: 'video.id',
+      code: 'missing_required_parameter',
+    },
+    {
+      name: 'no prompt',
+      body: { seconds: '4', video: { id: source.id } },
+      message: "Missing required parameter: 'prompt'.",
+      param: 'prompt',
+      code: 'missing_required_parameter',
+    },
+    {
+      name: 'characters (extensions take none)',
+      body: { prompt: 'p', seconds: '4', video: { id: source.id }, characters: [{ id: 'char_1' }] },
+      message: "Unknown parameter: 'characters'.",
+      param: 'characters',
+      code: 'unknown_parameter',
+    },
+    {
+      name: 'an image reference',
+      body: { prompt: 'p', seconds: '4', video: { id: source.id }, input_reference: { file_id: 'file-1' } },
+      message: "Unknown parameter: 'input_reference'.",
+      param: 'input_reference',
+      code: 'unknown_parameter',
+    },
   ];
 
   it('answers each mistake with the real API message in the envelope', async () => {
@@ -183,7 +259,10 @@ describe('extensions: validation and limits', () => {
       const running = await createVideo(stuck, { prompt: 'never finishes' });
       const refused = await extend(stuck, { prompt: 'p', seconds: '4', video: { id: running.body.id } });
       expect(refused.status).toBe(400);
-      expect(refused.body.error).toMatchObject({ message: `Video '${running.body.id}' is queued; only a completed video can be extended.`, code: 'invalid_video_status' });
+      expect(refused.body.error).toMatchObject({
+        message: `Video '${running.body.id}' is queued; only a completed video can be extended.`,
+        code: 'invalid_video_status',
+      });
       const done = await waitForStatus(stuck, (await createVideo(stuck, { prompt: 'finishes' })).body.id);
       stuck.advanceClock(86_400);
       const expired = await extend(stuck, { prompt: 'p', seconds: '4', video: { id: done.id } });
@@ -204,11 +283,21 @@ describe('extensions: validation and limits', () => {
     }
     const seventh = await extend(emu, { prompt: 'extension 7', seconds: '4', video: { id: current.id } });
     expect(seventh.status).toBe(400);
-    expect(seventh.body.error).toEqual({ message: `Video '${current.id}' has already been extended 6 times; a video can be extended at most 6 times.`, type: 'invalid_request_error', param: 'video', code: 'invalid_value' });
+    expect(seventh.body.error).toEqual({
+      message: `Video '${current.id}' has already been extended 6 times; a video can be extended at most 6 times.`,
+      type: 'invalid_request_error',
+      param: 'video',
+      code: 'invalid_value',
+    });
     // An edit of the 6-times extended video keeps its count: no way around the limit.
-    const edited = await waitForStatus(emu, (await postJson<VideoObject>(`${emu.url}/videos/edits`, { prompt: 'recoloured', video: { id: current.id } })).body.id);
+    const edited = await waitForStatus(
+      emu,
+      (await postJson<VideoObject>(`${emu.url}/videos/edits`, { prompt: 'recoloured', video: { id: current.id } })).body.id,
+    );
     expect(edited.seconds).toBe('28');
-    expect((await extend(emu, { prompt: 'extension 7', seconds: '4', video: { id: edited.id } })).body.error.message).toContain('has already been extended 6 times');
+    expect((await extend(emu, { prompt: 'extension 7', seconds: '4', video: { id: edited.id } })).body.error.message).toContain(
+      'has already been extended 6 times',
+    );
   });
 
   it('refuses to go past 120 seconds in all', async () => {
@@ -221,7 +310,8 @@ describe('extensions: validation and limits', () => {
       const refused = await requestJson(`${emu.url}/videos/extensions`, { method: 'POST', body: form });
       expect(refused.status).toBe(400);
       expect(refused.body.error).toEqual({
-        message: "Invalid 'seconds': extending video 'upload' (110 seconds) by 12 seconds would make it 122 seconds long; an extended video can be at most 120 seconds long.",
+        message:
+          "Invalid 'seconds': extending video 'upload' (110 seconds) by 12 seconds would make it 122 seconds long; an extended video can be at most 120 seconds long.",
         type: 'invalid_request_error',
         param: 'seconds',
         code: 'invalid_value',

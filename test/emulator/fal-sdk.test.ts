@@ -40,7 +40,12 @@ describe('fal flavor with the official @fal-ai/client', () => {
     expect(seen[0]).toBe(`POST https://queue.fal.run/${KLING}`);
     let status = await fal.queue.status(KLING, { requestId, logs: true });
     expect(seen[1]).toBe(`GET https://queue.fal.run/fal-ai/kling-video/requests/${requestId}/status?logs=1`);
-    await waitUntil(async () => status.status === 'COMPLETED' || ((status = await fal.queue.status(KLING, { requestId, logs: false })), status.status === 'COMPLETED'), 'the request to complete', 30_000, 25);
+    await waitUntil(
+      async () => status.status === 'COMPLETED' || ((status = await fal.queue.status(KLING, { requestId, logs: false })), status.status === 'COMPLETED'),
+      'the request to complete',
+      30_000,
+      25,
+    );
     expect(status.status).toBe('COMPLETED');
     const result = await fal.queue.result(KLING, { requestId });
     expect(result.requestId).toBe(requestId);

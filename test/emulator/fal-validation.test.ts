@@ -46,13 +46,16 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-describe('fal flavor: each endpoint\'s input model (reference §12)', () => {
+describe("fal flavor: each endpoint's input model (reference §12)", () => {
   it('accepts the documented values and refuses others with a 422 naming the field', async () => {
     const submitted: any[] = [];
     for (const [endpoint, input] of CASES) submitted.push((await http(`${emu.url}/${endpoint}`, jsonInit('POST', { prompt: 'no-render', ...input }))).body);
     for (const [index, [endpoint, input, badField]] of CASES.entries()) {
       const label = `${endpoint} ${JSON.stringify(input)}`;
-      await pollUntil(() => http(submitted[index].status_url), (result) => result.body.status === 'COMPLETED');
+      await pollUntil(
+        () => http(submitted[index].status_url),
+        (result) => result.body.status === 'COMPLETED',
+      );
       const result = await http(submitted[index].response_url);
       expect(result.status, label).toBe(422);
       const [first] = result.body.detail;
@@ -63,11 +66,20 @@ describe('fal flavor: each endpoint\'s input model (reference §12)', () => {
 
   it('words problems as pydantic does: missing, literal, bounds', async () => {
     const submitted = (await http(`${emu.url}/fal-ai/wan/v2.2-a14b/text-to-video`, jsonInit('POST', { num_frames: 200, resolution: '1080p' }))).body;
-    await pollUntil(() => http(submitted.status_url), (result) => result.body.status === 'COMPLETED');
+    await pollUntil(
+      () => http(submitted.status_url),
+      (result) => result.body.status === 'COMPLETED',
+    );
     const { detail } = (await http(submitted.response_url)).body;
     expect(detail).toEqual([
       { loc: ['body', 'prompt'], msg: 'Field required', type: 'missing', input: { num_frames: 200, resolution: '1080p' } },
-      { loc: ['body', 'resolution'], msg: "Input should be '480p', '580p' or '720p'", type: 'literal_error', input: '1080p', ctx: { expected: "'480p', '580p' or '720p'" } },
+      {
+        loc: ['body', 'resolution'],
+        msg: "Input should be '480p', '580p' or '720p'",
+        type: 'literal_error',
+        input: '1080p',
+        ctx: { expected: "'480p', '580p' or '720p'" },
+      },
       { loc: ['body', 'num_frames'], msg: 'Input should be less than or equal to 161', type: 'less_than_equal', input: 200, ctx: { le: 161 } },
     ]);
   });

@@ -29,7 +29,10 @@ function get(url: string): Promise<HttpResult> {
 }
 
 async function completed(statusUrl: string): Promise<HttpResult> {
-  return pollUntil(() => get(statusUrl), (result) => result.body.status === 'COMPLETED');
+  return pollUntil(
+    () => get(statusUrl),
+    (result) => result.body.status === 'COMPLETED',
+  );
 }
 
 describe('fal flavor: the queue', () => {
@@ -42,12 +45,26 @@ describe('fal flavor: the queue', () => {
     const id = submitted.body.request_id;
     expect(id).toMatch(UUID);
     const base = `${originOf(emu)}/fal-ai/kling-video/requests/${id}`;
-    expect(submitted.body).toEqual({ status: 'IN_QUEUE', request_id: id, response_url: base, status_url: `${base}/status`, cancel_url: `${base}/cancel`, queue_position: 0 });
+    expect(submitted.body).toEqual({
+      status: 'IN_QUEUE',
+      request_id: id,
+      response_url: base,
+      status_url: `${base}/status`,
+      cancel_url: `${base}/cancel`,
+      queue_position: 0,
+    });
     expect(submitted.headers.get('x-fal-request-id')).toBe(id);
 
     const queued = await get(`${base}/status`);
     expect(queued.status).toBe(202);
-    expect(queued.body).toEqual({ status: 'IN_QUEUE', request_id: id, response_url: base, status_url: `${base}/status`, cancel_url: `${base}/cancel`, queue_position: 0 });
+    expect(queued.body).toEqual({
+      status: 'IN_QUEUE',
+      request_id: id,
+      response_url: base,
+      status_url: `${base}/status`,
+      cancel_url: `${base}/cancel`,
+      queue_position: 0,
+    });
     const early = await get(base);
     expect(early.status).toBe(400);
     expect(early.body).toEqual({ detail: 'Request is still in progress' });
@@ -76,14 +93,21 @@ describe('fal flavor: the queue', () => {
     const facts = await readMp4(file.bytes);
     expect(facts).toMatchObject({ width: 1080, height: 1920, audioCodec: null }); // Kling 2.1 makes no sound
     expect(facts.duration).toBeCloseTo(5, 0);
-    expect(emu.stats().requestsByRoute).toMatchObject({ 'POST /{model_id}': 1, 'GET /{owner}/{alias}/requests/{id}': 3, 'GET /fal-media/files/{token}/output.mp4': 1 });
+    expect(emu.stats().requestsByRoute).toMatchObject({
+      'POST /{model_id}': 1,
+      'GET /{owner}/{alias}/requests/{id}': 3,
+      'GET /fal-media/files/{token}/output.mp4': 1,
+    });
   });
 
   it('Veo 3.1 takes "8s" durations, returns a seed, and makes sound unless generate_audio is false', async () => {
     const emu = await start({ fps: 2 });
     const loud = await submit(emu, VEO, { prompt: 'waves', duration: '4s', seed: 7 });
     const quiet = await submit(emu, VEO, { prompt: 'waves', duration: '4s', generate_audio: false, aspect_ratio: '9:16' });
-    for (const [submitted, audio, width] of [[loud, 'aac', 1280], [quiet, null, 720]] as const) {
+    for (const [submitted, audio, width] of [
+      [loud, 'aac', 1280],
+      [quiet, null, 720],
+    ] as const) {
       await completed(submitted.body.status_url);
       const result = (await get(submitted.body.response_url)).body;
       expect(typeof result.seed).toBe('number');
@@ -136,20 +160,27 @@ describe('fal flavor: the queue', () => {
     await completed(bad.body.status_url);
     const badResult = await get(bad.body.response_url);
     expect(badResult.status).toBe(422);
-    expect(badResult.body.detail).toEqual([{ loc: ['body', 'duration'], msg: "Input should be '5' or '10'", type: 'literal_error', input: 5, ctx: { expected: "'5' or '10'" } }]);
+    expect(badResult.body.detail).toEqual([
+      { loc: ['body', 'duration'], msg: "Input should be '5' or '10'", type: 'literal_error', input: 5, ctx: { expected: "'5' or '10'" } },
+    ]);
     for (const prompt of ['unsafe scene', 'blocked scene']) {
       const refused = await submit(emu, KLING, { prompt });
       await completed(refused.body.status_url);
       const result = await get(refused.body.response_url);
       expect(result.status).toBe(422);
-      expect(result.body.detail[0]).toMatchObject({ type: 'content_policy_violation', msg: 'The content was flagged by a content checker.', url: 'https://docs.fal.ai/errors#content_policy_violation', loc: ['body', 'prompt'] });
+      expect(result.body.detail[0]).toMatchObject({
+        type: 'content_policy_violation',
+        msg: 'The content was flagged by a content checker.',
+        url: 'https://docs.fal.ai/errors#content_policy_violation',
+        loc: ['body', 'prompt'],
+      });
     }
     const notJson = await http(`${emu.url}/${KLING}`, jsonInit('POST', '{"prompt":', AUTH));
     expect(notJson.status).toBe(422);
     expect(notJson.body.detail[0].type).toBe('json_invalid');
   });
 
-  it('answers auth, unknown endpoints and unknown requests in fal\'s shapes', async () => {
+  it("answers auth, unknown endpoints and unknown requests in fal's shapes", async () => {
     const emu = await start();
     expect((await http(`${emu.url}/${KLING}`, jsonInit('POST', { prompt: 'x' }))).status).toBe(401);
     const wrong = await http(`${emu.url}/${KLING}`, jsonInit('POST', { prompt: 'x' }, { authorization: 'Key nope-123' }));
@@ -163,7 +194,7 @@ describe('fal flavor: the queue', () => {
     expect((await get(`${originOf(emu)}/${KLING}/requests/${submitted.body.request_id}/status`)).status).toBe(404);
   });
 
-  it('keeps result media for the lifecycle header\'s seconds, 7 days by default, and for ever with null', async () => {
+  it("keeps result media for the lifecycle header's seconds, 7 days by default, and for ever with null", async () => {
     const emu = await start({ fps: 2 });
     const input = { prompt: 'kept', duration: '4s' };
     const short = await submit(emu, VEO, input, { 'x-fal-object-lifecycle-preference': JSON.stringify({ expiration_duration_seconds: 3600 }) });
@@ -193,7 +224,10 @@ describe('fal flavor: the queue', () => {
     await setFaults(emu, NO_RENDER);
     for (const prompt of ['no-render a', 'no-render b']) await completed((await submit(emu, KLING, { prompt })).body.status_url);
     await completed((await submit(emu, VEO, { prompt: 'no-render other endpoint' })).body.status_url);
-    await pollUntil(async () => emu.stats().jobs.filter((job) => job.status === 'failed').length, (count) => count === 4);
+    await pollUntil(
+      async () => emu.stats().jobs.filter((job) => job.status === 'failed').length,
+      (count) => count === 4,
+    );
 
     const listing = `${originOf(emu)}/v1/models/requests/by-endpoint`;
     expect((await get(listing)).status).toBe(422); // endpoint_id is required
@@ -203,7 +237,9 @@ describe('fal flavor: the queue', () => {
     const lost = all.body.items.find((item: any) => item.json_input.prompt === 'no-render lost one');
     expect(lost).toMatchObject({ endpoint_id: KLING, status_code: 422, json_input: { duration: '10' } });
     expect(lost.request_id).toMatch(UUID);
-    expect(Object.keys(lost).sort()).toEqual(['duration', 'ended_at', 'endpoint_id', 'json_input', 'json_output', 'request_id', 'sent_at', 'started_at', 'status_code'].sort());
+    expect(Object.keys(lost).sort()).toEqual(
+      ['duration', 'ended_at', 'endpoint_id', 'json_input', 'json_output', 'request_id', 'sent_at', 'started_at', 'status_code'].sort(),
+    );
     const page = await get(`${listing}?endpoint_id=${encodeURIComponent(KLING)}&limit=2`);
     expect(page.body.items).toHaveLength(2);
     expect(page.body.items[0].json_input).toBeUndefined();
@@ -248,7 +284,10 @@ describe('fal flavor: the queue', () => {
     await withTempDir(async (stateDir) => {
       const first = await startTestEmulator({ flavor: 'fal', stateDir, fps: 2 });
       const submitted = (await http(`${first.url}/${VEO}`, jsonInit('POST', { prompt: 'persist', duration: '4s' }))).body;
-      await pollUntil(() => http(submitted.status_url), (result) => result.body.status === 'COMPLETED');
+      await pollUntil(
+        () => http(submitted.status_url),
+        (result) => result.body.status === 'COMPLETED',
+      );
       const bytes = (await http((await http(submitted.response_url)).body.video.url)).bytes;
       await first.close();
       const second = await startTestEmulator({ flavor: 'fal', stateDir, fps: 2 });

@@ -14,7 +14,8 @@ function form(fields: Record<string, string>): FormData {
 }
 
 async function the2026Routes(emu: RunningEmulator): Promise<Array<{ route: string; status: number; body: any }>> {
-  const post = async (path: string) => requestJson(`${emu.url}${path}`, { method: 'POST', body: form({ prompt: 'p', seconds: '4', 'video[id]': 'video_1', name: 'n' }) });
+  const post = async (path: string) =>
+    requestJson(`${emu.url}${path}`, { method: 'POST', body: form({ prompt: 'p', seconds: '4', 'video[id]': 'video_1', name: 'n' }) });
   return [
     { route: 'POST /videos/edits', ...(await post('/videos/edits')) },
     { route: 'POST /videos/extensions', ...(await post('/videos/extensions')) },
@@ -68,7 +69,9 @@ describe('the 2026 routes by flavor', () => {
         const character = await requestJson(`${emu.url}/videos/characters`, { method: 'POST', body: upload });
         expect(character.status).toBe(200);
         expect(character.body.id).toMatch(/^character_[A-Za-z0-9+/]+=*$/);
-        expect(Buffer.from(character.body.id.slice('character_'.length), 'base64').toString('utf8')).toMatch(/^litellm:custom_llm_provider:openai;model_id:;character_id:char_[0-9a-f]{32}$/);
+        expect(Buffer.from(character.body.id.slice('character_'.length), 'base64').toString('utf8')).toMatch(
+          /^litellm:custom_llm_provider:openai;model_id:;character_id:char_[0-9a-f]{32}$/,
+        );
         const fetched = await requestJson(`${emu.url}/videos/characters/${encodeURIComponent(character.body.id)}`);
         expect(fetched.body).toEqual(character.body);
 

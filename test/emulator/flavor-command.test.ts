@@ -10,7 +10,11 @@ import { withTempDir } from './helpers.js';
  * the base URL a client of that protocol uses, answers there, and stops on SIGINT.
  */
 async function serve(flavor: string, stateDir: string, probe: (base: string) => Promise<void>, extra: readonly string[] = []): Promise<string> {
-  const child = spawn(process.execPath, [path.join(REPO, 'bin/shotlist.js'), 'emulator', '--flavor', flavor, '--port', '0', '--state-dir', stateDir, ...extra], { env: userEnv() });
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO, 'bin/shotlist.js'), 'emulator', '--flavor', flavor, '--port', '0', '--state-dir', stateDir, ...extra],
+    { env: userEnv() },
+  );
   let stderr = '';
   const base = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (chunk: Buffer) => {
@@ -46,7 +50,11 @@ describe('shotlist emulator --flavor', () => {
       expect(gemini).toMatch(/controls: GET http:\/\/127\.0\.0\.1:\d+\/_emulator\/stats/);
       await serve('fal', path.join(dir, 'f'), async (base) => {
         expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-        const submitted = await fetch(`${base}/fal-ai/veo3.1/fast`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"cli"}' });
+        const submitted = await fetch(`${base}/fal-ai/veo3.1/fast`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"prompt":"cli"}',
+        });
         expect(((await submitted.json()) as { status: string }).status).toBe('IN_QUEUE');
       });
       await serve('replicate', path.join(dir, 'r'), async (base) => {
@@ -56,9 +64,14 @@ describe('shotlist emulator --flavor', () => {
     });
   }, 60_000);
 
-  it('--guide-2026 takes the March-2026 guide\'s extras (characters on a create, 16 s); without it they are refused', async () => {
+  it("--guide-2026 takes the March-2026 guide's extras (characters on a create, 16 s); without it they are refused", async () => {
     await withTempDir(async (dir) => {
-      const create = (base: string, body: object) => fetch(`${base}/videos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'Ember the fox', ...body }) });
+      const create = (base: string, body: object) =>
+        fetch(`${base}/videos`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ prompt: 'Ember the fox', ...body }),
+        });
       await serve(
         'openai',
         path.join(dir, 'guide'),

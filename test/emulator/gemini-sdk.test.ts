@@ -69,7 +69,11 @@ describe('gemini flavor with the official @google/genai client', () => {
       expect((await untilDone(ai, op)).response?.generatedVideos).toHaveLength(1);
     });
 
-    const ops = await fetch(`${originOf(emu!)}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ moderation: { failPattern: 'unsafe' } }) });
+    const ops = await fetch(`${originOf(emu!)}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ moderation: { failPattern: 'unsafe' } }),
+    });
     expect(ops.status).toBe(200);
     const refused = await untilDone(ai, await ai.models.generateVideos({ model: 'veo-3.1-generate-preview', source: { prompt: 'something unsafe' } }));
     expect(refused.error).toBeUndefined();
@@ -77,7 +81,9 @@ describe('gemini flavor with the official @google/genai client', () => {
     expect(refused.response?.raiMediaFilteredReasons?.[0]).toContain('not been charged');
     expect(refused.response?.generatedVideos ?? []).toHaveLength(0);
 
-    await expect(ai.models.generateVideos({ model: 'veo-3.1-generate-preview', source: { prompt: 'x' }, config: { aspectRatio: '4:3' } })).rejects.toMatchObject({
+    await expect(
+      ai.models.generateVideos({ model: 'veo-3.1-generate-preview', source: { prompt: 'x' }, config: { aspectRatio: '4:3' } }),
+    ).rejects.toMatchObject({
       status: 400,
       message: expect.stringContaining('INVALID_ARGUMENT'),
     });

@@ -23,8 +23,15 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-async function create(model: string, parameters: Record<string, unknown>, instance: Record<string, unknown> = {}): Promise<{ status: number; message: string }> {
-  const result = await http(`${emu.url}/models/${model}:predictLongRunning`, jsonInit('POST', { instances: [{ prompt: 'no-render table', ...instance }], parameters }));
+async function create(
+  model: string,
+  parameters: Record<string, unknown>,
+  instance: Record<string, unknown> = {},
+): Promise<{ status: number; message: string }> {
+  const result = await http(
+    `${emu.url}/models/${model}:predictLongRunning`,
+    jsonInit('POST', { instances: [{ prompt: 'no-render table', ...instance }], parameters }),
+  );
   if (result.status !== 200) expect(result.body.error.status).toBe('INVALID_ARGUMENT');
   return { status: result.status, message: result.body.error?.message ?? '' };
 }
@@ -33,17 +40,24 @@ describe('gemini flavor: allowed values per model (reference §4)', () => {
   for (const [model, { resolutions, durations }] of Object.entries(TABLE)) {
     it(`${model}: aspect ratios, resolutions at 8 s, durations at 720p`, async () => {
       for (const aspectRatio of ['16:9', '9:16']) expect((await create(model, { aspectRatio })).status, aspectRatio).toBe(200);
-      expect(await create(model, { aspectRatio: '4:3' })).toEqual({ status: 400, message: '4:3 for aspectRatio is currently not supported. Supported values: 16:9, 9:16.' });
+      expect(await create(model, { aspectRatio: '4:3' })).toEqual({
+        status: 400,
+        message: '4:3 for aspectRatio is currently not supported. Supported values: 16:9, 9:16.',
+      });
       for (const resolution of resolutions) expect((await create(model, { resolution, durationSeconds: 8 })).status, resolution).toBe(200);
       for (const resolution of ['1080p', '4k'].filter((each) => !resolutions.includes(each))) {
-        expect((await create(model, { resolution, durationSeconds: 8 })).message).toBe(`${resolution} for resolution is currently not supported. Supported values: ${resolutions.join(', ')}.`);
+        expect((await create(model, { resolution, durationSeconds: 8 })).message).toBe(
+          `${resolution} for resolution is currently not supported. Supported values: ${resolutions.join(', ')}.`,
+        );
       }
       for (const seconds of [2, 4, 5, 6, 7, 8, 10]) {
         const expected = durations.includes(seconds) ? 200 : 400;
         expect((await create(model, { durationSeconds: seconds })).status, `number ${seconds}`).toBe(expected);
         expect((await create(model, { durationSeconds: String(seconds) })).status, `string "${seconds}"`).toBe(expected);
       }
-      expect((await create(model, { durationSeconds: 7 })).message).toBe(`7 for durationSeconds is currently not supported. Supported values: ${durations.join(', ')}.`);
+      expect((await create(model, { durationSeconds: 7 })).message).toBe(
+        `7 for durationSeconds is currently not supported. Supported values: ${durations.join(', ')}.`,
+      );
     });
   }
 
@@ -60,7 +74,8 @@ describe('gemini flavor: allowed values per model (reference §4)', () => {
     expect((await create('veo-3.1-generate-preview', { personGeneration: 'allow_adult' })).message).toBe(
       'allow_adult for personGeneration is currently not supported. Supported values: allow_all.',
     );
-    for (const value of ['allow_all', 'allow_adult', 'dont_allow']) expect((await create('veo-2.0-generate-001', { personGeneration: value })).status).toBe(200);
+    for (const value of ['allow_all', 'allow_adult', 'dont_allow'])
+      expect((await create('veo-2.0-generate-001', { personGeneration: value })).status).toBe(200);
     expect((await create('veo-3.1-generate-preview', { sampleCount: 2 })).status).toBe(400);
     expect((await create('veo-3.1-generate-preview', { sampleCount: 1, negativePrompt: 'blur', enhancePrompt: true })).status).toBe(200);
     const before = emu.stats().jobs.length;
@@ -81,13 +96,19 @@ describe('gemini flavor: allowed values per model (reference §4)', () => {
     const image = { bytesBase64Encoded: png, mimeType: 'image/png' };
     const person = { personGeneration: 'allow_adult' };
     expect((await create('veo-3.1-generate-preview', { ...person, durationSeconds: 8 }, { image, lastFrame: image })).status).toBe(200);
-    expect((await create('veo-3.1-generate-preview', { ...person, durationSeconds: 6 }, { image, lastFrame: image })).message).toContain('durationSeconds must be 8');
+    expect((await create('veo-3.1-generate-preview', { ...person, durationSeconds: 6 }, { image, lastFrame: image })).message).toContain(
+      'durationSeconds must be 8',
+    );
     expect((await create('veo-3.0-generate-001', { ...person }, { image, lastFrame: image })).message).toContain("lastFrame isn't supported");
     const references = [{ image, referenceType: 'asset' }];
     expect((await create('veo-3.1-generate-preview', { ...person }, { referenceImages: references })).status).toBe(200);
     expect((await create('veo-3.1-generate-preview', { ...person, aspectRatio: '9:16' }, { referenceImages: references })).status).toBe(400);
-    expect((await create('veo-3.1-fast-generate-preview', { ...person }, { referenceImages: references })).message).toContain("referenceImages isn't supported");
-    expect((await create('veo-3.1-generate-preview', { ...person }, { referenceImages: [...references, ...references, ...references, ...references] })).status).toBe(400);
+    expect((await create('veo-3.1-fast-generate-preview', { ...person }, { referenceImages: references })).message).toContain(
+      "referenceImages isn't supported",
+    );
+    expect(
+      (await create('veo-3.1-generate-preview', { ...person }, { referenceImages: [...references, ...references, ...references, ...references] })).status,
+    ).toBe(400);
     expect((await create('veo-3.1-generate-preview', {}, { image: { gcsUri: 'gs://bucket/a.png', mimeType: 'image/png' } })).message).toContain('gcsUri');
   });
 });

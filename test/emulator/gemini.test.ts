@@ -21,7 +21,12 @@ function create(emu: RunningEmulator, model: string, body: unknown, headers: Rec
 }
 
 async function finished(emu: RunningEmulator, name: string): Promise<any> {
-  return (await pollUntil(() => http(`${emu.url}/${name}`, { headers: AUTH }), (result) => result.body.done === true)).body;
+  return (
+    await pollUntil(
+      () => http(`${emu.url}/${name}`, { headers: AUTH }),
+      (result) => result.body.done === true,
+    )
+  ).body;
 }
 
 /** Follows the file URI's redirect by hand, sending the key on both hops. */
@@ -35,7 +40,10 @@ describe('gemini flavor: predictLongRunning, operations, files', () => {
   it('creates an operation, answers its name only while running, then the video URI; the file redirects and is a real MP4', async () => {
     const emu = await start({ speed: 200 });
     expect(emu.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1beta$/);
-    const created = await create(emu, 'veo-3.1-fast-generate-preview', { instances: [{ prompt: 'a lighthouse at dusk' }], parameters: { aspectRatio: '16:9', durationSeconds: 4 } });
+    const created = await create(emu, 'veo-3.1-fast-generate-preview', {
+      instances: [{ prompt: 'a lighthouse at dusk' }],
+      parameters: { aspectRatio: '16:9', durationSeconds: 4 },
+    });
     expect(created.status).toBe(200);
     expect(Object.keys(created.body)).toEqual(['name']);
     expect(created.body.name).toMatch(/^models\/veo-3\.1-fast-generate-preview\/operations\/[a-z0-9]{12}$/);
@@ -167,7 +175,9 @@ describe('gemini flavor: predictLongRunning, operations, files', () => {
 
     const lite = await create(emu, 'veo-3.1-lite-generate-preview', { instances: [{ prompt: 'x', video: { uri } }] });
     expect(lite.body.error.message).toContain("video (extension) isn't supported by veo-3.1-lite-generate-preview");
-    const unknown = await create(emu, 'veo-3.1-generate-preview', { instances: [{ prompt: 'x', video: { uri: `${originOf(emu)}/v1beta/files/nosuchfile:download` } }] });
+    const unknown = await create(emu, 'veo-3.1-generate-preview', {
+      instances: [{ prompt: 'x', video: { uri: `${originOf(emu)}/v1beta/files/nosuchfile:download` } }],
+    });
     expect(unknown.status).toBe(400);
   });
 
@@ -182,7 +192,9 @@ describe('gemini flavor: predictLongRunning, operations, files', () => {
       expect(ok.status).toBe(200);
       const done = await finished(emu, ok.body.name);
       expect(done.response.generateVideoResponse.generatedSamples).toHaveLength(1);
-      const mismatch = await create(emu, 'veo-3.1-fast-generate-preview', { instances: [{ prompt: 'x', image: { bytesBase64Encoded: png, mimeType: 'image/jpeg' } }] });
+      const mismatch = await create(emu, 'veo-3.1-fast-generate-preview', {
+        instances: [{ prompt: 'x', image: { bytesBase64Encoded: png, mimeType: 'image/jpeg' } }],
+      });
       expect(mismatch.body.error.message).toContain('mimeType is image/jpeg but the bytes are image/png');
       const person = await create(emu, 'veo-3.1-fast-generate-preview', {
         instances: [{ prompt: 'x', image: { bytesBase64Encoded: png, mimeType: 'image/png' } }],
@@ -234,8 +246,16 @@ describe('gemini flavor: predictLongRunning, operations, files', () => {
   it('keeps operations, files and the clock across a restart on a state directory, with URIs on the new origin', async () => {
     await withTempDir(async (stateDir) => {
       const first = await startTestEmulator({ flavor: 'gemini', stateDir });
-      const { body } = await http(`${first.url}/models/veo-3.1-fast-generate-preview:predictLongRunning`, jsonInit('POST', { instances: [{ prompt: 'persist' }], parameters: { durationSeconds: 4 } }));
-      const done = (await pollUntil(() => http(`${first.url}/${body.name}`), (result) => result.body.done === true)).body;
+      const { body } = await http(
+        `${first.url}/models/veo-3.1-fast-generate-preview:predictLongRunning`,
+        jsonInit('POST', { instances: [{ prompt: 'persist' }], parameters: { durationSeconds: 4 } }),
+      );
+      const done = (
+        await pollUntil(
+          () => http(`${first.url}/${body.name}`),
+          (result) => result.body.done === true,
+        )
+      ).body;
       const bytes = (await http(done.response.generateVideoResponse.generatedSamples[0].video.uri, { redirect: 'follow' })).bytes;
       first.advanceClock(40 * 3600);
       await first.close();

@@ -86,7 +86,20 @@ export async function readMp4(bytes: Uint8Array): Promise<Mp4Facts> {
 export async function makeImage(width: number, height: number, format: 'png' | 'jpg' | 'webp', dir: string): Promise<Buffer> {
   const path = join(dir, `ref-${width}x${height}.${format}`);
   const codec = format === 'png' ? 'png' : format === 'jpg' ? 'mjpeg' : 'libwebp';
-  await promisify(execFile)(ffmpeg.path, ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `color=c=orange:s=${width}x${height}`, '-frames:v', '1', '-c:v', codec, path]);
+  await promisify(execFile)(ffmpeg.path, [
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `color=c=orange:s=${width}x${height}`,
+    '-frames:v',
+    '1',
+    '-c:v',
+    codec,
+    path,
+  ]);
   return readFile(path);
 }
 
@@ -97,8 +110,22 @@ export async function makeClip(width: number, height: number, seconds: number, d
   const path = join(dir, `clip-${width}x${height}-${seconds}${options.audio === false ? '-silent' : ''}.mp4`);
   const audio = options.audio === false ? [] : ['-f', 'lavfi', '-i', `sine=f=330:d=${seconds}`];
   await promisify(execFile)(ffmpeg.path, [
-    '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=s=${width}x${height}:r=${options.fps ?? 10}:d=${seconds}`, ...audio,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', ...(options.audio === false ? [] : ['-c:a', 'aac', '-shortest']), path,
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=s=${width}x${height}:r=${options.fps ?? 10}:d=${seconds}`,
+    ...audio,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    ...(options.audio === false ? [] : ['-c:a', 'aac', '-shortest']),
+    path,
   ]);
   return readFile(path);
 }
@@ -106,12 +133,19 @@ export async function makeClip(width: number, height: number, seconds: number, d
 /** The md5 of every decoded video frame, in order: equal lists mean pixel-identical pictures. */
 export async function frameHashes(file: string): Promise<string[]> {
   const { stdout } = await promisify(execFile)(ffmpeg.path, ['-loglevel', 'error', '-i', file, '-map', '0:v', '-f', 'framemd5', '-'], { maxBuffer: 16 << 20 });
-  return stdout.split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.split(',').pop()!.trim());
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => line.split(',').pop()!.trim());
 }
 
 /** One decoded frame (the first at or after `atSeconds`) of a video or image file, as 64x36 RGB bytes. */
 export async function framePixels(file: string, atSeconds = 0): Promise<Buffer> {
-  const { stdout } = await promisify(execFile)(ffmpeg.path, ['-loglevel', 'error', '-ss', String(atSeconds), '-i', file, '-frames:v', '1', '-vf', 'scale=64:36', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { encoding: 'buffer', maxBuffer: 1 << 20 });
+  const { stdout } = await promisify(execFile)(
+    ffmpeg.path,
+    ['-loglevel', 'error', '-ss', String(atSeconds), '-i', file, '-frames:v', '1', '-vf', 'scale=64:36', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    { encoding: 'buffer', maxBuffer: 1 << 20 },
+  );
   if (stdout.length === 0) throw new Error(`no frame at ${atSeconds} s in ${file}`);
   return stdout;
 }

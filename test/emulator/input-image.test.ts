@@ -16,7 +16,11 @@ const ORANGE = [255, 165, 0];
 
 /** Mean RGB of one decoded frame (the first at or after `atSeconds`) of a video or image file. */
 async function meanColor(file: string, atSeconds = 0): Promise<number[]> {
-  const { stdout } = await promisify(execFile)(ffmpeg.path, ['-loglevel', 'error', '-ss', String(atSeconds), '-i', file, '-frames:v', '1', '-vf', 'scale=64:36', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { encoding: 'buffer', maxBuffer: 1 << 20 });
+  const { stdout } = await promisify(execFile)(
+    ffmpeg.path,
+    ['-loglevel', 'error', '-ss', String(atSeconds), '-i', file, '-frames:v', '1', '-vf', 'scale=64:36', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    { encoding: 'buffer', maxBuffer: 1 << 20 },
+  );
   const sums = [0, 0, 0];
   for (let i = 0; i < stdout.length; i++) sums[i % 3]! += stdout[i]!;
   return sums.map((sum) => sum / (stdout.length / 3));
@@ -53,7 +57,11 @@ describe('image-to-video media', () => {
       expect(distance(await meanColor(thumbnail), ORANGE)).toBeLessThan(12);
 
       // The same request without the image is text-to-video: it does not open on orange.
-      const plain = await requestJson<{ id: string }>(`${emu.url}/videos`, { method: 'POST', body: JSON.stringify({ prompt: 'The mug starts to spin', size: '1280x720', seconds: '4' }), headers: { 'content-type': 'application/json' } });
+      const plain = await requestJson<{ id: string }>(`${emu.url}/videos`, {
+        method: 'POST',
+        body: JSON.stringify({ prompt: 'The mug starts to spin', size: '1280x720', seconds: '4' }),
+        headers: { 'content-type': 'application/json' },
+      });
       await waitForStatus(emu, plain.body.id, 'completed');
       const plainVideo = join(dir, 'plain.mp4');
       await writeFile(plainVideo, (await download(emu, plain.body.id, 'video')).bytes);

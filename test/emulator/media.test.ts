@@ -3,8 +3,19 @@ import type { RunningEmulator } from '../../src/emulator/index.js';
 import { createVideo, download, makeImage, readMp4, requestJson, startTestEmulator, waitForStatus, withTempDir } from './helpers.js';
 
 const VIDEO_KEYS = [
-  'completed_at', 'created_at', 'error', 'expires_at', 'id', 'model', 'object', 'progress', 'prompt',
-  'remixed_from_video_id', 'seconds', 'size', 'status',
+  'completed_at',
+  'created_at',
+  'error',
+  'expires_at',
+  'id',
+  'model',
+  'object',
+  'progress',
+  'prompt',
+  'remixed_from_video_id',
+  'seconds',
+  'size',
+  'status',
 ];
 
 describe('create, poll, download: real media', () => {
@@ -18,7 +29,16 @@ describe('create, poll, download: real media', () => {
     const created = await createVideo(emu, { prompt: 'A paper boat on a puddle', seconds: '4' });
     expect(created.status).toBe(200);
     expect(Object.keys(created.body).sort()).toEqual(VIDEO_KEYS);
-    expect(created.body).toMatchObject({ object: 'video', model: 'sora-2', size: '720x1280', seconds: '4', completed_at: null, expires_at: null, error: null, remixed_from_video_id: null });
+    expect(created.body).toMatchObject({
+      object: 'video',
+      model: 'sora-2',
+      size: '720x1280',
+      seconds: '4',
+      completed_at: null,
+      expires_at: null,
+      error: null,
+      remixed_from_video_id: null,
+    });
     expect(created.body.id).toMatch(/^video_[0-9a-f]{48}$/);
     expect(created.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]+$/);
 

@@ -11,7 +11,21 @@ import { waitUntil } from '../helpers/wait-until.js';
  */
 
 type Video = OpenAI.Videos.Video;
-const VIDEO_KEYS = ['completed_at', 'created_at', 'error', 'expires_at', 'id', 'model', 'object', 'progress', 'prompt', 'remixed_from_video_id', 'seconds', 'size', 'status'];
+const VIDEO_KEYS = [
+  'completed_at',
+  'created_at',
+  'error',
+  'expires_at',
+  'id',
+  'model',
+  'object',
+  'progress',
+  'prompt',
+  'remixed_from_video_id',
+  'seconds',
+  'size',
+  'status',
+];
 
 async function untilDone(client: OpenAI, id: string): Promise<Video> {
   return waitUntil(
@@ -36,7 +50,9 @@ function expectQueued(video: Video, expected: Pick<Video, 'model' | 'size' | 'se
   expect(video.completed_at).toBeNull();
   expect(video.expires_at).toBeNull();
   expect(video.error).toBeNull();
-  expect({ model: video.model, size: video.size, seconds: video.seconds, prompt: video.prompt, remixed_from_video_id: video.remixed_from_video_id }).toEqual(expected);
+  expect({ model: video.model, size: video.size, seconds: video.seconds, prompt: video.prompt, remixed_from_video_id: video.remixed_from_video_id }).toEqual(
+    expected,
+  );
 }
 
 function expectCompleted(video: Video): void {
@@ -102,7 +118,9 @@ describe('the official openai package against the 2026 routes', () => {
       expectCompleted(await untilDone(client, created.id));
       expect(emu.stats().jobs.find((job) => job.id === created.id)?.characters).toEqual([character.id]);
 
-      const unnamed = await client.videos.create({ prompt: 'A fox leaps', characters: [{ id: character.id! }] } as OpenAI.Videos.VideoCreateParams).catch((error: unknown) => error);
+      const unnamed = await client.videos
+        .create({ prompt: 'A fox leaps', characters: [{ id: character.id! }] } as OpenAI.Videos.VideoCreateParams)
+        .catch((error: unknown) => error);
       expect(unnamed).toBeInstanceOf(OpenAI.BadRequestError);
       expect((unnamed as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('prompt');
     });

@@ -40,7 +40,11 @@ describe('the official openai package as a client', () => {
     expect(video.headers.get('content-type')).toBe('video/mp4');
     expect(await readMp4(new Uint8Array(await video.arrayBuffer()))).toMatchObject({ width: 1280, height: 720, audioCodec: 'aac' });
     const thumbnail = await client.videos.downloadContent(created.id, { variant: 'thumbnail' });
-    expect(Buffer.from(await thumbnail.arrayBuffer()).subarray(8, 12).toString('latin1')).toBe('WEBP');
+    expect(
+      Buffer.from(await thumbnail.arrayBuffer())
+        .subarray(8, 12)
+        .toString('latin1'),
+    ).toBe('WEBP');
     const sprites = await client.videos.downloadContent(created.id, { variant: 'spritesheet' });
     expect([...Buffer.from(await sprites.arrayBuffer()).subarray(0, 2)]).toEqual([0xff, 0xd8]);
 

@@ -70,13 +70,16 @@ describe('runEmulatorServer', () => {
     const stop = new AbortController();
     let listening!: () => void;
     const started = new Promise<void>((resolve) => (listening = resolve));
-    const running = runEmulatorServer({ speed: 1000, fps: 4 }, {
-      log: (line) => {
-        lines.push(line);
-        if (line.startsWith('emulator listening')) listening();
+    const running = runEmulatorServer(
+      { speed: 1000, fps: 4 },
+      {
+        log: (line) => {
+          lines.push(line);
+          if (line.startsWith('emulator listening')) listening();
+        },
+        signal: stop.signal,
       },
-      signal: stop.signal,
-    });
+    );
     await started;
     const url = /on (\S+)$/.exec(lines[0] ?? '')?.[1] ?? '';
     expect((await fetch(`${url}/videos`)).status).toBe(200);

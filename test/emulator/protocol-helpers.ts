@@ -28,7 +28,12 @@ export function jsonInit(method: string, body: unknown, headers: Record<string, 
 /** Calls `read` until `done` says so; real time, bounded. */
 export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
   let last: T | undefined;
-  await waitUntil(async () => done((last = await read())), () => `a polled value to be done; last: ${JSON.stringify(last)?.slice(0, 500)}`, timeoutMs, 20);
+  await waitUntil(
+    async () => done((last = await read())),
+    () => `a polled value to be done; last: ${JSON.stringify(last)?.slice(0, 500)}`,
+    timeoutMs,
+    20,
+  );
   return last as T;
 }
 

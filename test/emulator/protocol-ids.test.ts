@@ -10,7 +10,7 @@ describe('protocol id forms', () => {
     expect(appPathOf('comfy/me/graph')).toBe('comfy/me/graph');
   });
 
-  it('makes ids of each vendor\'s form from the random bytes it is given', () => {
+  it("makes ids of each vendor's form from the random bytes it is given", () => {
     const bytes = (size: number): Uint8Array => Uint8Array.from({ length: size }, (_, index) => (index * 37 + 11) % 256);
     expect(flavorNamed('gemini').newId(bytes, { model: 'm' })).toMatch(/^[a-z0-9]{12}$/);
     expect(flavorNamed('fal').newId(bytes, { model: 'm' })).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

@@ -47,7 +47,11 @@ describe('replicate flavor with the official replicate client', () => {
     const replicate = await client({ faults: { stuckPattern: 'held' } });
     await withTempDir(async (dir) => {
       const image = `data:image/png;base64,${(await makeImage(360, 640, 'png', dir)).toString('base64')}`;
-      const prediction = await replicate.predictions.create({ model: 'minimax/hailuo-02-fast', input: { prompt: 'from an image', first_frame_image: image }, wait: 30 });
+      const prediction = await replicate.predictions.create({
+        model: 'minimax/hailuo-02-fast',
+        input: { prompt: 'from an image', first_frame_image: image },
+        wait: 30,
+      });
       expect(prediction.status).toBe('succeeded');
       expect((prediction.input as Record<string, unknown>)['first_frame_image']).toBe(image);
       // The output takes the first frame's aspect ratio: portrait.
@@ -57,7 +61,12 @@ describe('replicate flavor with the official replicate client', () => {
     expect((await replicate.predictions.cancel(held.id)).status).toBe('canceled');
     const seen: Prediction[] = [];
     for await (const page of replicate.paginate(replicate.predictions.list)) seen.push(...page);
-    expect(seen.map((each) => each.id)).toEqual(emu!.stats().jobs.map((job) => job.id).reverse());
+    expect(seen.map((each) => each.id)).toEqual(
+      emu!
+        .stats()
+        .jobs.map((job) => job.id)
+        .reverse(),
+    );
     await expect(replicate.predictions.create({ model: 'google/veo-3.1', input: { prompt: 'x', duration: 5 } })).rejects.toMatchObject({
       response: { status: 422 },
       message: expect.stringContaining('duration must be one of the following: 4, 6, 8'),

@@ -39,7 +39,7 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-describe('replicate flavor: each model\'s input schema (reference §11)', () => {
+describe("replicate flavor: each model's input schema (reference §11)", () => {
   it('accepts the documented values and refuses others with a 422 naming the field', async () => {
     for (const [model, input, badField] of CASES) {
       const label = `${model} ${JSON.stringify(input)}`;
@@ -48,12 +48,15 @@ describe('replicate flavor: each model\'s input schema (reference §11)', () => 
         expect(result.status, `${label}: ${JSON.stringify(result.body)}`).toBe(201);
       } else {
         expect(result.status, label).toBe(422);
-        expect(result.body.invalid_fields.map((field: { field: string }) => field.field), label).toEqual([badField]);
+        expect(
+          result.body.invalid_fields.map((field: { field: string }) => field.field),
+          label,
+        ).toEqual([badField]);
       }
     }
   });
 
-  it('fills in each model\'s defaults: what it runs on is what the schema says when a field is left out', async () => {
+  it("fills in each model's defaults: what it runs on is what the schema says when a field is left out", async () => {
     const defaults: Array<[string, Record<string, string | number>]> = [
       ['google/veo-3.1', { aspect_ratio: '16:9', duration: 8, resolution: '1080p', generate_audio: 'true' }],
       ['google/veo-3.1-fast', { duration: 8, resolution: '720p' }],

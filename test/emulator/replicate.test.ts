@@ -29,7 +29,12 @@ function get(url: string): Promise<HttpResult> {
 }
 
 async function settled(emu: RunningEmulator, id: string): Promise<any> {
-  return (await pollUntil(() => get(`${emu.url}/predictions/${id}`), (result) => TERMINAL.includes(result.body.status))).body;
+  return (
+    await pollUntil(
+      () => get(`${emu.url}/predictions/${id}`),
+      (result) => TERMINAL.includes(result.body.status),
+    )
+  ).body;
 }
 
 describe('replicate flavor: predictions', () => {
@@ -179,7 +184,11 @@ describe('replicate flavor: predictions', () => {
     const emu = await start({ faults: { moderation: { failPattern: 'unsafe', blockPattern: 'blocked' } } });
     for (const prompt of ['unsafe thing', 'blocked thing']) {
       const failed = await settled(emu, (await create(emu, 'google/veo-3.1', { prompt })).body.id);
-      expect(failed).toMatchObject({ status: 'failed', output: null, error: 'The input or output was flagged as sensitive. Please try again with different inputs. (E005)' });
+      expect(failed).toMatchObject({
+        status: 'failed',
+        output: null,
+        error: 'The input or output was flagged as sensitive. Please try again with different inputs. (E005)',
+      });
     }
     const rule = await settled(emu, (await create(emu, 'minimax/hailuo-2.3', { prompt: 'long', duration: 10, resolution: '1080p' })).body.id);
     expect(rule.status).toBe('failed');
@@ -190,19 +199,22 @@ describe('replicate flavor: predictions', () => {
     expect(invalid.body).toEqual({
       title: 'Input validation failed',
       status: 422,
-      detail: '- input: prompt is required\n- input.aspect_ratio: aspect_ratio must be one of the following: "16:9", "9:16"\n- input.duration: Invalid type. Expected: integer, given: string\n',
+      detail:
+        '- input: prompt is required\n- input.aspect_ratio: aspect_ratio must be one of the following: "16:9", "9:16"\n- input.duration: Invalid type. Expected: integer, given: string\n',
       invalid_fields: [
         { type: 'required', field: 'input', description: 'prompt is required' },
         { type: 'enum', field: 'input.aspect_ratio', description: 'aspect_ratio must be one of the following: "16:9", "9:16"' },
         { type: 'invalid_type', field: 'input.duration', description: 'Invalid type. Expected: integer, given: string' },
       ],
     });
-    expect((await create(emu, 'kwaivgi/kling-v2.1-master', { prompt: 'x', duration: 6 })).body.detail).toBe('- input.duration: duration must be one of the following: 5, 10\n');
+    expect((await create(emu, 'kwaivgi/kling-v2.1-master', { prompt: 'x', duration: 6 })).body.detail).toBe(
+      '- input.duration: duration must be one of the following: 5, 10\n',
+    );
     expect((await create(emu, 'google/veo-3.1', { prompt: 'x', reference_images: ['a', 'b', 'c', 'd'] })).status).toBe(422);
     expect((await http(`${emu.url}/models/google/veo-3.1/predictions`, jsonInit('POST', '{oops', AUTH))).status).toBe(400);
   });
 
-  it('answers auth, 404s, throttling and server errors in Replicate\'s shapes, and drops creates on demand', async () => {
+  it("answers auth, 404s, throttling and server errors in Replicate's shapes, and drops creates on demand", async () => {
     const emu = await start({ createsPerMinute: 3, faults: NO_RENDER });
     const unauthenticated = await http(`${emu.url}/predictions`);
     expect(unauthenticated.status).toBe(401);
@@ -228,7 +240,9 @@ describe('replicate flavor: predictions', () => {
     expect(bad.body).toMatchObject({ status: 502, title: 'Internal Server Error' });
     const before = emu.stats().createsAccepted;
     await setFaults(emu, { ...NO_RENDER, dropConnection: { beforeCommit: 1 } });
-    await expect(fetch(`${emu.url}/models/google/veo-3-fast/predictions`, jsonInit('POST', { input: { prompt: 'no-render never made' } }, AUTH))).rejects.toThrow();
+    await expect(
+      fetch(`${emu.url}/models/google/veo-3-fast/predictions`, jsonInit('POST', { input: { prompt: 'no-render never made' } }, AUTH)),
+    ).rejects.toThrow();
     expect(emu.stats().createsAccepted).toBe(before);
     await setFaults(emu, { ...NO_RENDER, dropConnection: { afterCommit: 1 } });
     await expect(fetch(`${emu.url}/models/google/veo-3-fast/predictions`, jsonInit('POST', { input: { prompt: 'no-render lost' } }, AUTH))).rejects.toThrow();
@@ -241,7 +255,9 @@ describe('replicate flavor: predictions', () => {
   it('keeps predictions and outputs across a restart, with URLs on the new origin', async () => {
     await withTempDir(async (stateDir) => {
       const first = await startTestEmulator({ flavor: 'replicate', stateDir, fps: 2 });
-      const created = (await http(`${first.url}/models/minimax/hailuo-02-fast/predictions`, jsonInit('POST', { input: { prompt: 'persist' } }, { prefer: 'wait' }))).body;
+      const created = (
+        await http(`${first.url}/models/minimax/hailuo-02-fast/predictions`, jsonInit('POST', { input: { prompt: 'persist' } }, { prefer: 'wait' }))
+      ).body;
       expect(created.status).toBe('succeeded');
       const bytes = (await http(created.output)).bytes;
       await first.close();

@@ -11,20 +11,98 @@ interface Rejection {
 }
 
 const REJECTED: Rejection[] = [
-  { name: 'seconds outside the enum', body: { prompt: 'p', seconds: '10' }, message: "Invalid value: '10'. Supported values are: '4', '8', and '12'.", param: 'seconds', code: 'invalid_value' },
-  { name: 'seconds as a number outside the enum', body: { prompt: 'p', seconds: 15 }, message: "Invalid value: '15'. Supported values are: '4', '8', and '12'.", param: 'seconds', code: 'invalid_value' },
-  { name: 'guide-2026 seconds without the switch', body: { prompt: 'p', seconds: '16' }, message: "Invalid value: '16'. Supported values are: '4', '8', and '12'.", param: 'seconds', code: 'invalid_value' },
-  { name: 'a pro size on sora-2', body: { prompt: 'p', size: '1024x1792' }, message: "Invalid value: '1024x1792'. Supported values are: '720x1280' and '1280x720'.", param: 'size', code: 'invalid_value' },
-  { name: '1080p on sora-2-pro', body: { prompt: 'p', model: 'sora-2-pro', size: '1920x1080' }, message: "Invalid value: '1920x1080'. Supported values are: '720x1280', '1280x720', '1024x1792', and '1792x1024'.", param: 'size', code: 'invalid_value' },
-  { name: 'an unknown model', body: { prompt: 'p', model: 'sora-3' }, message: "Invalid value: 'sora-3'. Supported values are: 'sora-2', 'sora-2-pro', 'sora-2-2025-10-06', 'sora-2-pro-2025-10-06', and 'sora-2-2025-12-08'.", param: 'model', code: 'invalid_value' },
+  {
+    name: 'seconds outside the enum',
+    body: { prompt: 'p', seconds: '10' },
+    message: "Invalid value: '10'. Supported values are: '4', '8', and '12'.",
+    param: 'seconds',
+    code: 'invalid_value',
+  },
+  {
+    name: 'seconds as a number outside the enum',
+    body: { prompt: 'p', seconds: 15 },
+    message: "Invalid value: '15'. Supported values are: '4', '8', and '12'.",
+    param: 'seconds',
+    code: 'invalid_value',
+  },
+  {
+    name: 'guide-2026 seconds without the switch',
+    body: { prompt: 'p', seconds: '16' },
+    message: "Invalid value: '16'. Supported values are: '4', '8', and '12'.",
+    param: 'seconds',
+    code: 'invalid_value',
+  },
+  {
+    name: 'a pro size on sora-2',
+    body: { prompt: 'p', size: '1024x1792' },
+    message: "Invalid value: '1024x1792'. Supported values are: '720x1280' and '1280x720'.",
+    param: 'size',
+    code: 'invalid_value',
+  },
+  {
+    name: '1080p on sora-2-pro',
+    body: { prompt: 'p', model: 'sora-2-pro', size: '1920x1080' },
+    message: "Invalid value: '1920x1080'. Supported values are: '720x1280', '1280x720', '1024x1792', and '1792x1024'.",
+    param: 'size',
+    code: 'invalid_value',
+  },
+  {
+    name: 'an unknown model',
+    body: { prompt: 'p', model: 'sora-3' },
+    message: "Invalid value: 'sora-3'. Supported values are: 'sora-2', 'sora-2-pro', 'sora-2-2025-10-06', 'sora-2-pro-2025-10-06', and 'sora-2-2025-12-08'.",
+    param: 'model',
+    code: 'invalid_value',
+  },
   { name: 'no prompt', body: { model: 'sora-2' }, message: "Missing required parameter: 'prompt'.", param: 'prompt', code: 'missing_required_parameter' },
-  { name: 'an empty prompt', body: { prompt: '' }, message: "Invalid 'prompt': string too short. Expected a string with minimum length 1, but got an empty string instead.", param: 'prompt', code: 'string_below_min_length' },
-  { name: 'a prompt over 32000 characters', body: { prompt: 'x'.repeat(32_001) }, message: "Invalid 'prompt': string too long. Expected a string with maximum length 32000, but got a string with length 32001 instead.", param: 'prompt', code: 'string_above_max_length' },
-  { name: 'a prompt that is not a string', body: { prompt: 42 }, message: "Invalid type for 'prompt': expected a string, but got an integer instead.", param: 'prompt', code: 'invalid_type' },
-  { name: 'input_reference as a string', body: { prompt: 'p', input_reference: 'https://example.com/a.png' }, message: "Invalid type for 'input_reference': expected a file, but got a string instead.", param: 'input_reference', code: 'invalid_type' },
-  { name: 'input_reference with both keys', body: { prompt: 'p', input_reference: { image_url: 'data:image/png;base64,AA==', file_id: 'file-1' } }, message: "Invalid 'input_reference': provide exactly one of 'image_url' or 'file_id'.", param: 'input_reference', code: 'invalid_value' },
-  { name: 'an unknown file id', body: { prompt: 'p', input_reference: { file_id: 'file-123' } }, message: 'No such File object: file-123', param: 'input_reference.file_id', code: null },
-  { name: 'bytes that are not an image', body: { prompt: 'p', input_reference: { image_url: `data:image/png;base64,${Buffer.from('GIF89a not really').toString('base64')}` } }, message: "Invalid file format for 'input_reference'. Supported formats are: 'image/jpeg', 'image/png', and 'image/webp'.", param: 'input_reference', code: 'invalid_image_format' },
+  {
+    name: 'an empty prompt',
+    body: { prompt: '' },
+    message: "Invalid 'prompt': string too short. Expected a string with minimum length 1, but got an empty string instead.",
+    param: 'prompt',
+    code: 'string_below_min_length',
+  },
+  {
+    name: 'a prompt over 32000 characters',
+    body: { prompt: 'x'.repeat(32_001) },
+    message: "Invalid 'prompt': string too long. Expected a string with maximum length 32000, but got a string with length 32001 instead.",
+    param: 'prompt',
+    code: 'string_above_max_length',
+  },
+  {
+    name: 'a prompt that is not a string',
+    body: { prompt: 42 },
+    message: "Invalid type for 'prompt': expected a string, but got an integer instead.",
+    param: 'prompt',
+    code: 'invalid_type',
+  },
+  {
+    name: 'input_reference as a string',
+    body: { prompt: 'p', input_reference: 'https://example.com/a.png' },
+    message: "Invalid type for 'input_reference': expected a file, but got a string instead.",
+    param: 'input_reference',
+    code: 'invalid_type',
+  },
+  {
+    name: 'input_reference with both keys',
+    body: { prompt: 'p', input_reference: { image_url: 'data:image/png;base64,AA==', file_id: 'file-1' } },
+    message: "Invalid 'input_reference': provide exactly one of 'image_url' or 'file_id'.",
+    param: 'input_reference',
+    code: 'invalid_value',
+  },
+  {
+    name: 'an unknown file id',
+    body: { prompt: 'p', input_reference: { file_id: 'file-123' } },
+    message: 'No such File object: file-123',
+    param: 'input_reference.file_id',
+    code: null,
+  },
+  {
+    name: 'bytes that are not an image',
+    body: { prompt: 'p', input_reference: { image_url: `data:image/png;base64,${Buffer.from('GIF89a not really').toString('base64')}` } },
+    message: "Invalid file format for 'input_reference'. Supported formats are: 'image/jpeg', 'image/png', and 'image/webp'.",
+    param: 'input_reference',
+    code: 'invalid_image_format',
+  },
   { name: 'an unknown field', body: { prompt: 'p', quality: 'high' }, message: "Unknown parameter: 'quality'.", param: 'quality', code: 'unknown_parameter' },
 ];
 
@@ -49,7 +127,12 @@ describe('create validation: the real API messages, in the error envelope', () =
       const wrong = await makeImage(640, 360, 'jpg', dir);
       const json = await postJson(`${emu.url}/videos`, { prompt: 'p', input_reference: { image_url: `data:image/jpeg;base64,${wrong.toString('base64')}` } });
       expect(json.status).toBe(400);
-      expect(json.body.error).toEqual({ message: 'Inpaint image must match the requested width and height', type: 'invalid_request_error', param: null, code: null });
+      expect(json.body.error).toEqual({
+        message: 'Inpaint image must match the requested width and height',
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      });
 
       const form = new FormData();
       form.set('prompt', 'p');

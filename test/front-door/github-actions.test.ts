@@ -37,7 +37,9 @@ const readWorkflow = async () => parse(await readFile(WORKFLOW, 'utf8')) as Work
 describe('the GitHub Actions example', () => {
   it('no step may fail without failing the run: a check under continue-on-error checks nothing', async () => {
     const workflow = await readWorkflow();
-    const lenient = Object.values(workflow.jobs).flatMap((job) => job.steps.filter((step) => step['continue-on-error'] !== undefined && step['continue-on-error'] !== false));
+    const lenient = Object.values(workflow.jobs).flatMap((job) =>
+      job.steps.filter((step) => step['continue-on-error'] !== undefined && step['continue-on-error'] !== false),
+    );
     expect(lenient.map((step) => step.name ?? step.run)).toEqual([]);
   });
 
@@ -47,7 +49,10 @@ describe('the GitHub Actions example', () => {
     expect(pushing.map(([name]) => name)).toEqual(['render']);
     for (const [name, job] of pushing) {
       const permissions = job.permissions ?? workflow.permissions;
-      expect(permissions === 'write-all' || (typeof permissions === 'object' && permissions['contents'] === 'write'), `job ${name}: permissions ${JSON.stringify(permissions)}`).toBe(true);
+      expect(
+        permissions === 'write-all' || (typeof permissions === 'object' && permissions['contents'] === 'write'),
+        `job ${name}: permissions ${JSON.stringify(permissions)}`,
+      ).toBe(true);
     }
   });
 
@@ -100,7 +105,14 @@ describe('the second night on a fresh checkout, with the remote the example name
     await writeFile(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
     const actions = async (env: Record<string, string>) => {
       const planned = await shotlist(env, 'plan', 'campaigns/spring.yaml', '--json');
-      return Object.fromEntries(planned.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>).filter((e) => e.event === 'plan.job').map((e) => [e['id'], e['action']]));
+      return Object.fromEntries(
+        planned.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .filter((e) => e.event === 'plan.job')
+          .map((e) => [e['id'], e['action']]),
+      );
     };
     // Without the remote: five jobs paid for again, and the frozen take blocked.
     expect(Object.values(await actions({})).filter((action) => action === 'render')).toHaveLength(5);
@@ -122,11 +134,19 @@ describe("the example's check step, run in a campaign repository", () => {
 
   /** The step's script as the runner runs it: `bash --noprofile --norc -eo pipefail`. */
   const runCheck = () =>
-    run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', check], { cwd: repo, env: { ...userEnv(), npm_config_offline: 'true', npm_config_update_notifier: 'false' }, timeout: 60_000 }).then(
+    run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', check], {
+      cwd: repo,
+      env: { ...userEnv(), npm_config_offline: 'true', npm_config_update_notifier: 'false' },
+      timeout: 60_000,
+    }).then(
       ({ stdout }) => ({ code: 0, stdout }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout + error.stderr }),
     );
-  const shotlist = (...args: string[]) => run(process.execPath, [path.join(REPO, 'bin/shotlist.js'), ...args], { cwd: repo, env: userEnv(), timeout: 60_000 }).then(() => 0, (error: { code: number }) => error.code);
+  const shotlist = (...args: string[]) =>
+    run(process.execPath, [path.join(REPO, 'bin/shotlist.js'), ...args], { cwd: repo, env: userEnv(), timeout: 60_000 }).then(
+      () => 0,
+      (error: { code: number }) => error.code,
+    );
   const lockPath = () => path.join(repo, 'campaigns/spring.lock.json');
 
   beforeAll(async () => {
@@ -149,7 +169,12 @@ describe("the example's check step, run in a campaign repository", () => {
   it('fails on a storyboard nobody rendered, one error annotation per new job', async () => {
     const result = await runCheck();
     expect(result.code, result.stdout).toBe(3);
-    expect(result.stdout.split('\n').filter((line) => line.startsWith('::error::')).sort()).toEqual([
+    expect(
+      result.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('::error::'))
+        .sort(),
+    ).toEqual([
       '::error::brand: new job; render it and commit the lockfile',
       '::error::headline: new job; render it and commit the lockfile',
       '::error::hero-dusk[product=mug]: new job; render it and commit the lockfile',
@@ -165,7 +190,7 @@ describe("the example's check step, run in a campaign repository", () => {
     expect(result.code, result.stdout).toBe(0);
   });
 
-  it('passes when a frozen take\'s prompt changed: the take is kept, nothing renders', async () => {
+  it("passes when a frozen take's prompt changed: the take is kept, nothing renders", async () => {
     await editStoryboard(repo, 'campaigns/spring.yaml', 'The approved brand film.', 'The approved brand film, recut.');
     const result = await runCheck();
     expect(result.code, result.stdout).toBe(0);
@@ -185,7 +210,12 @@ describe("the example's check step, run in a campaign repository", () => {
     await editStoryboard(repo, 'campaigns/spring.yaml', 'A {{product}} on a counter.', 'A {{product}} on an oak counter.');
     const result = await runCheck();
     expect(result.code, result.stdout).toBe(3);
-    expect(result.stdout.split('\n').filter((line) => line.startsWith('::error::')).sort()).toEqual([
+    expect(
+      result.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('::error::'))
+        .sort(),
+    ).toEqual([
       '::error::hero[product=mug]: prompt changed; render it and commit the lockfile',
       '::error::hero[product=teapot]: prompt changed; render it and commit the lockfile',
     ]);

@@ -59,13 +59,26 @@ describe('fixtures come from the project files only', () => {
     await rm(path.join(root, 'examples/gone.yaml'));
     await write({ ...USER_OUTPUT, 'examples/mine.yaml': 'version: 1\n' });
 
-    expect(await listProjectFiles(root, 'examples')).toEqual(['assets/mug.png', 'campaign.yaml', 'fixtures/.gitignore', 'fixtures/kept.lock.json', 'quickstart.yaml']);
+    expect(await listProjectFiles(root, 'examples')).toEqual([
+      'assets/mug.png',
+      'campaign.yaml',
+      'fixtures/.gitignore',
+      'fixtures/kept.lock.json',
+      'quickstart.yaml',
+    ]);
   });
 
   it('in a copy without git (a source tarball): every file the .gitignore files do not exclude, nested rules and `!` included', async () => {
     await write({ ...PROJECT, ...USER_OUTPUT, 'examples/mine.yaml': 'version: 1\n' });
 
-    expect(await listProjectFiles(root, 'examples')).toEqual(['assets/mug.png', 'campaign.yaml', 'fixtures/.gitignore', 'fixtures/kept.lock.json', 'mine.yaml', 'quickstart.yaml']);
+    expect(await listProjectFiles(root, 'examples')).toEqual([
+      'assets/mug.png',
+      'campaign.yaml',
+      'fixtures/.gitignore',
+      'fixtures/kept.lock.json',
+      'mine.yaml',
+      'quickstart.yaml',
+    ]);
   });
 
   it('a tarball unpacked inside another repository is judged by its own .gitignore, not by that repository', async () => {
@@ -73,7 +86,13 @@ describe('fixtures come from the project files only', () => {
     await write({ ...Object.fromEntries(Object.entries({ ...PROJECT, ...USER_OUTPUT }).map(([file, text]) => [`vendor/shotlist/${file}`, text])) });
 
     const project = path.join(root, 'vendor/shotlist');
-    expect(await listProjectFiles(project, 'examples')).toEqual(['assets/mug.png', 'campaign.yaml', 'fixtures/.gitignore', 'fixtures/kept.lock.json', 'quickstart.yaml']);
+    expect(await listProjectFiles(project, 'examples')).toEqual([
+      'assets/mug.png',
+      'campaign.yaml',
+      'fixtures/.gitignore',
+      'fixtures/kept.lock.json',
+      'quickstart.yaml',
+    ]);
   });
 
   it('copies keep the layout, and a symlink stays a symlink', async () => {
@@ -82,21 +101,21 @@ describe('fixtures come from the project files only', () => {
     const dest = path.join(root, 'copy');
     await copyProjectFiles(root, 'examples', dest);
 
-    expect((await readdir(dest, { recursive: true, withFileTypes: true })).filter((e) => !e.isDirectory()).map((e) => path.relative(dest, path.join(e.parentPath, e.name))).sort()).toEqual([
-      'alias.yaml',
-      'assets/mug.png',
-      'campaign.yaml',
-      'fixtures/.gitignore',
-      'fixtures/kept.lock.json',
-      'quickstart.yaml',
-    ]);
+    expect(
+      (await readdir(dest, { recursive: true, withFileTypes: true }))
+        .filter((e) => !e.isDirectory())
+        .map((e) => path.relative(dest, path.join(e.parentPath, e.name)))
+        .sort(),
+    ).toEqual(['alias.yaml', 'assets/mug.png', 'campaign.yaml', 'fixtures/.gitignore', 'fixtures/kept.lock.json', 'quickstart.yaml']);
     expect((await readdir(dest, { withFileTypes: true })).find((e) => e.name === 'alias.yaml')!.isSymbolicLink()).toBe(true);
   });
 
   it("copyExamples() holds exactly this repository's example files", async () => {
     const { dir, cleanup } = await copyExamples();
     try {
-      const copied = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => !e.isDirectory()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+      const copied = (await readdir(dir, { recursive: true, withFileTypes: true }))
+        .filter((e) => !e.isDirectory())
+        .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
       expect(copied.sort()).toEqual(await listProjectFiles(REPO, 'examples'));
       expect(copied).toContain('quickstart.yaml');
       expect(copied.filter((file) => file.endsWith('.lock.json') || file.startsWith('renders/') || file.startsWith('.shotlist/'))).toEqual([]);

@@ -23,7 +23,8 @@ const ran = (promise: Promise<{ stdout: string; stderr: string }>): Promise<Ran>
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
 
-const readmeCommand = (name: string, readme?: string) => ran(run(process.execPath, [path.join(REPO, 'scripts/readme-command.mjs'), name, ...(readme ? [readme] : [])]));
+const readmeCommand = (name: string, readme?: string) =>
+  ran(run(process.execPath, [path.join(REPO, 'scripts/readme-command.mjs'), name, ...(readme ? [readme] : [])]));
 
 /** The README's command NAME, checked to be one command that installs first, as on a fresh clone. */
 async function installingCommand(name: string): Promise<{ command: string; afterInstall: string }> {
@@ -122,7 +123,9 @@ const FETCHES_SHOTLIST = [
 ];
 
 function commandsFetchingShotlist(text: string): string[] {
-  return FETCHES_SHOTLIST.flatMap(({ pattern, allowedBy }) => [...text.matchAll(pattern)].filter((match) => !(allowedBy && allowedBy.test(match[1] ?? ''))).map((match) => match[0]));
+  return FETCHES_SHOTLIST.flatMap(({ pattern, allowedBy }) =>
+    [...text.matchAll(pattern)].filter((match) => !(allowedBy && allowedBy.test(match[1] ?? ''))).map((match) => match[0]),
+  );
 }
 
 describe('no doc, example or script runs a `shotlist` fetched from the npm registry', () => {
@@ -130,7 +133,11 @@ describe('no doc, example or script runs a `shotlist` fetched from the npm regis
     expect(commandsFetchingShotlist('npm install && npx shotlist render x.yaml')).toEqual(['npx shotlist']);
     expect(commandsFetchingShotlist('run: npx -y shotlist plan x')).toEqual(['npx -y shotlist']);
     expect(commandsFetchingShotlist('npm exec -- shotlist render; npm x shotlist')).toEqual(['npm exec -- shotlist', 'npm x shotlist']);
-    expect(commandsFetchingShotlist('pnpm dlx shotlist, bunx shotlist, npm i -g shotlist`')).toEqual(['pnpm dlx shotlist', 'bunx shotlist', 'npm i -g shotlist']);
+    expect(commandsFetchingShotlist('pnpm dlx shotlist, bunx shotlist, npm i -g shotlist`')).toEqual([
+      'pnpm dlx shotlist',
+      'bunx shotlist',
+      'npm i -g shotlist',
+    ]);
     expect(commandsFetchingShotlist('npx --no-install shotlist render; npx --no shotlist; node bin/shotlist.js; npm install ./shotlist')).toEqual([]);
   });
 

@@ -43,16 +43,21 @@ async function gatedListProxy(target: string) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     listed: () => listed,
     open: () => open(),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** A video on the server that no lockfile references (yet). */
 async function createLoose(emuUrl: string): Promise<string> {
-  const created = await fetch(`${emuUrl}/videos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'a loose take', model: 'sora-2', size: '1280x720', seconds: '4' }) });
+  const created = await fetch(`${emuUrl}/videos`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ prompt: 'a loose take', model: 'sora-2', size: '1280x720', seconds: '4' }),
+  });
   return ((await created.json()) as { id: string }).id;
 }
 
@@ -89,7 +94,12 @@ describe('gc and a render at the same time', () => {
     proxy.open();
     const run = await gc;
     expect(run.code, run.stderr).toBe(0);
-    const byId = new Map(run.events().filter((e) => e['event'] === 'gc.video').map((e) => [e['id'], e]));
+    const byId = new Map(
+      run
+        .events()
+        .filter((e) => e['event'] === 'gc.video')
+        .map((e) => [e['id'], e]),
+    );
     expect(byId.get(loose)).toMatchObject({ action: 'kept', reason: 'referenced since listed' });
     expect(byId.get(other)).toMatchObject({ action: 'deleted' });
     const status = new Map(emu.stats().jobs.map((job) => [job.id, job.status]));
@@ -97,7 +107,9 @@ describe('gc and a render at the same time', () => {
     expect(status.get(other)).toBe('deleted');
   }, 60_000);
 
-  it('a render holding the lock when gc would delete: gc deletes nothing and exits 4 naming it; with --wait it waits, then re-reads', async ({ onTestFinished }) => {
+  it('a render holding the lock when gc would delete: gc deletes nothing and exits 4 naming it; with --wait it waits, then re-reads', async ({
+    onTestFinished,
+  }) => {
     const emu = await startRenderEmulator();
     onTestFinished(() => emu.close());
     const { dir, cleanup } = await copyExamples();
@@ -114,12 +126,20 @@ describe('gc and a render at the same time', () => {
     expect(emu.stats().requestsByRoute['DELETE /v1/videos/{id}'] ?? 0).toBe(0);
 
     let said = '';
-    const waiting = runCli(['gc', FILE, '--base-url', emu.url, '--yes', '--wait'], { cwd: dir, env: { NO_COLOR: '1' }, now: () => Date.now(), onOutput: ({ stderr }) => (said = stderr) });
+    const waiting = runCli(['gc', FILE, '--base-url', emu.url, '--yes', '--wait'], {
+      cwd: dir,
+      env: { NO_COLOR: '1' },
+      now: () => Date.now(),
+      onOutput: ({ stderr }) => (said = stderr),
+    });
     await waitUntil(() => said.includes(`waiting for pid ${process.pid}`), 'gc to wait for the lock');
     // The "render" records the loose video before it releases: gc, once it holds the lock, keeps it.
     const current = await readLock(dir, FILE);
     const [id, entry] = Object.entries(current.jobs)[0]!;
-    await writeFile(lockPathOf(dir, FILE), serializeLockfile({ ...current, jobs: { ...current.jobs, [id]: { ...entry, video_id: loose, remixed_from: null } } }));
+    await writeFile(
+      lockPathOf(dir, FILE),
+      serializeLockfile({ ...current, jobs: { ...current.jobs, [id]: { ...entry, video_id: loose, remixed_from: null } } }),
+    );
     await held.release();
     const run = await waiting;
     expect(run.code, run.stderr).toBe(0);

@@ -88,7 +88,9 @@ describe('shotlist gc', () => {
     expect(before).toHaveLength(9);
     const run = await gc([a], ['--dry-run', '--json']);
     expect(run.code, run.stderr).toBe(0);
-    const listedIds = events(run, 'gc.video').filter((e) => e['action'] === 'listed').map((e) => e['id']);
+    const listedIds = events(run, 'gc.video')
+      .filter((e) => e['action'] === 'listed')
+      .map((e) => e['id']);
     expect(listedIds.sort()).toEqual((await idsOf(b)).sort());
     expect(events(run, 'gc.video').find((e) => e['id'] === stuckId)).toMatchObject({ action: 'kept', reason: 'in flight' });
     expect(events(run, 'gc.total')[0]).toMatchObject({ listed: 9, kept: 5, unreferenced: 4, deleted: 0, dry_run: true, confirmed: false });
@@ -131,15 +133,30 @@ describe('shotlist gc', () => {
 
 describe('shotlist gc against a scripted server', () => {
   it('pages through the list, deletes with --yes, and reports a refused delete (400) without stopping: exit 1', async () => {
-    const video = (id: string, status: string) => ({ id, object: 'video', status, model: 'sora-2', progress: 100, created_at: 1_795_000_000, completed_at: null, expires_at: null, prompt: `p ${id}`, size: '1280x720', seconds: '4', remixed_from_video_id: null, error: null });
+    const video = (id: string, status: string) => ({
+      id,
+      object: 'video',
+      status,
+      model: 'sora-2',
+      progress: 100,
+      created_at: 1_795_000_000,
+      completed_at: null,
+      expires_at: null,
+      prompt: `p ${id}`,
+      size: '1280x720',
+      seconds: '4',
+      remixed_from_video_id: null,
+      error: null,
+    });
     const deletes: string[] = [];
     const server = await startServer((req, res, seen) => {
       const url = new URL(seen.url, 'http://x');
       res.setHeader('content-type', 'application/json');
       if (seen.method === 'GET' && url.pathname === '/v1/videos') {
-        const page = url.searchParams.get('after') === null
-          ? { data: [video('video_one', 'completed')], has_more: true, first_id: 'video_one', last_id: 'video_one' }
-          : { data: [video('video_two', 'completed'), video('video_busy', 'in_progress')], has_more: false, first_id: 'video_two', last_id: 'video_busy' };
+        const page =
+          url.searchParams.get('after') === null
+            ? { data: [video('video_one', 'completed')], has_more: true, first_id: 'video_one', last_id: 'video_one' }
+            : { data: [video('video_two', 'completed'), video('video_busy', 'in_progress')], has_more: false, first_id: 'video_two', last_id: 'video_busy' };
         res.end(JSON.stringify({ object: 'list', ...page }));
         return;
       }
@@ -148,7 +165,11 @@ describe('shotlist gc against a scripted server', () => {
         deletes.push(id);
         if (id === 'video_two') {
           res.statusCode = 400;
-          res.end(JSON.stringify({ error: { message: 'Video is still being processed and cannot be deleted.', type: 'invalid_request_error', param: null, code: null } }));
+          res.end(
+            JSON.stringify({
+              error: { message: 'Video is still being processed and cannot be deleted.', type: 'invalid_request_error', param: null, code: null },
+            }),
+          );
           return;
         }
         res.end(JSON.stringify({ id, object: 'video.deleted', deleted: true }));
@@ -177,19 +198,63 @@ describe('shotlist gc against a scripted server', () => {
 
 describe('gc planning', () => {
   const video = (id: string, status: Video['status']): Video => ({
-    id, status, serverStatus: status, model: null, progress: null, createdAt: null, completedAt: null, expiresAt: null, prompt: null, size: null, seconds: null, remixedFromVideoId: null, error: null,
+    id,
+    status,
+    serverStatus: status,
+    model: null,
+    progress: null,
+    createdAt: null,
+    completedAt: null,
+    expiresAt: null,
+    prompt: null,
+    size: null,
+    seconds: null,
+    remixedFromVideoId: null,
+    error: null,
   });
 
   it('a video named anywhere in a lockfile (its own, remixed_from, the request parent) is kept; in-flight jobs are kept', () => {
     const entry = (videoId: string, remixedFrom: string | null, parent: string | null) => ({
-      fingerprint: 'sha256:x', request: { provider: 'emulator', model: 'sora-2', size: '1280x720', seconds: '4', prompt: 'p', ...(parent ? { remix_of: { job: 'p', video_id: parent } } : {}) },
-      video_id: videoId, remixed_from: remixedFrom, status: 'completed' as const, created_at: 1, expires_at: 2, cost_usd: null, error: null, outputs: {},
+      fingerprint: 'sha256:x',
+      request: {
+        provider: 'emulator',
+        model: 'sora-2',
+        size: '1280x720',
+        seconds: '4',
+        prompt: 'p',
+        ...(parent ? { remix_of: { job: 'p', video_id: parent } } : {}),
+      },
+      video_id: videoId,
+      remixed_from: remixedFrom,
+      status: 'completed' as const,
+      created_at: 1,
+      expires_at: 2,
+      cost_usd: null,
+      error: null,
+      outputs: {},
     });
     const refs = referencedVideoIds([{ lockfileVersion: 1, name: 'n', jobs: { x: entry('v_own', 'v_src', null), y: entry('v_child', null, 'v_parent') } }]);
     expect([...refs].sort()).toEqual(['v_child', 'v_own', 'v_parent', 'v_src']);
-    const plan = planGc([video('v_own', 'completed'), video('v_src', 'completed'), video('v_parent', 'failed'), video('v_q', 'queued'), video('v_run', 'in_progress'), video('v_old', 'completed'), video('v_bad', 'failed')], refs);
+    const plan = planGc(
+      [
+        video('v_own', 'completed'),
+        video('v_src', 'completed'),
+        video('v_parent', 'failed'),
+        video('v_q', 'queued'),
+        video('v_run', 'in_progress'),
+        video('v_old', 'completed'),
+        video('v_bad', 'failed'),
+      ],
+      refs,
+    );
     expect(plan.unreferenced.map((v) => v.id)).toEqual(['v_old', 'v_bad']);
-    expect(plan.kept.map((k) => `${k.video.id}:${k.reason}`)).toEqual(['v_own:referenced', 'v_src:referenced', 'v_parent:referenced', 'v_q:in_flight', 'v_run:in_flight']);
+    expect(plan.kept.map((k) => `${k.video.id}:${k.reason}`)).toEqual([
+      'v_own:referenced',
+      'v_src:referenced',
+      'v_parent:referenced',
+      'v_q:in_flight',
+      'v_run:in_flight',
+    ]);
   });
 
   it('a provider without list or delete is named with the feature it lacks; --dry-run needs only list', () => {

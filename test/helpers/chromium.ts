@@ -64,7 +64,8 @@ async function unpack(bin: string, cacheRoot: string, version: string): Promise<
       if (!(await exists(path.join(dir, 'chromium')))) throw error;
     });
     // Other versions' copies are 200 MB each and never used again.
-    for (const name of await readdir(cacheRoot)) if (name !== version && !name.includes('.partial-')) await rm(path.join(cacheRoot, name), { recursive: true, force: true });
+    for (const name of await readdir(cacheRoot))
+      if (name !== version && !name.includes('.partial-')) await rm(path.join(cacheRoot, name), { recursive: true, force: true });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -22,7 +22,13 @@ export interface CliRun {
  */
 export async function runCli(
   argv: readonly string[],
-  options: { cwd: string; env?: Record<string, string>; now?: number | (() => number); signal?: AbortSignal; onOutput?: (output: { stdout: string; stderr: string }) => void },
+  options: {
+    cwd: string;
+    env?: Record<string, string>;
+    now?: number | (() => number);
+    signal?: AbortSignal;
+    onOutput?: (output: { stdout: string; stderr: string }) => void;
+  },
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';

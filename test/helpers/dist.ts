@@ -33,7 +33,7 @@ export function userEnv(): NodeJS.ProcessEnv {
  */
 export async function ensureDist(): Promise<void> {
   const guard = path.join(os.tmpdir(), `shotlist-dist-build-${Buffer.from(REPO).toString('hex').slice(-16)}`);
-  for (const deadline = Date.now() + 120_000; ; ) {
+  for (const deadline = Date.now() + 120_000; ;) {
     try {
       await mkdir(guard);
       break;
@@ -44,9 +44,11 @@ export async function ensureDist(): Promise<void> {
   }
   try {
     if (await distIsFresh()) return;
-    await run(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO }).catch((error: { stdout: string }) => {
-      throw new Error(`dist/ is older than src/ and \`npm run build\` failed:\n${error.stdout}`);
-    });
+    await run(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO }).catch(
+      (error: { stdout: string }) => {
+        throw new Error(`dist/ is older than src/ and \`npm run build\` failed:\n${error.stdout}`);
+      },
+    );
   } finally {
     await rm(guard, { recursive: true, force: true });
   }

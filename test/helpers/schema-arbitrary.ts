@@ -42,7 +42,10 @@ function arbitraryOfType(type: string, schema: Schema, root: Schema, overrides: 
       const min = (schema['minLength'] as number | undefined) ?? 0;
       const max = (schema['maxLength'] as number | undefined) ?? Number.POSITIVE_INFINITY;
       // Lengths are in UTF-16 code units, as JSON Schema validators count them here.
-      const text = typeof pattern === 'string' ? fc.stringMatching(new RegExp(pattern)) : fc.string({ minLength: min, maxLength: Math.min(max, Math.max(min, 40)), unit: 'grapheme' });
+      const text =
+        typeof pattern === 'string'
+          ? fc.stringMatching(new RegExp(pattern))
+          : fc.string({ minLength: min, maxLength: Math.min(max, Math.max(min, 40)), unit: 'grapheme' });
       return text.filter((s) => s.length >= min && s.length <= max);
     }
     case 'array':
@@ -59,18 +62,22 @@ function numberOf(type: 'integer' | 'number', schema: Schema): fc.Arbitrary<numb
   const max = schema['maximum'] as number | undefined;
   const lo = min ?? -1e300;
   const hi = max ?? 1e300;
-  const edges = [min, max, min === undefined ? -1e300 : undefined, max === undefined ? 1e300 : undefined, 2 ** 53 + 2, 99_999_999_999_999_999, 0, 1].filter((n): n is number => n !== undefined && n >= lo && n <= hi);
-  const inRange = type === 'integer' ? fc.integer({ min: Math.max(lo, Number.MIN_SAFE_INTEGER), max: Math.min(hi, Number.MAX_SAFE_INTEGER) }) : fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true });
+  const edges = [min, max, min === undefined ? -1e300 : undefined, max === undefined ? 1e300 : undefined, 2 ** 53 + 2, 99_999_999_999_999_999, 0, 1].filter(
+    (n): n is number => n !== undefined && n >= lo && n <= hi,
+  );
+  const inRange =
+    type === 'integer'
+      ? fc.integer({ min: Math.max(lo, Number.MIN_SAFE_INTEGER), max: Math.min(hi, Number.MAX_SAFE_INTEGER) })
+      : fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true });
   return fc.oneof(fc.constantFrom(...edges), inRange);
 }
 
 function objectOf(schema: Schema, root: Schema, overrides: ReadonlyMap<string, fc.Arbitrary<unknown>>): fc.Arbitrary<unknown> {
   const properties = (schema['properties'] as Record<string, Schema> | undefined) ?? {};
   const required = new Set((schema['required'] as string[] | undefined) ?? []);
-  const known = fc.record(
-    Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, arbitraryOf(value, root, overrides)])),
-    { requiredKeys: Object.keys(properties).filter((key) => required.has(key)) },
-  );
+  const known = fc.record(Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, arbitraryOf(value, root, overrides)])), {
+    requiredKeys: Object.keys(properties).filter((key) => required.has(key)),
+  });
   const additional = schema['additionalProperties'];
   if (typeof additional !== 'object' || additional === null) return known;
   const names = schema['propertyNames'] as Schema | undefined;

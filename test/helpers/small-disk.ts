@@ -15,7 +15,10 @@ const run = promisify(execFile);
 export async function smallDiskPrefix(): Promise<readonly string[] | null> {
   const probe = await mkdtemp(path.join(os.tmpdir(), 'shotlist-small-disk-'));
   try {
-    for (const prefix of [['unshare', '-m'], ['unshare', '-rm']]) {
+    for (const prefix of [
+      ['unshare', '-m'],
+      ['unshare', '-rm'],
+    ]) {
       const ok = await run(prefix[0]!, [...prefix.slice(1), 'sh', '-c', `mount -t tmpfs -o size=64k tmpfs "${probe}" && df "${probe}" >/dev/null`]).then(
         () => true,
         () => false,

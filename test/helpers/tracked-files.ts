@@ -38,7 +38,9 @@ async function gitTracked(root: string, sub: string): Promise<string[] | null> {
   if (top === null || (await realpath(top.trim())) !== (await realpath(root))) return null;
   const listed = (await git('ls-files', '-z', '--', sub)).split('\0').filter((file) => file !== '');
   const prefix = sub === '.' ? '' : `${path.posix.normalize(sub.split(path.sep).join('/')).replace(/\/$/, '')}/`;
-  const present = await Promise.all(listed.map(async (file) => (isFileOrLink(await lstat(path.join(root, file)).catch(() => null)) ? file.slice(prefix.length) : null)));
+  const present = await Promise.all(
+    listed.map(async (file) => (isFileOrLink(await lstat(path.join(root, file)).catch(() => null)) ? file.slice(prefix.length) : null)),
+  );
   return present.filter((file): file is string => file !== null);
 }
 

@@ -25,12 +25,21 @@ async function project(onTestFinished: (fn: () => Promise<void>) => void, files:
 }
 
 describe('storyboards sharing a lockfile', () => {
-  for (const [mine, theirs] of [['a.yaml', 'a.yml'], ['a.yml', 'a.yaml'], ['a.yaml', 'A.yaml'], ['a.yaml', 'a.YML']] as const) {
+  for (const [mine, theirs] of [
+    ['a.yaml', 'a.yml'],
+    ['a.yml', 'a.yaml'],
+    ['a.yaml', 'A.yaml'],
+    ['a.yaml', 'a.YML'],
+  ] as const) {
     it(`${mine} beside ${theirs}: plan and render refuse, naming both and the lockfile, before anything is sent`, async ({ onTestFinished }) => {
       const emu = await startRenderEmulator();
       onTestFinished(() => emu.close());
       const dir = await project(onTestFinished, { [mine]: board('alpha'), [theirs]: board('beta', 'Another shot.') });
-      for (const argv of [['plan', mine], ['render', mine, '--base-url', emu.url], ['status', mine, '--offline']]) {
+      for (const argv of [
+        ['plan', mine],
+        ['render', mine, '--base-url', emu.url],
+        ['status', mine, '--offline'],
+      ]) {
         const run = await runCli(argv, { cwd: dir, env: { NO_COLOR: '1' }, now: () => Date.now() });
         expect(brokenPromises(run, [2]), `${argv.join(' ')}: ${run.stderr}`).toEqual([]);
         expect(run.stderr).toContain(`error: ${mine} and ${theirs} share the lockfile ${mine.replace(/\.ya?ml$/i, '')}.lock.json`);
@@ -51,13 +60,19 @@ describe('storyboards sharing a lockfile', () => {
 });
 
 describe('storyboards of one folder with one name', () => {
-  it('render refuses to write renders/<name>/ for a second storyboard of that name, naming the other; --out names another place', async ({ onTestFinished }) => {
+  it('render refuses to write renders/<name>/ for a second storyboard of that name, naming the other; --out names another place', async ({
+    onTestFinished,
+  }) => {
     const emu = await startRenderEmulator();
     onTestFinished(() => emu.close());
     const dir = await project(onTestFinished, { 'one.yaml': board('spring'), 'two.yaml': board('spring', 'Another shot.'), 'three.yaml': board('summer') });
     for (const file of ['one.yaml', 'two.yaml']) {
       const other = file === 'one.yaml' ? 'two.yaml' : 'one.yaml';
-      for (const argv of [['plan', file], ['render', file, '--base-url', emu.url], ['report', file]]) {
+      for (const argv of [
+        ['plan', file],
+        ['render', file, '--base-url', emu.url],
+        ['report', file],
+      ]) {
         const run = await runCli(argv, { cwd: dir, env: { NO_COLOR: '1' }, now: () => Date.now() });
         expect(brokenPromises(run, [2]), `${argv.join(' ')}: ${run.stderr}`).toEqual([]);
         expect(run.stderr).toContain(`error: ${file} and ${other} are both named "spring": both would write renders/spring/`);
@@ -66,12 +81,16 @@ describe('storyboards of one folder with one name', () => {
     expect(emu.stats().requestsByRoute).toEqual({});
     const other = await runCli(['render', 'three.yaml', '--base-url', emu.url], { cwd: dir, env: { NO_COLOR: '1' }, now: () => Date.now() });
     expect(other.code, other.stderr).toBe(0);
-    const named = await runCli(['render', 'two.yaml', '--base-url', emu.url, '--out', 'renders/spring-two'], { cwd: dir, env: { NO_COLOR: '1' }, now: () => Date.now() });
+    const named = await runCli(['render', 'two.yaml', '--base-url', emu.url, '--out', 'renders/spring-two'], {
+      cwd: dir,
+      env: { NO_COLOR: '1' },
+      now: () => Date.now(),
+    });
     expect(named.code, named.stderr).toBe(0);
     expect((await readdir(path.join(dir, 'renders', 'spring-two'))).filter((f) => f.endsWith('.mp4'))).toEqual(['hero.mp4']);
   }, 60_000);
 
-  it("a storyboard renamed since its last render is not a collision: the lockfile records the new name", async ({ onTestFinished }) => {
+  it('a storyboard renamed since its last render is not a collision: the lockfile records the new name', async ({ onTestFinished }) => {
     const emu = await startRenderEmulator();
     onTestFinished(() => emu.close());
     const dir = await project(onTestFinished, { 'one.yaml': board('spring') });

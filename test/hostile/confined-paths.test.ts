@@ -91,7 +91,11 @@ describe("a lockfile's output paths", () => {
       await writeLockWithPath(recorded);
       const where = await heroPathPosition();
       const started = performance.now();
-      for (const argv of [['plan', BOARD], ['status', BOARD, '--offline'], ['report', BOARD]]) {
+      for (const argv of [
+        ['plan', BOARD],
+        ['status', BOARD, '--offline'],
+        ['report', BOARD],
+      ]) {
         const run = await runCli(argv, { cwd: project.dir, env: { NO_COLOR: '1' }, now: NOW });
         expect(brokenPromises(run, [2]), `${argv[0]} ${JSON.stringify(recorded)}: ${run.stderr}`).toEqual([]);
         expect(run.stderr).toContain(`error: ${LOCK}:${where} jobs["${HERO}"].outputs.video.path: `);
@@ -121,13 +125,21 @@ describe("a lockfile's output paths", () => {
     expect(named.code, named.stderr).toBe(0);
     expect(named.events().find((e) => e['id'] === HERO)).toMatchObject({ action: 'reuse' });
     const status = await runCli(['status', BOARD, '--offline', '--json', '--out', outside], { cwd: project.dir, env: { NO_COLOR: '1' }, now: NOW });
-    expect(status.events().find((e) => e['id'] === HERO), status.stderr).toMatchObject({ state: 'ok' });
+    expect(
+      status.events().find((e) => e['id'] === HERO),
+      status.stderr,
+    ).toMatchObject({ state: 'ok' });
   });
 
   it(`property: any recorded path is read if and only if it leads inside the project; otherwise exit 2 at its place (200 seeded paths)`, async () => {
     await writeLockWithPath(lock.jobs[HERO]!.outputs.video!.path);
-    const segment = fc.oneof(fc.constantFrom('..', '.', 'renders', 'quickstart', 'links', 'dir', 'out.mp4', 'dangling.mp4', `${HERO}.mp4`, 'proc', 'etc', 'passwd', 'x'), fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 6 }).filter((s) => !s.includes('/') && !s.includes('\\') && !s.includes('\u0000')));
-    const recordedArb = fc.tuple(fc.boolean(), fc.array(segment, { minLength: 1, maxLength: 7 })).map(([absolute, parts]) => `${absolute ? '/' : ''}${parts.join('/')}`);
+    const segment = fc.oneof(
+      fc.constantFrom('..', '.', 'renders', 'quickstart', 'links', 'dir', 'out.mp4', 'dangling.mp4', `${HERO}.mp4`, 'proc', 'etc', 'passwd', 'x'),
+      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 6 }).filter((s) => !s.includes('/') && !s.includes('\\') && !s.includes('\u0000')),
+    );
+    const recordedArb = fc
+      .tuple(fc.boolean(), fc.array(segment, { minLength: 1, maxLength: 7 }))
+      .map(([absolute, parts]) => `${absolute ? '/' : ''}${parts.join('/')}`);
     const seen = { inside: 0, outside: 0 };
     await fc.assert(
       fc.asyncProperty(recordedArb, async (recorded) => {
@@ -183,7 +195,9 @@ function leadsInside(root: string, target: string): boolean | 'dangling' {
 }
 
 describe('the default renders directory', () => {
-  it('a committed symlink renders -> /elsewhere: render refuses before anything is sent, writes nothing there; --out naming the place writes there', async ({ onTestFinished }) => {
+  it('a committed symlink renders -> /elsewhere: render refuses before anything is sent, writes nothing there; --out naming the place writes there', async ({
+    onTestFinished,
+  }) => {
     const emu = await startRenderEmulator();
     onTestFinished(() => emu.close());
     const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-renders-link-'));
@@ -194,15 +208,25 @@ describe('the default renders directory', () => {
     await copyFile(path.join(REPO, 'examples', BOARD), path.join(dir, BOARD));
     await symlink(elsewhere, path.join(dir, 'renders'));
     for (const command of ['render', 'report']) {
-      const run = await runCli([command, BOARD, ...(command === 'render' ? ['--base-url', emu.url] : [])], { cwd: dir, env: { NO_COLOR: '1' }, now: () => Date.now() });
+      const run = await runCli([command, BOARD, ...(command === 'render' ? ['--base-url', emu.url] : [])], {
+        cwd: dir,
+        env: { NO_COLOR: '1' },
+        now: () => Date.now(),
+      });
       expect(brokenPromises(run, [2]), run.stderr).toEqual([]);
-      expect(run.stderr).toContain(`the renders directory renders/quickstart leads outside the project directory (to ${path.join(elsewhere, 'quickstart')}, through a symlink)`);
+      expect(run.stderr).toContain(
+        `the renders directory renders/quickstart leads outside the project directory (to ${path.join(elsewhere, 'quickstart')}, through a symlink)`,
+      );
       expect(run.stderr).toContain(`--out ${path.join(elsewhere, 'quickstart')}`);
     }
     expect(emu.stats().requestsByRoute).toEqual({});
     expect(await readdir(elsewhere)).toEqual([]);
 
-    const named = await runCli(['render', BOARD, '--base-url', emu.url, '--out', path.join(elsewhere, 'quickstart')], { cwd: dir, env: { NO_COLOR: '1' }, now: () => Date.now() });
+    const named = await runCli(['render', BOARD, '--base-url', emu.url, '--out', path.join(elsewhere, 'quickstart')], {
+      cwd: dir,
+      env: { NO_COLOR: '1' },
+      now: () => Date.now(),
+    });
     expect(named.code, named.stderr).toBe(0);
     expect((await readdir(path.join(elsewhere, 'quickstart'))).filter((name) => name.endsWith('.mp4'))).toHaveLength(4);
   });
@@ -221,7 +245,9 @@ describe('the default renders directory', () => {
     expect((await readdir(path.join(dir, 'videos', 'quickstart'))).filter((name) => name.endsWith('.mp4'))).toHaveLength(4);
   });
 
-  it('a committed .shotlist -> /elsewhere: the embedded emulator refuses to keep its state there, and plan keeps its hash cache in memory', async ({ onTestFinished }) => {
+  it('a committed .shotlist -> /elsewhere: the embedded emulator refuses to keep its state there, and plan keeps its hash cache in memory', async ({
+    onTestFinished,
+  }) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-state-link-'));
     const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'shotlist-elsewhere-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
@@ -231,10 +257,15 @@ describe('the default renders directory', () => {
     await symlink(elsewhere, path.join(dir, '.shotlist'));
     const planned = await runCli(['plan', BOARD], { cwd: dir, env: { NO_COLOR: '1' }, now: NOW });
     expect(planned.code, planned.stderr).toBe(0);
-    for (const argv of [['render', BOARD], ['gc', BOARD, '--dry-run']]) {
+    for (const argv of [
+      ['render', BOARD],
+      ['gc', BOARD, '--dry-run'],
+    ]) {
       const run = await runCli(argv, { cwd: dir, env: { NO_COLOR: '1' }, now: () => Date.now() });
       expect(brokenPromises(run, [2]), `${argv.join(' ')}: ${run.stderr}`).toEqual([]);
-      expect(run.stderr).toContain(`the embedded emulator's state directory .shotlist/emulator leads outside the project directory (to ${path.join(elsewhere, 'emulator')})`);
+      expect(run.stderr).toContain(
+        `the embedded emulator's state directory .shotlist/emulator leads outside the project directory (to ${path.join(elsewhere, 'emulator')})`,
+      );
     }
     expect(await readdir(elsewhere)).toEqual([]);
   });
@@ -312,10 +343,15 @@ shots:
       expect(swapped).toBe(true);
       expect(run.code, run.stderr).toBe(1);
       const result = run.events().find((e) => e['event'] === 'job' && e['id'] === 'still' && e['state'] === 'failed');
-      expect(String(result?.['message'])).toMatch(/input_reference assets\/mug\.png (now leads outside the project directory|changed \(its sha256 differs\)) since it was checked; nothing was sent/);
+      expect(String(result?.['message'])).toMatch(
+        /input_reference assets\/mug\.png (now leads outside the project directory|changed \(its sha256 differs\)) since it was checked; nothing was sent/,
+      );
       const creates = proxy.requests.filter((r) => r.method === 'POST');
       expect(creates, 'only the text-only job was created').toHaveLength(1);
-      expect(proxy.requests.some((r) => r.body.includes(marker)), 'the swapped bytes never left').toBe(false);
+      expect(
+        proxy.requests.some((r) => r.body.includes(marker)),
+        'the swapped bytes never left',
+      ).toBe(false);
       const written = JSON.parse(await readFile(path.join(dir, 'swap.lock.json'), 'utf8')) as Lockfile;
       expect(written.jobs['still'], 'nothing recorded for a create never sent').toBeUndefined();
       expect(createHash('sha256').update(other).digest('hex')).not.toBe(createHash('sha256').update(png).digest('hex'));

@@ -37,11 +37,59 @@ afterAll(() => project?.cleanup());
 
 /** Values a hand edit or a hostile commit puts in a lockfile. */
 const nonsense = fc.oneof(
-  fc.constantFrom(0, 2, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, '1', 'video_x', '', '../../../etc/passwd', '/etc/passwd', '/dev/zero', 'renders/\u0000x.mp4', 'C:\\x.mp4', 'completed', 'creating', 'queued', null, true, [], {}),
+  fc.constantFrom(
+    0,
+    2,
+    -1,
+    1.5,
+    1e308,
+    -1e308,
+    2 ** 53 + 1,
+    '1',
+    'video_x',
+    '',
+    '../../../etc/passwd',
+    '/etc/passwd',
+    '/dev/zero',
+    'renders/\u0000x.mp4',
+    'C:\\x.mp4',
+    'completed',
+    'creating',
+    'queued',
+    null,
+    true,
+    [],
+    {},
+  ),
   fc.string({ maxLength: 12 }),
 );
 
-const JSON_FRAGMENTS = ['{', '}', '[', ']', ',', ':', '"', '\\', '1e400', '-0', '123456789012345678901234567890', 'NaN', 'Infinity', 'undefined', '//', '/*', '\uFEFF', 'tru', 'nul', '\u0000', '"\\ud800"', '\n<<<<<<< HEAD\n', '\n=======\n', '\n>>>>>>> branch\n'];
+const JSON_FRAGMENTS = [
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  '"',
+  '\\',
+  '1e400',
+  '-0',
+  '123456789012345678901234567890',
+  'NaN',
+  'Infinity',
+  'undefined',
+  '//',
+  '/*',
+  '\uFEFF',
+  'tru',
+  'nul',
+  '\u0000',
+  '"\\ud800"',
+  '\n<<<<<<< HEAD\n',
+  '\n=======\n',
+  '\n>>>>>>> branch\n',
+];
 
 describe('fuzzing lockfiles through plan', () => {
   it(`${FUZZ_RUNS} mutated lockfiles: exit 0, or 2 with a located lockfile message`, async () => {
@@ -98,7 +146,9 @@ describe('schema-valid lockfiles', () => {
     const { loaded } = await loadStoryboard(BOARD, { cwd: project.dir });
     const ids = loaded!.jobs.map((job) => job.id);
     const entry = arbitraryOf({ $ref: '#/$defs/entry' }, schema);
-    const lockArb = fc.dictionary(fc.oneof(fc.constantFrom(...ids), fc.string({ minLength: 1, maxLength: 8 })), entry, { maxKeys: 6 }).map((jobs) => ({ lockfileVersion: 1, name: 'quickstart', jobs }));
+    const lockArb = fc
+      .dictionary(fc.oneof(fc.constantFrom(...ids), fc.string({ minLength: 1, maxLength: 8 })), entry, { maxKeys: 6 })
+      .map((jobs) => ({ lockfileVersion: 1, name: 'quickstart', jobs }));
     let withJobs = 0;
     await fc.assert(
       fc.asyncProperty(lockArb, async (lock) => {
@@ -117,7 +167,8 @@ describe('schema-valid lockfiles', () => {
         ] as const) {
           const run = await runCli(argv, { cwd: project.dir, env: { NO_COLOR: '1' }, now: NOW });
           expect(brokenPromises(run, codes), `${command}: ${run.stderr.slice(0, 500)}`).toEqual([]);
-          if (run.code === 2) expect(run.stderr, command).toMatch(new RegExp(`${LOCK.replace('.', '\\.')}:\\d+:\\d+ .*(is not a video id|leads outside the project directory)`));
+          if (run.code === 2)
+            expect(run.stderr, command).toMatch(new RegExp(`${LOCK.replace('.', '\\.')}:\\d+:\\d+ .*(is not a video id|leads outside the project directory)`));
         }
       }),
       { numRuns: 100, seed: FUZZ_SEED, endOnFailure: true },

@@ -37,13 +37,20 @@ afterAll(async () => {
 /** Small storyboards built from the language's parts, valid or nearly so. */
 function generatedStoryboard(baseUrl: string): fc.Arbitrary<unknown> {
   const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/);
-  const word = fc.oneof(fc.constantFrom('mug', 'teapot', 'kettle', 'dusk', 'slow dolly-in', '&', '<b>', 'ünïcödé', '🎬', '\u202e'), fc.string({ unit: 'grapheme', maxLength: 6 }));
-  const prompt = fc.array(fc.oneof(word, fc.constantFrom('{{brand}}', '{{product}}', '{{size}}', '{{seconds}}', ...TEMPLATE_FRAGMENTS)), { minLength: 1, maxLength: 6 }).map((parts) => parts.join(' '));
+  const word = fc.oneof(
+    fc.constantFrom('mug', 'teapot', 'kettle', 'dusk', 'slow dolly-in', '&', '<b>', 'ünïcödé', '🎬', '\u202e'),
+    fc.string({ unit: 'grapheme', maxLength: 6 }),
+  );
+  const prompt = fc
+    .array(fc.oneof(word, fc.constantFrom('{{brand}}', '{{product}}', '{{size}}', '{{seconds}}', ...TEMPLATE_FRAGMENTS)), { minLength: 1, maxLength: 6 })
+    .map((parts) => parts.join(' '));
   const shot = fc.record(
     {
       id: name,
       prompt,
-      variants: fc.option(fc.record({ product: fc.uniqueArray(fc.constantFrom('mug', 'teapot', 'kettle'), { minLength: 1, maxLength: 3 }) }), { nil: undefined }),
+      variants: fc.option(fc.record({ product: fc.uniqueArray(fc.constantFrom('mug', 'teapot', 'kettle'), { minLength: 1, maxLength: 3 }) }), {
+        nil: undefined,
+      }),
       remix: fc.option(name, { nil: undefined }),
       size: fc.option(fc.constantFrom('1280x720', '720x1280', '1792x1024', '640x480'), { nil: undefined }),
       seconds: fc.option(fc.constantFrom(4, 8, 12, 7, '8'), { nil: undefined }),
@@ -64,7 +71,10 @@ describe('fuzzing storyboards through validate and plan', () => {
   it(`${FUZZ_RUNS} mutated storyboards: never a crash, always a location, never a request`, async () => {
     let invalid = 0;
     const caseArb = fc.record({
-      base: fc.oneof(fc.nat({ max: seeds.length - 1 }).map((i) => seeds[i]), generatedStoryboard(server.url)),
+      base: fc.oneof(
+        fc.nat({ max: seeds.length - 1 }).map((i) => seeds[i]),
+        generatedStoryboard(server.url),
+      ),
       tree: fc.array(treeMutationArb(), { maxLength: 4 }),
       text: fc.array(textMutationArb([...YAML_FRAGMENTS, ...TEMPLATE_FRAGMENTS]), { maxLength: 2 }),
       baseUrlFlag: fc.boolean(),

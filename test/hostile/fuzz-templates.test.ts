@@ -32,8 +32,26 @@ interface Case {
 function templateArb(partials: number, depth: number): fc.Arbitrary<string> {
   const leaf = fc.oneof(
     fc.constantFrom('a', ' ', '\n', 'x y', '& <b>', '{', '}', '\\{{s}}'),
-    fc.constantFrom('{{s}}', '{{n}}', '{{flag}}', '{{list}}', '{{obj.k}}', '{{@root.s}}', '{{lookup obj "k"}}', '{{{s}}}', '{{~s~}}', '{{!-- c --}}', '{{lookup list 1}}'),
-    ...(partials > 0 ? [fc.nat(partials - 1).map((i) => `{{> p${i}}}`), fc.tuple(fc.nat(partials - 1), fc.nat(6)).map(([i, indent]) => `\n${' '.repeat(indent)}{{> p${i}}}\n`), fc.nat(partials - 1).map((i) => `{{> p${i} k="v"}}`)] : []),
+    fc.constantFrom(
+      '{{s}}',
+      '{{n}}',
+      '{{flag}}',
+      '{{list}}',
+      '{{obj.k}}',
+      '{{@root.s}}',
+      '{{lookup obj "k"}}',
+      '{{{s}}}',
+      '{{~s~}}',
+      '{{!-- c --}}',
+      '{{lookup list 1}}',
+    ),
+    ...(partials > 0
+      ? [
+          fc.nat(partials - 1).map((i) => `{{> p${i}}}`),
+          fc.tuple(fc.nat(partials - 1), fc.nat(6)).map(([i, indent]) => `\n${' '.repeat(indent)}{{> p${i}}}\n`),
+          fc.nat(partials - 1).map((i) => `{{> p${i} k="v"}}`),
+        ]
+      : []),
   );
   if (depth === 0) return fc.array(leaf, { maxLength: 6 }).map((parts) => parts.join(''));
   const inner = templateArb(partials, depth - 1);
@@ -75,7 +93,11 @@ function reference({ partials, template, context }: Case): { ok: string } | { er
   }
 }
 
-function metered({ partials, template, context }: Case, maxChars: number, limits?: TemplateLimits): { ok: string } | { error: string } | { budget: TemplateBudgetError } {
+function metered(
+  { partials, template, context }: Case,
+  maxChars: number,
+  limits?: TemplateLimits,
+): { ok: string } | { error: string } | { budget: TemplateBudgetError } {
   const defs = new Map<string, PartialDef>(partials.map((text, i) => [`p${i}`, { name: `p${i}`, site: site(text) }]));
   const set = new TemplateSet(defs, new Set(), new TemplateMeter(limits));
   try {
@@ -145,7 +167,15 @@ describe('fuzzing templates on the meter', () => {
         const partials: string[] = [leaf];
         for (let i = 1; i <= levels; i++) {
           const body = `{{> p${i - 1}}}`.repeat(fanOut);
-          partials.push(wrap === '' ? body : wrap === 'each' ? `{{#each @root.list}}${body}{{/each}}` : wrap === 'if' ? `{{#if @root.flag}}${body}{{/if}}` : `{{#with @root}}${body}{{/with}}`);
+          partials.push(
+            wrap === ''
+              ? body
+              : wrap === 'each'
+                ? `{{#each @root.list}}${body}{{/each}}`
+                : wrap === 'if'
+                  ? `{{#if @root.flag}}${body}{{/if}}`
+                  : `{{#with @root}}${body}{{/with}}`,
+          );
         }
         const c: Case = { partials, template: `{{> p${levels}}}`, context: { s: 'y', flag: true, list: Array(items).fill(''), obj: { k: 'v' } } };
         const started = performance.now();

@@ -36,11 +36,29 @@ const OWN = /\u001b\[(?:[0-9;:]{0,32}m|[0-9]{0,4}[A-G]|[0-2]?K|0?J|\?(?:25|2026)
 /** A control character left in a text stream once shotlist's own sequences are set aside. */
 function rawControl(text: string): string | null {
   const match = CONTROL.exec(text.replace(OWN, '').replace(/\r(?=\n|\u001b\[)/g, ''));
-  return match ? `U+${match[0].charCodeAt(0).toString(16).padStart(4, '0')} in ${JSON.stringify(text.slice(Math.max(0, match.index - 30), match.index + 10))}` : null;
+  return match
+    ? `U+${match[0].charCodeAt(0).toString(16).padStart(4, '0')} in ${JSON.stringify(text.slice(Math.max(0, match.index - 30), match.index + 10))}`
+    : null;
 }
 
 /** Terminal attacks, as fragments of text. */
-const CONTROL_FRAGMENTS = ['\u001b]0;title\u0007', '\u001b[2J', '\u001b]8;;https://evil.example/\u001b\\', '\u001b]52;c;eA==\u0007', '\r', '\n', '\u202e', '\u2066', '\u009b', '\u2028', '\u0007', '\b', '\u007f', '\u001b[6n', '\u001b'];
+const CONTROL_FRAGMENTS = [
+  '\u001b]0;title\u0007',
+  '\u001b[2J',
+  '\u001b]8;;https://evil.example/\u001b\\',
+  '\u001b]52;c;eA==\u0007',
+  '\r',
+  '\n',
+  '\u202e',
+  '\u2066',
+  '\u009b',
+  '\u2028',
+  '\u0007',
+  '\b',
+  '\u007f',
+  '\u001b[6n',
+  '\u001b',
+];
 
 /** A secret in one of the forms a server could carry it in. */
 const secretInSomeForm = fc.tuple(fc.constantFrom(...SECRETS), fc.nat(6)).map(([secret, form]) => {
@@ -64,7 +82,15 @@ const secretInSomeForm = fc.tuple(fc.constantFrom(...SECRETS), fc.nat(6)).map(([
 
 /** Server text: words, secrets, control sequences and arbitrary unicode, run together. */
 const hostileText = fc
-  .array(fc.oneof(secretInSomeForm, fc.constantFrom(...CONTROL_FRAGMENTS), fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('failed', 'moderation_blocked', ' ', ': ', '|')), { maxLength: 8 })
+  .array(
+    fc.oneof(
+      secretInSomeForm,
+      fc.constantFrom(...CONTROL_FRAGMENTS),
+      fc.string({ unit: 'binary', maxLength: 12 }),
+      fc.constantFrom('failed', 'moderation_blocked', ' ', ': ', '|'),
+    ),
+    { maxLength: 8 },
+  )
   .map((parts) => parts.join(''));
 
 describe('the redactor and the neutraliser on arbitrary text', () => {
@@ -88,7 +114,8 @@ describe('the redactor and the neutraliser on arbitrary text', () => {
         redactor.remember([s]);
         const out = redactor.redact(`${before}${form(s)}${after}`);
         // Forms of 8 characters or more: shorter ones are found in random text by chance.
-        for (const leaked of formsOf(s).filter((f) => f.length >= 8)) expect(out.includes(leaked), `${JSON.stringify(leaked)} in ${JSON.stringify(out)}`).toBe(false);
+        for (const leaked of formsOf(s).filter((f) => f.length >= 8))
+          expect(out.includes(leaked), `${JSON.stringify(leaked)} in ${JSON.stringify(out)}`).toBe(false);
       }),
       { numRuns: FUZZ_RUNS, seed: FUZZ_SEED },
     );
@@ -155,7 +182,14 @@ describe('whole commands on hostile input', () => {
     if (mode !== 'terminal') return runCli(mode === 'json' ? [...argv, '--json'] : argv, { cwd: project.dir, env: ENV, now: () => Date.now() });
     let stdout = '';
     let stderr = '';
-    const io: CliIO = { stdout: { write: (t: string) => (stdout += t), isTTY: true }, stderr: { write: (t: string) => (stderr += t), isTTY: true }, env: { ...ENV, NO_COLOR: '', TERM: 'xterm' }, cwd: project.dir, now: () => Date.now(), signal: new AbortController().signal };
+    const io: CliIO = {
+      stdout: { write: (t: string) => (stdout += t), isTTY: true },
+      stderr: { write: (t: string) => (stderr += t), isTTY: true },
+      env: { ...ENV, NO_COLOR: '', TERM: 'xterm' },
+      cwd: project.dir,
+      now: () => Date.now(),
+      signal: new AbortController().signal,
+    };
     const code = await main(argv, io);
     return { code, stdout, stderr, events: () => [] };
   }
@@ -180,9 +214,28 @@ describe('whole commands on hostile input', () => {
     const scriptArb = fc.record({
       status: fc.oneof(fc.constant('failed'), fc.constant('cancelled'), hostileText),
       error: fc.option(fc.record({ code: fc.oneof(hostileText, fc.integer()), message: hostileText }), { freq: 4 }),
-      refuse: fc.option(fc.record({ status: fc.constantFrom(400, 401, 403, 404, 422), message: hostileText, type: fc.option(hostileText), code: fc.option(hostileText), param: fc.option(hostileText) }), { freq: 3 }),
+      refuse: fc.option(
+        fc.record({
+          status: fc.constantFrom(400, 401, 403, 404, 422),
+          message: hostileText,
+          type: fc.option(hostileText),
+          code: fc.option(hostileText),
+          param: fc.option(hostileText),
+        }),
+        { freq: 3 },
+      ),
       requestId: fc.option(hostileText),
-      listed: fc.array(fc.record({ id: fc.oneof(fc.constant('video_listed'), hostileText.filter((t) => t !== '')), status: hostileText, prompt: hostileText }), { maxLength: 2 }),
+      listed: fc.array(
+        fc.record({
+          id: fc.oneof(
+            fc.constant('video_listed'),
+            hostileText.filter((t) => t !== ''),
+          ),
+          status: hostileText,
+          prompt: hostileText,
+        }),
+        { maxLength: 2 },
+      ),
       mode: fc.constantFrom<'pipe' | 'terminal' | 'json'>('pipe', 'terminal', 'json'),
     });
     const lockPath = path.join(project.dir, 'hostile.lock.json');
@@ -194,7 +247,14 @@ describe('whole commands on hostile input', () => {
         script = {
           status: c.status,
           error: c.error,
-          ...(c.refuse ? { refuseCreate: { status: c.refuse.status, error: () => ({ message: c.refuse!.message, type: c.refuse!.type, code: c.refuse!.code, param: c.refuse!.param }) } } : {}),
+          ...(c.refuse
+            ? {
+                refuseCreate: {
+                  status: c.refuse.status,
+                  error: () => ({ message: c.refuse!.message, type: c.refuse!.type, code: c.refuse!.code, param: c.refuse!.param }),
+                },
+              }
+            : {}),
           ...(c.requestId === null ? {} : { requestId: c.requestId.replace(/[^\t\u0020-\u007e\u0080-\u00ff]/g, '') }),
           listed: c.listed.map((item) => ({ ...item, object: 'video', created_at: 1, error: null })),
         };
@@ -204,7 +264,10 @@ describe('whole commands on hostile input', () => {
         codes.set(render.code, (codes.get(render.code) ?? 0) + 1);
         expect(brokenPromises(render, [1, 5]), render.stderr).toEqual([]);
         expect(brokenOutputs(render, c.mode)).toEqual([]);
-        for (const argv of [['status', 'hostile.yaml'], ['gc', 'hostile.yaml', '--dry-run']]) {
+        for (const argv of [
+          ['status', 'hostile.yaml'],
+          ['gc', 'hostile.yaml', '--dry-run'],
+        ]) {
           const result = await runAs(c.mode, argv);
           expect(brokenPromises(result, [0, 1, 5]), `${argv.join(' ')}: ${result.stderr}`).toEqual([]);
           expect(brokenOutputs(result, c.mode), argv.join(' ')).toEqual([]);
@@ -232,7 +295,10 @@ describe('whole commands on hostile input', () => {
       videoId: fc.oneof({ arbitrary: fc.constant(null), weight: 9 }, { arbitrary: hostileText.filter((t) => t !== ''), weight: 1 }),
       orphan: fc.option(hostileText.filter((t) => t !== '')),
     });
-    const caseArb = fc.record({ edits: fc.array(entryArb, { minLength: 1, maxLength: 3 }), mode: fc.constantFrom<'pipe' | 'terminal' | 'json'>('pipe', 'terminal', 'json') });
+    const caseArb = fc.record({
+      edits: fc.array(entryArb, { minLength: 1, maxLength: 3 }),
+      mode: fc.constantFrom<'pipe' | 'terminal' | 'json'>('pipe', 'terminal', 'json'),
+    });
     let shown = 0;
     await fc.assert(
       fc.asyncProperty(caseArb, async ({ edits, mode }) => {
@@ -244,7 +310,10 @@ describe('whole commands on hostile input', () => {
         }
         // Written raw, as a hand edit, a hostile commit or a shotlist from before redaction left it.
         await writeFile(path.join(project.dir, 'quickstart.lock.json'), JSON.stringify(lock, null, 2));
-        for (const argv of [['plan', 'quickstart.yaml'], ['status', 'quickstart.yaml', '--offline']]) {
+        for (const argv of [
+          ['plan', 'quickstart.yaml'],
+          ['status', 'quickstart.yaml', '--offline'],
+        ]) {
           const result = await runAs(mode, argv);
           expect(brokenPromises(result, [0, 1, 2]), `${argv.join(' ')}: ${result.stderr}`).toEqual([]);
           expect(brokenOutputs(result, mode), argv.join(' ')).toEqual([]);
@@ -287,16 +356,32 @@ describe('whole commands on hostile input', () => {
       await fc.assert(
         fc.asyncProperty(caseArb, async (c) => {
           const baseUrl = c.userinfo === null ? counting.url : counting.url.replace('http://', `http://${c.userinfo}@`);
-          const doc = { version: 1, name: 'keys', provider: c.provider === 'openai' ? { profile: 'openai', base_url: baseUrl } : c.provider, defaults: { model: c.model, size: '1280x720', seconds: 4 }, shots: [{ id: c.shotId, prompt: c.prompt }] };
+          const doc = {
+            version: 1,
+            name: 'keys',
+            provider: c.provider === 'openai' ? { profile: 'openai', base_url: baseUrl } : c.provider,
+            defaults: { model: c.model, size: '1280x720', seconds: 4 },
+            shots: [{ id: c.shotId, prompt: c.prompt }],
+          };
           await writeFile(path.join(project.dir, 'keys.yaml'), stringify(doc));
           const flags = c.flagProvider === null ? [] : ['--provider', c.flagProvider];
-          for (const argv of [['validate', 'keys.yaml'], ['plan', 'keys.yaml', ...flags]]) {
+          for (const argv of [
+            ['validate', 'keys.yaml'],
+            ['plan', 'keys.yaml', ...flags],
+          ]) {
             const result = await runAs(c.mode, argv);
             expect(brokenPromises(result, [0, 2]), `${argv.join(' ')}: ${result.stderr}`).toEqual([]);
             codes.add(result.code);
             expect(brokenOutputs(result, c.mode), argv.join(' ')).toEqual([]);
             // No issue repeats a value that looks like a credential: not in text, not in --json.
-            const told = c.mode === 'json' ? JSON.stringify(issuesOf(result)) + result.stdout.split('\n').filter((l) => l.includes('"issue"')).join('\n') : result.stderr;
+            const told =
+              c.mode === 'json'
+                ? JSON.stringify(issuesOf(result)) +
+                  result.stdout
+                    .split('\n')
+                    .filter((l) => l.includes('"issue"'))
+                    .join('\n')
+                : result.stderr;
             for (const v of [c.provider, c.flagProvider, c.userinfo?.slice(5) ?? null]) {
               if (v !== null && looksLike(v)) expect(told.includes(v) || told.includes(decoded(v)), `${argv.join(' ')} echoed ${v}`).toBe(false);
             }

@@ -17,7 +17,13 @@ export const FILE_LEVEL_CODES = new Set(['file-not-found', 'file-unreadable', 'f
  * A local HTTP server that only counts what reaches it (and answers 500): a storyboard pointed
  * at it proves that nothing was sent.
  */
-export async function startCountingServer(): Promise<{ url: string; requests: () => number; headers: () => IncomingHttpHeaders[]; paths: () => string[]; close: () => Promise<void> }> {
+export async function startCountingServer(): Promise<{
+  url: string;
+  requests: () => number;
+  headers: () => IncomingHttpHeaders[];
+  paths: () => string[];
+  close: () => Promise<void>;
+}> {
   const seen: IncomingHttpHeaders[] = [];
   const paths: string[] = [];
   const server = createServer((request, response) => {
@@ -56,8 +62,8 @@ export interface ReportedIssue {
 
 /** The issues a `--json` run printed (`issue`, from every command). */
 export function issuesOf(run: CliRun): ReportedIssue[] {
-  return run
-    .stdout.split('\n')
+  return run.stdout
+    .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>)
     .filter((event) => event['event'] === 'issue') as unknown as ReportedIssue[];

@@ -19,7 +19,12 @@ async function validate(files: Record<string, string | Uint8Array>, extra: (dir:
     const run = await runCli(['validate', 'board.yaml', '--json'], { cwd: project.dir });
     const ms = performance.now() - started;
     expect(brokenPromises(run, [0, 2]), run.stdout).toEqual([]);
-    return { run, ms, issues: issuesOf(run) as unknown as (ReturnType<typeof issuesOf>[number] & { message: string; path: string; found?: string })[], dir: project.dir };
+    return {
+      run,
+      ms,
+      issues: issuesOf(run) as unknown as (ReturnType<typeof issuesOf>[number] & { message: string; path: string; found?: string })[],
+      dir: project.dir,
+    };
   } finally {
     await project.cleanup();
   }
@@ -92,7 +97,9 @@ describe('hostile storyboards', () => {
   });
 
   it('{{constructor}}, {{__proto__.x}} and {{constructor.constructor}} are unknown variables at their columns', async () => {
-    const { run, issues } = await validate({ 'board.yaml': yaml(...HEAD, 'shots:', '  - id: a', '    prompt: "{{constructor}} {{__proto__.x}} {{constructor.constructor}}"') });
+    const { run, issues } = await validate({
+      'board.yaml': yaml(...HEAD, 'shots:', '  - id: a', '    prompt: "{{constructor}} {{__proto__.x}} {{constructor.constructor}}"'),
+    });
     expect(run.code).toBe(2);
     expect(issues.map((i) => [i.code, i.line, i.column])).toEqual([
       ['unknown-variable', 5, 16],
@@ -101,16 +108,39 @@ describe('hostile storyboards', () => {
     ]);
   });
 
-  it('a variable or axis named __proto__ is a value, not the context\'s prototype (regression)', async () => {
+  it("a variable or axis named __proto__ is a value, not the context's prototype (regression)", async () => {
     const project = await writeProject({
-      'board.yaml': yaml(...HEAD, 'vars: {__proto__: {x: one}}', 'shots:', '  - id: a', '    prompt: "{{__proto__.x}} {{__proto__}}"', '  - id: b', '    prompt: "[{{__proto__}}]"', '    variants:', '      __proto__: [p, q]'),
+      'board.yaml': yaml(
+        ...HEAD,
+        'vars: {__proto__: {x: one}}',
+        'shots:',
+        '  - id: a',
+        '    prompt: "{{__proto__.x}} {{__proto__}}"',
+        '  - id: b',
+        '    prompt: "[{{__proto__}}]"',
+        '    variants:',
+        '      __proto__: [p, q]',
+      ),
     });
     try {
       const { loaded, issues } = await loadStoryboard('board.yaml', { cwd: project.dir });
       // shot a prints a map whole; shot b's two jobs differ by their axis, so their prompts must differ too.
       expect(issues.map((i) => i.code)).toEqual(['map-in-template']);
       expect(loaded).toBeNull();
-      await writeFile(path.join(project.dir, 'board.yaml'), yaml(...HEAD, 'vars: {__proto__: {x: one}}', 'shots:', '  - id: a', '    prompt: "{{__proto__.x}}"', '  - id: b', '    prompt: "[{{__proto__}}]"', '    variants:', '      __proto__: [p, q]'));
+      await writeFile(
+        path.join(project.dir, 'board.yaml'),
+        yaml(
+          ...HEAD,
+          'vars: {__proto__: {x: one}}',
+          'shots:',
+          '  - id: a',
+          '    prompt: "{{__proto__.x}}"',
+          '  - id: b',
+          '    prompt: "[{{__proto__}}]"',
+          '    variants:',
+          '      __proto__: [p, q]',
+        ),
+      );
       const again = await loadStoryboard('board.yaml', { cwd: project.dir });
       expect(again.issues).toEqual([]);
       expect(again.loaded!.jobs.map((job) => [job.id, job.prompt])).toEqual([
@@ -124,7 +154,19 @@ describe('hostile storyboards', () => {
   });
 
   it('an include entry must bind an axis named constructor itself, not through the prototype (regression)', async () => {
-    const { issues } = await validate({ 'board.yaml': yaml(...HEAD, 'shots:', '  - id: a', '    prompt: "{{p}}"', '    variants:', '      p: [a]', '      constructor: [k]', '      include:', '        - {p: b}') });
+    const { issues } = await validate({
+      'board.yaml': yaml(
+        ...HEAD,
+        'shots:',
+        '  - id: a',
+        '    prompt: "{{p}}"',
+        '    variants:',
+        '      p: [a]',
+        '      constructor: [k]',
+        '      include:',
+        '        - {p: b}',
+      ),
+    });
     expect(issues).toMatchObject([{ code: 'include-incomplete', line: 10 }]);
   });
 
@@ -145,7 +187,9 @@ describe('hostile storyboards', () => {
   });
 
   it('printing a field of a plain value says so, instead of a JavaScript TypeError (regression)', async () => {
-    const { issues } = await validate({ 'board.yaml': yaml(...HEAD, 'vars: {brand: Acme}', 'shots:', '  - id: a', '    prompt: "{{#with brand}}{{name}}{{/with}}"') });
+    const { issues } = await validate({
+      'board.yaml': yaml(...HEAD, 'vars: {brand: Acme}', 'shots:', '  - id: a', '    prompt: "{{#with brand}}{{name}}{{/with}}"'),
+    });
     expect(issues).toHaveLength(1);
     expect(issues[0]!.message).toContain('"name" not defined in the prompt of shot "a"');
     expect(issues[0]!.found).toBe('"Acme" is a plain value, not a map');
@@ -153,14 +197,18 @@ describe('hostile storyboards', () => {
   });
 
   it('job ids that try to escape --out are refused where the value is written', async () => {
-    const { issues } = await validate({ 'board.yaml': yaml(...HEAD, 'shots:', '  - id: a', '    prompt: "{{p}}"', '    variants:', '      p: ["../../x", "/etc/passwd", "a\\u0000b", "..\\\\x"]') });
+    const { issues } = await validate({
+      'board.yaml': yaml(...HEAD, 'shots:', '  - id: a', '    prompt: "{{p}}"', '    variants:', '      p: ["../../x", "/etc/passwd", "a\\u0000b", "..\\\\x"]'),
+    });
     expect(issues.map((i) => [i.code, i.line])).toEqual([
       ['bad-axis-label', 7],
       ['bad-axis-label', 7],
       ['bad-axis-label', 7],
       ['bad-axis-label', 7],
     ]);
-    const ids = await validate({ 'board.yaml': yaml(...HEAD, 'shots:', '  - id: ../x', '    prompt: a', '  - id: /abs', '    prompt: b', '  - id: CON', '    prompt: c') });
+    const ids = await validate({
+      'board.yaml': yaml(...HEAD, 'shots:', '  - id: ../x', '    prompt: a', '  - id: /abs', '    prompt: b', '  - id: CON', '    prompt: c'),
+    });
     // Shot ids are names: the schema refuses separators; `CON` is a legal id, made safe as a file name.
     expect(ids.issues.filter((i) => i.severity === 'error').map((i) => i.line)).toEqual([4, 6]);
   });
@@ -169,7 +217,18 @@ describe('hostile storyboards', () => {
     const shot = (id: string, ref: string) => [`  - id: ${id}`, '    prompt: x', `    input_reference: ${ref}`];
     const { issues } = await validate(
       {
-        'board.yaml': yaml(...HEAD, 'defaults: {size: 1280x720}', 'shots:', ...shot('up', '../x.png'), ...shot('abs', '/etc/hostname'), ...shot('link', 'link.png'), ...shot('fifo', 'fifo.png'), ...shot('dev', '/dev/zero'), ...shot('devrel', 'null.png'), ...shot('ok', 'ok.png')),
+        'board.yaml': yaml(
+          ...HEAD,
+          'defaults: {size: 1280x720}',
+          'shots:',
+          ...shot('up', '../x.png'),
+          ...shot('abs', '/etc/hostname'),
+          ...shot('link', 'link.png'),
+          ...shot('fifo', 'fifo.png'),
+          ...shot('dev', '/dev/zero'),
+          ...shot('devrel', 'null.png'),
+          ...shot('ok', 'ok.png'),
+        ),
         'ok.png': png(1280, 720),
       },
       async (dir) => {
@@ -190,7 +249,9 @@ describe('hostile storyboards', () => {
   });
 
   it('imports and partial files outside the project are refused', async () => {
-    const { issues } = await validate({ 'board.yaml': yaml(...HEAD, 'import: [../../etc/x.yaml]', 'partials: {p: {file: /etc/passwd}}', 'shots: [{id: a, prompt: "{{> p}}"}]') });
+    const { issues } = await validate({
+      'board.yaml': yaml(...HEAD, 'import: [../../etc/x.yaml]', 'partials: {p: {file: /etc/passwd}}', 'shots: [{id: a, prompt: "{{> p}}"}]'),
+    });
     expect(issues.filter((i) => i.code === 'path-outside-project').map((i) => i.line)).toEqual([3, 4]);
   });
 });

@@ -36,7 +36,21 @@ export async function startHostileServer(script: HostileScript): Promise<Hostile
     const url = new URL(seen.url, 'http://x');
     if (req.method === 'POST' && url.pathname === '/v1/videos') {
       if (script.refuseCreate) return sendJson(res, script.refuseCreate.status, { error: script.refuseCreate.error(auth) }, headers);
-      const job = { id: `video_${String(jobs.length + 1).padStart(4, '0')}`, object: 'video', model: 'sora-2', status: 'queued', progress: 0, created_at: Math.floor(Date.now() / 1000), completed_at: null, expires_at: null, prompt: 'p', size: '1280x720', seconds: '4', remixed_from_video_id: null, error: null };
+      const job = {
+        id: `video_${String(jobs.length + 1).padStart(4, '0')}`,
+        object: 'video',
+        model: 'sora-2',
+        status: 'queued',
+        progress: 0,
+        created_at: Math.floor(Date.now() / 1000),
+        completed_at: null,
+        expires_at: null,
+        prompt: 'p',
+        size: '1280x720',
+        seconds: '4',
+        remixed_from_video_id: null,
+        error: null,
+      };
       jobs.push(job);
       return sendJson(res, 200, job, headers);
     }
@@ -52,7 +66,13 @@ export async function startHostileServer(script: HostileScript): Promise<Hostile
       const data = [...jobs, ...(script.listed ?? [])];
       return sendJson(res, 200, { object: 'list', data, first_id: null, last_id: null, has_more: false }, headers);
     }
-    if (req.method === 'DELETE' && one) return sendJson(res, 400, { error: { message: typeof script.status === 'string' ? script.status : 'no', type: 'invalid_request_error', param: null, code: null } }, headers);
+    if (req.method === 'DELETE' && one)
+      return sendJson(
+        res,
+        400,
+        { error: { message: typeof script.status === 'string' ? script.status : 'no', type: 'invalid_request_error', param: null, code: null } },
+        headers,
+      );
     return sendJson(res, 404, { error: { message: 'no such route', type: 'invalid_request_error', param: null, code: null } }, headers);
   });
   return { ...server, creates: () => jobs.length };

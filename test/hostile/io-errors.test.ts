@@ -57,7 +57,11 @@ describe('--summary that cannot be written', () => {
     expect(full.stderr, 'the run itself is reported first').toMatch(/4 done; spent \$1\.60/);
     expect(Object.values((await readLock(dir, FILE)).jobs).map((entry) => entry.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
 
-    const again = await runCli(['render', FILE, '--base-url', emu.url, '--replace', 'hero[product=mug]', '--summary', dir], { cwd: dir, now: () => Date.now(), env: { NO_COLOR: '1' } });
+    const again = await runCli(['render', FILE, '--base-url', emu.url, '--replace', 'hero[product=mug]', '--summary', dir], {
+      cwd: dir,
+      now: () => Date.now(),
+      env: { NO_COLOR: '1' },
+    });
     expectEnvironmentFailure(again, `cannot append the run summary to ${dir}`, /\(EISDIR\)/);
   });
 });
@@ -81,7 +85,10 @@ describe('a full disk', () => {
     prefix = await smallDiskPrefix();
   }, 180_000);
 
-  it('mid-download and mid-write: exit 6 naming the file, no .part or temp file left, the videos recorded and not created again', async ({ onTestFinished, skip }) => {
+  it('mid-download and mid-write: exit 6 naming the file, no .part or temp file left, the videos recorded and not created again', async ({
+    onTestFinished,
+    skip,
+  }) => {
     if (prefix === null) skip('this machine cannot mount a private tmpfs (unshare -m / -rm): no real full disk to test with');
     const { emu, dir } = await renderProject(onTestFinished, { speed: 2000 });
     const small = path.join(dir, 'small');
@@ -103,10 +110,16 @@ describe('a full disk', () => {
 
     const run = { code: Number(await read('render.code')), stderr: await read('render.err') };
     expectEnvironmentFailure(run, `cannot write ${small}/`, /no space left on the device \(ENOSPC\)/);
-    expect((await read('after-render')).split('\n').filter((name) => /\.part-|\.tmp-/.test(name)), 'no partial download left').toEqual([]);
+    expect(
+      (await read('after-render')).split('\n').filter((name) => /\.part-|\.tmp-/.test(name)),
+      'no partial download left',
+    ).toEqual([]);
     expect(Number(await read('atomic.code'))).toBe(3);
     expect(await read('atomic.out')).toContain(`EnvironmentError: cannot write ${small}/big.json: no space left on the device (ENOSPC)`);
-    expect((await read('after-atomic')).split('\n').filter((name) => /big\.json/.test(name)), 'no temp file of the failed write left').toEqual([]);
+    expect(
+      (await read('after-atomic')).split('\n').filter((name) => /big\.json/.test(name)),
+      'no temp file of the failed write left',
+    ).toEqual([]);
 
     // What the server made is in the lockfile: the next run (on a disk with room) creates nothing twice.
     const lock = await readLock(dir, FILE);

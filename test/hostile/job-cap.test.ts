@@ -33,21 +33,53 @@ async function validate(text: string): Promise<{ code: number; ms: number; issue
 describe('the job cap', () => {
   it("9 axes of 10 values (the issue's 499 bytes, a billion jobs): refused at once, at the shot's variants", async () => {
     const axes = Array.from({ length: 9 }, (_, i) => `      a${i}: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]`);
-    const text = yaml(...HEAD, 'shots:', '  - id: hero', '    prompt: "a {{a0}}"', '    variants:', ...axes, '  - id: dusk', '    remix: hero', '    prompt: dusk');
+    const text = yaml(
+      ...HEAD,
+      'shots:',
+      '  - id: hero',
+      '    prompt: "a {{a0}}"',
+      '    variants:',
+      ...axes,
+      '  - id: dusk',
+      '    remix: hero',
+      '    prompt: dusk',
+    );
     expect(Buffer.byteLength(text)).toBeLessThan(500);
     const { code, ms, issues } = await validate(text);
     expect(code).toBe(2);
     expect(issues).toMatchObject([{ code: 'too-many-jobs', file: 'board.yaml', line: 6, column: 5, path: 'shots[0].variants' }]);
-    expect(issues[0]!.message).toBe('shot "hero" expands to 1,000,000,000 jobs (10 × 10 × 10 × 10 × 10 × 10 × 10 × 10 × 10 from its axes), more than the 10,000 a storyboard may have');
+    expect(issues[0]!.message).toBe(
+      'shot "hero" expands to 1,000,000,000 jobs (10 × 10 × 10 × 10 × 10 × 10 × 10 × 10 × 10 from its axes), more than the 10,000 a storyboard may have',
+    );
     expect(ms).toBeLessThan(5_000);
   });
 
   it('a remix fans out per parent job: 100 × 10 × 10 jobs down a chain are counted, and refused at the shot that passes the cap', async () => {
-    const text = yaml(...HEAD, 'shots:', '  - id: a', '    prompt: "{{p}} {{q}}"', '    variants:', `      p: ${values(10)}`, `      q: ${values(10)}`, '  - id: b', '    remix: a', '    prompt: "{{r}}"', '    variants:', `      r: ${values(10)}`, '  - id: c', '    remix: b', '    prompt: "{{s}}"', '    variants:', `      s: ${values(10)}`);
+    const text = yaml(
+      ...HEAD,
+      'shots:',
+      '  - id: a',
+      '    prompt: "{{p}} {{q}}"',
+      '    variants:',
+      `      p: ${values(10)}`,
+      `      q: ${values(10)}`,
+      '  - id: b',
+      '    remix: a',
+      '    prompt: "{{r}}"',
+      '    variants:',
+      `      r: ${values(10)}`,
+      '  - id: c',
+      '    remix: b',
+      '    prompt: "{{s}}"',
+      '    variants:',
+      `      s: ${values(10)}`,
+    );
     const { code, issues } = await validate(text);
     expect(code).toBe(2);
     expect(issues).toMatchObject([{ code: 'too-many-jobs', line: 17, path: 'shots[2].variants' }]);
-    expect(issues[0]!.message).toBe('the storyboard expands to 11,100 jobs, more than the 10,000 it may have; shot "c" makes 10,000 of them (10 from its axes × 1,000 jobs of "b", which it remixes)');
+    expect(issues[0]!.message).toBe(
+      'the storyboard expands to 11,100 jobs, more than the 10,000 it may have; shot "c" makes 10,000 of them (10 from its axes × 1,000 jobs of "b", which it remixes)',
+    );
   });
 
   it(`exactly ${MAX_JOBS.toLocaleString('en-US')} jobs are valid; one include more is not`, async () => {
@@ -62,7 +94,9 @@ describe('the job cap', () => {
 
   it('include and exclude hold at most 1,000 entries (the schema says so, where the list is)', async () => {
     const entries = Array.from({ length: 1001 }, (_, i) => `        - {p: v${i % 3}}`);
-    const { issues } = await validate(yaml(...HEAD, 'shots:', '  - id: a', '    prompt: "{{p}}"', '    variants:', `      p: ${values(3)}`, '      exclude:', ...entries));
+    const { issues } = await validate(
+      yaml(...HEAD, 'shots:', '  - id: a', '    prompt: "{{p}}"', '    variants:', `      p: ${values(3)}`, '      exclude:', ...entries),
+    );
     expect(issues).toMatchObject([{ path: 'shots[0].variants.exclude', line: 9 }]);
   });
 
@@ -77,8 +111,12 @@ describe('the job cap', () => {
         const variants: Record<string, unknown> = {};
         axes.forEach((n, i) => (variants[`x${i}`] = Array.from({ length: n }, (_, k) => `v${k}`)));
         // Include entries bind every axis with fresh values (`w…`), so they add jobs rather than repeat them.
-        if (include.length > 0 && axes.length > 0) variants['include'] = include.map((entry) => Object.fromEntries(axes.map((_, i) => [`x${i}`, `w${entry[i]}`])));
-        return { variants: variants as WrittenVariants, excluding: exclude.filter(([axis]) => axis < axes.length).map(([axis, value]) => ({ [`x${axis}`]: `v${value}` })) };
+        if (include.length > 0 && axes.length > 0)
+          variants['include'] = include.map((entry) => Object.fromEntries(axes.map((_, i) => [`x${i}`, `w${entry[i]}`])));
+        return {
+          variants: variants as WrittenVariants,
+          excluding: exclude.filter(([axis]) => axis < axes.length).map(([axis, value]) => ({ [`x${axis}`]: `v${value}` })),
+        };
       });
     fc.assert(
       fc.property(variantsArb, ({ variants, excluding }) => {

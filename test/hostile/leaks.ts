@@ -43,7 +43,11 @@ export function formsOf(secret: string): string[] {
       secret.replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`),
       Buffer.from(secret).toString('base64').replace(/=+$/, ''),
       // Inside a longer base64 text (`Basic base64(user:key)`), at each of its three alignments.
-      ...[0, 1, 2].map((k) => Buffer.from('\0'.repeat(k) + secret).toString('base64').slice(4, -4)),
+      ...[0, 1, 2].map((k) =>
+        Buffer.from('\0'.repeat(k) + secret)
+          .toString('base64')
+          .slice(4, -4),
+      ),
     ]),
   ];
 }
@@ -51,7 +55,11 @@ export function formsOf(secret: string): string[] {
 /** Which secrets (by their first characters) appear in `text` in some form, and in which. */
 export function leaksIn(text: string | Buffer, secrets: readonly string[] = SECRETS): string[] {
   const haystack = text.toString();
-  return secrets.flatMap((secret) => formsOf(secret).filter((form) => haystack.includes(form)).map((form) => `${secret.slice(0, 12)}… as ${JSON.stringify(form.slice(0, 20))}`));
+  return secrets.flatMap((secret) =>
+    formsOf(secret)
+      .filter((form) => haystack.includes(form))
+      .map((form) => `${secret.slice(0, 12)}… as ${JSON.stringify(form.slice(0, 20))}`),
+  );
 }
 
 /** Every file under `dir` (absent dir: none). */

@@ -21,7 +21,19 @@ describe('what counts as this machine for plain http', () => {
   });
 
   it('names under .localhost, names that merely contain localhost or 127.0.0.1, other addresses: refused', () => {
-    for (const host of ['shotlist.localhost', 'a.b.localhost', 'localhost.', 'localhost.evil.example', '127.0.0.1.nip.io', 'evil-127.0.0.1.example', '[::ffff:10.0.0.1]', '0.0.0.0', '[::]', '10.0.0.1', 'gpu-box.lan']) {
+    for (const host of [
+      'shotlist.localhost',
+      'a.b.localhost',
+      'localhost.',
+      'localhost.evil.example',
+      '127.0.0.1.nip.io',
+      'evil-127.0.0.1.example',
+      '[::ffff:10.0.0.1]',
+      '0.0.0.0',
+      '[::]',
+      '10.0.0.1',
+      'gpu-box.lan',
+    ]) {
       expect(() => createVideosClient({ profile: emulatorProfile, baseUrl: `http://${host}:1/v1`, apiKey: 'k' }), host).toThrow(InsecureHttpError);
     }
   });
@@ -49,7 +61,10 @@ describe('what counts as this machine for plain http', () => {
     const { dir, cleanup } = await copyExamples();
     try {
       const port = new URL(server.url).port;
-      const run = await runCli(['render', 'quickstart.yaml', '--base-url', `http://shotlist-test.localhost:${port}/v1`], { cwd: dir, env: { NO_COLOR: '1', SHOTLIST_API_KEY: 'sk-secret' } });
+      const run = await runCli(['render', 'quickstart.yaml', '--base-url', `http://shotlist-test.localhost:${port}/v1`], {
+        cwd: dir,
+        env: { NO_COLOR: '1', SHOTLIST_API_KEY: 'sk-secret' },
+      });
       expect(brokenPromises(run, [2]), run.stderr).toEqual([]);
       expect(run.stderr).toContain(`refusing plain HTTP to http://shotlist-test.localhost:${port}`);
       expect(server.requests()).toBe(0);

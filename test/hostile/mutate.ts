@@ -36,7 +36,38 @@ export const TEMPLATE_FRAGMENTS = [
 ] as const;
 
 /** Text that breaks YAML or stretches its corners. */
-export const YAML_FRAGMENTS = [': ', '- ', '[', ']', '{', '}', '"', "'", '\t', '&a ', '*a', '*undefined', '!!binary ', '!!js/function ', '%YAML 1.2\n', '\n---\n', '? ', '|', '>-', '#', '\u0000', '\uFEFF', '\r', '\u2028', '<<: *a', 'on', 'yes', '0x1F', '.nan', '~'] as const;
+export const YAML_FRAGMENTS = [
+  ': ',
+  '- ',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  "'",
+  '\t',
+  '&a ',
+  '*a',
+  '*undefined',
+  '!!binary ',
+  '!!js/function ',
+  '%YAML 1.2\n',
+  '\n---\n',
+  '? ',
+  '|',
+  '>-',
+  '#',
+  '\u0000',
+  '\uFEFF',
+  '\r',
+  '\u2028',
+  '<<: *a',
+  'on',
+  'yes',
+  '0x1F',
+  '.nan',
+  '~',
+] as const;
 
 export type Scalar = string | number | boolean | null;
 
@@ -51,7 +82,25 @@ export function scalarArb(): fc.Arbitrary<Scalar> {
     fc.string({ maxLength: 20 }),
     fc.string({ unit: 'grapheme', maxLength: 20 }),
     fc.string({ unit: 'binary', maxLength: 20 }),
-    fc.constantFrom('', ' ', '..', '../x', '/etc/passwd', 'CON', 'a\u0000b', '\u202e', 'sora-2', '1280x720', '720x1280', '8', 'hero', 'emulator', 'openai', '__proto__', 'constructor'),
+    fc.constantFrom(
+      '',
+      ' ',
+      '..',
+      '../x',
+      '/etc/passwd',
+      'CON',
+      'a\u0000b',
+      '\u202e',
+      'sora-2',
+      '1280x720',
+      '720x1280',
+      '8',
+      'hero',
+      'emulator',
+      'openai',
+      '__proto__',
+      'constructor',
+    ),
     fc.constantFrom(...TEMPLATE_FRAGMENTS),
   );
 }
@@ -61,7 +110,14 @@ export function valueArb(): fc.Arbitrary<unknown> {
   const { tree } = fc.letrec((tie) => ({
     tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalarArb(), tie('list'), tie('map')),
     list: fc.array(tie('tree'), { maxLength: 4 }),
-    map: fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('id', 'prompt', 'remix', 'variants', 'include', 'exclude', 'size', 'model', 'seconds', 'name', '__proto__', 'constructor', 'file')), tie('tree'), { maxKeys: 4 }),
+    map: fc.dictionary(
+      fc.oneof(
+        fc.string({ maxLength: 8 }),
+        fc.constantFrom('id', 'prompt', 'remix', 'variants', 'include', 'exclude', 'size', 'model', 'seconds', 'name', '__proto__', 'constructor', 'file'),
+      ),
+      tie('tree'),
+      { maxKeys: 4 },
+    ),
   }));
   return tree;
 }
@@ -81,9 +137,21 @@ export function treeMutationArb(): fc.Arbitrary<TreeMutation> {
   return fc.oneof(
     fc.record({ op: fc.constant('delete' as const), at }),
     fc.record({ op: fc.constant('replace' as const), at, value: valueArb() }),
-    fc.record({ op: fc.constant('add-key' as const), at, key: fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('api_key', 'base_url', 'remix', 'variants', 'include', 'exclude', 'import', 'partials', '__proto__', 'constructor')), value: valueArb() }),
+    fc.record({
+      op: fc.constant('add-key' as const),
+      at,
+      key: fc.oneof(
+        fc.string({ maxLength: 10 }),
+        fc.constantFrom('api_key', 'base_url', 'remix', 'variants', 'include', 'exclude', 'import', 'partials', '__proto__', 'constructor'),
+      ),
+      value: valueArb(),
+    }),
     fc.record({ op: fc.constant('duplicate' as const), at }),
-    fc.record({ op: fc.constant('append-text' as const), at, text: fc.oneof(fc.constantFrom(...TEMPLATE_FRAGMENTS), fc.string({ unit: 'grapheme', maxLength: 12 })) }),
+    fc.record({
+      op: fc.constant('append-text' as const),
+      at,
+      text: fc.oneof(fc.constantFrom(...TEMPLATE_FRAGMENTS), fc.string({ unit: 'grapheme', maxLength: 12 })),
+    }),
     fc.record({ op: fc.constant('huge-string' as const), at, length: fc.constantFrom(32_001, 70_000) }),
     fc.record({ op: fc.constant('nest' as const), at, depth: fc.integer({ min: 1, max: 200 }) }),
   );
@@ -101,7 +169,8 @@ function slotsOf(root: unknown): Slot[] {
   while (stack.length > 0) {
     const node = stack.pop();
     if (Array.isArray(node)) node.forEach((value, key) => (slots.push({ parent: node, key }), stack.push(value)));
-    else if (typeof node === 'object' && node !== null) for (const [key, value] of Object.entries(node)) slots.push({ parent: node as Record<string, unknown>, key }), stack.push(value);
+    else if (typeof node === 'object' && node !== null)
+      for (const [key, value] of Object.entries(node)) (slots.push({ parent: node as Record<string, unknown>, key }), stack.push(value));
   }
   return slots;
 }
@@ -138,7 +207,7 @@ export function mutateTree(doc: unknown, mutations: readonly TreeMutation[]): un
         else set([get(), get()]);
         break;
       case 'append-text':
-        set(`${typeof get() === "string" ? (get() as string) : ""}${mutation.text}`);
+        set(`${typeof get() === 'string' ? (get() as string) : ''}${mutation.text}`);
         break;
       case 'huge-string':
         set('x'.repeat(mutation.length));

@@ -77,7 +77,9 @@ describe('the lock of a pid that was reused (pid 1 is always alive)', () => {
     }
   }, 90_000);
 
-  it('one that cannot be told apart by its start (an older record, fresh): busy; once its heartbeat is older than the stated time: taken over', async ({ onTestFinished }) => {
+  it('one that cannot be told apart by its start (an older record, fresh): busy; once its heartbeat is older than the stated time: taken over', async ({
+    onTestFinished,
+  }) => {
     const dir = await scratch(onTestFinished);
     const lockPath = path.join(dir, 'x.lock.json');
     await writeFile(`${lockPath}.lock`, `${JSON.stringify({ pid: 1, host: os.hostname(), since: new Date().toISOString() })}\n`);
@@ -94,7 +96,9 @@ describe('the lock of a pid that was reused (pid 1 is always alive)', () => {
     const dir = await scratch(onTestFinished);
     const lockPath = path.join(dir, 'x.lock.json');
     await writeFile(`${lockPath}.lock`, `${JSON.stringify({ pid: 4242, host: 'render-farm-7', since: new Date().toISOString(), start: 'linux:b:1' })}\n`);
-    await expect(acquireLock(lockPath, { wait: false, clock: systemClock, signal: never, heartbeat: SHORT })).rejects.toThrow(/locked by pid 4242 on render-farm-7/);
+    await expect(acquireLock(lockPath, { wait: false, clock: systemClock, signal: never, heartbeat: SHORT })).rejects.toThrow(
+      /locked by pid 4242 on render-farm-7/,
+    );
     await age(`${lockPath}.lock`, 5_000);
     const held = await acquireLock(lockPath, { wait: false, clock: systemClock, signal: never, heartbeat: SHORT });
     await held.release();
@@ -102,7 +106,9 @@ describe('the lock of a pid that was reused (pid 1 is always alive)', () => {
 });
 
 describe('a real holder process', () => {
-  it('heartbeats while it holds the lock; SIGSTOPped, it keeps the lock however old its heartbeat (named as suspended); resumed, it goes on and releases; SIGKILLed, it is taken over at once', async ({ onTestFinished }) => {
+  it('heartbeats while it holds the lock; SIGSTOPped, it keeps the lock however old its heartbeat (named as suspended); resumed, it goes on and releases; SIGKILLed, it is taken over at once', async ({
+    onTestFinished,
+  }) => {
     const dir = await scratch(onTestFinished);
     const lockPath = path.join(dir, 'x.lock.json');
     const holder = await startHolder(lockPath);
@@ -113,7 +119,11 @@ describe('a real holder process', () => {
     await waitUntil(async () => (await stat(`${lockPath}.lock`)).mtimeMs > first, 'the holder to touch its lock', 5_000);
 
     holder.kill('SIGSTOP');
-    await waitUntil(async () => (await readProcessState(holder.pid!)) !== 'gone' && ((await readProcessState(holder.pid!)) as { stopped: boolean }).stopped, 'the holder to stop', 5_000);
+    await waitUntil(
+      async () => (await readProcessState(holder.pid!)) !== 'gone' && ((await readProcessState(holder.pid!)) as { stopped: boolean }).stopped,
+      'the holder to stop',
+      5_000,
+    );
     // A stopped process cannot heartbeat: the heartbeat is made far older than the stated time.
     await age(`${lockPath}.lock`, 60_000);
     const busy = await acquireLock(lockPath, { wait: false, clock: systemClock, signal: never, heartbeat: SHORT }).catch((e: unknown) => e);
@@ -124,7 +134,14 @@ describe('a real holder process', () => {
 
     // Waiting behind it; it resumes and ends normally, releasing the lock: the waiter gets it.
     let waitedFor: string | null = null;
-    const waiting = acquireLock(lockPath, { wait: true, clock: systemClock, signal: never, pollMs: 50, heartbeat: SHORT, onWait: (_h, judged) => (waitedFor = judged.verdict) });
+    const waiting = acquireLock(lockPath, {
+      wait: true,
+      clock: systemClock,
+      signal: never,
+      pollMs: 50,
+      heartbeat: SHORT,
+      onWait: (_h, judged) => (waitedFor = judged.verdict),
+    });
     await waitUntil(() => waitedFor !== null, 'the waiter to find the lock held', 5_000);
     expect(waitedFor).toBe('suspended');
     holder.kill('SIGCONT');
@@ -174,7 +191,11 @@ describe('a planted .shotlist/emulator/owner.json', () => {
     try {
       await mkdir(path.join(dir, '.shotlist', 'emulator'), { recursive: true });
       await writeFile(path.join(dir, '.shotlist', 'emulator', 'owner.json'), record);
-      const run = await runCli(['gc', FILE, '--dry-run', '--verbose'], { cwd: dir, env: { NO_COLOR: '1', SHOTLIST_API_KEY: 'sk-never-sent', ...env }, now: () => Date.now() });
+      const run = await runCli(['gc', FILE, '--dry-run', '--verbose'], {
+        cwd: dir,
+        env: { NO_COLOR: '1', SHOTLIST_API_KEY: 'sk-never-sent', ...env },
+        now: () => Date.now(),
+      });
       return run;
     } finally {
       await cleanup();

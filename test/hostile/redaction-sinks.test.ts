@@ -56,11 +56,21 @@ describe('a lockfile that already holds credentials (written before redaction)',
     expect(leaksIn(await readFile(lockPath))).not.toEqual([]);
 
     const runs: [string, CliRun][] = [];
-    for (const argv of [['plan', BOARD], ['plan', BOARD, '--json'], ['status', BOARD, '--offline'], ['status', BOARD, '--offline', '--json'], ['report', BOARD]]) {
+    for (const argv of [
+      ['plan', BOARD],
+      ['plan', BOARD, '--json'],
+      ['status', BOARD, '--offline'],
+      ['status', BOARD, '--offline', '--json'],
+      ['report', BOARD],
+    ]) {
       runs.push([argv.join(' '), await runCli(argv, { cwd: project.dir, env: ENV, now: () => Date.now() })]);
     }
     // One job rendered: the whole lockfile is written again, the untouched entries with it.
-    const render = await runCli(['render', BOARD, '--provider', 'emulator', '--base-url', emu.url, '--only', 'hero[product=teapot]', '--no-report'], { cwd: project.dir, env: ENV, now: () => Date.now() });
+    const render = await runCli(['render', BOARD, '--provider', 'emulator', '--base-url', emu.url, '--only', 'hero[product=teapot]', '--no-report'], {
+      cwd: project.dir,
+      env: ENV,
+      now: () => Date.now(),
+    });
     runs.push(['render --only', render]);
     expect(render.code, render.stderr).toBe(0);
 
@@ -79,7 +89,9 @@ describe('each sink on its own', () => {
   rememberSecrets(SECRETS, true);
 
   it('the lockfile serializer', () => {
-    const lock: Lockfile = JSON.parse(`{"lockfileVersion":1,"name":"x","jobs":{"a":{"fingerprint":"sha256:00","request":{"provider":"emulator","model":"sora-2","size":"1280x720","seconds":"4","prompt":"p"},"video_id":"video_1","remixed_from":null,"status":"failed","created_at":1,"expires_at":null,"cost_usd":null,"error":{"code":"c","message":${JSON.stringify(LEAKED)}},"outputs":{}}}}`) as Lockfile;
+    const lock: Lockfile = JSON.parse(
+      `{"lockfileVersion":1,"name":"x","jobs":{"a":{"fingerprint":"sha256:00","request":{"provider":"emulator","model":"sora-2","size":"1280x720","seconds":"4","prompt":"p"},"video_id":"video_1","remixed_from":null,"status":"failed","created_at":1,"expires_at":null,"cost_usd":null,"error":{"code":"c","message":${JSON.stringify(LEAKED)}},"outputs":{}}}}`,
+    ) as Lockfile;
     const text = serializeLockfile(lock);
     expect(leaksIn(text)).toEqual([]);
     expect(JSON.parse(text)).toMatchObject({ jobs: { a: { status: 'failed', error: { code: 'c' } } } });
@@ -95,7 +107,11 @@ describe('each sink on its own', () => {
 
   it('the output streams: credentials redacted, control sequences escaped, shotlist’s own kept, the stream’s own properties passed through', () => {
     let written = '';
-    const stream = safeOutput({ write: (text: string) => (written += text), isTTY: true, columns: 80 } as { write: (text: string) => unknown; isTTY: boolean; columns: number });
+    const stream = safeOutput({ write: (text: string) => (written += text), isTTY: true, columns: 80 } as {
+      write: (text: string) => unknown;
+      isTTY: boolean;
+      columns: number;
+    });
     stream.write(`\u001b[31merror\u001b[39m: ${LEAKED} \u001b]0;title\u0007\u009b2J\n`);
     expect(leaksIn(written)).toEqual([]);
     expect(written.startsWith('\u001b[31merror\u001b[39m: failed for key Bearer [redacted]')).toBe(true);

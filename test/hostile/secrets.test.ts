@@ -65,7 +65,17 @@ describe('secrets never leave the environment', () => {
     expect(refused.code).toBe(5);
     expect(refused.stderr).toContain('401');
 
-    const unreachable = await run('render, unreachable', ['render', FILE, '--provider', 'openai', '--base-url', `http://127.0.0.1:${await freePort()}/v1`, '--replace', '*', '--json']);
+    const unreachable = await run('render, unreachable', [
+      'render',
+      FILE,
+      '--provider',
+      'openai',
+      '--base-url',
+      `http://127.0.0.1:${await freePort()}/v1`,
+      '--replace',
+      '*',
+      '--json',
+    ]);
     expect(unreachable.code).toBe(5);
 
     await writeFile(path.join(project.dir, 'bad.yaml'), 'version: 1\nname: bad\nprovider: openai\nshots: [{id: a, prompt: "{{nope}}"}]\n');
@@ -75,7 +85,14 @@ describe('secrets never leave the environment', () => {
     let stdout = '';
     let stderr = '';
     const controller = new AbortController();
-    const io: CliIO = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: ENV, cwd: project.dir, now: () => Date.now(), signal: controller.signal };
+    const io: CliIO = {
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t) },
+      env: ENV,
+      cwd: project.dir,
+      now: () => Date.now(),
+      signal: controller.signal,
+    };
     setTimeout(() => controller.abort(), 300);
     const emulatorCode = await main(['emulator', '--port', '0', '--state-dir', path.join(project.dir, '.shotlist', 'emulator-cmd')], io);
     runs.push({ name: 'emulator', run: { code: emulatorCode, stdout, stderr, events: () => [] } });
@@ -87,7 +104,11 @@ describe('secrets never leave the environment', () => {
         expect(result.stderr.includes(key), `${name}: stderr`).toBe(false);
       }
     }
-    const written = [...(await filesUnder(path.join(project.dir, 'renders'))), ...(await filesUnder(path.join(project.dir, '.shotlist'))), path.join(project.dir, 'quickstart.lock.json')];
+    const written = [
+      ...(await filesUnder(path.join(project.dir, 'renders'))),
+      ...(await filesUnder(path.join(project.dir, '.shotlist'))),
+      path.join(project.dir, 'quickstart.lock.json'),
+    ];
     expect(written.length).toBeGreaterThan(8);
     for (const file of written) {
       const bytes = await readFile(file);
@@ -96,7 +117,10 @@ describe('secrets never leave the environment', () => {
   }, 60_000);
 
   it('an api_key written into a storyboard is refused, and its value is not echoed back', async () => {
-    await writeFile(path.join(project.dir, 'leaky.yaml'), `version: 1\nname: leaky\nprovider: {profile: openai, base_url: ${emu.url}, api_key: ${KEY}}\nshots: [{id: a, prompt: hi}]\n`);
+    await writeFile(
+      path.join(project.dir, 'leaky.yaml'),
+      `version: 1\nname: leaky\nprovider: {profile: openai, base_url: ${emu.url}, api_key: ${KEY}}\nshots: [{id: a, prompt: hi}]\n`,
+    );
     const result = await run('validate, api_key in file', ['validate', 'leaky.yaml']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('api_key');
@@ -105,7 +129,11 @@ describe('secrets never leave the environment', () => {
 
   it('plain http:// to a host other than this machine is refused before any request, unless opted in', async () => {
     const before = emu.stats().jobs.length;
-    const refused = await runCli(['render', FILE, '--provider', 'openai', '--base-url', 'http://example.invalid/v1', '--replace', '*'], { cwd: project.dir, env: ENV, now: () => Date.now() });
+    const refused = await runCli(['render', FILE, '--provider', 'openai', '--base-url', 'http://example.invalid/v1', '--replace', '*'], {
+      cwd: project.dir,
+      env: ENV,
+      now: () => Date.now(),
+    });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('refusing plain HTTP to http://example.invalid');
     expect(refused.stderr).not.toContain(KEY);

@@ -61,7 +61,18 @@ describe("a server's words never carry a credential into an output", () => {
       error: (auth) => ({ code: `E_${SECRET_ENV['AWS_SECRET_ACCESS_KEY']}`, message: everyForm(auth) }),
       requestId: `req ${SECRET_ENV['FAL_KEY']}`,
       listed: [
-        { id: 'video_listed1', object: 'video', status: `done ${SECRET_ENV['GEMINI_API_KEY']}`, created_at: 1, prompt: everyForm('Bearer x'), model: 'sora-2', size: '1280x720', seconds: '4', progress: 100, error: null },
+        {
+          id: 'video_listed1',
+          object: 'video',
+          status: `done ${SECRET_ENV['GEMINI_API_KEY']}`,
+          created_at: 1,
+          prompt: everyForm('Bearer x'),
+          model: 'sora-2',
+          size: '1280x720',
+          seconds: '4',
+          progress: 100,
+          error: null,
+        },
       ],
     });
     await writeFile(path.join(project.dir, FILE), hostileStoryboard(failing.baseUrl));
@@ -69,7 +80,9 @@ describe("a server's words never carry a credential into an output", () => {
     const text = await run('render', ['render', FILE, '--summary', 'summary.md', '--verbose']);
     expect(text.code, text.stderr).toBe(1);
     expect(failing.creates()).toBe(2);
-    const lock = JSON.parse(await readFile(path.join(project.dir, 'hostile.lock.json'), 'utf8')) as { jobs: Record<string, { status: string; error: { code: string; message: string } | null }> };
+    const lock = JSON.parse(await readFile(path.join(project.dir, 'hostile.lock.json'), 'utf8')) as {
+      jobs: Record<string, { status: string; error: { code: string; message: string } | null }>;
+    };
     // The failure is recorded, with the server's words, minus the credentials.
     expect(lock.jobs['mug']!.status).toBe('failed');
     expect(lock.jobs['mug']!.error!.message).toContain('failed for key Bearer [redacted]');
@@ -91,7 +104,15 @@ describe("a server's words never carry a credential into an output", () => {
 
     // Creates refused with an error envelope in every field; the request id carries a key too.
     const refusing = await hostile({
-      refuseCreate: { status: 400, error: (auth) => ({ message: everyForm(auth), type: SECRET_ENV['AZURE_OPENAI_AD_TOKEN'], param: SECRET_ENV['REPLICATE_API_TOKEN'], code: SECRET_ENV['AWS_SESSION_TOKEN'] }) },
+      refuseCreate: {
+        status: 400,
+        error: (auth) => ({
+          message: everyForm(auth),
+          type: SECRET_ENV['AZURE_OPENAI_AD_TOKEN'],
+          param: SECRET_ENV['REPLICATE_API_TOKEN'],
+          code: SECRET_ENV['AWS_SESSION_TOKEN'],
+        }),
+      },
       requestId: SECRET_ENV['AWS_SECRET_ACCESS_KEY']!,
     });
     await writeFile(path.join(project.dir, FILE), hostileStoryboard(refusing.baseUrl));
@@ -99,15 +120,25 @@ describe("a server's words never carry a credential into an output", () => {
     expect((await run('render --json, create refused', ['render', FILE, '--replace', '*', '--json'])).code).toBe(1);
 
     // A list item whose id holds a key: refused as a whole (a redacted id would name another video).
-    const badIds = await hostile({ listed: [{ id: `video_${SECRET_ENV['SHOTLIST_API_KEY']}`, object: 'video', status: 'completed', created_at: 1, prompt: 'p', error: null }] });
+    const badIds = await hostile({
+      listed: [{ id: `video_${SECRET_ENV['SHOTLIST_API_KEY']}`, object: 'video', status: 'completed', created_at: 1, prompt: 'p', error: null }],
+    });
     await writeFile(path.join(project.dir, FILE), hostileStoryboard(badIds.baseUrl));
     const gcBad = await run('gc, id with a key', ['gc', FILE, '--dry-run']);
     expect(gcBad.code).toBe(5);
     expect(gcBad.stderr).toContain('looks like a credential');
 
-    const outputs = runs.flatMap(({ name, run: r }) => [...leaksIn(r.stdout).map((l) => `${name} stdout: ${l}`), ...leaksIn(r.stderr).map((l) => `${name} stderr: ${l}`)]);
+    const outputs = runs.flatMap(({ name, run: r }) => [
+      ...leaksIn(r.stdout).map((l) => `${name} stdout: ${l}`),
+      ...leaksIn(r.stderr).map((l) => `${name} stderr: ${l}`),
+    ]);
     expect(outputs).toEqual([]);
-    const files = await leaksInFiles([path.join(project.dir, 'hostile.lock.json'), path.join(project.dir, 'summary.md'), `${path.join(project.dir, 'renders')}/`, `${path.join(project.dir, '.shotlist')}/`]);
+    const files = await leaksInFiles([
+      path.join(project.dir, 'hostile.lock.json'),
+      path.join(project.dir, 'summary.md'),
+      `${path.join(project.dir, 'renders')}/`,
+      `${path.join(project.dir, '.shotlist')}/`,
+    ]);
     expect(files).toEqual([]);
     // The files searched exist and hold the server's (redacted) words: the search could fail.
     const report = await readFile(path.join(project.dir, 'renders', 'hostile', 'report.html'), 'utf8');

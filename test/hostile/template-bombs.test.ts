@@ -44,13 +44,41 @@ describe('template expansion bombs', () => {
 
   it.each([
     ['partials doubling at each of 40 levels', [...doublingPartials(40), 'shots:', '  - id: a', '    prompt: "{{> p40}}"'], 'template-too-costly'],
-    ['the same, producing nothing (blocks with empty bodies)', [...doublingPartials(40, '{{#if true}}{{/if}}'), 'shots:', '  - id: a', '    prompt: "{{> p40}}"'], 'template-too-costly'],
-    ['the same, through {{#with}} blocks', [...doublingPartials(40, '', (body) => `{{#with @root}}${body}{{/with}}`), 'shots:', '  - id: a', '    prompt: "{{> p40}}"'], 'template-too-costly'],
-    ['three {{#each @root.a}} nested over 1,000 items', [`vars: {a: ${list(1000, '1')}}`, 'shots:', '  - id: a', '    prompt: "{{#each @root.a}}{{#each @root.a}}{{#each @root.a}}{{/each}}{{/each}}{{/each}}"'], 'template-too-costly'],
-    ['an {{#each}} over 50,000 empty strings', [`vars: {a: ${list(50_000)}}`, 'shots:', '  - id: a', '    prompt: "{{#each a}}{{this}}{{/each}}"'], 'template-too-costly'],
-    ['a list of 300 lists printed 1,000 times', [`vars: {a: ${list(300, list(100, '1'))}}`, 'shots:', '  - id: a', `    prompt: "${'{{a}}'.repeat(1000)}"`], 'template-too-costly'],
-    ['a 20,000-character value printed by an {{#each}} of 1,000 items', [`vars: {big: "${'y'.repeat(20_000)}", a: ${list(1000, '1')}}`, 'shots:', '  - id: a', '    prompt: "{{#each a}}{{@root.big}}{{/each}}"'], 'prompt-too-long'],
-    ['partials doubling their text, 40 levels', [...doublingPartials(40, 'x'.repeat(100)), 'shots:', '  - id: a', '    prompt: "{{#if true}}{{> p40}}{{/if}}"'], 'prompt-too-long'],
+    [
+      'the same, producing nothing (blocks with empty bodies)',
+      [...doublingPartials(40, '{{#if true}}{{/if}}'), 'shots:', '  - id: a', '    prompt: "{{> p40}}"'],
+      'template-too-costly',
+    ],
+    [
+      'the same, through {{#with}} blocks',
+      [...doublingPartials(40, '', (body) => `{{#with @root}}${body}{{/with}}`), 'shots:', '  - id: a', '    prompt: "{{> p40}}"'],
+      'template-too-costly',
+    ],
+    [
+      'three {{#each @root.a}} nested over 1,000 items',
+      [`vars: {a: ${list(1000, '1')}}`, 'shots:', '  - id: a', '    prompt: "{{#each @root.a}}{{#each @root.a}}{{#each @root.a}}{{/each}}{{/each}}{{/each}}"'],
+      'template-too-costly',
+    ],
+    [
+      'an {{#each}} over 50,000 empty strings',
+      [`vars: {a: ${list(50_000)}}`, 'shots:', '  - id: a', '    prompt: "{{#each a}}{{this}}{{/each}}"'],
+      'template-too-costly',
+    ],
+    [
+      'a list of 300 lists printed 1,000 times',
+      [`vars: {a: ${list(300, list(100, '1'))}}`, 'shots:', '  - id: a', `    prompt: "${'{{a}}'.repeat(1000)}"`],
+      'template-too-costly',
+    ],
+    [
+      'a 20,000-character value printed by an {{#each}} of 1,000 items',
+      [`vars: {big: "${'y'.repeat(20_000)}", a: ${list(1000, '1')}}`, 'shots:', '  - id: a', '    prompt: "{{#each a}}{{@root.big}}{{/each}}"'],
+      'prompt-too-long',
+    ],
+    [
+      'partials doubling their text, 40 levels',
+      [...doublingPartials(40, 'x'.repeat(100)), 'shots:', '  - id: a', '    prompt: "{{#if true}}{{> p40}}{{/if}}"'],
+      'prompt-too-long',
+    ],
   ])('%s: refused quickly, at the prompt', async (_name, lines, code) => {
     const { ms, issues } = await validate({ 'board.yaml': yaml(...HEAD, ...lines) });
     expect(issues.map((issue) => [issue.code, issue.path])).toEqual([[code, 'shots[0].prompt']]);
@@ -60,7 +88,9 @@ describe('template expansion bombs', () => {
   it('an indented partial whose many lines would each be indented by thousands of spaces is refused before it is built', async () => {
     // A standalone `{{> nl}}` indented by 20,000 spaces: 16,000 lines of it would be 320 million characters.
     const lines = 'x\\n'.repeat(16_000);
-    const { ms, issues } = await validate({ 'board.yaml': yaml(...HEAD, `partials: {nl: "${lines}"}`, 'shots:', '  - id: a', `    prompt: "start\\n${' '.repeat(20_000)}{{> nl}}\\nend"`) });
+    const { ms, issues } = await validate({
+      'board.yaml': yaml(...HEAD, `partials: {nl: "${lines}"}`, 'shots:', '  - id: a', `    prompt: "start\\n${' '.repeat(20_000)}{{> nl}}\\nend"`),
+    });
     expect(issues.map((issue) => issue.code)).toEqual(['prompt-too-long']);
     expect(issues[0]!.message).toContain('renders to more than 32,000 characters (in partial "nl")');
     expect(ms).toBeLessThan(QUICK_MS);
@@ -68,12 +98,26 @@ describe('template expansion bombs', () => {
 
   it('the issue says where the work went: the limit, the job and the partial', async () => {
     const { issues } = await validate({ 'board.yaml': yaml(...HEAD, ...doublingPartials(40), 'shots:', '  - id: a', '    prompt: "{{> p40}}"') });
-    expect(issues[0]).toMatchObject({ code: 'template-too-costly', line: 47, column: 13, message: expect.stringMatching(/^the prompt of shot "a" takes more than 100,000 steps to render \(in partial "p\d+", \d+ partials deep\) \(job a\)$/) });
+    expect(issues[0]).toMatchObject({
+      code: 'template-too-costly',
+      line: 47,
+      column: 13,
+      message: expect.stringMatching(/^the prompt of shot "a" takes more than 100,000 steps to render \(in partial "p\d+", \d+ partials deep\) \(job a\)$/),
+    });
   });
 
   it('templates within the limits render as before, whatever the work per job (a 40-level partial chain, a 300-item loop)', async () => {
     const project = await writeProject({
-      'board.yaml': yaml(...HEAD, ...doublingPartials(12, '{{n}}'), `vars: {items: ${list(300, 'ab')}}`, 'shots:', '  - id: a', '    prompt: "{{> p12}}|{{#each items}}{{this}}{{/each}}"', '    variants:', '      n: [1, 2]'),
+      'board.yaml': yaml(
+        ...HEAD,
+        ...doublingPartials(12, '{{n}}'),
+        `vars: {items: ${list(300, 'ab')}}`,
+        'shots:',
+        '  - id: a',
+        '    prompt: "{{> p12}}|{{#each items}}{{this}}{{/each}}"',
+        '    variants:',
+        '      n: [1, 2]',
+      ),
     });
     try {
       const run = await runCli(['plan', 'board.yaml', '--json'], { cwd: project.dir });
@@ -89,7 +133,10 @@ describe('template expansion bombs', () => {
   });
 
   it("a storyboard whose jobs each stay under the per-render limit is stopped by the storyboard's limit, with one issue", async () => {
-    const shots = Array.from({ length: 400 }, (_, i) => [`  - id: s${i}`, '    prompt: "{{#each @root.a}}{{#each @root.a}}{{#if true}}{{/if}}{{/each}}{{/each}}"']).flat();
+    const shots = Array.from({ length: 400 }, (_, i) => [
+      `  - id: s${i}`,
+      '    prompt: "{{#each @root.a}}{{#each @root.a}}{{#if true}}{{/if}}{{/each}}{{/each}}"',
+    ]).flat();
     const { ms, issues } = await validate({ 'board.yaml': yaml(...HEAD, `vars: {a: ${list(100, '1')}}`, 'shots:', ...shots) });
     const storyboardWide = issues.filter((issue) => issue.message.startsWith("the storyboard's templates take more than 20,000,000 steps"));
     expect(storyboardWide).toHaveLength(1);
@@ -102,7 +149,9 @@ describe('template expansion bombs', () => {
 
 describe('only the documented helpers', () => {
   it('{{log}} is an unknown helper (it wrote to the console, into --json output)', async () => {
-    const { issues, stdout } = await validate({ 'board.yaml': yaml(...HEAD, 'shots:', '  - id: a', '    prompt: "{{log \\"hello\\" level=\\"error\\"}}{{#log}}x{{/log}} done"') });
+    const { issues, stdout } = await validate({
+      'board.yaml': yaml(...HEAD, 'shots:', '  - id: a', '    prompt: "{{log \\"hello\\" level=\\"error\\"}}{{#log}}x{{/log}} done"'),
+    });
     expect(issues.map((issue) => [issue.code, issue.column])).toEqual([
       ['unknown-helper', 16],
       ['unknown-helper', 50],
@@ -112,7 +161,9 @@ describe('only the documented helpers', () => {
   });
 
   it('decorators and inline partials are refused where they are written', async () => {
-    const { issues } = await validate({ 'board.yaml': yaml(...HEAD, 'partials: {p: x}', 'shots:', '  - id: a', '    prompt: "{{#*inline \\"p\\"}}{{> p}}{{/inline}}{{> p}} {{*log}}"') });
+    const { issues } = await validate({
+      'board.yaml': yaml(...HEAD, 'partials: {p: x}', 'shots:', '  - id: a', '    prompt: "{{#*inline \\"p\\"}}{{> p}}{{/inline}}{{> p}} {{*log}}"'),
+    });
     expect(issues.map((issue) => [issue.code, issue.line])).toEqual([
       ['unknown-helper', 6],
       ['unknown-helper', 6],
@@ -123,7 +174,10 @@ describe('only the documented helpers', () => {
 describe('signals end a command working on a bomb', () => {
   it('SIGTERM ends `shotlist validate` of storyboards at their limits promptly: exit 130, no stack trace', async () => {
     // 30 storyboards, each at the storyboard-wide limit: tens of seconds of work in all.
-    const shots = Array.from({ length: 400 }, (_, i) => [`  - id: s${i}`, '    prompt: "{{#each @root.a}}{{#each @root.a}}{{#if true}}{{/if}}{{/each}}{{/each}}"']).flat();
+    const shots = Array.from({ length: 400 }, (_, i) => [
+      `  - id: s${i}`,
+      '    prompt: "{{#each @root.a}}{{#each @root.a}}{{#if true}}{{/if}}{{/each}}{{/each}}"',
+    ]).flat();
     const board = yaml(...HEAD, `vars: {a: ${list(100, '1')}}`, 'shots:', ...shots);
     const files = Array.from({ length: 30 }, (_, i) => `b${i}.yaml`);
     const project = await writeProject(Object.fromEntries(files.map((file) => [file, board])));
@@ -133,7 +187,9 @@ describe('signals end a command working on a bomb', () => {
       let stdout = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+        child.on('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
+      );
       // Once the first storyboard is reported, the process is busy in the second.
       await new Promise<void>((resolve, reject) => {
         const check = (): void => void (stdout.includes('b0.yaml') ? resolve() : undefined);
@@ -155,11 +211,20 @@ describe('signals end a command working on a bomb', () => {
 
   it('a process with 256 MB of heap validates the bombs without running out of memory', async () => {
     const project = await writeProject({
-      'each.yaml': yaml(...HEAD, `vars: {a: ${list(1000, '1')}}`, 'shots:', '  - id: a', '    prompt: "{{#each @root.a}}{{#each @root.a}}{{#each @root.a}}x{{/each}}{{/each}}{{/each}}"'),
+      'each.yaml': yaml(
+        ...HEAD,
+        `vars: {a: ${list(1000, '1')}}`,
+        'shots:',
+        '  - id: a',
+        '    prompt: "{{#each @root.a}}{{#each @root.a}}{{#each @root.a}}x{{/each}}{{/each}}{{/each}}"',
+      ),
       'partials.yaml': yaml(...HEAD, ...doublingPartials(40, 'x'.repeat(1000)), 'shots:', '  - id: a', '    prompt: "{{> p40}}"'),
     });
     try {
-      const child = spawn(process.execPath, ['--max-old-space-size=256', path.join(REPO, 'bin/shotlist.js'), 'validate', 'each.yaml', 'partials.yaml'], { cwd: project.dir, env: userEnv() });
+      const child = spawn(process.execPath, ['--max-old-space-size=256', path.join(REPO, 'bin/shotlist.js'), 'validate', 'each.yaml', 'partials.yaml'], {
+        cwd: project.dir,
+        env: userEnv(),
+      });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -173,4 +238,3 @@ describe('signals end a command working on a bomb', () => {
     }
   }, 120_000);
 });
-

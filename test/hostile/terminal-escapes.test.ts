@@ -131,7 +131,11 @@ describe('untrusted text on a terminal', () => {
     expect(refused.stderr).toContain('video_\\u001b]0;id\\u0007');
     lock.jobs[`gone\u001b]0;orphan\u0007`] = { ...lock.jobs['teapot']!, video_id: 'video_orphan0' };
     await writeFile(lockPath, JSON.stringify(lock, null, 2));
-    for (const argv of [['plan', FILE], ['status', FILE, '--offline'], ['status', FILE]]) {
+    for (const argv of [
+      ['plan', FILE],
+      ['status', FILE, '--offline'],
+      ['status', FILE],
+    ]) {
       const result = await run(argv);
       expect(rawControls(result.stdout + result.stderr, false), argv.join(' ')).toEqual([]);
       expect(result.stdout + result.stderr, argv.join(' ')).toContain('\\u001b]0;orphan\\u0007');
@@ -142,8 +146,14 @@ describe('untrusted text on a terminal', () => {
   }, 60_000);
 
   it("a storyboard's values quoted by its issues, and its raw lines in code frames", async () => {
-    await writeFile(path.join(project.dir, 'evil.yaml'), `version: 1\nname: evil\nprovider: "\\e]0;pwned\\a\\e[2J"\nshots: [{id: a, prompt: "x\u001b]0;raw\u0007"}]\n`);
-    for (const [result, terminal] of [[await run(['validate', 'evil.yaml']), false], [await runOnTerminal(['plan', 'evil.yaml']), true]] as const) {
+    await writeFile(
+      path.join(project.dir, 'evil.yaml'),
+      `version: 1\nname: evil\nprovider: "\\e]0;pwned\\a\\e[2J"\nshots: [{id: a, prompt: "x\u001b]0;raw\u0007"}]\n`,
+    );
+    for (const [result, terminal] of [
+      [await run(['validate', 'evil.yaml']), false],
+      [await runOnTerminal(['plan', 'evil.yaml']), true],
+    ] as const) {
       expect(result.code).toBe(2);
       expect(rawControls(result.stdout + result.stderr, terminal)).toEqual([]);
       expect(result.stderr).toContain('unknown provider "\\u001b]0;pwned\\u0007\\u001b[2J"');

@@ -43,9 +43,26 @@ const shots = 'defaults: {model: sora-2, size: 1280x720, seconds: 4}\nshots: [{i
 
 describe('credentials in base URLs', () => {
   const places = [
-    { name: 'a provider block', file: 'block.yaml', yaml: () => `version: 1\nname: block\nprovider: {profile: openai, base_url: "${withUserinfo(`bob:${PASSWORD}`)}"}\n${shots}`, at: /block\.yaml:3:\d+: error: provider\.base_url: a base URL must not hold credentials \[credentials-in-url\]/ },
-    { name: "a pool's second server", file: 'pool.yaml', yaml: () => `version: 1\nname: pool\nprovider:\n  profile: openai\n  servers:\n    - base_url: ${counting.url}\n    - base_url: ${withUserinfo(TOKEN)}\n${shots}`, at: /pool\.yaml:7:\d+: error: provider\.servers\[1\]\.base_url: a base URL must not hold credentials/ },
-    { name: 'shotlist.providers.yaml', file: 'named.yaml', providers: () => `providers:\n  mine:\n    extends: openai\n    base_url: ${withUserinfo(`bob:${PASSWORD}`)}\n`, yaml: () => `version: 1\nname: named\nprovider: mine\n${shots}`, at: /shotlist\.providers\.yaml:4:\d+: error: providers\.mine\.base_url: a base URL must not hold credentials/ },
+    {
+      name: 'a provider block',
+      file: 'block.yaml',
+      yaml: () => `version: 1\nname: block\nprovider: {profile: openai, base_url: "${withUserinfo(`bob:${PASSWORD}`)}"}\n${shots}`,
+      at: /block\.yaml:3:\d+: error: provider\.base_url: a base URL must not hold credentials \[credentials-in-url\]/,
+    },
+    {
+      name: "a pool's second server",
+      file: 'pool.yaml',
+      yaml: () =>
+        `version: 1\nname: pool\nprovider:\n  profile: openai\n  servers:\n    - base_url: ${counting.url}\n    - base_url: ${withUserinfo(TOKEN)}\n${shots}`,
+      at: /pool\.yaml:7:\d+: error: provider\.servers\[1\]\.base_url: a base URL must not hold credentials/,
+    },
+    {
+      name: 'shotlist.providers.yaml',
+      file: 'named.yaml',
+      providers: () => `providers:\n  mine:\n    extends: openai\n    base_url: ${withUserinfo(`bob:${PASSWORD}`)}\n`,
+      yaml: () => `version: 1\nname: named\nprovider: mine\n${shots}`,
+      at: /shotlist\.providers\.yaml:4:\d+: error: providers\.mine\.base_url: a base URL must not hold credentials/,
+    },
   ];
 
   for (const place of places) {
@@ -53,12 +70,23 @@ describe('credentials in base URLs', () => {
       await writeFile(path.join(project.dir, place.file), place.yaml());
       if (place.providers) await writeFile(path.join(project.dir, 'shotlist.providers.yaml'), place.providers());
       try {
-        for (const argv of [['validate', place.file], ['plan', place.file], ['plan', place.file, '--json'], ['render', place.file], ['status', place.file], ['gc', place.file, '--dry-run']]) {
+        for (const argv of [
+          ['validate', place.file],
+          ['plan', place.file],
+          ['plan', place.file, '--json'],
+          ['render', place.file],
+          ['status', place.file],
+          ['gc', place.file, '--dry-run'],
+        ]) {
           const result = await run(argv);
           const name = argv.join(' ');
           expect(result.code, name).toBe(2);
           expect(leaksIn(result.stdout + result.stderr, [PASSWORD, TOKEN]), name).toEqual([]);
-          if (argv.includes('--json')) expect(issuesOf(result).map((issue) => issue.code), name).toContain('credentials-in-url');
+          if (argv.includes('--json'))
+            expect(
+              issuesOf(result).map((issue) => issue.code),
+              name,
+            ).toContain('credentials-in-url');
           else expect(result.stderr, name).toMatch(place.at);
         }
         expect(counting.requests()).toBe(0);
@@ -71,12 +99,19 @@ describe('credentials in base URLs', () => {
   it('given with --base-url (once, or in a pool): refused by plan, render, status and gc', async () => {
     for (const urls of [[withUserinfo(`bob:${PASSWORD}`)], [counting.url, withUserinfo(TOKEN)]]) {
       const flags = urls.flatMap((url) => ['--base-url', url]);
-      for (const argv of [['plan', 'quickstart.yaml'], ['render', 'quickstart.yaml'], ['status', 'quickstart.yaml'], ['gc', 'quickstart.yaml', '--dry-run'], ['plan', 'quickstart.yaml', '--json']]) {
+      for (const argv of [
+        ['plan', 'quickstart.yaml'],
+        ['render', 'quickstart.yaml'],
+        ['status', 'quickstart.yaml'],
+        ['gc', 'quickstart.yaml', '--dry-run'],
+        ['plan', 'quickstart.yaml', '--json'],
+      ]) {
         const result = await run([...argv, '--provider', 'openai', ...flags]);
         const name = [...argv, ...urls].join(' ');
         expect(result.code, name).toBe(2);
         expect(leaksIn(result.stdout + result.stderr, [PASSWORD, TOKEN]), name).toEqual([]);
-        if (argv.includes('--json')) expect(result.events(), name).toContainEqual(expect.objectContaining({ event: 'issue', code: 'credentials-in-url', path: '--base-url' }));
+        if (argv.includes('--json'))
+          expect(result.events(), name).toContainEqual(expect.objectContaining({ event: 'issue', code: 'credentials-in-url', path: '--base-url' }));
         else expect(result.stderr, name).toContain('quickstart.yaml: error: --base-url: a base URL must not hold credentials [credentials-in-url]');
       }
     }
@@ -89,7 +124,13 @@ describe('names that are credentials', () => {
 
   it.each(keys)('provider: %s is refused without echoing it, in text and in --json', async (key) => {
     await writeFile(path.join(project.dir, 'named-key.yaml'), `version: 1\nname: k\nprovider: ${key}\n${shots}`);
-    for (const argv of [['validate', 'named-key.yaml'], ['validate', 'named-key.yaml', '--json'], ['plan', 'named-key.yaml', '--json'], ['plan', 'quickstart.yaml', '--provider', key], ['plan', 'quickstart.yaml', '--provider', key, '--json']]) {
+    for (const argv of [
+      ['validate', 'named-key.yaml'],
+      ['validate', 'named-key.yaml', '--json'],
+      ['plan', 'named-key.yaml', '--json'],
+      ['plan', 'quickstart.yaml', '--provider', key],
+      ['plan', 'quickstart.yaml', '--provider', key, '--json'],
+    ]) {
       const result = await run(argv);
       expect(result.code).toBe(2);
       expect(result.stdout + result.stderr).not.toContain(key);
@@ -116,14 +157,21 @@ describe('names that are credentials', () => {
 describe('a file holding a credential shotlist uses', () => {
   it.each([
     ['a prompt', (key: string) => `version: 1\nname: k\nprovider: emulator\nshots:\n  - id: a\n    prompt: "A sign reading ${key}"\n`, 'leak.yaml:6:'],
-    ['a variant value, URL-encoded', (key: string) => `version: 1\nname: k\nprovider: emulator\nshots:\n  - id: a\n    prompt: "{{v}}"\n    variants: {v: ["${encodeURIComponent(key)}"]}\n`, 'leak.yaml:7:'],
+    [
+      'a variant value, URL-encoded',
+      (key: string) => `version: 1\nname: k\nprovider: emulator\nshots:\n  - id: a\n    prompt: "{{v}}"\n    variants: {v: ["${encodeURIComponent(key)}"]}\n`,
+      'leak.yaml:7:',
+    ],
   ])('in %s: refused, located, not echoed', async (where, yaml, at) => {
     const key = `sk-proj-HeldKey/With+Signs=${at.length}${where.length}`;
     await writeFile(path.join(project.dir, 'leak.yaml'), yaml(key));
     // Without that key in the environment, the text is an ordinary storyboard (asked first: the
     // process's redactor, once it knows a key, keeps it).
     expect((await runCli(['validate', 'leak.yaml'], { cwd: project.dir, env: ENV })).code).toBe(0);
-    for (const argv of [['validate', 'leak.yaml'], ['plan', 'leak.yaml', '--json']]) {
+    for (const argv of [
+      ['validate', 'leak.yaml'],
+      ['plan', 'leak.yaml', '--json'],
+    ]) {
       const result = await runCli(argv, { cwd: project.dir, env: { ...ENV, OPENAI_API_KEY: key }, now: () => Date.now() });
       expect(result.code).toBe(2);
       expect(leaksIn(result.stdout + result.stderr, [key])).toEqual([]);

@@ -21,7 +21,22 @@ import { brokenPromises, examplesProject, FUZZ_SEED } from './helpers.js';
  * is an error, never that video's state recorded for this one.
  */
 
-const HOSTILE_IDS = ['../../etc/passwd', '..', '.', '', 'video_', 'video_../x', 'video_a/b', 'video_a b', 'video_a\u0000b', 'video_a%2F..', `video_${'a'.repeat(300)}`, 'VIDEO_abc', 'file-123', 'video_é'];
+const HOSTILE_IDS = [
+  '../../etc/passwd',
+  '..',
+  '.',
+  '',
+  'video_',
+  'video_../x',
+  'video_a/b',
+  'video_a b',
+  'video_a\u0000b',
+  'video_a%2F..',
+  `video_${'a'.repeat(300)}`,
+  'VIDEO_abc',
+  'file-123',
+  'video_é',
+];
 
 describe('ids a server answers', () => {
   let server: TestServer;
@@ -103,15 +118,29 @@ describe('ids a lockfile records', () => {
     const cases: [string, (id: string) => Lockfile][] = [
       ['video_id', (id) => ({ ...lock, jobs: { ...lock.jobs, [hero]: { ...lock.jobs[hero]!, video_id: id } } })],
       ['remixed_from', (id) => ({ ...lock, jobs: { ...lock.jobs, [dusk]: { ...lock.jobs[dusk]!, remixed_from: id } } })],
-      ['request.remix_of.video_id', (id) => ({ ...lock, jobs: { ...lock.jobs, [dusk]: { ...lock.jobs[dusk]!, request: { ...lock.jobs[dusk]!.request, remix_of: { job: hero, video_id: id } } } } })],
+      [
+        'request.remix_of.video_id',
+        (id) => ({
+          ...lock,
+          jobs: { ...lock.jobs, [dusk]: { ...lock.jobs[dusk]!, request: { ...lock.jobs[dusk]!.request, remix_of: { job: hero, video_id: id } } } },
+        }),
+      ],
     ];
     for (const [field, edit] of cases) {
       for (const id of ['../../etc/passwd', '..', 'video_a/b', 'video_a\nb']) {
         await writeFile(path.join(project.dir, 'quickstart.lock.json'), serializeLockfile(edit(id)));
-        for (const argv of [['plan', 'quickstart.yaml'], ['status', 'quickstart.yaml', '--offline']]) {
+        for (const argv of [
+          ['plan', 'quickstart.yaml'],
+          ['status', 'quickstart.yaml', '--offline'],
+        ]) {
           const run = await runCli(argv, { cwd: project.dir, env: { NO_COLOR: '1' } });
           expect(brokenPromises(run, [2]), `${field} ${JSON.stringify(id)}: ${run.stderr}`).toEqual([]);
-          expect(run.stderr).toMatch(new RegExp(`^error: quickstart\\.lock\\.json:\\d+:\\d+ jobs\\["hero(-dusk)?\\[product=mug\\]"\\]\\.${field.replace(/\./g, '\\.')}: .* is not a video id of provider "emulator"`, 'm'));
+          expect(run.stderr).toMatch(
+            new RegExp(
+              `^error: quickstart\\.lock\\.json:\\d+:\\d+ jobs\\["hero(-dusk)?\\[product=mug\\]"\\]\\.${field.replace(/\./g, '\\.')}: .* is not a video id of provider "emulator"`,
+              'm',
+            ),
+          );
         }
       }
     }
@@ -158,24 +187,27 @@ describe('fuzzing server answers through the CLI', () => {
   it('status against 300 seeded hostile retrieve answers: a documented exit code, no stack trace, never another id taken for the asked one', async () => {
     const codes = new Set<number>();
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(statusArb, fc.oneof(videoArb(idArb), videoArb(fc.constant('ASKED')), fc.jsonValue())), { minLength: 1, maxLength: 4 }), async (answers) => {
-        let n = 0;
-        // Whether a 2xx answer named another video than the one asked: its state must never be taken for the asked one's.
-        let answeredAnother = false;
-        answer = (url) => {
-          const [status, body] = answers[n++ % answers.length]!;
-          const asked = decodeURIComponent(url.split('/').at(-1)!);
-          // ASKED: the id the client asked for, so that well-formed answers get through too.
-          const sent = typeof body === 'object' && body !== null && (body as { id?: unknown }).id === 'ASKED' ? { ...body, id: asked } : body;
-          const id = (sent as { id?: unknown } | null)?.id;
-          if (status === 200 && typeof id === 'string' && id !== asked) answeredAnother = true;
-          return { status, body: sent };
-        };
-        const run = await runCli(['status', 'quickstart.yaml', '--base-url', server.baseUrl, '--json'], { cwd: project.dir, env: { NO_COLOR: '1' } });
-        codes.add(run.code);
-        expect(brokenPromises(run, [0, 1, 5]), run.stderr).toEqual([]);
-        if (answeredAnother) expect(run.code, 'an answer about another video ends the check (5), never becomes this one\'s state').toBe(5);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(statusArb, fc.oneof(videoArb(idArb), videoArb(fc.constant('ASKED')), fc.jsonValue())), { minLength: 1, maxLength: 4 }),
+        async (answers) => {
+          let n = 0;
+          // Whether a 2xx answer named another video than the one asked: its state must never be taken for the asked one's.
+          let answeredAnother = false;
+          answer = (url) => {
+            const [status, body] = answers[n++ % answers.length]!;
+            const asked = decodeURIComponent(url.split('/').at(-1)!);
+            // ASKED: the id the client asked for, so that well-formed answers get through too.
+            const sent = typeof body === 'object' && body !== null && (body as { id?: unknown }).id === 'ASKED' ? { ...body, id: asked } : body;
+            const id = (sent as { id?: unknown } | null)?.id;
+            if (status === 200 && typeof id === 'string' && id !== asked) answeredAnother = true;
+            return { status, body: sent };
+          };
+          const run = await runCli(['status', 'quickstart.yaml', '--base-url', server.baseUrl, '--json'], { cwd: project.dir, env: { NO_COLOR: '1' } });
+          codes.add(run.code);
+          expect(brokenPromises(run, [0, 1, 5]), run.stderr).toEqual([]);
+          if (answeredAnother) expect(run.code, "an answer about another video ends the check (5), never becomes this one's state").toBe(5);
+        },
+      ),
       { numRuns: 300, seed: FUZZ_SEED },
     );
     // Well-formed answers got through (0 or 1) as well as refused ones (5).
@@ -186,17 +218,38 @@ describe('fuzzing server answers through the CLI', () => {
     const gcCodes = new Set<number>();
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(statusArb, fc.oneof(fc.record({ object: fc.constant('list'), data: fc.array(videoArb(idArb), { maxLength: 4 }), has_more: fc.oneof(fc.boolean(), fc.constant('yes')), last_id: fc.oneof(idArb, fc.constant(null)) }, { requiredKeys: ['data'] }), fc.jsonValue())), { minLength: 1, maxLength: 3 }),
+        fc.array(
+          fc.tuple(
+            statusArb,
+            fc.oneof(
+              fc.record(
+                {
+                  object: fc.constant('list'),
+                  data: fc.array(videoArb(idArb), { maxLength: 4 }),
+                  has_more: fc.oneof(fc.boolean(), fc.constant('yes')),
+                  last_id: fc.oneof(idArb, fc.constant(null)),
+                },
+                { requiredKeys: ['data'] },
+              ),
+              fc.jsonValue(),
+            ),
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
         async (pages) => {
           let n = 0;
           answer = () => {
             const [status, body] = pages[Math.min(n++, pages.length - 1)]!;
             return { status, body };
           };
-          const run = await runCli(['gc', 'quickstart.yaml', '--base-url', server.baseUrl, '--dry-run', '--json'], { cwd: project.dir, env: { NO_COLOR: '1' } });
+          const run = await runCli(['gc', 'quickstart.yaml', '--base-url', server.baseUrl, '--dry-run', '--json'], {
+            cwd: project.dir,
+            env: { NO_COLOR: '1' },
+          });
           gcCodes.add(run.code);
           expect(brokenPromises(run, [0, 1, 5]), run.stderr).toEqual([]);
-          for (const event of run.events().filter((e) => e['event'] === 'gc.video')) expect(isVideoId('video', String(event['id'])), String(event['id'])).toBe(true);
+          for (const event of run.events().filter((e) => e['event'] === 'gc.video'))
+            expect(isVideoId('video', String(event['id'])), String(event['id'])).toBe(true);
         },
       ),
       { numRuns: 300, seed: FUZZ_SEED },

@@ -26,7 +26,18 @@ function lockWith(request: JobRequest): Lockfile {
     name: 's',
     characters: [{ name: 'Mossy', clip_sha256: SHA, provider: 'emulator', id: 'char_0123', created_at: 1_700_000_000 }],
     jobs: {
-      sit: { fingerprint: fingerprintOf(request), request, video_id: 'video_3', remixed_from: null, status: 'completed', created_at: 1, expires_at: null, cost_usd: 0.4, error: null, outputs: {} },
+      sit: {
+        fingerprint: fingerprintOf(request),
+        request,
+        video_id: 'video_3',
+        remixed_from: null,
+        status: 'completed',
+        created_at: 1,
+        expires_at: null,
+        cost_usd: 0.4,
+        error: null,
+        outputs: {},
+      },
     },
   };
 }

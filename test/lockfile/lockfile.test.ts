@@ -48,8 +48,16 @@ describe('lockfile text', () => {
     ['another version', '{"lockfileVersion": 2, "name": "x", "jobs": {}}', /lockfileVersion 2 is not supported; this shotlist reads version 1/],
     ['no version', '{"name": "x", "jobs": {}}', /lockfileVersion null is not supported/],
     ['not JSON', '{"lockfileVersion": 1,', /not valid JSON/],
-    ['a job that is not an entry', '{"lockfileVersion": 1, "name": "x", "jobs": {"a": {"video_id": 3}}}', /^lock\.json:1:\d+ jobs\.a: must have required property/],
-    ['a fingerprint edited into nonsense', `{"lockfileVersion": 1, "name": "x", "jobs": {"a": ${JSON.stringify({ fingerprint: 'abc', request: base, video_id: 'v', remixed_from: null, status: 'completed', created_at: 1, expires_at: 2, cost_usd: 0, error: null, outputs: {} })}}}`, /jobs\.a\.fingerprint: must match pattern/],
+    [
+      'a job that is not an entry',
+      '{"lockfileVersion": 1, "name": "x", "jobs": {"a": {"video_id": 3}}}',
+      /^lock\.json:1:\d+ jobs\.a: must have required property/,
+    ],
+    [
+      'a fingerprint edited into nonsense',
+      `{"lockfileVersion": 1, "name": "x", "jobs": {"a": ${JSON.stringify({ fingerprint: 'abc', request: base, video_id: 'v', remixed_from: null, status: 'completed', created_at: 1, expires_at: 2, cost_usd: 0, error: null, outputs: {} })}}}`,
+      /jobs\.a\.fingerprint: must match pattern/,
+    ],
   ])('refuses %s with a clear message', (_name, text, message) => {
     expect(() => parseLockfile(text, 'lock.json')).toThrow(LockfileError);
     expect(() => parseLockfile(text, 'lock.json')).toThrow(message);
@@ -58,7 +66,8 @@ describe('lockfile text', () => {
 
 describe('fingerprints', () => {
   it('are stable: the sha256 of the canonical request, the same on every machine', () => {
-    const canonical = '{"input_reference_sha256":null,"model":"sora-2","prompt":"A mug on a counter.","provider":"emulator","remix_parent_video_id":null,"seconds":"8","size":"1280x720"}';
+    const canonical =
+      '{"input_reference_sha256":null,"model":"sora-2","prompt":"A mug on a counter.","provider":"emulator","remix_parent_video_id":null,"seconds":"8","size":"1280x720"}';
     expect(fingerprintOf(base)).toBe(`sha256:${createHash('sha256').update(canonical).digest('hex')}`);
     expect(fingerprintOf(base)).toBe('sha256:b11be631c29108eb5910149be77ae849de4decf6b65ecb137e7d5c1b5aa9bc57');
   });

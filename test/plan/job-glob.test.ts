@@ -48,11 +48,15 @@ describe('job-id globs', () => {
   });
 
   it("plan --only with the issue's glob over a job id of 60 characters answers at once", async () => {
-    const project = await writeProject({ 'board.yaml': yaml('version: 1', 'name: g', 'shots:', '  - id: a', '    prompt: "{{p}}"', '    variants:', `      p: [${'a'.repeat(54)}]`) });
+    const project = await writeProject({
+      'board.yaml': yaml('version: 1', 'name: g', 'shots:', '  - id: a', '    prompt: "{{p}}"', '    variants:', `      p: [${'a'.repeat(54)}]`),
+    });
     try {
       const started = performance.now();
       // The costly globs are tried on the id and fail at once; matching no job, they are a usage error (exit 2) that names them.
-      const run = await runCli(['plan', 'board.yaml', '--only', '*a*a*a*a*a*a*a*a*c', '--only', 'a[*', '--replace', '*a*a*a*a*a*a*a*a*a*a*a*c'], { cwd: project.dir });
+      const run = await runCli(['plan', 'board.yaml', '--only', '*a*a*a*a*a*a*a*a*c', '--only', 'a[*', '--replace', '*a*a*a*a*a*a*a*a*a*a*a*c'], {
+        cwd: project.dir,
+      });
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr).toContain('--only "*a*a*a*a*a*a*a*a*c" matches no job');
       expect(run.stderr).toContain('--replace "*a*a*a*a*a*a*a*a*a*a*a*c" matches no job');
@@ -71,27 +75,37 @@ describe('job-id globs', () => {
     const idChar = fc.constantFrom('a', 'b', '[', ']', '=', ',', '-', '.');
     const globChar = fc.oneof(idChar, fc.constantFrom('*', '?', '**'), fc.constantFrom('{a,b}', '{a,[}', '{,a}', '{a,b*}', '{a,{b,=}}'));
     fc.assert(
-      fc.property(fc.boolean(), fc.array(globChar, { maxLength: 8 }), fc.constantFrom('a', 'b'), fc.array(idChar, { maxLength: 12 }), (negate, parts, first, idParts) => {
-        const glob = `${negate ? '!' : ''}${parts.join('')}`;
-        // A job id starts with a letter or digit (a shot id): never "." or "..", which picomatch's `*` skips as path segments.
-        const id = first + idParts.join('');
-        // picomatch threw on an empty glob (an internal error); here it matches the empty id only.
-        fc.pre(glob !== '');
-        const before = [glob].includes(id) || picomatch(glob, PICOMATCH)(id);
-        expect(globMatcher([glob])!(id), `${glob} on ${id}`).toBe(before);
-      }),
+      fc.property(
+        fc.boolean(),
+        fc.array(globChar, { maxLength: 8 }),
+        fc.constantFrom('a', 'b'),
+        fc.array(idChar, { maxLength: 12 }),
+        (negate, parts, first, idParts) => {
+          const glob = `${negate ? '!' : ''}${parts.join('')}`;
+          // A job id starts with a letter or digit (a shot id): never "." or "..", which picomatch's `*` skips as path segments.
+          const id = first + idParts.join('');
+          // picomatch threw on an empty glob (an internal error); here it matches the empty id only.
+          fc.pre(glob !== '');
+          const before = [glob].includes(id) || picomatch(glob, PICOMATCH)(id);
+          expect(globMatcher([glob])!(id), `${glob} on ${id}`).toBe(before);
+        },
+      ),
       { numRuns: 1_000, seed: FUZZ_SEED },
     );
   });
 
   it('500 random globs with many stars over long ids: each answers within (id × glob) steps, never exponentially', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('*', 'a', '?', 'b'), { minLength: 1, maxLength: 200 }), fc.string({ unit: fc.constantFrom('a', 'b'), minLength: 0, maxLength: 2000 }), (parts, id) => {
-        const started = performance.now();
-        matches(parts.join(''), id);
-        // 200 × 2,000 comparisons at most: well under a millisecond each way; the bound is for a loaded machine.
-        expect(performance.now() - started).toBeLessThan(500);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom('*', 'a', '?', 'b'), { minLength: 1, maxLength: 200 }),
+        fc.string({ unit: fc.constantFrom('a', 'b'), minLength: 0, maxLength: 2000 }),
+        (parts, id) => {
+          const started = performance.now();
+          matches(parts.join(''), id);
+          // 200 × 2,000 comparisons at most: well under a millisecond each way; the bound is for a loaded machine.
+          expect(performance.now() - started).toBeLessThan(500);
+        },
+      ),
       { numRuns: 500, seed: FUZZ_SEED },
     );
   });
@@ -106,7 +120,9 @@ describe('job-id globs', () => {
         for (const flag of ['--only', '--replace']) {
           const run = await runCli(['plan', 'board.yaml', flag, glob], { cwd: project.dir, env: { NO_COLOR: '1' } });
           expect(run.code).toBe(2);
-          expect(run.stderr).toMatch(/^error: the job-id glob ".{1,60}…?" cannot be used: (a glob of 1002 characters is longer than the 1000 allowed|its braces expand to more than 1000 alternatives)$/m);
+          expect(run.stderr).toMatch(
+            /^error: the job-id glob ".{1,60}…?" cannot be used: (a glob of 1002 characters is longer than the 1000 allowed|its braces expand to more than 1000 alternatives)$/m,
+          );
           if (glob.length > 60) expect(run.stderr).not.toContain(glob);
         }
       }

@@ -17,7 +17,18 @@ const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 const NOW_S = NOW / 1000;
 const FIXTURE = path.join(REPO, 'test/fixtures/campaign.lock.json');
 
-type PlanEvent = { event: string; id: string; action: string; new: boolean; reason: string; reason_code: string; changed: string[]; cost_usd: number; seconds: number; moved_from: string | null };
+type PlanEvent = {
+  event: string;
+  id: string;
+  action: string;
+  new: boolean;
+  reason: string;
+  reason_code: string;
+  changed: string[];
+  cost_usd: number;
+  seconds: number;
+  moved_from: string | null;
+};
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -82,7 +93,11 @@ describe('plan on the full example', () => {
     await rm(path.join(dir, 'renders/spring-launch/unboxing[product=mug].mp4'));
 
     const { jobs, total } = await plan();
-    const byAction = (action: string) => [...jobs.values()].filter((job) => job.action === action).map((job) => job.id).sort();
+    const byAction = (action: string) =>
+      [...jobs.values()]
+        .filter((job) => job.action === action)
+        .map((job) => job.id)
+        .sort();
 
     expect(byAction('render')).toEqual(
       [
@@ -106,7 +121,12 @@ describe('plan on the full example', () => {
     // The sentence says when the video expired.
     expect(jobs.get('unboxing[product=mug]')).toMatchObject({ reason_code: 'take-gone', reason: 'file missing and the video expired on the server 32 h ago' });
     expect(jobs.get('teaser')).toMatchObject({ action: 'download', reason_code: 'file-missing', cost_usd: 0 });
-    expect(byAction('reuse')).toEqual(['hero[product=kettle,size=1280x720]', 'hero[product=mug,size=1280x720]', 'hero[product=mug,size=720x1280]', 'hero[product=teapot,size=1280x720]']);
+    expect(byAction('reuse')).toEqual([
+      'hero[product=kettle,size=1280x720]',
+      'hero[product=mug,size=1280x720]',
+      'hero[product=mug,size=720x1280]',
+      'hero[product=teapot,size=1280x720]',
+    ]);
     // 13 renders of 8 s at $0.80.
     expect(total).toMatchObject({ render: 13, download: 1, reuse: 4, seconds: 104, cost_usd: 10.4 });
   });
@@ -126,18 +146,43 @@ describe('plan on the full example', () => {
       const jobs = { ...lock.jobs };
       jobs['old-shot'] = { ...lock.jobs['teaser']!, fingerprint: `sha256:${'0'.repeat(64)}`, video_id: 'video_old' };
       jobs['teaser'] = { ...lock.jobs['teaser']!, status: 'in_progress', outputs: {} };
-      jobs['unboxing[product=mug]'] = { ...lock.jobs['unboxing[product=mug]']!, status: 'failed', error: { code: 'moderation_blocked', message: 'blocked' }, outputs: {} };
+      jobs['unboxing[product=mug]'] = {
+        ...lock.jobs['unboxing[product=mug]']!,
+        status: 'failed',
+        error: { code: 'moderation_blocked', message: 'blocked' },
+        outputs: {},
+      };
       // A 400 the server gave for the request itself, recorded as such; and a server error, worth another try.
-      jobs['hero[product=kettle,size=1280x720]'] = { ...lock.jobs['hero[product=kettle,size=1280x720]']!, status: 'failed', video_id: null, error: { code: 'invalid_value', message: 'bad size', deterministic: true }, outputs: {} };
-      jobs['hero[product=mug,size=720x1280]'] = { ...lock.jobs['hero[product=mug,size=720x1280]']!, status: 'failed', error: { code: 'internal_error', message: 'oops' }, outputs: {} };
+      jobs['hero[product=kettle,size=1280x720]'] = {
+        ...lock.jobs['hero[product=kettle,size=1280x720]']!,
+        status: 'failed',
+        video_id: null,
+        error: { code: 'invalid_value', message: 'bad size', deterministic: true },
+        outputs: {},
+      };
+      jobs['hero[product=mug,size=720x1280]'] = {
+        ...lock.jobs['hero[product=mug,size=720x1280]']!,
+        status: 'failed',
+        error: { code: 'internal_error', message: 'oops' },
+        outputs: {},
+      };
       return { ...lock, jobs };
     });
     const run = await runCli(['plan', 'campaign.yaml', '--json'], { cwd: dir, now: NOW });
     const events = run.events();
     const of = (id: string) => events.find((e) => e['id'] === id);
     expect(of('teaser')).toMatchObject({ action: 'resume' });
-    expect(of('unboxing[product=mug]')).toMatchObject({ action: 'failed', cost_usd: 0, reason_code: 'failed-for-good', reason: 'moderation_blocked: blocked; not sent again until the request changes, or with --retry-failed' });
-    expect(of('hero[product=kettle,size=1280x720]')).toMatchObject({ action: 'failed', reason_code: 'failed-for-good', reason: expect.stringMatching(/^invalid_value: bad size;/) });
+    expect(of('unboxing[product=mug]')).toMatchObject({
+      action: 'failed',
+      cost_usd: 0,
+      reason_code: 'failed-for-good',
+      reason: 'moderation_blocked: blocked; not sent again until the request changes, or with --retry-failed',
+    });
+    expect(of('hero[product=kettle,size=1280x720]')).toMatchObject({
+      action: 'failed',
+      reason_code: 'failed-for-good',
+      reason: expect.stringMatching(/^invalid_value: bad size;/),
+    });
     // Its remixes cannot be made without it: blocked, and said why.
     expect(of('hero-dusk[product=kettle,size=1280x720]')).toMatchObject({ action: 'blocked', reason_code: 'parent-failed' });
     expect(of('hero[product=mug,size=720x1280]')).toMatchObject({ action: 'render', reason_code: 'last-attempt-failed' });
@@ -155,14 +200,17 @@ describe('plan on the full example', () => {
     expect(retry.events().at(-1)).toMatchObject({ event: 'plan.total', failed: 0, blocked: 0 });
   });
 
-  it('--only on remixes whose parents are rendered uses the parents\' recorded videos, and blocks only when a parent has no usable video', async () => {
+  it("--only on remixes whose parents are rendered uses the parents' recorded videos, and blocks only when a parent has no usable video", async () => {
     const lock = await installFixture((fixture) => {
       // The teapot's landscape hero expired on the server (its file is still on disk).
       const id = 'hero[product=teapot,size=1280x720]';
       return { ...fixture, jobs: { ...fixture.jobs, [id]: { ...fixture.jobs[id]!, expires_at: NOW_S - 60 } } };
     });
     const storyboard = path.join(dir, 'campaign.yaml');
-    await writeFile(storyboard, (await readFile(storyboard, 'utf8')).replace('The same scene at dusk, warm lamp light', 'The same scene at dusk, candle light'));
+    await writeFile(
+      storyboard,
+      (await readFile(storyboard, 'utf8')).replace('The same scene at dusk, warm lamp light', 'The same scene at dusk, candle light'),
+    );
     const { jobs, total, code } = await plan(['--only', 'hero-dusk[*']);
     expect(code).toBe(0);
     const mug = jobs.get('hero-dusk[product=mug,size=1280x720]')!;
@@ -190,7 +238,12 @@ describe('plan on the full example', () => {
     await installFixture();
     const storyboard = path.join(dir, 'campaign.yaml');
     // The example's cut names the product too.
-    await writeFile(storyboard, (await readFile(storyboard, 'utf8')).replace('{ id: mug, name: stoneware mug', '{ id: cup, name: stoneware mug').replace('product: [mug, teapot, kettle]', 'product: [cup, teapot, kettle]'));
+    await writeFile(
+      storyboard,
+      (await readFile(storyboard, 'utf8'))
+        .replace('{ id: mug, name: stoneware mug', '{ id: cup, name: stoneware mug')
+        .replace('product: [mug, teapot, kettle]', 'product: [cup, teapot, kettle]'),
+    );
     const { jobs, total } = await plan();
     const moved = [...jobs.values()].filter((job) => job.action === 'move');
     expect(moved.map((job) => job.id)).toEqual([
@@ -213,24 +266,45 @@ describe('plan on the full example', () => {
       const gone = jobs['hero[product=mug,size=720x1280]']!;
       jobs['hero[product=mug,size=720x1280]'] = { ...gone, created_at: NOW_S - 200_000, expires_at: NOW_S - 113_600, outputs: {} };
       const missing = jobs['hero-dusk[product=mug,size=1280x720]']!;
-      jobs['hero-dusk[product=mug,size=1280x720]'] = { ...missing, outputs: { video: { ...missing.outputs.video!, path: 'renders/spring-launch/deleted.mp4' } } };
-      jobs['unboxing[product=mug]'] = { ...jobs['unboxing[product=mug]']!, status: 'failed', error: { code: 'moderation_blocked', message: 'blocked' }, outputs: {} };
+      jobs['hero-dusk[product=mug,size=1280x720]'] = {
+        ...missing,
+        outputs: { video: { ...missing.outputs.video!, path: 'renders/spring-launch/deleted.mp4' } },
+      };
+      jobs['unboxing[product=mug]'] = {
+        ...jobs['unboxing[product=mug]']!,
+        status: 'failed',
+        error: { code: 'moderation_blocked', message: 'blocked' },
+        outputs: {},
+      };
       return { ...lock, jobs };
     });
     await rm(path.join(dir, 'renders/spring-launch/deleted.mp4'));
     const storyboard = path.join(dir, 'campaign.yaml');
-    let text = (await readFile(storyboard, 'utf8')).replace('{ id: mug, name: stoneware mug', '{ id: cup, name: stoneware mug').replace('product: [mug, teapot, kettle]', 'product: [cup, teapot, kettle]');
+    let text = (await readFile(storyboard, 'utf8'))
+      .replace('{ id: mug, name: stoneware mug', '{ id: cup, name: stoneware mug')
+      .replace('product: [mug, teapot, kettle]', 'product: [cup, teapot, kettle]');
     // unboxing's label renamed (its prompt and image name the value, so rename the image too); the teaser shot renamed and copied.
-    text = text.replace('product: [mug]', 'product: [{id: cup, file: mug, name: mug}]').replace('assets/{{product}}-{{size}}.png', 'assets/{{product.file}}-{{size}}.png').replace('lift out the {{product}}', 'lift out the {{product.name}}');
+    text = text
+      .replace('product: [mug]', 'product: [{id: cup, file: mug, name: mug}]')
+      .replace('assets/{{product}}-{{size}}.png', 'assets/{{product.file}}-{{size}}.png')
+      .replace('lift out the {{product}}', 'lift out the {{product.name}}');
     text = text.replace('  - id: teaser\n', '  - id: teaser-v2\n');
     // The shots end where the example's cuts begin.
-    text = text.replace('\ncuts:', '\n  - id: teaser-copy\n    model: sora-2-pro\n    size: 1792x1024\n    seconds: 4\n    prompt: "{{> look}} A ten-word teaser: the {{brand}} {{season}} collection, arriving soon."\n\ncuts:');
+    text = text.replace(
+      '\ncuts:',
+      '\n  - id: teaser-copy\n    model: sora-2-pro\n    size: 1792x1024\n    seconds: 4\n    prompt: "{{> look}} A ten-word teaser: the {{brand}} {{season}} collection, arriving soon."\n\ncuts:',
+    );
     await writeFile(storyboard, text);
     const { jobs, total } = await plan();
     // Gone from disk and server: rendered anew, and so its remixes (against the new video).
     expect(jobs.get('hero[product=cup,size=720x1280]')).toMatchObject({ action: 'render', reason_code: 'new' });
     expect(jobs.get('hero-dusk[product=cup,size=720x1280]')).toMatchObject({ action: 'render' });
-    expect(jobs.get('hero-dusk[product=cup,size=1280x720]')).toMatchObject({ action: 'download', moved_from: 'hero-dusk[product=mug,size=1280x720]', reason_code: 'moved', reason: 'moved from hero-dusk[product=mug,size=1280x720]; file missing' });
+    expect(jobs.get('hero-dusk[product=cup,size=1280x720]')).toMatchObject({
+      action: 'download',
+      moved_from: 'hero-dusk[product=mug,size=1280x720]',
+      reason_code: 'moved',
+      reason: 'moved from hero-dusk[product=mug,size=1280x720]; file missing',
+    });
     expect(jobs.get('unboxing[product=cup]')).toMatchObject({ action: 'failed', moved_from: 'unboxing[product=mug]' });
     expect(jobs.get('teaser-v2')).toMatchObject({ action: 'move', moved_from: 'teaser' });
     expect(jobs.get('teaser-copy')).toMatchObject({ action: 'render', reason_code: 'new' });
@@ -242,7 +316,9 @@ describe('plan on the full example', () => {
     const run = await runCli(['plan', 'campaign.yaml', '--only', 'hero-dsk*'], { cwd: dir, now: NOW });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toContain('error: --only "hero-dsk*" matches no job of spring-launch; closest job ids: hero-dusk[product=mug,size=1280x720], hero-dusk[product=mug,size=720x1280], hero-dusk[product=teapot,size=1280x720]');
+    expect(run.stderr).toContain(
+      'error: --only "hero-dsk*" matches no job of spring-launch; closest job ids: hero-dusk[product=mug,size=1280x720], hero-dusk[product=mug,size=720x1280], hero-dusk[product=teapot,size=1280x720]',
+    );
     expect(run.stderr).toContain('hint:');
     const replace = await runCli(['plan', 'campaign.yaml', '--only', 'hero[*', '--replace', 'teaser'], { cwd: dir, now: NOW });
     expect(replace.code).toBe(2);
@@ -271,7 +347,9 @@ describe('plan on the full example', () => {
 
   it('re-renders a parent whose video expired when a remix of it must render', async () => {
     await installFixture((lock) => {
-      const jobs = Object.fromEntries(Object.entries(lock.jobs).map(([id, entry]) => [id, { ...entry, created_at: NOW_S - 200_000, expires_at: NOW_S - 113_600 }]));
+      const jobs = Object.fromEntries(
+        Object.entries(lock.jobs).map(([id, entry]) => [id, { ...entry, created_at: NOW_S - 200_000, expires_at: NOW_S - 113_600 }]),
+      );
       return { ...lock, jobs };
     });
     const storyboard = path.join(dir, 'campaign.yaml');
@@ -279,7 +357,9 @@ describe('plan on the full example', () => {
     const { jobs } = await plan();
     expect(jobs.get('hero-dusk-grade[product=mug,size=1280x720,grade=warm]')).toMatchObject({ action: 'render' });
     expect(jobs.get('hero-dusk[product=mug,size=1280x720]')!.reason_code).toBe('remixed-video-gone');
-    expect(jobs.get('hero-dusk[product=mug,size=1280x720]')!.reason).toMatch(/^its video expired on the server and hero-dusk-grade\[product=mug,size=1280x720,grade=(warm|cool)\] remixes it$/);
+    expect(jobs.get('hero-dusk[product=mug,size=1280x720]')!.reason).toMatch(
+      /^its video expired on the server and hero-dusk-grade\[product=mug,size=1280x720,grade=(warm|cool)\] remixes it$/,
+    );
     // hero's video expired too, so the chain pulls in its head: a remix needs its source on the server.
     expect(jobs.get('hero[product=mug,size=1280x720]')).toMatchObject({ action: 'render', reason_code: 'remixed-video-gone' });
     // unboxing and teaser are not remixed: kept as files, nothing to pay.

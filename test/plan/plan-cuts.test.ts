@@ -29,13 +29,35 @@ const SPOT: ResolvedCut = {
 
 function job(id: string, action: PlanAction, sha256: string | null = SHA[id as 'hero']): PlannedJob {
   const entry = sha256 === null ? null : ({ outputs: { video: { path: `renders/s/${id}.mp4`, sha256, bytes: 1 } } } as unknown as LockEntry);
-  return { id, shotId: id, action, reason: { code: 'up-to-date' }, changed: [], request: {} as never, fingerprint: null, seconds: 4, costUsd: 0, cost: { currency: 'USD', micros: 0 }, entry, remixOf: null, parent: null, movedFrom: null };
+  return {
+    id,
+    shotId: id,
+    action,
+    reason: { code: 'up-to-date' },
+    changed: [],
+    request: {} as never,
+    fingerprint: null,
+    seconds: 4,
+    costUsd: 0,
+    cost: { currency: 'USD', micros: 0 },
+    entry,
+    remixOf: null,
+    parent: null,
+    movedFrom: null,
+  };
 }
 
 const FINGERPRINT = fingerprintOfFilm(filmOfCut(SPOT, (id) => ({ path: '', sha256: SHA[id as 'hero'] })));
 
 function recorded(fingerprint = FINGERPRINT, clips: Record<string, string> = { hero: SHA.hero, close: SHA.close }): Lockfile {
-  const entry: CutEntry = { fingerprint, clips, outputs: { video: { path: 'renders/s/cuts/spot.mp4', sha256: SHA.film, bytes: 10 }, timeline: { path: 'renders/s/cuts/spot.otio', sha256: SHA.otio, bytes: 5 } } };
+  const entry: CutEntry = {
+    fingerprint,
+    clips,
+    outputs: {
+      video: { path: 'renders/s/cuts/spot.mp4', sha256: SHA.film, bytes: 10 },
+      timeline: { path: 'renders/s/cuts/spot.otio', sha256: SHA.otio, bytes: 5 },
+    },
+  };
   return { lockfileVersion: 1, name: 's', jobs: {}, cuts: { [SPOT.id]: entry } };
 }
 
@@ -46,16 +68,88 @@ const ON_DISK = new Map<string, OutputState>([
 
 describe('planCuts', () => {
   it.each<[string, readonly PlannedJob[], Lockfile | null, ReadonlyMap<string, OutputState>, string, CutReason, boolean]>([
-    ['a film never built: + cut, its fingerprint known from the clips on disk', [job('hero', 'reuse'), job('close', 'reuse')], null, new Map(), 'cut', { code: 'new' }, true],
+    [
+      'a film never built: + cut, its fingerprint known from the clips on disk',
+      [job('hero', 'reuse'), job('close', 'reuse')],
+      null,
+      new Map(),
+      'cut',
+      { code: 'new' },
+      true,
+    ],
     ['everything as recorded: = reuse', [job('hero', 'reuse'), job('close', 'download')], recorded(), ON_DISK, 'reuse', { code: 'up-to-date' }, true],
-    ['a clip renders: ~ cut, fingerprint unknown until it is on disk', [job('hero', 'reuse'), job('close', 'render')], recorded(), ON_DISK, 'cut', { code: 'clips-render', clips: ['close'] }, false],
-    ['a clip is another file: ~ cut naming it', [job('hero', 'reuse'), job('close', 'reuse', SHA.other)], recorded(), ON_DISK, 'cut', { code: 'clips-changed', clips: ['close'] }, true],
-    ['same clips, other settings: ~ cut', [job('hero', 'reuse'), job('close', 'reuse')], recorded(`sha256:${'0'.repeat(64)}`), ON_DISK, 'cut', { code: 'settings-changed' }, true],
-    ['the MP4 is gone: ~ cut', [job('hero', 'reuse'), job('close', 'reuse')], recorded(), new Map([...ON_DISK].filter(([p]) => p.endsWith('.otio'))), 'cut', { code: 'file-missing', file: 'video' }, true],
-    ['the .otio was edited: ~ cut', [job('hero', 'reuse'), job('close', 'reuse')], recorded(), new Map([...ON_DISK].map(([p, s]) => [p, p.endsWith('.otio') ? { sha256: SHA.other, bytes: 5 } : s])), 'cut', { code: 'file-altered', file: 'timeline' }, true],
-    ['a clip failed for good: ! blocked naming it', [job('hero', 'reuse'), job('close', 'failed')], recorded(), ON_DISK, 'blocked', { code: 'clip-unavailable', clip: 'close', why: 'failed' }, false],
-    ['a clip blocked: ! blocked naming it', [job('hero', 'blocked', null), job('close', 'reuse')], null, new Map(), 'blocked', { code: 'clip-unavailable', clip: 'hero', why: 'blocked' }, false],
-    ['a clip not planned (left out by --only): ! blocked naming it', [job('hero', 'reuse')], null, new Map(), 'blocked', { code: 'clip-unavailable', clip: 'close', why: 'not-selected' }, false],
+    [
+      'a clip renders: ~ cut, fingerprint unknown until it is on disk',
+      [job('hero', 'reuse'), job('close', 'render')],
+      recorded(),
+      ON_DISK,
+      'cut',
+      { code: 'clips-render', clips: ['close'] },
+      false,
+    ],
+    [
+      'a clip is another file: ~ cut naming it',
+      [job('hero', 'reuse'), job('close', 'reuse', SHA.other)],
+      recorded(),
+      ON_DISK,
+      'cut',
+      { code: 'clips-changed', clips: ['close'] },
+      true,
+    ],
+    [
+      'same clips, other settings: ~ cut',
+      [job('hero', 'reuse'), job('close', 'reuse')],
+      recorded(`sha256:${'0'.repeat(64)}`),
+      ON_DISK,
+      'cut',
+      { code: 'settings-changed' },
+      true,
+    ],
+    [
+      'the MP4 is gone: ~ cut',
+      [job('hero', 'reuse'), job('close', 'reuse')],
+      recorded(),
+      new Map([...ON_DISK].filter(([p]) => p.endsWith('.otio'))),
+      'cut',
+      { code: 'file-missing', file: 'video' },
+      true,
+    ],
+    [
+      'the .otio was edited: ~ cut',
+      [job('hero', 'reuse'), job('close', 'reuse')],
+      recorded(),
+      new Map([...ON_DISK].map(([p, s]) => [p, p.endsWith('.otio') ? { sha256: SHA.other, bytes: 5 } : s])),
+      'cut',
+      { code: 'file-altered', file: 'timeline' },
+      true,
+    ],
+    [
+      'a clip failed for good: ! blocked naming it',
+      [job('hero', 'reuse'), job('close', 'failed')],
+      recorded(),
+      ON_DISK,
+      'blocked',
+      { code: 'clip-unavailable', clip: 'close', why: 'failed' },
+      false,
+    ],
+    [
+      'a clip blocked: ! blocked naming it',
+      [job('hero', 'blocked', null), job('close', 'reuse')],
+      null,
+      new Map(),
+      'blocked',
+      { code: 'clip-unavailable', clip: 'hero', why: 'blocked' },
+      false,
+    ],
+    [
+      'a clip not planned (left out by --only): ! blocked naming it',
+      [job('hero', 'reuse')],
+      null,
+      new Map(),
+      'blocked',
+      { code: 'clip-unavailable', clip: 'close', why: 'not-selected' },
+      false,
+    ],
   ])('%s', (_name, jobs, lockfile, outputs, action, reason, knowsFingerprint) => {
     const { cuts, totals } = planCuts({ cuts: [SPOT], jobs, lockfile, outputs });
     expect(cuts).toHaveLength(1);
@@ -69,14 +163,26 @@ describe('planCuts', () => {
   });
 
   it('--replace forces a film that is up to date', () => {
-    const { cuts } = planCuts({ cuts: [SPOT], jobs: [job('hero', 'reuse'), job('close', 'reuse')], lockfile: recorded(), outputs: ON_DISK, replace: ['spot*'] });
+    const { cuts } = planCuts({
+      cuts: [SPOT],
+      jobs: [job('hero', 'reuse'), job('close', 'reuse')],
+      lockfile: recorded(),
+      outputs: ON_DISK,
+      replace: ['spot*'],
+    });
     expect(cuts[0]).toMatchObject({ action: 'cut', reason: { code: 'replace' } });
   });
 
   it('--only selects films by id; films left out are counted, entries of films gone are orphans', () => {
     const lock = recorded();
     const gone = { ...lock, cuts: { ...lock.cuts, 'old[product=mug]': lock.cuts![SPOT.id]! } };
-    const plan = planCuts({ cuts: [SPOT, { ...SPOT, id: 'teaser' }], jobs: [job('hero', 'reuse'), job('close', 'reuse')], lockfile: gone, outputs: ON_DISK, only: ['spot*'] });
+    const plan = planCuts({
+      cuts: [SPOT, { ...SPOT, id: 'teaser' }],
+      jobs: [job('hero', 'reuse'), job('close', 'reuse')],
+      lockfile: gone,
+      outputs: ON_DISK,
+      only: ['spot*'],
+    });
     expect(plan.cuts.map((cut) => cut.id)).toEqual([SPOT.id]);
     expect(plan.totals).toEqual({ cut: 0, reuse: 1, blocked: 0, unselected: 1 });
     expect(plan.orphans).toEqual(['old[product=mug]']);

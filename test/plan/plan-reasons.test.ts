@@ -45,7 +45,7 @@ const DUSK_MUG = 'hero-dusk[product=mug,size=1280x720]';
 const TEAPOT = 'hero[product=teapot,size=1280x720]';
 
 describe('plan reasons as data', () => {
-  it('a parent left out by --only that must render again carries its own reason inside the remix\'s', async () => {
+  it("a parent left out by --only that must render again carries its own reason inside the remix's", async () => {
     await installFixture((lock) => lock);
     await editStoryboard('The same scene at dusk, warm lamp light', 'The same scene at dusk, candle light');
     const jobs = await reasons({ only: ['hero-dusk-grade[product=mug,*'] });
@@ -65,7 +65,10 @@ describe('plan reasons as data', () => {
   });
 
   it('a chain of expired videos under a remix that renders pulls in each parent, naming the remix that needs it', async () => {
-    await installFixture((lock) => ({ ...lock, jobs: Object.fromEntries(Object.entries(lock.jobs).map(([id, entry]) => [id, { ...entry, expires_at: NOW_S - 3600 }])) }));
+    await installFixture((lock) => ({
+      ...lock,
+      jobs: Object.fromEntries(Object.entries(lock.jobs).map(([id, entry]) => [id, { ...entry, expires_at: NOW_S - 3600 }])),
+    }));
     await editStoryboard('Grade the shot {{grade}}', 'Grade the shot {{grade}} and soft');
     const jobs = await reasons();
     expect(jobs.get(MUG)).toEqual({ action: 'render', reason: { code: 'remixed-video-gone', remix: DUSK_MUG, gone: { code: 'expired' } } });
@@ -75,7 +78,7 @@ describe('plan reasons as data', () => {
     expect(jobs.get('teaser')).toEqual({ action: 'reuse', reason: { code: 'up-to-date' } });
   });
 
-  it('a take gone from disk and server says how long ago the video expired; a failure for good carries the server\'s error', async () => {
+  it("a take gone from disk and server says how long ago the video expired; a failure for good carries the server's error", async () => {
     await installFixture((lock) => {
       const jobs = { ...lock.jobs };
       jobs['unboxing[product=mug]'] = { ...jobs['unboxing[product=mug]']!, expires_at: NOW_S - 7200, outputs: {} };
@@ -83,7 +86,10 @@ describe('plan reasons as data', () => {
       return { ...lock, jobs };
     });
     const jobs = await reasons();
-    expect(jobs.get('unboxing[product=mug]')).toEqual({ action: 'render', reason: { code: 'take-gone', file: 'missing', gone: { code: 'expired', secondsAgo: 7200 } } });
+    expect(jobs.get('unboxing[product=mug]')).toEqual({
+      action: 'render',
+      reason: { code: 'take-gone', file: 'missing', gone: { code: 'expired', secondsAgo: 7200 } },
+    });
     expect(jobs.get('teaser')).toEqual({ action: 'failed', reason: { code: 'failed-for-good', error: { code: 'moderation_blocked', message: 'blocked' } } });
   });
 });

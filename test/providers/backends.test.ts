@@ -45,27 +45,33 @@ function routes(requests: readonly RecordedRequest[], prefix: string): string[] 
 }
 
 describe.concurrent('backends, each against its emulator flavor', () => {
-  it('vllm-omni: multipart creates with flat extra fields and seeds, one job in flight, MP4 only, no prices; the lockfile records the seeds', async ({ onTestFinished }) => {
-    const b = await backend({ flavor: 'vllm-omni' }, {
-      'open.yaml': [
-        'version: 1',
-        'name: open',
-        'provider: {profile: vllm-omni, min_poll_ms: 20}',
-        'defaults: {size: 832x480, seconds: 2, seed: auto, num_inference_steps: 4}',
-        'shots:',
-        '  - id: hero',
-        '    prompt: A {{product}} on a sunlit counter',
-        '    negative_prompt: blurry, watermark',
-        '    variants: {product: [mug, teapot]}',
-        '  - id: kettle',
-        '    prompt: A kettle steaming',
-        '    seed: 42',
-        '    num_frames: 33',
-        '    fps: 16',
-        '    guidance_scale: 5.5',
-        '',
-      ].join('\n'),
-    }, onTestFinished);
+  it('vllm-omni: multipart creates with flat extra fields and seeds, one job in flight, MP4 only, no prices; the lockfile records the seeds', async ({
+    onTestFinished,
+  }) => {
+    const b = await backend(
+      { flavor: 'vllm-omni' },
+      {
+        'open.yaml': [
+          'version: 1',
+          'name: open',
+          'provider: {profile: vllm-omni, min_poll_ms: 20}',
+          'defaults: {size: 832x480, seconds: 2, seed: auto, num_inference_steps: 4}',
+          'shots:',
+          '  - id: hero',
+          '    prompt: A {{product}} on a sunlit counter',
+          '    negative_prompt: blurry, watermark',
+          '    variants: {product: [mug, teapot]}',
+          '  - id: kettle',
+          '    prompt: A kettle steaming',
+          '    seed: 42',
+          '    num_frames: 33',
+          '    fps: 16',
+          '    guidance_scale: 5.5',
+          '',
+        ].join('\n'),
+      },
+      onTestFinished,
+    );
 
     const plan = await runCli(['plan', 'open.yaml', '--base-url', b.baseUrl], { cwd: b.dir });
     expect(plan.code, plan.stderr).toBe(0);
@@ -91,9 +97,30 @@ describe.concurrent('backends, each against its emulator flavor', () => {
     for (const create of creates) expect(create.headers['authorization']).toBeUndefined();
     const kettle = await Promise.all(creates.map(bodyFields)).then((bodies) => bodies.find((body) => body.fields['prompt'] === 'A kettle steaming')!);
     // Multipart even without a file; every value a form string; no model (the server has one).
-    expect(kettle).toEqual({ encoding: 'multipart', fields: { prompt: 'A kettle steaming', size: '832x480', seconds: '2', seed: '42', num_frames: '33', fps: '16', num_inference_steps: '4', guidance_scale: '5.5' } });
-    expect(routes(b.requests, '/v1').filter((r) => r.includes('content'))).toEqual(['GET /videos/{id}/content?variant=video', 'GET /videos/{id}/content?variant=video', 'GET /videos/{id}/content?variant=video']);
-    expect(b.emu.stats().jobs.map((job) => job.extra?.['seed']).sort()).toEqual([42, autoSeed('hero[product=mug]'), autoSeed('hero[product=teapot]')].sort());
+    expect(kettle).toEqual({
+      encoding: 'multipart',
+      fields: {
+        prompt: 'A kettle steaming',
+        size: '832x480',
+        seconds: '2',
+        seed: '42',
+        num_frames: '33',
+        fps: '16',
+        num_inference_steps: '4',
+        guidance_scale: '5.5',
+      },
+    });
+    expect(routes(b.requests, '/v1').filter((r) => r.includes('content'))).toEqual([
+      'GET /videos/{id}/content?variant=video',
+      'GET /videos/{id}/content?variant=video',
+      'GET /videos/{id}/content?variant=video',
+    ]);
+    expect(
+      b.emu
+        .stats()
+        .jobs.map((job) => job.extra?.['seed'])
+        .sort(),
+    ).toEqual([42, autoSeed('hero[product=mug]'), autoSeed('hero[product=teapot]')].sort());
 
     // The seeds are in the fingerprints: a second run has nothing to do.
     const again = await render(b, 'open.yaml');
@@ -102,37 +129,50 @@ describe.concurrent('backends, each against its emulator flavor', () => {
   });
 
   it('vllm-omni: a model the server does not serve stops the run before any create (GET /v1/models)', async ({ onTestFinished }) => {
-    const b = await backend({ flavor: 'vllm-omni', servedModel: 'Lightricks/LTX-2' }, {
-      'open.yaml': 'version: 1\nname: open\nprovider: {profile: vllm-omni, min_poll_ms: 20}\ndefaults: {model: Wan-AI/Wan2.2-T2V-A14B-Diffusers, size: 832x480, seconds: 2}\nshots:\n  - id: a\n    prompt: A cat\n',
-    }, onTestFinished);
+    const b = await backend(
+      { flavor: 'vllm-omni', servedModel: 'Lightricks/LTX-2' },
+      {
+        'open.yaml':
+          'version: 1\nname: open\nprovider: {profile: vllm-omni, min_poll_ms: 20}\ndefaults: {model: Wan-AI/Wan2.2-T2V-A14B-Diffusers, size: 832x480, seconds: 2}\nshots:\n  - id: a\n    prompt: A cat\n',
+      },
+      onTestFinished,
+    );
     const run = await render(b, 'open.yaml');
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('serves Lightricks/LTX-2, but job a asks for model "Wan-AI/Wan2.2-T2V-A14B-Diffusers"');
     expect(routes(b.requests, '/v1')).toEqual(['GET /models']);
   });
 
-  it('litellm: JSON creates with model and extra_body, base64 ids percent-encoded in paths, processing mapped, remix, listing hint, no DELETE', async ({ onTestFinished }) => {
-    const b = await backend({ flavor: 'litellm', apiKey: 'sk-litellm' }, {
-      'gw.yaml': [
-        'version: 1',
-        'name: gw',
-        'provider: {profile: litellm, min_poll_ms: 20}',
-        'defaults: {model: sora-2, size: 1280x720, seconds: 4, seed: 7}',
-        'shots:',
-        '  - id: hero',
-        '    prompt: A mug on a counter',
-        '  - id: dusk',
-        '    remix: hero',
-        '    prompt: The same at dusk',
-        '',
-      ].join('\n'),
-    }, onTestFinished);
+  it('litellm: JSON creates with model and extra_body, base64 ids percent-encoded in paths, processing mapped, remix, listing hint, no DELETE', async ({
+    onTestFinished,
+  }) => {
+    const b = await backend(
+      { flavor: 'litellm', apiKey: 'sk-litellm' },
+      {
+        'gw.yaml': [
+          'version: 1',
+          'name: gw',
+          'provider: {profile: litellm, min_poll_ms: 20}',
+          'defaults: {model: sora-2, size: 1280x720, seconds: 4, seed: 7}',
+          'shots:',
+          '  - id: hero',
+          '    prompt: A mug on a counter',
+          '  - id: dusk',
+          '    remix: hero',
+          '    prompt: The same at dusk',
+          '',
+        ].join('\n'),
+      },
+      onTestFinished,
+    );
     const run = await render(b, 'gw.yaml', { LITELLM_API_KEY: 'sk-litellm' });
     expect(run.code, run.stderr).toBe(0);
     const lock = await readLock(b.dir, 'gw.yaml');
     const hero = lock.jobs['hero']!;
     expect(hero.video_id).toMatch(/^video_[A-Za-z0-9+/]+=+$/);
-    expect(Buffer.from(hero.video_id!.slice('video_'.length), 'base64').toString()).toMatch(/^litellm:custom_llm_provider:openai;model_id:sora-2;video_id:video_/);
+    expect(Buffer.from(hero.video_id!.slice('video_'.length), 'base64').toString()).toMatch(
+      /^litellm:custom_llm_provider:openai;model_id:sora-2;video_id:video_/,
+    );
     expect(hero.request.extra).toEqual({ seed: 7 });
     expect(lock.jobs['dusk']!.request.extra).toBeUndefined();
     expect(lock.jobs['dusk']!.remixed_from).toBe(hero.video_id);
@@ -142,7 +182,10 @@ describe.concurrent('backends, each against its emulator flavor', () => {
     expect(create!.url).toBe('/v1/videos');
     expect(create!.headers['authorization']).toBe('Bearer sk-litellm');
     expect(create!.headers['content-type']).toBe('application/json');
-    expect(await bodyFields(create!)).toEqual({ encoding: 'json', fields: { prompt: 'A mug on a counter', model: 'sora-2', size: '1280x720', seconds: '4', extra_body: { seed: 7 } } });
+    expect(await bodyFields(create!)).toEqual({
+      encoding: 'json',
+      fields: { prompt: 'A mug on a counter', model: 'sora-2', size: '1280x720', seconds: '4', extra_body: { seed: 7 } },
+    });
     // The id's `=` (and any `/`, `+`) travel percent-encoded.
     expect(remix!.url).toBe(`/v1/videos/${encodeURIComponent(hero.video_id!)}/remix`);
     expect(remix!.url).toContain('%3D');
@@ -152,29 +195,36 @@ describe.concurrent('backends, each against its emulator flavor', () => {
     // Listing (how a lost create is looked for) carries the provider hint LiteLLM needs.
     const client = createVideosClient({ profile: litellmProfile, baseUrl: b.baseUrl, apiKey: 'sk-litellm' });
     onTestFinished(() => client.close());
-    expect((await client.list({ limit: 10 })).data.map((video) => [video.id, video.status])).toEqual([[lock.jobs['dusk']!.video_id, 'completed'], [hero.video_id, 'completed']]);
+    expect((await client.list({ limit: 10 })).data.map((video) => [video.id, video.status])).toEqual([
+      [lock.jobs['dusk']!.video_id, 'completed'],
+      [hero.video_id, 'completed'],
+    ]);
     expect(b.requests.at(-1)!.url).toBe('/v1/videos?custom_llm_provider=openai&limit=10');
   });
 
   it('azure: /openai/v1 paths, the api-key header, the deployment name as model, thumbnails, within 2 creates a minute', async ({ onTestFinished }) => {
-    const b = await backend({ flavor: 'azure', apiKey: 'az-key', deployments: { 'my-sora': 'sora-2' } }, {
-      'az.yaml': [
-        'version: 1',
-        'name: az',
-        'provider:',
-        '  profile: azure',
-        '  min_poll_ms: 20',
-        '  models: {my-sora: {sizes: [1280x720, 720x1280], seconds: [4, 8], price_per_second: {1280x720: 0.1, 720x1280: 0.1}}}',
-        'defaults: {model: my-sora, size: 1280x720, seconds: 4}',
-        'shots:',
-        '  - id: hero',
-        '    prompt: A mug on a counter',
-        '  - id: dusk',
-        '    remix: hero',
-        '    prompt: The same at dusk',
-        '',
-      ].join('\n'),
-    }, onTestFinished);
+    const b = await backend(
+      { flavor: 'azure', apiKey: 'az-key', deployments: { 'my-sora': 'sora-2' } },
+      {
+        'az.yaml': [
+          'version: 1',
+          'name: az',
+          'provider:',
+          '  profile: azure',
+          '  min_poll_ms: 20',
+          '  models: {my-sora: {sizes: [1280x720, 720x1280], seconds: [4, 8], price_per_second: {1280x720: 0.1, 720x1280: 0.1}}}',
+          'defaults: {model: my-sora, size: 1280x720, seconds: 4}',
+          'shots:',
+          '  - id: hero',
+          '    prompt: A mug on a counter',
+          '  - id: dusk',
+          '    remix: hero',
+          '    prompt: The same at dusk',
+          '',
+        ].join('\n'),
+      },
+      onTestFinished,
+    );
     expect(b.baseUrl).toMatch(/\/openai\/v1$/);
     const run = await render(b, 'az.yaml', { AZURE_OPENAI_API_KEY: 'az-key' });
     expect(run.code, run.stderr).toBe(0);
@@ -193,16 +243,24 @@ describe.concurrent('backends, each against its emulator flavor', () => {
   });
 
   it('azure: an Entra ID token (AZURE_OPENAI_AD_TOKEN) goes as a bearer when no key is set', async ({ onTestFinished }) => {
-    const b = await backend({ flavor: 'azure', apiKey: 'entra-token' }, {
-      'az.yaml': 'version: 1\nname: az\nprovider: {profile: azure, min_poll_ms: 20}\nshots:\n  - id: a\n    prompt: A cat\n',
-    }, onTestFinished);
+    const b = await backend(
+      { flavor: 'azure', apiKey: 'entra-token' },
+      {
+        'az.yaml': 'version: 1\nname: az\nprovider: {profile: azure, min_poll_ms: 20}\nshots:\n  - id: a\n    prompt: A cat\n',
+      },
+      onTestFinished,
+    );
     const run = await render(b, 'az.yaml', { AZURE_OPENAI_AD_TOKEN: 'entra-token' });
     expect(run.code, run.stderr).toBe(0);
     expect(b.requests.every((r) => r.headers['authorization'] === 'Bearer entra-token' && r.headers['api-key'] === undefined)).toBe(true);
   });
 
   it('openai: the contract as it was, Bearer from OPENAI_API_KEY, JSON, thumbnails', async ({ onTestFinished }) => {
-    const b = await backend({ apiKey: 'sk-openai' }, { 'o.yaml': 'version: 1\nname: o\nprovider: {profile: openai, min_poll_ms: 20}\nshots:\n  - id: a\n    prompt: A cat\n' }, onTestFinished);
+    const b = await backend(
+      { apiKey: 'sk-openai' },
+      { 'o.yaml': 'version: 1\nname: o\nprovider: {profile: openai, min_poll_ms: 20}\nshots:\n  - id: a\n    prompt: A cat\n' },
+      onTestFinished,
+    );
     const run = await render(b, 'o.yaml', { OPENAI_API_KEY: 'sk-openai' });
     expect(run.code, run.stderr).toBe(0);
     const create = b.requests.find((r) => r.method === 'POST')!;

@@ -25,7 +25,9 @@ describe('what each built-in profile says its servers serve', () => {
   });
 
   it('casts at most the two characters per video of the March-2026 guide where characters are served', () => {
-    const most = Object.fromEntries(['emulator', 'openai', 'azure', 'vllm-omni', 'litellm'].map((name) => [name, builtinProfiles[name]!.features.characters ?? 0]));
+    const most = Object.fromEntries(
+      ['emulator', 'openai', 'azure', 'vllm-omni', 'litellm'].map((name) => [name, builtinProfiles[name]!.features.characters ?? 0]),
+    );
     expect(most).toEqual({ emulator: 2, openai: 2, azure: 0, 'vllm-omni': 0, litellm: 2 });
   });
 });

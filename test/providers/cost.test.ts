@@ -49,12 +49,22 @@ describe('cost of one video', () => {
   it('a size is priced by its own key, then its resolution, then *', () => {
     expect(priceKeys('1280x720')).toEqual(['1280x720', '720p', '*']);
     expect(priceKeys('2160x3840')).toEqual(['2160x3840', '4k', '2160p', '*']);
-    const both: ProviderProfile = { ...reseller, models: { m: { sizes: 'any', seconds: 'any', price: { perSecond: { '1280x720': 0.3, '720p': 0.2, '*': 0.1 } } } } };
-    expect([costOf(both, 'm', '1280x720', 1), costOf(both, 'm', '720x1280', 1), costOf(both, 'm', '640x360', 1)]).toEqual([eur(300_000), eur(200_000), eur(100_000)]);
+    const both: ProviderProfile = {
+      ...reseller,
+      models: { m: { sizes: 'any', seconds: 'any', price: { perSecond: { '1280x720': 0.3, '720p': 0.2, '*': 0.1 } } } },
+    };
+    expect([costOf(both, 'm', '1280x720', 1), costOf(both, 'm', '720x1280', 1), costOf(both, 'm', '640x360', 1)]).toEqual([
+      eur(300_000),
+      eur(200_000),
+      eur(100_000),
+    ]);
   });
 
   it('per second and per generation add up (a base fee plus seconds)', () => {
-    const mixed: ProviderProfile = { ...reseller, models: { m: { sizes: 'any', seconds: 'any', price: { perSecond: { '*': 0.1 }, perGeneration: { '*': 0.05 } } } } };
+    const mixed: ProviderProfile = {
+      ...reseller,
+      models: { m: { sizes: 'any', seconds: 'any', price: { perSecond: { '*': 0.1 }, perGeneration: { '*': 0.05 } } } },
+    };
     expect(costOf(mixed, 'm', '1280x720', 8)).toEqual(eur(850_000));
   });
 
@@ -73,7 +83,7 @@ describe('money', () => {
     expect(parseDecimalMicros('0.1')! + parseDecimalMicros('0.2')!).toBe(parseDecimalMicros('0.3'));
   });
 
-  it('rounds half up only when shown, in the currency\'s minor digits', () => {
+  it("rounds half up only when shown, in the currency's minor digits", () => {
     expect(formatAmount(usd(1_005_000))).toBe('1.01');
     expect(formatAmount(usd(1_004_999))).toBe('1.00');
     expect(formatMoney(eur(12_500_000))).toBe('12.50 EUR');
@@ -114,7 +124,11 @@ describe('--max-cost', () => {
     it(`refuses ${JSON.stringify(text)} saying what was expected`, () => {
       const result = parseMaxCost(text);
       expect('error' in result && result.error.message).toContain(message);
-      expect('error' in result && result.error).toMatchObject({ expected: expect.stringContaining('25EUR'), found: text, hint: expect.stringContaining('US dollars') });
+      expect('error' in result && result.error).toMatchObject({
+        expected: expect.stringContaining('25EUR'),
+        found: text,
+        hint: expect.stringContaining('US dollars'),
+      });
     });
   }
 

@@ -16,10 +16,16 @@ function form(fields: Record<string, string>): FormData {
   return body;
 }
 
-const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
 
 describe.concurrent('emulator flavors', () => {
-  it('vllm-omni: multipart only, video_gen_ ids, 0-then-100 progress, a serial queue with no 429, 404 content while running, no remix, cancelling DELETE, /v1/models', async ({ onTestFinished }) => {
+  it('vllm-omni: multipart only, video_gen_ ids, 0-then-100 progress, a serial queue with no 429, 404 content while running, no remix, cancelling DELETE, /v1/models', async ({
+    onTestFinished,
+  }) => {
     const emu = await flavored({ flavor: 'vllm-omni', speed: 5 }, onTestFinished);
     const refused = await requestJson(`${emu.url}/videos`, json({ prompt: 'a cat' }));
     expect(refused.status).toBe(415);
@@ -50,7 +56,9 @@ describe.concurrent('emulator flavors', () => {
     expect(emu.stats().createsRejected429).toBe(0);
   });
 
-  it('vllm-omni: a running job answers DELETE with 409 until the abort is through; a failed job is GET with a non-2xx whose body is the job, its content 422', async ({ onTestFinished }) => {
+  it('vllm-omni: a running job answers DELETE with 409 until the abort is through; a failed job is GET with a non-2xx whose body is the job, its content 422', async ({
+    onTestFinished,
+  }) => {
     const emu = await flavored({ flavor: 'vllm-omni', speed: 20, faults: { moderation: { failPattern: 'forbidden' } } }, onTestFinished);
     const running = (await requestJson(`${emu.url}/videos`, { method: 'POST', body: form({ prompt: 'long one', size: '832x480', seconds: '8' }) })).body;
     await waitForStatus(emu, running.id, 'in_progress');
@@ -72,7 +80,8 @@ describe.concurrent('emulator flavors', () => {
     const emu = await flavored({ flavor: 'litellm', speed: 1 }, onTestFinished);
     const missing = await requestJson(`${emu.url}/videos`, json({ prompt: 'a cat' }));
     expect([missing.status, missing.body.error.param]).toEqual([400, 'model']);
-    const created = (await requestJson(`${emu.url}/videos`, json({ prompt: 'a cat', model: 'veo-3', size: '1280x720', seconds: '4', extra_body: { seed: 3 } }))).body;
+    const created = (await requestJson(`${emu.url}/videos`, json({ prompt: 'a cat', model: 'veo-3', size: '1280x720', seconds: '4', extra_body: { seed: 3 } })))
+      .body;
     expect(created.id).toMatch(/^video_[A-Za-z0-9+/]+=+$/);
     expect(emu.stats().jobs[0]!.extra).toEqual({ seed: 3 });
     const running = await waitForStatus(emu, encodeURIComponent(created.id), 'processing');
@@ -83,7 +92,9 @@ describe.concurrent('emulator flavors', () => {
     expect((await requestJson(`${emu.url}/videos/${encodeURIComponent(created.id)}`, { method: 'DELETE' })).status).toBe(405);
   });
 
-  it('azure: /openai/v1 only, api-key or bearer, Azure error shape, the deployment as model (answered as sora-2), 2 creates a minute', async ({ onTestFinished }) => {
+  it('azure: /openai/v1 only, api-key or bearer, Azure error shape, the deployment as model (answered as sora-2), 2 creates a minute', async ({
+    onTestFinished,
+  }) => {
     const emu = await flavored({ flavor: 'azure', speed: 1000, apiKey: 'k', deployments: { prod: 'sora-2' }, inFlightLimit: 10 }, onTestFinished);
     expect(emu.url).toMatch(/\/openai\/v1$/);
     const wrongPath = await requestJson(emu.url.replace('/openai/v1', '/v1/videos'), { headers: { 'api-key': 'k' } });

@@ -65,18 +65,37 @@ function expectWithin(ours: unknown, documented: unknown, at = 'body'): void {
   } else expect(ours, at).toStrictEqual(documented);
 }
 
-describe('request shapes match the references\' documented examples', () => {
+describe("request shapes match the references' documented examples", () => {
   it('gemini: text-to-video with a negative prompt (gemini-veo.md §3)', async () => {
     const doc = await fixtureRequest('gemini/text-to-video.json');
-    const ours = mapped(mapGeminiJob(veo, job({ prompt: (doc.body as any).instances[0].prompt, model: 'veo-3.1-generate-preview', size: '1280x720', seconds: '8', extra: { negative_prompt: 'cartoon, drawing, low quality' } })));
+    const ours = mapped(
+      mapGeminiJob(
+        veo,
+        job({
+          prompt: (doc.body as any).instances[0].prompt,
+          model: 'veo-3.1-generate-preview',
+          size: '1280x720',
+          seconds: '8',
+          extra: { negative_prompt: 'cartoon, drawing, low quality' },
+        }),
+      ),
+    );
     expect(doc.path).toBe(`/v1beta/models/${ours.model}:predictLongRunning`);
     expectWithin(ours.body, doc.body);
-    expect(ours.body).toEqual({ instances: [{ prompt: (doc.body as any).instances[0].prompt }], parameters: { aspectRatio: '16:9', resolution: '720p', durationSeconds: 8, negativePrompt: 'cartoon, drawing, low quality' } });
+    expect(ours.body).toEqual({
+      instances: [{ prompt: (doc.body as any).instances[0].prompt }],
+      parameters: { aspectRatio: '16:9', resolution: '720p', durationSeconds: 8, negativePrompt: 'cartoon, drawing, low quality' },
+    });
   });
 
   it('gemini: image-to-video sends the image inline as base64 with its MIME type (§3)', async () => {
     const doc = await fixtureRequest('gemini/image-to-video-webhook.json');
-    const ours = mapped(mapGeminiJob(veo, job({ prompt: 'The kitten wakes up and stretches', model: 'veo-3.1-fast-generate-preview', size: '1280x720', seconds: '6', image: PNG })));
+    const ours = mapped(
+      mapGeminiJob(
+        veo,
+        job({ prompt: 'The kitten wakes up and stretches', model: 'veo-3.1-fast-generate-preview', size: '1280x720', seconds: '6', image: PNG }),
+      ),
+    );
     expect(doc.path).toBe(`/v1beta/models/${ours.model}:predictLongRunning`);
     expectWithin(ours.body.instances, (doc.body as any).instances);
     expect((ours.body.parameters as any).durationSeconds).toBe((doc.body as any).parameters.durationSeconds);
@@ -84,29 +103,66 @@ describe('request shapes match the references\' documented examples', () => {
 
   it('fal: Kling\'s duration is the string "5", the body the bare input (fal-queue.md §1, §12)', async () => {
     const doc = await fixtureRequest('fal/kling-queue.json');
-    const ours = mapped(mapFalJob(fal, job({ prompt: (doc.body as any).prompt, model: 'fal-ai/kling-video/v2.1/master/text-to-video', size: '1920x1080', seconds: '5', extra: { negative_prompt: 'blur, distort, and low quality' } })));
+    const ours = mapped(
+      mapFalJob(
+        fal,
+        job({
+          prompt: (doc.body as any).prompt,
+          model: 'fal-ai/kling-video/v2.1/master/text-to-video',
+          size: '1920x1080',
+          seconds: '5',
+          extra: { negative_prompt: 'blur, distort, and low quality' },
+        }),
+      ),
+    );
     expect(doc.path).toBe(`/${ours.endpoint}`);
     expectWithin(ours.body, doc.body);
   });
 
   it('fal: Veo\'s duration is "8s", with resolution, generate_audio, negative prompt and seed (§12)', async () => {
     const doc = await fixtureRequest('fal/veo-lifecycle-webhook.json');
-    const ours = mapped(mapFalJob(fal, job({ prompt: (doc.body as any).prompt, model: 'fal-ai/veo3.1', size: '1080x1920', seconds: '8', extra: { negative_prompt: 'text, watermark', seed: 42, generate_audio: true } })));
+    const ours = mapped(
+      mapFalJob(
+        fal,
+        job({
+          prompt: (doc.body as any).prompt,
+          model: 'fal-ai/veo3.1',
+          size: '1080x1920',
+          seconds: '8',
+          extra: { negative_prompt: 'text, watermark', seed: 42, generate_audio: true },
+        }),
+      ),
+    );
     expect(doc.path.split('?')[0]).toBe(`/${ours.endpoint}`);
     expectWithin(ours.body, doc.body);
   });
 
   it('fal: Hailuo\'s "6", Wan\'s frames, and an image goes to the image-to-video endpoint (§12)', async () => {
     const hailuo = await fixtureRequest('fal/other-models.json', 0);
-    const ours = mapped(mapFalJob(fal, job({ prompt: (hailuo.body as any).prompt, model: 'fal-ai/minimax/hailuo-02/standard/text-to-video', size: '1360x768', seconds: '6' })));
+    const ours = mapped(
+      mapFalJob(fal, job({ prompt: (hailuo.body as any).prompt, model: 'fal-ai/minimax/hailuo-02/standard/text-to-video', size: '1360x768', seconds: '6' })),
+    );
     expect(hailuo.path).toBe(`/${ours.endpoint}`);
     expectWithin(ours.body, hailuo.body);
     const wan = await fixtureRequest('fal/other-models.json', 1);
-    const wanOurs = mapped(mapFalJob(fal, job({ prompt: (wan.body as any).prompt, model: 'fal-ai/wan/v2.2-a14b/text-to-video', size: '848x480', seconds: '5', extra: { negative_prompt: 'blurry', seed: 7 } })));
+    const wanOurs = mapped(
+      mapFalJob(
+        fal,
+        job({
+          prompt: (wan.body as any).prompt,
+          model: 'fal-ai/wan/v2.2-a14b/text-to-video',
+          size: '848x480',
+          seconds: '5',
+          extra: { negative_prompt: 'blurry', seed: 7 },
+        }),
+      ),
+    );
     expect(wan.path).toBe(`/${wanOurs.endpoint}`);
     expectWithin({ ...wanOurs.body, aspect_ratio: undefined }, { ...wan.body, aspect_ratio: undefined });
     const veoImage = await fixtureRequest('fal/other-models.json', 2);
-    const imageOurs = mapped(mapFalJob(fal, job({ prompt: (veoImage.body as any).prompt, model: 'fal-ai/veo3.1/fast', size: '1280x720', seconds: '6', image: PNG })));
+    const imageOurs = mapped(
+      mapFalJob(fal, job({ prompt: (veoImage.body as any).prompt, model: 'fal-ai/veo3.1/fast', size: '1280x720', seconds: '6', image: PNG })),
+    );
     expect(veoImage.path).toBe(`/${imageOurs.endpoint}`);
     expect(imageOurs.body['image_url']).toBe(`data:image/png;base64,${PNG_BASE64}`);
     expect(imageOurs.body['duration']).toBe((veoImage.body as any).duration);
@@ -114,18 +170,42 @@ describe('request shapes match the references\' documented examples', () => {
 
   it('replicate: duration an integer, inside input (replicate.md §2, §11)', async () => {
     const doc = await fixtureRequest('replicate/official-model.json');
-    const ours = mapped(mapReplicateJob(replicate, job({ prompt: (doc.body as any).input.prompt, model: 'google/veo-3.1', size: '1920x1080', seconds: '8', extra: { negative_prompt: 'blurry', seed: 3, generate_audio: true } })));
+    const ours = mapped(
+      mapReplicateJob(
+        replicate,
+        job({
+          prompt: (doc.body as any).input.prompt,
+          model: 'google/veo-3.1',
+          size: '1920x1080',
+          seconds: '8',
+          extra: { negative_prompt: 'blurry', seed: 3, generate_audio: true },
+        }),
+      ),
+    );
     expect(doc.path).toBe(`/v1/models/${ours.model}/predictions`);
     expectWithin(ours.body, doc.body);
     const kling = await fixtureRequest('replicate/version-deadline-webhook.json');
-    const klingOurs = mapped(mapReplicateJob(replicate, job({ prompt: (kling.body as any).input.prompt, model: 'kwaivgi/kling-v2.1-master', size: '1080x1920', seconds: '5', extra: { negative_prompt: 'text' } })));
+    const klingOurs = mapped(
+      mapReplicateJob(
+        replicate,
+        job({
+          prompt: (kling.body as any).input.prompt,
+          model: 'kwaivgi/kling-v2.1-master',
+          size: '1080x1920',
+          seconds: '5',
+          extra: { negative_prompt: 'text' },
+        }),
+      ),
+    );
     expect((kling.body as any).version).toBe(klingOurs.model);
     expectWithin(klingOurs.body.input, (kling.body as any).input);
   });
 
   it('replicate: an image is a data: URL inside input, up to 256 kB; a larger one is left for an upload (§2)', async () => {
     const doc = await fixtureRequest('replicate/hailuo-image.json');
-    const ours = mapped(mapReplicateJob(replicate, job({ prompt: (doc.body as any).input.prompt, model: 'minimax/hailuo-2.3', size: '1360x768', seconds: '6', image: PNG })));
+    const ours = mapped(
+      mapReplicateJob(replicate, job({ prompt: (doc.body as any).input.prompt, model: 'minimax/hailuo-2.3', size: '1360x768', seconds: '6', image: PNG })),
+    );
     expectWithin(ours.body, doc.body);
     expect(ours.upload).toBeUndefined();
     const big: ImageInput = { mimeType: 'image/png', bytes: new Uint8Array(MAX_DATA_URL_BYTES + 1) };
@@ -136,7 +216,10 @@ describe('request shapes match the references\' documented examples', () => {
 
   it('an image-to-video job sends no aspect ratio where the video follows the image', () => {
     const falKling = mapped(mapFalJob(fal, job({ model: 'fal-ai/kling-video/v2.1/master/text-to-video', size: '1080x1920', seconds: '10', image: PNG })));
-    expect(falKling).toEqual({ endpoint: 'fal-ai/kling-video/v2.1/master/image-to-video', body: { prompt: 'x', duration: '10', image_url: `data:image/png;base64,${PNG_BASE64}` } });
+    expect(falKling).toEqual({
+      endpoint: 'fal-ai/kling-video/v2.1/master/image-to-video',
+      body: { prompt: 'x', duration: '10', image_url: `data:image/png;base64,${PNG_BASE64}` },
+    });
     const repKling = mapped(mapReplicateJob(replicate, job({ model: 'kwaivgi/kling-v2.1-master', size: '1080x1920', seconds: '10', image: PNG })));
     expect(repKling.body.input).toEqual({ prompt: 'x', duration: 10, start_image: `data:image/png;base64,${PNG_BASE64}` });
   });
@@ -145,7 +228,9 @@ describe('request shapes match the references\' documented examples', () => {
     const refusal = (result: unknown) => (result as { refusal?: { code: string } }).refusal?.code;
     expect(refusal(mapGeminiJob(veo, job({ model: 'veo-3.1-generate-preview', size: '1920x1080', seconds: '4' })))).toBe('unsupported-seconds');
     expect(refusal(mapGeminiJob(veo, job({ model: 'veo-3.0-generate-001', size: '1080x1920', seconds: '8' })))).toBe('unsupported-size');
-    expect(refusal(mapGeminiJob(veo, job({ model: 'veo-3.1-generate-preview', size: '1280x720', seconds: '8', extra: { seed: 1 } })))).toBe('field-unsupported');
+    expect(refusal(mapGeminiJob(veo, job({ model: 'veo-3.1-generate-preview', size: '1280x720', seconds: '8', extra: { seed: 1 } })))).toBe(
+      'field-unsupported',
+    );
     expect(refusal(mapFalJob(fal, job({ model: 'fal-ai/wan/v2.2-a14b/text-to-video', size: '848x480', seconds: '5', image: PNG })))).toBe('image-unsupported');
     expect(refusal(mapReplicateJob(replicate, job({ model: 'sora-2', size: '1280x720', seconds: '8' })))).toBe('unknown-model');
     expect(refusal(mapReplicateJob(replicate, job({ model: 'minimax/hailuo-2.3', size: '1920x1080', seconds: '10' })))).toBe('unsupported-seconds');
@@ -169,7 +254,8 @@ describe('the emulator makes what the mapping asks for', () => {
   const KEY = 'mapping-key-0123';
   // Every job is accepted, then refused by moderation: nothing is encoded, the request is still checked.
   // No in-flight limit: the limits are not what is tested here.
-  const start = (flavor: 'gemini' | 'fal' | 'replicate') => startTestEmulator({ flavor, apiKey: KEY, createsPerMinute: null, inFlightLimit: 1000, faults: { moderation: { failPattern: '.' } } });
+  const start = (flavor: 'gemini' | 'fal' | 'replicate') =>
+    startTestEmulator({ flavor, apiKey: KEY, createsPerMinute: null, inFlightLimit: 1000, faults: { moderation: { failPattern: '.' } } });
 
   describe('gemini', () => {
     let emu: RunningEmulator;
@@ -179,7 +265,10 @@ describe('the emulator makes what the mapping asks for', () => {
       const jobs = [...jobsOf(veo), job({ prompt: 'image', model: 'veo-3.1-fast-generate-preview', size: '720x1280', seconds: '8', image: PNG })];
       for (const each of jobs) {
         const create = mapped(mapGeminiJob(veo, each));
-        const result = await http(`${originOf(emu)}/v1beta/models/${create.model}:predictLongRunning`, jsonInit('POST', create.body, { 'x-goog-api-key': KEY }));
+        const result = await http(
+          `${originOf(emu)}/v1beta/models/${create.model}:predictLongRunning`,
+          jsonInit('POST', create.body, { 'x-goog-api-key': KEY }),
+        );
         expect(result.status, `${each.prompt}: ${JSON.stringify(result.body)}`).toBe(200);
       }
       expect(emu.stats().jobs.map((j) => [j.prompt, j.size, j.seconds])).toEqual(jobs.map((j) => [j.prompt, j.size, j.seconds]));
@@ -207,7 +296,7 @@ describe('the emulator makes what the mapping asks for', () => {
     let emu: RunningEmulator;
     beforeAll(async () => (emu = await start('fal')));
     afterAll(() => emu.close());
-    it('every endpoint, size and duration; the input passes the endpoint\'s schema', async () => {
+    it("every endpoint, size and duration; the input passes the endpoint's schema", async () => {
       const jobs = [...jobsOf(fal), job({ prompt: 'image', model: 'fal-ai/veo3.1', size: '1280x720', seconds: '4', image: PNG })];
       const results: string[] = [];
       for (const each of jobs) {
@@ -218,7 +307,10 @@ describe('the emulator makes what the mapping asks for', () => {
       }
       // fal checks an input when the model runs: a schema violation shows at the result, where the moderation refusal shows otherwise.
       for (const [i, url] of results.entries()) {
-        const outcome = await pollUntil(() => http(url, { headers: { authorization: `Key ${KEY}` } }), (r) => r.status !== 400);
+        const outcome = await pollUntil(
+          () => http(url, { headers: { authorization: `Key ${KEY}` } }),
+          (r) => r.status !== 400,
+        );
         expect(outcome.body.detail?.[0]?.type, `${jobs[i]!.prompt}: ${JSON.stringify(outcome.body)}`).toBe('content_policy_violation');
       }
       // Wan's length is its frames over its frame rate: 16n + 1 frames at 16 fps is n seconds and one frame.
@@ -229,11 +321,20 @@ describe('the emulator makes what the mapping asks for', () => {
 });
 
 describe('mapJob', () => {
-  it('maps by the profile\'s protocol; /v1/videos profiles are the api layer\'s own', () => {
+  it("maps by the profile's protocol; /v1/videos profiles are the api layer's own", () => {
     const each = job({ model: 'google/veo-3.1-fast', size: '720x1280', seconds: '4' });
-    expect(mapJob(replicate, each)).toEqual({ protocol: 'replicate', request: { model: 'google/veo-3.1-fast', body: { input: { prompt: 'x', aspect_ratio: '9:16', resolution: '720p', duration: 4 } } } });
-    expect(mapJob(veo, job({ model: 'veo-2.0-generate-001', size: '720x1280', seconds: '5' }))).toEqual({ protocol: 'gemini', request: { model: 'veo-2.0-generate-001', body: { instances: [{ prompt: 'x' }], parameters: { aspectRatio: '9:16', durationSeconds: 5 } } } });
-    expect(mapJob(fal, job({ model: 'fal-ai/veo3', size: '1920x1080', seconds: '4' }))).toEqual({ protocol: 'fal', request: { endpoint: 'fal-ai/veo3', body: { prompt: 'x', aspect_ratio: '16:9', resolution: '1080p', duration: '4s' } } });
+    expect(mapJob(replicate, each)).toEqual({
+      protocol: 'replicate',
+      request: { model: 'google/veo-3.1-fast', body: { input: { prompt: 'x', aspect_ratio: '9:16', resolution: '720p', duration: 4 } } },
+    });
+    expect(mapJob(veo, job({ model: 'veo-2.0-generate-001', size: '720x1280', seconds: '5' }))).toEqual({
+      protocol: 'gemini',
+      request: { model: 'veo-2.0-generate-001', body: { instances: [{ prompt: 'x' }], parameters: { aspectRatio: '9:16', durationSeconds: 5 } } },
+    });
+    expect(mapJob(fal, job({ model: 'fal-ai/veo3', size: '1920x1080', seconds: '4' }))).toEqual({
+      protocol: 'fal',
+      request: { endpoint: 'fal-ai/veo3', body: { prompt: 'x', aspect_ratio: '16:9', resolution: '1080p', duration: '4s' } },
+    });
     expect(mapJob(fal, job({ model: 'fal-ai/veo3', size: '1280x720', seconds: '5' }))).toMatchObject({ refusal: { code: 'unsupported-seconds' } });
     expect(mapJob(builtinProfiles['emulator']!, each)).toBeNull();
   });
@@ -241,8 +342,14 @@ describe('mapJob', () => {
   it('generate_audio goes as a boolean where the model takes it, and is refused where it does not', () => {
     const silent = job({ model: 'google/veo-3.1-fast', size: '720x1280', seconds: '4', extra: { generate_audio: false } });
     expect(mapJob(replicate, silent)).toMatchObject({ request: { body: { input: { generate_audio: false } } } });
-    expect(mapJob(fal, job({ model: 'fal-ai/veo3', size: '1280x720', seconds: '8', extra: { generate_audio: false } }))).toMatchObject({ request: { body: { generate_audio: false } } });
-    expect(mapJob(fal, job({ model: 'fal-ai/kling-video/v2.1/master/text-to-video', size: '1920x1080', seconds: '5', extra: { generate_audio: false } }))).toMatchObject({ refusal: { code: 'field-unsupported' } });
-    expect(mapJob(veo, job({ model: 'veo-3.1-generate-preview', size: '1280x720', seconds: '8', extra: { generate_audio: false } }))).toMatchObject({ refusal: { code: 'field-unsupported' } });
+    expect(mapJob(fal, job({ model: 'fal-ai/veo3', size: '1280x720', seconds: '8', extra: { generate_audio: false } }))).toMatchObject({
+      request: { body: { generate_audio: false } },
+    });
+    expect(
+      mapJob(fal, job({ model: 'fal-ai/kling-video/v2.1/master/text-to-video', size: '1920x1080', seconds: '5', extra: { generate_audio: false } })),
+    ).toMatchObject({ refusal: { code: 'field-unsupported' } });
+    expect(mapJob(veo, job({ model: 'veo-3.1-generate-preview', size: '1280x720', seconds: '8', extra: { generate_audio: false } }))).toMatchObject({
+      refusal: { code: 'field-unsupported' },
+    });
   });
 });

@@ -13,7 +13,16 @@ import { isVideoId } from '../../src/providers/video-id.js';
 
 /** The built-in profiles of the protocols beyond `/v1/videos` (SPEC §10), as data. */
 
-const PROTOCOL_OF: Readonly<Record<string, string>> = { emulator: 'openai-videos', veo: 'gemini', fal: 'fal', replicate: 'replicate', 'vllm-omni': 'openai-videos', litellm: 'openai-videos', openai: 'openai-videos', azure: 'openai-videos' };
+const PROTOCOL_OF: Readonly<Record<string, string>> = {
+  emulator: 'openai-videos',
+  veo: 'gemini',
+  fal: 'fal',
+  replicate: 'replicate',
+  'vllm-omni': 'openai-videos',
+  litellm: 'openai-videos',
+  openai: 'openai-videos',
+  azure: 'openai-videos',
+};
 
 describe('protocol profiles', () => {
   it('every built-in profile names its protocol', () => {
@@ -22,7 +31,14 @@ describe('protocol profiles', () => {
   });
 
   it('the retired services are marked, and listed last', () => {
-    expect(Object.values(builtinProfiles).filter((p) => p.retired).map((p) => [p.name, p.retired!.date])).toEqual([['openai', '2026-09-24'], ['azure', '2026-09-15']]);
+    expect(
+      Object.values(builtinProfiles)
+        .filter((p) => p.retired)
+        .map((p) => [p.name, p.retired!.date]),
+    ).toEqual([
+      ['openai', '2026-09-24'],
+      ['azure', '2026-09-15'],
+    ]);
     expect(Object.keys(builtinProfiles).slice(-2)).toEqual(['openai', 'azure']);
     expect(summarizeProfile(builtinProfiles['openai']!, 'built-in')).toMatchObject({ retired: '2026-09-24', retired_note: expect.stringContaining('shut') });
     expect(profileNotes(builtinProfiles['azure']!)[0]).toContain('provider "azure" is retired (Azure retired sora-2 on 2026-09-15)');
@@ -59,7 +75,12 @@ describe('protocol profiles', () => {
   });
 
   it('each protocol sends its key its own way, from its own variables', () => {
-    const headers = Object.fromEntries(['veo', 'fal', 'replicate'].map((name) => [name, keyFor(builtinProfiles[name]!, { GEMINI_API_KEY: 'g', FAL_KEY: 'f', REPLICATE_API_TOKEN: 'r' })?.headers]));
+    const headers = Object.fromEntries(
+      ['veo', 'fal', 'replicate'].map((name) => [
+        name,
+        keyFor(builtinProfiles[name]!, { GEMINI_API_KEY: 'g', FAL_KEY: 'f', REPLICATE_API_TOKEN: 'r' })?.headers,
+      ]),
+    );
     expect(headers).toEqual({ veo: { 'x-goog-api-key': 'g' }, fal: { authorization: 'Key f' }, replicate: { authorization: 'Bearer r' } });
     // The Google SDKs take GOOGLE_API_KEY over GEMINI_API_KEY.
     expect(keyFor(builtinProfiles['veo']!, { GEMINI_API_KEY: 'g', GOOGLE_API_KEY: 'o' })?.value).toBe('o');
@@ -108,7 +129,12 @@ describe('`shotlist providers` on the protocols', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-providers-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const run = await runCli(['providers', '--json'], { cwd: dir });
-    const byName = Object.fromEntries(run.events().filter((e) => e['event'] === 'provider').map((e) => [e['name'], e]));
+    const byName = Object.fromEntries(
+      run
+        .events()
+        .filter((e) => e['event'] === 'provider')
+        .map((e) => [e['name'], e]),
+    );
     expect(byName['veo']).toMatchObject({ protocol: 'gemini', finds_lost_creates: false });
     expect(byName['fal']).toMatchObject({ protocol: 'fal', finds_lost_creates: false });
     expect(byName['replicate']).toMatchObject({ protocol: 'replicate', finds_lost_creates: true });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CLAIM_CLOCK_SKEW_MS, CLAIM_LEASE_MS, CLAIM_RENEW_MS, decideOnClaim, newClaimRecord, parseClaim, serializeClaim, type ClaimIdentity, type ClaimRecord } from '../../src/remote/index.js';
+import {
+  CLAIM_CLOCK_SKEW_MS,
+  CLAIM_LEASE_MS,
+  CLAIM_RENEW_MS,
+  decideOnClaim,
+  newClaimRecord,
+  parseClaim,
+  serializeClaim,
+  type ClaimIdentity,
+  type ClaimRecord,
+} from '../../src/remote/index.js';
 
 /** The pure part of claims: the record, its parsing (untrusted input) and the decision on meeting one. */
 
@@ -18,7 +28,12 @@ describe('decideOnClaim', () => {
     ['my own claim', { claim: { record: newClaimRecord(FP, ME, T0), version: '1' }, me: ME, nowMs: T0, firstSeenMs: T0 }, { action: 'own' }],
     [
       'a claim with a video: adopt it, however old',
-      { claim: { record: theirs({ video_id: 'video_123', server: 'http://gpu-2:8091/v1' }), version: '3' }, me: ME, nowMs: T0 + 30 * 86_400_000, firstSeenMs: T0 },
+      {
+        claim: { record: theirs({ video_id: 'video_123', server: 'http://gpu-2:8091/v1' }), version: '3' },
+        me: ME,
+        nowMs: T0 + 30 * 86_400_000,
+        firstSeenMs: T0,
+      },
       { action: 'adopt', videoId: 'video_123', server: 'http://gpu-2:8091/v1', holder: { host: 'ci-runner', pid: 200, since: new Date(T0).toISOString() } },
     ],
     [
@@ -43,7 +58,12 @@ describe('decideOnClaim', () => {
     ],
     [
       'renewed long ago by the owner’s clock (beyond lease + skew): lapsed without watching',
-      { claim: { record: theirs(), version: '1' }, me: ME, nowMs: T0 + CLAIM_LEASE_MS + CLAIM_CLOCK_SKEW_MS, firstSeenMs: T0 + CLAIM_LEASE_MS + CLAIM_CLOCK_SKEW_MS },
+      {
+        claim: { record: theirs(), version: '1' },
+        me: ME,
+        nowMs: T0 + CLAIM_LEASE_MS + CLAIM_CLOCK_SKEW_MS,
+        firstSeenMs: T0 + CLAIM_LEASE_MS + CLAIM_CLOCK_SKEW_MS,
+      },
       { action: 'take-over', reason: 'lapsed', reconcile: true, since: new Date(T0).toISOString() },
     ],
     [
@@ -51,8 +71,16 @@ describe('decideOnClaim', () => {
       { claim: { record: theirs(), version: '1' }, me: ME, nowMs: T0 + CLAIM_CLOCK_SKEW_MS, firstSeenMs: T0 + CLAIM_CLOCK_SKEW_MS },
       { action: 'wait', retryAfterMs: CLAIM_RENEW_MS, holder: { host: 'ci-runner', pid: 200, since: new Date(T0).toISOString() } },
     ],
-    ['a released claim: take it at once', { claim: { record: theirs({ released: true }), version: '2' }, me: ME, nowMs: T0, firstSeenMs: T0 }, { action: 'take-over', reason: 'released', reconcile: false, since: null }],
-    ['an unreadable claim: wait, never adopt', { claim: { record: null, version: '1' }, me: ME, nowMs: T0, firstSeenMs: T0 }, { action: 'wait', retryAfterMs: CLAIM_RENEW_MS, holder: null }],
+    [
+      'a released claim: take it at once',
+      { claim: { record: theirs({ released: true }), version: '2' }, me: ME, nowMs: T0, firstSeenMs: T0 },
+      { action: 'take-over', reason: 'released', reconcile: false, since: null },
+    ],
+    [
+      'an unreadable claim: wait, never adopt',
+      { claim: { record: null, version: '1' }, me: ME, nowMs: T0, firstSeenMs: T0 },
+      { action: 'wait', retryAfterMs: CLAIM_RENEW_MS, holder: null },
+    ],
     [
       'an unreadable claim watched for a lease: take over, reconcile over any time',
       { claim: { record: null, version: '1' }, me: ME, nowMs: T0 + CLAIM_LEASE_MS, firstSeenMs: T0 },

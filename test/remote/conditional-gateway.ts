@@ -44,7 +44,8 @@ export async function startGateway(upstream: string, options: { readonly enforce
       if (fails) {
         req.resume();
         await new Promise<void>((resolve) => req.once('end', resolve));
-        const body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-Match</Condition></Error>';
+        const body =
+          '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-Match</Condition></Error>';
         res.writeHead(412, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
         res.end(body);
         seen.push({ method, url: req.url ?? '', headers: req.headers, status: 412 });

@@ -3,7 +3,16 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { HeadObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedactor, openRemoteStore, parseRemoteUrl, pullOutputs, pushOutputs, resolveRemote, type RemoteStore, type TransferEvent } from '../../src/remote/index.js';
+import {
+  createRedactor,
+  openRemoteStore,
+  parseRemoteUrl,
+  pullOutputs,
+  pushOutputs,
+  resolveRemote,
+  type RemoteStore,
+  type TransferEvent,
+} from '../../src/remote/index.js';
 import { filesUnder, randomFile, tempDir } from './helpers.js';
 import { openS3, useS3Environment } from './s3-env.js';
 import { startS3Server, type S3TestServer } from './s3-server.js';
@@ -66,7 +75,11 @@ describe('credentials never leave the environment', () => {
     const pushed = await pushOutputs(store, outputs, { onEvent: (e) => events.push(e) });
     expect(pushed.transferred).toBe(2);
     record(pushed);
-    const pulled = await pullOutputs(store, outputs.map((o) => ({ ...o, path: `${o.path}.pulled` })), { onEvent: (e) => events.push(e) });
+    const pulled = await pullOutputs(
+      store,
+      outputs.map((o) => ({ ...o, path: `${o.path}.pulled` })),
+      { onEvent: (e) => events.push(e) },
+    );
     expect(pulled.transferred).toBe(2);
     record(pulled);
     record(await failureOf(() => store.claims()));
@@ -87,7 +100,10 @@ describe('credentials never leave the environment', () => {
     await failureOf(() => refused.statBlob(outputs[0]!.sha256));
     await failureOf(() => refused.putBlob(outputs[0]!.sha256, outputs[0]!.bytes, outputs[0]!.path));
     await failureOf(() => refused.listBlobs());
-    const failedPush = await pushOutputs(refused, [await randomFile(path.join(work.dir, 'c.mp4'), 100)], { onEvent: (e) => events.push(e), retry: { sleep: async () => {} } });
+    const failedPush = await pushOutputs(refused, [await randomFile(path.join(work.dir, 'c.mp4'), 100)], {
+      onEvent: (e) => events.push(e),
+      retry: { sleep: async () => {} },
+    });
     expect(failedPush.failed).toBe(1);
     record(failedPush);
     await refused.close();
@@ -98,7 +114,10 @@ describe('credentials never leave the environment', () => {
     delete process.env['AWS_SECRET_ACCESS_KEY'];
     const anonymous = await openS3(server.endpoint, server.bucket, 'secret-test');
     const noCredentials = await failureOf(() => anonymous.statBlob(outputs[0]!.sha256));
-    expect(noCredentials).toMatchObject({ code: 'remote-auth', message: expect.stringContaining('no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE') });
+    expect(noCredentials).toMatchObject({
+      code: 'remote-auth',
+      message: expect.stringContaining('no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE'),
+    });
     await anonymous.close();
     process.env['AWS_ACCESS_KEY_ID'] = KEY_ID;
     process.env['AWS_SECRET_ACCESS_KEY'] = SECRET;
@@ -134,7 +153,11 @@ describe('the redactor', () => {
     ['a known secret anywhere', 'x my-own-secret-value y', 'x *** y'],
     ['an environment credential', 'the key env-secret-abcdef was refused', 'the key *** was refused'],
     ['an AWS key id of any owner', 'AKIAABCDEFGHIJKLMNOP and ASIAABCDEFGHIJKLMNOP', '*** and ***'],
-    ['a presigned query', 'GET /b/k?X-Amz-Credential=AKIA%2F20261201&X-Amz-Signature=abc123&X-Amz-Security-Token=tok', 'GET /b/k?X-Amz-Credential=***&X-Amz-Signature=***&X-Amz-Security-Token=***'],
+    [
+      'a presigned query',
+      'GET /b/k?X-Amz-Credential=AKIA%2F20261201&X-Amz-Signature=abc123&X-Amz-Security-Token=tok',
+      'GET /b/k?X-Amz-Credential=***&X-Amz-Signature=***&X-Amz-Security-Token=***',
+    ],
     ['an Authorization header', 'Authorization: AWS4-HMAC-SHA256 Credential=AKIA/x, SignedHeaders=host, Signature=0123456789abcdef0123', 'Authorization: ***'],
     ['userinfo in a URL', 'connect to https://user:pass@minio.local:9000/ failed', 'connect to https://***@minio.local:9000/ failed'],
   ])('masks %s', (_name, text, expected) => {

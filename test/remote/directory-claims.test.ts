@@ -56,7 +56,10 @@ describe('one paid job per request across processes', () => {
     const fps = [1, 2, 3, 4].map(fingerprint);
     const racers = Array.from({ length: 8 }, (_, i) => {
       const ready = path.join(work.dir, `ready-${i}`);
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'test/remote/claim-racer.ts'), remote, log, go, ready, ...fps], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'test/remote/claim-racer.ts'), remote, log, go, ready, ...fps], {
+        cwd: REPO,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -67,10 +70,16 @@ describe('one paid job per request across processes', () => {
     await writeFile(go, '');
     for (const r of racers) expect(await r.exited, r.stderr()).toBe(0);
 
-    const lines = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { pid: number; fingerprint: string; event: string; video?: string });
+    const lines = (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { pid: number; fingerprint: string; event: string; video?: string });
     for (const fp of fps) {
       const mine = lines.filter((l) => l.fingerprint === fp);
-      expect(mine.filter((l) => l.event === 'create'), fp).toHaveLength(1);
+      expect(
+        mine.filter((l) => l.event === 'create'),
+        fp,
+      ).toHaveLength(1);
       const video = mine.find((l) => l.event === 'owned')!.video;
       const adopters = mine.filter((l) => l.event === 'adopt');
       expect(adopters).toHaveLength(7);

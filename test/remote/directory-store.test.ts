@@ -125,7 +125,7 @@ describe('the directory store', () => {
 
     const listed: string[] = [];
     let pages = 0;
-    for (let after: string | undefined; ; ) {
+    for (let after: string | undefined; ;) {
       const page = await store.listBlobs({ after, limit: 5 });
       pages++;
       expect(page.blobs.length).toBeLessThanOrEqual(5);

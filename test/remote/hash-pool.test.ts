@@ -18,7 +18,9 @@ describe('hashPool', () => {
   it('hashes files as node:crypto does, several at once, with progress', async () => {
     const files = await Promise.all([0, 1, 2, 3, 4].map((i) => largeFile(path.join(work.dir, `f${i}.bin`), (i === 0 ? 20 : 3) * 1024 * 1024 + i * 7919, i)));
     const progress: number[] = [];
-    const digests = await Promise.all(files.map((file, i) => hashPool().hashFile(file.path, file.bytes, i === 0 ? { onProgress: (done) => progress.push(done) } : {})));
+    const digests = await Promise.all(
+      files.map((file, i) => hashPool().hashFile(file.path, file.bytes, i === 0 ? { onProgress: (done) => progress.push(done) } : {})),
+    );
     expect(digests).toEqual(files.map((file) => ({ kind: 'digest', sha256: file.sha256, bytes: file.bytes })));
     expect(progress).toEqual([8, 16].map((mib) => mib * 1024 * 1024));
     const empty = path.join(work.dir, 'empty');

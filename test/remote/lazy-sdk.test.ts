@@ -24,11 +24,23 @@ afterAll(async () => {
 
 async function modulesLoadedOpening(kind: 'directory' | 's3'): Promise<string[]> {
   const log = path.join(work.dir, `${kind}.log`);
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--import', './test/remote/module-log-hooks.mjs', 'test/remote/open-remote-child.ts', kind], {
-    cwd: REPO,
-    // An endpoint nobody answers on: the S3 store is opened and asked once, never reaching a real service.
-    env: { PATH: process.env['PATH'] ?? '', MODULE_LOG: log, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_EC2_METADATA_DISABLED: 'true' },
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', '--import', './test/remote/module-log-hooks.mjs', 'test/remote/open-remote-child.ts', kind],
+    {
+      cwd: REPO,
+      // An endpoint nobody answers on: the S3 store is opened and asked once, never reaching a real service.
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        MODULE_LOG: log,
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+        AWS_ACCESS_KEY_ID: 'x',
+        AWS_SECRET_ACCESS_KEY: 'y',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    },
+  );
   expect(stdout).not.toBe('');
   return (await readFile(log, 'utf8')).split('\n').filter(Boolean);
 }

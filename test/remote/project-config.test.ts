@@ -45,12 +45,42 @@ describe('shotlist.config.yaml', () => {
   });
 
   const invalid: [string, string, Record<string, unknown>][] = [
-    ['an unknown key, with the closest name', 'remtoe: s3://bucket\n', { code: 'unknown-property', line: 1, column: 1, length: 6, path: 'remtoe', message: 'unknown property "remtoe"', hint: 'did you mean "remote"?' }],
-    ['provider profiles, which stay in their own file for now', 'providers: {}\n', { code: 'unknown-property', line: 1, column: 1, hint: 'shotlist.config.yaml holds remote; provider profiles stay in shotlist.providers.yaml' }],
-    ['a remote that is not a string', 'remote:\n  bucket: x\n', { code: 'wrong-type', line: 2, column: 3, path: 'remote', message: 'expected string, found a map' }],
-    ['an empty remote', 'remote:\n', { code: 'wrong-type', line: 1, path: 'remote', hint: 'an empty value reads as null in YAML; write a value or remove the key' }],
-    ['a remote of an unknown scheme', '# team store\nremote: ftp://files.example/renders\n', { code: 'invalid-remote', line: 2, column: 9, path: 'remote', message: 'the remote URL "ftp://files.example/renders" uses ftp://, which shotlist does not speak' }],
-    ['credentials in the URL, not echoed', 'remote: s3://AKIAXXXX:topsecret@bucket/x\n', { code: 'invalid-remote', line: 1, column: 9, message: 'the remote URL "s3://***@bucket/x" holds credentials, which are never read from a URL' }],
+    [
+      'an unknown key, with the closest name',
+      'remtoe: s3://bucket\n',
+      { code: 'unknown-property', line: 1, column: 1, length: 6, path: 'remtoe', message: 'unknown property "remtoe"', hint: 'did you mean "remote"?' },
+    ],
+    [
+      'provider profiles, which stay in their own file for now',
+      'providers: {}\n',
+      { code: 'unknown-property', line: 1, column: 1, hint: 'shotlist.config.yaml holds remote; provider profiles stay in shotlist.providers.yaml' },
+    ],
+    [
+      'a remote that is not a string',
+      'remote:\n  bucket: x\n',
+      { code: 'wrong-type', line: 2, column: 3, path: 'remote', message: 'expected string, found a map' },
+    ],
+    [
+      'an empty remote',
+      'remote:\n',
+      { code: 'wrong-type', line: 1, path: 'remote', hint: 'an empty value reads as null in YAML; write a value or remove the key' },
+    ],
+    [
+      'a remote of an unknown scheme',
+      '# team store\nremote: ftp://files.example/renders\n',
+      {
+        code: 'invalid-remote',
+        line: 2,
+        column: 9,
+        path: 'remote',
+        message: 'the remote URL "ftp://files.example/renders" uses ftp://, which shotlist does not speak',
+      },
+    ],
+    [
+      'credentials in the URL, not echoed',
+      'remote: s3://AKIAXXXX:topsecret@bucket/x\n',
+      { code: 'invalid-remote', line: 1, column: 9, message: 'the remote URL "s3://***@bucket/x" holds credentials, which are never read from a URL' },
+    ],
     ['a list, not a map', '- remote: x\n', { code: 'wrong-type', line: 1, column: 1, path: '', message: 'expected object, found a list of 1' }],
     ['broken YAML', 'remote: [s3://x\n', { code: 'yaml-syntax', line: 2 }],
   ];

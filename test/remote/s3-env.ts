@@ -9,7 +9,18 @@ import type { S3Credentials } from './s3-server.js';
  */
 export function useS3Environment(credentials: S3Credentials, extra: Record<string, string> = {}): () => void {
   const saved = { ...process.env };
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_DEFAULT_REGION', 'AWS_REQUEST_CHECKSUM_CALCULATION']) delete process.env[name];
+  for (const name of [
+    'AWS_PROFILE',
+    'AWS_SESSION_TOKEN',
+    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    'AWS_WEB_IDENTITY_TOKEN_FILE',
+    'AWS_ENDPOINT_URL',
+    'AWS_ENDPOINT_URL_S3',
+    'AWS_DEFAULT_REGION',
+    'AWS_REQUEST_CHECKSUM_CALCULATION',
+  ])
+    delete process.env[name];
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,

@@ -43,7 +43,9 @@ describe('render with an S3 remote', () => {
   it('on a server without conditional writes: warns that claims are refused, pushes every output, and a clone pulls them', async ({ onTestFinished }) => {
     const { emu, dir } = await renderProject(onTestFinished);
     const remote = `s3://${server.bucket}/plain`;
-    const first = await withEndpoint(server.endpoint, () => runCli(['render', FILE, '--base-url', emu.url, '--remote', remote], { cwd: dir, now: () => Date.now() }));
+    const first = await withEndpoint(server.endpoint, () =>
+      runCli(['render', FILE, '--base-url', emu.url, '--remote', remote], { cwd: dir, now: () => Date.now() }),
+    );
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/cannot hold team claims/);
     expect(first.stderr).toMatch(/^pushed 8 files/m);
@@ -67,9 +69,13 @@ describe('render with an S3 remote', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).not.toMatch(/cannot hold team claims/);
     const lock = await readLock(dir, FILE);
-    const creates = gateway.seen.filter((r) => r.method === 'PUT' && r.url.includes('/claimed/claims/') && !r.url.includes('.probe-') && r.headers['if-none-match'] === '*' && r.status === 200);
+    const creates = gateway.seen.filter(
+      (r) => r.method === 'PUT' && r.url.includes('/claimed/claims/') && !r.url.includes('.probe-') && r.headers['if-none-match'] === '*' && r.status === 200,
+    );
     expect(creates).toHaveLength(Object.keys(lock.jobs).length);
-    const recorded = gateway.seen.filter((r) => r.method === 'PUT' && r.url.includes('/claimed/claims/') && typeof r.headers['if-match'] === 'string' && r.status === 200);
+    const recorded = gateway.seen.filter(
+      (r) => r.method === 'PUT' && r.url.includes('/claimed/claims/') && typeof r.headers['if-match'] === 'string' && r.status === 200,
+    );
     expect(recorded.length).toBeGreaterThanOrEqual(Object.keys(lock.jobs).length);
     // No credential in the lockfile, the contact sheet, or anything stored on the remote (claims included).
     const written = [await readFile(lockPathOf(dir, FILE), 'utf8'), await readFile(path.join(dir, 'renders/quickstart/report.html'), 'utf8')];

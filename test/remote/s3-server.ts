@@ -35,7 +35,12 @@ const SCRIPT = path.join(import.meta.dirname, 's3-server-process.mjs');
 export async function startS3Server(credentials: S3Credentials, bucket = 'shotlist-test', port = 0): Promise<S3TestServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-s3rver-'));
   const child = spawn(process.execPath, ['--openssl-legacy-provider', SCRIPT, dataDir, bucket], {
-    env: { PATH: process.env['PATH'] ?? '', S3_TEST_PORT: String(port), S3_TEST_ACCESS_KEY_ID: credentials.accessKeyId, S3_TEST_SECRET_ACCESS_KEY: credentials.secretAccessKey },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      S3_TEST_PORT: String(port),
+      S3_TEST_ACCESS_KEY_ID: credentials.accessKeyId,
+      S3_TEST_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

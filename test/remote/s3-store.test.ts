@@ -53,7 +53,13 @@ afterAll(async () => {
 });
 
 function rawClient(): S3Client {
-  return new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  return new S3Client({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: CREDENTIALS,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
 }
 
 describe('S3 blobs', () => {
@@ -173,7 +179,7 @@ describe('S3 blobs', () => {
     await raw.send(new PutObjectCommand({ Bucket: server.bucket, Key: 'listing/blobs/sha256/zz/stray', Body: 'x' }));
     const seen: string[] = [];
     let pages = 0;
-    for (let after: string | undefined; ; ) {
+    for (let after: string | undefined; ;) {
       const page = await listed.listBlobs({ after, limit: 3 });
       pages++;
       seen.push(...page.blobs.map((b) => b.sha256));
@@ -214,7 +220,12 @@ describe('S3 claims', () => {
       const laptopStore = await openS3(enforcing.endpoint, server.bucket, PREFIX);
       const ciStore = await openS3(enforcing.endpoint, server.bucket, PREFIX);
       const clock = { now: Date.UTC(2026, 11, 1, 12) };
-      const laptop: ClaimContext = { claims: await laptopStore.claims(), me: createClaimIdentity({ host: 'laptop' }), watch: new ClaimWatch(), now: () => clock.now };
+      const laptop: ClaimContext = {
+        claims: await laptopStore.claims(),
+        me: createClaimIdentity({ host: 'laptop' }),
+        watch: new ClaimWatch(),
+        now: () => clock.now,
+      };
       const ci: ClaimContext = { claims: await ciStore.claims(), me: createClaimIdentity({ host: 'ci' }), watch: new ClaimWatch(), now: () => clock.now };
       const fp = `sha256:${'5e'.repeat(32)}`;
       const from = enforcing.seen.length;
@@ -240,7 +251,9 @@ describe('S3 claims', () => {
       // A claim object far larger than a claim is read no further than the bound, and never adopted.
       const huge = `sha256:${'7a'.repeat(32)}`;
       const raw = rawClient();
-      await raw.send(new PutObjectCommand({ Bucket: server.bucket, Key: `${PREFIX}/claims/${claimName(huge)}.json`, Body: Buffer.alloc(5 * 1024 * 1024, 0x7b) }));
+      await raw.send(
+        new PutObjectCommand({ Bucket: server.bucket, Key: `${PREFIX}/claims/${claimName(huge)}.json`, Body: Buffer.alloc(5 * 1024 * 1024, 0x7b) }),
+      );
       raw.destroy();
       expect((await claims.read(claimName(huge)))!.text.length).toBe(16 * 1024 + 1);
       expect(await meetClaim(ci, huge)).toMatchObject({ action: 'wait', holder: null });
@@ -257,7 +270,10 @@ describe('push and pull through S3', () => {
     const remote = await openS3(server.endpoint, server.bucket, 'transfer', { partSize: 5 * 1024 * 1024 });
     const outputs = [];
     for (let i = 0; i < 100; i++) outputs.push(await randomFile(path.join(work.dir, 'xfer', `s${i}.mp4`), i < 16 ? 2 * 1024 * 1024 + i : 1_000 + i * 13));
-    outputs.push(await largeFile(path.join(work.dir, 'xfer', 'b1.mp4'), 11 * 1024 * 1024, 11), await largeFile(path.join(work.dir, 'xfer', 'b2.mp4'), 6 * 1024 * 1024, 12));
+    outputs.push(
+      await largeFile(path.join(work.dir, 'xfer', 'b1.mp4'), 11 * 1024 * 1024, 11),
+      await largeFile(path.join(work.dir, 'xfer', 'b2.mp4'), 6 * 1024 * 1024, 12),
+    );
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);
     process.on('warning', onWarning);

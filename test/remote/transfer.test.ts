@@ -2,7 +2,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measurePeakRss } from '../../bench/download-memory.js';
-import { blobKey, openRemoteStore, pullOutputs, pushOutputs, RemoteError, type RemoteStore, type StoredOutput, type TransferEvent } from '../../src/remote/index.js';
+import {
+  blobKey,
+  openRemoteStore,
+  pullOutputs,
+  pushOutputs,
+  RemoteError,
+  type RemoteStore,
+  type StoredOutput,
+  type TransferEvent,
+} from '../../src/remote/index.js';
 import { filesUnder, largeFile, randomFile, sha256Of, tempDir } from './helpers.js';
 
 /**
@@ -37,7 +46,16 @@ describe('push and pull of 1,000 small outputs', () => {
     const remote = await store('remote-1000');
     const events: TransferEvent[] = [];
     const pushed = await pushOutputs(remote, small, { onEvent: (e) => events.push(e) });
-    expect(pushed).toMatchObject({ event: 'remote.summary', direction: 'push', items: 1000, transferred: 1000, present: 0, missing: 0, failed: 0, interrupted: false });
+    expect(pushed).toMatchObject({
+      event: 'remote.summary',
+      direction: 'push',
+      items: 1000,
+      transferred: 1000,
+      present: 0,
+      missing: 0,
+      failed: 0,
+      interrupted: false,
+    });
     expect(pushed.bytes_transferred).toBe(small.reduce((sum, o) => sum + o.bytes, 0));
     expect(events.filter((e) => e.state === 'transferred')).toHaveLength(1000);
     expect(await filesUnder(path.join(work.dir, 'remote-1000', 'tmp'))).toEqual([]);
@@ -95,7 +113,10 @@ describe('push and pull of 1,000 small outputs', () => {
 
 describe('push and pull of large outputs', () => {
   it('streams 2 × 200 MB each way with memory bounded well below one file', async () => {
-    const big = [await largeFile(path.join(work.dir, 'big', 'a.mp4'), 200 * 1024 * 1024, 1), await largeFile(path.join(work.dir, 'big', 'b.mp4'), 200 * 1024 * 1024, 2)];
+    const big = [
+      await largeFile(path.join(work.dir, 'big', 'a.mp4'), 200 * 1024 * 1024, 1),
+      await largeFile(path.join(work.dir, 'big', 'b.mp4'), 200 * 1024 * 1024, 2),
+    ];
     const remote = await store('remote-big');
     const push = await measurePeakRss(() => pushOutputs(remote, big));
     expect(push.result).toMatchObject({ transferred: 2, failed: 0 });
@@ -125,7 +146,9 @@ describe('damage and failures, blob by blob', () => {
     const events: TransferEvent[] = [];
     const summary = await pullOutputs(remote, pulledTo(outputs, clone), { onEvent: (e) => events.push(e) });
     expect(summary).toMatchObject({ transferred: 19, failed: 1 });
-    expect(summary.failures).toEqual([{ sha256: victim.sha256, path: path.join(clone, path.basename(victim.path)), code: 'blob-corrupt', message: expect.stringContaining('is damaged') }]);
+    expect(summary.failures).toEqual([
+      { sha256: victim.sha256, path: path.join(clone, path.basename(victim.path)), code: 'blob-corrupt', message: expect.stringContaining('is damaged') },
+    ]);
     expect(events.find((e) => e.state === 'failed')).toMatchObject({ sha256: victim.sha256, code: 'blob-corrupt' });
     // Never written as the output, no temp left, and not retried (the same bytes would come back).
     expect(await filesUnder(clone)).not.toContain(path.basename(victim.path));
@@ -164,7 +187,10 @@ describe('damage and failures, blob by blob', () => {
     };
     const delays: number[] = [];
     const events: TransferEvent[] = [];
-    const summary = await pushOutputs(flaky, small.slice(4, 7), { retry: { sleep: async (ms) => void delays.push(ms), random: () => 0 }, onEvent: (e) => events.push(e) });
+    const summary = await pushOutputs(flaky, small.slice(4, 7), {
+      retry: { sleep: async (ms) => void delays.push(ms), random: () => 0 },
+      onEvent: (e) => events.push(e),
+    });
     expect(summary).toMatchObject({ transferred: 2, failed: 1 });
     expect(summary.failures[0]).toMatchObject({ sha256: small[5]!.sha256, message: 'EACCES on the share' });
     // decideRetry's backoff with no jitter: 500 ms, then 1 s.

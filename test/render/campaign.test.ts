@@ -40,7 +40,20 @@ describe('the full example against a test emulator', () => {
     expect(results).toHaveLength(JOBS);
     expect(results.every((result) => result['status'] === 'completed')).toBe(true);
     expect(events(run, 'run.summary')).toEqual([
-      { event: 'run.summary', completed: JOBS, failed: 0, skipped: 0, cancelled: 0, reused: 0, blocked: 0, spent_usd: 15.6, spent: { USD: 15.6 }, interrupted: false, out: 'renders/spring-launch', at: expect.any(String) },
+      {
+        event: 'run.summary',
+        completed: JOBS,
+        failed: 0,
+        skipped: 0,
+        cancelled: 0,
+        reused: 0,
+        blocked: 0,
+        spent_usd: 15.6,
+        spent: { USD: 15.6 },
+        interrupted: false,
+        out: 'renders/spring-launch',
+        at: expect.any(String),
+      },
     ]);
 
     const stats = emu.stats();
@@ -124,7 +137,11 @@ describe('the full example against a test emulator', () => {
     expect(created).toHaveLength(12);
     const after = await readLock(dir, FILE);
     const changed = Object.keys(after.jobs).filter((id) => after.jobs[id]!.video_id !== first.jobs[id]!.video_id);
-    expect(changed.sort()).toEqual(Object.keys(first.jobs).filter((id) => id.startsWith('hero-dusk')).sort());
+    expect(changed.sort()).toEqual(
+      Object.keys(first.jobs)
+        .filter((id) => id.startsWith('hero-dusk'))
+        .sort(),
+    );
     for (const [id, entry] of Object.entries(after.jobs)) {
       if (id.startsWith('hero-dusk')) {
         // Remixed from the parent's video as it is now: the unchanged hero, or the new dusk shot.

@@ -42,7 +42,21 @@ export async function frameRgb(file: string, which: 'first' | 'last', size: stri
   const seek = which === 'last' ? ['-sseof', '-1'] : [];
   const { stdout } = await promisify(execFile)(
     ffmpeg.path,
-    ['-loglevel', 'error', ...seek, '-i', file, '-an', '-vf', `scale=${size.replace('x', ':')},format=rgb24`, ...(which === 'first' ? ['-frames:v', '1'] : ['-update', '1']), '-f', 'rawvideo', '-y', which === 'first' ? 'pipe:1' : 'pipe:1'],
+    [
+      '-loglevel',
+      'error',
+      ...seek,
+      '-i',
+      file,
+      '-an',
+      '-vf',
+      `scale=${size.replace('x', ':')},format=rgb24`,
+      ...(which === 'first' ? ['-frames:v', '1'] : ['-update', '1']),
+      '-f',
+      'rawvideo',
+      '-y',
+      which === 'first' ? 'pipe:1' : 'pipe:1',
+    ],
     { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
   );
   const [w, h] = size.split('x').map(Number) as [number, number];

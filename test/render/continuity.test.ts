@@ -57,7 +57,11 @@ describe('a scene with continuity, an extension chain, an edit and a character, 
     const run = await renderWith(emu, dir, FILE);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(events(run, 'job.result').map((r) => [r['id'], r['status']]).sort()).toEqual(JOBS.map((id) => [id, 'completed']));
+    expect(
+      events(run, 'job.result')
+        .map((r) => [r['id'], r['status']])
+        .sort(),
+    ).toEqual(JOBS.map((id) => [id, 'completed']));
     const stats = emu.stats();
     expect(stats.requestsByRoute['POST /v1/videos']).toBe(3);
     expect(stats.requestsByRoute['POST /v1/videos/extensions']).toBe(2);
@@ -78,7 +82,12 @@ describe('a scene with continuity, an extension chain, an edit and a character, 
 
   it('records each child against its parent video, and each continuation with its frame', async () => {
     const { jobs } = first;
-    expect(jobs['sit']!.request.parent).toEqual({ kind: 'continue', job: 'enter', video_id: jobs['enter']!.video_id, frame: { path: 'renders/scene/frames/sit.last.png', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(jobs['sit']!.request.parent).toEqual({
+      kind: 'continue',
+      job: 'enter',
+      video_id: jobs['enter']!.video_id,
+      frame: { path: 'renders/scene/frames/sit.last.png', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
     expect(jobs['look']!.request.parent?.video_id).toBe(jobs['sit']!.video_id);
     expect(jobs['linger']!.request.parent).toEqual({ kind: 'extend', job: 'look', video_id: jobs['look']!.video_id, total_seconds: '8' });
     expect(jobs['dusk']!.request.parent).toEqual({ kind: 'extend', job: 'linger', video_id: jobs['linger']!.video_id, total_seconds: '16' });
@@ -97,7 +106,10 @@ describe('a scene with continuity, an extension chain, an edit and a character, 
   });
 
   it("starts each continuation on its parent's last frame (decoded pixels)", async () => {
-    for (const [parent, child] of [['enter', 'sit'], ['sit', 'look']] as const) {
+    for (const [parent, child] of [
+      ['enter', 'sit'],
+      ['sit', 'look'],
+    ] as const) {
       const last = await frameRgb(video(parent), 'last', SIZE);
       const start = await frameRgb(video(child), 'first', SIZE);
       expect(meanDifference(last, start), `${child} starts where ${parent} ends`).toBeLessThan(SAME_FRAME);
@@ -113,7 +125,15 @@ describe('a scene with continuity, an extension chain, an edit and a character, 
   });
 
   it('records the character once, by clip and provider, and casts it by id', () => {
-    expect(first.characters).toEqual([{ name: 'Mossy', clip_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), provider: 'emulator', id: expect.stringMatching(/^char_/), created_at: expect.any(Number) }]);
+    expect(first.characters).toEqual([
+      {
+        name: 'Mossy',
+        clip_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        provider: 'emulator',
+        id: expect.stringMatching(/^char_/),
+        created_at: expect.any(Number),
+      },
+    ]);
     const id = first.characters![0]!.id;
     expect(first.jobs['enter']!.request.characters).toEqual([{ name: 'Mossy', id }]);
     expect(first.jobs['sit']!.request.characters).toEqual([{ name: 'Mossy', id }]);
@@ -131,7 +151,12 @@ describe('a scene with continuity, an extension chain, an edit and a character, 
   it("renders a continuation again when its parent's prompt changes, and only what follows from it", async () => {
     await editStoryboard(dir, FILE, 'Mossy sits by the window.', 'Mossy curls up by the stove.');
     const plan = await runCli(['plan', FILE, '--json'], { cwd: dir });
-    const reasons = Object.fromEntries(plan.events().filter((e) => e['event'] === 'plan.job').map((e) => [e['id'], [e['action'], e['reason_code']]]));
+    const reasons = Object.fromEntries(
+      plan
+        .events()
+        .filter((e) => e['event'] === 'plan.job')
+        .map((e) => [e['id'], [e['action'], e['reason_code']]]),
+    );
     expect(reasons).toEqual({
       enter: ['reuse', 'up-to-date'],
       snowy: ['reuse', 'up-to-date'],

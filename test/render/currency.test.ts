@@ -14,9 +14,20 @@ describe('a render priced in euros', () => {
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     await writeFile(
       path.join(dir, 'shotlist.providers.yaml'),
-      ['providers:', '  reseller:', '    extends: emulator', '    currency: EUR', '    models:', '      sora-2: {sizes: [1280x720], seconds: [4], price_per_generation: {"*": 0.5}}', ''].join('\n'),
+      [
+        'providers:',
+        '  reseller:',
+        '    extends: emulator',
+        '    currency: EUR',
+        '    models:',
+        '      sora-2: {sizes: [1280x720], seconds: [4], price_per_generation: {"*": 0.5}}',
+        '',
+      ].join('\n'),
     );
-    await writeFile(path.join(dir, 'eu.yaml'), 'version: 1\nname: eu\nprovider: reseller\ndefaults: { model: sora-2, size: 1280x720, seconds: 4 }\nshots:\n  - id: a\n    prompt: One.\n  - id: b\n    prompt: Two.\n');
+    await writeFile(
+      path.join(dir, 'eu.yaml'),
+      'version: 1\nname: eu\nprovider: reseller\ndefaults: { model: sora-2, size: 1280x720, seconds: 4 }\nshots:\n  - id: a\n    prompt: One.\n  - id: b\n    prompt: Two.\n',
+    );
     const run = await runCli(['render', 'eu.yaml', '--base-url', emu.url, '--json', '--summary', 'summary.md'], { cwd: dir, now: () => Date.now() });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);

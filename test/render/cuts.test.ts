@@ -71,7 +71,9 @@ function planCuts(run: { events(): Record<string, unknown>[] }): Record<string, 
 
 // Each test renders several times, and every film is an encode: minutes on a loaded machine.
 describe.concurrent('cuts in a render', () => {
-  it('renders the clips, then each film: an MP4 of the film\'s size, rate, length and sound, an .otio on the clip files; a second run reuses it all', async ({ onTestFinished }) => {
+  it("renders the clips, then each film: an MP4 of the film's size, rate, length and sound, an .otio on the clip files; a second run reuses it all", async ({
+    onTestFinished,
+  }) => {
     const { emu, dir } = await project(onTestFinished);
     const first = await renderWith(emu, dir, FILE);
     expect(first.code, first.stderr).toBe(0);
@@ -85,7 +87,10 @@ describe.concurrent('cuts in a render', () => {
       expect(entry.outputs.video.path).toBe(`renders/spots/cuts/${id}.mp4`);
       expect(entry.outputs.timeline.path).toBe(`renders/spots/cuts/${id}.otio`);
       // The clips it was made of, by the bytes the lockfile records for them.
-      expect(entry.clips).toEqual({ [`hero[product=${product}]`]: lock.jobs[`hero[product=${product}]`]!.outputs.video!.sha256, [`close[product=${product}]`]: lock.jobs[`close[product=${product}]`]!.outputs.video!.sha256 });
+      expect(entry.clips).toEqual({
+        [`hero[product=${product}]`]: lock.jobs[`hero[product=${product}]`]!.outputs.video!.sha256,
+        [`close[product=${product}]`]: lock.jobs[`close[product=${product}]`]!.outputs.video!.sha256,
+      });
       const bytes = await readFile(path.join(dir, entry.outputs.video.path));
       expect(sha256(bytes)).toBe(entry.outputs.video.sha256);
 
@@ -118,8 +123,12 @@ describe.concurrent('cuts in a render', () => {
       const frames = await decodeFrames(path.join(dir, entry.outputs.video.path));
       expect(frames.length).toBe(66);
       const other = product === 'mug' ? 'teapot' : 'mug';
-      const clipFrames = (shot: string, which = product) => decodeFrames(path.join(dir, lock.jobs[`${shot}[product=${which}]`]!.outputs.video!.path), { fps: 12 });
-      for (const { shot, filmFrame, clipFrame } of [{ shot: 'hero', filmFrame: 0, clipFrame: 0 }, { shot: 'close', filmFrame: 48, clipFrame: 18 }]) {
+      const clipFrames = (shot: string, which = product) =>
+        decodeFrames(path.join(dir, lock.jobs[`${shot}[product=${which}]`]!.outputs.video!.path), { fps: 12 });
+      for (const { shot, filmFrame, clipFrame } of [
+        { shot: 'hero', filmFrame: 0, clipFrame: 0 },
+        { shot: 'close', filmFrame: 48, clipFrame: 18 },
+      ]) {
         const [own, others] = [await clipFrames(shot), await clipFrames(shot, other)];
         for (let k = 0; k < 3; k++) {
           expect(pixelDistance(frames[filmFrame + k]!, own[clipFrame + k]!), `${id} frame ${filmFrame + k}`).toBeLessThan(3);
@@ -204,12 +213,21 @@ describe.concurrent('cuts in a render', () => {
     const { emu, dir } = await project(onTestFinished);
     const plan = await runCli(['plan', FILE, '--base-url', emu.url, '--only', 'spot*', '--json'], { cwd: dir, now: () => Date.now() });
     expect(plan.code, plan.stderr).toBe(0);
-    expect(events(plan, 'plan.job').map((event) => event['id'])).toEqual(['hero[product=mug]', 'hero[product=teapot]', 'close[product=mug]', 'close[product=teapot]']);
+    expect(events(plan, 'plan.job').map((event) => event['id'])).toEqual([
+      'hero[product=mug]',
+      'hero[product=teapot]',
+      'close[product=mug]',
+      'close[product=teapot]',
+    ]);
     expect(Object.keys(planCuts(plan))).toEqual(SPOTS);
 
     const run = await renderWith(emu, dir, FILE, ['--only', 'spot*']);
     expect(run.code, run.stderr).toBe(0);
-    expect(events(run, 'job.result').map((event) => event['id']).sort()).toEqual(['close[product=mug]', 'close[product=teapot]', 'hero[product=mug]', 'hero[product=teapot]']);
+    expect(
+      events(run, 'job.result')
+        .map((event) => event['id'])
+        .sort(),
+    ).toEqual(['close[product=mug]', 'close[product=teapot]', 'hero[product=mug]', 'hero[product=teapot]']);
     expect(cutResults(run)).toEqual({ [SPOTS[0]!]: 'built', [SPOTS[1]!]: 'built' });
     const lock = await readLock(dir, FILE);
     expect(Object.keys(lock.cuts ?? {})).toEqual(SPOTS);
@@ -250,23 +268,38 @@ describe('a storyboard without cuts', () => {
   });
 });
 
-describe('a lockfile\'s cuts, untrusted', () => {
+describe("a lockfile's cuts, untrusted", () => {
   it('a film path leading out of the project is refused at its line and column; nothing there is read', async ({ onTestFinished }) => {
     const { emu, dir } = await project(onTestFinished);
     const outside = { path: '../../../../etc/passwd', sha256: 'a'.repeat(64), bytes: 1 };
-    const lock = { lockfileVersion: 1, name: 'spots', jobs: {}, cuts: { trailer: { fingerprint: `sha256:${'b'.repeat(64)}`, clips: {}, outputs: { video: { ...outside, path: 'renders/spots/cuts/trailer.mp4' }, timeline: outside } } } };
+    const lock = {
+      lockfileVersion: 1,
+      name: 'spots',
+      jobs: {},
+      cuts: {
+        trailer: {
+          fingerprint: `sha256:${'b'.repeat(64)}`,
+          clips: {},
+          outputs: { video: { ...outside, path: 'renders/spots/cuts/trailer.mp4' }, timeline: outside },
+        },
+      },
+    };
     await writeFile(path.join(dir, 'spots.lock.json'), JSON.stringify(lock, null, 2));
     for (const command of ['plan', 'status', 'render']) {
       const run = await runCli([command, FILE, '--base-url', emu.url], { cwd: dir, now: () => Date.now() });
       expect(run.code, command).toBe(2);
-      expect(run.stderr).toMatch(/spots\.lock\.json:\d+:\d+ cuts\.trailer\.outputs\.timeline\.path: "\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" leads outside the project directory/);
+      expect(run.stderr).toMatch(
+        /spots\.lock\.json:\d+:\d+ cuts\.trailer\.outputs\.timeline\.path: "\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" leads outside the project directory/,
+      );
     }
     expect(emu.stats().requestsByRoute).toEqual({});
   });
 });
 
 describe('Ctrl-C during ffmpeg', () => {
-  it('stops the films at once: exit 130, no partial film, no temp file, no entry for an unfinished film; the next run builds them', async ({ onTestFinished }) => {
+  it('stops the films at once: exit 130, no partial film, no temp file, no entry for an unfinished film; the next run builds them', async ({
+    onTestFinished,
+  }) => {
     const { emu, dir } = await project(onTestFinished);
     expect((await renderWith(emu, dir, FILE, ['--only', 'hero*', '--only', 'close*', '--only', 'teaser'])).code).toBe(0);
     const cuts = path.join(dir, 'renders/spots/cuts');
@@ -297,7 +330,12 @@ describe('a render killed during ffmpeg', () => {
     // The clips first, so the kill lands in the films' ffmpeg.
     expect((await renderWith(emu, dir, FILE, ['--only', 'hero*', '--only', 'close*', '--only', 'teaser'])).code).toBe(0);
     const cuts = path.join(dir, 'renders/spots/cuts');
-    const child = spawn(process.execPath, [path.join(REPO, 'bin/shotlist.js'), 'render', FILE, '--base-url', emu.url], { cwd: dir, env: userEnv(), stdio: 'ignore', detached: true });
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/shotlist.js'), 'render', FILE, '--base-url', emu.url], {
+      cwd: dir,
+      env: userEnv(),
+      stdio: 'ignore',
+      detached: true,
+    });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     try {
       await waitUntil(async () => (await readdir(cuts).catch(() => [])).some((name) => name.includes('.mp4.tmp-')), 'ffmpeg writing a film', 60_000);

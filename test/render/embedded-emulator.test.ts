@@ -116,7 +116,15 @@ describe.concurrent('the embedded emulator, shared by the shotlist processes of 
     onTestFinished(() => held.close());
     expect(held.owned).toBe(true);
     const record = await readFile(ownerFileOf(dir), 'utf8');
-    expect(JSON.parse(record)).toMatchObject({ version: 2, pid: process.pid, host: os.hostname(), start: OWN_START, url: held.url, speed: 20, token: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(JSON.parse(record)).toMatchObject({
+      version: 2,
+      pid: process.pid,
+      host: os.hostname(),
+      start: OWN_START,
+      url: held.url,
+      speed: 20,
+      token: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
 
     const before = await statsOf(held.url);
     const status = await runCli(['status', FILE, '--json'], { cwd: dir, now: live });
@@ -135,9 +143,11 @@ describe.concurrent('the embedded emulator, shared by the shotlist processes of 
 
     await held.close();
     await expect(access(ownerFileOf(dir))).rejects.toThrow();
- }, 90_000);
+  }, 90_000);
 
-  it("a render that joins an owner gets the owner's speed, says so of an --emulator-speed it cannot apply, and creates its jobs there", async ({ onTestFinished }) => {
+  it("a render that joins an owner gets the owner's speed, says so of an --emulator-speed it cannot apply, and creates its jobs there", async ({
+    onTestFinished,
+  }) => {
     const { dir, cleanup } = await copyExamples();
     onTestFinished(cleanup);
     const held = await hold(dir, { speed: 20 });
@@ -146,14 +156,18 @@ describe.concurrent('the embedded emulator, shared by the shotlist processes of 
 
     const run = await runCli(['render', FILE, '--json', '--emulator-speed', '1000'], { cwd: dir, now: live });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain(`note: --emulator-speed 1000 not applied: the embedded emulator is already served by shotlist pid ${process.pid}, at speed 20`);
+    expect(run.stderr).toContain(
+      `note: --emulator-speed 1000 not applied: the embedded emulator is already served by shotlist pid ${process.pid}, at speed 20`,
+    );
     const stats = await statsOf(held.url);
     expect(stats.createsAccepted).toBe(4);
     expect(Object.values(stats.jobsPerRequest)).toEqual([1, 1, 1, 1]);
     expect(await readFile(ownerFileOf(dir), 'utf8')).toBe(record);
- }, 90_000);
+  }, 90_000);
 
-  it('the owner stops while a render uses it: the render takes the emulator over on the same state and finishes, nothing created twice', async ({ onTestFinished }) => {
+  it('the owner stops while a render uses it: the render takes the emulator over on the same state and finishes, nothing created twice', async ({
+    onTestFinished,
+  }) => {
     const { dir, cleanup } = await copyExamples();
     onTestFinished(cleanup);
     // Slow enough that jobs are still in flight when the owner goes.
@@ -161,7 +175,11 @@ describe.concurrent('the embedded emulator, shared by the shotlist processes of 
     onTestFinished(() => held.close());
     let sawQueued = (): void => {};
     const queued = new Promise<void>((resolve) => (sawQueued = resolve));
-    const running = runCli(['render', FILE, '--json', '--verbose'], { cwd: dir, now: live, onOutput: ({ stdout }) => stdout.includes('"state":"queued"') && sawQueued() });
+    const running = runCli(['render', FILE, '--json', '--verbose'], {
+      cwd: dir,
+      now: live,
+      onOutput: ({ stdout }) => stdout.includes('"state":"queued"') && sawQueued(),
+    });
     await Promise.race([queued, running.then((run) => Promise.reject(new Error(`the render ended before a job was queued: ${run.stderr}`)))]);
     const before = await readLock(dir, FILE);
     const sent = Object.entries(before.jobs).filter(([, entry]) => entry.video_id);
@@ -170,13 +188,15 @@ describe.concurrent('the embedded emulator, shared by the shotlist processes of 
 
     const run = await running;
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(new RegExp(`the embedded emulator's shotlist \\(pid ${process.pid}\\) stopped; this process now serves it at http://127\\.0\\.0\\.1:\\d+/v1`));
+    expect(run.stderr).toMatch(
+      new RegExp(`the embedded emulator's shotlist \\(pid ${process.pid}\\) stopped; this process now serves it at http://127\\.0\\.0\\.1:\\d+/v1`),
+    );
     const lock = await readLock(dir, FILE);
     for (const entry of Object.values(lock.jobs)) expect(entry.status).toBe('completed');
     for (const [id, entry] of sent) expect(lock.jobs[id]!.video_id, `${id} carried on by id`).toBe(entry.video_id);
     expect(await jobFiles(dir), 'one server job per job, across both owners').toHaveLength(4);
     await expect(access(ownerFileOf(dir)), 'the render that took over removed its record').rejects.toThrow();
- }, 90_000);
+  }, 90_000);
 
   it('a listing the owner stops in the middle of fails, saying so; one not begun yet follows the emulator to its next owner', async ({ onTestFinished }) => {
     const stateDir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-embedded-'));
@@ -202,7 +222,11 @@ describe.concurrent('the embedded emulator, shared by the shotlist processes of 
     };
     const cut = await listing().catch((error: unknown) => error);
     expect(cut).toBeInstanceOf(EmulatorOwnerGoneError);
-    expect((cut as Error).message).toMatch(new RegExp(`^GET /v1/videos\\?.*: the embedded emulator stopped with the shotlist process that served it \\(pid ${process.pid}\\) while its videos were being listed; run the command again$`));
+    expect((cut as Error).message).toMatch(
+      new RegExp(
+        `^GET /v1/videos\\?.*: the embedded emulator stopped with the shotlist process that served it \\(pid ${process.pid}\\) while its videos were being listed; run the command again$`,
+      ),
+    );
 
     const all: string[] = [];
     for await (const video of client.listAll()) all.push(video.id);
@@ -238,12 +262,17 @@ describe.concurrent('the embedded emulator, shared by the shotlist processes of 
       expect(emulator.owned).toBe(true);
     });
 
-    it('a live process still starting, or one that accepts connections and never answers (suspended): never taken over; refused after the patience, naming it', async ({ onTestFinished }) => {
+    it('a live process still starting, or one that accepts connections and never answers (suspended): never taken over; refused after the patience, naming it', async ({
+      onTestFinished,
+    }) => {
       const silent = await silentUrl();
       onTestFinished(silent.close);
       const cases = [
         { text: recordOf({ pid: process.pid, url: null }), message: `pid ${process.pid} claimed this project's embedded emulator` },
-        { text: recordOf({ pid: process.pid, url: silent.url }), message: `pid ${process.pid} serves this project's embedded emulator at ${silent.url} but has not answered for ` },
+        {
+          text: recordOf({ pid: process.pid, url: silent.url }),
+          message: `pid ${process.pid} serves this project's embedded emulator at ${silent.url} but has not answered for `,
+        },
       ];
       for (const { text, message } of cases) {
         const stateDir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-embedded-'));
@@ -263,12 +292,16 @@ describe.concurrent('the embedded emulator, shared by the shotlist processes of 
       await writeRecord(stateDir, text);
       const refused = await openEmbeddedEmulator(optionsFor(stateDir, { display: '.shotlist/emulator' })).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(EmulatorBusyError);
-      expect((refused as Error).message).toMatch(/^\.shotlist\/emulator\/owner\.json says pid \d+ on render-farm-7 has served this project's embedded emulator since 2026-11-22T01:02:03\.000Z; .*remove that file if no shotlist runs there$/);
+      expect((refused as Error).message).toMatch(
+        /^\.shotlist\/emulator\/owner\.json says pid \d+ on render-farm-7 has served this project's embedded emulator since 2026-11-22T01:02:03\.000Z; .*remove that file if no shotlist runs there$/,
+      );
       expect(await readFile(path.join(stateDir, 'owner.json'), 'utf8')).toBe(text);
     });
   });
 
-  it('eight contenders, on a free record or a dead process\'s: exactly one starts the emulator, every round, and all use its URL', async ({ onTestFinished }) => {
+  it("eight contenders, on a free record or a dead process's: exactly one starts the emulator, every round, and all use its URL", async ({
+    onTestFinished,
+  }) => {
     const pid = await deadPid();
     const root = await mkdtemp(path.join(os.tmpdir(), 'shotlist-embedded-race-'));
     onTestFinished(() => rm(root, { recursive: true, force: true }));
@@ -281,7 +314,10 @@ describe.concurrent('the embedded emulator, shared by the shotlist processes of 
       expect(new Set(opened.map((emulator) => emulator.url)), `round ${round}`).toEqual(new Set([owners[0]!.url]));
       expect(JSON.parse(await readFile(path.join(stateDir, 'owner.json'), 'utf8'))).toMatchObject({ pid: process.pid, url: owners[0]!.url });
       await Promise.all(opened.map((emulator) => emulator.close()));
-      expect((await readdir(stateDir)).filter((name) => name.startsWith('owner.json')), `round ${round}`).toEqual([]);
+      expect(
+        (await readdir(stateDir)).filter((name) => name.startsWith('owner.json')),
+        `round ${round}`,
+      ).toEqual([]);
     }
   });
 });

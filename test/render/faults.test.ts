@@ -37,7 +37,10 @@ async function renderUntilConverged(faults: FaultOptions, seed: number, onTestFi
 
   const stats = emu.stats();
   // Exactly one server job per job: nothing paid twice, nothing left out.
-  expect(stats.jobs.filter((job) => job.status !== 'deleted'), `seed ${seed}`).toHaveLength(JOBS);
+  expect(
+    stats.jobs.filter((job) => job.status !== 'deleted'),
+    `seed ${seed}`,
+  ).toHaveLength(JOBS);
   expect(Object.values(stats.jobsPerRequest), `seed ${seed}`).toEqual([1, 1, 1, 1]);
   const lock = await readLock(dir, FILE);
   const entries = Object.values(lock.jobs);
@@ -52,7 +55,8 @@ async function renderUntilConverged(faults: FaultOptions, seed: number, onTestFi
 }
 
 describe.concurrent('faults converge, never paying twice', () => {
-  const acrossSeeds = (faults: FaultOptions, onTestFinished: TestContext['onTestFinished']) => Promise.all(SEEDS.map((seed) => renderUntilConverged(faults, seed, onTestFinished)));
+  const acrossSeeds = (faults: FaultOptions, onTestFinished: TestContext['onTestFinished']) =>
+    Promise.all(SEEDS.map((seed) => renderUntilConverged(faults, seed, onTestFinished)));
 
   it('10% 5xx on polls: retried, every job rendered once', async ({ onTestFinished }) => {
     const results = await acrossSeeds({ serverError: { rate: 0.1, routes: ['retrieve'] } }, onTestFinished);
@@ -67,7 +71,7 @@ describe.concurrent('faults converge, never paying twice', () => {
     const run = renderWith(emu, dir, FILE).finally(() => (ended = true));
     // Each of the two first jobs' polls is refused through all its retries (1 + 4 attempts) ...
     await waitUntil(() => ended || (emu.stats().requestsByRoute['GET /v1/videos/{id}'] ?? 0) >= 12, 'polls refused through their retries', 25_000);
-    expect(ended, 'the run still going when the outage had outlasted its polls\' retries').toBe(false);
+    expect(ended, "the run still going when the outage had outlasted its polls' retries").toBe(false);
     // ... then the outage ends.
     await setFaults(emu, {});
     const result = await run;
@@ -125,7 +129,18 @@ describe.concurrent('faults converge, never paying twice', () => {
 
   it('identical requests (takes of one prompt) whose answers are lost: each job adopts a video of its own', async ({ onTestFinished }) => {
     // The take is not in the prompt: three jobs send the very same request.
-    const takes = ['version: 1', 'name: takes', 'provider: emulator', 'defaults: { model: sora-2, size: 1280x720, seconds: 4 }', 'shots:', '  - id: wave', '    prompt: A wave breaks on a rock.', '    variants:', '      take: [1, 2, 3]', ''].join('\n');
+    const takes = [
+      'version: 1',
+      'name: takes',
+      'provider: emulator',
+      'defaults: { model: sora-2, size: 1280x720, seconds: 4 }',
+      'shots:',
+      '  - id: wave',
+      '    prompt: A wave breaks on a rock.',
+      '    variants:',
+      '      take: [1, 2, 3]',
+      '',
+    ].join('\n');
     const cases = [{ afterCommit: 1, seed: 1 }, ...SEEDS.map((seed) => ({ afterCommit: 0.5, seed }))];
     await Promise.all(
       cases.map(async ({ afterCommit, seed }) => {

@@ -14,7 +14,10 @@ export function startRenderEmulator(options: EmulatorOptions = {}): Promise<Runn
 }
 
 /** A render emulator and a fresh copy of `examples/`, both gone when the test finishes. */
-export async function renderProject(onTestFinished: TestContext['onTestFinished'], options: EmulatorOptions = {}): Promise<{ emu: RunningEmulator; dir: string }> {
+export async function renderProject(
+  onTestFinished: TestContext['onTestFinished'],
+  options: EmulatorOptions = {},
+): Promise<{ emu: RunningEmulator; dir: string }> {
   const emu = await startRenderEmulator(options);
   const { dir, cleanup } = await copyExamples();
   onTestFinished(() => emu.close());
@@ -24,7 +27,11 @@ export async function renderProject(onTestFinished: TestContext['onTestFinished'
 
 /** Replaces the emulator's faults through its control route; `{}` makes it healthy again. */
 export async function setFaults(emu: RunningEmulator, faults: FaultOptions): Promise<void> {
-  const response = await fetch(`${emu.url.replace(/\/v1$/, '')}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  const response = await fetch(`${emu.url.replace(/\/v1$/, '')}/_emulator/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
   if (!response.ok) throw new Error(`setting faults failed: ${response.status} ${await response.text()}`);
 }
 
@@ -32,7 +39,13 @@ export async function setFaults(emu: RunningEmulator, faults: FaultOptions): Pro
  * `shotlist render FILE --base-url <emu> --json` in-process, with a live wall clock: the run
  * dates its create attempts and matches them against the server's `created_at`.
  */
-export function renderWith(emu: RunningEmulator, dir: string, file: string, extra: readonly string[] = [], options: { signal?: AbortSignal } = {}): Promise<CliRun> {
+export function renderWith(
+  emu: RunningEmulator,
+  dir: string,
+  file: string,
+  extra: readonly string[] = [],
+  options: { signal?: AbortSignal } = {},
+): Promise<CliRun> {
   return runCli(['render', file, '--base-url', emu.url, '--json', ...extra], { cwd: dir, now: () => Date.now(), ...options });
 }
 

@@ -40,7 +40,21 @@ export async function startHostileProxy(target: string, options: HostileOptions)
     if (options.endlessList && req.method === 'GET' && url.pathname === '/v1/videos') {
       const n = pages++;
       // Created in the future, so that a search for recent videos never stops paging on its own.
-      const video = { id: `video_endless_${n}`, object: 'video', model: 'sora-2', status: 'completed', progress: 100, created_at: Math.floor(Date.now() / 1000) + 3600, completed_at: null, expires_at: null, prompt: `someone else's video ${n}`, size: '1280x720', seconds: '4', remixed_from_video_id: null, error: null };
+      const video = {
+        id: `video_endless_${n}`,
+        object: 'video',
+        model: 'sora-2',
+        status: 'completed',
+        progress: 100,
+        created_at: Math.floor(Date.now() / 1000) + 3600,
+        completed_at: null,
+        expires_at: null,
+        prompt: `someone else's video ${n}`,
+        size: '1280x720',
+        seconds: '4',
+        remixed_from_video_id: null,
+        error: null,
+      };
       const body = JSON.stringify({ object: 'list', data: [video], first_id: video.id, last_id: video.id, has_more: true });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(body);

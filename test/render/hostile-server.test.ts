@@ -17,7 +17,9 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 describe('a hostile server during a render', () => {
-  it("a video body far larger than the job's length allows is cut off at the limit: the job fails, no file is kept, the next run downloads it", async ({ onTestFinished }) => {
+  it("a video body far larger than the job's length allows is cut off at the limit: the job fails, no file is kept, the next run downloads it", async ({
+    onTestFinished,
+  }) => {
     const { emu, dir } = await renderProject(onTestFinished);
     // 4 s jobs may have 64 MiB; this server would send 96 MiB of "MP4".
     const proxy = await startHostileProxy(emu.url, { videoBytes: 96 * 1024 * 1024 });
@@ -28,7 +30,8 @@ describe('a hostile server during a render', () => {
     const failed = events(run, 'job.result').filter((e) => e['status'] === 'failed');
     expect(failed.length).toBeGreaterThan(0);
     // Named by a code, as every failed job is: the download's own error, not the job's.
-    for (const result of failed) expect(String(result['reason'])).toMatch(/^[a-z][a-z_-]*: GET \/v1\/videos\/\S+\/content\S*: .*larger than the 67108864 bytes allowed for this mp4/);
+    for (const result of failed)
+      expect(String(result['reason'])).toMatch(/^[a-z][a-z_-]*: GET \/v1\/videos\/\S+\/content\S*: .*larger than the 67108864 bytes allowed for this mp4/);
     // No video, no partial file: at most thumbnails of jobs whose video was refused are not even written.
     const kept = await filesUnder(path.join(dir, 'renders'));
     expect(kept.filter((file) => /\.mp4|\.part/.test(file))).toEqual([]);
@@ -40,7 +43,9 @@ describe('a hostile server during a render', () => {
     for (const entry of Object.values((await readLock(dir, FILE)).jobs)) await checkOutputs(dir, entry);
   }, 120_000);
 
-  it('a create whose answer is lost, then a list that never ends: the job fails with its intent kept, and the next run adopts the video instead of paying again', async ({ onTestFinished }) => {
+  it('a create whose answer is lost, then a list that never ends: the job fails with its intent kept, and the next run adopts the video instead of paying again', async ({
+    onTestFinished,
+  }) => {
     const { emu, dir } = await renderProject(onTestFinished, { faults: { dropConnection: { afterCommit: 1 } } });
     const proxy = await startHostileProxy(emu.url, { endlessList: true });
     onTestFinished(() => proxy.close());
@@ -49,7 +54,10 @@ describe('a hostile server during a render', () => {
     expect(hasStackTrace(run.stdout + run.stderr)).toBe(false);
     const failed = events(run, 'job.result').filter((e) => e['status'] === 'failed');
     expect(failed).toHaveLength(2);
-    for (const result of failed) expect(String(result['reason'])).toMatch(/^outcome_unknown: a create may have reached the server, and the search for its video failed \(GET \/v1\/videos: the list of videos goes on past 2000 pages or 100000 videos/);
+    for (const result of failed)
+      expect(String(result['reason'])).toMatch(
+        /^outcome_unknown: a create may have reached the server, and the search for its video failed \(GET \/v1\/videos: the list of videos goes on past 2000 pages or 100000 videos/,
+      );
     // Each search stopped at the page limit: two searches, 2,000 pages each at most.
     expect(proxy.seen.filter((r) => r.path === '/v1/videos' && r.method === 'GET').length).toBeLessThanOrEqual(4_000);
     // The intents stay: the next run searches before it creates anything.

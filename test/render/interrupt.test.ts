@@ -58,7 +58,12 @@ describe.concurrent('interrupt and resume', () => {
     const { emu, dir } = await renderProject(onTestFinished, { speed: 20 });
     const controller = new AbortController();
     const running = renderWith(emu, dir, FILE, ['--summary', 'summary.md'], { signal: controller.signal });
-    await waitForEntry(dir, FILE, (entry) => (entry.status === 'queued' || entry.status === 'in_progress') && entry.video_id !== null, 'in flight on the server');
+    await waitForEntry(
+      dir,
+      FILE,
+      (entry) => (entry.status === 'queued' || entry.status === 'in_progress') && entry.video_id !== null,
+      'in flight on the server',
+    );
     controller.abort();
     const run = await running;
     expect(run.code).toBe(130);
@@ -92,7 +97,9 @@ describe.concurrent('interrupt and resume', () => {
 
   it('Ctrl-C while a create is answered slowly (the job exists, the answer never came): found by search and adopted', async ({ onTestFinished }) => {
     // The server commits the job, then holds the answer: the abort lands between the two.
-    const { emu, dir } = await renderProject(onTestFinished, { faults: { slowBody: { rate: 1, delayMs: 2_000, phase: 'before', routes: ['create', 'remix'] } } });
+    const { emu, dir } = await renderProject(onTestFinished, {
+      faults: { slowBody: { rate: 1, delayMs: 2_000, phase: 'before', routes: ['create', 'remix'] } },
+    });
     const controller = new AbortController();
     const running = renderWith(emu, dir, FILE, ['--summary', 'summary.md'], { signal: controller.signal });
     await waitForEntry(dir, FILE, (entry) => entry.status === 'creating', 'creating');

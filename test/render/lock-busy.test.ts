@@ -50,10 +50,23 @@ describe('the lockfile lock', () => {
     let firstDone = false;
     const first = renderWith(emu, dir, FILE).finally(() => (firstDone = true));
     // The first render holds the lock (it is taken before anything is sent).
-    await waitUntil(() => access(lockLock).then(() => true, () => false), 'the first render to take the lock', 10_000);
+    await waitUntil(
+      () =>
+        access(lockLock).then(
+          () => true,
+          () => false,
+        ),
+      'the first render to take the lock',
+      10_000,
+    );
     // In text mode, so that it says when it waits and what it found after.
     let said = '';
-    const second = runCli(['render', FILE, '--base-url', emu.url, '--wait'], { cwd: dir, now: () => Date.now(), env: { NO_COLOR: '1' }, onOutput: ({ stderr }) => (said = stderr) });
+    const second = runCli(['render', FILE, '--base-url', emu.url, '--wait'], {
+      cwd: dir,
+      now: () => Date.now(),
+      env: { NO_COLOR: '1' },
+      onOutput: ({ stderr }) => (said = stderr),
+    });
     // The second one found the lock held while the first was still rendering: it had to wait.
     await waitUntil(() => said.includes(`waiting for pid ${process.pid} on ${os.hostname()}`), 'the second render to wait for the first', 10_000);
     expect(firstDone).toBe(false);
@@ -69,7 +82,7 @@ describe('the lockfile lock', () => {
     expect(new Set(Object.values(lock.jobs).map((entry) => entry.video_id))).toEqual(new Set(stats.jobs.map((job) => job.id)));
   });
 
-  it('--wait behind a live holder, then Ctrl-C: exit 130 without a stack trace, nothing sent, the holder\'s lock untouched', async ({ onTestFinished }) => {
+  it("--wait behind a live holder, then Ctrl-C: exit 130 without a stack trace, nothing sent, the holder's lock untouched", async ({ onTestFinished }) => {
     const { emu, dir } = await renderProject(onTestFinished);
     const holder = { pid: process.pid, host: os.hostname(), since: '2026-11-22T01:02:03.000Z', start: await ownStart() };
     const lockLock = `${lockPathOf(dir, FILE)}.lock`;

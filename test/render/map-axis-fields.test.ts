@@ -41,7 +41,12 @@ describe('map-valued variant keys', () => {
     expect(run.code, run.stderr).toBe(0);
     // Two creates and two remixes, no more: the portrait job is priced and sent as 8 s at 720x1280.
     expect(emu.stats().createsAccepted).toBe(4);
-    const sent = Object.fromEntries(emu.stats().jobs.filter((job) => job.remixed_from === null).map((job) => [job.prompt, `${job.size} ${job.seconds}s`]));
+    const sent = Object.fromEntries(
+      emu
+        .stats()
+        .jobs.filter((job) => job.remixed_from === null)
+        .map((job) => [job.prompt, `${job.size} ${job.seconds}s`]),
+    );
     expect(sent).toEqual({ 'A mug on a counter, landscape.': '1280x720 4s', 'A mug on a counter, portrait.': '720x1280 8s' });
 
     const lock = await readLock(dir, 'formats.yaml');

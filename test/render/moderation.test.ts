@@ -15,7 +15,9 @@ const KETTLE_DESCENDANTS = [
 ];
 
 describe.concurrent('moderation', () => {
-  it('a job that fails with moderation_blocked fails alone: descendants skipped, the rest completed, exit 1, failure recorded and planned again', async ({ onTestFinished }) => {
+  it('a job that fails with moderation_blocked fails alone: descendants skipped, the rest completed, exit 1, failure recorded and planned again', async ({
+    onTestFinished,
+  }) => {
     // Only the kettle's hero prompt says "dolly-in on a copper kettle"; its remixes never reach the server.
     const { emu, dir } = await renderProject(onTestFinished, { faults: { moderation: { failPattern: 'dolly-in on a copper kettle' } } });
     const run = await renderWith(emu, dir, 'campaign.yaml');
@@ -51,7 +53,10 @@ describe.concurrent('moderation', () => {
     const planned = new Map(events(plan, 'plan.job').map((event) => [event['id'], event]));
     expect(planned.get(KETTLE)).toMatchObject({ action: 'failed', cost_usd: 0 });
     expect(planned.get(KETTLE)!['reason']).toMatch(/^moderation_blocked: Your video was blocked by our moderation system/);
-    expect(planned.get(KETTLE_DESCENDANTS[0]!)).toMatchObject({ action: 'blocked', reason: `parent ${KETTLE} failed (moderation_blocked) and is not sent again` });
+    expect(planned.get(KETTLE_DESCENDANTS[0]!)).toMatchObject({
+      action: 'blocked',
+      reason: `parent ${KETTLE} failed (moderation_blocked) and is not sent again`,
+    });
     expect(events(plan, 'plan.total')[0]).toMatchObject({ render: 0, failed: 1, blocked: 3, reuse: 14, cost_usd: 0 });
 
     // The nightly run again: nothing reaches the server, the lockfile is untouched, the exit code still says it is not done.
@@ -125,7 +130,10 @@ describe.concurrent('moderation', () => {
     expect(emu.stats().createsAccepted).toBe(0);
 
     const plan = await runCli(['plan', 'quickstart.yaml', '--base-url', emu.url, '--json'], { cwd: dir, now: () => Date.now() });
-    expect(events(plan, 'plan.job').find((event) => event['id'] === 'hero[product=mug]')).toMatchObject({ action: 'render', reason: `the last attempt failed (${entry.error!.code})` });
+    expect(events(plan, 'plan.job').find((event) => event['id'] === 'hero[product=mug]')).toMatchObject({
+      action: 'render',
+      reason: `the last attempt failed (${entry.error!.code})`,
+    });
     await setFaults(emu, {});
     const again = await renderWith(emu, dir, 'quickstart.yaml', ['--only', 'hero[product=mug]']);
     expect(again.code, again.stderr).toBe(0);

@@ -127,7 +127,13 @@ describe.concurrent('moved: renamed labels and shots adopt their orphans', () =>
     expect(Object.keys(after.jobs)).toEqual(['dusk[product=mug]', 'dusk[product=pot]', 'lead[product=mug]', 'lead[product=pot]']);
     for (const product of ['mug', 'pot']) {
       expect(after.jobs[`lead[product=${product}]`]!.video_id).toBe(before.jobs[`hero[product=${product}]`]!.video_id);
-      expect(after.jobs[`dusk[product=${product}]`]).toEqual({ ...before.jobs[`dusk[product=${product}]`]!, request: { ...before.jobs[`dusk[product=${product}]`]!.request, remix_of: { job: `lead[product=${product}]`, video_id: before.jobs[`hero[product=${product}]`]!.video_id } } });
+      expect(after.jobs[`dusk[product=${product}]`]).toEqual({
+        ...before.jobs[`dusk[product=${product}]`]!,
+        request: {
+          ...before.jobs[`dusk[product=${product}]`]!.request,
+          remix_of: { job: `lead[product=${product}]`, video_id: before.jobs[`hero[product=${product}]`]!.video_id },
+        },
+      });
     }
     const bytes = await readLockBytes(dir, FILE);
     expect((await renderWith(emu, dir, FILE)).code).toBe(0);
@@ -154,7 +160,9 @@ describe.concurrent('moved: renamed labels and shots adopt their orphans', () =>
     expect(await readdir(renders)).not.toContain('hero[product=cup].webp.tmp-999-abcd1234');
   });
 
-  it('a recorded file that is a symlink out of the project is not ours to rename, remove or read: the lockfile is refused at its place, the link and its target stay', async ({ onTestFinished }) => {
+  it('a recorded file that is a symlink out of the project is not ours to rename, remove or read: the lockfile is refused at its place, the link and its target stay', async ({
+    onTestFinished,
+  }) => {
     const { emu, dir } = await renderedProject(onTestFinished);
     const outside = await mkdtemp(path.join(os.tmpdir(), 'shotlist-outside-'));
     onTestFinished(() => rm(outside, { recursive: true, force: true }));

@@ -28,11 +28,15 @@ describe.concurrent('part of a storyboard, part of the limits', () => {
 
     const full = await renderWith(emu, dir, FILE);
     expect(full.code, full.stderr).toBe(0);
-    expect(events(full, 'job.result').map((event) => event['id']).sort()).toEqual(['hero-dusk[product=teapot]', 'hero[product=teapot]']);
+    expect(
+      events(full, 'job.result')
+        .map((event) => event['id'])
+        .sort(),
+    ).toEqual(['hero-dusk[product=teapot]', 'hero[product=teapot]']);
     expect(emu.stats().createsAccepted).toBe(4);
   });
 
-  it('--only on remixes whose parents are rendered uses the parents\' recorded videos: only the remixes are sent', async ({ onTestFinished }) => {
+  it("--only on remixes whose parents are rendered uses the parents' recorded videos: only the remixes are sent", async ({ onTestFinished }) => {
     const { emu, dir } = await renderProject(onTestFinished);
     const full = await renderWith(emu, dir, FILE);
     expect(full.code, full.stderr).toBe(0);
@@ -57,7 +61,13 @@ describe.concurrent('part of a storyboard, part of the limits', () => {
       expect(lock.jobs[`hero[product=${product}]`]).toEqual(parent);
       expect(lock.jobs[`hero-dusk[product=${product}]`]!.remixed_from).toBe(parent.video_id);
     }
-    expect(emu.stats().jobs.slice(-2).map((job) => job.remixed_from).sort()).toEqual([rendered.jobs['hero[product=mug]']!.video_id, rendered.jobs['hero[product=teapot]']!.video_id].sort());
+    expect(
+      emu
+        .stats()
+        .jobs.slice(-2)
+        .map((job) => job.remixed_from)
+        .sort(),
+    ).toEqual([rendered.jobs['hero[product=mug]']!.video_id, rendered.jobs['hero[product=teapot]']!.video_id].sort());
   });
 
   it('--only matching no job is a usage error: exit 2, the glob and the closest ids named, nothing sent', async ({ onTestFinished }) => {
@@ -68,7 +78,9 @@ describe.concurrent('part of a storyboard, part of the limits', () => {
     expect(emu.stats().requestsByRoute).toEqual({});
   });
 
-  it('with several storyboards, a glob need only match a job of one of them; one that matches none is refused before any renders', async ({ onTestFinished }) => {
+  it('with several storyboards, a glob need only match a job of one of them; one that matches none is refused before any renders', async ({
+    onTestFinished,
+  }) => {
     const { emu, dir } = await renderProject(onTestFinished);
     const none = await renderWith(emu, dir, FILE, ['campaign.yaml', '--only', 'teaser', '--only', 'hero-dusk-grad[*']);
     expect(none.code).toBe(2);

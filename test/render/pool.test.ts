@@ -32,10 +32,17 @@ const urls = () => emus.map((emu) => emu.url);
 /** Eight products, each with a two-step remix chain: 24 jobs. */
 async function writePoolBoard(servers: readonly string[], caps: readonly number[] = CAPS): Promise<void> {
   const products = ['mug', 'teapot', 'kettle', 'bowl', 'plate', 'jug', 'cup', 'vase'];
-  await writeFile(path.join(dir, 'pool.yaml'), poolStoryboard(servers.map((url, i) => ({ url, inFlight: caps[i]! })), products));
+  await writeFile(
+    path.join(dir, 'pool.yaml'),
+    poolStoryboard(
+      servers.map((url, i) => ({ url, inFlight: caps[i]! })),
+      products,
+    ),
+  );
 }
 
-const render = (extra: readonly string[] = [], signal?: AbortSignal) => runCli(['render', 'pool.yaml', '--json', ...extra], { cwd: dir, now: () => Date.now(), ...(signal ? { signal } : {}) });
+const render = (extra: readonly string[] = [], signal?: AbortSignal) =>
+  runCli(['render', 'pool.yaml', '--json', ...extra], { cwd: dir, now: () => Date.now(), ...(signal ? { signal } : {}) });
 
 function serverHolding(emuIndexByUrl: Map<string, number>, lock: Lockfile, id: string): number {
   const server = lock.jobs[id]!.server;
@@ -105,7 +112,8 @@ describe('a pool of servers', () => {
     const resumed = await render();
     expect(resumed.code, resumed.stderr).toBe(0);
     const lock = await readLock(dir, 'pool.yaml');
-    for (const [id, entry] of inFlight) expect(lock.jobs[id], `${id} resumed on ${entry.server}`).toMatchObject({ video_id: entry.video_id, server: entry.server });
+    for (const [id, entry] of inFlight)
+      expect(lock.jobs[id], `${id} resumed on ${entry.server}`).toMatchObject({ video_id: entry.video_id, server: entry.server });
     expect(Object.values(lock.jobs).every((entry) => entry.status === 'completed' && entry.outputs.video)).toBe(true);
     expect(createsAcross(emus)).toBe(24);
     for (const emu of emus) expect(Object.values(emu.stats().jobsPerRequest).every((n) => n === 1)).toBe(true);
@@ -135,7 +143,10 @@ describe('a pool of servers', () => {
     const heroBytes = await readFile(heroFile);
     await rm(heroFile);
     let plan = await planNow();
-    expect(plan.jobs.get(chain.hero)).toMatchObject({ action: 'render', reason: `file missing and the video is on ${dropped}, no longer among the provider's servers` });
+    expect(plan.jobs.get(chain.hero)).toMatchObject({
+      action: 'render',
+      reason: `file missing and the video is on ${dropped}, no longer among the provider's servers`,
+    });
     expect(plan.jobs.get(chain.dusk)).toMatchObject({ action: 'render', reason_code: 'parent-renders' });
     expect(plan.total).toMatchObject({ render: 3, reuse: 21 });
     await writeFile(heroFile, heroBytes);
@@ -144,8 +155,14 @@ describe('a pool of servers', () => {
     // server: the chain renders again from its root, and the plan says why.
     await rm(path.join(dir, lock.jobs[chain.night]!.outputs.video!.path));
     plan = await planNow();
-    expect(plan.jobs.get(chain.dusk)).toMatchObject({ action: 'render', reason: `its video is on ${dropped}, no longer among the provider's servers, and ${chain.night} remixes it` });
-    expect(plan.jobs.get(chain.hero)).toMatchObject({ action: 'render', reason: `its video is on ${dropped}, no longer among the provider's servers, and ${chain.dusk} remixes it` });
+    expect(plan.jobs.get(chain.dusk)).toMatchObject({
+      action: 'render',
+      reason: `its video is on ${dropped}, no longer among the provider's servers, and ${chain.night} remixes it`,
+    });
+    expect(plan.jobs.get(chain.hero)).toMatchObject({
+      action: 'render',
+      reason: `its video is on ${dropped}, no longer among the provider's servers, and ${chain.dusk} remixes it`,
+    });
     expect(plan.total).toMatchObject({ render: 3, reuse: 21 });
 
     const before = emus[1]!.stats().requestsByRoute;
@@ -159,7 +176,14 @@ describe('a pool of servers', () => {
 
   it('answers lost after the create was committed, on every server: each is looked for on the server it went to, and adopted', async () => {
     await Promise.all(emus.map((emu) => emu.close()));
-    emus = await Promise.all(CAPS.map((cap, i) => startRenderEmulator({ inFlightLimit: cap, faults: { seed: 11 + i, dropConnection: { afterCommit: 0.3 }, serverError: { rate: 0.1, routes: ['retrieve'] } } })));
+    emus = await Promise.all(
+      CAPS.map((cap, i) =>
+        startRenderEmulator({
+          inFlightLimit: cap,
+          faults: { seed: 11 + i, dropConnection: { afterCommit: 0.3 }, serverError: { rate: 0.1, routes: ['retrieve'] } },
+        }),
+      ),
+    );
     await writePoolBoard(urls());
     let run = await render();
     for (let rerun = 0; run.code !== 0 && rerun < 2; rerun++) run = await render();
@@ -202,7 +226,10 @@ describe('a pool of servers', () => {
   });
 
   it('--base-url given more than once makes a pool for the run', async () => {
-    const run = await runCli(['render', 'quickstart.yaml', '--json', '--base-url', emus[0]!.url, '--base-url', emus[2]!.url], { cwd: dir, now: () => Date.now() });
+    const run = await runCli(['render', 'quickstart.yaml', '--json', '--base-url', emus[0]!.url, '--base-url', emus[2]!.url], {
+      cwd: dir,
+      now: () => Date.now(),
+    });
     expect(run.code, run.stderr).toBe(0);
     const lock = await readLock(dir, 'quickstart.yaml');
     for (const entry of Object.values(lock.jobs)) expect([emus[0]!.url, emus[2]!.url]).toContain(entry.server);
@@ -216,12 +243,18 @@ describe('a pool of servers', () => {
   });
 
   it('base_url beside servers, or a server listed twice, is refused where it is written', async () => {
-    await writeFile(path.join(dir, 'both.yaml'), `version: 1\nname: both\nprovider:\n  profile: emulator\n  base_url: ${emus[0]!.url}\n  servers:\n    - base_url: ${emus[1]!.url}\nshots:\n  - id: a\n    prompt: x\n`);
+    await writeFile(
+      path.join(dir, 'both.yaml'),
+      `version: 1\nname: both\nprovider:\n  profile: emulator\n  base_url: ${emus[0]!.url}\n  servers:\n    - base_url: ${emus[1]!.url}\nshots:\n  - id: a\n    prompt: x\n`,
+    );
     let run = await runCli(['validate', 'both.yaml'], { cwd: dir, env: { NO_COLOR: '1' } });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/both\.yaml:7:5: error: provider\.servers: a provider has one base_url or a pool of servers, not both/);
 
-    await writeFile(path.join(dir, 'twice.yaml'), `version: 1\nname: twice\nprovider:\n  profile: emulator\n  servers:\n    - base_url: ${emus[1]!.url}\n    - base_url: ${emus[1]!.url}/\nshots:\n  - id: a\n    prompt: x\n`);
+    await writeFile(
+      path.join(dir, 'twice.yaml'),
+      `version: 1\nname: twice\nprovider:\n  profile: emulator\n  servers:\n    - base_url: ${emus[1]!.url}\n    - base_url: ${emus[1]!.url}/\nshots:\n  - id: a\n    prompt: x\n`,
+    );
     run = await runCli(['validate', 'twice.yaml'], { cwd: dir, env: { NO_COLOR: '1' } });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/twice\.yaml:7:17: error: provider\.servers\[1\]\.base_url: .* is listed twice in the pool/);
@@ -236,7 +269,10 @@ describe('a pool defined once, in shotlist.providers.yaml', () => {
       path.join(dir, 'shotlist.providers.yaml'),
       `providers:\n  gpu-farm:\n    extends: vllm-omni\n    min_poll_ms: 20\n    servers:\n${servers.map((s) => `      - base_url: ${s.url}\n`).join('')}`,
     );
-    await writeFile(path.join(dir, 'farm.yaml'), 'version: 1\nname: farm\nprovider: gpu-farm\ndefaults: {size: 832x480, seconds: 2}\nshots:\n  - id: clip\n    prompt: A {{thing}} in the rain\n    variants: {thing: [cat, dog, fox, owl, elk, yak]}\n');
+    await writeFile(
+      path.join(dir, 'farm.yaml'),
+      'version: 1\nname: farm\nprovider: gpu-farm\ndefaults: {size: 832x480, seconds: 2}\nshots:\n  - id: clip\n    prompt: A {{thing}} in the rain\n    variants: {thing: [cat, dog, fox, owl, elk, yak]}\n',
+    );
 
     const table = await runCli(['providers'], { cwd: dir });
     expect(table.stdout).toMatch(/^gpu-farm\s+configured\s+openai-videos\s+multipart.*\s1\+1\s/m);

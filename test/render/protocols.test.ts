@@ -29,9 +29,33 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
-  { flavor: 'gemini', profile: 'veo', env: 'GEMINI_API_KEY', model: 'veo-3.1-fast-generate-preview', size: '1280x720', seconds: 4, creates: /^POST .*predictLongRunning/ },
-  { flavor: 'fal', profile: 'fal', env: 'FAL_KEY', model: 'fal-ai/kling-video/v2.1/master/text-to-video', size: '1920x1080', seconds: 5, creates: /^POST \/\{model_id\}/ },
-  { flavor: 'replicate', profile: 'replicate', env: 'REPLICATE_API_TOKEN', model: 'google/veo-3.1', size: '1280x720', seconds: 4, creates: /^POST .*predictions$/ },
+  {
+    flavor: 'gemini',
+    profile: 'veo',
+    env: 'GEMINI_API_KEY',
+    model: 'veo-3.1-fast-generate-preview',
+    size: '1280x720',
+    seconds: 4,
+    creates: /^POST .*predictLongRunning/,
+  },
+  {
+    flavor: 'fal',
+    profile: 'fal',
+    env: 'FAL_KEY',
+    model: 'fal-ai/kling-video/v2.1/master/text-to-video',
+    size: '1920x1080',
+    seconds: 5,
+    creates: /^POST \/\{model_id\}/,
+  },
+  {
+    flavor: 'replicate',
+    profile: 'replicate',
+    env: 'REPLICATE_API_TOKEN',
+    model: 'google/veo-3.1',
+    size: '1280x720',
+    seconds: 4,
+    creates: /^POST .*predictions$/,
+  },
 ];
 
 const KEY = 'protocol-test-key-0123456789';
@@ -62,7 +86,12 @@ async function project(t: TestContext, c: Case, shots: string, speed = 1000): Pr
 }
 
 function render(c: Case, emu: RunningEmulator, dir: string, extra: readonly string[] = [], signal?: AbortSignal): Promise<CliRun> {
-  return runCli(['render', 'proto.yaml', '--base-url', emu.url, '--json', ...extra], { cwd: dir, env: { [c.env]: KEY }, now: () => Date.now(), ...(signal ? { signal } : {}) });
+  return runCli(['render', 'proto.yaml', '--base-url', emu.url, '--json', ...extra], {
+    cwd: dir,
+    env: { [c.env]: KEY },
+    now: () => Date.now(),
+    ...(signal ? { signal } : {}),
+  });
 }
 
 describe.each(CASES)('render on the $flavor protocol ($profile)', (c) => {
@@ -187,7 +216,18 @@ describe.each(CASES)('exactly once on the $flavor protocol', (c) => {
 
 /** A PNG of noise: it does not compress, so at 1280x720 it is well over Replicate's 256 kB for data: URLs. */
 async function noisePng(file: string, size: string): Promise<Buffer> {
-  await promisify(execFile)(ffmpeg.path, ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `nullsrc=s=${size},geq=random(1)*255:random(2)*255:random(3)*255`, '-frames:v', '1', file]);
+  await promisify(execFile)(ffmpeg.path, [
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `nullsrc=s=${size},geq=random(1)*255:random(2)*255:random(3)*255`,
+    '-frames:v',
+    '1',
+    file,
+  ]);
   return readFile(file);
 }
 
@@ -212,7 +252,9 @@ describe.each(CASES)('image-to-video on the $flavor protocol', (c) => {
       const file = await fetch(`${emu.url}/files/${sha256(image)}`, { headers: { authorization: `Bearer ${KEY}` } });
       expect(file.status).toBe(200);
       expect(((await file.json()) as { size: number }).size).toBe(image.byteLength);
-      const prediction = (await (await fetch(`${emu.url}/predictions/${entry.video_id}`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { input: Record<string, unknown> };
+      const prediction = (await (await fetch(`${emu.url}/predictions/${entry.video_id}`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as {
+        input: Record<string, unknown>;
+      };
       expect(prediction.input['image']).toBe(`${emu.url}/files/${sha256(image)}`);
     }
   });

@@ -27,9 +27,11 @@ describe('the quickstart, as a user runs it', () => {
   afterAll(() => cleanup?.());
 
   it('renders 4 playable MP4s of the requested size and duration, with audio, recorded in the lockfile', async () => {
-    const child = await run(process.execPath, [path.join(REPO, 'bin/shotlist.js'), 'render', 'quickstart.yaml'], { cwd: dir, env: userEnv(), timeout: 60_000 }).catch(
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
+    const child = await run(process.execPath, [path.join(REPO, 'bin/shotlist.js'), 'render', 'quickstart.yaml'], {
+      cwd: dir,
+      env: userEnv(),
+      timeout: 60_000,
+    }).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect('code' in child ? child.code : 0, child.stderr).toBe(0);
     expect(hasStackTrace(child.stderr)).toBe(false);
     expect(child.stderr).toContain('4 done');
@@ -59,7 +61,10 @@ describe('the quickstart, as a user runs it', () => {
     const { dir: fresh, cleanup: cleanFresh } = await copyExamples();
     try {
       // Slow enough that the first jobs are still rendering when the signal lands.
-      const child = spawn(process.execPath, [path.join(REPO, 'bin/shotlist.js'), 'render', 'quickstart.yaml', '--emulator-speed', '8'], { cwd: fresh, env: userEnv() });
+      const child = spawn(process.execPath, [path.join(REPO, 'bin/shotlist.js'), 'render', 'quickstart.yaml', '--emulator-speed', '8'], {
+        cwd: fresh,
+        env: userEnv(),
+      });
       let stderr = '';
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       await new Promise<void>((resolve, reject) => {
@@ -82,7 +87,11 @@ describe('the quickstart, as a user runs it', () => {
       expect(inFlight.length).toBeGreaterThan(0);
       await expect(access(path.join(fresh, 'quickstart.lock.json.lock'))).rejects.toThrow();
 
-      const again = await run(process.execPath, [path.join(REPO, 'bin/shotlist.js'), 'render', 'quickstart.yaml'], { cwd: fresh, env: userEnv(), timeout: 60_000 });
+      const again = await run(process.execPath, [path.join(REPO, 'bin/shotlist.js'), 'render', 'quickstart.yaml'], {
+        cwd: fresh,
+        env: userEnv(),
+        timeout: 60_000,
+      });
       expect(again.stderr).toContain('4 done');
       const lock = JSON.parse(await readFile(path.join(fresh, 'quickstart.lock.json'), 'utf8')) as Lockfile;
       for (const [id, entry] of inFlight) expect(lock.jobs[id]!.video_id, `${id} resumed by id`).toBe(entry.video_id);

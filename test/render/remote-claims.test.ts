@@ -47,7 +47,7 @@ async function setUp(onTestFinished: TestContext['onTestFinished']) {
 }
 
 describe('claims met by render', () => {
-  it('adopts the video of another machine\'s claim: nothing created, nothing spent, the file downloaded', async ({ onTestFinished }) => {
+  it("adopts the video of another machine's claim: nothing created, nothing spent, the file downloaded", async ({ onTestFinished }) => {
     const { emu, dir, remote, fingerprint, claims, createElsewhere } = await setUp(onTestFinished);
     const video = await createElsewhere();
     const record = { ...newClaimRecord(fingerprint, OTHER, Date.now()), video_id: video.id };
@@ -62,7 +62,9 @@ describe('claims met by render', () => {
     expect(lock.jobs['hero']!.outputs.video).toBeDefined();
   }, 60_000);
 
-  it('takes over a claim whose owner is gone without a video id, and adopts the job the owner made (found by the reconcile search)', async ({ onTestFinished }) => {
+  it('takes over a claim whose owner is gone without a video id, and adopts the job the owner made (found by the reconcile search)', async ({
+    onTestFinished,
+  }) => {
     const { emu, dir, remote, fingerprint, claims, createElsewhere } = await setUp(onTestFinished);
     const made = await createElsewhere();
     // Renewed last two hours ago by its owner's clock: lapsed, whatever this reader has watched.
@@ -87,7 +89,10 @@ describe('claims met by render', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(emu.stats().createsAccepted).toBe(1);
     const lock = await readLock(dir, FILE);
-    expect(parseClaim((await claims.read(claimName(fingerprint)))!.text, fingerprint)).toMatchObject({ video_id: lock.jobs['hero']!.video_id, released: false });
+    expect(parseClaim((await claims.read(claimName(fingerprint)))!.text, fingerprint)).toMatchObject({
+      video_id: lock.jobs['hero']!.video_id,
+      released: false,
+    });
     // --replace renders again: the claim names the very video being replaced, so it is taken over, not adopted.
     const again = await renderWith(emu, dir, FILE, ['--remote', remote, '--replace', 'hero']);
     expect(again.code, again.stderr).toBe(0);
@@ -95,7 +100,9 @@ describe('claims met by render', () => {
     expect((await readLock(dir, FILE)).jobs['hero']!.video_id).not.toBe(lock.jobs['hero']!.video_id);
   }, 60_000);
 
-  it('a lapsed claim left without a video on a provider that cannot be searched: not created again (named as unknown) until --retry-ambiguous', async ({ onTestFinished }) => {
+  it('a lapsed claim left without a video on a provider that cannot be searched: not created again (named as unknown) until --retry-ambiguous', async ({
+    onTestFinished,
+  }) => {
     // Veo through the Gemini API lists nothing: the job the owner may have made cannot be looked for.
     const emu = await startRenderEmulator({ flavor: 'gemini', apiKey: GEMINI_KEY, createsPerMinute: null });
     onTestFinished(() => emu.close());
@@ -110,12 +117,15 @@ describe('claims met by render', () => {
     const fingerprint = String(planned.events().find((e) => e.event === 'plan.job')!['fingerprint']);
     expect((await claims.create(claimName(fingerprint), serializeClaim(newClaimRecord(fingerprint, OTHER, Date.now() - 2 * 3600_000)))).created).toBe(true);
 
-    const render = (extra: readonly string[] = []) => runCli(['render', FILE, '--base-url', emu.url, '--json', '--remote', remote, ...extra], { cwd: dir, env, now: () => Date.now() });
+    const render = (extra: readonly string[] = []) =>
+      runCli(['render', FILE, '--base-url', emu.url, '--json', '--remote', remote, ...extra], { cwd: dir, env, now: () => Date.now() });
     // Run after run: the claim is left lapsing as found, never released for the next run to create at once.
     for (let run = 0; run < 2; run++) {
       const blocked = await render();
       expect(blocked.code, blocked.stderr).toBe(1);
-      expect(String(blocked.events().find((e) => e.event === 'job.result')!['reason'])).toMatch(/^outcome_unknown: .*cannot be searched for it.*--retry-ambiguous/);
+      expect(String(blocked.events().find((e) => e.event === 'job.result')!['reason'])).toMatch(
+        /^outcome_unknown: .*cannot be searched for it.*--retry-ambiguous/,
+      );
       expect(emu.stats().createsAccepted).toBe(0);
       expect(parseClaim((await claims.read(claimName(fingerprint)))!.text, fingerprint)).toMatchObject({ video_id: null, released: false });
     }

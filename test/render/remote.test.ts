@@ -62,12 +62,19 @@ describe('render with a remote', () => {
     onTestFinished(() => other.close());
     const clone = await cloneOf(dir, onTestFinished);
     const planned = await runCli(['plan', FILE, '--base-url', other.url, '--remote', remote, '--json'], { cwd: clone });
-    expect(planned.events().filter((e) => e.event === 'plan.job').map((e) => e['action'])).toEqual(['pull', 'pull', 'pull', 'pull']);
+    expect(
+      planned
+        .events()
+        .filter((e) => e.event === 'plan.job')
+        .map((e) => e['action']),
+    ).toEqual(['pull', 'pull', 'pull', 'pull']);
     expect(planned.events().find((e) => e.event === 'plan.total')).toMatchObject({ pull: 4, render: 0 });
     // Watch mode's plan says the same.
     const watching = new AbortController();
     const watched = runCli(['watch', FILE, '--base-url', other.url, '--remote', remote, '--json'], {
-      cwd: clone, signal: watching.signal, now: () => Date.now(),
+      cwd: clone,
+      signal: watching.signal,
+      now: () => Date.now(),
       onOutput: ({ stdout }) => void (stdout.includes('"watch.plan"') && watching.abort()),
     });
     expect((await watched).events().find((e) => e.event === 'watch.plan')).toMatchObject({ pull: 4, render: 0, download: 0 });
@@ -76,7 +83,10 @@ describe('render with a remote', () => {
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(other.stats().createsAccepted).toBe(0);
     expect(pulled.events().filter((e) => e.event === 'job')).toEqual([]);
-    expect(pulled.events().find((e) => e.event === 'remote.summary' && e['direction'] === 'pull')).toMatchObject({ transferred: outputsOf(lock).length, failed: 0 });
+    expect(pulled.events().find((e) => e.event === 'remote.summary' && e['direction'] === 'pull')).toMatchObject({
+      transferred: outputsOf(lock).length,
+      failed: 0,
+    });
     for (const output of outputsOf(lock)) expect((await onDisk(clone, output))?.equals((await onDisk(dir, output))!), output.path).toBe(true);
     // Nothing about the takes changed: the lockfile is byte-identical.
     expect((await readLockBytes(clone, FILE)).equals(before)).toBe(true);
@@ -84,14 +94,25 @@ describe('render with a remote', () => {
     // run's sweep, here through the listing a campaign of many outputs uses.
     const store = await openRemoteStore({ kind: 'directory', path: remote });
     for (const output of outputsOf(lock).slice(0, 2)) await store.deleteBlob(output.sha256);
-    const swept = await pushPinned(lockPathOf(dir, FILE), { projectRoot: dir }, store, { signal: new AbortController().signal, display: (p) => p, listFrom: 1 });
+    const swept = await pushPinned(lockPathOf(dir, FILE), { projectRoot: dir }, store, {
+      signal: new AbortController().signal,
+      display: (p) => p,
+      listFrom: 1,
+    });
     expect(swept).toMatchObject({ items: 8, transferred: 2, present: 6, failed: 0 });
     // And the next plan reuses every file.
     const again = await runCli(['plan', FILE, '--base-url', other.url, '--remote', remote, '--json'], { cwd: clone });
-    expect(again.events().filter((e) => e.event === 'plan.job').map((e) => e['action'])).toEqual(['reuse', 'reuse', 'reuse', 'reuse']);
+    expect(
+      again
+        .events()
+        .filter((e) => e.event === 'plan.job')
+        .map((e) => e['action']),
+    ).toEqual(['reuse', 'reuse', 'reuse', 'reuse']);
   }, 60_000);
 
-  it('refuses a damaged blob by its sha256: never written as the output, reported, exit 1; the rest is pulled, that file downloaded from the server, the blob repaired', async ({ onTestFinished }) => {
+  it('refuses a damaged blob by its sha256: never written as the output, reported, exit 1; the rest is pulled, that file downloaded from the server, the blob repaired', async ({
+    onTestFinished,
+  }) => {
     const { emu, dir } = await renderProject(onTestFinished);
     const remote = await remoteFor(onTestFinished);
     expect((await renderWith(emu, dir, FILE, ['--remote', remote])).code).toBe(0);
@@ -107,11 +128,20 @@ describe('render with a remote', () => {
     const creates = emu.stats().createsAccepted;
     const run = await renderWith(emu, clone, FILE, ['--remote', remote]);
     expect(run.code, run.stderr).toBe(1);
-    expect(run.events().find((e) => e.event === 'remote.blob' && e['state'] === 'failed')).toMatchObject({ code: 'blob-corrupt', path: victim.path, sha256: victim.sha256 });
+    expect(run.events().find((e) => e.event === 'remote.blob' && e['state'] === 'failed')).toMatchObject({
+      code: 'blob-corrupt',
+      path: victim.path,
+      sha256: victim.sha256,
+    });
     expect(run.stderr).toMatch(/damaged/);
     expect((await readdir(path.dirname(path.join(clone, victim.path)))).filter((name) => name.includes('.part-'))).toEqual([]);
     // The damaged bytes never became the file: it came from the server, as the lockfile pins it.
-    expect(run.events().filter((e) => e.event === 'job' && e['state'] === 'downloading').map((e) => e['id'])).toEqual(['hero[product=mug]']);
+    expect(
+      run
+        .events()
+        .filter((e) => e.event === 'job' && e['state'] === 'downloading')
+        .map((e) => e['id']),
+    ).toEqual(['hero[product=mug]']);
     for (const output of outputsOf(lock)) expect(sha256((await onDisk(clone, output))!), output.path).toBe(output.sha256);
     expect(emu.stats().createsAccepted).toBe(creates);
     // And the push after the run replaced the damaged blob with the good copy.
@@ -131,7 +161,9 @@ describe('render with a remote', () => {
     expect(other.stats().createsAccepted).toBe(0);
   }, 60_000);
 
-  it('a push that fails makes the run exit 1 with every output recorded; `shotlist push` completes it, `shotlist pull` restores the files', async ({ onTestFinished }) => {
+  it('a push that fails makes the run exit 1 with every output recorded; `shotlist push` completes it, `shotlist pull` restores the files', async ({
+    onTestFinished,
+  }) => {
     const { emu, dir } = await renderProject(onTestFinished);
     const remote = await remoteFor(onTestFinished);
     // A remote whose claims work but whose blobs cannot be written: `blobs` is a regular file.
@@ -146,13 +178,23 @@ describe('render with a remote', () => {
 
     const good = path.join(remote, 'renders');
     const before = await runCli(['status', FILE, '--offline', '--remote', good, '--json'], { cwd: dir });
-    expect(before.events().filter((e) => e.event === 'status.job').map((e) => e['remote'])).toEqual(Array(4).fill({ video: false, thumbnail: false }));
+    expect(
+      before
+        .events()
+        .filter((e) => e.event === 'status.job')
+        .map((e) => e['remote']),
+    ).toEqual(Array(4).fill({ video: false, thumbnail: false }));
     expect(before.events().find((e) => e.event === 'status.total')).toMatchObject({ remote: { held: 0, missing: 8 } });
     const push = await runCli(['push', FILE, '--remote', good, '--json'], { cwd: dir });
     expect(push.code, push.stderr).toBe(0);
     expect(push.events().at(-1)).toMatchObject({ event: 'remote.summary', direction: 'push', transferred: outputsOf(lock).length, failed: 0 });
     const after = await runCli(['status', FILE, '--offline', '--remote', good, '--json'], { cwd: dir });
-    expect(after.events().filter((e) => e.event === 'status.job').map((e) => e['remote'])).toEqual(Array(4).fill({ video: true, thumbnail: true }));
+    expect(
+      after
+        .events()
+        .filter((e) => e.event === 'status.job')
+        .map((e) => e['remote']),
+    ).toEqual(Array(4).fill({ video: true, thumbnail: true }));
     const twice = await runCli(['push', lockPathOf(dir, FILE), '--remote', good, '--json'], { cwd: dir });
     expect(twice.events().at(-1)).toMatchObject({ transferred: 0, present: outputsOf(lock).length });
 

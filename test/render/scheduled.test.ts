@@ -85,8 +85,15 @@ describe('scheduled regeneration', () => {
     expect(nextDay.get('news')).toMatchObject({ action: 'render', reason: 'refresh due (daily; the take is 25 h old)' });
     expect(nextDay.get('news-remix')).toMatchObject({ action: 'render', reason_code: 'parent-renders' });
     expect(nextDay.get('promo')).toMatchObject({ action: 'reuse' });
-    expect(nextDay.get('plain')).toMatchObject({ action: 'render', reason_code: 'take-gone', reason: expect.stringMatching(/^file missing and the video expired on the server 60 min ago$/) });
-    expect(nextDay.get('approved')).toMatchObject({ action: 'blocked', reason: 'frozen, but the take is gone: file missing and the video expired on the server' });
+    expect(nextDay.get('plain')).toMatchObject({
+      action: 'render',
+      reason_code: 'take-gone',
+      reason: expect.stringMatching(/^file missing and the video expired on the server 60 min ago$/),
+    });
+    expect(nextDay.get('approved')).toMatchObject({
+      action: 'blocked',
+      reason: 'frozen, but the take is gone: file missing and the video expired on the server',
+    });
 
     const summaryFile = path.join(dir, 'summary.md');
     const run = await render(['--summary', summaryFile]);

@@ -18,7 +18,6 @@ function plan(emu: RunningEmulator, dir: string) {
 }
 
 describe.concurrent('the server lost what the lockfile points at', () => {
-
   it('jobs in flight on a server that restarted without its state: failed as video_gone, rendered anew by the next run', async ({ onTestFinished }) => {
     const { emu: first, dir } = await renderProject(onTestFinished, { speed: 20 });
     const controller = new AbortController();
@@ -38,7 +37,10 @@ describe.concurrent('the server lost what the lockfile points at', () => {
     expect(gone.length).toBeGreaterThan(0);
     for (const [id, entry] of gone) {
       expect(entry.status, id).toBe('failed');
-      expect(events(await plan(second, dir), 'plan.job').find((event) => event['id'] === id)).toMatchObject({ action: 'render', reason: 'the last attempt failed (video_gone)' });
+      expect(events(await plan(second, dir), 'plan.job').find((event) => event['id'] === id)).toMatchObject({
+        action: 'render',
+        reason: 'the last attempt failed (video_gone)',
+      });
     }
 
     const recovered = await renderWith(second, dir, FILE);
@@ -51,7 +53,9 @@ describe.concurrent('the server lost what the lockfile points at', () => {
     expect(Object.values(second.stats().jobsPerRequest)).toEqual([1, 1, 1, 1]);
   });
 
-  it('content gone before the lockfile expected it (a deleted file cannot be downloaded): rendered anew by the next run, with its remix', async ({ onTestFinished }) => {
+  it('content gone before the lockfile expected it (a deleted file cannot be downloaded): rendered anew by the next run, with its remix', async ({
+    onTestFinished,
+  }) => {
     const { emu, dir } = await renderProject(onTestFinished);
     expect((await renderWith(emu, dir, FILE)).code).toBe(0);
     const before = await readLock(dir, FILE);

@@ -17,7 +17,6 @@ async function lockText(dir: string): Promise<string> {
 }
 
 describe.concurrent('a server that cannot be used', () => {
-
   it('unreachable: exit 5 naming the connection failure, no job recorded as failed', async ({ onTestFinished }) => {
     const { dir, cleanup } = await copyExamples();
     onTestFinished(cleanup);
@@ -34,7 +33,11 @@ describe.concurrent('a server that cannot be used', () => {
   it('credentials refused (401): exit 5, the key never shown or recorded', async ({ onTestFinished }) => {
     const { emu, dir } = await renderProject(onTestFinished, { apiKey: 'the-right-key' });
     const key = 'sk-wrong-key-0123456789';
-    const run = await runCli(['render', FILE, '--provider', 'openai', '--base-url', emu.url, '--json'], { cwd: dir, now: () => Date.now(), env: { OPENAI_API_KEY: key } });
+    const run = await runCli(['render', FILE, '--provider', 'openai', '--base-url', emu.url, '--json'], {
+      cwd: dir,
+      now: () => Date.now(),
+      env: { OPENAI_API_KEY: key },
+    });
     expect(run.code, run.stderr).toBe(5);
     expect(hasStackTrace(run.stderr)).toBe(false);
     expect(run.stderr).toContain('401');
@@ -52,7 +55,16 @@ describe.concurrent('a server that cannot be used', () => {
       if (request.method === 'POST') creates++;
       request.resume();
       response.writeHead(429, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } }));
+      response.end(
+        JSON.stringify({
+          error: {
+            message: 'You exceeded your current quota, please check your plan and billing details.',
+            type: 'insufficient_quota',
+            param: null,
+            code: 'insufficient_quota',
+          },
+        }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));

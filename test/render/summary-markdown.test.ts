@@ -41,7 +41,8 @@ function displayed(nodes: readonly Nodes[]): string {
   return nodes
     .map((node) => {
       if (node.type === 'text' || node.type === 'inlineCode') return node.value;
-      if (node.type === 'link' && node.children.length === 1 && node.children[0]!.type === 'text' && node.url.endsWith(node.children[0]!.value)) return node.children[0]!.value;
+      if (node.type === 'link' && node.children.length === 1 && node.children[0]!.type === 'text' && node.url.endsWith(node.children[0]!.value))
+        return node.children[0]!.value;
       throw new Error(`unintended Markdown: ${JSON.stringify(node)}`);
     })
     .join('');
@@ -49,11 +50,27 @@ function displayed(nodes: readonly Nodes[]): string {
 
 /** Printable text without line breaks: what an id or a one-line reason holds (ids hold no control characters). */
 const ASCII = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
-const PRINTABLE = fc.string({ unit: fc.oneof(fc.constantFrom(...'`*_[]<>|#~&$\\ '), fc.constantFrom(...ASCII), fc.constantFrom('é', '→', '😀')), minLength: 1, maxLength: 30 });
+const PRINTABLE = fc.string({
+  unit: fc.oneof(fc.constantFrom(...'`*_[]<>|#~&$\\ '), fc.constantFrom(...ASCII), fc.constantFrom('é', '→', '😀')),
+  minLength: 1,
+  maxLength: 30,
+});
 
 describe('Markdown of user and server text', () => {
   it('job ids GitHub showed with backslashes: brackets, stars, pipes, backticks', () => {
-    for (const id of ['hero[product=mug]', 'hero[product=*em*,size=1280x720]', 'a|b', 'x`y', '``z', 'trailing`', '`', ' both ', '<b>&amp;</b>', '~~s~~', '$x$']) {
+    for (const id of [
+      'hero[product=mug]',
+      'hero[product=*em*,size=1280x720]',
+      'a|b',
+      'x`y',
+      '``z',
+      'trailing`',
+      '`',
+      ' both ',
+      '<b>&amp;</b>',
+      '~~s~~',
+      '$x$',
+    ]) {
       const nodes = firstItem(`- ${markdownCode(id)}: done`);
       expect(kinds(nodes), id).toEqual(['inlineCode', 'text']);
       expect(nodes[0]).toMatchObject({ type: 'inlineCode', value: id });
@@ -72,7 +89,18 @@ describe('Markdown of user and server text', () => {
   });
 
   it('reasons and names read back as written: no emphasis, link, HTML, entity, math or strikethrough', () => {
-    for (const text of ['parent banned[product=*em*] failed', 'a_b_c and *d*', '<img src=x onerror=alert(1)>', '&amp; &#35;', '~~gone~~', '$5 and $6', '[x](http://evil.example)', '![i](x.png)', 'ends with \\', 'see https://status.example.com/incident']) {
+    for (const text of [
+      'parent banned[product=*em*] failed',
+      'a_b_c and *d*',
+      '<img src=x onerror=alert(1)>',
+      '&amp; &#35;',
+      '~~gone~~',
+      '$5 and $6',
+      '[x](http://evil.example)',
+      '![i](x.png)',
+      'ends with \\',
+      'see https://status.example.com/incident',
+    ]) {
       const nodes = firstItem(`- \`id\`: failed, ${markdownText(text)}`);
       expect(displayed(nodes), text).toBe(`id: failed, ${text}`);
     }
@@ -145,7 +173,12 @@ shots:
     for (const item of rendered) expect(item.text).toBe(': new job');
 
     const attention = listAfter('Needs attention');
-    expect(attention.map((item) => item.id).sort()).toEqual(['banned-remix[product=*em*]', 'banned-remix[product=x|y]', 'banned[product=*em*]', 'banned[product=x|y]']);
+    expect(attention.map((item) => item.id).sort()).toEqual([
+      'banned-remix[product=*em*]',
+      'banned-remix[product=x|y]',
+      'banned[product=*em*]',
+      'banned[product=x|y]',
+    ]);
     for (const item of attention) {
       const status = item.id.startsWith('banned-remix') ? 'skipped' : 'failed';
       expect(item.text, item.id).toBe(`: ${status}, ${reasons.get(item.id)}`);

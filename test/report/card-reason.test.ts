@@ -19,7 +19,11 @@ const TABLE: { readonly [C in CardReason['code']]: readonly (readonly [Extract<C
 };
 
 describe('card reasons in words', () => {
-  it.each(Object.values(TABLE).flat().map(([reason, words]) => [describeCardReason(reason), words] as const))('%s', (said, words) => {
+  it.each(
+    Object.values(TABLE)
+      .flat()
+      .map(([reason, words]) => [describeCardReason(reason), words] as const),
+  )('%s', (said, words) => {
     expect(said).toBe(words);
   });
 });

@@ -85,8 +85,18 @@ describe('the contact sheet in a headless browser', () => {
   const choose = async (label: string, value: string) => page.selectOption(`#filters label:has-text("${label}") select`, value);
 
   it('one card per job; every completed job shows its thumbnail, loaded from the file beside the report', async () => {
-    expect(await visibleIds()).toEqual(['hero[product=mug]', 'hero[product=teapot]', 'hero-dusk[product=mug]', 'hero-dusk[product=teapot]', 'evil', 'banned', 'banned-remix']);
-    const thumbs = await page.$$eval('article.status-completed .thumb img', (imgs) => imgs.map((img) => ({ src: img.getAttribute('src'), width: (img as unknown as { naturalWidth: number }).naturalWidth })));
+    expect(await visibleIds()).toEqual([
+      'hero[product=mug]',
+      'hero[product=teapot]',
+      'hero-dusk[product=mug]',
+      'hero-dusk[product=teapot]',
+      'evil',
+      'banned',
+      'banned-remix',
+    ]);
+    const thumbs = await page.$$eval('article.status-completed .thumb img', (imgs) =>
+      imgs.map((img) => ({ src: img.getAttribute('src'), width: (img as unknown as { naturalWidth: number }).naturalWidth })),
+    );
     expect(thumbs).toHaveLength(5);
     for (const thumb of thumbs) {
       expect(thumb.width, thumb.src!).toBeGreaterThan(0);
@@ -113,7 +123,10 @@ describe('the contact sheet in a headless browser', () => {
   });
 
   it('a prompt holding <script> and markup is shown as text and never runs', async () => {
-    const prompt = await page.locator('article.card', { has: page.locator('.job-id:text-is("evil")') }).locator('.prompt').textContent();
+    const prompt = await page
+      .locator('article.card', { has: page.locator('.job-id:text-is("evil")') })
+      .locator('.prompt')
+      .textContent();
     expect(prompt).toBe(EVIL_PROMPT);
     expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
     expect(await page.evaluate(() => document.scripts.length)).toBe(1);
@@ -151,7 +164,9 @@ describe('the contact sheet in a headless browser', () => {
     expect(await thumb.locator('video').count()).toBe(0);
     await thumb.click();
     expect(await page.locator('dialog#player').evaluate((d) => (d as unknown as { open: boolean }).open)).toBe(true);
-    expect(await page.locator('dialog#player video').evaluate((v) => (v as unknown as { src: string }).src)).toMatch(/\/renders\/sheet\/hero%5Bproduct%3Dteapot%5D\.mp4$/);
+    expect(await page.locator('dialog#player video').evaluate((v) => (v as unknown as { src: string }).src)).toMatch(
+      /\/renders\/sheet\/hero%5Bproduct%3Dteapot%5D\.mp4$/,
+    );
     await page.keyboard.press('Escape');
     expect(await page.locator('dialog#player').evaluate((d) => (d as unknown as { open: boolean }).open)).toBe(false);
   });
@@ -181,7 +196,7 @@ describe('the contact sheet as data and HTML', () => {
     remixOf,
   });
 
-  it('the last run\'s outcome names why a job has no video; links of missing files are left out; every string is escaped', () => {
+  it("the last run's outcome names why a job has no video; links of missing files are left out; every string is escaped", () => {
     const data = buildReportData({
       name: 'n<&>',
       jobs: [job('a"b', 'a', 'p & <b>'), job('c', 'c', 'q', 'a"b')],

@@ -45,7 +45,13 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 
 function planned(id: string, clips: readonly string[], size = SIZE): PlannedCut {
   const cut: ResolvedCut = {
-    id, cutId: id, cutIndex: 0, bindings: [], ...size, fps: 12, origin: ORIGIN,
+    id,
+    cutId: id,
+    cutIndex: 0,
+    bindings: [],
+    ...size,
+    fps: 12,
+    origin: ORIGIN,
     sequence: clips.map((job) => ({ kind: 'clip', job, ...size, clipSeconds: 1, from: 0, to: 1, transitionIn: 'cut', origin: ORIGIN })),
     audio: { music: null, musicGainDb: -14, loudnessLufs: -14 },
   };
@@ -72,10 +78,16 @@ describe('startCuts', () => {
     run.clipSettled('c', false, 'failed');
     const reports = await run.finish();
 
-    expect(reports.map((report) => [report.id, report.status])).toEqual([['one', 'built'], ['two', 'built'], ['three', 'skipped']]);
+    expect(reports.map((report) => [report.id, report.status])).toEqual([
+      ['one', 'built'],
+      ['two', 'built'],
+      ['three', 'skipped'],
+    ]);
     expect(reports[2]).toMatchObject({ clip: 'c', reason: 'not assembled, because clip c failed' });
     // Never two at once: each film settles before the next starts (the film of the failed clip ends without starting).
-    const order = events.filter((event) => event.type !== 'cut-progress').map((event) => (event.type === 'cut-settled' ? `end ${event.report.id}` : `start ${event.id}`));
+    const order = events
+      .filter((event) => event.type !== 'cut-progress')
+      .map((event) => (event.type === 'cut-settled' ? `end ${event.report.id}` : `start ${event.id}`));
     expect(order).toEqual(['start one', 'end three', 'end one', 'start two', 'end two']);
     // Recorded as written: the lockfile on disk has both films, with the clips they were made of.
     const written = JSON.parse(await readFile(lockPath, 'utf8')) as Lockfile;
@@ -87,7 +99,15 @@ describe('startCuts', () => {
   it('waits for a clip still rendering, and starts the film the moment it lands', async () => {
     const recorder = new LockRecorder(path.join(root, 'w.lock.json'), { lockfileVersion: 1, name: 's', jobs: { a: entries['a']! } });
     const events: CutEvent[] = [];
-    const run = await startCuts({ cuts: [planned('late', ['a', 'c'])], pending: new Set(['c']), recorder, lockDir: root, outDir: path.join(root, 'renders/w'), signal: new AbortController().signal, onEvent: (event) => events.push(event) });
+    const run = await startCuts({
+      cuts: [planned('late', ['a', 'c'])],
+      pending: new Set(['c']),
+      recorder,
+      lockDir: root,
+      outDir: path.join(root, 'renders/w'),
+      signal: new AbortController().signal,
+      onEvent: (event) => events.push(event),
+    });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(events).toEqual([]);
     // The clip lands: recorded by its job, then announced.
@@ -101,9 +121,19 @@ describe('startCuts', () => {
   it('a clip on disk that is not what its job asked for fails that film alone, saying which clip and why; nothing is written or recorded', async () => {
     const lockPath = path.join(root, 'x.lock.json');
     const recorder = new LockRecorder(lockPath, { lockfileVersion: 1, name: 's', jobs: { a: entries['a']!, b: entries['b']! } });
-    const run = await startCuts({ cuts: [planned('wide', ['a'], { width: 128, height: 72 }), planned('fine', ['b'])], pending: new Set(), recorder, lockDir: root, outDir: path.join(root, 'renders/x'), signal: new AbortController().signal });
+    const run = await startCuts({
+      cuts: [planned('wide', ['a'], { width: 128, height: 72 }), planned('fine', ['b'])],
+      pending: new Set(),
+      recorder,
+      lockDir: root,
+      outDir: path.join(root, 'renders/x'),
+      signal: new AbortController().signal,
+    });
     const reports = await run.finish();
-    expect(reports.map((report) => [report.id, report.status])).toEqual([['wide', 'failed'], ['fine', 'built']]);
+    expect(reports.map((report) => [report.id, report.status])).toEqual([
+      ['wide', 'failed'],
+      ['fine', 'built'],
+    ]);
     expect(reports[0]).toMatchObject({ reason: 'wide: clip of a is 64x36, the film is 128x72' });
     expect(Object.keys((JSON.parse(await readFile(lockPath, 'utf8')) as Lockfile).cuts ?? {})).toEqual(['fine']);
     expect((await readdir(path.join(root, 'renders/x/cuts'))).sort()).toEqual(['fine.mp4', 'fine.otio']);

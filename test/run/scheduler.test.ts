@@ -119,7 +119,11 @@ describe('runSchedule: hard limits', () => {
   it('never grants more than createsPerMinute permits in any rolling minute, retries included', async () => {
     const jobs = Array.from({ length: 9 }, (_, i) => job(`j${i}`, i));
     // j1 and j4 retry their create (a 429, say): every attempt needs a permit.
-    const run = await simulate(jobs, { creates: { j1: 3, j4: 2 }, serveMs: Object.fromEntries(jobs.map((j) => [j.id, 5 * SECOND])) }, { inFlight: 3, createsPerMinute: 2 });
+    const run = await simulate(
+      jobs,
+      { creates: { j1: 3, j4: 2 }, serveMs: Object.fromEntries(jobs.map((j) => [j.id, 5 * SECOND])) },
+      { inFlight: 3, createsPerMinute: 2 },
+    );
     expect(run.permits).toHaveLength(12);
     expect(busiestMinute(run.permits)).toBe(2);
     // ...and the limit is used, not just respected: two permits at the start of every minute.
@@ -128,17 +132,22 @@ describe('runSchedule: hard limits', () => {
 
   it('keeps both limits on random storyboards (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), async (seed, inFlight, perMinute) => {
-        const { jobs, serveMs } = randomJobs(seed);
-        const run = await simulate(jobs, { serveMs }, { inFlight, createsPerMinute: perMinute });
-        expect(run.maxServing).toBeLessThanOrEqual(inFlight);
-        expect(busiestMinute(run.permits)).toBeLessThanOrEqual(perMinute);
-        for (const j of jobs) {
-          expect(run.outcomes.get(j.id)?.status).toBe('completed');
-          // A remix starts only after its parent's server job completed.
-          if (j.parentId !== null) expect(run.at('started', j.id, 'serve')!).toBeGreaterThanOrEqual(run.at('served', j.parentId)!);
-        }
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 3 }),
+        async (seed, inFlight, perMinute) => {
+          const { jobs, serveMs } = randomJobs(seed);
+          const run = await simulate(jobs, { serveMs }, { inFlight, createsPerMinute: perMinute });
+          expect(run.maxServing).toBeLessThanOrEqual(inFlight);
+          expect(busiestMinute(run.permits)).toBeLessThanOrEqual(perMinute);
+          for (const j of jobs) {
+            expect(run.outcomes.get(j.id)?.status).toBe('completed');
+            // A remix starts only after its parent's server job completed.
+            if (j.parentId !== null) expect(run.at('started', j.id, 'serve')!).toBeGreaterThanOrEqual(run.at('served', j.parentId)!);
+          }
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -164,7 +173,10 @@ describe('runSchedule: order', () => {
     // The chain runs back to back, so the run takes exactly the critical path: 400 s.
     expect(run.endedAt).toBe(400 * SECOND);
 
-    const fifo = await simulate([...shots, ...chain].map((j) => ({ ...j, priority: 0 })), { serveMs });
+    const fifo = await simulate(
+      [...shots, ...chain].map((j) => ({ ...j, priority: 0 })),
+      { serveMs },
+    );
     expect(fifo.startOrder.slice(0, 2)).toEqual(['shot0', 'shot1']);
     expect(fifo.endedAt).toBeGreaterThan(400 * SECOND);
   });
@@ -260,11 +272,24 @@ describe('runSchedule: failures', () => {
       job('cached-under-b', 6, { parentId: 'b', needsServer: false }),
     ];
     const run = await simulate(jobs, { failServe: ['b'] });
-    expect(statuses(run.outcomes)).toEqual({ a: 'completed', b: 'failed', c: 'skipped', d: 'skipped', sibling: 'completed', other: 'completed', 'cached-under-b': 'skipped' });
+    expect(statuses(run.outcomes)).toEqual({
+      a: 'completed',
+      b: 'failed',
+      c: 'skipped',
+      d: 'skipped',
+      sibling: 'completed',
+      other: 'completed',
+      'cached-under-b': 'skipped',
+    });
     expect(run.outcomes.get('d')).toEqual({ status: 'skipped', because: 'b' });
     expect(run.outcomes.get('b')).toMatchObject({ status: 'failed', stage: 'serve', error: new Error('b failed on the server') });
     expect(run.at('started', 'c')).toBeUndefined();
-    expect(run.log.filter((e) => e.type === 'skipped').map((e) => e.id).sort()).toEqual(['c', 'cached-under-b', 'd']);
+    expect(
+      run.log
+        .filter((e) => e.type === 'skipped')
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(['c', 'cached-under-b', 'd']);
   });
 
   it('a failed finish fails that job only: its remixes still run', async () => {
@@ -461,7 +486,7 @@ describe('createVirtualClock', () => {
 });
 
 describe('systemClock', () => {
-  it('rejects with the caller\'s abort reason and leaves no listener behind', async () => {
+  it("rejects with the caller's abort reason and leaves no listener behind", async () => {
     const controller = new AbortController();
     const sleeping = systemClock.sleep(60_000, controller.signal);
     controller.abort(new InternalError('interrupted'));

@@ -57,8 +57,26 @@ describe('shotlist status', () => {
     expect(run.code, run.stderr).toBe(0);
     const byId = rows(run);
     expect([...byId.keys()]).toEqual([MUG, TEAPOT, DUSK_MUG, DUSK_TEAPOT]);
-    for (const row of byId.values()) expect(row).toMatchObject({ state: 'ok', attention: false, file: 'ok', thumbnail: 'ok', server: 'completed', checked: true, lock: 'completed', action: 'reuse' });
-    expect(events(run, 'status.total')[0]).toMatchObject({ jobs: 4, attention: 0, files: { ok: 4, missing: 0, altered: 0 }, server: { completed: 4 }, orphans: 0, not_rendered: 0, offline: false });
+    for (const row of byId.values())
+      expect(row).toMatchObject({
+        state: 'ok',
+        attention: false,
+        file: 'ok',
+        thumbnail: 'ok',
+        server: 'completed',
+        checked: true,
+        lock: 'completed',
+        action: 'reuse',
+      });
+    expect(events(run, 'status.total')[0]).toMatchObject({
+      jobs: 4,
+      attention: 0,
+      files: { ok: 4, missing: 0, altered: 0 },
+      server: { completed: 4 },
+      orphans: 0,
+      not_rendered: 0,
+      offline: false,
+    });
     // Each video by id, and nothing else: no listing of the account's videos.
     expect(routeDelta(before, emu.stats().requestsByRoute)).toEqual({ 'GET /v1/videos/{id}': 4 });
 
@@ -98,7 +116,15 @@ describe('shotlist status', () => {
     const byId = rows(run);
     expect(byId.get(DUSK_MUG)).toMatchObject({ state: 'orphan', shot: null, attention: true, action: null, server: 'completed', file: 'ok' });
     expect(byId.get(DUSK_TEAPOT)).toMatchObject({ state: 'orphan', attention: true });
-    expect(byId.get('teaser')).toMatchObject({ state: 'not_rendered', attention: true, lock: null, video_id: null, file: 'none', server: 'none', action: 'render' });
+    expect(byId.get('teaser')).toMatchObject({
+      state: 'not_rendered',
+      attention: true,
+      lock: null,
+      video_id: null,
+      file: 'none',
+      server: 'none',
+      action: 'render',
+    });
     expect(byId.get(MUG)).toMatchObject({ state: 'ok' });
     expect(events(run, 'status.total')[0]).toMatchObject({ jobs: 3, orphans: 2, not_rendered: 1, attention: 3 });
   });
@@ -108,7 +134,10 @@ describe('shotlist status', () => {
     const lockPath = lockPathOf(dir, 'quickstart.yaml');
     const lock = await readLock(dir, 'quickstart.yaml');
     const entry = lock.jobs[TEAPOT]!;
-    await writeFile(lockPath, `${JSON.stringify({ ...lock, jobs: { ...lock.jobs, [TEAPOT]: { ...entry, status: 'in_progress', expires_at: null, outputs: {} } } }, null, 2)}\n`);
+    await writeFile(
+      lockPath,
+      `${JSON.stringify({ ...lock, jobs: { ...lock.jobs, [TEAPOT]: { ...entry, status: 'in_progress', expires_at: null, outputs: {} } } }, null, 2)}\n`,
+    );
     const run = await status(dir, ['--json']);
     expect(run.code).toBe(1);
     const row = rows(run).get(TEAPOT)!;
@@ -142,10 +171,13 @@ describe('shotlist status', () => {
     expect(run.code).toBe(1);
     const byId = rows(run);
     // Kept as files, the expired videos are in order.
-    for (const id of [TEAPOT, DUSK_TEAPOT]) expect(byId.get(id), id).toMatchObject({ state: 'expired', attention: false, file: 'ok', server: 'expired', checked: true, action: 'reuse' });
+    for (const id of [TEAPOT, DUSK_TEAPOT])
+      expect(byId.get(id), id).toMatchObject({ state: 'expired', attention: false, file: 'ok', server: 'expired', checked: true, action: 'reuse' });
     expect(byId.get(DUSK_MUG)).toMatchObject({ state: 'missing', attention: true, server: 'expired', action: 'render' });
     expect(byId.get(DUSK_MUG)!['note_codes']).toEqual(expect.arrayContaining(['file-missing', 'video-expired', 'render-will']));
-    expect(byId.get(DUSK_MUG)!['notes']).toEqual(expect.arrayContaining([expect.stringMatching(/^video expired on the server \d+ s ago$/), 'render will render it again']));
+    expect(byId.get(DUSK_MUG)!['notes']).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^video expired on the server \d+ s ago$/), 'render will render it again']),
+    );
     // The remix renders again from its parent's video, which expired too: the parent renders first.
     expect(byId.get(MUG)).toMatchObject({ state: 'rerender', attention: true, file: 'ok', server: 'expired', action: 'render' });
     expect(byId.get(MUG)!['note_codes']).toEqual(expect.arrayContaining(['plan', 'video-expired', 'render-will']));

@@ -16,7 +16,21 @@ const ROWS: InvalidRow[] = [
   {
     name: 'a bad refresh on one shot hides neither a remix cycle nor an unknown variable on others',
     files: {
-      'board.yaml': yaml(...HEAD, 'vars:', '  brand: Acme', 'shots:', '  - id: a', '    prompt: hi', '    refresh: sometimes', '  - id: b', '    remix: c', '    prompt: x', '  - id: c', '    remix: b', '    prompt: "{{brnd}}"'),
+      'board.yaml': yaml(
+        ...HEAD,
+        'vars:',
+        '  brand: Acme',
+        'shots:',
+        '  - id: a',
+        '    prompt: hi',
+        '    refresh: sometimes',
+        '  - id: b',
+        '    remix: c',
+        '    prompt: x',
+        '  - id: c',
+        '    remix: b',
+        '    prompt: "{{brnd}}"',
+      ),
     },
     issues: [
       { at: 'board.yaml:8:14', code: 'invalid-value', path: 'shots[0].refresh', message: 'expected always, daily, weekly' },
@@ -62,7 +76,21 @@ const ROWS: InvalidRow[] = [
   {
     // A remix shot that sets size is refused by the schema; the rest of the remix chain is still judged.
     name: 'a remix shot that sets size, and a remix target that does not exist',
-    files: { 'board.yaml': yaml(...HEAD, 'shots:', '  - id: hero', '    prompt: one', '  - id: dusk', '    remix: hero', '    prompt: two', '    size: 1280x720', '  - id: night', '    remix: nigth', '    prompt: three') },
+    files: {
+      'board.yaml': yaml(
+        ...HEAD,
+        'shots:',
+        '  - id: hero',
+        '    prompt: one',
+        '  - id: dusk',
+        '    remix: hero',
+        '    prompt: two',
+        '    size: 1280x720',
+        '  - id: night',
+        '    remix: nigth',
+        '    prompt: three',
+      ),
+    },
     issues: [
       { at: 'board.yaml:9:5', code: 'forbidden-property', path: 'shots[1].size', message: 'a remix shot cannot set size' },
       { at: 'board.yaml:11:12', code: 'unknown-remix-target', path: 'shots[2].remix', message: 'remix target "nigth"', hint: 'did you mean "night"?' },
@@ -71,7 +99,17 @@ const ROWS: InvalidRow[] = [
   {
     // The rejected remix target's parent is unknown, so its variables cannot be judged; its helper can.
     name: 'a malformed remix target',
-    files: { 'board.yaml': yaml(...HEAD, 'shots:', '  - id: hero', '    prompt: one', '  - id: dusk', '    remix: "hero shot"', '    prompt: "{{product}} {{shout x}}"') },
+    files: {
+      'board.yaml': yaml(
+        ...HEAD,
+        'shots:',
+        '  - id: hero',
+        '    prompt: one',
+        '  - id: dusk',
+        '    remix: "hero shot"',
+        '    prompt: "{{product}} {{shout x}}"',
+      ),
+    },
     issues: [
       { at: 'board.yaml:7:12', code: 'invalid-value', path: 'shots[1].remix', message: 'expected a name of letters, digits' },
       { at: 'board.yaml:8:28', code: 'unknown-helper', path: 'shots[1].prompt', message: 'unknown helper "shout"' },
@@ -80,7 +118,19 @@ const ROWS: InvalidRow[] = [
   {
     // A shot whose id is refused cannot be named: a remix of it is not "unknown target" too.
     name: 'a malformed shot id, a remix of it, and a template error in another shot',
-    files: { 'board.yaml': yaml(...HEAD, 'shots:', '  - id: "hero shot"', '    prompt: one', '  - id: dusk', '    remix: hero', '    prompt: two', '  - id: c', '    prompt: "{{#if x}}open"') },
+    files: {
+      'board.yaml': yaml(
+        ...HEAD,
+        'shots:',
+        '  - id: "hero shot"',
+        '    prompt: one',
+        '  - id: dusk',
+        '    remix: hero',
+        '    prompt: two',
+        '  - id: c',
+        '    prompt: "{{#if x}}open"',
+      ),
+    },
     issues: [
       { at: 'board.yaml:4:9', code: 'invalid-value', path: 'shots[0].id', message: 'expected a name of letters, digits' },
       { at: 'board.yaml:10:26', code: 'template-syntax', path: 'shots[2].prompt', message: 'expected a closing {{/…}}' },
@@ -127,7 +177,21 @@ const ROWS: InvalidRow[] = [
   {
     // Shots that take the default model are not judged against sora-2; a shot naming its own model is.
     name: 'a rejected default model',
-    files: { 'board.yaml': yaml(...HEAD, 'defaults:', '  model: ""', 'shots:', '  - id: a', '    prompt: hi', '    size: 1792x1024', '  - id: b', '    prompt: hi', '    model: sora-2', '    size: 1024x1792') },
+    files: {
+      'board.yaml': yaml(
+        ...HEAD,
+        'defaults:',
+        '  model: ""',
+        'shots:',
+        '  - id: a',
+        '    prompt: hi',
+        '    size: 1792x1024',
+        '  - id: b',
+        '    prompt: hi',
+        '    model: sora-2',
+        '    size: 1024x1792',
+      ),
+    },
     issues: [
       { at: 'board.yaml:4:10', code: 'invalid-value', path: 'defaults.model', message: 'expected at least 1 character' },
       { at: 'board.yaml:12:11', code: 'unsupported-size', path: 'shots[1].size', message: 'for sora-2, found 1024x1792' },
@@ -135,7 +199,19 @@ const ROWS: InvalidRow[] = [
   },
   {
     name: 'a misspelled defaults block',
-    files: { 'board.yaml': yaml(...HEAD, 'default:', '  model: sora-2-pro', 'shots:', '  - id: a', '    prompt: hi', '    size: 1792x1024', '  - id: a', '    prompt: hi') },
+    files: {
+      'board.yaml': yaml(
+        ...HEAD,
+        'default:',
+        '  model: sora-2-pro',
+        'shots:',
+        '  - id: a',
+        '    prompt: hi',
+        '    size: 1792x1024',
+        '  - id: a',
+        '    prompt: hi',
+      ),
+    },
     issues: [
       { at: 'board.yaml:3:1', code: 'unknown-property', path: 'default', message: 'unknown property "default"', hint: 'did you mean "defaults"?' },
       { at: 'board.yaml:9:9', code: 'duplicate-shot-id', path: 'shots[1].id', message: 'shot id "a" is already used' },
@@ -161,7 +237,21 @@ const ROWS: InvalidRow[] = [
   {
     // Nothing is judged against a provider block the schema refused; the remix graph still is.
     name: 'a refused provider block',
-    files: { 'board.yaml': yaml(...HEAD, 'provider:', '  profile: openai', '  api_key: sk-not-a-real-key', 'shots:', '  - id: a', '    prompt: hi', '    seconds: 10', '  - id: b', '    remix: b', '    prompt: again') },
+    files: {
+      'board.yaml': yaml(
+        ...HEAD,
+        'provider:',
+        '  profile: openai',
+        '  api_key: sk-not-a-real-key',
+        'shots:',
+        '  - id: a',
+        '    prompt: hi',
+        '    seconds: 10',
+        '  - id: b',
+        '    remix: b',
+        '    prompt: again',
+      ),
+    },
     issues: [
       { at: 'board.yaml:5:3', code: 'forbidden-property', path: 'provider.api_key', message: 'credentials never go in a storyboard' },
       { at: 'board.yaml:11:12', code: 'remix-cycle', path: 'shots[1].remix', message: 'remix cycle: b -> b' },
@@ -169,7 +259,19 @@ const ROWS: InvalidRow[] = [
   },
   {
     name: 'an unknown provider, and a remix target that does not exist',
-    files: { 'board.yaml': yaml(...HEAD, 'provider: emulatr', 'shots:', '  - id: a', '    prompt: hi', '    seconds: 10', '  - id: b', '    remix: c', '    prompt: again') },
+    files: {
+      'board.yaml': yaml(
+        ...HEAD,
+        'provider: emulatr',
+        'shots:',
+        '  - id: a',
+        '    prompt: hi',
+        '    seconds: 10',
+        '  - id: b',
+        '    remix: c',
+        '    prompt: again',
+      ),
+    },
     issues: [
       { at: 'board.yaml:3:11', code: 'unknown-provider', path: 'provider', message: 'unknown provider "emulatr"' },
       { at: 'board.yaml:9:12', code: 'unknown-remix-target', path: 'shots[1].remix', message: 'remix target "c"' },
@@ -178,7 +280,18 @@ const ROWS: InvalidRow[] = [
   {
     // The import could have defined any var: names are not judged, the rest is.
     name: 'an import that does not exist',
-    files: { 'board.yaml': yaml(...HEAD, 'import: [shared/brand.yaml]', 'shots:', '  - id: a', '    prompt: "{{brand}} {{#if}}"', '  - id: b', '    remix: b', '    prompt: again') },
+    files: {
+      'board.yaml': yaml(
+        ...HEAD,
+        'import: [shared/brand.yaml]',
+        'shots:',
+        '  - id: a',
+        '    prompt: "{{brand}} {{#if}}"',
+        '  - id: b',
+        '    remix: b',
+        '    prompt: again',
+      ),
+    },
     issues: [
       { at: 'board.yaml:3:10', code: 'file-not-found', path: 'import[0]', message: 'shared/brand.yaml does not exist' },
       { at: 'board.yaml:6:30', code: 'template-syntax', path: 'shots[0].prompt', message: 'invalid Handlebars' },

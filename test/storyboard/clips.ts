@@ -23,7 +23,25 @@ async function encode(seconds: number, size: string, audio: boolean): Promise<Bu
   try {
     const file = path.join(dir, 'clip.mp4');
     const sound = audio ? ['-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono', '-c:a', 'aac', '-shortest'] : [];
-    await promisify(execFile)(ffmpeg.path, ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=s=${size}:r=24:d=${seconds}`, ...sound, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-t', String(seconds), file]);
+    await promisify(execFile)(ffmpeg.path, [
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc=s=${size}:r=24:d=${seconds}`,
+      ...sound,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-t',
+      String(seconds),
+      file,
+    ]);
     return await readFile(file);
   } finally {
     await rm(dir, { recursive: true, force: true });

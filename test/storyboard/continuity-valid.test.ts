@@ -39,7 +39,9 @@ interface ValidRow {
 const HEAD = ['version: 1', 'name: t'];
 /** The emulator with a model that renders any length: extension limits beyond 12 s can be reached. */
 const ANY_SECONDS = ['provider:', '  profile: emulator', '  models:', '    sora-2: {sizes: [1280x720, 720x1280], seconds: any}'];
-const board = (...lines: string[]) => async (): Promise<Tree> => ({ 'board.yaml': yaml(...lines) });
+const board =
+  (...lines: string[]) =>
+  async (): Promise<Tree> => ({ 'board.yaml': yaml(...lines) });
 
 const VALID: ValidRow[] = [
   {
@@ -84,8 +86,22 @@ const VALID: ValidRow[] = [
     facts: {
       'enter[room=attic]': { parent: null, size: '1280x720', seconds: '8' },
       // Model and size are the parent's; the length is the shot's own, else defaults.
-      'sit[room=attic,take=2]': { parent: { kind: 'continue', job: 'enter[room=attic]' }, remixOf: null, model: 'sora-2-pro', size: '1280x720', seconds: '12', extra: null, video: { seconds: 12, extensions: 0 } },
-      'leave[room=kitchen,take=1]': { parent: { kind: 'continue', job: 'sit[room=kitchen,take=1]' }, model: 'sora-2-pro', size: '720x1280', seconds: '4', video: { seconds: 4, extensions: 0 } },
+      'sit[room=attic,take=2]': {
+        parent: { kind: 'continue', job: 'enter[room=attic]' },
+        remixOf: null,
+        model: 'sora-2-pro',
+        size: '1280x720',
+        seconds: '12',
+        extra: null,
+        video: { seconds: 12, extensions: 0 },
+      },
+      'leave[room=kitchen,take=1]': {
+        parent: { kind: 'continue', job: 'sit[room=kitchen,take=1]' },
+        model: 'sora-2-pro',
+        size: '720x1280',
+        seconds: '4',
+        video: { seconds: 4, extensions: 0 },
+      },
     },
     check: (loaded) => {
       // A continuation's first frame is its parent's last: none is known before the parent renders.
@@ -94,7 +110,16 @@ const VALID: ValidRow[] = [
   },
   {
     name: 'a continuation listed before the shot it continues: the graph still puts the parent first',
-    files: board(...HEAD, 'shots:', '  - id: after', '    continue: before', '    prompt: Then the door closes.', '  - id: before', '    prompt: A door opens.', '    size: 1280x720'),
+    files: board(
+      ...HEAD,
+      'shots:',
+      '  - id: after',
+      '    continue: before',
+      '    prompt: Then the door closes.',
+      '  - id: before',
+      '    prompt: A door opens.',
+      '    size: 1280x720',
+    ),
     shots: 2,
     jobs: ['after', 'before'],
     facts: { after: { parent: { kind: 'continue', job: 'before' }, size: '1280x720', seconds: '4', video: { seconds: 4, extensions: 0 } } },
@@ -121,9 +146,26 @@ const VALID: ValidRow[] = [
       '    prompt: At night.',
     ),
     shots: 3,
-    jobs: ['hero[product=mug]', 'hero[product=teapot]', 'dusk[product=mug,light=warm]', 'dusk[product=mug,light=cold]', 'dusk[product=teapot,light=warm]', 'dusk[product=teapot,light=cold]', 'night[product=mug]', 'night[product=teapot]'],
+    jobs: [
+      'hero[product=mug]',
+      'hero[product=teapot]',
+      'dusk[product=mug,light=warm]',
+      'dusk[product=mug,light=cold]',
+      'dusk[product=teapot,light=warm]',
+      'dusk[product=teapot,light=cold]',
+      'night[product=mug]',
+      'night[product=teapot]',
+    ],
     facts: {
-      'dusk[product=teapot,light=cold]': { parent: { kind: 'edit', job: 'hero[product=teapot]' }, remixOf: null, model: 'sora-2-pro', size: '1792x1024', seconds: '12', extra: null, video: { seconds: 12, extensions: 0 } },
+      'dusk[product=teapot,light=cold]': {
+        parent: { kind: 'edit', job: 'hero[product=teapot]' },
+        remixOf: null,
+        model: 'sora-2-pro',
+        size: '1792x1024',
+        seconds: '12',
+        extra: null,
+        video: { seconds: 12, extensions: 0 },
+      },
       'night[product=mug]': { parent: { kind: 'remix', job: 'hero[product=mug]' }, remixOf: 'hero[product=mug]', size: '1792x1024' },
     },
   },
@@ -138,7 +180,12 @@ const VALID: ValidRow[] = [
       '  - id: e0',
       '    prompt: A train leaves the station.',
       '    seconds: 10',
-      ...[1, 2, 3, 4, 5, 6].flatMap((n) => [`  - id: e${n}`, `    extend: e${n - 1}`, `    prompt: The journey, part ${n}.`, `    seconds: ${n === 6 ? 10 : 20}`]),
+      ...[1, 2, 3, 4, 5, 6].flatMap((n) => [
+        `  - id: e${n}`,
+        `    extend: e${n - 1}`,
+        `    prompt: The journey, part ${n}.`,
+        `    seconds: ${n === 6 ? 10 : 20}`,
+      ]),
     ),
     shots: 7,
     jobs: ['e0', 'e1', 'e2', 'e3', 'e4', 'e5', 'e6'],

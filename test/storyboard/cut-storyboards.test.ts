@@ -72,7 +72,11 @@ const VALID: ValidRow[] = [
             size,
             fps: 24,
             sequence: [`hero[product=${product},size=${size}]`, `hero-dusk[product=${product},size=${size}]`, `image:assets/endcard-${size}.png`],
-            entries: { 0: { from: 0, to: 8, clipSeconds: 8, transitionIn: 'cut' }, 1: { from: 0.5, to: 6, transitionIn: { crossfade: 0.5 } }, 2: { seconds: 2, transitionIn: { fade: 0.3 } } },
+            entries: {
+              0: { from: 0, to: 8, clipSeconds: 8, transitionIn: 'cut' },
+              1: { from: 0.5, to: 6, transitionIn: { crossfade: 0.5 } },
+              2: { seconds: 2, transitionIn: { fade: 0.3 } },
+            },
             audio: { music: 'assets/bed.m4a', musicGainDb: -12, loudnessLufs: -16 },
           },
         ]),
@@ -80,7 +84,7 @@ const VALID: ValidRow[] = [
     ),
   },
   {
-    name: 'a shot without variants plays in every film; without a size axis the film has its first clip\'s size; audio defaults',
+    name: "a shot without variants plays in every film; without a size axis the film has its first clip's size; audio defaults",
     files: {
       'board.yaml': yaml(
         ...HEAD,
@@ -191,7 +195,15 @@ const VALID: ValidRow[] = [
     name: 'a film of stills only has the size of its first image',
     files: {
       'sub/card.png': png(640, 360),
-      'sub/board.yaml': yaml(...HEAD, 'shots:', '  - id: a', '    prompt: hi', 'cuts:', '  - id: slate', '    sequence: [{ image: card.png, seconds: 1 }, { image: ./card.png, seconds: 1, transition: cut }]'),
+      'sub/board.yaml': yaml(
+        ...HEAD,
+        'shots:',
+        '  - id: a',
+        '    prompt: hi',
+        'cuts:',
+        '  - id: slate',
+        '    sequence: [{ image: card.png, seconds: 1 }, { image: ./card.png, seconds: 1, transition: cut }]',
+      ),
     },
     films: { slate: { size: '640x360', sequence: ['image:sub/card.png', 'image:sub/card.png'] } },
   },
@@ -219,7 +231,12 @@ describe('cuts: the valid table', () => {
       // Every bound job exists with the film's size; every image was measured from its bytes.
       for (const entry of cut.sequence) {
         if (entry.kind === 'clip') expect(result.loaded!.jobs.find((job) => job.id === entry.job)?.size.value).toBe(facts.size);
-        else expect({ width: entry.width, height: entry.height, sha256: entry.sha256 }).toEqual({ width: cut.width, height: cut.height, sha256: sha256(row.files[entry.ref]!) });
+        else
+          expect({ width: entry.width, height: entry.height, sha256: entry.sha256 }).toEqual({
+            width: cut.width,
+            height: cut.height,
+            sha256: sha256(row.files[entry.ref]!),
+          });
       }
     }
     // Watch mode sees the stills and the bed.
@@ -238,14 +255,55 @@ describe('filmOfCut', () => {
     const { dir, cleanup } = await writeProject({ ...CARDS, 'assets/bed.m4a': BED, 'board.yaml': VALID[0]!.files['board.yaml']! });
     cleanups.push(cleanup);
     const cut = (await loadStoryboard('board.yaml', { cwd: dir })).loaded!.cuts[0]!;
-    const clips = new Map(cut.sequence.flatMap((entry) => (entry.kind === 'clip' ? [[entry.job, { path: `/renders/t/${entry.job}.mp4`, sha256: sha256(Buffer.from(entry.job)) }] as const] : [])));
+    const clips = new Map(
+      cut.sequence.flatMap((entry) =>
+        entry.kind === 'clip' ? [[entry.job, { path: `/renders/t/${entry.job}.mp4`, sha256: sha256(Buffer.from(entry.job)) }] as const] : [],
+      ),
+    );
     const film = filmOfCut(cut, (job) => clips.get(job));
 
-    expect(film).toMatchObject({ id: 'spot[product=mug,size=1280x720]', width: 1280, height: 720, fps: 24, audio: { music: { ref: 'assets/bed.m4a', path: path.join(dir, 'assets/bed.m4a'), sha256: sha256(BED) }, musicGainDb: -12, loudnessLufs: -16 } });
+    expect(film).toMatchObject({
+      id: 'spot[product=mug,size=1280x720]',
+      width: 1280,
+      height: 720,
+      fps: 24,
+      audio: { music: { ref: 'assets/bed.m4a', path: path.join(dir, 'assets/bed.m4a'), sha256: sha256(BED) }, musicGainDb: -12, loudnessLufs: -16 },
+    });
     expect(film.sequence).toEqual([
-      { kind: 'clip', job: 'hero[product=mug,size=1280x720]', path: '/renders/t/hero[product=mug,size=1280x720].mp4', sha256: sha256(Buffer.from('hero[product=mug,size=1280x720]')), width: 1280, height: 720, clipSeconds: 8, from: 0, to: 8, transitionIn: 'cut' },
-      { kind: 'clip', job: 'hero-dusk[product=mug,size=1280x720]', path: '/renders/t/hero-dusk[product=mug,size=1280x720].mp4', sha256: sha256(Buffer.from('hero-dusk[product=mug,size=1280x720]')), width: 1280, height: 720, clipSeconds: 8, from: 0.5, to: 6, transitionIn: { crossfade: 0.5 } },
-      { kind: 'image', ref: 'assets/endcard-1280x720.png', path: path.join(dir, 'assets/endcard-1280x720.png'), sha256: sha256(CARDS['assets/endcard-1280x720.png']), width: 1280, height: 720, seconds: 2, transitionIn: { fade: 0.3 } },
+      {
+        kind: 'clip',
+        job: 'hero[product=mug,size=1280x720]',
+        path: '/renders/t/hero[product=mug,size=1280x720].mp4',
+        sha256: sha256(Buffer.from('hero[product=mug,size=1280x720]')),
+        width: 1280,
+        height: 720,
+        clipSeconds: 8,
+        from: 0,
+        to: 8,
+        transitionIn: 'cut',
+      },
+      {
+        kind: 'clip',
+        job: 'hero-dusk[product=mug,size=1280x720]',
+        path: '/renders/t/hero-dusk[product=mug,size=1280x720].mp4',
+        sha256: sha256(Buffer.from('hero-dusk[product=mug,size=1280x720]')),
+        width: 1280,
+        height: 720,
+        clipSeconds: 8,
+        from: 0.5,
+        to: 6,
+        transitionIn: { crossfade: 0.5 },
+      },
+      {
+        kind: 'image',
+        ref: 'assets/endcard-1280x720.png',
+        path: path.join(dir, 'assets/endcard-1280x720.png'),
+        sha256: sha256(CARDS['assets/endcard-1280x720.png']),
+        width: 1280,
+        height: 720,
+        seconds: 2,
+        transitionIn: { fade: 0.3 },
+      },
     ]);
     expect(checkFilm(film)).toEqual([]);
     expect(jobsOfCut(cut)).toEqual(['hero[product=mug,size=1280x720]', 'hero-dusk[product=mug,size=1280x720]']);
@@ -264,7 +322,19 @@ describe('filmOfCut', () => {
       width: 640,
       height: 360,
       fps: 25,
-      sequence: [{ kind: 'image', ref: 'card.png', path: '/p/card.png', sha256: 'ab', width: 640, height: 360, seconds: 1, transitionIn: 'cut', origin: { file: 'board.yaml', path: ['cuts', 0, 'sequence', 0] } }],
+      sequence: [
+        {
+          kind: 'image',
+          ref: 'card.png',
+          path: '/p/card.png',
+          sha256: 'ab',
+          width: 640,
+          height: 360,
+          seconds: 1,
+          transitionIn: 'cut',
+          origin: { file: 'board.yaml', path: ['cuts', 0, 'sequence', 0] },
+        },
+      ],
       audio: { music: null, musicGainDb: -14, loudnessLufs: -14 },
       origin: { file: 'board.yaml', path: ['cuts', 0] },
     };

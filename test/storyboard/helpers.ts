@@ -42,7 +42,12 @@ export function png(width: number, height: number): Buffer {
   header.set([8, 0, 0, 0, 0], 8); // bit depth 8, greyscale, deflate, no filter, no interlace
   const rows = Buffer.alloc((width + 1) * height, 0x80);
   for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0; // filter type "none" per row
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function crc32(bytes: Uint8Array): number {
@@ -60,7 +65,20 @@ export async function encodeImage(format: 'jpeg' | 'webp', width: number, height
   try {
     const file = path.join(dir, `image.${format === 'jpeg' ? 'jpg' : 'webp'}`);
     const codec = format === 'jpeg' ? 'mjpeg' : 'libwebp';
-    await promisify(execFile)(ffmpeg.path, ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `color=c=teal:s=${width}x${height}`, '-frames:v', '1', '-c:v', codec, file]);
+    await promisify(execFile)(ffmpeg.path, [
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `color=c=teal:s=${width}x${height}`,
+      '-frames:v',
+      '1',
+      '-c:v',
+      codec,
+      file,
+    ]);
     return await readFile(file);
   } finally {
     await rm(dir, { recursive: true, force: true });

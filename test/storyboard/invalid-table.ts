@@ -59,7 +59,12 @@ export async function expectIssues(row: InvalidRow, cleanups: (() => Promise<voi
   const listing = issues.map((i) => `${where(i)} ${i.path} | ${i.message} [${i.code}] hint: ${i.hint ?? ''}`).join('\n');
   for (const expected of row.issues) {
     const match = issues.find(
-      (i) => where(i) === expected.at && i.code === expected.code && i.path === expected.path && i.message.includes(expected.message) && (expected.hint === undefined || (i.hint ?? '').includes(expected.hint)),
+      (i) =>
+        where(i) === expected.at &&
+        i.code === expected.code &&
+        i.path === expected.path &&
+        i.message.includes(expected.message) &&
+        (expected.hint === undefined || (i.hint ?? '').includes(expected.hint)),
     );
     expect(match, `expected ${JSON.stringify(expected)}\nreported:\n${listing}`).toBeDefined();
   }

@@ -141,7 +141,7 @@ const VALID: ValidRow[] = [
     },
   },
   {
-    name: "a remix chain with fan-out, parent bindings first",
+    name: 'a remix chain with fan-out, parent bindings first',
     files: {
       'board.yaml': yaml(
         ...HEAD,
@@ -215,8 +215,27 @@ const VALID: ValidRow[] = [
         '  - id: hero',
         '    prompt: "{{> look}} | {{brand}} {{tone}} {{mood}} | {{> sig}}"',
       ),
-      'shared/a.yaml': yaml('defaults:', '  seconds: 8', '  size: 720x1280', 'vars:', '  brand: Alpha', '  tone: from-a', '  mood: from-a', 'partials:', '  look: look-a'),
-      'shared/b.yaml': yaml('defaults:', '  seconds: 12', 'vars:', '  tone: from-b', '  mood: from-b', 'partials:', '  look: look-b of {{brand}}', '  sig: {file: parts/sig.hbs}'),
+      'shared/a.yaml': yaml(
+        'defaults:',
+        '  seconds: 8',
+        '  size: 720x1280',
+        'vars:',
+        '  brand: Alpha',
+        '  tone: from-a',
+        '  mood: from-a',
+        'partials:',
+        '  look: look-a',
+      ),
+      'shared/b.yaml': yaml(
+        'defaults:',
+        '  seconds: 12',
+        'vars:',
+        '  tone: from-b',
+        '  mood: from-b',
+        'partials:',
+        '  look: look-b of {{brand}}',
+        '  sig: {file: parts/sig.hbs}',
+      ),
       // A partial file is relative to the file that declares it, and used verbatim.
       'shared/parts/sig.hbs': 'signed, {{brand}}',
     },
@@ -227,7 +246,14 @@ const VALID: ValidRow[] = [
   {
     name: 'HTML-like characters left as written',
     files: {
-      'board.yaml': yaml(...HEAD, 'vars:', `  brand: "Tom & Jerry's <b>"`, 'shots:', '  - id: hero', `    prompt: '<b>{{brand}}</b> & "quotes" {{{brand}}} &amp;'`),
+      'board.yaml': yaml(
+        ...HEAD,
+        'vars:',
+        `  brand: "Tom & Jerry's <b>"`,
+        'shots:',
+        '  - id: hero',
+        `    prompt: '<b>{{brand}}</b> & "quotes" {{{brand}}} &amp;'`,
+      ),
     },
     shots: 1,
     jobs: ['hero'],
@@ -333,7 +359,15 @@ const VALID: ValidRow[] = [
       ),
     },
     shots: 3,
-    jobs: ['hero[format=landscape]', 'hero[format=portrait]', 'hero[format=tall]', 'dusk[format=landscape]', 'dusk[format=portrait]', 'dusk[format=tall]', 'size-only[size=wide]'],
+    jobs: [
+      'hero[format=landscape]',
+      'hero[format=portrait]',
+      'hero[format=tall]',
+      'dusk[format=landscape]',
+      'dusk[format=portrait]',
+      'dusk[format=tall]',
+      'size-only[size=wide]',
+    ],
     facts: {
       'hero[format=landscape]': { prompt: 'A mug, landscape, 1280x720, 4 s, sora-2.', model: 'sora-2', size: '1280x720', seconds: '4' },
       'hero[format=portrait]': { prompt: 'A mug, portrait, 720x1280, 8 s, sora-2.', size: '720x1280', seconds: '8' },

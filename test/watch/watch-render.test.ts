@@ -21,11 +21,13 @@ afterEach(async () => {
   await cleanup();
 });
 
-const lockOf = async (): Promise<Lockfile | null> => JSON.parse(await readFile(path.join(dir, 'quickstart.lock.json'), 'utf8').catch(() => 'null')) as Lockfile | null;
+const lockOf = async (): Promise<Lockfile | null> =>
+  JSON.parse(await readFile(path.join(dir, 'quickstart.lock.json'), 'utf8').catch(() => 'null')) as Lockfile | null;
 
 const until = <T>(probe: () => Promise<T | null | false>, ms = 15_000) => waitUntil(probe, 'the watched render', ms, 50);
 
-const completed = (lock: Lockfile | null, ids: readonly string[]) => lock !== null && ids.every((id) => lock.jobs[id]?.status === 'completed' && lock.jobs[id]?.outputs.video);
+const completed = (lock: Lockfile | null, ids: readonly string[]) =>
+  lock !== null && ids.every((id) => lock.jobs[id]?.status === 'completed' && lock.jobs[id]?.outputs.video);
 
 describe('watch --render', () => {
   it('renders what the plan owes, then only the changed job and its remix descendants after an edit', async () => {
@@ -42,7 +44,12 @@ describe('watch --render', () => {
     await writeFile(file, (await readFile(file, 'utf8')).replace('warm lamp light', 'candle light'));
     await until(async () => {
       const lock = await lockOf();
-      return lock && all.every((id) => lock.jobs[id]?.status === 'completed') && lock.jobs['hero-dusk[product=mug]']!.video_id !== first.jobs['hero-dusk[product=mug]']!.video_id && completed(lock, all);
+      return (
+        lock &&
+        all.every((id) => lock.jobs[id]?.status === 'completed') &&
+        lock.jobs['hero-dusk[product=mug]']!.video_id !== first.jobs['hero-dusk[product=mug]']!.video_id &&
+        completed(lock, all)
+      );
     });
     // Only the two dusk remixes were created again; the hero videos were reused.
     expect(emu.stats().createsAccepted).toBe(6);
@@ -61,7 +68,12 @@ describe('watch --render', () => {
     emu = await startRenderEmulator({ speed: 20 });
     const controller = new AbortController();
     let stderr = '';
-    const run = runCli(['watch', 'quickstart.yaml', '--render', '--base-url', emu.url], { cwd: dir, signal: controller.signal, now: () => Date.now(), onOutput: (output) => (stderr = output.stderr) });
+    const run = runCli(['watch', 'quickstart.yaml', '--render', '--base-url', emu.url], {
+      cwd: dir,
+      signal: controller.signal,
+      now: () => Date.now(),
+      onOutput: (output) => (stderr = output.stderr),
+    });
     // Wait until both hero jobs are on the server, then drop the remix shot from the storyboard.
     await until(async () => {
       const lock = await lockOf();

@@ -53,7 +53,20 @@ describe('watch', () => {
   it("plans at once, and watches the storyboard, its import, its partial file, its input image and its cut's end cards and music bed", async () => {
     const first = await watchCampaign();
     expect(first.kind).toBe('planned');
-    expect(session!.watched().map((f) => path.relative(dir, f)).sort()).toEqual(['assets/bed.m4a', 'assets/endcard-1280x720.png', 'assets/endcard-720x1280.png', 'assets/mug-1280x720.png', 'campaign.yaml', 'shared/look.yaml', 'shared/signoff.hbs']);
+    expect(
+      session!
+        .watched()
+        .map((f) => path.relative(dir, f))
+        .sort(),
+    ).toEqual([
+      'assets/bed.m4a',
+      'assets/endcard-1280x720.png',
+      'assets/endcard-720x1280.png',
+      'assets/mug-1280x720.png',
+      'campaign.yaml',
+      'shared/look.yaml',
+      'shared/signoff.hbs',
+    ]);
   });
 
   it('a save that breaks the storyboard shows the error within 1 s and keeps the last plan; a fix re-plans', async () => {
@@ -96,7 +109,14 @@ describe('watch', () => {
       onUpdate(update);
     };
     const first = next(() => true);
-    session = await startWatch({ file: 'campaign.yaml', load: { cwd: dir }, plan: {}, now: () => Date.UTC(2026, 10, 22, 12), debounceMs: 0, onUpdate: saveSecondOnFirst });
+    session = await startWatch({
+      file: 'campaign.yaml',
+      load: { cwd: dir },
+      plan: {},
+      now: () => Date.UTC(2026, 10, 22, 12),
+      debounceMs: 0,
+      onUpdate: saveSecondOnFirst,
+    });
     await first;
     const last = next((u) => u.kind === 'planned' && u.planned.plan.jobs.some((j) => j.request.prompt.includes('orchids')));
     await writeFile(file, text.replace('{{season}} flowers', '{{season}} tulips'));
@@ -127,7 +147,9 @@ describe('watch', () => {
     await copyFile(path.join(dir, 'assets/mug-1280x720.png'), path.join(dir, 'assets/teapot-1280x720.png'));
     await watchCampaign();
     const planned = next((u) => u.kind === 'planned');
-    await edit('campaign.yaml', (t) => t.replace('grade: [warm, cool]', 'grade: [warm, cool, mono]').replace('      product: [mug]\n', '      product: [mug, teapot]\n'));
+    await edit('campaign.yaml', (t) =>
+      t.replace('grade: [warm, cool]', 'grade: [warm, cool, mono]').replace('      product: [mug]\n', '      product: [mug, teapot]\n'),
+    );
     const update = await planned;
     if (update.kind !== 'planned') throw new Error(`expected a plan, got ${update.kind}`);
     expect(update.diff!.added.map((j) => j.id).sort()).toEqual([
@@ -245,7 +267,12 @@ describe('shotlist watch', () => {
         onOutput = () => seen.stderr.includes(text) && resolve();
         onOutput();
       });
-    const run = runCli(['watch', 'campaign.yaml'], { cwd: dir, signal: controller.signal, env: { NO_COLOR: '1' }, onOutput: (output) => ((seen = output), onOutput()) });
+    const run = runCli(['watch', 'campaign.yaml'], {
+      cwd: dir,
+      signal: controller.signal,
+      env: { NO_COLOR: '1' },
+      onOutput: (output) => ((seen = output), onOutput()),
+    });
     await printed('Ctrl-C to stop');
     await edit('campaign.yaml', (t) => t.replace('size: 1792x1024', 'size: 1920x1080'));
     await printed('keeping the last good plan');

@@ -3,7 +3,22 @@ import { ApiError, ResponseFormatError, UnsupportedFeatureError } from '../error
 import type { VideosClientOptions } from '../openai-videos/client.js';
 import { apiErrorOf, quote, readBody } from '../openai-videos/response.js';
 import type { VideoProtocolClient } from '../protocol.js';
-import { checkedId, downloadUrl, getJson, idempotent, isRecord, kitContext, mapped, parsed, postCreate, readJsonOk, resultUrl, signalOf, summaryOf, type KitContext } from '../protocol-kit.js';
+import {
+  checkedId,
+  downloadUrl,
+  getJson,
+  idempotent,
+  isRecord,
+  kitContext,
+  mapped,
+  parsed,
+  postCreate,
+  readJsonOk,
+  resultUrl,
+  signalOf,
+  summaryOf,
+  type KitContext,
+} from '../protocol-kit.js';
 import { serverId } from '../protocol-video.js';
 import { sendRequest } from '../transport.js';
 import type { Video } from '../video.js';
@@ -33,13 +48,21 @@ export function createFalClient(opts: VideosClientOptions): VideoProtocolClient 
       const { endpoint, body } = mapped(ctx, req, mapFalJob);
       const url = new URL(`${ctx.endpoint.base}/${endpoint.split('/').map(encodeURIComponent).join('/')}`);
       // `normal` is what fal's own client always sends (§1).
-      return postCreate(ctx, url, JSON.stringify(body), summaryOf(req), signalOf(o), async (ex) => {
-        const json = await readJsonOk(ctx, ex);
-        const requestId = isRecord(json) ? json['request_id'] : undefined;
-        if (typeof requestId !== 'string') throw new ResponseFormatError(ex.call, ex.status, 'expected a queue answer with a "request_id"');
-        const id = parsed(ex, () => serverId(ctx.profile, `${appOf(endpoint)}/requests/${requestId}`));
-        return parsed(ex, () => falStatusVideo(ctx, { status: 'IN_QUEUE' }, id, req));
-      }, { 'x-fal-queue-priority': 'normal' });
+      return postCreate(
+        ctx,
+        url,
+        JSON.stringify(body),
+        summaryOf(req),
+        signalOf(o),
+        async (ex) => {
+          const json = await readJsonOk(ctx, ex);
+          const requestId = isRecord(json) ? json['request_id'] : undefined;
+          if (typeof requestId !== 'string') throw new ResponseFormatError(ex.call, ex.status, 'expected a queue answer with a "request_id"');
+          const id = parsed(ex, () => serverId(ctx.profile, `${appOf(endpoint)}/requests/${requestId}`));
+          return parsed(ex, () => falStatusVideo(ctx, { status: 'IN_QUEUE' }, id, req));
+        },
+        { 'x-fal-queue-priority': 'normal' },
+      );
     },
     retrieve: async (videoId, o) => {
       const signal = signalOf(o);
@@ -52,7 +75,12 @@ export function createFalClient(opts: VideosClientOptions): VideoProtocolClient 
     download: async (videoId, variant, destPath, o) => {
       if (variant !== 'video') throw new UnsupportedFeatureError(ctx.profile.name, `the ${variant} variant`, 'features.contentVariants: [video]');
       const result = await outcome(videoId, signalOf(o));
-      if (result.kind !== 'video') throw new ResponseFormatError({ method: 'GET', path: requestUrl(ctx, videoId, '').pathname }, result.status, `request ${videoId} has no video: ${result.message}`);
+      if (result.kind !== 'video')
+        throw new ResponseFormatError(
+          { method: 'GET', path: requestUrl(ctx, videoId, '').pathname },
+          result.status,
+          `request ${videoId} has no video: ${result.message}`,
+        );
       return downloadUrl(ctx, resultUrl(ctx, result.url, { method: 'GET', path: requestUrl(ctx, videoId, '').pathname }), destPath, o ?? {});
     },
     ...(ctx.profile.features.delete ? { delete: (videoId: string, o?: { signal?: AbortSignal }) => cancel(ctx, videoId, signalOf(o)) } : {}),
@@ -105,6 +133,13 @@ async function cancel(ctx: KitContext, videoId: string, signal: AbortSignal): Pr
     const body = await readBody(ex);
     if (ex.status < 200 || ex.status >= 300) throw apiErrorOf(ex, body, ctx.redact, Date.now());
     const status = isRecord(body.json) ? body.json['status'] : undefined;
-    if (status !== undefined && status !== 'CANCELLATION_REQUESTED') throw new ApiError(ex.call, { status: ex.status, body: { message: `cancel answered ${quote(String(status), ctx.redact)}`, type: null, param: null, code: null }, requestId: null, retryAfterMs: null, shouldRetry: false });
+    if (status !== undefined && status !== 'CANCELLATION_REQUESTED')
+      throw new ApiError(ex.call, {
+        status: ex.status,
+        body: { message: `cancel answered ${quote(String(status), ctx.redact)}`, type: null, param: null, code: null },
+        requestId: null,
+        retryAfterMs: null,
+        shouldRetry: false,
+      });
   });
 }

@@ -24,13 +24,19 @@ export function falStatusVideo(ctx: KitContext, json: unknown, id: string, asked
   if (status === 'IN_QUEUE') return videoOfJob(ctx.profile, { id, model, prompt, status: 'queued', serverStatus: status });
   if (status === 'IN_PROGRESS') return videoOfJob(ctx.profile, { id, model, prompt, status: 'in_progress', serverStatus: status });
   if (status === 'COMPLETED') return videoOfJob(ctx.profile, { id, model, prompt, status: 'completed', serverStatus: status, progress: 100 });
-  return videoOfJob(ctx.profile, { id, model, prompt, status: 'failed', serverStatus: status, error: { code: 'failed', message: `the queue reports ${serverText(ctx, status)}` } });
+  return videoOfJob(ctx.profile, {
+    id,
+    model,
+    prompt,
+    status: 'failed',
+    serverStatus: status,
+    error: { code: 'failed', message: `the queue reports ${serverText(ctx, status)}` },
+  });
 }
 
 /** How a COMPLETED request ended: its video's URL, or its failure. */
 export type FalOutcome =
-  | { readonly kind: 'video'; readonly url: string }
-  | { readonly kind: 'failed'; readonly status: number; readonly code: string; readonly message: string };
+  { readonly kind: 'video'; readonly url: string } | { readonly kind: 'failed'; readonly status: number; readonly code: string; readonly message: string };
 
 /**
  * A result body: `{video: {url}}` on 200 (§5); otherwise `{detail}`, a list of items whose
@@ -46,7 +52,8 @@ export function falOutcome(ctx: KitContext, status: number, json: unknown): FalO
   }
   const detail = isRecord(json) ? json['detail'] : undefined;
   const first: unknown = Array.isArray(detail) ? detail[0] : undefined;
-  const type = isRecord(first) && typeof first['type'] === 'string' ? first['type'] : isRecord(json) && typeof json['error_type'] === 'string' ? json['error_type'] : null;
+  const type =
+    isRecord(first) && typeof first['type'] === 'string' ? first['type'] : isRecord(json) && typeof json['error_type'] === 'string' ? json['error_type'] : null;
   const message = isRecord(first) ? serverText(ctx, first['msg']) : serverText(ctx, detail);
   const code = type === 'content_policy_violation' ? 'moderation_blocked' : (serverText(ctx, type) ?? `http_${status}`);
   return { kind: 'failed', status, code, message: message ?? `the result answered ${status}` };

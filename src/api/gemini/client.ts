@@ -3,7 +3,20 @@ import { ResponseFormatError, UnsupportedFeatureError } from '../errors.js';
 import type { VideosClientOptions } from '../openai-videos/client.js';
 import { quote } from '../openai-videos/response.js';
 import type { VideoProtocolClient } from '../protocol.js';
-import { checkedId, downloadUrl, getJson, kitContext, mapped, parsed, postCreate, readJsonOk, resultUrl, signalOf, summaryOf, type KitContext } from '../protocol-kit.js';
+import {
+  checkedId,
+  downloadUrl,
+  getJson,
+  kitContext,
+  mapped,
+  parsed,
+  postCreate,
+  readJsonOk,
+  resultUrl,
+  signalOf,
+  summaryOf,
+  type KitContext,
+} from '../protocol-kit.js';
 import { operationVideo, operationName, videoUriOf } from './operation.js';
 
 /**
@@ -32,7 +45,8 @@ export function createGeminiClient(opts: VideosClientOptions): VideoProtocolClie
     retrieve: async (videoId, o) => {
       const { json, ex } = await getJson(ctx, operationUrl(ctx, videoId), signalOf(o));
       const video = parsed(ex, () => operationVideo(ctx, json, null));
-      if (video.id !== videoId) throw new ResponseFormatError(ex.call, ex.status, `answered with operation ${quote(video.id, ctx.redact)}, asked for ${videoId}`);
+      if (video.id !== videoId)
+        throw new ResponseFormatError(ex.call, ex.status, `answered with operation ${quote(video.id, ctx.redact)}, asked for ${videoId}`);
       return { video, pollAfterMs: null };
     },
     download: async (videoId, variant, destPath, o) => {

@@ -30,7 +30,12 @@ export function operationVideo(ctx: KitContext, json: unknown, asked: CreateRequ
   const error = json['error'];
   if (isRecord(error)) {
     const code = typeof error['status'] === 'string' ? error['status'] : typeof error['code'] === 'number' ? String(error['code']) : null;
-    return videoOfJob(ctx.profile, { ...common, status: 'failed', serverStatus: 'done', error: { code, message: serverText(ctx, error['message']) ?? 'the operation failed' } });
+    return videoOfJob(ctx.profile, {
+      ...common,
+      status: 'failed',
+      serverStatus: 'done',
+      error: { code, message: serverText(ctx, error['message']) ?? 'the operation failed' },
+    });
   }
   if (videoUriOf(json) !== null) return videoOfJob(ctx.profile, { ...common, status: 'completed', serverStatus: 'done', progress: 100 });
   const reasons = generated(json)?.['raiMediaFilteredReasons'];

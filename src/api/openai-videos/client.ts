@@ -3,14 +3,7 @@ import { UsageError } from '../../errors.js';
 import { videoIdFormOf, type ContentVariant, type ProviderProfile } from '../../providers/profile.js';
 import { describeVideoIdForm, isVideoId } from '../../providers/video-id.js';
 import { pathOf, videosUrl } from '../endpoint.js';
-import {
-  CreateOutcomeUnknownError,
-  ListingTooLongError,
-  ResponseFormatError,
-  TimeoutError,
-  UnsupportedFeatureError,
-  type CreateSummary,
-} from '../errors.js';
+import { CreateOutcomeUnknownError, ListingTooLongError, ResponseFormatError, TimeoutError, UnsupportedFeatureError, type CreateSummary } from '../errors.js';
 import { onAbort } from '../abort-link.js';
 import type { CallOptions, DownloadOptions } from '../protocol.js';
 import { listAllPages, type ListAllOptions, type ListOptions } from '../list-all.js';
@@ -52,8 +45,6 @@ export interface VideosClientOptions {
   readonly allowInsecureHttp?: boolean;
   readonly onRetry?: (info: RetryInfo) => void;
 }
-
-
 
 export type { CallOptions, DownloadOptions } from '../protocol.js';
 
@@ -131,7 +122,11 @@ async function remixVideo(ctx: Context, videoId: string, prompt: string, signal:
   const url = videosUrl(ctx.endpoint, [checkedId(ctx, videoId), 'remix']);
   // A remix is a new video of the one asked for: an answer about another source, or the source itself, is not one.
   const check = (video: Video): string | null =>
-    video.id === videoId ? `answered with the id of the video to remix (${videoId}) instead of a new one` : video.remixedFromVideoId !== null && video.remixedFromVideoId !== videoId ? `answered with a remix of ${video.remixedFromVideoId}, asked to remix ${videoId}` : null;
+    video.id === videoId
+      ? `answered with the id of the video to remix (${videoId}) instead of a new one`
+      : video.remixedFromVideoId !== null && video.remixedFromVideoId !== videoId
+        ? `answered with a remix of ${video.remixedFromVideoId}, asked to remix ${videoId}`
+        : null;
   return postCreate(ctx, url, () => encodeRemix(prompt, ctx.profile.encoding), summarizeRemix(videoId, prompt), signal, check);
 }
 
@@ -143,7 +138,9 @@ function childCalls(ctx: Context): ChildCalls {
     redact: ctx.redact,
     post: (url, encode, summary, signal, check, read) => postCreate(ctx, url, encode, summary, signal, check, (_ctx, ex) => read(ex)),
     get: (url, signal, read) =>
-      idempotent(ctx, signal, async () => read(await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: 'application/json' }, followRedirects: true }, signal))),
+      idempotent(ctx, signal, async () =>
+        read(await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: 'application/json' }, followRedirects: true }, signal)),
+      ),
     readJson: (ex) => readJsonOk(ctx, ex),
     readVideo: (ex) => readVideo(ctx, ex),
     checkedId: (videoId) => checkedId(ctx, videoId),
@@ -208,7 +205,8 @@ async function retrieveVideo(ctx: Context, videoId: string, signal: AbortSignal)
  */
 function checkedId(ctx: Context, videoId: string): string {
   const form = videoIdFormOf(ctx.profile);
-  if (!isVideoId(form, videoId)) throw new UsageError(`${quote(videoId, ctx.redact)} is not a video id of provider "${ctx.profile.name}" (${describeVideoIdForm(form)})`);
+  if (!isVideoId(form, videoId))
+    throw new UsageError(`${quote(videoId, ctx.redact)} is not a video id of provider "${ctx.profile.name}" (${describeVideoIdForm(form)})`);
   return videoId;
 }
 
@@ -265,7 +263,8 @@ async function deleteVideo(ctx: Context, videoId: string, signal: AbortSignal): 
   await idempotent(ctx, signal, async () => {
     const ex = await sendRequest(ctx.transport, { method: 'DELETE', url, headers: { accept: 'application/json' } }, signal);
     const answered = ((await readJsonOk(ctx, ex)) as { id?: unknown } | null)?.id;
-    if (typeof answered === 'string' && answered !== videoId) throw new ResponseFormatError(ex.call, ex.status, `answered about video ${quote(answered, ctx.redact)}, asked to delete ${videoId}`);
+    if (typeof answered === 'string' && answered !== videoId)
+      throw new ResponseFormatError(ex.call, ex.status, `answered about video ${quote(answered, ctx.redact)}, asked to delete ${videoId}`);
   });
 }
 
@@ -281,13 +280,7 @@ async function listModels(ctx: Context, signal: AbortSignal): Promise<string[]> 
   });
 }
 
-async function downloadContent(
-  ctx: Context,
-  videoId: string,
-  variant: ContentVariant,
-  destPath: string,
-  opts: DownloadOptions,
-): Promise<DownloadResult> {
+async function downloadContent(ctx: Context, videoId: string, variant: ContentVariant, destPath: string, opts: DownloadOptions): Promise<DownloadResult> {
   const variants = ctx.profile.features.contentVariants;
   requireFeature(ctx, variants.includes(variant), `the ${variant} variant`, `features.contentVariants: [${variants.join(', ')}]`);
   const kind = opts.expect ?? KIND_OF_VARIANT[variant];
@@ -297,7 +290,11 @@ async function downloadContent(
   const deadline = withDeadline(signalOf(opts), ctx.downloadDeadlineMs, () => new TimeoutError({ method: 'GET', path: pathOf(url) }, ctx.downloadDeadlineMs));
   try {
     return await idempotent(ctx, deadline.signal, async () => {
-      const ex = await sendRequest(ctx.transport, { method: 'GET', url, headers: { accept: `${MIME_OF_KIND[kind]}, */*;q=0.1` }, followRedirects: true }, deadline.signal);
+      const ex = await sendRequest(
+        ctx.transport,
+        { method: 'GET', url, headers: { accept: `${MIME_OF_KIND[kind]}, */*;q=0.1` }, followRedirects: true },
+        deadline.signal,
+      );
       if (ex.status < 200 || ex.status >= 300) throw apiErrorOf(ex, await readBody(ex), ctx.redact, Date.now());
       if (ex.status !== 200) {
         discard(ex);

@@ -1,12 +1,4 @@
-import {
-  ApiError,
-  AuthError,
-  NotFoundError,
-  RateLimitError,
-  ResponseFormatError,
-  type ApiErrorDetails,
-  type ServerErrorBody,
-} from '../errors.js';
+import { ApiError, AuthError, NotFoundError, RateLimitError, ResponseFormatError, type ApiErrorDetails, type ServerErrorBody } from '../errors.js';
 import { serverDelayMs } from '../retry-policy.js';
 import { discard, header, type Exchange } from '../transport.js';
 
@@ -84,10 +76,7 @@ export function apiErrorOf(ex: Exchange, body: ReadBody, redact: Redact, nowMs: 
     status: ex.status,
     body: errorBodyOf(body, redact),
     requestId: requestIdOf(ex, redact),
-    retryAfterMs: serverDelayMs(
-      { retryAfterMs: header(ex.headers, 'retry-after-ms'), retryAfter: header(ex.headers, 'retry-after') },
-      nowMs,
-    ),
+    retryAfterMs: serverDelayMs({ retryAfterMs: header(ex.headers, 'retry-after-ms'), retryAfter: header(ex.headers, 'retry-after') }, nowMs),
     shouldRetry: parseShouldRetry(header(ex.headers, 'x-should-retry')),
   };
   if (ex.status === 401 || ex.status === 403) return new AuthError(ex.call, details);

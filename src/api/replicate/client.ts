@@ -5,7 +5,22 @@ import { LIST_LIMITS, type ListAllOptions } from '../list-all.js';
 import type { VideosClientOptions } from '../openai-videos/client.js';
 import { quote } from '../openai-videos/response.js';
 import type { CallOptions, VideoProtocolClient } from '../protocol.js';
-import { checkedId, downloadUrl, getJson, idempotent, isRecord, kitContext, mapped, parsed, postCreate, readJsonOk, resultUrl, signalOf, summaryOf, type KitContext } from '../protocol-kit.js';
+import {
+  checkedId,
+  downloadUrl,
+  getJson,
+  idempotent,
+  isRecord,
+  kitContext,
+  mapped,
+  parsed,
+  postCreate,
+  readJsonOk,
+  resultUrl,
+  signalOf,
+  summaryOf,
+  type KitContext,
+} from '../protocol-kit.js';
 import { sendRequest } from '../transport.js';
 import type { Video } from '../video.js';
 import { outputUrlOf, predictionVideo } from './prediction.js';
@@ -38,7 +53,8 @@ export function createReplicateClient(opts: VideosClientOptions): VideoProtocolC
     retrieve: async (videoId, o) => {
       const { json, ex } = await getJson(ctx, predictionUrl(ctx, videoId), signalOf(o));
       const video = parsed(ex, () => predictionVideo(ctx, json, null));
-      if (video.id !== videoId) throw new ResponseFormatError(ex.call, ex.status, `answered with prediction ${quote(video.id, ctx.redact)}, asked for ${videoId}`);
+      if (video.id !== videoId)
+        throw new ResponseFormatError(ex.call, ex.status, `answered with prediction ${quote(video.id, ctx.redact)}, asked for ${videoId}`);
       return { video, pollAfterMs: null };
     },
     download: async (videoId, variant, destPath, o) => {
@@ -94,7 +110,8 @@ async function* listAll(ctx: KitContext, query: ListAllOptions, signal: AbortSig
     if (typeof next !== 'string' || results.length === 0 || seen.has(next)) return;
     seen.add(next);
     const nextUrl = URL.canParse(next) ? new URL(next) : null;
-    if (nextUrl === null || nextUrl.origin !== ctx.endpoint.origin) throw new ResponseFormatError(ex.call, ex.status, 'the next page is not on the API\'s origin');
+    if (nextUrl === null || nextUrl.origin !== ctx.endpoint.origin)
+      throw new ResponseFormatError(ex.call, ex.status, "the next page is not on the API's origin");
     url = nextUrl;
   }
 }
@@ -127,5 +144,11 @@ async function upload(ctx: KitContext, image: ImageInput, signal: AbortSignal): 
 /** The output is gone with the prediction's data, an hour after it ended (§5): the video is gone, as a 404 says elsewhere. */
 function outputRemoved(call: CallSite, videoId: string): NotFoundError {
   const message = `the output of prediction ${videoId} was removed with its data (an hour after it ended)`;
-  return new NotFoundError(call, { status: 404, body: { message, type: null, param: null, code: 'data_removed' }, requestId: null, retryAfterMs: null, shouldRetry: false });
+  return new NotFoundError(call, {
+    status: 404,
+    body: { message, type: null, param: null, code: 'data_removed' },
+    requestId: null,
+    retryAfterMs: null,
+    shouldRetry: false,
+  });
 }

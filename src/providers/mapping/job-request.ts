@@ -52,7 +52,10 @@ export function jobFieldsOf(profile: ProviderProfile, job: JobToMap): JobFields 
   const secondsFields = Object.hasOwn(request.secondsFields, job.seconds) ? request.secondsFields[job.seconds]! : undefined;
   const limited = model.secondsBySize?.[job.size];
   if (!secondsFields || (limited && !limited.includes(job.seconds))) {
-    return refuse('unsupported-seconds', `${job.model} does not make ${job.seconds} s at ${job.size}; it makes ${(limited ?? Object.keys(request.secondsFields)).join(', ')} s`);
+    return refuse(
+      'unsupported-seconds',
+      `${job.model} does not make ${job.seconds} s at ${job.size}; it makes ${(limited ?? Object.keys(request.secondsFields)).join(', ')} s`,
+    );
   }
   if (job.image && !request.image) return refuse('image-unsupported', `${job.model} takes no input_reference image`);
   const fields: Record<string, WireValue> = {};

@@ -80,9 +80,12 @@ function check(spec: FieldSpec, name: string, value: unknown, values: Record<str
           ? { msg: 'Input should be a valid integer, unable to parse string as an integer', type: 'int_parsing' }
           : { msg: 'Input should be a valid number, unable to parse string as a number', type: 'float_parsing' };
       }
-      if (spec.kind === 'int' && !Number.isInteger(n)) return { msg: 'Input should be a valid integer, got a number with a fractional part', type: 'int_from_float' };
-      if (spec.min !== undefined && n < spec.min) return { msg: `Input should be greater than or equal to ${spec.min}`, type: 'greater_than_equal', ctx: { ge: spec.min } };
-      if (spec.max !== undefined && n > spec.max) return { msg: `Input should be less than or equal to ${spec.max}`, type: 'less_than_equal', ctx: { le: spec.max } };
+      if (spec.kind === 'int' && !Number.isInteger(n))
+        return { msg: 'Input should be a valid integer, got a number with a fractional part', type: 'int_from_float' };
+      if (spec.min !== undefined && n < spec.min)
+        return { msg: `Input should be greater than or equal to ${spec.min}`, type: 'greater_than_equal', ctx: { ge: spec.min } };
+      if (spec.max !== undefined && n > spec.max)
+        return { msg: `Input should be less than or equal to ${spec.max}`, type: 'less_than_equal', ctx: { le: spec.max } };
       values[name] = n;
       return null;
     }
@@ -93,8 +96,18 @@ function check(spec: FieldSpec, name: string, value: unknown, values: Record<str
     }
     case 'images': {
       if (!Array.isArray(value)) return { msg: 'Input should be a valid list', type: 'list_type' };
-      if (value.length < spec.min) return { msg: `List should have at least ${spec.min} item${spec.min === 1 ? '' : 's'} after validation, not ${value.length}`, type: 'too_short', ctx: { field_type: 'List', min_length: spec.min, actual_length: value.length } };
-      if (value.length > spec.max) return { msg: `List should have at most ${spec.max} items after validation, not ${value.length}`, type: 'too_long', ctx: { field_type: 'List', max_length: spec.max, actual_length: value.length } };
+      if (value.length < spec.min)
+        return {
+          msg: `List should have at least ${spec.min} item${spec.min === 1 ? '' : 's'} after validation, not ${value.length}`,
+          type: 'too_short',
+          ctx: { field_type: 'List', min_length: spec.min, actual_length: value.length },
+        };
+      if (value.length > spec.max)
+        return {
+          msg: `List should have at most ${spec.max} items after validation, not ${value.length}`,
+          type: 'too_long',
+          ctx: { field_type: 'List', max_length: spec.max, actual_length: value.length },
+        };
       for (const [index, item] of value.entries()) {
         const problem = checkImage(item, `${name}.${index}`, images);
         if (problem) return problem;

@@ -16,7 +16,11 @@ const MAX_ENDPOINTS = 50;
 const STATUS_CLASSES = ['success', 'error', 'user_error'];
 
 export async function listByEndpoint(ctx: EmulatorContext, query: URLSearchParams): Promise<Record<string, unknown>> {
-  const endpoints = query.getAll('endpoint_id').flatMap((value) => value.split(',')).map((each) => each.trim()).filter((each) => each !== '');
+  const endpoints = query
+    .getAll('endpoint_id')
+    .flatMap((value) => value.split(','))
+    .map((each) => each.trim())
+    .filter((each) => each !== '');
   if (endpoints.length === 0) throw detailError(422, [{ loc: ['query', 'endpoint_id'], msg: 'Field required', type: 'missing', input: null }]);
   if (endpoints.length > MAX_ENDPOINTS) throw detailError(422, `At most ${MAX_ENDPOINTS} endpoint_id values.`);
   const requestId = query.get('request_id');
@@ -29,7 +33,10 @@ export async function listByEndpoint(ctx: EmulatorContext, query: URLSearchParam
   }
   const limit = intParam(query, 'limit', 1, 100) ?? 50;
   const offset = cursorOffset(query.get('cursor'));
-  const expand = query.getAll('expand').flatMap((value) => value.split(',')).includes('payloads');
+  const expand = query
+    .getAll('expand')
+    .flatMap((value) => value.split(','))
+    .includes('payloads');
 
   const finished = ctx.store
     .all()

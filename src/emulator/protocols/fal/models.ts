@@ -30,7 +30,11 @@ const VEO_HEIGHT: Readonly<Record<string, number>> = { '720p': 720, '1080p': 108
 function nearestAspect(image: ImageInfo | null): string {
   if (image === null) return '16:9';
   const ratio = image.width / image.height;
-  const options: Array<[string, number]> = [['16:9', 16 / 9], ['9:16', 9 / 16], ['1:1', 1]];
+  const options: Array<[string, number]> = [
+    ['16:9', 16 / 9],
+    ['9:16', 9 / 16],
+    ['1:1', 1],
+  ];
   return options.reduce((best, each) => (Math.abs(Math.log(ratio / each[1])) < Math.abs(Math.log(ratio / best[1])) ? each : best))[0];
 }
 

@@ -24,7 +24,12 @@ const ROUTES: readonly RouteEntry[] = [
     method: 'GET',
     pattern: /^\/v1\/models\/requests\/by-endpoint$/,
     params: [],
-    route: { label: 'GET /v1/models/requests/by-endpoint', faultClass: 'list', auth: true, handle: async (ctx, request) => jsonReply(200, await listByEndpoint(ctx, request.url.searchParams)) },
+    route: {
+      label: 'GET /v1/models/requests/by-endpoint',
+      faultClass: 'list',
+      auth: true,
+      handle: async (ctx, request) => jsonReply(200, await listByEndpoint(ctx, request.url.searchParams)),
+    },
   },
   {
     method: 'GET',
@@ -83,7 +88,11 @@ async function submit(ctx: EmulatorContext, request: ProtocolRequest): Promise<R
   const admission = admitJob(ctx, 'create', create.job, 'queue', create.failure);
   if (admission.kind === 'drop' || admission.dropAfterCommit) return { kind: 'drop' };
   const job = admission.job;
-  return jsonReply(200, { status: 'IN_QUEUE', request_id: job.id, ...requestUrls(ctx, job), queue_position: queuePosition(ctx, job, ctx.now()) }, { 'x-fal-request-id': job.id });
+  return jsonReply(
+    200,
+    { status: 'IN_QUEUE', request_id: job.id, ...requestUrls(ctx, job), queue_position: queuePosition(ctx, job, ctx.now()) },
+    { 'x-fal-request-id': job.id },
+  );
 }
 
 /** The request named by the path, under the app it was submitted to; 404 otherwise. */

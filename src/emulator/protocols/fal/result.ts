@@ -21,7 +21,13 @@ export async function outcomeOf(ctx: EmulatorContext, job: JobRecord): Promise<F
   if (isCancelled(job, ctx.now())) return { status: 400, body: { detail: 'Request was cancelled before it started.' } };
   if (job.fate === 'fail-input') return { status: 422, body: { detail: wire.rejection ?? [] } };
   if (job.fate === 'fail-moderation') {
-    const item: DetailItem = { loc: ['body', 'prompt'], msg: 'The content was flagged by a content checker.', type: 'content_policy_violation', url: CONTENT_POLICY_URL, input: job.prompt };
+    const item: DetailItem = {
+      loc: ['body', 'prompt'],
+      msg: 'The content was flagged by a content checker.',
+      type: 'content_policy_violation',
+      url: CONTENT_POLICY_URL,
+      input: job.prompt,
+    };
     return { status: 422, body: { detail: [item] } };
   }
   const { status } = deriveState(job, ctx.now());

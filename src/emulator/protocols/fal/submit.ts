@@ -42,7 +42,8 @@ export function submitRequest(ctx: EmulatorContext, endpoint: FalEndpoint, bytes
     ...(query.get('fal_webhook') === null ? {} : { webhook: query.get('fal_webhook') }),
   };
   const extra: Record<string, string | number> = {};
-  for (const [key, value] of Object.entries(values)) if (key !== 'prompt' && !key.includes('image')) extra[key] = typeof value === 'number' ? value : String(value);
+  for (const [key, value] of Object.entries(values))
+    if (key !== 'prompt' && !key.includes('image')) extra[key] = typeof value === 'number' ? value : String(value);
   const prompt = typeof input['prompt'] === 'string' ? input['prompt'] : '';
   const moderation = valid ? ctx.faults.moderation(prompt) : null;
   return {
@@ -71,7 +72,9 @@ function parseInput(bytes: Buffer): JsonObject {
     throw detailError(422, [{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: (error as Error).message } }]);
   }
   if (!isObject(value)) {
-    throw detailError(422, [{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: value }]);
+    throw detailError(422, [
+      { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: value },
+    ]);
   }
   return value;
 }

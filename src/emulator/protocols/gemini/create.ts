@@ -2,15 +2,7 @@ import type { JobRequest } from '../../commit-job.js';
 import type { JobRecord } from '../../job.js';
 import { imageFromBase64, isObject, type JsonObject, type ReceivedImage } from '../json.js';
 import { invalidArgument } from './errors.js';
-import {
-  ASPECT_RATIOS,
-  DEFAULT_DURATION,
-  EXTENSION_SECONDS,
-  MAX_EXTENSION_SOURCE_SECONDS,
-  personGenerationValues,
-  sizeFor,
-  type VeoModel,
-} from './models.js';
+import { ASPECT_RATIOS, DEFAULT_DURATION, EXTENSION_SECONDS, MAX_EXTENSION_SOURCE_SECONDS, personGenerationValues, sizeFor, type VeoModel } from './models.js';
 
 /** A validated `predictLongRunning`: the job to create, and the first-frame image to keep for its render. */
 export interface VeoCreate {
@@ -58,7 +50,8 @@ export function validateVeoCreate(model: VeoModel, body: JsonObject, findVideo: 
   const aspectRatio = enumValue(parameters['aspectRatio'], 'aspectRatio', ASPECT_RATIOS, '16:9');
   const resolution = enumValue(parameters['resolution'], 'resolution', model.resolutions, '720p');
   const duration = durationSeconds(model, parameters['durationSeconds']);
-  const needsEight = lastFrame !== null ? 'interpolation (lastFrame)' : references.length > 0 ? 'referenceImages' : source !== null ? 'extension (video)' : null;
+  const needsEight =
+    lastFrame !== null ? 'interpolation (lastFrame)' : references.length > 0 ? 'referenceImages' : source !== null ? 'extension (video)' : null;
   if (needsEight !== null && duration !== 8) throw invalidArgument(`durationSeconds must be 8 with ${needsEight}; got ${duration}.`);
   if (model.generation === '3.1' && resolution !== '720p' && duration !== 8) {
     throw invalidArgument(`${resolution} for resolution is currently not supported with durationSeconds ${duration}: ${resolution} needs durationSeconds 8.`);

@@ -33,7 +33,8 @@ export function invalidArgument(message: string): ProtocolError {
 export function fromApiError(error: ApiError): ProtocolError {
   if (error.status === 429) return googleError(429, 'Resource has been exhausted (e.g. check quota).', error.headers);
   if (error.status === 503) return googleError(503, 'The service is currently unavailable.');
-  if (error.status >= 500) return googleError(error.status, 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting');
+  if (error.status >= 500)
+    return googleError(error.status, 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting');
   return googleError(error.status, error.message, error.headers);
 }
 

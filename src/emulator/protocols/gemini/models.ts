@@ -21,7 +21,15 @@ export const ASPECT_RATIOS: readonly string[] = ['16:9', '9:16'];
 export const DEFAULT_DURATION = 8;
 
 const VEO_31 = { generation: '3.1', resolutions: ['720p', '1080p', '4k'], durations: [4, 6, 8], audio: true, interpolation: true, extension: true } as const;
-const VEO_3 = { generation: '3', resolutions: ['720p', '1080p'], durations: [4, 6, 8], audio: true, referenceImages: false, interpolation: false, extension: false } as const;
+const VEO_3 = {
+  generation: '3',
+  resolutions: ['720p', '1080p'],
+  durations: [4, 6, 8],
+  audio: true,
+  referenceImages: false,
+  interpolation: false,
+  extension: false,
+} as const;
 
 export const VEO_MODELS: readonly VeoModel[] = [
   { id: 'veo-3.1-generate-preview', ...VEO_31, referenceImages: true },
@@ -30,7 +38,16 @@ export const VEO_MODELS: readonly VeoModel[] = [
   { id: 'veo-3.1-lite-generate-preview', ...VEO_31, resolutions: ['720p', '1080p'], referenceImages: false, interpolation: false, extension: false },
   { id: 'veo-3.0-generate-001', ...VEO_3 },
   { id: 'veo-3.0-fast-generate-001', ...VEO_3 },
-  { id: 'veo-2.0-generate-001', generation: '2', resolutions: ['720p'], durations: [5, 6, 8], audio: false, referenceImages: false, interpolation: false, extension: false },
+  {
+    id: 'veo-2.0-generate-001',
+    generation: '2',
+    resolutions: ['720p'],
+    durations: [5, 6, 8],
+    audio: false,
+    referenceImages: false,
+    interpolation: false,
+    extension: false,
+  },
 ];
 
 export function veoModel(id: string): VeoModel | null {

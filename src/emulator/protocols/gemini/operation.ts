@@ -9,7 +9,7 @@ const RESPONSE_TYPE = 'type.googleapis.com/google.ai.generativelanguage.v1beta.P
 
 /** The refusal text of a safety block: Google's recorded sentence shape (reference §6), not an error. */
 export const RAI_REASON =
-  "We encountered an issue with the audio for your prompt. You can try again with a different prompt. You have not been charged for this attempt.";
+  'We encountered an issue with the audio for your prompt. You can try again with a different prompt. You have not been charged for this attempt.';
 
 export function operationName(job: JobRecord): string {
   return `models/${job.model}/operations/${job.id}`;
@@ -41,7 +41,11 @@ export function operationOf(ctx: EmulatorContext, job: JobRecord): Record<string
     };
   }
   if (job.fate === 'fail-moderation') {
-    return { name, done: true, response: { '@type': RESPONSE_TYPE, generateVideoResponse: { raiMediaFilteredCount: 1, raiMediaFilteredReasons: [RAI_REASON] } } };
+    return {
+      name,
+      done: true,
+      response: { '@type': RESPONSE_TYPE, generateVideoResponse: { raiMediaFilteredCount: 1, raiMediaFilteredReasons: [RAI_REASON] } },
+    };
   }
   return { name, done: true, error: { code: 13, message: 'Video generation failed due to an internal error.', status: 'INTERNAL' } };
 }

@@ -24,7 +24,9 @@ const MAX_CANCEL_AFTER_MS = 24 * 3_600_000;
 /** `POST /v1/predictions`'s `version`: `owner/name`, `owner/name:<64 hex>`, or the bare 64-hex id (reference §2). */
 export function modelFromVersion(version: unknown): ReplicateModel {
   if (typeof version !== 'string' || version === '') {
-    throw problem(422, 'Input validation failed', '- version: version is required\n', { invalid_fields: [{ type: 'required', field: 'version', description: 'version is required' }] });
+    throw problem(422, 'Input validation failed', '- version: version is required\n', {
+      invalid_fields: [{ type: 'required', field: 'version', description: 'version is required' }],
+    });
   }
   const match = /^([^/:]+\/[^/:]+)(?::([0-9a-f]{64}))?$/.exec(version);
   const model = match ? replicateModel(match[1]!) : /^[0-9a-f]{64}$/.test(version) ? modelByVersionId(version) : null;
@@ -47,7 +49,8 @@ export function readCreate(ctx: EmulatorContext, model: ReplicateModel, parsed: 
   const firstImage = model.followsImage === null ? null : (checked.images[model.followsImage] ?? null);
   const extra: Record<string, string | number> = {};
   for (const [key, value] of Object.entries(values)) {
-    if (key !== 'prompt' && model.properties[key]?.type !== 'uri' && model.properties[key]?.type !== 'uris') extra[key] = typeof value === 'number' ? value : String(value);
+    if (key !== 'prompt' && model.properties[key]?.type !== 'uri' && model.properties[key]?.type !== 'uris')
+      extra[key] = typeof value === 'number' ? value : String(value);
   }
   const prompt = String(values['prompt'] ?? '');
   const nowMs = ctx.now();
@@ -83,11 +86,15 @@ function webhookOf(body: JsonObject): Pick<ReplicateWire, 'webhook' | 'webhookEv
   const webhook = body['webhook'];
   const filter = body['webhook_events_filter'];
   if (webhook !== undefined && (typeof webhook !== 'string' || !/^https?:\/\/\S+$/.test(webhook))) {
-    throw problem(422, 'Input validation failed', "- webhook: Does not match format 'uri'\n", { invalid_fields: [{ type: 'format', field: 'webhook', description: "Does not match format 'uri'" }] });
+    throw problem(422, 'Input validation failed', "- webhook: Does not match format 'uri'\n", {
+      invalid_fields: [{ type: 'format', field: 'webhook', description: "Does not match format 'uri'" }],
+    });
   }
   if (filter !== undefined && !(Array.isArray(filter) && filter.every((each) => EVENTS.includes(String(each))))) {
     const description = `webhook_events_filter items must be one of the following: ${EVENTS.map((each) => `"${each}"`).join(', ')}`;
-    throw problem(422, 'Input validation failed', `- webhook_events_filter: ${description}\n`, { invalid_fields: [{ type: 'enum', field: 'webhook_events_filter', description }] });
+    throw problem(422, 'Input validation failed', `- webhook_events_filter: ${description}\n`, {
+      invalid_fields: [{ type: 'enum', field: 'webhook_events_filter', description }],
+    });
   }
   return { ...(webhook === undefined ? {} : { webhook: webhook as string }), ...(filter === undefined ? {} : { webhookEventsFilter: filter as string[] }) };
 }
@@ -117,8 +124,11 @@ function cancelAfter(headers: IncomingHttpHeaders): number | null {
     for (const part of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(part[1]) * unit[part[2]!]!;
   }
   if (!(ms > 0) || ms > MAX_CANCEL_AFTER_MS) {
-    throw problem(400, 'Invalid Cancel-After header', `Cancel-After must be a duration such as "30s", "5m" or "1h", more than 0 and at most 24h; got "${raw}".`);
+    throw problem(
+      400,
+      'Invalid Cancel-After header',
+      `Cancel-After must be a duration such as "30s", "5m" or "1h", more than 0 and at most 24h; got "${raw}".`,
+    );
   }
   return ms;
 }
-

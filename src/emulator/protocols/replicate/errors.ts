@@ -2,7 +2,13 @@ import type { ApiError } from '../../errors.js';
 import { ProtocolError } from '../protocol.js';
 
 /** RFC 7807 problem details, `{title, detail, status}` (reference §7). */
-export function problem(status: number, title: string, detail: string, extra: Record<string, unknown> = {}, headers: Readonly<Record<string, string>> = {}): ProtocolError {
+export function problem(
+  status: number,
+  title: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+  headers: Readonly<Record<string, string>> = {},
+): ProtocolError {
   return new ProtocolError(status, { title, detail, status, ...extra }, headers);
 }
 

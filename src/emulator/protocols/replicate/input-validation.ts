@@ -23,7 +23,8 @@ export function checkInput(model: ReplicateModel, input: unknown): CheckedInput 
   const values: Record<string, unknown> = {};
   const images: Record<string, ReceivedImage> = {};
   if (input === undefined) return { values, images, invalid: [{ type: 'required', field: '(root)', description: 'input is required' }] };
-  if (!isObject(input)) return { values, images, invalid: [{ type: 'invalid_type', field: 'input', description: `Invalid type. Expected: object, given: ${jsonType(input)}` }] };
+  if (!isObject(input))
+    return { values, images, invalid: [{ type: 'invalid_type', field: 'input', description: `Invalid type. Expected: object, given: ${jsonType(input)}` }] };
   const invalid: InvalidField[] = [];
   for (const name of model.required) {
     if (input[name] === undefined || input[name] === null) invalid.push({ type: 'required', field: 'input', description: `${name} is required` });

@@ -50,7 +50,8 @@ function timeFilter(query: URLSearchParams, name: string): number | null {
   const raw = query.get(name);
   if (raw === null) return null;
   const ms = Date.parse(raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms)) throw problem(400, 'Invalid query parameter', `${name} must be an ISO 8601 date-time; got "${raw}".`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms))
+    throw problem(400, 'Invalid query parameter', `${name} must be an ISO 8601 date-time; got "${raw}".`);
   return ms;
 }
 

@@ -88,7 +88,9 @@ export function predictionOf(ctx: EmulatorContext, job: JobRecord, atMs: number 
     ...(job.deadlineMs === null || job.deadlineMs === undefined ? {} : { deadline: isoTime(job.deadlineMs) }),
     urls: { get: base, cancel: `${base}/cancel`, web: `${ctx.origin()}/p/${job.id}` },
     metrics: terminal ? metricsOf(job, phase) : {},
-    ...(wire.webhook === undefined ? {} : { webhook: wire.webhook, webhook_events_filter: wire.webhookEventsFilter ?? ['start', 'output', 'logs', 'completed'] }),
+    ...(wire.webhook === undefined
+      ? {}
+      : { webhook: wire.webhook, webhook_events_filter: wire.webhookEventsFilter ?? ['start', 'output', 'logs', 'completed'] }),
   };
 }
 

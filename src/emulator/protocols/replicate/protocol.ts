@@ -35,13 +35,23 @@ const ROUTES: readonly RouteEntry[] = [
     method: 'GET',
     pattern: /^\/v1\/predictions$/,
     params: [],
-    route: { label: 'GET /v1/predictions', faultClass: 'list', auth: true, handle: async (ctx, request) => jsonReply(200, listPredictions(ctx, request.url.searchParams)) },
+    route: {
+      label: 'GET /v1/predictions',
+      faultClass: 'list',
+      auth: true,
+      handle: async (ctx, request) => jsonReply(200, listPredictions(ctx, request.url.searchParams)),
+    },
   },
   {
     method: 'GET',
     pattern: /^\/v1\/predictions\/([^/]+)$/,
     params: ['id'],
-    route: { label: 'GET /v1/predictions/{id}', faultClass: 'retrieve', auth: true, handle: async (ctx, request) => jsonReply(200, predictionOf(ctx, predictionNamed(ctx, request))) },
+    route: {
+      label: 'GET /v1/predictions/{id}',
+      faultClass: 'retrieve',
+      auth: true,
+      handle: async (ctx, request) => jsonReply(200, predictionOf(ctx, predictionNamed(ctx, request))),
+    },
   },
   {
     method: 'POST',
