@@ -11,7 +11,7 @@ import type { Film } from './film.js';
 import { DEFAULT_ENCODER, measureArgs, planAssembly, renderArgs, type CopyBlocker, type EncoderSettings } from './ffmpeg-graph.js';
 import {
   MAX_REFINEMENTS,
-  parseIntegrated,
+  parseWritten,
   parseMeasurement,
   planNormalisation,
   refineNormalisation,
@@ -101,16 +101,18 @@ export async function assembleFilm(options: AssembleOptions): Promise<AssembledF
     const measured = measuring === null ? null : parseMeasurement(await runFfmpeg({ ...common, args: await run(measuring), onProgress: progress('measure') }));
     let normalisation = planNormalisation(measured, film.audio.loudnessLufs);
     const encoder = options.encoder ?? DEFAULT_ENCODER;
-    // A limited mix is measured as it is written; when the limiter took away more than the
-    // tolerance, the gain is raised by what is missing and the film written again (a few times
-    // at most; the last try is kept whatever it measures).
-    for (let refinements = 0; ; refinements++) {
-      const check = normalisation.kind === 'limited' && refinements < MAX_REFINEMENTS;
+    // The sound is measured as it is written (loudness.ts): a linear mix whose true peak went
+    // over the ceiling, or a limited one short of its target, is written again (a few times at
+    // most; the last try is kept whatever it measures).
+    for (let limitedWrites = 0; ; ) {
+      // A linear mix turns limited at most once, and a limited one never back: the loop ends.
+      const check = normalisation.kind === 'linear' || (normalisation.kind === 'limited' && limitedWrites <= MAX_REFINEMENTS - 1);
+      if (normalisation.kind === 'limited') limitedWrites++;
       // The graphs are the same whatever the temp file's name: written out (if long) once, with a placeholder.
       const runs = renderArgs(plan, normalisation, OUTPUT_PLACEHOLDER, encoder, { measure: check });
       const [sound, filmArgs] = [await run(runs.sound), await run(runs.film)];
       let next: Normalisation | null = null;
-      const keep = (stderr: string): boolean => (next = refineNormalisation(normalisation, parseIntegrated(stderr), film.audio.loudnessLufs)) === null;
+      const keep = (stderr: string): boolean => (next = refineNormalisation(normalisation, parseWritten(stderr), film.audio.loudnessLufs)) === null;
       const written = await writeWithFfmpeg(output, {
         ...common,
         feed: sound,

@@ -1,6 +1,6 @@
 import type { Film } from './film.js';
 import { AUDIO_RATE, formatRate, sampleAt, secondsOf, timelineOf, type FilmTimeline, type SegmentSpan } from './film-timeline.js';
-import { CHECK_FILTER, MEASURE_FILTER, normaliseFilter, type Normalisation } from './loudness.js';
+import { checkFilter, MEASURE_FILTER, normaliseFilter, type Normalisation } from './loudness.js';
 import type { ClipFacts } from './probe-media.js';
 
 /**
@@ -195,7 +195,7 @@ export function renderArgs(
   options: { readonly measure?: boolean } = {},
 ): { readonly sound: string[]; readonly film: string[] } {
   const measure = options.measure === true && plan.audible;
-  const finish = `[mix]${normaliseFilter(normalisation, AUDIO_RATE)}${measure ? `,asplit=2[aout][check];[check]${CHECK_FILTER}[checked]` : '[aout]'}`;
+  const finish = `[mix]${normaliseFilter(normalisation, AUDIO_RATE)}${measure ? `,asplit=2[aout][check];[check]${checkFilter(normalisation)}[checked]` : '[aout]'}`;
   const pcm = ['-f', 'f32le', '-ar', String(AUDIO_RATE), '-ac', String(plan.channels)];
   const sound = [
     '-hide_banner',

@@ -1,12 +1,18 @@
 /**
  * EBU R128 loudness normalisation in two passes (rarely more where the sound has peaks).
  * Pass 1 measures the whole mix with ffmpeg's `ebur128` scanner (integrated loudness, its gate,
- * loudness range, true peak). Pass 2 applies one gain, target − measured: `loudnorm`'s linear
- * mode (`linear=true` with the measured values), whenever that gain keeps the true peak under
- * the ceiling. When it would not, the gain goes through a peak limiter run at 4× the sample
- * rate (so it catches the peaks between samples too), and because limiting takes loudness
- * away, pass 2 measures the limited mix as it writes it; when that is more than 0.3 LU short,
- * the gain is raised by what is missing and the film written again (at most three times).
+ * loudness range, sample peak). Pass 2 applies one gain, target − measured: `loudnorm`'s linear
+ * mode (`linear=true` with the measured values), whenever that gain keeps the peaks under the
+ * ceiling. When it would not, the gain goes through a peak limiter run at 4× the sample rate
+ * (so it catches the peaks between samples too).
+ *
+ * Pass 2 measures what it writes, in the run that makes the sound (beside the encoder, off the
+ * critical path): a linear mix its true peak, a limited one its integrated loudness. The sample
+ * peak pass 1 measures is a lower bound of the true peak, so a mix whose true peak the gain
+ * would still push over the ceiling is written again through the limiter; and because limiting
+ * takes loudness away, a limited mix more than 0.3 LU short is written again with the gain
+ * raised by what is missing (at most three times in all). Measuring the true peak in pass 1
+ * instead (4× oversampling) cost that pass 40 % and decided the same.
  *
  * Why not `loudnorm` itself: its linear mode is exactly that one gain, but it resamples the mix
  * to 192 kHz and back to apply it and measures at 8× `ebur128`'s cost, and on a stream-copied
@@ -32,8 +38,14 @@ export interface LoudnessMeasurement {
   readonly threshold: number;
   /** Loudness range, LU. */
   readonly range: number;
-  /** True peak, dBTP. */
-  readonly truePeak: number;
+  /** Sample peak, dBFS: the true peak is at least this. */
+  readonly samplePeak: number;
+}
+
+/** What pass 2 measured of the sound it wrote (`null`: that was not measured, or silence). */
+export interface WrittenMeasurement {
+  readonly integrated: number | null;
+  readonly truePeak: number | null;
 }
 
 /** How pass 2 brings the mix to its target. */
@@ -41,13 +53,15 @@ export type Normalisation =
   { readonly kind: 'silent' } | { readonly kind: 'linear'; readonly gainDb: number } | { readonly kind: 'limited'; readonly gainDb: number };
 
 /** Pass 1's filter: its per-frame lines go to the verbose log (not shown), its summary to stderr, read by parseMeasurement. */
-export const MEASURE_FILTER = 'ebur128=peak=true:framelog=verbose';
+export const MEASURE_FILTER = 'ebur128=peak=sample:framelog=verbose';
+
 /**
- * The check of a limited mix as pass 2 writes it: integrated loudness only, read by
- * parseIntegrated. The limiter holds the peaks; measuring them again at 4× the rate would cost
- * a quarter of the pass and decide nothing.
+ * What pass 2 measures of the sound it writes (read by parseWritten): a linear mix's true peak
+ * (was the gain safe?), a limited mix's integrated loudness only (the limiter holds the peaks).
  */
-export const CHECK_FILTER = 'ebur128=framelog=verbose';
+export function checkFilter(normalisation: Normalisation): string {
+  return normalisation.kind === 'linear' ? 'ebur128=peak=true:framelog=verbose' : 'ebur128=framelog=verbose';
+}
 
 /** Below this the scanner has found no gated sound at all. */
 const SILENCE_LUFS = -70;
@@ -55,18 +69,20 @@ const SILENCE_LUFS = -70;
 export function planNormalisation(measured: LoudnessMeasurement | null, targetLufs: number): Normalisation {
   if (measured === null || measured.integrated <= SILENCE_LUFS) return { kind: 'silent' };
   const gainDb = round2(targetLufs - measured.integrated);
-  // loudnorm's own rule for its linear mode.
-  if (measured.truePeak + gainDb <= TRUE_PEAK_DBTP) return { kind: 'linear', gainDb };
+  // loudnorm's own rule for its linear mode, on the sample peak; pass 2 checks the true peak.
+  if (measured.samplePeak + gainDb <= TRUE_PEAK_DBTP) return { kind: 'linear', gainDb };
   return { kind: 'limited', gainDb };
 }
 
 /**
- * The next gain for a limited mix whose integrated loudness came out at `afterLufs`, or `null`
- * when it is close enough to the target (or is not limited).
+ * What to write instead, given what pass 2 measured of `current`: a linear mix whose true peak
+ * went over the ceiling goes through the limiter at the same gain; a limited mix more than the
+ * tolerance off its target gets the gain raised by what is missing. `null`: keep it.
  */
-export function refineNormalisation(current: Normalisation, afterLufs: number | null, targetLufs: number): Normalisation | null {
-  if (current.kind !== 'limited' || afterLufs === null) return null;
-  const missing = targetLufs - afterLufs;
+export function refineNormalisation(current: Normalisation, written: WrittenMeasurement, targetLufs: number): Normalisation | null {
+  if (current.kind === 'linear') return written.truePeak !== null && written.truePeak > TRUE_PEAK_DBTP ? { kind: 'limited', gainDb: current.gainDb } : null;
+  if (current.kind !== 'limited' || written.integrated === null) return null;
+  const missing = targetLufs - written.integrated;
   if (Math.abs(missing) <= REFINE_TOLERANCE_LU) return null;
   return { kind: 'limited', gainDb: round2(current.gainDb + missing) };
 }
@@ -84,23 +100,31 @@ export function normaliseFilter(normalisation: Normalisation, sampleRate: number
  * has no sound (`-inf` peak). Throws when there is no summary.
  */
 export function parseMeasurement(stderr: string): LoudnessMeasurement | null {
-  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
+  const summary = summaryOf(stderr);
   const integrated = /Integrated loudness:\s+I:\s+(\S+) LUFS\s+Threshold:\s+(\S+) LUFS/.exec(summary);
   const range = /Loudness range:\s+LRA:\s+(\S+) LU/.exec(summary);
-  const peak = /True peak:\s+Peak:\s+(\S+) dBFS/.exec(summary);
-  if (!summary.startsWith('Summary:') || integrated === null || range === null || peak === null) throw new Error('the loudness scanner printed no summary');
-  const measurement = { integrated: Number(integrated[1]), threshold: Number(integrated[2]), range: Number(range[1]), truePeak: Number(peak[1]) };
+  const peak = /Sample peak:\s+Peak:\s+(\S+) dBFS/.exec(summary);
+  if (integrated === null || range === null || peak === null) throw new Error('the loudness scanner printed no summary');
+  const measurement = { integrated: Number(integrated[1]), threshold: Number(integrated[2]), range: Number(range[1]), samplePeak: Number(peak[1]) };
   // `-inf` reads as NaN: silence.
   return Object.values(measurement).every(Number.isFinite) ? measurement : null;
 }
 
-/** The integrated loudness in the summary of a CHECK_FILTER run; `null` for silence. Throws when there is no summary. */
-export function parseIntegrated(stderr: string): number | null {
-  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
+/** What a `checkFilter` run measured: the integrated loudness (`null` for silence), and the true peak when it was asked. Throws when there is no summary. */
+export function parseWritten(stderr: string): WrittenMeasurement {
+  const summary = summaryOf(stderr);
   const integrated = /Integrated loudness:\s+I:\s+(\S+) LUFS/.exec(summary);
-  if (!summary.startsWith('Summary:') || integrated === null) throw new Error('the loudness scanner printed no summary');
+  if (integrated === null) throw new Error('the loudness scanner printed no summary');
   const lufs = Number(integrated[1]);
-  return Number.isFinite(lufs) && lufs > SILENCE_LUFS ? lufs : null;
+  const peak = /True peak:\s+Peak:\s+(\S+) dBFS/.exec(summary);
+  const truePeak = peak === null ? null : Number(peak[1]);
+  return { integrated: Number.isFinite(lufs) && lufs > SILENCE_LUFS ? lufs : null, truePeak: truePeak !== null && Number.isFinite(truePeak) ? truePeak : null };
+}
+
+function summaryOf(stderr: string): string {
+  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
+  if (!summary.startsWith('Summary:')) throw new Error('the loudness scanner printed no summary');
+  return summary;
 }
 
 function round2(value: number): number {

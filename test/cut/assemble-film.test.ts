@@ -7,7 +7,7 @@ import { CutInputError, FfmpegError } from '../../src/cut/errors.js';
 import { timelineOf } from '../../src/cut/film-timeline.js';
 import type { Film } from '../../src/cut/film.js';
 import { clipEntry, crossfade, fade, imageEntry } from './films.js';
-import { decodeFrames, integratedLoudness, makeBed, makeCard, makeNumberedClip, measureLoudness, pixelDistance, readFilm, renderClips } from './media.js';
+import { decodeFrames, integratedLoudness, makeBed, makeCard, makeNumberedClip, measureLoudness, pixelDistance, readFilm, renderClips, samplePeak } from './media.js';
 import { readOtio } from './otio-checker.js';
 
 /**
@@ -160,6 +160,35 @@ describe('loudness where one gain would clip', () => {
     const { integrated, truePeak } = await measureLoudness(result.video.path);
     expect(Math.abs(integrated - film.audio.loudnessLufs)).toBeLessThanOrEqual(1);
     expect(truePeak).toBeLessThanOrEqual(-0.5);
+  }, 120_000);
+});
+
+describe('loudness where the peaks between samples would clip', () => {
+  it('finds, as the film is written, the true peak the sample peak hid, and limits it', async () => {
+    const dir = await outDir('between');
+    // A tone with a short burst of 12 kHz every second, an eighth of a cycle off the samples:
+    // the samples reach 0.71 of the wave's peak, so the true peak is ~3 dB over the sample peak
+    // that pass 1 measures.
+    const tone = await makeNumberedClip(
+      path.join(root, 'between.mp4'),
+      0,
+      SIZE,
+      4,
+      FPS,
+      "aevalsrc='0.1*sin(2*PI*440*t)+if(lt(mod(t\\,1)\\,0.004)\\,0.4*sin(2*PI*12000*t+PI/4)\\,0)':s=48000:d=4",
+    );
+    const { integrated } = await measureLoudness(tone);
+    const sample = await samplePeak(tone);
+    const { truePeak } = await measureLoudness(tone);
+    // A gain that keeps the sample peak 1 dB under the ceiling, and pushes the true peak over it.
+    const gain = -2 - sample;
+    expect(truePeak + gain).toBeGreaterThan(-1);
+    const film = spot('between', [clipEntry('between', { path: tone, ...SIZE })], { loudnessLufs: Math.round((integrated + gain) * 10) / 10 });
+    const result = await assembleFilm({ film, output: path.join(dir, 'between.mp4') });
+    expect(result.loudness.normalisation.kind).toBe('limited');
+    const written = await measureLoudness(result.video.path);
+    expect(written.truePeak).toBeLessThanOrEqual(-0.5);
+    expect(Math.abs(written.integrated - film.audio.loudnessLufs)).toBeLessThanOrEqual(1);
   }, 120_000);
 });
 

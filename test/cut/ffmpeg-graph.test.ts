@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { concatListOf, copyBlockers, measureArgs, planAssembly, renderArgs, type CopyBlocker } from '../../src/cut/ffmpeg-graph.js';
 import type { Film } from '../../src/cut/film.js';
-import { normaliseFilter, parseIntegrated, parseMeasurement, planNormalisation, refineNormalisation } from '../../src/cut/loudness.js';
+import { normaliseFilter, parseMeasurement, parseWritten, planNormalisation, refineNormalisation } from '../../src/cut/loudness.js';
 import type { ClipFacts } from '../../src/cut/probe-media.js';
 import { progressFraction } from '../../src/cut/run-ffmpeg.js';
 import { clipEntry, crossfade, fade, film, imageEntry } from './films.js';
@@ -239,7 +239,7 @@ describe('the two passes', () => {
     const plan = planAssembly(one, factsFor(one), CONTEXT);
     const first = measureArgs(plan)!;
     expect(first.slice(first.indexOf('-map'))).toEqual(['-map', '[aout]', '-f', 'null', '-']);
-    expect(first[first.indexOf('-filter_complex') + 1]).toBe(`${plan.audioGraph.join(';')};[mix]ebur128=peak=true:framelog=verbose[aout]`);
+    expect(first[first.indexOf('-filter_complex') + 1]).toBe(`${plan.audioGraph.join(';')};[mix]ebur128=peak=sample:framelog=verbose[aout]`);
 
     const { sound, film: second } = renderArgs(plan, linear, '/out/spot.mp4.tmp');
     expect(sound[sound.indexOf('-filter_complex') + 1]).toBe([...plan.audioGraph, '[mix]volume=7.5dB[aout]'].join(';'));
@@ -358,7 +358,7 @@ describe('the two passes', () => {
 });
 
 describe("normalisation: one gain (loudnorm's linear rule), a limited gain where it would clip", () => {
-  const measured = (integrated: number, truePeak: number) => ({ integrated, threshold: integrated - 10, range: 4.2, truePeak });
+  const measured = (integrated: number, samplePeak: number) => ({ integrated, threshold: integrated - 10, range: 4.2, samplePeak });
   it.each([
     { name: 'a quiet mix with headroom: one gain up', measured: measured(-22.5, -12), normalisation: { kind: 'linear', gainDb: 8.5 }, filter: 'volume=8.5dB' },
     { name: 'a loud mix: one gain down', measured: measured(-9.3, -0.2), normalisation: { kind: 'linear', gainDb: -4.7 }, filter: 'volume=-4.7dB' },
@@ -384,9 +384,15 @@ describe("normalisation: one gain (loudnorm's linear rule), a limited gain where
 
   it('raises a limited gain by what the limiter took, until within 0.3 LU', () => {
     const limited = { kind: 'limited', gainDb: 10 } as const;
-    expect(refineNormalisation(limited, -15.8, -14)).toEqual({ kind: 'limited', gainDb: 11.8 });
-    expect(refineNormalisation(limited, -14.2, -14)).toBeNull();
-    expect(refineNormalisation({ kind: 'linear', gainDb: 3 }, -16, -14)).toBeNull();
+    expect(refineNormalisation(limited, { integrated: -15.8, truePeak: null }, -14)).toEqual({ kind: 'limited', gainDb: 11.8 });
+    expect(refineNormalisation(limited, { integrated: -14.2, truePeak: null }, -14)).toBeNull();
+  });
+
+  it('limits a linear gain whose true peak, measured as it was written, went over the ceiling (the sample peak is only a lower bound)', () => {
+    const linear = { kind: 'linear', gainDb: 3 } as const;
+    expect(refineNormalisation(linear, { integrated: -14, truePeak: -0.6 }, -14)).toEqual({ kind: 'limited', gainDb: 3 });
+    expect(refineNormalisation(linear, { integrated: -14, truePeak: -1 }, -14)).toBeNull();
+    expect(refineNormalisation(linear, { integrated: -16, truePeak: -3 }, -14)).toBeNull();
   });
 
   it('measures a limited mix as limited, in the run that makes the sound', () => {
@@ -398,6 +404,9 @@ describe("normalisation: one gain (loudnorm's linear rule), a limited gain where
     );
     expect(sound.slice(sound.indexOf('pipe:1'))).toEqual(['pipe:1', '-map', '[checked]', '-f', 'null', '-']);
     expect(sound[sound.indexOf('-loglevel') + 1]).toBe('info');
+    // A linear mix: its true peak, at 4x the rate.
+    const linear = renderArgs(plan, { kind: 'linear', gainDb: 4 }, '/o.mp4', undefined, { measure: true }).sound;
+    expect(linear[linear.indexOf('-filter_complex') + 1]).toMatch(/;\[mix\]volume=4dB,asplit=2\[aout\]\[check\];\[check\]ebur128=peak=true:framelog=verbose\[checked\]$/);
     // Unasked, nothing is measured.
     expect(renderArgs(plan, { kind: 'limited', gainDb: 4 }, '/o.mp4').sound.join(' ')).not.toContain('ebur128');
   });
@@ -418,18 +427,19 @@ describe('text ffmpeg reads and writes', () => {
 
   it("reads the loudness scanner's summary, and silence as nothing to normalise", () => {
     const printed = (peak: string) =>
-      `[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -21.8 LUFS\n    Threshold: -31.8 LUFS\n\n  Loudness range:\n    LRA:         3.1 LU\n    Threshold: -41.8 LUFS\n    LRA low:   -23.0 LUFS\n    LRA high:  -19.9 LUFS\n\n  True peak:\n    Peak:      ${peak} dBFS\n`;
-    expect(parseMeasurement(`Summary: of something else\n${printed('-5.4')}`)).toEqual({ integrated: -21.8, threshold: -31.8, range: 3.1, truePeak: -5.4 });
+      `[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -21.8 LUFS\n    Threshold: -31.8 LUFS\n\n  Loudness range:\n    LRA:         3.1 LU\n    Threshold: -41.8 LUFS\n    LRA low:   -23.0 LUFS\n    LRA high:  -19.9 LUFS\n\n  Sample peak:\n    Peak:      ${peak} dBFS\n`;
+    expect(parseMeasurement(`Summary: of something else\n${printed('-5.4')}`)).toEqual({ integrated: -21.8, threshold: -31.8, range: 3.1, samplePeak: -5.4 });
     expect(parseMeasurement(printed('-inf'))).toBeNull();
     expect(() => parseMeasurement('Error while filtering')).toThrow(/no summary/);
   });
 
-  it('reads the integrated loudness of a check, which prints no peak', () => {
-    const checked = (lufs: string) =>
-      `[Parsed_ebur128_1 @ 0x2] Summary:\n\n  Integrated loudness:\n    I:         ${lufs} LUFS\n    Threshold: -24.1 LUFS\n\n  Loudness range:\n    LRA:         0.3 LU\n`;
-    expect(parseIntegrated(checked('-14.1'))).toBe(-14.1);
-    expect(parseIntegrated(checked('-70.0'))).toBeNull();
-    expect(parseIntegrated(checked('-inf'))).toBeNull();
-    expect(() => parseIntegrated('Conversion failed!')).toThrow(/no summary/);
+  it('reads what the check of a written mix measured: its loudness, and its true peak when asked', () => {
+    const checked = (lufs: string, peak = '') =>
+      `[Parsed_ebur128_1 @ 0x2] Summary:\n\n  Integrated loudness:\n    I:         ${lufs} LUFS\n    Threshold: -24.1 LUFS\n\n  Loudness range:\n    LRA:         0.3 LU\n${peak === '' ? '' : `\n  True peak:\n    Peak:      ${peak} dBFS\n`}`;
+    expect(parseWritten(checked('-14.1'))).toEqual({ integrated: -14.1, truePeak: null });
+    expect(parseWritten(checked('-14.1', '-0.7'))).toEqual({ integrated: -14.1, truePeak: -0.7 });
+    expect(parseWritten(checked('-70.0'))).toEqual({ integrated: null, truePeak: null });
+    expect(parseWritten(checked('-inf', '-inf'))).toEqual({ integrated: null, truePeak: null });
+    expect(() => parseWritten('Conversion failed!')).toThrow(/no summary/);
   });
 });
