@@ -104,7 +104,7 @@ export async function assembleFilm(options: AssembleOptions): Promise<AssembledF
     // The sound is measured as it is written (loudness.ts): a linear mix whose true peak went
     // over the ceiling, or a limited one short of its target, is written again (a few times at
     // most; the last try is kept whatever it measures).
-    for (let limitedWrites = 0; ; ) {
+    for (let limitedWrites = 0; ;) {
       // A linear mix turns limited at most once, and a limited one never back: the loop ends.
       const check = normalisation.kind === 'linear' || (normalisation.kind === 'limited' && limitedWrites <= MAX_REFINEMENTS - 1);
       if (normalisation.kind === 'limited') limitedWrites++;

@@ -7,7 +7,18 @@ import { CutInputError, FfmpegError } from '../../src/cut/errors.js';
 import { timelineOf } from '../../src/cut/film-timeline.js';
 import type { Film } from '../../src/cut/film.js';
 import { clipEntry, crossfade, fade, imageEntry } from './films.js';
-import { decodeFrames, integratedLoudness, makeBed, makeCard, makeNumberedClip, measureLoudness, pixelDistance, readFilm, renderClips, samplePeak } from './media.js';
+import {
+  decodeFrames,
+  integratedLoudness,
+  makeBed,
+  makeCard,
+  makeNumberedClip,
+  measureLoudness,
+  pixelDistance,
+  readFilm,
+  renderClips,
+  samplePeak,
+} from './media.js';
 import { readOtio } from './otio-checker.js';
 
 /**

@@ -406,7 +406,9 @@ describe("normalisation: one gain (loudnorm's linear rule), a limited gain where
     expect(sound[sound.indexOf('-loglevel') + 1]).toBe('info');
     // A linear mix: its true peak, at 4x the rate.
     const linear = renderArgs(plan, { kind: 'linear', gainDb: 4 }, '/o.mp4', undefined, { measure: true }).sound;
-    expect(linear[linear.indexOf('-filter_complex') + 1]).toMatch(/;\[mix\]volume=4dB,asplit=2\[aout\]\[check\];\[check\]ebur128=peak=true:framelog=verbose\[checked\]$/);
+    expect(linear[linear.indexOf('-filter_complex') + 1]).toMatch(
+      /;\[mix\]volume=4dB,asplit=2\[aout\]\[check\];\[check\]ebur128=peak=true:framelog=verbose\[checked\]$/,
+    );
     // Unasked, nothing is measured.
     expect(renderArgs(plan, { kind: 'limited', gainDb: 4 }, '/o.mp4').sound.join(' ')).not.toContain('ebur128');
   });

@@ -133,7 +133,9 @@ export async function measureLoudness(file: string): Promise<{ integrated: numbe
 
 /** Sample peak (dBFS) of the file's sound: the largest sample, not the wave between them. */
 export async function samplePeak(file: string): Promise<number> {
-  const { stderr } = await run(ffmpeg.path, ['-hide_banner', '-nostats', '-i', file, '-vn', '-af', 'ebur128=peak=sample', '-f', 'null', '-'], { maxBuffer: 64 << 20 });
+  const { stderr } = await run(ffmpeg.path, ['-hide_banner', '-nostats', '-i', file, '-vn', '-af', 'ebur128=peak=sample', '-f', 'null', '-'], {
+    maxBuffer: 64 << 20,
+  });
   const peak = /Sample peak:\s+Peak:\s+(-?[\d.]+) dBFS/.exec(stderr.slice(stderr.lastIndexOf('Summary:')));
   if (peak === null) throw new Error(`no sample peak in ffmpeg's output`);
   return Number(peak[1]);
