@@ -27,6 +27,11 @@ export class OrphanPool {
     }
   }
 
+  /** The orphans not adopted yet (grouped by fingerprint, each group in lockfile order). */
+  *remaining(): Iterable<Orphan> {
+    for (const same of this.byFingerprint.values()) for (const orphan of same) if (!this.taken.has(orphan.id)) yield orphan;
+  }
+
   /**
    * Takes the best orphan with this fingerprint that `judge` accepts (lowest rank, then lockfile
    * order); null when none is left.

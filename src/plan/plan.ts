@@ -10,7 +10,7 @@ import { requestOf } from './request-of.js';
 import type { InputReferenceInfo } from '../storyboard/read-input-references.js';
 import { droppedServer, fileState, goneSince, isDue, recordedError, unreachable } from './entry-state.js';
 import type { JobGraph } from './graph.js';
-import { adoptionOf, OrphanPool, type Orphan } from './orphan-pool.js';
+import { adoptionOf, OrphanPool, type Adoption, type Orphan } from './orphan-pool.js';
 import { globMatcher } from './job-glob.js';
 import type { ParentUnusable, PlanReason } from './plan-reason.js';
 
@@ -251,13 +251,14 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
     known: string | null,
     cost: Money | null,
     adopted: Orphan | null = null,
+    sent: JobRequest = request,
   ): PlannedJob => ({
     id: job.id,
     shotId: job.shotId,
     action,
     reason,
     changed,
-    request,
+    request: sent,
     fingerprint: known,
     seconds,
     costUsd: cost === null || cost.currency !== 'USD' ? null : roundCents(cost.micros / 1_000_000),
@@ -287,8 +288,23 @@ function planJob(job: ResolvedJob, input: PlanInput, pass: Pass, { selected, for
   // Nothing is paid for twice that exists: an orphan with this very request is adopted.
   const adopt = (): PlannedJob | null => {
     if (forced !== null || parentRenders) return null;
-    const found = pass.orphans.take(fingerprint, (orphan) => adoptionOf(orphan.entry, job, input, selected));
-    return found && make(found.how.action, { code: 'moved', from: found.orphan.id, then: found.how.then }, NONE, fingerprint, nothing, found.orphan);
+    const judge = (orphan: Orphan) => adoptionOf(orphan.entry, job, input, selected);
+    const moved = (found: { readonly orphan: Orphan; readonly how: Adoption }, known: string, sent: JobRequest): PlannedJob =>
+      make(found.how.action, { code: 'moved', from: found.orphan.id, then: found.how.then }, NONE, known, nothing, found.orphan, sent);
+    const found = pass.orphans.take(fingerprint, judge);
+    if (found) return moved(found, fingerprint, request);
+    // A continuation under a new name knows no frame yet (it is extracted under the job's name):
+    // with the frame an orphan recorded for this very parent video, its request may be the orphan's.
+    if (job.parent?.kind !== 'continue' || request.parent?.frame != null) return null;
+    for (const orphan of pass.orphans.remaining()) {
+      if (orphan.entry.request.parent?.kind !== 'continue') continue;
+      const theirs = requestOf(job, input, parentVideo, orphan.entry);
+      const known = fingerprintOf(theirs);
+      if (known !== orphan.entry.fingerprint) continue;
+      const taken = pass.orphans.take(known, judge);
+      if (taken) return moved(taken, known, theirs);
+    }
+    return null;
   };
   if (!entry) return adopt() ?? render(NEW, NONE, parentRenders ? null : fingerprint);
   if (forced !== null) return render(forced, NONE, parentRenders ? null : fingerprint);

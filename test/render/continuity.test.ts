@@ -148,6 +148,31 @@ describe('a scene with continuity, an extension chain, an edit and a character, 
     expect(await readLock(dir, FILE)).toEqual(first);
   });
 
+  it('moves a renamed continuation (and the extension of it) instead of rendering it again, and back', async () => {
+    const before = emu.stats().requestsByRoute;
+    const rename = async (from: string, to: string) => {
+      await editStoryboard(dir, FILE, `  - id: ${from}\n`, `  - id: ${to}\n`);
+      await editStoryboard(dir, FILE, `extend: ${from}\n`, `extend: ${to}\n`);
+    };
+    await rename('look', 'gaze');
+    const plan = await runCli(['plan', FILE, '--json'], { cwd: dir });
+    expect(plan.events().find((e) => e['event'] === 'plan.job' && e['id'] === 'gaze')).toMatchObject({
+      action: 'move',
+      reason_code: 'moved',
+      moved_from: 'look',
+    });
+    const run = await renderWith(emu, dir, FILE);
+    expect(run.code, run.stderr).toBe(0);
+    let lock = await readLock(dir, FILE);
+    expect(lock.jobs['gaze']!.video_id).toBe(first.jobs['look']!.video_id);
+    expect(lock.jobs['look']).toBeUndefined();
+    await rename('gaze', 'look');
+    expect((await renderWith(emu, dir, FILE)).code).toBe(0);
+    lock = await readLock(dir, FILE);
+    for (const id of Object.keys(first.jobs)) expect(lock.jobs[id]!.video_id, id).toBe(first.jobs[id]!.video_id);
+    expect(Object.keys(routeDelta(before, emu.stats().requestsByRoute)).filter((route) => route.startsWith('POST'))).toEqual([]);
+  });
+
   it("renders a continuation again when its parent's prompt changes, and only what follows from it", async () => {
     await editStoryboard(dir, FILE, 'Mossy sits by the window.', 'Mossy curls up by the stove.');
     const plan = await runCli(['plan', FILE, '--json'], { cwd: dir });
