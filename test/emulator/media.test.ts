@@ -100,3 +100,24 @@ describe('create, poll, download: real media', () => {
     expect(emu.stats().jobsPerRequest[emu.stats().jobs.find((job) => job.id === first.id)!.request_hash]).toBe(2);
   });
 });
+
+describe('a media directory shared by emulators', () => {
+  it('outlives each emulator, and a request one encoded is not encoded by the next', async () => {
+    await withTempDir(async (mediaDir) => {
+      const once = async () => {
+        const emu = await startTestEmulator({ mediaDir });
+        try {
+          const video = await waitForStatus(emu, (await createVideo(emu, { prompt: 'A shared cache', seconds: '4' })).body.id);
+          return { encodes: emu.stats().encodeMs.length, bytes: (await download(emu, video.id, 'video')).bytes };
+        } finally {
+          await emu.close();
+        }
+      };
+      const first = await once();
+      expect(first.encodes).toBe(1);
+      const second = await once();
+      expect(second.encodes).toBe(0);
+      expect(second.bytes.equals(first.bytes)).toBe(true);
+    });
+  });
+});
