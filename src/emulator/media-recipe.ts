@@ -65,6 +65,13 @@ export function buildFfmpegArgs(spec: MediaSpec, dir: string): string[] {
     '-f',
     'mp4',
     join(dir, MEDIA_FILES.video),
+    ...previewOutputs(dir),
+  ];
+}
+
+/** The outputs besides the MP4 of one render's ffmpeg run: `[thumb]` as the WebP thumbnail, `[sprite]` as the JPEG spritesheet, into `dir`. */
+export function previewOutputs(dir: string): string[] {
+  return [
     '-map',
     '[thumb]',
     '-frames:v',
