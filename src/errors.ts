@@ -95,3 +95,17 @@ export class InternalError extends ShotlistError {
     super('internal', message, options);
   }
 }
+
+/**
+ * The stable code of any thrown value: a ShotlistError's (or a server's, a store's) own `code`,
+ * a system error's (`ENOSPC`), else `internal`.
+ */
+export function errorCodeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code !== '' ? code : 'internal';
+}
+
+/** The message of any thrown value. */
+export function errorMessageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,11 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { getMaxListeners, setMaxListeners } from 'node:events';
-import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
-import { ShotlistError } from '../errors.js';
-import { BlobMismatchError, BlobMissingError, RemoteError } from './errors.js';
+import { errorCodeOf, errorMessageOf } from '../errors.js';
+import { BlobMissingError } from './errors.js';
+import { hashPool } from './hash-pool.js';
 import { STREAM_CHUNK_BYTES } from './file-io.js';
 import { createRedactor } from './redact-credentials.js';
 import { defaultRemoteRetry, withRemoteRetries, type RemoteRetry } from './remote-retry.js';
@@ -202,7 +200,7 @@ async function run(
             return;
           }
           const output = item[0]!;
-          const failure = { sha256: output.sha256, path: output.label ?? output.path, code: codeOf(error), message: redact(messageOf(error)) };
+          const failure = { sha256: output.sha256, path: output.label ?? output.path, code: errorCodeOf(error), message: redact(errorMessageOf(error)) };
           counts.failed++;
           failures.push(failure);
           emit({ ...base(output), state: 'failed', code: failure.code, message: failure.message });
@@ -226,16 +224,6 @@ async function run(
   };
 }
 
-function codeOf(error: unknown): string {
-  if (error instanceof BlobMismatchError || error instanceof RemoteError || error instanceof ShotlistError) return error.code;
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  return typeof code === 'string' ? code : 'internal';
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 async function isFile(file: string): Promise<boolean> {
   try {
     return (await stat(file)).isFile();
@@ -244,14 +232,13 @@ async function isFile(file: string): Promise<boolean> {
   }
 }
 
-/** Same size, then same sha256 (streamed). */
+/** Same size, then same sha256 (hashed on a worker thread). */
 async function fileMatches(output: StoredOutput): Promise<boolean> {
   try {
     const info = await stat(output.path);
     if (!info.isFile() || info.size !== output.bytes) return false;
-    const hash = createHash('sha256');
-    await pipeline(createReadStream(output.path, { highWaterMark: STREAM_CHUNK_BYTES }), hash);
-    return hash.digest('hex') === output.sha256;
+    const digest = await hashPool().hashFile(output.path, output.bytes);
+    return digest.kind === 'digest' && digest.sha256 === output.sha256;
   } catch {
     return false;
   }

@@ -3,7 +3,7 @@ import type { Money } from '../providers/money.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { VideoProtocolClient } from '../api/index.js';
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError, errorCodeOf, errorMessageOf } from '../errors.js';
 import { onEnvironment } from '../files/environment-error.js';
 import { emptyLockfile, entryCost, type LockEntry } from '../lockfile/lockfile.js';
 import type { PlannedJob } from '../plan/plan.js';
@@ -305,10 +305,7 @@ function reportOf(
  * in front, so every failed job names a code the same way.
  */
 function failureReason(error: unknown): string {
-  if (error instanceof JobFailedError) return error.message;
-  if (!(error instanceof Error)) return `internal: ${String(error)}`;
-  const code = (error as { code?: unknown }).code;
-  return `${typeof code === 'string' && code !== '' ? code : 'internal'}: ${error.message}`;
+  return error instanceof JobFailedError ? error.message : `${errorCodeOf(error)}: ${errorMessageOf(error)}`;
 }
 
 export type { JobState };
