@@ -88,6 +88,7 @@ async function copyLargeVerified(
     const digest = hashed.value;
     if (digest.kind === 'too-long') throw mismatch({ actualSha256: null, actualBytes: digest.bytes });
     if (digest.bytes !== expected.bytes || digest.sha256 !== expected.sha256) throw mismatch({ actualSha256: digest.sha256, actualBytes: digest.bytes });
+    return 'synced';
   });
 }
 
@@ -121,7 +122,8 @@ async function writeAtomically(
   destPath: string,
   tempDir: string | undefined,
   create: (temp: string) => Promise<FileHandle>,
-  fill: (file: FileHandle, temp: string) => Promise<void>,
+  /** Writes the file; resolves `'synced'` when it fsynced the file itself (as it wrote), so it is not fsynced twice. */
+  fill: (file: FileHandle, temp: string) => Promise<void | 'synced'>,
 ): Promise<void> {
   const dir = tempDir ?? path.dirname(destPath);
   const temp = path.join(dir, `${path.basename(destPath)}.part-${nextTempId()}`);
@@ -129,8 +131,7 @@ async function writeAtomically(
     // Folders are made only when missing: for a thousand small blobs, two mkdir calls each cost more than the copy.
     const file = await orMakeFolder(dir, () => create(temp));
     try {
-      await fill(file, temp);
-      await file.sync();
+      if ((await fill(file, temp)) !== 'synced') await file.sync();
     } finally {
       await file.close();
     }
