@@ -106,7 +106,7 @@ export async function assembleFilm(options: AssembleOptions): Promise<AssembledF
     // most; the last try is kept whatever it measures).
     for (let limitedWrites = 0; ;) {
       // A linear mix turns limited at most once, and a limited one never back: the loop ends.
-      const check = normalisation.kind === 'linear' || (normalisation.kind === 'limited' && limitedWrites <= MAX_REFINEMENTS - 1);
+      const check = normalisation.kind === 'linear' || (normalisation.kind === 'limited' && limitedWrites < MAX_REFINEMENTS);
       if (normalisation.kind === 'limited') limitedWrites++;
       // The graphs are the same whatever the temp file's name: written out (if long) once, with a placeholder.
       const runs = renderArgs(plan, normalisation, OUTPUT_PLACEHOLDER, encoder, { measure: check });
