@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AttemptOutcome } from '../api/retry-policy.js';
 import { RemoteError } from './errors.js';
-import { hashPool } from './hash-pool.js';
+import { filePool, MAX_SMALL_COPY_BYTES } from './file-pool.js';
 import { VerifyingStream, type Expected, type Mismatch } from './verify-stream.js';
 
 /**
@@ -25,8 +25,11 @@ export interface WriteOptions {
   readonly onProgress?: ((bytesDone: number) => void) | undefined;
 }
 
-/** Files up to this size are copied in one read and one write: for small outputs the stream machinery costs more than the bytes. */
-export const SMALL_FILE_BYTES = 1024 * 1024;
+/**
+ * Files up to this size are copied whole by one worker job (file-pool.ts): for small outputs
+ * the stream machinery and the thread-pool round trips cost more than the bytes.
+ */
+export const SMALL_FILE_BYTES = MAX_SMALL_COPY_BYTES;
 
 /**
  * Copies the file at `sourcePath` to `destPath`, atomically, if its bytes are `expected`;
@@ -44,20 +47,16 @@ export async function copyVerified(
     await copyLargeVerified(sourcePath, destPath, expected, mismatch, options);
     return;
   }
-  const data = await readAtMost(sourcePath, expected.bytes + 1);
-  const actual = createHash('sha256').update(data).digest('hex');
-  if (data.length !== expected.bytes || actual !== expected.sha256)
-    throw mismatch({ actualSha256: data.length > expected.bytes ? null : actual, actualBytes: data.length });
-  await writeAtomically(destPath, options.tempDir, createEmpty, async (file) => {
-    await file.writeFile(data);
-  });
-  options.onProgress?.(data.length);
+  const temp = tempPathFor(destPath, options.tempDir);
+  const copied = await filePool().copySmall({ source: sourcePath, temp, dest: destPath, ...expected }, { signal: options.signal });
+  if (copied.kind === 'mismatch') throw mismatch({ actualSha256: copied.sha256, actualBytes: copied.bytes });
+  options.onProgress?.(expected.bytes);
 }
 
 /**
  * A large file, file to file: the kernel copies it into the temp file (`copy_file_range`, or a
  * reflink where the filesystem shares blocks; no bytes pass through this process), then a
- * worker thread reads the temp file back and hashes it (hash-pool.ts) while it is fsynced, so
+ * worker thread reads the temp file back and hashes it (file-pool.ts) while it is fsynced, so
  * what is verified is exactly what is renamed into place, whatever the source does meanwhile.
  * Memory: the worker's one 1 MiB buffer, whatever the size. Transfers in flight together keep
  * the kernel's copy, the disk and every core's hash busy (see bench/remote-throughput.ts).
@@ -80,7 +79,7 @@ async function copyLargeVerified(
     // The copy goes to the disk while a worker hashes it (from the page cache): the disk and
     // the cores work at once. Nothing is renamed until both are done.
     const [hashed, synced] = await Promise.allSettled([
-      hashPool().hashFile(temp, expected.bytes, { signal: options.signal, onProgress: options.onProgress }),
+      filePool().hashFile(temp, expected.bytes, { signal: options.signal, onProgress: options.onProgress }),
       file.sync(),
     ]);
     if (hashed.status === 'rejected') throw hashed.reason;
@@ -125,8 +124,8 @@ async function writeAtomically(
   /** Writes the file; resolves `'synced'` when it fsynced the file itself (as it wrote), so it is not fsynced twice. */
   fill: (file: FileHandle, temp: string) => Promise<void | 'synced'>,
 ): Promise<void> {
-  const dir = tempDir ?? path.dirname(destPath);
-  const temp = path.join(dir, `${path.basename(destPath)}.part-${nextTempId()}`);
+  const temp = tempPathFor(destPath, tempDir);
+  const dir = path.dirname(temp);
   try {
     // Folders are made only when missing: for a thousand small blobs, two mkdir calls each cost more than the copy.
     const file = await orMakeFolder(dir, () => create(temp));
@@ -156,28 +155,16 @@ async function orMakeFolder<T>(folder: string, act: () => Promise<T>): Promise<T
   }
 }
 
+/** Where `destPath` is written before its rename: in `tempDir` (default its own folder), under a name no other writer uses. */
+function tempPathFor(destPath: string, tempDir: string | undefined): string {
+  return path.join(tempDir ?? path.dirname(destPath), `${path.basename(destPath)}.part-${nextTempId()}`);
+}
+
 /** Temp names unique across processes (a random prefix) and within one (a counter), without asking for randomness per file. */
 const TEMP_PREFIX = randomBytes(4).toString('hex');
 let tempCounter = 0;
 function nextTempId(): string {
   return `${TEMP_PREFIX}${(tempCounter++).toString(16).padStart(6, '0')}`;
-}
-
-/** Up to `limit` bytes of a file: enough to tell a file of the expected size from a longer one without reading all of it. */
-async function readAtMost(file: string, limit: number): Promise<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(limit);
-    let filled = 0;
-    while (filled < limit) {
-      const { bytesRead } = await handle.read(buffer, filled, limit - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return buffer.subarray(0, filled);
-  } finally {
-    await handle.close();
-  }
 }
 
 /** A writable over an open file (fsynced by the caller once the pipeline ends). */

@@ -3,7 +3,7 @@ import { getMaxListeners, setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { errorCodeOf, errorMessageOf } from '../errors.js';
 import { BlobMissingError } from './errors.js';
-import { hashPool } from './hash-pool.js';
+import { filePool } from './file-pool.js';
 import { STREAM_CHUNK_BYTES } from './file-io.js';
 import { createRedactor } from './redact-credentials.js';
 import { defaultRemoteRetry, withRemoteRetries, type RemoteRetry } from './remote-retry.js';
@@ -237,7 +237,7 @@ async function fileMatches(output: StoredOutput): Promise<boolean> {
   try {
     const info = await stat(output.path);
     if (!info.isFile() || info.size !== output.bytes) return false;
-    const digest = await hashPool().hashFile(output.path, output.bytes);
+    const digest = await filePool().hashFile(output.path, output.bytes);
     return digest.kind === 'digest' && digest.sha256 === output.sha256;
   } catch {
     return false;
