@@ -34,7 +34,7 @@ export interface RemoteSyncOptions {
  * finished. The sweep after the run (`pushPinned`) completes whatever this missed.
  */
 export class WriteThrough {
-  private readonly pending: Promise<TransferSummary>[] = [];
+  private readonly pending: Promise<{ readonly summary: TransferSummary; readonly startMs: number; readonly endMs: number }>[] = [];
   private readonly limit = pLimit(2);
 
   constructor(
@@ -57,25 +57,61 @@ export class WriteThrough {
         : [],
     );
     if (outputs.length === 0) return;
-    this.pending.push(this.limit(() => pushOutputs(this.store, outputs, { signal: this.options.signal, onEvent: this.options.onEvent })));
+    this.pending.push(
+      this.limit(async () => {
+        const startMs = performance.now();
+        const summary = await pushOutputs(this.store, outputs, { signal: this.options.signal, onEvent: this.options.onEvent });
+        return { summary, startMs, endMs: performance.now() };
+      }),
+    );
   }
 
-  /** Waits for the pushes under way; what they moved, to merge into the sweep's summary. */
-  async settle(): Promise<{ readonly transferred: number; readonly bytes: number }> {
+  /**
+   * Waits for the pushes under way; what they moved, to merge into the sweep's summary, and for
+   * how long: the time at least one was in flight, so a rate over the run's pushes is a true one.
+   */
+  async settle(): Promise<WriteThroughMoved> {
     const done = await Promise.allSettled(this.pending);
     const ok = done.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-    return { transferred: ok.reduce((sum, s) => sum + s.transferred, 0), bytes: ok.reduce((sum, s) => sum + s.bytes_transferred, 0) };
+    return {
+      transferred: ok.reduce((sum, { summary }) => sum + summary.transferred, 0),
+      bytes: ok.reduce((sum, { summary }) => sum + summary.bytes_transferred, 0),
+      seconds: busyMs(ok) / 1000,
+    };
   }
 }
 
-/** The sweep's summary with the write-through's transfers counted in (the sweep found those present). */
-export function withWriteThrough(sweep: TransferSummary | null, moved: { readonly transferred: number; readonly bytes: number }): TransferSummary | null {
+export interface WriteThroughMoved {
+  readonly transferred: number;
+  readonly bytes: number;
+  /** Time during which at least one write-through push was in flight. */
+  readonly seconds: number;
+}
+
+/** How long, in all, at least one of `spans` was under way (overlaps counted once). */
+export function busyMs(spans: readonly { readonly startMs: number; readonly endMs: number }[]): number {
+  let busy = 0;
+  let reached = -Infinity;
+  for (const { startMs, endMs } of [...spans].sort((a, b) => a.startMs - b.startMs)) {
+    const from = Math.max(startMs, reached);
+    if (endMs > from) busy += endMs - from;
+    reached = Math.max(reached, endMs);
+  }
+  return busy;
+}
+
+/**
+ * The sweep's summary with the write-through's transfers counted in (the sweep found those
+ * present), and its time, so that the summary's rate is bytes over the time spent pushing them.
+ */
+export function withWriteThrough(sweep: TransferSummary | null, moved: WriteThroughMoved): TransferSummary | null {
   if (sweep === null || moved.transferred === 0) return sweep;
   return {
     ...sweep,
     transferred: sweep.transferred + moved.transferred,
     present: Math.max(0, sweep.present - moved.transferred),
     bytes_transferred: sweep.bytes_transferred + moved.bytes,
+    seconds: sweep.seconds + moved.seconds,
   };
 }
 

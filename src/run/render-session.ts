@@ -120,7 +120,7 @@ export async function runRenderSession(options: RenderSessionOptions): Promise<R
   if (!remote) return renderSession(options, null);
   const pulls: RemoteRun = { summary: null, writeThrough: null };
   const outcome = await renderSession(options, pulls);
-  const moved = (await pulls.writeThrough?.settle()) ?? { transferred: 0, bytes: 0 };
+  const moved = (await pulls.writeThrough?.settle()) ?? { transferred: 0, bytes: 0, seconds: 0 };
   // Write-through, before the run reports success: every output the lockfile pins and the remote
   // lacks, this run's and those of an earlier run stopped before its push.
   const pushed = options.signal.aborted
