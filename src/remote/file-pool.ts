@@ -53,8 +53,19 @@ const { dirname } = require('node:path');
 const { createHash } = require('node:crypto');
 const buffer = Buffer.allocUnsafe(${CHUNK_BYTES + 1});
 
+/**
+ * Opened without blocking and refused unless a regular file: a FIFO or a device put where a
+ * file was expected (a shared remote is untrusted) would otherwise hang or never end the read.
+ */
+function openRegular(path) {
+  const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  if (fs.fstatSync(fd).isFile()) return fd;
+  fs.closeSync(fd);
+  throw Object.assign(new Error('not a regular file: ' + path), { code: 'EINVAL', syscall: 'open' });
+}
+
 function hashFile({ path, limit }) {
-  const fd = fs.openSync(path, 'r');
+  const fd = openRegular(path);
   try {
     const hash = createHash('sha256');
     let done = 0;
@@ -75,7 +86,7 @@ function hashFile({ path, limit }) {
 
 /** One more byte than expected is asked for, so a longer source is told from an exact one. */
 function readAtMost(path, limit) {
-  const fd = fs.openSync(path, 'r');
+  const fd = openRegular(path);
   try {
     let filled = 0;
     while (filled < limit) {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -84,5 +85,20 @@ describe('filePool().copySmall', () => {
       code: 'ENOENT',
       syscall: 'open',
     });
+  });
+});
+
+describe('filePool on what is not a regular file', () => {
+  it('refuses a FIFO or a device at once instead of waiting on it', async () => {
+    const fifo = path.join(work.dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const dest = path.join(work.dir, 'dest');
+    for (const source of [fifo, '/dev/zero']) {
+      await expect(filePool().hashFile(source, 10)).rejects.toMatchObject({ code: 'EINVAL' });
+      await expect(filePool().copySmall({ source, temp: path.join(work.dir, 'dest.part'), dest, sha256: sha256Of(''), bytes: 0 })).rejects.toMatchObject({
+        code: 'EINVAL',
+      });
+    }
+    expect((await readdir(work.dir)).sort()).toEqual(['fifo']);
   });
 });
