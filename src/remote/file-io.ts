@@ -29,7 +29,7 @@ export interface WriteOptions {
  * Files up to this size are copied whole by one worker job (file-pool.ts): for small outputs
  * the stream machinery and the thread-pool round trips cost more than the bytes.
  */
-export const SMALL_FILE_BYTES = MAX_SMALL_COPY_BYTES;
+const SMALL_FILE_BYTES = MAX_SMALL_COPY_BYTES;
 
 /**
  * Copies the file at `sourcePath` to `destPath`, atomically, if its bytes are `expected`;
