@@ -112,7 +112,10 @@ export async function assembleFilm(options: AssembleOptions): Promise<AssembledF
       const runs = renderArgs(plan, normalisation, OUTPUT_PLACEHOLDER, encoder, { measure: check });
       const [sound, filmArgs] = [await run(runs.sound), await run(runs.film)];
       let next: Normalisation | null = null;
-      const keep = (stderr: string): boolean => (next = refineNormalisation(normalisation, parseWritten(stderr), film.audio.loudnessLufs)) === null;
+      const keep = (stderr: string): boolean => {
+        next = refineNormalisation(normalisation, parseWritten(stderr), film.audio.loudnessLufs);
+        return next === null;
+      };
       const written = await writeWithFfmpeg(output, {
         ...common,
         feed: sound,

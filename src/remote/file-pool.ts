@@ -54,11 +54,12 @@ const { createHash } = require('node:crypto');
 const buffer = Buffer.allocUnsafe(${CHUNK_BYTES + 1});
 
 /**
- * Opened without blocking and refused unless a regular file: a FIFO or a device put where a
- * file was expected (a shared remote is untrusted) would otherwise hang or never end the read.
+ * Opened without blocking and refused unless a regular file, as files/read-bounded.ts opens
+ * (that module is the main thread's, async): a FIFO or a device put where a file was expected
+ * (a shared remote is untrusted) would otherwise hang or never end the read.
  */
 function openRegular(path) {
-  const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const fd = fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   if (fs.fstatSync(fd).isFile()) return fd;
   fs.closeSync(fd);
   throw Object.assign(new Error('not a regular file: ' + path), { code: 'EINVAL', syscall: 'open' });

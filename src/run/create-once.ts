@@ -161,19 +161,24 @@ export async function search(job: CreateContext, since: number): Promise<string 
   }
 }
 
+/** Whether the server of `job` can be searched for a video a create made (it lists its videos). */
+export function canSearch(job: JobContext): boolean {
+  return listerOf(job) !== undefined;
+}
+
+/** The server's listing, where the provider has one to search. */
+function listerOf(job: JobContext): JobContext['at']['client']['listAll'] {
+  return job.run.profile.features.list ? job.at.client.listAll : undefined;
+}
+
 /**
  * After a create whose outcome is unknown: look for a video created since the attempt that
  * matches the request and no other job has claimed; adopt it. Returns its id, or null.
  */
-/** Whether the server of `job` can be searched for a video a create made (it lists its videos). */
-export function canSearch(job: JobContext): boolean {
-  return job.at.client.listAll !== undefined && job.run.profile.features.list;
-}
-
 async function reconcile(job: CreateContext, since: number): Promise<string | null> {
-  const { run, at, asked } = job;
-  const { listAll } = at.client;
-  if (listAll === undefined || !canSearch(job)) {
+  const { run, asked } = job;
+  const listAll = listerOf(job);
+  if (listAll === undefined) {
     throw new JobFailedError(job.jobId, {
       code: UNRESOLVED,
       message: `a create may have reached ${run.profile.name}, which cannot be searched for it; not sent again to avoid paying twice (check the provider's dashboard, then --retry-ambiguous creates it again)`,

@@ -63,8 +63,7 @@ export function deliveryUrl(ctx: EmulatorContext, job: JobRecord): string {
 }
 
 /** The prediction object with every field of reference §4. */
-export function predictionOf(ctx: EmulatorContext, job: JobRecord, atMs: number = ctx.now()): Record<string, unknown> {
-  const nowMs = atMs;
+export function predictionOf(ctx: EmulatorContext, job: JobRecord, nowMs: number = ctx.now()): Record<string, unknown> {
   const wire = replicateWire(job);
   const phase = phaseOf(job, nowMs);
   const removedAt = dataRemovedAtMs(ctx, job);
