@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withoutCredentials, type Issue } from '../source/issue.js';
 import { validateSchema } from '../source/schema.js';
-import { issueAt, parseYamlSource, YAML_LIMITS } from '../source/yaml-source.js';
+import { issueAt, parseYamlSource } from '../source/yaml-source.js';
+import { readConfigText } from '../source/read-config-text.js';
 import { closestName } from '../source/describe.js';
 import { applyProfileSettings, type ProfileSettings } from './custom-profile.js';
 import { baseUrlCredentialsProblem } from './base-url-credentials.js';
@@ -36,36 +36,25 @@ export async function readProviderConfig(
   display: (absPath: string) => string = (p) => p,
 ): Promise<ProviderConfig> {
   const file = path.join(projectRoot, PROVIDERS_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: builtins, configured: [], issues: [], file, texts: new Map() };
-    throw error;
-  }
   const shown = display(file);
+  const read = await readConfigText(file, shown);
+  if (read.kind === 'absent') return { profiles: builtins, configured: [], issues: [], file, texts: new Map() };
+  const fail = (issues: Issue[], texts: ReadonlyMap<string, string> = new Map()): ProviderConfig => ({
+    profiles: builtins,
+    configured: [],
+    issues: issues.map(withoutCredentials),
+    file,
+    texts,
+  });
+  if (read.kind === 'refused') return fail([read.issue]);
+  const { text } = read;
   const texts = new Map([[shown, text]]);
-  const fail = (issues: Issue[]): ProviderConfig => ({ profiles: builtins, configured: [], issues: issues.map(withoutCredentials), file, texts });
   const held = validateNoCredentials(texts);
-  if (held.length > 0) return fail(held);
-  if (Buffer.byteLength(text) > YAML_LIMITS.maxFileBytes) {
-    return fail([
-      {
-        severity: 'error',
-        code: 'file-too-large',
-        message: `${shown} is larger than ${YAML_LIMITS.maxFileBytes} bytes`,
-        file: shown,
-        line: 0,
-        column: 0,
-        length: 1,
-        path: '',
-      },
-    ]);
-  }
+  if (held.length > 0) return fail(held, texts);
   const { source, issues } = parseYamlSource(shown, text);
-  if (!source) return fail(issues);
+  if (!source) return fail(issues, texts);
   const schemaIssues = validateSchema(source, 'providers').issues;
-  if (issues.length + schemaIssues.length > 0) return fail([...issues, ...schemaIssues]);
+  if (issues.length + schemaIssues.length > 0) return fail([...issues, ...schemaIssues], texts);
   const built = buildProfiles(source, builtins);
   return { ...built, issues: built.issues.map(withoutCredentials), file, texts };
 }

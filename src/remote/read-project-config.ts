@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 // Compiled from schemas/config.schema.json at build time (scripts/gen-config-validator.ts).
@@ -6,7 +5,8 @@ import { config as validateConfig } from '../../generated/config-validator.js';
 import type { Issue } from '../source/issue.js';
 import { closestName, describeValue, truncate } from '../source/describe.js';
 import { pointerToPath, schemaMessage } from '../source/schema.js';
-import { issueAt, parseYamlSource, YAML_LIMITS, type YamlSource } from '../source/yaml-source.js';
+import { issueAt, parseYamlSource, type YamlSource } from '../source/yaml-source.js';
+import { readConfigText } from '../source/read-config-text.js';
 import { RemoteConfigError } from './errors.js';
 import { parseRemoteUrl } from './remote-url.js';
 
@@ -35,30 +35,13 @@ interface WrittenConfig {
 
 export async function readProjectConfig(projectRoot: string, display: (absPath: string) => string = (p) => p): Promise<ProjectConfig> {
   const file = path.join(projectRoot, CONFIG_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { remote: undefined, issues: [], file, texts: new Map() };
-    throw error;
-  }
   const shown = display(file);
+  const read = await readConfigText(file, shown);
+  if (read.kind === 'absent') return { remote: undefined, issues: [], file, texts: new Map() };
+  if (read.kind === 'refused') return { remote: undefined, issues: [read.issue], file, texts: new Map() };
+  const { text } = read;
   const texts = new Map([[shown, text]]);
   const fail = (issues: Issue[]): ProjectConfig => ({ remote: undefined, issues, file, texts });
-  if (Buffer.byteLength(text) > YAML_LIMITS.maxFileBytes) {
-    return fail([
-      {
-        severity: 'error',
-        code: 'file-too-large',
-        message: `${shown} is larger than ${YAML_LIMITS.maxFileBytes} bytes`,
-        file: shown,
-        line: 0,
-        column: 0,
-        length: 1,
-        path: '',
-      },
-    ]);
-  }
   const { source, issues } = parseYamlSource(shown, text);
   if (!source) return fail(issues);
   // An empty file (or one holding only comments) sets nothing.
