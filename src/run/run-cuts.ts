@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { hashBounded } from '../files/read-bounded.js';
 import { assembleFilm, timelinePathFor, type WrittenFile } from '../cut/assemble-film.js';
 import { fingerprintOfFilm } from '../cut/cut-fingerprint.js';
 import { asEnvironmentError } from '../files/environment-error.js';
@@ -211,16 +209,15 @@ function relativeTo(lockDir: string, file: WrittenFile): OutputFile {
   return { path: path.relative(lockDir, file.path).split(path.sep).join('/'), sha256: file.sha256, bytes: file.bytes };
 }
 
-/** Whether both of a film's recorded files are on disk with their recorded bytes. */
+/**
+ * Whether both of a film's recorded files are on disk with their recorded bytes: read as any
+ * file a lockfile names is (a regular file, no more than its recorded size), so a FIFO or a
+ * device in a film's place is not intact rather than a read that never ends.
+ */
 async function intact(entry: CutEntry, lockDir: string): Promise<boolean> {
   for (const file of [entry.outputs.video, entry.outputs.timeline]) {
-    const hash = createHash('sha256');
-    try {
-      await pipeline(createReadStream(path.resolve(lockDir, file.path)), hash);
-    } catch {
-      return false;
-    }
-    if (hash.digest('hex') !== file.sha256) return false;
+    const hashed = await hashBounded(path.resolve(lockDir, file.path), file.bytes);
+    if (!hashed.ok || hashed.sha256 !== file.sha256 || hashed.bytes !== file.bytes) return false;
   }
   return true;
 }

@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +117,24 @@ describe('startCuts', () => {
     const [report] = await run.finish();
     expect(report).toMatchObject({ id: 'late', status: 'built', mode: 'copy' });
     expect(events[0]).toEqual({ type: 'cut-started', id: 'late' });
+  });
+
+  it('a film whose clips rendered again to the same bytes is reused when intact, and built again when a FIFO stands in its place', async () => {
+    const lockPath = path.join(root, 'r.lock.json');
+    const first = new LockRecorder(lockPath, { lockfileVersion: 1, name: 's', jobs: { a: entries['a']! } });
+    const outDir = path.join(root, 'renders/r');
+    const options = { pending: new Set<string>(), lockDir: root, outDir, signal: new AbortController().signal };
+    expect((await (await startCuts({ ...options, cuts: [planned('again', ['a'])], recorder: first })).finish())[0]).toMatchObject({ status: 'built' });
+    const recorded = JSON.parse(await readFile(lockPath, 'utf8')) as Lockfile;
+    const rendered: PlannedCut = { ...planned('again', ['a']), reason: { code: 'clips-render', clips: ['a'] } };
+    const rerun = async () => (await (await startCuts({ ...options, cuts: [rendered], recorder: new LockRecorder(lockPath, recorded) })).finish())[0];
+    expect(await rerun()).toMatchObject({ status: 'reused' });
+    // Not a file any more: not intact, and never a read that waits for a writer.
+    const film = path.join(root, recorded.cuts!['again']!.outputs.video.path);
+    await rm(film);
+    execFileSync('mkfifo', [film]);
+    expect(await rerun()).toMatchObject({ status: 'built' });
+    expect((await stat(film)).isFile()).toBe(true);
   });
 
   it('a clip on disk that is not what its job asked for fails that film alone, saying which clip and why; nothing is written or recorded', async () => {
