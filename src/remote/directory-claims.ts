@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readBounded } from '../files/read-bounded.js';
 import { CLAIM_MAX_BYTES } from './claim.js';
 import { isSha256 } from './blob-key.js';
 import { fsFailure } from './file-io.js';
@@ -108,7 +109,7 @@ export class DirectoryClaims implements ClaimStore {
       const all = await generations(folder);
       if (all.length === 0) return null;
       const newest = Math.max(...all);
-      const text = await readBounded(generationPath(folder, newest));
+      const text = await readClaimFile(generationPath(folder, newest));
       if (text === null) continue;
       if (text === '{"removed":true}\n') return null;
       return { text, version: String(newest) };
@@ -161,20 +162,22 @@ async function removeOlder(folder: string, keepFrom: number): Promise<void> {
   }
 }
 
-/** A claim file's text, or `null` if it vanished; larger than a claim can be, it is read as far as the bound. */
-async function readBounded(file: string): Promise<string | null> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  try {
-    const buffer = Buffer.alloc(CLAIM_MAX_BYTES + 1);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await handle.close();
+/**
+ * A claim file's text, or `null` if it vanished. Read as every untrusted file is
+ * (files/read-bounded.ts): one that is not a regular file (a FIFO someone put in a shared
+ * folder would block the read for ever) or is larger than a claim can be reads as empty text,
+ * which no claim parses: a damaged claim.
+ */
+async function readClaimFile(file: string): Promise<string | null> {
+  const read = await readBounded(file, CLAIM_MAX_BYTES);
+  if (read.ok) return read.bytes.toString('utf8');
+  switch (read.reason) {
+    case 'missing':
+      return null;
+    case 'unreadable':
+      throw read.error;
+    case 'not-a-file':
+    case 'too-large':
+      return '';
   }
 }

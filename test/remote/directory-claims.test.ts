@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import {
   type ClaimStore,
   type RemoteStore,
 } from '../../src/remote/index.js';
+import { CLAIM_MAX_BYTES } from '../../src/remote/claim.js';
 import { REPO } from '../helpers/cli.js';
 import { tempDir } from './helpers.js';
 import { waitUntil } from '../helpers/wait-until.js';
@@ -96,6 +97,19 @@ describe('claims as compare-and-swap', () => {
     expect(await claims.replace(name, 'a\n', '1')).toEqual({ replaced: true, version: '2' });
     expect(await claims.replace(name, 'b\n', '1')).toEqual({ replaced: false, current: { text: 'a\n', version: '2' } });
     expect(await claims.read(name)).toEqual({ text: 'a\n', version: '2' });
+  });
+
+  it('a claim file that is a FIFO, or larger than a claim can be, reads at once as a damaged claim', async () => {
+    const fifo = claimName(fingerprint(11));
+    await claims.create(fifo, 'v1\n');
+    const folder = path.join(work.dir, 'remote', 'claims', fifo);
+    await rm(path.join(folder, '000000000001.json'));
+    execFileSync('mkfifo', [path.join(folder, '000000000001.json')]);
+    expect(await claims.read(fifo)).toEqual({ text: '', version: '1' });
+    const huge = claimName(fingerprint(12));
+    await claims.create(huge, `${'x'.repeat(CLAIM_MAX_BYTES + 1)}\n`);
+    expect(await claims.read(huge)).toEqual({ text: '', version: '1' });
+    expect(parseClaim('', fingerprint(12))).toBeNull();
   });
 
   it('a writer holding a version long superseded (its successor already cleaned away) is refused, not made current', async () => {
