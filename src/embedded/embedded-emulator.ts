@@ -83,7 +83,10 @@ export class EmulatorBusyError extends ShotlistError {
 export interface Holding {
   readonly owner: ServingOwner;
   readonly owned: boolean;
-  /** Whether a joined owner has gone (never, for this process's own). */
+  /**
+   * Whether a joined owner has stopped serving (never, for this process's own): its record is
+   * gone or replaced, its process died, or nothing listens at its URL any more (it is stopping).
+   */
   left(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -268,7 +271,11 @@ async function startAsOwner(options: EmbeddedOptions): Promise<Holding | null> {
 
 /**
  * Another process's emulator. Whether its owner has left is asked only when a call fails: its
- * record is gone or replaced (it stopped), or its process died (a SIGKILL leaves the record).
+ * record is gone or replaced (it stopped), its process died (a SIGKILL leaves the record), or
+ * its URL refuses connections while the record stands: it is stopping, for an owner closes its
+ * emulator (killing encodes, flushing jobs) before it removes the record. A call is then sent
+ * again only once the emulator is opened anew, which waits for that stop (`holdEmulator`), not
+ * after however many retries the client's policy happens to allow.
  */
 function joinOwner(record: OwnerRecord, options: EmbeddedOptions): Holding {
   const owner = record.owner as ServingOwner;
@@ -277,7 +284,8 @@ function joinOwner(record: OwnerRecord, options: EmbeddedOptions): Holding {
     owned: false,
     left: async () => {
       const now = await readOwner(options.stateDir);
-      return now?.text !== record.text || (await judgeOwner(now)).verdict === 'stale';
+      if (now?.text !== record.text || (await judgeOwner(now)).verdict === 'stale') return true;
+      return (await proveEmulator(owner.url, owner.token, { signal: options.signal, timeoutMs: PROBE_TIMEOUT_MS })) === 'refused';
     },
     close: async () => {},
   };

@@ -124,17 +124,16 @@ export class MediaRenderer {
     try {
       for (const dir of [scratch, ...steps.dirs]) await mkdir(dir, { recursive: true });
       await writeFile(steps.list.path, steps.list.text);
-      for (const args of steps.runs) {
-        if (this.closed) throw new Error('emulator closed');
-        await this.runFfmpeg(args);
-      }
+      for (const args of steps.runs) await this.runFfmpeg(args);
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
   }
 
+  /** Never starts after `close`: a render that was between steps when it came would otherwise encode whole while `close` waits. */
   private runFfmpeg(args: string[]): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new Error('emulator closed'));
       const child = spawn(this.options.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
       this.children.add(child);
       let stderr = '';

@@ -1,6 +1,10 @@
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import { describe, expect, it } from 'vitest';
 import { quoteList } from '../../src/emulator/errors.js';
 import { FaultInjector } from '../../src/emulator/faults.js';
+import { MediaRenderer } from '../../src/emulator/media.js';
 import { readImageInfo } from '../../src/emulator/image-info.js';
 import { bracketPath, setBracketed } from '../../src/emulator/request-body.js';
 import { runEmulatorServer } from '../../src/emulator/index.js';
@@ -61,6 +65,30 @@ describe('media for short clips at low frame rates', () => {
     } finally {
       await emu.close();
     }
+  });
+});
+
+describe('closing the media renderer', () => {
+  const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it('starts no encode once closed, whatever step a render was at: close never waits for a whole encode', async () => {
+    await withTempDir(async (root) => {
+      // Closed after 0, 1, 2, ... turns of the event loop: before the render began, while it made
+      // its folder, once its ffmpeg ran. An encode takes far longer than these turns.
+      for (let turns = 0; turns < 24; turns++) {
+        const renderer = new MediaRenderer({ root, ffmpegPath: ffmpeg.path, concurrency: 2 });
+        const spec = { seedHex: turns.toString(16).padStart(8, '0'), width: 320, height: 180, seconds: 4, fps: 24, image: null };
+        const rendering = renderer.ensure(spec).then(
+          () => 'encoded',
+          (error: Error) => error.message,
+        );
+        for (let turn = 0; turn < turns; turn++) await nextTick();
+        await renderer.close();
+        expect(await rendering, `closed after ${turns} turns`).toMatch(/^(emulator closed|ffmpeg failed \(SIGKILL\))/);
+        expect(existsSync(renderer.filesFor(spec).video)).toBe(false);
+      }
+      expect(await readdir(root), 'no render and no temp folder left').toEqual([]);
+    });
   });
 });
 

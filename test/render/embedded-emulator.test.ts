@@ -4,10 +4,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createVideosClient } from '../../src/api/index.js';
+import { createVideosClient, defaultRetryPolicy } from '../../src/api/index.js';
 import { openEmbeddedEmulator, EmulatorBusyError, type EmbeddedEmulator, type EmbeddedOptions } from '../../src/embedded/embedded-emulator.js';
 import { EmulatorOwnerGoneError } from '../../src/embedded/following-client.js';
-import type { EmulatorStats } from '../../src/emulator/index.js';
+import { startEmulator, type EmulatorStats } from '../../src/emulator/index.js';
 import { emulatorProfile } from '../../src/providers/builtin.js';
 import { ownStart } from '../../src/run/process-start.js';
 import { copyExamples, runCli } from '../helpers/cli.js';
@@ -233,6 +233,50 @@ describe.concurrent('the embedded emulator, shared by the shotlist processes of 
     expect(all, 'the next owner (this process, anew) loaded both jobs from the state directory').toHaveLength(2);
     // The first owner removed its record on the way out; this one is the next owner's.
     expect(JSON.parse(await readFile(path.join(stateDir, 'owner.json'), 'utf8'))).toMatchObject({ pid: process.pid });
+  });
+
+  it('an owner slow to stop (its emulator closed, its record not yet removed): calls wait for the stop and follow, whatever retries their client allows', async ({
+    onTestFinished,
+  }) => {
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-embedded-'));
+    onTestFinished(() => rm(stateDir, { recursive: true, force: true }));
+    // An owner as this process makes one (record, then emulator proving its token), whose stop is
+    // held between closing the emulator and removing the record, as a busy machine holds it.
+    const first = await startEmulator({ stateDir, speed: 1000, identityToken: 'ab'.repeat(32), guide2026: true });
+    onTestFinished(() => first.close());
+    await writeRecord(stateDir, recordOf({ pid: process.pid, url: first.url }));
+    // One retry, at once: a call that counted on its retries outlasting the stop would fail.
+    const joined = await openEmbeddedEmulator(
+      optionsFor(stateDir, {
+        clientAt: (baseUrl, tuning = {}) =>
+          createVideosClient({ profile: emulatorProfile, baseUrl, apiKey: null, retry: { ...defaultRetryPolicy, maxRetries: 1, baseDelayMs: 1 }, ...tuning }),
+        stoppingGraceMs: 60_000,
+      }),
+    );
+    const client = joined.client();
+    onTestFinished(async () => {
+      await client.close();
+      await joined.close();
+    });
+    expect([joined.owned, joined.url]).toEqual([false, first.url]);
+    const request = { model: 'sora-2', size: '1280x720', seconds: '4' } as const;
+    const video = await client.create({ ...request, prompt: 'a gull over grey water' });
+
+    await first.close();
+    const retrieving = client.retrieve(video.id);
+    const creating = client.create({ ...request, prompt: 'a lighthouse at noon' });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await rm(path.join(stateDir, 'owner.json'));
+
+    expect((await retrieving).video.id, 'the same video, from the next owner (this process) on the same state').toBe(video.id);
+    const created = (await creating).id;
+    const all: string[] = [];
+    for await (const listed of client.listAll()) all.push(listed.id);
+    expect(all.sort(), 'the create sent during the stop made one video, at the next owner').toEqual([video.id, created].sort());
+    expect(JSON.parse(await readFile(path.join(stateDir, 'owner.json'), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      url: expect.not.stringMatching(first.url),
+    });
   });
 
   describe('whose record is taken over, and whose is not', () => {
