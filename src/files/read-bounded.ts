@@ -60,6 +60,23 @@ export async function hashBounded(absPath: string, maxBytes: number): Promise<Bo
   });
 }
 
+/**
+ * The file opened for reading if it is a regular file, never waiting on what is there (a FIFO);
+ * otherwise an `EINVAL` error naming the path, as Node's own errors do. For readers of files of
+ * any size: an upload streamed from it, a copy the kernel makes of it.
+ */
+export async function openRegularFile(absPath: string): Promise<FileHandle> {
+  const handle = await open(absPath, OPEN_FLAGS);
+  try {
+    if ((await handle.stat()).isFile()) return handle;
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
+  await handle.close().catch(() => undefined);
+  throw Object.assign(new Error(`EINVAL: not a regular file, open '${absPath}'`), { code: 'EINVAL', syscall: 'open', path: absPath });
+}
+
 async function readRest(handle: FileHandle, head: Buffer, maxBytes: number): Promise<BoundedRead> {
   const chunks = [head];
   let total = head.length;

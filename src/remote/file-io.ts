@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AttemptOutcome } from '../api/retry-policy.js';
+import { openRegularFile } from '../files/read-bounded.js';
 import { RemoteError } from './errors.js';
 import { filePool, MAX_SMALL_COPY_BYTES } from './file-pool.js';
 import { VerifyingStream, type Expected, type Mismatch } from './verify-stream.js';
@@ -69,7 +70,14 @@ async function copyLargeVerified(
   options: WriteOptions,
 ): Promise<void> {
   const copyInto = async (temp: string): Promise<FileHandle> => {
-    await copyFile(sourcePath, temp, constants.COPYFILE_EXCL);
+    // Opened first, as a regular file only: a FIFO in its place (a shared remote is untrusted)
+    // would block the copy's own open for ever. The kernel then copies that very file.
+    const source = await openRegularFile(sourcePath);
+    try {
+      await copyFile(pathOfOpen(source, sourcePath), temp, constants.COPYFILE_EXCL);
+    } finally {
+      await source.close();
+    }
     return open(temp, 'r+');
   };
   await writeAtomically(destPath, options.tempDir, copyInto, async (file, temp) => {
@@ -89,6 +97,18 @@ async function copyLargeVerified(
     if (digest.bytes !== expected.bytes || digest.sha256 !== expected.sha256) throw mismatch({ actualSha256: digest.sha256, actualBytes: digest.bytes });
     return 'synced';
   });
+}
+
+/** Whether this system names open files by descriptor (Linux's `/proc/self/fd`). */
+const FD_PATHS = existsSync('/proc/self/fd');
+
+/**
+ * A path to the file `handle` has open, for calls that take only paths (`copyFile`): its
+ * `/proc/self/fd` entry where there is one, so that what is copied is the file checked, even if
+ * its name is given to another meanwhile; else the name it was opened by.
+ */
+function pathOfOpen(handle: FileHandle, openedAs: string): string {
+  return FD_PATHS ? `/proc/self/fd/${handle.fd}` : openedAs;
 }
 
 /** Streams `source` through a verifier into `destPath`, atomically. */

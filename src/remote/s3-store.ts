@@ -1,8 +1,8 @@
-import { createReadStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { openRegularFile } from '../files/read-bounded.js';
 import { BLOBS_PREFIX, blobKey, isSha256, shaOfBlobKey } from './blob-key.js';
 import { BlobMissingError, blobCorrupt, ClaimsUnsupportedError, RemoteError, sourceAltered } from './errors.js';
 import { STREAM_CHUNK_BYTES, writeVerified } from './file-io.js';
@@ -84,7 +84,11 @@ export class S3Store implements RemoteStore {
   async putBlob(sha256: string, bytes: number, sourcePath: string, options: TransferOptions = {}): Promise<void> {
     const key = this.key(blobKey(sha256));
     const expected = { sha256, bytes };
-    const source = createReadStream(sourcePath, { highWaterMark: STREAM_CHUNK_BYTES });
+    // A regular file only: a FIFO in the output's place would hold the upload open for ever.
+    const opened = await openRegularFile(sourcePath).catch(async (error: unknown) => {
+      throw await this.ctx.fail(`PUT ${key}`, localReadError(error, sourcePath));
+    });
+    const source = opened.createReadStream({ highWaterMark: STREAM_CHUNK_BYTES });
     let mismatch: Error | null = null;
     const body = source.pipe(new VerifyingStream(expected, (found) => (mismatch = sourceAltered(sourcePath, expected, found)), options.onProgress));
     // A read error of the source is not carried by pipe(): fail the body with it.

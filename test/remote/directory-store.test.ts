@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,6 +54,20 @@ describe('the directory store', () => {
     // Longer than pinned: cut off as soon as it runs past the size.
     await writeFile(out.path, Buffer.concat([await readFile(out.path), Buffer.alloc(10)]));
     await expect(store.putBlob(out.sha256, out.bytes, out.path)).rejects.toMatchObject({ code: 'source-altered' });
+    expect(await filesUnder(root)).toEqual([]);
+  });
+
+  it("refuses a FIFO or a device in an output's place at once, small or large, and leaves nothing on the remote", async () => {
+    const fifo = path.join(work.dir, 'hero.mp4');
+    execFileSync('mkfifo', [fifo]);
+    // Pinned sizes either side of the whole-file path's bound: one worker job, or the kernel's copy.
+    for (const source of [fifo, '/dev/zero']) {
+      for (const bytes of [300_000, 5_000_000]) {
+        const error = await store.putBlob(sha256Of(Buffer.alloc(bytes)), bytes, source).catch((e: unknown) => e);
+        expect(error, `${source}, ${bytes} bytes`).toMatchObject({ code: 'remote-io' });
+        expect((error as Error).message).toContain('EINVAL');
+      }
+    }
     expect(await filesUnder(root)).toEqual([]);
   });
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -115,6 +116,20 @@ describe('S3 blobs', () => {
     // Parts went up, the upload was aborted, and never completed.
     expect(seen.some((r) => r.method === 'DELETE' && r.url.includes('uploadId='))).toBe(true);
     expect(seen.some((r) => r.method === 'POST' && r.url.includes('uploadId='))).toBe(false);
+    await viaGateway.close();
+  });
+
+  it("refuses a FIFO or a device in an output's place at once, sending nothing", async () => {
+    const fifo = path.join(work.dir, 'fifo.mp4');
+    execFileSync('mkfifo', [fifo]);
+    const from = recording.seen.length;
+    const viaGateway = await openS3(recording.endpoint, server.bucket, PREFIX);
+    for (const source of [fifo, '/dev/zero']) {
+      const error = await viaGateway.putBlob(sha256Of(Buffer.alloc(300_000)), 300_000, source).catch((e: unknown) => e);
+      expect(error, source).toMatchObject({ code: 'remote-io' });
+      expect((error as Error).message).toContain(`reading ${source}: EINVAL`);
+    }
+    expect(recording.seen.slice(from).filter((r) => r.method !== 'HEAD' && r.method !== 'GET')).toEqual([]);
     await viaGateway.close();
   });
 
