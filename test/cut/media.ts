@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import { ALL_FORMATS, FilePathSource, Input } from 'mediabunny';
 import { MediaRenderer } from '../../src/emulator/media.js';
+import { makeH264, makeStill } from '../helpers/ffmpeg.js';
 
 /** Real media for the cut tests: clips from the emulator's renderer, stills and a bed from ffmpeg, and ways to look inside films. */
 
@@ -33,34 +34,21 @@ export async function makeNumberedClip(
   sound: string | null = `sine=f=${330 + 110 * seed}:beep_factor=2:r=48000:d=${seconds}`,
 ): Promise<string> {
   const picture = `color=s=32x18:r=${fps}:d=${seconds},geq=r='16*mod(N\,16)+8':g='${30 + 90 * seed}':b='40*floor(N/16)+20',scale=${size.width}:${size.height}:flags=neighbor,setsar=1,format=yuv420p`;
-  await run(ffmpeg.path, [
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    picture,
-    ...(sound === null ? [] : ['-f', 'lavfi', '-i', sound]),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
+  await makeH264(file, picture, sound, [
     '-crf',
     '20',
     '-g',
     String(2 * fps),
-    ...(sound === null ? ['-an'] : ['-c:a', 'aac', '-b:a', '64k', '-ac', '1', '-shortest']),
+    ...(sound === null ? [] : ['-b:a', '64k', '-ac', '1']),
     '-movflags',
     '+faststart',
-    file,
   ]);
   return file;
 }
 
 /** A solid-colour PNG of an exact size. */
 export async function makeCard(file: string, size: { width: number; height: number }, colour = 'orange'): Promise<void> {
-  await run(ffmpeg.path, ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `color=c=${colour}:s=${size.width}x${size.height}`, '-frames:v', '1', file]);
+  await makeStill(file, `color=c=${colour}:s=${size.width}x${size.height}`);
 }
 
 /** A short stereo AAC bed: a chord, a note in each ear. */

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import { ALL_FORMATS, BufferSource, Input } from 'mediabunny';
 import { startEmulator, type EmulatorOptions, type RunningEmulator, type VideoObject } from '../../src/emulator/index.js';
+import { makeH264, makeStill } from '../helpers/ffmpeg.js';
 import { waitUntil } from '../helpers/wait-until.js';
 
 /** Fast settings for tests: 1000x time, 4 fps encodes. */
@@ -86,20 +87,7 @@ export async function readMp4(bytes: Uint8Array): Promise<Mp4Facts> {
 export async function makeImage(width: number, height: number, format: 'png' | 'jpg' | 'webp', dir: string): Promise<Buffer> {
   const path = join(dir, `ref-${width}x${height}.${format}`);
   const codec = format === 'png' ? 'png' : format === 'jpg' ? 'mjpeg' : 'libwebp';
-  await promisify(execFile)(ffmpeg.path, [
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `color=c=orange:s=${width}x${height}`,
-    '-frames:v',
-    '1',
-    '-c:v',
-    codec,
-    path,
-  ]);
+  await makeStill(path, `color=c=orange:s=${width}x${height}`, codec);
   return readFile(path);
 }
 
@@ -108,25 +96,7 @@ export const ENVELOPE_KEYS = ['code', 'message', 'param', 'type'];
 /** An MP4 test clip of an exact size and length (a moving pattern; a tone unless `audio: false`), made by the same static ffmpeg. */
 export async function makeClip(width: number, height: number, seconds: number, dir: string, options: { audio?: boolean; fps?: number } = {}): Promise<Buffer> {
   const path = join(dir, `clip-${width}x${height}-${seconds}${options.audio === false ? '-silent' : ''}.mp4`);
-  const audio = options.audio === false ? [] : ['-f', 'lavfi', '-i', `sine=f=330:d=${seconds}`];
-  await promisify(execFile)(ffmpeg.path, [
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=s=${width}x${height}:r=${options.fps ?? 10}:d=${seconds}`,
-    ...audio,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    ...(options.audio === false ? [] : ['-c:a', 'aac', '-shortest']),
-    path,
-  ]);
+  await makeH264(path, `testsrc2=s=${width}x${height}:r=${options.fps ?? 10}:d=${seconds}`, options.audio === false ? null : `sine=f=330:d=${seconds}`);
   return readFile(path);
 }
 

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import { describe, expect, it, type TestContext } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
+import { makeStill } from '../helpers/ffmpeg.js';
 import { readMp4 } from '../emulator/helpers.js';
 import { setFaults } from '../emulator/protocol-helpers.js';
 import { countRoutes, readLock, routeDelta, sha256, startRenderEmulator, waitForEntry } from './helpers.js';
@@ -216,18 +214,7 @@ describe.each(CASES)('exactly once on the $flavor protocol', (c) => {
 
 /** A PNG of noise: it does not compress, so at 1280x720 it is well over Replicate's 256 kB for data: URLs. */
 async function noisePng(file: string, size: string): Promise<Buffer> {
-  await promisify(execFile)(ffmpeg.path, [
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `nullsrc=s=${size},geq=random(1)*255:random(2)*255:random(3)*255`,
-    '-frames:v',
-    '1',
-    file,
-  ]);
+  await makeStill(file, `nullsrc=s=${size},geq=random(1)*255:random(2)*255:random(3)*255`);
   return readFile(file);
 }
 

@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import ffmpeg from '@ffmpeg-installer/ffmpeg';
+import { makeH264 } from '../helpers/ffmpeg.js';
 
 const made = new Map<string, Promise<Buffer>>();
 
@@ -22,26 +20,7 @@ async function encode(seconds: number, size: string, audio: boolean): Promise<Bu
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shotlist-clip-'));
   try {
     const file = path.join(dir, 'clip.mp4');
-    const sound = audio ? ['-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono', '-c:a', 'aac', '-shortest'] : [];
-    await promisify(execFile)(ffmpeg.path, [
-      '-loglevel',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc=s=${size}:r=24:d=${seconds}`,
-      ...sound,
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
-      '-t',
-      String(seconds),
-      file,
-    ]);
+    await makeH264(file, `testsrc=s=${size}:r=24:d=${seconds}`, audio ? 'anullsrc=r=48000:cl=mono' : null, ['-t', String(seconds)]);
     return await readFile(file);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
-import ffmpeg from '@ffmpeg-installer/ffmpeg';
+import { makeStill } from '../helpers/ffmpeg.js';
 
 /** A project as an object literal: relative path → file content. A `.git` dir marks the root. */
 export type Tree = Readonly<Record<string, string | Uint8Array>>;
@@ -65,20 +63,7 @@ export async function encodeImage(format: 'jpeg' | 'webp', width: number, height
   try {
     const file = path.join(dir, `image.${format === 'jpeg' ? 'jpg' : 'webp'}`);
     const codec = format === 'jpeg' ? 'mjpeg' : 'libwebp';
-    await promisify(execFile)(ffmpeg.path, [
-      '-loglevel',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      `color=c=teal:s=${width}x${height}`,
-      '-frames:v',
-      '1',
-      '-c:v',
-      codec,
-      file,
-    ]);
+    await makeStill(file, `color=c=teal:s=${width}x${height}`, codec);
     return await readFile(file);
   } finally {
     await rm(dir, { recursive: true, force: true });
