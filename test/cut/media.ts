@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import { ALL_FORMATS, FilePathSource, Input } from 'mediabunny';
 import { MediaRenderer } from '../../src/emulator/media.js';
-import { makeH264, makeStill } from '../helpers/ffmpeg.js';
+import { makeFromLavfi, makeH264, makeStill } from '../helpers/ffmpeg.js';
 
 /** Real media for the cut tests: clips from the emulator's renderer, stills and a bed from ffmpeg, and ways to look inside films. */
 
@@ -53,20 +53,7 @@ export async function makeCard(file: string, size: { width: number; height: numb
 
 /** A short stereo AAC bed: a chord, a note in each ear. */
 export async function makeBed(file: string, seconds: number): Promise<void> {
-  await run(ffmpeg.path, [
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `aevalsrc=0.3*sin(2*PI*196*t)|0.3*sin(2*PI*247*t):s=48000:d=${seconds}`,
-    '-c:a',
-    'aac',
-    '-b:a',
-    '96k',
-    file,
-  ]);
+  await makeFromLavfi(file, [`aevalsrc=0.3*sin(2*PI*196*t)|0.3*sin(2*PI*247*t):s=48000:d=${seconds}`], ['-c:a', 'aac', '-b:a', '96k']);
 }
 
 export interface FilmFacts {
