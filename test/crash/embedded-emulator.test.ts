@@ -204,6 +204,9 @@ describe('processes racing to start the embedded emulator', () => {
     // process by default, and the test would read that as a holder that did not close cleanly.
     let closing = null;
     process.on('SIGTERM', () => (closing ??= emulator.close().then(() => process.exit(0))));
+    // Held until SIGTERM: a process that joined has nothing else keeping it alive (a signal
+    // listener does not), and one ending on its own as the SIGTERM came would die of it.
+    setInterval(() => {}, 60_000);
     console.log(JSON.stringify({ owned: emulator.owned, url: emulator.url }));
   `;
 
