@@ -173,7 +173,10 @@ describe.concurrent('one embedded emulator per project, across processes', () =>
     // Started together, so no slowing down is needed for the second to meet the first's emulator.
     const renders = [QUICKSTART.file, 'teaser.yaml'].map((file) => new Shotlist(['render', file, '--json', '--emulator-speed', '20', '--verbose'], dir));
     onTestFinished(() => renders.forEach((child) => child.kill('SIGKILL')));
-    for (const child of renders) expect(await child.exited, child.stderr).toEqual({ code: 0, signal: null });
+    // With --json a failed job is told on stdout: the message carries those lines too.
+    const told = (child: Shotlist) =>
+      [child.stderr, ...child.stdout.split('\n').filter((line) => /"status":"(failed|skipped)"|"event":"error"/.test(line))].join('\n');
+    for (const child of renders) expect(await child.exited, told(child)).toEqual({ code: 0, signal: null });
 
     const starts = renders.filter((child) => child.stderr.includes('started the embedded emulator'));
     expect(starts, renders.map((child) => child.stderr).join('\n---\n')).toHaveLength(1);
