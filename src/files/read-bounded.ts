@@ -74,7 +74,16 @@ export async function openRegularFile(absPath: string): Promise<FileHandle> {
     throw error;
   }
   await handle.close().catch(() => undefined);
-  throw Object.assign(new Error(`EINVAL: not a regular file, open '${absPath}'`), { code: 'EINVAL', syscall: 'open', path: absPath });
+  throw new NotRegularFileError(absPath);
+}
+
+/** A FIFO, a device or a folder where a file was expected; `EINVAL` with the path, as Node's own errors say it. */
+class NotRegularFileError extends Error {
+  readonly code = 'EINVAL';
+  readonly syscall = 'open';
+  constructor(readonly path: string) {
+    super(`EINVAL: not a regular file, open '${path}'`);
+  }
 }
 
 async function readRest(handle: FileHandle, head: Buffer, maxBytes: number): Promise<BoundedRead> {
@@ -97,13 +106,12 @@ async function withRegularFile<T>(
 ): Promise<T | ReadFailure> {
   let handle: FileHandle;
   try {
-    handle = await open(absPath, OPEN_FLAGS);
+    handle = await openRegularFile(absPath);
   } catch (error) {
-    return failureOf(error);
+    return error instanceof NotRegularFileError ? { ok: false, reason: 'not-a-file' } : failureOf(error);
   }
   try {
     const info = await handle.stat();
-    if (!info.isFile()) return { ok: false, reason: 'not-a-file' };
     if (info.size > maxBytes) return { ok: false, reason: 'too-large', bytes: info.size };
     return await read(handle, info.size);
   } catch (error) {
